@@ -1,0 +1,2 @@
+/** @packageDocumentation The wharf command */
+export {};

@@ -1,0 +1,2 @@
+/** @packageDocumentation JSON Schemas, TypeScript types and znode paths for every document Wharf stores or accepts */
+export {};

@@ -1,0 +1,2 @@
+/** @packageDocumentation Logger factory, per-service metrics registry, /metrics and /health handler */
+export {};

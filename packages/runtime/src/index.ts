@@ -1,0 +1,2 @@
+/** @packageDocumentation ContainerRuntime interface and its process (and later Docker) implementations */
+export {};

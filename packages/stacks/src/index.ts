@@ -1,0 +1,2 @@
+/** @packageDocumentation Stack packs: what a deployment runs (etcd, http) */
+export {};

@@ -1,0 +1,2 @@
+/** @packageDocumentation Test harness: throwaway ZooKeeper, free ports, temp dirs, polling */
+export {};

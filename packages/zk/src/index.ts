@@ -1,0 +1,2 @@
+/** @packageDocumentation ZooKeeper client layer: promise API, session manager, recipes, embedded server launcher */
+export {};

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what Wharf needs on a fresh Debian machine and builds it. Idempotent: each step is
+# skipped when its result is already there. Used by `npm start` and `npm test`.
+#   WHARF_NEED_DOCKER=1  also install the Docker engine (docker.io) and start dockerd.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[bootstrap] %s\n' "$*" >&2; }
+
+apt_packages=()
+[ -f /usr/share/java/zookeeper.jar ] || apt_packages+=(zookeeper)
+command -v etcd >/dev/null 2>&1 || apt_packages+=(etcd-server)
+command -v java >/dev/null 2>&1 || apt_packages+=(default-jre-headless)
+if [ "${WHARF_NEED_DOCKER:-0}" = 1 ] && ! command -v dockerd >/dev/null 2>&1; then apt_packages+=(docker.io); fi
+
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    log "installing Debian packages: ${apt_packages[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}" >/dev/null
+  else
+    echo "Wharf needs Debian packages that are not installed. Run as root:" >&2
+    echo "  apt-get update && apt-get install -y ${apt_packages[*]}" >&2
+    exit 1
+  fi
+fi
+
+# npm dependencies: reinstall when the lockfile changed since the last install.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+log "building"
+NX_DAEMON=false NX_NO_CLOUD=true npx lerna run build --stream --loglevel=warn >/dev/null

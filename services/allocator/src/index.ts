@@ -1,0 +1,2 @@
+/** @packageDocumentation Runs the instances assigned to this host through a container runtime */
+export {};

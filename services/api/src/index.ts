@@ -1,0 +1,2 @@
+/** @packageDocumentation REST API /api/v1 and admin console */
+export {};

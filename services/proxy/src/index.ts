@@ -1,0 +1,2 @@
+/** @packageDocumentation Routes client requests by deployment id to healthy instances */
+export {};
