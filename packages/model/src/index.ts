@@ -1,2 +1,74 @@
-/** @packageDocumentation JSON Schemas, TypeScript types and znode paths for every document Wharf stores or accepts */
-export {};
+/**
+ * @packageDocumentation
+ * The vocabulary of Wharf: JSON Schemas and the TypeScript types derived from them for every
+ * document Wharf stores or accepts, id validation, znode paths, coded errors.
+ */
+export { ERROR_CODES, WharfError, isWharfError } from './errors';
+export type { WharfErrorCode, WharfErrorOptions } from './errors';
+export { ID_PATTERN, MAX_REF_ID_LENGTH, assertId, instanceId, isValidId, newDeploymentId } from './ids';
+export type { IdKind } from './ids';
+export { ROOT_PATHS, paths } from './paths';
+export {
+  MAX_NAME_LENGTH,
+  MAX_PLAN_TIMEOUT_SECONDS,
+  MAX_SIZE_MB,
+  MAX_STRING_LENGTH,
+  MAX_ZONE_COUNT,
+  SCHEMA_VERSION,
+} from './schemas/common';
+export {
+  DeploymentCreateRequestSchema,
+  DeploymentUpdateRequestSchema,
+  STACK_KINDS,
+  listResources,
+  stackBlockOf,
+  strategyOf,
+} from './schemas/plan';
+export type {
+  ClusterPlan,
+  DeploymentCreateRequest,
+  DeploymentUpdateRequest,
+  PlanConfiguration,
+  ResourceRef,
+  Resources,
+  StackBlock,
+  StackKind,
+  Strategy,
+  TopologyElement,
+  Transient,
+} from './schemas/plan';
+export { INSTANCE_STATES, STEP_STAGES, STEP_STATUSES } from './schemas/documents';
+export type {
+  AllocatorAdvertisement,
+  ApiKeyRecord,
+  Deployment,
+  InstanceConfiguration,
+  InstanceSpec,
+  InstanceState,
+  InstanceStatus,
+  MemberEndpoint,
+  PlanAttempt,
+  PlanDocument,
+  PlanStep,
+  PlatformConfig,
+  RouteEntry,
+  RouteInstance,
+  ServiceRegistration,
+  StepLogEntry,
+} from './schemas/documents';
+export {
+  assertDocument,
+  parseDocument,
+  schemaOf,
+  serializeDocument,
+  toDottedPath,
+  validateDocument,
+} from './validate';
+export type { DocumentKind, DocumentTypes, ValidationIssue, ValidationResult } from './validate';
+export {
+  DEFAULT_INSTANCE_CONFIGURATIONS,
+  FAILURE_TYPES,
+  STEP_IDS,
+  defaultInstanceConfigurationId,
+} from './vocabulary';
+export type { StepId } from './vocabulary';

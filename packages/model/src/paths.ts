@@ -1,0 +1,71 @@
+/**
+ * Znode paths, relative to the installation chroot (default `/wharf`). Every helper validates
+ * the ids it is given, so no caller can build a path from unchecked input.
+ */
+import { assertId } from './ids';
+
+/** Znode paths of every document Wharf stores. */
+export const paths = {
+  platformConfig: () => '/platform/config',
+  apiKeys: () => '/platform/security/api-keys',
+  apiKey: (id: string) => `/platform/security/api-keys/${assertId('api_key', id)}`,
+  requestIds: () => '/platform/request-ids',
+  instanceConfigurations: () => '/platform/instance-configurations',
+  instanceConfiguration: (id: string) =>
+    `/platform/instance-configurations/${assertId('instance_configuration', id)}`,
+
+  hosts: () => '/hosts',
+  host: (id: string) => `/hosts/${assertId('host', id)}`,
+  hostLive: (id: string) => `/hosts/${assertId('host', id)}/live`,
+
+  allocators: () => '/allocators',
+  allocator: (id: string) => `/allocators/${assertId('allocator', id)}`,
+  allocatorLive: (id: string) => `/allocators/${assertId('allocator', id)}/live`,
+  allocatorInstances: (id: string) => `/allocators/${assertId('allocator', id)}/instances`,
+  instanceSpec: (allocator: string, instance: string) =>
+    `/allocators/${assertId('allocator', allocator)}/instances/${assertId('instance', instance)}`,
+  allocatorStatuses: (id: string) => `/allocators/${assertId('allocator', id)}/status`,
+  instanceStatus: (allocator: string, instance: string) =>
+    `/allocators/${assertId('allocator', allocator)}/status/${assertId('instance', instance)}`,
+
+  deployments: () => '/deployments',
+  deployment: (id: string) => `/deployments/${assertId('deployment', id)}`,
+  plan: (id: string) => `/deployments/${assertId('deployment', id)}/plan`,
+  planPending: (id: string) => `/deployments/${assertId('deployment', id)}/plan/pending`,
+  planCurrent: (id: string) => `/deployments/${assertId('deployment', id)}/plan/current`,
+  planAttempt: (id: string) => `/deployments/${assertId('deployment', id)}/plan/attempt`,
+  planHistory: (id: string) => `/deployments/${assertId('deployment', id)}/plan/history`,
+  /** Prefix for PERSISTENT_SEQUENTIAL history entries (`.../history/attempt-0000000003`). */
+  planHistoryEntryPrefix: (id: string) => `/deployments/${assertId('deployment', id)}/plan/history/attempt-`,
+
+  routes: () => '/routes',
+  route: (id: string) => `/routes/${assertId('deployment', id)}`,
+
+  proxies: () => '/proxies',
+  proxy: (id: string) => `/proxies/${assertId('proxy', id)}`,
+
+  constructors: () => '/constructors',
+  constructorLeader: () => '/constructors/leader',
+  constructorLive: (id: string) => `/constructors/live/${assertId('host', id)}`,
+  services: () => '/services',
+  serviceLive: (service: string, id: string) =>
+    `/services/${assertId('topology', service)}/${assertId('host', id)}`,
+} as const;
+
+/** The znodes created once at installation so that watchers always have a parent to watch. */
+export const ROOT_PATHS: readonly string[] = [
+  '/platform',
+  '/platform/security',
+  paths.apiKeys(),
+  paths.requestIds(),
+  paths.instanceConfigurations(),
+  paths.hosts(),
+  paths.allocators(),
+  paths.deployments(),
+  paths.routes(),
+  paths.proxies(),
+  paths.constructors(),
+  paths.constructorLeader(),
+  '/constructors/live',
+  paths.services(),
+];
