@@ -1,0 +1,189 @@
+/**
+ * End to end on one host: the platform started by `wharf up --detach` (every service its own
+ * process), a 3-zone etcd deployment driven through the REST API and reached through the proxies.
+ * The tests run in order on one platform; each leaves the deployment serving for the next.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startPlatform, type Platform } from './helpers/platform';
+import { etcdGetViaProxy, etcdPlan, etcdPutViaProxy, eventually, waitForPlan } from './helpers/plans';
+
+jest.setTimeout(180_000);
+const run = promisify(execFile);
+
+/** Pids of processes whose argv contains `needle` (etcd members carry `--name <instance_id>`). */
+async function pidsMatching(needle: string): Promise<number[]> {
+  const { stdout } = await run('ps', ['-eo', 'pid=,args=']);
+  return stdout
+    .split('\n')
+    .filter((line) => line.includes(needle) && !line.includes('ps -eo'))
+    .map((line) => Number(line.trim().split(/\s+/)[0]));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('a 3-zone etcd deployment on the single-host platform', () => {
+  let platform: Platform;
+  let id: string;
+
+  const instances = async () => (await platform.api('GET', `/deployments/${id}`)).body.instances as any[];
+  const memberCount = async () => {
+    const res = await platform.proxy(id, 'POST', '/v3/cluster/member/list', '{}');
+    return (JSON.parse(res.body).members as unknown[]).length;
+  };
+  const update = async (zoneCount: number, memoryMb = 256) => {
+    const res = await platform.api('PUT', `/deployments/${id}`, etcdPlan('orders', zoneCount, memoryMb));
+    expect(res.status).toBe(202);
+    return waitForPlan(platform, id);
+  };
+
+  beforeAll(async () => {
+    platform = await startPlatform();
+  }, 120_000);
+
+  afterAll(async () => {
+    await platform?.down();
+  });
+
+  it('places 3 instances on 3 different allocators in 3 zones', async () => {
+    const created = await platform.api('POST', '/deployments', etcdPlan('orders', 3));
+    expect(created.status).toBe(201);
+    id = created.body.id;
+
+    const attempt = await waitForPlan(platform, id);
+    expect(attempt.status).toBe('success');
+    expect(attempt.plan_attempt_log.at(-1).step_id).toBe('plan-completed');
+
+    const list = await instances();
+    expect(list).toHaveLength(3);
+    expect(new Set(list.map((i) => i.allocator_id)).size).toBe(3);
+    expect(new Set(list.map((i) => i.zone))).toEqual(new Set(['zone-a', 'zone-b', 'zone-c']));
+    for (const i of list) expect(i).toMatchObject({ state: 'running', healthy: true });
+  });
+
+  it('reads back through both proxies a key written through one', async () => {
+    await eventually(() => etcdPutViaProxy(platform, id, 'greeting', 'hello'), 15_000, 'a put through the proxy');
+    for (const port of platform.proxyPorts) {
+      const got = await etcdGetViaProxy(platform, id, 'greeting', port);
+      expect(got.value).toBe('hello');
+      expect(got.instance).toMatch(new RegExp(`^${id}-main-`));
+    }
+  });
+
+  it('grows to 5 members and shrinks back to 3 with the data intact', async () => {
+    expect((await update(5)).status).toBe('success');
+    expect(await instances()).toHaveLength(5);
+    expect(await memberCount()).toBe(5);
+    expect((await etcdGetViaProxy(platform, id, 'greeting')).value).toBe('hello');
+
+    expect((await update(3)).status).toBe('success');
+    expect(await instances()).toHaveLength(3);
+    expect(await memberCount()).toBe(3);
+    expect((await etcdGetViaProxy(platform, id, 'greeting')).value).toBe('hello');
+  });
+
+  it('fails a plan that needs more memory than exists with NoCapacity and keeps the old cluster serving', async () => {
+    const before = (await instances()).map((i) => i.instance_id).sort();
+    const attempt = await update(3, 1_000_000);
+    expect(attempt.status).toBe('error');
+    expect(attempt.error.failure_type).toBe('ClusterFailure:NoCapacity');
+    expect(attempt.plan_attempt_log.at(-1)).toMatchObject({ step_id: 'plan-completed', status: 'error' });
+
+    expect((await instances()).map((i) => i.instance_id).sort()).toEqual(before);
+    expect((await etcdGetViaProxy(platform, id, 'greeting')).value).toBe('hello');
+  });
+
+  it('restarts an instance whose process is killed', async () => {
+    const victim = (await instances())[0].instance_id as string;
+    const [pid] = await pidsMatching(`--name ${victim}`);
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid!, 'SIGKILL');
+
+    const newPid = await eventually(
+      async () => (await pidsMatching(`--name ${victim}`)).find((p) => p !== pid),
+      30_000,
+      'the killed instance to be restarted',
+    );
+    expect(alive(newPid)).toBe(true);
+    await eventually(
+      async () => ((await instances()).find((i) => i.instance_id === victim)?.healthy ? true : undefined),
+      30_000,
+      'the restarted instance to be healthy',
+    );
+    expect((await etcdGetViaProxy(platform, id, 'greeting')).value).toBe('hello');
+  });
+
+  it('completes a plan when the leading constructor is killed mid-plan', async () => {
+    const platformInfo = await platform.api('GET', '/platform');
+    const leaderId: string = platformInfo.body.constructors?.leader ?? platformInfo.body.services?.constructor?.leader;
+    expect(leaderId).toBeTruthy();
+    const leader = (await platform.services()).find((s) => s.id === leaderId);
+    expect(leader).toBeDefined();
+
+    const res = await platform.api('PUT', `/deployments/${id}`, etcdPlan('orders', 4));
+    expect(res.status).toBe(202);
+    await eventually(
+      async () => {
+        const activity = await platform.api('GET', `/deployments/${id}/plan/activity`);
+        const running = activity.body.attempts?.[0];
+        return running?.status === 'running' && running.plan_attempt_log.length >= 2 ? true : undefined;
+      },
+      30_000,
+      'the grow attempt to be under way',
+      50,
+    );
+    process.kill(leader!.pid, 'SIGKILL');
+
+    const attempt = await waitForPlan(platform, id, 150_000);
+    expect(attempt.status).toBe('success');
+    expect(attempt.leader).not.toBe(leaderId);
+    expect(await instances()).toHaveLength(4);
+    expect(await memberCount()).toBe(4);
+    expect((await etcdGetViaProxy(platform, id, 'greeting')).value).toBe('hello');
+  });
+
+  it('keeps serving existing deployments through the proxy while ZooKeeper is stopped', async () => {
+    const zk = (await platform.services()).find((s) => s.service === 'zookeeper');
+    expect(zk).toBeDefined();
+    process.kill(zk!.pid, 'SIGSTOP');
+    try {
+      // Longer than the services' session timeouts, so they have noticed ZooKeeper is gone.
+      await new Promise((r) => setTimeout(r, 6_000));
+      for (let i = 0; i < 10; i++) {
+        for (const port of platform.proxyPorts) {
+          expect((await etcdGetViaProxy(platform, id, 'greeting', port)).value).toBe('hello');
+        }
+      }
+    } finally {
+      process.kill(zk!.pid, 'SIGCONT');
+    }
+  });
+
+  it('delete removes instances, routes and processes', async () => {
+    const ids = (await instances()).map((i) => i.instance_id as string);
+    // After the ZooKeeper outage the services reconnect (or rebuild expired sessions) by themselves.
+    const res = await eventually(
+      async () => {
+        const r = await platform.api('DELETE', `/deployments/${id}`);
+        return r.status === 202 ? r : undefined;
+      },
+      60_000,
+      'the API to accept the delete after the ZooKeeper outage',
+    );
+    expect(res.status).toBe(202);
+    await eventually(
+      async () => ((await platform.api('GET', `/deployments/${id}`)).status === 404 ? true : undefined),
+      90_000,
+      'the deployment to be gone',
+    );
+    expect((await platform.proxy(id, 'GET', '/health')).status).toBe(404);
+    for (const instance of ids) expect(await pidsMatching(`--name ${instance}`)).toEqual([]);
+  });
+});

@@ -1,0 +1,170 @@
+/**
+ * Starts a whole Wharf platform the way a user does (`wharf up --detach`), on free loopback
+ * ports in a throwaway WHARF_HOME, and gives tests a small client for the API and the proxies.
+ */
+import { spawn } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join, resolve } from 'node:path';
+import { freePort, tempDir } from '@wharf/testkit';
+
+const ROOT = resolve(__dirname, '..', '..');
+const CLI = join(ROOT, 'packages', 'cli', 'dist', 'bin.js');
+/** `wharf up --detach` waits for every service to be healthy; this bounds it. */
+const UP_TIMEOUT_MS = 90_000;
+
+/** One service process as recorded in platform.json. */
+export interface ServiceProcess {
+  id: string;
+  service: string;
+  pid: number;
+  [key: string]: unknown;
+}
+
+/** A running platform. */
+export interface Platform {
+  home: string;
+  apiUrl: string;
+  apiKey: string;
+  proxyPorts: number[];
+  zkPort: number;
+  services: () => Promise<ServiceProcess[]>;
+  api: <T = any>(method: string, path: string, body?: unknown) => Promise<{ status: number; body: T; headers: Headers }>;
+  proxy: (
+    deploymentId: string,
+    method: string,
+    path: string,
+    body?: string,
+    port?: number,
+  ) => Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }>;
+  cli: (args: string[]) => Promise<{ code: number | null; stdout: string; stderr: string }>;
+  down: () => Promise<void>;
+}
+
+/** Runs the wharf CLI with the platform's environment. */
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = UP_TIMEOUT_MS,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`wharf ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Sends a request to a proxy routed by the Host header `<deployment>.localhost`. */
+export function proxyRequest(
+  port: number,
+  deploymentId: string,
+  method: string,
+  path: string,
+  body?: string,
+): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolvePromise, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        headers: {
+          host: `${deploymentId}.localhost:${port}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+        },
+        timeout: 10_000,
+      },
+      (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (data += c));
+        res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body: data, headers: res.headers }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('proxy request timed out')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Starts a platform: 1 api, 2 constructors, 3 allocators (zones a/b/c), 2 proxies. */
+export async function startPlatform(): Promise<Platform> {
+  const home = await tempDir('wharf-e2e-');
+  const zkPort = await freePort();
+  const apiPort = await freePort();
+  const proxyPorts = [await freePort(), await freePort()];
+  // Allocator port ranges: a random block so parallel runs on one machine do not collide.
+  const portBase = 30_000 + Math.floor(Math.random() * 200) * 100;
+  const env = {
+    WHARF_HOME: home,
+    WHARF_ZK: `127.0.0.1:${zkPort}`,
+    WHARF_API: `http://127.0.0.1:${apiPort}`,
+    WHARF_LOG_LEVEL: 'info',
+  };
+  const up = await runCli(
+    [
+      'up',
+      '--detach',
+      '--zk-port',
+      String(zkPort),
+      '--api-port',
+      String(apiPort),
+      '--proxy-ports',
+      proxyPorts.join(','),
+      '--port-base',
+      String(portBase),
+    ],
+    env,
+  );
+  if (up.code !== 0) throw new Error(`wharf up failed (${up.code})\n${up.stdout}\n${up.stderr}`);
+  const apiKey = (await readFile(join(home, 'credentials', 'api-key'), 'utf8')).trim();
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+
+  const platform: Platform = {
+    home,
+    apiUrl,
+    apiKey,
+    proxyPorts,
+    zkPort,
+    services: async () => {
+      const doc = JSON.parse(await readFile(join(home, 'run', 'platform.json'), 'utf8'));
+      return (doc.services ?? doc.processes ?? []) as ServiceProcess[];
+    },
+    api: async (method, path, body) => {
+      const res = await fetch(`${apiUrl}/api/v1${path}`, {
+        method,
+        headers: {
+          authorization: `ApiKey ${apiKey}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+    },
+    proxy: (deploymentId, method, path, body, port = proxyPorts[0]!) =>
+      proxyRequest(port, deploymentId, method, path, body),
+    cli: (args) => runCli(args, { ...env, WHARF_API_KEY: apiKey }),
+    down: async () => {
+      await runCli(['down'], env);
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+  return platform;
+}
