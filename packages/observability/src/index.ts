@@ -1,2 +1,15 @@
 /** @packageDocumentation Logger factory, per-service metrics registry, /metrics and /health handler */
-export {};
+export { LOG_LEVELS, createLogger, isLogLevel, nullLogger } from './logger';
+export type { LogLevel, Logger, LoggerOptions } from './logger';
+export { REDACTED, isSecretKey, sanitize } from './redact';
+export { createTestLogger } from './test-logger';
+export type { LogEntry, TestLogger } from './test-logger';
+export { SERVICE_LABEL, createMetrics } from './metrics';
+export type { HistogramOptions, MetricOptions, Metrics } from './metrics';
+export type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+export { evaluateHealth } from './health';
+export type { HealthCheck, HealthReport, HealthResponse, HealthStatus } from './health';
+export { DEFAULT_HEALTH_TIMEOUT_MS, createObservabilityHandler } from './handler';
+export type { ObservabilityHandler, ObservabilityHandlerOptions } from './handler';
+export { DEFAULT_OBSERVABILITY_HOST, startObservabilityServer } from './server';
+export type { ObservabilityServer, ObservabilityServerOptions } from './server';
