@@ -1,2 +1,25 @@
-/** @packageDocumentation REST API /api/v1 and admin console */
-export {};
+/** @packageDocumentation REST API /api/v1 with API-key authentication (see README). */
+export { API_PREFIX, HEALTH_PATH, METRICS_PATH, createApp } from './app';
+export type { AppDeps } from './app';
+export { API_KEY_PREFIX, generateApiKey, parseApiKey, verifySecret } from './auth/api-key';
+export type { GeneratedApiKey, ParsedApiKey } from './auth/api-key';
+export { KeyVerifier, VERIFIED_KEY_TTL_MS } from './auth/authenticate';
+export { KEY_BOOTSTRAP_LOCK, bootstrap } from './bootstrap';
+export type { BootstrapOptions, BootstrapResult } from './bootstrap';
+export { SYSTEM_CLOCK } from './clock';
+export type { Clock } from './clock';
+export { helpText, parseApiEnv } from './config';
+export type { ApiConfig } from './config';
+export { apiKeyFile } from './credentials';
+export type { SupportedVersions } from './domain/plans';
+export { requestIdHash } from './domain/request-marker';
+export { MAX_BODY_BYTES } from './http/body';
+export { createApiMetrics } from './metrics';
+export type { ApiMetrics } from './metrics';
+export { MAX_PAGE_SIZE } from './routes/deployments';
+export { FALLBACK_STACK_VERSIONS, versionsFromTable } from './stack-versions';
+export { createZkStore } from './store/zk-store';
+export type { ZkStore, ZkStoreOptions } from './store/zk-store';
+export type { ApiStore } from './store/types';
+export { startApi } from './server';
+export type { RunningApi, StartApiOptions } from './server';

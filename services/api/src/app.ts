@@ -1,0 +1,97 @@
+/**
+ * The Express application: `/api/v1/...` behind API-key authentication, plus the unauthenticated
+ * liveness check and the authenticated `/metrics`. `createApp` never listens; `main.ts` does.
+ */
+import express, { type Express, type RequestHandler } from 'express';
+import { createObservabilityHandler, type HealthReport, type Logger } from '@wharf/observability';
+import { KeyVerifier, authenticate } from './auth/authenticate';
+import { SYSTEM_CLOCK, type Clock } from './clock';
+import { DeploymentService } from './deployment-service';
+import { type SupportedVersions } from './domain/plans';
+import { jsonBodyParser } from './http/body';
+import { errorMiddleware, notFound } from './http/errors';
+import { requestMetrics } from './http/request-metrics';
+import { type ApiMetrics } from './metrics';
+import { PlatformService } from './platform-service';
+import { deploymentRoutes } from './routes/deployments';
+import { planRoutes } from './routes/plans';
+import { platformRoutes } from './routes/platform';
+import { type ApiStore } from './store/types';
+
+/** Every API route lives under this prefix. */
+export const API_PREFIX = '/api/v1';
+/** Unauthenticated liveness check. */
+export const HEALTH_PATH = `${API_PREFIX}/health`;
+/** Prometheus metrics (authenticated like the API: it shares the API's port). */
+export const METRICS_PATH = '/metrics';
+
+/** Everything the app needs; all injected. */
+export interface AppDeps {
+  store: ApiStore;
+  logger: Logger;
+  metrics: ApiMetrics;
+  /** Stack versions the platform can run (the stack packs'). */
+  supportedVersions: SupportedVersions;
+  /** Endpoint URL template with `{id}`. */
+  publicProxyUrl: string;
+  /** Version of this build, shown by `GET /platform`. */
+  version: string;
+  /** This process's id. */
+  id: string;
+  /** Liveness checks (the ZooKeeper session); default: none. */
+  health?: () => HealthReport;
+  clock?: Clock;
+  /** Override of the verified-key cache TTL (tests). */
+  verifiedKeyTtlMs?: number;
+}
+
+/** Runs `handler` for requests to exactly `path`, labelling them for metrics. */
+function servePath(
+  path: string,
+  handler: (req: express.Request, res: express.Response) => boolean,
+): RequestHandler {
+  return (req, res, next) => {
+    if (req.path !== path) {
+      next();
+      return;
+    }
+    res.locals.route = path;
+    if (!handler(req, res)) next();
+  };
+}
+
+/** Builds the app. */
+export function createApp(deps: AppDeps): Express {
+  const clock = deps.clock ?? SYSTEM_CLOCK;
+  const logger = deps.logger;
+  const deployments = new DeploymentService({
+    deployments: deps.store.deployments,
+    platform: deps.store.platform,
+    clock,
+    metrics: deps.metrics,
+    supportedVersions: deps.supportedVersions,
+    publicProxyUrl: deps.publicProxyUrl,
+  });
+  const platform = new PlatformService({ platform: deps.store.platform, version: deps.version, id: deps.id });
+  const observability = createObservabilityHandler({
+    registry: deps.metrics.registry,
+    health: deps.health ?? (() => ({ checks: {} })),
+    healthPath: HEALTH_PATH,
+    metricsPath: METRICS_PATH,
+    logger,
+  });
+  const verifier = new KeyVerifier(deps.store.keys, clock, deps.verifiedKeyTtlMs);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestMetrics(deps.metrics, logger, API_PREFIX));
+  app.use(servePath(HEALTH_PATH, observability));
+  app.use(authenticate(verifier, deps.metrics, logger));
+  app.use(servePath(METRICS_PATH, observability));
+  app.use(jsonBodyParser());
+  app.use(API_PREFIX, deploymentRoutes(deployments), planRoutes(deployments), platformRoutes(platform));
+  app.use(notFound());
+  app.use(errorMiddleware(logger));
+  return app;
+}

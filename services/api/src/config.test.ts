@@ -1,0 +1,43 @@
+import { DEFAULT_API_PORT, defaultId, helpText, parseApiEnv, sanitiseId } from './config';
+
+const ctx = { hostname: 'Host_1.example', pid: 42 };
+
+describe('api configuration', () => {
+  it('fills the documented defaults', () => {
+    expect(parseApiEnv({}, ctx)).toEqual({
+      zkConnect: '127.0.0.1:2181',
+      zkChroot: '/wharf',
+      home: './.wharf',
+      logLevel: 'info',
+      id: 'api-host-1-example-42',
+      host: '127.0.0.1',
+      port: DEFAULT_API_PORT,
+      domain: 'localhost',
+      publicProxyUrl: 'http://{id}.localhost:9200',
+    });
+  });
+
+  it.each([
+    ['WHARF_API_PORT', '70000'],
+    ['WHARF_API_PORT', 'http'],
+    ['WHARF_LOG_LEVEL', 'loud'],
+    ['WHARF_ID', 'Not_An_Id'],
+    ['WHARF_ZK_CHROOT', 'wharf'],
+    ['WHARF_ZK_CHROOT', '/a/../b'],
+    ['WHARF_PUBLIC_PROXY_URL', 'http://proxy:9200'],
+  ])('refuses %s=%s, naming it', (name, value) => {
+    expect(() => parseApiEnv({ [name]: value }, ctx)).toThrow(name);
+  });
+
+  it('sanitises generated ids into DNS labels', () => {
+    expect(sanitiseId('API_Host--1.')).toBe('api-host--1');
+    expect(sanitiseId('___')).toBe('api');
+    expect(sanitiseId('a'.repeat(80))).toHaveLength(63);
+    expect(defaultId({ hostname: 'h'.repeat(80), pid: 123456 })).toMatch(/^api-h+-123456$/);
+    expect(defaultId({ hostname: 'h'.repeat(80), pid: 123456 })).toHaveLength(63);
+  });
+
+  it('documents every variable in --help', () => {
+    expect(helpText('1.2.3')).toMatch(/wharf-api 1\.2\.3[\s\S]*WHARF_ZK_CHROOT[\s\S]*WHARF_PUBLIC_PROXY_URL/);
+  });
+});

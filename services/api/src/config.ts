@@ -1,0 +1,140 @@
+/**
+ * Configuration of the api service: the documented environment variables, their defaults and
+ * their validation. `main.ts` passes `process.env` in; nothing else reads the environment.
+ */
+import { WharfError, isValidId } from '@wharf/model';
+
+/** Default ZooKeeper connect string (docs/coordination.md). */
+export const DEFAULT_ZK = '127.0.0.1:2181';
+/** Default installation chroot. */
+export const DEFAULT_ZK_CHROOT = '/wharf';
+/** Default state directory. */
+export const DEFAULT_WHARF_HOME = './.wharf';
+/** Loopback by default: exposing the API is an explicit operator decision. */
+export const DEFAULT_API_HOST = '127.0.0.1';
+/** Default API port (ARCHITECTURE.md "Default ports"). */
+export const DEFAULT_API_PORT = 12400;
+/** Default deployment domain. */
+export const DEFAULT_DOMAIN = 'localhost';
+/** Default endpoint template; `{id}` is replaced by the deployment id. */
+export const DEFAULT_PUBLIC_PROXY_URL = 'http://{id}.localhost:9200';
+/** Default log level. */
+export const DEFAULT_LOG_LEVEL = 'info';
+
+const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+/** A log level the api accepts. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The validated, frozen configuration of one api process. */
+export interface ApiConfig {
+  readonly zkConnect: string;
+  readonly zkChroot: string;
+  readonly home: string;
+  readonly logLevel: LogLevel;
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  readonly domain: string;
+  readonly publicProxyUrl: string;
+}
+
+/** Environment variables, their defaults and meaning, as printed by `wharf-api --help`. */
+export const ENV_HELP: ReadonlyArray<readonly [name: string, defaultValue: string, meaning: string]> = [
+  ['WHARF_ZK', DEFAULT_ZK, 'ZooKeeper connect string'],
+  ['WHARF_ZK_CHROOT', DEFAULT_ZK_CHROOT, 'installation chroot in ZooKeeper'],
+  ['WHARF_HOME', DEFAULT_WHARF_HOME, 'state directory (credentials/api-key is written here)'],
+  ['WHARF_LOG_LEVEL', DEFAULT_LOG_LEVEL, `log level (${LOG_LEVELS.join(', ')})`],
+  ['WHARF_ID', 'api-<hostname>-<pid>', 'this process id (a DNS label)'],
+  ['WHARF_API_HOST', DEFAULT_API_HOST, 'address to listen on'],
+  ['WHARF_API_PORT', String(DEFAULT_API_PORT), 'port to listen on (0: ephemeral)'],
+  ['WHARF_DOMAIN', DEFAULT_DOMAIN, 'deployment domain'],
+  ['WHARF_PUBLIC_PROXY_URL', DEFAULT_PUBLIC_PROXY_URL, 'endpoint URL template shown per deployment'],
+];
+
+/** `--help` text. */
+export function helpText(version: string): string {
+  const width = Math.max(...ENV_HELP.map(([name]) => name.length));
+  const rows = ENV_HELP.map(
+    ([name, def, meaning]) => `  ${name.padEnd(width)}  ${meaning} (default: ${def})`,
+  );
+  return [
+    `wharf-api ${version}: the Wharf REST API (/api/v1) with API-key authentication.`,
+    '',
+    'Usage: wharf-api [--help]',
+    '',
+    'Environment:',
+    ...rows,
+    '',
+    'On first start it creates the ZooKeeper layout and an API key, printed once and saved to',
+    '$WHARF_HOME/credentials/api-key (mode 0600).',
+    '',
+  ].join('\n');
+}
+
+/** Turns any string into a valid id (lowercase DNS label), e.g. for `api-<hostname>-<pid>`. */
+export function sanitiseId(raw: string): string {
+  const cleaned = raw
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+/, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+  return cleaned === '' ? 'api' : cleaned;
+}
+
+/** `api-<hostname>-<pid>`, the host part shortened so the pid always survives the 63-char limit. */
+export function defaultId(ctx: ApiEnvContext): string {
+  const suffix = `-${ctx.pid}`;
+  const host = sanitiseId(`api-${ctx.hostname}`)
+    .slice(0, 63 - suffix.length)
+    .replace(/-+$/, '');
+  return `${host}${suffix}`;
+}
+
+function bad(name: string, message: string): WharfError {
+  return new WharfError('WHARF_VALIDATION', `invalid ${name}: ${message}`, {
+    details: [{ path: name, message }],
+  });
+}
+
+function parsePort(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw bad(name, 'must be a port number 0-65535');
+  return Number(raw);
+}
+
+/** What {@link parseApiEnv} needs besides the environment (host facts main.ts looks up). */
+export interface ApiEnvContext {
+  hostname: string;
+  pid: number;
+}
+
+/** Validates the environment once and returns the frozen configuration. */
+export function parseApiEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  ctx: ApiEnvContext,
+): ApiConfig {
+  const logLevel = env.WHARF_LOG_LEVEL || DEFAULT_LOG_LEVEL;
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw bad('WHARF_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const id = env.WHARF_ID || defaultId(ctx);
+  if (!isValidId(id)) throw bad('WHARF_ID', 'must be a lowercase DNS label');
+  const chroot = env.WHARF_ZK_CHROOT || DEFAULT_ZK_CHROOT;
+  if (!/^(\/[A-Za-z0-9._-]+)+$/.test(chroot) || chroot.split('/').some((s) => s === '.' || s === '..')) {
+    throw bad('WHARF_ZK_CHROOT', 'must be an absolute znode path such as /wharf');
+  }
+  const publicProxyUrl = env.WHARF_PUBLIC_PROXY_URL || DEFAULT_PUBLIC_PROXY_URL;
+  if (!publicProxyUrl.includes('{id}')) throw bad('WHARF_PUBLIC_PROXY_URL', 'must contain {id}');
+  return Object.freeze({
+    zkConnect: env.WHARF_ZK || DEFAULT_ZK,
+    zkChroot: chroot,
+    home: env.WHARF_HOME || DEFAULT_WHARF_HOME,
+    logLevel: logLevel as LogLevel,
+    id,
+    host: env.WHARF_API_HOST || DEFAULT_API_HOST,
+    port: parsePort('WHARF_API_PORT', env.WHARF_API_PORT, DEFAULT_API_PORT),
+    domain: env.WHARF_DOMAIN || DEFAULT_DOMAIN,
+    publicProxyUrl,
+  });
+}

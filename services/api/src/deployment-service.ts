@@ -1,0 +1,314 @@
+/**
+ * What the deployment routes do, between parsed input and the store: build documents, check
+ * versions and states, and retry a conditional write when something else moved in between.
+ * Every check runs before the first write, so a rejected request writes nothing.
+ */
+import {
+  WharfError,
+  isWharfError,
+  listResources,
+  newDeploymentId,
+  type Deployment,
+  type DeploymentCreateRequest,
+} from '@wharf/model';
+import { type Clock } from './clock';
+import { type ServiceResponse } from './http/send';
+import { type ApiMetrics } from './metrics';
+import {
+  newDeployment,
+  newPlan,
+  desiredResources,
+  updatedDeployment,
+  type SupportedVersions,
+} from './domain/plans';
+import { bodyHash, requestIdHash, type RequestMarker } from './domain/request-marker';
+import { validateRequest } from './domain/validation';
+import {
+  attemptSummary,
+  deploymentStatus,
+  endpointUrl,
+  instancesHealthy,
+  instancesOf,
+  mergeAttempts,
+} from './domain/views';
+import {
+  type CreateDeploymentOutcome,
+  type DeploymentStore,
+  type PlatformStore,
+  type Versioned,
+} from './store/types';
+
+/** Conditional writes retried when the pending plan moved under us (the constructor finishing a plan). */
+export const MAX_WRITE_ATTEMPTS = 5;
+/** Fresh ids tried when a generated deployment id is taken (64 random bits: never, in practice). */
+const MAX_ID_ATTEMPTS = 3;
+
+/** Dependencies of a {@link DeploymentService}. */
+export interface DeploymentServiceDeps {
+  deployments: DeploymentStore;
+  platform: PlatformStore;
+  clock: Clock;
+  metrics: ApiMetrics;
+  supportedVersions: SupportedVersions;
+  /** Endpoint URL template with `{id}`. */
+  publicProxyUrl: string;
+}
+
+/** Options of a create. */
+export interface CreateOptions {
+  requestId?: string;
+  validateOnly: boolean;
+  owner?: string;
+}
+
+function resourceHeaders(d: Deployment, version: number): Record<string, string> {
+  return {
+    'x-cloud-resource-created': d.created,
+    'x-cloud-resource-last-modified': d.updated,
+    'x-cloud-resource-version': String(version),
+  };
+}
+
+function notFound(id: string): WharfError {
+  return new WharfError('WHARF_NOT_FOUND', `deployment ${id} not found`, {
+    details: [{ path: 'id', message: 'no such deployment' }],
+  });
+}
+
+/** Deployments: create, list, show, update, delete, plans, activity, cancel. */
+export class DeploymentService {
+  constructor(private readonly deps: DeploymentServiceDeps) {}
+
+  /** `POST /deployments`. */
+  async create(body: unknown, options: CreateOptions): Promise<ServiceResponse> {
+    const request = validateRequest('deployment-create-request', body, this.deps.supportedVersions);
+    if (options.validateOnly) return { status: 200, body: { valid: true } };
+    const digest = bodyHash(request);
+    const hash = options.requestId === undefined ? undefined : requestIdHash(options.requestId);
+    if (hash !== undefined) {
+      const marker = await this.deps.deployments.requestMarker(hash);
+      if (marker !== undefined) return this.replay(marker, digest);
+    }
+    for (let attempt = 1; ; attempt++) {
+      const draft = this.draftCreate(request, options, digest);
+      let outcome: CreateDeploymentOutcome;
+      try {
+        outcome = await this.deps.deployments.create({
+          deployment: draft.deployment,
+          pending: draft.pending,
+          ...(hash === undefined ? {} : { marker: { requestIdHash: hash, marker: draft.marker } }),
+        });
+      } catch (err) {
+        // WHARF_CONFLICT here means "the generated id was taken" (or a marker vanished): new id.
+        if (!isWharfError(err, 'WHARF_CONFLICT') || attempt >= MAX_ID_ATTEMPTS) throw err;
+        continue;
+      }
+      if (!outcome.created) return this.replay(outcome.marker, digest);
+      this.deps.metrics.deploymentWrites.inc({ action: 'create' });
+      return {
+        status: 201,
+        body: draft.response,
+        headers: resourceHeaders(draft.deployment, outcome.version),
+      };
+    }
+  }
+
+  /** The documents and the response of a create under a fresh id. */
+  private draftCreate(request: DeploymentCreateRequest, options: CreateOptions, digest: string) {
+    const now = new Date(this.deps.clock.now());
+    const id = newDeploymentId();
+    const deployment = newDeployment(id, request, now, options.owner, options.requestId);
+    const pending = newPlan(id, request.resources, 'create', now, options.requestId);
+    const response = {
+      id,
+      name: deployment.name,
+      created: deployment.created,
+      endpoint: endpointUrl(this.deps.publicProxyUrl, id),
+      plan_id: pending.plan_id,
+      resources: listResources(request.resources).map((r) => ({ kind: r.kind, ref_id: r.ref_id })),
+    };
+    const marker: RequestMarker = {
+      schema_version: 1,
+      deployment_id: id,
+      body_sha256: digest,
+      created: deployment.created,
+      response,
+    };
+    return { deployment, pending, response, marker };
+  }
+
+  private replay(marker: RequestMarker, digest: string): ServiceResponse {
+    if (marker.body_sha256 !== digest) {
+      throw new WharfError('WHARF_CONFLICT', 'request_id was already used with a different request body', {
+        details: [{ path: 'request_id', message: 'already used with a different request body' }],
+      });
+    }
+    return { status: 200, body: marker.response, headers: { 'x-cloud-resource-created': marker.created } };
+  }
+
+  /** `GET /deployments`: stable order by creation time, then id. */
+  async list(from: number, size: number): Promise<ServiceResponse> {
+    const all = await this.deps.deployments.list();
+    all.sort((a, b) => compareCreated(a.deployment, b.deployment));
+    const page = all.slice(from, from + size).map(({ deployment, planNodes }) => ({
+      id: deployment.id,
+      name: deployment.name,
+      created: deployment.created,
+      status: deploymentStatus(deployment, planNodes),
+    }));
+    return { status: 200, body: { deployments: page, total: all.length, from, size } };
+  }
+
+  private async record(id: string): Promise<Versioned<Deployment>> {
+    const record = await this.deps.deployments.get(id);
+    if (record === undefined) throw notFound(id);
+    return record;
+  }
+
+  /** `GET /deployments/:id`: record, plan state, instances, endpoint, health. */
+  async show(id: string): Promise<ServiceResponse> {
+    const record = await this.record(id);
+    const [plans, allocators] = await Promise.all([
+      this.deps.deployments.plans(id),
+      this.deps.platform.allocators(),
+    ]);
+    const latest = plans.attempt ?? (await this.deps.deployments.history(id, 1))[0];
+    const planNodes = [...(plans.pending ? ['pending'] : []), ...(plans.current ? ['current'] : [])];
+    const status = deploymentStatus(record.value, planNodes);
+    const instances = instancesOf(id, allocators);
+    const { schema_version: _schemaVersion, ...fields } = record.value;
+    const body = {
+      ...fields,
+      deleting: record.value.deleting === true,
+      version: record.version,
+      status,
+      healthy: status !== 'deleting' && instancesHealthy(instances),
+      endpoint: endpointUrl(this.deps.publicProxyUrl, id),
+      plan: {
+        pending: plans.pending?.value ?? null,
+        current: plans.current ?? null,
+        latest_attempt: latest === undefined ? null : attemptSummary(latest),
+      },
+      instances,
+    };
+    return { status: 200, body, headers: resourceHeaders(record.value, record.version) };
+  }
+
+  /** `PUT /deployments/:id`: record + pending plan in one conditional transaction. */
+  async update(id: string, body: unknown, expectedVersion: number | undefined): Promise<ServiceResponse> {
+    const request = validateRequest('deployment-update-request', body, this.deps.supportedVersions);
+    return this.writeWithRetry(id, expectedVersion, 'update', async (record, plans) => {
+      if (record.value.deleting === true) {
+        throw new WharfError('WHARF_CONFLICT', `deployment ${id} is being deleted`, {
+          details: [{ path: 'id', message: 'is being deleted' }],
+        });
+      }
+      const now = new Date(this.deps.clock.now());
+      const base = plans.pending?.value.resources ?? plans.current?.resources;
+      const resources = desiredResources(request, base);
+      // Merged-in orphans can exceed per-stack limits: validate the result as a request again.
+      validateRequest('deployment-update-request', { ...request, resources }, this.deps.supportedVersions);
+      return {
+        deployment: updatedDeployment(record.value, request, now),
+        pending: newPlan(id, resources, 'update', now),
+      };
+    });
+  }
+
+  /** `DELETE /deployments/:id`: `deleting: true` and a shutdown plan; idempotent. */
+  async remove(id: string): Promise<ServiceResponse> {
+    return this.writeWithRetry(id, undefined, 'delete', async (record, plans) => {
+      if (record.value.deleting === true && plans.pending?.value.shutdown === true) return undefined;
+      const now = new Date(this.deps.clock.now());
+      return {
+        deployment: { ...record.value, deleting: true, updated: now.toISOString() },
+        pending: newPlan(id, {}, 'delete', now),
+      };
+    });
+  }
+
+  private async writeWithRetry(
+    id: string,
+    expectedVersion: number | undefined,
+    action: 'update' | 'delete',
+    build: (
+      record: Versioned<Deployment>,
+      plans: Awaited<ReturnType<DeploymentStore['plans']>>,
+    ) => Promise<{ deployment: Deployment; pending: ReturnType<typeof newPlan> } | undefined>,
+  ): Promise<ServiceResponse> {
+    for (let attempt = 1; ; attempt++) {
+      const record = await this.record(id);
+      if (expectedVersion !== undefined && record.version !== expectedVersion)
+        throw versionConflict(id, record.version);
+      const plans = await this.deps.deployments.plans(id);
+      const change = await build(record, plans);
+      if (change === undefined) {
+        return { status: 202, body: accepted(record.value, record.version, plans.pending?.value.plan_id) };
+      }
+      try {
+        const version = await this.deps.deployments.writePlan(id, {
+          deployment: change.deployment,
+          deploymentVersion: record.version,
+          pending: change.pending,
+          pendingVersion: plans.pending?.version,
+        });
+        this.deps.metrics.deploymentWrites.inc({ action });
+        return {
+          status: 202,
+          body: accepted(change.deployment, version, change.pending.plan_id),
+          headers: resourceHeaders(change.deployment, version),
+        };
+      } catch (err) {
+        if (isWharfError(err, 'WHARF_VERSION_CONFLICT') && expectedVersion !== undefined) throw err;
+        const retryable = isWharfError(err, 'WHARF_VERSION_CONFLICT', 'WHARF_CONFLICT');
+        if (!retryable || attempt >= MAX_WRITE_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  /** `GET /deployments/:id/plan`. */
+  async plans(id: string): Promise<ServiceResponse> {
+    await this.record(id);
+    const plans = await this.deps.deployments.plans(id);
+    return { status: 200, body: { pending: plans.pending?.value ?? null, current: plans.current ?? null } };
+  }
+
+  /** `GET /deployments/:id/plan/activity`: running attempt first, then history, newest first. */
+  async activity(id: string, size: number): Promise<ServiceResponse> {
+    await this.record(id);
+    const [plans, history] = await Promise.all([
+      this.deps.deployments.plans(id),
+      this.deps.deployments.history(id, size),
+    ]);
+    return { status: 200, body: { attempts: mergeAttempts(plans.attempt, history, size) } };
+  }
+
+  /** `DELETE /deployments/:id/plan/pending`. */
+  async cancel(id: string): Promise<ServiceResponse> {
+    await this.record(id);
+    const cancelled = await this.deps.deployments.cancelPending(id);
+    if (cancelled === undefined) {
+      throw new WharfError('WHARF_NOT_FOUND', `deployment ${id} has no pending plan`, {
+        details: [{ path: 'pending', message: 'no pending plan' }],
+      });
+    }
+    this.deps.metrics.deploymentWrites.inc({ action: 'cancel' });
+    return { status: 200, body: { id, cancelled } };
+  }
+}
+
+/** Creation time, then id: both plain string comparisons (ISO timestamps sort as text). */
+function compareCreated(a: Deployment, b: Deployment): number {
+  if (a.created !== b.created) return a.created < b.created ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function accepted(d: Deployment, version: number, planId: string | undefined) {
+  return { id: d.id, name: d.name, deleting: d.deleting === true, version, plan_id: planId ?? null };
+}
+
+function versionConflict(id: string, current: number): WharfError {
+  return new WharfError('WHARF_VERSION_CONFLICT', `deployment ${id} is at version ${current}`, {
+    details: [{ path: 'version', message: `is stale: the deployment is at version ${current}` }],
+  });
+}

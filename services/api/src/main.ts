@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+/**
+ * `wharf-api`: reads the environment (the only place that does), starts the api, and stops it
+ * on SIGINT/SIGTERM. Exit codes: 0 clean stop or `--help`, 1 startup failure, 2 bad usage.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { isWharfError } from '@wharf/model';
+import { createLogger } from '@wharf/observability';
+import { helpText, parseApiEnv } from './config';
+import { startApi } from './server';
+import { FALLBACK_STACK_VERSIONS, versionsFromTable } from './stack-versions';
+
+/** A second signal or a stuck shutdown ends the process after this long anyway. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const version = packageVersion();
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(helpText(version));
+    return;
+  }
+  if (argv.length > 0) {
+    process.stderr.write(`wharf-api: unknown argument ${JSON.stringify(argv[0])}\n\n${helpText(version)}`);
+    process.exit(2);
+  }
+  let config;
+  try {
+    config = parseApiEnv(process.env, { hostname: hostname(), pid: process.pid });
+  } catch (err) {
+    process.stderr.write(`wharf-api: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger({ service: 'api', level: config.logLevel, context: { id: config.id } });
+  let api;
+  try {
+    api = await startApi({
+      config,
+      logger,
+      version,
+      supportedVersions: versionsFromTable(FALLBACK_STACK_VERSIONS),
+      print: (text) => process.stdout.write(text),
+      pid: process.pid,
+    });
+  } catch (err) {
+    logger.error('api failed to start', { err, code: isWharfError(err) ? err.code : undefined });
+    process.exit(1);
+  }
+  const running = api;
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info('api stopping', { signal });
+    setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS).unref();
+    void running.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+void main(process.argv.slice(2));

@@ -1,0 +1,88 @@
+/** What the platform routes do: summaries of ZooKeeper, services, allocators and proxies. */
+import { WharfError } from '@wharf/model';
+import { allocatorView } from './domain/views';
+import { badRequest } from './http/errors';
+import { type ServiceResponse } from './http/send';
+import { type PlatformStore } from './store/types';
+
+/** Dependencies of a {@link PlatformService}. */
+export interface PlatformServiceDeps {
+  platform: PlatformStore;
+  /** Version of this api build. */
+  version: string;
+  /** This api process's id. */
+  id: string;
+}
+
+/** `GET /platform`, allocators, proxies, maintenance. */
+export class PlatformService {
+  constructor(private readonly deps: PlatformServiceDeps) {}
+
+  /** `GET /platform`. */
+  async info(): Promise<ServiceResponse> {
+    const { platform } = this.deps;
+    const [services, leader, allocators, proxies, deployments] = await Promise.all([
+      platform.services(),
+      platform.constructorLeader(),
+      platform.allocators(),
+      platform.proxies(),
+      platform.deploymentCount(),
+    ]);
+    const alive = Object.fromEntries(
+      [...services].map(([name, regs]) => [
+        name,
+        regs.map((r) => ({
+          id: r.id,
+          address: r.address,
+          port: r.port ?? null,
+          zone: r.zone ?? null,
+          version: r.version,
+          started: r.started,
+        })),
+      ]),
+    );
+    const body = {
+      version: this.deps.version,
+      id: this.deps.id,
+      zookeeper: platform.zookeeper(),
+      services: alive,
+      constructors: { leader: leader ?? null, alive: services.get('constructor')?.length ?? 0 },
+      allocators: {
+        total: allocators.length,
+        connected: allocators.filter((a) => a.live).length,
+        maintenance: allocators.filter((a) => a.advertisement?.maintenance === true).length,
+      },
+      proxies: { total: proxies.length },
+      deployments: { total: deployments },
+    };
+    return { status: 200, body };
+  }
+
+  /** `GET /platform/allocators`. */
+  async allocators(): Promise<ServiceResponse> {
+    const all = await this.deps.platform.allocators();
+    const views = all.map(allocatorView).sort((a, b) => a.id.localeCompare(b.id));
+    return { status: 200, body: { allocators: views } };
+  }
+
+  /** `GET /platform/proxies`. */
+  async proxies(): Promise<ServiceResponse> {
+    const proxies = await this.deps.platform.proxies();
+    return { status: 200, body: { proxies: proxies.sort((a, b) => a.id.localeCompare(b.id)) } };
+  }
+
+  /** `PUT /platform/allocators/:id/maintenance` with `{ enabled: boolean }`. */
+  async setMaintenance(id: string, body: Record<string, unknown>): Promise<ServiceResponse> {
+    for (const key of Object.keys(body)) {
+      if (key !== 'enabled') throw badRequest(key, 'is not allowed here');
+    }
+    if (typeof body.enabled !== 'boolean') throw badRequest('enabled', 'is required and must be a boolean');
+    const updated = await this.deps.platform.setMaintenance(id, body.enabled);
+    if (updated === undefined) {
+      throw new WharfError('WHARF_NOT_FOUND', `allocator ${id} not found`, {
+        details: [{ path: 'id', message: 'no such allocator' }],
+      });
+    }
+    return { status: 200, body: { id, maintenance: updated.maintenance } };
+  }
+}

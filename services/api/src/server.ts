@@ -1,0 +1,140 @@
+/**
+ * Wires a running api from a validated configuration: ZooKeeper session, bootstrap, caches, the
+ * Express app on an HTTP server, and the service registration. `main.ts` adds the environment,
+ * signals and exit codes; tests call this directly.
+ */
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { paths, serializeDocument } from '@wharf/model';
+import { type Logger } from '@wharf/observability';
+import { ZkSession } from '@wharf/zk';
+import { createApp } from './app';
+import { bootstrap, type BootstrapResult } from './bootstrap';
+import { SYSTEM_CLOCK, type Clock } from './clock';
+import { type ApiConfig } from './config';
+import { type SupportedVersions } from './domain/plans';
+import { createApiMetrics } from './metrics';
+import { createZkStore } from './store/zk-store';
+
+/** Options of {@link startApi}. */
+export interface StartApiOptions {
+  config: ApiConfig;
+  logger: Logger;
+  version: string;
+  supportedVersions: SupportedVersions;
+  /** Where the one-time API key notice goes (stdout in main.ts). */
+  print: (text: string) => void;
+  pid: number;
+  clock?: Clock;
+  /** ZooKeeper session timeout override (tests use short ones). */
+  zkSessionTimeoutMs?: number;
+  /** ZooKeeper per-operation deadline override: how long a request waits during an outage. */
+  zkOperationTimeoutMs?: number;
+}
+
+/** A running api. */
+export interface RunningApi {
+  /** `http://host:port`. */
+  readonly url: string;
+  readonly port: number;
+  readonly bootstrap: BootstrapResult;
+  /** Stops serving, deregisters and closes the session. Idempotent. */
+  close(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** Starts the api; on failure everything started so far is closed again. */
+export async function startApi(options: StartApiOptions): Promise<RunningApi> {
+  const { config, logger } = options;
+  const clock = options.clock ?? SYSTEM_CLOCK;
+  const zk = new ZkSession({
+    connectString: config.zkConnect,
+    chroot: config.zkChroot,
+    logger: logger.child({ component: 'zk' }),
+    ...(options.zkSessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.zkSessionTimeoutMs }),
+    ...(options.zkOperationTimeoutMs === undefined
+      ? {}
+      : { operationTimeoutMs: options.zkOperationTimeoutMs }),
+  });
+  const closers: Array<() => Promise<void>> = [() => zk.close()];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.splice(0).reverse()) {
+      await close().catch((err: unknown) => logger.warn('api shutdown step failed', { err }));
+    }
+  };
+  try {
+    await zk.start();
+    const booted = await bootstrap({
+      zk,
+      home: config.home,
+      domain: config.domain,
+      logger,
+      clock,
+      pid: options.pid,
+      print: options.print,
+    });
+    const zkStore = createZkStore(zk, { connectString: config.zkConnect, chroot: config.zkChroot, logger });
+    closers.push(() => zkStore.close());
+    await zkStore.start();
+    const app = createApp({
+      store: zkStore.store,
+      logger,
+      metrics: createApiMetrics(),
+      supportedVersions: options.supportedVersions,
+      publicProxyUrl: config.publicProxyUrl,
+      version: options.version,
+      id: config.id,
+      clock,
+      // Liveness: fails only when the session is closed for good; a suspended session recovers.
+      health: () => ({
+        checks: { zookeeper: { status: zk.state === 'closed' ? 'failing' : 'ok', detail: zk.state } },
+      }),
+    });
+    const server = createServer(app);
+    const address = await listen(server, config.port, config.host);
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+    const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    const registration = await zk.registerEphemeral(
+      paths.serviceLive('api', config.id),
+      serializeDocument('service-registration', {
+        schema_version: 1,
+        id: config.id,
+        service: 'api',
+        address: address.address,
+        port: address.port,
+        version: options.version,
+        started: new Date(clock.now()).toISOString(),
+      }),
+    );
+    closers.push(() => registration.close());
+    logger.info('api listening', { url, id: config.id });
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port: address.port,
+      bootstrap: booted,
+      close: () => {
+        closing ??= closeAll().then(() => logger.info('api stopped', {}));
+        return closing;
+      },
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

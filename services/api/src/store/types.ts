@@ -1,0 +1,135 @@
+/**
+ * The narrow storage interfaces the routes depend on. The only implementation talks to
+ * ZooKeeper (`zk-*.ts`); keeping the routes behind these interfaces keeps znode paths,
+ * versions and transactions in one place.
+ */
+import {
+  type AllocatorAdvertisement,
+  type ApiKeyRecord,
+  type Deployment,
+  type InstanceSpec,
+  type InstanceStatus,
+  type PlanAttempt,
+  type PlanDocument,
+  type ServiceRegistration,
+} from '@wharf/model';
+import { type RequestMarker } from '../domain/request-marker';
+
+/** A document and the znode version it was read at. */
+export interface Versioned<T> {
+  value: T;
+  version: number;
+}
+
+/** What `POST /deployments` writes, in one transaction. */
+export interface CreateDeploymentInput {
+  deployment: Deployment;
+  pending: PlanDocument;
+  /** The idempotency marker and the hash naming it, when the request carried a `request_id`. */
+  marker?: { requestIdHash: string; marker: RequestMarker };
+}
+
+/** The outcome of a create: done, or the marker of an earlier create with the same request_id. */
+export type CreateDeploymentOutcome =
+  { created: true; version: number } | { created: false; marker: RequestMarker };
+
+/** A row of the deployment list. */
+export interface DeploymentListEntry {
+  deployment: Deployment;
+  /** Children of `/deployments/<id>/plan` (`pending`, `current`, `attempt`, `history`). */
+  planNodes: readonly string[];
+}
+
+/** The plan znodes of one deployment. */
+export interface DeploymentPlans {
+  pending?: Versioned<PlanDocument>;
+  current?: PlanDocument;
+  attempt?: PlanAttempt;
+}
+
+/** A conditional write of the deployment record and its pending plan. */
+export interface PlanWrite {
+  deployment: Deployment;
+  /** The record's znode version the write is conditional on. */
+  deploymentVersion: number;
+  pending: PlanDocument;
+  /** The pending plan's znode version to replace, or undefined to create it. */
+  pendingVersion: number | undefined;
+}
+
+/** What a cancel deleted (null fields when the deleted document was unreadable). */
+export interface CancelledPlan {
+  plan_id: string | null;
+  action: string | null;
+}
+
+/** Deployments, their plans and idempotency markers. */
+export interface DeploymentStore {
+  /** Creates record, plan subtree, pending plan and marker all-or-nothing. */
+  create(input: CreateDeploymentInput): Promise<CreateDeploymentOutcome>;
+  /** The marker stored for a request id hash, if any. */
+  requestMarker(requestIdHash: string): Promise<RequestMarker | undefined>;
+  /** The deployment record, or undefined when there is none. */
+  get(id: string): Promise<Versioned<Deployment> | undefined>;
+  /** Every deployment (unordered). */
+  list(): Promise<DeploymentListEntry[]>;
+  /** Pending, current and running attempt. */
+  plans(id: string): Promise<DeploymentPlans>;
+  /** Finished attempts, newest first, at most `limit`. */
+  history(id: string, limit: number): Promise<PlanAttempt[]>;
+  /**
+   * Writes record + pending plan in one transaction; returns the record's new version. Throws
+   * `WHARF_ZK_BAD_VERSION`/`WHARF_ZK_NODE_EXISTS`/`WHARF_ZK_NO_NODE` when something moved.
+   */
+  writePlan(id: string, write: PlanWrite): Promise<number>;
+  /** Deletes the pending plan; returns what was deleted, undefined when there was none. */
+  cancelPending(id: string): Promise<CancelledPlan | undefined>;
+}
+
+/** One allocator as the api sees it: advertisement, liveness, desired and observed instances. */
+export interface AllocatorSnapshot {
+  id: string;
+  /** Undefined when the allocator znode holds no valid advertisement (yet). */
+  advertisement: AllocatorAdvertisement | undefined;
+  live: boolean;
+  specs: InstanceSpec[];
+  statuses: InstanceStatus[];
+}
+
+/** ZooKeeper connection facts shown by `GET /platform` (never credentials). */
+export interface ZooKeeperInfo {
+  state: string;
+  connect_string: string;
+  chroot: string;
+}
+
+/** Infrastructure: allocators, proxies, registered services, the constructor leader. */
+export interface PlatformStore {
+  /** Every allocator (from a cache where available). */
+  allocators(): Promise<AllocatorSnapshot[]>;
+  /** Proxy registrations. */
+  proxies(): Promise<ServiceRegistration[]>;
+  /** Live service registrations by service name (a Map: names come from znodes, not code). */
+  services(): Promise<Map<string, ServiceRegistration[]>>;
+  /** Id of the leading constructor, if one leads. */
+  constructorLeader(): Promise<string | undefined>;
+  /** Number of deployments. */
+  deploymentCount(): Promise<number>;
+  /** Sets an allocator's maintenance flag (read-modify-write); undefined when it does not exist. */
+  setMaintenance(id: string, enabled: boolean): Promise<AllocatorAdvertisement | undefined>;
+  /** Connection state and connect string. */
+  zookeeper(): ZooKeeperInfo;
+}
+
+/** API key records. */
+export interface KeyStore {
+  /** The record of a key id, or undefined. */
+  get(keyId: string): Promise<ApiKeyRecord | undefined>;
+}
+
+/** Everything the routes read and write. */
+export interface ApiStore {
+  deployments: DeploymentStore;
+  platform: PlatformStore;
+  keys: KeyStore;
+}

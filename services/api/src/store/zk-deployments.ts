@@ -1,0 +1,205 @@
+/**
+ * Deployments in ZooKeeper. Create is one transaction over the record, the plan subtree, the
+ * pending plan and the request-id marker; updates and deletes are one transaction over the
+ * record (conditional on its version) and the pending plan (conditional create or set).
+ */
+import {
+  WharfError,
+  isWharfError,
+  parseDocument,
+  paths,
+  serializeDocument,
+  type Deployment,
+  type PlanAttempt,
+} from '@wharf/model';
+import { type Logger } from '@wharf/observability';
+import { type ZkSession } from '@wharf/zk';
+import { parseMarker, serializeMarker, type RequestMarker } from '../domain/request-marker';
+import { type DeploymentCache } from './deployment-cache';
+import {
+  type CancelledPlan,
+  type CreateDeploymentInput,
+  type CreateDeploymentOutcome,
+  type DeploymentListEntry,
+  type DeploymentPlans,
+  type DeploymentStore,
+  type PlanWrite,
+  type Versioned,
+} from './types';
+import { corrupt, failedOp, orUndefined, parseOrSkip } from './zk-errors';
+
+/** Attempts to delete a pending plan that keeps being replaced under us. */
+const MAX_CANCEL_ATTEMPTS = 5;
+/** Digits of a sequential node's counter (`attempt-0000000003`). */
+const SEQUENCE_SUFFIX = /(\d{10})$/;
+
+/** The znode of a request-id marker (the name is a sha256 hex, already safe). */
+export function requestMarkerPath(hash: string): string {
+  if (!/^[0-9a-f]{64}$/.test(hash)) throw new WharfError('WHARF_INTERNAL', 'bad request id hash');
+  return `${paths.requestIds()}/${hash}`;
+}
+
+/** {@link DeploymentStore} over a ZooKeeper session and the deployment cache. */
+export class ZkDeploymentStore implements DeploymentStore {
+  constructor(
+    private readonly zk: ZkSession,
+    private readonly cache: DeploymentCache,
+    private readonly logger: Logger,
+  ) {}
+
+  async create(input: CreateDeploymentInput): Promise<CreateDeploymentOutcome> {
+    const id = input.deployment.id;
+    const tx = this.zk
+      .transaction()
+      .create(paths.deployment(id), serializeDocument('deployment', input.deployment))
+      .create(paths.plan(id))
+      .create(paths.planHistory(id))
+      .create(paths.planPending(id), serializeDocument('plan', input.pending));
+    const markerPath = input.marker && requestMarkerPath(input.marker.requestIdHash);
+    if (input.marker && markerPath) tx.create(markerPath, serializeMarker(input.marker.marker));
+    try {
+      await tx.commit();
+    } catch (err) {
+      const failed = failedOp(err);
+      if (failed?.code === 'WHARF_ZK_NODE_EXISTS' && failed.path === markerPath && input.marker) {
+        const marker = await this.requestMarker(input.marker.requestIdHash);
+        if (marker !== undefined) return { created: false, marker };
+        throw new WharfError('WHARF_CONFLICT', 'request marker vanished; retry', { cause: err });
+      }
+      if (failed?.code === 'WHARF_ZK_NODE_EXISTS' && failed.path === paths.deployment(id)) {
+        throw new WharfError('WHARF_CONFLICT', 'deployment id taken; retry', { cause: err });
+      }
+      if (failed?.code === 'WHARF_ZK_NO_NODE') {
+        throw new WharfError('WHARF_UNAVAILABLE', 'ZooKeeper layout missing (not bootstrapped)', {
+          cause: err,
+        });
+      }
+      throw err;
+    }
+    const pendingPath = paths.planPending(id);
+    await this.cache.sync((tree) => tree.get(pendingPath) !== undefined);
+    return { created: true, version: 0 };
+  }
+
+  async requestMarker(requestIdHash: string): Promise<RequestMarker | undefined> {
+    const path = requestMarkerPath(requestIdHash);
+    const node = await orUndefined(() => this.zk.get(path));
+    if (node === undefined) return undefined;
+    try {
+      return parseMarker(node.data);
+    } catch (err) {
+      throw corrupt(path, err);
+    }
+  }
+
+  async get(id: string): Promise<Versioned<Deployment> | undefined> {
+    const path = paths.deployment(id);
+    const node = await orUndefined(() => this.zk.get(path));
+    if (node === undefined) return undefined;
+    try {
+      return { value: parseDocument('deployment', node.data), version: node.stat.version };
+    } catch (err) {
+      throw corrupt(path, err);
+    }
+  }
+
+  list(): Promise<DeploymentListEntry[]> {
+    return this.cache.list();
+  }
+
+  async plans(id: string): Promise<DeploymentPlans> {
+    const read = async <T>(path: string, parse: (data: Buffer) => T): Promise<Versioned<T> | undefined> => {
+      const node = await orUndefined(() => this.zk.get(path));
+      if (node === undefined) return undefined;
+      const value = parseOrSkip(this.logger, path, () => parse(node.data));
+      return value === undefined ? undefined : { value, version: node.stat.version };
+    };
+    const [pending, current, attempt] = await Promise.all([
+      read(paths.planPending(id), (d) => parseDocument('plan', d)),
+      read(paths.planCurrent(id), (d) => parseDocument('plan', d)),
+      read(paths.planAttempt(id), (d) => parseDocument('plan-attempt', d)),
+    ]);
+    return {
+      ...(pending ? { pending } : {}),
+      ...(current ? { current: current.value } : {}),
+      ...(attempt ? { attempt: attempt.value } : {}),
+    };
+  }
+
+  async history(id: string, limit: number): Promise<PlanAttempt[]> {
+    const dir = paths.planHistory(id);
+    const names = (await orUndefined(() => this.zk.children(dir))) ?? [];
+    const newest = names
+      .filter((n) => SEQUENCE_SUFFIX.test(n))
+      .sort((a, b) => (SEQUENCE_SUFFIX.exec(b)?.[1] ?? '').localeCompare(SEQUENCE_SUFFIX.exec(a)?.[1] ?? ''))
+      .slice(0, limit);
+    const attempts = await Promise.all(
+      newest.map(async (name) => {
+        const path = `${dir}/${name}`;
+        const node = await orUndefined(() => this.zk.get(path));
+        return node && parseOrSkip(this.logger, path, () => parseDocument('plan-attempt', node.data));
+      }),
+    );
+    return attempts.filter((a): a is PlanAttempt => a !== undefined);
+  }
+
+  async writePlan(id: string, write: PlanWrite): Promise<number> {
+    const recordPath = paths.deployment(id);
+    const pendingPath = paths.planPending(id);
+    const pendingData = serializeDocument('plan', write.pending);
+    const tx = this.zk
+      .transaction()
+      .set(recordPath, serializeDocument('deployment', write.deployment), write.deploymentVersion);
+    if (write.pendingVersion === undefined) tx.create(pendingPath, pendingData);
+    else tx.set(pendingPath, pendingData, write.pendingVersion);
+    let version: number;
+    try {
+      const results = await tx.commit();
+      const first = results[0];
+      version = first?.op === 'set' ? first.stat.version : write.deploymentVersion + 1;
+    } catch (err) {
+      throw this.planWriteError(err, id, recordPath);
+    }
+    await this.cache.sync(
+      (tree) => (tree.get(recordPath)?.stat.version ?? -1) >= version && tree.get(pendingPath) !== undefined,
+    );
+    return version;
+  }
+
+  private planWriteError(err: unknown, id: string, recordPath: string): unknown {
+    const failed = failedOp(err);
+    if (failed === undefined) return err;
+    if (failed.path === recordPath && failed.code === 'WHARF_ZK_BAD_VERSION') {
+      return new WharfError('WHARF_VERSION_CONFLICT', `deployment ${id} was modified concurrently`, {
+        cause: err,
+        details: [{ path: 'version', message: 'is stale: the deployment was modified' }],
+      });
+    }
+    if (failed.path === recordPath && failed.code === 'WHARF_ZK_NO_NODE') {
+      return new WharfError('WHARF_NOT_FOUND', `deployment ${id} not found`, {
+        cause: err,
+        details: [{ path: 'id', message: 'no such deployment' }],
+      });
+    }
+    // The pending plan moved (the constructor completed it, or another writer replaced it).
+    return new WharfError('WHARF_CONFLICT', `pending plan of ${id} changed concurrently`, { cause: err });
+  }
+
+  async cancelPending(id: string): Promise<CancelledPlan | undefined> {
+    const path = paths.planPending(id);
+    for (let attempt = 1; ; attempt++) {
+      const node = await orUndefined(() => this.zk.get(path));
+      if (node === undefined) return undefined;
+      try {
+        await this.zk.delete(path, node.stat.version);
+      } catch (err) {
+        if (isWharfError(err, 'WHARF_ZK_NO_NODE')) return undefined;
+        if (!isWharfError(err, 'WHARF_ZK_BAD_VERSION') || attempt >= MAX_CANCEL_ATTEMPTS) throw err;
+        continue;
+      }
+      await this.cache.sync((tree) => tree.get(path) === undefined);
+      const plan = parseOrSkip(this.logger, path, () => parseDocument('plan', node.data));
+      return { plan_id: plan?.plan_id ?? null, action: plan?.source.action ?? null };
+    }
+  }
+}

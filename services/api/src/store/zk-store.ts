@@ -1,0 +1,47 @@
+/** Builds the ZooKeeper-backed {@link ApiStore} with its caches, and starts and stops them. */
+import { type Logger } from '@wharf/observability';
+import { type ZkSession } from '@wharf/zk';
+import { AllocatorCache } from './allocator-cache';
+import { DeploymentCache } from './deployment-cache';
+import { type ApiStore } from './types';
+import { ZkDeploymentStore } from './zk-deployments';
+import { ZkKeyStore } from './zk-keys';
+import { ZkPlatformStore } from './zk-platform';
+
+/** Options of {@link createZkStore}. */
+export interface ZkStoreOptions {
+  /** Shown by `GET /platform` (sanitised). */
+  connectString: string;
+  chroot: string;
+  logger: Logger;
+}
+
+/** The store plus the lifecycle of its caches. */
+export interface ZkStore {
+  readonly store: ApiStore;
+  /** Loads the caches (resolves after their first load). */
+  start(): Promise<void>;
+  /** Stops the caches. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** A store over `zk`; `start()` it before serving. */
+export function createZkStore(zk: ZkSession, options: ZkStoreOptions): ZkStore {
+  const logger = options.logger;
+  const deploymentCache = new DeploymentCache(zk, logger.child({ component: 'deployment-cache' }));
+  const allocatorCache = new AllocatorCache(zk, logger.child({ component: 'allocator-cache' }));
+  const store: ApiStore = {
+    deployments: new ZkDeploymentStore(zk, deploymentCache, logger),
+    platform: new ZkPlatformStore(zk, allocatorCache, deploymentCache, logger, options),
+    keys: new ZkKeyStore(zk),
+  };
+  return {
+    store,
+    start: async () => {
+      await Promise.all([deploymentCache.start(), allocatorCache.start()]);
+    },
+    close: async () => {
+      await Promise.all([deploymentCache.close(), allocatorCache.close()]);
+    },
+  };
+}

@@ -1,0 +1,26 @@
+/** Dumps a ZooKeeper subtree (paths, data bytes, change zxids) to compare "before" and "after". */
+import { type ZkSession } from '@wharf/zk';
+
+/** One node: its data (base64) and the zxids that move on any data or children write. */
+export interface DumpedNode {
+  data: string;
+  mzxid: string;
+  pzxid: string;
+}
+
+/** Every node under `root` (default: the whole chroot), by path. */
+export async function dumpTree(zk: ZkSession, root = '/'): Promise<Record<string, DumpedNode>> {
+  const out: Record<string, DumpedNode> = {};
+  const walk = async (path: string): Promise<void> => {
+    const node = await zk.get(path);
+    out[path] = {
+      data: node.data.toString('base64'),
+      mzxid: String(node.stat.mzxid),
+      pzxid: String(node.stat.pzxid),
+    };
+    const children = await zk.children(path);
+    for (const name of children) await walk(path === '/' ? `/${name}` : `${path}/${name}`);
+  };
+  await walk(root);
+  return out;
+}
