@@ -17,7 +17,7 @@ export { MAX_BODY_BYTES } from './http/body';
 export { createApiMetrics } from './metrics';
 export type { ApiMetrics } from './metrics';
 export { MAX_PAGE_SIZE } from './routes/deployments';
-export { FALLBACK_STACK_VERSIONS, versionsFromTable } from './stack-versions';
+export { versionsFromStackPacks, versionsFromTable } from './stack-versions';
 export { createZkStore } from './store/zk-store';
 export type { ZkStore, ZkStoreOptions } from './store/zk-store';
 export type { ApiStore } from './store/types';

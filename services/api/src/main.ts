@@ -10,7 +10,7 @@ import { isWharfError } from '@wharf/model';
 import { createLogger } from '@wharf/observability';
 import { helpText, parseApiEnv } from './config';
 import { startApi } from './server';
-import { FALLBACK_STACK_VERSIONS, versionsFromTable } from './stack-versions';
+import { versionsFromStackPacks } from './stack-versions';
 
 /** A second signal or a stuck shutdown ends the process after this long anyway. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -50,7 +50,7 @@ async function main(argv: string[]): Promise<void> {
       config,
       logger,
       version,
-      supportedVersions: versionsFromTable(FALLBACK_STACK_VERSIONS),
+      supportedVersions: versionsFromStackPacks(),
       print: (text) => process.stdout.write(text),
       pid: process.pid,
     });

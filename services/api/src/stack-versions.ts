@@ -1,20 +1,18 @@
 /**
- * Stack versions the api accepts. The stack packs (`@wharf/stacks`, `getStackPack(kind).versions`)
- * are the source of truth; until the api depends on that package, main.ts injects this table,
- * which must list the same versions.
+ * Stack versions the api accepts, read from the stack packs (`@wharf/stacks`), the source of
+ * truth for what the allocators can run.
  */
-import { type StackKind } from '@wharf/model';
+import { getStackPack, isStackKind } from '@wharf/stacks';
 import { type SupportedVersions } from './domain/plans';
 
-/** Versions per stack kind while `@wharf/stacks` is not wired in. */
-export const FALLBACK_STACK_VERSIONS: Readonly<Record<StackKind, readonly string[]>> = Object.freeze({
-  etcd: ['3.4'],
-  http: ['1'],
-});
+/** A {@link SupportedVersions} backed by the stack pack registry. */
+export function versionsFromStackPacks(): SupportedVersions {
+  return (kind) => (isStackKind(kind) ? getStackPack(kind).versions : undefined);
+}
 
-/** A {@link SupportedVersions} over a fixed table. */
+/** A {@link SupportedVersions} over a fixed table (tests, or pinning what an installation offers). */
 export function versionsFromTable(
-  table: Readonly<Partial<Record<StackKind, readonly string[]>>>,
+  table: Readonly<Record<string, readonly string[] | undefined>>,
 ): SupportedVersions {
   return (kind) => table[kind];
 }

@@ -1,0 +1,104 @@
+/**
+ * The allocator's environment variables (docs/coordination.md) → options. Pure: `main.ts`
+ * passes `process.env` and the host facts in, so this is tested without touching either.
+ */
+import { join, resolve } from 'node:path';
+import { WharfError } from '@wharf/model';
+import { type AllocatorOptions, parsePortRange, parseTags } from './config';
+
+/** Longest id (a DNS label). */
+const MAX_ID_LENGTH = 63;
+
+/** Everything `main.ts` needs besides the allocator options. */
+export interface MainSettings {
+  allocator: AllocatorOptions;
+  zkConnect: string;
+  zkChroot: string;
+  logLevel: string;
+  metricsPort: number;
+  /** Where the process runtime keeps its state (`<home>/allocators/<id>/runtime`). */
+  runtimeStateDir: string;
+  /** Stop instances on SIGTERM/SIGINT instead of leaving them for the next allocator. */
+  stopInstancesOnExit: boolean;
+}
+
+/** Host facts used for defaults. */
+export interface HostFacts {
+  hostname: string;
+  pid: number;
+  totalMemoryMb: number;
+  cpus: number;
+  cwd: string;
+}
+
+/** The help text (`--help`). */
+export const HELP = `wharf-allocator: runs the instances assigned to this host
+
+Environment:
+  WHARF_ID              allocator id (default allocator-<hostname>-<pid>, sanitised)
+  WHARF_ZONE            availability zone (default zone-a)
+  WHARF_ALLOCATOR_HOST  address instances bind and are reached on (default 127.0.0.1)
+  WHARF_PORT_RANGE      instance ports, inclusive (default 20000-20999)
+  WHARF_CAPACITY_MB     advertised memory (default 85% of host RAM)
+  WHARF_CPUS            advertised CPUs (default: host cores)
+  WHARF_TAGS            allocator tags, k=v,k2=v2 (default none)
+  WHARF_RUNTIME         container runtime: process (default; docker comes later)
+  WHARF_HOME            state directory (default ./.wharf); instances under allocators/<id>/
+  WHARF_ZK              ZooKeeper connect string (default 127.0.0.1:2181)
+  WHARF_ZK_CHROOT       ZooKeeper chroot (default /wharf)
+  WHARF_METRICS_PORT    /metrics and /health port on 127.0.0.1 (default 0: ephemeral)
+  WHARF_LOG_LEVEL       error | warn | info | debug (default info)
+  WHARF_STOP_INSTANCES  true: stop instances on SIGTERM (default false: a restarted allocator adopts them)
+`;
+
+/** Reads the settings from `env`; throws `WHARF_VALIDATION` naming the bad variable. */
+export function settingsFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  host: HostFacts,
+): MainSettings {
+  const home = resolve(host.cwd, env.WHARF_HOME || './.wharf');
+  const id = env.WHARF_ID || defaultId(host.hostname, host.pid);
+  const runtime = env.WHARF_RUNTIME || 'process';
+  if (runtime !== 'process')
+    bad('WHARF_RUNTIME', `only "process" is supported (got ${JSON.stringify(runtime)})`);
+  const allocator: AllocatorOptions = {
+    id,
+    home,
+    zone: env.WHARF_ZONE || 'zone-a',
+    host: env.WHARF_ALLOCATOR_HOST || '127.0.0.1',
+    hostMemoryMb: host.totalMemoryMb,
+    hostCpus: host.cpus,
+    runtimeKind: 'process',
+  };
+  if (env.WHARF_PORT_RANGE) allocator.portRange = parsePortRange(env.WHARF_PORT_RANGE);
+  if (env.WHARF_CAPACITY_MB) allocator.capacityMb = number('WHARF_CAPACITY_MB', env.WHARF_CAPACITY_MB);
+  if (env.WHARF_CPUS) allocator.cpus = number('WHARF_CPUS', env.WHARF_CPUS);
+  if (env.WHARF_TAGS) allocator.tags = parseTags(env.WHARF_TAGS);
+  return {
+    allocator,
+    zkConnect: env.WHARF_ZK || '127.0.0.1:2181',
+    zkChroot: env.WHARF_ZK_CHROOT || '/wharf',
+    logLevel: env.WHARF_LOG_LEVEL || 'info',
+    metricsPort: env.WHARF_METRICS_PORT ? number('WHARF_METRICS_PORT', env.WHARF_METRICS_PORT) : 0,
+    runtimeStateDir: join(home, 'allocators', id, 'runtime'),
+    stopInstancesOnExit: env.WHARF_STOP_INSTANCES === 'true' || env.WHARF_STOP_INSTANCES === '1',
+  };
+}
+
+/** `allocator-<hostname>-<pid>`, lowercased, with anything outside the id alphabet as `-`. */
+export function defaultId(hostname: string, pid: number): string {
+  const raw = `allocator-${hostname}-${pid}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+  const trimmed = raw.replace(/-+/g, '-').slice(0, MAX_ID_LENGTH);
+  return trimmed.replace(/^-+|-+$/g, '');
+}
+
+function number(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0)
+    bad(name, `must be a non-negative number (got ${JSON.stringify(text)})`);
+  return value;
+}
+
+function bad(name: string, message: string): never {
+  throw new WharfError('WHARF_VALIDATION', `${name} ${message}`, { details: [{ path: name, message }] });
+}

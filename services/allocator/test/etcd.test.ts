@@ -1,0 +1,110 @@
+/**
+ * The real etcd pack through the whole handshake, single member: held → reserved with client and
+ * peer ports → the "constructor" (this test) fills in the cluster from those ports and releases
+ * the hold → etcd runs, is healthy, serves a put/get, and goes away with its spec.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { paths } from '@wharf/model';
+import { getStackPack, etcdGet, etcdPut } from '@wharf/stacks';
+import { type TempDir, tempDir, useZooKeeper, waitFor } from '@wharf/testkit';
+import { stackCatalog } from '../src/index';
+import {
+  type Running,
+  containerOf,
+  pidAlive,
+  processesMentioning,
+  putSpec,
+  randomPortRange,
+  readStatus,
+  startAllocator,
+} from './harness';
+import { specFixture } from './fixtures';
+
+jest.setTimeout(60_000);
+
+const zkf = useZooKeeper();
+const ALLOC = 'alloc-e';
+const INSTANCE = 'etcd1-main-0';
+let home: TempDir;
+let running: Running | undefined;
+const pids = new Set<number>();
+
+beforeEach(async () => {
+  home = await tempDir('wharf-allocator-etcd');
+});
+
+afterEach(async () => {
+  if (running) {
+    for (const c of await running.runtime.list().catch(() => [])) if (c.pid) pids.add(c.pid);
+    await running.allocator.shutdown({ stopInstances: true }).catch(() => undefined);
+    await running.runtime.close().catch(() => undefined);
+    running = undefined;
+  }
+  for (const pid of pids) if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
+  const stray = await processesMentioning(home.path);
+  for (const pid of stray) process.kill(pid, 'SIGKILL');
+  await home.cleanup();
+  expect(stray).toEqual([]);
+});
+
+afterAll(() => {
+  expect([...pids].filter(pidAlive)).toEqual([]);
+});
+
+test('a single etcd member goes through hold → reserved → running and is removed with its spec', async () => {
+  const zk = await zkf.session();
+  running = await startAllocator(await zkf.session(), stackCatalog(), {
+    id: ALLOC,
+    home: home.path,
+    portRange: randomPortRange(),
+  });
+  const base = specFixture({
+    allocator_id: ALLOC,
+    instance_id: INSTANCE,
+    deployment_id: 'etcd1',
+    stack: 'etcd',
+    version: '3.4',
+    memory_mb: 256,
+    hold: true,
+  });
+  await putSpec(zk, base);
+  const reserved = await waitFor(
+    async () => {
+      const s = await readStatus(zk, ALLOC, INSTANCE);
+      return s?.state === 'reserved' ? s : undefined;
+    },
+    { message: 'reserved' },
+  );
+  expect(Object.keys(reserved.ports).sort()).toEqual(['client', 'peer']);
+  expect(await running.runtime.list()).toEqual([]);
+
+  const member = { name: INSTANCE, host: reserved.host, ports: reserved.ports };
+  const cluster = getStackPack('etcd').bootstrap({
+    deploymentId: 'etcd1',
+    nonce: 'attempt-1',
+    members: [member],
+  });
+  await putSpec(zk, { ...base, hold: false, generation: 2, cluster });
+  const up = await waitFor(
+    async () => {
+      const s = await readStatus(zk, ALLOC, INSTANCE);
+      return s?.state === 'running' && s.healthy && s.generation === 2 ? s : undefined;
+    },
+    { timeoutMs: 30_000, message: 'etcd running and healthy' },
+  );
+  const pid = (await containerOf(running.runtime, INSTANCE))!.pid!;
+  pids.add(pid);
+
+  await etcdPut(member, 'greeting', 'hello');
+  expect(await etcdGet(member, 'greeting')).toBe('hello');
+  expect(up.ports).toEqual(reserved.ports);
+
+  await zk.delete(paths.instanceSpec(ALLOC, INSTANCE));
+  await waitFor(async () => (await readStatus(zk, ALLOC, INSTANCE)) === undefined, {
+    timeoutMs: 20_000,
+    message: 'status gone',
+  });
+  expect(pidAlive(pid)).toBe(false);
+  expect(existsSync(join(home.path, 'allocators', ALLOC, 'instances', INSTANCE))).toBe(false);
+});

@@ -1,0 +1,94 @@
+/**
+ * ZooKeeper down: the allocator keeps its instances running (and even restarts a crashed one)
+ * without ZooKeeper, tears nothing down, and reports the truth once ZooKeeper is back.
+ */
+import { paths } from '@wharf/model';
+import { type TempDir, tempDir, useZooKeeper, waitFor } from '@wharf/testkit';
+import { stackCatalog } from '../src/index';
+import {
+  type Running,
+  containerOf,
+  httpSpec,
+  pidAlive,
+  processesMentioning,
+  putSpec,
+  randomPortRange,
+  readStatus,
+  startAllocator,
+  writeServerScript,
+} from './harness';
+
+jest.setTimeout(60_000);
+
+const zkf = useZooKeeper();
+const ALLOC = 'alloc-z';
+/** Longer than the test session timeout (2 s): the session is lost, not just suspended. */
+const OUTAGE_MS = 4_000;
+let home: TempDir;
+let running: Running | undefined;
+const pids = new Set<number>();
+
+beforeEach(async () => {
+  home = await tempDir('wharf-allocator-zk');
+});
+
+afterEach(async () => {
+  if (running) {
+    for (const c of await running.runtime.list().catch(() => [])) if (c.pid) pids.add(c.pid);
+    await running.allocator.shutdown({ stopInstances: true }).catch(() => undefined);
+    await running.runtime.close().catch(() => undefined);
+    running = undefined;
+  }
+  for (const pid of pids) if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
+  const stray = await processesMentioning(home.path);
+  for (const pid of stray) process.kill(pid, 'SIGKILL');
+  await home.cleanup();
+  expect(stray).toEqual([]);
+});
+
+afterAll(() => {
+  expect([...pids].filter(pidAlive)).toEqual([]);
+});
+
+test('instances outlive a ZooKeeper outage, crash restarts go on, status catches up after', async () => {
+  const script = await writeServerScript(home.path);
+  const zk = await zkf.session();
+  running = await startAllocator(await zkf.session(), stackCatalog(), {
+    id: ALLOC,
+    home: home.path,
+    portRange: randomPortRange(),
+  });
+  const r = running;
+  await putSpec(zk, httpSpec(ALLOC, 'd1-main-0', script));
+  await waitFor(async () => (await readStatus(zk, ALLOC, 'd1-main-0'))?.healthy, { message: 'healthy' });
+  const pid = (await containerOf(r.runtime, 'd1-main-0'))!.pid!;
+  pids.add(pid);
+
+  await zkf.zk.stop();
+  await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+  expect(pidAlive(pid)).toBe(true);
+  process.kill(pid, 'SIGKILL');
+  const again = await waitFor(
+    async () => {
+      const c = await containerOf(r.runtime, 'd1-main-0');
+      return c?.state === 'running' && c.pid !== pid ? c.pid : undefined;
+    },
+    { message: 'restarted without ZooKeeper' },
+  );
+  pids.add(again!);
+
+  await zkf.zk.start();
+  const status = await waitFor(
+    async () => {
+      const s = await readStatus(zk, ALLOC, 'd1-main-0');
+      return s?.restarts === 1 && s.state === 'running' && s.healthy ? s : undefined;
+    },
+    { timeoutMs: 20_000, message: 'status caught up' },
+  );
+  expect(status.last_exit).toMatchObject({ signal: 'SIGKILL' });
+  expect(pidAlive(again!)).toBe(true);
+  await waitFor(async () => (await zk.exists(paths.allocatorLive(ALLOC))) !== null, {
+    timeoutMs: 15_000,
+    message: 'live node back',
+  });
+});
