@@ -69,7 +69,11 @@ describe('a 3-zone etcd deployment on the single-host platform', () => {
   });
 
   it('reads back through both proxies a key written through one', async () => {
-    await eventually(() => etcdPutViaProxy(platform, id, 'greeting', 'hello'), 15_000, 'a put through the proxy');
+    await eventually(
+      () => etcdPutViaProxy(platform, id, 'greeting', 'hello'),
+      15_000,
+      'a put through the proxy',
+    );
     for (const port of platform.proxyPorts) {
       const got = await etcdGetViaProxy(platform, id, 'greeting', port);
       expect(got.value).toBe('hello');
@@ -122,7 +126,8 @@ describe('a 3-zone etcd deployment on the single-host platform', () => {
 
   it('completes a plan when the leading constructor is killed mid-plan', async () => {
     const platformInfo = await platform.api('GET', '/platform');
-    const leaderId: string = platformInfo.body.constructors?.leader ?? platformInfo.body.services?.constructor?.leader;
+    const leaderId: string =
+      platformInfo.body.constructors?.leader ?? platformInfo.body.services?.constructor?.leader;
     expect(leaderId).toBeTruthy();
     const leader = (await platform.services()).find((s) => s.id === leaderId);
     expect(leader).toBeDefined();

@@ -72,8 +72,20 @@ export async function waitForPlan(platform: Platform, id: string, timeoutMs = 12
 export const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 /** Writes a key through a proxy. */
-export async function etcdPutViaProxy(platform: Platform, id: string, key: string, value: string, port?: number) {
-  const res = await platform.proxy(id, 'POST', '/v3/kv/put', JSON.stringify({ key: b64(key), value: b64(value) }), port);
+export async function etcdPutViaProxy(
+  platform: Platform,
+  id: string,
+  key: string,
+  value: string,
+  port?: number,
+) {
+  const res = await platform.proxy(
+    id,
+    'POST',
+    '/v3/kv/put',
+    JSON.stringify({ key: b64(key), value: b64(value) }),
+    port,
+  );
   if (res.status !== 200) throw new Error(`put ${key} failed: ${res.status} ${res.body}`);
   return res;
 }

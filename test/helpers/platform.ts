@@ -3,7 +3,7 @@
  * ports in a throwaway WHARF_HOME, and gives tests a small client for the API and the proxies.
  */
 import { spawn } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { freePort, tempDir } from '@wharf/testkit';
@@ -29,7 +29,11 @@ export interface Platform {
   proxyPorts: number[];
   zkPort: number;
   services: () => Promise<ServiceProcess[]>;
-  api: <T = any>(method: string, path: string, body?: unknown) => Promise<{ status: number; body: T; headers: Headers }>;
+  api: <T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ) => Promise<{ status: number; body: T; headers: Headers }>;
   proxy: (
     deploymentId: string,
     method: string,
@@ -86,7 +90,9 @@ export function proxyRequest(
         path,
         headers: {
           host: `${deploymentId}.localhost:${port}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+          ...(body === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
         },
         timeout: 10_000,
       },
@@ -94,7 +100,9 @@ export function proxyRequest(
         let data = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (data += c));
-        res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body: data, headers: res.headers }));
+        res.on('end', () =>
+          resolvePromise({ status: res.statusCode ?? 0, body: data, headers: res.headers }),
+        );
       },
     );
     req.on('timeout', () => req.destroy(new Error('proxy request timed out')));
@@ -105,7 +113,8 @@ export function proxyRequest(
 
 /** Starts a platform: 1 api, 2 constructors, 3 allocators (zones a/b/c), 2 proxies. */
 export async function startPlatform(): Promise<Platform> {
-  const home = await tempDir('wharf-e2e-');
+  const dir = await tempDir('wharf-e2e');
+  const home = dir.path;
   const zkPort = await freePort();
   const apiPort = await freePort();
   const proxyPorts = [await freePort(), await freePort()];
@@ -163,7 +172,7 @@ export async function startPlatform(): Promise<Platform> {
     cli: (args) => runCli(args, { ...env, WHARF_API_KEY: apiKey }),
     down: async () => {
       await runCli(['down'], env);
-      await rm(home, { recursive: true, force: true });
+      await dir.cleanup();
     },
   };
   return platform;

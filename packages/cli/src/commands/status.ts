@@ -1,0 +1,178 @@
+/**
+ * `wharf status`: every process platform.json lists (running? healthy?) and the API's
+ * `GET /api/v1/platform`. Exit 1 when anything is down, unhealthy or unreachable.
+ */
+import { resolve } from 'node:path';
+import { type ApiClient } from '../api/api-client';
+import { DEFAULT_HOME, LOOPBACK } from '../config/up-config';
+import { type CliContext } from '../context';
+import { formatError, formatTable } from '../output/format';
+import { probeHttp, probeZk, type ProbeResult } from '../platform/health';
+import {
+  type PlatformRecord,
+  type ProcessRecord,
+  platformFilePath,
+  readPlatformFile,
+} from '../platform/platform-file';
+import { isExpectedProcess } from '../platform/process-control';
+import { type ExpectedRegistrations, missingRegistrations } from '../platform/registration';
+import { SUPERVISOR_COMMAND_MATCH } from '../platform/supervisor-protocol';
+
+/** `wharf status` options. */
+export interface StatusOptions {
+  home?: string;
+  json?: boolean;
+}
+
+/** One process's observed status. */
+export interface ProcessStatus {
+  readonly id: string;
+  readonly service: string;
+  readonly pid: number;
+  readonly running: boolean;
+  readonly health?: ProbeResult;
+  readonly record?: ProcessRecord;
+}
+
+/** Reads platform.json (for the API URL, too); undefined when there is none. */
+export async function loadPlatform(
+  options: StatusOptions,
+  ctx: CliContext,
+): Promise<PlatformRecord | undefined> {
+  return readPlatformFile(resolve(ctx.cwd, options.home ?? ctx.env.WHARF_HOME ?? DEFAULT_HOME));
+}
+
+/** Runs `wharf status` with `client` pointed at the platform's API. */
+export async function runStatus(
+  options: StatusOptions,
+  record: PlatformRecord | undefined,
+  client: ApiClient,
+  ctx: CliContext,
+): Promise<number> {
+  const home = resolve(ctx.cwd, options.home ?? ctx.env.WHARF_HOME ?? DEFAULT_HOME);
+  const processes = record === undefined ? [] : await observe(record);
+  let api: { ok: true; body: unknown } | { ok: false; error: unknown };
+  try {
+    api = { ok: true, body: (await client.request('GET', '/platform')).body };
+  } catch (error) {
+    api = { ok: false, error };
+  }
+  const missing =
+    record !== undefined && api.ok ? (missingRegistrations(api.body, expectedFrom(record)) ?? []) : [];
+  const healthy =
+    record !== undefined &&
+    api.ok &&
+    missing.length === 0 &&
+    processes.every((p) => p.running && (p.health?.ok ?? true));
+  if (options.json) {
+    const out = {
+      healthy,
+      platform_file: platformFilePath(home),
+      processes: processes.map(({ record: r, ...p }) => ({ ...r, ...p })),
+      api: api.ok
+        ? { ok: true, url: client.baseUrl, platform: api.body, missing }
+        : { ok: false, url: client.baseUrl, error: formatError(api.error) },
+    };
+    ctx.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return healthy ? 0 : 1;
+  }
+  const lines: string[] = [];
+  if (record === undefined) {
+    lines.push(`no platform recorded in ${platformFilePath(home)} (start one with: wharf up)`);
+  } else {
+    lines.push(...processTable(processes), '');
+  }
+  if (api.ok) {
+    lines.push(`API ${client.baseUrl}: ok`, ...summarise(api.body).map((l) => `  ${l}`));
+    lines.push(...missing.map((m) => `  NOT REGISTERED: ${m}`));
+  } else {
+    lines.push(`API ${client.baseUrl}: unreachable`, ...formatError(api.error).map((l) => `  ${l}`));
+  }
+  lines.push('', healthy ? 'Wharf is healthy.' : 'Wharf is NOT healthy.');
+  ctx.stdout.write(`${lines.join('\n')}\n`);
+  return healthy ? 0 : 1;
+}
+
+/** What platform.json says should be registered. */
+function expectedFrom(record: PlatformRecord): ExpectedRegistrations {
+  const count = (service: string) => record.services.filter((s) => s.service === service).length;
+  return { allocators: count('allocator'), constructors: count('constructor'), proxies: count('proxy') };
+}
+
+async function observe(record: PlatformRecord): Promise<ProcessStatus[]> {
+  const supervisor: ProcessStatus = {
+    id: 'supervisor',
+    service: 'wharf-up',
+    pid: record.supervisor_pid,
+    running: isExpectedProcess(record.supervisor_pid, SUPERVISOR_COMMAND_MATCH),
+  };
+  const services = await Promise.all(
+    record.services.map(async (service): Promise<ProcessStatus> => {
+      const running = isExpectedProcess(service.pid, service.command_match);
+      const health = !running
+        ? undefined
+        : service.health_url !== undefined
+          ? await probeHttp(service.health_url)
+          : service.service === 'zookeeper' && service.port !== undefined
+            ? await probeZk(`${LOOPBACK}:${service.port}`)
+            : undefined;
+      return {
+        id: service.id,
+        service: service.service,
+        pid: service.pid,
+        running,
+        record: service,
+        ...(health ? { health } : {}),
+      };
+    }),
+  );
+  return [supervisor, ...services];
+}
+
+function processTable(processes: readonly ProcessStatus[]): string[] {
+  const rows = processes.map((p) => [
+    p.id,
+    p.service,
+    String(p.pid),
+    String(p.record?.port ?? p.record?.metrics_port ?? '-'),
+    p.running ? 'running' : 'DOWN',
+    p.health === undefined ? '-' : p.health.ok ? 'ok' : `FAIL (${p.health.detail})`,
+    String(p.record?.restarts ?? 0),
+    [p.record?.zone, p.record?.port_range].filter((v) => v !== undefined).join(' ') || '-',
+  ]);
+  return formatTable(['ID', 'SERVICE', 'PID', 'PORT', 'PROCESS', 'HEALTH', 'RESTARTS', 'ZONE/PORTS'], rows);
+}
+
+/** Lines summarising `GET /api/v1/platform` (ZooKeeper, leader, allocators, proxies, services, deployments). */
+export function summarise(body: unknown): string[] {
+  if (typeof body !== 'object' || body === null) return body === undefined ? [] : [String(body)];
+  const b = body as Record<string, unknown>;
+  const field = (section: string, key: string): string => {
+    const value = (b[section] as Record<string, unknown> | undefined)?.[key];
+    return value === undefined || value === null ? '-' : String(value);
+  };
+  const lines: string[] = [];
+  if (b.zookeeper) {
+    lines.push(
+      `zookeeper: ${field('zookeeper', 'state')} (${field('zookeeper', 'connect_string')}, chroot ${field('zookeeper', 'chroot')})`,
+    );
+  }
+  if (b.constructors)
+    lines.push(
+      `constructors: ${field('constructors', 'alive')} alive, leader ${field('constructors', 'leader')}`,
+    );
+  if (b.allocators) {
+    lines.push(
+      `allocators: ${field('allocators', 'connected')}/${field('allocators', 'total')} connected, ${field('allocators', 'maintenance')} in maintenance`,
+    );
+  }
+  if (b.proxies) lines.push(`proxies: ${field('proxies', 'total')}`);
+  if (typeof b.services === 'object' && b.services !== null) {
+    const alive = Object.entries(b.services).map(
+      ([name, regs]) => `${name} ${Array.isArray(regs) ? regs.length : '?'}`,
+    );
+    lines.push(`services alive: ${alive.join(', ') || 'none'}`);
+  }
+  if (b.deployments) lines.push(`deployments: ${field('deployments', 'total')}`);
+  return lines.length > 0 ? lines : [JSON.stringify(body)];
+}

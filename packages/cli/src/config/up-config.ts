@@ -1,0 +1,295 @@
+/**
+ * `wharf up` configuration: flags win over environment variables, which win over defaults.
+ * {@link compileUpConfig} fills every default once, checks the whole layout (ports, ranges,
+ * counts) and returns a frozen value; nothing later re-reads flags or the environment.
+ */
+import { resolve } from 'node:path';
+import { isLogLevel, type LogLevel } from '@wharf/observability';
+import { type HostPort, MAX_PORT, invalidOption, isLoopbackHost, parseConnectString } from './values';
+import { parseIdList, parseInteger, parsePort, parsePortList } from './values';
+
+/** Raw `wharf up` options as commander hands them over (strings; undefined when not given). */
+export interface UpOptions {
+  home?: string;
+  zk?: string;
+  zkPort?: string;
+  zkChroot?: string;
+  apiPort?: string;
+  proxyPorts?: string;
+  constructors?: string;
+  allocators?: string;
+  zones?: string;
+  portBase?: string;
+  portsPerAllocator?: string;
+  capacityMb?: string;
+  cpus?: string;
+  metricsPortBase?: string;
+  domain?: string;
+  logLevel?: string;
+  timeout?: string;
+  stopTimeout?: string;
+  servicesRoot?: string;
+}
+
+/** The environment variable that stands in for each option when the flag is absent. */
+export const UP_ENV: Readonly<Record<keyof UpOptions, string>> = Object.freeze({
+  home: 'WHARF_HOME',
+  zk: 'WHARF_ZK',
+  zkPort: 'WHARF_ZK_PORT',
+  zkChroot: 'WHARF_ZK_CHROOT',
+  apiPort: 'WHARF_API_PORT',
+  proxyPorts: 'WHARF_PROXY_PORTS',
+  constructors: 'WHARF_CONSTRUCTORS',
+  allocators: 'WHARF_ALLOCATORS',
+  zones: 'WHARF_ZONES',
+  portBase: 'WHARF_PORT_BASE',
+  portsPerAllocator: 'WHARF_PORTS_PER_ALLOCATOR',
+  capacityMb: 'WHARF_CAPACITY_MB',
+  cpus: 'WHARF_CPUS',
+  metricsPortBase: 'WHARF_METRICS_PORT_BASE',
+  domain: 'WHARF_DOMAIN',
+  logLevel: 'WHARF_LOG_LEVEL',
+  timeout: 'WHARF_UP_TIMEOUT',
+  stopTimeout: 'WHARF_STOP_TIMEOUT',
+  servicesRoot: 'WHARF_SERVICES_ROOT',
+});
+
+/** State directory when neither `--home` nor WHARF_HOME is given (ARCHITECTURE.md, "Default ports"). */
+export const DEFAULT_HOME = '.wharf';
+/** ZooKeeper's conventional client port. */
+export const DEFAULT_ZK_PORT = 2181;
+/** API + console port (ARCHITECTURE.md, "Default ports"). */
+export const DEFAULT_API_PORT = 12_400;
+/** Two proxies, so a client can fail over between them on one host. */
+export const DEFAULT_PROXY_PORTS: readonly number[] = [9200, 9201];
+/** One leader and one standby: enough to show a constructor fail-over on one host. */
+export const DEFAULT_CONSTRUCTORS = 2;
+/** One allocator per zone, so a 3-zone deployment can spread. */
+export const DEFAULT_ALLOCATORS = 3;
+/** Zones allocators are spread over, round robin. */
+export const DEFAULT_ZONES: readonly string[] = ['zone-a', 'zone-b', 'zone-c'];
+/** First port of the first allocator's instance port range (coordination.md's allocator default). */
+export const DEFAULT_PORT_BASE = 20_000;
+/** Ports per allocator: every instance takes 1–2 ports, so 1000 is never the limit on one host. */
+export const DEFAULT_PORTS_PER_ALLOCATOR = 1000;
+/**
+ * Upper bound of each allocator's advertised memory by default: the embedded platform is for
+ * development, and advertising a big host's whole RAM three times over invites plans that thrash it.
+ */
+export const DEFAULT_CAPACITY_CAP_MB = 4096;
+/** Floor of each allocator's default capacity, so a small host can still place a few instances. */
+export const MIN_DEFAULT_CAPACITY_MB = 256;
+/** Share of host RAM the allocators advertise together (coordination.md's allocator default). */
+export const HOST_MEMORY_SHARE = 0.85;
+/** Limits that catch typos (`--allocators 300`) rather than real needs. */
+export const MAX_ALLOCATORS = 32;
+/** See {@link MAX_ALLOCATORS}. */
+export const MAX_CONSTRUCTORS = 8;
+/** See {@link MAX_ALLOCATORS}. */
+export const MAX_PROXIES = 8;
+/**
+ * How long `up` waits for every service to be healthy. Nine Node processes and a JVM compete for
+ * the cores at boot (about 10 s on 2 cores); 60 s means something is wrong, and it stays under the
+ * 90 s bound the end-to-end harness puts on `wharf up --detach`.
+ */
+export const DEFAULT_START_TIMEOUT_S = 60;
+/** How long a service gets between SIGTERM and SIGKILL: closing a ZooKeeper session and HTTP servers takes a few seconds. */
+export const DEFAULT_STOP_TIMEOUT_S = 10;
+/** Deployments are reached at `<id>.<domain>`. */
+export const DEFAULT_DOMAIN = 'localhost';
+/** Every address the platform binds or advertises: loopback only. */
+export const LOOPBACK = '127.0.0.1';
+
+/** One allocator of the embedded platform. */
+export interface AllocatorSettings {
+  readonly id: string;
+  readonly zone: string;
+  readonly portRange: { readonly from: number; readonly to: number };
+  readonly capacityMb: number;
+}
+
+/** Where ZooKeeper is and where an embedded one would listen. */
+export interface ZooKeeperSettings {
+  /** The connect string probed first (`WHARF_ZK`). */
+  readonly connectString: string;
+  /** True when nothing answering there may be replaced by an embedded server on this host. */
+  readonly embeddable: boolean;
+  /** Client port of the embedded server. */
+  readonly embeddedPort: number;
+  /** Data directory of the embedded server. */
+  readonly dataDir: string;
+  /** WHARF_ZK_CHROOT for the services; undefined leaves their default. */
+  readonly chroot?: string;
+}
+
+/** The validated, frozen configuration of `wharf up`. */
+export interface UpConfig {
+  readonly home: string;
+  readonly zk: ZooKeeperSettings;
+  readonly apiPort: number;
+  readonly proxyPorts: readonly number[];
+  readonly constructors: number;
+  readonly allocators: readonly AllocatorSettings[];
+  readonly zones: readonly string[];
+  /** WHARF_CPUS for each allocator; undefined leaves the allocator's default. */
+  readonly cpus?: number;
+  /** First metrics port for constructors then allocators; 0 picks free ports at start. */
+  readonly metricsPortBase: number;
+  readonly domain: string;
+  readonly logLevel: LogLevel;
+  readonly startTimeoutMs: number;
+  readonly stopTimeoutMs: number;
+  /** Directory holding `<service>/dist/main.js`; undefined resolves the installed `@wharf/*` packages. */
+  readonly servicesRoot?: string;
+}
+
+/** What `compileUpConfig` needs to know about the host. */
+export interface HostFacts {
+  readonly totalMemoryBytes: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Fills defaults, validates, and freezes the configuration of `wharf up`. */
+export function compileUpConfig(options: UpOptions, env: Env, cwd: string, host: HostFacts): UpConfig {
+  const pick = (key: keyof UpOptions): { name: string; raw: string } | undefined => {
+    const flag = options[key];
+    if (flag !== undefined) return { name: optionFlag(key), raw: flag };
+    const fromEnv = env[UP_ENV[key]];
+    return fromEnv === undefined || fromEnv === '' ? undefined : { name: UP_ENV[key], raw: fromEnv };
+  };
+  const int = (key: keyof UpOptions, fallback: number, min: number, max: number): number => {
+    const got = pick(key);
+    return got ? parseInteger(got.name, got.raw, min, max) : fallback;
+  };
+
+  const home = resolve(cwd, pick('home')?.raw ?? DEFAULT_HOME);
+  const zk = compileZooKeeper(pick('zk'), pick('zkPort'), pick('zkChroot')?.raw, home);
+  const apiPortOpt = pick('apiPort');
+  const apiPort = apiPortOpt ? parsePort(apiPortOpt.name, apiPortOpt.raw) : DEFAULT_API_PORT;
+  const proxyOpt = pick('proxyPorts');
+  const proxyPorts = proxyOpt ? parsePortList(proxyOpt.name, proxyOpt.raw) : [...DEFAULT_PROXY_PORTS];
+  if (proxyPorts.length > MAX_PROXIES) throw invalidOption('--proxy-ports', `at most ${MAX_PROXIES} proxies`);
+  const constructors = int('constructors', DEFAULT_CONSTRUCTORS, 1, MAX_CONSTRUCTORS);
+  const allocatorCount = int('allocators', DEFAULT_ALLOCATORS, 1, MAX_ALLOCATORS);
+  const zonesOpt = pick('zones');
+  const zones = zonesOpt ? parseIdList(zonesOpt.name, zonesOpt.raw) : [...DEFAULT_ZONES];
+  const portBase = int('portBase', DEFAULT_PORT_BASE, 1024, MAX_PORT);
+  const portsPerAllocator = int('portsPerAllocator', DEFAULT_PORTS_PER_ALLOCATOR, 2, MAX_PORT);
+  const capacityMb = int('capacityMb', defaultCapacityMb(host, allocatorCount), 1, 16 * 1024 * 1024);
+  const cpusOpt = pick('cpus');
+  const cpus = cpusOpt ? parseCpus(cpusOpt.name, cpusOpt.raw) : undefined;
+  const metricsPortBase = int('metricsPortBase', 0, 0, MAX_PORT);
+  const domain = pick('domain')?.raw ?? DEFAULT_DOMAIN;
+  if (!/^[a-z0-9.-]{1,253}$/.test(domain)) throw invalidOption('--domain', 'expected a lowercase DNS name');
+  const logLevel = pick('logLevel')?.raw ?? 'info';
+  if (!isLogLevel(logLevel)) throw invalidOption('--log-level', 'expected error, warn, info or debug');
+  const servicesRoot = pick('servicesRoot')?.raw;
+
+  const allocators = Array.from({ length: allocatorCount }, (_, i) => {
+    const from = portBase + i * portsPerAllocator;
+    return Object.freeze({
+      id: `allocator-${i + 1}`,
+      zone: zones[i % zones.length]!,
+      portRange: Object.freeze({ from, to: from + portsPerAllocator - 1 }),
+      capacityMb,
+    });
+  });
+  const config: UpConfig = {
+    home,
+    zk,
+    apiPort,
+    proxyPorts: Object.freeze(proxyPorts),
+    constructors,
+    allocators: Object.freeze(allocators),
+    zones: Object.freeze(zones),
+    ...(cpus === undefined ? {} : { cpus }),
+    metricsPortBase,
+    domain,
+    logLevel,
+    startTimeoutMs: int('timeout', DEFAULT_START_TIMEOUT_S, 1, 3600) * 1000,
+    stopTimeoutMs: int('stopTimeout', DEFAULT_STOP_TIMEOUT_S, 1, 600) * 1000,
+    ...(servicesRoot === undefined ? {} : { servicesRoot: resolve(cwd, servicesRoot) }),
+  };
+  checkPortLayout(config);
+  return Object.freeze(config);
+}
+
+/** Per-allocator memory: an equal share of {@link HOST_MEMORY_SHARE} of RAM, within bounds. */
+export function defaultCapacityMb(host: HostFacts, allocators: number): number {
+  const shareMb = Math.floor(((host.totalMemoryBytes / (1024 * 1024)) * HOST_MEMORY_SHARE) / allocators);
+  return Math.max(MIN_DEFAULT_CAPACITY_MB, Math.min(DEFAULT_CAPACITY_CAP_MB, shareMb));
+}
+
+/** Every port the platform itself listens on (not the instance ranges). */
+export function fixedPorts(config: UpConfig): { name: string; port: number }[] {
+  const ports = [
+    { name: 'api', port: config.apiPort },
+    ...config.proxyPorts.map((port, i) => ({ name: `proxy-${i + 1}`, port })),
+  ];
+  if (config.zk.embeddable) ports.push({ name: 'zookeeper', port: config.zk.embeddedPort });
+  if (config.metricsPortBase > 0) {
+    const count = config.constructors + config.allocators.length;
+    for (let i = 0; i < count; i++) ports.push({ name: 'metrics', port: config.metricsPortBase + i });
+  }
+  return ports;
+}
+
+function compileZooKeeper(
+  zkOpt: { name: string; raw: string } | undefined,
+  portOpt: { name: string; raw: string } | undefined,
+  chroot: string | undefined,
+  home: string,
+): ZooKeeperSettings {
+  const explicitPort = portOpt ? parsePort(portOpt.name, portOpt.raw) : undefined;
+  const hosts: HostPort[] | undefined = zkOpt ? parseConnectString(zkOpt.name, zkOpt.raw) : undefined;
+  const single = hosts?.length === 1 && isLoopbackHost(hosts[0]!.host) ? hosts[0] : undefined;
+  const embeddedPort = explicitPort ?? single?.port ?? DEFAULT_ZK_PORT;
+  if (chroot !== undefined && !/^(\/[A-Za-z0-9._-]+)+$/.test(chroot)) {
+    throw invalidOption('WHARF_ZK_CHROOT', 'expected an absolute znode path such as /wharf');
+  }
+  return Object.freeze({
+    connectString: zkOpt?.raw ?? `${LOOPBACK}:${embeddedPort}`,
+    embeddable: hosts === undefined || single !== undefined,
+    embeddedPort,
+    dataDir: resolve(home, 'zookeeper'),
+    ...(chroot === undefined ? {} : { chroot }),
+  });
+}
+
+function checkPortLayout(config: UpConfig): void {
+  const fixed = fixedPorts(config);
+  const seen = new Map<number, string>();
+  for (const { name, port } of fixed) {
+    if (port > MAX_PORT) throw invalidOption('--metrics-port-base', 'metrics ports run past 65535');
+    const other = seen.get(port);
+    if (other !== undefined) throw invalidOption('ports', `${name} and ${other} both use port ${port}`);
+    seen.set(port, name);
+  }
+  const last = config.allocators.at(-1)!.portRange.to;
+  if (last > MAX_PORT) {
+    throw invalidOption('--port-base', `allocator port ranges end at ${last}, past ${MAX_PORT}`);
+  }
+  for (const allocator of config.allocators) {
+    const { from, to } = allocator.portRange;
+    const clash = fixed.find(({ port }) => port >= from && port <= to);
+    if (clash) {
+      throw invalidOption(
+        '--port-base',
+        `${allocator.id}'s port range ${from}-${to} contains the ${clash.name} port ${clash.port}`,
+      );
+    }
+  }
+}
+
+function parseCpus(name: string, raw: string): number {
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || value <= 0)
+    throw invalidOption(name, 'expected a positive number');
+  return value;
+}
+
+/** The command-line flag of an option key (`apiPort` → `--api-port`). */
+export function optionFlag(key: keyof UpOptions): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}

@@ -1,0 +1,168 @@
+/**
+ * When is a starting platform ready: every service answers its health endpoint, then the API
+ * sees every service registered in ZooKeeper. Failures name each laggard with its log tail.
+ */
+import { readFile } from 'node:fs/promises';
+import { WharfError } from '@wharf/model';
+import { type Logger } from '@wharf/observability';
+import { type Clock } from './clock';
+import { PROBE_TIMEOUT_MS, probeHttp } from './health';
+import { type ExpectedRegistrations, missingRegistrations } from './registration';
+import { type ServiceLaunch } from './service-plan';
+
+/** Pause between rounds of probes while starting: quick enough that `up` returns promptly. */
+export const HEALTH_POLL_MS = 250;
+/** Lines of a service's log quoted when it fails to become healthy. */
+export const LOG_TAIL_LINES = 15;
+
+/** What the readiness loops need from the supervisor. */
+export interface ReadinessDeps {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Throws when the start was interrupted. */
+  readonly checkAborted: () => void;
+  /** The supervised process of a service id, for failure messages. */
+  readonly describe: (id: string) => { readonly state: string; readonly restarts: number } | undefined;
+}
+
+/** Resolves once every launch answers 200 on its health URL; throws `WHARF_TIMEOUT` at `deadline`. */
+export async function waitHealthy(
+  launches: readonly ServiceLaunch[],
+  deadline: number,
+  timeoutMs: number,
+  deps: ReadinessDeps,
+): Promise<void> {
+  const pending = new Map(launches.map((launch) => [launch.id, launch]));
+  const lastDetail = new Map<string, string>();
+  for (;;) {
+    await Promise.all(
+      [...pending.values()].map(async (launch) => {
+        const result = await probeHttp(launch.healthUrl, PROBE_TIMEOUT_MS);
+        if (result.ok) {
+          pending.delete(launch.id);
+          deps.logger.info('service healthy', { id: launch.id });
+        } else {
+          lastDetail.set(launch.id, result.detail);
+        }
+      }),
+    );
+    deps.checkAborted();
+    if (pending.size === 0) return;
+    if (deps.clock.now() >= deadline)
+      throw await unhealthyError([...pending.values()], lastDetail, timeoutMs, deps);
+    await deps.clock.sleep(HEALTH_POLL_MS);
+  }
+}
+
+/** Where to ask the API what registered, and what should have. */
+export interface RegistrationCheck {
+  /** `GET` URL of `/api/v1/platform`. */
+  readonly url: string;
+  readonly apiKeyFile: string;
+  readonly expected: ExpectedRegistrations;
+}
+
+/**
+ * Waits until the API sees every allocator, constructor (and a leader) and proxy registered in
+ * ZooKeeper, so a plan submitted right after `up` returns can be placed. Skipped, with a warning,
+ * when the API refuses the key on disk or answers in an unknown shape.
+ */
+export async function waitRegistered(
+  check: RegistrationCheck,
+  deadline: number,
+  deps: ReadinessDeps,
+): Promise<void> {
+  let missing: string[] = [];
+  for (;;) {
+    const answer = await getPlatform(check.url, await readApiKey(check.apiKeyFile));
+    deps.checkAborted();
+    if (answer?.status === 401 || answer?.status === 403) {
+      deps.logger.warn('cannot check service registrations: the API refused the key', {
+        file: check.apiKeyFile,
+      });
+      return;
+    }
+    if (answer?.status === 200) {
+      const found = missingRegistrations(answer.body, check.expected);
+      if (found === undefined) {
+        deps.logger.warn('cannot check service registrations: unexpected /platform answer');
+        return;
+      }
+      if (found.length === 0) {
+        deps.logger.info('every service registered in zookeeper');
+        return;
+      }
+      missing = found;
+    }
+    if (deps.clock.now() >= deadline) {
+      const what = missing.join('; ') || 'the API did not answer';
+      throw new WharfError(
+        'WHARF_TIMEOUT',
+        `services are healthy but not all registered in ZooKeeper: ${what}`,
+        {
+          details: missing.map((message) => ({ path: 'GET /api/v1/platform', message })),
+        },
+      );
+    }
+    await deps.clock.sleep(HEALTH_POLL_MS);
+  }
+}
+
+/** The API key the api saved, or undefined. */
+export async function readApiKey(file: string): Promise<string | undefined> {
+  try {
+    const key = (await readFile(file, 'utf8')).trim();
+    return key === '' ? undefined : key;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The last `lines` lines of a log file ([] when unreadable). */
+export async function logTail(file: string, lines: number): Promise<string[]> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text
+    .trimEnd()
+    .split('\n')
+    .slice(-lines)
+    .filter((line) => line !== '');
+}
+
+async function getPlatform(
+  url: string,
+  key: string | undefined,
+): Promise<{ status: number; body: unknown } | undefined> {
+  try {
+    const res = await fetch(url, {
+      headers: key === undefined ? {} : { authorization: `ApiKey ${key}` },
+      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+    });
+    return { status: res.status, body: (await res.json().catch(() => undefined)) as unknown };
+  } catch {
+    return undefined;
+  }
+}
+
+async function unhealthyError(
+  failed: ServiceLaunch[],
+  detail: Map<string, string>,
+  timeoutMs: number,
+  deps: ReadinessDeps,
+): Promise<WharfError> {
+  const details = await Promise.all(
+    failed.map(async (launch) => {
+      const proc = deps.describe(launch.id);
+      const observed = detail.get(launch.id) ?? 'no answer';
+      const processInfo = `process ${proc?.state ?? 'unknown'}, ${proc?.restarts ?? 0} restarts; log ${launch.logFile}`;
+      return {
+        path: launch.id,
+        message: `GET ${launch.healthUrl}: ${observed} (${processInfo})`,
+        log: await logTail(launch.logFile, LOG_TAIL_LINES),
+      };
+    }),
+  );
+  const ids = failed.map((l) => l.id).join(', ');
+  return new WharfError('WHARF_TIMEOUT', `not healthy after ${Math.round(timeoutMs / 1000)} s: ${ids}`, {
+    details,
+  });
+}

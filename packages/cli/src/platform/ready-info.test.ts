@@ -1,0 +1,39 @@
+import { type ReadyInfo, formatReadyInfo } from './ready-info';
+
+const info: ReadyInfo = {
+  home: '/h',
+  apiUrl: 'http://127.0.0.1:12400/api/v1',
+  consoleUrl: 'http://127.0.0.1:12400/',
+  proxyUrls: ['http://<deployment-id>.localhost:9200', 'http://<deployment-id>.localhost:9201'],
+  zookeeper: { connectString: '127.0.0.1:2181', embedded: true },
+  processes: 9,
+  logsDir: '/h/logs',
+  apiKeyFile: '/h/credentials/api-key',
+  examplePlan: '/repo/deploy/examples/etcd-3-zones.json',
+  detached: false,
+};
+
+describe('formatReadyInfo', () => {
+  it('shows a key created by this start, once', () => {
+    const text = formatReadyInfo({ ...info, newApiKey: 'k-123' }).join('\n');
+    expect(text).toContain('API key   k-123');
+    expect(text).toContain('http://127.0.0.1:12400/api/v1');
+    expect(text).toContain('http://<deployment-id>.localhost:9201');
+    expect(text).toContain('Console   http://127.0.0.1:12400/');
+    expect(text).toContain('Press Ctrl-C');
+  });
+
+  it('only says where an existing key is stored', () => {
+    const text = formatReadyInfo(info).join('\n');
+    expect(text).toContain('API key   stored in /h/credentials/api-key');
+    expect(text).not.toContain('k-123');
+  });
+
+  it('suggests a curl create with the stored key and the example plan', () => {
+    const text = formatReadyInfo({ ...info, detached: true }).join('\n');
+    expect(text).toContain('curl -s -X POST http://127.0.0.1:12400/api/v1/deployments');
+    expect(text).toContain('Authorization: ApiKey $(cat /h/credentials/api-key)');
+    expect(text).toContain('-d @/repo/deploy/examples/etcd-3-zones.json');
+    expect(text).toContain('wharf down');
+  });
+});

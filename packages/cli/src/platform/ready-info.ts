@@ -1,0 +1,52 @@
+/**
+ * What `wharf up` tells the user once everything is healthy, and how it is printed. Pure: the
+ * supervisor builds a {@link ReadyInfo}, the attached `wharf up` prints {@link formatReadyInfo}.
+ */
+
+/** Facts about a platform that just became healthy. */
+export interface ReadyInfo {
+  readonly home: string;
+  readonly apiUrl: string;
+  readonly consoleUrl: string;
+  readonly proxyUrls: readonly string[];
+  readonly zookeeper: { readonly connectString: string; readonly embedded: boolean };
+  readonly processes: number;
+  readonly logsDir: string;
+  readonly apiKeyFile: string;
+  /** Set only when this start created the key (the API prints it once; so do we). */
+  readonly newApiKey?: string;
+  /** An example plan to suggest, when one is installed next to the CLI. */
+  readonly examplePlan?: string;
+  readonly detached: boolean;
+}
+
+/** The lines printed when the platform is up. */
+export function formatReadyInfo(info: ReadyInfo): string[] {
+  const plan = info.examplePlan ?? 'plan.json';
+  const lines = [
+    `Wharf is up: ${info.processes} processes, ZooKeeper ${info.zookeeper.embedded ? 'embedded' : 'external'} at ${info.zookeeper.connectString}`,
+    '',
+    `  Console   ${info.consoleUrl}`,
+    `  API       ${info.apiUrl}`,
+    `  Proxies   ${info.proxyUrls.join('  ')}`,
+    `  Logs      ${info.logsDir}`,
+  ];
+  if (info.newApiKey !== undefined) {
+    lines.push(`  API key   ${info.newApiKey}`, `            (shown once; also saved to ${info.apiKeyFile})`);
+  } else {
+    lines.push(`  API key   stored in ${info.apiKeyFile}`);
+  }
+  lines.push(
+    '',
+    'Create a first deployment:',
+    `  curl -s -X POST ${info.apiUrl}/deployments \\`,
+    `    -H "Authorization: ApiKey $(cat ${info.apiKeyFile})" \\`,
+    `    -H 'Content-Type: application/json' -d @${plan}`,
+    `or: wharf deployment create -f ${plan} --track`,
+    '',
+    info.detached
+      ? 'Running in the background; stop it with: wharf down'
+      : 'Press Ctrl-C to stop everything.',
+  );
+  return lines;
+}

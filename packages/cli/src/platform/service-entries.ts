@@ -1,0 +1,48 @@
+/**
+ * Where each service's `dist/main.js` is. The CLI never imports a service: it finds the installed
+ * `@wharf/<service>` package directory (workspace symlink or install) by walking up from its own
+ * location, and spawns `node <dir>/dist/main.js`.
+ */
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { WharfError } from '@wharf/model';
+import { SERVICE_KINDS, type ServiceKind } from './service-plan';
+
+/** Entry point of every service package, relative to its directory (each service's `bin`). */
+export const SERVICE_MAIN = join('dist', 'main.js');
+
+/**
+ * The entry point of every service. With `servicesRoot`, `<root>/<service>/dist/main.js`
+ * (a source checkout's `services/`, or test doubles); otherwise the installed packages.
+ * Throws `WHARF_NOT_FOUND` listing every missing entry point.
+ */
+export function resolveServiceEntries(fromDir: string, servicesRoot?: string): Record<ServiceKind, string> {
+  const entries = {} as Record<ServiceKind, string>;
+  const missing: string[] = [];
+  for (const service of SERVICE_KINDS) {
+    const dir = servicesRoot ? join(servicesRoot, service) : findPackageDir(fromDir, `@wharf/${service}`);
+    const entry = dir === undefined ? undefined : join(dir, SERVICE_MAIN);
+    if (entry === undefined || !existsSync(entry)) missing.push(entry ?? `@wharf/${service}/${SERVICE_MAIN}`);
+    else entries[service] = entry;
+  }
+  if (missing.length > 0) {
+    throw new WharfError(
+      'WHARF_NOT_FOUND',
+      `service entry points not found (build them first: npm run build): ${missing.join(', ')}`,
+      {
+        details: missing.map((path) => ({ path, message: 'not found' })),
+      },
+    );
+  }
+  return entries;
+}
+
+/** The directory of installed package `name` seen from `fromDir` (Node's node_modules lookup). */
+export function findPackageDir(fromDir: string, name: string): string | undefined {
+  for (let dir = fromDir; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', ...name.split('/'));
+    // realpath: a workspace symlink becomes `services/<name>`, the path people recognise in `ps`.
+    if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);
+    if (dirname(dir) === dir) return undefined;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * ZooKeeper for `wharf up`: use the server answering `ruok` at WHARF_ZK, or start an embedded one
+ * (data under `$WHARF_HOME/zookeeper`) and restart it with back-off should it die.
+ */
+import { WharfError } from '@wharf/model';
+import { type Logger } from '@wharf/observability';
+import { EmbeddedZooKeeper } from '@wharf/zk';
+import { type ZooKeeperSettings } from '../config/up-config';
+import { type BackoffState, nextRestart } from './backoff';
+import { type Clock } from './clock';
+import { probeZk } from './health';
+import { type ProcessRecord } from './platform-file';
+
+/** A local server answers `ruok` in milliseconds; a second only matters when something is listening but frozen. */
+export const ZK_PROBE_TIMEOUT_MS = 1000;
+/** How often the embedded server's process is checked: a dead ZooKeeper stalls every service. */
+export const ZK_WATCH_INTERVAL_MS = 1000;
+/** Marker in the JVM's command line, checked before `wharf down` signals a recorded pid. */
+export const ZK_COMMAND_MATCH = 'QuorumPeerMain';
+
+/** Options of a {@link ZooKeeperKeeper}. */
+export interface ZooKeeperKeeperOptions {
+  readonly settings: ZooKeeperSettings;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Called with the embedded server's process record after each (re)start. */
+  readonly onProcess: (record: ProcessRecord) => void;
+}
+
+/** Finds or runs the platform's ZooKeeper. */
+export class ZooKeeperKeeper {
+  private server: EmbeddedZooKeeper | undefined;
+  private cancelWatch: (() => void) | undefined;
+  private backoff: BackoffState = { failures: 0 };
+  private startedAt = 0;
+  private restarting = false;
+  private closed = false;
+
+  constructor(private readonly options: ZooKeeperKeeperOptions) {}
+
+  /** True when this keeper runs the server itself. */
+  get embedded(): boolean {
+    return this.server !== undefined;
+  }
+
+  /** Returns the connect string the services should use, starting an embedded server when needed. */
+  async start(): Promise<string> {
+    const { settings, logger } = this.options;
+    if ((await probeZk(settings.connectString, ZK_PROBE_TIMEOUT_MS)).ok) {
+      logger.info('using the zookeeper that answers', { connectString: settings.connectString });
+      return settings.connectString;
+    }
+    if (!settings.embeddable) {
+      throw new WharfError(
+        'WHARF_UNAVAILABLE',
+        `no ZooKeeper answers at ${settings.connectString}, and it is not a local address where one could be started`,
+      );
+    }
+    logger.info('starting embedded zookeeper', { port: settings.embeddedPort, dataDir: settings.dataDir });
+    this.server = new EmbeddedZooKeeper({ dataDir: settings.dataDir, port: settings.embeddedPort, logger });
+    await this.startServer(this.server);
+    return this.server.connectString;
+  }
+
+  /** Starts watching the embedded server's process (no-op for an external ZooKeeper). */
+  watch(): void {
+    if (this.server === undefined || this.closed) return;
+    this.cancelWatch = this.options.clock.schedule(() => {
+      void this.check().finally(() => this.watch());
+    }, ZK_WATCH_INTERVAL_MS);
+  }
+
+  /** Stops the embedded server (SIGTERM, then SIGKILL after its stop timeout). Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.cancelWatch?.();
+    await this.server?.stop();
+  }
+
+  private async check(): Promise<void> {
+    const server = this.server;
+    if (server === undefined || this.closed || this.restarting || server.state !== 'stopped') return;
+    this.restarting = true;
+    try {
+      const { state, delayMs } = nextRestart(this.backoff, this.options.clock.now() - this.startedAt);
+      this.backoff = state;
+      this.options.logger.warn('embedded zookeeper exited; restarting', { delayMs });
+      await this.options.clock.sleep(delayMs);
+      if (!this.closed) await this.startServer(server);
+    } catch (err) {
+      this.options.logger.error('embedded zookeeper restart failed', { err });
+    } finally {
+      this.restarting = false;
+    }
+  }
+
+  private async startServer(server: EmbeddedZooKeeper): Promise<void> {
+    await server.start();
+    this.startedAt = this.options.clock.now();
+    const pid = server.pid;
+    if (pid === undefined) throw new WharfError('WHARF_ZK_ERROR', 'embedded zookeeper started without a pid');
+    this.options.onProcess({
+      id: 'zookeeper',
+      service: 'zookeeper',
+      pid,
+      port: server.port,
+      log: server.logFile,
+      command_match: ZK_COMMAND_MATCH,
+    });
+  }
+}

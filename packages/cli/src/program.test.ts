@@ -1,0 +1,180 @@
+import { type CommandHandlers, buildProgram } from './program';
+
+interface Call {
+  command: string;
+  id?: string;
+  options: Record<string, unknown>;
+}
+
+/** Parses `argv` with handlers that only record what they were given. */
+async function parse(
+  argv: string[],
+): Promise<{ calls: Call[]; code: number | undefined; out: string; err: string }> {
+  const calls: Call[] = [];
+  let out = '';
+  let err = '';
+  const record =
+    (command: string) =>
+    async (...args: unknown[]): Promise<number> => {
+      const [first, second] = args;
+      calls.push(
+        typeof first === 'string'
+          ? { command, id: first, options: { ...(second as object) } }
+          : { command, options: { ...(first as object) } },
+      );
+      return 7;
+    };
+  const handlers: CommandHandlers = {
+    up: record('up'),
+    down: record('down'),
+    status: record('status'),
+    deploymentCreate: record('deploymentCreate'),
+    deploymentList: record('deploymentList'),
+    deploymentShow: record('deploymentShow'),
+    deploymentUpdate: record('deploymentUpdate'),
+    deploymentDelete: record('deploymentDelete'),
+    planCancel: record('planCancel'),
+  };
+  let code: number | undefined;
+  const program = buildProgram(
+    handlers,
+    { stdout: { write: (t) => (out += t) }, stderr: { write: (t) => (err += t) } },
+    (c) => (code = c),
+  );
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    code = (e as { exitCode?: number }).exitCode;
+  }
+  return { calls, code, out, err };
+}
+
+describe('the wharf command line', () => {
+  it('hands every up flag to the up handler, with global options', async () => {
+    const { calls, code } = await parse([
+      '--home',
+      '/tmp/h',
+      'up',
+      '--detach',
+      '--zk-port',
+      '3181',
+      '--api-port',
+      '3400',
+      '--proxy-ports',
+      '3200,3201',
+      '--allocators',
+      '4',
+      '--constructors',
+      '1',
+      '--port-base',
+      '40000',
+      '--capacity-mb',
+      '1024',
+      '--timeout',
+      '30',
+    ]);
+    expect(code).toBe(7);
+    expect(calls).toEqual([
+      {
+        command: 'up',
+        options: {
+          home: '/tmp/h',
+          detach: true,
+          zkPort: '3181',
+          apiPort: '3400',
+          proxyPorts: '3200,3201',
+          allocators: '4',
+          constructors: '1',
+          portBase: '40000',
+          capacityMb: '1024',
+          timeout: '30',
+        },
+      },
+    ]);
+  });
+
+  it('accepts global options after the subcommand too', async () => {
+    const { calls } = await parse([
+      'deployment',
+      'list',
+      '--json',
+      '--api',
+      'http://127.0.0.1:1',
+      '--api-key',
+      'k',
+    ]);
+    expect(calls).toEqual([
+      { command: 'deploymentList', options: { json: true, api: 'http://127.0.0.1:1', apiKey: 'k' } },
+    ]);
+  });
+
+  it('parses deployment create with tracking, request id and validate-only', async () => {
+    const { calls } = await parse([
+      'deployment',
+      'create',
+      '-f',
+      'plan.json',
+      '--track',
+      '--request-id',
+      'r-1',
+      '--validate-only',
+    ]);
+    expect(calls[0]).toEqual({
+      command: 'deploymentCreate',
+      options: { file: 'plan.json', track: true, requestId: 'r-1', validateOnly: true },
+    });
+  });
+
+  it('requires -f for create and update', async () => {
+    const { calls, code, err } = await parse(['deployment', 'create']);
+    expect(calls).toEqual([]);
+    expect(code).toBe(1);
+    expect(err).toContain("required option '-f, --file <plan.json>' not specified");
+  });
+
+  it('passes ids positionally to show, update, delete and plan cancel', async () => {
+    expect((await parse(['deployment', 'show', 'abc'])).calls[0]).toMatchObject({
+      command: 'deploymentShow',
+      id: 'abc',
+    });
+    expect(
+      (await parse(['deployment', 'update', 'abc', '-f', 'p.json', '--version', '3', '--track'])).calls[0],
+    ).toEqual({
+      command: 'deploymentUpdate',
+      id: 'abc',
+      options: { file: 'p.json', version: '3', track: true },
+    });
+    expect((await parse(['deployment', 'delete', 'abc', '--track'])).calls[0]).toEqual({
+      command: 'deploymentDelete',
+      id: 'abc',
+      options: { track: true },
+    });
+    expect((await parse(['deployment', 'plan', 'cancel', 'abc'])).calls[0]).toMatchObject({
+      command: 'planCancel',
+      id: 'abc',
+    });
+  });
+
+  it('parses down and status', async () => {
+    expect((await parse(['down', '--timeout', '5'])).calls[0]).toEqual({
+      command: 'down',
+      options: { timeout: '5' },
+    });
+    expect((await parse(['status', '--json'])).calls[0]).toEqual({
+      command: 'status',
+      options: { json: true },
+    });
+  });
+
+  it('rejects unknown options and commands with exit code 1', async () => {
+    expect((await parse(['up', '--bogus'])).code).toBe(1);
+    expect((await parse(['nope'])).code).toBe(1);
+  });
+
+  it('documents the environment variable of every up option', async () => {
+    const { out, code } = await parse(['up', '--help']);
+    expect(code).toBe(0);
+    expect(out).toContain('--proxy-ports  WHARF_PROXY_PORTS');
+    expect(out).not.toContain('--supervisor');
+  });
+});

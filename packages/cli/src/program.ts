@@ -1,0 +1,163 @@
+/**
+ * The `wharf` command tree (commander). Parsing only: every action hands its options to an
+ * injected handler, so tests can check what a command line turns into without doing anything.
+ */
+import { Command, Option } from 'commander';
+import { type CreateOptions, type DeploymentCommandOptions, type UpdateOptions } from './commands/deployment';
+import { type DownOptions } from './commands/down';
+import { type UpCommandOptions } from './commands/up';
+import { UP_ENV, type UpOptions, optionFlag } from './config/up-config';
+import { type TextSink } from './context';
+
+/** Options accepted by every command. */
+export interface GlobalOptions {
+  home?: string;
+  api?: string;
+  apiKey?: string;
+  json?: boolean;
+}
+
+/** What each command does with its parsed options; each returns the exit code. */
+export interface CommandHandlers {
+  up(options: UpCommandOptions & GlobalOptions): Promise<number>;
+  down(options: DownOptions & GlobalOptions): Promise<number>;
+  status(options: GlobalOptions): Promise<number>;
+  deploymentCreate(options: CreateOptions & GlobalOptions): Promise<number>;
+  deploymentList(options: DeploymentCommandOptions & GlobalOptions): Promise<number>;
+  deploymentShow(id: string, options: GlobalOptions): Promise<number>;
+  deploymentUpdate(id: string, options: UpdateOptions & GlobalOptions): Promise<number>;
+  deploymentDelete(id: string, options: DeploymentCommandOptions & GlobalOptions): Promise<number>;
+  planCancel(id: string, options: DeploymentCommandOptions & GlobalOptions): Promise<number>;
+}
+
+/** Builds the command tree; `setExitCode` receives the finished handler's exit code. */
+export function buildProgram(
+  handlers: CommandHandlers,
+  output: { stdout: TextSink; stderr: TextSink },
+  setExitCode: (code: number) => void,
+): Command {
+  const program = new Command('wharf')
+    .description('Run a Wharf platform on this host and manage deployments through its API.')
+    .option('--home <dir>', 'state directory (env WHARF_HOME, default ./.wharf)')
+    .option('--api <url>', 'API base URL (env WHARF_API, default http://127.0.0.1:12400)')
+    .option('--api-key <key>', 'API key (env WHARF_API_KEY, default $WHARF_HOME/credentials/api-key)')
+    .option('--json', 'machine-readable output')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => output.stdout.write(text),
+      writeErr: (text) => output.stderr.write(text),
+    });
+  const run =
+    <A extends unknown[]>(handler: (...args: A) => Promise<number>) =>
+    async (...args: A): Promise<void> =>
+      setExitCode(await handler(...args));
+
+  addUpCommand(program, handlers, run);
+  program
+    .command('down')
+    .description('stop the platform recorded in $WHARF_HOME/run/platform.json')
+    .option('--timeout <seconds>', 'grace per process between SIGTERM and SIGKILL (default 10)')
+    .action(async (_opts: unknown, cmd: Command) => run(handlers.down)(cmd.optsWithGlobals()));
+  program
+    .command('status')
+    .description('show every platform process and the API platform summary; exit 1 when something is down')
+    .action(async (_opts: unknown, cmd: Command) => run(handlers.status)(cmd.optsWithGlobals()));
+  addDeploymentCommands(program, handlers, run);
+  return program;
+}
+
+type Runner = <A extends unknown[]>(
+  handler: (...args: A) => Promise<number>,
+) => (...args: A) => Promise<void>;
+
+function addUpCommand(program: Command, handlers: CommandHandlers, run: Runner): void {
+  const up = program
+    .command('up')
+    .description(
+      'start ZooKeeper (unless one answers at WHARF_ZK) and every service, each as its own process',
+    )
+    .option('--detach', 'return once everything is healthy and leave it running (stop with: wharf down)')
+    .option('--zk <connect>', 'ZooKeeper connect string to use when it answers')
+    .option('--zk-port <port>', 'client port of the embedded ZooKeeper (default 2181)')
+    .option('--zk-chroot <path>', 'ZooKeeper chroot of the services (default /wharf)')
+    .option('--api-port <port>', 'API + console port (default 12400)')
+    .option('--proxy-ports <ports>', 'one proxy per port (default 9200,9201)')
+    .option('--constructors <n>', 'constructor processes (default 2)')
+    .option('--allocators <n>', 'allocator processes (default 3)')
+    .option('--zones <zones>', 'zones allocators are spread over (default zone-a,zone-b,zone-c)')
+    .option('--port-base <port>', 'first instance port of allocator-1 (default 20000)')
+    .option('--ports-per-allocator <n>', 'instance ports per allocator (default 1000)')
+    .option('--capacity-mb <mb>', 'memory each allocator advertises (default 85% of RAM split, at most 4096)')
+    .option('--cpus <n>', "CPUs each allocator advertises (default: the allocator's own)")
+    .option(
+      '--metrics-port-base <port>',
+      'first /health + /metrics port of constructors and allocators (default: free ports)',
+    )
+    .option('--domain <domain>', 'deployments are reached at <id>.<domain> (default localhost)')
+    .option('--log-level <level>', 'error, warn, info or debug (default info)')
+    .option('--timeout <seconds>', 'how long to wait for every service to be healthy (default 60)')
+    .option('--stop-timeout <seconds>', 'grace per service between SIGTERM and SIGKILL (default 10)')
+    .option(
+      '--services-root <dir>',
+      'directory with <service>/dist/main.js (default: the installed @wharf packages)',
+    )
+    .addOption(new Option('--supervisor <mode>').hideHelp())
+    .action(async (_opts: unknown, cmd: Command) => run(handlers.up)(cmd.optsWithGlobals()));
+  const envLines = (Object.keys(UP_ENV) as (keyof UpOptions)[]).map(
+    (key) => `  ${optionFlag(key)}  ${UP_ENV[key]}`,
+  );
+  up.addHelpText(
+    'after',
+    `\nEvery option can also be set by an environment variable (the flag wins):\n${envLines.join('\n')}\n`,
+  );
+}
+
+function addDeploymentCommands(program: Command, handlers: CommandHandlers, run: Runner): void {
+  const deployment = program
+    .command('deployment')
+    .description('create, inspect, change and delete deployments');
+  const trackOptions = (cmd: Command): Command =>
+    cmd
+      .option('--track', 'follow the plan step by step; exit 0 on success, 1 on failure')
+      .option('--track-timeout <seconds>', 'stop tracking after this long (default 7200)');
+  trackOptions(
+    deployment
+      .command('create')
+      .description('create a deployment from a plan (POST /deployments)')
+      .requiredOption('-f, --file <plan.json>', 'the deployment create request (- for stdin)')
+      .option('--request-id <id>', 'idempotency key: the same id never creates two deployments')
+      .option('--validate-only', 'validate the plan without creating anything'),
+  ).action(async (_opts: unknown, cmd: Command) => run(handlers.deploymentCreate)(cmd.optsWithGlobals()));
+  deployment
+    .command('list')
+    .description('list deployments')
+    .action(async (_opts: unknown, cmd: Command) => run(handlers.deploymentList)(cmd.optsWithGlobals()));
+  deployment
+    .command('show <id>')
+    .description('show one deployment (JSON)')
+    .action(async (id: string, _opts: unknown, cmd: Command) =>
+      run(handlers.deploymentShow)(id, cmd.optsWithGlobals()),
+    );
+  trackOptions(
+    deployment
+      .command('update <id>')
+      .description('apply a new plan (PUT /deployments/:id)')
+      .requiredOption('-f, --file <plan.json>', 'the deployment update request (- for stdin)')
+      .option('--version <n>', 'apply only if the deployment is still at this version'),
+  ).action(async (id: string, _opts: unknown, cmd: Command) =>
+    run(handlers.deploymentUpdate)(id, cmd.optsWithGlobals()),
+  );
+  trackOptions(deployment.command('delete <id>').description('shut down and remove a deployment')).action(
+    async (id: string, _opts: unknown, cmd: Command) =>
+      run(handlers.deploymentDelete)(id, cmd.optsWithGlobals()),
+  );
+  deployment
+    .command('plan')
+    .description('act on the pending plan')
+    .command('cancel <id>')
+    .description('cancel the pending plan; the running attempt rolls back')
+    .action(async (id: string, _opts: unknown, cmd: Command) =>
+      run(handlers.planCancel)(id, cmd.optsWithGlobals()),
+    );
+}

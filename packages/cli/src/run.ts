@@ -1,0 +1,80 @@
+/**
+ * `run(argv, ctx)`: parses a command line, runs the command, prints any error as
+ * `error CODE: message` (plus detail paths) and returns the exit code. No `process` access here.
+ */
+import { readFileSync } from 'node:fs';
+import { CommanderError } from 'commander';
+import { ApiClient } from './api/api-client';
+import {
+  cancelPlan,
+  createDeployment,
+  deleteDeployment,
+  listDeployments,
+  showDeployment,
+  updateDeployment,
+} from './commands/deployment';
+import { runDown } from './commands/down';
+import { loadPlatform, runStatus } from './commands/status';
+import { runUp } from './commands/up';
+import { resolveClientConfig } from './config/client-config';
+import { type CliContext } from './context';
+import { formatError } from './output/format';
+import { type CommandHandlers, type GlobalOptions, buildProgram } from './program';
+
+/** Runs one `wharf` command line (`argv` without `node` and the script). */
+export async function run(
+  argv: readonly string[],
+  ctx: CliContext,
+  handlers = defaultHandlers(ctx),
+): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(handlers, ctx, (code) => (exitCode = code));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    // Commander already printed usage errors and help; its exit code is 0 for help, 1 otherwise.
+    if (err instanceof CommanderError) return err.exitCode;
+    ctx.stderr.write(`${formatError(err).join('\n')}\n`);
+    return 1;
+  }
+}
+
+/** The real command implementations. */
+export function defaultHandlers(ctx: CliContext): CommandHandlers {
+  const client = (options: GlobalOptions, fallbackUrl?: string): ApiClient => {
+    const api = options.api ?? (ctx.env.WHARF_API ? undefined : fallbackUrl);
+    const config = resolveClientConfig(
+      { ...options, ...(api === undefined ? {} : { api }) },
+      ctx.env,
+      ctx.cwd,
+      readIfPresent,
+    );
+    return new ApiClient({
+      baseUrl: config.baseUrl,
+      ...(config.apiKey === undefined ? {} : { apiKey: config.apiKey }),
+    });
+  };
+  return {
+    up: (options) => runUp(options, ctx),
+    down: (options) => runDown(options, ctx),
+    status: async (options) => {
+      const record = await loadPlatform(options, ctx);
+      return runStatus(options, record, client(options, record?.api_url), ctx);
+    },
+    deploymentCreate: (options) => createDeployment(client(options), options, ctx),
+    deploymentList: (options) => listDeployments(client(options), options, ctx),
+    deploymentShow: (id, options) => showDeployment(client(options), id, ctx),
+    deploymentUpdate: (id, options) => updateDeployment(client(options), id, options, ctx),
+    deploymentDelete: (id, options) => deleteDeployment(client(options), id, options, ctx),
+    planCancel: (id, options) => cancelPlan(client(options), id, options, ctx),
+  };
+}
+
+function readIfPresent(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

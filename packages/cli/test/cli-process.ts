@@ -1,0 +1,94 @@
+/**
+ * Runs the built `wharf` command (`dist/bin.js`) as a user would, and reads what it leaves behind.
+ * Shared by the integration tests that start whole platforms.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { type PlatformRecord, parsePlatformRecord } from '@wharf/cli';
+
+/** The built CLI. */
+export const CLI = resolve(__dirname, '..', 'dist', 'bin.js');
+/** The fake service copied under a services root by {@link writeFakeServices}. */
+export const FAKE_SERVICE = resolve(__dirname, 'fixtures', 'fake-service.js');
+
+/** Output of a finished CLI run. */
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `wharf <args>` with `env` added to this process's environment. */
+export function runCli(args: string[], env: Record<string, string>, timeoutMs = 120_000): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = startCli(args, env);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`wharf ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Spawns `wharf <args>` with piped output (for attached runs the test signals itself). */
+export function startCli(args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** platform.json of `home`, or undefined. */
+export async function readPlatform(home: string): Promise<PlatformRecord | undefined> {
+  try {
+    return parsePlatformRecord(await readFile(join(home, 'run', 'platform.json'), 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** True while `pid` runs (zombies count as gone). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Every pid platform.json lists, the supervisor's included. */
+export function allPids(record: PlatformRecord): number[] {
+  return [record.supervisor_pid, ...record.services.map((s) => s.pid)];
+}
+
+/** Creates `<root>/<service>/dist/main.js` fakes for every service; `overrides` replace some with other scripts. */
+export async function writeFakeServices(root: string, overrides: Record<string, string> = {}): Promise<void> {
+  for (const service of ['api', 'constructor', 'allocator', 'proxy']) {
+    await mkdir(join(root, service, 'dist'), { recursive: true });
+    // Object.hasOwn: `overrides.constructor` would otherwise be Object's own constructor.
+    const source = Object.hasOwn(overrides, service) ? overrides[service]! : FAKE_SERVICE;
+    await copyFile(source, join(root, service, 'dist', 'main.js'));
+  }
+}
+
+/** A random block of allocator ports below the kernel's ephemeral range, so parallel runs rarely collide. */
+export function randomPortBase(): number {
+  return 20_000 + Math.floor(Math.random() * 90) * 100;
+}

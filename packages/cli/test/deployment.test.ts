@@ -1,0 +1,254 @@
+/**
+ * `wharf deployment …` against a scripted API on a real port: what is sent (paths, query,
+ * key, body), what is printed, and the exit codes of --track.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type CliContext, run } from '@wharf/cli';
+import { type TempDir, tempDir } from '@wharf/testkit';
+import { type FakeApi, sequence, startFakeApi } from './fake-api';
+
+jest.setTimeout(20_000);
+
+let api: FakeApi;
+let dir: TempDir;
+const PLAN = { name: 'orders', resources: { etcd: [] } };
+
+beforeEach(async () => {
+  api = await startFakeApi();
+  dir = await tempDir('wharf-cli-deployment');
+  await writeFile(join(dir.path, 'plan.json'), JSON.stringify(PLAN));
+  await mkdir(join(dir.path, 'home', 'credentials'), { recursive: true });
+  await writeFile(join(dir.path, 'home', 'credentials', 'api-key'), 'key-from-file\n');
+});
+
+afterEach(async () => {
+  await api.close();
+  await dir.cleanup();
+});
+
+/** Runs the CLI in-process with WHARF_API pointing at the fake and WHARF_HOME at the temp home. */
+async function wharf(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const ctx: CliContext = {
+    env: { WHARF_API: api.url, WHARF_HOME: join(dir.path, 'home') },
+    cwd: dir.path,
+    stdout: { write: (t) => (out += t) },
+    stderr: { write: (t) => (err += t) },
+    execPath: process.execPath,
+    cliPath: '/nonexistent/bin.js',
+    totalMemoryBytes: 2 ** 33,
+    onShutdownSignal: () => () => undefined,
+  };
+  const code = await run(argv, ctx);
+  return { code, out, err };
+}
+
+const step = (step_id: string, stage: string, status = 'pending') => ({
+  step_id,
+  stage,
+  status,
+  info_log: [],
+  duration_in_millis: 5,
+});
+const attempt = (status: string, log: object[], extra: object = {}) => ({
+  plan_attempt_id: 'att-1',
+  plan_id: 'plan-1',
+  status,
+  plan_attempt_log: log,
+  ...extra,
+});
+
+describe('wharf deployment', () => {
+  it('create posts the plan with the stored key and prints the id', async () => {
+    api.on('POST', '/deployments', () => ({
+      status: 201,
+      body: { id: 'd1', plan_id: 'plan-1', endpoint: 'http://d1.localhost:9200' },
+    }));
+    const res = await wharf('deployment', 'create', '-f', 'plan.json', '--request-id', 'req-1');
+    expect(res).toEqual({
+      code: 0,
+      out: 'deployment d1 created; endpoint http://d1.localhost:9200\n',
+      err: '',
+    });
+    expect(api.requests[0]).toEqual({
+      method: 'POST',
+      path: '/deployments',
+      query: { request_id: 'req-1' },
+      authorization: 'ApiKey key-from-file',
+      body: PLAN,
+    });
+  });
+
+  it('create --validate-only asks the API to validate only', async () => {
+    api.on('POST', '/deployments', () => ({ status: 200, body: { valid: true } }));
+    expect((await wharf('deployment', 'create', '-f', 'plan.json', '--validate-only')).out).toBe(
+      'the plan is valid\n',
+    );
+    expect(api.requests[0]!.query).toEqual({ validate_only: 'true' });
+  });
+
+  it('create --track prints each step once and exits 0 on success', async () => {
+    api.on('POST', '/deployments', () => ({ status: 201, body: { id: 'd1', plan_id: 'plan-1' } }));
+    api.on(
+      'GET',
+      '/deployments/d1/plan/activity',
+      sequence(
+        { status: 200, body: { attempts: [] } },
+        {
+          status: 200,
+          body: { attempts: [attempt('running', [step('validate-plan-safety', 'in_progress')])] },
+        },
+        {
+          status: 200,
+          body: { attempts: [attempt('running', [step('validate-plan-safety', 'in_progress')])] },
+        },
+        {
+          status: 200,
+          body: {
+            attempts: [
+              attempt('success', [
+                step('validate-plan-safety', 'completed', 'success'),
+                step('plan-completed', 'completed', 'success'),
+              ]),
+            ],
+          },
+        },
+      ),
+    );
+    const res = await wharf('deployment', 'create', '-f', 'plan.json', '--track');
+    expect(res.code).toBe(0);
+    expect(res.out.split('\n')).toEqual([
+      'deployment d1 created',
+      'plan attempt att-1',
+      '  validate-plan-safety: started',
+      '  validate-plan-safety: success in 5ms',
+      '  plan-completed: success in 5ms',
+      'plan completed: success',
+      '',
+    ]);
+  });
+
+  it('create --track exits 1 and prints the failure type when the plan fails', async () => {
+    api.on('POST', '/deployments', () => ({ status: 201, body: { id: 'd1', plan_id: 'plan-1' } }));
+    api.on('GET', '/deployments/d1/plan/activity', () => ({
+      status: 200,
+      body: {
+        attempts: [
+          attempt('error', [step('allocate-instances', 'completed', 'error')], {
+            error: { failure_type: 'ClusterFailure:NoCapacity', message: 'no allocator fits 1000000 MB' },
+          }),
+        ],
+      },
+    }));
+    const res = await wharf('deployment', 'create', '-f', 'plan.json', '--track');
+    expect(res.code).toBe(1);
+    expect(res.out).toContain('plan failed: ClusterFailure:NoCapacity: no allocator fits 1000000 MB');
+  });
+
+  it('prints API errors as `error CODE: message` with detail paths and exits 1', async () => {
+    api.on('POST', '/deployments', () => ({
+      status: 400,
+      body: {
+        error: {
+          code: 'WHARF_VALIDATION',
+          message: 'request body is invalid',
+          details: [{ path: 'resources.etcd', message: 'must NOT have fewer than 1 items' }],
+        },
+      },
+    }));
+    const res = await wharf('deployment', 'create', '-f', 'plan.json');
+    expect(res).toEqual({
+      code: 1,
+      out: '',
+      err: 'error WHARF_VALIDATION: request body is invalid\n  resources.etcd: must NOT have fewer than 1 items\n',
+    });
+  });
+
+  it('refuses a plan file that is not JSON before calling the API', async () => {
+    await writeFile(join(dir.path, 'bad.json'), '{ nope');
+    const res = await wharf('deployment', 'create', '-f', 'bad.json');
+    expect(res.code).toBe(1);
+    expect(res.err).toMatch(/^error WHARF_BAD_REQUEST: bad.json is not JSON/);
+    expect(api.requests).toEqual([]);
+  });
+
+  it('update sends ?version and --track follows only the new attempt', async () => {
+    const previous = {
+      ...attempt('success', [step('plan-completed', 'completed', 'success')]),
+      plan_attempt_id: 'att-0',
+      plan_id: 'plan-0',
+    };
+    api.on(
+      'GET',
+      '/deployments/d1/plan/activity',
+      sequence(
+        { status: 200, body: { attempts: [previous] } },
+        { status: 200, body: { attempts: [previous] } },
+        {
+          status: 200,
+          body: {
+            attempts: [{ ...attempt('success', []), plan_id: 'plan-2', plan_attempt_id: 'att-2' }, previous],
+          },
+        },
+      ),
+    );
+    api.on('PUT', '/deployments/d1', () => ({ status: 202, body: { id: 'd1', plan_id: 'plan-2' } }));
+    const res = await wharf('deployment', 'update', 'd1', '-f', 'plan.json', '--version', '4', '--track');
+    expect(res.code).toBe(0);
+    expect(res.out).toBe('deployment d1: plan accepted\nplan attempt att-2\nplan completed: success\n');
+    expect(api.requests.find((r) => r.method === 'PUT')!.query).toEqual({ version: '4' });
+  });
+
+  it('delete --track ends when the deployment is gone', async () => {
+    api.on(
+      'GET',
+      '/deployments/d1/plan/activity',
+      sequence({ status: 200, body: { attempts: [] } }, { status: 404 }),
+    );
+    api.on('DELETE', '/deployments/d1', () => ({
+      status: 202,
+      body: { id: 'd1', deleting: true, plan_id: 'plan-9' },
+    }));
+    const res = await wharf('deployment', 'delete', 'd1', '--track');
+    expect(res).toMatchObject({ code: 0, out: 'deployment d1: deleting\ndeployment d1 deleted\n' });
+  });
+
+  it('list prints a table, --json the API answer', async () => {
+    const body = {
+      deployments: [{ id: 'd1', name: 'orders', status: 'running', created: '2025-01-01T00:00:00Z' }],
+      total: 1,
+    };
+    api.on('GET', '/deployments', () => ({ status: 200, body }));
+    expect((await wharf('deployment', 'list')).out).toBe(
+      'ID  NAME    STATUS   CREATED\nd1  orders  running  2025-01-01T00:00:00Z\n',
+    );
+    expect(JSON.parse((await wharf('deployment', 'list', '--json')).out)).toEqual(body);
+  });
+
+  it('show prints the deployment as JSON; plan cancel deletes the pending plan', async () => {
+    api.on('GET', '/deployments/d1', () => ({ status: 200, body: { id: 'd1', instances: [] } }));
+    api.on('DELETE', '/deployments/d1/plan/pending', () => ({
+      status: 200,
+      body: { id: 'd1', cancelled: true },
+    }));
+    expect(JSON.parse((await wharf('deployment', 'show', 'd1')).out)).toEqual({ id: 'd1', instances: [] });
+    expect((await wharf('deployment', 'plan', 'cancel', 'd1')).out).toBe(
+      'deployment d1: pending plan cancelled\n',
+    );
+  });
+
+  it('validates ids before they become URL paths', async () => {
+    const res = await wharf('deployment', 'show', '../platform');
+    expect(res.code).toBe(1);
+    expect(res.err).toMatch(/^error WHARF_INVALID_ID: invalid deployment id/);
+    expect(api.requests).toEqual([]);
+  });
+
+  it('prefers --api-key and WHARF_API_KEY over the key file', async () => {
+    api.on('GET', '/deployments', () => ({ status: 200, body: { deployments: [] } }));
+    await wharf('deployment', 'list', '--api-key', 'flag-key');
+    expect(api.requests[0]!.authorization).toBe('ApiKey flag-key');
+  });
+});
