@@ -1,2 +1,16 @@
-/** @packageDocumentation Test harness: throwaway ZooKeeper, free ports, temp dirs, polling */
-export {};
+/**
+ * @packageDocumentation
+ * Test harness (private, test-only): throwaway ZooKeeper servers, free ports, temp dirs, polling
+ * and a jest fixture that wires them up.
+ */
+export { freePort } from './free-port';
+export { tempDir } from './temp-dir';
+export type { TempDir } from './temp-dir';
+export { DEFAULT_WAIT_INTERVAL_MS, DEFAULT_WAIT_TIMEOUT_MS, waitFor } from './wait-for';
+export type { WaitForOptions } from './wait-for';
+export { recordingLogger } from './recording-logger';
+export type { LogEntry, RecordingLogger } from './recording-logger';
+export { TEST_TICK_TIME_MS, startZooKeeper } from './zookeeper';
+export type { TestZooKeeper, TestZooKeeperOptions } from './zookeeper';
+export { TEST_OPERATION_TIMEOUT_MS, TEST_SESSION_TIMEOUT_MS, useZooKeeper } from './use-zookeeper';
+export type { ZooKeeperFixture } from './use-zookeeper';

@@ -1,2 +1,59 @@
-/** @packageDocumentation ZooKeeper client layer: promise API, session manager, recipes, embedded server launcher */
-export {};
+/**
+ * @packageDocumentation
+ * ZooKeeper client layer of Wharf, the only importer of node-zookeeper-client: promise API with
+ * typed errors, session manager (stall watchdog, rebuild after expiry, re-created ephemerals),
+ * recipes (leader latch, tree cache, ephemeral registration, versioned update, transactions) and
+ * an embedded server launcher.
+ */
+export { SYSTEM_CLOCK } from './clock';
+export type { ZkClock } from './clock';
+export { NOOP_LOGGER } from './logger';
+export type { ZkLogger } from './logger';
+export type {
+  ZkChildren,
+  ZkConnectionEvent,
+  ZkCreateMode,
+  ZkData,
+  ZkJson,
+  ZkNode,
+  ZkSessionState,
+  ZkStat,
+  ZkStateChange,
+  ZkWatchEvent,
+  ZkWatchEventType,
+  ZkWatcher,
+} from './types';
+export {
+  DEFAULT_CHROOT,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_DATA_BYTES,
+  DEFAULT_OPERATION_TIMEOUT_MS,
+  DEFAULT_SESSION_TIMEOUT_MS,
+  compileZkOptions,
+} from './options';
+export type { CompiledZkOptions, ZkSessionOptions } from './options';
+export { ZK_RESULT_CODES, toWharfError } from './errors';
+export { assertZkPath, baseName, joinPath, parentPath, sequenceOf } from './paths';
+export { ZkSession } from './session';
+export type { ZkSessionApi } from './session-api';
+export type { ZkSessionEvents } from './session-state';
+export { ZkTransaction } from './transaction';
+export type { ZkOpFailure, ZkOpResult, ZkTransactionFailureDetails, ZkTxOp } from './transaction';
+export { EphemeralRegistration } from './ephemeral-node';
+export type { EphemeralRegistrationState } from './ephemeral-node';
+export { LeaderLatch } from './leader-latch';
+export type {
+  LatchParticipant,
+  LeaderLatchEvents,
+  LeaderLatchOptions,
+  LeaderLatchState,
+} from './leader-latch';
+export { TreeCache } from './tree-cache';
+export type { TreeCacheEvents, TreeCacheOptions, TreeCacheState } from './tree-cache';
+export type { TreeCacheEvent, TreeChangeType } from './tree-state';
+export { SKIP_UPDATE, updateJson } from './update-json';
+export type { UpdateFn, UpdateJsonOptions, UpdateJsonResult } from './update-json';
+export { EmbeddedZooKeeper } from './embedded-zookeeper';
+export type { EmbeddedZooKeeperOptions, EmbeddedZooKeeperState } from './embedded-zookeeper';
+export { fourLetterWord, probeZooKeeper } from './four-letter';
+export { expireSession } from './expire-session';

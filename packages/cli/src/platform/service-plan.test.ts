@@ -67,6 +67,7 @@ describe('planServices', () => {
       WHARF_ALLOCATOR_HOST: '127.0.0.1',
       WHARF_PORT_RANGE: '21000-21999',
       WHARF_CAPACITY_MB: '2048',
+      WHARF_STOP_INSTANCES: 'true',
     });
     const allocators = launches.filter((l) => l.service === 'allocator');
     expect(allocators.map((a) => a.zone)).toEqual(['zone-a', 'zone-b', 'zone-c']);
