@@ -1,0 +1,161 @@
+/**
+ * One attempt as the steps see it: the persisted attempt document (saved with a versioned write
+ * after every change), its private state, and the checks every step makes between actions
+ * (leadership, cancellation, timeout).
+ */
+import {
+  FAILURE_TYPES,
+  isWharfError,
+  paths,
+  serializeDocument,
+  type PlanAttempt,
+  type StepId,
+} from '@wharf/model';
+import { type Logger } from '@wharf/observability';
+import { serializeState, pastPointOfNoReturn, type AttemptState } from '../core/attempt-state';
+import { attemptFailure } from '../core/failure';
+import { type ObservedState } from '../core/observed';
+import { beginStep, endStep, logStep, type StepOutcome } from '../core/step-log';
+import { type ChangeSet } from '../core/changes';
+import { readDocument } from '../io/documents';
+import { interrupted } from './interrupt';
+import { type RunnerDeps } from './runner-deps';
+
+/** A step's view of its attempt. */
+export class AttemptContext {
+  /** The step whose log lines {@link log} appends to. */
+  private openStep: StepId | undefined;
+
+  constructor(
+    readonly deps: RunnerDeps,
+    readonly deploymentId: string,
+    /** The attempt document as last saved. */
+    public attempt: PlanAttempt,
+    /** Its znode version. */
+    public version: number,
+    /** Private progress, saved into `attempt.state`. */
+    public state: AttemptState,
+    /** Aborted when this leader must stop driving the attempt. */
+    readonly signal: AbortSignal,
+    readonly logger: Logger,
+  ) {}
+
+  /** The change set (set by `validate-plan-safety`). */
+  get changes(): ChangeSet {
+    const changes = this.state.changes;
+    if (!changes) throw new Error('change set not computed yet');
+    return changes;
+  }
+
+  /** The current clock reading. */
+  now(): number {
+    return this.deps.clock.now();
+  }
+
+  /** The latest observed allocators, specs and statuses. */
+  observed(): ObservedState {
+    return this.deps.observed();
+  }
+
+  /** Saves the attempt (with its state) conditionally on the version last read or written. */
+  async save(): Promise<void> {
+    const doc: PlanAttempt = { ...this.attempt, state: serializeState(this.state) };
+    try {
+      const stat = await this.deps.zk.set(
+        paths.planAttempt(this.deploymentId),
+        serializeDocument('plan-attempt', doc),
+        this.version,
+      );
+      this.attempt = doc;
+      this.version = stat.version;
+    } catch (err) {
+      if (isWharfError(err, 'WHARF_ZK_BAD_VERSION', 'WHARF_ZK_NO_NODE')) {
+        throw interrupted('attempt changed by someone else', err);
+      }
+      throw err;
+    }
+  }
+
+  /** Opens a step in the log and saves. */
+  async begin(step: StepId): Promise<void> {
+    this.openStep = step;
+    this.attempt = beginStep(this.attempt, step, this.now());
+    await this.save();
+  }
+
+  /** Appends a line to the open step and saves. */
+  async log(message: string, details?: Record<string, unknown>): Promise<void> {
+    this.logger.debug('attempt step progress', { step: this.openStep, message, ...details });
+    if (!this.openStep) return;
+    this.attempt = logStep(this.attempt, this.openStep, message, this.now(), details);
+    await this.save();
+  }
+
+  /** Closes a step (the caller saves, usually together with the cursor). */
+  end(step: StepId, outcome: StepOutcome, message?: string, failureType?: string): void {
+    this.attempt = endStep(this.attempt, step, outcome, this.now(), message, failureType);
+    if (this.openStep === step) this.openStep = undefined;
+    const millis = this.attempt.plan_attempt_log.findLast((s) => s.step_id === step)?.duration_in_millis ?? 0;
+    this.deps.metrics.steps.inc({ step, status: outcome });
+    this.deps.metrics.stepDuration.observe({ step }, millis / 1000);
+  }
+
+  /**
+   * Throws when the attempt must stop here: an interruption when leadership is gone; in the
+   * forward phase before the point of no return, a timeout past the deadline and a cancellation
+   * when the pending plan vanished or was replaced (confirmed by a fresh read: the cache may lag).
+   */
+  async checkpoint(): Promise<void> {
+    if (this.signal.aborted) throw interrupted('leadership lost or constructor closing');
+    if (this.state.phase !== 'forward' || pastPointOfNoReturn(this.state)) return;
+    if (this.now() >= this.state.deadline_ms) {
+      const seconds = Math.round(
+        (this.state.deadline_ms - Date.parse(this.attempt.attempt_start_time)) / 1000,
+      );
+      const message = `the plan did not complete within its ${seconds} s timeout`;
+      throw attemptFailure('WHARF_TIMEOUT', FAILURE_TYPES.timeout, message, { timeout_seconds: seconds });
+    }
+    if (this.deps.pendingPlanId(this.deploymentId) !== this.attempt.plan_id && (await this.pendingGone())) {
+      throw attemptFailure('WHARF_CONFLICT', FAILURE_TYPES.cancelled, 'the pending plan was cancelled');
+    }
+  }
+
+  /** True when plan/pending no longer holds this attempt's plan (read fresh). */
+  private async pendingGone(): Promise<boolean> {
+    const pending = await readDocument(this.deps.zk, 'plan', paths.planPending(this.deploymentId)).catch(
+      (err: unknown) => {
+        if (isWharfError(err, 'WHARF_VALIDATION')) return null;
+        throw err;
+      },
+    );
+    return pending?.value.plan_id !== this.attempt.plan_id;
+  }
+
+  /**
+   * Waits until `check` returns a value (it may throw to fail the step). Re-evaluated on every
+   * observed change and at least every `waitPollMs`; bounded by the plan deadline (through
+   * {@link checkpoint}) in the forward phase.
+   */
+  async waitFor<T>(check: (observed: ObservedState) => T | undefined): Promise<T> {
+    const value = await this.waitUntil(check, Infinity);
+    if (value === undefined) throw new Error('unbounded wait ended without a value');
+    return value;
+  }
+
+  /** Like {@link waitFor}, but gives up with undefined at `deadlineMs` (rollback and removal waits must end). */
+  async waitUntil<T>(
+    check: (observed: ObservedState) => T | undefined,
+    deadlineMs: number,
+  ): Promise<T | undefined> {
+    for (;;) {
+      await this.checkpoint();
+      const value = check(this.observed());
+      if (value !== undefined) return value;
+      const now = this.now();
+      if (now >= deadlineMs) return undefined;
+      const untilPlanDeadline = this.state.phase === 'forward' ? this.state.deadline_ms - now : Infinity;
+      const sleep = Math.max(1, Math.min(this.deps.timing.waitPollMs, deadlineMs - now, untilPlanDeadline));
+      await this.deps.changes.wait(sleep, this.signal);
+    }
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * Drives one deployment's attempt from wherever it stands to `plan-completed`: opens a new attempt
+ * for a pending plan or takes over a running one (resume), runs the forward steps in order
+ * (saving the cursor after each), rolls back on failure, and completes.
+ *
+ * ```
+ *  open ─▶ forward steps ──────────────────────────────▶ plan-completed (success)
+ *              │ failure before the point of no return
+ *              ▼
+ *           rollback ─────────────────────────────────▶ plan-completed (error/cancelled)
+ * ```
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  FAILURE_TYPES,
+  STEP_IDS,
+  isWharfError,
+  parseDocument,
+  paths,
+  serializeDocument,
+  type PlanAttempt,
+  type StepId,
+} from '@wharf/model';
+import { type Logger } from '@wharf/observability';
+import {
+  currentStep,
+  initialState,
+  parseAttemptState,
+  pastPointOfNoReturn,
+  planTimeoutMs,
+  serializeState,
+  type AttemptPhase,
+} from '../core/attempt-state';
+import { failureMessageOf, failureTypeOf } from '../core/failure';
+import { finishAttempt, isActive, newAttempt, type StepOutcome } from '../core/step-log';
+import { readDocument } from '../io/documents';
+import { AttemptContext } from './attempt-context';
+import { completeAttempt } from './complete';
+import { interrupted, isInterruption } from './interrupt';
+import { rollbackAttempt } from './rollback';
+import { type RunnerDeps } from './runner-deps';
+import { allocateInstances, startInstances, validatePlanSafety, waitUntilRunning } from './steps-create';
+import { leaveCluster, removeInstances, updateRouting, waitUntilStopped } from './steps-remove';
+
+/** How a run ended. */
+export type RunResult = 'completed' | 'idle' | 'interrupted';
+
+type StepHandler = (ctx: AttemptContext) => Promise<StepOutcome>;
+
+/** The forward steps by id. */
+const FORWARD_STEPS: Partial<Record<StepId, StepHandler>> = {
+  [STEP_IDS.validatePlanSafety]: validatePlanSafety,
+  [STEP_IDS.allocateInstances]: allocateInstances,
+  [STEP_IDS.startInstances]: startInstances,
+  [STEP_IDS.waitUntilRunning]: waitUntilRunning,
+  [STEP_IDS.updateRouting]: updateRouting,
+  [STEP_IDS.leaveCluster]: leaveCluster,
+  [STEP_IDS.removeInstances]: removeInstances,
+  [STEP_IDS.waitUntilStopped]: waitUntilStopped,
+};
+
+/** Runs (or resumes) the attempt of `deploymentId` until it completes or `signal` aborts. */
+export async function runAttempt(
+  deps: RunnerDeps,
+  deploymentId: string,
+  signal: AbortSignal,
+): Promise<RunResult> {
+  const logger = deps.logger.child({ deployment: deploymentId });
+  let ctx: AttemptContext | undefined;
+  try {
+    ctx = await openAttempt(deps, deploymentId, signal, logger);
+    if (!ctx) return 'idle';
+    deps.metrics.activeAttempts.inc();
+    if (phaseOf(ctx) === 'forward') await driveForward(ctx);
+    if (phaseOf(ctx) === 'rollback') await driveRollback(ctx);
+    await completeAttempt(ctx);
+    return 'completed';
+  } catch (err) {
+    if (!isInterruption(err) && !signal.aborted) throw err;
+    logger.info('attempt interrupted', { reason: failureMessageOf(err) });
+    return 'interrupted';
+  } finally {
+    if (ctx) deps.metrics.activeAttempts.dec();
+  }
+}
+
+/** Takes over a running attempt, or starts one for a pending plan; undefined when there is nothing to do. */
+async function openAttempt(
+  deps: RunnerDeps,
+  d: string,
+  signal: AbortSignal,
+  logger: Logger,
+): Promise<AttemptContext | undefined> {
+  const existing = await readAttemptNode(deps, d, logger);
+  if (existing?.attempt && isActive(existing.attempt)) {
+    const state = parseAttemptState(existing.attempt.state);
+    if (state) {
+      const ctx = new AttemptContext(
+        deps,
+        d,
+        { ...existing.attempt, leader: deps.leaderId },
+        existing.version,
+        state,
+        signal,
+        logger.child({ attempt: existing.attempt.plan_attempt_id }),
+      );
+      await ctx.save(); // fences the previous leader: its next versioned write fails
+      logger.info('attempt resumed', {
+        attempt: existing.attempt.plan_attempt_id,
+        step: currentStep(state),
+        phase: state.phase,
+      });
+      return ctx;
+    }
+    logger.error('attempt state unreadable; failing the attempt', {
+      attempt: existing.attempt.plan_attempt_id,
+    });
+    existing.version = await failUnreadable(deps, d, existing.attempt, existing.version);
+  }
+  let pending;
+  try {
+    pending = await readDocument(deps.zk, 'plan', paths.planPending(d));
+  } catch (err) {
+    if (!isWharfError(err, 'WHARF_VALIDATION')) throw err;
+    logger.warn('invalid pending plan skipped', { err });
+    return undefined;
+  }
+  if (!pending) return undefined;
+  const now = deps.clock.now();
+  const state = initialState(pending.value, now + planTimeoutMs(pending.value));
+  const attempt = newAttempt({
+    attemptId: randomUUID(),
+    planId: pending.value.plan_id,
+    deploymentId: d,
+    leader: deps.leaderId,
+    nowMs: now,
+    state: serializeState(state),
+  });
+  const version = await writeNewAttempt(deps, d, attempt, existing?.version);
+  logger.info('attempt started', { attempt: attempt.plan_attempt_id, plan: attempt.plan_id });
+  return new AttemptContext(
+    deps,
+    d,
+    attempt,
+    version,
+    state,
+    signal,
+    logger.child({ attempt: attempt.plan_attempt_id }),
+  );
+}
+
+/** Runs forward steps from the cursor until `plan-completed` or a failure. */
+async function driveForward(ctx: AttemptContext): Promise<void> {
+  for (;;) {
+    const step = currentStep(ctx.state);
+    if (step === undefined || step === STEP_IDS.planCompleted) return;
+    try {
+      await ctx.begin(step);
+      await ctx.checkpoint();
+      const handler = FORWARD_STEPS[step];
+      if (!handler) throw new Error(`no handler for step ${step}`);
+      const outcome = await handler(ctx);
+      ctx.end(step, outcome);
+      ctx.state.cursor++;
+      await ctx.save();
+    } catch (err) {
+      if (isInterruption(err) || ctx.signal.aborted) throw err;
+      await failForward(ctx, step, err);
+      return;
+    }
+  }
+}
+
+/** Records a failed step; switches to rollback when the attempt created something it can undo. */
+async function failForward(ctx: AttemptContext, step: StepId, err: unknown): Promise<void> {
+  const failure = { failure_type: failureTypeOf(err), message: failureMessageOf(err) };
+  ctx.logger.warn('attempt step failed', { step, failure_type: failure.failure_type, err });
+  ctx.end(step, 'error', failure.message, failure.failure_type);
+  ctx.state.failure = failure;
+  if (!pastPointOfNoReturn(ctx.state) && ctx.state.placements !== undefined) {
+    ctx.state.phase = 'rollback';
+    ctx.attempt = { ...ctx.attempt, status: 'rolling_back' };
+  } else {
+    // Nothing was created (or old members already left): nothing to undo, complete with the error.
+    ctx.state.phase = 'completing';
+  }
+  await ctx.save();
+}
+
+/** Runs the rollback step; a rollback that fails is logged and the attempt still completes. */
+async function driveRollback(ctx: AttemptContext): Promise<void> {
+  try {
+    await ctx.begin(STEP_IDS.rollback);
+    ctx.end(STEP_IDS.rollback, await rollbackAttempt(ctx));
+  } catch (err) {
+    if (isInterruption(err) || ctx.signal.aborted) throw err;
+    ctx.logger.error('rollback failed', { err });
+    ctx.end(STEP_IDS.rollback, 'error', failureMessageOf(err), failureTypeOf(err));
+  }
+  ctx.state.phase = 'completing';
+  await ctx.save();
+}
+
+/** The attempt's phase (read through a call so the compiler does not narrow it across awaits). */
+function phaseOf(ctx: AttemptContext): AttemptPhase {
+  return ctx.state.phase;
+}
+
+interface AttemptNode {
+  attempt: PlanAttempt | undefined;
+  version: number;
+}
+
+/** The attempt node as it is now (a malformed document reads as no attempt, with its version). */
+async function readAttemptNode(
+  deps: RunnerDeps,
+  d: string,
+  logger: Logger,
+): Promise<AttemptNode | undefined> {
+  try {
+    const node = await deps.zk.get(paths.planAttempt(d));
+    try {
+      return { attempt: parseDocument('plan-attempt', node.data), version: node.stat.version };
+    } catch (err) {
+      logger.warn('invalid attempt document; it will be replaced', { err });
+      return { attempt: undefined, version: node.stat.version };
+    }
+  } catch (err) {
+    if (isWharfError(err, 'WHARF_ZK_NO_NODE')) return undefined;
+    throw err;
+  }
+}
+
+async function writeNewAttempt(
+  deps: RunnerDeps,
+  d: string,
+  attempt: PlanAttempt,
+  version: number | undefined,
+): Promise<number> {
+  const data = serializeDocument('plan-attempt', attempt);
+  try {
+    if (version === undefined) {
+      await deps.zk.create(paths.planAttempt(d), data);
+      return 0;
+    }
+    return (await deps.zk.set(paths.planAttempt(d), data, version)).version;
+  } catch (err) {
+    if (isWharfError(err, 'WHARF_ZK_NODE_EXISTS', 'WHARF_ZK_BAD_VERSION', 'WHARF_ZK_NO_NODE')) {
+      throw interrupted('another constructor wrote the attempt', err);
+    }
+    throw err;
+  }
+}
+
+async function failUnreadable(
+  deps: RunnerDeps,
+  d: string,
+  attempt: PlanAttempt,
+  version: number,
+): Promise<number> {
+  const failed = finishAttempt(attempt, 'error', deps.clock.now(), {
+    message: 'attempt state unreadable; a new attempt replaces it',
+    failure_type: FAILURE_TYPES.internal,
+  });
+  return (await deps.zk.set(paths.planAttempt(d), serializeDocument('plan-attempt', failed), version))
+    .version;
+}

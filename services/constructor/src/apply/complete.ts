@@ -1,0 +1,124 @@
+/**
+ * `plan-completed`: one transaction makes the outcome visible — plan/current := the plan (on
+ * success), plan/pending deleted (if it is still this attempt's plan), the attempt copied to
+ * plan/history/attempt-<seq>, and the attempt node left with its final status. A successful
+ * shutdown instead deletes the route and the whole deployment subtree.
+ */
+import {
+  FAILURE_TYPES,
+  STEP_IDS,
+  isWharfError,
+  paths,
+  serializeDocument,
+  type PlanAttempt,
+} from '@wharf/model';
+import { finishAttempt, type FinalStatus } from '../core/step-log';
+import { deleteIfExists, readDocument } from '../io/documents';
+import { type AttemptContext } from './attempt-context';
+import { interrupted } from './interrupt';
+
+/** Transaction retries when plan/pending or plan/current changed under us (the api wrote meanwhile). */
+const COMPLETE_TX_ATTEMPTS = 3;
+
+/** Ends the attempt and publishes its outcome. */
+export async function completeAttempt(ctx: AttemptContext): Promise<FinalStatus> {
+  const failure = ctx.state.failure;
+  const status: FinalStatus = !failure
+    ? 'success'
+    : failure.failure_type === FAILURE_TYPES.cancelled
+      ? 'cancelled'
+      : 'error';
+  await ctx.begin(STEP_IDS.planCompleted);
+  ctx.end(
+    STEP_IDS.planCompleted,
+    failure ? 'error' : 'success',
+    failure?.message ?? 'plan completed',
+    failure?.failure_type,
+  );
+  const final = finishAttempt(
+    { ...ctx.attempt, state: ctx.attempt.state ?? {} },
+    status,
+    ctx.now(),
+    failure ? { message: failure.message, failure_type: failure.failure_type } : undefined,
+  );
+  if (status === 'success' && ctx.state.changes?.shutdown) {
+    await finishShutdown(ctx, final);
+  } else {
+    await publish(ctx, final, status === 'success');
+  }
+  const seconds = (Date.parse(final.attempt_end_time ?? '') - Date.parse(final.attempt_start_time)) / 1000;
+  ctx.deps.metrics.attempts.inc({ outcome: status });
+  ctx.deps.metrics.attemptDuration.observe({ outcome: status }, Number.isFinite(seconds) ? seconds : 0);
+  ctx.logger.info('attempt completed', { status, failure_type: failure?.failure_type, seconds });
+  return status;
+}
+
+/** The completion transaction, retried when the api changed plan/pending or plan/current meanwhile. */
+async function publish(ctx: AttemptContext, final: PlanAttempt, success: boolean): Promise<void> {
+  const { zk } = ctx.deps;
+  const d = ctx.deploymentId;
+  await zk.mkdirp(paths.planHistory(d));
+  const history: PlanAttempt = { ...final };
+  delete history.state;
+  for (let i = 1; ; i++) {
+    const tx = zk.transaction();
+    // An invalid pending plan is not ours to delete; any other read error stops the completion.
+    const pending = await readDocument(zk, 'plan', paths.planPending(d)).catch((err: unknown) => {
+      if (isWharfError(err, 'WHARF_VALIDATION')) return null;
+      throw err;
+    });
+    if (pending && pending.value.plan_id === ctx.state.plan.plan_id)
+      tx.delete(paths.planPending(d), pending.version);
+    if (success) {
+      const current = await zk.exists(paths.planCurrent(d));
+      const plan = serializeDocument('plan', ctx.state.plan);
+      if (current) tx.set(paths.planCurrent(d), plan, current.version);
+      else tx.create(paths.planCurrent(d), plan);
+    }
+    tx.create(
+      paths.planHistoryEntryPrefix(d),
+      serializeDocument('plan-attempt', history),
+      'persistent_sequential',
+    );
+    tx.set(paths.planAttempt(d), serializeDocument('plan-attempt', final), ctx.version);
+    try {
+      await tx.commit();
+      ctx.attempt = final;
+      return;
+    } catch (err) {
+      if (!isWharfError(err, 'WHARF_ZK_TRANSACTION_FAILED')) throw err;
+      const attemptNow = await zk.exists(paths.planAttempt(d));
+      if (!attemptNow || attemptNow.version !== ctx.version)
+        throw interrupted('attempt changed by someone else', err);
+      if (i >= COMPLETE_TX_ATTEMPTS) throw err;
+      ctx.logger.warn('completion transaction conflicted; retrying', { err });
+    }
+  }
+}
+
+/** Shutdown: mark the attempt done, then remove the route and the deployment's whole subtree. */
+async function finishShutdown(ctx: AttemptContext, final: PlanAttempt): Promise<void> {
+  const { zk } = ctx.deps;
+  const d = ctx.deploymentId;
+  await zk
+    .set(paths.planAttempt(d), serializeDocument('plan-attempt', final), ctx.version)
+    .catch((err: unknown) => {
+      if (isWharfError(err, 'WHARF_ZK_BAD_VERSION', 'WHARF_ZK_NO_NODE'))
+        throw interrupted('attempt changed by someone else', err);
+      throw err;
+    });
+  ctx.attempt = final;
+  await deleteIfExists(zk, paths.route(d));
+  await deleteDeploymentTree(ctx);
+}
+
+/** Deletes `/deployments/<d>` and everything below it (also used to finish an interrupted shutdown). */
+export async function deleteDeploymentTree(
+  ctx: Pick<AttemptContext, 'deps' | 'deploymentId'>,
+): Promise<void> {
+  try {
+    await ctx.deps.zk.deleteRecursive(paths.deployment(ctx.deploymentId));
+  } catch (err) {
+    if (!isWharfError(err, 'WHARF_ZK_NO_NODE')) throw err;
+  }
+}

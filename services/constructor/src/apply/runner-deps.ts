@@ -1,0 +1,53 @@
+/** What an attempt runner is given by the scheduler. */
+import { type Logger } from '@wharf/observability';
+import { type ConstructorClock } from '../clock';
+import { type ObservedState } from '../core/observed';
+import { type ConstructorMetrics } from '../metrics';
+import { type StackResolver } from '../stack-port';
+import { type ZkPort } from '../io/zk-port';
+import { type ChangeSignal } from './change-signal';
+import { type Mutex } from './mutex';
+
+/** Tunable waits of the attempt runner. */
+export interface RunnerTiming {
+  /** Longest a wait goes without re-checking its condition when no change event arrives. */
+  waitPollMs: number;
+  /** First pause after a failed membership hook; doubles up to {@link RunnerTiming.hookRetryMaxMs}. */
+  hookRetryBaseMs: number;
+  /** Longest pause between membership hook retries. */
+  hookRetryMaxMs: number;
+  /** How long a rollback (or a shutdown) waits for removed instances to stop before moving on. */
+  rollbackTimeoutMs: number;
+}
+
+/**
+ * Defaults: a missed watch costs at most 2 s; etcd refuses member add for ~5 s after a member
+ * (re)starts, so hook retries start at 250 ms and cap at 5 s; a rollback waits up to 2 min for
+ * allocators to stop instances (a dead allocator must not block the attempt forever).
+ */
+export const DEFAULT_RUNNER_TIMING: Readonly<RunnerTiming> = Object.freeze({
+  waitPollMs: 2_000,
+  hookRetryBaseMs: 250,
+  hookRetryMaxMs: 5_000,
+  rollbackTimeoutMs: 120_000,
+});
+
+/** Dependencies of an attempt runner. */
+export interface RunnerDeps {
+  zk: ZkPort;
+  stacks: StackResolver;
+  logger: Logger;
+  metrics: ConstructorMetrics;
+  clock: ConstructorClock;
+  timing: RunnerTiming;
+  /** This constructor's id (written as `attempt.leader`). */
+  leaderId: string;
+  /** The latest view of allocators, specs and statuses. */
+  observed: () => ObservedState;
+  /** Notified whenever a watched subtree changes. */
+  changes: ChangeSignal;
+  /** The plan id of the deployment's pending plan as last seen; undefined when there is none. */
+  pendingPlanId: (deploymentId: string) => string | undefined;
+  /** Serialises placement across attempts. */
+  placementLock: Mutex;
+}

@@ -1,0 +1,110 @@
+/** Options of {@link createConstructor}, compiled once: defaults filled, validated, frozen. */
+import { WharfError, isValidId } from '@wharf/model';
+import { createMetrics, nullLogger, type Logger, type Metrics } from '@wharf/observability';
+import { type ZkSession } from '@wharf/zk';
+import { DEFAULT_RUNNER_TIMING, type RunnerTiming } from './apply/runner-deps';
+import { SYSTEM_CLOCK, type ConstructorClock } from './clock';
+import { type StackResolver } from './stack-port';
+
+/** Every tunable wait of the constructor. */
+export interface ConstructorTiming extends RunnerTiming {
+  /** Slow safety resync of deployments and routes (watches drive everything; this catches misses). */
+  resyncMs: number;
+  /** Coalesces bursts of cache events into one pass over the deployments. */
+  reconcileDebounceMs: number;
+  /** Coalesces status flaps into one pass over the routes. */
+  routeHealthDebounceMs: number;
+  /** Pause before re-driving an attempt that was interrupted or whose runner failed. */
+  retryMs: number;
+}
+
+/**
+ * Defaults: a 30 s resync is cheap and bounds the cost of a lost watch; 50 ms of debounce lets a
+ * transaction's several node events land together; 250 ms of route debounce absorbs a restart
+ * burst (restarting → running) without delaying a real failure noticeably; 1 s between retries
+ * keeps a ZooKeeper hiccup from turning into a hot loop.
+ */
+export const DEFAULT_TIMING: Readonly<ConstructorTiming> = Object.freeze({
+  ...DEFAULT_RUNNER_TIMING,
+  resyncMs: 30_000,
+  reconcileDebounceMs: 50,
+  routeHealthDebounceMs: 250,
+  retryMs: 1_000,
+});
+
+/** Options of a constructor. */
+export interface ConstructorOptions {
+  /** A started ZooKeeper session (chroot already applied); the caller owns and closes it. */
+  zk: ZkSession;
+  /** This constructor's id: the leader latch id and `/services/constructor/<id>`. */
+  id: string;
+  /** Finds the stack pack of a kind. */
+  stacks: StackResolver;
+  logger?: Logger;
+  /** The service's metrics registry (`createMetrics('constructor')`); a fresh one when omitted. */
+  metrics?: Metrics;
+  clock?: ConstructorClock;
+  timing?: Partial<ConstructorTiming>;
+  /** Serve `/metrics` and `/health` on this port (0: any free port); no server when omitted. */
+  metricsPort?: number;
+  /** Interface of the observability server. Default loopback. */
+  metricsHost?: string;
+  /** Address written in the service registration. */
+  address?: string;
+  /** Version written in the service registration. */
+  version?: string;
+}
+
+/** {@link ConstructorOptions} with defaults filled in. */
+export interface CompiledConstructorOptions {
+  readonly zk: ZkSession;
+  readonly id: string;
+  readonly stacks: StackResolver;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly clock: ConstructorClock;
+  readonly timing: Readonly<ConstructorTiming>;
+  readonly metricsPort: number | undefined;
+  readonly metricsHost: string;
+  readonly address: string;
+  readonly version: string;
+}
+
+/** Loopback: metrics and health are not for the whole network. */
+const DEFAULT_METRICS_HOST = '127.0.0.1';
+/** Reported when the caller does not say. */
+const DEFAULT_VERSION = '0.1.0';
+
+/** Fills defaults and validates once. Throws `WHARF_VALIDATION` on a bad option. */
+export function compileConstructorOptions(options: ConstructorOptions): CompiledConstructorOptions {
+  if (!isValidId(options.id)) invalid('id', options.id, 'must be a valid id (lowercase DNS label)');
+  const timing = { ...DEFAULT_TIMING, ...options.timing };
+  for (const [key, value] of Object.entries(timing)) {
+    if (!Number.isFinite(value) || value <= 0) invalid(`timing.${key}`, value, 'must be a positive number');
+  }
+  if (
+    options.metricsPort !== undefined &&
+    !(Number.isInteger(options.metricsPort) && options.metricsPort >= 0 && options.metricsPort <= 65535)
+  ) {
+    invalid('metricsPort', options.metricsPort, 'must be a port number (0 for any)');
+  }
+  return Object.freeze({
+    zk: options.zk,
+    id: options.id,
+    stacks: options.stacks,
+    logger: (options.logger ?? nullLogger).child({ constructor: options.id }),
+    metrics: options.metrics ?? createMetrics('constructor'),
+    clock: options.clock ?? SYSTEM_CLOCK,
+    timing: Object.freeze(timing),
+    metricsPort: options.metricsPort,
+    metricsHost: options.metricsHost ?? DEFAULT_METRICS_HOST,
+    address: options.address ?? DEFAULT_METRICS_HOST,
+    version: options.version ?? DEFAULT_VERSION,
+  });
+}
+
+function invalid(option: string, value: unknown, reason: string): never {
+  throw new WharfError('WHARF_VALIDATION', `invalid constructor option ${option}: ${reason}`, {
+    details: [{ path: option, message: reason, value }],
+  });
+}

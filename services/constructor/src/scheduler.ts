@@ -1,0 +1,230 @@
+/**
+ * The leader's work loop: tree caches over `/allocators`, `/deployments` and `/routes`; one attempt
+ * runner per deployment that needs one; route health kept in sync with statuses; a slow safety
+ * resync. Started when this constructor becomes leader, stopped (runners aborted, caches closed)
+ * the moment it is not: the attempts stay persisted for whoever leads next.
+ */
+import { paths } from '@wharf/model';
+import { type Logger } from '@wharf/observability';
+import { TreeCache, type ZkSession } from '@wharf/zk';
+import { runAttempt, type RunResult } from './apply/attempt-runner';
+import { ChangeSignal } from './apply/change-signal';
+import { finishDeletion } from './apply/finish-deletion';
+import { Mutex } from './apply/mutex';
+import { type RunnerDeps } from './apply/runner-deps';
+import { type ConstructorClock } from './clock';
+import { decideWork, type DeploymentWork } from './core/decide';
+import { deploymentsView, MemoParser, observedView } from './io/tree-views';
+import { type ConstructorMetrics } from './metrics';
+import { type ConstructorTiming } from './options';
+import { syncRoutes } from './route-health';
+import { type StackResolver } from './stack-port';
+
+/** `idle` (not leading), `starting` (loading caches), `leading`, `stopping`. */
+export type SchedulerState = 'idle' | 'starting' | 'leading' | 'stopping';
+
+/** Dependencies of a {@link Scheduler}. */
+export interface SchedulerDeps {
+  zk: ZkSession;
+  id: string;
+  stacks: StackResolver;
+  logger: Logger;
+  metrics: ConstructorMetrics;
+  clock: ConstructorClock;
+  timing: Readonly<ConstructorTiming>;
+}
+
+/** Depth of `/allocators/<a>/{instances,status}/<i>`. */
+const ALLOCATORS_DEPTH = 3;
+/** Depth of `/deployments/<d>/plan/{pending,attempt}`. */
+const DEPLOYMENTS_DEPTH = 3;
+/** Plan children the scheduler watches (history and current are read on demand). */
+const WATCHED_PLAN_NODES = new Set(['pending', 'attempt']);
+
+interface Running {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/** One leadership term's work. Create a new one per term. */
+export class Scheduler {
+  private current: SchedulerState = 'idle';
+  private readonly controller = new AbortController();
+  private readonly runners = new Map<string, Running>();
+  private readonly retryAt = new Map<string, number>();
+  private readonly caches: TreeCache[] = [];
+  private readonly changes: ChangeSignal;
+  private readonly placementLock = new Mutex();
+  private reconcileQueued = false;
+  private routesQueued = false;
+  private routesRunning: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: SchedulerDeps) {
+    this.changes = new ChangeSignal(deps.clock);
+  }
+
+  /** The scheduler's state. */
+  get state(): SchedulerState {
+    return this.current;
+  }
+
+  /** Loads the caches and starts driving deployments. */
+  async start(): Promise<void> {
+    if (this.current !== 'idle') return;
+    this.current = 'starting';
+    const { zk, logger } = this.deps;
+    const parser = new MemoParser(logger);
+    const allocators = new TreeCache(zk, paths.allocators(), { depth: ALLOCATORS_DEPTH, logger });
+    const deployments = new TreeCache(zk, paths.deployments(), {
+      depth: DEPLOYMENTS_DEPTH,
+      logger,
+      filter: (path, depth) =>
+        depth < DEPLOYMENTS_DEPTH || WATCHED_PLAN_NODES.has(path.slice(path.lastIndexOf('/') + 1)),
+    });
+    const routes = new TreeCache(zk, paths.routes(), { depth: 1, logger });
+    this.caches.push(allocators, deployments, routes);
+    const observed = observedView(
+      () => (allocators.isInitialized ? allocators.snapshot() : undefined),
+      parser,
+    );
+    const views = deploymentsView(
+      () => (deployments.isInitialized ? deployments.snapshot() : undefined),
+      parser,
+    );
+    // `initialized` too: a first load that failed (ZooKeeper away) completes later, after start().
+    for (const event of ['initialized', 'changed'] as const) {
+      allocators.on(event, () => this.onChange(true));
+      deployments.on(event, () => this.onChange(false));
+      routes.on(event, () => this.queueRouteSync());
+    }
+    await Promise.all(this.caches.map((c) => c.start()));
+    if (this.controller.signal.aborted) return;
+    this.current = 'leading';
+    const runnerDeps = this.runnerDeps(observed, views);
+    this.reconcile = () => this.reconcileWith(views, runnerDeps);
+    // Never judge health from an empty view: every instance would look down.
+    this.syncRoutesNow = () =>
+      allocators.isInitialized && routes.isInitialized
+        ? syncRoutes({ ...this.deps, now: () => this.deps.clock.now() }, routes.snapshot(), observed())
+        : Promise.resolve(0);
+    logger.info('scheduler leading', { deployments: views().size, allocators: observed().allocators.size });
+    this.queueReconcile();
+    this.queueRouteSync();
+    void this.resyncLoop();
+  }
+
+  /** Aborts every runner, waits for them to stop, closes the caches. Idempotent. */
+  async close(): Promise<void> {
+    if (this.current === 'stopping' || this.controller.signal.aborted) return;
+    this.current = 'stopping';
+    this.controller.abort();
+    for (const r of this.runners.values()) r.controller.abort();
+    await Promise.all([...this.runners.values()].map((r) => r.done));
+    await this.routesRunning;
+    await Promise.all(this.caches.map((c) => c.close()));
+    this.current = 'idle';
+    this.deps.logger.info('scheduler stopped');
+  }
+
+  private reconcile: () => void = () => undefined;
+  private syncRoutesNow: () => Promise<number> = () => Promise.resolve(0);
+
+  private runnerDeps(
+    observed: RunnerDeps['observed'],
+    views: () => ReadonlyMap<string, { pending?: { plan_id: string } }>,
+  ): RunnerDeps {
+    return {
+      ...this.deps,
+      observed,
+      changes: this.changes,
+      placementLock: this.placementLock,
+      leaderId: this.deps.id,
+      pendingPlanId: (d) => views().get(d)?.pending?.plan_id,
+    };
+  }
+
+  private onChange(statuses: boolean): void {
+    this.changes.notify();
+    this.queueReconcile();
+    if (statuses) this.queueRouteSync();
+  }
+
+  /** Runs a reconcile pass after the debounce, once per burst. */
+  private queueReconcile(): void {
+    if (this.reconcileQueued || this.current !== 'leading') return;
+    this.reconcileQueued = true;
+    void this.deps.clock.sleep(this.deps.timing.reconcileDebounceMs, this.controller.signal).then(() => {
+      this.reconcileQueued = false;
+      if (this.current === 'leading') this.reconcile();
+    });
+  }
+
+  /** Runs a route health pass after the debounce, never two at once. */
+  private queueRouteSync(): void {
+    if (this.routesQueued || this.current !== 'leading') return;
+    this.routesQueued = true;
+    void this.deps.clock.sleep(this.deps.timing.routeHealthDebounceMs, this.controller.signal).then(() => {
+      this.routesQueued = false;
+      if (this.current !== 'leading') return;
+      this.routesRunning = this.routesRunning
+        .then(() => this.syncRoutesNow())
+        .then(
+          () => undefined,
+          (err: unknown) => this.deps.logger.warn('route health sync failed', { err }),
+        );
+    });
+  }
+
+  private reconcileWith(
+    views: () => ReadonlyMap<string, Parameters<typeof decideWork>[0]>,
+    runnerDeps: RunnerDeps,
+  ): void {
+    const now = this.deps.clock.now();
+    for (const view of views().values()) {
+      if (this.runners.has(view.id) || (this.retryAt.get(view.id) ?? 0) > now) continue;
+      const work = decideWork(view);
+      if (work) this.launch(view.id, work, runnerDeps);
+    }
+  }
+
+  private launch(d: string, work: DeploymentWork, runnerDeps: RunnerDeps): void {
+    const controller = new AbortController();
+    const { logger, timing, clock } = this.deps;
+    const task: Promise<RunResult> =
+      work === 'attempt' ? runAttempt(runnerDeps, d, controller.signal) : finishDeletion(runnerDeps, d);
+    const done = task
+      .then((result) => {
+        if (result === 'interrupted') this.retryLater(d, clock.now() + timing.retryMs);
+      })
+      .catch((err: unknown) => {
+        logger.error('deployment task failed', { deployment: d, work, err });
+        this.retryLater(d, clock.now() + timing.retryMs);
+      })
+      .finally(() => {
+        this.runners.delete(d);
+        this.queueReconcile();
+      });
+    this.runners.set(d, { controller, done });
+  }
+
+  private retryLater(d: string, at: number): void {
+    if (this.current !== 'leading') return;
+    this.retryAt.set(d, at);
+    void this.deps.clock.sleep(at - this.deps.clock.now(), this.controller.signal).then(() => {
+      this.retryAt.delete(d);
+      this.queueReconcile();
+    });
+  }
+
+  private async resyncLoop(): Promise<void> {
+    const signal = this.controller.signal;
+    while (!signal.aborted) {
+      await this.deps.clock.sleep(this.deps.timing.resyncMs, signal);
+      if (signal.aborted || this.current !== 'leading') return;
+      this.deps.metrics.resyncs.inc();
+      this.changes.notify();
+      this.queueReconcile();
+      this.queueRouteSync();
+    }
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The narrow view of a stack pack the constructor works with: the port clients are routed to,
+ * and the cluster membership hooks it runs against a stack's own API (etcd member add/remove).
+ * `src/main.ts` adapts `@wharf/stacks`; tests inject fakes.
+ */
+import { type MemberEndpoint, type StackKind } from '@wharf/model';
+
+/** What a membership hook is told. */
+export interface MembershipContext {
+  deploymentId: string;
+  refId: string;
+  /**
+   * Members to talk to: running and healthy members of the cluster, never the joining or
+   * leaving one.
+   */
+  members: MemberEndpoint[];
+  /** Aborted when the attempt stops (leadership lost, timeout, close). */
+  signal: AbortSignal;
+}
+
+/** A member about to join. */
+export interface JoinContext extends MembershipContext {
+  joining: MemberEndpoint;
+}
+
+/** A member about to leave. */
+export interface LeaveContext extends MembershipContext {
+  leaving: MemberEndpoint;
+}
+
+/**
+ * A stack pack as the constructor uses it. Hooks must be idempotent: a new leader may run a hook
+ * again after a crash (adding a member that is already a member, removing one that is gone, must
+ * succeed). A pack with a `beforeJoin` hook is grown one member at a time.
+ */
+export interface ConstructorStack {
+  /** The named port proxies route client traffic to (e.g. `client` for etcd). */
+  readonly routePort: string;
+  /** Runs before a new member of an existing cluster is started (etcd: member add). */
+  beforeJoin?(ctx: JoinContext): Promise<void>;
+  /** Runs before a member of a cluster that keeps running is removed (etcd: member remove). */
+  beforeLeave?(ctx: LeaveContext): Promise<void>;
+}
+
+/** Finds the pack of a stack kind; undefined for kinds this constructor cannot run. */
+export type StackResolver = (kind: StackKind) => ConstructorStack | undefined;
