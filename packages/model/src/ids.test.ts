@@ -42,6 +42,15 @@ describe('paths', () => {
     expect(paths.route('d1')).toBe('/routes/d1');
   });
 
+  it('accepts dotted instance configuration ids but not ..', () => {
+    expect(paths.instanceConfiguration('etcd.default')).toBe(
+      '/platform/instance-configurations/etcd.default',
+    );
+    expect(() => paths.instanceConfiguration('..')).toThrow(/invalid instance_configuration id/);
+    expect(() => paths.instanceConfiguration('a..b')).toThrow(/invalid instance_configuration id/);
+    expect(() => paths.instanceConfiguration('a/b')).toThrow(/invalid instance_configuration id/);
+  });
+
   it('refuses ids that would escape their parent', () => {
     expect(() => paths.deployment('../platform')).toThrow(/invalid deployment id/);
     expect(() => paths.instanceSpec('alloc-1', 'a/b')).toThrow(/invalid instance id/);

@@ -10,6 +10,26 @@ import { WharfError } from './errors';
 export const ID_PATTERN = '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$';
 const ID_REGEX = new RegExp(ID_PATTERN);
 
+/**
+ * Instance configuration ids (`etcd.default`, ECE's `data.default`) may also hold dots, but never
+ * `..`, so they stay single path segments.
+ */
+export const INSTANCE_CONFIGURATION_ID_PATTERN = '^(?!.*\\.\\.)[a-z0-9][a-z0-9._-]{0,62}$';
+const INSTANCE_CONFIGURATION_ID_REGEX = new RegExp(INSTANCE_CONFIGURATION_ID_PATTERN);
+
+/** Throws `WHARF_INVALID_ID` unless `value` is a valid instance configuration id. */
+export function assertInstanceConfigurationId(value: unknown): string {
+  if (typeof value !== 'string' || !INSTANCE_CONFIGURATION_ID_REGEX.test(value)) {
+    const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 80)) : typeof value;
+    throw new WharfError('WHARF_INVALID_ID', `invalid instance_configuration id ${shown}`, {
+      details: [
+        { path: 'instance_configuration', message: `must match ${INSTANCE_CONFIGURATION_ID_PATTERN}` },
+      ],
+    });
+  }
+  return value;
+}
+
 /** Longest ref_id: leaves room for `<deployment>-<ref>-<n>` instance ids inside one DNS label. */
 export const MAX_REF_ID_LENGTH = 32;
 

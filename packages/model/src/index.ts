@@ -5,7 +5,16 @@
  */
 export { ERROR_CODES, WharfError, isWharfError } from './errors';
 export type { WharfErrorCode, WharfErrorOptions } from './errors';
-export { ID_PATTERN, MAX_REF_ID_LENGTH, assertId, instanceId, isValidId, newDeploymentId } from './ids';
+export {
+  ID_PATTERN,
+  INSTANCE_CONFIGURATION_ID_PATTERN,
+  MAX_REF_ID_LENGTH,
+  assertId,
+  assertInstanceConfigurationId,
+  instanceId,
+  isValidId,
+  newDeploymentId,
+} from './ids';
 export type { IdKind } from './ids';
 export { ROOT_PATHS, paths } from './paths';
 export {

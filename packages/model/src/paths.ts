@@ -2,7 +2,7 @@
  * Znode paths, relative to the installation chroot (default `/wharf`). Every helper validates
  * the ids it is given, so no caller can build a path from unchecked input.
  */
-import { assertId } from './ids';
+import { assertId, assertInstanceConfigurationId } from './ids';
 
 /** Znode paths of every document Wharf stores. */
 export const paths = {
@@ -12,7 +12,7 @@ export const paths = {
   requestIds: () => '/platform/request-ids',
   instanceConfigurations: () => '/platform/instance-configurations',
   instanceConfiguration: (id: string) =>
-    `/platform/instance-configurations/${assertId('instance_configuration', id)}`,
+    `/platform/instance-configurations/${assertInstanceConfigurationId(id)}`,
 
   hosts: () => '/hosts',
   host: (id: string) => `/hosts/${assertId('host', id)}`,

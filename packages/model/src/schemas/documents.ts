@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, MAX_NAME_LENGTH, Port, Ports, RefId, SchemaVersion, Settings, Str, Timestamp } from './common';
+import { INSTANCE_CONFIGURATION_ID_PATTERN } from '../ids';
 import { DeploymentMetadataSchema, ResourcesSchema } from './plan';
 
 const StackKindSchema = Type.Union([Type.Literal('etcd'), Type.Literal('http')]);
@@ -273,7 +274,7 @@ export const ApiKeyRecordSchema = Type.Object(
 export const InstanceConfigurationSchema = Type.Object(
   {
     schema_version: SchemaVersion(),
-    id: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,62}$' }),
+    id: Type.String({ pattern: INSTANCE_CONFIGURATION_ID_PATTERN }),
     stack: StackKindSchema,
     allowed_zones: Type.Optional(Type.Array(Id(), { maxItems: 64 })),
     allocator_filter: Type.Optional(

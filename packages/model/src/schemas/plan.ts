@@ -16,6 +16,7 @@ import {
   Settings,
   Str,
 } from './common';
+import { INSTANCE_CONFIGURATION_ID_PATTERN } from '../ids';
 
 /** Stack kinds Wharf knows; each is a key of `resources`. */
 export const STACK_KINDS = ['etcd', 'http'] as const;
@@ -35,7 +36,7 @@ export const SizeSchema = Type.Object(
 export const TopologyElementSchema = Type.Object(
   {
     id: Id('topology element id'),
-    instance_configuration_id: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,62}$' }),
+    instance_configuration_id: Type.String({ pattern: INSTANCE_CONFIGURATION_ID_PATTERN }),
     size: SizeSchema,
     zone_count: Type.Integer({ minimum: 1, maximum: MAX_ZONE_COUNT }),
   },
