@@ -11,7 +11,7 @@ import { etcdGetViaProxy, etcdPlan, etcdPutViaProxy, eventually, waitForPlan } f
 jest.setTimeout(180_000);
 const run = promisify(execFile);
 
-/** Pids of processes whose argv contains `needle` (etcd members carry `--name <instance_id>`). */
+/** Pids of processes whose argv contains `needle` (etcd members carry `--name=<instance_id>`). */
 async function pidsMatching(needle: string): Promise<number[]> {
   const { stdout } = await run('ps', ['-eo', 'pid=,args=']);
   return stdout
@@ -106,12 +106,12 @@ describe('a 3-zone etcd deployment on the single-host platform', () => {
 
   it('restarts an instance whose process is killed', async () => {
     const victim = (await instances())[0].instance_id as string;
-    const [pid] = await pidsMatching(`--name ${victim}`);
+    const [pid] = await pidsMatching(`--name=${victim}`);
     expect(pid).toBeGreaterThan(0);
     process.kill(pid!, 'SIGKILL');
 
     const newPid = await eventually(
-      async () => (await pidsMatching(`--name ${victim}`)).find((p) => p !== pid),
+      async () => (await pidsMatching(`--name=${victim}`)).find((p) => p !== pid),
       30_000,
       'the killed instance to be restarted',
     );
@@ -189,6 +189,6 @@ describe('a 3-zone etcd deployment on the single-host platform', () => {
       'the deployment to be gone',
     );
     expect((await platform.proxy(id, 'GET', '/health')).status).toBe(404);
-    for (const instance of ids) expect(await pidsMatching(`--name ${instance}`)).toEqual([]);
+    for (const instance of ids) expect(await pidsMatching(`--name=${instance}`)).toEqual([]);
   });
 });

@@ -1,0 +1,115 @@
+/**
+ * The proxy's settings from the environment: parsed and validated once, at the boundary, into a
+ * frozen object. `main.ts` passes `process.env` in; nothing else reads the environment.
+ */
+import { hostname } from 'node:os';
+import { WharfError, isValidId } from '@wharf/model';
+import { isLogLevel, type LogLevel } from '@wharf/observability';
+import { normaliseDomain } from './routing-key';
+
+/** Default listen address: loopback, so a fresh install exposes nothing until told to. */
+export const DEFAULT_PROXY_HOST = '127.0.0.1';
+/** Default port (ECE's proxy port). */
+export const DEFAULT_PROXY_PORT = 9200;
+
+/** One documented environment variable. */
+export interface EnvVariable {
+  readonly name: string;
+  readonly fallback: string;
+  readonly description: string;
+}
+
+/** Every variable the proxy reads (printed by `--help`). */
+export const PROXY_ENV: readonly EnvVariable[] = [
+  { name: 'WHARF_ZK', fallback: '127.0.0.1:2181', description: 'ZooKeeper connect string (host:port,...)' },
+  { name: 'WHARF_ZK_CHROOT', fallback: '/wharf', description: 'ZooKeeper chroot of the installation' },
+  { name: 'WHARF_HOME', fallback: './.wharf', description: 'state directory (unused by the proxy)' },
+  {
+    name: 'WHARF_LOG_LEVEL',
+    fallback: 'info',
+    description: 'error | warn | info | debug (debug logs every request)',
+  },
+  { name: 'WHARF_ID', fallback: 'proxy-<hostname>-<pid>', description: 'this proxy id (a valid id)' },
+  { name: 'WHARF_PROXY_HOST', fallback: DEFAULT_PROXY_HOST, description: 'address to listen on' },
+  {
+    name: 'WHARF_PROXY_PORT',
+    fallback: String(DEFAULT_PROXY_PORT),
+    description: 'port to listen on (0: any)',
+  },
+  { name: 'WHARF_DOMAIN', fallback: 'localhost', description: 'deployments are reached at <id>.<domain>' },
+  { name: 'WHARF_ZONE', fallback: 'zone-a', description: 'this proxy zone (same-zone instances preferred)' },
+];
+
+/** The proxy's validated settings. */
+export interface ProxyConfig {
+  readonly zkConnectString: string;
+  readonly zkChroot: string;
+  readonly logLevel: LogLevel;
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  readonly domain: string;
+  readonly zone: string;
+}
+
+/** Parses the environment; throws `WHARF_VALIDATION` listing every bad variable. */
+export function configFromEnv(env: Readonly<Record<string, string | undefined>>, pid: number): ProxyConfig {
+  const problems: { variable: string; message: string }[] = [];
+  const read = (name: string, fallback: string): string => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? fallback : value;
+  };
+  const logLevel = read('WHARF_LOG_LEVEL', 'info');
+  if (!isLogLevel(logLevel)) problems.push({ variable: 'WHARF_LOG_LEVEL', message: 'unknown level' });
+  const id = read('WHARF_ID', defaultId(pid));
+  if (!isValidId(id)) problems.push({ variable: 'WHARF_ID', message: 'must be a valid id' });
+  const zone = read('WHARF_ZONE', 'zone-a');
+  if (!isValidId(zone)) problems.push({ variable: 'WHARF_ZONE', message: 'must be a valid id' });
+  const port = Number(read('WHARF_PROXY_PORT', String(DEFAULT_PROXY_PORT)));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    problems.push({ variable: 'WHARF_PROXY_PORT', message: 'must be an integer 0-65535' });
+  }
+  const domain = normaliseDomain(read('WHARF_DOMAIN', 'localhost'));
+  if (!/^[a-z0-9.-]+$/.test(domain))
+    problems.push({ variable: 'WHARF_DOMAIN', message: 'must be a host name' });
+  if (problems.length > 0) {
+    throw new WharfError('WHARF_VALIDATION', 'invalid proxy configuration', { details: problems });
+  }
+  return Object.freeze({
+    zkConnectString: read('WHARF_ZK', '127.0.0.1:2181'),
+    zkChroot: read('WHARF_ZK_CHROOT', '/wharf'),
+    logLevel: logLevel as LogLevel,
+    id,
+    host: read('WHARF_PROXY_HOST', DEFAULT_PROXY_HOST),
+    port,
+    domain,
+    zone,
+  });
+}
+
+/** `proxy-<hostname>-<pid>`, lowercased and reduced to the id alphabet. */
+export function defaultId(pid: number): string {
+  const host = hostname()
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+  return `proxy-${host || 'host'}-${pid}`.replace(/-+/g, '-');
+}
+
+/** The `--help` text. */
+export function helpText(): string {
+  const width = Math.max(...PROXY_ENV.map((v) => v.name.length));
+  const lines = PROXY_ENV.map((v) => `  ${v.name.padEnd(width)}  ${v.description} (default: ${v.fallback})`);
+  return [
+    'wharf-proxy: routes <deployment-id>.<domain> requests to healthy instances',
+    '',
+    'Usage: wharf-proxy [--help]',
+    '',
+    'Environment:',
+    ...lines,
+    '',
+    'Endpoints (requests that name no deployment): GET /_health, GET /_metrics',
+    '',
+  ].join('\n');
+}

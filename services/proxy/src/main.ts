@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+/**
+ * `wharf-proxy`: the process entry point. The only place that reads `process.env`, wires the
+ * dependencies together, handles signals and calls `process.exit`.
+ */
+import { createLogger, createMetrics, type Logger } from '@wharf/observability';
+import { ZkSession } from '@wharf/zk';
+import { configFromEnv, helpText, type ProxyConfig } from './config';
+import { createProxy, type WharfProxy } from './proxy';
+
+/** Version reported in the proxy's registration. */
+const VERSION = '0.1.0';
+/**
+ * Hard stop after a shutdown signal: the drain deadline plus time to deregister and close the
+ * session. If shutdown hangs past this (ZooKeeper unreachable), exit anyway.
+ */
+const SHUTDOWN_HARD_LIMIT_MS = 20_000;
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(helpText());
+    process.exit(0);
+  }
+  let config: ProxyConfig;
+  try {
+    config = configFromEnv(process.env, process.pid);
+  } catch (err) {
+    process.stderr.write(
+      `wharf-proxy: ${(err as Error).message}\n${JSON.stringify((err as { details?: unknown }).details)}\n`,
+    );
+    process.exit(2);
+  }
+  const logger = createLogger({ service: 'proxy', level: config.logLevel, context: { proxy: config.id } });
+  const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, logger });
+  const proxy = createProxy({
+    zk,
+    logger,
+    metrics: createMetrics('proxy'),
+    id: config.id,
+    domain: config.domain,
+    zone: config.zone,
+    host: config.host,
+    port: config.port,
+    version: VERSION,
+    accessLog: config.logLevel === 'debug',
+  });
+  installSignalHandlers(proxy, zk, logger);
+  await zk.start();
+  const address = await proxy.start();
+  logger.info('proxy listening', { address: address.address, port: address.port, domain: config.domain });
+}
+
+function installSignalHandlers(proxy: WharfProxy, zk: ZkSession, logger: Logger): void {
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutdown requested', { signal });
+    setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_HARD_LIMIT_MS).unref();
+    proxy
+      .close()
+      .then(() => zk.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error('shutdown failed', { err });
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`wharf-proxy: failed to start: ${String((err as Error)?.stack ?? err)}\n`);
+  process.exit(1);
+});

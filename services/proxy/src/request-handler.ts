@@ -1,0 +1,152 @@
+/**
+ * The proxy's HTTP request listener: routing key → route → forwarder, plus the proxy's own
+ * endpoints (`/_health`, `/_metrics`), which answer only requests that name no deployment, so no
+ * deployment path can ever be shadowed by them.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from '@wharf/observability';
+import type { Clock } from './clock';
+import { HANDLING_DEPLOYMENT_HEADER, exchangeOf, type Forwarder } from './forwarder';
+import type { ProxyMetrics } from './metrics';
+import { sendError, sendHealth } from './responses';
+import type { RouteTable } from './route-table';
+import { routingKeyOf } from './routing-key';
+
+/** Path of the load-balancer health check (ECE's `GET /_health`). */
+export const HEALTH_PATH = '/_health';
+/** Path of the proxy's own Prometheus metrics. */
+export const METRICS_PATH = '/_metrics';
+
+/** Options for {@link createRequestHandler}. */
+export interface RequestHandlerOptions {
+  /** Lowercase domain without trailing dot: deployments are `<id>.<domain>`. */
+  readonly domain: string;
+  /** The current table (`undefined` until initialised); read once per request. */
+  readonly table: () => RouteTable | undefined;
+  /** True when `/_health` should answer 200 (table initialised and not shutting down). */
+  readonly healthy: () => boolean;
+  /** True while shutting down: responses ask clients to close their connection. */
+  readonly draining: () => boolean;
+  /** Writes the metrics exposition for `GET /_metrics`. */
+  readonly serveMetrics: (req: IncomingMessage, res: ServerResponse) => void;
+  readonly forwarder: Forwarder;
+  readonly logger: Logger;
+  readonly metrics: ProxyMetrics;
+  readonly clock: Clock;
+  /**
+   * Build the per-request debug line. `main.ts` turns it off unless the level is `debug`, so the
+   * hot path does not allocate a log entry that would be dropped.
+   */
+  readonly accessLog?: boolean | undefined;
+}
+
+/** The proxy's request listener, with the counters the shell reports. */
+export interface RequestHandler {
+  /** The listener for `http.createServer`. */
+  readonly listener: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Requests received and not yet finished or aborted. */
+  readonly inFlight: () => number;
+  /** Requests received since start. */
+  readonly received: () => number;
+}
+
+/** Builds the proxy's request listener. */
+export function createRequestHandler(options: RequestHandlerOptions): RequestHandler {
+  const { domain, logger, metrics, clock } = options;
+  const accessLog = options.accessLog ?? true;
+  let inFlight = 0;
+  let received = 0;
+
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    const started = clock.monotonic();
+    inFlight += 1;
+    received += 1;
+    res.once('close', () => {
+      inFlight -= 1;
+      record(req, res, clock.monotonic() - started);
+    });
+    if (options.draining()) res.setHeader('connection', 'close');
+    const key = routingKeyOf(req.headers, domain);
+    if (key.kind === 'none') return serveOwn(req, res);
+    if (key.kind === 'invalid') {
+      if (key.source === 'header') {
+        return sendError(res, 'WHARF_INVALID_ID', 'invalid deployment id in X-Wharf-Deployment', {
+          value: key.value,
+        });
+      }
+      return sendError(res, 'WHARF_NOT_FOUND', 'no such deployment', { host: req.headers.host ?? null });
+    }
+    const deployment = key.deploymentId;
+    const table = options.table();
+    if (table === undefined) {
+      return sendError(res, 'WHARF_UNAVAILABLE', 'routing table not initialised', { deployment }, 502);
+    }
+    const route = table.routes.get(deployment);
+    if (route === undefined) return sendError(res, 'WHARF_NOT_FOUND', 'no such deployment', { deployment });
+    setForwardedHeaders(req);
+    res.setHeader(HANDLING_DEPLOYMENT_HEADER, deployment);
+    options.forwarder.forward(req, res, route);
+  };
+
+  function serveOwn(req: IncomingMessage, res: ServerResponse): void {
+    const path = pathOf(req.url);
+    const readOnly = req.method === 'GET' || req.method === 'HEAD';
+    if (path === HEALTH_PATH && readOnly) return sendHealth(res, options.healthy(), req.method === 'HEAD');
+    if (path === METRICS_PATH && req.method === 'GET') {
+      metrics.requestsInFlight.set(inFlight); // sampled at scrape time: no per-request gauge update
+      return options.serveMetrics(req, res);
+    }
+    sendError(res, 'WHARF_NOT_FOUND', 'no deployment named by Host or X-Wharf-Deployment', {
+      host: req.headers.host ?? null,
+    });
+  }
+
+  function record(req: IncomingMessage, res: ServerResponse, elapsedMs: number): void {
+    const exchange = exchangeOf(req);
+    const outcome = exchange
+      ? (exchange.outcome ?? (res.writableFinished ? 'ok' : 'client_aborted'))
+      : res.writableFinished
+        ? 'local'
+        : 'client_aborted';
+    const status = res.writableFinished ? res.statusCode : 0;
+    metrics.requests.inc({ outcome, status_class: statusClass(status) });
+    if (exchange !== undefined) metrics.requestSeconds.observe(elapsedMs / 1000);
+    if (!accessLog) return;
+    // Method, ids, status and timing only: headers and the URL can carry credentials.
+    logger.debug('request', {
+      method: req.method,
+      deployment: exchange?.route.deploymentId,
+      instance: exchange?.attempt?.target.instanceId,
+      attempts: exchange?.attempts,
+      status,
+      outcome,
+      response_time: Math.round(elapsedMs * 1000) / 1000,
+    });
+  }
+
+  return { listener, inFlight: () => inFlight, received: () => received };
+}
+
+/**
+ * `X-Forwarded-For` gets the client address appended; `X-Forwarded-Proto` and `-Host` are kept
+ * when a load balancer in front already set them (it terminated TLS and knows the original).
+ */
+function setForwardedHeaders(req: IncomingMessage): void {
+  const headers = req.headers;
+  const remote = req.socket.remoteAddress ?? '';
+  const forwardedFor = headers['x-forwarded-for'];
+  headers['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${remote}` : remote;
+  headers['x-forwarded-proto'] ??= (req.socket as TLSSocket).encrypted ? 'https' : 'http';
+  headers['x-forwarded-host'] ??= headers.host ?? '';
+}
+
+function pathOf(url: string | undefined): string {
+  if (url === undefined) return '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
+function statusClass(status: number): string {
+  return status === 0 ? 'none' : `${Math.floor(status / 100)}xx`;
+}

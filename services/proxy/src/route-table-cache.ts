@@ -1,0 +1,182 @@
+/**
+ * Keeps the current {@link RouteTable}: every source event schedules a rebuild, bursts within a
+ * short window collapse into one, and each rebuild produces a new immutable table that replaces the
+ * old one in a single assignment (Helix `RoutingTableProvider`: dedup queue + `AtomicReference`).
+ * Readers call `current()` per request and never see a half-built table.
+ *
+ * Unlike Helix, the table is NOT reset on session loss: ECE keeps serving existing deployments from
+ * the cache while ZooKeeper is down, and so does Wharf. Only a successful rebuild replaces it.
+ */
+import type { Logger } from '@wharf/observability';
+import type { Clock, TimerHandle } from './clock';
+import type { ProxyMetrics } from './metrics';
+import type { RouteSource, RouteSourceEvent } from './route-source';
+import { buildRouteTable, type RouteTable } from './route-table';
+
+/**
+ * Events closer together than this are applied by one rebuild. A constructor rewrites many routes
+ * in a burst (a plan touching every deployment on an allocator); 10 ms bounds staleness well below
+ * anything a client notices while turning a thousand events into a handful of rebuilds.
+ */
+export const DEFAULT_COALESCE_MS = 10;
+
+/**
+ * Full rebuild interval even without events: the safety net against a missed watch (Helix uses the
+ * same 5 minutes). Cheap: a rebuild of 10k routes takes milliseconds.
+ */
+export const DEFAULT_REFRESH_INTERVAL_MS = 5 * 60_000;
+
+/** Lifecycle of a {@link RouteTableCache}. */
+export type RouteTableCacheState = 'idle' | 'running' | 'closed';
+
+/** Options for {@link RouteTableCache}. */
+export interface RouteTableCacheOptions {
+  readonly source: RouteSource;
+  readonly logger: Logger;
+  readonly metrics: ProxyMetrics;
+  readonly clock: Clock;
+  /** The proxy's zone (same-zone instances preferred). */
+  readonly zone?: string | undefined;
+  /** See {@link DEFAULT_COALESCE_MS}. */
+  readonly coalesceMs?: number;
+  /** See {@link DEFAULT_REFRESH_INTERVAL_MS}. */
+  readonly refreshIntervalMs?: number;
+  /** Called after each swap with the new table (the balancer drops stale cursors). */
+  readonly onSwap?: (table: RouteTable) => void;
+}
+
+/** The proxy's routing table, rebuilt from a {@link RouteSource}. */
+export class RouteTableCache {
+  private readonly options: RouteTableCacheOptions;
+  private readonly coalesceMs: number;
+  private readonly refreshIntervalMs: number;
+  private table: RouteTable | undefined;
+  private stateValue: RouteTableCacheState = 'idle';
+  private unsubscribe: (() => void) | undefined;
+  private rebuildTimer: TimerHandle | undefined;
+  private refreshTimer: TimerHandle | undefined;
+  /** When the oldest event not yet in the table arrived (for the event → swap metric). */
+  private pendingSince: number | undefined;
+  /** Skip reason last logged per znode name, so a bad document is logged once, not per rebuild. */
+  private loggedSkips = new Map<string, string>();
+
+  constructor(options: RouteTableCacheOptions) {
+    this.options = options;
+    this.coalesceMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
+    this.refreshIntervalMs = options.refreshIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS;
+  }
+
+  /** Current lifecycle state. */
+  get state(): RouteTableCacheState {
+    return this.stateValue;
+  }
+
+  /** The current table, or `undefined` until the source's first complete read has been applied. */
+  current(): RouteTable | undefined {
+    return this.table;
+  }
+
+  /** True once a table has been built ("valid and initialised, not necessarily up to date"). */
+  get initialized(): boolean {
+    return this.table !== undefined;
+  }
+
+  /** Subscribes to the source and starts it. */
+  async start(): Promise<void> {
+    if (this.stateValue !== 'idle') return;
+    this.stateValue = 'running';
+    this.unsubscribe = this.options.source.subscribe((event) => this.onEvent(event));
+    this.scheduleRefresh();
+    await this.options.source.start();
+    // A source that already had documents (static, or restarted) may not emit `initialized`.
+    if (this.options.source.documents() !== undefined) this.schedule();
+  }
+
+  /** Stops timers and the source; keeps the last table readable. Idempotent. */
+  async close(): Promise<void> {
+    if (this.stateValue === 'closed') return;
+    this.stateValue = 'closed';
+    this.rebuildTimer?.cancel();
+    this.refreshTimer?.cancel();
+    this.rebuildTimer = this.refreshTimer = undefined;
+    this.unsubscribe?.();
+    await this.options.source.close();
+  }
+
+  /** Rebuilds immediately (no coalescing window); returns the table now current. */
+  rebuildNow(): RouteTable | undefined {
+    this.rebuildTimer?.cancel();
+    this.rebuildTimer = undefined;
+    this.rebuild();
+    return this.table;
+  }
+
+  private onEvent(event: RouteSourceEvent): void {
+    if (this.stateValue !== 'running') return;
+    if (event.type === 'initialized') this.options.logger.info('route source initialised');
+    this.schedule();
+  }
+
+  private schedule(): void {
+    this.pendingSince ??= this.options.clock.now();
+    if (this.rebuildTimer !== undefined) return;
+    this.rebuildTimer = this.options.clock.setTimeout(() => {
+      this.rebuildTimer = undefined;
+      this.rebuild();
+    }, this.coalesceMs);
+  }
+
+  private rebuild(): void {
+    if (this.stateValue !== 'running') return;
+    const documents = this.options.source.documents();
+    if (documents === undefined) return; // not initialised yet: keep whatever we have (nothing)
+    const { metrics, logger, clock } = this.options;
+    const { table, skipped } = buildRouteTable(documents, { zone: this.options.zone });
+    const first = this.table === undefined;
+    this.table = table;
+    this.logSkipped(skipped);
+    const since = this.pendingSince;
+    this.pendingSince = undefined;
+    metrics.routeTableRebuilds.inc();
+    metrics.routeTableDeployments.set(table.routes.size);
+    metrics.routeTableInstances.set(table.instanceCount);
+    metrics.routeDocumentsSkipped.set(skipped.length);
+    if (since !== undefined) metrics.routeTableUpdateSeconds.observe((clock.now() - since) / 1000);
+    const meta = { deployments: table.routes.size, instances: table.instanceCount, skipped: skipped.length };
+    if (first) logger.info('route table initialised', meta);
+    else logger.debug('route table swapped', meta);
+    this.options.onSwap?.(table);
+  }
+
+  private logSkipped(skipped: readonly { name: string; reason: string }[]): void {
+    const next = new Map<string, string>();
+    for (const { name, reason } of skipped) {
+      next.set(name, reason);
+      if (this.loggedSkips.get(name) !== reason) {
+        this.options.logger.warn('route document skipped', { route: name, reason });
+      }
+    }
+    this.loggedSkips = next;
+  }
+
+  private scheduleRefresh(): void {
+    this.refreshTimer = this.options.clock.setTimeout(() => {
+      if (this.stateValue !== 'running') return;
+      void this.refresh().finally(() => {
+        if (this.stateValue === 'running') this.scheduleRefresh();
+      });
+    }, this.refreshIntervalMs);
+  }
+
+  private async refresh(): Promise<void> {
+    const { source, logger } = this.options;
+    try {
+      await source.refresh?.();
+    } catch (err) {
+      // The store is unreachable: keep serving the table we have, try again next interval.
+      logger.warn('route refresh failed', { err });
+      return;
+    }
+    this.schedule();
+  }
+}
