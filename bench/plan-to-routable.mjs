@@ -10,7 +10,9 @@ import { tmpdir, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' }, zones: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '10' }, zones: { type: 'string', default: '3' } },
+});
 const RUNS = Number(values.runs);
 const ZONES = Number(values.zones);
 const ROOT = resolve(import.meta.dirname, '..');
@@ -27,10 +29,13 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function proxyGet(port, id, path) {
   return new Promise((res) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { host: `${id}.localhost` }, timeout: 2000 }, (r) => {
-      r.resume();
-      r.on('end', () => res(r.statusCode));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, headers: { host: `${id}.localhost` }, timeout: 2000 },
+      (r) => {
+        r.resume();
+        r.on('end', () => res(r.statusCode));
+      },
+    );
     req.on('error', () => res(0));
     req.on('timeout', () => req.destroy());
     req.end();
@@ -42,7 +47,19 @@ const [zkPort, apiPort, p1, p2] = [await freePort(), await freePort(), await fre
 const env = { ...process.env, WHARF_HOME: home, WHARF_ZK: `127.0.0.1:${zkPort}`, WHARF_LOG_LEVEL: 'warn' };
 const up = spawnSync(
   process.execPath,
-  [CLI, 'up', '--detach', '--zk-port', String(zkPort), '--api-port', String(apiPort), '--proxy-ports', `${p1},${p2}`, '--port-base', '40000'],
+  [
+    CLI,
+    'up',
+    '--detach',
+    '--zk-port',
+    String(zkPort),
+    '--api-port',
+    String(apiPort),
+    '--proxy-ports',
+    `${p1},${p2}`,
+    '--port-base',
+    '40000',
+  ],
   { env, encoding: 'utf8', timeout: 120_000 },
 );
 if (up.status !== 0) {
@@ -66,7 +83,12 @@ const plan = (i) => ({
         ref_id: 'main',
         plan: {
           cluster_topology: [
-            { id: 'default', instance_configuration_id: 'etcd.default', size: { resource: 'memory', value: 128 }, zone_count: ZONES },
+            {
+              id: 'default',
+              instance_configuration_id: 'etcd.default',
+              size: { resource: 'memory', value: 128 },
+              zone_count: ZONES,
+            },
           ],
           etcd: { version: '3.4' },
         },
@@ -80,7 +102,8 @@ try {
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
     const created = await api('POST', '/deployments', plan(i));
-    if (created.status !== 201) throw new Error(`create failed: ${created.status} ${JSON.stringify(created.body)}`);
+    if (created.status !== 201)
+      throw new Error(`create failed: ${created.status} ${JSON.stringify(created.body)}`);
     const id = created.body.id;
     const deadline = t0 + 60_000;
     while ((await proxyGet(p1, id, '/health')) !== 200) {
@@ -100,4 +123,6 @@ try {
 const sorted = [...durations].sort((a, b) => a - b);
 const q = (p) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
 console.log(`\nplan-to-routable, ${ZONES}-zone etcd, ${RUNS} runs, ${cpus().length} cores`);
-console.log(`median ${q(0.5).toFixed(0)} ms  p95 ${q(0.95).toFixed(0)} ms  min ${sorted[0].toFixed(0)} ms  max ${sorted.at(-1).toFixed(0)} ms  (target: median <= 1500 ms)`);
+console.log(
+  `median ${q(0.5).toFixed(0)} ms  p95 ${q(0.95).toFixed(0)} ms  min ${sorted[0].toFixed(0)} ms  max ${sorted.at(-1).toFixed(0)} ms  (target: median <= 1500 ms)`,
+);
