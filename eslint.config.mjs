@@ -5,7 +5,16 @@ import importX from 'eslint-plugin-import-x';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/.build-test/**', '**/node_modules/**', '.nx/**', '.wharf/**', 'coverage/**', '**/*.js', '**/*.mjs'],
+    ignores: [
+      '**/dist/**',
+      '**/.build-test/**',
+      '**/node_modules/**',
+      '.nx/**',
+      '.wharf/**',
+      'coverage/**',
+      '**/*.js',
+      '**/*.mjs',
+    ],
   },
   ...tseslint.configs.recommended,
   {

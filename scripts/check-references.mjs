@@ -22,8 +22,10 @@ const wharfDeps = (deps) => Object.keys(deps ?? {}).filter((d) => workspaces.has
 
 const problems = [];
 const compare = (label, actual, expected) => {
-  for (const e of expected) if (!actual.has(e)) problems.push(`${label}: missing reference to ${relative(root, e)}`);
-  for (const a of actual) if (!expected.has(a)) problems.push(`${label}: extra reference to ${relative(root, a)}`);
+  for (const e of expected)
+    if (!actual.has(e)) problems.push(`${label}: missing reference to ${relative(root, e)}`);
+  for (const a of actual)
+    if (!expected.has(a)) problems.push(`${label}: extra reference to ${relative(root, a)}`);
 };
 for (const [name, { dir, pkg }] of workspaces) {
   const srcExpected = new Set(wharfDeps(pkg.dependencies).map((d) => workspaces.get(d).dir));
