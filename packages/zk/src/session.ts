@@ -1,0 +1,255 @@
+import { WharfError } from '@wharf/model';
+import { type ZkClock } from './clock';
+import { ZkConnection, type Invoker } from './connection';
+import { assertDataSize, decodeJson, encodeJson, toBuffer } from './data';
+import { EphemeralRegistration } from './ephemeral-node';
+import { closedError } from './errors';
+import { type ZkLogger } from './logger';
+import { compileZkOptions, type CompiledZkOptions, type ZkSessionOptions } from './options';
+import { assertZkPath, joinPath } from './paths';
+import { rawChildren, rawCreate, rawDelete, rawExists, rawGet, rawMkdirp, rawMulti, rawSet } from './raw-ops';
+import { type ZkSessionApi } from './session-api';
+import { ZkTransaction } from './transaction';
+import {
+  type ZkChildren,
+  type ZkConnectionEvent,
+  type ZkCreateMode,
+  type ZkData,
+  type ZkJson,
+  type ZkNode,
+  type ZkSessionState,
+  type ZkStat,
+  type ZkStateChange,
+  type ZkWatcher,
+} from './types';
+
+/** Retries of `deleteRecursive` when children keep appearing under the node being deleted. */
+export const DELETE_RECURSIVE_ATTEMPTS = 5;
+
+/**
+ * A ZooKeeper session that survives its sessions: the promise API over node-zookeeper-client
+ * plus the session manager (stall watchdog, rebuild after expiry, re-created ephemerals; see
+ * {@link ZkConnection} and the README's state diagram). Paths are relative to the chroot.
+ * Operations issued while not connected wait up to `operationTimeoutMs` for the connection,
+ * then fail with WHARF_ZK_CONNECTION_LOSS; watches do not survive a new session (recipes re-arm
+ * them on `reconnected`).
+ */
+export class ZkSession implements ZkSessionApi {
+  /** The compiled options. */
+  readonly options: CompiledZkOptions;
+  private readonly connection: ZkConnection;
+  private readonly registrations = new Set<EphemeralRegistration>();
+  private startPromise: Promise<void> | null = null;
+  private closePromise: Promise<void> | null = null;
+
+  constructor(options: ZkSessionOptions) {
+    this.options = compileZkOptions(options);
+    this.connection = new ZkConnection(this.options);
+  }
+
+  /** The injected logger (recipes log through it unless given their own). */
+  get logger(): ZkLogger {
+    return this.options.logger;
+  }
+
+  /** The injected clock. */
+  get clock(): ZkClock {
+    return this.options.clock;
+  }
+
+  /** The current state (see {@link ZkSessionState}). */
+  get state(): ZkSessionState {
+    return this.connection.machine.state;
+  }
+
+  /** The current session id (16 hex digits), null before the first connection and after close. */
+  get sessionId(): string | null {
+    return this.connection.sessionId;
+  }
+
+  /** Number of distinct server sessions this object has had (1 after start, +1 per rebuild). */
+  get sessionCount(): number {
+    return this.connection.sessionCount;
+  }
+
+  /** The session password of the current session (for `expireSession` in tests). */
+  get sessionPassword(): Buffer | null {
+    return this.connection.sessionPassword;
+  }
+
+  /** True when `ephemeralOwner` is the current session or one this object held before. */
+  isOwnSession(ephemeralOwner: string | null): boolean {
+    return this.connection.isOwnSession(ephemeralOwner);
+  }
+
+  /** Subscribes to every connection event; returns an unsubscribe function. */
+  onStateChange(listener: (change: ZkStateChange) => void): () => void {
+    return this.connection.machine.on('stateChange', listener);
+  }
+
+  /** Subscribes to one connection event (`connected`, `suspended`, `reconnected`, `lost`, `closed`). */
+  on(event: ZkConnectionEvent, listener: (change: ZkStateChange) => void): () => void {
+    return this.connection.machine.on(event, listener);
+  }
+
+  /**
+   * Creates the chroot if missing and connects. Resolves on the first connection; rejects with
+   * WHARF_ZK_CONNECTION_LOSS after `connectTimeoutMs` (the session is then closed).
+   */
+  start(): Promise<void> {
+    if (this.state === 'closed') return Promise.reject(closedError('start'));
+    this.startPromise ??= this.connection.start();
+    return this.startPromise;
+  }
+
+  /** Closes the session (its ephemerals go with it). Idempotent. */
+  close(): Promise<void> {
+    this.closePromise ??= (async () => {
+      for (const registration of [...this.registrations]) registration.abandon();
+      this.registrations.clear();
+      await this.connection.close();
+    })();
+    return this.closePromise;
+  }
+
+  /** Creates a node; parents must exist. Returns the created path. */
+  async create(path: string, data?: ZkData, mode: ZkCreateMode = 'persistent'): Promise<string> {
+    const buf = this.checkedData(path, toBuffer(data));
+    return this.run('create', path, (raw) => rawCreate(raw.client, path, buf, mode));
+  }
+
+  /** Creates `path` and any missing parents as empty persistent nodes. */
+  async mkdirp(path: string): Promise<void> {
+    assertZkPath(path);
+    if (path === '/') return;
+    await this.run('mkdirp', path, (raw) => rawMkdirp(raw.client, path));
+  }
+
+  /** Reads data and stat; `watcher` fires once on data change or delete. */
+  async get(path: string, watcher?: ZkWatcher): Promise<ZkNode> {
+    assertZkPath(path);
+    return this.run('get', path, (raw, router) => rawGet(raw.client, router, path, watcher));
+  }
+
+  /** Writes data if the node is at `version` (-1: any). Returns the new stat. */
+  async set(path: string, data: ZkData, version: number): Promise<ZkStat> {
+    const buf = this.checkedData(path, toBuffer(data));
+    return this.run('set', path, (raw) => rawSet(raw.client, path, buf, version));
+  }
+
+  /** Deletes a childless node at `version` (-1: any). */
+  async delete(path: string, version = -1): Promise<void> {
+    assertZkPath(path);
+    await this.run('delete', path, (raw) => rawDelete(raw.client, path, version));
+  }
+
+  /** Deletes a node and everything below it; a missing node is fine. */
+  async deleteRecursive(path: string): Promise<void> {
+    assertZkPath(path);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.deleteTree(path);
+        return;
+      } catch (err) {
+        if (
+          !(err instanceof WharfError && err.code === 'WHARF_ZK_NOT_EMPTY') ||
+          attempt >= DELETE_RECURSIVE_ATTEMPTS
+        ) {
+          throw err;
+        }
+      }
+    }
+  }
+
+  /** Stat of the node or null; `watcher` fires once on create, data change or delete. */
+  async exists(path: string, watcher?: ZkWatcher): Promise<ZkStat | null> {
+    assertZkPath(path);
+    return this.run('exists', path, (raw, router) => rawExists(raw.client, router, path, watcher));
+  }
+
+  /** Sorted child names; `watcher` fires once when the set of children changes or the node is deleted. */
+  async children(path: string, watcher?: ZkWatcher): Promise<string[]> {
+    return (await this.childrenWithStat(path, watcher)).children;
+  }
+
+  /** Sorted child names with the parent's stat. */
+  async childrenWithStat(path: string, watcher?: ZkWatcher): Promise<ZkChildren> {
+    assertZkPath(path);
+    return this.run('children', path, (raw, router) => rawChildren(raw.client, router, path, watcher));
+  }
+
+  /** Starts a MULTI: all operations apply or none. */
+  transaction(): ZkTransaction {
+    return new ZkTransaction(
+      (ops) => this.run('transaction', ops[0]?.path, (raw) => rawMulti(raw.client, ops)),
+      this.options.maxDataBytes,
+    );
+  }
+
+  /** Reads and parses a JSON document; `parse` validates (e.g. the model's `parseDocument`). */
+  async getJson<T = unknown>(
+    path: string,
+    parse?: (value: unknown) => T,
+    watcher?: ZkWatcher,
+  ): Promise<ZkJson<T>> {
+    const node = await this.get(path, watcher);
+    const value = decodeJson(path, node.data);
+    return { value: parse ? parse(value) : (value as T), stat: node.stat };
+  }
+
+  /** Creates a node holding `value` as JSON. */
+  async createJson(path: string, value: unknown, mode: ZkCreateMode = 'persistent'): Promise<string> {
+    return this.create(path, encodeJson(value), mode);
+  }
+
+  /** Writes `value` as JSON if the node is at `version`. */
+  async setJson(path: string, value: unknown, version: number): Promise<ZkStat> {
+    return this.set(path, encodeJson(value), version);
+  }
+
+  /**
+   * Creates an ephemeral node (parents as needed) that is re-created after session loss or an
+   * outside delete, until the returned registration is closed.
+   */
+  async registerEphemeral(path: string, data?: ZkData): Promise<EphemeralRegistration> {
+    const buf = this.checkedData(path, toBuffer(data));
+    const registration = new EphemeralRegistration(this, path, buf, () =>
+      this.registrations.delete(registration),
+    );
+    this.registrations.add(registration);
+    try {
+      await registration.start();
+    } catch (err) {
+      await registration.close();
+      throw err;
+    }
+    return registration;
+  }
+
+  private run<T>(op: string, path: string | undefined, invoker: Invoker<T>): Promise<T> {
+    return this.connection.run(op, path, invoker);
+  }
+
+  private checkedData(path: string, data: Buffer): Buffer {
+    assertZkPath(path);
+    assertDataSize(path, data.length, this.options.maxDataBytes);
+    return data;
+  }
+
+  private async deleteTree(path: string): Promise<void> {
+    let names: string[];
+    try {
+      names = await this.children(path);
+    } catch (err) {
+      if (err instanceof WharfError && err.code === 'WHARF_ZK_NO_NODE') return;
+      throw err;
+    }
+    await Promise.all(names.map((name) => this.deleteTree(joinPath(path, name))));
+    if (path === '/') return;
+    try {
+      await this.delete(path);
+    } catch (err) {
+      if (!(err instanceof WharfError && err.code === 'WHARF_ZK_NO_NODE')) throw err;
+    }
+  }
+}

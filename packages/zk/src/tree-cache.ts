@@ -1,0 +1,300 @@
+import { isWharfError } from '@wharf/model';
+import { type ZkLogger } from './logger';
+import { assertZkPath, depthBelow, joinPath } from './paths';
+import { type ZkSessionApi } from './session-api';
+import { TreeIndex, type TreeCacheEvent } from './tree-state';
+import { TypedEmitter } from './typed-emitter';
+import { type ZkNode, type ZkStateChange, type ZkWatchEvent } from './types';
+
+/** Reads in flight at once while (re)loading a tree: keeps a 10k-route reload to a few hundred ms without flooding the server. */
+export const TREE_LOAD_CONCURRENCY = 32;
+
+/**
+ * Upper bound of the random pause before a reload after reconnecting, so a fleet of caches does
+ * not hit a recovering server in the same millisecond (CURATOR-441).
+ */
+export const DEFAULT_RESYNC_JITTER_MS = 250;
+
+/** Pause before retrying after an unexpected error (connection losses wait for `reconnected`). */
+export const TREE_RETRY_DELAY_MS = 1000;
+
+const EMPTY_SNAPSHOT: ReadonlyMap<string, ZkNode> = Object.freeze(new Map<string, ZkNode>());
+
+/** Options for a {@link TreeCache}. */
+export interface TreeCacheOptions {
+  /** Levels below the root to cache: 0 = the root only, 1 = root + children (default), 2 = grandchildren… */
+  depth?: number;
+  /** Skip (neither cache nor watch) nodes for which this returns false; the root is always kept. */
+  filter?: (path: string, depth: number) => boolean;
+  /** Upper bound of the random delay before a reload after reconnecting. */
+  resyncJitterMs?: number;
+  logger?: ZkLogger;
+}
+
+/** `latent` before start(), `started`, `closed`. */
+export type TreeCacheState = 'latent' | 'started' | 'closed';
+
+/** Events of a {@link TreeCache}. `changed` fires once after each batch of node events. */
+export type TreeCacheEvents = {
+  initialized: [ReadonlyMap<string, ZkNode>];
+  added: [TreeCacheEvent];
+  updated: [TreeCacheEvent];
+  removed: [TreeCacheEvent];
+  changed: [ReadonlyMap<string, ZkNode>];
+};
+
+interface Dirty {
+  data: boolean;
+  children: boolean;
+}
+
+/**
+ * A watch-driven local copy of a subtree (Curator's TreeCache/CuratorCache). `initialized` fires
+ * once after the first full load (no per-node events before it); afterwards each watch leads to a
+ * re-read and `added`/`updated`/`removed` when the (czxid, version) actually changed. After any
+ * reconnect the tree is reloaded and diffed against the cache. See README for what it misses.
+ */
+export class TreeCache extends TypedEmitter<TreeCacheEvents> {
+  private current: TreeCacheState = 'latent';
+  private readonly index: TreeIndex;
+  private readonly depth: number;
+  private readonly logger: ZkLogger;
+  private readonly dirty = new Map<string, Dirty>();
+  private resync = false;
+  private initialized = false;
+  private published: ReadonlyMap<string, ZkNode> = EMPTY_SNAPSHOT;
+  private loop: Promise<void> | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private readonly watcher = (event: ZkWatchEvent): void => this.onWatch(event);
+
+  constructor(
+    private readonly session: ZkSessionApi,
+    /** The cached subtree's root. */
+    readonly rootPath: string,
+    private readonly options: TreeCacheOptions = {},
+  ) {
+    super(options.logger ?? session.logger);
+    assertZkPath(rootPath);
+    this.index = new TreeIndex(rootPath);
+    this.depth = options.depth ?? 1;
+    this.logger = options.logger ?? session.logger;
+  }
+
+  /** The cache's state. */
+  get state(): TreeCacheState {
+    return this.current;
+  }
+
+  /** True once the first full load completed. */
+  get isInitialized(): boolean {
+    return this.initialized;
+  }
+
+  /** Loads the tree and arms the watches; resolves after the first load (or its failure: it retries on reconnect). */
+  async start(): Promise<void> {
+    if (this.current !== 'latent') return;
+    this.current = 'started';
+    this.unsubscribe = this.session.onStateChange((change) => this.onStateChange(change));
+    this.resync = true;
+    this.kick();
+    await this.loop;
+  }
+
+  /** Stops watching and drops the contents. Idempotent. */
+  async close(): Promise<void> {
+    if (this.current === 'closed') return;
+    this.current = 'closed';
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    await this.loop?.catch(() => undefined);
+    this.removeAllListeners();
+  }
+
+  /**
+   * Immutable view of the cache: path → {data, stat}, root included when it exists. It moves in
+   * step with the events: a new map is published together with each batch of events (empty
+   * before `initialized`).
+   */
+  snapshot(): ReadonlyMap<string, ZkNode> {
+    return this.published;
+  }
+
+  /** The node at `path` in the current snapshot. */
+  get(path: string): ZkNode | undefined {
+    return this.published.get(path);
+  }
+
+  /** Resolves true once initialized, false after `timeoutMs`. */
+  awaitInitialized(timeoutMs: number): Promise<boolean> {
+    if (this.initialized) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        off();
+        resolve(false);
+      }, timeoutMs);
+      const off = this.once('initialized', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  private onStateChange(change: ZkStateChange): void {
+    if (change.event !== 'reconnected' || this.current !== 'started') return;
+    this.resync = true;
+    this.kick();
+  }
+
+  private onWatch(event: ZkWatchEvent): void {
+    if (this.current !== 'started') return;
+    const mark = this.dirty.get(event.path) ?? { data: false, children: false };
+    if (event.type !== 'childrenChanged') mark.data = true;
+    if (event.type === 'childrenChanged' || event.type === 'created') mark.children = true;
+    this.dirty.set(event.path, mark);
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.current !== 'started' || this.loop !== null) return;
+    this.loop = this.runLoop().finally(() => {
+      this.loop = null;
+      // Work that arrived after the loop's last check (no lost wake-ups).
+      if ((this.resync || this.dirty.size > 0) && this.session.state === 'connected') this.kick();
+    });
+  }
+
+  private async runLoop(): Promise<void> {
+    while (this.current === 'started' && (this.resync || this.dirty.size > 0)) {
+      try {
+        const events = this.resync ? await this.reload() : await this.refreshDirty();
+        this.publish(events);
+      } catch (err) {
+        this.resync = true; // a failed pass may have consumed dirty marks: reload
+        if (isWharfError(err, 'WHARF_ZK_CONNECTION_LOSS', 'WHARF_ZK_SESSION_EXPIRED', 'WHARF_ZK_CLOSED')) {
+          if (this.session.state === 'connected') continue; // the failure predates the reconnect
+          this.logger.warn('tree cache waiting for connection', { root: this.rootPath });
+          return; // `reconnected` kicks the loop again
+        }
+        this.logger.error('tree cache error', { root: this.rootPath, err });
+        await this.session.clock.sleep(TREE_RETRY_DELAY_MS);
+      }
+    }
+  }
+
+  private publish(events: TreeCacheEvent[]): void {
+    if (this.current !== 'started') return;
+    if (events.length > 0 || !this.initialized) this.published = Object.freeze(this.index.toMap());
+    if (!this.initialized) {
+      this.initialized = true;
+      this.logger.debug('tree cache initialized', { root: this.rootPath, nodes: this.index.size });
+      this.emit('initialized', this.snapshot());
+      return;
+    }
+    for (const event of events) this.emit(event.type, event);
+    if (events.length > 0) this.emit('changed', this.snapshot());
+  }
+
+  /** Full reload into a fresh map (re-arming every watch), diffed against the cache. */
+  private async reload(): Promise<TreeCacheEvent[]> {
+    const { clock } = this.session;
+    if (this.initialized) {
+      await clock.sleep(clock.random() * (this.options.resyncJitterMs ?? DEFAULT_RESYNC_JITTER_MS));
+    }
+    this.resync = false;
+    this.dirty.clear();
+    const fresh = new Map<string, ZkNode>();
+    let level = [this.rootPath];
+    for (let depth = 0; level.length > 0; depth++) {
+      const next: string[] = [];
+      for (let i = 0; i < level.length; i += TREE_LOAD_CONCURRENCY) {
+        const batch = level.slice(i, i + TREE_LOAD_CONCURRENCY);
+        const loaded = await Promise.all(batch.map((path) => this.load(path, depth)));
+        loaded.forEach((result, j) => {
+          const path = batch[j];
+          if (result === null || path === undefined) return;
+          fresh.set(path, result.node);
+          next.push(...result.children);
+        });
+      }
+      level = next;
+    }
+    return this.index.replace(fresh);
+  }
+
+  /** Re-reads every path whose watch fired since the last pass. */
+  private async refreshDirty(): Promise<TreeCacheEvent[]> {
+    const batch = [...this.dirty.entries()].slice(0, TREE_LOAD_CONCURRENCY);
+    for (const [path] of batch) this.dirty.delete(path);
+    const results = await Promise.all(batch.map(([path, mark]) => this.refresh(path, mark)));
+    return results.flat();
+  }
+
+  private async refresh(path: string, mark: Dirty): Promise<TreeCacheEvent[]> {
+    const depth = depthBelow(this.rootPath, path);
+    if (!this.wanted(path, depth)) return [];
+    const events: TreeCacheEvent[] = [];
+    if (mark.data || !this.index.has(path)) {
+      const node = await this.read(path);
+      if (node === null) return this.index.removeSubtree(path);
+      const event = this.index.put(path, node);
+      if (event !== null) events.push(event);
+      if (!this.index.has(path)) return events; // parent vanished meanwhile
+      if (event !== null && (event.type === 'added' || event.previous?.stat.czxid !== node.stat.czxid)) {
+        mark.children = true; // a new node (or a re-created one) needs its child watch armed
+      }
+    }
+    if (mark.children && depth < this.depth) {
+      const names = await this.readChildren(path);
+      if (names === null) return [...events, ...this.index.removeSubtree(path)];
+      const present = new Set(names.map((name) => joinPath(path, name)));
+      for (const child of this.index.childrenOf(path)) {
+        if (!present.has(child)) events.push(...this.index.removeSubtree(child));
+      }
+      for (const child of present) {
+        if (!this.index.has(child)) this.markDirty(child);
+      }
+    }
+    return events;
+  }
+
+  private markDirty(path: string): void {
+    this.dirty.set(path, { data: true, children: true });
+  }
+
+  private async load(path: string, depth: number): Promise<{ node: ZkNode; children: string[] } | null> {
+    if (!this.wanted(path, depth)) return null;
+    const node = await this.read(path);
+    if (node === null) return null;
+    if (depth >= this.depth) return { node, children: [] };
+    const names = await this.readChildren(path);
+    if (names === null) return null;
+    return { node, children: names.map((name) => joinPath(path, name)) };
+  }
+
+  private wanted(path: string, depth: number): boolean {
+    if (depth < 0 || depth > this.depth) return false;
+    return depth === 0 || (this.options.filter?.(path, depth) ?? true);
+  }
+
+  /** getData with the watch; null when missing (the root then gets an existence watch). */
+  private async read(path: string): Promise<ZkNode | null> {
+    try {
+      return await this.session.get(path, this.watcher);
+    } catch (err) {
+      if (!isWharfError(err, 'WHARF_ZK_NO_NODE')) throw err;
+      if (path === this.rootPath && (await this.session.exists(path, this.watcher)) !== null) {
+        this.markDirty(path); // created between the two calls
+      }
+      return null;
+    }
+  }
+
+  private async readChildren(path: string): Promise<string[] | null> {
+    try {
+      return await this.session.children(path, this.watcher);
+    } catch (err) {
+      if (!isWharfError(err, 'WHARF_ZK_NO_NODE')) throw err;
+      return null;
+    }
+  }
+}
