@@ -27,8 +27,10 @@ fi
 
 # npm dependencies: reinstall when the lockfile changed since the last install.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  log "installing npm dependencies (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install`, not `npm ci`: it keeps the lockfile's versions, and unlike `npm ci` it accepts
+  # a lockfile without other platforms' optional binaries (registry mirrors may not carry them).
+  log "installing npm dependencies"
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 log "building"
