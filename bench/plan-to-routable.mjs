@@ -58,7 +58,7 @@ const up = spawnSync(
     '--proxy-ports',
     `${p1},${p2}`,
     '--port-base',
-    '40000',
+    '12000',
   ],
   { env, encoding: 'utf8', timeout: 120_000 },
 );

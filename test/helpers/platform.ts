@@ -118,8 +118,9 @@ export async function startPlatform(): Promise<Platform> {
   const zkPort = await freePort();
   const apiPort = await freePort();
   const proxyPorts = [await freePort(), await freePort()];
-  // Allocator port ranges: a random block so parallel runs on one machine do not collide.
-  const portBase = 30_000 + Math.floor(Math.random() * 200) * 100;
+  // Allocator port ranges: a random block below Linux's ephemeral range (32768+), where the free
+  // ports above come from, so the two never collide; random so parallel runs rarely do either.
+  const portBase = 10_000 + Math.floor(Math.random() * 150) * 100;
   const env = {
     WHARF_HOME: home,
     WHARF_ZK: `127.0.0.1:${zkPort}`,

@@ -9,7 +9,12 @@ import { type ContainerRuntime, type ExitEvent } from '@wharf/runtime';
 import { TreeCache, type ZkSession, type ZkStateChange } from '@wharf/zk';
 import { type Registration, registerLiveness, writeAdvertisement } from './advertisement';
 import { type ApplierContext, applyPlan, reportStatuses } from './applier';
-import { type AllocatorConfig, type AllocatorOptions, compileAllocatorConfig } from './config';
+import {
+  type AllocatorConfig,
+  type AllocatorOptions,
+  STARTING_PROBE_INTERVAL_MS,
+  compileAllocatorConfig,
+} from './config';
 import { LABELS, toLabelled } from './containers';
 import { type InstanceRecord, recordExit } from './instance-record';
 import { type AllocatorMetrics, createAllocatorMetrics } from './metrics';
@@ -159,6 +164,10 @@ class AllocatorImpl implements Allocator {
     this.registrations = await registerLiveness(zk, config, this.started);
     this.every(config.tickIntervalMs, () => this.kick());
     this.every(config.probeIntervalMs, () => void this.probeRound());
+    this.every(
+      Math.min(STARTING_PROBE_INTERVAL_MS, config.probeIntervalMs),
+      () => void this.probeRound((r) => r.phase === 'starting'),
+    );
   }
 
   async close(): Promise<void> {
@@ -285,18 +294,21 @@ class AllocatorImpl implements Allocator {
     this.updateGauges();
   }
 
-  private async probeRound(): Promise<void> {
+  private async probeRound(only?: (record: InstanceRecord) => boolean): Promise<void> {
     if (this.probing || this.current !== 'running') return;
     this.probing = true;
     try {
-      const changed = await probeAll({
-        config: this.config,
-        stacks: this.deps.stacks,
-        records: this.records,
-        specOf: (id) => this.specs.get(id),
-        metrics: this.metrics,
-        now: () => this.clock.now(),
-      });
+      const changed = await probeAll(
+        {
+          config: this.config,
+          stacks: this.deps.stacks,
+          records: this.records,
+          specOf: (id) => this.specs.get(id),
+          metrics: this.metrics,
+          now: () => this.clock.now(),
+        },
+        only,
+      );
       if (changed || this.reportPending()) this.kick();
     } catch (err) {
       this.logger.error('probe round failed', { err });

@@ -12,6 +12,12 @@ export const DEFAULT_PORT_RANGE: PortRange = Object.freeze({ from: 20_000, to: 2
 /** How often probes run: frequent enough that `running` shows within a couple of seconds. */
 export const DEFAULT_PROBE_INTERVAL_MS = 2_000;
 /** A probe slower than this counts as failed: an instance that slow is not serving. */
+/**
+ * Probe cadence for instances still `starting`: the first passing probe is what makes a new
+ * deployment routable, so waiting a whole {@link DEFAULT_PROBE_INTERVAL_MS} for it would add up
+ * to 2 s to every plan. 100 ms costs one local HTTP request per starting instance.
+ */
+export const STARTING_PROBE_INTERVAL_MS = 100;
 export const DEFAULT_PROBE_TIMEOUT_MS = 2_000;
 /** Consecutive failed probes before a running instance is reported unhealthy (rides out a GC pause). */
 export const DEFAULT_UNHEALTHY_AFTER_FAILURES = 3;

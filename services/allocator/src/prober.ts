@@ -20,8 +20,11 @@ export interface ProbeContext {
  * Probes every live instance once, in parallel, and folds the results. Returns true when a
  * record changed in a way its status shows (phase or health), so a report is due.
  */
-export async function probeAll(ctx: ProbeContext): Promise<boolean> {
-  const live = [...ctx.records.values()].filter((r) => isLive(r) && r.containerId !== undefined);
+export async function probeAll(
+  ctx: ProbeContext,
+  only: (record: InstanceRecord) => boolean = () => true,
+): Promise<boolean> {
+  const live = [...ctx.records.values()].filter((r) => isLive(r) && r.containerId !== undefined && only(r));
   const results = await Promise.all(live.map((record) => probeOne(ctx, record)));
   return results.some(Boolean);
 }
