@@ -47,7 +47,8 @@ export type IdKind =
   | 'zone'
   | 'topology'
   | 'instance_configuration'
-  | 'api_key';
+  | 'api_key'
+  | 'roles_token';
 
 /** True when `value` is a valid id. */
 export function isValidId(value: unknown): value is string {

@@ -66,6 +66,16 @@ export type {
   StepLogEntry,
 } from './schemas/documents';
 export {
+  HOST_ROLES,
+  HOST_SERVICE_STATES,
+  HostLiveSchema,
+  HostRegistrationSchema,
+  RUNNER_MODES,
+  RolesTokenSchema,
+  isHostRole,
+} from './schemas/hosts';
+export type { HostLive, HostRegistration, HostRole, HostService, RolesToken, RunnerMode } from './schemas/hosts';
+export {
   assertDocument,
   parseDocument,
   schemaOf,

@@ -38,6 +38,14 @@ import {
   type DeploymentCreateRequest,
   type DeploymentUpdateRequest,
 } from './schemas/plan';
+import {
+  HostLiveSchema,
+  HostRegistrationSchema,
+  RolesTokenSchema,
+  type HostLive,
+  type HostRegistration,
+  type RolesToken,
+} from './schemas/hosts';
 
 /** Most errors reported for one document: enough to act on, bounded for hostile input. */
 const MAX_REPORTED_ERRORS = 20;
@@ -57,6 +65,9 @@ const SCHEMAS = {
   'api-key': ApiKeyRecordSchema,
   'instance-configuration': InstanceConfigurationSchema,
   'service-registration': ServiceRegistrationSchema,
+  'host-registration': HostRegistrationSchema,
+  'host-live': HostLiveSchema,
+  'roles-token': RolesTokenSchema,
 } as const satisfies Record<string, TSchema>;
 
 /** The TypeScript type of each document kind. */
@@ -74,6 +85,9 @@ export interface DocumentTypes {
   'api-key': ApiKeyRecord;
   'instance-configuration': InstanceConfiguration;
   'service-registration': ServiceRegistration;
+  'host-registration': HostRegistration;
+  'host-live': HostLive;
+  'roles-token': RolesToken;
 }
 
 /** A document kind. */

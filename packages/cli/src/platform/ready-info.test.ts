@@ -3,7 +3,6 @@ import { type ReadyInfo, formatReadyInfo } from './ready-info';
 const info: ReadyInfo = {
   home: '/h',
   apiUrl: 'http://127.0.0.1:12400/api/v1',
-  consoleUrl: 'http://127.0.0.1:12400/',
   proxyUrls: ['http://<deployment-id>.localhost:9200', 'http://<deployment-id>.localhost:9201'],
   zookeeper: { connectString: '127.0.0.1:2181', embedded: true },
   processes: 9,
@@ -19,7 +18,7 @@ describe('formatReadyInfo', () => {
     expect(text).toContain('API key   k-123');
     expect(text).toContain('http://127.0.0.1:12400/api/v1');
     expect(text).toContain('http://<deployment-id>.localhost:9201');
-    expect(text).toContain('Console   http://127.0.0.1:12400/');
+    expect(text).not.toContain('Console');
     expect(text).toContain('Press Ctrl-C');
   });
 

@@ -7,7 +7,6 @@
 export interface ReadyInfo {
   readonly home: string;
   readonly apiUrl: string;
-  readonly consoleUrl: string;
   readonly proxyUrls: readonly string[];
   readonly zookeeper: { readonly connectString: string; readonly embedded: boolean };
   readonly processes: number;
@@ -26,7 +25,6 @@ export function formatReadyInfo(info: ReadyInfo): string[] {
   const lines = [
     `Wharf is up: ${info.processes} processes, ZooKeeper ${info.zookeeper.embedded ? 'embedded' : 'external'} at ${info.zookeeper.connectString}`,
     '',
-    `  Console   ${info.consoleUrl}`,
     `  API       ${info.apiUrl}`,
     `  Proxies   ${info.proxyUrls.join('  ')}`,
     `  Logs      ${info.logsDir}`,

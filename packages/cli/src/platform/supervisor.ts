@@ -154,7 +154,6 @@ export class PlatformSupervisor {
     return {
       home: config.home,
       apiUrl,
-      consoleUrl: `${this.record.api_url}/`,
       proxyUrls: this.record.proxy_urls,
       zookeeper: { connectString: zkConnectString, embedded: this.zookeeper.embedded },
       processes: this.records.size,
