@@ -1,7 +1,8 @@
 /**
  * @packageDocumentation
  * The `ContainerRuntime` interface every allocator speaks, and `ProcessRuntime`, the embedded
- * implementation that runs instances as local process groups (Docker comes later).
+ * implementation that runs instances as local process groups, and `DockerRuntime` (one container
+ * per instance on a Docker engine).
  */
 export type {
   ContainerInfo,
@@ -36,3 +37,10 @@ export {
 } from './options';
 export type { CompiledProcessRuntimeOptions, ProcessRuntimeOptions } from './options';
 export { DEFAULT_LOG_TAIL_LINES } from './log-file';
+export { DockerRuntime } from './docker-runtime';
+export { DEFAULT_CONTAINER_UID, DEFAULT_MOUNT_PATH, compileDockerRuntimeOptions } from './docker-options';
+export type { CompiledDockerRuntimeOptions, DockerRuntimeOptions } from './docker-options';
+export { CPU_PERIOD_US, MANAGED_LABEL, cpuQuotaUs } from './docker-spec';
+export type { ContainerStats } from './docker-stats';
+export { DEFAULT_ENGINE_PROBE_TIMEOUT_MS, dockerEngineReady } from './docker-probe';
+export type { DockerProbeOptions } from './docker-probe';

@@ -97,7 +97,7 @@ export interface LogsOptions {
 export interface ContainerView {
   /** Path of the data directory inside the container (Docker: the bind-mount target). */
   dataDir: string;
-  /** Address the instance must listen on (Docker bridge: `0.0.0.0`; processes: the host address). */
+  /** Address the instance must listen on: the host address (processes, and containers on host networking). */
   bindHost: string;
 }
 

@@ -201,6 +201,8 @@ async function run(ctx: ApplierContext, spec: InstanceSpec, ports: PortMap): Pro
     name: containerName(config.id, spec.instance_id),
     argv: command.argv,
     env: command.env,
+    // A Docker runtime refuses a command without an image: the start fails with that message.
+    ...(command.image === undefined ? {} : { image: command.image }),
     labels: {
       [LABELS.allocator]: config.id,
       [LABELS.deployment]: spec.deployment_id,

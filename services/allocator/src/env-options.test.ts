@@ -1,4 +1,4 @@
-import { defaultId, settingsFromEnv } from './env-options';
+import { defaultId, resolveRuntime, runtimeFlag, settingsFromEnv } from './env-options';
 
 const host = { hostname: 'Box_1.local', pid: 42, totalMemoryMb: 2000, cpus: 8, cwd: '/srv' };
 
@@ -48,7 +48,36 @@ describe('settingsFromEnv', () => {
 
   it('names the bad variable', () => {
     expect(() => settingsFromEnv({ WHARF_CAPACITY_MB: 'lots' }, host)).toThrow(/WHARF_CAPACITY_MB/);
-    expect(() => settingsFromEnv({ WHARF_RUNTIME: 'docker' }, host)).toThrow(/WHARF_RUNTIME/);
+    expect(() => settingsFromEnv({ WHARF_RUNTIME: 'podman' }, host)).toThrow(/WHARF_RUNTIME/);
+    expect(() => settingsFromEnv({}, host, ['--runtime=lxc'])).toThrow(/--runtime/);
+  });
+});
+
+describe('runtime selection', () => {
+  it('defaults to process, so existing setups keep running host commands', () => {
+    expect(settingsFromEnv({}, host)).toMatchObject({
+      runtime: 'process',
+      allocator: { runtimeKind: 'process' },
+    });
+  });
+
+  it('reads WHARF_RUNTIME, and --runtime overrides it', () => {
+    expect(settingsFromEnv({ WHARF_RUNTIME: 'docker' }, host)).toMatchObject({
+      runtime: 'docker',
+      allocator: { runtimeKind: 'docker' },
+    });
+    expect(settingsFromEnv({ WHARF_RUNTIME: 'docker' }, host, ['--runtime', 'process']).runtime).toBe(
+      'process',
+    );
+    expect(settingsFromEnv({}, host, ['--runtime=auto']).runtime).toBe('auto');
+  });
+
+  it('resolves auto by engine readiness', () => {
+    expect(resolveRuntime('auto', true)).toBe('docker');
+    expect(resolveRuntime('auto', false)).toBe('process');
+    expect(resolveRuntime('process', true)).toBe('process');
+    expect(resolveRuntime('docker', false)).toBe('docker');
+    expect(runtimeFlag(['node', 'main.js'])).toBeUndefined();
   });
 });
 

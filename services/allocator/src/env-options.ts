@@ -9,8 +9,20 @@ import { type AllocatorOptions, parsePortRange, parseTags } from './config';
 /** Longest id (a DNS label). */
 const MAX_ID_LENGTH = 63;
 
+/** `WHARF_RUNTIME` / `--runtime`: a runtime, or `auto` (Docker when it is ready, else processes). */
+export type RuntimeChoice = 'process' | 'docker' | 'auto';
+/** Values `WHARF_RUNTIME` and `--runtime` accept. */
+export const RUNTIME_CHOICES: readonly RuntimeChoice[] = Object.freeze(['process', 'docker', 'auto']);
+/**
+ * Default runtime: processes. `auto` is opt-in because the http stack runs host commands (no
+ * image) that a Docker runtime refuses, so switching silently would break such deployments.
+ */
+export const DEFAULT_RUNTIME_CHOICE: RuntimeChoice = 'process';
+
 /** Everything `main.ts` needs besides the allocator options. */
 export interface MainSettings {
+  /** Which runtime to use; `auto` is resolved by `main.ts` with {@link resolveRuntime}. */
+  runtime: RuntimeChoice;
   allocator: AllocatorOptions;
   zkConnect: string;
   zkChroot: string;
@@ -42,7 +54,8 @@ Environment:
   WHARF_CAPACITY_MB     advertised memory (default 85% of host RAM)
   WHARF_CPUS            advertised CPUs (default: host cores)
   WHARF_TAGS            allocator tags, k=v,k2=v2 (default none)
-  WHARF_RUNTIME         container runtime: process (default; docker comes later)
+  WHARF_RUNTIME         process (default) | docker | auto (docker when the engine answers and
+                        holds the stack images, else process); --runtime=<value> overrides it
   WHARF_HOME            state directory (default ./.wharf); instances under allocators/<id>/
   WHARF_ZK              ZooKeeper connect string (default 127.0.0.1:2181)
   WHARF_ZK_CHROOT       ZooKeeper chroot (default /wharf)
@@ -51,16 +64,41 @@ Environment:
   WHARF_STOP_INSTANCES  true: stop instances on SIGTERM (default false: a restarted allocator adopts them)
 `;
 
-/** Reads the settings from `env`; throws `WHARF_VALIDATION` naming the bad variable. */
+/** The value of `--runtime=<v>` or `--runtime <v>` in `argv`, if given. */
+export function runtimeFlag(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] ?? '';
+    if (arg.startsWith('--runtime=')) return arg.slice('--runtime='.length);
+    if (arg === '--runtime') return argv[i + 1] ?? '';
+  }
+  return undefined;
+}
+
+/** `auto` → docker when the engine is ready (`dockerReady`), else process; others unchanged. */
+export function resolveRuntime(choice: RuntimeChoice, dockerReady: boolean): 'process' | 'docker' {
+  if (choice === 'auto') return dockerReady ? 'docker' : 'process';
+  return choice;
+}
+
+/**
+ * Reads the settings from `env` (and `--runtime` from `argv`); throws `WHARF_VALIDATION` naming
+ * the bad variable.
+ */
 export function settingsFromEnv(
   env: Readonly<Record<string, string | undefined>>,
   host: HostFacts,
+  argv: readonly string[] = [],
 ): MainSettings {
   const home = resolve(host.cwd, env.WHARF_HOME || './.wharf');
   const id = env.WHARF_ID || defaultId(host.hostname, host.pid);
-  const runtime = env.WHARF_RUNTIME || 'process';
-  if (runtime !== 'process')
-    bad('WHARF_RUNTIME', `only "process" is supported (got ${JSON.stringify(runtime)})`);
+  const flag = runtimeFlag(argv);
+  const runtime = flag ?? (env.WHARF_RUNTIME || DEFAULT_RUNTIME_CHOICE);
+  if (!(RUNTIME_CHOICES as readonly string[]).includes(runtime)) {
+    bad(
+      flag === undefined ? 'WHARF_RUNTIME' : '--runtime',
+      `must be one of ${RUNTIME_CHOICES.join(', ')} (got ${JSON.stringify(runtime)})`,
+    );
+  }
   const allocator: AllocatorOptions = {
     id,
     home,
@@ -68,13 +106,14 @@ export function settingsFromEnv(
     host: env.WHARF_ALLOCATOR_HOST || '127.0.0.1',
     hostMemoryMb: host.totalMemoryMb,
     hostCpus: host.cpus,
-    runtimeKind: 'process',
+    runtimeKind: runtime === 'docker' ? 'docker' : 'process',
   };
   if (env.WHARF_PORT_RANGE) allocator.portRange = parsePortRange(env.WHARF_PORT_RANGE);
   if (env.WHARF_CAPACITY_MB) allocator.capacityMb = number('WHARF_CAPACITY_MB', env.WHARF_CAPACITY_MB);
   if (env.WHARF_CPUS) allocator.cpus = number('WHARF_CPUS', env.WHARF_CPUS);
   if (env.WHARF_TAGS) allocator.tags = parseTags(env.WHARF_TAGS);
   return {
+    runtime: runtime as RuntimeChoice,
     allocator,
     zkConnect: env.WHARF_ZK || '127.0.0.1:2181',
     zkChroot: env.WHARF_ZK_CHROOT || '/wharf',

@@ -11,10 +11,18 @@ import {
   isLogLevel,
   startObservabilityServer,
 } from '@wharf/observability';
-import { ProcessRuntime } from '@wharf/runtime';
+import {
+  type ContainerRuntime,
+  DockerRuntime,
+  ProcessRuntime,
+  type RuntimeLogger,
+  dockerEngineReady,
+} from '@wharf/runtime';
+import { ETCD_IMAGE_REPOSITORY, ETCD_VERSIONS } from '@wharf/stacks';
 import { ZkSession } from '@wharf/zk';
 import { type Allocator, createAllocator } from './allocator';
-import { HELP, settingsFromEnv } from './env-options';
+import { HELP, type MainSettings, resolveRuntime, settingsFromEnv } from './env-options';
+import { createInstanceUsageMetrics, recordInstanceUsage } from './metrics';
 import { stackCatalog } from './stack-port';
 
 /** Bytes in a MiB. */
@@ -22,26 +30,53 @@ const MIB = 1024 * 1024;
 /** Longest a graceful exit may take before the process gives up (stop timeouts fit inside). */
 const EXIT_DEADLINE_MS = 30_000;
 
+/**
+ * Images `auto` requires before it picks Docker: those of the packs that always run an image
+ * (etcd); an http deployment names its own image, or runs a host command under `process`.
+ */
+const STACK_IMAGES = ETCD_VERSIONS.map((version) => `${ETCD_IMAGE_REPOSITORY}:${version}`);
+
+/** How often container stats are read in Docker mode: a scrape interval, and cheap (one-shot stats). */
+const USAGE_INTERVAL_MS = 15_000;
+
+function createRuntime(
+  kind: 'process' | 'docker',
+  settings: MainSettings,
+  logger: RuntimeLogger,
+): ContainerRuntime {
+  if (kind === 'docker') {
+    // Scoped to this allocator: several allocators may share one engine.
+    return new DockerRuntime({ logger, scope: { 'wharf.allocator': settings.allocator.id } });
+  }
+  return new ProcessRuntime({ rootDir: settings.runtimeStateDir, logger });
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(HELP);
     process.exit(0);
   }
-  const settings = settingsFromEnv(process.env, {
-    hostname: hostname(),
-    pid: process.pid,
-    totalMemoryMb: Math.floor(totalmem() / MIB),
-    cpus: cpus().length,
-    cwd: process.cwd(),
-  });
+  const settings = settingsFromEnv(
+    process.env,
+    {
+      hostname: hostname(),
+      pid: process.pid,
+      totalMemoryMb: Math.floor(totalmem() / MIB),
+      cpus: cpus().length,
+      cwd: process.cwd(),
+    },
+    process.argv.slice(2),
+  );
   const level = isLogLevel(settings.logLevel) ? settings.logLevel : 'info';
   const logger = createLogger({ service: 'allocator', level, context: { id: settings.allocator.id } });
   const metrics = createMetrics('allocator');
   const zk = new ZkSession({ connectString: settings.zkConnect, chroot: settings.zkChroot, logger });
-  const runtime = new ProcessRuntime({
-    rootDir: settings.runtimeStateDir,
-    logger: logger.child({ component: 'runtime' }),
-  });
+  const kind = resolveRuntime(
+    settings.runtime,
+    settings.runtime === 'auto' && (await dockerEngineReady(STACK_IMAGES)),
+  );
+  const runtime = createRuntime(kind, settings, logger.child({ component: 'runtime' }));
+  logger.info('runtime selected', { runtime: kind, requested: settings.runtime });
   // The health handler is needed before the allocator exists (its port goes into the registration).
   const current: { allocator?: Allocator } = {};
   const server = await startObservabilityServer({
@@ -61,10 +96,20 @@ async function main(): Promise<void> {
     stacks: stackCatalog(),
     logger,
     metrics,
-    config: { ...settings.allocator, metricsPort: server.address.port },
+    config: { ...settings.allocator, runtimeKind: kind, metricsPort: server.address.port },
   });
   current.allocator = allocator;
   await allocator.start();
+  let usageTimer: NodeJS.Timeout | undefined;
+  if (runtime instanceof DockerRuntime) {
+    const gauges = createInstanceUsageMetrics(metrics);
+    usageTimer = setInterval(() => {
+      recordInstanceUsage(runtime, settings.allocator.id, gauges).catch((err: unknown) =>
+        logger.debug('reading container stats failed', { err }),
+      );
+    }, USAGE_INTERVAL_MS);
+    usageTimer.unref();
+  }
   logger.info('allocator ready', {
     metrics: server.url,
     zone: allocator.config.zone,
@@ -77,6 +122,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('allocator stopping', { signal, stopInstances: settings.stopInstancesOnExit });
     setTimeout(() => process.exit(1), EXIT_DEADLINE_MS).unref();
+    clearInterval(usageTimer);
     void (async () => {
       await allocator.shutdown({ stopInstances: settings.stopInstancesOnExit });
       await runtime.close();

@@ -1,5 +1,6 @@
 /** Every metric the allocator exports, declared in one place (`wharf_allocator_<subject>_<unit>`). */
 import { type Counter, type Gauge, type Histogram, type Metrics } from '@wharf/observability';
+import { type ContainerInfo, type ContainerStats } from '@wharf/runtime';
 
 /** Probe latency buckets (seconds): health endpoints answer in milliseconds; 2 s is the timeout. */
 const PROBE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2];
@@ -68,4 +69,52 @@ export function createAllocatorMetrics(metrics: Metrics): AllocatorMetrics {
       help: 'Instance status documents written to ZooKeeper.',
     }),
   };
+}
+
+/** Per-instance resource usage, read from a Docker runtime's stats (declared only in Docker mode). */
+export interface InstanceUsageMetrics {
+  /** Memory in use by each instance's container (page cache excluded). */
+  memory: Gauge<'instance'>;
+  /** CPU time each instance's container has used since it started. */
+  cpu: Gauge<'instance'>;
+}
+
+/** Declares {@link InstanceUsageMetrics} on `metrics` (call once per registry). */
+export function createInstanceUsageMetrics(metrics: Metrics): InstanceUsageMetrics {
+  return {
+    memory: metrics.gauge({
+      name: 'wharf_allocator_instance_memory_bytes',
+      help: 'Memory used by each instance container, page cache excluded.',
+      labelNames: ['instance'],
+    }),
+    cpu: metrics.gauge({
+      name: 'wharf_allocator_instance_cpu_seconds',
+      help: 'CPU time used by each instance container since it started.',
+      labelNames: ['instance'],
+    }),
+  };
+}
+
+/** What usage is read from: a `DockerRuntime` (its `list` and `stats`). */
+export interface UsageSource {
+  list(labelFilter?: Record<string, string>): Promise<ContainerInfo[]>;
+  stats(id: string): Promise<ContainerStats | null>;
+}
+
+/** Sets the usage gauges from this allocator's containers; gone instances drop out. */
+export async function recordInstanceUsage(
+  source: UsageSource,
+  allocatorId: string,
+  gauges: InstanceUsageMetrics,
+): Promise<void> {
+  const containers = await source.list({ 'wharf.allocator': allocatorId });
+  const usage = await Promise.all(containers.map(async (c) => ({ c, stats: await source.stats(c.id) })));
+  gauges.memory.reset();
+  gauges.cpu.reset();
+  for (const { c, stats } of usage) {
+    const instance = c.labels['wharf.instance'];
+    if (!stats || !instance) continue;
+    gauges.memory.set({ instance }, stats.memoryBytes);
+    gauges.cpu.set({ instance }, stats.cpuSeconds);
+  }
 }
