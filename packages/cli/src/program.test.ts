@@ -34,6 +34,9 @@ async function parse(
     deploymentUpdate: record('deploymentUpdate'),
     deploymentDelete: record('deploymentDelete'),
     planCancel: record('planCancel'),
+    hostJoin: record('hostJoin'),
+    hostList: record('hostList'),
+    hostRoles: async (id, roles, options) => record('hostRoles')(id, { ...options, roles }),
   };
   let code: number | undefined;
   const program = buildProgram(
@@ -163,6 +166,46 @@ describe('the wharf command line', () => {
     expect((await parse(['status', '--json'])).calls[0]).toEqual({
       command: 'status',
       options: { json: true },
+    });
+  });
+
+  it('parses host join, list and roles', async () => {
+    const join = await parse([
+      'host',
+      'join',
+      '--zk',
+      'zk:2181',
+      '--token',
+      'wharf_r1_s',
+      '--zone',
+      'zone-b',
+      '--roles',
+      'allocator,proxy',
+      '--host-id',
+      'h2',
+      '--address',
+      '127.0.0.2',
+    ]);
+    expect(join.calls[0]).toMatchObject({
+      command: 'hostJoin',
+      options: {
+        zk: 'zk:2181',
+        token: 'wharf_r1_s',
+        zone: 'zone-b',
+        roles: 'allocator,proxy',
+        hostId: 'h2',
+        address: '127.0.0.2',
+      },
+    });
+    expect((await parse(['host', 'join', '--zk', 'zk:2181', '--zone', 'z'])).code).toBe(1);
+    expect((await parse(['host', 'list', '--json'])).calls[0]).toMatchObject({
+      command: 'hostList',
+      options: { json: true },
+    });
+    expect((await parse(['host', 'roles', 'h2', 'proxy'])).calls[0]).toMatchObject({
+      command: 'hostRoles',
+      id: 'h2',
+      options: { roles: 'proxy' },
     });
   });
 

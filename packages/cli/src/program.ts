@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { type CreateOptions, type DeploymentCommandOptions, type UpdateOptions } from './commands/deployment';
 import { type DownOptions } from './commands/down';
+import { type HostCommandOptions, type HostJoinOptions } from './commands/host';
 import { type UpCommandOptions } from './commands/up';
 import { UP_ENV, type UpOptions, optionFlag } from './config/up-config';
 import { type TextSink } from './context';
@@ -28,6 +29,9 @@ export interface CommandHandlers {
   deploymentUpdate(id: string, options: UpdateOptions & GlobalOptions): Promise<number>;
   deploymentDelete(id: string, options: DeploymentCommandOptions & GlobalOptions): Promise<number>;
   planCancel(id: string, options: DeploymentCommandOptions & GlobalOptions): Promise<number>;
+  hostJoin(options: HostJoinOptions & GlobalOptions): Promise<number>;
+  hostList(options: HostCommandOptions & GlobalOptions): Promise<number>;
+  hostRoles(id: string, roles: string, options: HostCommandOptions & GlobalOptions): Promise<number>;
 }
 
 /** Builds the command tree; `setExitCode` receives the finished handler's exit code. */
@@ -54,6 +58,7 @@ export function buildProgram(
       setExitCode(await handler(...args));
 
   addUpCommand(program, handlers, run);
+  addHostCommands(program, handlers, run);
   program
     .command('down')
     .description('stop the platform recorded in $WHARF_HOME/run/platform.json')
@@ -159,5 +164,30 @@ function addDeploymentCommands(program: Command, handlers: CommandHandlers, run:
     .description('cancel the pending plan; the running attempt rolls back')
     .action(async (id: string, _opts: unknown, cmd: Command) =>
       run(handlers.planCancel)(id, cmd.optsWithGlobals()),
+    );
+}
+
+function addHostCommands(program: Command, handlers: CommandHandlers, run: Runner): void {
+  const host = program.command('host').description('join hosts to the platform and change their roles');
+  host
+    .command('join')
+    .description("start this host's runner after validating a roles token against ZooKeeper")
+    .requiredOption('--zk <addr>', 'ZooKeeper connect string of the platform')
+    .requiredOption('--token <token>', 'roles token (POST /platform/configuration/security/roles-tokens)')
+    .requiredOption('--zone <zone>', 'availability zone of this host')
+    .requiredOption('--roles <roles>', 'comma-separated roles: allocator, proxy, coordinator, director')
+    .option('--host-id <id>', 'host id (default: the host name)')
+    .option('--address <addr>', 'address the services bind to (default 127.0.0.1)')
+    .option('--zk-chroot <path>', 'ZooKeeper chroot (env WHARF_ZK_CHROOT, default /wharf)')
+    .action(async (_opts: unknown, cmd: Command) => run(handlers.hostJoin)(cmd.optsWithGlobals()));
+  host
+    .command('list')
+    .description('list hosts with their roles and running services')
+    .action(async (_opts: unknown, cmd: Command) => run(handlers.hostList)(cmd.optsWithGlobals()));
+  host
+    .command('roles <id> <roles>')
+    .description("replace a host's roles (comma-separated; '' for none)")
+    .action(async (id: string, roles: string, _opts: unknown, cmd: Command) =>
+      run(handlers.hostRoles)(id, roles, cmd.optsWithGlobals()),
     );
 }

@@ -14,6 +14,7 @@ import {
   updateDeployment,
 } from './commands/deployment';
 import { runDown } from './commands/down';
+import { joinHost, listHosts, setHostRoles } from './commands/host';
 import { loadPlatform, runStatus } from './commands/status';
 import { runUp } from './commands/up';
 import { resolveClientConfig } from './config/client-config';
@@ -68,6 +69,9 @@ export function defaultHandlers(ctx: CliContext): CommandHandlers {
     deploymentUpdate: (id, options) => updateDeployment(client(options), id, options, ctx),
     deploymentDelete: (id, options) => deleteDeployment(client(options), id, options, ctx),
     planCancel: (id, options) => cancelPlan(client(options), id, options, ctx),
+    hostJoin: (options) => joinHost(options, ctx),
+    hostList: (options) => listHosts(client(options), options, ctx),
+    hostRoles: (id, roles, options) => setHostRoles(client(options), id, roles, options, ctx),
   };
 }
 

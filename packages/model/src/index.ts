@@ -74,7 +74,14 @@ export {
   RolesTokenSchema,
   isHostRole,
 } from './schemas/hosts';
-export type { HostLive, HostRegistration, HostRole, HostService, RolesToken, RunnerMode } from './schemas/hosts';
+export type {
+  HostLive,
+  HostRegistration,
+  HostRole,
+  HostService,
+  RolesToken,
+  RunnerMode,
+} from './schemas/hosts';
 export {
   assertDocument,
   parseDocument,

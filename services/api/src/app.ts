@@ -14,9 +14,11 @@ import { requestMetrics } from './http/request-metrics';
 import { type ApiMetrics } from './metrics';
 import { PlatformService } from './platform-service';
 import { deploymentRoutes } from './routes/deployments';
+import { hostRoutes } from './routes/hosts';
 import { planRoutes } from './routes/plans';
 import { platformRoutes } from './routes/platform';
 import { type ApiStore } from './store/types';
+import { type HostStore } from './store/zk-hosts';
 
 /** Every API route lives under this prefix. */
 export const API_PREFIX = '/api/v1';
@@ -41,6 +43,8 @@ export interface AppDeps {
   /** Liveness checks (the ZooKeeper session); default: none. */
   health?: () => HealthReport;
   clock?: Clock;
+  /** Hosts and roles tokens; without it the host routes are not served. */
+  hosts?: HostStore;
   /** Override of the verified-key cache TTL (tests). */
   verifiedKeyTtlMs?: number;
 }
@@ -91,6 +95,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(servePath(METRICS_PATH, observability));
   app.use(jsonBodyParser());
   app.use(API_PREFIX, deploymentRoutes(deployments), planRoutes(deployments), platformRoutes(platform));
+  if (deps.hosts) app.use(API_PREFIX, hostRoutes(deps.hosts, clock));
   app.use(notFound());
   app.use(errorMiddleware(logger));
   return app;

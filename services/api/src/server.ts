@@ -14,6 +14,7 @@ import { SYSTEM_CLOCK, type Clock } from './clock';
 import { type ApiConfig } from './config';
 import { type SupportedVersions } from './domain/plans';
 import { createApiMetrics } from './metrics';
+import { ZkHostStore } from './store/zk-hosts';
 import { createZkStore } from './store/zk-store';
 
 /** Options of {@link startApi}. */
@@ -87,6 +88,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     await zkStore.start();
     const app = createApp({
       store: zkStore.store,
+      hosts: new ZkHostStore(zk, logger.child({ component: 'hosts' })),
       logger,
       metrics: createApiMetrics(),
       supportedVersions: options.supportedVersions,

@@ -21,6 +21,9 @@ async function parseUp(argv: string[]): Promise<UpCommandOptions> {
     deploymentUpdate: none,
     deploymentDelete: none,
     planCancel: none,
+    hostJoin: none,
+    hostList: none,
+    hostRoles: none,
   };
   const sink = { write: () => undefined };
   await buildProgram(handlers, { stdout: sink, stderr: sink }, () => undefined).parseAsync(argv, {

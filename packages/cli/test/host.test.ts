@@ -1,0 +1,195 @@
+/**
+ * `wharf host join` as a user runs it: the built CLI spawns the real runner, which validates the
+ * roles token against a real ZooKeeper. A one-shot token joins once (and the runner starts the
+ * role's service), a second join with it is refused, roles outside the token are refused.
+ */
+import { randomBytes, scryptSync } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { paths, parseDocument, serializeDocument, type HostRole, type RolesToken } from '@wharf/model';
+import { freePort, tempDir, useZooKeeper, waitFor, type TempDir } from '@wharf/testkit';
+import { type ZkSession } from '@wharf/zk';
+import { type RunnerRecord } from '../src/commands/host';
+import { runCli } from './cli-process';
+
+const zk = useZooKeeper();
+let home: TempDir;
+const started: number[] = [];
+
+beforeEach(async () => {
+  home = await tempDir('wharf-host');
+});
+
+afterEach(async () => {
+  for (const pid of started.splice(0)) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    await waitFor(() => !alive(pid), { timeoutMs: 15_000 }).catch(() => process.kill(-pid, 'SIGKILL'));
+  }
+  await home.cleanup();
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function createToken(session: ZkSession, roles: HostRole[]): Promise<string> {
+  const id = `r${randomBytes(6).toString('hex')}`;
+  const secret = randomBytes(32).toString('base64url');
+  const salt = randomBytes(16);
+  const N = 1024;
+  const record: RolesToken = {
+    schema_version: 1,
+    id,
+    hash: `scrypt$${N}$8$1$${scryptSync(secret, salt, 32, { N, r: 8, p: 1 }).toString('hex')}`,
+    salt: salt.toString('hex'),
+    roles,
+    persistent: false,
+    expires: new Date(Date.now() + 600_000).toISOString(),
+    created: new Date().toISOString(),
+  };
+  await session.mkdirp(paths.rolesTokens());
+  await session.create(paths.rolesToken(id), serializeDocument('roles-token', record));
+  return `wharf_${id}_${secret}`;
+}
+
+async function join_(token: string, host: string, roles: string, env: Record<string, string> = {}) {
+  const result = await runCli(
+    [
+      'host',
+      'join',
+      '--zk',
+      zk.connectString,
+      '--zk-chroot',
+      zk.chroot,
+      '--token',
+      token,
+      '--zone',
+      'zone-b',
+      '--roles',
+      roles,
+      '--host-id',
+      host,
+    ],
+    { WHARF_HOME: home.path, ...env },
+    40_000,
+  );
+  // Every runner a join left behind is stopped after the test, whatever the test asserts next.
+  await runnerPid(host).catch(() => undefined);
+  return result;
+}
+
+async function runnerPid(host: string): Promise<number> {
+  const record = JSON.parse(
+    await readFile(join(home.path, 'run', `runner-${host}.json`), 'utf8'),
+  ) as RunnerRecord;
+  started.push(record.pid);
+  return record.pid;
+}
+
+async function ok(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url)).status === 200;
+  } catch {
+    return false;
+  }
+}
+
+test('host join: a one-shot token starts a runner once; reuse and extra roles are refused', async () => {
+  const session = await zk.session();
+  const token = await createToken(session, ['allocator']);
+
+  const first = await join_(token, 'cli-h1', 'allocator');
+  expect(first.stderr).toBe('');
+  expect(first.code).toBe(0);
+  const record = { pid: await runnerPid('cli-h1') };
+  expect(parseDocument('host-registration', (await session.get(paths.host('cli-h1'))).data)).toMatchObject({
+    roles: ['allocator'],
+    zone: 'zone-b',
+  });
+  await waitFor(async () => (await session.exists(paths.allocatorLive('allocator-cli-h1'))) !== null, {
+    timeoutMs: 15_000,
+    message: 'allocator started by the joined runner',
+  });
+
+  const again = await join_(token, 'cli-h2', 'allocator');
+  expect(again.code).toBe(1);
+  expect(again.stderr).toContain('the roles token was refused');
+  expect(again.stderr).toContain('roles token already used');
+  expect(await session.exists(paths.host('cli-h2'))).toBeNull();
+
+  const other = await createToken(session, ['proxy']);
+  const outside = await join_(other, 'cli-h3', 'proxy,coordinator');
+  expect(outside.code).toBe(1);
+  expect(outside.stderr).toContain('roles not granted by the token: coordinator');
+
+  // SIGTERM to the runner stops its services and its live node goes.
+  process.kill(record.pid, 'SIGTERM');
+  await waitFor(() => !alive(record.pid), { timeoutMs: 15_000 });
+  await waitFor(async () => (await session.exists(paths.allocatorLive('allocator-cli-h1'))) === null);
+  expect(await session.exists(paths.hostLive('cli-h1'))).toBeNull();
+}, 60_000);
+
+test('end to end: a coordinator host runs the api; its roles token joins a proxy host; roles changed through the api', async () => {
+  const session = await zk.session();
+  const apiPort = await freePort();
+  const proxyPort = await freePort();
+  const bootstrapToken = await createToken(session, ['coordinator']);
+  const first = await join_(bootstrapToken, 'coord', 'coordinator', { WHARF_API_PORT: String(apiPort) });
+  expect(first.code).toBe(0);
+  await runnerPid('coord');
+  const api = `http://127.0.0.1:${apiPort}`;
+  await waitFor(() => ok(`${api}/api/v1/health`), {
+    timeoutMs: 20_000,
+    message: 'api started by the runner',
+  });
+  const key = (
+    await waitFor(() => readFile(join(home.path, 'hosts', 'coord', 'credentials', 'api-key'), 'utf8'))
+  ).trim();
+  const cli = (args: string[]) =>
+    runCli(['--api', api, '--api-key', key, ...args], { WHARF_HOME: home.path }, 20_000);
+
+  const created = await fetch(`${api}/api/v1/platform/configuration/security/roles-tokens`, {
+    method: 'POST',
+    headers: { authorization: `ApiKey ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ roles: ['proxy'] }),
+  });
+  expect(created.status).toBe(201);
+  const { token } = (await created.json()) as { token: string };
+  const joined = await join_(token, 'edge', 'proxy', { WHARF_PROXY_PORT: String(proxyPort) });
+  expect(joined.code).toBe(0);
+  await runnerPid('edge');
+  await waitFor(() => ok(`http://127.0.0.1:${proxyPort}/_health`), { timeoutMs: 15_000, message: 'proxy' });
+
+  const listed = await cli(['host', 'list', '--json']);
+  expect(listed.code).toBe(0);
+  const hosts = JSON.parse(listed.stdout) as {
+    id: string;
+    roles: string[];
+    connected: boolean;
+    services: { id: string; pid?: number }[];
+  }[];
+  expect(hosts.map((h) => [h.id, h.roles, h.connected])).toEqual([
+    ['coord', ['coordinator'], true],
+    ['edge', ['proxy'], true],
+  ]);
+  expect(hosts[0]!.services.map((s) => s.id).sort()).toEqual(['api-coord', 'constructor-coord']);
+  const proxyPid = hosts[1]!.services[0]!.pid!;
+
+  const changed = await cli(['host', 'roles', 'edge', '']);
+  expect(changed.code).toBe(0);
+  await waitFor(() => !alive(proxyPid), {
+    timeoutMs: 15_000,
+    message: 'proxy stopped after its role was removed',
+  });
+  const refused = await cli(['host', 'roles', 'edge', 'chef']);
+  expect(refused.code).toBe(1);
+}, 60_000);

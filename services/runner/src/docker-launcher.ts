@@ -1,0 +1,129 @@
+/**
+ * The container launcher (`WHARF_RUNNER_MODE=docker`): each service runs as a container of
+ * `wharf/<service>:<version>` (docker/service.Dockerfile; its entrypoint is the service's
+ * `dist/main.js`) through a `ContainerRuntime` of @wharf/runtime — the only package that talks to
+ * Docker. `DockerRuntime` uses host networking, so services bind the host address and reach
+ * ZooKeeper exactly as processes do; the per-host home is the bind-mounted data dir.
+ *
+ * It depends on a structural slice of `ContainerRuntime` ({@link ContainerApi}) so the runner
+ * package does not need @wharf/runtime until `main.ts` wires a `DockerRuntime` in.
+ */
+import { type LaunchedService, type ServiceExit, type ServiceLauncher, type StopOutcome } from './launcher';
+import { type ServiceLaunchSpec } from './roles';
+
+/** Memory limit of one platform service container: Node services idle at ~100 MB; headroom for load. */
+export const SERVICE_MEMORY_MB = 1024;
+/** Image repository prefix: images are `<prefix>/<service>:<version>`. */
+export const DEFAULT_IMAGE_PREFIX = 'wharf';
+/** Label naming the runner's host on every container it creates. */
+export const RUNNER_HOST_LABEL = 'wharf.runner.host';
+/** Label naming the service. */
+export const RUNNER_SERVICE_LABEL = 'wharf.runner.service';
+
+/** What the launcher needs from a `ContainerRuntime` (@wharf/runtime). */
+export interface ContainerApi {
+  containerView(dataDir: string, hostAddress: string): { dataDir: string };
+  create(spec: {
+    name: string;
+    labels: Record<string, string>;
+    image?: string;
+    argv: string[];
+    env: Record<string, string>;
+    dataDir: string;
+    memoryMb: number;
+    hostAddress: string;
+    ports: Record<string, number>;
+  }): Promise<{ id: string }>;
+  start(id: string): Promise<void>;
+  stop(id: string, options?: { timeoutMs?: number }): Promise<void>;
+  remove(id: string, options?: { force?: boolean }): Promise<void>;
+  inspect(id: string): Promise<{ pid?: number; state: string } | null>;
+  on(
+    event: 'exit',
+    listener: (event: { id: string; exitCode: number | null; signal: string | null }) => void,
+  ): () => void;
+}
+
+/** Options of {@link DockerLauncher}. */
+export interface DockerLauncherOptions {
+  readonly runtime: ContainerApi;
+  readonly version: string;
+  readonly hostId: string;
+  readonly hostAddress: string;
+  /** Host directory mounted as each service's WHARF_HOME. */
+  readonly hostHome: string;
+  readonly imagePrefix?: string;
+}
+
+/** Starts services as containers. */
+export class DockerLauncher implements ServiceLauncher {
+  readonly mode = 'docker' as const;
+
+  constructor(private readonly options: DockerLauncherOptions) {}
+
+  /** The image of `service`. */
+  imageOf(service: string): string {
+    return `${this.options.imagePrefix ?? DEFAULT_IMAGE_PREFIX}/${service}:${this.options.version}`;
+  }
+
+  async launch(spec: ServiceLaunchSpec): Promise<LaunchedService> {
+    const { runtime, hostAddress, hostHome } = this.options;
+    const name = `wharf-${spec.id}`;
+    // A container left by an earlier runner of this host is replaced, never adopted: its spec may be stale.
+    await runtime.remove(name, { force: true });
+    const view = runtime.containerView(hostHome, hostAddress);
+    const created = await runtime.create({
+      name,
+      labels: { [RUNNER_HOST_LABEL]: this.options.hostId, [RUNNER_SERVICE_LABEL]: spec.service },
+      image: this.imageOf(spec.service),
+      argv: [], // the image's entrypoint runs the service
+      env: { ...spec.env, WHARF_HOME: view.dataDir },
+      dataDir: hostHome,
+      memoryMb: SERVICE_MEMORY_MB,
+      hostAddress,
+      ports: spec.port === undefined ? {} : { http: spec.port },
+    });
+    let resolveExit!: (exit: ServiceExit) => void;
+    const exited = new Promise<ServiceExit>((resolve) => (resolveExit = resolve));
+    const unsubscribe = runtime.on('exit', (event) => {
+      if (event.id !== created.id) return;
+      unsubscribe();
+      resolveExit({ code: event.exitCode, signal: event.signal });
+    });
+    try {
+      await runtime.start(created.id);
+    } catch (err) {
+      unsubscribe();
+      await runtime.remove(created.id, { force: true });
+      throw err;
+    }
+    const info = await runtime.inspect(created.id);
+    return new LaunchedContainer(runtime, created.id, info?.pid, exited);
+  }
+}
+
+class LaunchedContainer implements LaunchedService {
+  private stopping: Promise<StopOutcome> | undefined;
+  private done = false;
+
+  constructor(
+    private readonly runtime: ContainerApi,
+    private readonly id: string,
+    readonly pid: number | undefined,
+    readonly exited: Promise<ServiceExit>,
+  ) {
+    void exited.then(() => (this.done = true));
+  }
+
+  stop(graceMs: number): Promise<StopOutcome> {
+    this.stopping ??= this.stopOnce(graceMs);
+    return this.stopping;
+  }
+
+  private async stopOnce(graceMs: number): Promise<StopOutcome> {
+    const wasRunning = !this.done;
+    await this.runtime.stop(this.id, { timeoutMs: graceMs });
+    await this.runtime.remove(this.id, { force: true });
+    return wasRunning ? 'terminated' : 'not-running';
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The host's znodes: `/hosts/<host>` (registration, read-modify-write that preserves the roles the
+ * api or a join wrote) and joining with a roles token, where a one-shot token is marked used in
+ * the same transaction that writes the registration.
+ */
+import {
+  WharfError,
+  assertDocument,
+  isWharfError,
+  parseDocument,
+  paths,
+  serializeDocument,
+  type HostRegistration,
+  type HostRole,
+  type RolesToken,
+} from '@wharf/model';
+import { type ZkSession, updateJson } from '@wharf/zk';
+import { parseRolesToken, verifyTokenSecret } from './roles-token';
+
+/** What a runner says about its host (everything but the roles). */
+export type HostFacts = Omit<HostRegistration, 'schema_version' | 'roles'>;
+
+/** Join attempts when a concurrent writer moved the token or the host between read and commit. */
+const JOIN_ATTEMPTS = 3;
+
+/**
+ * Creates or refreshes `/hosts/<host>`: address, zone, runtime, version and start time are ours;
+ * the roles are kept (a new host starts with none until the api or a join assigns some).
+ */
+export async function registerHost(zk: ZkSession, facts: HostFacts): Promise<HostRegistration> {
+  await zk.mkdirp(paths.hosts());
+  const result = await updateJson<HostRegistration>(
+    zk,
+    paths.host(facts.id),
+    (current) => ({ schema_version: 1, ...facts, roles: current?.roles ?? [] }),
+    { createIfMissing: true, parse: (value) => assertDocument('host-registration', value) },
+  );
+  return result.value!;
+}
+
+/** A join request: the token as presented and the roles asked for. */
+export interface JoinRequest {
+  readonly token: string;
+  readonly roles: readonly HostRole[];
+  readonly now: Date;
+}
+
+function refused(message: string): WharfError {
+  return new WharfError('WHARF_UNAUTHORIZED', message, { details: [{ path: 'token', message }] });
+}
+
+async function readToken(zk: ZkSession, id: string): Promise<{ record: RolesToken; version: number }> {
+  try {
+    const node = await zk.get(paths.rolesToken(id));
+    return { record: parseDocument('roles-token', node.data), version: node.stat.version };
+  } catch (err) {
+    if (isWharfError(err, 'WHARF_ZK_NO_NODE')) throw refused('unknown roles token');
+    throw err;
+  }
+}
+
+/** Checks the token against its record and the request; throws WHARF_UNAUTHORIZED / WHARF_FORBIDDEN. */
+export async function checkToken(record: RolesToken, secret: string, request: JoinRequest): Promise<void> {
+  if (!(await verifyTokenSecret(secret, record))) throw refused('invalid roles token');
+  if (record.expires !== undefined && Date.parse(record.expires) <= request.now.getTime())
+    throw refused('roles token expired');
+  if (!record.persistent && record.used === true) throw refused('roles token already used');
+  const outside = request.roles.filter((role) => !record.roles.includes(role));
+  if (outside.length > 0) {
+    const message = `roles not granted by the token: ${outside.join(', ')}`;
+    throw new WharfError('WHARF_FORBIDDEN', message, { details: [{ path: 'roles', message }] });
+  }
+}
+
+/**
+ * Registers the host with the requested roles after validating the token. One-shot tokens are
+ * marked used in the same transaction, so two hosts racing with one token cannot both join.
+ */
+export async function joinWithToken(
+  zk: ZkSession,
+  facts: HostFacts,
+  request: JoinRequest,
+): Promise<HostRegistration> {
+  const parsed = parseRolesToken(request.token);
+  if (!parsed) throw refused('malformed roles token');
+  await zk.mkdirp(paths.hosts());
+  for (let attempt = 1; ; attempt++) {
+    const { record, version } = await readToken(zk, parsed.id);
+    await checkToken(record, parsed.secret, request);
+    const registration: HostRegistration = { schema_version: 1, ...facts, roles: [...request.roles] };
+    const hostStat = await zk.exists(paths.host(facts.id));
+    const tx = zk.transaction();
+    if (record.persistent) tx.check(paths.rolesToken(parsed.id), version);
+    else {
+      const used: RolesToken = { ...record, used: true, used_by: facts.id };
+      tx.set(paths.rolesToken(parsed.id), serializeDocument('roles-token', used), version);
+    }
+    const data = serializeDocument('host-registration', registration);
+    if (hostStat === null) tx.create(paths.host(facts.id), data);
+    else tx.set(paths.host(facts.id), data, hostStat.version);
+    try {
+      await tx.commit();
+      return registration;
+    } catch (err) {
+      if (!isWharfError(err, 'WHARF_ZK_TRANSACTION_FAILED') || attempt >= JOIN_ATTEMPTS) throw err;
+      // Someone moved the token or the host: re-read (a used one-shot token is refused then).
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import { planLaunches, servicesForRoles } from './roles';
+import { nextRestart, RESTART_BASE_DELAY_MS, RESTART_MAX_DELAY_MS, STABLE_RUN_MS } from './backoff';
+import { parseRunnerConfig } from './config';
+import { parseRolesToken } from './roles-token';
+
+const ctx = {
+  hostId: 'h1',
+  address: '10.0.0.5',
+  zone: 'zone-b',
+  zkConnectString: 'zk:2181',
+  zkChroot: '/wharf',
+  home: '/var/wharf',
+  logLevel: 'info',
+  domain: 'example.test',
+  apiPort: 12400,
+  proxyPort: 9200,
+  portRange: '20000-20099',
+};
+
+test('roles map to services; director runs nothing yet', () => {
+  expect(servicesForRoles(['coordinator'])).toEqual(['api', 'constructor']);
+  expect(servicesForRoles(['proxy', 'allocator', 'director'])).toEqual(['allocator', 'proxy']);
+  expect(servicesForRoles(['director'])).toEqual([]);
+});
+
+test('each service gets the coordination env contract with a per-host home and <svc>-<host> id', () => {
+  const [api, constructor, allocator] = planLaunches(ctx, ['coordinator', 'allocator']);
+  expect(api).toMatchObject({
+    id: 'api-h1',
+    port: 12400,
+    healthUrl: 'http://10.0.0.5:12400/api/v1/health',
+    env: {
+      WHARF_ID: 'api-h1',
+      WHARF_HOME: '/var/wharf/hosts/h1',
+      WHARF_API_HOST: '10.0.0.5',
+      WHARF_ZK: 'zk:2181',
+    },
+  });
+  expect(constructor?.env).toMatchObject({ WHARF_ID: 'constructor-h1', WHARF_ZK_CHROOT: '/wharf' });
+  expect(allocator?.env).toMatchObject({
+    WHARF_ZONE: 'zone-b',
+    WHARF_ALLOCATOR_HOST: '10.0.0.5',
+    WHARF_PORT_RANGE: '20000-20099',
+  });
+});
+
+test('back-off doubles to the cap and starts over after a stable run', () => {
+  let state = { failures: 0 };
+  const delays: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    const next = nextRestart(state, 10);
+    state = next.state;
+    delays.push(next.delayMs);
+  }
+  expect(delays[0]).toBe(RESTART_BASE_DELAY_MS);
+  expect(delays[1]).toBe(2 * RESTART_BASE_DELAY_MS);
+  expect(delays.at(-1)).toBe(RESTART_MAX_DELAY_MS);
+  expect(nextRestart(state, STABLE_RUN_MS).delayMs).toBe(RESTART_BASE_DELAY_MS);
+});
+
+test('config: flags override variables; roles need a token; bad values are all reported', () => {
+  const config = parseRunnerConfig({ WHARF_ZONE: 'zone-a' }, [
+    '--zone',
+    'zone-c',
+    '--host-id=h9',
+    '--token',
+    't',
+    '--roles',
+    'proxy,allocator',
+  ]);
+  expect(config).toMatchObject({ zone: 'zone-c', hostId: 'h9', token: 't', roles: ['proxy', 'allocator'] });
+  expect(() => parseRunnerConfig({}, ['--roles', 'proxy'])).toThrow('invalid runner configuration');
+  try {
+    parseRunnerConfig({ WHARF_ZONE: 'Bad Zone', WHARF_ROLES_TOKEN: 't', WHARF_ROLES: 'proxy,chef' }, []);
+  } catch (err) {
+    expect((err as { details: { path: string }[] }).details.map((d) => d.path)).toEqual([
+      'WHARF_ZONE',
+      'WHARF_ROLES',
+    ]);
+  }
+});
+
+test('tokens parse as wharf_<id>_<secret>', () => {
+  expect(parseRolesToken('wharf_kabc_SECRET-x_y')).toEqual({ id: 'kabc', secret: 'SECRET-x_y' });
+  expect(parseRolesToken('wharf__x')).toBeUndefined();
+  expect(parseRolesToken('other_kabc_x')).toBeUndefined();
+});

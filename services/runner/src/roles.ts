@@ -1,0 +1,116 @@
+/**
+ * What a host runs, as a pure function of its roles and the runner's configuration: one
+ * {@link ServiceLaunchSpec} per service, with the exact environment of docs/coordination.md.
+ */
+import { join } from 'node:path';
+import { type HostRole } from '@wharf/model';
+
+/** The platform services a runner can start. */
+export const RUNNER_SERVICES = ['api', 'constructor', 'allocator', 'proxy'] as const;
+/** A platform service. */
+export type RunnerService = (typeof RUNNER_SERVICES)[number];
+
+/** The services each role runs, in start order (director: none yet). */
+export const ROLE_SERVICES: Readonly<Record<HostRole, readonly RunnerService[]>> = Object.freeze({
+  coordinator: ['api', 'constructor'],
+  allocator: ['allocator'],
+  proxy: ['proxy'],
+  director: [],
+});
+
+/** Where and how the host's services are configured (a slice of the runner config). */
+export interface LaunchContext {
+  readonly hostId: string;
+  readonly address: string;
+  readonly zone: string;
+  readonly zkConnectString: string;
+  readonly zkChroot: string;
+  /** The runner's WHARF_HOME; each service gets `<home>/hosts/<host>`. */
+  readonly home: string;
+  readonly logLevel: string;
+  readonly domain: string;
+  readonly apiPort: number;
+  readonly proxyPort: number;
+  readonly portRange: string;
+}
+
+/** Everything needed to start one service. */
+export interface ServiceLaunchSpec {
+  /** WHARF_ID: `<service>-<host>`. */
+  readonly id: string;
+  readonly service: RunnerService;
+  /** Variables the service must see (on top of the inherited environment). */
+  readonly env: Readonly<Record<string, string>>;
+  /** The port it serves clients on (api, proxy). */
+  readonly port?: number;
+  /** GET this; 200 means healthy (api, proxy). */
+  readonly healthUrl?: string;
+  readonly logFile: string;
+}
+
+/** The per-host state directory under the runner's home. */
+export function hostHome(home: string, hostId: string): string {
+  return join(home, 'hosts', hostId);
+}
+
+/** The services `roles` call for, deduplicated, in a stable order. */
+export function servicesForRoles(roles: readonly HostRole[]): RunnerService[] {
+  const wanted = new Set(roles.flatMap((role) => ROLE_SERVICES[role]));
+  return RUNNER_SERVICES.filter((service) => wanted.has(service));
+}
+
+/** The launch specs for `roles` on this host. Pure. */
+export function planLaunches(ctx: LaunchContext, roles: readonly HostRole[]): ServiceLaunchSpec[] {
+  const home = hostHome(ctx.home, ctx.hostId);
+  return servicesForRoles(roles).map((service) => {
+    const id = `${service}-${ctx.hostId}`;
+    const common: Record<string, string> = {
+      WHARF_ZK: ctx.zkConnectString,
+      WHARF_ZK_CHROOT: ctx.zkChroot,
+      WHARF_HOME: home,
+      WHARF_LOG_LEVEL: ctx.logLevel,
+      WHARF_ID: id,
+      WHARF_ZONE: ctx.zone,
+    };
+    const logFile = join(home, 'logs', `${id}.log`);
+    switch (service) {
+      case 'api':
+        return {
+          id,
+          service,
+          logFile,
+          env: {
+            ...common,
+            WHARF_API_HOST: ctx.address,
+            WHARF_API_PORT: String(ctx.apiPort),
+            WHARF_DOMAIN: ctx.domain,
+          },
+          port: ctx.apiPort,
+          healthUrl: `http://${ctx.address}:${ctx.apiPort}/api/v1/health`,
+        };
+      case 'proxy':
+        return {
+          id,
+          service,
+          logFile,
+          env: {
+            ...common,
+            WHARF_PROXY_HOST: ctx.address,
+            WHARF_PROXY_PORT: String(ctx.proxyPort),
+            WHARF_DOMAIN: ctx.domain,
+          },
+          port: ctx.proxyPort,
+          healthUrl: `http://${ctx.address}:${ctx.proxyPort}/_health`,
+        };
+      case 'allocator':
+        return {
+          id,
+          service,
+          logFile,
+          env: { ...common, WHARF_ALLOCATOR_HOST: ctx.address, WHARF_PORT_RANGE: ctx.portRange },
+        };
+      case 'constructor':
+        return { id, service, logFile, env: common };
+    }
+  });
+}

@@ -1,0 +1,262 @@
+/**
+ * The runner: registers its host, follows the host's roles through a watch on `/hosts/<host>`,
+ * and keeps exactly the services those roles call for running (start the missing, stop the
+ * removed, restart the crashed through {@link SupervisedService}). What runs is published in the
+ * ephemeral `/hosts/<host>/live`.
+ *
+ * ```
+ *  /hosts/<host> ──watch──▶ roles ──planLaunches (pure)──▶ desired ──diff──▶ stop removed, start missing
+ *                                                                      ▲
+ *                                      supervised services (running) ──┘──▶ /hosts/<host>/live
+ * ```
+ */
+import {
+  assertDocument,
+  isHostRole,
+  paths,
+  serializeDocument,
+  type HostLive,
+  type HostRegistration,
+  type HostRole,
+} from '@wharf/model';
+import { type Logger } from '@wharf/observability';
+import { TreeCache, type EphemeralRegistration, type ZkSession } from '@wharf/zk';
+import { SYSTEM_CLOCK, type Clock } from './clock';
+import { type HostFacts, type JoinRequest, joinWithToken, registerHost } from './host-registration';
+import { type ServiceLauncher } from './launcher';
+import { type RunnerMetrics } from './metrics';
+import { type LaunchContext, type ServiceLaunchSpec, planLaunches } from './roles';
+import { SupervisedService } from './supervised-service';
+
+/** SIGTERM grace per service: the api and the allocator drain and deregister within a few seconds. */
+export const DEFAULT_STOP_GRACE_MS = 10_000;
+
+/** `latent` → `starting` → `running` → `closing` → `closed`. */
+export type RunnerState = 'latent' | 'starting' | 'running' | 'closing' | 'closed';
+
+/** Options of a {@link Runner}. */
+export interface RunnerOptions {
+  readonly zk: ZkSession;
+  readonly logger: Logger;
+  readonly metrics: RunnerMetrics;
+  readonly launcher: ServiceLauncher;
+  readonly context: LaunchContext;
+  readonly version: string;
+  readonly pid: number;
+  /** Join with a roles token instead of a plain registration. */
+  readonly join?: Omit<JoinRequest, 'now'>;
+  readonly stopGraceMs?: number;
+  readonly clock?: Clock;
+}
+
+/** One host's supervisor. */
+export class Runner {
+  private stateValue: RunnerState = 'latent';
+  private readonly services = new Map<string, SupervisedService>();
+  private cache: TreeCache | undefined;
+  private live: EphemeralRegistration | undefined;
+  private roles: readonly HostRole[] = [];
+  private reconciling: Promise<void> = Promise.resolve();
+  private reconcileQueued = false;
+  private publishing: Promise<void> = Promise.resolve();
+  private publishQueued = false;
+  private directorNoted = false;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: RunnerOptions) {
+    this.clock = options.clock ?? SYSTEM_CLOCK;
+    this.logger = options.logger;
+  }
+
+  /** The current state. */
+  get state(): RunnerState {
+    return this.stateValue;
+  }
+
+  /** The host's id. */
+  get hostId(): string {
+    return this.options.context.hostId;
+  }
+
+  /** The supervised services by id (a copy). */
+  running(): Map<string, SupervisedService> {
+    return new Map(this.services);
+  }
+
+  /** Registers (or joins), publishes the live node and starts following the roles. */
+  async start(): Promise<HostRegistration> {
+    if (this.stateValue !== 'latent') throw new Error('runner already started');
+    this.transition('starting');
+    const { zk, join } = this.options;
+    const facts = this.facts();
+    const registration = join
+      ? await joinWithToken(zk, facts, { ...join, now: new Date(this.clock.now()) })
+      : await registerHost(zk, facts);
+    this.logger.info('host registered', {
+      host: facts.id,
+      roles: registration.roles,
+      joined: join !== undefined,
+    });
+    this.live = await zk.registerEphemeral(paths.hostLive(facts.id), this.liveDocument());
+    const cache = new TreeCache(zk, paths.host(facts.id), { depth: 0 });
+    this.cache = cache;
+    cache.on('initialized', () => this.scheduleReconcile());
+    cache.on('changed', () => this.scheduleReconcile());
+    await cache.start();
+    this.transition('running');
+    return registration;
+  }
+
+  /** Resolves once the latest role change has been acted on (tests and shutdown). */
+  async settled(): Promise<void> {
+    await this.reconciling;
+  }
+
+  /** Stops following the roles, stops every service, removes the live node. Idempotent. */
+  async close(): Promise<void> {
+    if (this.stateValue === 'closing' || this.stateValue === 'closed') return;
+    this.transition('closing');
+    await this.cache?.close();
+    await this.reconciling;
+    await this.stopServices([...this.services.values()]);
+    await this.publishing;
+    await this.live?.close();
+    this.transition('closed');
+  }
+
+  private facts(): HostFacts {
+    const { context, launcher, version } = this.options;
+    return {
+      id: context.hostId,
+      address: context.address,
+      zone: context.zone,
+      runtime: launcher.mode,
+      version,
+      started: new Date(this.clock.now()).toISOString(),
+    };
+  }
+
+  private scheduleReconcile(): void {
+    if (this.reconcileQueued) return;
+    this.reconcileQueued = true;
+    this.reconciling = this.reconciling.then(async () => {
+      this.reconcileQueued = false;
+      if (this.stateValue === 'closing' || this.stateValue === 'closed') return;
+      try {
+        await this.reconcile();
+      } catch (err) {
+        this.logger.error('reconcile failed', { err });
+      }
+    });
+  }
+
+  /** Reads the cached roles; a bad document keeps the last good roles (logged, never fatal). */
+  private currentRoles(): readonly HostRole[] {
+    const node = this.cache?.get(paths.host(this.hostId));
+    if (!node) return this.roles;
+    try {
+      const doc = assertDocument('host-registration', JSON.parse(node.data.toString('utf8')));
+      return doc.roles.filter(isHostRole);
+    } catch (err) {
+      this.logger.warn('host registration unreadable; keeping roles', { err, host: this.hostId });
+      return this.roles;
+    }
+  }
+
+  private async reconcile(): Promise<void> {
+    this.options.metrics.reconciles.inc();
+    const roles = this.currentRoles();
+    if (roles.join() !== this.roles.join()) this.logger.info('host roles', { roles });
+    this.roles = roles;
+    for (const role of ['allocator', 'proxy', 'coordinator', 'director'] as const) {
+      this.options.metrics.roles.set({ role }, roles.includes(role) ? 1 : 0);
+    }
+    if (roles.includes('director') && !this.directorNoted) {
+      this.directorNoted = true;
+      this.logger.warn('director role not implemented');
+    }
+    const desired = new Map(planLaunches(this.options.context, roles).map((spec) => [spec.id, spec]));
+    const removed = [...this.services.values()].filter((s) => !sameSpec(desired.get(s.spec.id), s.spec));
+    await this.stopServices(removed);
+    for (const spec of desired.values()) {
+      if (!this.services.has(spec.id)) this.startService(spec);
+    }
+    this.publishLive();
+  }
+
+  private startService(spec: ServiceLaunchSpec): void {
+    const service = new SupervisedService({
+      spec,
+      launcher: this.options.launcher,
+      logger: this.logger,
+      clock: this.clock,
+      onChange: () => this.publishLive(),
+      onCrash: () => this.options.metrics.restarts.inc({ service: spec.service }),
+    });
+    this.services.set(spec.id, service);
+    service.start();
+  }
+
+  private async stopServices(services: SupervisedService[]): Promise<void> {
+    const grace = this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
+    await Promise.all(
+      services.map(async (service) => {
+        await service.stop(grace);
+        if (this.services.get(service.spec.id) === service) this.services.delete(service.spec.id);
+      }),
+    );
+    if (services.length > 0) this.publishLive();
+  }
+
+  private liveDocument(): Buffer {
+    const doc: HostLive = {
+      schema_version: 1,
+      pid: this.options.pid,
+      updated: new Date(this.clock.now()).toISOString(),
+      services: [...this.services.values()]
+        .filter((s) => s.state !== 'stopped')
+        .map((s) => ({
+          service: s.spec.service,
+          id: s.spec.id,
+          state: s.state,
+          ...(s.pid === undefined ? {} : { pid: s.pid }),
+          ...(s.spec.port === undefined ? {} : { port: s.spec.port }),
+          restarts: s.restarts,
+        })),
+    };
+    return serializeDocument('host-live', doc);
+  }
+
+  /** Coalesced: at most one write in flight and one queued. */
+  private publishLive(): void {
+    this.updateServiceGauge();
+    if (this.publishQueued || !this.live) return;
+    this.publishQueued = true;
+    this.publishing = this.publishing.then(async () => {
+      this.publishQueued = false;
+      // While closing the live node is about to go: no writes that could wait on a lost ZooKeeper.
+      if (this.stateValue === 'closing' || this.stateValue === 'closed') return;
+      try {
+        await this.live?.update(this.liveDocument());
+      } catch (err) {
+        this.logger.warn('live node update failed', { err });
+      }
+    });
+  }
+
+  private updateServiceGauge(): void {
+    const gauge = this.options.metrics.services;
+    gauge.reset();
+    for (const s of this.services.values()) gauge.inc({ service: s.spec.service, state: s.state });
+  }
+
+  private transition(next: RunnerState): void {
+    this.logger.info('runner state', { from: this.stateValue, to: next });
+    this.stateValue = next;
+  }
+}
+
+function sameSpec(a: ServiceLaunchSpec | undefined, b: ServiceLaunchSpec): boolean {
+  return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+}
