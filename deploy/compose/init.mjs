@@ -1,0 +1,46 @@
+// One-shot `init` service (runs as root in wharf/node-base): creates the state directories under
+// WHARF_DATA owned by uid/gid 10001 (the services' user) and renders zoo.cfg from the template.
+import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const data = process.env.WHARF_DATA;
+if (!data || !data.startsWith('/')) throw new Error('WHARF_DATA must be an absolute path');
+const UID = 10001;
+const dirs = [
+  'zookeeper/data',
+  'zookeeper/conf',
+  'api',
+  'constructor-1',
+  'constructor-2',
+  'allocator-a',
+  'allocator-b',
+  'allocator-c',
+  'proxy-1',
+  'proxy-2',
+];
+for (const d of dirs) {
+  mkdirSync(join(data, d), { recursive: true });
+  chownSync(join(data, d), UID, UID);
+  if (d.includes('/')) chownSync(join(data, d.split('/')[0]), UID, UID);
+}
+chownSync(data, UID, UID);
+const render = (text) =>
+  text.replace(/\$\{([A-Z0-9_]+)\}/g, (_, name) => {
+    const value = process.env[name];
+    if (value === undefined) throw new Error(`zoo.cfg needs ${name}`);
+    return value;
+  });
+const conf = join(data, 'zookeeper/conf');
+writeFileSync(join(conf, 'zoo.cfg'), render(readFileSync('/compose/zoo.cfg', 'utf8')));
+writeFileSync(
+  join(conf, 'log4j.properties'),
+  [
+    'log4j.rootLogger=INFO, CONSOLE',
+    'log4j.appender.CONSOLE=org.apache.log4j.ConsoleAppender',
+    'log4j.appender.CONSOLE.layout=org.apache.log4j.PatternLayout',
+    'log4j.appender.CONSOLE.layout.ConversionPattern=%d{ISO8601} [myid:%X{myid}] - %-5p [%t:%C{1}@%L] - %m%n',
+    '',
+  ].join('\n'),
+);
+for (const f of ['zoo.cfg', 'log4j.properties']) chownSync(join(conf, f), UID, UID);
+console.log(`wharf init: ${data} ready, zookeeper on ${process.env.WHARF_BIND}:${process.env.WHARF_ZK_PORT}`);
