@@ -117,3 +117,18 @@ describe('toContainerInfo', () => {
     });
   });
 });
+
+describe('Docker-only extras', () => {
+  it('appends extraBinds to the data-dir bind and passes groupAdd', () => {
+    const options = toCreateOptions(
+      { ...spec, extraBinds: ['/var/run/docker.sock:/var/run/docker.sock:rw'], groupAdd: ['998'] },
+      ctx,
+    );
+    expect(options.HostConfig?.Binds).toEqual([
+      `${spec.dataDir}:/data:rw`,
+      '/var/run/docker.sock:/var/run/docker.sock:rw',
+    ]);
+    expect(options.HostConfig?.GroupAdd).toEqual(['998']);
+    expect(toCreateOptions(spec, ctx).HostConfig?.GroupAdd).toBeUndefined();
+  });
+});

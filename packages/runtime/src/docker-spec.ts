@@ -63,7 +63,8 @@ export function toCreateOptions(spec: ContainerSpec, ctx: CreateContext): Contai
     HostConfig: {
       // The instance binds the allocator address itself: advertised address = reachable address.
       NetworkMode: 'host',
-      Binds: [`${spec.dataDir}:${ctx.mountPath}:rw`],
+      Binds: [`${spec.dataDir}:${ctx.mountPath}:rw`, ...(spec.extraBinds ?? [])],
+      ...(spec.groupAdd === undefined || spec.groupAdd.length === 0 ? {} : { GroupAdd: [...spec.groupAdd] }),
       Memory: memory,
       MemorySwap: memory,
       CpuPeriod: CPU_PERIOD_US,

@@ -30,6 +30,13 @@ export interface ContainerSpec {
   hostAddress: string;
   /** Named ports: name → host port. Docker publishes the same number inside the container. */
   ports: Record<string, number>;
+  /**
+   * Extra bind mounts, `<absolute host path>:<absolute container path>[:ro|:rw]` (Docker only;
+   * ignored by `ProcessRuntime`). The platform runner uses it to give the allocator the engine socket.
+   */
+  extraBinds?: string[];
+  /** Extra groups (numeric gids) the container user joins (Docker only), e.g. the socket's group. */
+  groupAdd?: string[];
 }
 
 /** Lifecycle state of a container, as Docker names them. */

@@ -99,3 +99,16 @@ describe('validateContainerSpec', () => {
     expect(validateContainerSpec(withImage, { allowEmptyArgv: true }).argv).toEqual([]);
   });
 });
+
+describe('extraBinds and groupAdd', () => {
+  const base = { name: 'x', argv: ['/bin/true'], dataDir: '/d', memoryMb: 64, hostAddress: '127.0.0.1' };
+  it('keeps valid ones and refuses relative paths, traversal and non-numeric groups', () => {
+    expect(validateContainerSpec({ ...base, extraBinds: ['/a:/b:ro'], groupAdd: ['998'] })).toMatchObject({
+      extraBinds: ['/a:/b:ro'],
+      groupAdd: ['998'],
+    });
+    expect(() => validateContainerSpec({ ...base, extraBinds: ['a:/b'] })).toThrow(/extraBinds/);
+    expect(() => validateContainerSpec({ ...base, extraBinds: ['/a/../etc:/b'] })).toThrow(/extraBinds/);
+    expect(() => validateContainerSpec({ ...base, groupAdd: ['docker'] })).toThrow(/groupAdd/);
+  });
+});

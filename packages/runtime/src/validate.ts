@@ -184,8 +184,34 @@ export function validateContainerSpec(
     hostAddress: spec.hostAddress,
     ports: validatePorts(spec.ports ?? {}),
     ...(spec.image === undefined ? {} : { image: spec.image as string }),
+    ...validateDockerExtras(spec),
   };
   return deepFreeze(out);
+}
+
+const BIND_REGEX = /^(\/[^:\0]*):(\/[^:\0]*)(:(ro|rw))?$/;
+
+/** `extraBinds` (absolute `src:dst[:ro|rw]`) and `groupAdd` (numeric gids): Docker-only extras. */
+function validateDockerExtras(spec: Record<string, unknown>): Pick<ContainerSpec, 'extraBinds' | 'groupAdd'> {
+  const out: Pick<ContainerSpec, 'extraBinds' | 'groupAdd'> = {};
+  if (spec.extraBinds !== undefined) {
+    const binds = spec.extraBinds;
+    if (
+      !Array.isArray(binds) ||
+      binds.some((b) => typeof b !== 'string' || !BIND_REGEX.test(b) || b.includes('..'))
+    ) {
+      throw runtimeError('extraBinds must be absolute host:container[:ro|rw] paths', { field: 'extraBinds' });
+    }
+    out.extraBinds = [...(binds as string[])];
+  }
+  if (spec.groupAdd !== undefined) {
+    const groups = spec.groupAdd;
+    if (!Array.isArray(groups) || groups.some((g) => typeof g !== 'string' || !/^\d+$/.test(g))) {
+      throw runtimeError('groupAdd must be numeric gids', { field: 'groupAdd' });
+    }
+    out.groupAdd = [...(groups as string[])];
+  }
+  return out;
 }
 
 function deepFreeze<T extends object>(value: T): T {

@@ -35,7 +35,11 @@ export const RUNNER_ENV: readonly RunnerSetting[] = [
     fallback: '',
     description: 'roles asked for when joining, comma-separated (--roles)',
   },
-  { name: 'WHARF_RUNNER_MODE', fallback: 'process', description: 'process (docker: not yet)' },
+  {
+    name: 'WHARF_RUNNER_MODE',
+    fallback: 'process',
+    description: 'process | docker (wharf/<svc>:<version> containers, host networking)',
+  },
   { name: 'WHARF_RUNNER_METRICS_PORT', fallback: '0', description: 'port of /metrics and /health' },
   { name: 'WHARF_API_PORT', fallback: String(DEFAULT_API_PORT), description: 'api port (coordinator)' },
   { name: 'WHARF_PROXY_PORT', fallback: String(DEFAULT_PROXY_PORT), description: 'proxy port (proxy)' },
@@ -144,8 +148,8 @@ export function parseRunnerConfig(
   const zone = read('WHARF_ZONE', 'zone-a');
   if (!isValidId(zone)) problems.push({ path: 'WHARF_ZONE', message: 'must be a valid id' });
   const mode = read('WHARF_RUNNER_MODE', 'process');
-  if (mode !== 'process')
-    problems.push({ path: 'WHARF_RUNNER_MODE', message: 'only process is implemented' });
+  if (mode !== 'process' && mode !== 'docker')
+    problems.push({ path: 'WHARF_RUNNER_MODE', message: 'must be process or docker' });
   const roleNames = read('WHARF_ROLES', '')
     .split(',')
     .map((r) => r.trim())
@@ -179,7 +183,7 @@ export function parseRunnerConfig(
     zone,
     token,
     roles: Object.freeze([...new Set(roles)]),
-    mode: 'process' as const,
+    mode: mode === 'docker' ? ('docker' as const) : ('process' as const),
     metricsPort,
     apiPort,
     proxyPort,

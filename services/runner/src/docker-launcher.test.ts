@@ -88,3 +88,31 @@ test('stopping a running container stops and removes it', async () => {
   expect(await launched.stop(1000)).toBe('terminated');
   expect(await launched.exited).toEqual({ code: 0, signal: null });
 });
+
+test('the allocator gets the engine socket, its group and WHARF_RUNTIME=docker; others do not', async () => {
+  const fake = fakeRuntime();
+  const launcher = new DockerLauncher({
+    runtime: { ...fake.runtime, containerView: (dataDir) => ({ dataDir }) },
+    version: '0.1.0',
+    hostId: 'h1',
+    hostAddress: '10.0.0.5',
+    hostHome: '/var/wharf/hosts/h1',
+    baseEnv: { WHARF_EXTRA: 'x' },
+    dockerSocket: { path: '/var/run/docker.sock', gid: 998 },
+  });
+  const allocator = planLaunches(ctx, ['allocator'])[0];
+  const proxy = planLaunches(ctx, ['proxy'])[0];
+  await launcher.launch(allocator!);
+  await launcher.launch(proxy!);
+  const [a, p] = fake.created;
+  expect(a).toMatchObject({
+    labels: { 'wharf.host': 'h1', 'wharf.service': 'allocator' },
+    workDir: '/app/services/allocator',
+    extraBinds: ['/var/run/docker.sock:/var/run/docker.sock:rw'],
+    groupAdd: ['998'],
+    env: { WHARF_RUNTIME: 'docker', WHARF_HOME: '/var/wharf/hosts/h1', WHARF_EXTRA: 'x' },
+  });
+  expect(p!.extraBinds).toBeUndefined();
+  expect(p!.env.WHARF_RUNTIME).toBeUndefined();
+  expect(p!.workDir).toBe('/app/services/proxy');
+});

@@ -15,10 +15,16 @@ import { type ServiceLaunchSpec } from './roles';
 export const SERVICE_MEMORY_MB = 1024;
 /** Image repository prefix: images are `<prefix>/<service>:<version>`. */
 export const DEFAULT_IMAGE_PREFIX = 'wharf';
+/** Where docker/service.Dockerfile puts the repository inside the image. */
+export const IMAGE_APP_DIR = '/app';
 /** Label naming the runner's host on every container it creates. */
-export const RUNNER_HOST_LABEL = 'wharf.runner.host';
+export const RUNNER_HOST_LABEL = 'wharf.host';
 /** Label naming the service. */
-export const RUNNER_SERVICE_LABEL = 'wharf.runner.service';
+export const RUNNER_SERVICE_LABEL = 'wharf.service';
+/** Scope label of a runner's `DockerRuntime`: `wharf.runner=<host>` (its list/events/adoption see only these). */
+export const RUNNER_SCOPE_LABEL = 'wharf.runner';
+/** Default Docker engine socket, mounted (same path) into the allocator container. */
+export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
 /** What the launcher needs from a `ContainerRuntime` (@wharf/runtime). */
 export interface ContainerApi {
@@ -30,9 +36,12 @@ export interface ContainerApi {
     argv: string[];
     env: Record<string, string>;
     dataDir: string;
+    workDir?: string;
     memoryMb: number;
     hostAddress: string;
     ports: Record<string, number>;
+    extraBinds?: string[];
+    groupAdd?: string[];
   }): Promise<{ id: string }>;
   start(id: string): Promise<void>;
   stop(id: string, options?: { timeoutMs?: number }): Promise<void>;
@@ -53,6 +62,13 @@ export interface DockerLauncherOptions {
   /** Host directory mounted as each service's WHARF_HOME. */
   readonly hostHome: string;
   readonly imagePrefix?: string;
+  /** Variables every service gets before the contract ones (docker: nothing else is inherited). */
+  readonly baseEnv?: Readonly<Record<string, string>>;
+  /**
+   * The engine socket given to the allocator (same path inside) with `WHARF_RUNTIME=docker`, and
+   * its group id so the container user (uid 10001) may use it. Undefined: no socket is mounted.
+   */
+  readonly dockerSocket?: { readonly path: string; readonly gid: number };
 }
 
 /** Starts services as containers. */
@@ -71,17 +87,36 @@ export class DockerLauncher implements ServiceLauncher {
     const name = `wharf-${spec.id}`;
     // A container left by an earlier runner of this host is replaced, never adopted: its spec may be stale.
     await runtime.remove(name, { force: true });
+    // The runtime is built with mountPath = hostHome, so the view is the host path itself: the
+    // allocator hands instance data dirs (host paths) to the engine, and they must mean the same.
     const view = runtime.containerView(hostHome, hostAddress);
+    const socket = this.options.dockerSocket;
+    const allocatorExtras =
+      spec.service === 'allocator' && socket !== undefined
+        ? {
+            extraBinds: [`${socket.path}:${socket.path}:rw`],
+            groupAdd: [String(socket.gid)],
+          }
+        : {};
     const created = await runtime.create({
       name,
       labels: { [RUNNER_HOST_LABEL]: this.options.hostId, [RUNNER_SERVICE_LABEL]: spec.service },
       image: this.imageOf(spec.service),
       argv: [], // the image's entrypoint runs the service
-      env: { ...spec.env, WHARF_HOME: view.dataDir },
+      env: {
+        ...this.options.baseEnv,
+        ...spec.env,
+        WHARF_HOME: view.dataDir,
+        ...(spec.service === 'allocator' && socket !== undefined ? { WHARF_RUNTIME: 'docker' } : {}),
+      },
       dataDir: hostHome,
+      // The image's entrypoint is `node dist/main.js`, relative to its WORKDIR (the runtime would
+      // otherwise default the working dir to the mount path).
+      workDir: `${IMAGE_APP_DIR}/services/${spec.service}`,
       memoryMb: SERVICE_MEMORY_MB,
       hostAddress,
       ports: spec.port === undefined ? {} : { http: spec.port },
+      ...allocatorExtras,
     });
     let resolveExit!: (exit: ServiceExit) => void;
     const exited = new Promise<ServiceExit>((resolve) => (resolveExit = resolve));

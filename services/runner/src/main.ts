@@ -3,6 +3,7 @@
  * `wharf-runner`: the process entry point. The only place that reads `process.env`, wires the
  * dependencies together, handles signals and calls `process.exit`.
  */
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isWharfError } from '@wharf/model';
 import {
@@ -13,10 +14,14 @@ import {
   type Logger,
   type ObservabilityServer,
 } from '@wharf/observability';
+import { DockerRuntime } from '@wharf/runtime';
 import { ZkSession } from '@wharf/zk';
 import { helpText, inheritedEnv, parseRunnerConfig, type RunnerConfig } from './config';
+import { DEFAULT_DOCKER_SOCKET, DockerLauncher, RUNNER_SCOPE_LABEL } from './docker-launcher';
+import { type ServiceLauncher } from './launcher';
 import { createRunnerMetrics } from './metrics';
 import { ProcessLauncher } from './process-launcher';
+import { hostHome } from './roles';
 import { Runner } from './runner';
 
 /** Version written in the host registration. */
@@ -51,16 +56,24 @@ async function main(): Promise<void> {
   });
   const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, logger });
   const metrics = createMetrics('runner');
+  const home = resolve(config.home);
+  let dockerRuntime: DockerRuntime | undefined;
+  let launcher: ServiceLauncher;
+  if (config.mode === 'docker') {
+    ({ runtime: dockerRuntime, launcher } = await dockerLauncher(config, home, logger));
+  } else {
+    // dist/main.js → services/runner → services/
+    launcher = new ProcessLauncher({
+      servicesDir: resolve(__dirname, '..', '..'),
+      baseEnv: inheritedEnv(process.env),
+    });
+  }
   const runner = new Runner({
     zk,
     logger,
     metrics: createRunnerMetrics(metrics),
-    // dist/main.js → services/runner → services/
-    launcher: new ProcessLauncher({
-      servicesDir: resolve(__dirname, '..', '..'),
-      baseEnv: inheritedEnv(process.env),
-    }),
-    context: { ...config, home: resolve(config.home) },
+    launcher,
+    context: { ...config, home },
     version: VERSION,
     pid: process.pid,
     ...(config.token === undefined ? {} : { join: { token: config.token, roles: config.roles } }),
@@ -79,7 +92,7 @@ async function main(): Promise<void> {
       logger,
     }),
   });
-  installSignalHandlers(runner, zk, observability, logger);
+  installSignalHandlers(runner, zk, observability, logger, dockerRuntime);
   await zk.start();
   try {
     await runner.start();
@@ -100,6 +113,7 @@ function installSignalHandlers(
   zk: ZkSession,
   observability: ObservabilityServer,
   logger: Logger,
+  dockerRuntime?: DockerRuntime,
 ): void {
   let stopping = false;
   const stop = (signal: string): void => {
@@ -112,6 +126,7 @@ function installSignalHandlers(
     }, SHUTDOWN_HARD_LIMIT_MS).unref();
     runner
       .close()
+      .then(() => dockerRuntime?.close())
       .then(() => observability.close())
       .then(() => zk.close())
       .then(
@@ -124,6 +139,61 @@ function installSignalHandlers(
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/**
+ * Docker mode: one `DockerRuntime` scoped `wharf.runner=<host>` whose mount path is the host home
+ * itself (WHARF_HOME has the same path inside and outside: the allocator passes host paths of
+ * instance data dirs to the engine). Running as root, the runtime chowns that home to the images'
+ * user (uid 10001) and containers run as 10001; the allocator additionally gets the engine socket
+ * (same path) and the socket's group, so it can drive Docker without running as root.
+ */
+async function dockerLauncher(
+  config: RunnerConfig,
+  home: string,
+  logger: Logger,
+): Promise<{ runtime: DockerRuntime; launcher: DockerLauncher }> {
+  const hostHomeDir = hostHome(home, config.hostId);
+  // The containers run as uid 10001 (the images' user; the runtime chowns the host home to it)
+  // and must traverse <home> and <home>/hosts to reach it: add search permission (o+x) only.
+  for (const dir of [home, resolve(hostHomeDir, '..')]) {
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, statSync(dir).mode | 0o001);
+  }
+  const runtime = new DockerRuntime({
+    scope: { [RUNNER_SCOPE_LABEL]: config.hostId },
+    mountPath: hostHomeDir,
+    logger: logger.child({ component: 'docker-runtime' }),
+  });
+  await runtime.open();
+  const socketPath = dockerSocketPath(process.env.DOCKER_HOST);
+  let dockerSocket: { path: string; gid: number } | undefined;
+  try {
+    dockerSocket = { path: socketPath, gid: statSync(socketPath).gid };
+  } catch (err) {
+    logger.warn('docker socket not found; allocators will not reach the engine', { socketPath, err });
+  }
+  const passthrough = Object.fromEntries(
+    Object.entries(inheritedEnv(process.env)).filter(
+      (e): e is [string, string] =>
+        e[0].startsWith('WHARF_') && !e[0].startsWith('WHARF_RUNNER_') && e[1] !== undefined,
+    ),
+  );
+  const launcher = new DockerLauncher({
+    runtime,
+    version: VERSION,
+    hostId: config.hostId,
+    hostAddress: config.address,
+    hostHome: hostHomeDir,
+    baseEnv: passthrough,
+    ...(dockerSocket === undefined ? {} : { dockerSocket }),
+  });
+  return { runtime, launcher };
+}
+
+function dockerSocketPath(dockerHost: string | undefined): string {
+  if (dockerHost?.startsWith('unix://')) return dockerHost.slice('unix://'.length);
+  return DEFAULT_DOCKER_SOCKET;
 }
 
 main().catch((err: unknown) => {

@@ -1,0 +1,199 @@
+/**
+ * End to end in Docker mode: runners (`WHARF_RUNNER_MODE=docker`) for 4 simulated hosts run every
+ * platform service as a `wharf/<svc>:0.1.0` container; the allocators run a 3-zone etcd
+ * deployment as containers through the engine socket. Needs a Docker engine and the images:
+ * `scripts/ensure-docker.sh` and `docker/build.sh` run first and the file FAILS (never skips)
+ * when either fails.
+ */
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { docker, startDockerPlatform, type DockerPlatform } from './helpers/docker-platform';
+import { etcdGetViaProxy, etcdPlan, etcdPutViaProxy, eventually, waitForPlan } from './helpers/plans';
+
+jest.setTimeout(240_000);
+const run = promisify(execFile);
+const ROOT = resolve(__dirname, '..');
+
+describe('the platform in Docker mode', () => {
+  let platform: DockerPlatform;
+  let id: string;
+  const t0 = Date.now();
+  const mark = (what: string) => process.stdout.write(`[docker-e2e] +${Date.now() - t0} ms ${what}\n`);
+
+  const instanceContainers = () => platform.ps([`wharf.deployment=${id}`]);
+  const serviceContainers = (host: string) => platform.ps([`wharf.runner=${host}`]);
+  const readKey = async () => (await etcdGetViaProxy(platform, id, 'greeting')).value;
+
+  beforeAll(async () => {
+    await run('bash', [resolve(ROOT, 'scripts', 'ensure-docker.sh')], { cwd: ROOT });
+    // build.sh stages into one shared cache dir: a concurrent build (another test file) can make
+    // one attempt fail with ENOTEMPTY, so it gets one retry; a second failure fails the file.
+    const build = () =>
+      run('bash', [resolve(ROOT, 'docker', 'build.sh')], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+    await build().catch(async () => {
+      await new Promise((r) => setTimeout(r, 3000));
+      return build();
+    });
+    mark('engine ready, images built');
+    platform = await startDockerPlatform();
+    mark('api serving');
+  }, 200_000);
+
+  afterAll(async () => {
+    await platform?.down();
+    mark('cleaned up');
+  });
+
+  it('runs every service of every host as a labelled container', async () => {
+    const expected: Record<string, string[]> = {
+      'host-1': ['api', 'constructor', 'proxy'],
+      'host-2': ['allocator'],
+      'host-3': ['allocator'],
+      'host-4': ['allocator'],
+    };
+    for (const [host, services] of Object.entries(expected)) {
+      const rows = await eventually(
+        async () => {
+          const r = await serviceContainers(host);
+          return r.length === services.length ? r : undefined;
+        },
+        60_000,
+        `${host} containers`,
+      );
+      expect(rows.map((r) => r.labels['wharf.service']).sort()).toEqual(services);
+      for (const r of rows) {
+        expect(r.labels).toMatchObject({ 'wharf.host': host, 'wharf.runner': host, 'wharf.managed': 'true' });
+      }
+    }
+    const [allocator] = await serviceContainers('host-2');
+    const inspect = JSON.parse(await docker(['inspect', allocator!.id]))[0];
+    expect(inspect.HostConfig.NetworkMode).toBe('host');
+    expect(inspect.HostConfig.Binds).toEqual(
+      expect.arrayContaining([
+        `${platform.home}/hosts/host-2:${platform.home}/hosts/host-2:rw`,
+        '/var/run/docker.sock:/var/run/docker.sock:rw',
+      ]),
+    );
+    expect(inspect.Config.Env).toEqual(expect.arrayContaining(['WHARF_RUNTIME=docker']));
+    expect(inspect.Config.Image).toBe('wharf/allocator:0.1.0');
+  });
+
+  it('creates a 3-zone etcd deployment whose instances are memory-limited containers', async () => {
+    const started = Date.now();
+    const created = await platform.api('POST', '/deployments', etcdPlan('orders', 3));
+    expect(created.status).toBe(201);
+    id = created.body.id;
+    const attempt = await waitForPlan(platform, id);
+    expect(attempt.status).toBe('success');
+    await eventually(() => etcdPutViaProxy(platform, id, 'greeting', 'hello'), 30_000, 'a put via the proxy');
+    mark(`plan-to-routable ${Date.now() - started} ms`);
+    const rows = await instanceContainers();
+    expect(rows).toHaveLength(3);
+    for (const r of rows) {
+      const inspect = JSON.parse(await docker(['inspect', r.id]))[0];
+      expect(inspect.HostConfig.Memory).toBeGreaterThan(0);
+      expect(inspect.Config.Image).toBe('wharf/etcd:3.4');
+    }
+    expect(await readKey()).toBe('hello');
+  });
+
+  it('replaces a killed instance container and keeps the key readable', async () => {
+    const [victim] = await instanceContainers();
+    await docker(['kill', victim!.id]);
+    const started = Date.now();
+    await eventually(
+      async () => {
+        const rows = await instanceContainers();
+        const running = rows.filter((r) => r.name === victim!.name);
+        if (running.length !== 1) return undefined;
+        const state = JSON.parse(await docker(['inspect', running[0]!.id]))[0].State;
+        return state.Running && Date.parse(state.StartedAt) >= started - 1000 ? true : undefined;
+      },
+      60_000,
+      'the killed instance to run again',
+    );
+    mark(`instance back ${Date.now() - started} ms`);
+    expect(await eventually(readKey, 30_000, 'the key after the instance kill')).toBe('hello');
+  });
+
+  it('restarts a killed service container (the proxy) and traffic flows again', async () => {
+    const [proxy] = (await serviceContainers('host-1')).filter((r) => r.labels['wharf.service'] === 'proxy');
+    await docker(['kill', proxy!.id]);
+    const started = Date.now();
+    const value = await eventually(
+      async () => {
+        const rows = (await serviceContainers('host-1')).filter((r) => r.labels['wharf.service'] === 'proxy');
+        if (rows.length !== 1) return undefined;
+        return readKey();
+      },
+      60_000,
+      'the proxy to be restarted',
+    );
+    expect(value).toBe('hello');
+    mark(`proxy back ${Date.now() - started} ms`);
+  });
+
+  it('measures plan-to-routable (5 runs) and the idle memory of every service container', async () => {
+    const samples: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = Date.now();
+      const created = await platform.api('POST', '/deployments', etcdPlan(`bench-${i}`, 3));
+      expect(created.status).toBe(201);
+      const bid = created.body.id as string;
+      expect((await waitForPlan(platform, bid)).status).toBe('success');
+      await eventually(() => etcdPutViaProxy(platform, bid, 'k', 'v'), 30_000, `bench ${bid} routable`);
+      samples.push(Date.now() - started);
+      expect((await platform.api('DELETE', `/deployments/${bid}`)).status).toBeLessThan(300);
+      await eventually(
+        async () => ((await platform.ps([`wharf.deployment=${bid}`], true)).length === 0 ? true : undefined),
+        60_000,
+        `bench ${bid} containers removed`,
+      );
+    }
+    const sorted = [...samples].sort((a, b) => a - b);
+    const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+    mark(`plan-to-routable docker samples=${JSON.stringify(samples)} median=${pct(0.5)} p95=${pct(0.95)} ms`);
+    const ids = (await Promise.all(['host-1', 'host-2', 'host-3', 'host-4'].map(serviceContainers))).flat();
+    const stats = await docker([
+      'stats',
+      '--no-stream',
+      '--format',
+      '{{.Name}}\t{{.MemUsage}}',
+      ...ids.map((r) => r.id),
+    ]);
+    mark(`idle service containers (docker stats):\n${stats}`);
+    const rss: string[] = [];
+    for (const r of ids) {
+      const pid = JSON.parse(await docker(['inspect', r.id]))[0].State.Pid as number;
+      const { stdout } = await run('ps', ['-o', 'rss=', '--ppid', String(pid), '-p', String(pid)]);
+      const kb = stdout
+        .split('\n')
+        .filter(Boolean)
+        .reduce((a, l) => a + Number(l.trim()), 0);
+      rss.push(`${r.name} ${(kb / 1024).toFixed(1)} MiB`);
+    }
+    mark(`idle service containers (RSS of init + node):\n${rss.join('\n')}`);
+    const runners: string[] = [];
+    for (const h of platform.hosts) {
+      const { stdout } = await run('ps', ['-o', 'rss=', '-p', String(h.runner!.pid)]);
+      runners.push(`runner ${h.id} ${(Number(stdout.trim()) / 1024).toFixed(1)} MiB`);
+    }
+    mark(`runner processes (RSS):\n${runners.join('\n')}`);
+  });
+
+  it('removes the proxy container when host-1 loses the proxy role', async () => {
+    const res = await platform.api('PUT', '/platform/hosts/host-1/roles', { roles: ['coordinator'] });
+    expect(res.status).toBe(200);
+    await eventually(
+      async () => {
+        const rows = await serviceContainers('host-1');
+        return rows.some((r) => r.labels['wharf.service'] === 'proxy') ? undefined : rows;
+      },
+      30_000,
+      'the proxy container to go away',
+    );
+    const left = (await serviceContainers('host-1')).map((r) => r.labels['wharf.service']).sort();
+    expect(left).toEqual(['api', 'constructor']);
+  });
+});
