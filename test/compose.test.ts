@@ -235,10 +235,17 @@ describe('deploy/compose', () => {
     const platform = await eventually(
       async () => {
         const res = await api('GET', '/platform');
-        return res.status === 200 && res.body.allocators?.connected === 3 ? res.body : undefined;
+        const b = res.body;
+        // Services register independently; wait for all of them, not just the allocators.
+        const ready =
+          res.status === 200 &&
+          b.allocators?.connected === 3 &&
+          b.constructors?.alive === 2 &&
+          b.proxies?.total === 2;
+        return ready ? b : undefined;
       },
       60_000,
-      '3 connected allocators',
+      '3 connected allocators, 2 constructors and 2 proxies',
     );
     expect(platform.constructors.alive).toBe(2);
     expect(platform.proxies.total).toBe(2);
