@@ -80,11 +80,12 @@ export function proxyRequest(
   method: string,
   path: string,
   body?: string,
+  address = '127.0.0.1',
 ): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolvePromise, reject) => {
     const req = request(
       {
-        host: '127.0.0.1',
+        host: address,
         port,
         method,
         path,
@@ -111,7 +112,11 @@ export function proxyRequest(
   });
 }
 
-/** Starts a platform: 1 api, 2 constructors, 3 allocators (zones a/b/c), 2 proxies. */
+/**
+ * Starts a platform: 3 simulated hosts, each with its runner — host-1 (127.0.0.1, zone-a) and
+ * host-2 (127.0.0.2, zone-b) coordinator + proxy + allocator, host-3 (127.0.0.3, zone-c) allocator.
+ * Proxy n listens on host n's address.
+ */
 export async function startPlatform(): Promise<Platform> {
   const dir = await tempDir('wharf-e2e');
   const home = dir.path;
@@ -169,7 +174,7 @@ export async function startPlatform(): Promise<Platform> {
       return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
     },
     proxy: (deploymentId, method, path, body, port = proxyPorts[0]!) =>
-      proxyRequest(port, deploymentId, method, path, body),
+      proxyRequest(port, deploymentId, method, path, body, `127.0.0.${proxyPorts.indexOf(port) + 1}`),
     cli: (args) => runCli(args, { ...env, WHARF_API_KEY: apiKey }),
     down: async () => {
       await runCli(['down'], env);

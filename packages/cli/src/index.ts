@@ -18,8 +18,8 @@ export type {
 } from './config/up-config';
 export { DEFAULT_API_URL, resolveClientConfig } from './config/client-config';
 export type { ClientConfig, ClientOptions } from './config/client-config';
-export { SERVICE_KINDS, planServices } from './platform/service-plan';
-export type { ServiceKind, ServiceLaunch } from './platform/service-plan';
+export { PLATFORM_PACKAGES, hostAddress, planHosts, planRunners } from './platform/host-plan';
+export type { PlatformPackage, RunnerLaunch, SimulatedHost } from './platform/host-plan';
 export {
   PLATFORM_FILE_VERSION,
   parsePlatformRecord,

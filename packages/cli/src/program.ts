@@ -87,9 +87,9 @@ function addUpCommand(program: Command, handlers: CommandHandlers, run: Runner):
     .option('--zk-port <port>', 'client port of the embedded ZooKeeper (default 2181)')
     .option('--zk-chroot <path>', 'ZooKeeper chroot of the services (default /wharf)')
     .option('--api-port <port>', 'API + console port (default 12400)')
-    .option('--proxy-ports <ports>', 'one proxy per port (default 9200,9201)')
-    .option('--constructors <n>', 'constructor processes (default 2)')
-    .option('--allocators <n>', 'allocator processes (default 3)')
+    .option('--proxy-ports <ports>', 'one proxy per port, on host-1, host-2, ... (default 9200,9201)')
+    .option('--constructors <n>', 'hosts with the coordinator role: api + constructor (default 2)')
+    .option('--allocators <n>', 'hosts with the allocator role, one per zone in turn (default 3)')
     .option('--zones <zones>', 'zones allocators are spread over (default zone-a,zone-b,zone-c)')
     .option('--port-base <port>', 'first instance port of allocator-1 (default 20000)')
     .option('--ports-per-allocator <n>', 'instance ports per allocator (default 1000)')
@@ -97,12 +97,17 @@ function addUpCommand(program: Command, handlers: CommandHandlers, run: Runner):
     .option('--cpus <n>', "CPUs each allocator advertises (default: the allocator's own)")
     .option(
       '--metrics-port-base <port>',
-      'first /health + /metrics port of constructors and allocators (default: free ports)',
+      'first /health + /metrics port of the runners, one per host (default: free ports)',
     )
     .option('--domain <domain>', 'deployments are reached at <id>.<domain> (default localhost)')
     .option('--log-level <level>', 'error, warn, info or debug (default info)')
     .option('--timeout <seconds>', 'how long to wait for every service to be healthy (default 60)')
     .option('--stop-timeout <seconds>', 'grace per service between SIGTERM and SIGKILL (default 10)')
+    .option('--mode <mode>', 'process: services as child processes; docker: as containers (default process)')
+    .option(
+      '--host-prefix <prefix>',
+      'prefix of the simulated host ids, e.g. dev- for dev-host-1 (default none)',
+    )
     .option(
       '--services-root <dir>',
       'directory with <service>/dist/main.js (default: the installed @wharf packages)',

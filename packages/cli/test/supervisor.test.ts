@@ -1,8 +1,9 @@
 /**
- * `wharf up` / `status` / `down` as processes, with stand-in services (test/fixtures/fake-service.js
- * via --services-root) and a real embedded ZooKeeper: process layout, environment contract,
- * restart of a crashed service, clean and forced stops, and start failures that leave nothing behind.
- * test/up.test.ts runs the same flow against the real services.
+ * `wharf up` / `status` / `down` as processes: a real embedded ZooKeeper and real runners (one per
+ * simulated host), which start stand-in services (test/fixtures/fake-service.js via
+ * --services-root). Host layout, environment contract, restart of a crashed service and runner,
+ * clean and forced stops, and start failures that leave nothing behind. test/up.test.ts runs the
+ * same flow against the real services.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
@@ -77,59 +78,90 @@ afterEach(async () => {
   await dir.cleanup();
 });
 
-const fakeEnv = async (id: string): Promise<Record<string, string>> =>
-  (
-    JSON.parse(await readFile(join(layout.home, 'fake-env', `${id}.json`), 'utf8')) as {
-      env: Record<string, string>;
-    }
-  ).env;
+/** The host a service id runs on (`allocator-host-2` → `host-2`). */
+const hostOf = (id: string): string => id.slice(id.indexOf('-') + 1);
+const fakeRecord = async (id: string): Promise<{ pid: number; env: Record<string, string> }> =>
+  JSON.parse(await readFile(join(layout.home, 'hosts', hostOf(id), 'fake-env', `${id}.json`), 'utf8')) as {
+    pid: number;
+    env: Record<string, string>;
+  };
+const fakeEnv = async (id: string): Promise<Record<string, string>> => (await fakeRecord(id)).env;
+/** What the default layout runs: 3 runners, and the services of their hosts' roles. */
+const DEFAULT_IDS = [
+  'zookeeper',
+  'runner-host-1',
+  'runner-host-2',
+  'runner-host-3',
+  'api-host-1',
+  'api-host-2',
+  'constructor-host-1',
+  'constructor-host-2',
+  'allocator-host-1',
+  'allocator-host-2',
+  'allocator-host-3',
+  'proxy-host-1',
+  'proxy-host-2',
+].sort();
+
+/** platform.json once it lists `ids` (the services come from the runners' live nodes, polled). */
+const recordListing = (ids: string[]) =>
+  waitFor(
+    async () => {
+      const record = await readPlatform(layout.home);
+      return record &&
+        record.services
+          .map((s) => s.id)
+          .sort()
+          .join() === [...ids].sort().join()
+        ? record
+        : undefined;
+    },
+    { timeoutMs: 20_000, message: `platform.json listing ${ids.join(', ')}` },
+  );
 
 describe('wharf up --detach, status, down', () => {
-  it('starts ZooKeeper and 8 services as separate processes, supervises them, and stops them all', async () => {
+  it('starts ZooKeeper and a runner per host, whose services it lists, supervises them, and stops them all', async () => {
     const up = await runCli(['up', '--detach', ...layout.upArgs], layout.env);
     expect(up.stderr).toContain('platform ready');
     expect(up.code).toBe(0);
     const key = (await readFile(join(layout.home, 'credentials', 'api-key'), 'utf8')).trim();
     expect(up.stdout).toContain(`API key   ${key}`);
     expect(up.stdout).toContain(`API       http://127.0.0.1:${layout.apiPort}/api/v1`);
-    expect(up.stdout).toContain(`http://<deployment-id>.localhost:${layout.proxyPorts[1]}`);
+    expect(up.stdout).toContain(`http://127.0.0.2:${layout.proxyPorts[1]} (Host: <deployment-id>.localhost)`);
+    expect(up.stdout).toContain('host-3    127.0.0.3  zone-c  allocator');
 
-    const record = (await readPlatform(layout.home))!;
-    expect(record.services.map((s) => s.id).sort()).toEqual(
-      [
-        'allocator-1',
-        'allocator-2',
-        'allocator-3',
-        'api-1',
-        'constructor-1',
-        'constructor-2',
-        'proxy-1',
-        'proxy-2',
-        'zookeeper',
-      ].sort(),
-    );
-    expect(new Set(allPids(record)).size).toBe(10);
+    const record = await recordListing(DEFAULT_IDS);
+    expect(new Set(allPids(record)).size).toBe(14);
     for (const pid of allPids(record)) expect(alive(pid)).toBe(true);
     expect(record.services.find((s) => s.id === 'zookeeper')).toMatchObject({
       service: 'zookeeper',
       port: layout.zkPort,
     });
+    expect(record.services.find((s) => s.id === 'runner-host-2')).toMatchObject({
+      service: 'runner',
+      host: 'host-2',
+      address: '127.0.0.2',
+      zone: 'zone-b',
+    });
     expect(await probeZooKeeper(`127.0.0.1:${layout.zkPort}`, 2000)).toBe(true);
 
-    // The environment contract of docs/coordination.md, as the services received it.
-    expect(await fakeEnv('allocator-2')).toMatchObject({
-      WHARF_ID: 'allocator-2',
+    // The environment contract of docs/coordination.md, as the runners passed it on.
+    expect(await fakeEnv('allocator-host-2')).toMatchObject({
+      WHARF_ID: 'allocator-host-2',
       WHARF_ZK: `127.0.0.1:${layout.zkPort}`,
-      WHARF_HOME: layout.home,
+      WHARF_HOME: join(layout.home, 'hosts', 'host-2'),
       WHARF_ZONE: 'zone-b',
       WHARF_PORT_RANGE: `${layout.portBase + 1000}-${layout.portBase + 1999}`,
-      WHARF_ALLOCATOR_HOST: '127.0.0.1',
+      WHARF_ALLOCATOR_HOST: '127.0.0.2',
+      WHARF_RUNTIME: 'process',
+      WHARF_STOP_INSTANCES: 'true',
     });
-    expect(await fakeEnv('proxy-2')).toMatchObject({
+    expect(await fakeEnv('proxy-host-2')).toMatchObject({
       WHARF_PROXY_PORT: String(layout.proxyPorts[1]),
+      WHARF_PROXY_HOST: '127.0.0.2',
       WHARF_ZONE: 'zone-b',
     });
-    expect(await fakeEnv('api-1')).toMatchObject({
+    expect(await fakeEnv('api-host-1')).toMatchObject({
       WHARF_API_PORT: String(layout.apiPort),
       WHARF_API_HOST: '127.0.0.1',
     });
@@ -137,27 +169,42 @@ describe('wharf up --detach, status, down', () => {
     const status = await runCli(['status'], layout.env);
     expect(status.code).toBe(0);
     expect(status.stdout).toContain('Wharf is healthy.');
-    expect(status.stdout).toMatch(/allocator-3\s+allocator\s+\d+\s+\d+\s+running\s+ok/);
+    expect(status.stdout).toMatch(/runner-host-3\s+runner\s+\d+\s+\d+\s+running\s+ok/);
 
-    // A crashed service is restarted (back-off 1 s) and platform.json follows the new pid.
-    const victim = record.services.find((s) => s.id === 'allocator-2')!;
+    // A crashed service is restarted by its runner, and platform.json follows the new pid.
+    const victim = record.services.find((s) => s.id === 'allocator-host-2')!;
     process.kill(victim.pid, 'SIGKILL');
     const restarted = await waitFor(
       async () => {
-        const s = (await readPlatform(layout.home))!.services.find((x) => x.id === 'allocator-2')!;
-        return s.pid !== victim.pid && alive(s.pid) ? s : undefined;
+        const s = (await readPlatform(layout.home))!.services.find((x) => x.id === 'allocator-host-2');
+        return s && s.pid !== victim.pid && alive(s.pid) ? s : undefined;
       },
-      { timeoutMs: 30_000, message: 'allocator-2 restarted' },
+      { timeoutMs: 30_000, message: 'allocator-host-2 restarted' },
     );
     expect(restarted.restarts).toBe(1);
+
+    // A crashed runner is restarted by wharf up; the new runner replaces what the old one left.
+    const runner = record.services.find((s) => s.id === 'runner-host-3')!;
+    const orphan = record.services.find((s) => s.id === 'allocator-host-3')!;
+    process.kill(runner.pid, 'SIGKILL');
+    await waitFor(
+      async () => {
+        const now = (await readPlatform(layout.home))!.services;
+        const r = now.find((x) => x.id === 'runner-host-3');
+        const a = now.find((x) => x.id === 'allocator-host-3');
+        return r && a && r.pid !== runner.pid && a.pid !== orphan.pid && alive(a.pid) ? true : undefined;
+      },
+      { timeoutMs: 60_000, message: 'runner-host-3 and its allocator replaced' },
+    );
+    expect(alive(orphan.pid)).toBe(false);
 
     // A second up on the same home refuses to start.
     const again = await runCli(['up', '--detach', ...layout.upArgs], layout.env);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('error WHARF_CONFLICT: a platform is already running');
 
-    // proxy-2 ignores SIGTERM: down must still get rid of it (SIGKILL after the grace).
-    await writeFile(join(layout.home, 'fake-stubborn-proxy-2'), '');
+    // proxy-host-2 ignores SIGTERM: down must still get rid of it (SIGKILL after the grace).
+    await writeFile(join(layout.home, 'hosts', 'host-2', 'fake-stubborn-proxy-host-2'), '');
     const before = (await readPlatform(layout.home))!;
     const down = await runCli(['down'], layout.env);
     expect(down.stdout).toContain('Wharf is down.');
@@ -186,7 +233,7 @@ describe('wharf up --detach, status, down', () => {
       message: 'attached up ready',
     });
     expect(stdout).toContain(`API key   stored in ${join(layout.home, 'credentials', 'api-key')}`);
-    const record = (await readPlatform(layout.home))!;
+    const record = await recordListing(DEFAULT_IDS);
     expect(record.detached).toBe(false);
 
     child.kill('SIGINT');
@@ -204,7 +251,7 @@ describe('wharf up --detach, status, down', () => {
       timeoutMs: 100_000,
       message: 'attached up ready',
     });
-    const record = (await readPlatform(layout.home))!;
+    const record = await recordListing(DEFAULT_IDS);
     child.kill('SIGKILL');
     await waitFor(() => allPids(record).every((pid) => !alive(pid)), {
       timeoutMs: 20_000,
@@ -218,7 +265,7 @@ describe('wharf up --detach, status, down', () => {
     try {
       const up = await runCli(['up', '--detach', ...layout.upArgs], layout.env);
       expect(up.code).toBe(1);
-      expect(up.stderr).toContain(`error WHARF_CONFLICT: ports already in use: ${layout.apiPort}`);
+      expect(up.stderr).toContain(`error WHARF_CONFLICT: ports already in use: 127.0.0.1:${layout.apiPort}`);
       expect(await readPlatform(layout.home)).toBeUndefined();
       expect(await probeZooKeeper(`127.0.0.1:${layout.zkPort}`, 500)).toBe(false);
     } finally {
@@ -232,13 +279,10 @@ describe('wharf up --detach, status, down', () => {
     await writeFakeServices(layout.env.WHARF_SERVICES_ROOT!, { proxy: broken });
     const up = await runCli(['up', '--detach', ...layout.upArgs, '--timeout', '4'], layout.env);
     expect(up.code).toBe(1);
-    expect(up.stderr).toContain('error WHARF_TIMEOUT: not healthy after 4 s: proxy-1, proxy-2');
+    expect(up.stderr).toContain('error WHARF_TIMEOUT: not healthy after 4 s: proxy-host-1, proxy-host-2');
     expect(up.stderr).toContain('| proxy cannot start: missing routes');
     expect(await readPlatform(layout.home)).toBeUndefined();
-    const pids = JSON.parse(await readFile(join(layout.home, 'fake-env', 'api-1.json'), 'utf8')) as {
-      pid: number;
-    };
-    expect(alive(pids.pid)).toBe(false);
+    expect(alive((await fakeRecord('api-host-1')).pid)).toBe(false);
   });
 
   it('uses a ZooKeeper that already answers instead of starting one', async () => {
@@ -263,6 +307,8 @@ describe('wharf up --detach, status, down', () => {
         '1',
         '--port-base',
         String(layout.portBase + 5000),
+        '--host-prefix',
+        'other-',
       ],
       env,
     );
@@ -270,7 +316,13 @@ describe('wharf up --detach, status, down', () => {
     expect(up.stdout).toContain(`ZooKeeper external at 127.0.0.1:${layout.zkPort}`);
     const other = (await readPlatform(otherHome))!;
     expect(other.zookeeper.embedded).toBe(false);
-    expect(other.services.map((s) => s.id)).toEqual(['api-1', 'constructor-1', 'allocator-1', 'proxy-1']);
+    expect(other.services.map((s) => s.id)).toEqual([
+      'runner-other-host-1',
+      'api-other-host-1',
+      'constructor-other-host-1',
+      'allocator-other-host-1',
+      'proxy-other-host-1',
+    ]);
     expect((await runCli(['down'], env)).code).toBe(0);
     expect(alive(zkPid)).toBe(true);
   });

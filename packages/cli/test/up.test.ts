@@ -1,6 +1,7 @@
 /**
- * The real platform: `wharf up --detach` starts ZooKeeper and the built services (api, 2
- * constructors, 3 allocators, 2 proxies) on free ports in a temp WHARF_HOME; every process must
+ * The real platform: `wharf up --detach` starts ZooKeeper and a real runner per simulated host,
+ * which start the built services (2 apis, 2 constructors, 3 allocators, 2 proxies) on free ports
+ * in a temp WHARF_HOME; every process must
  * be up and healthy, the API must see the services through ZooKeeper, `wharf status` must say so,
  * and after `wharf down` every process must be gone. Needs the services built (`npm run build`):
  * without them `wharf up` fails, and so does this test.
@@ -27,7 +28,7 @@ afterAll(async () => {
 });
 
 describe('wharf up with the real services', () => {
-  it('starts every service as its own healthy process, and down stops them all', async () => {
+  it('starts a runner per host and every service as its own healthy process, and down stops them all', async () => {
     const home = join(dir.path, 'home');
     const [zkPort, apiPort, p1, p2] = [
       await freePort(),
@@ -68,19 +69,23 @@ describe('wharf up with the real services', () => {
     const ids = record.services.map((s) => s.id).sort();
     expect(ids).toEqual(
       [
-        'allocator-1',
-        'allocator-2',
-        'allocator-3',
-        'api-1',
-        'constructor-1',
-        'constructor-2',
-        'proxy-1',
-        'proxy-2',
         'zookeeper',
+        'runner-host-1',
+        'runner-host-2',
+        'runner-host-3',
+        'api-host-1',
+        'api-host-2',
+        'constructor-host-1',
+        'constructor-host-2',
+        'allocator-host-1',
+        'allocator-host-2',
+        'allocator-host-3',
+        'proxy-host-1',
+        'proxy-host-2',
       ].sort(),
     );
     const pids = allPids(record);
-    expect(new Set(pids).size).toBe(10);
+    expect(new Set(pids).size).toBe(14);
     for (const pid of pids) expect(alive(pid)).toBe(true);
     expect(await probeZooKeeper(`127.0.0.1:${zkPort}`, 2000)).toBe(true);
     for (const service of record.services.filter((s) => s.health_url !== undefined)) {
@@ -104,7 +109,7 @@ describe('wharf up with the real services', () => {
       },
       { timeoutMs: 30_000, intervalMs: 250, message: '3 connected allocators and a constructor leader' },
     );
-    expect(['constructor-1', 'constructor-2']).toContain(platform.constructors!.leader);
+    expect(['constructor-host-1', 'constructor-host-2']).toContain(platform.constructors!.leader);
 
     const status = await runCli(['status'], env);
     expect(status.stdout).toContain('Wharf is healthy.');

@@ -49,3 +49,12 @@ export async function waitUntil(done: () => boolean, timeoutMs: number): Promise
     await delay(Math.min(POLL_INTERVAL_MS, Math.max(1, deadline - Date.now())));
   }
 }
+
+/** The command line of `pid` (arguments joined by spaces), or undefined when unreadable. */
+export function commandLineOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return undefined;
+  }
+}

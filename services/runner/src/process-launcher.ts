@@ -1,17 +1,21 @@
 /**
  * The process launcher: `node services/<svc>/dist/main.js`, detached (its own process group),
  * stdout and stderr appended to the service's log file, stopped with SIGTERM → grace → SIGKILL
- * to the whole group.
+ * to the whole group. Each service's pid is kept in its pid file: being detached, a service
+ * outlives a runner that is SIGKILLed, and the next runner stops that orphan (after checking the
+ * pid still runs the same entry point) before starting its own — never two on one port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type LaunchedService, type ServiceExit, type ServiceLauncher, type StopOutcome } from './launcher';
-import { isProcessAlive, signalGroup, waitUntil } from './process-control';
+import { commandLineOf, isProcessAlive, signalGroup, waitUntil } from './process-control';
 import { type ServiceLaunchSpec } from './roles';
 
 /** Grace after SIGKILL for the kernel to reap the group before a stop reports done. */
 const KILL_SETTLE_MS = 2000;
+/** Grace an orphan of an earlier runner gets between SIGTERM and SIGKILL. */
+export const ORPHAN_GRACE_MS = 10_000;
 
 /** Options of {@link ProcessLauncher}. */
 export interface ProcessLauncherOptions {
@@ -29,17 +33,23 @@ export class ProcessLauncher implements ServiceLauncher {
 
   constructor(private readonly options: ProcessLauncherOptions) {}
 
-  /** The entry point of `service`. */
+  /**
+   * The entry point of `service`: under WHARF_SERVICES_ROOT when the environment sets it (a
+   * source checkout's `services/`, or stand-ins in tests), else under `servicesDir`.
+   */
   entryOf(service: string): string {
-    return join(this.options.servicesDir, service, 'dist', 'main.js');
+    const root = this.options.baseEnv.WHARF_SERVICES_ROOT || this.options.servicesDir;
+    return join(root, service, 'dist', 'main.js');
   }
 
-  launch(spec: ServiceLaunchSpec): Promise<LaunchedService> {
+  async launch(spec: ServiceLaunchSpec): Promise<LaunchedService> {
+    const entry = this.entryOf(spec.service);
+    await stopOrphan(spec.pidFile, entry);
     mkdirSync(dirname(spec.logFile), { recursive: true });
     const fd = openSync(spec.logFile, 'a');
     let child: ChildProcess;
     try {
-      child = spawn(this.options.node ?? process.execPath, [this.entryOf(spec.service)], {
+      child = spawn(this.options.node ?? process.execPath, [entry], {
         env: { ...this.options.baseEnv, ...spec.env },
         detached: true,
         shell: false,
@@ -52,8 +62,34 @@ export class ProcessLauncher implements ServiceLauncher {
       child.once('error', (error) => resolve({ code: null, signal: null, error }));
       child.once('exit', (code, signal) => resolve({ code, signal }));
     });
-    return Promise.resolve(new LaunchedProcess(child, exited));
+    if (child.pid !== undefined) {
+      mkdirSync(dirname(spec.pidFile), { recursive: true });
+      writeFileSync(spec.pidFile, `${JSON.stringify({ pid: child.pid, entry })}\n`, { mode: 0o600 });
+    }
+    return new LaunchedProcess(child, exited);
   }
+}
+
+/**
+ * Stops the process recorded in `pidFile` when it still runs `entry` (a pid alone may have been
+ * reused by an unrelated process): SIGTERM, {@link ORPHAN_GRACE_MS}, SIGKILL, to its group.
+ */
+export async function stopOrphan(pidFile: string, entry: string): Promise<'none' | 'stopped'> {
+  let pid: number;
+  try {
+    const doc = JSON.parse(readFileSync(pidFile, 'utf8')) as { pid?: unknown };
+    if (!Number.isInteger(doc.pid) || (doc.pid as number) <= 1) return 'none';
+    pid = doc.pid as number;
+  } catch {
+    return 'none';
+  }
+  if (!isProcessAlive(pid) || !(commandLineOf(pid) ?? '').includes(entry)) return 'none';
+  signalGroup(pid, 'SIGTERM');
+  if (!(await waitUntil(() => !isProcessAlive(pid), ORPHAN_GRACE_MS))) {
+    signalGroup(pid, 'SIGKILL');
+    await waitUntil(() => !isProcessAlive(pid), KILL_SETTLE_MS);
+  }
+  return 'stopped';
 }
 
 class LaunchedProcess implements LaunchedService {

@@ -46,6 +46,11 @@ export interface ServiceLaunchSpec {
   /** GET this; 200 means healthy (api, proxy). */
   readonly healthUrl?: string;
   readonly logFile: string;
+  /**
+   * Where the process launcher records the service's pid (`<host home>/run/<id>.pid`), so a
+   * restarted runner can stop what its crashed predecessor left running.
+   */
+  readonly pidFile: string;
 }
 
 /** The per-host state directory under the runner's home. */
@@ -73,12 +78,14 @@ export function planLaunches(ctx: LaunchContext, roles: readonly HostRole[]): Se
       WHARF_ZONE: ctx.zone,
     };
     const logFile = join(home, 'logs', `${id}.log`);
+    const pidFile = join(home, 'run', `${id}.pid`);
     switch (service) {
       case 'api':
         return {
           id,
           service,
           logFile,
+          pidFile,
           env: {
             ...common,
             WHARF_API_HOST: ctx.address,
@@ -93,6 +100,7 @@ export function planLaunches(ctx: LaunchContext, roles: readonly HostRole[]): Se
           id,
           service,
           logFile,
+          pidFile,
           env: {
             ...common,
             WHARF_PROXY_HOST: ctx.address,
@@ -107,10 +115,11 @@ export function planLaunches(ctx: LaunchContext, roles: readonly HostRole[]): Se
           id,
           service,
           logFile,
+          pidFile,
           env: { ...common, WHARF_ALLOCATOR_HOST: ctx.address, WHARF_PORT_RANGE: ctx.portRange },
         };
       case 'constructor':
-        return { id, service, logFile, env: common };
+        return { id, service, logFile, pidFile, env: common };
     }
   });
 }

@@ -102,6 +102,17 @@ describe('compileUpConfig', () => {
     expect(validationError(() => compile({ zk: 'no-port' }))).toMatch(/host:port/);
     expect(validationError(() => compile({ logLevel: 'loud' }))).toMatch(/--log-level/);
     expect(validationError(() => compile({}, { WHARF_ZK_CHROOT: 'wharf' }))).toMatch(/WHARF_ZK_CHROOT/);
+    expect(validationError(() => compile({ mode: 'vm' }))).toMatch(/^--mode: /);
+    expect(validationError(() => compile({}, { WHARF_RUNNER_MODE: 'vm' }))).toMatch(/^WHARF_RUNNER_MODE: /);
+    expect(validationError(() => compile({ hostPrefix: 'Bad_' }))).toMatch(/^--host-prefix: /);
+  });
+
+  it('runs services as processes unless docker mode is asked for, with unprefixed host ids', () => {
+    expect(compile()).toMatchObject({ mode: 'process', hostPrefix: '' });
+    expect(compile({}, { WHARF_RUNNER_MODE: 'docker', WHARF_HOST_PREFIX: 'ci-' })).toMatchObject({
+      mode: 'docker',
+      hostPrefix: 'ci-',
+    });
   });
 
   it('rejects a layout where two listeners share a port', () => {

@@ -29,6 +29,8 @@ export interface UpOptions {
   timeout?: string;
   stopTimeout?: string;
   servicesRoot?: string;
+  mode?: string;
+  hostPrefix?: string;
 }
 
 /** The environment variable that stands in for each option when the flag is absent. */
@@ -52,6 +54,8 @@ export const UP_ENV: Readonly<Record<keyof UpOptions, string>> = Object.freeze({
   timeout: 'WHARF_UP_TIMEOUT',
   stopTimeout: 'WHARF_STOP_TIMEOUT',
   servicesRoot: 'WHARF_SERVICES_ROOT',
+  mode: 'WHARF_RUNNER_MODE',
+  hostPrefix: 'WHARF_HOST_PREFIX',
 });
 
 /** State directory when neither `--home` nor WHARF_HOME is given (ARCHITECTURE.md, "Default ports"). */
@@ -99,6 +103,12 @@ export const DEFAULT_STOP_TIMEOUT_S = 10;
 export const DEFAULT_DOMAIN = 'localhost';
 /** Every address the platform binds or advertises: loopback only. */
 export const LOOPBACK = '127.0.0.1';
+/** How the runners run their services: child processes, or `wharf/<svc>` containers. */
+export const UP_MODES = ['process', 'docker'] as const;
+/** A runner mode. */
+export type UpMode = (typeof UP_MODES)[number];
+/** Most simulated hosts: each takes a loopback address 127.0.0.<n>. */
+export const MAX_HOSTS = 32;
 
 /** One allocator of the embedded platform. */
 export interface AllocatorSettings {
@@ -133,7 +143,7 @@ export interface UpConfig {
   readonly zones: readonly string[];
   /** WHARF_CPUS for each allocator; undefined leaves the allocator's default. */
   readonly cpus?: number;
-  /** First metrics port for constructors then allocators; 0 picks free ports at start. */
+  /** First runner metrics port (one per host, in host order); 0 picks free ports at start. */
   readonly metricsPortBase: number;
   readonly domain: string;
   readonly logLevel: LogLevel;
@@ -141,6 +151,13 @@ export interface UpConfig {
   readonly stopTimeoutMs: number;
   /** Directory holding `<service>/dist/main.js`; undefined resolves the installed `@wharf/*` packages. */
   readonly servicesRoot?: string;
+  /** WHARF_RUNNER_MODE of every runner. */
+  readonly mode: UpMode;
+  /**
+   * Prepended to every simulated host id (`<prefix>host-1`): host ids name containers and
+   * allocator ids, so two installations sharing one Docker engine need different prefixes.
+   */
+  readonly hostPrefix: string;
 }
 
 /** What `compileUpConfig` needs to know about the host. */
@@ -185,6 +202,16 @@ export function compileUpConfig(options: UpOptions, env: Env, cwd: string, host:
   const logLevel = pick('logLevel')?.raw ?? 'info';
   if (!isLogLevel(logLevel)) throw invalidOption('--log-level', 'expected error, warn, info or debug');
   const servicesRoot = pick('servicesRoot')?.raw;
+  const modeOpt = pick('mode');
+  const mode = modeOpt?.raw ?? 'process';
+  if (!(UP_MODES as readonly string[]).includes(mode))
+    throw invalidOption(modeOpt?.name ?? '--mode', `expected ${UP_MODES.join(' or ')}`);
+  const prefixOpt = pick('hostPrefix');
+  const hostPrefix = prefixOpt?.raw ?? '';
+  if (hostPrefix !== '' && !/^[a-z0-9][a-z0-9-]{0,30}$/.test(hostPrefix))
+    throw invalidOption(prefixOpt!.name, 'expected lowercase letters, digits and dashes (at most 31)');
+  if (Math.max(allocatorCount, constructors, proxyPorts.length) > MAX_HOSTS)
+    throw invalidOption('--allocators', `at most ${MAX_HOSTS} simulated hosts`);
 
   const allocators = Array.from({ length: allocatorCount }, (_, i) => {
     const from = portBase + i * portsPerAllocator;
@@ -210,6 +237,8 @@ export function compileUpConfig(options: UpOptions, env: Env, cwd: string, host:
     startTimeoutMs: int('timeout', DEFAULT_START_TIMEOUT_S, 1, 3600) * 1000,
     stopTimeoutMs: int('stopTimeout', DEFAULT_STOP_TIMEOUT_S, 1, 600) * 1000,
     ...(servicesRoot === undefined ? {} : { servicesRoot: resolve(cwd, servicesRoot) }),
+    mode: mode as UpMode,
+    hostPrefix,
   };
   checkPortLayout(config);
   return Object.freeze(config);
@@ -221,6 +250,11 @@ export function defaultCapacityMb(host: HostFacts, allocators: number): number {
   return Math.max(MIN_DEFAULT_CAPACITY_MB, Math.min(DEFAULT_CAPACITY_CAP_MB, shareMb));
 }
 
+/** How many hosts `wharf up` simulates: enough for every allocator, coordinator and proxy. */
+export function hostCount(config: Pick<UpConfig, 'allocators' | 'constructors' | 'proxyPorts'>): number {
+  return Math.max(config.allocators.length, config.constructors, config.proxyPorts.length);
+}
+
 /** Every port the platform itself listens on (not the instance ranges). */
 export function fixedPorts(config: UpConfig): { name: string; port: number }[] {
   const ports = [
@@ -229,7 +263,7 @@ export function fixedPorts(config: UpConfig): { name: string; port: number }[] {
   ];
   if (config.zk.embeddable) ports.push({ name: 'zookeeper', port: config.zk.embeddedPort });
   if (config.metricsPortBase > 0) {
-    const count = config.constructors + config.allocators.length;
+    const count = hostCount(config);
     for (let i = 0; i < count; i++) ports.push({ name: 'metrics', port: config.metricsPortBase + i });
   }
   return ports;

@@ -30,11 +30,11 @@ export async function freePorts(count: number, avoid: readonly number[] = []): P
 }
 
 /** True when nothing listens on `port` on the loopback address (we could bind it just now). */
-export function isPortFree(port: number): Promise<boolean> {
+export function isPortFree(port: number, host: string = LOOPBACK): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.unref();
     server.once('error', () => resolve(false));
-    server.listen(port, LOOPBACK, () => server.close(() => resolve(true)));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
 }

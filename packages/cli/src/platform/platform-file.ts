@@ -11,7 +11,7 @@ import { WharfError, isValidId } from '@wharf/model';
 export const PLATFORM_FILE_VERSION = 1;
 
 /** Kinds of process a platform file lists. */
-export type ProcessKind = 'zookeeper' | 'api' | 'constructor' | 'allocator' | 'proxy';
+export type ProcessKind = 'zookeeper' | 'runner' | 'api' | 'constructor' | 'allocator' | 'proxy';
 
 /** One process of the platform. */
 export interface ProcessRecord {
@@ -19,6 +19,10 @@ export interface ProcessRecord {
   service: ProcessKind;
   /** Leader of its own process group (spawned detached), so `-pid` signals the group. */
   pid: number;
+  /** The simulated host it runs on (runners and their services). */
+  host?: string;
+  /** Address it serves on, when not 127.0.0.1. */
+  address?: string;
   port?: number;
   metrics_port?: number;
   health_url?: string;
@@ -47,7 +51,14 @@ export interface PlatformRecord {
   services: ProcessRecord[];
 }
 
-const PROCESS_KINDS: readonly ProcessKind[] = ['zookeeper', 'api', 'constructor', 'allocator', 'proxy'];
+const PROCESS_KINDS: readonly ProcessKind[] = [
+  'zookeeper',
+  'runner',
+  'api',
+  'constructor',
+  'allocator',
+  'proxy',
+];
 
 /** Path of the platform file under a WHARF_HOME. */
 export function platformFilePath(home: string): string {
@@ -126,7 +137,15 @@ function checkProcess(source: string, entry: unknown, path: string): void {
       throw bad(source, `${path}.${key}`, 'expected an integer');
     }
   }
-  for (const key of ['health_url', 'log', 'zone', 'port_range', 'command_match'] as const) {
+  for (const key of [
+    'host',
+    'address',
+    'health_url',
+    'log',
+    'zone',
+    'port_range',
+    'command_match',
+  ] as const) {
     if (entry[key] !== undefined && typeof entry[key] !== 'string') {
       throw bad(source, `${path}.${key}`, 'expected a string');
     }

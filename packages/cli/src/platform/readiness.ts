@@ -1,6 +1,6 @@
 /**
- * When is a starting platform ready: every service answers its health endpoint, then the API
- * sees every service registered in ZooKeeper. Failures name each laggard with its log tail.
+ * When is a starting platform ready: every runner and client-facing service answers its health
+ * endpoint, then the API sees every service registered in ZooKeeper. Failures name each laggard with its log tail.
  */
 import { readFile } from 'node:fs/promises';
 import { WharfError } from '@wharf/model';
@@ -8,7 +8,6 @@ import { type Logger } from '@wharf/observability';
 import { type Clock } from './clock';
 import { PROBE_TIMEOUT_MS, probeHttp } from './health';
 import { type ExpectedRegistrations, missingRegistrations } from './registration';
-import { type ServiceLaunch } from './service-plan';
 
 /** Pause between rounds of probes while starting: quick enough that `up` returns promptly. */
 export const HEALTH_POLL_MS = 250;
@@ -25,9 +24,16 @@ export interface ReadinessDeps {
   readonly describe: (id: string) => { readonly state: string; readonly restarts: number } | undefined;
 }
 
+/** Something with a health endpoint: a runner, or a service a runner started. */
+export interface HealthTarget {
+  readonly id: string;
+  readonly healthUrl: string;
+  readonly logFile: string;
+}
+
 /** Resolves once every launch answers 200 on its health URL; throws `WHARF_TIMEOUT` at `deadline`. */
 export async function waitHealthy(
-  launches: readonly ServiceLaunch[],
+  launches: readonly HealthTarget[],
   deadline: number,
   timeoutMs: number,
   deps: ReadinessDeps,
@@ -144,7 +150,7 @@ async function getPlatform(
 }
 
 async function unhealthyError(
-  failed: ServiceLaunch[],
+  failed: HealthTarget[],
   detail: Map<string, string>,
   timeoutMs: number,
   deps: ReadinessDeps,

@@ -6,6 +6,11 @@ const info: ReadyInfo = {
   proxyUrls: ['http://<deployment-id>.localhost:9200', 'http://<deployment-id>.localhost:9201'],
   zookeeper: { connectString: '127.0.0.1:2181', embedded: true },
   processes: 9,
+  hosts: [
+    { id: 'host-1', address: '127.0.0.1', zone: 'zone-a', roles: ['coordinator', 'proxy', 'allocator'] },
+    { id: 'host-3', address: '127.0.0.3', zone: 'zone-c', roles: ['allocator'] },
+  ],
+  mode: 'process',
   logsDir: '/h/logs',
   apiKeyFile: '/h/credentials/api-key',
   examplePlan: '/repo/deploy/examples/etcd-3-zones.json',
@@ -20,6 +25,14 @@ describe('formatReadyInfo', () => {
     expect(text).toContain('http://<deployment-id>.localhost:9201');
     expect(text).not.toContain('Console');
     expect(text).toContain('Press Ctrl-C');
+  });
+
+  it('lists every simulated host with its address, zone and roles', () => {
+    const lines = formatReadyInfo(info);
+    expect(lines[0]).toContain('2 hosts, services as processes');
+    expect(lines).toContain('  host-1    127.0.0.1  zone-a  coordinator, proxy, allocator');
+    expect(lines).toContain('  host-3    127.0.0.3  zone-c  allocator');
+    expect(formatReadyInfo({ ...info, mode: 'docker' })[0]).toContain('services as containers');
   });
 
   it('only says where an existing key is stored', () => {

@@ -10,6 +10,15 @@ export interface ReadyInfo {
   readonly proxyUrls: readonly string[];
   readonly zookeeper: { readonly connectString: string; readonly embedded: boolean };
   readonly processes: number;
+  /** The simulated hosts, each with its own runner. */
+  readonly hosts: readonly {
+    readonly id: string;
+    readonly address: string;
+    readonly zone: string;
+    readonly roles: readonly string[];
+  }[];
+  /** How the runners run the services. */
+  readonly mode: 'process' | 'docker';
   readonly logsDir: string;
   readonly apiKeyFile: string;
   /** Set only when this start created the key (the API prints it once; so do we). */
@@ -23,7 +32,11 @@ export interface ReadyInfo {
 export function formatReadyInfo(info: ReadyInfo): string[] {
   const plan = info.examplePlan ?? 'plan.json';
   const lines = [
-    `Wharf is up: ${info.processes} processes, ZooKeeper ${info.zookeeper.embedded ? 'embedded' : 'external'} at ${info.zookeeper.connectString}`,
+    `Wharf is up: ${info.hosts.length} hosts, services as ${info.mode === 'docker' ? 'containers' : 'processes'}, ZooKeeper ${info.zookeeper.embedded ? 'embedded' : 'external'} at ${info.zookeeper.connectString}`,
+    '',
+    ...info.hosts.map(
+      (h) => `  ${h.id.padEnd(9)} ${h.address.padEnd(10)} ${h.zone.padEnd(7)} ${h.roles.join(', ')}`,
+    ),
     '',
     `  API       ${info.apiUrl}`,
     `  Proxies   ${info.proxyUrls.join('  ')}`,

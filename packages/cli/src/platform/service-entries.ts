@@ -6,21 +6,29 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { WharfError } from '@wharf/model';
-import { SERVICE_KINDS, type ServiceKind } from './service-plan';
+import { PLATFORM_PACKAGES, type PlatformPackage } from './host-plan';
 
 /** Entry point of every service package, relative to its directory (each service's `bin`). */
 export const SERVICE_MAIN = join('dist', 'main.js');
 
 /**
- * The entry point of every service. With `servicesRoot`, `<root>/<service>/dist/main.js`
+ * The entry point of every platform package (the runner and the services it starts). With `servicesRoot`, `<root>/<service>/dist/main.js`
  * (a source checkout's `services/`, or test doubles); otherwise the installed packages.
  * Throws `WHARF_NOT_FOUND` listing every missing entry point.
  */
-export function resolveServiceEntries(fromDir: string, servicesRoot?: string): Record<ServiceKind, string> {
-  const entries = {} as Record<ServiceKind, string>;
+export function resolveServiceEntries(
+  fromDir: string,
+  servicesRoot?: string,
+): Record<PlatformPackage, string> {
+  const entries = {} as Record<PlatformPackage, string>;
   const missing: string[] = [];
-  for (const service of SERVICE_KINDS) {
-    const dir = servicesRoot ? join(servicesRoot, service) : findPackageDir(fromDir, `@wharf/${service}`);
+  for (const service of PLATFORM_PACKAGES) {
+    // The runner comes from `servicesRoot` when it is there, else from the installed package.
+    const rooted = servicesRoot === undefined ? undefined : join(servicesRoot, service);
+    const dir =
+      rooted !== undefined && (service !== 'runner' || existsSync(join(rooted, SERVICE_MAIN)))
+        ? rooted
+        : findPackageDir(fromDir, `@wharf/${service}`);
     const entry = dir === undefined ? undefined : join(dir, SERVICE_MAIN);
     if (entry === undefined || !existsSync(entry)) missing.push(entry ?? `@wharf/${service}/${SERVICE_MAIN}`);
     else entries[service] = entry;

@@ -1,27 +1,46 @@
 /**
  * The embedded single-host platform: ZooKeeper (embedded unless one answers at WHARF_ZK), then
- * every service as its own supervised process, recorded in platform.json, until everything is
- * healthy. `close()` stops the services (SIGTERM, bounded wait, SIGKILL), then ZooKeeper.
+ * one `wharf-runner` per simulated host (host-n at 127.0.0.n, its roles seeded in ZooKeeper when
+ * the host is new), each starting its host's services as processes or containers. Ready once
+ * every runner, api and proxy answers its health endpoint and the api sees every service
+ * registered. While running, platform.json lists the runners and — from each host's live node —
+ * the services they run. `close()` stops the runners (each stops its services), then ZooKeeper.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { WharfError } from '@wharf/model';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { WharfError, isWharfError, parseDocument, paths, serializeDocument } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
+import { DEFAULT_CHROOT, ZkSession } from '@wharf/zk';
 import { LOOPBACK, type UpConfig } from '../config/up-config';
 import { type Clock, systemClock } from './clock';
+import { checkDockerReady, packageVersion } from './docker-check';
 import { freePorts, isPortFree } from './free-port';
+import { isExpectedProcess, stopProcessGroup } from './process-control';
+import {
+  type PlatformPackage,
+  type RunnerLaunch,
+  type SimulatedHost,
+  planHosts,
+  planRunners,
+  serviceLogFile,
+} from './host-plan';
 import {
   type PlatformRecord,
+  type ProcessKind,
   type ProcessRecord,
   removePlatformFile,
   writePlatformFile,
 } from './platform-file';
 import { type ReadyInfo } from './ready-info';
-import { readApiKey, waitHealthy, waitRegistered } from './readiness';
-import { type ServiceKind, type ServiceLaunch, planServices } from './service-plan';
+import { type HealthTarget, readApiKey, waitHealthy, waitRegistered } from './readiness';
 import { SupervisedProcess } from './supervised-process';
 import { ZooKeeperKeeper } from './zookeeper-keeper';
+
+/** How often the supervisor copies each host's live node (its services' pids) into platform.json. */
+export const LIVE_POLL_MS = 1000;
+/** A runner stops its services (10 s grace each, in parallel) before it exits: give it that and more. */
+export const RUNNER_EXTRA_STOP_MS = 15_000;
 
 /**
  * `idle` → `starting` → `running` → `stopping` → `stopped`; a failed start goes `starting` →
@@ -33,7 +52,7 @@ export type PlatformState = 'idle' | 'starting' | 'running' | 'stopping' | 'stop
 export interface PlatformSupervisorOptions {
   readonly config: UpConfig;
   readonly detached: boolean;
-  readonly entries: Readonly<Record<ServiceKind, string>>;
+  readonly entries: Readonly<Record<PlatformPackage, string>>;
   /** Environment the services inherit before their own variables are applied. */
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   /** The Node executable that runs the services. */
@@ -49,6 +68,9 @@ export class PlatformSupervisor {
   private readonly processes = new Map<string, SupervisedProcess>();
   private readonly records = new Map<string, ProcessRecord>();
   private zookeeper: ZooKeeperKeeper | undefined;
+  private session: ZkSession | undefined;
+  private runners: RunnerLaunch[] = [];
+  private cancelLivePoll: (() => void) | undefined;
   private record: PlatformRecord | undefined;
   private writes: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
@@ -84,13 +106,21 @@ export class PlatformSupervisor {
   }
 
   private async startAll(): Promise<ReadyInfo> {
-    const { config } = this.options;
+    const { config, entries } = this.options;
     await mkdir(join(config.home, 'logs'), { recursive: true });
     await mkdir(join(config.home, 'run'), { recursive: true });
+    const hosts = planHosts(config);
     const apiKeyFile = join(config.home, 'credentials', 'api-key');
-    const apiKeyExisted = existsSync(apiKeyFile);
+    const keyFiles = [
+      apiKeyFile,
+      ...hosts
+        .filter((h) => h.apiPort !== undefined)
+        .map((h) => join(config.home, 'hosts', h.id, 'credentials', 'api-key')),
+    ];
+    const apiKeyExisted = keyFiles.some((file) => existsSync(file));
 
-    await this.checkPortsFree();
+    if (config.mode === 'docker') await checkDockerReady(packageVersion(entries.runner));
+    await this.checkPortsFree(hosts);
     this.zookeeper = new ZooKeeperKeeper({
       settings: config.zk,
       logger: this.logger,
@@ -99,14 +129,20 @@ export class PlatformSupervisor {
     });
     const zkConnectString = await this.zookeeper.start();
     this.abortIfClosing();
+    this.session = new ZkSession({
+      connectString: zkConnectString,
+      chroot: config.zk.chroot ?? DEFAULT_CHROOT,
+    });
+    await this.session.start();
+    await this.seedHosts(this.session, hosts, packageVersion(entries.runner));
+    this.abortIfClosing();
 
     const fixed = [config.apiPort, ...config.proxyPorts, config.zk.embeddedPort];
-    const metricsCount = config.constructors + config.allocators.length;
     const metricsPorts =
       config.metricsPortBase > 0
-        ? Array.from({ length: metricsCount }, (_, i) => config.metricsPortBase + i)
-        : await freePorts(metricsCount, fixed);
-    const launches = planServices(config, { zkConnectString, entries: this.options.entries, metricsPorts });
+        ? hosts.map((_, i) => config.metricsPortBase + i)
+        : await freePorts(hosts.length, fixed);
+    this.runners = planRunners(config, { zkConnectString, runnerEntry: entries.runner, metricsPorts });
     this.record = {
       schema_version: 1,
       home: config.home,
@@ -119,12 +155,23 @@ export class PlatformSupervisor {
         ...(config.zk.chroot === undefined ? {} : { chroot: config.zk.chroot }),
       },
       api_url: `http://${LOOPBACK}:${config.apiPort}`,
-      proxy_urls: config.proxyPorts.map((port) => `http://<deployment-id>.${config.domain}:${port}`),
+      proxy_urls: hosts.flatMap((h) =>
+        h.proxyPort === undefined
+          ? []
+          : [
+              h.address === LOOPBACK
+                ? `http://<deployment-id>.${config.domain}:${h.proxyPort}`
+                : `http://${h.address}:${h.proxyPort} (Host: <deployment-id>.${config.domain})`,
+            ],
+      ),
       services: [],
     };
-    for (const launch of launches) this.spawn(launch);
+    for (const runner of this.runners) this.spawn(runner);
     this.persist();
-    this.logger.info('waiting for services to be healthy', { services: launches.length });
+    this.logger.info('waiting for the runners and their services to be healthy', {
+      hosts: hosts.map((h) => `${h.id} ${h.address} ${h.zone} [${h.roles.join(',')}]`),
+      mode: config.mode,
+    });
     const deadline = this.clock.now() + config.startTimeoutMs;
     const readiness = {
       clock: this.clock,
@@ -132,15 +179,23 @@ export class PlatformSupervisor {
       checkAborted: () => this.abortIfClosing(),
       describe: (id: string) => this.processes.get(id),
     };
-    await waitHealthy(launches, deadline, config.startTimeoutMs, readiness);
+    const targets: HealthTarget[] = [
+      ...this.runners,
+      ...this.runners.flatMap((r) =>
+        r.probes.map((p) => ({ id: p.id, healthUrl: p.url, logFile: p.logFile })),
+      ),
+    ];
+    await waitHealthy(targets, deadline, config.startTimeoutMs, readiness);
+    this.pollLive();
+    await this.adoptApiKey(keyFiles, deadline);
     await waitRegistered(
       {
         url: `${this.record.api_url}/api/v1/platform`,
         apiKeyFile,
         expected: {
-          allocators: config.allocators.length,
-          constructors: config.constructors,
-          proxies: config.proxyPorts.length,
+          allocators: hosts.filter((h) => h.roles.includes('allocator')).length,
+          constructors: hosts.filter((h) => h.roles.includes('coordinator')).length,
+          proxies: hosts.filter((h) => h.roles.includes('proxy')).length,
         },
       },
       deadline,
@@ -148,6 +203,7 @@ export class PlatformSupervisor {
     );
     this.transition('running');
     this.zookeeper.watch();
+    await this.refreshLive();
 
     const newApiKey = apiKeyExisted ? undefined : await readApiKey(apiKeyFile);
     const apiUrl = `${this.record.api_url}/api/v1`;
@@ -157,6 +213,8 @@ export class PlatformSupervisor {
       proxyUrls: this.record.proxy_urls,
       zookeeper: { connectString: zkConnectString, embedded: this.zookeeper.embedded },
       processes: this.records.size,
+      hosts: hosts.map((h) => ({ id: h.id, address: h.address, zone: h.zone, roles: [...h.roles] })),
+      mode: config.mode,
       logsDir: join(config.home, 'logs'),
       apiKeyFile,
       ...(newApiKey === undefined ? {} : { newApiKey }),
@@ -165,23 +223,78 @@ export class PlatformSupervisor {
     };
   }
 
-  /** Fails fast, naming the port, instead of letting a service crash-loop on EADDRINUSE until the timeout. */
-  private async checkPortsFree(): Promise<void> {
-    const { config } = this.options;
-    const ports = [
-      { id: 'api-1', port: config.apiPort },
-      ...config.proxyPorts.map((port, i) => ({ id: `proxy-${i + 1}`, port })),
-    ];
-    const busy = [];
-    for (const entry of ports) if (!(await isPortFree(entry.port))) busy.push(entry);
-    if (busy.length > 0) {
-      throw new WharfError('WHARF_CONFLICT', `ports already in use: ${busy.map((b) => b.port).join(', ')}`, {
-        details: busy.map((b) => ({ path: b.id, message: `port ${b.port} is in use on ${LOOPBACK}` })),
+  /**
+   * Registers each simulated host with its planned roles, unless it is registered already: roles
+   * changed through the API (`PUT /platform/hosts/<id>/roles`) survive `wharf down` / `wharf up`.
+   * This is the first-host bootstrap a real install does with a roles token.
+   */
+  private async seedHosts(
+    session: ZkSession,
+    hosts: readonly SimulatedHost[],
+    version: string,
+  ): Promise<void> {
+    await session.mkdirp(paths.hosts());
+    for (const host of hosts) {
+      const doc = serializeDocument('host-registration', {
+        schema_version: 1,
+        id: host.id,
+        address: host.address,
+        zone: host.zone,
+        roles: [...host.roles],
+        runtime: this.options.config.mode,
+        version,
+        started: new Date(this.clock.now()).toISOString(),
       });
+      try {
+        await session.create(paths.host(host.id), doc);
+        this.logger.info('host registered', { host: host.id, roles: host.roles });
+      } catch (err) {
+        if (!isWharfError(err, 'WHARF_ZK_NODE_EXISTS')) throw err;
+        this.logger.info('host already registered; keeping its roles', { host: host.id });
+      }
     }
   }
 
-  private spawn(launch: ServiceLaunch): void {
+  /**
+   * The api that won the key-creation lock saved the key under its own host's home; copy it to
+   * `<home>/credentials/api-key` (0600), the one place the CLI and the docs read it from.
+   */
+  private async adoptApiKey(files: readonly string[], deadline: number): Promise<void> {
+    const [target, ...hostFiles] = files;
+    if (existsSync(target!)) return;
+    for (;;) {
+      const found = hostFiles.find((file) => existsSync(file));
+      if (found !== undefined) {
+        await mkdir(dirname(target!), { recursive: true, mode: 0o700 });
+        await copyFile(found, target!);
+        return;
+      }
+      this.abortIfClosing();
+      // An older install whose key file is gone: the api keeps the key in ZooKeeper and never
+      // prints it again, so there is nothing to copy; waitRegistered then warns.
+      if (this.clock.now() >= deadline) return;
+      await this.clock.sleep(250);
+    }
+  }
+
+  /** Fails fast, naming the port, instead of letting a service crash-loop on EADDRINUSE until the timeout. */
+  private async checkPortsFree(hosts: readonly SimulatedHost[]): Promise<void> {
+    const ports = hosts.flatMap((h) => [
+      ...(h.apiPort === undefined ? [] : [{ id: `api-${h.id}`, address: h.address, port: h.apiPort }]),
+      ...(h.proxyPort === undefined ? [] : [{ id: `proxy-${h.id}`, address: h.address, port: h.proxyPort }]),
+    ]);
+    const busy = [];
+    for (const entry of ports) if (!(await isPortFree(entry.port, entry.address))) busy.push(entry);
+    if (busy.length > 0) {
+      throw new WharfError(
+        'WHARF_CONFLICT',
+        `ports already in use: ${busy.map((b) => `${b.address}:${b.port}`).join(', ')}`,
+        { details: busy.map((b) => ({ path: b.id, message: `port ${b.port} is in use on ${b.address}` })) },
+      );
+    }
+  }
+
+  private spawn(launch: RunnerLaunch): void {
     const { config, baseEnv, execPath } = this.options;
     const supervised = new SupervisedProcess({
       id: launch.id,
@@ -196,23 +309,68 @@ export class PlatformSupervisor {
       onSpawn: (pid, restarts) => {
         this.setRecord({
           id: launch.id,
-          service: launch.service,
+          service: 'runner',
           pid,
-          ...(launch.port === undefined ? {} : { port: launch.port }),
-          ...(launch.metricsPort === undefined ? {} : { metrics_port: launch.metricsPort }),
+          host: launch.host.id,
+          ...(launch.host.address === LOOPBACK ? {} : { address: launch.host.address }),
+          metrics_port: launch.metricsPort,
           health_url: launch.healthUrl,
           log: launch.logFile,
-          ...(launch.zone === undefined ? {} : { zone: launch.zone }),
-          ...(launch.portRange === undefined ? {} : { port_range: launch.portRange }),
-          ...(launch.capacityMb === undefined ? {} : { capacity_mb: launch.capacityMb }),
+          zone: launch.host.zone,
+          ...(launch.host.portRange === undefined ? {} : { port_range: launch.host.portRange }),
+          ...(launch.host.capacityMb === undefined ? {} : { capacity_mb: launch.host.capacityMb }),
           command_match: launch.entry,
           restarts,
         });
-        if (restarts > 0) this.logger.info('service restarted', { id: launch.id, pid, restarts });
+        if (restarts > 0) this.logger.info('runner restarted', { id: launch.id, pid, restarts });
       },
     });
     this.processes.set(launch.id, supervised);
     supervised.start();
+  }
+
+  /** Copies every host's live node into platform.json every {@link LIVE_POLL_MS} until closing. */
+  private pollLive(): void {
+    if (this.stateValue === 'stopping' || this.stateValue === 'stopped') return;
+    this.cancelLivePoll = this.clock.schedule(() => {
+      void this.refreshLive().finally(() => this.pollLive());
+    }, LIVE_POLL_MS);
+  }
+
+  /** The services each runner reports in `/hosts/<host>/live`, as platform.json records. */
+  private async refreshLive(): Promise<void> {
+    const session = this.session;
+    if (session === undefined) return;
+    for (const runner of this.runners) {
+      const host = runner.host;
+      let live;
+      try {
+        live = parseDocument('host-live', (await session.get(paths.hostLive(host.id))).data);
+      } catch {
+        continue; // not published yet, or the runner is restarting: keep what we had
+      }
+      const seen = new Set<string>();
+      for (const service of live.services) {
+        if (service.pid === undefined) continue;
+        seen.add(service.id);
+        this.records.set(service.id, {
+          id: service.id,
+          service: service.service as ProcessKind,
+          pid: service.pid,
+          host: host.id,
+          ...(host.address === LOOPBACK ? {} : { address: host.address }),
+          ...(service.port === undefined ? {} : { port: service.port }),
+          log: serviceLogFile(this.options.config.home, host.id, service.id),
+          zone: host.zone,
+          command_match: `${service.service}/dist/main.js`,
+          restarts: service.restarts,
+        });
+      }
+      for (const [id, record] of this.records) {
+        if (record.host === host.id && record.service !== 'runner' && !seen.has(id)) this.records.delete(id);
+      }
+    }
+    this.persist();
   }
 
   private abortIfClosing(): void {
@@ -227,18 +385,36 @@ export class PlatformSupervisor {
       return;
     }
     this.transition('stopping');
-    const grace = this.options.config.stopTimeoutMs;
+    this.cancelLivePoll?.();
+    const grace = this.options.config.stopTimeoutMs + RUNNER_EXTRA_STOP_MS;
     const outcomes = await Promise.all(
       [...this.processes.entries()].map(async ([id, proc]) => ({ id, outcome: await proc.stop(grace) })),
     );
     const killed = outcomes.filter((o) => o.outcome === 'killed').map((o) => o.id);
     if (killed.length > 0)
-      this.logger.warn('services did not stop in time and were killed', { killed, graceMs: grace });
+      this.logger.warn('runners did not stop in time and were killed', { killed, graceMs: grace });
+    await this.stopLeftovers();
+    await this.session?.close().catch(() => undefined);
     await this.zookeeper?.close();
     this.record = undefined;
     await this.writes;
     await removePlatformFile(this.options.config.home);
     this.transition('stopped');
+  }
+
+  /**
+   * Services a runner left behind (it was killed, or its stop timed out): stopped group by group,
+   * after checking each recorded pid still runs the recorded program. Docker-mode services are
+   * containers the runner removes; their pids are not ours to signal.
+   */
+  private async stopLeftovers(): Promise<void> {
+    if (this.options.config.mode === 'docker') return;
+    const leftovers = [...this.records.values()].filter(
+      (r) => r.service !== 'runner' && r.service !== 'zookeeper' && isExpectedProcess(r.pid, r.command_match),
+    );
+    if (leftovers.length === 0) return;
+    this.logger.warn('services outlived their runner; stopping them', { ids: leftovers.map((r) => r.id) });
+    await Promise.all(leftovers.map((r) => stopProcessGroup(r.pid, this.options.config.stopTimeoutMs)));
   }
 
   private setRecord(record: ProcessRecord): void {
