@@ -1,7 +1,7 @@
 /**
- * End to end in Docker mode: runners (`WHARF_RUNNER_MODE=docker`) for 4 simulated hosts run every
- * platform service as a `wharf/<svc>:0.1.0` container; the allocators run a 3-zone etcd
- * deployment as containers through the engine socket. Needs a Docker engine and the images:
+ * End to end in Docker mode: `wharf up --mode docker` starts ZooKeeper and a runner for each of 3
+ * simulated hosts, which run every platform service as a `wharf/<svc>:0.1.0` container; the
+ * allocators run a 3-zone etcd deployment as containers through the engine socket. Needs a Docker engine and the images:
  * `scripts/ensure-docker.sh` and `docker/build.sh` run first and the file FAILS (never skips)
  * when either fails.
  */
@@ -18,6 +18,8 @@ const ROOT = resolve(__dirname, '..');
 describe('the platform in Docker mode', () => {
   let platform: DockerPlatform;
   let id: string;
+  let h1: string;
+  let h2: string;
   const t0 = Date.now();
   const mark = (what: string) => process.stdout.write(`[docker-e2e] +${Date.now() - t0} ms ${what}\n`);
 
@@ -37,7 +39,8 @@ describe('the platform in Docker mode', () => {
     });
     mark('engine ready, images built');
     platform = await startDockerPlatform();
-    mark('api serving');
+    [h1, h2] = [`${platform.prefix}host-1`, `${platform.prefix}host-2`];
+    mark('platform up');
   }, 200_000);
 
   afterAll(async () => {
@@ -47,10 +50,9 @@ describe('the platform in Docker mode', () => {
 
   it('runs every service of every host as a labelled container', async () => {
     const expected: Record<string, string[]> = {
-      'host-1': ['api', 'constructor', 'proxy'],
-      'host-2': ['allocator'],
-      'host-3': ['allocator'],
-      'host-4': ['allocator'],
+      [h1]: ['allocator', 'api', 'constructor', 'proxy'],
+      [h2]: ['allocator', 'api', 'constructor', 'proxy'],
+      [`${platform.prefix}host-3`]: ['allocator'],
     };
     for (const [host, services] of Object.entries(expected)) {
       const rows = await eventually(
@@ -66,16 +68,21 @@ describe('the platform in Docker mode', () => {
         expect(r.labels).toMatchObject({ 'wharf.host': host, 'wharf.runner': host, 'wharf.managed': 'true' });
       }
     }
-    const [allocator] = await serviceContainers('host-2');
+    const [allocator] = (await serviceContainers(h2)).filter(
+      (r) => r.labels['wharf.service'] === 'allocator',
+    );
     const inspect = JSON.parse(await docker(['inspect', allocator!.id]))[0];
     expect(inspect.HostConfig.NetworkMode).toBe('host');
+    expect(inspect.HostConfig.Memory).toBeGreaterThan(0);
     expect(inspect.HostConfig.Binds).toEqual(
       expect.arrayContaining([
-        `${platform.home}/hosts/host-2:${platform.home}/hosts/host-2:rw`,
+        `${platform.home}/hosts/${h2}:${platform.home}/hosts/${h2}:rw`,
         '/var/run/docker.sock:/var/run/docker.sock:rw',
       ]),
     );
-    expect(inspect.Config.Env).toEqual(expect.arrayContaining(['WHARF_RUNTIME=docker']));
+    expect(inspect.Config.Env).toEqual(
+      expect.arrayContaining(['WHARF_RUNTIME=docker', 'WHARF_ALLOCATOR_HOST=127.0.0.2', 'WHARF_ZONE=zone-b']),
+    );
     expect(inspect.Config.Image).toBe('wharf/allocator:0.1.0');
   });
 
@@ -90,6 +97,9 @@ describe('the platform in Docker mode', () => {
     mark(`plan-to-routable ${Date.now() - started} ms`);
     const rows = await instanceContainers();
     expect(rows).toHaveLength(3);
+    expect(new Set(rows.map((r) => r.labels['wharf.allocator']))).toEqual(
+      new Set(platform.hosts.map((h) => `allocator-${h.id}`)),
+    );
     for (const r of rows) {
       const inspect = JSON.parse(await docker(['inspect', r.id]))[0];
       expect(inspect.HostConfig.Memory).toBeGreaterThan(0);
@@ -118,13 +128,13 @@ describe('the platform in Docker mode', () => {
   });
 
   it('restarts a killed service container (the proxy) and traffic flows again', async () => {
-    const [proxy] = (await serviceContainers('host-1')).filter((r) => r.labels['wharf.service'] === 'proxy');
+    const [proxy] = (await serviceContainers(h1)).filter((r) => r.labels['wharf.service'] === 'proxy');
     await docker(['kill', proxy!.id]);
     const started = Date.now();
     const value = await eventually(
       async () => {
-        const rows = (await serviceContainers('host-1')).filter((r) => r.labels['wharf.service'] === 'proxy');
-        if (rows.length !== 1) return undefined;
+        const rows = (await serviceContainers(h1)).filter((r) => r.labels['wharf.service'] === 'proxy');
+        if (rows.length !== 1 || rows[0]!.id === proxy!.id) return undefined;
         return readKey();
       },
       60_000,
@@ -154,7 +164,7 @@ describe('the platform in Docker mode', () => {
     const sorted = [...samples].sort((a, b) => a - b);
     const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
     mark(`plan-to-routable docker samples=${JSON.stringify(samples)} median=${pct(0.5)} p95=${pct(0.95)} ms`);
-    const ids = (await Promise.all(['host-1', 'host-2', 'host-3', 'host-4'].map(serviceContainers))).flat();
+    const ids = (await Promise.all(platform.hosts.map((h) => serviceContainers(h.id)))).flat();
     const stats = await docker([
       'stats',
       '--no-stream',
@@ -176,24 +186,28 @@ describe('the platform in Docker mode', () => {
     mark(`idle service containers (RSS of init + node):\n${rss.join('\n')}`);
     const runners: string[] = [];
     for (const h of platform.hosts) {
-      const { stdout } = await run('ps', ['-o', 'rss=', '-p', String(h.runner!.pid)]);
+      const { stdout } = await run('ps', ['-o', 'rss=', '-p', String(h.runnerPid)]);
       runners.push(`runner ${h.id} ${(Number(stdout.trim()) / 1024).toFixed(1)} MiB`);
     }
     mark(`runner processes (RSS):\n${runners.join('\n')}`);
   });
 
-  it('removes the proxy container when host-1 loses the proxy role', async () => {
-    const res = await platform.api('PUT', '/platform/hosts/host-1/roles', { roles: ['coordinator'] });
+  it('removes the proxy container when host-1 loses the proxy role, and host-2 keeps serving', async () => {
+    const res = await platform.api('PUT', `/platform/hosts/${h1}/roles`, {
+      roles: ['coordinator', 'allocator'],
+    });
     expect(res.status).toBe(200);
     await eventually(
       async () => {
-        const rows = await serviceContainers('host-1');
+        const rows = await serviceContainers(h1);
         return rows.some((r) => r.labels['wharf.service'] === 'proxy') ? undefined : rows;
       },
       30_000,
       'the proxy container to go away',
     );
-    const left = (await serviceContainers('host-1')).map((r) => r.labels['wharf.service']).sort();
-    expect(left).toEqual(['api', 'constructor']);
+    const left = (await serviceContainers(h1)).map((r) => r.labels['wharf.service']).sort();
+    expect(left).toEqual(['allocator', 'api', 'constructor']);
+    const viaHost2 = await etcdGetViaProxy(platform, id, 'greeting', platform.proxyPorts[1]);
+    expect(viaHost2.value).toBe('hello');
   });
 });

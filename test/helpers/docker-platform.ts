@@ -1,39 +1,35 @@
 /**
- * A Wharf platform in Docker mode: an embedded ZooKeeper on a free port, and one `wharf-runner`
- * child process per simulated host with `WHARF_RUNNER_MODE=docker`. Every service the runners
- * start is a `wharf/<svc>:0.1.0` container (host networking); the allocators run their instances
- * as containers through the engine socket. host-1: coordinator + proxy; host-2/3/4: allocator in
- * zone-a/b/c. Roles are seeded as host registrations before the runners start (a runner keeps
- * the roles of an existing registration), so no roles token is needed.
+ * A Wharf platform in Docker mode, started the way a user does: `wharf up --detach --mode docker`
+ * on free ports in a throwaway WHARF_HOME. It runs an embedded ZooKeeper and one `wharf-runner`
+ * per simulated host; every service the runners start is a `wharf/<svc>:0.1.0` container (host
+ * networking), and the allocators run their instances as containers through the engine socket.
+ * Hosts (default layout): <p>host-1 (127.0.0.1, zone-a) and <p>host-2 (127.0.0.2, zone-b)
+ * coordinator + proxy + allocator, <p>host-3 (127.0.0.3, zone-c) allocator. The host-id prefix is
+ * random per run, so concurrent runs on one engine never touch each other's containers.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { paths, serializeDocument, type HostRole } from '@wharf/model';
-import { freePort, startZooKeeper, tempDir, type TestZooKeeper } from '@wharf/testkit';
-import { ZkSession } from '@wharf/zk';
-import { proxyRequest, type Platform } from './platform';
+import { join } from 'node:path';
+import { freePort, tempDir } from '@wharf/testkit';
+import { proxyRequest, runCli, type Platform } from './platform';
 
 const run = promisify(execFile);
-const ROOT = resolve(__dirname, '..', '..');
-const RUNNER = join(ROOT, 'services', 'runner', 'dist', 'main.js');
-const CHROOT = '/wharf';
 
 /** One simulated host. */
 export interface DockerHost {
   id: string;
   zone: string;
-  roles: HostRole[];
-  portRange: string;
-  runner?: ChildProcess;
+  roles: string[];
+  /** Pid of its runner (a process; its services are containers). */
+  runnerPid: number;
 }
 
 /** A Docker-mode platform (a {@link Platform} plus Docker helpers). */
 export interface DockerPlatform extends Platform {
   hosts: DockerHost[];
-  zk: TestZooKeeper;
+  /** The host-id prefix of this run (`d1a2b3-`). */
+  prefix: string;
   proxyPort: number;
   /** `docker ps` rows (`id name labels`) matching every label filter given. */
   ps: (
@@ -89,131 +85,80 @@ export async function cleanupHosts(hostIds: string[]): Promise<void> {
   }
 }
 
-function startRunner(host: DockerHost, env: Record<string, string>, home: string): ChildProcess {
-  const logDir = join(home, 'runner-logs');
-  mkdirSync(logDir, { recursive: true });
-  const fd = openSync(join(logDir, `${host.id}.log`), 'a');
-  try {
-    return spawn(process.execPath, [RUNNER], {
-      env: {
-        ...process.env,
-        ...env,
-        WHARF_HOST_ID: host.id,
-        WHARF_ZONE: host.zone,
-        WHARF_PORT_RANGE: host.portRange,
-      },
-      stdio: ['ignore', fd, fd],
-    });
-  } finally {
-    closeSync(fd);
-  }
-}
-
-async function until<T>(fn: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${String(last)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/** Starts ZooKeeper, seeds the 4 host registrations and starts 4 docker-mode runners. */
+/** Starts the platform with `wharf up --detach --mode docker`. */
 export async function startDockerPlatform(): Promise<DockerPlatform> {
   const dir = await tempDir('wharf-docker-e2e');
   const home = dir.path;
-  const zk = await startZooKeeper({ tickTimeMs: 500 });
+  const prefix = `d${Math.random().toString(16).slice(2, 8)}-`;
+  const zkPort = await freePort();
   const apiPort = await freePort();
-  const proxyPort = await freePort();
-  const base = 20_000 + Math.floor(Math.random() * 30) * 300;
-  const hosts: DockerHost[] = [
-    { id: 'host-1', zone: 'zone-a', roles: ['coordinator', 'proxy'], portRange: `${base}-${base + 9}` },
-    { id: 'host-2', zone: 'zone-a', roles: ['allocator'], portRange: `${base + 100}-${base + 199}` },
-    { id: 'host-3', zone: 'zone-b', roles: ['allocator'], portRange: `${base + 200}-${base + 299}` },
-    { id: 'host-4', zone: 'zone-c', roles: ['allocator'], portRange: `${base + 300}-${base + 399}` },
-  ];
-  await cleanupHosts(hosts.map((h) => h.id));
-  // Seed the registrations with their roles; the runners keep them.
-  const session = new ZkSession({ connectString: zk.connectString, chroot: CHROOT });
-  await session.start();
-  await session.mkdirp(paths.hosts());
-  for (const h of hosts) {
-    await session.create(
-      paths.host(h.id),
-      serializeDocument('host-registration', {
-        schema_version: 1,
-        id: h.id,
-        address: '127.0.0.1',
-        zone: h.zone,
-        roles: h.roles,
-        runtime: 'docker',
-        version: '0.1.0',
-        started: new Date().toISOString(),
-      }),
-    );
-  }
-  await session.close();
+  const proxyPorts = [await freePort(), await freePort()];
+  // Below the kernel's ephemeral range (where the free ports above come from); random so
+  // parallel runs rarely collide.
+  const portBase = 20_000 + Math.floor(Math.random() * 30) * 300;
   const env = {
-    WHARF_RUNNER_MODE: 'docker',
-    WHARF_ZK: zk.connectString,
-    WHARF_ZK_CHROOT: CHROOT,
     WHARF_HOME: home,
-    WHARF_HOST_ADDRESS: '127.0.0.1',
-    WHARF_API_PORT: String(apiPort),
-    WHARF_PROXY_PORT: String(proxyPort),
+    WHARF_ZK: `127.0.0.1:${zkPort}`,
+    WHARF_API: `http://127.0.0.1:${apiPort}`,
     WHARF_LOG_LEVEL: 'info',
   };
-  for (const h of hosts) h.runner = startRunner(h, env, home);
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const stopAll = async () => {
-    await Promise.all(
-      hosts.map(
-        (h) =>
-          new Promise<void>((r) => {
-            const child = h.runner;
-            if (!child || child.exitCode !== null || child.signalCode !== null) return r();
-            const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-            child.once('exit', () => {
-              clearTimeout(timer);
-              r();
-            });
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
-    await cleanupHosts(hosts.map((h) => h.id));
-    await zk.close();
+  const hostIds = [1, 2, 3].map((n) => `${prefix}host-${n}`);
+  const down = async () => {
+    await runCli(['down'], env).catch(() => undefined);
+    await cleanupHosts(hostIds);
   };
-  const apiKey = await until(
-    async () => {
-      const key = (await readFile(join(home, 'hosts', 'host-1', 'credentials', 'api-key'), 'utf8')).trim();
-      const res = await fetch(`${apiUrl}/api/v1/deployments`, {
-        headers: { authorization: `ApiKey ${key}` },
-      });
-      return res.status === 200 ? key : undefined;
-    },
-    90_000,
-    'the api container to serve with its key',
-  ).catch(async (err: unknown) => {
-    await stopAll();
-    throw err;
-  });
+  const up = await runCli(
+    [
+      'up',
+      '--detach',
+      '--mode',
+      'docker',
+      '--host-prefix',
+      prefix,
+      '--zk-port',
+      String(zkPort),
+      '--api-port',
+      String(apiPort),
+      '--proxy-ports',
+      proxyPorts.join(','),
+      '--port-base',
+      String(portBase),
+      '--ports-per-allocator',
+      '100',
+      '--timeout',
+      '120',
+    ],
+    env,
+    150_000,
+  );
+  if (up.code !== 0) {
+    await down();
+    throw new Error(`wharf up --mode docker failed (${up.code})\n${up.stdout}\n${up.stderr}`);
+  }
+  const apiKey = (await readFile(join(home, 'credentials', 'api-key'), 'utf8')).trim();
+  const record = JSON.parse(await readFile(join(home, 'run', 'platform.json'), 'utf8')) as {
+    services: { id: string; service: string; pid: number; host?: string; zone?: string }[];
+  };
+  const roles: Record<string, string[]> = {
+    [hostIds[0]!]: ['coordinator', 'proxy', 'allocator'],
+    [hostIds[1]!]: ['coordinator', 'proxy', 'allocator'],
+    [hostIds[2]!]: ['allocator'],
+  };
+  const hosts: DockerHost[] = record.services
+    .filter((s) => s.service === 'runner')
+    .map((s) => ({ id: s.host!, zone: s.zone!, roles: roles[s.host!]!, runnerPid: s.pid }));
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const proxyPort = proxyPorts[0]!;
 
   const platform: DockerPlatform = {
     home,
     apiUrl,
     apiKey,
-    proxyPorts: [proxyPort],
+    proxyPorts,
     proxyPort,
-    zkPort: zk.port,
+    zkPort,
     hosts,
-    zk,
+    prefix,
     ps: dockerPs,
     services: async () => [],
     api: async (method, path, body) => {
@@ -229,10 +174,10 @@ export async function startDockerPlatform(): Promise<DockerPlatform> {
       return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
     },
     proxy: (deploymentId, method, path, body, port = proxyPort) =>
-      proxyRequest(port, deploymentId, method, path, body),
-    cli: () => Promise.reject(new Error('no cli in the docker platform')),
+      proxyRequest(port, deploymentId, method, path, body, `127.0.0.${proxyPorts.indexOf(port) + 1}`),
+    cli: (args) => runCli(args, { ...env, WHARF_API_KEY: apiKey }),
     down: async () => {
-      await stopAll();
+      await down();
       await dir.cleanup();
     },
   };

@@ -362,7 +362,9 @@ export class PlatformSupervisor {
           ...(service.port === undefined ? {} : { port: service.port }),
           log: serviceLogFile(this.options.config.home, host.id, service.id),
           zone: host.zone,
-          command_match: `${service.service}/dist/main.js`,
+          // A container's main process runs `node dist/main.js` from the service's directory.
+          command_match:
+            this.options.config.mode === 'docker' ? 'dist/main.js' : `${service.service}/dist/main.js`,
           restarts: service.restarts,
         });
       }
