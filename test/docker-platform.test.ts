@@ -66,6 +66,9 @@ describe('the platform in Docker mode', () => {
       expect(rows.map((r) => r.labels['wharf.service']).sort()).toEqual(services);
       for (const r of rows) {
         expect(r.labels).toMatchObject({ 'wharf.host': host, 'wharf.runner': host, 'wharf.managed': 'true' });
+        const limits = JSON.parse(await docker(['inspect', r.id]))[0].HostConfig;
+        expect(limits.Memory).toBeGreaterThan(0);
+        expect(limits.RestartPolicy.Name === '' || limits.RestartPolicy.Name === 'no').toBe(true);
       }
     }
     const [allocator] = (await serviceContainers(h2)).filter(
