@@ -13,6 +13,9 @@
 #
 # Names: node-base etcd zookeeper haproxy (haproxy is copied from Debian's package, installed when missing
 # or when named), and api constructor allocator proxy runner (each only when built).
+#
+# Concurrent runs take turns (flock on $WHARF_DOCKER_BUILD_LOCK, default /tmp/wharf-docker-build.lock:
+# tags are engine-wide), and a run removes the images it left untagged.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,7 +35,7 @@ while [ $# -gt 0 ]; do
     --base-image) [ $# -ge 2 ] || die "--base-image needs an image"; BASE_IMAGE="$2"; shift 2 ;;
     --base-image=*) BASE_IMAGE="${1#--base-image=}"; shift ;;
     --force) FORCE=1; shift ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
   esac
 done
@@ -78,8 +81,24 @@ wanted etcd && bases+=(etcd)
 wanted zookeeper && bases+=(zookeeper)
 wanted haproxy && bases+=(haproxy)
 
-# --- engine, host packages the offline images copy from, repo build ------------------------------
+# --- engine, one run at a time, host packages the offline images copy from, repo build -----------
 bash scripts/ensure-docker.sh
+
+# Tags, the staged context and the repo build are shared by every run against this engine: two
+# at once clash (a stage deleted under the other's copy, a tag moved twice, each leaving an
+# untagged image). Taken after ensure-docker.sh, so a dockerd it starts does not inherit the lock.
+LOCK_FILE="${WHARF_DOCKER_BUILD_LOCK:-/tmp/wharf-docker-build.lock}"
+# World-writable and opened read-only (flock needs no more), so root and users share one lock.
+[ -e "$LOCK_FILE" ] || (umask 000 && : >>"$LOCK_FILE") 2>/dev/null || true
+exec 8<"$LOCK_FILE" || die "cannot open the build lock $LOCK_FILE"
+if ! flock -n 8; then
+  log "waiting for another docker/build.sh run (lock $LOCK_FILE)"
+  flock 8
+fi
+
+# Image ids of the wharf/* tags now: an id none of them points to after the run was replaced.
+wharf_tags() { docker images --no-trunc --format '{{.Repository}}:{{.Tag}} {{.ID}}' 'wharf/*' | sort; }
+tags_before=$(wharf_tags)
 if [[ " ${bases[*]} " == *" haproxy "* ]] && [ ! -x /usr/sbin/haproxy ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "[build] installing Debian's haproxy (the wharf/haproxy image is assembled from it)" >&2
@@ -161,6 +180,24 @@ if [ ${#services[@]} -gt 0 ]; then
   for old in $(docker images --format '{{.Repository}}:{{.Tag}}' wharf/app-stage); do
     [ "$old" = "$app_image" ] || docker rmi "$old" >/dev/null 2>&1 || true
   done
+fi
+
+# --- images this run replaced --------------------------------------------------------------------
+# Each rebuilt tag (and :latest, and a forced stage-1 image) leaves its previous image untagged:
+# remove those, and what their removal leaves (untagged parents). An image still used by a
+# container stays; the label-filtered prune catches it on a later run. Only Wharf's images (both
+# labels are set by make-base.mjs and service.Dockerfile on every image they make) are touched.
+tags_after=$(wharf_tags)
+if [ "$tags_after" != "$tags_before" ]; then
+  removed=0
+  while read -r id; do
+    [ -n "$id" ] || continue
+    grep -q " $id\$" <<<"$tags_after" && continue
+    docker rmi "$id" >/dev/null 2>&1 && removed=$((removed + 1))
+  done < <(awk '{ print $2 }' <<<"$tags_before" | sort -u)
+  docker image prune -f --filter 'label=org.opencontainers.image.vendor=wharf' --filter 'label=wharf.inputs-hash' >/dev/null \
+    || log "could not prune untagged wharf images"
+  log "removed $removed replaced image(s)"
 fi
 
 # --- summary -----------------------------------------------------------------------------------

@@ -9,6 +9,9 @@
  *
  * The stage is rebuilt only when its inputs (lockfile, package.json files, dist file contents,
  * this script, docker/.dockerignore) changed; the hash is kept in <stage-dir>/.stage-hash.
+ * A rebuild happens in a fresh sibling directory that replaces <stage-dir> once complete, so a
+ * failed or interrupted run never leaves a half stage behind (docker/build.sh also serialises
+ * runs with a lock).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -165,8 +168,16 @@ function main() {
     log(`stage up to date (${hash})`);
   } else {
     const started = Date.now();
-    stage(stageDir, wsList);
-    fs.writeFileSync(stamp, `${hash}\n`);
+    fs.mkdirSync(dirname(stageDir), { recursive: true });
+    const fresh = fs.mkdtempSync(`${stageDir}.tmp-`);
+    try {
+      stage(fresh, wsList);
+      fs.writeFileSync(join(fresh, '.stage-hash'), `${hash}\n`);
+      fs.rmSync(stageDir, { recursive: true, force: true });
+      fs.renameSync(fresh, stageDir);
+    } finally {
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
     log(`staged ${wsList.length} workspaces in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   }
   process.stdout.write(`${hash}\n`);

@@ -1,4 +1,7 @@
-/** @packageDocumentation Logger factory, per-service metrics registry, /metrics and /health handler */
+/**
+ * @packageDocumentation Logger factory, per-service metrics registry, /metrics and /health handler,
+ * and the service bootstrap pieces every `main.ts` shares (graceful shutdown, environment table).
+ */
 export { LOG_LEVELS, createLogger, isLogLevel, nullLogger } from './logger';
 export type { LogLevel, Logger, LoggerOptions } from './logger';
 export { REDACTED, isSecretKey, sanitize } from './redact';
@@ -13,3 +16,13 @@ export { DEFAULT_HEALTH_TIMEOUT_MS, createObservabilityHandler } from './handler
 export type { ObservabilityHandler, ObservabilityHandlerOptions } from './handler';
 export { DEFAULT_OBSERVABILITY_HOST, startObservabilityServer } from './server';
 export type { ObservabilityServer, ObservabilityServerOptions } from './server';
+export {
+  DEFAULT_SHUTDOWN_MESSAGES,
+  EXIT_OK,
+  EXIT_SHUTDOWN_FAILED,
+  SHUTDOWN_SIGNALS,
+  installShutdown,
+} from './shutdown';
+export type { ShutdownMessages, ShutdownOptions, ShutdownProcess } from './shutdown';
+export { envReader, integerIn, renderEnvHelp } from './env';
+export type { EnvHelpOptions, EnvRead, EnvSetting } from './env';

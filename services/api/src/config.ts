@@ -3,6 +3,7 @@
  * their validation. `main.ts` passes `process.env` in; nothing else reads the environment.
  */
 import { WharfError, isValidId } from '@wharf/model';
+import { type EnvSetting, renderEnvHelp } from '@wharf/observability';
 
 /** Default ZooKeeper connect string (docs/coordination.md). */
 export const DEFAULT_ZK = '127.0.0.1:2181';
@@ -39,31 +40,43 @@ export interface ApiConfig {
 }
 
 /** Environment variables, their defaults and meaning, as printed by `wharf-api --help`. */
-export const ENV_HELP: ReadonlyArray<readonly [name: string, defaultValue: string, meaning: string]> = [
-  ['WHARF_ZK', DEFAULT_ZK, 'ZooKeeper connect string'],
-  ['WHARF_ZK_CHROOT', DEFAULT_ZK_CHROOT, 'installation chroot in ZooKeeper'],
-  ['WHARF_HOME', DEFAULT_WHARF_HOME, 'state directory (credentials/api-key is written here)'],
-  ['WHARF_LOG_LEVEL', DEFAULT_LOG_LEVEL, `log level (${LOG_LEVELS.join(', ')})`],
-  ['WHARF_ID', 'api-<hostname>-<pid>', 'this process id (a DNS label)'],
-  ['WHARF_API_HOST', DEFAULT_API_HOST, 'address to listen on'],
-  ['WHARF_API_PORT', String(DEFAULT_API_PORT), 'port to listen on (0: ephemeral)'],
-  ['WHARF_DOMAIN', DEFAULT_DOMAIN, 'deployment domain'],
-  ['WHARF_PUBLIC_PROXY_URL', DEFAULT_PUBLIC_PROXY_URL, 'endpoint URL template shown per deployment'],
+export const API_ENV: readonly EnvSetting[] = [
+  { name: 'WHARF_ZK', fallback: DEFAULT_ZK, description: 'ZooKeeper connect string' },
+  { name: 'WHARF_ZK_CHROOT', fallback: DEFAULT_ZK_CHROOT, description: 'installation chroot in ZooKeeper' },
+  {
+    name: 'WHARF_HOME',
+    fallback: DEFAULT_WHARF_HOME,
+    description: 'state directory (credentials/api-key is written here)',
+  },
+  {
+    name: 'WHARF_LOG_LEVEL',
+    fallback: DEFAULT_LOG_LEVEL,
+    description: `log level (${LOG_LEVELS.join(', ')})`,
+  },
+  { name: 'WHARF_ID', fallback: 'api-<hostname>-<pid>', description: 'this process id (a DNS label)' },
+  { name: 'WHARF_API_HOST', fallback: DEFAULT_API_HOST, description: 'address to listen on' },
+  {
+    name: 'WHARF_API_PORT',
+    fallback: String(DEFAULT_API_PORT),
+    description: 'port to listen on (0: ephemeral)',
+  },
+  { name: 'WHARF_DOMAIN', fallback: DEFAULT_DOMAIN, description: 'deployment domain' },
+  {
+    name: 'WHARF_PUBLIC_PROXY_URL',
+    fallback: DEFAULT_PUBLIC_PROXY_URL,
+    description: 'endpoint URL template shown per deployment',
+  },
 ];
 
 /** `--help` text. */
 export function helpText(version: string): string {
-  const width = Math.max(...ENV_HELP.map(([name]) => name.length));
-  const rows = ENV_HELP.map(
-    ([name, def, meaning]) => `  ${name.padEnd(width)}  ${meaning} (default: ${def})`,
-  );
   return [
     `wharf-api ${version}: the Wharf REST API (/api/v1) with API-key authentication.`,
     '',
     'Usage: wharf-api [--help]',
     '',
     'Environment:',
-    ...rows,
+    ...renderEnvHelp(API_ENV),
     '',
     'On first start it creates the ZooKeeper layout and an API key, printed once and saved to',
     '$WHARF_HOME/credentials/api-key (mode 0600).',

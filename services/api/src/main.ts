@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isWharfError } from '@wharf/model';
-import { createLogger } from '@wharf/observability';
+import { createLogger, installShutdown } from '@wharf/observability';
 import { helpText, parseApiEnv } from './config';
 import { startApi } from './server';
 import { versionsFromStackPacks } from './stack-versions';
@@ -59,16 +59,12 @@ async function main(argv: string[]): Promise<void> {
     process.exit(1);
   }
   const running = api;
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    logger.info('api stopping', { signal });
-    setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS).unref();
-    void running.close().then(() => process.exit(0));
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  installShutdown({
+    logger,
+    hardLimitMs: SHUTDOWN_TIMEOUT_MS,
+    messages: { requested: 'api stopping', timedOut: null },
+    close: () => running.close(),
+  });
 }
 
 void main(process.argv.slice(2));

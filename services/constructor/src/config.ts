@@ -4,17 +4,17 @@
  * else reads the environment.
  */
 import { WharfError, isValidId } from '@wharf/model';
-import { isLogLevel, type LogLevel } from '@wharf/observability';
-
-/** One documented environment variable. */
-export interface EnvVariable {
-  readonly name: string;
-  readonly fallback: string;
-  readonly description: string;
-}
+import {
+  type EnvSetting,
+  envReader,
+  integerIn,
+  isLogLevel,
+  renderEnvHelp,
+  type LogLevel,
+} from '@wharf/observability';
 
 /** Every variable the constructor reads (printed by `--help`). */
-export const CONSTRUCTOR_ENV: readonly EnvVariable[] = [
+export const CONSTRUCTOR_ENV: readonly EnvSetting[] = [
   { name: 'WHARF_ZK', fallback: '127.0.0.1:2181', description: 'ZooKeeper connect string (host:port,...)' },
   { name: 'WHARF_ZK_CHROOT', fallback: '/wharf', description: 'ZooKeeper chroot of the installation' },
   {
@@ -51,22 +51,19 @@ export function configFromEnv(
   host: { hostname: string; pid: number },
 ): ConstructorConfig {
   const problems: { variable: string; message: string }[] = [];
-  const read = (name: string, fallback: string): string => {
-    const value = env[name]?.trim();
-    return value === undefined || value === '' ? fallback : value;
-  };
+  const read = envReader(env);
   const logLevel = read('WHARF_LOG_LEVEL', 'info');
   if (!isLogLevel(logLevel)) problems.push({ variable: 'WHARF_LOG_LEVEL', message: 'unknown level' });
   const id = read('WHARF_ID', defaultId(host.hostname, host.pid));
   if (!isValidId(id)) problems.push({ variable: 'WHARF_ID', message: 'must be a valid id' });
-  const metricsPort = Number(read('WHARF_METRICS_PORT', '0'));
-  if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535) {
+  const metricsPort = integerIn(read('WHARF_METRICS_PORT', '0'), 0, 65535);
+  if (metricsPort === undefined) {
     problems.push({ variable: 'WHARF_METRICS_PORT', message: 'must be an integer 0-65535' });
   }
   const zkConnectString = read('WHARF_ZK', '127.0.0.1:2181');
   if (zkConnectString.includes('/'))
     problems.push({ variable: 'WHARF_ZK', message: 'host:port list without a chroot' });
-  if (problems.length > 0) {
+  if (problems.length > 0 || metricsPort === undefined) {
     throw new WharfError('WHARF_VALIDATION', 'invalid constructor configuration', { details: problems });
   }
   return Object.freeze({
@@ -95,17 +92,13 @@ export function defaultId(hostname: string, pid: number): string {
 
 /** The `--help` text. */
 export function helpText(): string {
-  const width = Math.max(...CONSTRUCTOR_ENV.map((v) => v.name.length));
-  const lines = CONSTRUCTOR_ENV.map(
-    (v) => `  ${v.name.padEnd(width)}  ${v.description} (default: ${v.fallback})`,
-  );
   return [
     'wharf-constructor: the scheduler — turns pending plans into steps, places instances, drives them',
     '',
     'Usage: wharf-constructor [--help]',
     '',
     'Environment:',
-    ...lines,
+    ...renderEnvHelp(CONSTRUCTOR_ENV),
     '',
     'Endpoints (on WHARF_METRICS_PORT): GET /metrics, GET /health',
     '',

@@ -5,7 +5,7 @@
  * `process.env` or calls `process.exit`.
  */
 import { hostname } from 'node:os';
-import { createLogger, createMetrics, type Logger } from '@wharf/observability';
+import { createLogger, createMetrics, installShutdown } from '@wharf/observability';
 import { ZkSession } from '@wharf/zk';
 import { configFromEnv, helpText } from './config';
 import { createConstructor } from './constructor';
@@ -31,38 +31,22 @@ async function main(): Promise<void> {
     metricsPort: config.metricsPort,
   });
   // Handlers before any I/O: a signal during start-up still shuts down cleanly (close waits for start).
-  handleSignals(logger, async () => {
-    await constructor.close();
-    await zk.close();
+  installShutdown({
+    logger,
+    hardLimitMs: SHUTDOWN_TIMEOUT_MS,
+    messages: {
+      requested: 'shutting down',
+      timedOut: 'shutdown timed out; exiting',
+      secondSignal: 'second signal; exiting now',
+    },
+    close: async () => {
+      await constructor.close();
+      await zk.close();
+    },
   });
   await zk.start();
   await constructor.start();
   logger.info('constructor running', { metrics: constructor.metricsUrl, zk: config.zkConnectString });
-}
-
-function handleSignals(logger: Logger, shutdown: () => Promise<void>): void {
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      logger.warn('second signal; exiting now', { signal });
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info('shutting down', { signal });
-    const timer = setTimeout(() => {
-      logger.error('shutdown timed out; exiting', { timeoutMs: SHUTDOWN_TIMEOUT_MS });
-      process.exit(1);
-    }, SHUTDOWN_TIMEOUT_MS);
-    timer.unref();
-    shutdown()
-      .then(() => process.exit(0))
-      .catch((err: unknown) => {
-        logger.error('shutdown failed', { err });
-        process.exit(1);
-      });
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
 }
 
 main().catch((err: unknown) => {

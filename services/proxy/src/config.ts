@@ -4,7 +4,14 @@
  */
 import { hostname } from 'node:os';
 import { WharfError, isValidId } from '@wharf/model';
-import { isLogLevel, type LogLevel } from '@wharf/observability';
+import {
+  type EnvSetting,
+  envReader,
+  integerIn,
+  isLogLevel,
+  renderEnvHelp,
+  type LogLevel,
+} from '@wharf/observability';
 import { normaliseDomain } from './routing-key';
 
 /** Default listen address: loopback, so a fresh install exposes nothing until told to. */
@@ -12,12 +19,8 @@ export const DEFAULT_PROXY_HOST = '127.0.0.1';
 /** Default port (ECE's proxy port). */
 export const DEFAULT_PROXY_PORT = 9200;
 
-/** One documented environment variable. */
-export interface EnvVariable {
-  readonly name: string;
-  readonly fallback: string;
-  readonly description: string;
-}
+/** One documented environment variable (the shared row type of @wharf/observability). */
+export type EnvVariable = EnvSetting;
 
 /** Every variable the proxy reads (printed by `--help`). */
 export const PROXY_ENV: readonly EnvVariable[] = [
@@ -55,24 +58,21 @@ export interface ProxyConfig {
 /** Parses the environment; throws `WHARF_VALIDATION` listing every bad variable. */
 export function configFromEnv(env: Readonly<Record<string, string | undefined>>, pid: number): ProxyConfig {
   const problems: { variable: string; message: string }[] = [];
-  const read = (name: string, fallback: string): string => {
-    const value = env[name]?.trim();
-    return value === undefined || value === '' ? fallback : value;
-  };
+  const read = envReader(env);
   const logLevel = read('WHARF_LOG_LEVEL', 'info');
   if (!isLogLevel(logLevel)) problems.push({ variable: 'WHARF_LOG_LEVEL', message: 'unknown level' });
   const id = read('WHARF_ID', defaultId(pid));
   if (!isValidId(id)) problems.push({ variable: 'WHARF_ID', message: 'must be a valid id' });
   const zone = read('WHARF_ZONE', 'zone-a');
   if (!isValidId(zone)) problems.push({ variable: 'WHARF_ZONE', message: 'must be a valid id' });
-  const port = Number(read('WHARF_PROXY_PORT', String(DEFAULT_PROXY_PORT)));
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  const port = integerIn(read('WHARF_PROXY_PORT', String(DEFAULT_PROXY_PORT)), 0, 65535);
+  if (port === undefined) {
     problems.push({ variable: 'WHARF_PROXY_PORT', message: 'must be an integer 0-65535' });
   }
   const domain = normaliseDomain(read('WHARF_DOMAIN', 'localhost'));
   if (!/^[a-z0-9.-]+$/.test(domain))
     problems.push({ variable: 'WHARF_DOMAIN', message: 'must be a host name' });
-  if (problems.length > 0) {
+  if (problems.length > 0 || port === undefined) {
     throw new WharfError('WHARF_VALIDATION', 'invalid proxy configuration', { details: problems });
   }
   return Object.freeze({
@@ -99,15 +99,13 @@ export function defaultId(pid: number): string {
 
 /** The `--help` text. */
 export function helpText(): string {
-  const width = Math.max(...PROXY_ENV.map((v) => v.name.length));
-  const lines = PROXY_ENV.map((v) => `  ${v.name.padEnd(width)}  ${v.description} (default: ${v.fallback})`);
   return [
     'wharf-proxy: routes <deployment-id>.<domain> requests to healthy instances',
     '',
     'Usage: wharf-proxy [--help]',
     '',
     'Environment:',
-    ...lines,
+    ...renderEnvHelp(PROXY_ENV),
     '',
     'Endpoints (requests that name no deployment): GET /_health, GET /_metrics',
     '',

@@ -3,10 +3,10 @@
  * `wharf-proxy`: the process entry point. The only place that reads `process.env`, wires the
  * dependencies together, handles signals and calls `process.exit`.
  */
-import { createLogger, createMetrics, type Logger } from '@wharf/observability';
+import { createLogger, createMetrics, installShutdown } from '@wharf/observability';
 import { ZkSession } from '@wharf/zk';
 import { configFromEnv, helpText, type ProxyConfig } from './config';
-import { createProxy, type WharfProxy } from './proxy';
+import { createProxy } from './proxy';
 
 /** Version reported in the proxy's registration. */
 const VERSION = '0.1.0';
@@ -44,35 +44,19 @@ async function main(): Promise<void> {
     version: VERSION,
     accessLog: config.logLevel === 'debug',
   });
-  installSignalHandlers(proxy, zk, logger);
+  // A repeated signal is left to Node's default action (it kills the process).
+  installShutdown({
+    logger,
+    hardLimitMs: SHUTDOWN_HARD_LIMIT_MS,
+    repeatSignal: 'default',
+    close: async () => {
+      await proxy.close();
+      await zk.close();
+    },
+  });
   await zk.start();
   const address = await proxy.start();
   logger.info('proxy listening', { address: address.address, port: address.port, domain: config.domain });
-}
-
-function installSignalHandlers(proxy: WharfProxy, zk: ZkSession, logger: Logger): void {
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutdown requested', { signal });
-    setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, SHUTDOWN_HARD_LIMIT_MS).unref();
-    proxy
-      .close()
-      .then(() => zk.close())
-      .then(
-        () => process.exit(0),
-        (err: unknown) => {
-          logger.error('shutdown failed', { err });
-          process.exit(1);
-        },
-      );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
 }
 
 main().catch((err: unknown) => {

@@ -4,7 +4,14 @@
  */
 import { hostname } from 'node:os';
 import { WharfError, isHostRole, isValidId, type HostRole } from '@wharf/model';
-import { isLogLevel, type LogLevel } from '@wharf/observability';
+import {
+  type EnvSetting,
+  envReader,
+  integerIn,
+  isLogLevel,
+  renderEnvHelp,
+  type LogLevel,
+} from '@wharf/observability';
 
 /** Default api port on a coordinator host (ECE's admin console port in Wharf). */
 export const DEFAULT_API_PORT = 12400;
@@ -13,15 +20,11 @@ export const DEFAULT_PROXY_PORT = 9200;
 /** Default allocator instance port range. */
 export const DEFAULT_PORT_RANGE = '20000-20999';
 
-/** One documented setting. */
-export interface RunnerSetting {
-  readonly name: string;
-  readonly fallback: string;
-  readonly description: string;
-}
+/** Column the `--help` table pads variable names to (wider than the longest name, as before). */
+const HELP_NAME_WIDTH = 26;
 
 /** Every variable the runner reads (printed by `--help`). */
-export const RUNNER_ENV: readonly RunnerSetting[] = [
+export const RUNNER_ENV: readonly EnvSetting[] = [
   { name: 'WHARF_ZK', fallback: '127.0.0.1:2181', description: 'ZooKeeper connect string' },
   { name: 'WHARF_ZK_CHROOT', fallback: '/wharf', description: 'ZooKeeper chroot of the installation' },
   { name: 'WHARF_HOME', fallback: './.wharf', description: 'state; services get <home>/hosts/<host>' },
@@ -78,9 +81,6 @@ export interface RunnerConfig {
 
 /** `--help` text. */
 export function helpText(): string {
-  const rows = RUNNER_ENV.map(
-    (v) => `  ${v.name.padEnd(27)} ${v.description} (default: ${v.fallback || 'none'})`,
-  );
   return [
     'Usage: wharf-runner [--token T --roles r,...] [--host-id id] [--address a] [--zone z] [--zk addr]',
     '',
@@ -88,7 +88,7 @@ export function helpText(): string {
     'they call for (coordinator: api + constructor, allocator, proxy; director: not yet).',
     '',
     'Environment:',
-    ...rows,
+    ...renderEnvHelp(RUNNER_ENV, { nameWidth: HELP_NAME_WIDTH }),
     '',
   ].join('\n');
 }
@@ -125,11 +125,6 @@ function defaultHostId(): string {
   return isValidId(id) ? id : 'host';
 }
 
-function integerIn(value: string, min: number, max: number): number | undefined {
-  const n = Number(value);
-  return Number.isInteger(n) && n >= min && n <= max ? n : undefined;
-}
-
 /** Parses environment plus flags; throws `WHARF_VALIDATION` listing every bad setting. */
 export function parseRunnerConfig(
   env: Readonly<Record<string, string | undefined>>,
@@ -137,10 +132,7 @@ export function parseRunnerConfig(
 ): RunnerConfig {
   const merged: Record<string, string | undefined> = { ...env, ...flagsToEnv(argv) };
   const problems: { path: string; message: string }[] = [];
-  const read = (name: string, fallback: string): string => {
-    const value = merged[name]?.trim();
-    return value === undefined || value === '' ? fallback : value;
-  };
+  const read = envReader(merged);
   const logLevel = read('WHARF_LOG_LEVEL', 'info');
   if (!isLogLevel(logLevel)) problems.push({ path: 'WHARF_LOG_LEVEL', message: 'unknown level' });
   const hostId = read('WHARF_HOST_ID', defaultHostId());

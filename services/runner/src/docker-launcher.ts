@@ -7,7 +7,15 @@
  *
  * It depends on a structural slice of `ContainerRuntime` ({@link ContainerApi}) so the runner
  * package does not need @wharf/runtime until `main.ts` wires a `DockerRuntime` in.
+ *
+ * Given a {@link ContainerLogSource}, each container's stdout and stderr are appended to the
+ * service's log file, as in process mode: followed from the container's start until the engine
+ * ends the stream (the container stopped or was removed). Each launch is a new container, so a
+ * restart appends the new run's output only.
  */
+import { type Writable } from 'node:stream';
+import { type Logger, nullLogger } from '@wharf/observability';
+import { type ContainerLogSource, type LogCopy, appendToFile, copyLogs } from './docker-logs';
 import { type LaunchedService, type ServiceExit, type ServiceLauncher, type StopOutcome } from './launcher';
 import { type ServiceLaunchSpec } from './roles';
 
@@ -25,6 +33,11 @@ export const RUNNER_SERVICE_LABEL = 'wharf.service';
 export const RUNNER_SCOPE_LABEL = 'wharf.runner';
 /** Default Docker engine socket, mounted (same path) into the allocator container. */
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+/**
+ * After a container stops, how long its log stream may take to deliver the last lines and end
+ * (the engine ends it at once, normally) before the copy is cut and its file closed anyway.
+ */
+export const LOG_DRAIN_MS = 2_000;
 
 /** What the launcher needs from a `ContainerRuntime` (@wharf/runtime). */
 export interface ContainerApi {
@@ -69,6 +82,11 @@ export interface DockerLauncherOptions {
    * its group id so the container user (uid 10001) may use it. Undefined: no socket is mounted.
    */
   readonly dockerSocket?: { readonly path: string; readonly gid: number };
+  /** Where containers' output comes from; undefined: it stays in `docker logs` only. */
+  readonly logs?: ContainerLogSource;
+  /** Opens a service's log file for appending (default: the file, its directory created). */
+  readonly openLog?: (path: string) => Writable;
+  readonly logger?: Logger;
 }
 
 /** Starts services as containers. */
@@ -119,12 +137,14 @@ export class DockerLauncher implements ServiceLauncher {
       ...allocatorExtras,
     });
     let resolveExit!: (exit: ServiceExit) => void;
-    const exited = new Promise<ServiceExit>((resolve) => (resolveExit = resolve));
+    const ended = new Promise<ServiceExit>((resolve) => (resolveExit = resolve));
     const unsubscribe = runtime.on('exit', (event) => {
       if (event.id !== created.id) return;
       unsubscribe();
       resolveExit({ code: event.exitCode, signal: event.signal });
     });
+    // Taken before the start, so `since` covers the container's first line.
+    const startedAtMs = Date.now();
     try {
       await runtime.start(created.id);
     } catch (err) {
@@ -132,12 +152,28 @@ export class DockerLauncher implements ServiceLauncher {
       await runtime.remove(created.id, { force: true });
       throw err;
     }
+    const logs = this.copyLogs(created.id, startedAtMs, spec.logFile);
     const info = await runtime.inspect(created.id);
-    return new LaunchedContainer(runtime, created.id, info?.pid, exited);
+    return new LaunchedContainer(runtime, created.id, info?.pid, ended, logs);
+  }
+
+  private copyLogs(id: string, sinceMs: number, logFile: string): LogCopy | undefined {
+    const source = this.options.logs;
+    if (source === undefined) return undefined;
+    const open = this.options.openLog ?? appendToFile;
+    return copyLogs({
+      source,
+      id,
+      sinceMs,
+      open: () => open(logFile),
+      logger: this.options.logger ?? nullLogger,
+    });
   }
 }
 
 class LaunchedContainer implements LaunchedService {
+  /** Resolves when the container ended and its last output is in the log file (or cut). */
+  readonly exited: Promise<ServiceExit>;
   private stopping: Promise<StopOutcome> | undefined;
   private done = false;
 
@@ -145,9 +181,15 @@ class LaunchedContainer implements LaunchedService {
     private readonly runtime: ContainerApi,
     private readonly id: string,
     readonly pid: number | undefined,
-    readonly exited: Promise<ServiceExit>,
+    ended: Promise<ServiceExit>,
+    private readonly logs: LogCopy | undefined,
   ) {
-    void exited.then(() => (this.done = true));
+    void ended.then(() => (this.done = true));
+    // The supervisor restarts on `exited`: the crash's last lines land in the file first.
+    this.exited = ended.then(async (exit) => {
+      await logs?.settle(LOG_DRAIN_MS);
+      return exit;
+    });
   }
 
   stop(graceMs: number): Promise<StopOutcome> {
@@ -157,8 +199,14 @@ class LaunchedContainer implements LaunchedService {
 
   private async stopOnce(graceMs: number): Promise<StopOutcome> {
     const wasRunning = !this.done;
-    await this.runtime.stop(this.id, { timeoutMs: graceMs });
-    await this.runtime.remove(this.id, { force: true });
+    try {
+      await this.runtime.stop(this.id, { timeoutMs: graceMs });
+      // Removal would cut a stream still delivering the last lines.
+      await this.logs?.settle(LOG_DRAIN_MS);
+    } finally {
+      await this.runtime.remove(this.id, { force: true });
+      await this.logs?.settle(0);
+    }
     return wasRunning ? 'terminated' : 'not-running';
   }
 }

@@ -10,14 +10,15 @@ import {
   createLogger,
   createMetrics,
   createObservabilityHandler,
+  installShutdown,
   startObservabilityServer,
   type Logger,
-  type ObservabilityServer,
 } from '@wharf/observability';
 import { DockerRuntime } from '@wharf/runtime';
 import { ZkSession } from '@wharf/zk';
 import { helpText, inheritedEnv, parseRunnerConfig, type RunnerConfig } from './config';
 import { DEFAULT_DOCKER_SOCKET, DockerLauncher, RUNNER_SCOPE_LABEL } from './docker-launcher';
+import { engineLogSource } from './docker-logs';
 import { type ServiceLauncher } from './launcher';
 import { createRunnerMetrics } from './metrics';
 import { ProcessLauncher } from './process-launcher';
@@ -92,7 +93,18 @@ async function main(): Promise<void> {
       logger,
     }),
   });
-  installSignalHandlers(runner, zk, observability, logger, dockerRuntime);
+  // A repeated signal is left to Node's default action (it kills the process).
+  installShutdown({
+    logger,
+    hardLimitMs: SHUTDOWN_HARD_LIMIT_MS,
+    repeatSignal: 'default',
+    close: async () => {
+      await runner.close();
+      await dockerRuntime?.close();
+      await observability.close();
+      await zk.close();
+    },
+  });
   await zk.start();
   try {
     await runner.start();
@@ -106,39 +118,6 @@ async function main(): Promise<void> {
     throw err;
   }
   logger.info('runner started', { host: config.hostId, metrics: observability.url });
-}
-
-function installSignalHandlers(
-  runner: Runner,
-  zk: ZkSession,
-  observability: ObservabilityServer,
-  logger: Logger,
-  dockerRuntime?: DockerRuntime,
-): void {
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutdown requested', { signal });
-    setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, SHUTDOWN_HARD_LIMIT_MS).unref();
-    runner
-      .close()
-      .then(() => dockerRuntime?.close())
-      .then(() => observability.close())
-      .then(() => zk.close())
-      .then(
-        () => process.exit(0),
-        (err: unknown) => {
-          logger.error('shutdown failed', { err });
-          process.exit(1);
-        },
-      );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
 }
 
 /**
@@ -186,7 +165,9 @@ async function dockerLauncher(
     hostAddress: config.address,
     hostHome: hostHomeDir,
     baseEnv: passthrough,
-    ...(dockerSocket === undefined ? {} : { dockerSocket }),
+    // Services' output is appended to their log files through the same socket (none: `docker logs` only).
+    ...(dockerSocket === undefined ? {} : { dockerSocket, logs: engineLogSource(dockerSocket.path) }),
+    logger: logger.child({ component: 'docker-launcher' }),
   });
   return { runtime, launcher };
 }
