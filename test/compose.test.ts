@@ -140,13 +140,8 @@ beforeAll(async () => {
   const started = Date.now();
   await sh('bash', ['scripts/ensure-docker.sh']);
   await ensureDockerCompose();
-  try {
-    await sh('bash', ['docker/build.sh'], undefined, 120_000);
-  } catch {
-    // Another build (another test) may be restaging the shared context right now: retry once.
-    await sleep(5_000);
-    await sh('bash', ['docker/build.sh'], undefined, 120_000);
-  }
+  // build.sh takes a lock: a concurrent build (another checkout, another test) is waited for.
+  await sh('bash', ['docker/build.sh'], undefined, 180_000);
   dataDir = await mkdtemp(join(tmpdir(), 'wharf-compose-'));
   const gid = (await sh('stat', ['-c', '%g', '/var/run/docker.sock'])).stdout.trim();
   haproxyPort = await freePort();

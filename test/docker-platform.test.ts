@@ -29,14 +29,8 @@ describe('the platform in Docker mode', () => {
 
   beforeAll(async () => {
     await run('bash', [resolve(ROOT, 'scripts', 'ensure-docker.sh')], { cwd: ROOT });
-    // build.sh stages into one shared cache dir: a concurrent build (another test file) can make
-    // one attempt fail with ENOTEMPTY, so it gets one retry; a second failure fails the file.
-    const build = () =>
-      run('bash', [resolve(ROOT, 'docker', 'build.sh')], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
-    await build().catch(async () => {
-      await new Promise((r) => setTimeout(r, 3000));
-      return build();
-    });
+    // build.sh takes a lock: a concurrent build (another checkout, another test) is waited for.
+    await run('bash', [resolve(ROOT, 'docker', 'build.sh')], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
     mark('engine ready, images built');
     platform = await startDockerPlatform();
     [h1, h2] = [`${platform.prefix}host-1`, `${platform.prefix}host-2`];
