@@ -178,7 +178,11 @@ function addHostCommands(program: Command, handlers: CommandHandlers, run: Runne
     .command('join')
     .description("start this host's runner after validating a roles token against ZooKeeper")
     .requiredOption('--zk <addr>', 'ZooKeeper connect string of the platform')
-    .requiredOption('--token <token>', 'roles token (POST /platform/configuration/security/roles-tokens)')
+    .option('--token <token>', 'roles token (POST /platform/configuration/security/roles-tokens)')
+    .option(
+      '--bootstrap',
+      "the installation's first host: no token (allowed once, while no host is a coordinator)",
+    )
     .requiredOption('--zone <zone>', 'availability zone of this host')
     .requiredOption('--roles <roles>', 'comma-separated roles: allocator, proxy, coordinator, director')
     .option('--host-id <id>', 'host id (default: the host name)')

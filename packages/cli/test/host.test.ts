@@ -1,7 +1,8 @@
 /**
  * `wharf host join` as a user runs it: the built CLI spawns the real runner, which validates the
  * roles token against a real ZooKeeper. A one-shot token joins once (and the runner starts the
- * role's service), a second join with it is refused, roles outside the token are refused.
+ * role's service), a second join with it is refused, roles outside the token are refused. The
+ * first host joins with `--bootstrap`, once per installation.
  */
 import { randomBytes, scryptSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -61,7 +62,13 @@ async function createToken(session: ZkSession, roles: HostRole[]): Promise<strin
   return `wharf_${id}_${secret}`;
 }
 
-async function join_(token: string, host: string, roles: string, env: Record<string, string> = {}) {
+/** `wharf host join`; `token` undefined: `--bootstrap` (the installation's first host). */
+async function join_(
+  token: string | undefined,
+  host: string,
+  roles: string,
+  env: Record<string, string> = {},
+) {
   const result = await runCli(
     [
       'host',
@@ -70,8 +77,7 @@ async function join_(token: string, host: string, roles: string, env: Record<str
       zk.connectString,
       '--zk-chroot',
       zk.chroot,
-      '--token',
-      token,
+      ...(token === undefined ? ['--bootstrap'] : ['--token', token]),
       '--zone',
       'zone-b',
       '--roles',
@@ -138,14 +144,18 @@ test('host join: a one-shot token starts a runner once; reuse and extra roles ar
   expect(await session.exists(paths.hostLive('cli-h1'))).toBeNull();
 }, 60_000);
 
-test('end to end: a coordinator host runs the api; its roles token joins a proxy host; roles changed through the api', async () => {
+test('end to end: a bootstrapped coordinator host runs the api; its roles token joins a proxy host; roles changed through the api', async () => {
   const session = await zk.session();
   const apiPort = await freePort();
   const proxyPort = await freePort();
-  const bootstrapToken = await createToken(session, ['coordinator']);
-  const first = await join_(bootstrapToken, 'coord', 'coordinator', { WHARF_API_PORT: String(apiPort) });
+  const first = await join_(undefined, 'coord', 'coordinator', { WHARF_API_PORT: String(apiPort) });
   expect(first.code).toBe(0);
   await runnerPid('coord');
+  // One bootstrap per installation: the next host needs a token.
+  const second = await join_(undefined, 'coord2', 'coordinator');
+  expect(second.code).toBe(1);
+  expect(second.stderr).toContain('the bootstrap was refused');
+  expect(await session.exists(paths.host('coord2'))).toBeNull();
   const api = `http://127.0.0.1:${apiPort}`;
   await waitFor(() => ok(`${api}/api/v1/health`), {
     timeoutMs: 20_000,

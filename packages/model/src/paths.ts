@@ -7,6 +7,8 @@ import { assertId, assertInstanceConfigurationId } from './ids';
 /** Znode paths of every document Wharf stores. */
 export const paths = {
   platformConfig: () => '/platform/config',
+  /** Created with the first host by `wharf-runner --bootstrap-roles`: one bootstrap per installation. */
+  bootstrap: () => '/platform/bootstrap',
   apiKeys: () => '/platform/security/api-keys',
   apiKey: (id: string) => `/platform/security/api-keys/${assertId('api_key', id)}`,
   rolesTokens: () => '/platform/security/roles-tokens',

@@ -39,6 +39,11 @@ export const RUNNER_ENV: readonly EnvSetting[] = [
     description: 'roles asked for when joining, comma-separated (--roles)',
   },
   {
+    name: 'WHARF_BOOTSTRAP_ROLES',
+    fallback: '',
+    description: 'first host of a new installation: register with these roles (--bootstrap-roles)',
+  },
+  {
     name: 'WHARF_RUNNER_MODE',
     fallback: 'process',
     description: 'process | docker (wharf/<svc>:<version> containers, host networking)',
@@ -54,6 +59,7 @@ export const RUNNER_ENV: readonly EnvSetting[] = [
 const FLAGS: Readonly<Record<string, string>> = {
   '--token': 'WHARF_ROLES_TOKEN',
   '--roles': 'WHARF_ROLES',
+  '--bootstrap-roles': 'WHARF_BOOTSTRAP_ROLES',
   '--host-id': 'WHARF_HOST_ID',
   '--address': 'WHARF_HOST_ADDRESS',
   '--zone': 'WHARF_ZONE',
@@ -71,6 +77,8 @@ export interface RunnerConfig {
   readonly zone: string;
   readonly token: string | undefined;
   readonly roles: readonly HostRole[];
+  /** Roles of the first host of a new installation (no token: there is no api yet). */
+  readonly bootstrapRoles: readonly HostRole[];
   readonly mode: 'process' | 'docker';
   readonly metricsPort: number;
   readonly apiPort: number;
@@ -82,7 +90,8 @@ export interface RunnerConfig {
 /** `--help` text. */
 export function helpText(): string {
   return [
-    'Usage: wharf-runner [--token T --roles r,...] [--host-id id] [--address a] [--zone z] [--zk addr]',
+    'Usage: wharf-runner [--token T --roles r,... | --bootstrap-roles r,...] [--host-id id] [--address a]',
+    '                    [--zone z] [--zk addr]',
     '',
     'Host agent: registers this host in ZooKeeper, follows its roles and supervises the services',
     'they call for (coordinator: api + constructor, allocator, proxy; director: not yet).',
@@ -142,16 +151,26 @@ export function parseRunnerConfig(
   const mode = read('WHARF_RUNNER_MODE', 'process');
   if (mode !== 'process' && mode !== 'docker')
     problems.push({ path: 'WHARF_RUNNER_MODE', message: 'must be process or docker' });
-  const roleNames = read('WHARF_ROLES', '')
-    .split(',')
-    .map((r) => r.trim())
-    .filter((r) => r !== '');
-  const roles = roleNames.filter(isHostRole);
-  if (roles.length !== roleNames.length)
-    problems.push({ path: 'WHARF_ROLES', message: 'roles are allocator, proxy, coordinator, director' });
+  const roleList = (name: string): HostRole[] => {
+    const names = read(name, '')
+      .split(',')
+      .map((r) => r.trim())
+      .filter((r) => r !== '');
+    const valid = names.filter(isHostRole);
+    if (valid.length !== names.length)
+      problems.push({ path: name, message: 'roles are allocator, proxy, coordinator, director' });
+    return valid;
+  };
+  const roles = roleList('WHARF_ROLES');
+  const bootstrapRoles = roleList('WHARF_BOOTSTRAP_ROLES');
   const token = read('WHARF_ROLES_TOKEN', '') || undefined;
   if (token === undefined && roles.length > 0)
     problems.push({ path: 'WHARF_ROLES', message: 'roles can only be asked for with a token' });
+  if (token !== undefined && bootstrapRoles.length > 0)
+    problems.push({
+      path: 'WHARF_BOOTSTRAP_ROLES',
+      message: 'bootstrap (first host) and joining with a token exclude each other',
+    });
   const port = (name: string, fallback: number, min = 1): number => {
     const n = integerIn(read(name, String(fallback)), min, 65535);
     if (n === undefined) problems.push({ path: name, message: `must be an integer ${min}-65535` });
@@ -175,6 +194,7 @@ export function parseRunnerConfig(
     zone,
     token,
     roles: Object.freeze([...new Set(roles)]),
+    bootstrapRoles: Object.freeze([...new Set(bootstrapRoles)]),
     mode: mode === 'docker' ? ('docker' as const) : ('process' as const),
     metricsPort,
     apiPort,

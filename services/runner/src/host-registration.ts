@@ -1,7 +1,7 @@
 /**
  * The host's znodes: `/hosts/<host>` (registration, read-modify-write that preserves the roles the
- * api or a join wrote) and joining with a roles token, where a one-shot token is marked used in
- * the same transaction that writes the registration.
+ * api or a join wrote), joining with a roles token, where a one-shot token is marked used in the
+ * same transaction that writes the registration, and the first host's bootstrap.
  */
 import {
   WharfError,
@@ -14,7 +14,7 @@ import {
   type HostRole,
   type RolesToken,
 } from '@wharf/model';
-import { type ZkSession, updateJson } from '@wharf/zk';
+import { type ZkSession, parentPath, updateJson } from '@wharf/zk';
 import { parseRolesToken, verifyTokenSecret } from './roles-token';
 
 /** What a runner says about its host (everything but the roles). */
@@ -36,6 +36,56 @@ export async function registerHost(zk: ZkSession, facts: HostFacts): Promise<Hos
     { createIfMissing: true, parse: (value) => assertDocument('host-registration', value) },
   );
   return result.value!;
+}
+
+/** What {@link bootstrapHost} did. */
+export interface BootstrapResult {
+  readonly registration: HostRegistration;
+  /** False when the host was registered already (its roles are kept, the flag ignored). */
+  readonly bootstrapped: boolean;
+}
+
+/**
+ * The first host of a new installation: there is no api yet to create a roles token with, so the
+ * runner registers itself with `roles`. Allowed once per installation, and only while no host has
+ * the coordinator role: `/platform/bootstrap` is created in the same transaction as the host, so
+ * two hosts bootstrapping at once cannot both succeed. A host that is registered already keeps its
+ * roles (a restarted first host whose unit still carries the flag). Throws `WHARF_CONFLICT`.
+ */
+export async function bootstrapHost(
+  zk: ZkSession,
+  facts: HostFacts,
+  roles: readonly HostRole[],
+): Promise<BootstrapResult> {
+  await zk.mkdirp(paths.hosts());
+  if ((await zk.exists(paths.host(facts.id))) !== null)
+    return { registration: await registerHost(zk, facts), bootstrapped: false };
+  for (const host of await zk.children(paths.hosts())) {
+    const existing = await zk.get(paths.host(host)).catch(() => undefined);
+    if (existing === undefined) continue;
+    const doc = parseDocument('host-registration', existing.data);
+    if (doc.roles.includes('coordinator')) throw alreadyBootstrapped(`host ${host} is a coordinator`);
+  }
+  const registration: HostRegistration = { schema_version: 1, ...facts, roles: [...roles] };
+  await zk.mkdirp(parentPath(paths.bootstrap()));
+  const marker = Buffer.from(JSON.stringify({ host: facts.id, roles, at: facts.started }));
+  try {
+    await zk
+      .transaction()
+      .create(paths.bootstrap(), marker)
+      .create(paths.host(facts.id), serializeDocument('host-registration', registration))
+      .commit();
+  } catch (err) {
+    if (isWharfError(err, 'WHARF_ZK_TRANSACTION_FAILED'))
+      throw alreadyBootstrapped('another host bootstrapped it, or registered as this host meanwhile');
+    throw err;
+  }
+  return { registration, bootstrapped: true };
+}
+
+function alreadyBootstrapped(why: string): WharfError {
+  const message = `this installation is bootstrapped already (${why}): join with a roles token`;
+  return new WharfError('WHARF_CONFLICT', message, { details: [{ path: 'bootstrap_roles', message }] });
 }
 
 /** A join request: the token as presented and the roles asked for. */

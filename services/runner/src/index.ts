@@ -13,8 +13,8 @@ export {
   SERVICE_MEMORY_MB,
 } from './docker-launcher';
 export type { ContainerApi, DockerLauncherOptions } from './docker-launcher';
-export { checkToken, joinWithToken, registerHost } from './host-registration';
-export type { HostFacts, JoinRequest } from './host-registration';
+export { checkToken, bootstrapHost, joinWithToken, registerHost } from './host-registration';
+export type { BootstrapResult, HostFacts, JoinRequest } from './host-registration';
 export type { LaunchedService, ServiceExit, ServiceLauncher, StopOutcome } from './launcher';
 export { createRunnerMetrics } from './metrics';
 export type { RunnerMetrics } from './metrics';

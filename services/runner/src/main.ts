@@ -27,7 +27,7 @@ import { Runner } from './runner';
 
 /** Version written in the host registration. */
 const VERSION = '0.1.0';
-/** Exit code when the roles token is refused (the CLI tells it apart from other failures). */
+/** Exit code when the roles token or the bootstrap is refused (the CLI tells it apart from other failures). */
 const EXIT_TOKEN_REFUSED = 3;
 /**
  * Hard stop after a shutdown signal: enough for every service's SIGTERM grace (they stop in
@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     version: VERSION,
     pid: process.pid,
     ...(config.token === undefined ? {} : { join: { token: config.token, roles: config.roles } }),
+    ...(config.bootstrapRoles.length === 0 ? {} : { bootstrapRoles: config.bootstrapRoles }),
   });
   const observability = await startObservabilityServer({
     port: config.metricsPort,
@@ -109,8 +110,14 @@ async function main(): Promise<void> {
   try {
     await runner.start();
   } catch (err) {
-    if (isWharfError(err, 'WHARF_UNAUTHORIZED') || isWharfError(err, 'WHARF_FORBIDDEN')) {
-      logger.error('roles token refused', { err });
+    if (
+      isWharfError(err, 'WHARF_UNAUTHORIZED') ||
+      isWharfError(err, 'WHARF_FORBIDDEN') ||
+      isWharfError(err, 'WHARF_CONFLICT')
+    ) {
+      logger.error(isWharfError(err, 'WHARF_CONFLICT') ? 'bootstrap refused' : 'roles token refused', {
+        err,
+      });
       process.stderr.write(`wharf-runner: ${err.message}\n`);
       await zk.close();
       process.exit(EXIT_TOKEN_REFUSED);

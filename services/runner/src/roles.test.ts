@@ -80,6 +80,26 @@ test('config: flags override variables; roles need a token; bad values are all r
   }
 });
 
+test('config: bootstrap roles for a first host, never together with a token', () => {
+  expect(parseRunnerConfig({}, ['--bootstrap-roles', 'coordinator,proxy,coordinator'])).toMatchObject({
+    bootstrapRoles: ['coordinator', 'proxy'],
+    token: undefined,
+  });
+  expect(parseRunnerConfig({}, []).bootstrapRoles).toEqual([]);
+  const paths = (env: Record<string, string>, argv: string[] = []) => {
+    try {
+      parseRunnerConfig(env, argv);
+    } catch (err) {
+      return (err as { details: { path: string }[] }).details.map((d) => d.path);
+    }
+    return [];
+  };
+  expect(paths({ WHARF_BOOTSTRAP_ROLES: 'chef' })).toEqual(['WHARF_BOOTSTRAP_ROLES']);
+  expect(paths({ WHARF_ROLES_TOKEN: 't' }, ['--bootstrap-roles', 'proxy'])).toEqual([
+    'WHARF_BOOTSTRAP_ROLES',
+  ]);
+});
+
 test('tokens parse as wharf_<id>_<secret>', () => {
   expect(parseRolesToken('wharf_kabc_SECRET-x_y')).toEqual({ id: 'kabc', secret: 'SECRET-x_y' });
   expect(parseRolesToken('wharf__x')).toBeUndefined();

@@ -22,7 +22,13 @@ import {
 import { type Logger } from '@wharf/observability';
 import { TreeCache, type EphemeralRegistration, type ZkSession } from '@wharf/zk';
 import { SYSTEM_CLOCK, type Clock } from './clock';
-import { type HostFacts, type JoinRequest, joinWithToken, registerHost } from './host-registration';
+import {
+  type HostFacts,
+  type JoinRequest,
+  bootstrapHost,
+  joinWithToken,
+  registerHost,
+} from './host-registration';
 import { type ServiceLauncher } from './launcher';
 import { type RunnerMetrics } from './metrics';
 import { type LaunchContext, type ServiceLaunchSpec, planLaunches } from './roles';
@@ -45,6 +51,8 @@ export interface RunnerOptions {
   readonly pid: number;
   /** Join with a roles token instead of a plain registration. */
   readonly join?: Omit<JoinRequest, 'now'>;
+  /** First host of a new installation: register with these roles (see {@link bootstrapHost}). */
+  readonly bootstrapRoles?: readonly HostRole[];
   readonly stopGraceMs?: number;
   readonly clock?: Clock;
 }
@@ -88,16 +96,22 @@ export class Runner {
   async start(): Promise<HostRegistration> {
     if (this.stateValue !== 'latent') throw new Error('runner already started');
     this.transition('starting');
-    const { zk, join } = this.options;
+    const { zk, join, bootstrapRoles } = this.options;
     const facts = this.facts();
-    const registration = join
-      ? await joinWithToken(zk, facts, { ...join, now: new Date(this.clock.now()) })
-      : await registerHost(zk, facts);
-    this.logger.info('host registered', {
-      host: facts.id,
-      roles: registration.roles,
-      joined: join !== undefined,
-    });
+    let registration: HostRegistration;
+    let how: 'joined' | 'bootstrapped' | 'registered' = 'registered';
+    if (join) {
+      registration = await joinWithToken(zk, facts, { ...join, now: new Date(this.clock.now()) });
+      how = 'joined';
+    } else if (bootstrapRoles !== undefined && bootstrapRoles.length > 0) {
+      const result = await bootstrapHost(zk, facts, bootstrapRoles);
+      registration = result.registration;
+      if (result.bootstrapped) how = 'bootstrapped';
+      else this.logger.info('host registered already; bootstrap roles ignored', { host: facts.id });
+    } else {
+      registration = await registerHost(zk, facts);
+    }
+    this.logger.info('host registered', { host: facts.id, roles: registration.roles, how });
     this.live = await zk.registerEphemeral(paths.hostLive(facts.id), this.liveDocument());
     const cache = new TreeCache(zk, paths.host(facts.id), { depth: 0 });
     this.cache = cache;

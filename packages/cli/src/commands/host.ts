@@ -1,7 +1,8 @@
 /**
  * `wharf host join|list|roles`. `join` starts this host's runner (`wharf-runner`), detached, with
  * the roles token in its environment (never on its command line, where `ps` would show it): the
- * runner validates the token against ZooKeeper and registers the host in one transaction. The CLI
+ * runner validates the token against ZooKeeper and registers the host in one transaction.
+ * `join --bootstrap` starts the first host of a new installation instead, with no token. The CLI
  * waits for the host's live node, or for the runner to exit with its refusal. `list` and `roles`
  * are API calls.
  */
@@ -21,7 +22,7 @@ import { findPackageDir } from '../platform/service-entries';
 export const JOIN_TIMEOUT_MS = 30_000;
 /** How often `join` looks for the live node. */
 const JOIN_POLL_MS = 100;
-/** Exit code of `wharf-runner` when the token is refused. */
+/** Exit code of `wharf-runner` when the token or the bootstrap is refused. */
 const RUNNER_EXIT_TOKEN_REFUSED = 3;
 /** Lines of the runner's log shown when it fails to start. */
 const LOG_TAIL_LINES = 5;
@@ -29,7 +30,10 @@ const LOG_TAIL_LINES = 5;
 /** `host join` options. */
 export interface HostJoinOptions {
   zk: string;
-  token: string;
+  /** Roles token; exactly one of `token` and `bootstrap`. */
+  token?: string;
+  /** First host of a new installation: no token (there is no api yet). */
+  bootstrap?: boolean;
   zone: string;
   roles: string;
   hostId?: string;
@@ -99,6 +103,10 @@ function tail(file: string): string {
 /** Runs `host join`: spawns the runner and waits until the host is live or the runner gave up. */
 export async function joinHost(options: HostJoinOptions, ctx: CliContext): Promise<number> {
   const roles = parseRoles(options.roles);
+  if ((options.token === undefined) === (options.bootstrap !== true)) {
+    const message = 'give either --token (joining an installation) or --bootstrap (its first host)';
+    throw new WharfError('WHARF_VALIDATION', message, { details: [{ path: '--token', message }] });
+  }
   const host = assertId('host', options.hostId ?? defaultHostId());
   assertId('zone', options.zone);
   const home = resolve(ctx.cwd, options.home ?? ctx.env.WHARF_HOME ?? '.wharf');
@@ -115,8 +123,9 @@ export async function joinHost(options: HostJoinOptions, ctx: CliContext): Promi
       WHARF_HOME: home,
       WHARF_HOST_ID: host,
       WHARF_ZONE: options.zone,
-      WHARF_ROLES: roles.join(','),
-      WHARF_ROLES_TOKEN: options.token,
+      ...(options.token === undefined
+        ? { WHARF_BOOTSTRAP_ROLES: roles.join(',') }
+        : { WHARF_ROLES: roles.join(','), WHARF_ROLES_TOKEN: options.token }),
       ...(options.address === undefined ? {} : { WHARF_HOST_ADDRESS: options.address }),
     },
     detached: true,
@@ -138,8 +147,8 @@ export async function joinHost(options: HostJoinOptions, ctx: CliContext): Promi
   const live = await waitForLive(options.zk, chroot, host, () => exit !== undefined);
   if (!live) {
     if (exit === undefined) child.kill('SIGTERM');
-    const why =
-      exit === RUNNER_EXIT_TOKEN_REFUSED ? 'the roles token was refused' : 'the runner did not start';
+    const refused = options.bootstrap ? 'the bootstrap was refused' : 'the roles token was refused';
+    const why = exit === RUNNER_EXIT_TOKEN_REFUSED ? refused : 'the runner did not start';
     ctx.stderr.write(`error: ${why}\n${tail(log)}\n`);
     return 1;
   }
