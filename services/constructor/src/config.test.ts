@@ -12,6 +12,7 @@ describe('configFromEnv', () => {
       logLevel: 'info',
       id: 'constructor-build-box-example-com-42',
       metricsPort: 0,
+      allocatorLossGraceMs: 15_000,
     });
   });
 
@@ -24,6 +25,7 @@ describe('configFromEnv', () => {
         WHARF_LOG_LEVEL: 'debug',
         WHARF_ID: 'c-1',
         WHARF_METRICS_PORT: '9100',
+        WHARF_ALLOCATOR_LOSS_GRACE_MS: '60000',
       },
       HOST,
     );
@@ -34,6 +36,7 @@ describe('configFromEnv', () => {
       logLevel: 'debug',
       id: 'c-1',
       metricsPort: 9100,
+      allocatorLossGraceMs: 60_000,
     });
   });
 
@@ -44,6 +47,7 @@ describe('configFromEnv', () => {
           WHARF_LOG_LEVEL: 'loud',
           WHARF_ID: 'Not An Id',
           WHARF_METRICS_PORT: '70000',
+          WHARF_ALLOCATOR_LOSS_GRACE_MS: '0',
           WHARF_ZK: 'h:1/chroot',
         },
         HOST,
@@ -52,7 +56,13 @@ describe('configFromEnv', () => {
     } catch (err) {
       expect(isWharfError(err, 'WHARF_VALIDATION')).toBe(true);
       const variables = (err as { details: { variable: string }[] }).details.map((d) => d.variable);
-      expect(variables).toEqual(['WHARF_LOG_LEVEL', 'WHARF_ID', 'WHARF_METRICS_PORT', 'WHARF_ZK']);
+      expect(variables).toEqual([
+        'WHARF_LOG_LEVEL',
+        'WHARF_ID',
+        'WHARF_METRICS_PORT',
+        'WHARF_ALLOCATOR_LOSS_GRACE_MS',
+        'WHARF_ZK',
+      ]);
     }
   });
 

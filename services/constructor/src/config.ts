@@ -12,6 +12,7 @@ import {
   renderEnvHelp,
   type LogLevel,
 } from '@wharf/observability';
+import { DEFAULT_ALLOCATOR_LOSS_GRACE_MS } from './options';
 
 /** Every variable the constructor reads (printed by `--help`). */
 export const CONSTRUCTOR_ENV: readonly EnvSetting[] = [
@@ -33,7 +34,16 @@ export const CONSTRUCTOR_ENV: readonly EnvSetting[] = [
     fallback: '0',
     description: 'port of /metrics and /health on 127.0.0.1 (0: any free port)',
   },
+  {
+    name: 'WHARF_ALLOCATOR_LOSS_GRACE_MS',
+    fallback: String(DEFAULT_ALLOCATOR_LOSS_GRACE_MS),
+    description:
+      'how long an allocator may be without its live node before its instances are marked unroutable',
+  },
 ];
+
+/** Longest allocator loss grace accepted: a day (ECE's own disconnect timeout is 10 minutes). */
+const MAX_ALLOCATOR_LOSS_GRACE_MS = 86_400_000;
 
 /** The constructor's validated settings. */
 export interface ConstructorConfig {
@@ -43,6 +53,7 @@ export interface ConstructorConfig {
   readonly logLevel: LogLevel;
   readonly id: string;
   readonly metricsPort: number;
+  readonly allocatorLossGraceMs: number;
 }
 
 /** Parses the environment; throws `WHARF_VALIDATION` listing every bad variable. */
@@ -60,10 +71,21 @@ export function configFromEnv(
   if (metricsPort === undefined) {
     problems.push({ variable: 'WHARF_METRICS_PORT', message: 'must be an integer 0-65535' });
   }
+  const allocatorLossGraceMs = integerIn(
+    read('WHARF_ALLOCATOR_LOSS_GRACE_MS', String(DEFAULT_ALLOCATOR_LOSS_GRACE_MS)),
+    1,
+    MAX_ALLOCATOR_LOSS_GRACE_MS,
+  );
+  if (allocatorLossGraceMs === undefined) {
+    problems.push({
+      variable: 'WHARF_ALLOCATOR_LOSS_GRACE_MS',
+      message: `must be an integer 1-${MAX_ALLOCATOR_LOSS_GRACE_MS}`,
+    });
+  }
   const zkConnectString = read('WHARF_ZK', '127.0.0.1:2181');
   if (zkConnectString.includes('/'))
     problems.push({ variable: 'WHARF_ZK', message: 'host:port list without a chroot' });
-  if (problems.length > 0 || metricsPort === undefined) {
+  if (problems.length > 0 || metricsPort === undefined || allocatorLossGraceMs === undefined) {
     throw new WharfError('WHARF_VALIDATION', 'invalid constructor configuration', { details: problems });
   }
   return Object.freeze({
@@ -73,6 +95,7 @@ export function configFromEnv(
     logLevel: logLevel as LogLevel,
     id,
     metricsPort,
+    allocatorLossGraceMs,
   });
 }
 

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     logger,
     metrics: createMetrics('constructor'),
     metricsPort: config.metricsPort,
+    timing: { allocatorLossGraceMs: config.allocatorLossGraceMs },
   });
   // Handlers before any I/O: a signal during start-up still shuts down cleanly (close waits for start).
   installShutdown({

@@ -31,6 +31,8 @@ export interface ConstructorMetrics {
   hookRetries: Counter<'hook'>;
   /** Slow safety resyncs run. */
   resyncs: Counter;
+  /** Allocators whose live node has been gone longer than the grace (their instances unroutable). */
+  allocatorsLost: Gauge;
 }
 
 /** Declares the constructor's metrics on `metrics` (a registry from `createMetrics('constructor')`). */
@@ -83,6 +85,10 @@ export function createConstructorMetrics(metrics: Metrics): ConstructorMetrics {
     resyncs: metrics.counter({
       name: 'wharf_constructor_resyncs_total',
       help: 'Slow safety resyncs of deployments and routes.',
+    }),
+    allocatorsLost: metrics.gauge({
+      name: 'wharf_constructor_allocators_lost_count',
+      help: 'Allocators without a live node for longer than the grace; their instances are unroutable.',
     }),
   };
 }

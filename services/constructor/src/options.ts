@@ -1,10 +1,13 @@
 /** Options of {@link createConstructor}, compiled once: defaults filled, validated, frozen. */
 import { WharfError, isValidId } from '@wharf/model';
 import { createMetrics, nullLogger, type Logger, type Metrics } from '@wharf/observability';
-import { type ZkSession } from '@wharf/zk';
+import { DEFAULT_SESSION_TIMEOUT_MS, type ZkSession } from '@wharf/zk';
 import { DEFAULT_RUNNER_TIMING, type RunnerTiming } from './apply/runner-deps';
 import { SYSTEM_CLOCK, type ConstructorClock } from './clock';
 import { type StackResolver } from './stack-port';
+
+/** Default allocator loss grace: `@wharf/zk`'s default session timeout (see {@link DEFAULT_TIMING}). */
+export const DEFAULT_ALLOCATOR_LOSS_GRACE_MS = DEFAULT_SESSION_TIMEOUT_MS;
 
 /** Every tunable wait of the constructor. */
 export interface ConstructorTiming extends RunnerTiming {
@@ -16,13 +19,21 @@ export interface ConstructorTiming extends RunnerTiming {
   routeHealthDebounceMs: number;
   /** Pause before re-driving an attempt that was interrupted or whose runner failed. */
   retryMs: number;
+  /**
+   * How long an allocator may be without its live node before route health marks its instances
+   * unroutable (`WHARF_ALLOCATOR_LOSS_GRACE_MS`).
+   */
+  allocatorLossGraceMs: number;
 }
 
 /**
  * Defaults: a 30 s resync is cheap and bounds the cost of a lost watch; 50 ms of debounce lets a
  * transaction's several node events land together; 250 ms of route debounce absorbs a restart
  * burst (restarting → running) without delaying a real failure noticeably; 1 s between retries
- * keeps a ZooKeeper hiccup from turning into a hot loop.
+ * keeps a ZooKeeper hiccup from turning into a hot loop. Allocator loss grace: one ZooKeeper
+ * session timeout (15 s): a crashed host's live node only goes after its session expired, so a
+ * dead host is unroutable ~30 s after it died, while an allocator restart (a few seconds without
+ * `live`) or a session re-established after a blip re-creates the node well within it.
  */
 export const DEFAULT_TIMING: Readonly<ConstructorTiming> = Object.freeze({
   ...DEFAULT_RUNNER_TIMING,
@@ -30,6 +41,7 @@ export const DEFAULT_TIMING: Readonly<ConstructorTiming> = Object.freeze({
   reconcileDebounceMs: 50,
   routeHealthDebounceMs: 250,
   retryMs: 1_000,
+  allocatorLossGraceMs: DEFAULT_ALLOCATOR_LOSS_GRACE_MS,
 });
 
 /** Options of a constructor. */

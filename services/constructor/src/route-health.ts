@@ -1,11 +1,13 @@
 /**
- * Keeps the `healthy` flags of every `/routes/<deployment>` in line with the allocators' statuses,
- * so proxies stop sending traffic to a crashed instance and resume once it is healthy again.
+ * Keeps the `healthy` flags of every `/routes/<deployment>` in line with the allocators' statuses
+ * and liveness, so proxies stop sending traffic to a crashed instance, or to every instance of an
+ * allocator lost for longer than the grace, and resume once it is healthy (and live) again.
  * Membership is the attempt's business; this only flips flags (and follows a moved port), with a
  * write conditional on the version the cache saw (a concurrent attempt write wins).
  */
 import { isWharfError, parseDocument, serializeDocument, type RouteEntry } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
+import { type PresenceOf } from './core/allocator-loss';
 import { type ObservedState } from './core/observed';
 import { syncRouteHealth } from './core/route';
 import { iso } from './core/step-log';
@@ -28,11 +30,12 @@ export interface RouteHealthDeps {
   now: () => number;
 }
 
-/** Writes every route whose flags disagree with the statuses; returns how many were written. */
+/** Writes every route whose flags disagree with statuses and presence; returns how many were written. */
 export async function syncRoutes(
   deps: RouteHealthDeps,
   routes: ReadonlyMap<string, RouteNode>,
   observed: ObservedState,
+  presence: PresenceOf,
 ): Promise<number> {
   let written = 0;
   for (const [path, node] of routes) {
@@ -51,6 +54,7 @@ export async function syncRoutes(
         return (stack && deps.stacks(stack)?.routePort) ?? '';
       },
       iso(deps.now()),
+      presence,
     );
     if (!next) continue;
     try {
@@ -61,6 +65,11 @@ export async function syncRoutes(
         deployment: route.deployment_id,
         healthy: next.instances.filter((i) => i.healthy).length,
         instances: next.instances.length,
+        lostAllocators: [
+          ...new Set(
+            next.instances.filter((i) => presence(i.allocator_id) === 'lost').map((i) => i.allocator_id),
+          ),
+        ],
       });
     } catch (err) {
       // Someone wrote the route meanwhile; the cache fires again and the next pass re-checks it.

@@ -1,8 +1,9 @@
 /**
  * The leader's work loop: tree caches over `/allocators`, `/deployments` and `/routes`; one attempt
- * runner per deployment that needs one; route health kept in sync with statuses; a slow safety
- * resync. Started when this constructor becomes leader, stopped (runners aborted, caches closed)
- * the moment it is not: the attempts stay persisted for whoever leads next.
+ * runner per deployment that needs one; route health kept in sync with statuses and allocator
+ * liveness (a lost allocator's instances unroutable after a grace); a slow safety resync. Started
+ * when this constructor becomes leader, stopped (runners aborted, caches closed) the moment it is
+ * not: the attempts stay persisted for whoever leads next.
  */
 import { paths } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
@@ -17,6 +18,7 @@ import { decideWork, type DeploymentWork } from './core/decide';
 import { deploymentsView, MemoParser, observedView } from './io/tree-views';
 import { type ConstructorMetrics } from './metrics';
 import { type ConstructorTiming } from './options';
+import { AllocatorLossTracker } from './loss-tracker';
 import { syncRoutes } from './route-health';
 import { type StackResolver } from './stack-port';
 
@@ -58,9 +60,17 @@ export class Scheduler {
   private reconcileQueued = false;
   private routesQueued = false;
   private routesRunning: Promise<void> = Promise.resolve();
+  private readonly loss: AllocatorLossTracker;
+  /** When the earliest pending allocator loss wake-up fires (one timer for the earliest deadline). */
+  private lossWakeAt: number | undefined;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.changes = new ChangeSignal(deps.clock);
+    this.loss = new AllocatorLossTracker({
+      logger: deps.logger,
+      metrics: deps.metrics,
+      graceMs: deps.timing.allocatorLossGraceMs,
+    });
   }
 
   /** The scheduler's state. */
@@ -93,7 +103,11 @@ export class Scheduler {
     );
     // `initialized` too: a first load that failed (ZooKeeper away) completes later, after start().
     for (const event of ['initialized', 'changed'] as const) {
-      allocators.on(event, () => this.onChange(true));
+      allocators.on(event, () => {
+        // Before the debounce: a live node's disappearance is timed from when it was seen.
+        this.wakeForLoss(this.loss.observe(observed(), this.deps.clock.now()));
+        this.onChange(true);
+      });
       deployments.on(event, () => this.onChange(false));
       routes.on(event, () => this.queueRouteSync());
     }
@@ -103,10 +117,17 @@ export class Scheduler {
     const runnerDeps = this.runnerDeps(observed, views);
     this.reconcile = () => this.reconcileWith(views, runnerDeps);
     // Never judge health from an empty view: every instance would look down.
-    this.syncRoutesNow = () =>
-      allocators.isInitialized && routes.isInitialized
-        ? syncRoutes({ ...this.deps, now: () => this.deps.clock.now() }, routes.snapshot(), observed())
-        : Promise.resolve(0);
+    this.syncRoutesNow = () => {
+      if (!allocators.isInitialized || !routes.isInitialized) return Promise.resolve(0);
+      const now = this.deps.clock.now();
+      this.wakeForLoss(this.loss.settle(now));
+      return syncRoutes(
+        { ...this.deps, now: () => now },
+        routes.snapshot(),
+        observed(),
+        this.loss.presence(now),
+      );
+    };
     logger.info('scheduler leading', { deployments: views().size, allocators: observed().allocators.size });
     this.queueReconcile();
     this.queueRouteSync();
@@ -122,6 +143,7 @@ export class Scheduler {
     await Promise.all([...this.runners.values()].map((r) => r.done));
     await this.routesRunning;
     await Promise.all(this.caches.map((c) => c.close()));
+    this.deps.metrics.allocatorsLost.set(0);
     this.current = 'idle';
     this.deps.logger.info('scheduler stopped');
   }
@@ -140,7 +162,20 @@ export class Scheduler {
       placementLock: this.placementLock,
       leaderId: this.deps.id,
       pendingPlanId: (d) => views().get(d)?.pending?.plan_id,
+      allocatorPresence: (a) => this.loss.presence(this.deps.clock.now())(a),
     };
+  }
+
+  /** Runs a route pass when an allocator's grace runs out: one timer, for the earliest deadline. */
+  private wakeForLoss(at: number | undefined): void {
+    if (at === undefined || this.controller.signal.aborted) return;
+    if (this.lossWakeAt !== undefined && this.lossWakeAt <= at) return;
+    this.lossWakeAt = at;
+    void this.deps.clock.sleep(at - this.deps.clock.now(), this.controller.signal).then(() => {
+      if (this.lossWakeAt !== at) return; // superseded by an earlier deadline, which re-arms
+      this.lossWakeAt = undefined;
+      this.queueRouteSync();
+    });
   }
 
   private onChange(statuses: boolean): void {

@@ -89,6 +89,17 @@ export class FakeAllocator {
     await this.live?.close().catch(() => undefined);
   }
 
+  /** Deletes the live node only (statuses stay as they are), as when the allocator's session goes. */
+  async dropLive(): Promise<void> {
+    await this.live?.close();
+    this.live = undefined;
+  }
+
+  /** Registers the live node again, as a restarted allocator does. */
+  async restoreLive(): Promise<void> {
+    this.live ??= await this.zk.registerEphemeral(paths.allocatorLive(this.id));
+  }
+
   /** Writes a status for an instance (used by tests to simulate a crash or a recovery). */
   async report(instanceId: string, change: Partial<InstanceStatus>): Promise<void> {
     const path = paths.instanceStatus(this.id, instanceId);

@@ -48,18 +48,19 @@ export async function startAllocators(
   return out;
 }
 
-/** Starts a constructor on `zk` with test timings. */
+/** Starts a constructor on `zk` with test timings (plus `timing` overrides). */
 export async function startConstructor(
   zk: ZkSession,
   id: string,
   stack: ConstructorStack,
   metricsPort?: number,
+  timing: Partial<ConstructorTiming> = {},
 ): Promise<Constructor> {
   const c = createConstructor({
     zk,
     id,
     stacks: () => stack,
-    timing: TEST_TIMING,
+    timing: { ...TEST_TIMING, ...timing },
     ...(process.env.WHARF_TEST_LOG
       ? { logger: createLogger({ service: 'constructor', level: 'debug' }) }
       : {}),

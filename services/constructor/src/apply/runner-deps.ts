@@ -1,6 +1,7 @@
 /** What an attempt runner is given by the scheduler. */
 import { type Logger } from '@wharf/observability';
 import { type ConstructorClock } from '../clock';
+import { type PresenceOf } from '../core/allocator-loss';
 import { type ObservedState } from '../core/observed';
 import { type ConstructorMetrics } from '../metrics';
 import { type StackResolver } from '../stack-port';
@@ -50,4 +51,6 @@ export interface RunnerDeps {
   pendingPlanId: (deploymentId: string) => string | undefined;
   /** Serialises placement across attempts. */
   placementLock: Mutex;
+  /** Whether each allocator is live, briefly gone, or lost (route flags), as of the call. */
+  allocatorPresence: PresenceOf;
 }

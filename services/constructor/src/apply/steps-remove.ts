@@ -3,11 +3,11 @@
  * `leave-cluster`, `remove-instances`, `wait-until-stopped`. From `leave-cluster` on the attempt
  * cannot roll back; these steps get their own time budget instead of failing on the plan timeout.
  */
-import { paths, type InstanceSpec, type StackKind } from '@wharf/model';
+import { isWharfError, paths, type InstanceSpec, type RouteEntry, type StackKind } from '@wharf/model';
 import { type InstanceRef, type ResourceChanges } from '../core/changes';
 import { buildRoute, isRoutable, type RouteMember } from '../core/route';
 import { iso, type StepOutcome } from '../core/step-log';
-import { deleteIfExists, putDocument } from '../io/documents';
+import { deleteIfExists, putDocument, readDocument } from '../io/documents';
 import { type AttemptContext } from './attempt-context';
 import { runHook } from './hooks';
 import { deleteSpec, memberEndpoint } from './spec-ops';
@@ -94,17 +94,35 @@ export async function waitUntilStopped(ctx: AttemptContext): Promise<StepOutcome
   return 'warning';
 }
 
-/** Writes `/routes/<deployment>` for `members` unless it already says exactly that. */
+/**
+ * Writes `/routes/<deployment>` for `members`. Flags follow statuses and allocator presence; an
+ * instance on an allocator that lost its live node keeps the flag the current route gives it, so
+ * an attempt never makes a lost allocator's instance routable again from its stale status.
+ */
 export async function writeRoute(ctx: AttemptContext, members: RouteMember[]): Promise<void> {
   const statuses = ctx.observed().statuses;
   const withStatus = members.map((m) => ({ ...m, status: statuses.get(m.spec.instance_id) }));
-  const route = buildRoute(ctx.deploymentId, withStatus, (stack) => routePortOf(ctx, stack), iso(ctx.now()));
-  await putDocument(ctx.deps.zk, 'route', paths.route(ctx.deploymentId), route);
+  const path = paths.route(ctx.deploymentId);
+  const route = buildRoute(ctx.deploymentId, withStatus, (stack) => routePortOf(ctx, stack), iso(ctx.now()), {
+    presence: ctx.deps.allocatorPresence,
+    previous: await currentRoute(ctx, path),
+  });
+  await putDocument(ctx.deps.zk, 'route', path, route);
   ctx.deps.metrics.routeWrites.inc({ reason: 'attempt' });
   await ctx.log('route written', {
     instances: route.instances.length,
     healthy: route.instances.filter((i) => i.healthy).length,
   });
+}
+
+async function currentRoute(ctx: AttemptContext, path: string): Promise<RouteEntry | undefined> {
+  try {
+    return (await readDocument(ctx.deps.zk, 'route', path))?.value;
+  } catch (err) {
+    // Only this constructor writes routes; an unreadable one is simply replaced.
+    if (isWharfError(err, 'WHARF_VALIDATION')) return undefined;
+    throw err;
+  }
 }
 
 /** The route port of a stack. */

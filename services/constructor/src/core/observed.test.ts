@@ -33,6 +33,9 @@ describe('observedFromTree', () => {
     expect(o.specs.get('d1-main-0')).toEqual(spec);
     expect(o.statuses.get('d1-main-0')?.state).toBe('running');
     expect(bad).toEqual(['/allocators/c1']);
+    // Liveness does not depend on a readable advertisement: a bad one must not hide a loss.
+    expect([...o.live]).toEqual(['a1']);
+    expect([...o.known].sort()).toEqual(['a1', 'b1', 'c1']);
   });
 });
 

@@ -33,10 +33,20 @@ export interface ObservedState {
   specs: ReadonlyMap<string, InstanceSpec>;
   /** Statuses by instance id. */
   statuses: ReadonlyMap<string, InstanceStatus>;
+  /** Ids of the allocators whose ephemeral `live` node exists (advertised or not). */
+  live: ReadonlySet<string>;
+  /** Ids of every allocator the tree mentions: advertised, live, or holding specs or statuses. */
+  known: ReadonlySet<string>;
 }
 
 /** An empty observation (before the cache is loaded). */
-export const EMPTY_OBSERVED: ObservedState = { allocators: new Map(), specs: new Map(), statuses: new Map() };
+export const EMPTY_OBSERVED: ObservedState = {
+  allocators: new Map(),
+  specs: new Map(),
+  statuses: new Map(),
+  live: new Set(),
+  known: new Set(),
+};
 
 /** Builds the allocators view from a `/allocators` tree (depth 3). */
 export function observedFromTree(nodes: ReadonlyMap<string, CachedNode>, parse: NodeParser): ObservedState {
@@ -44,9 +54,11 @@ export function observedFromTree(nodes: ReadonlyMap<string, CachedNode>, parse: 
   const live = new Set<string>();
   const specs = new Map<string, InstanceSpec>();
   const statuses = new Map<string, InstanceStatus>();
+  const known = new Set<string>();
   for (const [path, node] of nodes) {
     const [root, allocator, sub, instance, ...rest] = path.split('/').slice(1);
     if (root !== 'allocators' || allocator === undefined || rest.length > 0) continue;
+    known.add(allocator);
     if (sub === undefined) {
       const ad = parse('allocator-advertisement', path, node.data);
       if (ad) ads.set(allocator, ad);
@@ -62,7 +74,7 @@ export function observedFromTree(nodes: ReadonlyMap<string, CachedNode>, parse: 
   }
   const allocators = new Map<string, AllocatorView>();
   for (const [id, advertisement] of ads) allocators.set(id, { advertisement, live: live.has(id) });
-  return { allocators, specs, statuses };
+  return { allocators, specs, statuses, live, known };
 }
 
 /** What the constructor needs to know about one deployment. */

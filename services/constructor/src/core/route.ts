@@ -1,6 +1,7 @@
 /**
  * Routing entries (`/routes/<deployment>`): which instances a proxy may send traffic to. Pure.
- * An instance is routable (`healthy: true`) while its allocator reports it `running` and healthy.
+ * An instance is routable (`healthy: true`) while its allocator is live and reports it `running`
+ * and healthy; see `allocator-loss.ts` for an allocator whose live node is gone.
  */
 import {
   SCHEMA_VERSION,
@@ -9,6 +10,7 @@ import {
   type RouteEntry,
   type RouteInstance,
 } from '@wharf/model';
+import { ALWAYS_LIVE, type AllocatorPresence, type PresenceOf } from './allocator-loss';
 import { compareIds } from './instance-ids';
 
 /** An instance to route, with what its allocator observes (if anything yet). */
@@ -26,6 +28,29 @@ export function isRoutable(status: InstanceStatus | undefined): boolean {
 }
 
 /**
+ * Whether a route entry should be routable: live allocator → its status decides; suspect → it
+ * stays routable only if it was (undefined: a new entry nobody vouched for yet) and its status
+ * agrees — a stale status may take an entry down, never bring it back; lost → never.
+ */
+export function routableWith(
+  status: InstanceStatus | undefined,
+  presence: AllocatorPresence,
+  wasRoutable: boolean | undefined,
+): boolean {
+  if (presence === 'live') return isRoutable(status);
+  if (presence === 'suspect') return wasRoutable === true && isRoutable(status);
+  return false;
+}
+
+/** What else decides routability besides statuses: allocator presence and the route as it is. */
+export interface RouteContext {
+  /** Presence of each allocator (default: all live). */
+  presence?: PresenceOf;
+  /** The route as currently written, for the flags of allocators that are `suspect`. */
+  previous?: RouteEntry | undefined;
+}
+
+/**
  * The routing entry of a deployment for `members`. Members whose allocator has not reported an
  * address for the route port yet are left out (a proxy cannot reach them anyway).
  */
@@ -34,7 +59,10 @@ export function buildRoute(
   members: readonly RouteMember[],
   routePort: RoutePortOf,
   updated: string,
+  context: RouteContext = {},
 ): RouteEntry {
+  const presence = context.presence ?? ALWAYS_LIVE;
+  const was = new Map(context.previous?.instances.map((i) => [i.instance_id, i.healthy]));
   const instances: RouteInstance[] = [];
   for (const m of members) {
     const port = m.status?.ports[portName(routePort, m.spec.stack)];
@@ -46,7 +74,7 @@ export function buildRoute(
       zone: m.spec.zone,
       host: m.status.host,
       port,
-      healthy: isRoutable(m.status),
+      healthy: routableWith(m.status, presence(m.spec.allocator_id), was.get(m.spec.instance_id)),
     });
   }
   instances.sort((a, b) => compareIds(a.instance_id, b.instance_id));
@@ -54,14 +82,16 @@ export function buildRoute(
 }
 
 /**
- * Brings the `healthy` flags (and address) of a route's instances in line with their statuses.
- * Membership never changes here: that is the attempt's job. Returns undefined when nothing changed.
+ * Brings the `healthy` flags (and address) of a route's instances in line with their statuses and
+ * their allocators' presence. Membership never changes here: that is the attempt's job. Returns
+ * undefined when nothing changed.
  */
 export function syncRouteHealth(
   route: RouteEntry,
   statuses: ReadonlyMap<string, InstanceStatus>,
   routePortOf: (instance: RouteInstance) => string,
   updated: string,
+  presence: PresenceOf = ALWAYS_LIVE,
 ): RouteEntry | undefined {
   let changed = false;
   const instances = route.instances.map((i) => {
@@ -69,7 +99,7 @@ export function syncRouteHealth(
     const port = status?.ports[routePortOf(i)];
     const next: RouteInstance = {
       ...i,
-      healthy: isRoutable(status),
+      healthy: routableWith(status, presence(i.allocator_id), i.healthy),
       ...(status && port !== undefined ? { host: status.host, port } : {}),
     };
     if (next.healthy !== i.healthy || next.host !== i.host || next.port !== i.port) changed = true;
