@@ -44,7 +44,15 @@ function proxyGet(port, id, path) {
 
 const home = mkdtempSync(join(tmpdir(), 'wharf-bench-'));
 const [zkPort, apiPort, p1, p2] = [await freePort(), await freePort(), await freePort(), await freePort()];
-const env = { ...process.env, WHARF_HOME: home, WHARF_ZK: `127.0.0.1:${zkPort}`, WHARF_LOG_LEVEL: 'warn' };
+// WHARF_RUNTIME: the allocators default to `auto` (Docker when the engine answers); this
+// benchmark is about the process runtime (bench/plan-to-routable-docker.mjs is the Docker one).
+const env = {
+  ...process.env,
+  WHARF_HOME: home,
+  WHARF_ZK: `127.0.0.1:${zkPort}`,
+  WHARF_LOG_LEVEL: 'warn',
+  WHARF_RUNTIME: 'process',
+};
 const up = spawnSync(
   process.execPath,
   [

@@ -13,6 +13,11 @@ export interface DockerProbeOptions {
   /** Engine client; default a new dockerode client (default socket, or `DOCKER_HOST`). */
   docker?: Dockerode;
   timeoutMs?: number;
+  /**
+   * Told why the answer is what it is, in words fit for a log line (e.g. `no engine answered
+   * within 1000 ms: connect ENOENT /var/run/docker.sock`, `image wharf/etcd:3.4 is missing`).
+   */
+  onReason?: (reason: string) => void;
 }
 
 /**
@@ -23,23 +28,46 @@ export async function dockerEngineReady(
   images: readonly string[] = [],
   options: DockerProbeOptions = {},
 ): Promise<boolean> {
-  const docker =
-    options.docker ?? new Dockerode({ timeout: options.timeoutMs ?? DEFAULT_ENGINE_PROBE_TIMEOUT_MS });
   const timeoutMs = options.timeoutMs ?? DEFAULT_ENGINE_PROBE_TIMEOUT_MS;
+  const docker = options.docker ?? new Dockerode({ timeout: timeoutMs });
+  const where = engineAddress();
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
+  const timeout = new Promise<{ ready: boolean; reason: string }>((resolve) => {
+    timer = setTimeout(
+      () => resolve({ ready: false, reason: `no engine answered at ${where} within ${timeoutMs} ms` }),
+      timeoutMs,
+    );
   });
-  const check = (async (): Promise<boolean> => {
-    await docker.ping();
+  const check = (async (): Promise<{ ready: boolean; reason: string }> => {
+    try {
+      await docker.ping();
+    } catch (err) {
+      return { ready: false, reason: `no engine answered at ${where}: ${messageOf(err)}` };
+    }
     const present = await Promise.all(images.map((image) => imageExists(docker, image)));
-    return present.every(Boolean);
-  })().catch(() => false);
+    const missing = images.filter((_, i) => !present[i]);
+    if (missing.length > 0) {
+      return { ready: false, reason: `the engine at ${where} answered but lacks ${missing.join(', ')}` };
+    }
+    const holding = images.length === 0 ? '' : ` and holds ${images.join(', ')}`;
+    return { ready: true, reason: `the engine at ${where} answered${holding}` };
+  })().catch((err: unknown) => ({ ready: false, reason: `engine check failed: ${messageOf(err)}` }));
   try {
-    return await Promise.race([check, timeout]);
+    const verdict = await Promise.race([check, timeout]);
+    options.onReason?.(verdict.reason);
+    return verdict.ready;
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** `DOCKER_HOST`, or the default socket dockerode uses. */
+function engineAddress(): string {
+  return process.env.DOCKER_HOST || '/var/run/docker.sock';
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 async function imageExists(docker: Dockerode, image: string): Promise<boolean> {

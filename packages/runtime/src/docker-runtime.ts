@@ -116,6 +116,7 @@ export class DockerRuntime implements ContainerRuntime {
       { ...valid, labels },
       { mountPath: this.options.mountPath, hostCpus: this.hostCpus, user: this.options.user },
     );
+    const t0 = performance.now();
     await this.prepareDataDir(valid.dataDir);
     let created: Dockerode.Container;
     try {
@@ -130,12 +131,18 @@ export class DockerRuntime implements ContainerRuntime {
       throw engineError(err, 'create the container', valid.name);
     }
     const info = toContainerInfo(await created.inspect());
-    this.log.info('container created', { id: info.id, name: info.name, image: valid.image });
+    this.log.info('container created', {
+      id: info.id,
+      name: info.name,
+      image: valid.image,
+      ms: Math.round(performance.now() - t0),
+    });
     return info;
   }
 
   /** Starts a created or exited container; no-op when it runs. */
   async start(id: string): Promise<void> {
+    const t0 = performance.now();
     const raw = await this.require(id);
     await this.ops.run(raw.Id, async () => {
       const container = this.docker.getContainer(raw.Id);
@@ -148,7 +155,12 @@ export class DockerRuntime implements ContainerRuntime {
       // Tracked before looking at it, so a run that already ended is still reported once.
       this.runs.track(after);
       this.runs.settle(raw.Id, after, false);
-      this.log.info('container started', { id: raw.Id, name: after.Name.slice(1), pid: after.State.Pid });
+      this.log.info('container started', {
+        id: raw.Id,
+        name: after.Name.slice(1),
+        pid: after.State.Pid,
+        ms: Math.round(performance.now() - t0),
+      });
     });
   }
 

@@ -235,11 +235,18 @@ test('an exit missed while the event stream was down is reported by the resync',
 });
 
 test('engine probes: ping and local images decide, an unreachable engine fails open()', async () => {
-  expect(await dockerEngineReady([TEST_IMAGE])).toBe(true);
-  expect(await dockerEngineReady([TEST_IMAGE, 'wharf-test/absent:0'])).toBe(false);
+  const reasons: string[] = [];
+  const onReason = (reason: string): void => {
+    reasons.push(reason);
+  };
+  expect(await dockerEngineReady([TEST_IMAGE], { onReason })).toBe(true);
+  expect(reasons.pop()).toMatch(new RegExp(`answered and holds ${TEST_IMAGE}$`));
+  expect(await dockerEngineReady([TEST_IMAGE, 'wharf-test/absent:0'], { onReason })).toBe(false);
+  expect(reasons.pop()).toMatch(/answered but lacks wharf-test\/absent:0$/);
   const nowhere = new Dockerode({ socketPath: `${root.path}/no-such.sock` });
   const started = Date.now();
-  expect(await dockerEngineReady([], { docker: nowhere, timeoutMs: 500 })).toBe(false);
+  expect(await dockerEngineReady([], { docker: nowhere, timeoutMs: 500, onReason })).toBe(false);
+  expect(reasons.pop()).toMatch(/^no engine answered/);
   expect(Date.now() - started).toBeLessThan(1_000);
   const runtime = new DockerRuntime({ docker: nowhere });
   await expect(runtime.open()).rejects.toMatchObject({ code: 'WHARF_RUNTIME_ERROR' });

@@ -41,6 +41,11 @@ export interface InstanceContext {
   /** The plan's `user_settings`, validated by the pack's `validateSettings`. */
   settings: Record<string, unknown>;
   cluster: ClusterInfo;
+  /**
+   * The runtime the instance runs under, when the caller knows it: packs may tune start timings
+   * to it (a container takes a few hundred milliseconds longer, and more variably, to start).
+   */
+  runtime?: 'process' | 'docker';
 }
 
 /** What to run for one instance. */
@@ -50,6 +55,12 @@ export interface InstanceCommand {
   env: Record<string, string>;
   /** Image for container runtimes; ignored by the process runtime. */
   image?: string;
+  /**
+   * Milliseconds the allocator waits, from the moment it is told to start the instance, before
+   * starting it the first time (not on restarts). Lets a pack order a cluster's bootstrap when
+   * its members racing each other costs more than the wait (see the etcd pack). Default 0.
+   */
+  startDelayMs?: number;
 }
 
 /** Options of a health probe. */

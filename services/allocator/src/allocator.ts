@@ -306,6 +306,7 @@ class AllocatorImpl implements Allocator {
           specOf: (id) => this.specs.get(id),
           metrics: this.metrics,
           now: () => this.clock.now(),
+          logger: this.logger,
         },
         only,
       );

@@ -5,6 +5,7 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type InstanceSpec, assertId, isWharfError } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { type ContainerRuntime } from '@wharf/runtime';
@@ -36,6 +37,9 @@ export interface ApplierContext {
 }
 
 type Bucket = Exclude<keyof ReconcilePlan, 'wakeAt'>;
+
+/** Cap on a pack's start delay: it holds up this allocator's reconcile pass meanwhile. */
+const MAX_START_DELAY_MS = 2_000;
 
 /** Applies `plan`: teardown first, then port reservations one by one, then starts in parallel. */
 export async function applyPlan(ctx: ApplierContext, plan: ReconcilePlan): Promise<void> {
@@ -155,7 +159,8 @@ async function launch(
     ctx.records.set(instanceId, { ...before, phase: 'stopping' });
     await destroy(ctx, before.containerId);
   }
-  const containerId = await run(ctx, spec, before.ports);
+  // Only a first start honours the pack's start delay (it orders a new cluster's bootstrap).
+  const containerId = await run(ctx, spec, before.ports, why === 'start' && before.restarts === 0);
   const { retryAt: _r, message: _m, healthySince: _h, ...rest } = before;
   const restarts = why === 'restart' ? before.restarts + 1 : before.restarts;
   ctx.records.set(instanceId, {
@@ -178,8 +183,14 @@ async function launch(
   });
 }
 
-async function run(ctx: ApplierContext, spec: InstanceSpec, ports: PortMap): Promise<string> {
+async function run(
+  ctx: ApplierContext,
+  spec: InstanceSpec,
+  ports: PortMap,
+  firstStart: boolean,
+): Promise<string> {
   const { config } = ctx;
+  const began = ctx.now();
   const dir = instanceDir(config, spec.instance_id);
   const dataDir = join(dir, 'data');
   await mkdir(dataDir, { recursive: true });
@@ -195,6 +206,7 @@ async function run(ctx: ApplierContext, spec: InstanceSpec, ports: PortMap): Pro
     memoryMb: spec.memory_mb,
     settings: { ...(spec.settings ?? {}) },
     cluster: { token: spec.cluster.token, state: spec.cluster.state, members: spec.cluster.members },
+    runtime: config.runtimeKind,
   };
   const command = ctx.stacks(spec.stack).command(context);
   const info = await ctx.runtime.create({
@@ -219,6 +231,12 @@ async function run(ctx: ApplierContext, spec: InstanceSpec, ports: PortMap): Pro
     hostAddress: config.host,
     ports,
   });
+  // The container is created meanwhile, so only what is left of the delay is waited.
+  const wait = firstStart ? (command.startDelayMs ?? 0) - (ctx.now() - began) : 0;
+  if (wait > 0) {
+    ctx.logger.debug('start delayed by the stack pack', { instance: spec.instance_id, ms: wait });
+    await sleep(Math.min(wait, MAX_START_DELAY_MS));
+  }
   try {
     await ctx.runtime.start(info.id);
   } catch (err) {

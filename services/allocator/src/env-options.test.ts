@@ -1,4 +1,10 @@
-import { defaultId, resolveRuntime, runtimeFlag, settingsFromEnv } from './env-options';
+import {
+  DEFAULT_RUNTIME_CHOICE,
+  defaultId,
+  parseCommandLine,
+  resolveRuntime,
+  settingsFromEnv,
+} from './env-options';
 
 const host = { hostname: 'Box_1.local', pid: 42, totalMemoryMb: 2000, cpus: 8, cwd: '/srv' };
 
@@ -48,28 +54,59 @@ describe('settingsFromEnv', () => {
 
   it('names the bad variable', () => {
     expect(() => settingsFromEnv({ WHARF_CAPACITY_MB: 'lots' }, host)).toThrow(/WHARF_CAPACITY_MB/);
-    expect(() => settingsFromEnv({ WHARF_RUNTIME: 'podman' }, host)).toThrow(/WHARF_RUNTIME/);
-    expect(() => settingsFromEnv({}, host, ['--runtime=lxc'])).toThrow(/--runtime/);
   });
 });
 
 describe('runtime selection', () => {
-  it('defaults to process, so existing setups keep running host commands', () => {
-    expect(settingsFromEnv({}, host)).toMatchObject({
+  it('defaults to auto (docker when the engine answers, else process)', () => {
+    expect(DEFAULT_RUNTIME_CHOICE).toBe('auto');
+    expect(settingsFromEnv({}, host).runtime).toBe('auto');
+  });
+
+  it('reads WHARF_RUNTIME', () => {
+    for (const value of ['process', 'docker', 'auto'] as const) {
+      expect(settingsFromEnv({ WHARF_RUNTIME: value }, host).runtime).toBe(value);
+    }
+    expect(settingsFromEnv({ WHARF_RUNTIME: 'docker' }, host).allocator.runtimeKind).toBe('docker');
+    expect(settingsFromEnv({ WHARF_RUNTIME: 'process' }, host).allocator.runtimeKind).toBe('process');
+  });
+
+  it('lets --runtime beat WHARF_RUNTIME, in both spellings', () => {
+    const docker = { WHARF_RUNTIME: 'docker' };
+    expect(settingsFromEnv(docker, host, ['--runtime', 'process'])).toMatchObject({
       runtime: 'process',
       allocator: { runtimeKind: 'process' },
     });
-  });
-
-  it('reads WHARF_RUNTIME, and --runtime overrides it', () => {
-    expect(settingsFromEnv({ WHARF_RUNTIME: 'docker' }, host)).toMatchObject({
-      runtime: 'docker',
-      allocator: { runtimeKind: 'docker' },
-    });
-    expect(settingsFromEnv({ WHARF_RUNTIME: 'docker' }, host, ['--runtime', 'process']).runtime).toBe(
+    expect(settingsFromEnv(docker, host, ['--runtime=auto']).runtime).toBe('auto');
+    expect(settingsFromEnv({ WHARF_RUNTIME: 'process' }, host, ['--runtime=docker']).runtime).toBe('docker');
+    // A bad variable is not an error when the flag decides.
+    expect(settingsFromEnv({ WHARF_RUNTIME: 'podman' }, host, ['--runtime', 'process']).runtime).toBe(
       'process',
     );
-    expect(settingsFromEnv({}, host, ['--runtime=auto']).runtime).toBe('auto');
+  });
+
+  it('rejects bad values, naming the flag or the variable', () => {
+    expect(() => settingsFromEnv({ WHARF_RUNTIME: 'podman' }, host)).toThrow(
+      /^WHARF_RUNTIME must be one of process, docker, auto \(got "podman"\)$/,
+    );
+    expect(() => settingsFromEnv({ WHARF_RUNTIME: 'process' }, host, ['--runtime=lxc'])).toThrow(
+      /^--runtime must be one of process, docker, auto \(got "lxc"\)$/,
+    );
+    expect(() => settingsFromEnv({}, host, ['--runtime', 'Docker'])).toThrow(/--runtime/);
+    expect(() => settingsFromEnv({}, host, ['--runtime='])).toThrow(/--runtime/);
+    expect(() => settingsFromEnv({}, host, ['--runtime'])).toThrow(/--runtime needs a value/);
+    expect(() => settingsFromEnv({}, host, ['--runtime', '--help'])).toThrow(/--runtime needs a value/);
+  });
+
+  it('rejects unknown arguments', () => {
+    expect(() => parseCommandLine(['--runtim=docker'])).toThrow(/--runtim=docker is not a known argument/);
+    expect(() => parseCommandLine(['docker'])).toThrow(/docker is not a known argument/);
+  });
+
+  it('parses --help and the flag', () => {
+    expect(parseCommandLine([])).toEqual({ help: false });
+    expect(parseCommandLine(['-h'])).toEqual({ help: true });
+    expect(parseCommandLine(['--runtime', 'docker', '--help'])).toEqual({ help: true, runtime: 'docker' });
   });
 
   it('resolves auto by engine readiness', () => {
@@ -77,7 +114,6 @@ describe('runtime selection', () => {
     expect(resolveRuntime('auto', false)).toBe('process');
     expect(resolveRuntime('process', true)).toBe('process');
     expect(resolveRuntime('docker', false)).toBe('docker');
-    expect(runtimeFlag(['node', 'main.js'])).toBeUndefined();
   });
 });
 

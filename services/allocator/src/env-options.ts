@@ -14,10 +14,11 @@ export type RuntimeChoice = 'process' | 'docker' | 'auto';
 /** Values `WHARF_RUNTIME` and `--runtime` accept. */
 export const RUNTIME_CHOICES: readonly RuntimeChoice[] = Object.freeze(['process', 'docker', 'auto']);
 /**
- * Default runtime: processes. `auto` is opt-in because the http stack runs host commands (no
- * image) that a Docker runtime refuses, so switching silently would break such deployments.
+ * Default runtime: `auto` (the issue's rule: Docker when the engine answers, else processes).
+ * Launchers that rely on host commands (the http stack's `user_settings.command`, which has no
+ * image) must pass `WHARF_RUNTIME=process` or `--runtime process` explicitly.
  */
-export const DEFAULT_RUNTIME_CHOICE: RuntimeChoice = 'process';
+export const DEFAULT_RUNTIME_CHOICE: RuntimeChoice = 'auto';
 
 /** Everything `main.ts` needs besides the allocator options. */
 export interface MainSettings {
@@ -46,6 +47,12 @@ export interface HostFacts {
 /** The help text (`--help`). */
 export const HELP = `wharf-allocator: runs the instances assigned to this host
 
+Usage: wharf-allocator [--runtime process|docker|auto] [--help]
+
+Options:
+  --runtime <value>     process | docker | auto; overrides WHARF_RUNTIME (also --runtime=<value>)
+  -h, --help            print this text and exit
+
 Environment:
   WHARF_ID              allocator id (default allocator-<hostname>-<pid>, sanitised)
   WHARF_ZONE            availability zone (default zone-a)
@@ -54,8 +61,8 @@ Environment:
   WHARF_CAPACITY_MB     advertised memory (default 85% of host RAM)
   WHARF_CPUS            advertised CPUs (default: host cores)
   WHARF_TAGS            allocator tags, k=v,k2=v2 (default none)
-  WHARF_RUNTIME         process (default) | docker | auto (docker when the engine answers and
-                        holds the stack images, else process); --runtime=<value> overrides it
+  WHARF_RUNTIME         auto (default: docker when the engine answers within 1 s and holds the
+                        stack images, else process) | process | docker; --runtime overrides it
   WHARF_HOME            state directory (default ./.wharf); instances under allocators/<id>/
   WHARF_ZK              ZooKeeper connect string (default 127.0.0.1:2181)
   WHARF_ZK_CHROOT       ZooKeeper chroot (default /wharf)
@@ -64,14 +71,37 @@ Environment:
   WHARF_STOP_INSTANCES  true: stop instances on SIGTERM (default false: a restarted allocator adopts them)
 `;
 
-/** The value of `--runtime=<v>` or `--runtime <v>` in `argv`, if given. */
-export function runtimeFlag(argv: readonly string[]): string | undefined {
+/** The parsed command line. */
+export interface CommandLine {
+  help: boolean;
+  /** The raw `--runtime` value, when given (validated by {@link settingsFromEnv}). */
+  runtime?: string;
+}
+
+/**
+ * Parses `argv` (without node and the script): `--help`/`-h`, `--runtime <v>` or `--runtime=<v>`.
+ * Throws `WHARF_VALIDATION` naming the argument for anything else, or a `--runtime` without value.
+ */
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  const line: CommandLine = { help: false };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
-    if (arg.startsWith('--runtime=')) return arg.slice('--runtime='.length);
-    if (arg === '--runtime') return argv[i + 1] ?? '';
+    if (arg === '--help' || arg === '-h') {
+      line.help = true;
+    } else if (arg.startsWith('--runtime=')) {
+      line.runtime = arg.slice('--runtime='.length);
+    } else if (arg === '--runtime') {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('-')) {
+        bad('--runtime', `needs a value: one of ${RUNTIME_CHOICES.join(', ')}`);
+      }
+      line.runtime = value;
+      i += 1;
+    } else {
+      bad(arg, 'is not a known argument (see --help)');
+    }
   }
-  return undefined;
+  return line;
 }
 
 /** `auto` → docker when the engine is ready (`dockerReady`), else process; others unchanged. */
@@ -91,7 +121,7 @@ export function settingsFromEnv(
 ): MainSettings {
   const home = resolve(host.cwd, env.WHARF_HOME || './.wharf');
   const id = env.WHARF_ID || defaultId(host.hostname, host.pid);
-  const flag = runtimeFlag(argv);
+  const flag = parseCommandLine(argv).runtime;
   const runtime = flag ?? (env.WHARF_RUNTIME || DEFAULT_RUNTIME_CHOICE);
   if (!(RUNTIME_CHOICES as readonly string[]).includes(runtime)) {
     bad(

@@ -21,7 +21,7 @@ import {
 import { ETCD_IMAGE_REPOSITORY, ETCD_VERSIONS } from '@wharf/stacks';
 import { ZkSession } from '@wharf/zk';
 import { type Allocator, createAllocator } from './allocator';
-import { HELP, type MainSettings, resolveRuntime, settingsFromEnv } from './env-options';
+import { HELP, type MainSettings, parseCommandLine, resolveRuntime, settingsFromEnv } from './env-options';
 import { createInstanceUsageMetrics, recordInstanceUsage } from './metrics';
 import { stackCatalog } from './stack-port';
 
@@ -35,6 +35,9 @@ const EXIT_DEADLINE_MS = 30_000;
  * (etcd); an http deployment names its own image, or runs a host command under `process`.
  */
 const STACK_IMAGES = ETCD_VERSIONS.map((version) => `${ETCD_IMAGE_REPOSITORY}:${version}`);
+
+/** Exit status for a bad command line or environment (as the other services). */
+const EXIT_CONFIG = 2;
 
 /** How often container stats are read in Docker mode: a scrape interval, and cheap (one-shot stats). */
 const USAGE_INTERVAL_MS = 15_000;
@@ -52,31 +55,44 @@ function createRuntime(
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--help') || process.argv.includes('-h')) {
-    process.stdout.write(HELP);
-    process.exit(0);
+  const argv = process.argv.slice(2);
+  let settings: MainSettings;
+  try {
+    if (parseCommandLine(argv).help) {
+      process.stdout.write(HELP);
+      process.exit(0);
+    }
+    settings = settingsFromEnv(
+      process.env,
+      {
+        hostname: hostname(),
+        pid: process.pid,
+        totalMemoryMb: Math.floor(totalmem() / MIB),
+        cpus: cpus().length,
+        cwd: process.cwd(),
+      },
+      argv,
+    );
+  } catch (err) {
+    process.stderr.write(`wharf-allocator: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(EXIT_CONFIG);
   }
-  const settings = settingsFromEnv(
-    process.env,
-    {
-      hostname: hostname(),
-      pid: process.pid,
-      totalMemoryMb: Math.floor(totalmem() / MIB),
-      cpus: cpus().length,
-      cwd: process.cwd(),
-    },
-    process.argv.slice(2),
-  );
   const level = isLogLevel(settings.logLevel) ? settings.logLevel : 'info';
   const logger = createLogger({ service: 'allocator', level, context: { id: settings.allocator.id } });
   const metrics = createMetrics('allocator');
   const zk = new ZkSession({ connectString: settings.zkConnect, chroot: settings.zkChroot, logger });
+  let reason = `asked for ${settings.runtime}`;
   const kind = resolveRuntime(
     settings.runtime,
-    settings.runtime === 'auto' && (await dockerEngineReady(STACK_IMAGES)),
+    settings.runtime === 'auto' &&
+      (await dockerEngineReady(STACK_IMAGES, {
+        onReason: (why) => {
+          reason = `auto: ${why}`;
+        },
+      })),
   );
   const runtime = createRuntime(kind, settings, logger.child({ component: 'runtime' }));
-  logger.info('runtime selected', { runtime: kind, requested: settings.runtime });
+  logger.info('runtime selected', { runtime: kind, requested: settings.runtime, reason });
   // The health handler is needed before the allocator exists (its port goes into the registration).
   const current: { allocator?: Allocator } = {};
   const server = await startObservabilityServer({

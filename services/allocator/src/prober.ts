@@ -1,5 +1,6 @@
 /** Health probing of live instances through their stack packs, folded into the records. */
 import { type InstanceSpec } from '@wharf/model';
+import { type Logger } from '@wharf/observability';
 import { type AllocatorConfig } from './config';
 import { type InstanceRecord, applyProbe, isLive } from './instance-record';
 import { type AllocatorMetrics } from './metrics';
@@ -14,6 +15,8 @@ export interface ProbeContext {
   specOf: (instanceId: string) => InstanceSpec | undefined;
   metrics: AllocatorMetrics;
   now: () => number;
+  /** Told when a starting instance passes its first probe (optional). */
+  logger?: Pick<Logger, 'info'>;
 }
 
 /**
@@ -49,5 +52,12 @@ async function probeOne(ctx: ProbeContext, record: InstanceRecord): Promise<bool
   if (!current || current.containerId !== record.containerId) return false;
   const next = applyProbe(current, ok, ctx.config.unhealthyAfterFailures, ctx.now(), result.detail);
   ctx.records.set(record.instanceId, next);
+  if (current.phase === 'starting' && next.phase === 'running') {
+    ctx.logger?.info('instance healthy', {
+      instance: record.instanceId,
+      deployment: spec.deployment_id,
+      container: record.containerId,
+    });
+  }
   return next.phase !== current.phase || next.healthy !== current.healthy;
 }

@@ -2,6 +2,9 @@ import { isWharfError } from '@wharf/model';
 import { type InstanceContext, type MemberEndpoint } from '../types';
 import { createEtcdPack } from './pack';
 import {
+  BOOTSTRAP_STAGGER_MS,
+  PROCESS_BOOTSTRAP_STAGGER_MS,
+  bootstrapDelayMs,
   etcdClusterToken,
   initialClusterOf,
   parseEtcdSettings,
@@ -134,6 +137,8 @@ describe('etcd settings', () => {
     [{ heartbeat_interval_ms: 100, election_timeout_ms: 400 }],
     [{ quota_backend_mb: 1_000_000 }],
     [{ log_level: 'verbose' }],
+    [{ bootstrap_stagger_ms: -1 }],
+    [{ bootstrap_stagger_ms: 5_000 }],
   ])('refuses %j with WHARF_VALIDATION', (settings) => {
     expect(() => parseEtcdSettings(settings)).toThrow(expect.objectContaining({ code: 'WHARF_VALIDATION' }));
   });
@@ -143,6 +148,34 @@ describe('etcd settings', () => {
     expect(quotaBackendBytes(32)).toBe(64 * 1_048_576);
     expect(quotaBackendBytes(1_000_000)).toBe(8192 * 1_048_576);
     expect(quotaBackendBytes(1024, 100)).toBe(100 * 1_048_576);
+  });
+});
+
+describe('bootstrap start order', () => {
+  const pack = createEtcdPack();
+  const docker = { runtime: 'docker' as const };
+
+  it('staggers a new cluster by rank in the member list', () => {
+    const first = { instanceId: 'd1-main-0', ports: members[0]!.ports };
+    const third = { instanceId: 'd1-main-2', host: '127.0.0.2', ports: members[2]!.ports };
+    expect(pack.command(ctx({ ...first, ...docker })).startDelayMs).toBeUndefined();
+    expect(pack.command(ctx(docker)).startDelayMs).toBe(BOOTSTRAP_STAGGER_MS);
+    expect(pack.command(ctx({ ...third, ...docker })).startDelayMs).toBe(2 * BOOTSTRAP_STAGGER_MS);
+  });
+
+  it('uses the shorter offset for process instances or an unknown runtime', () => {
+    expect(pack.command(ctx({ runtime: 'process' })).startDelayMs).toBe(PROCESS_BOOTSTRAP_STAGGER_MS);
+    expect(pack.command(ctx()).startDelayMs).toBe(PROCESS_BOOTSTRAP_STAGGER_MS);
+  });
+
+  it('starts a joining member at once, and honours bootstrap_stagger_ms', () => {
+    const existing = { token: 'wharf-d1-a1', state: 'existing' as const, members };
+    expect(pack.command(ctx({ ...docker, cluster: existing })).startDelayMs).toBeUndefined();
+    expect(
+      pack.command(ctx({ ...docker, settings: { bootstrap_stagger_ms: 0 } })).startDelayMs,
+    ).toBeUndefined();
+    expect(pack.command(ctx({ ...docker, settings: { bootstrap_stagger_ms: 50 } })).startDelayMs).toBe(50);
+    expect(bootstrapDelayMs({ token: 't', state: 'new', members }, 'not-a-member', 300)).toBe(0);
   });
 });
 
