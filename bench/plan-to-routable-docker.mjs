@@ -16,10 +16,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, request } from 'node:http';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { etcdPlan, freePort, proxyGet, quantile, sleep } from './lib/platform.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -60,30 +60,6 @@ const VARIANTS = (values.variant.length > 0 ? values.variant : ['default={}']).m
 });
 const ROOT = resolve(import.meta.dirname, '..');
 const { EmbeddedZooKeeper } = await import(join(ROOT, 'packages/zk/dist/index.js'));
-
-const freePort = () =>
-  new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function proxyGet(port, id, path) {
-  return new Promise((res) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, headers: { host: `${id}.localhost` }, timeout: 2000 },
-      (r) => {
-        r.resume();
-        r.on('end', () => res(r.statusCode));
-      },
-    );
-    req.on('error', () => res(0));
-    req.on('timeout', () => req.destroy());
-    req.end();
-  });
-}
 
 async function until(what, fn, ms = 60_000, every = 50) {
   const deadline = Date.now() + ms;
@@ -251,30 +227,8 @@ try {
   });
   // Each variant is a set of etcd `user_settings`; runs alternate between the variants so a
   // before/after pair is measured side by side on the same platform and load.
-  const plan = (name, settings) => ({
-    name,
-    resources: {
-      etcd: [
-        {
-          ref_id: 'main',
-          plan: {
-            cluster_topology: [
-              {
-                id: 'default',
-                instance_configuration_id: 'etcd.default',
-                size: { resource: 'memory', value: 128 },
-                zone_count: ZONES,
-              },
-            ],
-            etcd: {
-              version: '3.4',
-              ...(Object.keys(settings).length > 0 ? { user_settings: settings } : {}),
-            },
-          },
-        },
-      ],
-    },
-  });
+  const plan = (name, settings) =>
+    etcdPlan(name, ZONES, Object.keys(settings).length > 0 ? settings : undefined);
   // Warm-up (one per variant): the first container start on a fresh engine pays one-off costs
   // (image layers into the page cache, cgroup setup); not counted.
   const total = RUNS * VARIANTS.length;
@@ -363,7 +317,7 @@ if (Object.keys(EXTRA_ALLOCATOR_ENV).length > 0)
   console.log(`allocator env: ${JSON.stringify(EXTRA_ALLOCATOR_ENV)}`);
 for (const variant of VARIANTS.filter((v) => v.durations.length > 0)) {
   const sorted = [...variant.durations].sort((a, b) => a - b);
-  const q = (p) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+  const q = (p) => quantile(sorted, p);
   const { breakdown } = variant;
   console.log(`\n[${variant.label}] user_settings ${JSON.stringify(variant.settings)}`);
   console.log(`  samples ${sorted.map((x) => x.toFixed(0)).join(', ')}`);

@@ -5,10 +5,10 @@
 //   node bench/plan-to-routable.mjs [--runs 10] [--zones 3]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, request } from 'node:http';
 import { tmpdir, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { etcdPlan, freePort, proxyGet, quantile, sleep } from './lib/platform.mjs';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '10' }, zones: { type: 'string', default: '3' } },
@@ -17,30 +17,6 @@ const RUNS = Number(values.runs);
 const ZONES = Number(values.zones);
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'packages/cli/dist/bin.js');
-
-const freePort = () =>
-  new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function proxyGet(port, id, path) {
-  return new Promise((res) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, headers: { host: `${id}.localhost` }, timeout: 2000 },
-      (r) => {
-        r.resume();
-        r.on('end', () => res(r.statusCode));
-      },
-    );
-    req.on('error', () => res(0));
-    req.on('timeout', () => req.destroy());
-    req.end();
-  });
-}
 
 const home = mkdtempSync(join(tmpdir(), 'wharf-bench-'));
 const [zkPort, apiPort, p1, p2] = [await freePort(), await freePort(), await freePort(), await freePort()];
@@ -83,27 +59,7 @@ const api = async (method, path, body) => {
   });
   return { status: r.status, body: await r.json().catch(() => undefined) };
 };
-const plan = (i) => ({
-  name: `bench-${i}`,
-  resources: {
-    etcd: [
-      {
-        ref_id: 'main',
-        plan: {
-          cluster_topology: [
-            {
-              id: 'default',
-              instance_configuration_id: 'etcd.default',
-              size: { resource: 'memory', value: 128 },
-              zone_count: ZONES,
-            },
-          ],
-          etcd: { version: '3.4' },
-        },
-      },
-    ],
-  },
-});
+const plan = (i) => etcdPlan(`bench-${i}`, ZONES);
 
 const durations = [];
 try {
@@ -129,7 +85,7 @@ try {
   rmSync(home, { recursive: true, force: true });
 }
 const sorted = [...durations].sort((a, b) => a - b);
-const q = (p) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+const q = (p) => quantile(sorted, p);
 console.log(`\nplan-to-routable, ${ZONES}-zone etcd, ${RUNS} runs, ${cpus().length} cores`);
 console.log(
   `median ${q(0.5).toFixed(0)} ms  p95 ${q(0.95).toFixed(0)} ms  min ${sorted[0].toFixed(0)} ms  max ${sorted.at(-1).toFixed(0)} ms  (target: median <= 1500 ms)`,
