@@ -110,6 +110,10 @@ export function rawChildren(
 export function rawMulti(client: zookeeper.Client, ops: readonly ZkTxOp[]): Invoke<readonly RawTxResult[]> {
   return (done) => {
     const tx = client.transaction();
+    // node-zookeeper-client 1.1.3's Transaction turns version 0 into -1 ("any version":
+    // `version = version || -1`), so a check, set or delete at version 0 would check nothing. The
+    // ops it queued are patched back to the exact version asked for (the library is pinned).
+    const queued = (tx as unknown as { ops: { version?: number }[] }).ops;
     for (const op of ops) {
       switch (op.op) {
         case 'create':
@@ -125,6 +129,7 @@ export function rawMulti(client: zookeeper.Client, ops: readonly ZkTxOp[]): Invo
           tx.check(op.path, op.version);
           break;
       }
+      if (op.op !== 'create') queued[queued.length - 1]!.version = op.version;
     }
     // A failed MULTI is reported as an error *and* results; we judge from the results.
     tx.commit((err, results: RawTxResult[] | undefined) => done(results ? null : err, results ?? []));

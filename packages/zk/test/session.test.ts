@@ -109,6 +109,30 @@ describe('ZkSession operations', () => {
     expect(await s.exists('/t1')).toBeNull();
   });
 
+  test('a transaction checks version 0 exactly (the client library would treat it as any version)', async () => {
+    const s = await zk.session();
+    await s.create('/v0', 'a');
+    await s.set('/v0', 'b', 0); // now at version 1
+    for (const build of [
+      () => s.transaction().set('/v0', 'stale', 0),
+      () => s.transaction().check('/v0', 0).create('/v0-child'),
+      () => s.transaction().delete('/v0', 0),
+    ]) {
+      let failure: unknown;
+      try {
+        await build().commit();
+      } catch (err) {
+        failure = err;
+      }
+      expect(codeOf(failure)).toBe('WHARF_ZK_TRANSACTION_FAILED');
+    }
+    expect((await s.get('/v0')).data.toString()).toBe('b');
+    expect(await s.exists('/v0-child')).toBeNull();
+    await s.create('/v0-fresh', 'x');
+    await s.transaction().set('/v0-fresh', 'y', 0).commit();
+    expect((await s.get('/v0-fresh')).stat.version).toBe(1);
+  });
+
   test('operations on a closed session fail with WHARF_ZK_CLOSED; close is idempotent', async () => {
     const s = await zk.session();
     await s.close();
