@@ -214,3 +214,22 @@ describe('toDottedPath', () => {
     expect(toDottedPath('')).toBe('');
   });
 });
+
+describe('api-key records', () => {
+  const record = {
+    schema_version: 1,
+    id: 'k0123456789ab',
+    name: 'ci',
+    hash: `scrypt$32768$8$1$${'0'.repeat(64)}`,
+    salt: '0'.repeat(32),
+    created: '2026-11-22T00:00:00.000Z',
+    roles: ['admin'],
+  };
+
+  it('accept an optional expiry instant, and records without one as before', () => {
+    expect(validateDocument('api-key', record).ok).toBe(true);
+    expect(validateDocument('api-key', { ...record, expires: '2026-11-23T00:00:00.000Z' }).ok).toBe(true);
+    const bad = validateDocument('api-key', { ...record, expires: 'tomorrow' });
+    expect(bad.ok ? [] : bad.errors.map((e) => e.path)).toEqual(['expires']);
+  });
+});

@@ -4,15 +4,19 @@
  */
 import express, { type Express, type RequestHandler } from 'express';
 import { createObservabilityHandler, type HealthReport, type Logger } from '@wharf/observability';
+import { ApiKeyService } from './api-key-service';
 import { KeyVerifier, authenticate } from './auth/authenticate';
 import { SYSTEM_CLOCK, type Clock } from './clock';
 import { DeploymentService } from './deployment-service';
 import { type SupportedVersions } from './domain/plans';
+import { DEFAULT_REQUEST_ID_TTL_SECONDS } from './domain/request-marker';
 import { jsonBodyParser } from './http/body';
 import { errorMiddleware, notFound } from './http/errors';
+import { DEFAULT_RATE_LIMIT, TokenBuckets, rateLimit, type RateLimit } from './http/rate-limit';
 import { requestMetrics } from './http/request-metrics';
 import { type ApiMetrics } from './metrics';
 import { PlatformService } from './platform-service';
+import { apiKeyRoutes } from './routes/api-keys';
 import { deploymentRoutes } from './routes/deployments';
 import { hostRoutes } from './routes/hosts';
 import { planRoutes } from './routes/plans';
@@ -47,6 +51,10 @@ export interface AppDeps {
   hosts?: HostStore;
   /** Override of the verified-key cache TTL (tests). */
   verifiedKeyTtlMs?: number;
+  /** How long a create's `request_id` stays idempotent; default 24 h. */
+  requestIdTtlSeconds?: number;
+  /** Per-key limit of mutating requests; default {@link DEFAULT_RATE_LIMIT}, `null`: none. */
+  rateLimit?: RateLimit | null;
 }
 
 /** Runs `handler` for requests to exactly `path`, labelling them for metrics. */
@@ -75,6 +83,7 @@ export function createApp(deps: AppDeps): Express {
     metrics: deps.metrics,
     supportedVersions: deps.supportedVersions,
     publicProxyUrl: deps.publicProxyUrl,
+    requestIdTtlMs: (deps.requestIdTtlSeconds ?? DEFAULT_REQUEST_ID_TTL_SECONDS) * 1000,
   });
   const platform = new PlatformService({ platform: deps.store.platform, version: deps.version, id: deps.id });
   const observability = createObservabilityHandler({
@@ -85,6 +94,12 @@ export function createApp(deps: AppDeps): Express {
     logger,
   });
   const verifier = new KeyVerifier(deps.store.keys, clock, deps.verifiedKeyTtlMs);
+  const apiKeys = new ApiKeyService({
+    keys: deps.store.keys,
+    clock,
+    logger: logger.child({ component: 'api-keys' }),
+    onRevoked: (keyId) => verifier.forget(keyId),
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -92,9 +107,17 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestMetrics(deps.metrics, logger, API_PREFIX));
   app.use(servePath(HEALTH_PATH, observability));
   app.use(authenticate(verifier, deps.metrics, logger));
+  const limit = deps.rateLimit === undefined ? DEFAULT_RATE_LIMIT : deps.rateLimit;
+  if (limit !== null) app.use(rateLimit(new TokenBuckets(limit, clock), deps.metrics));
   app.use(servePath(METRICS_PATH, observability));
   app.use(jsonBodyParser());
-  app.use(API_PREFIX, deploymentRoutes(deployments), planRoutes(deployments), platformRoutes(platform));
+  app.use(
+    API_PREFIX,
+    deploymentRoutes(deployments),
+    planRoutes(deployments),
+    platformRoutes(platform),
+    apiKeyRoutes(apiKeys),
+  );
   if (deps.hosts) app.use(API_PREFIX, hostRoutes(deps.hosts, clock));
   app.use(notFound());
   app.use(errorMiddleware(logger));

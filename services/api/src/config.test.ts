@@ -14,7 +14,12 @@ describe('api configuration', () => {
       port: DEFAULT_API_PORT,
       domain: 'localhost',
       publicProxyUrl: 'http://{id}.localhost:9200',
+      requestIdTtlSeconds: 86_400,
+      rateLimit: { perSecond: 50, burst: 100 },
     });
+    expect(parseApiEnv({ WHARF_API_RATE_LIMIT: '5:7' }, ctx).rateLimit).toEqual({ perSecond: 5, burst: 7 });
+    expect(parseApiEnv({ WHARF_API_RATE_LIMIT: 'off' }, ctx).rateLimit).toBeNull();
+    expect(parseApiEnv({ WHARF_REQUEST_ID_TTL_SECONDS: '3600' }, ctx).requestIdTtlSeconds).toBe(3600);
   });
 
   it.each([
@@ -25,6 +30,12 @@ describe('api configuration', () => {
     ['WHARF_ZK_CHROOT', 'wharf'],
     ['WHARF_ZK_CHROOT', '/a/../b'],
     ['WHARF_PUBLIC_PROXY_URL', 'http://proxy:9200'],
+    ['WHARF_REQUEST_ID_TTL_SECONDS', '59'],
+    ['WHARF_REQUEST_ID_TTL_SECONDS', '2592001'],
+    ['WHARF_REQUEST_ID_TTL_SECONDS', '1h'],
+    ['WHARF_API_RATE_LIMIT', '50'],
+    ['WHARF_API_RATE_LIMIT', '0:10'],
+    ['WHARF_API_RATE_LIMIT', '5:-1'],
   ])('refuses %s=%s, naming it', (name, value) => {
     expect(() => parseApiEnv({ [name]: value }, ctx)).toThrow(name);
   });
@@ -38,6 +49,8 @@ describe('api configuration', () => {
   });
 
   it('documents every variable in --help', () => {
-    expect(helpText('1.2.3')).toMatch(/wharf-api 1\.2\.3[\s\S]*WHARF_ZK_CHROOT[\s\S]*WHARF_PUBLIC_PROXY_URL/);
+    expect(helpText('1.2.3')).toMatch(
+      /wharf-api 1\.2\.3[\s\S]*WHARF_ZK_CHROOT[\s\S]*WHARF_PUBLIC_PROXY_URL[\s\S]*WHARF_REQUEST_ID_TTL_SECONDS[\s\S]*WHARF_API_RATE_LIMIT/,
+    );
   });
 });

@@ -4,6 +4,8 @@
  */
 import { WharfError, isValidId } from '@wharf/model';
 import { type EnvSetting, renderEnvHelp } from '@wharf/observability';
+import { DEFAULT_REQUEST_ID_TTL_SECONDS } from './domain/request-marker';
+import { DEFAULT_RATE_LIMIT, type RateLimit } from './http/rate-limit';
 
 /** Default ZooKeeper connect string (docs/coordination.md). */
 export const DEFAULT_ZK = '127.0.0.1:2181';
@@ -21,6 +23,10 @@ export const DEFAULT_DOMAIN = 'localhost';
 export const DEFAULT_PUBLIC_PROXY_URL = 'http://{id}.localhost:9200';
 /** Default log level. */
 export const DEFAULT_LOG_LEVEL = 'info';
+/** Shortest request-id TTL: below a minute a client's own retries would outlive it. */
+export const MIN_REQUEST_ID_TTL_SECONDS = 60;
+/** Longest request-id TTL (30 days): markers are znodes, and a day's worth is already plenty. */
+export const MAX_REQUEST_ID_TTL_SECONDS = 30 * 86_400;
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 /** A log level the api accepts. */
@@ -37,6 +43,10 @@ export interface ApiConfig {
   readonly port: number;
   readonly domain: string;
   readonly publicProxyUrl: string;
+  /** How long a create's `request_id` stays idempotent before its marker expires. */
+  readonly requestIdTtlSeconds: number;
+  /** Per-key limit of mutating requests; null when disabled (`WHARF_API_RATE_LIMIT=off`). */
+  readonly rateLimit: Readonly<RateLimit> | null;
 }
 
 /** Environment variables, their defaults and meaning, as printed by `wharf-api --help`. */
@@ -65,6 +75,16 @@ export const API_ENV: readonly EnvSetting[] = [
     name: 'WHARF_PUBLIC_PROXY_URL',
     fallback: DEFAULT_PUBLIC_PROXY_URL,
     description: 'endpoint URL template shown per deployment',
+  },
+  {
+    name: 'WHARF_REQUEST_ID_TTL_SECONDS',
+    fallback: String(DEFAULT_REQUEST_ID_TTL_SECONDS),
+    description: `how long a create's request_id stays idempotent (${MIN_REQUEST_ID_TTL_SECONDS}-${MAX_REQUEST_ID_TTL_SECONDS})`,
+  },
+  {
+    name: 'WHARF_API_RATE_LIMIT',
+    fallback: `${DEFAULT_RATE_LIMIT.perSecond}:${DEFAULT_RATE_LIMIT.burst}`,
+    description: 'mutating requests per API key: <per second>:<burst>, or off',
   },
 ];
 
@@ -116,6 +136,35 @@ function parsePort(name: string, raw: string | undefined, fallback: number): num
   return Number(raw);
 }
 
+function parseIntIn(
+  name: string,
+  raw: string | undefined,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d{1,10}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw bad(name, `must be an integer ${min}-${max}`);
+  }
+  return Number(raw);
+}
+
+/** Largest rate or burst accepted: beyond this the limit is "off" in all but name. */
+const MAX_RATE = 1_000_000;
+
+function parseRateLimit(raw: string | undefined): Readonly<RateLimit> | null {
+  if (raw === undefined || raw === '') return DEFAULT_RATE_LIMIT;
+  if (raw === 'off') return null;
+  const match = /^(\d{1,7}):(\d{1,7})$/.exec(raw);
+  const perSecond = Number(match?.[1]);
+  const burst = Number(match?.[2]);
+  if (!match || perSecond < 1 || burst < 1 || perSecond > MAX_RATE || burst > MAX_RATE) {
+    throw bad('WHARF_API_RATE_LIMIT', 'must be <per second>:<burst> (positive integers, e.g. 50:100) or off');
+  }
+  return Object.freeze({ perSecond, burst });
+}
+
 /** What {@link parseApiEnv} needs besides the environment (host facts main.ts looks up). */
 export interface ApiEnvContext {
   hostname: string;
@@ -149,5 +198,13 @@ export function parseApiEnv(
     port: parsePort('WHARF_API_PORT', env.WHARF_API_PORT, DEFAULT_API_PORT),
     domain: env.WHARF_DOMAIN || DEFAULT_DOMAIN,
     publicProxyUrl,
+    requestIdTtlSeconds: parseIntIn(
+      'WHARF_REQUEST_ID_TTL_SECONDS',
+      env.WHARF_REQUEST_ID_TTL_SECONDS,
+      MIN_REQUEST_ID_TTL_SECONDS,
+      MAX_REQUEST_ID_TTL_SECONDS,
+      DEFAULT_REQUEST_ID_TTL_SECONDS,
+    ),
+    rateLimit: parseRateLimit(env.WHARF_API_RATE_LIMIT),
   });
 }

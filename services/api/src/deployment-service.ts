@@ -21,7 +21,7 @@ import {
   updatedDeployment,
   type SupportedVersions,
 } from './domain/plans';
-import { bodyHash, requestIdHash, type RequestMarker } from './domain/request-marker';
+import { bodyHash, isMarkerExpired, requestIdHash, type RequestMarker } from './domain/request-marker';
 import { validateRequest } from './domain/validation';
 import {
   attemptSummary,
@@ -35,13 +35,17 @@ import {
   type CreateDeploymentOutcome,
   type DeploymentStore,
   type PlatformStore,
+  type StoredMarker,
   type Versioned,
 } from './store/types';
 
 /** Conditional writes retried when the pending plan moved under us (the constructor finishing a plan). */
 export const MAX_WRITE_ATTEMPTS = 5;
-/** Fresh ids tried when a generated deployment id is taken (64 random bits: never, in practice). */
-const MAX_ID_ATTEMPTS = 3;
+/**
+ * Create attempts: a generated deployment id that is taken (64 random bits: never, in practice)
+ * or a request-id marker that moved under us (a concurrent create, discard or sweep) starts over.
+ */
+const MAX_CREATE_ATTEMPTS = 5;
 
 /** Dependencies of a {@link DeploymentService}. */
 export interface DeploymentServiceDeps {
@@ -52,6 +56,8 @@ export interface DeploymentServiceDeps {
   supportedVersions: SupportedVersions;
   /** Endpoint URL template with `{id}`. */
   publicProxyUrl: string;
+  /** How long a request-id marker makes creates idempotent (ms). */
+  requestIdTtlMs: number;
 }
 
 /** Options of a create. */
@@ -85,11 +91,14 @@ export class DeploymentService {
     if (options.validateOnly) return { status: 200, body: { valid: true } };
     const digest = bodyHash(request);
     const hash = options.requestId === undefined ? undefined : requestIdHash(options.requestId);
-    if (hash !== undefined) {
-      const marker = await this.deps.deployments.requestMarker(hash);
-      if (marker !== undefined) return this.replay(marker, digest);
-    }
     for (let attempt = 1; ; attempt++) {
+      if (hash !== undefined) {
+        const stored = await this.deps.deployments.requestMarker(hash);
+        if (stored !== undefined && !this.expired(stored)) return this.replay(stored.marker, digest);
+        // Expired: the request id may be used again. Remove the old marker so the create's
+        // transaction can write the new one; if that loses a race, the next attempt re-reads.
+        if (stored !== undefined) await this.deps.deployments.discardMarker(hash, stored.revision);
+      }
       const draft = this.draftCreate(request, options, digest);
       let outcome: CreateDeploymentOutcome;
       try {
@@ -100,10 +109,18 @@ export class DeploymentService {
         });
       } catch (err) {
         // WHARF_CONFLICT here means "the generated id was taken" (or a marker vanished): new id.
-        if (!isWharfError(err, 'WHARF_CONFLICT') || attempt >= MAX_ID_ATTEMPTS) throw err;
+        if (!isWharfError(err, 'WHARF_CONFLICT') || attempt >= MAX_CREATE_ATTEMPTS) throw err;
         continue;
       }
-      if (!outcome.created) return this.replay(outcome.marker, digest);
+      if (!outcome.created) {
+        if (!this.expired(outcome.marker)) return this.replay(outcome.marker.marker, digest);
+        if (attempt >= MAX_CREATE_ATTEMPTS) {
+          throw new WharfError('WHARF_CONFLICT', 'request_id marker keeps changing; retry', {
+            details: [{ path: 'request_id', message: 'is being used concurrently' }],
+          });
+        }
+        continue;
+      }
       this.deps.metrics.deploymentWrites.inc({ action: 'create' });
       return {
         status: 201,
@@ -111,6 +128,11 @@ export class DeploymentService {
         headers: resourceHeaders(draft.deployment, outcome.version),
       };
     }
+  }
+
+  private expired(stored: StoredMarker): boolean {
+    // An unparseable `created` counts as expired; ctime is not known here and not needed.
+    return isMarkerExpired(stored.marker, 0, this.deps.requestIdTtlMs, this.deps.clock.now());
   }
 
   /** The documents and the response of a create under a fresh id. */

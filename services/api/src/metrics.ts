@@ -20,10 +20,16 @@ export interface ApiMetrics {
   readonly requests: Counter<'method' | 'route' | 'status'>;
   /** Request latency by method and route pattern. */
   readonly requestDuration: Histogram<'method' | 'route'>;
-  /** Authentication outcomes: `cached`, `verified`, `missing`, `malformed`, `unknown_key`, `wrong_secret`. */
+  /** Authentication outcomes: `cached`, `verified`, `missing`, `malformed`, `unknown_key`, `wrong_secret`, `expired`. */
   readonly authentications: Counter<'result'>;
   /** Deployment writes committed, by action (`create`, `update`, `delete`, `cancel`). */
   readonly deploymentWrites: Counter<'action'>;
+  /** Expired request-id markers deleted by this api's sweeper. */
+  readonly requestIdsSwept: Counter;
+  /** Sweep rounds by result: `ok`, `contended` (another api deleted meanwhile), `failed`. */
+  readonly requestIdSweeps: Counter<'result'>;
+  /** Mutating requests refused by the per-key rate limit. */
+  readonly rateLimited: Counter;
 }
 
 /** Declares the api's metrics on a fresh registry. */
@@ -50,6 +56,19 @@ export function createApiMetrics(metrics: Metrics = createMetrics('api')): ApiMe
       name: 'wharf_api_deployment_writes_total',
       help: 'Deployment changes committed to ZooKeeper, by action.',
       labelNames: ['action'],
+    }),
+    requestIdsSwept: metrics.counter({
+      name: 'wharf_api_request_ids_swept_total',
+      help: 'Expired request-id markers deleted by this api.',
+    }),
+    requestIdSweeps: metrics.counter({
+      name: 'wharf_api_request_id_sweeps_total',
+      help: 'Request-id sweep rounds, by result.',
+      labelNames: ['result'],
+    }),
+    rateLimited: metrics.counter({
+      name: 'wharf_api_rate_limited_total',
+      help: 'Mutating requests refused with 429 by the per-key rate limit.',
     }),
   };
 }

@@ -14,7 +14,9 @@ import { SYSTEM_CLOCK, type Clock } from './clock';
 import { type ApiConfig } from './config';
 import { type SupportedVersions } from './domain/plans';
 import { createApiMetrics } from './metrics';
+import { RequestIdSweeper } from './request-id-sweeper';
 import { ZkHostStore } from './store/zk-hosts';
+import { ZkRequestIds } from './store/zk-request-ids';
 import { createZkStore } from './store/zk-store';
 
 /** Options of {@link startApi}. */
@@ -31,6 +33,8 @@ export interface StartApiOptions {
   zkSessionTimeoutMs?: number;
   /** ZooKeeper per-operation deadline override: how long a request waits during an outage. */
   zkOperationTimeoutMs?: number;
+  /** Request-id sweep pacing override (tests). */
+  requestIdSweep?: { intervalMs?: number; batchSize?: number };
 }
 
 /** A running api. */
@@ -86,16 +90,27 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     const zkStore = createZkStore(zk, { connectString: config.zkConnect, chroot: config.zkChroot, logger });
     closers.push(() => zkStore.close());
     await zkStore.start();
+    const metrics = createApiMetrics();
+    const sweeper = new RequestIdSweeper({
+      store: new ZkRequestIds(zk, logger.child({ component: 'request-ids' })),
+      clock,
+      logger: logger.child({ component: 'request-id-sweeper' }),
+      metrics,
+      ttlMs: config.requestIdTtlSeconds * 1000,
+      ...options.requestIdSweep,
+    });
     const app = createApp({
       store: zkStore.store,
       hosts: new ZkHostStore(zk, logger.child({ component: 'hosts' })),
       logger,
-      metrics: createApiMetrics(),
+      metrics,
       supportedVersions: options.supportedVersions,
       publicProxyUrl: config.publicProxyUrl,
       version: options.version,
       id: config.id,
       clock,
+      requestIdTtlSeconds: config.requestIdTtlSeconds,
+      rateLimit: config.rateLimit,
       // Liveness: fails only when the session is closed for good; a suspended session recovers.
       health: () => ({
         checks: { zookeeper: { status: zk.state === 'closed' ? 'failing' : 'ok', detail: zk.state } },
@@ -124,6 +139,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       }),
     );
     closers.push(() => registration.close());
+    sweeper.start();
+    closers.push(() => sweeper.close());
     logger.info('api listening', { url, id: config.id });
     let closing: Promise<void> | undefined;
     return {

@@ -266,6 +266,8 @@ export const ApiKeyRecordSchema = Type.Object(
     salt: Str(64),
     created: Timestamp(),
     roles: Type.Array(Str(32), { maxItems: 8 }),
+    /** After this instant the key is refused; absent: never (the bootstrap key). */
+    expires: Type.Optional(Timestamp()),
   },
   { additionalProperties: false },
 );

@@ -1,58 +1,110 @@
 import { type ApiKeyRecord } from '@wharf/model';
-import { type KeyStore } from '../store/types';
+import { type KeyLookup, type StoredKey } from '../store/types';
 import { generateApiKey } from './api-key';
 import { KeyVerifier, MAX_CACHED_KEYS } from './authenticate';
 
-class CountingKeys implements KeyStore {
+/** Authoritative records plus a separately controlled "watch-driven view" of their revisions. */
+class FakeKeys implements KeyLookup {
   reads = 0;
-  constructor(readonly records: Map<string, ApiKeyRecord>) {}
-  async get(keyId: string): Promise<ApiKeyRecord | undefined> {
+  readonly records = new Map<string, StoredKey>();
+  readonly view = new Map<string, string>();
+
+  put(record: ApiKeyRecord, revision = '1:0'): void {
+    this.records.set(record.id, { record, revision });
+    this.view.set(record.id, revision);
+  }
+  async get(keyId: string): Promise<StoredKey | undefined> {
     this.reads++;
     return this.records.get(keyId);
+  }
+  cachedRevision(keyId: string): string | undefined {
+    return this.view.get(keyId);
   }
 }
 
 describe('KeyVerifier', () => {
   let key: string;
-  let keys: CountingKeys;
+  let record: ApiKeyRecord;
+  let keys: FakeKeys;
   let now: number;
   const clock = { now: () => now };
+  const check = (verifier: KeyVerifier, k = key) => verifier.check(`ApiKey ${k}`);
 
   beforeAll(async () => {
-    const generated = await generateApiKey('k', new Date(0));
-    key = generated.key;
-    keys = new CountingKeys(new Map([[generated.record.id, generated.record]]));
+    ({ key, record } = await generateApiKey('k', new Date(0)));
   });
 
   beforeEach(() => {
-    keys.reads = 0;
+    keys = new FakeKeys();
+    keys.put(record);
     now = 1_000_000;
   });
 
   it('verifies once, then answers from the cache until the TTL passes', async () => {
     const verifier = new KeyVerifier(keys, clock, 60_000);
-    await expect(verifier.check(`ApiKey ${key}`)).resolves.toMatchObject({ cached: false });
-    await expect(verifier.check(`ApiKey ${key}`)).resolves.toMatchObject({ cached: true });
+    await expect(check(verifier)).resolves.toMatchObject({ cached: false });
+    await expect(check(verifier)).resolves.toMatchObject({ cached: true });
     expect(keys.reads).toBe(1);
     now += 60_001;
-    await expect(verifier.check(`ApiKey ${key}`)).resolves.toMatchObject({ cached: false });
+    await expect(check(verifier)).resolves.toMatchObject({ cached: false });
     expect(keys.reads).toBe(2);
   });
 
-  it('stops accepting a deleted key once its cache entry expires', async () => {
-    const record = [...keys.records.values()][0]!;
-    const verifier = new KeyVerifier(keys, clock, 1_000);
-    await verifier.check(`ApiKey ${key}`);
+  it('refuses a deleted key on the next request once the watch-driven view drops it', async () => {
+    const verifier = new KeyVerifier(keys, clock, 60_000);
+    await check(verifier);
     keys.records.delete(record.id);
-    await expect(verifier.check(`ApiKey ${key}`)).resolves.toMatchObject({ cached: true });
+    keys.view.delete(record.id);
+    await expect(check(verifier)).resolves.toEqual({ rejected: 'unknown_key' });
+  });
+
+  it('re-verifies when the record was rewritten (another revision)', async () => {
+    const verifier = new KeyVerifier(keys, clock, 60_000);
+    await check(verifier);
+    keys.put(record, '1:1');
+    await expect(check(verifier)).resolves.toMatchObject({ cached: false });
+    expect(keys.reads).toBe(2);
+  });
+
+  it('without news from the view, a deleted key still works only until the TTL passes', async () => {
+    const verifier = new KeyVerifier(keys, clock, 1_000);
+    await check(verifier);
+    keys.records.delete(record.id);
+    await expect(check(verifier)).resolves.toMatchObject({ cached: true });
     now += 1_001;
-    await expect(verifier.check(`ApiKey ${key}`)).resolves.toEqual({ rejected: 'unknown_key' });
-    keys.records.set(record.id, record);
+    await expect(check(verifier)).resolves.toEqual({ rejected: 'unknown_key' });
+  });
+
+  it('forget() drops the cached verifications of a key at once', async () => {
+    const verifier = new KeyVerifier(keys, clock, 60_000);
+    await check(verifier);
+    keys.records.delete(record.id);
+    verifier.forget(record.id);
+    await expect(check(verifier)).resolves.toEqual({ rejected: 'unknown_key' });
+  });
+
+  it('refuses an expired key, and stops trusting a cached one when it expires', async () => {
+    const verifier = new KeyVerifier(keys, clock, 60_000);
+    keys.put({ ...record, expires: new Date(now + 5_000).toISOString() });
+    await expect(check(verifier)).resolves.toMatchObject({ cached: false });
+    now += 4_999;
+    await expect(check(verifier)).resolves.toMatchObject({ cached: true });
+    now += 1;
+    await expect(check(verifier)).resolves.toEqual({ rejected: 'expired' });
+    await expect(check(verifier)).resolves.toEqual({ rejected: 'expired' });
+  });
+
+  it('reports a wrong secret before telling whether a key expired', async () => {
+    const verifier = new KeyVerifier(keys, clock);
+    keys.put({ ...record, expires: new Date(now - 1).toISOString() });
+    const wrong = `${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`;
+    await expect(check(verifier, wrong)).resolves.toEqual({ rejected: 'wrong_secret' });
+    await expect(check(verifier)).resolves.toEqual({ rejected: 'expired' });
   });
 
   it('runs one verification for concurrent checks of one key', async () => {
     const verifier = new KeyVerifier(keys, clock);
-    const results = await Promise.all(Array.from({ length: 5 }, () => verifier.check(`ApiKey ${key}`)));
+    const results = await Promise.all(Array.from({ length: 5 }, () => check(verifier)));
     expect(results.every((r) => 'principal' in r)).toBe(true);
     expect(keys.reads).toBe(1);
   });
@@ -60,8 +112,8 @@ describe('KeyVerifier', () => {
   it('does not cache failures and names why a key was refused', async () => {
     const verifier = new KeyVerifier(keys, clock);
     const wrong = `${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`;
-    await expect(verifier.check(`ApiKey ${wrong}`)).resolves.toEqual({ rejected: 'wrong_secret' });
-    await expect(verifier.check(`ApiKey ${wrong}`)).resolves.toEqual({ rejected: 'wrong_secret' });
+    await expect(check(verifier, wrong)).resolves.toEqual({ rejected: 'wrong_secret' });
+    await expect(check(verifier, wrong)).resolves.toEqual({ rejected: 'wrong_secret' });
     expect(keys.reads).toBe(2);
     await expect(verifier.check(undefined)).resolves.toEqual({ rejected: 'missing' });
     await expect(verifier.check('Basic abc')).resolves.toEqual({ rejected: 'malformed' });

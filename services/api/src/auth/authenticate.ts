@@ -1,18 +1,26 @@
 /**
  * `Authorization: ApiKey <key>` on every route but the health check. scrypt makes a
  * verification cost ~100 ms on purpose, so successful verifications are cached in memory by
- * sha256(key) for {@link VERIFIED_KEY_TTL_MS}; a deleted key therefore stops working within
- * that time. The key itself is never logged or kept.
+ * sha256(key). A cached verification is used only while the watch-driven view of the key's
+ * record still holds the revision it was verified at: a key deleted (or rewritten) through any
+ * api stops working here as soon as the watch fires, and the api that deleted it drops its
+ * entries at once ({@link KeyVerifier.forget}). {@link VERIFIED_KEY_TTL_MS} bounds how long a
+ * verification is trusted when the view cannot learn about a change (ZooKeeper unreachable).
+ * Expired keys are refused. The key itself is never logged or kept.
  */
 import { type RequestHandler } from 'express';
 import { WharfError } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { type Clock } from '../clock';
 import { type ApiMetrics } from '../metrics';
-import { type KeyStore } from '../store/types';
+import { isExpired } from '../domain/api-keys';
+import { type KeyLookup } from '../store/types';
 import { fingerprint, keyFromAuthorization, parseApiKey, verifySecret } from './api-key';
 
-/** How long a verified key is trusted without re-running scrypt (and how late a revocation bites). */
+/**
+ * How long a verified key is trusted without re-running scrypt when nothing says it changed; the
+ * latest a revocation bites on an api that cannot hear from ZooKeeper.
+ */
 export const VERIFIED_KEY_TTL_MS = 60_000;
 /** Most cached verifications; only valid keys get cached, so this is far above any real need. */
 export const MAX_CACHED_KEYS = 1024;
@@ -23,17 +31,20 @@ export interface Principal {
 }
 
 /** Why a key was refused (metric label; never shown to the client). */
-type Rejection = 'missing' | 'malformed' | 'unknown_key' | 'wrong_secret';
+type Rejection = 'missing' | 'malformed' | 'unknown_key' | 'wrong_secret' | 'expired';
 
 type Outcome = { principal: Principal; cached: boolean } | { rejected: Rejection };
 
 /** Verifies keys against stored records, with a TTL cache and one in-flight check per key. */
 export class KeyVerifier {
-  private readonly verified = new Map<string, { principal: Principal; expiresAt: number }>();
+  private readonly verified = new Map<
+    string,
+    { principal: Principal; revision: string; expiresAt: number }
+  >();
   private readonly inFlight = new Map<string, Promise<Outcome>>();
 
   constructor(
-    private readonly keys: KeyStore,
+    private readonly keys: KeyLookup,
     private readonly clock: Clock,
     private readonly ttlMs: number = VERIFIED_KEY_TTL_MS,
   ) {}
@@ -45,7 +56,13 @@ export class KeyVerifier {
     const fp = fingerprint(key);
     const hit = this.verified.get(fp);
     const now = this.clock.now();
-    if (hit !== undefined && hit.expiresAt > now) return { principal: hit.principal, cached: true };
+    if (
+      hit !== undefined &&
+      hit.expiresAt > now &&
+      this.keys.cachedRevision(hit.principal.keyId) === hit.revision
+    ) {
+      return { principal: hit.principal, cached: true };
+    }
     if (hit !== undefined) this.verified.delete(fp);
     let pending = this.inFlight.get(fp);
     if (pending === undefined) {
@@ -58,15 +75,24 @@ export class KeyVerifier {
   private async verify(key: string, fp: string): Promise<Outcome> {
     const parsed = parseApiKey(key);
     if (parsed === undefined) return { rejected: 'malformed' };
-    const record = await this.keys.get(parsed.keyId);
-    if (record === undefined) return { rejected: 'unknown_key' };
+    const stored = await this.keys.get(parsed.keyId);
+    if (stored === undefined) return { rejected: 'unknown_key' };
+    const { record, revision } = stored;
     if (!(await verifySecret(parsed.secret, record))) return { rejected: 'wrong_secret' };
+    // Checked after the secret, so only the key's holder learns that it expired.
+    if (isExpired(record, this.clock.now())) return { rejected: 'expired' };
     const principal = { keyId: record.id };
-    this.remember(fp, principal);
+    const expires = record.expires === undefined ? Infinity : Date.parse(record.expires);
+    this.remember(fp, principal, revision, expires);
     return { principal, cached: false };
   }
 
-  private remember(fp: string, principal: Principal): void {
+  /** Drops every cached verification of a key (called by the api that deleted it). */
+  forget(keyId: string): void {
+    for (const [fp, entry] of this.verified) if (entry.principal.keyId === keyId) this.verified.delete(fp);
+  }
+
+  private remember(fp: string, principal: Principal, revision: string, keyExpires: number): void {
     if (this.verified.size >= MAX_CACHED_KEYS) {
       const now = this.clock.now();
       for (const [k, v] of this.verified) if (v.expiresAt <= now) this.verified.delete(k);
@@ -74,7 +100,8 @@ export class KeyVerifier {
       if (this.verified.size >= MAX_CACHED_KEYS)
         this.verified.delete(this.verified.keys().next().value as string);
     }
-    this.verified.set(fp, { principal, expiresAt: this.clock.now() + this.ttlMs });
+    const expiresAt = Math.min(this.clock.now() + this.ttlMs, keyExpires);
+    this.verified.set(fp, { principal, revision, expiresAt });
   }
 }
 
@@ -97,7 +124,11 @@ export function authenticate(verifier: KeyVerifier, metrics: ApiMetrics, logger:
     logger.info('request unauthenticated', { method: req.method, reason: outcome.rejected });
     res.setHeader('WWW-Authenticate', 'ApiKey');
     const message =
-      outcome.rejected === 'missing' ? 'missing Authorization: ApiKey <key> header' : 'invalid API key';
+      outcome.rejected === 'missing'
+        ? 'missing Authorization: ApiKey <key> header'
+        : outcome.rejected === 'expired'
+          ? 'API key expired'
+          : 'invalid API key';
     next(new WharfError('WHARF_UNAUTHORIZED', message, { details: [{ path: 'authorization', message }] }));
   };
 }

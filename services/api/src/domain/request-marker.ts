@@ -3,6 +3,10 @@
  * holds the deployment a request id created and the response it got, so a retry gets the same
  * answer. The marker is created in the same transaction as the deployment, so two concurrent
  * creates with one request id cannot both succeed.
+ *
+ * Markers expire `WHARF_REQUEST_ID_TTL_SECONDS` after their `created` instant: an expired marker
+ * is ignored (a repeated request creates a new deployment) and swept away
+ * (`request-id-sweeper.ts`). Expiry is judged by the api looking at the marker, with its own TTL.
  */
 import { createHash } from 'node:crypto';
 import { WharfError, isValidId } from '@wharf/model';
@@ -74,4 +78,26 @@ export function parseMarker(data: Buffer): RequestMarker {
     typeof m.response === 'object';
   if (!ok) throw new WharfError('WHARF_VALIDATION', 'invalid request marker');
   return m as RequestMarker;
+}
+
+/** Default marker lifetime (24 h, as long as a client can be expected to retry a create). */
+export const DEFAULT_REQUEST_ID_TTL_SECONDS = 86_400;
+
+/**
+ * When a marker expires (ms since the epoch): `created` + TTL, or, for a marker whose contents are
+ * unreadable, the znode's creation time (`ctime`, server clock) + TTL, so corrupt markers go too.
+ */
+export function markerExpiry(marker: RequestMarker | undefined, ctimeMs: number, ttlMs: number): number {
+  const created = marker === undefined ? NaN : Date.parse(marker.created);
+  return (Number.isNaN(created) ? ctimeMs : created) + ttlMs;
+}
+
+/** True when the marker has expired at `now`. */
+export function isMarkerExpired(
+  marker: RequestMarker | undefined,
+  ctimeMs: number,
+  ttlMs: number,
+  now: number,
+): boolean {
+  return markerExpiry(marker, ctimeMs, ttlMs) <= now;
 }

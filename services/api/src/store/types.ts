@@ -4,6 +4,7 @@
  * versions and transactions in one place.
  */
 import {
+  type WharfError,
   type AllocatorAdvertisement,
   type ApiKeyRecord,
   type Deployment,
@@ -29,9 +30,31 @@ export interface CreateDeploymentInput {
   marker?: { requestIdHash: string; marker: RequestMarker };
 }
 
+/** A stored request-id marker and its revision (`<czxid>:<version>`). */
+export interface StoredMarker {
+  marker: RequestMarker;
+  revision: string;
+}
+
+/** A marker as a sweep sees it: undefined contents when unreadable. */
+export interface SweptMarker {
+  name: string;
+  marker: RequestMarker | undefined;
+  /** The znode's creation time (server clock, ms). */
+  ctimeMs: number;
+}
+
+/** What one sweep round did. */
+export interface SweepResult {
+  examined: number;
+  deleted: number;
+  /** True when another deleter committed meanwhile and this round's deletions were dropped. */
+  contended: boolean;
+}
+
 /** The outcome of a create: done, or the marker of an earlier create with the same request_id. */
 export type CreateDeploymentOutcome =
-  { created: true; version: number } | { created: false; marker: RequestMarker };
+  { created: true; version: number } | { created: false; marker: StoredMarker };
 
 /** A row of the deployment list. */
 export interface DeploymentListEntry {
@@ -67,8 +90,13 @@ export interface CancelledPlan {
 export interface DeploymentStore {
   /** Creates record, plan subtree, pending plan and marker all-or-nothing. */
   create(input: CreateDeploymentInput): Promise<CreateDeploymentOutcome>;
-  /** The marker stored for a request id hash, if any. */
-  requestMarker(requestIdHash: string): Promise<RequestMarker | undefined>;
+  /** The marker stored for a request id hash, if any (expired or not). */
+  requestMarker(requestIdHash: string): Promise<StoredMarker | undefined>;
+  /**
+   * Deletes an expired marker if it is still at `revision`, so its request id can be used again;
+   * does nothing when it moved or went (the caller re-reads).
+   */
+  discardMarker(requestIdHash: string, revision: string): Promise<void>;
   /** The deployment record, or undefined when there is none. */
   get(id: string): Promise<Versioned<Deployment> | undefined>;
   /** Every deployment (unordered). */
@@ -121,10 +149,46 @@ export interface PlatformStore {
   zookeeper(): ZooKeeperInfo;
 }
 
-/** API key records. */
-export interface KeyStore {
-  /** The record of a key id, or undefined. */
-  get(keyId: string): Promise<ApiKeyRecord | undefined>;
+/** A key record and its revision (`<czxid>:<version>`: changes when the znode is replaced or rewritten). */
+export interface StoredKey {
+  record: ApiKeyRecord;
+  revision: string;
+}
+
+/** What authentication needs: the authoritative record and the watch-driven view of it. */
+export interface KeyLookup {
+  /** The record of a key id, read from ZooKeeper, or undefined. */
+  get(keyId: string): Promise<StoredKey | undefined>;
+  /**
+   * The revision the watch-driven view holds for a key id; undefined when the view has no such
+   * key (deleted, not seen yet, or the view is not loaded). A cached verification is trusted only
+   * while this still matches the revision it was verified at.
+   */
+  cachedRevision(keyId: string): string | undefined;
+}
+
+/**
+ * Decides whether a key may be revoked given every other readable key (see
+ * `domain/api-keys.ts`); returns the error to answer with, or undefined to go ahead.
+ */
+export type RevocationPolicy = (
+  target: ApiKeyRecord | undefined,
+  others: readonly ApiKeyRecord[],
+) => WharfError | undefined | Promise<WharfError | undefined>;
+
+/** API key records: authentication plus the key-management routes. */
+export interface KeyStore extends KeyLookup {
+  /** Every readable key record (unordered). */
+  list(): Promise<ApiKeyRecord[]>;
+  /** How many key znodes exist (readable or not). */
+  count(): Promise<number>;
+  /** Stores a new record; throws `WHARF_ZK_NODE_EXISTS` if the id is taken. */
+  create(record: ApiKeyRecord): Promise<void>;
+  /**
+   * Deletes a key if `policy` allows it, atomically with respect to other revocations (so two
+   * concurrent deletes cannot remove the last two keys); false when there is no such key.
+   */
+  revoke(keyId: string, policy: RevocationPolicy): Promise<boolean>;
 }
 
 /** Everything the routes read and write. */

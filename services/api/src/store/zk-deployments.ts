@@ -14,7 +14,7 @@ import {
 } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { type ZkSession } from '@wharf/zk';
-import { parseMarker, serializeMarker, type RequestMarker } from '../domain/request-marker';
+import { serializeMarker } from '../domain/request-marker';
 import { type DeploymentCache } from './deployment-cache';
 import {
   type CancelledPlan,
@@ -24,8 +24,10 @@ import {
   type DeploymentPlans,
   type DeploymentStore,
   type PlanWrite,
+  type StoredMarker,
   type Versioned,
 } from './types';
+import { requestMarkerPath, type ZkRequestIds } from './zk-request-ids';
 import { corrupt, failedOp, orUndefined, parseOrSkip } from './zk-errors';
 
 /** Attempts to delete a pending plan that keeps being replaced under us. */
@@ -33,17 +35,12 @@ const MAX_CANCEL_ATTEMPTS = 5;
 /** Digits of a sequential node's counter (`attempt-0000000003`). */
 const SEQUENCE_SUFFIX = /(\d{10})$/;
 
-/** The znode of a request-id marker (the name is a sha256 hex, already safe). */
-export function requestMarkerPath(hash: string): string {
-  if (!/^[0-9a-f]{64}$/.test(hash)) throw new WharfError('WHARF_INTERNAL', 'bad request id hash');
-  return `${paths.requestIds()}/${hash}`;
-}
-
 /** {@link DeploymentStore} over a ZooKeeper session and the deployment cache. */
 export class ZkDeploymentStore implements DeploymentStore {
   constructor(
     private readonly zk: ZkSession,
     private readonly cache: DeploymentCache,
+    private readonly requestIds: ZkRequestIds,
     private readonly logger: Logger,
   ) {}
 
@@ -81,15 +78,12 @@ export class ZkDeploymentStore implements DeploymentStore {
     return { created: true, version: 0 };
   }
 
-  async requestMarker(requestIdHash: string): Promise<RequestMarker | undefined> {
-    const path = requestMarkerPath(requestIdHash);
-    const node = await orUndefined(() => this.zk.get(path));
-    if (node === undefined) return undefined;
-    try {
-      return parseMarker(node.data);
-    } catch (err) {
-      throw corrupt(path, err);
-    }
+  requestMarker(requestIdHash: string): Promise<StoredMarker | undefined> {
+    return this.requestIds.get(requestIdHash);
+  }
+
+  discardMarker(requestIdHash: string, revision: string): Promise<void> {
+    return this.requestIds.discard(requestIdHash, revision);
   }
 
   async get(id: string): Promise<Versioned<Deployment> | undefined> {

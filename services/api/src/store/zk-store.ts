@@ -7,6 +7,7 @@ import { type ApiStore } from './types';
 import { ZkDeploymentStore } from './zk-deployments';
 import { ZkKeyStore } from './zk-keys';
 import { ZkPlatformStore } from './zk-platform';
+import { ZkRequestIds } from './zk-request-ids';
 
 /** Options of {@link createZkStore}. */
 export interface ZkStoreOptions {
@@ -30,18 +31,20 @@ export function createZkStore(zk: ZkSession, options: ZkStoreOptions): ZkStore {
   const logger = options.logger;
   const deploymentCache = new DeploymentCache(zk, logger.child({ component: 'deployment-cache' }));
   const allocatorCache = new AllocatorCache(zk, logger.child({ component: 'allocator-cache' }));
+  const requestIds = new ZkRequestIds(zk, logger.child({ component: 'request-ids' }));
+  const keys = new ZkKeyStore(zk, logger.child({ component: 'api-keys' }));
   const store: ApiStore = {
-    deployments: new ZkDeploymentStore(zk, deploymentCache, logger),
+    deployments: new ZkDeploymentStore(zk, deploymentCache, requestIds, logger),
     platform: new ZkPlatformStore(zk, allocatorCache, deploymentCache, logger, options),
-    keys: new ZkKeyStore(zk),
+    keys,
   };
   return {
     store,
     start: async () => {
-      await Promise.all([deploymentCache.start(), allocatorCache.start()]);
+      await Promise.all([deploymentCache.start(), allocatorCache.start(), keys.start()]);
     },
     close: async () => {
-      await Promise.all([deploymentCache.close(), allocatorCache.close()]);
+      await Promise.all([deploymentCache.close(), allocatorCache.close(), keys.close()]);
     },
   };
 }

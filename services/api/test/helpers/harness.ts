@@ -8,7 +8,16 @@ import { createTestLogger, type TestLogger } from '@wharf/observability';
 import { tempDir, type TempDir } from '@wharf/testkit';
 import { ZkSession } from '@wharf/zk';
 import { type Loose } from './plans';
-import { apiKeyFile, parseApiEnv, startApi, versionsFromTable, type RunningApi } from '../../src';
+import {
+  apiKeyFile,
+  parseApiEnv,
+  startApi,
+  versionsFromTable,
+  type ApiConfig,
+  type Clock,
+  type RunningApi,
+  type StartApiOptions,
+} from '../../src';
 
 /** Versions the test api accepts. */
 export const TEST_VERSIONS = versionsFromTable({ etcd: ['3.4', '3.5'], http: ['1'] });
@@ -50,11 +59,19 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** Extra wiring for a test api. */
+export interface HarnessOptions {
+  clock?: Clock;
+  requestIdSweep?: StartApiOptions['requestIdSweep'];
+  config?: Partial<ApiConfig>;
+}
+
 /** Starts an api on `connectString` under `chroot` with a fresh home; `key`: one created earlier. */
 export async function startHarness(
   connectString: string,
   chroot: string,
   existingKey?: string,
+  options: HarnessOptions = {},
 ): Promise<Harness> {
   const dir = await tempDir('wharf-api-test');
   const logger = createTestLogger();
@@ -64,7 +81,9 @@ export async function startHarness(
     { hostname: 'test', pid: process.pid },
   );
   const api = await startApi({
-    config: { ...config, id: `api-${Math.random().toString(16).slice(2, 10)}` },
+    config: { ...config, id: `api-${Math.random().toString(16).slice(2, 10)}`, ...options.config },
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.requestIdSweep ? { requestIdSweep: options.requestIdSweep } : {}),
     logger,
     version: '0.0.0-test',
     supportedVersions: TEST_VERSIONS,

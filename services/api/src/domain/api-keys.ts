@@ -1,0 +1,122 @@
+/**
+ * API key management, the pure part: the `POST .../api-keys` body, the record a new key gets,
+ * the public view of a record (never its hash or salt), expiry, and the rule that keeps an
+ * installation from locking itself out: a DELETE that would leave no key that never expires is
+ * refused.
+ */
+import { WharfError, type ApiKeyRecord, type ValidationIssue } from '@wharf/model';
+
+/** Longest description: it is shown in lists, not a document. */
+export const MAX_DESCRIPTION_LENGTH = 128;
+/** Longest lifetime a key can be created with (5 years); longer-lived keys should never expire on purpose. */
+export const MAX_KEY_TTL_SECONDS = 5 * 365 * 86_400;
+/** Keys an installation may hold: a bound against runaway scripts, far above any real use. */
+export const MAX_API_KEYS = 1000;
+
+/** A validated `POST .../api-keys` body. */
+export interface ApiKeyRequest {
+  description: string;
+  /** Undefined: the key never expires. */
+  expiresInSeconds: number | undefined;
+}
+
+/** Control characters: a description is printed by the CLI and must not drive a terminal. */
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+
+function invalid(issues: ValidationIssue[]): WharfError {
+  const first = issues[0]!;
+  return new WharfError('WHARF_VALIDATION', `invalid request: ${first.path}: ${first.message}`, {
+    details: issues,
+  });
+}
+
+/** Validates a create body; throws 400 listing every issue, before anything is written. */
+export function parseApiKeyRequest(body: Record<string, unknown>): ApiKeyRequest {
+  const issues: ValidationIssue[] = [];
+  for (const key of Object.keys(body)) {
+    if (key !== 'description' && key !== 'expires_in_seconds')
+      issues.push({ path: key.slice(0, 64), message: 'is not allowed here' });
+  }
+  const description = body.description;
+  if (typeof description !== 'string') {
+    issues.push({
+      path: 'description',
+      message: description === undefined ? 'is required' : 'must be a string',
+    });
+  } else if (description.trim() === '' || description.length > MAX_DESCRIPTION_LENGTH) {
+    issues.push({ path: 'description', message: `must be 1-${MAX_DESCRIPTION_LENGTH} characters` });
+  } else if (CONTROL_CHARACTERS.test(description)) {
+    issues.push({ path: 'description', message: 'must not contain control characters' });
+  }
+  const ttl = body.expires_in_seconds;
+  if (
+    ttl !== undefined &&
+    (!Number.isInteger(ttl) || (ttl as number) < 1 || (ttl as number) > MAX_KEY_TTL_SECONDS)
+  ) {
+    issues.push({ path: 'expires_in_seconds', message: `must be an integer 1-${MAX_KEY_TTL_SECONDS}` });
+  }
+  if (issues.length > 0) throw invalid(issues);
+  return { description: description as string, expiresInSeconds: ttl as number | undefined };
+}
+
+/** The expiry instant of a key created at `now` with `request`, if it expires. */
+export function expiryOf(request: ApiKeyRequest, now: Date): string | undefined {
+  if (request.expiresInSeconds === undefined) return undefined;
+  return new Date(now.getTime() + request.expiresInSeconds * 1000).toISOString();
+}
+
+/** True when the key has an expiry instant at or before `now` (ms). */
+export function isExpired(record: Pick<ApiKeyRecord, 'expires'>, now: number): boolean {
+  if (record.expires === undefined) return false;
+  const at = Date.parse(record.expires);
+  return Number.isNaN(at) || at <= now;
+}
+
+/** What `GET .../api-keys` shows of a key: never the hash or the salt. */
+export interface ApiKeyView {
+  id: string;
+  description: string;
+  created: string;
+  expires?: string;
+  expired: boolean;
+}
+
+/** The public view of a record (the record's `name` is the description). */
+export function apiKeyView(record: ApiKeyRecord, now: number): ApiKeyView {
+  return {
+    id: record.id,
+    description: record.name,
+    created: record.created,
+    ...(record.expires === undefined ? {} : { expires: record.expires }),
+    expired: isExpired(record, now),
+  };
+}
+
+/** Creation time, then id (ISO timestamps sort as text). */
+export function compareKeys(a: ApiKeyRecord, b: ApiKeyRecord): number {
+  if (a.created !== b.created) return a.created < b.created ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * The lock-out rule: at least one key that never expires must remain (an expiring key alone
+ * would lock the installation out when it expires). `target` is undefined when the stored record
+ * is unreadable; `others` are every other readable key.
+ * Returns the 409 to answer with, or undefined when the delete may go ahead.
+ */
+export function revocationBlocker(
+  keyId: string,
+  target: ApiKeyRecord | undefined,
+  others: readonly ApiKeyRecord[],
+): WharfError | undefined {
+  const lastKey = others.length === 0;
+  const lastPermanent =
+    target !== undefined && target.expires === undefined && !others.some((k) => k.expires === undefined);
+  if (!lastKey && !lastPermanent) return undefined;
+  const message = lastKey
+    ? 'is the last API key; create another one first'
+    : 'is the last API key that never expires; create another one without expires_in_seconds first';
+  return new WharfError('WHARF_CONFLICT', `API key ${keyId} ${message}`, {
+    details: [{ path: 'id', message }],
+  });
+}
