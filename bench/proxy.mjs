@@ -2,7 +2,7 @@
 // Proxy benchmark: the same tiny upstream measured directly and through @wharf/proxy in one run.
 //
 //   npx tsc -b services/proxy && node bench/proxy.mjs [--duration 10] [--connections 50]
-//        [--warmup 2] [--probe-connections 1] [--probe-duration 5] [--pin] [--json]
+//        [--warmup 2] [--probe-connections 1] [--probe-duration 5] [--workers 1] [--pin] [--json]
 //
 // Three processes: the upstream and the proxy are forked children, autocannon runs here, so no two
 // of them share an event loop. Phase 1 saturates each target with `--connections` keep-alive
@@ -11,7 +11,10 @@
 // loop, default 1) and records every response time with sub-millisecond resolution: the latency
 // one proxy hop adds when the proxy is not saturated. (autocannon's `overallRate` is not used:
 // it sends each second's quota in a burst, which measures queueing, not the hop.)
-// `--pin` pins the proxy to CPU 0 and the upstream and load generator to CPU 1 (taskset).
+// `--workers N` (N > 1) runs the multi-process proxy (`WHARF_PROXY_WORKERS=N`: a primary and N
+// workers sharing the listening socket); its CPU figure is the primary's plus the workers'.
+// `--pin` pins the proxy to CPU 0 and the upstream and load generator to CPU 1 (taskset); with
+// workers the pin applies to the primary and is inherited by the workers.
 import { fork, spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -37,6 +40,7 @@ const { values: opts } = parseArgs({
     warmup: { type: 'string', default: '2' },
     'probe-connections': { type: 'string', default: '1' },
     'probe-duration': { type: 'string', default: '5' },
+    workers: { type: 'string', default: '1' },
     pin: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
@@ -46,6 +50,8 @@ const connections = Number(opts.connections);
 const warmup = Number(opts.warmup);
 const probeConnections = Number(opts['probe-connections']);
 const probeDuration = Number(opts['probe-duration']);
+const workers = Number(opts.workers);
+if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers must be a positive integer');
 const pin = opts.pin && spawnSync('taskset', ['-V']).status === 0 && os.cpus().length >= 2;
 
 function startChild(script, args, cpu) {
@@ -145,7 +151,7 @@ async function main() {
   const loadBefore = os.loadavg().map((l) => l.toFixed(2));
   if (pin) spawnSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
   const upstream = await startChild('proxy-upstream.mjs', [], 1);
-  const proxy = await startChild('proxy-server.mjs', [String(upstream.port), DEPLOYMENT], 0);
+  const proxy = await startChild('proxy-server.mjs', [String(upstream.port), DEPLOYMENT, String(workers)], 0);
   try {
     const direct = { port: upstream.port, headers: {} };
     const proxied = { port: proxy.port, headers: { host: `${DEPLOYMENT}.localhost` } };
@@ -170,7 +176,15 @@ async function main() {
         pinned: pin,
         loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))),
       },
-      settings: { duration, connections, warmup, probeConnections, probeDuration, bodyBytes: upstream.bytes },
+      settings: {
+        duration,
+        connections,
+        warmup,
+        probeConnections,
+        probeDuration,
+        proxyWorkers: workers,
+        bodyBytes: upstream.bytes,
+      },
       saturation: {
         direct: satDirect,
         proxied: satProxied,
@@ -201,6 +215,7 @@ async function main() {
     console.log(
       `load: autocannon, ${connections} keep-alive connections, ${duration} s per target (+${warmup} s warm-up), ${upstream.bytes}-byte JSON`,
     );
+    console.log(`proxy: ${workers === 1 ? 'one process' : `primary + ${workers} workers`}`);
     console.log('');
     console.log('saturation            req/s      p50 ms   p99 ms   errors');
     for (const [name, r] of [

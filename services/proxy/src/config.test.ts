@@ -1,5 +1,5 @@
 import { isWharfError } from '@wharf/model';
-import { configFromEnv, defaultId, helpText } from './config';
+import { MAX_AUTO_WORKERS, configFromEnv, defaultId, helpText, parseWorkers } from './config';
 
 describe('configFromEnv', () => {
   it('fills the documented defaults', () => {
@@ -12,6 +12,7 @@ describe('configFromEnv', () => {
       port: 9200,
       domain: 'localhost',
       zone: 'zone-a',
+      workers: 1,
     });
     expect(config.id).toMatch(/^proxy-.*-42$/);
     expect(Object.isFrozen(config)).toBe(true);
@@ -28,6 +29,7 @@ describe('configFromEnv', () => {
         WHARF_PROXY_PORT: '0',
         WHARF_DOMAIN: 'Wharf.Example.com.',
         WHARF_ZONE: 'zone-b',
+        WHARF_PROXY_WORKERS: '3',
       },
       1,
     );
@@ -40,26 +42,56 @@ describe('configFromEnv', () => {
       port: 0,
       domain: 'wharf.example.com',
       zone: 'zone-b',
+      workers: 3,
     });
+  });
+
+  it('runs one worker per core with auto, capped', () => {
+    expect(configFromEnv({ WHARF_PROXY_WORKERS: 'auto' }, 1, 1).workers).toBe(1);
+    expect(configFromEnv({ WHARF_PROXY_WORKERS: 'AUTO' }, 1, 2).workers).toBe(2);
+    expect(configFromEnv({ WHARF_PROXY_WORKERS: 'auto' }, 1, 16).workers).toBe(MAX_AUTO_WORKERS);
+    expect(parseWorkers('8', 2)).toBe(8);
+    expect(parseWorkers('0', 2)).toBeUndefined();
+    expect(parseWorkers('1.5', 2)).toBeUndefined();
+    expect(parseWorkers('many', 2)).toBeUndefined();
   });
 
   it('reports every bad variable at once', () => {
     try {
       configFromEnv(
-        { WHARF_ID: 'Bad_Id', WHARF_PROXY_PORT: '70000', WHARF_ZONE: 'z z', WHARF_LOG_LEVEL: 'loud' },
+        {
+          WHARF_ID: 'Bad_Id',
+          WHARF_PROXY_PORT: '70000',
+          WHARF_ZONE: 'z z',
+          WHARF_LOG_LEVEL: 'loud',
+          WHARF_PROXY_WORKERS: '0',
+        },
         1,
       );
       throw new Error('expected a throw');
     } catch (err) {
       expect(isWharfError(err, 'WHARF_VALIDATION')).toBe(true);
       const details = (err as { details: { variable: string }[] }).details.map((d) => d.variable);
-      expect(details.sort()).toEqual(['WHARF_ID', 'WHARF_LOG_LEVEL', 'WHARF_PROXY_PORT', 'WHARF_ZONE']);
+      expect(details.sort()).toEqual([
+        'WHARF_ID',
+        'WHARF_LOG_LEVEL',
+        'WHARF_PROXY_PORT',
+        'WHARF_PROXY_WORKERS',
+        'WHARF_ZONE',
+      ]);
     }
   });
 
   it('derives a valid default id and documents every variable', () => {
     expect(defaultId(123)).toMatch(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/);
-    for (const name of ['WHARF_ZK', 'WHARF_PROXY_PORT', 'WHARF_DOMAIN', 'WHARF_ZONE', 'WHARF_ID']) {
+    for (const name of [
+      'WHARF_ZK',
+      'WHARF_PROXY_PORT',
+      'WHARF_DOMAIN',
+      'WHARF_ZONE',
+      'WHARF_ID',
+      'WHARF_PROXY_WORKERS',
+    ]) {
       expect(helpText()).toContain(name);
     }
   });

@@ -2,7 +2,7 @@
  * The proxy's settings from the environment: parsed and validated once, at the boundary, into a
  * frozen object. `main.ts` passes `process.env` in; nothing else reads the environment.
  */
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { WharfError, isValidId } from '@wharf/model';
 import {
   type EnvSetting,
@@ -18,6 +18,15 @@ import { normaliseDomain } from './routing-key';
 export const DEFAULT_PROXY_HOST = '127.0.0.1';
 /** Default port (ECE's proxy port). */
 export const DEFAULT_PROXY_PORT = 9200;
+
+/**
+ * `WHARF_PROXY_WORKERS=auto` runs one worker per core, up to this many. Each worker is a Node
+ * process (~67 MB RSS idle) and the proxy usually shares its host with other roles (allocators
+ * running instances), so `auto` does not grow with big hosts: set a number there.
+ */
+export const MAX_AUTO_WORKERS = 2;
+/** Upper bound of an explicit `WHARF_PROXY_WORKERS`. */
+export const MAX_WORKERS = 64;
 
 /** One documented environment variable (the shared row type of @wharf/observability). */
 export type EnvVariable = EnvSetting;
@@ -41,6 +50,11 @@ export const PROXY_ENV: readonly EnvVariable[] = [
   },
   { name: 'WHARF_DOMAIN', fallback: 'localhost', description: 'deployments are reached at <id>.<domain>' },
   { name: 'WHARF_ZONE', fallback: 'zone-a', description: 'this proxy zone (same-zone instances preferred)' },
+  {
+    name: 'WHARF_PROXY_WORKERS',
+    fallback: '1',
+    description: `processes serving requests: 1 (one process), 2-${MAX_WORKERS}, or auto (one per core, at most ${MAX_AUTO_WORKERS})`,
+  },
 ];
 
 /** The proxy's validated settings. */
@@ -53,10 +67,16 @@ export interface ProxyConfig {
   readonly port: number;
   readonly domain: string;
   readonly zone: string;
+  /** Worker processes; 1 means the single-process proxy (no primary). */
+  readonly workers: number;
 }
 
 /** Parses the environment; throws `WHARF_VALIDATION` listing every bad variable. */
-export function configFromEnv(env: Readonly<Record<string, string | undefined>>, pid: number): ProxyConfig {
+export function configFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  pid: number,
+  cores: number = availableParallelism(),
+): ProxyConfig {
   const problems: { variable: string; message: string }[] = [];
   const read = envReader(env);
   const logLevel = read('WHARF_LOG_LEVEL', 'info');
@@ -69,10 +89,17 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>,
   if (port === undefined) {
     problems.push({ variable: 'WHARF_PROXY_PORT', message: 'must be an integer 0-65535' });
   }
+  const workers = parseWorkers(read('WHARF_PROXY_WORKERS', '1'), cores);
+  if (workers === undefined) {
+    problems.push({
+      variable: 'WHARF_PROXY_WORKERS',
+      message: `must be auto or an integer 1-${MAX_WORKERS}`,
+    });
+  }
   const domain = normaliseDomain(read('WHARF_DOMAIN', 'localhost'));
   if (!/^[a-z0-9.-]+$/.test(domain))
     problems.push({ variable: 'WHARF_DOMAIN', message: 'must be a host name' });
-  if (problems.length > 0 || port === undefined) {
+  if (problems.length > 0 || port === undefined || workers === undefined) {
     throw new WharfError('WHARF_VALIDATION', 'invalid proxy configuration', { details: problems });
   }
   return Object.freeze({
@@ -84,7 +111,14 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>,
     port,
     domain,
     zone,
+    workers,
   });
+}
+
+/** `auto` → cores capped at {@link MAX_AUTO_WORKERS}; else an integer 1..{@link MAX_WORKERS}. */
+export function parseWorkers(value: string, cores: number): number | undefined {
+  if (value.trim().toLowerCase() === 'auto') return Math.max(1, Math.min(cores, MAX_AUTO_WORKERS));
+  return integerIn(value, 1, MAX_WORKERS);
 }
 
 /** `proxy-<hostname>-<pid>`, lowercased and reduced to the id alphabet. */

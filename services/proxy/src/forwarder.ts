@@ -1,5 +1,5 @@
 /**
- * Sends one client request to an instance through http-proxy-3 over a keep-alive agent, and
+ * Sends one client request to an instance over a keep-alive agent with `http.request`, and
  * retries it once on another instance when the first one could not be connected to.
  *
  * Retry rule: only requests that are idempotent (GET, HEAD, OPTIONS, PUT, DELETE) AND carry no
@@ -7,21 +7,30 @@
  * failure happened before any response byte arrived. A body is streamed straight to the first
  * instance and cannot be replayed; buffering bodies would cost memory on every request to protect
  * a rare failure, so bodies are never buffered.
+ *
+ * Why not a proxy library: http-proxy-3 runs a chain of passes per request (header objects copied
+ * twice, one `setHeader` per header, `pipe` in both directions) and cost about a third of the
+ * proxy's CPU per request (docs/benchmarks.md, "proxy overhead"). This file does the same hop with
+ * raw header lists (`headers.ts`) and a direct relay, which is all the proxy needs: no WebSocket,
+ * no path rewriting, one upstream protocol.
  */
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
-import { createProxyServer, type ProxyServer } from 'http-proxy-3';
+import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import net from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from '@wharf/observability';
 import type { Balancer } from './balancer';
-import type { Clock, TimerHandle } from './clock';
+import type { Clock } from './clock';
+import {
+  HANDLING_DEPLOYMENT_HEADER,
+  HANDLING_INSTANCE_HEADER,
+  clientResponseHeaders,
+  upstreamRequestHeaders,
+} from './headers';
 import type { ProxyMetrics } from './metrics';
 import { sendError } from './responses';
 import type { Route, RouteTarget } from './route-table';
 
-/** Response header naming the instance that handled the request (ECE `X-Found-Handling-Instance`). */
-export const HANDLING_INSTANCE_HEADER = 'x-wharf-handling-instance';
-/** Response header naming the deployment that handled the request (ECE `X-Found-Handling-Cluster`). */
-export const HANDLING_DEPLOYMENT_HEADER = 'x-wharf-handling-deployment';
+export { HANDLING_DEPLOYMENT_HEADER, HANDLING_INSTANCE_HEADER } from './headers';
 
 /**
  * Inactivity limit on an upstream request: no response byte (or no body byte while streaming) for
@@ -79,9 +88,10 @@ export interface ForwarderOptions {
 /** One attempt at one instance. */
 interface Attempt {
   readonly target: RouteTarget;
+  /** The request to the instance (destroyed when the client goes away). */
+  upstream: ClientRequest | undefined;
   responded: boolean;
   timedOut: boolean;
-  connectTimer: TimerHandle | undefined;
 }
 
 /** The proxy's view of one client request in flight. */
@@ -92,34 +102,52 @@ export interface Exchange {
   attempts: number;
   tried: Set<string> | undefined;
   outcome: ForwardOutcome | undefined;
+  /** The headers sent upstream, computed once (a retry sends the same). */
+  headers: string[] | undefined;
 }
 
 const EXCHANGE = Symbol('wharf.exchange');
 type TaggedRequest = IncomingMessage & { [EXCHANGE]?: Exchange };
 
-/** Proxies requests to route targets (one instance per proxy process). */
-export class Forwarder {
-  private readonly options: ForwarderOptions;
-  private readonly agent: http.Agent;
-  private readonly proxy: ProxyServer;
-
-  constructor(options: ForwarderOptions) {
-    this.options = options;
-    this.agent = new http.Agent({
+/**
+ * A keep-alive agent whose new connections fail with `WHARF_CONNECT_TIMEOUT` when the connect
+ * takes longer than {@link CONNECT_TIMEOUT_MS}. The timer lives on the connection, so a request
+ * that reuses a pooled connection (nearly all of them) pays nothing for it.
+ */
+class UpstreamAgent extends http.Agent {
+  constructor(private readonly clock: Clock) {
+    super({
       keepAlive: true,
       maxSockets: UPSTREAM_MAX_SOCKETS,
       maxFreeSockets: UPSTREAM_MAX_FREE_SOCKETS,
       timeout: UPSTREAM_IDLE_SOCKET_TIMEOUT_MS,
+      // Reuse the most recently used connection: the idle ones at the bottom then time out, so
+      // the pool shrinks back after a burst instead of keeping every connection barely alive.
       scheduling: 'lifo',
     });
-    // No `xfwd` (set once in the request handler: a retry must not append twice) and no
-    // `proxyTimeout` (it destroys the request without a marker, indistinguishable from a reset).
-    this.proxy = createProxyServer({ agent: this.agent, xfwd: false, ws: false });
-    // Without an 'error' listener http-proxy throws and the process dies (deps.md §3). Every call
-    // passes its own callback, so this only sees errors the library raises outside a request.
-    this.proxy.on('error', (err) => this.options.logger.error('proxy library error', { err }));
-    this.proxy.on('proxyReq', (proxyReq, req) => this.onProxyReq(proxyReq, req));
-    this.proxy.on('proxyRes', (proxyRes, req, res) => this.onProxyRes(proxyRes, req, res));
+  }
+
+  override createConnection(options: net.NetConnectOpts): net.Socket {
+    const socket = net.createConnection(options);
+    const timer = this.clock.setTimeout(() => {
+      socket.destroy(Object.assign(new Error('connect timeout'), { code: 'WHARF_CONNECT_TIMEOUT' }));
+    }, CONNECT_TIMEOUT_MS);
+    socket.once('connect', () => timer.cancel());
+    socket.once('close', () => timer.cancel());
+    return socket;
+  }
+}
+
+/** Proxies requests to route targets (one instance per proxy process). */
+export class Forwarder {
+  private readonly options: ForwarderOptions;
+  private readonly agent: http.Agent;
+  private readonly upstreamTimeoutMs: number;
+
+  constructor(options: ForwarderOptions) {
+    this.options = options;
+    this.agent = new UpstreamAgent(options.clock);
+    this.upstreamTimeoutMs = options.upstreamTimeoutMs ?? UPSTREAM_TIMEOUT_MS;
   }
 
   /** Forwards `req` to one of `route`'s instances; the exchange is returned for access logging. */
@@ -131,6 +159,7 @@ export class Forwarder {
       attempts: 0,
       tried: undefined,
       outcome: undefined,
+      headers: undefined,
     };
     (req as TaggedRequest)[EXCHANGE] = exchange;
     const target = this.options.balancer.pick(route);
@@ -142,65 +171,113 @@ export class Forwarder {
     return exchange;
   }
 
+  /**
+   * The client connection closed before its response finished: stop the upstream request, so a
+   * slow instance does not keep working (and holding a connection) for nobody.
+   */
+  abandon(exchange: Exchange): void {
+    exchange.attempt?.upstream?.destroy();
+  }
+
   /** Closes idle upstream connections; in-flight requests finish on theirs. */
   close(): void {
     this.agent.destroy();
   }
 
   private send(req: IncomingMessage, res: ServerResponse, exchange: Exchange, target: RouteTarget): void {
-    const attempt: Attempt = { target, responded: false, timedOut: false, connectTimer: undefined };
+    const attempt: Attempt = { target, upstream: undefined, responded: false, timedOut: false };
     exchange.attempt = attempt;
     exchange.attempts += 1;
-    res.setHeader(HANDLING_INSTANCE_HEADER, target.instanceId);
-    this.proxy.web(
-      req,
-      res,
-      {
-        target: { protocol: 'http:', host: target.host, port: target.port },
-        // The client's request stream was consumed by the first attempt; a retried request has
-        // no body (see the retry rule above), so it gets an explicitly empty one.
-        ...(exchange.attempts > 1 ? { buffer: Readable.from([]) } : {}),
-      },
-      (err) => this.onError(req, res, exchange, attempt, err),
-    );
-  }
-
-  private onProxyReq(proxyReq: http.ClientRequest, req: IncomingMessage): void {
-    const attempt = (req as TaggedRequest)[EXCHANGE]?.attempt;
-    if (attempt === undefined) return;
-    proxyReq.setTimeout(this.options.upstreamTimeoutMs ?? UPSTREAM_TIMEOUT_MS, () => {
-      attempt.timedOut = true;
-      proxyReq.destroy();
+    exchange.headers ??= upstreamRequestHeaders(req.rawHeaders, {
+      remoteAddress: req.socket.remoteAddress ?? '',
+      proto: (req.socket as TLSSocket).encrypted ? 'https' : 'http',
     });
-    const socket = proxyReq.socket;
-    if (socket?.connecting) {
-      attempt.connectTimer = this.options.clock.setTimeout(() => {
-        proxyReq.destroy(Object.assign(new Error('connect timeout'), { code: 'WHARF_CONNECT_TIMEOUT' }));
-      }, CONNECT_TIMEOUT_MS);
-      socket.once('connect', () => attempt.connectTimer?.cancel());
+    let upstream: ClientRequest;
+    try {
+      upstream = http.request(
+        {
+          host: target.host,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: exchange.headers,
+          agent: this.agent,
+          timeout: this.upstreamTimeoutMs,
+        },
+        (upstreamRes) => this.relay(req, res, exchange, attempt, upstreamRes),
+      );
+    } catch (err) {
+      // Node refuses to send what its own parser let in only in corner cases (a path with
+      // characters it will not write); a request handler must never throw.
+      this.options.metrics.upstreamErrors.inc({ reason: 'invalid_request' });
+      this.fail(res, exchange, 'upstream_error', 'request cannot be forwarded', errorCode(err as Error));
+      return;
     }
+    attempt.upstream = upstream;
+    upstream.on('error', (err) => this.onError(req, res, exchange, attempt, err));
+    upstream.on('timeout', () => {
+      attempt.timedOut = true;
+      upstream.destroy();
+    });
+    // The client's body is streamed on the first attempt; a retried request has none (see the
+    // retry rule above), so it is ended at once.
+    if (exchange.attempts === 1 && hasBody(req)) req.pipe(upstream);
+    else upstream.end();
   }
 
-  private onProxyRes(proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse): void {
-    const exchange = (req as TaggedRequest)[EXCHANGE];
-    const attempt = exchange?.attempt;
-    if (attempt !== undefined) {
-      attempt.responded = true;
-      attempt.connectTimer?.cancel();
+  /** Streams the instance's response to the client, with backpressure. */
+  private relay(
+    req: IncomingMessage,
+    res: ServerResponse,
+    exchange: Exchange,
+    attempt: Attempt,
+    upstreamRes: IncomingMessage,
+  ): void {
+    attempt.responded = true;
+    if (res.destroyed) {
+      upstreamRes.destroy();
+      return;
     }
-    // An instance dying mid-body ends its response without an 'error' the library sees; piping
-    // would leave the client waiting for bytes that never come. Cut the client off instead.
-    proxyRes.once('close', () => {
-      if (proxyRes.complete || res.destroyed) return;
-      if (exchange !== undefined) exchange.outcome ??= 'upstream_error';
+    try {
+      res.writeHead(
+        upstreamRes.statusCode ?? 502,
+        upstreamRes.statusMessage,
+        clientResponseHeaders(upstreamRes.rawHeaders, {
+          instanceId: attempt.target.instanceId,
+          deploymentId: exchange.route.deploymentId,
+          close: this.options.draining(),
+          http10: req.httpVersionMajor === 1 && req.httpVersionMinor === 0,
+        }),
+      );
+    } catch (err) {
+      // A header value Node will not write (it validates what it sends): nothing was sent yet,
+      // so the client gets a 502 rather than the process an uncaught exception.
+      upstreamRes.destroy();
+      this.options.metrics.upstreamErrors.inc({ reason: 'invalid_response' });
+      this.fail(
+        res,
+        exchange,
+        'upstream_error',
+        'instance sent an invalid response',
+        errorCode(err as Error),
+      );
+      return;
+    }
+    upstreamRes.on('data', (chunk: Buffer) => {
+      if (!res.write(chunk)) {
+        upstreamRes.pause();
+        res.once('drain', () => upstreamRes.resume());
+      }
+    });
+    upstreamRes.on('end', () => res.end());
+    // An instance dying mid-body ends its response without an 'end'; the client would wait for
+    // bytes that never come. Cut the client off instead.
+    upstreamRes.on('close', () => {
+      if (upstreamRes.complete || res.destroyed) return;
+      exchange.outcome ??= 'upstream_error';
       this.options.metrics.upstreamErrors.inc({ reason: 'aborted' });
       res.destroy();
     });
-    // Connection management is hop-by-hop: the instance closing its connection to the proxy must
-    // not close the client's connection, and its keep-alive timeout is not the proxy's.
-    delete proxyRes.headers['keep-alive'];
-    if (this.options.draining()) proxyRes.headers.connection = 'close';
-    else if (proxyRes.headers.connection === 'close') delete proxyRes.headers.connection;
   }
 
   private onError(
@@ -210,7 +287,6 @@ export class Forwarder {
     attempt: Attempt,
     err: Error,
   ): void {
-    attempt.connectTimer?.cancel();
     if (attempt !== exchange.attempt || exchange.outcome !== undefined) return; // a superseded attempt
     const code = errorCode(err);
     // `req.destroyed` turns true once a body-less request has been read; the socket is what counts.
@@ -274,12 +350,18 @@ export class Forwarder {
     reason: string | undefined,
   ): void {
     exchange.outcome = outcome;
+    const instance = exchange.attempt?.target.instanceId;
     const details = {
       deployment: exchange.route.deploymentId,
-      instance: exchange.attempt?.target.instanceId ?? null,
+      instance: instance ?? null,
       attempts: exchange.attempts,
       reason: reason ?? null,
     };
+    if (!res.headersSent) {
+      res.setHeader(HANDLING_DEPLOYMENT_HEADER, exchange.route.deploymentId);
+      if (instance !== undefined) res.setHeader(HANDLING_INSTANCE_HEADER, instance);
+      if (this.options.draining()) res.setHeader('connection', 'close');
+    }
     if (outcome === 'upstream_timeout') sendError(res, 'WHARF_TIMEOUT', message, details);
     else sendError(res, 'WHARF_UNAVAILABLE', message, details, 502);
   }
@@ -292,10 +374,14 @@ export function exchangeOf(req: IncomingMessage): Exchange | undefined {
 
 /** Idempotent and body-less: safe to send to a second instance (see the module comment). */
 export function isRetryable(req: IncomingMessage): boolean {
-  if (!IDEMPOTENT_METHODS.has(req.method ?? '')) return false;
-  if (req.headers['transfer-encoding'] !== undefined) return false;
+  return IDEMPOTENT_METHODS.has(req.method ?? '') && !hasBody(req);
+}
+
+/** A request body follows the headers: chunked, or a non-zero `content-length`. */
+function hasBody(req: IncomingMessage): boolean {
+  if (req.headers['transfer-encoding'] !== undefined) return true;
   const length = req.headers['content-length'];
-  return length === undefined || length === '0';
+  return length !== undefined && length !== '0';
 }
 
 function errorCode(err: Error): string {

@@ -6,10 +6,13 @@ export type { Clock, TimerHandle } from './clock';
 export {
   DEFAULT_PROXY_HOST,
   DEFAULT_PROXY_PORT,
+  MAX_AUTO_WORKERS,
+  MAX_WORKERS,
   PROXY_ENV,
   configFromEnv,
   defaultId,
   helpText,
+  parseWorkers,
 } from './config';
 export type { EnvVariable, ProxyConfig } from './config';
 export {
@@ -26,7 +29,10 @@ export type { ForwardOutcome } from './forwarder';
 export { createProxyMetrics } from './metrics';
 export type { ProxyMetrics } from './metrics';
 export { CLIENT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, createProxy } from './proxy';
-export type { ProxyOptions, ProxyState, WharfProxy } from './proxy';
+export type { ProxyCounters, ProxyOptions, ProxyState, WharfProxy } from './proxy';
+export { WORKER_RESTART_DELAY_MS, WORKER_RESTART_MAX_DELAY_MS, createProxySupervisor } from './supervisor';
+export type { ProxySupervisor, ProxySupervisorOptions } from './supervisor';
+export { WORKER_STATS_INTERVAL_MS } from './worker';
 export { DEFAULT_STATS_INTERVAL_MS } from './registration';
 export { HEALTH_PATH, METRICS_PATH } from './request-handler';
 export { StaticRouteSource } from './route-source';

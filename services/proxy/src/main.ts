@@ -7,6 +7,7 @@ import { createLogger, createMetrics, installShutdown } from '@wharf/observabili
 import { ZkSession } from '@wharf/zk';
 import { configFromEnv, helpText, type ProxyConfig } from './config';
 import { createProxy } from './proxy';
+import { createProxySupervisor } from './supervisor';
 
 /** Version reported in the proxy's registration. */
 const VERSION = '0.1.0';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ service: 'proxy', level: config.logLevel, context: { proxy: config.id } });
   const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, logger });
-  const proxy = createProxy({
+  const common = {
     zk,
     logger,
     metrics: createMetrics('proxy'),
@@ -43,7 +44,12 @@ async function main(): Promise<void> {
     port: config.port,
     version: VERSION,
     accessLog: config.logLevel === 'debug',
-  });
+  };
+  // One worker is the single-process proxy itself; more run under a primary (supervisor.ts).
+  const proxy =
+    config.workers === 1
+      ? createProxy(common)
+      : createProxySupervisor({ ...common, workers: config.workers, logLevel: config.logLevel });
   // A repeated signal is left to Node's default action (it kills the process).
   installShutdown({
     logger,
@@ -56,7 +62,12 @@ async function main(): Promise<void> {
   });
   await zk.start();
   const address = await proxy.start();
-  logger.info('proxy listening', { address: address.address, port: address.port, domain: config.domain });
+  logger.info('proxy listening', {
+    address: address.address,
+    port: address.port,
+    domain: config.domain,
+    workers: config.workers,
+  });
 }
 
 main().catch((err: unknown) => {

@@ -69,6 +69,19 @@ export interface ProxyOptions {
   readonly accessLog?: boolean;
   /** Upstream inactivity limit (ms); default `UPSTREAM_TIMEOUT_MS`. */
   readonly upstreamTimeoutMs?: number;
+  /**
+   * The text `GET /_metrics` answers; default: this process's registry. A worker of a multi-process
+   * proxy asks its primary, which merges every worker's registry (`metrics-aggregate.ts`).
+   */
+  readonly metricsText?: () => Promise<string>;
+}
+
+/** Request counters of one proxy process. */
+export interface ProxyCounters {
+  /** Requests received since start. */
+  readonly requests: number;
+  /** Requests received and not yet finished or aborted. */
+  readonly inFlight: number;
 }
 
 /** A running proxy. */
@@ -81,6 +94,8 @@ export interface WharfProxy {
   start(): Promise<AddressInfo>;
   /** Stops accepting, drains in-flight requests (up to the deadline), deregisters. Idempotent. */
   close(): Promise<void>;
+  /** Request counters (what the registration's `stats` report). */
+  counters(): ProxyCounters;
 }
 
 /** Creates a proxy; nothing runs until `start()`. */
@@ -235,9 +250,13 @@ class ProxyService implements WharfProxy {
     });
   }
 
+  counters(): ProxyCounters {
+    return { requests: this.handler.received(), inFlight: this.handler.inFlight() };
+  }
+
   private serveMetrics(res: http.ServerResponse): void {
     const registry = this.options.metrics.registry;
-    registry.metrics().then(
+    (this.options.metricsText ?? (() => registry.metrics()))().then(
       (text) => {
         res.setHeader('content-type', registry.contentType);
         res.end(text);

@@ -4,14 +4,13 @@
  * deployment path can ever be shadowed by them.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import type { Logger } from '@wharf/observability';
 import type { Clock } from './clock';
-import { HANDLING_DEPLOYMENT_HEADER, exchangeOf, type Forwarder } from './forwarder';
+import { exchangeOf, type Exchange, type Forwarder } from './forwarder';
 import type { ProxyMetrics } from './metrics';
 import { sendError, sendHealth } from './responses';
 import type { RouteTable } from './route-table';
-import { routingKeyOf } from './routing-key';
+import { routingKeyOf, type RoutingKey } from './routing-key';
 
 /** Path of the load-balancer health check (ECE's `GET /_health`). */
 export const HEALTH_PATH = '/_health';
@@ -64,10 +63,29 @@ export function createRequestHandler(options: RequestHandlerOptions): RequestHan
     received += 1;
     res.once('close', () => {
       inFlight -= 1;
-      record(req, res, clock.monotonic() - started);
+      const exchange = exchangeOf(req);
+      if (exchange !== undefined && !res.writableFinished) options.forwarder.abandon(exchange);
+      record(req, res, exchange, clock.monotonic() - started);
     });
-    if (options.draining()) res.setHeader('connection', 'close');
     const key = routingKeyOf(req.headers, domain);
+    const table = key.kind === 'deployment' ? options.table() : undefined;
+    const route = key.kind === 'deployment' ? table?.routes.get(key.deploymentId) : undefined;
+    if (route === undefined) {
+      // Answered here. Forwarded responses get `Connection: close` from the forwarder instead:
+      // a header set now would push Node's writeHead of the instance's raw headers onto its
+      // one-setHeader-per-header path, which also folds repeated headers (Set-Cookie) into one.
+      if (options.draining()) res.setHeader('connection', 'close');
+      return answer(req, res, key, table);
+    }
+    options.forwarder.forward(req, res, route);
+  };
+
+  function answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    key: RoutingKey,
+    table: RouteTable | undefined,
+  ): void {
     if (key.kind === 'none') return serveOwn(req, res);
     if (key.kind === 'invalid') {
       if (key.source === 'header') {
@@ -78,16 +96,11 @@ export function createRequestHandler(options: RequestHandlerOptions): RequestHan
       return sendError(res, 'WHARF_NOT_FOUND', 'no such deployment', { host: req.headers.host ?? null });
     }
     const deployment = key.deploymentId;
-    const table = options.table();
     if (table === undefined) {
       return sendError(res, 'WHARF_UNAVAILABLE', 'routing table not initialised', { deployment }, 502);
     }
-    const route = table.routes.get(deployment);
-    if (route === undefined) return sendError(res, 'WHARF_NOT_FOUND', 'no such deployment', { deployment });
-    setForwardedHeaders(req);
-    res.setHeader(HANDLING_DEPLOYMENT_HEADER, deployment);
-    options.forwarder.forward(req, res, route);
-  };
+    sendError(res, 'WHARF_NOT_FOUND', 'no such deployment', { deployment });
+  }
 
   function serveOwn(req: IncomingMessage, res: ServerResponse): void {
     const path = pathOf(req.url);
@@ -102,8 +115,12 @@ export function createRequestHandler(options: RequestHandlerOptions): RequestHan
     });
   }
 
-  function record(req: IncomingMessage, res: ServerResponse, elapsedMs: number): void {
-    const exchange = exchangeOf(req);
+  function record(
+    req: IncomingMessage,
+    res: ServerResponse,
+    exchange: Exchange | undefined,
+    elapsedMs: number,
+  ): void {
     const outcome = exchange
       ? (exchange.outcome ?? (res.writableFinished ? 'ok' : 'client_aborted'))
       : res.writableFinished
@@ -126,19 +143,6 @@ export function createRequestHandler(options: RequestHandlerOptions): RequestHan
   }
 
   return { listener, inFlight: () => inFlight, received: () => received };
-}
-
-/**
- * `X-Forwarded-For` gets the client address appended; `X-Forwarded-Proto` and `-Host` are kept
- * when a load balancer in front already set them (it terminated TLS and knows the original).
- */
-function setForwardedHeaders(req: IncomingMessage): void {
-  const headers = req.headers;
-  const remote = req.socket.remoteAddress ?? '';
-  const forwardedFor = headers['x-forwarded-for'];
-  headers['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${remote}` : remote;
-  headers['x-forwarded-proto'] ??= (req.socket as TLSSocket).encrypted ? 'https' : 'http';
-  headers['x-forwarded-host'] ??= headers.host ?? '';
 }
 
 function pathOf(url: string | undefined): string {

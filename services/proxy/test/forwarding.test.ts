@@ -339,6 +339,63 @@ describe('proxy forwarding', () => {
     }
   });
 
+  it('streams chunked bodies both ways and keeps end-to-end headers, dropping hop-by-hop ones', async () => {
+    const echo = http.createServer((req, res) => {
+      res.writeHead(201, {
+        'content-type': 'text/plain',
+        'set-cookie': ['a=1', 'b=2'],
+        'x-seen-hop': String(req.headers['x-hop']),
+      });
+      req.on('data', (chunk: Buffer) => res.write(chunk.toString().toUpperCase()));
+      req.on('end', () => res.end('!'));
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = await startProxy([
+        routeEntry('dep1', [at((echo.address() as { port: number }).port, 'dep1-main-0')]),
+      ]);
+      const reply = await new Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }>(
+        (resolve, reject) => {
+          const req = http.request(
+            {
+              host: '127.0.0.1',
+              port,
+              method: 'POST',
+              agent: false,
+              headers: { host: 'dep1.localhost', connection: 'x-hop', 'x-hop': 'secret' },
+            },
+            (res) => {
+              let text = '';
+              res.on('data', (c: Buffer) => (text += c.toString()));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+            },
+          );
+          req.on('error', reject);
+          req.write('abc');
+          setTimeout(() => req.end('def'), 20);
+        },
+      );
+      expect(reply.status).toBe(201);
+      expect(reply.headers['transfer-encoding']).toBe('chunked');
+      expect(reply.text).toBe('ABCDEF!');
+      expect(reply.headers['x-seen-hop']).toBe('undefined'); // named by Connection: not forwarded
+      expect(reply.headers['set-cookie']).toEqual(['a=1', 'b=2']);
+      expect(reply.headers['x-wharf-handling-instance']).toBe('dep1-main-0');
+    } finally {
+      echo.closeAllConnections();
+      await new Promise<void>((resolve) => echo.close(() => resolve()));
+    }
+  });
+
+  it('answers HEAD without a body', async () => {
+    const a = await upstream('a');
+    const { port } = await startProxy([routeEntry('dep1', [at(a, 'dep1-main-0')])]);
+    const reply = await request(port, { method: 'HEAD', headers: { host: 'dep1.localhost' } });
+    expect(reply.status).toBe(200);
+    expect(reply.text).toBe('');
+    expect(reply.headers['x-wharf-handling-instance']).toBe('dep1-main-0');
+  });
+
   it('drains in-flight requests on close, then refuses new connections', async () => {
     const a = await upstream('a');
     a.delayMs = 300;

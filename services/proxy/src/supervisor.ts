@@ -1,0 +1,391 @@
+/**
+ * The primary of a multi-process proxy (`WHARF_PROXY_WORKERS` > 1). One Node process serves about
+ * 10–20k proxied requests/s on one core (docs/benchmarks.md); N workers share the listening socket
+ * (node:cluster, round-robin hand-off of connections) and each runs the whole request path.
+ *
+ * The primary does everything that must happen once per proxy: it holds the route source (the
+ * ZooKeeper tree cache on `/routes`, or a static one) and relays its documents to every worker, it
+ * registers the proxy (one `/proxies/<id>` and `/services/proxy/<id>`, with the workers' summed
+ * stats), merges the workers' metrics for `/_metrics`, restarts a worker that dies, and on close
+ * deregisters and drains every worker.
+ *
+ * States: `idle → starting → running → draining → closed`.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { WharfError, assertId } from '@wharf/model';
+import type { LogLevel, Logger, Metrics } from '@wharf/observability';
+import type { ZkSession } from '@wharf/zk';
+import { systemClock, type Clock, type TimerHandle } from './clock';
+import {
+  fullSet,
+  isFromWorker,
+  routeDelta,
+  type FromWorker,
+  type ToWorker,
+  type WorkerSettings,
+} from './cluster-messages';
+import { createProxyMetrics } from './metrics';
+import { aggregateMetrics, type JsonMetric } from './metrics-aggregate';
+import { DEFAULT_DRAIN_TIMEOUT_MS, type ProxyState } from './proxy';
+import { ProxyRegistration } from './registration';
+import type { RouteSource } from './route-source';
+import { RouteTableCache } from './route-table-cache';
+import { normaliseDomain } from './routing-key';
+import { ZkRouteSource } from './zk-route-source';
+
+/** First restart delay of a worker that died; doubles per quick death up to the maximum. */
+export const WORKER_RESTART_DELAY_MS = 100;
+/** Longest delay between restarts of a worker that keeps dying (a crash loop must not spin). */
+export const WORKER_RESTART_MAX_DELAY_MS = 5_000;
+/** A worker that lived this long before dying is restarted at once (its back-off resets). */
+const WORKER_STABLE_MS = 10_000;
+/**
+ * After the workers' own drain deadline, how long the primary waits for them to exit before it
+ * kills what is left (closing the route source and the session take a moment).
+ */
+const WORKER_EXIT_GRACE_MS = 3_000;
+/** How long a metrics scrape waits for the workers' registries. */
+const METRICS_COLLECT_TIMEOUT_MS = 2_000;
+
+/** Options for {@link createProxySupervisor}. */
+export interface ProxySupervisorOptions {
+  /** ZooKeeper session (owned by the caller): routes are watched and the proxy registered through it. */
+  readonly zk?: ZkSession;
+  /** Where routes come from; defaults to `/routes` in `zk`. Required when `zk` is absent. */
+  readonly routeSource?: RouteSource;
+  readonly logger: Logger;
+  /** The primary's registry: route-table metrics (merged with the workers' at `/_metrics`). */
+  readonly metrics: Metrics;
+  /** Worker processes to run (≥ 1). */
+  readonly workers: number;
+  readonly id: string;
+  readonly domain?: string;
+  readonly zone?: string;
+  readonly host?: string;
+  readonly port?: number;
+  readonly version?: string;
+  /** The workers' log level. */
+  readonly logLevel?: LogLevel;
+  /** Workers log one debug line per request. */
+  readonly accessLog?: boolean;
+  readonly clock?: Clock;
+  /** The workers' drain deadline is {@link DEFAULT_DRAIN_TIMEOUT_MS}; this bounds the wait for them. */
+  readonly drainTimeoutMs?: number;
+  readonly statsIntervalMs?: number;
+  /** The worker entry script; default `worker-main.js` next to this file. */
+  readonly workerScript?: string;
+}
+
+/** A running multi-process proxy. */
+export interface ProxySupervisor {
+  readonly state: ProxyState;
+  /** Process ids of the live workers. */
+  workerPids(): number[];
+  /** Starts the route source and the workers; resolves with the address they listen on. */
+  start(): Promise<AddressInfo>;
+  /** Deregisters, drains every worker and stops. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Creates the primary of a multi-process proxy; nothing runs until `start()`. */
+export function createProxySupervisor(options: ProxySupervisorOptions): ProxySupervisor {
+  return new Supervisor(options);
+}
+
+/** One worker slot: the process in it changes when a worker is restarted. */
+interface Slot {
+  readonly index: number;
+  worker: Worker | undefined;
+  startedAt: number;
+  restartDelayMs: number;
+  restartTimer: TimerHandle | undefined;
+  stats: { requests: number; inFlight: number };
+  /** Requests counted by earlier processes of this slot (stats stay monotonic across restarts). */
+  requestsBefore: number;
+}
+
+class Supervisor implements ProxySupervisor {
+  private stateValue: ProxyState = 'idle';
+  private readonly options: ProxySupervisorOptions;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly cache: RouteTableCache;
+  private readonly source: RouteSource;
+  private readonly registration: ProxyRegistration | undefined;
+  private readonly slots: Slot[];
+  private sent = new Map<string, string>();
+  private routesInitialized = false;
+  private address: AddressInfo | undefined;
+  private closing: Promise<void> | undefined;
+  private nextCollect = 0;
+  private readonly collecting = new Map<number, (worker: Worker, metrics: unknown) => void>();
+
+  constructor(options: ProxySupervisorOptions) {
+    assertId('proxy', options.id);
+    if (!Number.isInteger(options.workers) || options.workers < 1) {
+      throw new WharfError('WHARF_VALIDATION', 'proxy workers must be a positive integer');
+    }
+    if (options.zk === undefined && options.routeSource === undefined) {
+      throw new WharfError('WHARF_VALIDATION', 'proxy needs a zk session or a route source');
+    }
+    this.options = options;
+    this.logger = options.logger;
+    this.clock = options.clock ?? systemClock;
+    this.source = options.routeSource ?? new ZkRouteSource({ zk: options.zk!, logger: this.logger });
+    this.cache = new RouteTableCache({
+      source: this.source,
+      logger: this.logger,
+      metrics: createProxyMetrics(options.metrics),
+      clock: this.clock,
+      zone: options.zone,
+      onSwap: () => this.relayRoutes(),
+    });
+    this.slots = Array.from({ length: options.workers }, (_, index) => ({
+      index,
+      worker: undefined,
+      startedAt: 0,
+      restartDelayMs: WORKER_RESTART_DELAY_MS,
+      restartTimer: undefined,
+      stats: { requests: 0, inFlight: 0 },
+      requestsBefore: 0,
+    }));
+    this.registration =
+      options.zk === undefined
+        ? undefined
+        : new ProxyRegistration({
+            zk: options.zk,
+            id: options.id,
+            zone: options.zone,
+            version: options.version ?? '0.0.0',
+            logger: this.logger,
+            clock: this.clock,
+            intervalMs: options.statsIntervalMs,
+            stats: () => this.stats(),
+          });
+  }
+
+  get state(): ProxyState {
+    return this.stateValue;
+  }
+
+  workerPids(): number[] {
+    return this.slots.flatMap((slot) =>
+      slot.worker?.process.pid === undefined ? [] : [slot.worker.process.pid],
+    );
+  }
+
+  async start(): Promise<AddressInfo> {
+    if (this.stateValue !== 'idle') throw new WharfError('WHARF_CONFLICT', `proxy is ${this.stateValue}`);
+    this.transition('starting');
+    try {
+      await this.cache.start();
+      cluster.setupPrimary({
+        exec: this.options.workerScript ?? join(__dirname, 'worker-main.js'),
+        args: [],
+      });
+      const addresses = await Promise.all(this.slots.map((slot) => this.fork(slot)));
+      this.address = addresses[0]!;
+      await this.registration?.start(this.address);
+      this.transition('running');
+      return this.address;
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.stateValue === 'idle') {
+      this.transition('closed');
+      return;
+    }
+    this.transition('draining');
+    const deregistered = this.registration
+      ?.close()
+      .catch((err: unknown) => this.logger.warn('deregistration failed', { err }));
+    for (const slot of this.slots) slot.restartTimer?.cancel();
+    await Promise.all([deregistered, ...this.slots.map((slot) => this.drainWorker(slot))]);
+    await this.cache.close();
+    this.transition('closed');
+  }
+
+  /** Asks the slot's worker to drain and waits for it to exit; kills it after the deadline. */
+  private async drainWorker(slot: Slot): Promise<void> {
+    const worker = slot.worker;
+    if (worker === undefined || worker.isDead()) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    this.send(worker, { type: 'drain' });
+    const deadline = (this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS) + WORKER_EXIT_GRACE_MS;
+    const timer = this.clock.setTimeout(() => {
+      this.logger.warn('proxy worker did not exit in time', {
+        worker: slot.index + 1,
+        pid: worker.process.pid,
+      });
+      worker.process.kill('SIGKILL');
+    }, deadline);
+    await exited;
+    timer.cancel();
+  }
+
+  /** Starts a worker in `slot`; resolves once it listens (rejects if it exits first). */
+  private fork(slot: Slot): Promise<AddressInfo> {
+    const worker = cluster.fork();
+    slot.worker = worker;
+    slot.startedAt = this.clock.monotonic();
+    slot.requestsBefore += slot.stats.requests;
+    slot.stats = { requests: 0, inFlight: 0 };
+    return new Promise((resolve, reject) => {
+      let listening = false;
+      worker.on('message', (message: unknown) => {
+        if (!isFromWorker(message)) return;
+        if (message.type === 'listening') {
+          listening = true;
+          this.logger.info('proxy worker listening', { worker: slot.index + 1, pid: worker.process.pid });
+          const family = message.address.includes(':') ? 'IPv6' : 'IPv4';
+          resolve({ address: message.address, port: message.port, family });
+          return;
+        }
+        this.onMessage(slot, worker, message);
+      });
+      worker.on('exit', (code, signal) => {
+        if (!listening) reject(new WharfError('WHARF_UNAVAILABLE', 'proxy worker exited before listening'));
+        this.onExit(slot, worker, code, signal);
+      });
+    });
+  }
+
+  private onMessage(slot: Slot, worker: Worker, message: FromWorker): void {
+    switch (message.type) {
+      case 'ready':
+        this.send(worker, { type: 'configure', settings: this.settings(slot) });
+        if (this.routesInitialized) {
+          this.send(worker, { type: 'routes', full: true, upserts: fullSet(this.sent), removals: [] });
+        }
+        return;
+      case 'stats':
+        slot.stats = { requests: message.requests, inFlight: message.inFlight };
+        return;
+      case 'metrics-wanted':
+        void this.mergedMetrics().then(
+          (text) => this.send(worker, { type: 'metrics-text', request: message.request, text }),
+          (err: unknown) => this.logger.error('metrics collection failed', { err }),
+        );
+        return;
+      case 'metrics-json':
+        this.collecting.get(message.request)?.(worker, message.metrics);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onExit(slot: Slot, worker: Worker, code: number | null, signal: string | null): void {
+    if (slot.worker !== worker) return;
+    slot.worker = undefined;
+    if (this.stateValue !== 'running') return;
+    const lived = this.clock.monotonic() - slot.startedAt;
+    if (lived >= WORKER_STABLE_MS) slot.restartDelayMs = WORKER_RESTART_DELAY_MS;
+    const delay = slot.restartDelayMs;
+    slot.restartDelayMs = Math.min(delay * 2, WORKER_RESTART_MAX_DELAY_MS);
+    this.logger.warn('proxy worker exited; restarting', {
+      worker: slot.index + 1,
+      pid: worker.process.pid,
+      code,
+      signal,
+      restart_in_ms: delay,
+    });
+    slot.restartTimer = this.clock.setTimeout(() => {
+      slot.restartTimer = undefined;
+      if (this.stateValue !== 'running') return;
+      this.fork(slot).catch((err: unknown) => this.logger.error('proxy worker restart failed', { err }));
+    }, delay);
+  }
+
+  /** Sends what changed in the route documents since the last relay to every worker. */
+  private relayRoutes(): void {
+    const documents = this.source.documents();
+    if (documents === undefined) return;
+    const delta = routeDelta(this.sent, documents);
+    this.sent = delta.next;
+    const first = !this.routesInitialized;
+    this.routesInitialized = true;
+    if (!first && delta.upserts.length === 0 && delta.removals.length === 0) return;
+    const message: ToWorker = first
+      ? { type: 'routes', full: true, upserts: fullSet(this.sent), removals: [] }
+      : { type: 'routes', full: false, upserts: delta.upserts, removals: delta.removals };
+    for (const slot of this.slots) if (slot.worker !== undefined) this.send(slot.worker, message);
+  }
+
+  /** Every live worker's registry and the primary's route-table metrics, merged. */
+  private async mergedMetrics(): Promise<string> {
+    const workers = this.slots.flatMap((slot) => (slot.worker === undefined ? [] : [slot.worker]));
+    const request = (this.nextCollect += 1);
+    const replies = new Map<Worker, JsonMetric[]>();
+    const collected = new Promise<void>((resolve) => {
+      const timer = this.clock.setTimeout(resolve, METRICS_COLLECT_TIMEOUT_MS);
+      this.collecting.set(request, (worker, metrics) => {
+        replies.set(worker, metrics as JsonMetric[]);
+        if (replies.size >= workers.length) {
+          timer.cancel();
+          resolve();
+        }
+      });
+    });
+    for (const worker of workers) this.send(worker, { type: 'collect-metrics', request });
+    await collected;
+    this.collecting.delete(request);
+    const primary = (await this.options.metrics.registry.getMetricsAsJSON()) as unknown as JsonMetric[];
+    return aggregateMetrics(primary, [...replies.values()]);
+  }
+
+  private settings(slot: Slot): WorkerSettings {
+    const { options } = this;
+    return {
+      id: options.id,
+      worker: slot.index + 1,
+      domain: normaliseDomain(options.domain ?? 'localhost'),
+      zone: options.zone,
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 9200,
+      logLevel: options.logLevel ?? 'info',
+      accessLog: options.accessLog ?? false,
+    };
+  }
+
+  private stats(): Record<string, number> {
+    const table = this.cache.current();
+    let requests = 0;
+    let inFlight = 0;
+    for (const slot of this.slots) {
+      requests += slot.requestsBefore + slot.stats.requests;
+      inFlight += slot.worker === undefined ? 0 : slot.stats.inFlight;
+    }
+    return {
+      requests,
+      in_flight: inFlight,
+      deployments: table?.routes.size ?? 0,
+      instances: table?.instanceCount ?? 0,
+      workers: this.workerPids().length,
+    };
+  }
+
+  private send(worker: Worker, message: ToWorker): void {
+    if (!worker.isConnected()) return;
+    worker.send(message, (err: Error | null) => {
+      if (err !== null) this.logger.debug('message to proxy worker lost', { err, type: message.type });
+    });
+  }
+
+  private transition(next: ProxyState): void {
+    if (next === this.stateValue) return;
+    this.logger.info('proxy state changed', { from: this.stateValue, to: next, id: this.options.id });
+    this.stateValue = next;
+  }
+}

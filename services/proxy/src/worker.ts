@@ -1,0 +1,150 @@
+/**
+ * One worker process of a multi-process proxy (`WHARF_PROXY_WORKERS` > 1): a full request path
+ * (its own server on the shared listening socket, forwarder, balancer and route table) with routes,
+ * settings and the metrics exposition coming from the primary over the cluster channel. A worker
+ * neither talks to ZooKeeper nor registers: the primary does both, once for the whole proxy.
+ */
+import { createLogger, createMetrics, type Logger } from '@wharf/observability';
+import { isToWorker, type FromWorker, type ToWorker, type WorkerSettings } from './cluster-messages';
+import { IpcRouteSource } from './ipc-route-source';
+import { createProxy, type WharfProxy } from './proxy';
+
+/**
+ * How often a worker reports its request counters to the primary. The primary writes them into
+ * the registration every 15 s; a report every 5 s keeps that at most one report stale.
+ */
+export const WORKER_STATS_INTERVAL_MS = 5_000;
+/** A scrape waits this long for the primary's merged metrics before answering 500. */
+const METRICS_REPLY_TIMEOUT_MS = 5_000;
+
+/** The IPC side of `process` a worker uses (injectable for tests). */
+export interface WorkerChannel {
+  send(message: FromWorker): void;
+  on(event: 'message', listener: (message: unknown) => void): void;
+}
+
+/** A started worker. */
+export interface ProxyWorker {
+  readonly logger: Logger;
+  /** Drains and stops the worker's proxy. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Waits for the primary's settings, starts the worker's proxy and reports `listening`. `onDrain`
+ * is called when the primary asks the worker to drain (its shutdown sequence).
+ */
+export function runProxyWorker(channel: WorkerChannel, onDrain: () => void): Promise<ProxyWorker> {
+  return new Promise((resolve, reject) => {
+    const source = new IpcRouteSource();
+    const pendingMetrics = new Map<number, (text: string) => void>();
+    let started: Started | undefined;
+    channel.on('message', (message) => {
+      if (!isToWorker(message)) return;
+      if (message.type === 'configure') {
+        if (started !== undefined) return;
+        started = startWorker(channel, message.settings, source, pendingMetrics);
+        started.ready.then(() => resolve(started!.worker), reject);
+        return;
+      }
+      handle(message, source, pendingMetrics, started, onDrain);
+    });
+    channel.send({ type: 'ready' });
+  });
+}
+
+interface Started {
+  readonly worker: ProxyWorker;
+  readonly proxy: WharfProxy;
+  readonly metrics: ReturnType<typeof createMetrics>;
+  readonly ready: Promise<void>;
+}
+
+function handle(
+  message: ToWorker,
+  source: IpcRouteSource,
+  pendingMetrics: Map<number, (text: string) => void>,
+  started: Started | undefined,
+  onDrain: () => void,
+): void {
+  switch (message.type) {
+    case 'routes':
+      source.apply(message.full, message.upserts, message.removals);
+      return;
+    case 'metrics-text':
+      pendingMetrics.get(message.request)?.(message.text);
+      return;
+    case 'drain':
+      onDrain();
+      return;
+    default:
+      return;
+  }
+}
+
+function startWorker(
+  channel: WorkerChannel,
+  settings: WorkerSettings,
+  source: IpcRouteSource,
+  pendingMetrics: Map<number, (text: string) => void>,
+): Started {
+  const logger = createLogger({
+    service: 'proxy',
+    level: settings.logLevel,
+    context: { proxy: settings.id, worker: settings.worker },
+  });
+  const metrics = createMetrics('proxy');
+  let nextRequest = 0;
+  const metricsText = (): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const request = (nextRequest += 1);
+      const timer = setTimeout(() => {
+        pendingMetrics.delete(request);
+        reject(new Error('no metrics from the proxy primary'));
+      }, METRICS_REPLY_TIMEOUT_MS);
+      pendingMetrics.set(request, (text) => {
+        clearTimeout(timer);
+        pendingMetrics.delete(request);
+        resolve(text);
+      });
+      channel.send({ type: 'metrics-wanted', request });
+    });
+  const proxy = createProxy({
+    routeSource: source,
+    logger,
+    metrics,
+    id: settings.id,
+    domain: settings.domain,
+    zone: settings.zone,
+    host: settings.host,
+    port: settings.port,
+    accessLog: settings.accessLog,
+    metricsText,
+  });
+  channel.on('message', (message) => {
+    if (isToWorker(message) && message.type === 'collect-metrics') {
+      void metrics.registry.getMetricsAsJSON().then(
+        (json) => channel.send({ type: 'metrics-json', request: message.request, metrics: json }),
+        (err: unknown) => logger.error('metrics collection failed', { err }),
+      );
+    }
+  });
+  let statsTimer: NodeJS.Timeout | undefined;
+  const reportStats = (): void => {
+    const { requests, inFlight } = proxy.counters();
+    channel.send({ type: 'stats', requests, inFlight });
+  };
+  const ready = proxy.start().then((address) => {
+    channel.send({ type: 'listening', address: address.address, port: address.port });
+    statsTimer = setInterval(reportStats, WORKER_STATS_INTERVAL_MS);
+    statsTimer.unref();
+  });
+  const worker: ProxyWorker = {
+    logger,
+    close: async () => {
+      if (statsTimer !== undefined) clearInterval(statsTimer);
+      await proxy.close();
+    },
+  };
+  return { worker, proxy, metrics, ready };
+}

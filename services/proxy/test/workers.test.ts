@@ -1,0 +1,152 @@
+/**
+ * The built `wharf-proxy` binary with `WHARF_PROXY_WORKERS=2` against a real ZooKeeper: one
+ * registration for the whole proxy, routes reaching every worker, merged metrics, a killed worker
+ * restarted while requests keep succeeding, and SIGTERM draining in-flight requests.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { paths, serializeDocument, type RouteEntry } from '@wharf/model';
+import { freePort, useZooKeeper, waitFor } from '@wharf/testkit';
+import type { ZkSession } from '@wharf/zk';
+import { instance, routeEntry } from './fixtures';
+import { request, startUpstream, type Upstream } from './helpers';
+
+jest.setTimeout(90_000);
+
+const MAIN = join(__dirname, '..', 'dist', 'main.js');
+const zk = useZooKeeper();
+const upstreams: Upstream[] = [];
+let child: ChildProcess | undefined;
+
+interface LogLine {
+  message: string;
+  pid?: number;
+  [key: string]: unknown;
+}
+
+afterEach(async () => {
+  if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+  child = undefined;
+  await Promise.all(upstreams.splice(0).map((u) => u.close()));
+});
+
+async function upstream(name: string): Promise<Upstream> {
+  const u = await startUpstream(name);
+  upstreams.push(u);
+  return u;
+}
+
+async function writeRoute(session: ZkSession, entry: RouteEntry): Promise<void> {
+  const path = paths.route(entry.deployment_id);
+  const data = serializeDocument('route', entry);
+  if ((await session.exists(path)) === null) await session.create(path, data);
+  else await session.set(path, data, -1);
+}
+
+/** Starts the proxy binary with two workers; its JSON log lines are collected in `logs`. */
+async function startProxy(id: string): Promise<{ port: number; logs: LogLine[] }> {
+  const port = await freePort();
+  const logs: LogLine[] = [];
+  child = spawn(process.execPath, [MAIN], {
+    env: {
+      ...process.env,
+      WHARF_ZK: zk.connectString,
+      WHARF_ZK_CHROOT: zk.chroot,
+      WHARF_ID: id,
+      WHARF_PROXY_PORT: String(port),
+      WHARF_PROXY_WORKERS: '2',
+      WHARF_LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let pending = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) {
+      try {
+        logs.push(JSON.parse(line) as LogLine);
+      } catch {
+        // not a log line
+      }
+    }
+  });
+  child.stderr!.resume();
+  await waitFor(() => logs.some((l) => l.message === 'proxy listening'), {
+    timeoutMs: 30_000,
+    message: 'proxy listening',
+  });
+  return { port, logs };
+}
+
+const workerPids = (logs: LogLine[]): number[] =>
+  logs.filter((l) => l.message === 'proxy worker listening').map((l) => Number(l.pid));
+
+const get = (port: number, deployment: string) =>
+  request(port, { headers: { host: `${deployment}.localhost` } });
+
+describe('proxy with WHARF_PROXY_WORKERS=2', () => {
+  it('registers once, merges metrics, and restarts a killed worker while requests keep succeeding', async () => {
+    const writer = await zk.session();
+    await writer.mkdirp(paths.routes());
+    const a = await upstream('a');
+    await writeRoute(writer, routeEntry('dep1', [instance('dep1-main-0', { port: a.port })]));
+    const { port, logs } = await startProxy('proxy-w');
+    await waitFor(async () => (await get(port, 'dep1')).status === 200, { message: 'dep1 routed' });
+
+    expect(await writer.children(paths.proxies())).toEqual(['proxy-w']);
+    expect(await writer.children(`${paths.services()}/proxy`)).toEqual(['proxy-w']);
+    const [first, second] = workerPids(logs);
+    expect(new Set([first, second]).size).toBe(2);
+
+    // Each request on a new connection: connections are handed to the workers in turn.
+    for (let i = 0; i < 20; i += 1) expect((await get(port, 'dep1')).status).toBe(200);
+    const scrape = await request(port, { path: '/_metrics', headers: { host: 'localhost' } });
+    const ok = /wharf_proxy_requests_total\{outcome="ok",status_class="2xx"[^}]*\} (\d+)/.exec(scrape.text);
+    // Merged across both workers: at least the 20 above (one worker alone served about half).
+    expect(Number(ok?.[1])).toBeGreaterThanOrEqual(20);
+    expect(scrape.text).toMatch(/wharf_proxy_route_table_deployments_count\{[^}]*\} 1\n/);
+
+    process.kill(first!, 'SIGKILL');
+    await waitFor(() => logs.some((l) => l.message === 'proxy worker exited; restarting'), {
+      message: 'worker exit noticed',
+    });
+    for (let i = 0; i < 10; i += 1) expect((await get(port, 'dep1')).status).toBe(200);
+    await waitFor(() => workerPids(logs).length === 3, { timeoutMs: 15_000, message: 'worker restarted' });
+    const restarted = workerPids(logs)[2]!;
+    expect([first, second]).not.toContain(restarted);
+
+    // The restarted worker got the routes and follows changes like the other one.
+    const b = await upstream('b');
+    await writeRoute(writer, routeEntry('dep2', [instance('dep2-main-0', { port: b.port })]));
+    await waitFor(async () => (await get(port, 'dep2')).status === 200, { message: 'dep2 routed' });
+    for (let i = 0; i < 10; i += 1) expect((await get(port, 'dep2')).json.instance).toBe('b');
+    expect(await writer.children(paths.proxies())).toEqual(['proxy-w']);
+  });
+
+  it('drains in-flight requests on SIGTERM, deregisters and exits 0', async () => {
+    const writer = await zk.session();
+    await writer.mkdirp(paths.routes());
+    const a = await upstream('a');
+    a.delayMs = 500;
+    await writeRoute(writer, routeEntry('dep1', [instance('dep1-main-0', { port: a.port })]));
+    const { port } = await startProxy('proxy-d');
+    await waitFor(async () => (await get(port, 'dep1')).status === 200, { message: 'dep1 routed' });
+
+    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+    const slow = get(port, 'dep1');
+    await new Promise((r) => setTimeout(r, 150));
+    child!.kill('SIGTERM');
+    const reply = await slow;
+    expect(reply.status).toBe(200);
+    expect(reply.headers.connection).toBe('close');
+    expect(await exited).toBe(0);
+    expect(await writer.exists(paths.proxy('proxy-d'))).toBeNull();
+    await expect(get(port, 'dep1')).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
