@@ -38,6 +38,7 @@ describe('the platform in Docker mode', () => {
   }, 200_000);
 
   afterAll(async () => {
+    if (platform) await docker(['rm', '-f', `wharf-runner-${platform.prefix}host-4`]).catch(() => undefined);
     await platform?.down();
     mark('cleaned up');
   });
@@ -206,5 +207,66 @@ describe('the platform in Docker mode', () => {
     expect(left).toEqual(['allocator', 'api', 'constructor']);
     const viaHost2 = await etcdGetViaProxy(platform, id, 'greeting', platform.proxyPorts[1]);
     expect(viaHost2.value).toBe('hello');
+  });
+
+  it('joins a host whose runner is itself a container (wharf/runner) with a roles token', async () => {
+    const host = `${platform.prefix}host-4`;
+    const created = await platform.api('POST', '/platform/configuration/security/roles-tokens', {
+      roles: ['allocator'],
+    });
+    expect(created.status).toBe(201);
+    // Production layout: the runner container sees only its host home (same path inside and out,
+    // owned by the images' user) and the engine socket, through the socket's group.
+    const hostHome = `${platform.home}/hosts/${host}`;
+    await run('install', ['-d', '-o', '10001', '-g', '10001', hostHome]);
+    const gid = (await run('stat', ['-c', '%g', '/var/run/docker.sock'])).stdout.trim();
+    const base = 12_000 + Math.floor(Math.random() * 50) * 100;
+    await docker([
+      'run',
+      '-d',
+      '--name',
+      `wharf-runner-${host}`,
+      '--network',
+      'host',
+      '--group-add',
+      gid,
+      '-v',
+      '/var/run/docker.sock:/var/run/docker.sock',
+      '-v',
+      `${hostHome}:${hostHome}`,
+      ...['WHARF_RUNNER_MODE=docker', `WHARF_HOME=${platform.home}`, `WHARF_ZK=127.0.0.1:${platform.zkPort}`]
+        .concat([`WHARF_HOST_ID=${host}`, 'WHARF_HOST_ADDRESS=127.0.0.4', 'WHARF_ZONE=zone-a'])
+        .concat(['WHARF_ROLES=allocator', `WHARF_ROLES_TOKEN=${created.body.token}`])
+        .concat([`WHARF_PORT_RANGE=${base}-${base + 99}`])
+        .flatMap((kv) => ['-e', kv]),
+      'wharf/runner:0.1.0',
+    ]);
+    const allocator = await eventually(
+      async () => {
+        const rows = await serviceContainers(host);
+        return rows.length === 1 ? rows[0] : undefined;
+      },
+      60_000,
+      "the joined host's allocator container",
+    );
+    expect(allocator!.labels).toMatchObject({ 'wharf.service': 'allocator', 'wharf.host': host });
+    await eventually(
+      async () => {
+        const list = (await platform.api('GET', '/platform/allocators')).body;
+        const found = (list.allocators ?? list).find((a: { id: string }) => a.id === `allocator-${host}`);
+        return found?.connected ? found : undefined;
+      },
+      60_000,
+      `allocator-${host} connected`,
+    );
+    const hosts = (await platform.api('GET', '/platform/hosts')).body;
+    expect((hosts.hosts ?? hosts).find((h: { id: string }) => h.id === host)).toMatchObject({
+      roles: ['allocator'],
+      zone: 'zone-a',
+    });
+
+    // Stopping the runner container stops and removes the services it runs.
+    await docker(['stop', '-t', '30', `wharf-runner-${host}`]);
+    expect(await platform.ps([`wharf.runner=${host}`], true)).toEqual([]);
   });
 });

@@ -142,9 +142,17 @@ async function dockerLauncher(
   const hostHomeDir = hostHome(home, config.hostId);
   // The containers run as uid 10001 (the images' user; the runtime chowns the host home to it)
   // and must traverse <home> and <home>/hosts to reach it: add search permission (o+x) only.
+  // A runner that is itself a container (uid 10001) sees only its host home mounted; the
+  // directories above it then belong to root and already allow search: leave them alone.
   for (const dir of [home, resolve(hostHomeDir, '..')]) {
     mkdirSync(dir, { recursive: true });
-    chmodSync(dir, statSync(dir).mode | 0o001);
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) !== 0) continue;
+    try {
+      chmodSync(dir, mode | 0o001);
+    } catch (err) {
+      logger.warn('cannot let containers traverse the home directory', { dir, err });
+    }
   }
   const runtime = new DockerRuntime({
     scope: { [RUNNER_SCOPE_LABEL]: config.hostId },

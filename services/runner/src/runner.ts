@@ -13,6 +13,7 @@
 import {
   assertDocument,
   isHostRole,
+  isWharfError,
   paths,
   serializeDocument,
   type HostLive,
@@ -101,8 +102,20 @@ export class Runner {
     let registration: HostRegistration;
     let how: 'joined' | 'bootstrapped' | 'registered' = 'registered';
     if (join) {
-      registration = await joinWithToken(zk, facts, { ...join, now: new Date(this.clock.now()) });
-      how = 'joined';
+      try {
+        registration = await joinWithToken(zk, facts, { ...join, now: new Date(this.clock.now()) });
+        how = 'joined';
+      } catch (err) {
+        // A runner restarted with the same settings (a container with --restart) presents its
+        // one-shot token again: once the host is registered it does not need it, and keeps its roles.
+        if (!isWharfError(err, 'WHARF_UNAUTHORIZED') || (await zk.exists(paths.host(facts.id))) === null)
+          throw err;
+        this.logger.warn('roles token refused but the host is registered already; keeping its roles', {
+          host: facts.id,
+          reason: err.message,
+        });
+        registration = await registerHost(zk, facts);
+      }
     } else if (bootstrapRoles !== undefined && bootstrapRoles.length > 0) {
       const result = await bootstrapHost(zk, facts, bootstrapRoles);
       registration = result.registration;

@@ -8,7 +8,7 @@ import { freePort, tempDir, useZooKeeper, waitFor, type TempDir } from '@wharf/t
 import { type ZkSession, updateJson } from '@wharf/zk';
 import { createTestLogger } from '@wharf/observability';
 import { isProcessAlive, type Runner } from '../src';
-import { context, makeRunner } from './helpers';
+import { context, createToken, makeRunner } from './helpers';
 
 const zk = useZooKeeper();
 let home: TempDir;
@@ -122,4 +122,28 @@ test('close stops every service and removes the live node; roles survive a re-re
   runner = undefined;
   expect(isProcessAlive(proxy.pid!)).toBe(false);
   expect(await session.exists(paths.hostLive('h2'))).toBeNull();
+}, 40_000);
+
+test('a restarted runner presenting its used one-shot token again keeps its host and roles', async () => {
+  const session = await zk.session();
+  const token = await createToken(session, ['proxy']);
+  const proxyPort = await freePort();
+  runner = makeRunner(session, context(zk, home.path, 'h3', proxyPort), {
+    join: { token, roles: ['proxy'] },
+  });
+  expect((await runner.start()).roles).toEqual(['proxy']);
+  await runner.close();
+  // The same settings again (a runner container with a restart policy): the token is used up,
+  // but the host is registered, so the runner starts with the roles it has.
+  runner = makeRunner(session, context(zk, home.path, 'h3', proxyPort), {
+    join: { token, roles: ['proxy'] },
+  });
+  expect((await runner.start()).roles).toEqual(['proxy']);
+  // A new host cannot use it.
+  const other = makeRunner(session, context(zk, home.path, 'h4', await freePort()), {
+    join: { token, roles: ['proxy'] },
+  });
+  await expect(other.start()).rejects.toMatchObject({ code: 'WHARF_UNAUTHORIZED' });
+  await other.close();
+  expect(await session.exists(paths.host('h4'))).toBeNull();
 }, 40_000);
