@@ -1,11 +1,18 @@
 /** Shared test wiring: a runner on the test's chroot with real child processes. */
 import { randomBytes, scryptSync } from 'node:crypto';
 import { resolve } from 'node:path';
-import { paths, serializeDocument, type HostRole, type RolesToken } from '@wharf/model';
+import { isWharfError, paths, serializeDocument, type HostRole, type RolesToken } from '@wharf/model';
 import { createMetrics, nullLogger } from '@wharf/observability';
 import { type ZooKeeperFixture } from '@wharf/testkit';
 import { type ZkSession } from '@wharf/zk';
-import { ProcessLauncher, Runner, createRunnerMetrics, type LaunchContext, type RunnerOptions } from '../src';
+import {
+  ProcessLauncher,
+  Runner,
+  createRunnerMetrics,
+  type HostFacts,
+  type LaunchContext,
+  type RunnerOptions,
+} from '../src';
 
 /** The repository's `services/` directory (each service's dist/main.js must be built). */
 export const SERVICES_DIR = resolve(__dirname, '..', '..');
@@ -78,4 +85,27 @@ export async function createToken(
   await session.mkdirp(paths.rolesTokens());
   await session.create(paths.rolesToken(id), serializeDocument('roles-token', record));
   return `wharf_${id}_${secret}`;
+}
+
+/** What a runner on `id` says about its host. */
+export function hostFacts(id: string, zone = 'zone-a'): HostFacts {
+  return {
+    id,
+    address: '127.0.0.1',
+    zone,
+    runtime: 'process',
+    version: '0.1.0',
+    started: new Date().toISOString(),
+  };
+}
+
+/** `<code>: <message>` of the WharfError `promise` rejects with; throws if it resolves. */
+export async function refusal(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (err) {
+    if (isWharfError(err)) return `${err.code}: ${err.message}`;
+    throw err;
+  }
+  throw new Error('expected a refusal');
 }

@@ -2,33 +2,14 @@
  * Joining a host with a roles token, against a real ZooKeeper: a one-shot token works once, an
  * expired token and roles outside the token are refused, and a refused join writes nothing.
  */
-import { isWharfError, parseDocument, paths } from '@wharf/model';
+import { parseDocument, paths } from '@wharf/model';
 import { useZooKeeper } from '@wharf/testkit';
-import { type HostFacts, joinWithToken } from '../src';
-import { createToken } from './helpers';
+import { joinWithToken } from '../src';
+import { createToken, hostFacts, refusal } from './helpers';
 
 const zk = useZooKeeper();
 
-function facts(id: string): HostFacts {
-  return {
-    id,
-    address: '127.0.0.1',
-    zone: 'zone-b',
-    runtime: 'process',
-    version: '0.1.0',
-    started: new Date().toISOString(),
-  };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isWharfError(err)) return `${err.code}: ${err.message}`;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
+const facts = (id: string) => hostFacts(id, 'zone-b');
 
 test('a one-shot token joins once; the token is marked used with the registration', async () => {
   const session = await zk.session();
