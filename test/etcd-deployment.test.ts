@@ -171,6 +171,20 @@ describe('a 3-zone etcd deployment on the single-host platform', () => {
     }
   });
 
+  it('creates, lists and revokes an API key with the CLI; the revoked key is refused', async () => {
+    const created = await platform.cli(['apikey', 'create', '--description', 'e2e', '--json']);
+    expect(created.code).toBe(0);
+    const key = JSON.parse(created.stdout) as { id: string; key: string };
+    const asKey = (k: string) =>
+      fetch(`${platform.apiUrl}/api/v1/deployments`, { headers: { authorization: `ApiKey ${k}` } });
+    expect((await asKey(key.key)).status).toBe(200);
+    const listed = await platform.cli(['apikey', 'list', '--json']);
+    expect((JSON.parse(listed.stdout) as { id: string }[]).map((k) => k.id)).toContain(key.id);
+    expect((await platform.cli(['apikey', 'revoke', key.id])).code).toBe(0);
+    expect((await asKey(key.key)).status).toBe(401);
+    expect((await asKey(platform.apiKey)).status).toBe(200);
+  });
+
   it('delete removes instances, routes and processes', async () => {
     const ids = (await instances()).map((i) => i.instance_id as string);
     // After the ZooKeeper outage the services reconnect (or rebuild expired sessions) by themselves.

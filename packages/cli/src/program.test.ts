@@ -37,6 +37,9 @@ async function parse(
     hostJoin: record('hostJoin'),
     hostList: record('hostList'),
     hostRoles: async (id, roles, options) => record('hostRoles')(id, { ...options, roles }),
+    apiKeyCreate: record('apiKeyCreate'),
+    apiKeyList: record('apiKeyList'),
+    apiKeyRevoke: record('apiKeyRevoke'),
   };
   let code: number | undefined;
   const program = buildProgram(
@@ -206,6 +209,20 @@ describe('the wharf command line', () => {
       command: 'hostRoles',
       id: 'h2',
       options: { roles: 'proxy' },
+    });
+  });
+
+  it('parses apikey create, list and revoke', async () => {
+    expect(
+      (await parse(['apikey', 'create', '--description', 'ci', '--expires-in', '3600'])).calls[0],
+    ).toMatchObject({ command: 'apiKeyCreate', options: { description: 'ci', expiresIn: '3600' } });
+    expect((await parse(['apikey', 'list', '--json'])).calls[0]).toMatchObject({
+      command: 'apiKeyList',
+      options: { json: true },
+    });
+    expect((await parse(['apikey', 'revoke', 'k123'])).calls[0]).toMatchObject({
+      command: 'apiKeyRevoke',
+      id: 'k123',
     });
   });
 

@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { type CreateOptions, type DeploymentCommandOptions, type UpdateOptions } from './commands/deployment';
 import { type DownOptions } from './commands/down';
 import { type HostCommandOptions, type HostJoinOptions } from './commands/host';
+import { type ApiKeyCommandOptions } from './commands/apikey';
 import { type UpCommandOptions } from './commands/up';
 import { UP_ENV, type UpOptions, optionFlag } from './config/up-config';
 import { type TextSink } from './context';
@@ -32,6 +33,9 @@ export interface CommandHandlers {
   hostJoin(options: HostJoinOptions & GlobalOptions): Promise<number>;
   hostList(options: HostCommandOptions & GlobalOptions): Promise<number>;
   hostRoles(id: string, roles: string, options: HostCommandOptions & GlobalOptions): Promise<number>;
+  apiKeyCreate(options: ApiKeyCommandOptions & GlobalOptions): Promise<number>;
+  apiKeyList(options: ApiKeyCommandOptions & GlobalOptions): Promise<number>;
+  apiKeyRevoke(id: string, options: ApiKeyCommandOptions & GlobalOptions): Promise<number>;
 }
 
 /** Builds the command tree; `setExitCode` receives the finished handler's exit code. */
@@ -198,5 +202,23 @@ function addHostCommands(program: Command, handlers: CommandHandlers, run: Runne
     .description("replace a host's roles (comma-separated; '' for none)")
     .action(async (id: string, roles: string, _opts: unknown, cmd: Command) =>
       run(handlers.hostRoles)(id, roles, cmd.optsWithGlobals()),
+    );
+
+  const apikey = program.command('apikey').description('create, list and revoke API keys');
+  apikey
+    .command('create')
+    .description('create an API key (printed once)')
+    .option('--description <text>', 'what the key is for')
+    .option('--expires-in <seconds>', 'expire the key after this many seconds (default: never)')
+    .action(async (_opts: unknown, cmd: Command) => run(handlers.apiKeyCreate)(cmd.optsWithGlobals()));
+  apikey
+    .command('list')
+    .description('list API keys (never their secrets)')
+    .action(async (_opts: unknown, cmd: Command) => run(handlers.apiKeyList)(cmd.optsWithGlobals()));
+  apikey
+    .command('revoke <id>')
+    .description('revoke an API key (refused for the last key that never expires)')
+    .action(async (id: string, _opts: unknown, cmd: Command) =>
+      run(handlers.apiKeyRevoke)(id, cmd.optsWithGlobals()),
     );
 }

@@ -15,6 +15,7 @@ import {
 } from './commands/deployment';
 import { runDown } from './commands/down';
 import { joinHost, listHosts, setHostRoles } from './commands/host';
+import { createApiKey, listApiKeys, revokeApiKey } from './commands/apikey';
 import { loadPlatform, runStatus } from './commands/status';
 import { runUp } from './commands/up';
 import { resolveClientConfig } from './config/client-config';
@@ -72,6 +73,9 @@ export function defaultHandlers(ctx: CliContext): CommandHandlers {
     hostJoin: (options) => joinHost(options, ctx),
     hostList: (options) => listHosts(client(options), options, ctx),
     hostRoles: (id, roles, options) => setHostRoles(client(options), id, roles, options, ctx),
+    apiKeyCreate: (options) => createApiKey(client(options), options, ctx),
+    apiKeyList: (options) => listApiKeys(client(options), options, ctx),
+    apiKeyRevoke: (id, options) => revokeApiKey(client(options), id, options, ctx),
   };
 }
 

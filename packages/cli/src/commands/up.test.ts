@@ -24,6 +24,9 @@ async function parseUp(argv: string[]): Promise<UpCommandOptions> {
     hostJoin: none,
     hostList: none,
     hostRoles: none,
+    apiKeyCreate: none,
+    apiKeyList: none,
+    apiKeyRevoke: none,
   };
   const sink = { write: () => undefined };
   await buildProgram(handlers, { stdout: sink, stderr: sink }, () => undefined).parseAsync(argv, {
