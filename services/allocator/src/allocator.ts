@@ -160,6 +160,10 @@ class AllocatorImpl implements Allocator {
     cache.on('initialized', () => this.onSpecs());
     cache.on('changed', () => this.onSpecs());
     await cache.start();
+    // Statuses before `live`: after a host restart the statuses in ZooKeeper still say "running,
+    // healthy" for instances that died with it, and the constructor trusts a live allocator's
+    // statuses for routing. The recovered records know better (not running: restarting).
+    await reportStatuses(this.ctx);
     // Live last: the constructor places only on live allocators, and this one is now ready.
     this.registrations = await registerLiveness(zk, config, this.started);
     this.every(config.tickIntervalMs, () => this.kick());

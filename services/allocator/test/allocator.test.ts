@@ -240,6 +240,35 @@ test('a new allocator adopts running instances, keeps reservations and removes o
   expect(new Set(all).size).toBe(all.length);
 });
 
+test('after a host restart, stale healthy statuses are corrected before the live node appears', async () => {
+  const zk = await zkf.session();
+  const range = randomPortRange();
+  const first = await start({ portRange: range });
+  await putSpec(zk, httpSpec(ALLOC, 'd1-main-0', script));
+  await statusWhere(zk, 'd1-main-0', (s) => s.state === 'running' && s.healthy, 'healthy');
+  const pid = await pidOf(first, 'd1-main-0');
+  await first.close();
+  running.splice(running.indexOf(first), 1);
+  // The host "restarts": the instance dies while no allocator runs; its status still says healthy.
+  process.kill(pid, 'SIGKILL');
+  await waitFor(() => !pidAlive(pid), { message: 'instance gone' });
+  const live = paths.allocatorLive(ALLOC);
+  await waitFor(async () => (await zk.exists(live)) === null, { message: 'old live node gone' });
+  expect(await readStatus(zk, ALLOC, 'd1-main-0')).toMatchObject({ healthy: true });
+
+  const appeared = new Promise<void>((resolve) => void zk.exists(live, () => resolve()));
+  await start({ portRange: range });
+  await appeared;
+  const [status, liveStat] = await Promise.all([
+    zk.get(paths.instanceStatus(ALLOC, 'd1-main-0')),
+    zk.exists(live),
+  ]);
+  // Whatever the status said when `live` was created must not have been the stale "healthy".
+  if (status.stat.mzxid < liveStat!.czxid)
+    expect(JSON.parse(status.data.toString())).toMatchObject({ healthy: false });
+  await statusWhere(zk, 'd1-main-0', (s) => s.state === 'running' && s.healthy, 'restarted healthy');
+});
+
 test('the advertisement keeps maintenance across a restart; the live node survives session expiry', async () => {
   const zk = await zkf.session();
   const first = await start();
