@@ -9,25 +9,18 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { WharfError, isWharfError, parseDocument, paths, serializeDocument } from '@wharf/model';
+import { WharfError, parseDocument, paths } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { DEFAULT_CHROOT, ZkSession } from '@wharf/zk';
 import { LOOPBACK, type UpConfig } from '../config/up-config';
 import { type Clock, systemClock } from './clock';
 import { checkDockerReady, packageVersion } from './docker-check';
-import { freePorts, isPortFree } from './free-port';
+import { freePorts } from './free-port';
+import { checkPortsFree, liveServiceRecords, seedHosts } from './simulated-hosts';
 import { isExpectedProcess, stopProcessGroup } from './process-control';
-import {
-  type PlatformPackage,
-  type RunnerLaunch,
-  type SimulatedHost,
-  planHosts,
-  planRunners,
-  serviceLogFile,
-} from './host-plan';
+import { type PlatformPackage, type RunnerLaunch, planHosts, planRunners } from './host-plan';
 import {
   type PlatformRecord,
-  type ProcessKind,
   type ProcessRecord,
   removePlatformFile,
   writePlatformFile,
@@ -120,7 +113,7 @@ export class PlatformSupervisor {
     const apiKeyExisted = keyFiles.some((file) => existsSync(file));
 
     if (config.mode === 'docker') await checkDockerReady(packageVersion(entries.runner));
-    await this.checkPortsFree(hosts);
+    await checkPortsFree(hosts);
     this.zookeeper = new ZooKeeperKeeper({
       settings: config.zk,
       logger: this.logger,
@@ -134,7 +127,12 @@ export class PlatformSupervisor {
       chroot: config.zk.chroot ?? DEFAULT_CHROOT,
     });
     await this.session.start();
-    await this.seedHosts(this.session, hosts, packageVersion(entries.runner));
+    await seedHosts(this.session, hosts, {
+      mode: config.mode,
+      version: packageVersion(entries.runner),
+      now: new Date(this.clock.now()),
+      logger: this.logger,
+    });
     this.abortIfClosing();
 
     const fixed = [config.apiPort, ...config.proxyPorts, config.zk.embeddedPort];
@@ -224,38 +222,6 @@ export class PlatformSupervisor {
   }
 
   /**
-   * Registers each simulated host with its planned roles, unless it is registered already: roles
-   * changed through the API (`PUT /platform/hosts/<id>/roles`) survive `wharf down` / `wharf up`.
-   * This is the first-host bootstrap a real install does with a roles token.
-   */
-  private async seedHosts(
-    session: ZkSession,
-    hosts: readonly SimulatedHost[],
-    version: string,
-  ): Promise<void> {
-    await session.mkdirp(paths.hosts());
-    for (const host of hosts) {
-      const doc = serializeDocument('host-registration', {
-        schema_version: 1,
-        id: host.id,
-        address: host.address,
-        zone: host.zone,
-        roles: [...host.roles],
-        runtime: this.options.config.mode,
-        version,
-        started: new Date(this.clock.now()).toISOString(),
-      });
-      try {
-        await session.create(paths.host(host.id), doc);
-        this.logger.info('host registered', { host: host.id, roles: host.roles });
-      } catch (err) {
-        if (!isWharfError(err, 'WHARF_ZK_NODE_EXISTS')) throw err;
-        this.logger.info('host already registered; keeping its roles', { host: host.id });
-      }
-    }
-  }
-
-  /**
    * The api that won the key-creation lock saved the key under its own host's home; copy it to
    * `<home>/credentials/api-key` (0600), the one place the CLI and the docs read it from.
    */
@@ -274,23 +240,6 @@ export class PlatformSupervisor {
       // prints it again, so there is nothing to copy; waitRegistered then warns.
       if (this.clock.now() >= deadline) return;
       await this.clock.sleep(250);
-    }
-  }
-
-  /** Fails fast, naming the port, instead of letting a service crash-loop on EADDRINUSE until the timeout. */
-  private async checkPortsFree(hosts: readonly SimulatedHost[]): Promise<void> {
-    const ports = hosts.flatMap((h) => [
-      ...(h.apiPort === undefined ? [] : [{ id: `api-${h.id}`, address: h.address, port: h.apiPort }]),
-      ...(h.proxyPort === undefined ? [] : [{ id: `proxy-${h.id}`, address: h.address, port: h.proxyPort }]),
-    ]);
-    const busy = [];
-    for (const entry of ports) if (!(await isPortFree(entry.port, entry.address))) busy.push(entry);
-    if (busy.length > 0) {
-      throw new WharfError(
-        'WHARF_CONFLICT',
-        `ports already in use: ${busy.map((b) => `${b.address}:${b.port}`).join(', ')}`,
-        { details: busy.map((b) => ({ path: b.id, message: `port ${b.port} is in use on ${b.address}` })) },
-      );
     }
   }
 
@@ -351,25 +300,9 @@ export class PlatformSupervisor {
       } catch {
         continue; // not published yet, or the runner is restarting: keep what we had
       }
-      const seen = new Set<string>();
-      for (const service of live.services) {
-        if (service.pid === undefined) continue;
-        seen.add(service.id);
-        this.records.set(service.id, {
-          id: service.id,
-          service: service.service as ProcessKind,
-          pid: service.pid,
-          host: host.id,
-          ...(host.address === LOOPBACK ? {} : { address: host.address }),
-          ...(service.port === undefined ? {} : { port: service.port }),
-          log: serviceLogFile(this.options.config.home, host.id, service.id),
-          zone: host.zone,
-          // A container's main process runs `node dist/main.js` from the service's directory.
-          command_match:
-            this.options.config.mode === 'docker' ? 'dist/main.js' : `${service.service}/dist/main.js`,
-          restarts: service.restarts,
-        });
-      }
+      const records = liveServiceRecords(live, host, this.options.config);
+      for (const record of records) this.records.set(record.id, record);
+      const seen = new Set(records.map((r) => r.id));
       for (const [id, record] of this.records) {
         if (record.host === host.id && record.service !== 'runner' && !seen.has(id)) this.records.delete(id);
       }

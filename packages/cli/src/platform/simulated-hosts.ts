@@ -1,0 +1,88 @@
+/**
+ * What `wharf up` does with its simulated hosts besides running their runners: registers them
+ * with their planned roles (once), checks their client ports before anything starts, and turns a
+ * host's live node into platform.json records.
+ */
+import { WharfError, isWharfError, paths, serializeDocument, type HostLive } from '@wharf/model';
+import { type Logger } from '@wharf/observability';
+import { type ZkSession } from '@wharf/zk';
+import { LOOPBACK, type UpConfig } from '../config/up-config';
+import { isPortFree } from './free-port';
+import { type SimulatedHost, serviceLogFile } from './host-plan';
+import { type ProcessKind, type ProcessRecord } from './platform-file';
+
+/**
+ * Registers each simulated host with its planned roles, unless it is registered already: roles
+ * changed through the API (`PUT /platform/hosts/<id>/roles`) survive `wharf down` / `wharf up`.
+ * This is the first-host bootstrap a real install does with `--bootstrap-roles` or a roles token.
+ */
+export async function seedHosts(
+  session: ZkSession,
+  hosts: readonly SimulatedHost[],
+  facts: { mode: UpConfig['mode']; version: string; now: Date; logger: Logger },
+): Promise<void> {
+  await session.mkdirp(paths.hosts());
+  for (const host of hosts) {
+    const doc = serializeDocument('host-registration', {
+      schema_version: 1,
+      id: host.id,
+      address: host.address,
+      zone: host.zone,
+      roles: [...host.roles],
+      runtime: facts.mode,
+      version: facts.version,
+      started: facts.now.toISOString(),
+    });
+    try {
+      await session.create(paths.host(host.id), doc);
+      facts.logger.info('host registered', { host: host.id, roles: host.roles });
+    } catch (err) {
+      if (!isWharfError(err, 'WHARF_ZK_NODE_EXISTS')) throw err;
+      facts.logger.info('host already registered; keeping its roles', { host: host.id });
+    }
+  }
+}
+
+/** Fails fast, naming each busy address and port, instead of letting services crash-loop on EADDRINUSE. */
+export async function checkPortsFree(hosts: readonly SimulatedHost[]): Promise<void> {
+  const ports = hosts.flatMap((h) => [
+    ...(h.apiPort === undefined ? [] : [{ id: `api-${h.id}`, address: h.address, port: h.apiPort }]),
+    ...(h.proxyPort === undefined ? [] : [{ id: `proxy-${h.id}`, address: h.address, port: h.proxyPort }]),
+  ]);
+  const busy = [];
+  for (const entry of ports) if (!(await isPortFree(entry.port, entry.address))) busy.push(entry);
+  if (busy.length > 0) {
+    throw new WharfError(
+      'WHARF_CONFLICT',
+      `ports already in use: ${busy.map((b) => `${b.address}:${b.port}`).join(', ')}`,
+      { details: busy.map((b) => ({ path: b.id, message: `port ${b.port} is in use on ${b.address}` })) },
+    );
+  }
+}
+
+/** The services a host's runner reports in its live node, as platform.json records (those with a pid). Pure. */
+export function liveServiceRecords(
+  live: HostLive,
+  host: SimulatedHost,
+  config: Pick<UpConfig, 'home' | 'mode'>,
+): ProcessRecord[] {
+  return live.services.flatMap((service) =>
+    service.pid === undefined
+      ? []
+      : [
+          {
+            id: service.id,
+            service: service.service as ProcessKind,
+            pid: service.pid,
+            host: host.id,
+            ...(host.address === LOOPBACK ? {} : { address: host.address }),
+            ...(service.port === undefined ? {} : { port: service.port }),
+            log: serviceLogFile(config.home, host.id, service.id),
+            zone: host.zone,
+            // A container's main process runs `node dist/main.js` from the service's directory.
+            command_match: config.mode === 'docker' ? 'dist/main.js' : `${service.service}/dist/main.js`,
+            restarts: service.restarts,
+          },
+        ],
+  );
+}
