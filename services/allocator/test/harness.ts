@@ -182,3 +182,20 @@ export async function processesMentioning(text: string): Promise<number[]> {
   }
   return found;
 }
+
+/**
+ * After a test: shuts the allocator down with its instances, SIGKILLs whatever it left (pids it
+ * ran are added to `pids`) and every process still mentioning `home`. Returns those strays: a
+ * test that leaves any behind should fail.
+ */
+export async function reap(running: Running | undefined, pids: Set<number>, home: string): Promise<number[]> {
+  if (running) {
+    for (const c of await running.runtime.list().catch(() => [])) if (c.pid) pids.add(c.pid);
+    await running.allocator.shutdown({ stopInstances: true }).catch(() => undefined);
+    await running.runtime.close().catch(() => undefined);
+  }
+  for (const pid of pids) if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
+  const stray = await processesMentioning(home);
+  for (const pid of stray) process.kill(pid, 'SIGKILL');
+  return stray;
+}

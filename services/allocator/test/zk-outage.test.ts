@@ -10,10 +10,10 @@ import {
   containerOf,
   httpSpec,
   pidAlive,
-  processesMentioning,
   putSpec,
   randomPortRange,
   readStatus,
+  reap,
   startAllocator,
   writeServerScript,
 } from './harness';
@@ -33,15 +33,8 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  if (running) {
-    for (const c of await running.runtime.list().catch(() => [])) if (c.pid) pids.add(c.pid);
-    await running.allocator.shutdown({ stopInstances: true }).catch(() => undefined);
-    await running.runtime.close().catch(() => undefined);
-    running = undefined;
-  }
-  for (const pid of pids) if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
-  const stray = await processesMentioning(home.path);
-  for (const pid of stray) process.kill(pid, 'SIGKILL');
+  const stray = await reap(running, pids, home.path);
+  running = undefined;
   await home.cleanup();
   expect(stray).toEqual([]);
 });
