@@ -8,11 +8,8 @@
  * random per run, so concurrent runs on one engine never touch each other's containers.
  */
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { join } from 'node:path';
-import { freePort, tempDir } from '@wharf/testkit';
-import { proxyRequest, runCli, type Platform } from './platform';
+import { startPlatform, type Platform } from './platform';
 
 const run = promisify(execFile);
 
@@ -87,99 +84,27 @@ export async function cleanupHosts(hostIds: string[]): Promise<void> {
 
 /** Starts the platform with `wharf up --detach --mode docker`. */
 export async function startDockerPlatform(): Promise<DockerPlatform> {
-  const dir = await tempDir('wharf-docker-e2e');
-  const home = dir.path;
   const prefix = `d${Math.random().toString(16).slice(2, 8)}-`;
-  const zkPort = await freePort();
-  const apiPort = await freePort();
-  const proxyPorts = [await freePort(), await freePort()];
-  // Below the kernel's ephemeral range (where the free ports above come from); random so
-  // parallel runs rarely collide.
-  const portBase = 20_000 + Math.floor(Math.random() * 30) * 300;
-  const env = {
-    WHARF_HOME: home,
-    WHARF_ZK: `127.0.0.1:${zkPort}`,
-    WHARF_API: `http://127.0.0.1:${apiPort}`,
-    WHARF_LOG_LEVEL: 'info',
-  };
   const hostIds = [1, 2, 3].map((n) => `${prefix}host-${n}`);
-  const down = async () => {
-    await runCli(['down'], env).catch(() => undefined);
-    await cleanupHosts(hostIds);
-  };
-  const up = await runCli(
-    [
-      'up',
-      '--detach',
-      '--mode',
-      'docker',
-      '--host-prefix',
-      prefix,
-      '--zk-port',
-      String(zkPort),
-      '--api-port',
-      String(apiPort),
-      '--proxy-ports',
-      proxyPorts.join(','),
-      '--port-base',
-      String(portBase),
-      '--ports-per-allocator',
-      '100',
-      '--timeout',
-      '120',
-    ],
-    env,
-    150_000,
-  );
-  if (up.code !== 0) {
-    await down();
-    throw new Error(`wharf up --mode docker failed (${up.code})\n${up.stdout}\n${up.stderr}`);
-  }
-  const apiKey = (await readFile(join(home, 'credentials', 'api-key'), 'utf8')).trim();
-  const record = JSON.parse(await readFile(join(home, 'run', 'platform.json'), 'utf8')) as {
-    services: { id: string; service: string; pid: number; host?: string; zone?: string }[];
-  };
+  const platform = await startPlatform({
+    upArgs: ['--mode', 'docker', '--host-prefix', prefix, '--ports-per-allocator', '100', '--timeout', '120'],
+    // Below the kernel's ephemeral range, and clear of the process-mode e2e's block.
+    portBase: 20_000 + Math.floor(Math.random() * 30) * 300,
+    timeoutMs: 150_000,
+    cleanup: () => cleanupHosts(hostIds),
+  });
   const roles: Record<string, string[]> = {
     [hostIds[0]!]: ['coordinator', 'proxy', 'allocator'],
     [hostIds[1]!]: ['coordinator', 'proxy', 'allocator'],
     [hostIds[2]!]: ['allocator'],
   };
-  const hosts: DockerHost[] = record.services
+  const hosts: DockerHost[] = (await platform.services())
     .filter((s) => s.service === 'runner')
-    .map((s) => ({ id: s.host!, zone: s.zone!, roles: roles[s.host!]!, runnerPid: s.pid }));
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const proxyPort = proxyPorts[0]!;
-
-  const platform: DockerPlatform = {
-    home,
-    apiUrl,
-    apiKey,
-    proxyPorts,
-    proxyPort,
-    zkPort,
-    hosts,
-    prefix,
-    ps: dockerPs,
-    services: async () => [],
-    api: async (method, path, body) => {
-      const res = await fetch(`${apiUrl}/api/v1${path}`, {
-        method,
-        headers: {
-          authorization: `ApiKey ${apiKey}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
-    },
-    proxy: (deploymentId, method, path, body, port = proxyPort) =>
-      proxyRequest(port, deploymentId, method, path, body, `127.0.0.${proxyPorts.indexOf(port) + 1}`),
-    cli: (args) => runCli(args, { ...env, WHARF_API_KEY: apiKey }),
-    down: async () => {
-      await down();
-      await dir.cleanup();
-    },
-  };
-  return platform;
+    .map((s) => ({
+      id: s.host as string,
+      zone: s.zone as string,
+      roles: roles[s.host as string]!,
+      runnerPid: s.pid,
+    }));
+  return { ...platform, hosts, prefix, proxyPort: platform.proxyPorts[0]!, ps: dockerPs };
 }

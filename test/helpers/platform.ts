@@ -117,7 +117,19 @@ export function proxyRequest(
  * host-2 (127.0.0.2, zone-b) coordinator + proxy + allocator, host-3 (127.0.0.3, zone-c) allocator.
  * Proxy n listens on host n's address.
  */
-export async function startPlatform(): Promise<Platform> {
+/** How to start a platform (defaults: process mode, the usual layout). */
+export interface StartOptions {
+  /** Extra `wharf up` flags (`--mode docker`, `--host-prefix p-`, ...). */
+  upArgs?: string[];
+  /** First instance port of the allocators; default: a random block below 32768. */
+  portBase?: number;
+  /** How long `wharf up --detach` may take. */
+  timeoutMs?: number;
+  /** Runs after `wharf down` (also when the start fails): what `down` cannot reach. */
+  cleanup?: () => Promise<void>;
+}
+
+export async function startPlatform(options: StartOptions = {}): Promise<Platform> {
   const dir = await tempDir('wharf-e2e');
   const home = dir.path;
   const zkPort = await freePort();
@@ -125,12 +137,16 @@ export async function startPlatform(): Promise<Platform> {
   const proxyPorts = [await freePort(), await freePort()];
   // Allocator port ranges: a random block below Linux's ephemeral range (32768+), where the free
   // ports above come from, so the two never collide; random so parallel runs rarely do either.
-  const portBase = 10_000 + Math.floor(Math.random() * 150) * 100;
+  const portBase = options.portBase ?? 10_000 + Math.floor(Math.random() * 150) * 100;
   const env = {
     WHARF_HOME: home,
     WHARF_ZK: `127.0.0.1:${zkPort}`,
     WHARF_API: `http://127.0.0.1:${apiPort}`,
     WHARF_LOG_LEVEL: 'info',
+  };
+  const stop = async () => {
+    await runCli(['down'], env).catch(() => undefined);
+    await options.cleanup?.();
   };
   const up = await runCli(
     [
@@ -144,10 +160,15 @@ export async function startPlatform(): Promise<Platform> {
       proxyPorts.join(','),
       '--port-base',
       String(portBase),
+      ...(options.upArgs ?? []),
     ],
     env,
+    options.timeoutMs,
   );
-  if (up.code !== 0) throw new Error(`wharf up failed (${up.code})\n${up.stdout}\n${up.stderr}`);
+  if (up.code !== 0) {
+    await stop();
+    throw new Error(`wharf up failed (${up.code})\n${up.stdout}\n${up.stderr}`);
+  }
   const apiKey = (await readFile(join(home, 'credentials', 'api-key'), 'utf8')).trim();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
 
@@ -177,7 +198,7 @@ export async function startPlatform(): Promise<Platform> {
       proxyRequest(port, deploymentId, method, path, body, `127.0.0.${proxyPorts.indexOf(port) + 1}`),
     cli: (args) => runCli(args, { ...env, WHARF_API_KEY: apiKey }),
     down: async () => {
-      await runCli(['down'], env);
+      await stop();
       await dir.cleanup();
     },
   };
