@@ -11,7 +11,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '@wharf/testkit';
+import { ensureDockerEngine, ensureWharfImages, freePort } from '@wharf/testkit';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '..');
@@ -138,10 +138,10 @@ async function instanceContainers(): Promise<string[]> {
 
 beforeAll(async () => {
   const started = Date.now();
-  await sh('bash', ['scripts/ensure-docker.sh']);
+  await ensureDockerEngine();
   await ensureDockerCompose();
   // build.sh takes a lock: a concurrent build (another checkout, another test) is waited for.
-  await sh('bash', ['docker/build.sh'], undefined, 180_000);
+  await ensureWharfImages();
   dataDir = await mkdtemp(join(tmpdir(), 'wharf-compose-'));
   const gid = (await sh('stat', ['-c', '%g', '/var/run/docker.sock'])).stdout.trim();
   haproxyPort = await freePort();

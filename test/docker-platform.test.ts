@@ -6,14 +6,13 @@
  * when either fails.
  */
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { ensureWharfImages } from '@wharf/testkit';
 import { docker, startDockerPlatform, type DockerPlatform } from './helpers/docker-platform';
 import { etcdGetViaProxy, etcdPlan, etcdPutViaProxy, eventually, waitForPlan } from './helpers/plans';
 
 jest.setTimeout(240_000);
 const run = promisify(execFile);
-const ROOT = resolve(__dirname, '..');
 
 describe('the platform in Docker mode', () => {
   let platform: DockerPlatform;
@@ -28,9 +27,8 @@ describe('the platform in Docker mode', () => {
   const readKey = async () => (await etcdGetViaProxy(platform, id, 'greeting')).value;
 
   beforeAll(async () => {
-    await run('bash', [resolve(ROOT, 'scripts', 'ensure-docker.sh')], { cwd: ROOT });
-    // build.sh takes a lock: a concurrent build (another checkout, another test) is waited for.
-    await run('bash', [resolve(ROOT, 'docker', 'build.sh')], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+    // build.sh starts the engine and takes a lock: a concurrent build is waited for.
+    await ensureWharfImages();
     mark('engine ready, images built');
     platform = await startDockerPlatform();
     [h1, h2] = [`${platform.prefix}host-1`, `${platform.prefix}host-2`];

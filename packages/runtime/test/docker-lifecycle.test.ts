@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import Dockerode from 'dockerode';
 import { isWharfError } from '@wharf/model';
 import { type ContainerSpec, DockerRuntime, type ExitEvent, dockerEngineReady } from '../src';
-import { ensureEngine, ensureTestImage, removeLabelled, TEST_IMAGE, uniqueScope } from './docker-helpers';
+import { ensureEtcdTestImage } from '@wharf/testkit';
+import { removeLabelled, TEST_IMAGE, uniqueScope } from './docker-helpers';
 import { tempDir, waitFor } from './helpers';
 
 jest.setTimeout(30_000);
@@ -45,10 +46,7 @@ const exits = (runtime: DockerRuntime): ExitEvent[] => {
   return events;
 };
 
-beforeAll(() => {
-  ensureEngine();
-  ensureTestImage();
-});
+beforeAll(() => ensureEtcdTestImage(), 300_000);
 
 beforeEach(async () => {
   root = await tempDir('docker-rt');

@@ -6,12 +6,18 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { paths } from '@wharf/model';
 import { createLogger, createMetrics, nullLogger } from '@wharf/observability';
 import { DockerRuntime } from '@wharf/runtime';
 import { type StackPack, etcdGet, etcdPut, getStackPack } from '@wharf/stacks';
-import { type TempDir, tempDir, useZooKeeper, waitFor } from '@wharf/testkit';
+import {
+  ETCD_TEST_IMAGE,
+  type TempDir,
+  ensureEtcdTestImage,
+  tempDir,
+  useZooKeeper,
+  waitFor,
+} from '@wharf/testkit';
 import { type Allocator, type StackCatalog, createAllocator } from '../src/index';
 import { createInstanceUsageMetrics, recordInstanceUsage } from '../src/metrics';
 import { FAST, httpSpec, putSpec, randomPortRange, readStatus } from './harness';
@@ -20,8 +26,7 @@ import { specFixture } from './fixtures';
 jest.setTimeout(60_000);
 
 /** Offline image with the host's etcd (+ libc); built once, shared with the runtime's tests. */
-const TEST_IMAGE = 'wharf-test/etcd:3.4';
-const REPO_ROOT = join(__dirname, '..', '..', '..');
+const TEST_IMAGE = ETCD_TEST_IMAGE;
 const ALLOC = `alloc-d-${randomBytes(3).toString('hex')}`;
 const INSTANCE = 'etcdd-main-0';
 
@@ -33,22 +38,6 @@ function docker(...args: string[]): string {
 function removeContainers(): void {
   const ids = docker('ps', '-aq', '--filter', `label=wharf.allocator=${ALLOC}`);
   if (ids) docker('rm', '-f', ...ids.split('\n'));
-}
-
-/** Same recipe as packages/runtime/test/docker-helpers.ts (test packages share no files). */
-function ensureTestImage(): void {
-  const script = `set -euo pipefail
-exec 9>/tmp/wharf-test-image.lock; flock 9
-docker image inspect ${TEST_IMAGE} >/dev/null 2>&1 && exit 0
-root=$(mktemp -d); trap 'rm -rf "$root"' EXIT
-libs=""
-for pair in /usr/bin/etcd:/usr/bin/etcd /bin/dash:/bin/sh /bin/sleep:/bin/sleep; do
-  install -D -m 0755 "\${pair%%:*}" "$root\${pair#*:}"; libs+=" $(ldd "\${pair%%:*}" | grep -o '/[^ ]*' || true)"
-done
-for lib in $libs; do install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"; done
-mkdir -p "$root/tmp" "$root/data" "$root/etc"; chmod 1777 "$root/tmp"
-tar -C "$root" -c . | docker import - ${TEST_IMAGE} >/dev/null`;
-  execFileSync('bash', ['-c', script], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 60_000 });
 }
 
 /** The real catalog, with the etcd pack pointed at the test image. */
@@ -70,13 +59,7 @@ let home: TempDir;
 let runtime: DockerRuntime;
 let allocator: Allocator | undefined;
 
-beforeAll(() => {
-  execFileSync('bash', [join(REPO_ROOT, 'scripts', 'ensure-docker.sh')], {
-    stdio: 'inherit',
-    timeout: 120_000,
-  });
-  ensureTestImage();
-});
+beforeAll(() => ensureEtcdTestImage(), 300_000);
 
 let portRange: { from: number; to: number };
 

@@ -2,18 +2,20 @@
  * Docker-mode service logs against a real engine: a `wharf/proxy` container's stderr and stdout
  * land in the service's log file (`<home>/hosts/<host>/logs/<id>.log`) as in process mode, a
  * restart appends only the new run's output, and a stop keeps the service's last lines. Needs the
- * images of docker/build.sh; no ZooKeeper (the proxy is never let that far, or is stopped first).
+ * images of docker/build.sh (built here, engine started, when missing); no ZooKeeper (the proxy is never let that far, or is stopped first).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DockerRuntime } from '@wharf/runtime';
-import { freePort, tempDir, waitFor, type TempDir } from '@wharf/testkit';
+import { ensureWharfImages, freePort, tempDir, waitFor, type TempDir } from '@wharf/testkit';
 import { DEFAULT_DOCKER_SOCKET, DockerLauncher, RUNNER_SCOPE_LABEL } from '../src/docker-launcher';
 import { engineLogSource } from '../src/docker-logs';
 import { hostHome, planLaunches, type ServiceLaunchSpec } from '../src/roles';
 
 jest.setTimeout(60_000);
+/** A cold docker/build.sh (engine install included) on a loaded CI box. */
+const BUILD_TIMEOUT_MS = 420_000;
 
 const HOST = `dlogs-${randomBytes(3).toString('hex')}`;
 const SOCKET = process.env.DOCKER_HOST?.startsWith('unix://')
@@ -30,6 +32,8 @@ let launcher: DockerLauncher;
 let proxy: ServiceLaunchSpec;
 
 beforeAll(async () => {
+  // The engine and the wharf/proxy image: this file fails, never skips, without them.
+  await ensureWharfImages();
   home = await tempDir('wharf-runner-dlogs');
   const hostHomeDir = hostHome(home.path, HOST);
   runtime = new DockerRuntime({ scope: { [RUNNER_SCOPE_LABEL]: HOST }, mountPath: hostHomeDir });
@@ -56,7 +60,7 @@ beforeAll(async () => {
     portRange: '21000-21099',
   };
   proxy = planLaunches(ctx, ['proxy'])[0]!;
-});
+}, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
   const ids = docker('ps', '-aq', '--filter', `label=${RUNNER_SCOPE_LABEL}=${HOST}`);
