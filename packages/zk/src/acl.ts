@@ -25,10 +25,18 @@ export interface ZkAclResult {
 }
 
 /** Every permission. */
-export const ALL_PERMISSIONS: readonly ZkPermission[] = Object.freeze(['read', 'write', 'create', 'delete', 'admin']);
+export const ALL_PERMISSIONS: readonly ZkPermission[] = Object.freeze([
+  'read',
+  'write',
+  'create',
+  'delete',
+  'admin',
+]);
 
 /** ZooKeeper's default ACL: anyone may do anything. What `create` uses when given no ACL. */
-export const OPEN_ACL: readonly ZkAcl[] = Object.freeze([{ scheme: 'world', id: 'anyone', perms: ALL_PERMISSIONS }]);
+export const OPEN_ACL: readonly ZkAcl[] = Object.freeze([
+  { scheme: 'world', id: 'anyone', perms: ALL_PERMISSIONS },
+]);
 
 /** Anyone may read. */
 export const WORLD_READABLE: ZkAcl = Object.freeze({
@@ -56,6 +64,7 @@ export function toLibraryAcl(acl: readonly ZkAcl[]): zookeeper.ACL[] {
     throw new WharfError('WHARF_VALIDATION', 'invalid acl: empty', { details: { field: 'acl' } });
   }
   return acl.map((entry, i) => {
+    // The library throws a plain Error for 0 (no permission at all); refuse it with our code.
     let bits = 0;
     for (const perm of entry.perms) {
       const bit = PERMISSION_BITS[perm];
@@ -66,17 +75,28 @@ export function toLibraryAcl(acl: readonly ZkAcl[]): zookeeper.ACL[] {
       }
       bits |= bit;
     }
+    if (bits === 0) {
+      throw new WharfError('WHARF_VALIDATION', 'invalid acl: no permission', {
+        details: { field: `acl[${i}].perms` },
+      });
+    }
     return new zookeeper.ACL(bits, new zookeeper.Id(entry.scheme, entry.id));
   });
 }
 
-/** The library's ACL objects as ours. */
+/**
+ * The library's ACL objects as ours. Its ACL class stores the bit mask as `permission`, although
+ * @types/node-zookeeper-client declares `perms` (lib/ACL.js, 1.1.3).
+ */
 export function fromLibraryAcl(acl: readonly zookeeper.ACL[]): ZkAcl[] {
-  return acl.map((entry) => ({
-    scheme: entry.id.scheme,
-    id: entry.id.id,
-    perms: ALL_PERMISSIONS.filter((perm) => (entry.perms & PERMISSION_BITS[perm]) !== 0),
-  }));
+  return acl.map((entry) => {
+    const bits = (entry as unknown as { permission: number }).permission;
+    return {
+      scheme: entry.id.scheme,
+      id: entry.id.id,
+      perms: ALL_PERMISSIONS.filter((perm) => (bits & PERMISSION_BITS[perm]) !== 0),
+    };
+  });
 }
 
 /** getACL → the ACL and stat. */

@@ -98,13 +98,22 @@ export function connectionLossError(
   return new WharfError(
     'WHARF_ZK_CONNECTION_LOSS',
     transportError === null ? message : `${message} (last transport error: ${transportError})`,
-    { details: { op, path, zk: 'CONNECTION_LOSS', reason, ...(transportError === null ? {} : { transportError }) } },
+    {
+      details: {
+        op,
+        path,
+        zk: 'CONNECTION_LOSS',
+        reason,
+        ...(transportError === null ? {} : { transportError }),
+      },
+    },
   );
 }
 
 /** Re-creates a WHARF_ZK_CONNECTION_LOSS error with `transportError` added; other errors pass through. */
 export function withTransportError(err: unknown, transportError: string | null): unknown {
-  if (transportError === null || !(err instanceof WharfError) || err.code !== 'WHARF_ZK_CONNECTION_LOSS') return err;
+  if (transportError === null || !(err instanceof WharfError) || err.code !== 'WHARF_ZK_CONNECTION_LOSS')
+    return err;
   const details = err.details as { op: string; path?: string; reason: string };
   return connectionLossError(details.op, details.path, details.reason, transportError);
 }

@@ -27,7 +27,8 @@ export function fourLetterWord(
   timeoutMs: number,
   tls?: ZkTlsOptions | CompiledZkTls | null,
 ): Promise<string | null> {
-  const compiled = tls === undefined || tls === null || 'secureContext' in tls ? (tls ?? null) : compileZkTls(tls);
+  const compiled =
+    tls === undefined || tls === null || 'secureContext' in tls ? (tls ?? null) : compileZkTls(tls);
   return new Promise((resolve) => {
     let reply = '';
     let settled = false;
