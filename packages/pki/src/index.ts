@@ -51,5 +51,13 @@ export { MIN_RENEW_BEFORE_MS, RENEW_REMAINING_FRACTION, renewAt, renewalDecision
 export type { RenewalAction, RenewalDecision } from './rotation';
 export { WHARF_ORGANIZATION, identityOf, identitySubject, x509Id } from './subject';
 export type { DistinguishedName, ServiceIdentity } from './subject';
+export {
+  SERVICE_CERT_FILE,
+  SERVICE_KEY_FILE,
+  TRUSTED_CA_FILE,
+  readTlsCredentials,
+  writeTlsCredentials,
+} from './tls-files';
+export type { TlsCredentials } from './tls-files';
 export { verifyCertificateChain } from './verify';
 export type { CertificatePurpose, VerifyOptions } from './verify';

@@ -1,7 +1,17 @@
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CA_CERT_FILE, CA_KEY_FILE, createRootCa, loadCa, loadOrCreateCa, saveCa } from '@wharf/pki';
+import {
+  CA_CERT_FILE,
+  CA_KEY_FILE,
+  SERVICE_KEY_FILE,
+  createRootCa,
+  loadCa,
+  loadOrCreateCa,
+  readTlsCredentials,
+  saveCa,
+  writeTlsCredentials,
+} from '@wharf/pki';
 
 const PASSPHRASE = 'a passphrase from the environment';
 let root: string;
@@ -59,5 +69,27 @@ describe('CA store', () => {
       details: { mode: '640' },
     });
     await expect(loadCa(join(root, 'nowhere'))).rejects.toMatchObject({ code: 'WHARF_PKI_KEY_ERROR' });
+  }, 20_000);
+});
+
+describe('service TLS credentials', () => {
+  test('are written with the key 0600 and read back; a rotation replaces them in place', async () => {
+    const ca = await createRootCa();
+    const dir = join(root, 'tls', 'allocator');
+    const first = await ca.issue({ profile: 'client', subject: { hostId: 'h1', role: 'allocator' } });
+    await writeTlsCredentials(dir, { ca: ca.certPem, cert: first.certPem, key: first.keyPem });
+    expect(await modeOf(dir)).toBe(0o700);
+    expect(await modeOf(join(dir, SERVICE_KEY_FILE))).toBe(0o600);
+    expect(await readTlsCredentials(dir)).toEqual({ ca: ca.certPem, cert: first.certPem, key: first.keyPem });
+
+    const renewed = await ca.reissue(first.certPem);
+    await writeTlsCredentials(dir, { ca: ca.certPem, cert: renewed.certPem, key: renewed.keyPem });
+    expect((await readTlsCredentials(dir)).cert).toBe(renewed.certPem);
+
+    await chmod(join(dir, SERVICE_KEY_FILE), 0o644);
+    await expect(readTlsCredentials(dir)).rejects.toMatchObject({
+      code: 'WHARF_PKI_KEY_ERROR',
+      details: { mode: '644' },
+    });
   }, 20_000);
 });
