@@ -21,7 +21,7 @@ export interface VerifyOptions {
  * Verifies a certificate chain (leaf first, then any intermediates, as one PEM text) against the
  * trusted roots: every signature, validity at `now`, CA constraints of each issuer, and optionally
  * the leaf's purpose. Returns the leaf's info; throws WHARF_PKI_UNTRUSTED with a `reason`
- * (`unknown_ca`, `certificate_expired`, `bad_certificate`, `wrong_purpose`, …) otherwise.
+ * (`unknown_certificate_authority`, `certificate_expired`, `bad_certificate`, `wrong_purpose`, …) otherwise.
  */
 export function verifyCertificateChain(chainPem: string | Buffer, options: VerifyOptions): CertificateInfo {
   const blocks = pemBlocksOf(chainPem, PEM_TYPES.certificate, 'certificate');

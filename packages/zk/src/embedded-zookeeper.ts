@@ -65,6 +65,8 @@ export type EmbeddedZooKeeperState = 'stopped' | 'starting' | 'running' | 'froze
  * A standalone ZooKeeper server run as our own child process (`java … QuorumPeerMain zoo.cfg`,
  * argv without a shell, so signals reach the JVM): for `wharf up` on one host and for tests.
  * `freeze()`/`thaw()` (SIGSTOP/SIGCONT) simulate a stalled server; `restart()` keeps port and data.
+ * With `tls` it serves mutual TLS only (secure client port, `ssl.clientAuth=need`, x509 auth) and
+ * probes its own readiness over TLS.
  */
 export class EmbeddedZooKeeper {
   readonly host: string;
