@@ -5,6 +5,7 @@ import { useZooKeeper, waitFor } from '@wharf/testkit';
 import {
   WORLD_READABLE,
   ZkSession,
+  expireSession,
   fourLetterWord,
   probeZooKeeper,
   x509Acl,
@@ -64,6 +65,21 @@ describe('ZooKeeper over mutual TLS', () => {
     });
     await a.set('/doc', 'v3', -1);
     expect((await b.get('/doc')).data.toString()).toBe('v3');
+  }, 30_000);
+
+  test('after the server expires the session, a new one is built over TLS and ephemerals return', async () => {
+    const s = await zk.session();
+    await s.registerEphemeral('/live', 'me');
+    const before = s.sessionId;
+    await expireSession(s);
+    await waitFor(
+      async () => s.state === 'connected' && s.sessionId !== before && (await s.exists('/live')) !== null,
+      {
+        timeoutMs: 15_000,
+        message: 'new TLS session with the ephemeral re-created',
+      },
+    );
+    expect(s.sessionCount).toBe(2);
   }, 30_000);
 
   test('a client without a certificate is refused', async () => {
