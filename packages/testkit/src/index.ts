@@ -1,7 +1,7 @@
 /**
  * @packageDocumentation
- * Test harness (private, test-only): throwaway ZooKeeper servers, free ports, temp dirs, polling
- * and a jest fixture that wires them up.
+ * Test harness (private, test-only): throwaway ZooKeeper servers (plaintext or mutual TLS with a
+ * test CA), free ports, temp dirs, polling and a jest fixture that wires them up.
  */
 export { freePort } from './free-port';
 export { tempDir } from './temp-dir';
@@ -11,6 +11,8 @@ export type { WaitForOptions } from './wait-for';
 export { recordingLogger } from './recording-logger';
 export type { LogEntry, RecordingLogger } from './recording-logger';
 export { TEST_TICK_TIME_MS, startZooKeeper } from './zookeeper';
+export { TEST_CLIENT_IDENTITY, TEST_SERVER_IDENTITY, createTestTls } from './tls-material';
+export type { TestTls } from './tls-material';
 export type { TestZooKeeper, TestZooKeeperOptions } from './zookeeper';
 export { TEST_OPERATION_TIMEOUT_MS, TEST_SESSION_TIMEOUT_MS, useZooKeeper } from './use-zookeeper';
 export type { ZooKeeperFixture } from './use-zookeeper';

@@ -22,7 +22,7 @@ export interface ZooKeeperFixture {
   readonly chroot: string;
   /**
    * Opens and starts a session on the test's chroot with short test timeouts; it is closed
-   * after the test.
+   * after the test. Against a TLS server it connects with the default test client certificate.
    */
   session(overrides?: Partial<ZkSessionOptions>): Promise<ZkSession>;
 }
@@ -71,7 +71,9 @@ export function useZooKeeper(options: TestZooKeeperOptions = {}): ZooKeeperFixtu
       return `/wharf-test-${testNumber}`;
     },
     async session(overrides: Partial<ZkSessionOptions> = {}): Promise<ZkSession> {
+      const tls = fixture.zk.tls;
       const session = new ZkSession({
+        ...(tls === null ? {} : { tls: await tls.client() }),
         connectString: fixture.connectString,
         chroot: fixture.chroot,
         sessionTimeoutMs: TEST_SESSION_TIMEOUT_MS,

@@ -1,4 +1,4 @@
-import { closedError, connectionLossError } from './errors';
+import { closedError, connectionLossError, withTransportError } from './errors';
 import { type CompiledZkOptions } from './options';
 import { RawClient } from './raw-client';
 import { rawMkdirp } from './raw-ops';
@@ -23,6 +23,7 @@ export async function ensureChroot(options: CompiledZkOptions, signal?: AbortSig
     chroot: '',
     sessionTimeoutMs,
     logger,
+    tls: options.tls,
     onEvent: (_client, event) => {
       if (event === 'connected') onConnected();
     },
@@ -30,7 +31,9 @@ export async function ensureChroot(options: CompiledZkOptions, signal?: AbortSig
   const guard = startGuard(options, signal);
   try {
     raw.connect();
-    await Promise.race([connected, guard.failed]);
+    await Promise.race([connected, guard.failed]).catch((err: unknown) => {
+      throw withTransportError(err, raw.lastTransportError);
+    });
     await raw.call('mkdirp', options.chroot, connectTimeoutMs, rawMkdirp(raw.client, options.chroot));
     logger.debug('zookeeper chroot ensured', { chroot: options.chroot });
   } finally {

@@ -79,7 +79,8 @@ export class ZkConnection {
       this.newClient();
       if (!(await this.machine.waitConnected(connectTimeoutMs))) {
         if (this.isClosed()) throw closedError('start');
-        throw connectionLossError('start', undefined, 'no connection before connectTimeoutMs');
+        const reason = 'no connection before connectTimeoutMs';
+        throw connectionLossError('start', undefined, reason, this.raw?.lastTransportError ?? null);
       }
     } catch (err) {
       await this.close();
@@ -107,6 +108,7 @@ export class ZkConnection {
       chroot,
       sessionTimeoutMs,
       logger,
+      tls: this.options.tls,
       onEvent: (client, event) => this.onRawEvent(client, event),
     });
     this.raw = raw;

@@ -3,9 +3,12 @@ import { closeSync, openSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WharfError } from '@wharf/model';
+import { probeTls, secureClientPortLines, writeTlsStores, type EmbeddedZooKeeperTls } from './embedded-tls';
 import { fourLetterWord } from './four-letter';
 import { NOOP_LOGGER, type ZkLogger } from './logger';
+import { type CompiledZkTls } from './tls';
 import { DEFAULT_JAVA_DIR, javaArgs, renderLog4j, renderZooCfg } from './zk-config';
+import { tlsJvmProperties } from './zk-tls-config';
 
 /** ZooKeeper's default tick; session timeouts are bounded to [2, 20] ticks. 500 ms keeps local timeouts short. */
 export const DEFAULT_TICK_TIME_MS = 500;
@@ -35,7 +38,7 @@ const LOG_TAIL_LINES = 20;
 export interface EmbeddedZooKeeperOptions {
   /** Snapshots, transaction logs, zoo.cfg and the server's log live here. */
   dataDir: string;
-  /** Client port (default 2181). */
+  /** Client port (default 2181); the secure client port when `tls` is set. */
   port?: number;
   /** Bind address (default 127.0.0.1: never expose the embedded server). */
   host?: string;
@@ -50,6 +53,8 @@ export interface EmbeddedZooKeeperOptions {
   stopTimeoutMs?: number;
   /** Extra zoo.cfg lines. */
   extraConfig?: Record<string, string | number>;
+  /** Serve mutual TLS only on `port` (see {@link EmbeddedZooKeeperTls}). */
+  tls?: EmbeddedZooKeeperTls;
   logger?: ZkLogger;
 }
 
@@ -60,6 +65,8 @@ export type EmbeddedZooKeeperState = 'stopped' | 'starting' | 'running' | 'froze
  * A standalone ZooKeeper server run as our own child process (`java … QuorumPeerMain zoo.cfg`,
  * argv without a shell, so signals reach the JVM): for `wharf up` on one host and for tests.
  * `freeze()`/`thaw()` (SIGSTOP/SIGCONT) simulate a stalled server; `restart()` keeps port and data.
+ * With `tls` it serves mutual TLS only (secure client port, `ssl.clientAuth=need`, x509 auth) and
+ * probes its own readiness over TLS.
  */
 export class EmbeddedZooKeeper {
   readonly host: string;
@@ -67,6 +74,8 @@ export class EmbeddedZooKeeper {
   readonly dataDir: string;
   private readonly tickTimeMs: number;
   private readonly logger: ZkLogger;
+  /** TLS of our own readiness probes; null for a plaintext server. */
+  private readonly probeTls: CompiledZkTls | null;
   private child: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
   private current: EmbeddedZooKeeperState = 'stopped';
@@ -80,9 +89,10 @@ export class EmbeddedZooKeeper {
     this.dataDir = options.dataDir;
     this.tickTimeMs = options.tickTimeMs ?? DEFAULT_TICK_TIME_MS;
     this.logger = options.logger ?? NOOP_LOGGER;
+    this.probeTls = options.tls === undefined ? null : probeTls(options.tls);
   }
 
-  /** `host:port` for clients. */
+  /** `host:port` for clients (TLS clients when `tls` is set). */
   get connectString(): string {
     return `${this.host}:${this.port}`;
   }
@@ -107,7 +117,7 @@ export class EmbeddedZooKeeper {
     if (this.current !== 'stopped') return;
     this.current = 'starting';
     try {
-      if ((await fourLetterWord(this.host, this.port, 'ruok', READY_POLL_MS * 5)) !== null) {
+      if ((await fourLetterWord(this.host, this.port, 'ruok', READY_POLL_MS * 5, this.probeTls)) !== null) {
         throw new WharfError('WHARF_ZK_ERROR', 'zookeeper port already in use', {
           details: { port: this.port },
         });
@@ -116,7 +126,11 @@ export class EmbeddedZooKeeper {
       this.spawn(args);
       await this.waitReady();
       this.current = 'running';
-      this.logger.info('embedded zookeeper started', { connectString: this.connectString, pid: this.pid });
+      this.logger.info('embedded zookeeper started', {
+        connectString: this.connectString,
+        pid: this.pid,
+        tls: this.probeTls !== null,
+      });
     } catch (err) {
       await this.kill();
       throw err;
@@ -183,6 +197,8 @@ export class EmbeddedZooKeeper {
     await mkdir(this.dataDir, { recursive: true });
     const cfgFile = join(this.dataDir, 'zoo.cfg');
     const log4jFile = join(this.dataDir, 'log4j.properties');
+    const tls = this.options.tls;
+    if (tls !== undefined) await writeTlsStores(this.dataDir, tls);
     const maxTimeout = Math.min(
       this.options.maxSessionTimeoutMs ?? this.tickTimeMs * MAX_SESSION_TICKS,
       this.tickTimeMs * MAX_SESSION_TICKS,
@@ -192,14 +208,18 @@ export class EmbeddedZooKeeper {
       renderZooCfg({
         dataDir: this.dataDir,
         host: this.host,
-        port: this.port,
+        port: tls === undefined ? this.port : (tls.plainPort ?? null),
         tickTimeMs: this.tickTimeMs,
         maxSessionTimeoutMs: maxTimeout,
-        extra: this.options.extraConfig,
+        extra: {
+          ...(tls === undefined ? {} : secureClientPortLines(this.dataDir, this.host, this.port, tls)),
+          ...this.options.extraConfig,
+        },
       }),
     );
     await writeFile(log4jFile, renderLog4j(this.logFile));
-    return javaArgs(this.options.javaDir ?? DEFAULT_JAVA_DIR, cfgFile, log4jFile);
+    const properties = tlsJvmProperties(tls?.superUser);
+    return javaArgs(this.options.javaDir ?? DEFAULT_JAVA_DIR, cfgFile, log4jFile, properties);
   }
 
   private spawn(args: string[]): void {
@@ -253,8 +273,9 @@ export class EmbeddedZooKeeper {
    */
   private async serving(): Promise<boolean> {
     const timeout = READY_POLL_MS * 5;
-    if ((await fourLetterWord(this.host, this.port, 'ruok', timeout)) !== 'imok') return false;
-    return (await fourLetterWord(this.host, this.port, 'srvr', timeout))?.includes('Mode:') ?? false;
+    const tls = this.probeTls;
+    if ((await fourLetterWord(this.host, this.port, 'ruok', timeout, tls)) !== 'imok') return false;
+    return (await fourLetterWord(this.host, this.port, 'srvr', timeout, tls))?.includes('Mode:') ?? false;
   }
 
   private async logTail(): Promise<string[]> {

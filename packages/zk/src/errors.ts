@@ -32,6 +32,7 @@ const CODE_MAP: ReadonlyMap<number, WharfErrorCode> = new Map<number, WharfError
   [ZK_RESULT_CODES.CONNECTION_LOSS, 'WHARF_ZK_CONNECTION_LOSS'],
   [ZK_RESULT_CODES.OPERATION_TIMEOUT, 'WHARF_ZK_CONNECTION_LOSS'],
   [ZK_RESULT_CODES.SESSION_EXPIRED, 'WHARF_ZK_SESSION_EXPIRED'],
+  [ZK_RESULT_CODES.NO_AUTH, 'WHARF_ZK_NO_AUTH'],
 ]);
 
 const NAME_BY_CODE: ReadonlyMap<number, string> = new Map(
@@ -83,9 +84,36 @@ export function closedError(op: string, path?: string): WharfError {
   return new WharfError('WHARF_ZK_CLOSED', 'zookeeper session is closed', { details: { op, path } });
 }
 
-/** The error for an operation that got no answer in time, or found no connection. */
-export function connectionLossError(op: string, path: string | undefined, reason: string): WharfError {
-  return new WharfError('WHARF_ZK_CONNECTION_LOSS', `zookeeper ${op} failed: ${reason}`, {
-    details: { op, path, zk: 'CONNECTION_LOSS', reason },
-  });
+/**
+ * The error for an operation that got no answer in time, or found no connection. `transportError`
+ * is the last socket error code (a refused TLS handshake shows up only there).
+ */
+export function connectionLossError(
+  op: string,
+  path: string | undefined,
+  reason: string,
+  transportError: string | null = null,
+): WharfError {
+  const message = `zookeeper ${op} failed: ${reason}`;
+  return new WharfError(
+    'WHARF_ZK_CONNECTION_LOSS',
+    transportError === null ? message : `${message} (last transport error: ${transportError})`,
+    {
+      details: {
+        op,
+        path,
+        zk: 'CONNECTION_LOSS',
+        reason,
+        ...(transportError === null ? {} : { transportError }),
+      },
+    },
+  );
+}
+
+/** Re-creates a WHARF_ZK_CONNECTION_LOSS error with `transportError` added; other errors pass through. */
+export function withTransportError(err: unknown, transportError: string | null): unknown {
+  if (transportError === null || !(err instanceof WharfError) || err.code !== 'WHARF_ZK_CONNECTION_LOSS')
+    return err;
+  const details = err.details as { op: string; path?: string; reason: string };
+  return connectionLossError(details.op, details.path, details.reason, transportError);
 }

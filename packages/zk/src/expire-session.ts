@@ -63,6 +63,7 @@ async function closeAsImpostor(
     chroot,
     sessionTimeoutMs,
     logger,
+    tls: session.options.tls,
     sessionId: Buffer.from(id, 'hex'),
     sessionPassword: password,
     onEvent: (client, event) => {

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { compileZkTls, connectTls, type CompiledZkTls, type ZkTlsOptions } from './tls';
 
 /** Default port of a ZooKeeper client connection. */
 export const DEFAULT_ZK_PORT = 2181;
@@ -15,18 +16,23 @@ export function firstServer(connectString: string): { host: string; port: number
 
 /**
  * Sends a four-letter word (`ruok`, `srvr`, `mntr`…) and returns the reply, or null when nothing
- * answered within `timeoutMs` (refused, frozen, filtered). Needs `4lw.commands.whitelist`.
+ * answered within `timeoutMs` (refused, frozen, filtered). Needs `4lw.commands.whitelist`. With
+ * `tls`, over the secure client port (ZooKeeper's Netty server answers four-letter words there
+ * too, after the mutual TLS handshake).
  */
 export function fourLetterWord(
   host: string,
   port: number,
   word: string,
   timeoutMs: number,
+  tls?: ZkTlsOptions | CompiledZkTls | null,
 ): Promise<string | null> {
+  const compiled =
+    tls === undefined || tls === null || 'secureContext' in tls ? (tls ?? null) : compileZkTls(tls);
   return new Promise((resolve) => {
     let reply = '';
     let settled = false;
-    const socket = connect({ host, port });
+    const socket = compiled === null ? connect({ host, port }) : connectTls(host, port, compiled);
     const finish = (value: string | null): void => {
       if (settled) return;
       settled = true;
@@ -35,7 +41,7 @@ export function fourLetterWord(
       resolve(value);
     };
     const timer = setTimeout(() => finish(null), timeoutMs);
-    socket.on('connect', () => socket.end(word));
+    socket.on(compiled === null ? 'connect' : 'secureConnect', () => socket.end(word));
     socket.on('data', (chunk) => {
       reply += chunk.toString('utf8');
     });
@@ -45,7 +51,11 @@ export function fourLetterWord(
 }
 
 /** True when the first server of `connectString` answers `ruok` with `imok` within `timeoutMs`. */
-export async function probeZooKeeper(connectString: string, timeoutMs: number): Promise<boolean> {
+export async function probeZooKeeper(
+  connectString: string,
+  timeoutMs: number,
+  tls?: ZkTlsOptions | null,
+): Promise<boolean> {
   const { host, port } = firstServer(connectString);
-  return (await fourLetterWord(host, port, 'ruok', timeoutMs)) === 'imok';
+  return (await fourLetterWord(host, port, 'ruok', timeoutMs, tls)) === 'imok';
 }

@@ -2,8 +2,8 @@
  * @packageDocumentation
  * ZooKeeper client layer of Wharf, the only importer of node-zookeeper-client: promise API with
  * typed errors, session manager (stall watchdog, rebuild after expiry, re-created ephemerals),
- * recipes (leader latch, tree cache, ephemeral registration, versioned update, transactions) and
- * an embedded server launcher.
+ * recipes (leader latch, tree cache, ephemeral registration, versioned update, transactions),
+ * mutual TLS to the secure client port, ACLs, and an embedded server launcher.
  */
 export { SYSTEM_CLOCK } from './clock';
 export type { ZkClock } from './clock';
@@ -33,6 +33,10 @@ export {
 } from './options';
 export type { CompiledZkOptions, ZkSessionOptions } from './options';
 export { ZK_RESULT_CODES, toWharfError } from './errors';
+export { compileZkTls } from './tls';
+export type { CompiledZkTls, ZkTlsOptions } from './tls';
+export { ALL_PERMISSIONS, OPEN_ACL, WORLD_READABLE, x509Acl } from './acl';
+export type { ZkAcl, ZkAclResult, ZkPermission } from './acl';
 export { assertZkPath, baseName, joinPath, parentPath, sequenceOf } from './paths';
 export { ZkSession } from './session';
 export type { ZkSessionApi } from './session-api';
@@ -55,5 +59,18 @@ export { SKIP_UPDATE, updateJson } from './update-json';
 export type { UpdateFn, UpdateJsonOptions, UpdateJsonResult } from './update-json';
 export { EmbeddedZooKeeper } from './embedded-zookeeper';
 export type { EmbeddedZooKeeperOptions, EmbeddedZooKeeperState } from './embedded-zookeeper';
+export { TLS_DIR } from './embedded-tls';
+export type { EmbeddedZooKeeperTls } from './embedded-tls';
+export {
+  KEYSTORE_FILE,
+  NETTY_CNXN_FACTORY,
+  TRUSTSTORE_FILE,
+  X509_AUTH_PROVIDER,
+  X509_SUPERUSER_PROPERTY,
+  renderKeyStorePem,
+  renderQuorumTls,
+  renderSecureClientPort,
+} from './zk-tls-config';
+export type { ClientAuthMode, QuorumTlsConfig, SecureClientPortConfig } from './zk-tls-config';
 export { fourLetterWord, probeZooKeeper } from './four-letter';
 export { expireSession } from './expire-session';

@@ -2,6 +2,7 @@ import { WharfError } from '@wharf/model';
 import { SYSTEM_CLOCK, type ZkClock } from './clock';
 import { NOOP_LOGGER, type ZkLogger } from './logger';
 import { normalizeChroot } from './paths';
+import { compileZkTls, type CompiledZkTls, type ZkTlsOptions } from './tls';
 
 /** Chroot every Wharf path lives under (ARCHITECTURE.md, "ZooKeeper layout"). */
 export const DEFAULT_CHROOT = '/wharf';
@@ -45,6 +46,11 @@ export interface ZkSessionOptions {
   operationTimeoutMs?: number;
   /** Refuse writes larger than this. */
   maxDataBytes?: number;
+  /**
+   * Mutual TLS: connect to the servers' `secureClientPort` with this client certificate. One
+   * setting for every service; the connect string then lists secure ports.
+   */
+  tls?: ZkTlsOptions;
   logger?: ZkLogger;
   clock?: ZkClock;
 }
@@ -57,6 +63,8 @@ export interface CompiledZkOptions {
   readonly connectTimeoutMs: number;
   readonly operationTimeoutMs: number;
   readonly maxDataBytes: number;
+  /** Null: plaintext. */
+  readonly tls: CompiledZkTls | null;
   readonly logger: ZkLogger;
   readonly clock: ZkClock;
 }
@@ -99,6 +107,7 @@ export function compileZkOptions(options: ZkSessionOptions): CompiledZkOptions {
       DEFAULT_OPERATION_TIMEOUT_MS,
     ),
     maxDataBytes: positive('maxDataBytes', options.maxDataBytes, DEFAULT_MAX_DATA_BYTES),
+    tls: compileZkTls(options.tls),
     logger: options.logger ?? NOOP_LOGGER,
     clock: options.clock ?? SYSTEM_CLOCK,
   });

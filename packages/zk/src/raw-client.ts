@@ -3,6 +3,8 @@ import * as zookeeper from 'node-zookeeper-client';
 import { closedError, connectionLossError, toWharfError } from './errors';
 import { type ZkLogger } from './logger';
 import { idToHex } from './stat';
+import { type CompiledZkTls } from './tls';
+import { installTlsTransport, type ConnectionManagerTransport } from './tls-transport';
 
 /**
  * Upper bound on the library's reconnect spin delay (a random wait in [0, spin) once every server
@@ -37,6 +39,8 @@ export interface RawClientOptions {
   /** Resume an existing session (used to force expiry in tests). */
   readonly sessionId?: Buffer;
   readonly sessionPassword?: Buffer;
+  /** Mutual TLS to the servers' secure client port; null/absent: plaintext. */
+  readonly tls?: CompiledZkTls | null;
 }
 
 // The subset of the library's private ConnectionManager we touch to hard-kill a client; the
@@ -64,6 +68,7 @@ export class RawClient {
   private dead = false;
   private connected = false;
   private handshakeTimer: NodeJS.Timeout | null = null;
+  private transportError: string | null = null;
 
   constructor(private readonly options: RawClientOptions) {
     const spinDelay = Math.min(MAX_SPIN_DELAY_MS, Math.floor(options.sessionTimeoutMs * SPIN_DELAY_FRACTION));
@@ -76,6 +81,12 @@ export class RawClient {
     };
     this.client = zookeeper.createClient(`${options.connectString}${options.chroot}`, libOptions);
     this.client.on('state', (state: zookeeper.State) => this.onState(state));
+    const cm = this.internals();
+    if (options.tls && cm !== undefined) {
+      installTlsTransport(cm as unknown as ConnectionManagerTransport, options.tls, (err, server) =>
+        this.onTransportError(err, server),
+      );
+    }
     this.installHandshakeTimeout();
   }
 
@@ -97,6 +108,14 @@ export class RawClient {
   /** The session timeout the server granted (the requested one before the first connect). */
   get negotiatedTimeoutMs(): number {
     return this.client.getSessionTimeout();
+  }
+
+  /**
+   * Code of the last socket error since the last successful connect (e.g.
+   * `ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE` when the server refused our certificate), or null.
+   */
+  get lastTransportError(): string | null {
+    return this.transportError;
   }
 
   /** Opens the connection; state changes arrive through `onEvent`. */
@@ -220,6 +239,14 @@ export class RawClient {
     };
   }
 
+  /** Remembers the error for diagnostics; logs each distinct code once per client (retries are fast). */
+  private onTransportError(err: NodeJS.ErrnoException, server: string): void {
+    const code = err.code ?? err.message;
+    if (code === this.transportError) return;
+    this.transportError = code;
+    this.options.logger.warn('zookeeper tls connection failed', { server, code, reason: err.message });
+  }
+
   private clearHandshakeTimer(): void {
     if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
     this.handshakeTimer = null;
@@ -235,6 +262,7 @@ export class RawClient {
     switch (state.code) {
       case zookeeper.State.SYNC_CONNECTED.code:
         this.connected = true;
+        this.transportError = null;
         this.clearHandshakeTimer();
         event = 'connected';
         break;

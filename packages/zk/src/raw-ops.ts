@@ -21,14 +21,19 @@ export const CREATE_MODE_FLAGS: Readonly<Record<ZkCreateMode, number>> = Object.
 
 type Invoke<T> = (done: Done<T>) => void;
 
-/** create → the created path (with the sequence suffix for sequential modes). */
+/** create → the created path (with the sequence suffix for sequential modes); `acl` default: open. */
 export function rawCreate(
   client: zookeeper.Client,
   path: string,
   data: Buffer,
   mode: ZkCreateMode,
+  acl?: zookeeper.ACL[],
 ): Invoke<string> {
-  return (done) => client.create(path, data, CREATE_MODE_FLAGS[mode], (err, created) => done(err, created));
+  return (done) => {
+    const cb = (err: unknown, created: string): void => void done(err, created);
+    if (acl === undefined) client.create(path, data, CREATE_MODE_FLAGS[mode], cb);
+    else client.create(path, data, acl, CREATE_MODE_FLAGS[mode], cb);
+  };
 }
 
 /** mkdirp: persistent, empty parents; existing nodes are fine. */

@@ -1,4 +1,5 @@
 import { WharfError } from '@wharf/model';
+import { rawGetAcl, rawSetAcl, toLibraryAcl, type ZkAcl, type ZkAclResult } from './acl';
 import { type ZkClock } from './clock';
 import { ZkConnection, type Invoker } from './connection';
 import { assertDataSize, decodeJson, encodeJson, toBuffer } from './data';
@@ -112,10 +113,32 @@ export class ZkSession implements ZkSessionApi {
     return this.closePromise;
   }
 
-  /** Creates a node; parents must exist. Returns the created path. */
-  async create(path: string, data?: ZkData, mode: ZkCreateMode = 'persistent'): Promise<string> {
+  /**
+   * Creates a node; parents must exist. Returns the created path. `acl` defaults to ZooKeeper's
+   * open ACL (world:anyone, all permissions).
+   */
+  async create(
+    path: string,
+    data?: ZkData,
+    mode: ZkCreateMode = 'persistent',
+    acl?: readonly ZkAcl[],
+  ): Promise<string> {
     const buf = this.checkedData(path, toBuffer(data));
-    return this.run('create', path, (raw) => rawCreate(raw.client, path, buf, mode));
+    const libraryAcl = acl === undefined ? undefined : toLibraryAcl(acl);
+    return this.run('create', path, (raw) => rawCreate(raw.client, path, buf, mode, libraryAcl));
+  }
+
+  /** Reads a node's ACL and stat. */
+  async getAcl(path: string): Promise<ZkAclResult> {
+    assertZkPath(path);
+    return this.run('getAcl', path, (raw) => rawGetAcl(raw.client, path));
+  }
+
+  /** Replaces a node's ACL if its ACL version (`stat.aversion`) is `aversion` (-1: any). */
+  async setAcl(path: string, acl: readonly ZkAcl[], aversion: number): Promise<ZkStat> {
+    assertZkPath(path);
+    const libraryAcl = toLibraryAcl(acl); // validated before waiting for a connection
+    return this.run('setAcl', path, (raw) => rawSetAcl(raw.client, path, libraryAcl, aversion));
   }
 
   /** Creates `path` and any missing parents as empty persistent nodes. */

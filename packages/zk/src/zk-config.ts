@@ -39,7 +39,8 @@ export const JVM_FLAGS: readonly string[] = Object.freeze([
 export interface ZooCfg {
   readonly dataDir: string;
   readonly host: string;
-  readonly port: number;
+  /** Plaintext client port; null for none (a TLS-only server, see zk-tls-config.ts). */
+  readonly port: number | null;
   readonly tickTimeMs: number;
   readonly maxSessionTimeoutMs: number;
   readonly extra?: Readonly<Record<string, string | number>>;
@@ -50,8 +51,8 @@ export function renderZooCfg(cfg: ZooCfg): string {
   const lines: Record<string, string | number> = {
     tickTime: cfg.tickTimeMs,
     dataDir: cfg.dataDir,
-    clientPortAddress: cfg.host,
-    clientPort: cfg.port,
+    // `clientPortAddress` is only valid together with `clientPort` (machine-notes.md).
+    ...(cfg.port === null ? {} : { clientPortAddress: cfg.host, clientPort: cfg.port }),
     'admin.enableServer': 'false',
     '4lw.commands.whitelist': '*',
     minSessionTimeout: cfg.tickTimeMs * 2,
@@ -78,11 +79,20 @@ export function renderLog4j(logFile: string): string {
   ].join('\n');
 }
 
-/** The `java` argv (without the executable) for a server with `configFile` and `log4jFile`. */
-export function javaArgs(javaDir: string, configFile: string, log4jFile: string): string[] {
+/**
+ * The `java` argv (without the executable) for a server with `configFile` and `log4jFile`;
+ * `properties` are extra `-D` flags (e.g. the x509 super user).
+ */
+export function javaArgs(
+  javaDir: string,
+  configFile: string,
+  log4jFile: string,
+  properties: readonly string[] = [],
+): string[] {
   const classpath = SERVER_JARS.map((jar) => join(javaDir, jar)).join(':');
   return [
     ...JVM_FLAGS,
+    ...properties,
     `-Dlog4j.configuration=file:${log4jFile}`,
     '-cp',
     classpath,
