@@ -16,6 +16,7 @@ import {
   type DocumentUpdateResult,
 } from './document-update';
 import { NOOP_LOGGER, type ZkLogger } from './logger';
+import { type ZkOpResult } from './transaction';
 import { type ZkCreateMode, type ZkData, type ZkStat } from './types';
 
 /** A document with the znode stat it was read at. */
@@ -45,7 +46,7 @@ export interface DocumentStoreOptions {
 type Doc<K extends DocumentKind> = DocumentTypes[K];
 
 /** Typed document reads and writes over a session (or any {@link DocumentPort}). */
-export class DocumentStore<S extends VersionStat = ZkStat, R = unknown> {
+export class DocumentStore<S extends VersionStat = ZkStat, R = ZkOpResult[]> {
   private readonly decoder: DocumentDecoder;
   private readonly badLog: BadDocumentLog;
   private readonly clock: ZkClock;
@@ -222,7 +223,7 @@ export class DocumentStore<S extends VersionStat = ZkStat, R = unknown> {
 }
 
 /** A MULTI builder over typed documents: all operations apply or none do. */
-export class DocumentTransaction<R = unknown> {
+export class DocumentTransaction<R = ZkOpResult[]> {
   constructor(
     private readonly tx: DocumentTxPort<R>,
     private readonly decoder: DocumentDecoder,
