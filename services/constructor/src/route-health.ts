@@ -5,12 +5,13 @@
  * Membership is the attempt's business; this only flips flags (and follows a moved port), with a
  * write conditional on the version the cache saw (a concurrent attempt write wins).
  */
-import { isWharfError, parseDocument, serializeDocument, type RouteEntry } from '@wharf/model';
+import { isWharfError, type RouteEntry } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { type PresenceOf } from './core/allocator-loss';
 import { type ObservedState } from './core/observed';
 import { syncRouteHealth } from './core/route';
 import { iso } from './core/step-log';
+import { documentsOf } from './io/documents';
 import { type ZkPort } from './io/zk-port';
 import { type ConstructorMetrics } from './metrics';
 import { type StackResolver } from './stack-port';
@@ -38,14 +39,11 @@ export async function syncRoutes(
   presence: PresenceOf,
 ): Promise<number> {
   let written = 0;
+  const docs = documentsOf(deps.zk, deps.logger);
   for (const [path, node] of routes) {
     if (!/^\/routes\/[^/]+$/.test(path)) continue;
-    let route: RouteEntry;
-    try {
-      route = parseDocument('route', node.data);
-    } catch {
-      continue; // logged by the deployments' owner; nothing to sync
-    }
+    const route: RouteEntry | undefined = docs.decodeOrSkip('route', path, node.data);
+    if (route === undefined) continue; // logged once; nothing to sync
     const next = syncRouteHealth(
       route,
       observed.statuses,
@@ -58,7 +56,7 @@ export async function syncRoutes(
     );
     if (!next) continue;
     try {
-      await deps.zk.set(path, serializeDocument('route', next), node.stat.version);
+      await docs.set('route', path, next, node.stat.version);
       written++;
       deps.metrics.routeWrites.inc({ reason: 'health' });
       deps.logger.info('route health updated', {

@@ -5,7 +5,7 @@
  */
 import { isWharfError, paths } from '@wharf/model';
 import { decideWork } from '../core/decide';
-import { readDocument, deleteIfExists } from '../io/documents';
+import { documentsOf } from '../io/documents';
 import { type RunResult } from './attempt-runner';
 import { deleteDeploymentTree } from './complete';
 import { type RunnerDeps } from './runner-deps';
@@ -13,10 +13,11 @@ import { deleteSpec, readSpecs } from './spec-ops';
 
 /** Deletes the route and `/deployments/<d>` when the fresh state says the shutdown is done. */
 export async function finishDeletion(deps: RunnerDeps, d: string): Promise<RunResult> {
+  const docs = documentsOf(deps.zk, deps.logger);
   try {
-    const deployment = await readDocument(deps.zk, 'deployment', paths.deployment(d));
-    const pending = await readDocument(deps.zk, 'plan', paths.planPending(d));
-    const attempt = await readDocument(deps.zk, 'plan-attempt', paths.planAttempt(d));
+    const deployment = await docs.read('deployment', paths.deployment(d));
+    const pending = await docs.read('plan', paths.planPending(d));
+    const attempt = await docs.read('plan-attempt', paths.planAttempt(d));
     const work = decideWork({
       id: d,
       ...(deployment ? { deployment: deployment.value } : {}),
@@ -28,7 +29,7 @@ export async function finishDeletion(deps: RunnerDeps, d: string): Promise<RunRe
     if (isWharfError(err, 'WHARF_VALIDATION')) return 'idle';
     throw err;
   }
-  await deleteIfExists(deps.zk, paths.route(d));
+  await docs.delete(paths.route(d));
   // Instances left behind (a shutdown that ended in error) go too: the record is about to vanish.
   const { specs } = await readSpecs(deps.zk, deps.logger, (id) => id.startsWith(`${d}-`));
   for (const s of specs.filter((x) => x.deployment_id === d))

@@ -5,10 +5,9 @@
 import {
   DEFAULT_INSTANCE_CONFIGURATIONS,
   SCHEMA_VERSION,
+  WharfError,
   isWharfError,
-  parseDocument,
   paths,
-  serializeDocument,
   type InstanceConfiguration,
   type InstanceSpec,
   type InstanceStatus,
@@ -18,7 +17,7 @@ import { type Logger } from '@wharf/observability';
 import { type NewInstance } from '../core/changes';
 import { type Placement } from '../core/place';
 import { iso } from '../core/step-log';
-import { childrenOrNone, deleteIfExists, readDocument } from '../io/documents';
+import { documentsOf } from '../io/documents';
 import { type ZkPort } from '../io/zk-port';
 
 /** The cluster block of a spec. */
@@ -38,18 +37,19 @@ export async function readSpecs(
 ): Promise<FreshSpecs> {
   const specs: InstanceSpec[] = [];
   const statusIds: string[] = [];
-  for (const allocator of await childrenOrNone(zk, paths.allocators())) {
-    for (const name of await childrenOrNone(zk, paths.allocatorInstances(allocator))) {
+  const docs = documentsOf(zk, logger);
+  for (const allocator of await docs.readChildren(paths.allocators())) {
+    for (const name of await docs.readChildren(paths.allocatorInstances(allocator))) {
       if (!want(name)) continue;
       try {
-        const doc = await readDocument(zk, 'instance-spec', paths.instanceSpec(allocator, name));
+        const doc = await docs.read('instance-spec', paths.instanceSpec(allocator, name));
         if (doc) specs.push(doc.value);
       } catch (err) {
         if (!isWharfError(err, 'WHARF_VALIDATION', 'WHARF_INVALID_ID')) throw err;
         logger.warn('invalid instance spec skipped', { allocator, instance: name, err });
       }
     }
-    statusIds.push(...(await childrenOrNone(zk, paths.allocatorStatuses(allocator))).filter(want));
+    statusIds.push(...(await docs.readChildren(paths.allocatorStatuses(allocator))).filter(want));
   }
   return { specs, statusIds };
 }
@@ -66,7 +66,10 @@ export async function readInstanceConfiguration(
   id: string,
 ): Promise<InstanceConfiguration | undefined> {
   if (!INSTANCE_CONFIGURATION_ID.test(id)) return undefined;
-  const stored = await readDocument(zk, 'instance-configuration', `${paths.instanceConfigurations()}/${id}`);
+  const stored = await documentsOf(zk).read(
+    'instance-configuration',
+    `${paths.instanceConfigurations()}/${id}`,
+  );
   return stored?.value ?? DEFAULT_INSTANCE_CONFIGURATIONS[id];
 }
 
@@ -116,13 +119,9 @@ export async function createSpecs(zk: ZkPort, specs: readonly InstanceSpec[]): P
     if ((await zk.exists(paths.allocator(allocator))) !== null)
       await zk.mkdirp(paths.allocatorInstances(allocator));
   }
-  const tx = zk.transaction();
-  for (const spec of missing) {
-    tx.create(
-      paths.instanceSpec(spec.allocator_id, spec.instance_id),
-      serializeDocument('instance-spec', spec),
-    );
-  }
+  const tx = documentsOf(zk).transaction();
+  for (const spec of missing)
+    tx.create('instance-spec', paths.instanceSpec(spec.allocator_id, spec.instance_id), spec);
   await tx.commit();
   return missing.length;
 }
@@ -138,17 +137,20 @@ export async function releaseSpec(
   cluster: SpecCluster,
 ): Promise<InstanceSpec> {
   const path = paths.instanceSpec(allocatorId, instanceId);
-  const node = await zk.get(path);
-  const spec = parseDocument('instance-spec', node.data);
+  const docs = documentsOf(zk);
+  const node = await docs.read('instance-spec', path);
+  if (node === undefined)
+    throw new WharfError('WHARF_ZK_NO_NODE', 'instance spec missing', { details: { path } });
+  const spec = node.value;
   if (!spec.hold) return spec;
   const released: InstanceSpec = { ...spec, hold: false, cluster, generation: spec.generation + 1 };
-  await zk.set(path, serializeDocument('instance-spec', released), node.stat.version);
+  await docs.set('instance-spec', path, released, node.version);
   return released;
 }
 
 /** Deletes a spec if it exists. */
 export async function deleteSpec(zk: ZkPort, allocatorId: string, instanceId: string): Promise<boolean> {
-  return deleteIfExists(zk, paths.instanceSpec(allocatorId, instanceId));
+  return documentsOf(zk).delete(paths.instanceSpec(allocatorId, instanceId));
 }
 
 /** A cluster member as stack packs see it, from the instance's status. */

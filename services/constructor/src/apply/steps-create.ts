@@ -16,7 +16,7 @@ import { attemptFailure } from '../core/failure';
 import { place, type Placement, type PlacementRequest } from '../core/place';
 import { isRoutable } from '../core/route';
 import { type StepOutcome } from '../core/step-log';
-import { readDocument } from '../io/documents';
+import { documentsOf } from '../io/documents';
 import { type AttemptContext } from './attempt-context';
 import { runHook } from './hooks';
 import {
@@ -39,7 +39,7 @@ export async function validatePlanSafety(ctx: AttemptContext): Promise<StepOutco
       deployment_id: d,
     });
   }
-  const current = await readDocument(zk, 'plan', paths.planCurrent(d));
+  const current = await documentsOf(zk, logger).read('plan', paths.planCurrent(d));
   const fresh = await readSpecs(zk, logger, (id) => id.startsWith(`${d}-`));
   const result = planChanges(current?.value ?? null, ctx.state.plan, fresh.specs, {
     reservedIds: fresh.statusIds,

@@ -3,11 +3,11 @@
  * `leave-cluster`, `remove-instances`, `wait-until-stopped`. From `leave-cluster` on the attempt
  * cannot roll back; these steps get their own time budget instead of failing on the plan timeout.
  */
-import { isWharfError, paths, type InstanceSpec, type RouteEntry, type StackKind } from '@wharf/model';
+import { paths, type InstanceSpec, type RouteEntry, type StackKind } from '@wharf/model';
 import { type InstanceRef, type ResourceChanges } from '../core/changes';
 import { buildRoute, isRoutable, type RouteMember } from '../core/route';
 import { iso, type StepOutcome } from '../core/step-log';
-import { deleteIfExists, putDocument, readDocument } from '../io/documents';
+import { documentsOf } from '../io/documents';
 import { type AttemptContext } from './attempt-context';
 import { runHook } from './hooks';
 import { deleteSpec, memberEndpoint } from './spec-ops';
@@ -68,7 +68,7 @@ export async function leaveCluster(ctx: AttemptContext): Promise<StepOutcome> {
 export async function removeInstances(ctx: AttemptContext): Promise<StepOutcome> {
   const { changes } = ctx;
   if (changes.shutdown) {
-    await deleteIfExists(ctx.deps.zk, paths.route(ctx.deploymentId));
+    await documentsOf(ctx.deps.zk).delete(paths.route(ctx.deploymentId));
     await ctx.log('route deleted');
   } else {
     await updateRouting(ctx);
@@ -107,7 +107,7 @@ export async function writeRoute(ctx: AttemptContext, members: RouteMember[]): P
     presence: ctx.deps.allocatorPresence,
     previous: await currentRoute(ctx, path),
   });
-  await putDocument(ctx.deps.zk, 'route', path, route);
+  await documentsOf(ctx.deps.zk).put('route', path, route);
   ctx.deps.metrics.routeWrites.inc({ reason: 'attempt' });
   await ctx.log('route written', {
     instances: route.instances.length,
@@ -116,13 +116,8 @@ export async function writeRoute(ctx: AttemptContext, members: RouteMember[]): P
 }
 
 async function currentRoute(ctx: AttemptContext, path: string): Promise<RouteEntry | undefined> {
-  try {
-    return (await readDocument(ctx.deps.zk, 'route', path))?.value;
-  } catch (err) {
-    // Only this constructor writes routes; an unreadable one is simply replaced.
-    if (isWharfError(err, 'WHARF_VALIDATION')) return undefined;
-    throw err;
-  }
+  // Only this constructor writes routes; an unreadable one is simply replaced.
+  return (await documentsOf(ctx.deps.zk, ctx.deps.logger).readOrSkip('route', path))?.value;
 }
 
 /** The route port of a stack. */
