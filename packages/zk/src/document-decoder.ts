@@ -10,13 +10,13 @@ import { type ZkLogger } from './logger';
  * document that fails its schema; `encode` validates before serialising (validate on write).
  */
 export interface DocumentDecoder {
-  decode<K extends DocumentKind>(kind: K, data: Buffer): DocumentTypes[K];
+  decode<K extends DocumentKind>(kind: K, data: Buffer | string): DocumentTypes[K];
   encode<K extends DocumentKind>(kind: K, value: DocumentTypes[K]): Buffer;
 }
 
 /** The model's JSON Schemas (ajv): the decoder every service uses. */
 export const MODEL_DECODER: DocumentDecoder = Object.freeze({
-  decode: <K extends DocumentKind>(kind: K, data: Buffer) => parseDocument(kind, data),
+  decode: <K extends DocumentKind>(kind: K, data: Buffer | string) => parseDocument(kind, data),
   encode: <K extends DocumentKind>(kind: K, value: DocumentTypes[K]) => serializeDocument(kind, value),
 });
 
