@@ -48,3 +48,26 @@ const zkConnect: EnvParser<string> = (raw) => {
 
 /** The shared parsers, for `EnvTable` rows: `envParsers.port`, `envParsers.integer(1, 10)`, … */
 export const envParsers = Object.freeze({ text, validId, logLevel, integer, port, oneOf, zkConnect });
+
+/** Rows every service's table has (spread and override `description` or `parse` where they differ). */
+export const commonEnvRows = Object.freeze({
+  zk: {
+    name: 'WHARF_ZK',
+    default: '127.0.0.1:2181',
+    description: 'ZooKeeper connect string (host:port,...)',
+    parse: text,
+  },
+  zkChroot: {
+    name: 'WHARF_ZK_CHROOT',
+    default: '/wharf',
+    description: 'ZooKeeper chroot of the installation',
+    parse: text,
+  },
+  home: { name: 'WHARF_HOME', default: './.wharf', description: 'state directory', parse: text },
+  logLevel: {
+    name: 'WHARF_LOG_LEVEL',
+    default: 'info',
+    description: 'error | warn | info | debug',
+    parse: logLevel,
+  },
+});

@@ -35,4 +35,4 @@ export {
   renderHelp,
 } from './service-config';
 export type { EnvParser, EnvProblem, EnvRow, EnvTable, HelpText } from './service-config';
-export { envParsers } from './env-parsers';
+export { commonEnvRows, envParsers } from './env-parsers';

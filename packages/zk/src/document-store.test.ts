@@ -1,24 +1,14 @@
-import { WharfError, type RouteEntry } from '@wharf/model';
+import { WharfError, type HostLive } from '@wharf/model';
 import { BAD_DOCUMENT_MESSAGE } from './document-decoder';
 import { type DocumentPort, type DocumentTxPort } from './document-port';
 import { DocumentStore } from './document-store';
 import { SKIP_UPDATE } from './update-json';
 
-const route = (healthy: boolean): RouteEntry => ({
+const live = (pid: number): HostLive => ({
   schema_version: 1,
-  deployment_id: 'abc123',
+  pid,
   updated: '2026-11-22T00:00:00.000Z',
-  instances: [
-    {
-      instance_id: 'abc123-main-0',
-      allocator_id: 'alloc-1',
-      ref_id: 'main',
-      zone: 'zone-a',
-      host: '127.0.0.1',
-      port: 20000,
-      healthy,
-    },
-  ],
+  services: [],
 });
 
 /** An in-memory port: a map of path → (data, version), with ZooKeeper's error codes. */
@@ -80,40 +70,45 @@ describe('DocumentStore reads', () => {
   test('a missing node reads as undefined; a good one with its version', async () => {
     const zk = fakePort();
     const store = new DocumentStore(zk);
-    expect(await store.read('route', '/routes/abc123')).toBeUndefined();
-    expect(await store.readChildren('/routes')).toEqual([]);
-    await store.create('route', '/routes/abc123', route(true));
-    expect(await store.read('route', '/routes/abc123')).toMatchObject({ value: route(true), version: 0 });
+    expect(await store.read('host-live', '/hosts/h1/live')).toBeUndefined();
+    expect(await store.readChildren('/hosts/h1')).toEqual([]);
+    await store.create('host-live', '/hosts/h1/live', live(1));
+    expect(await store.read('host-live', '/hosts/h1/live')).toMatchObject({ value: live(1), version: 0 });
   });
 
   test('read throws on bad data; readOrSkip and readNode log it once and skip it', async () => {
     const zk = fakePort();
     const { warnings, logger } = recordingLogger();
     const store = new DocumentStore(zk, { logger });
-    zk.nodes.set('/routes/abc123', { data: Buffer.from('{not json'), version: 3 });
-    await expect(store.read('route', '/routes/abc123')).rejects.toMatchObject({ code: 'WHARF_VALIDATION' });
-    expect(await store.readOrSkip('route', '/routes/abc123')).toBeUndefined();
-    expect(await store.readOrSkip('route', '/routes/abc123')).toBeUndefined();
-    expect(await store.readNode('route', '/routes/abc123')).toEqual({
+    zk.nodes.set('/hosts/h1/live', { data: Buffer.from('{not json'), version: 3 });
+    await expect(store.read('host-live', '/hosts/h1/live')).rejects.toMatchObject({
+      code: 'WHARF_VALIDATION',
+    });
+    expect(await store.readOrSkip('host-live', '/hosts/h1/live')).toBeUndefined();
+    expect(await store.readOrSkip('host-live', '/hosts/h1/live')).toBeUndefined();
+    expect(await store.readNode('host-live', '/hosts/h1/live')).toEqual({
       value: undefined,
       version: 3,
       stat: { version: 3 },
     });
     expect(warnings).toEqual([
-      { msg: BAD_DOCUMENT_MESSAGE, meta: expect.objectContaining({ path: '/routes/abc123', kind: 'route' }) },
+      {
+        msg: BAD_DOCUMENT_MESSAGE,
+        meta: expect.objectContaining({ path: '/hosts/h1/live', kind: 'host-live' }),
+      },
     ]);
   });
 
   test('a document that parses but breaks its schema is skipped too; a repair then a new corruption logs again', () => {
     const { warnings, logger } = recordingLogger();
     const store = new DocumentStore(fakePort(), { logger });
-    const bad = Buffer.from(JSON.stringify({ ...route(true), schema_version: 2 }));
-    expect(store.decodeOrSkip('route', '/routes/abc123', bad)).toBeUndefined();
-    expect(store.decodeOrSkip('route', '/routes/abc123', Buffer.from(bad))).toBeUndefined();
-    expect(store.decodeOrSkip('route', '/routes/abc123', store.encode('route', route(true)))).toEqual(
-      route(true),
+    const bad = Buffer.from(JSON.stringify({ ...live(1), schema_version: 2 }));
+    expect(store.decodeOrSkip('host-live', '/hosts/h1/live', bad)).toBeUndefined();
+    expect(store.decodeOrSkip('host-live', '/hosts/h1/live', Buffer.from(bad))).toBeUndefined();
+    expect(store.decodeOrSkip('host-live', '/hosts/h1/live', store.encode('host-live', live(1)))).toEqual(
+      live(1),
     );
-    expect(store.decodeOrSkip('route', '/routes/abc123', bad)).toBeUndefined();
+    expect(store.decodeOrSkip('host-live', '/hosts/h1/live', bad)).toBeUndefined();
     expect(warnings).toHaveLength(2);
   });
 
@@ -122,7 +117,7 @@ describe('DocumentStore reads', () => {
     zk.get = async () => {
       throw new WharfError('WHARF_ZK_CONNECTION_LOSS', 'lost');
     };
-    await expect(new DocumentStore(zk).readOrSkip('route', '/routes/x')).rejects.toMatchObject({
+    await expect(new DocumentStore(zk).readOrSkip('host-live', '/routes/x')).rejects.toMatchObject({
       code: 'WHARF_ZK_CONNECTION_LOSS',
     });
   });
@@ -132,8 +127,8 @@ describe('DocumentStore writes', () => {
   test('validates on write: nothing is written for an invalid document', async () => {
     const zk = fakePort();
     const store = new DocumentStore(zk);
-    const invalid = { ...route(true), port: 'x', schema_version: 9 } as unknown as RouteEntry;
-    await expect(store.put('route', '/routes/abc123', invalid)).rejects.toMatchObject({
+    const invalid = { ...live(1), pid: 0 };
+    await expect(store.put('host-live', '/hosts/h1/live', invalid)).rejects.toMatchObject({
       code: 'WHARF_VALIDATION',
     });
     expect(zk.nodes.size).toBe(0);
@@ -142,14 +137,14 @@ describe('DocumentStore writes', () => {
   test('set is conditional on the version; put creates then overwrites; delete reports a missing node', async () => {
     const zk = fakePort();
     const store = new DocumentStore(zk);
-    await store.put('route', '/r', route(true));
-    await store.put('route', '/r', route(false));
-    expect((await store.read('route', '/r'))?.version).toBe(1);
-    await expect(store.set('route', '/r', route(true), 0)).rejects.toMatchObject({
+    await store.put('host-live', '/r', live(1));
+    await store.put('host-live', '/r', live(2));
+    expect((await store.read('host-live', '/r'))?.version).toBe(1);
+    await expect(store.set('host-live', '/r', live(1), 0)).rejects.toMatchObject({
       code: 'WHARF_ZK_BAD_VERSION',
     });
-    expect(await store.set('route', '/r', route(true), 1)).toBe(2);
-    expect(await store.createIfAbsent('route', '/r', route(true))).toBe(false);
+    expect(await store.set('host-live', '/r', live(1), 1)).toBe(2);
+    expect(await store.createIfAbsent('host-live', '/r', live(1))).toBe(false);
     expect(await store.delete('/r')).toBe(true);
     expect(await store.delete('/r')).toBe(false);
   });
@@ -159,27 +154,27 @@ describe('DocumentStore.updateDocument', () => {
   test('retries a conflicting write with the re-read document', async () => {
     const zk = fakePort();
     const store = new DocumentStore(zk, { clock: instantClock });
-    await store.create('route', '/r', route(true));
+    await store.create('host-live', '/r', live(1));
     let calls = 0;
-    const result = await store.updateDocument('route', '/r', (current) => {
+    const result = await store.updateDocument('host-live', '/r', (current) => {
       calls += 1;
       // Another writer lands between the first read and the write.
-      if (calls === 1) zk.nodes.set('/r', { data: store.encode('route', route(false)), version: 5 });
+      if (calls === 1) zk.nodes.set('/r', { data: store.encode('host-live', live(2)), version: 5 });
       return { ...current!, updated: `2026-11-22T00:00:0${calls}.000Z` };
     });
     expect(result).toMatchObject({ attempts: 2, written: true, version: 6 });
-    expect((await store.read('route', '/r'))?.value.instances[0]?.healthy).toBe(false);
+    expect((await store.read('host-live', '/r'))?.value.pid).toBe(2);
   });
 
   test('gives up after the bounded retries with WHARF_ZK_BAD_VERSION', async () => {
     const zk = fakePort();
     const store = new DocumentStore(zk, { clock: instantClock });
-    await store.create('route', '/r', route(true));
-    const bump = (current: RouteEntry | undefined, version: number | undefined) => {
-      zk.nodes.set('/r', { data: store.encode('route', current!), version: (version ?? 0) + 1 });
+    await store.create('host-live', '/r', live(1));
+    const bump = (current: HostLive | undefined, version: number | undefined) => {
+      zk.nodes.set('/r', { data: store.encode('host-live', current!), version: (version ?? 0) + 1 });
       return current!;
     };
-    await expect(store.updateDocument('route', '/r', bump, { retries: 3 })).rejects.toMatchObject({
+    await expect(store.updateDocument('host-live', '/r', bump, { retries: 3 })).rejects.toMatchObject({
       code: 'WHARF_ZK_BAD_VERSION',
     });
   });
@@ -187,16 +182,16 @@ describe('DocumentStore.updateDocument', () => {
   test('missing without createIfMissing fails; with it creates; SKIP_UPDATE writes nothing', async () => {
     const zk = fakePort();
     const store = new DocumentStore(zk);
-    await expect(store.updateDocument('route', '/r', () => route(true))).rejects.toMatchObject({
+    await expect(store.updateDocument('host-live', '/r', () => live(1))).rejects.toMatchObject({
       code: 'WHARF_ZK_NO_NODE',
     });
     expect(
-      await store.updateDocument('route', '/r', () => route(true), { createIfMissing: true }),
+      await store.updateDocument('host-live', '/r', () => live(1), { createIfMissing: true }),
     ).toMatchObject({
       written: true,
       version: 0,
     });
-    expect(await store.updateDocument('route', '/r', () => SKIP_UPDATE)).toMatchObject({
+    expect(await store.updateDocument('host-live', '/r', () => SKIP_UPDATE)).toMatchObject({
       written: false,
       version: 0,
     });

@@ -11,6 +11,7 @@ import {
   type EnvTable,
   configFromEnv as parseEnv,
   defaultId,
+  commonEnvRows as r,
   envParsers as p,
   renderHelp,
 } from '@wharf/observability';
@@ -114,15 +115,15 @@ export function allocatorEnv(host: HostFacts): EnvTable<AllocatorEnv> {
     home: row('WHARF_HOME', './.wharf', 'state directory; instances under allocators/<id>/', (raw) =>
       resolve(host.cwd, raw),
     ),
-    zkConnect: row('WHARF_ZK', '127.0.0.1:2181', 'ZooKeeper connect string', p.text),
-    zkChroot: row('WHARF_ZK_CHROOT', '/wharf', 'ZooKeeper chroot', p.text),
+    zkConnect: r.zk,
+    zkChroot: r.zkChroot,
     metricsPort: row(
       'WHARF_METRICS_PORT',
       '0',
       '/metrics and /health port on 127.0.0.1 (0: ephemeral)',
       p.port,
     ),
-    logLevel: row('WHARF_LOG_LEVEL', 'info', 'error | warn | info | debug', p.text),
+    logLevel: { ...r.logLevel, parse: p.text },
     stopInstancesOnExit: row(
       'WHARF_STOP_INSTANCES',
       'false',

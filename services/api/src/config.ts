@@ -9,18 +9,13 @@ import {
   type LogLevel,
   configFromEnv as parseEnv,
   defaultId,
+  commonEnvRows as r,
   envParsers as p,
   renderHelp,
 } from '@wharf/observability';
 import { DEFAULT_REQUEST_ID_TTL_SECONDS } from './domain/request-marker';
 import { DEFAULT_RATE_LIMIT, type RateLimit } from './http/rate-limit';
 
-/** Default ZooKeeper connect string (docs/coordination.md). */
-export const DEFAULT_ZK = '127.0.0.1:2181';
-/** Default installation chroot. */
-export const DEFAULT_ZK_CHROOT = '/wharf';
-/** Default state directory. */
-export const DEFAULT_WHARF_HOME = './.wharf';
 /** Loopback by default: exposing the API is an explicit operator decision. */
 export const DEFAULT_API_HOST = '127.0.0.1';
 /** Default API port (ARCHITECTURE.md "Default ports"). */
@@ -29,8 +24,6 @@ export const DEFAULT_API_PORT = 12400;
 export const DEFAULT_DOMAIN = 'localhost';
 /** Default endpoint template; `{id}` is replaced by the deployment id. */
 export const DEFAULT_PUBLIC_PROXY_URL = 'http://{id}.localhost:9200';
-/** Default log level. */
-export const DEFAULT_LOG_LEVEL = 'info';
 /** Shortest request-id TTL: below a minute a client's own retries would outlive it. */
 export const MIN_REQUEST_ID_TTL_SECONDS = 60;
 /** Longest request-id TTL (30 days): markers are znodes, and a day's worth is already plenty. */
@@ -65,30 +58,10 @@ export interface ApiEnvContext {
 /** Environment variables, their defaults, meaning and parsers, as printed by `wharf-api --help`. */
 export function apiEnv(ctx: ApiEnvContext): EnvTable<ApiConfig> {
   return {
-    zkConnect: {
-      name: 'WHARF_ZK',
-      default: DEFAULT_ZK,
-      description: 'ZooKeeper connect string',
-      parse: p.text,
-    },
-    zkChroot: {
-      name: 'WHARF_ZK_CHROOT',
-      default: DEFAULT_ZK_CHROOT,
-      description: 'installation chroot in ZooKeeper',
-      parse: parseChroot,
-    },
-    home: {
-      name: 'WHARF_HOME',
-      default: DEFAULT_WHARF_HOME,
-      description: 'state directory (credentials/api-key is written here)',
-      parse: p.text,
-    },
-    logLevel: {
-      name: 'WHARF_LOG_LEVEL',
-      default: DEFAULT_LOG_LEVEL,
-      description: `log level (${Object.keys(LOG_LEVELS).join(', ')})`,
-      parse: p.logLevel,
-    },
+    zkConnect: r.zk,
+    zkChroot: { ...r.zkChroot, parse: parseChroot },
+    home: { ...r.home, description: 'state directory (credentials/api-key is written here)' },
+    logLevel: { ...r.logLevel, description: `log level (${Object.keys(LOG_LEVELS).join(', ')})` },
     id: {
       name: 'WHARF_ID',
       default: defaultId({ prefix: 'api', ...ctx }),

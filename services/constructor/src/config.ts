@@ -8,6 +8,7 @@ import {
   type LogLevel,
   configFromEnv as parseEnv,
   defaultId,
+  commonEnvRows as r,
   envParsers as p,
   renderHelp,
 } from '@wharf/observability';
@@ -36,30 +37,10 @@ export interface HostFacts {
 /** Every variable the constructor reads (printed by `--help`), with defaults for `host`. */
 export function constructorEnv(host: HostFacts): EnvTable<ConstructorConfig> {
   return {
-    zkConnectString: {
-      name: 'WHARF_ZK',
-      default: '127.0.0.1:2181',
-      description: 'ZooKeeper connect string (host:port,...)',
-      parse: p.zkConnect,
-    },
-    zkChroot: {
-      name: 'WHARF_ZK_CHROOT',
-      default: '/wharf',
-      description: 'ZooKeeper chroot of the installation',
-      parse: p.text,
-    },
-    home: {
-      name: 'WHARF_HOME',
-      default: './.wharf',
-      description: 'state directory (the constructor keeps no local state)',
-      parse: p.text,
-    },
-    logLevel: {
-      name: 'WHARF_LOG_LEVEL',
-      default: 'info',
-      description: 'error | warn | info | debug',
-      parse: p.logLevel,
-    },
+    zkConnectString: { ...r.zk, parse: p.zkConnect },
+    zkChroot: r.zkChroot,
+    home: { ...r.home, description: 'state directory (the constructor keeps no local state)' },
+    logLevel: r.logLevel,
     id: {
       name: 'WHARF_ID',
       default: defaultId({ prefix: 'constructor', ...host }),

@@ -9,6 +9,7 @@ import {
   type LogLevel,
   configFromEnv as parseEnv,
   defaultId,
+  commonEnvRows as r,
   envParsers as p,
   integerIn,
   renderHelp,
@@ -46,24 +47,9 @@ export interface ProxyConfig {
 /** Every variable the proxy reads (printed by `--help`), with defaults for this host. */
 export function proxyEnv(pid: number, cores: number = availableParallelism()): EnvTable<ProxyConfig> {
   return {
-    zkConnectString: {
-      name: 'WHARF_ZK',
-      default: '127.0.0.1:2181',
-      description: 'ZooKeeper connect string (host:port,...)',
-      parse: p.text,
-    },
-    zkChroot: {
-      name: 'WHARF_ZK_CHROOT',
-      default: '/wharf',
-      description: 'ZooKeeper chroot of the installation',
-      parse: p.text,
-    },
-    logLevel: {
-      name: 'WHARF_LOG_LEVEL',
-      default: 'info',
-      description: 'error | warn | info | debug (debug logs every request)',
-      parse: p.logLevel,
-    },
+    zkConnectString: r.zk,
+    zkChroot: r.zkChroot,
+    logLevel: { ...r.logLevel, description: 'error | warn | info | debug (debug logs every request)' },
     id: {
       name: 'WHARF_ID',
       default: defaultId({ prefix: 'proxy', hostname: hostname(), pid }),

@@ -12,6 +12,7 @@ import {
   type LogLevel,
   configFromEnv,
   defaultId,
+  commonEnvRows as r,
   envParsers as p,
   invalidConfig,
   renderHelp,
@@ -64,7 +65,7 @@ export function runnerEnv(hostName: string): EnvTable<RunnerConfig> {
   const roleList: EnvParser<readonly HostRole[]> = (raw) => {
     const names = raw
       .split(',')
-      .map((r) => r.trim())
+      .map((role) => role.trim())
       .filter((r) => r !== '');
     if (!names.every(isHostRole))
       throw new EnvValueError('roles are allocator, proxy, coordinator, director');
@@ -72,30 +73,10 @@ export function runnerEnv(hostName: string): EnvTable<RunnerConfig> {
   };
   const portFrom = (min: number) => p.integer(min, 65535);
   return {
-    zkConnectString: {
-      name: 'WHARF_ZK',
-      default: '127.0.0.1:2181',
-      description: 'ZooKeeper connect string',
-      parse: p.text,
-    },
-    zkChroot: {
-      name: 'WHARF_ZK_CHROOT',
-      default: '/wharf',
-      description: 'ZooKeeper chroot of the installation',
-      parse: p.text,
-    },
-    home: {
-      name: 'WHARF_HOME',
-      default: './.wharf',
-      description: 'state; services get <home>/hosts/<host>',
-      parse: p.text,
-    },
-    logLevel: {
-      name: 'WHARF_LOG_LEVEL',
-      default: 'info',
-      description: 'error | warn | info | debug',
-      parse: p.logLevel,
-    },
+    zkConnectString: r.zk,
+    zkChroot: r.zkChroot,
+    home: { ...r.home, description: 'state; services get <home>/hosts/<host>' },
+    logLevel: r.logLevel,
     hostId: {
       name: 'WHARF_HOST_ID',
       default: defaultId({ hostname: hostName }),
