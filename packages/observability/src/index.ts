@@ -36,3 +36,4 @@ export {
 } from './service-config';
 export type { EnvParser, EnvProblem, EnvRow, EnvTable, HelpText } from './service-config';
 export { commonEnvRows, envParsers } from './env-parsers';
+export { serviceConfig } from './service-config-kit';

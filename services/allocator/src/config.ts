@@ -5,16 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import { WharfError, isWharfError } from '@wharf/model';
-import {
-  EnvValueError,
-  type EnvParser,
-  type EnvTable,
-  configFromEnv as parseEnv,
-  defaultId,
-  commonEnvRows as r,
-  envParsers as p,
-  renderHelp,
-} from '@wharf/observability';
+import { type EnvParser, type EnvTable, serviceConfig } from '@wharf/observability';
 import {
   type AllocatorOptions,
   DEFAULT_PORT_RANGE,
@@ -22,6 +13,8 @@ import {
   parsePortRange,
   parseTags,
 } from './options';
+
+const { EnvValueError, configFromEnv: parseEnv, defaultId, renderHelp, rows: r, parsers: p } = serviceConfig;
 
 /** `WHARF_RUNTIME` / `--runtime`: a runtime, or `auto` (Docker when it is ready, else processes). */
 export type RuntimeChoice = 'process' | 'docker' | 'auto';

@@ -2,19 +2,11 @@
  * Configuration of the api service: the documented environment variables, their defaults and
  * their validation. `main.ts` passes `process.env` in; nothing else reads the environment.
  */
-import {
-  EnvValueError,
-  LOG_LEVELS,
-  type EnvTable,
-  type LogLevel,
-  configFromEnv as parseEnv,
-  defaultId,
-  commonEnvRows as r,
-  envParsers as p,
-  renderHelp,
-} from '@wharf/observability';
+import { LOG_LEVELS, type EnvTable, type LogLevel, serviceConfig } from '@wharf/observability';
 import { DEFAULT_REQUEST_ID_TTL_SECONDS } from './domain/request-marker';
 import { DEFAULT_RATE_LIMIT, type RateLimit } from './http/rate-limit';
+
+const { EnvValueError, configFromEnv: parseEnv, defaultId, renderHelp, rows: r, parsers: p } = serviceConfig;
 
 /** Loopback by default: exposing the API is an explicit operator decision. */
 export const DEFAULT_API_HOST = '127.0.0.1';

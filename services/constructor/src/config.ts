@@ -3,16 +3,10 @@
  * parsed and validated once into a frozen object. `main.ts` passes `process.env` in; nothing
  * else reads the environment.
  */
-import {
-  type EnvTable,
-  type LogLevel,
-  configFromEnv as parseEnv,
-  defaultId,
-  commonEnvRows as r,
-  envParsers as p,
-  renderHelp,
-} from '@wharf/observability';
+import { type EnvTable, type LogLevel, serviceConfig } from '@wharf/observability';
 import { DEFAULT_ALLOCATOR_LOSS_GRACE_MS } from './options';
+
+const { configFromEnv: parseEnv, defaultId, renderHelp, rows: r, parsers: p } = serviceConfig;
 
 /** Longest allocator loss grace accepted: a day (ECE's own disconnect timeout is 10 minutes). */
 const MAX_ALLOCATOR_LOSS_GRACE_MS = 86_400_000;

@@ -3,18 +3,10 @@
  * frozen object. `main.ts` passes `process.env` in; nothing else reads the environment.
  */
 import { availableParallelism, hostname } from 'node:os';
-import {
-  EnvValueError,
-  type EnvTable,
-  type LogLevel,
-  configFromEnv as parseEnv,
-  defaultId,
-  commonEnvRows as r,
-  envParsers as p,
-  integerIn,
-  renderHelp,
-} from '@wharf/observability';
+import { type EnvTable, type LogLevel, integerIn, serviceConfig } from '@wharf/observability';
 import { normaliseDomain } from './routing-key';
+
+const { EnvValueError, configFromEnv: parseEnv, defaultId, renderHelp, rows: r, parsers: p } = serviceConfig;
 
 /** Default listen address: loopback, so a fresh install exposes nothing until told to. */
 export const DEFAULT_PROXY_HOST = '127.0.0.1';

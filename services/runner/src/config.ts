@@ -5,18 +5,22 @@
 import { hostname } from 'node:os';
 import { WharfError, isHostRole, type HostRole } from '@wharf/model';
 import {
-  EnvValueError,
   type EnvParser,
   type EnvProblem,
   type EnvTable,
   type LogLevel,
+  serviceConfig,
+} from '@wharf/observability';
+
+const {
+  EnvValueError,
   configFromEnv,
   defaultId,
-  commonEnvRows as r,
-  envParsers as p,
   invalidConfig,
   renderHelp,
-} from '@wharf/observability';
+  rows: r,
+  parsers: p,
+} = serviceConfig;
 
 /** Default api port on a coordinator host (ECE's admin console port in Wharf). */
 export const DEFAULT_API_PORT = 12400;
