@@ -251,12 +251,14 @@ describe('input hygiene (issue 9)', () => {
     });
   });
 
-  it.each([['plain', 'orders'], ['accents and emoji', 'Bestellungen – Zürich 🚀'], ['CJK', '注文'], ['inner spaces', 'my orders']])(
-    'accepts a %s name',
-    (_what, name) => {
-      expect(validateDocument('deployment-create-request', { ...validPlan(), name }).ok).toBe(true);
-    },
-  );
+  it.each([
+    ['plain', 'orders'],
+    ['accents and emoji', 'Bestellungen – Zürich 🚀'],
+    ['CJK', '注文'],
+    ['inner spaces', 'my orders'],
+  ])('accepts a %s name', (_what, name) => {
+    expect(validateDocument('deployment-create-request', { ...validPlan(), name }).ok).toBe(true);
+  });
 
   it('rejects a name over MAX_NAME_LENGTH', () => {
     const result = validateDocument('deployment-create-request', { ...validPlan(), name: 'x'.repeat(257) });

@@ -44,7 +44,8 @@ describe('hostile input and guarded operations', () => {
     await h.zk.create(path, JSON.stringify(value));
   };
   const roles = async (): Promise<string[]> =>
-    (await h.call('GET', '/api/v1/platform/hosts')).body.hosts.find((x: { id: string }) => x.id === HOST).roles;
+    (await h.call('GET', '/api/v1/platform/hosts')).body.hosts.find((x: { id: string }) => x.id === HOST)
+      .roles;
 
   beforeAll(async () => {
     server = await startZooKeeper();
@@ -71,7 +72,9 @@ describe('hostile input and guarded operations', () => {
     // The api reads allocators from a watch-driven cache: wait until it sees the instance.
     await waitFor(async () => {
       const { allocators } = (await h.call('GET', '/api/v1/platform/allocators')).body;
-      return allocators.some((a: { id: string; instances: number }) => a.id === ALLOCATOR && a.instances === 1);
+      return allocators.some(
+        (a: { id: string; instances: number }) => a.id === ALLOCATOR && a.instances === 1,
+      );
     });
   }, 60_000);
 
@@ -80,15 +83,16 @@ describe('hostile input and guarded operations', () => {
     await server?.close();
   });
 
-  it.each(ESCAPED_ROUTES.flatMap(([method, path, body]) => ESCAPES.map((bad) => [method, path(bad), body] as const)))(
-    '%s %s → 400 naming id, nothing written',
-    async (method, path, body) => {
-      const before = await dumpTree(h.zk);
-      const res = await h.call(method, path, body);
-      expectRejection(res, 400, 'WHARF_BAD_REQUEST', 'id');
-      expect(await dumpTree(h.zk)).toEqual(before);
-    },
-  );
+  it.each(
+    ESCAPED_ROUTES.flatMap(([method, path, body]) =>
+      ESCAPES.map((bad) => [method, path(bad), body] as const),
+    ),
+  )('%s %s → 400 naming id, nothing written', async (method, path, body) => {
+    const before = await dumpTree(h.zk);
+    const res = await h.call(method, path, body);
+    expectRejection(res, 400, 'WHARF_BAD_REQUEST', 'id');
+    expect(await dumpTree(h.zk)).toEqual(before);
+  });
 
   it('a malformed escape outside any parameter is a 400 naming the path', async () => {
     const res = await h.call('GET', '/api/v1/deploy%zzments');
@@ -139,27 +143,35 @@ describe('hostile input and guarded operations', () => {
 
   it('maintenance on an allocator with instances → 409 unless forced; an empty one is not guarded', async () => {
     const before = await dumpTree(h.zk);
-    const res = await h.call('PUT', `/api/v1/platform/allocators/${ALLOCATOR}/maintenance`, { enabled: true });
+    const res = await h.call('PUT', `/api/v1/platform/allocators/${ALLOCATOR}/maintenance`, {
+      enabled: true,
+    });
     expectRejection(res, 409, 'WHARF_IN_USE', 'enabled');
     expect(await dumpTree(h.zk)).toEqual(before);
 
-    const empty = await h.call('PUT', '/api/v1/platform/allocators/alloc-empty/maintenance', { enabled: true });
+    const empty = await h.call('PUT', '/api/v1/platform/allocators/alloc-empty/maintenance', {
+      enabled: true,
+    });
     expect(empty.status).toBe(200);
-    const forced = await h.call(
-      'PUT',
-      `/api/v1/platform/allocators/${ALLOCATOR}/maintenance?force=true`,
-      { enabled: true },
-    );
+    const forced = await h.call('PUT', `/api/v1/platform/allocators/${ALLOCATOR}/maintenance?force=true`, {
+      enabled: true,
+    });
     expect(forced.status).toBe(200);
     expect(forced.body).toEqual({ id: ALLOCATOR, maintenance: true });
     await waitFor(async () => {
       const { allocators } = (await h.call('GET', '/api/v1/platform/allocators')).body;
-      return allocators.some((a: { id: string; maintenance: boolean }) => a.id === ALLOCATOR && a.maintenance);
+      return allocators.some(
+        (a: { id: string; maintenance: boolean }) => a.id === ALLOCATOR && a.maintenance,
+      );
     });
     // Already in maintenance: repeating it changes nothing and is not refused.
-    const again = await h.call('PUT', `/api/v1/platform/allocators/${ALLOCATOR}/maintenance`, { enabled: true });
+    const again = await h.call('PUT', `/api/v1/platform/allocators/${ALLOCATOR}/maintenance`, {
+      enabled: true,
+    });
     expect(again.status).toBe(200);
-    const off = await h.call('PUT', `/api/v1/platform/allocators/${ALLOCATOR}/maintenance`, { enabled: false });
+    const off = await h.call('PUT', `/api/v1/platform/allocators/${ALLOCATOR}/maintenance`, {
+      enabled: false,
+    });
     expect(off.status).toBe(200);
   });
 

@@ -11,12 +11,14 @@ import type { ZkSession } from '@wharf/zk';
 import { Balancer } from './balancer';
 import { systemClock, type Clock } from './clock';
 import { Forwarder } from './forwarder';
+import { HealthChecker } from './health-checker';
+import { InstanceHealth } from './instance-health';
 import { createProxyMetrics, type ProxyMetrics } from './metrics';
 import { ProxyRegistration } from './registration';
 import { createRequestHandler, type RequestHandler } from './request-handler';
 import type { RouteSource } from './route-source';
 import { RouteTableCache } from './route-table-cache';
-import type { RouteTable } from './route-table';
+import type { RouteTable, RouteTarget } from './route-table';
 import { normaliseDomain } from './routing-key';
 import { ZkRouteSource } from './zk-route-source';
 
@@ -74,6 +76,15 @@ export interface ProxyOptions {
    * proxy asks its primary, which merges every worker's registry (`metrics-aggregate.ts`).
    */
   readonly metricsText?: () => Promise<string>;
+  /** The instances held down; default a fresh set. A worker passes the one its primary updates. */
+  readonly instanceHealth?: InstanceHealth;
+  /**
+   * Run active health checks that bring down instances back (default true). A worker leaves them
+   * to its primary, which relays the results.
+   */
+  readonly activeHealthChecks?: boolean;
+  /** Called when this process marks an instance down (a worker relays it to its primary). */
+  readonly onInstanceDown?: (target: RouteTarget, reason: string) => void;
 }
 
 /** Request counters of one proxy process. */
@@ -114,6 +125,7 @@ class ProxyService implements WharfProxy {
   private readonly server: http.Server;
   private readonly registration: ProxyRegistration | undefined;
   private readonly handler: RequestHandler;
+  private readonly healthChecker: HealthChecker | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(options: ProxyOptions) {
@@ -127,7 +139,8 @@ class ProxyService implements WharfProxy {
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
     this.metrics = createProxyMetrics(options.metrics);
-    const balancer = new Balancer({ clock: this.clock });
+    const health = options.instanceHealth ?? new InstanceHealth();
+    const balancer = new Balancer({ health });
     const source = options.routeSource ?? new ZkRouteSource({ zk: zk!, logger: this.logger });
     this.cache = new RouteTableCache({
       source,
@@ -135,8 +148,16 @@ class ProxyService implements WharfProxy {
       metrics: this.metrics,
       clock: this.clock,
       zone: options.zone,
-      onSwap: (table) => balancer.retain(table.routes),
+      onSwap: (table) => {
+        balancer.retain(table.routes);
+        health.retain(table);
+        this.forwarder?.retain(table);
+      },
     });
+    this.healthChecker =
+      options.activeHealthChecks === false
+        ? undefined
+        : new HealthChecker({ health, clock: this.clock, logger: this.logger });
     const draining = (): boolean => this.stateValue === 'draining' || this.stateValue === 'closed';
     this.forwarder = new Forwarder({
       balancer,
@@ -145,6 +166,7 @@ class ProxyService implements WharfProxy {
       clock: this.clock,
       draining,
       upstreamTimeoutMs: options.upstreamTimeoutMs,
+      onInstanceDown: options.onInstanceDown,
     });
     this.handler = createRequestHandler({
       domain: normaliseDomain(options.domain ?? 'localhost'),
@@ -190,6 +212,7 @@ class ProxyService implements WharfProxy {
     this.transition('starting');
     try {
       await this.cache.start();
+      this.healthChecker?.start();
       const address = await this.listen();
       await this.registration?.start(address);
       this.transition('running');
@@ -217,6 +240,7 @@ class ProxyService implements WharfProxy {
       ?.close()
       .catch((err: unknown) => this.logger.warn('deregistration failed', { err }));
     await Promise.all([deregistered, this.drain()]);
+    this.healthChecker?.close();
     await this.cache.close();
     this.forwarder.close();
     this.transition('closed');

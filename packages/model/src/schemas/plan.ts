@@ -135,11 +135,17 @@ export const ResourcesSchema = Type.Object(
 export const DeploymentMetadataSchema = Type.Object(
   {
     tags: Type.Optional(
-      Type.Array(Type.Object({ key: Name(128), value: Type.String({ maxLength: 256, pattern: PRINTABLE_TEXT_PATTERN }) }, {
-        additionalProperties: false,
-      }), {
-        maxItems: 32,
-      }),
+      Type.Array(
+        Type.Object(
+          { key: Name(128), value: Type.String({ maxLength: 256, pattern: PRINTABLE_TEXT_PATTERN }) },
+          {
+            additionalProperties: false,
+          },
+        ),
+        {
+          maxItems: 32,
+        },
+      ),
     ),
   },
   { additionalProperties: false },

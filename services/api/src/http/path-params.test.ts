@@ -6,12 +6,18 @@ describe('malformedSegment', () => {
   it('names the parameter the malformed segment fills', () => {
     expect(malformedSegment('/api/v1/deployments/%zz', TEMPLATES)).toEqual({ param: 'id', value: '%zz' });
     expect(malformedSegment('/api/v1/deployments/%/plan', TEMPLATES)).toEqual({ param: 'id', value: '%' });
-    expect(malformedSegment('/api/v1/hosts/a%e0%a4/roles', TEMPLATES)).toEqual({ param: 'host', value: 'a%e0%a4' });
+    expect(malformedSegment('/api/v1/hosts/a%e0%a4/roles', TEMPLATES)).toEqual({
+      param: 'host',
+      value: 'a%e0%a4',
+    });
   });
 
   it('names the path when no template puts a parameter there', () => {
     expect(malformedSegment('/api/v1/deploy%zz/x', TEMPLATES)).toEqual({ param: 'path', value: 'deploy%zz' });
-    expect(malformedSegment('/api/v1/deployments/%zz/nope', TEMPLATES)).toEqual({ param: 'path', value: '%zz' });
+    expect(malformedSegment('/api/v1/deployments/%zz/nope', TEMPLATES)).toEqual({
+      param: 'path',
+      value: '%zz',
+    });
   });
 
   it('passes well-formed paths and bounds the echoed segment', () => {

@@ -68,7 +68,9 @@ export function malformedSegment(path: string, templates: readonly string[]): Ma
 /** The route templates of `routers` mounted at `prefix` (`/api/v1/deployments/:id`, ...). */
 export function routeTemplates(prefix: string, routers: readonly Router[]): string[] {
   return routers.flatMap((router) =>
-    router.stack.flatMap((layer) => (typeof layer.route?.path === 'string' ? [prefix + layer.route.path] : [])),
+    router.stack.flatMap((layer) =>
+      typeof layer.route?.path === 'string' ? [prefix + layer.route.path] : [],
+    ),
   );
 }
 

@@ -34,7 +34,11 @@ function publicRegistration(registration: HostRegistration): Omit<HostRegistrati
 }
 
 /** The host and roles-token routes. */
-export function hostRoutes(store: HostStore, clock: Clock, platform?: Pick<PlatformStore, 'allocators'>): Router {
+export function hostRoutes(
+  store: HostStore,
+  clock: Clock,
+  platform?: Pick<PlatformStore, 'allocators'>,
+): Router {
   const router = Router();
 
   router.post('/platform/configuration/security/roles-tokens', async (req, res) => {
