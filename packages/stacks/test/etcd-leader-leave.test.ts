@@ -6,6 +6,7 @@
  * between two successful writes stays well under one election timeout.
  */
 import { type ContainerRuntime, ProcessRuntime } from '@wharf/runtime';
+import { recordingLogger } from '@wharf/testkit';
 import {
   type ClusterInfo,
   etcdMemberList,
@@ -111,14 +112,19 @@ describe('etcd leave hook on the leader', () => {
     })();
     await new Promise((resolve) => setTimeout(resolve, 300));
     const leaveStarted = performance.now();
-    await pack.beforeLeave(members, leader, { timeoutMs: 30_000 });
+    const logger = recordingLogger();
+    await pack.beforeLeave(members, leader, { timeoutMs: 30_000, logger });
     const leaveMs = Math.round(performance.now() - leaveStarted);
     await runtime.stop(leader.name, { timeoutMs: 5_000 });
     await new Promise((resolve) => setTimeout(resolve, 300));
     writing = false;
     await writer;
 
-    // The leader was not the leader any more when it was removed: a survivor leads now.
+    // Leadership moved to a survivor, and only then was the (former) leader removed.
+    const order = logger.entries.map((e) => e.msg).filter((m) => m.startsWith('etcd'));
+    expect(order.indexOf('etcd leadership moved')).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf('etcd leadership moved')).toBeLessThan(order.indexOf('etcd member removed'));
+    expect(logger.messages('etcd leadership moved')[0]?.meta).toMatchObject({ member: leader.name });
     const newLeaderId = (await etcdStatus(survivors[0]!)).leaderId;
     expect(newLeaderId).not.toBe(leaderId);
     expect(survivors.map((m) => m.name)).toContain(byId.get(newLeaderId));
