@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { WharfError, assertId } from '@wharf/model';
 import type { LogLevel, Logger, Metrics } from '@wharf/observability';
 import type { ZkSession } from '@wharf/zk';
-import { systemClock, type Clock, type TimerHandle } from './clock';
+import { systemClock, type Clock, type TimerHandle } from '../clock';
 import {
   fullSet,
   isFromWorker,
@@ -26,14 +26,14 @@ import {
   type ToWorker,
   type WorkerSettings,
 } from './cluster-messages';
-import { createProxyMetrics } from './metrics';
+import { createProxyMetrics } from '../metrics';
 import { aggregateMetrics, type JsonMetric } from './metrics-aggregate';
-import { DEFAULT_DRAIN_TIMEOUT_MS, type ProxyState } from './proxy';
-import { ProxyRegistration } from './registration';
-import type { RouteSource } from './route-source';
-import { RouteTableCache } from './route-table-cache';
-import { normaliseDomain } from './routing-key';
-import { ZkRouteSource } from './zk-route-source';
+import { DEFAULT_DRAIN_TIMEOUT_MS, type ProxyState } from '../proxy';
+import { ProxyRegistration } from '../registration';
+import type { RouteSource } from '../route-source';
+import { RouteTableCache } from '../route-table-cache';
+import { normaliseDomain } from '../routing-key';
+import { ZkRouteSource } from '../zk-route-source';
 
 /** First restart delay of a worker that died; doubles per quick death up to the maximum. */
 export const WORKER_RESTART_DELAY_MS = 100;
