@@ -18,8 +18,8 @@ import { decideWork, type DeploymentWork } from './core/decide';
 import { deploymentsView, MemoParser, observedView } from './io/tree-views';
 import { type ConstructorMetrics } from './metrics';
 import { type ConstructorTiming } from './options';
-import { AllocatorLossTracker } from './loss-tracker';
-import { syncRoutes } from './route-health';
+import { AllocatorLossTracker } from './health/loss-tracker';
+import { syncRoutes } from './health/route-health';
 import { type StackResolver } from './stack-port';
 
 /** `idle` (not leading), `starting` (loading caches), `leading`, `stopping`. */

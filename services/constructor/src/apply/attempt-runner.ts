@@ -39,8 +39,8 @@ import { completeAttempt } from './complete';
 import { interrupted, isInterruption } from './interrupt';
 import { rollbackAttempt } from './rollback';
 import { type RunnerDeps } from './runner-deps';
-import { allocateInstances, startInstances, validatePlanSafety, waitUntilRunning } from './steps-create';
-import { leaveCluster, removeInstances, updateRouting, waitUntilStopped } from './steps-remove';
+import { allocateInstances, startInstances, validatePlanSafety, waitUntilRunning } from './step-start';
+import { leaveCluster, removeInstances, updateRouting, waitUntilStopped } from './step-remove';
 
 /** How a run ended. */
 export type RunResult = 'completed' | 'idle' | 'interrupted';

@@ -9,7 +9,7 @@ import { readDocument, deleteIfExists } from '../io/documents';
 import { type RunResult } from './attempt-runner';
 import { deleteDeploymentTree } from './complete';
 import { type RunnerDeps } from './runner-deps';
-import { deleteSpec, readSpecs } from './spec-ops';
+import { deleteSpec, readSpecs } from './spec-writes';
 
 /** Deletes the route and `/deployments/<d>` when the fresh state says the shutdown is done. */
 export async function finishDeletion(deps: RunnerDeps, d: string): Promise<RunResult> {

@@ -10,8 +10,8 @@ import { isRoutable } from '../core/route';
 import { type StepOutcome } from '../core/step-log';
 import { type AttemptContext } from './attempt-context';
 import { runHook } from './hooks';
-import { deleteSpec, memberEndpoint, readSpecs } from './spec-ops';
-import { refMembers, writeRoute } from './steps-remove';
+import { deleteSpec, memberEndpoint, readSpecs } from './spec-writes';
+import { refMembers, writeRoute } from './step-remove';
 
 /** Rolls the attempt back; `warning` when some instance was still reported when the wait ended. */
 export async function rollbackAttempt(ctx: AttemptContext): Promise<StepOutcome> {

@@ -28,7 +28,7 @@ import {
   readSpecs,
   releaseSpec,
   type SpecCluster,
-} from './spec-ops';
+} from './spec-writes';
 
 /** Computes and records the change set; rejects unsupported strategies and unknown configurations. */
 export async function validatePlanSafety(ctx: AttemptContext): Promise<StepOutcome> {

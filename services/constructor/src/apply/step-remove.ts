@@ -10,7 +10,7 @@ import { iso, type StepOutcome } from '../core/step-log';
 import { deleteIfExists, putDocument, readDocument } from '../io/documents';
 import { type AttemptContext } from './attempt-context';
 import { runHook } from './hooks';
-import { deleteSpec, memberEndpoint } from './spec-ops';
+import { deleteSpec, memberEndpoint } from './spec-writes';
 
 /** Routes the deployment to its kept and new instances (healthy ones routable). */
 export async function updateRouting(ctx: AttemptContext): Promise<StepOutcome> {

@@ -7,13 +7,13 @@
  */
 import { isWharfError, parseDocument, serializeDocument, type RouteEntry } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { type PresenceOf } from './core/allocator-loss';
-import { type ObservedState } from './core/observed';
-import { syncRouteHealth } from './core/route';
-import { iso } from './core/step-log';
-import { type ZkPort } from './io/zk-port';
-import { type ConstructorMetrics } from './metrics';
-import { type StackResolver } from './stack-port';
+import { type PresenceOf } from '../core/allocator-loss';
+import { type ObservedState } from '../core/observed';
+import { syncRouteHealth } from '../core/route';
+import { iso } from '../core/step-log';
+import { type ZkPort } from '../io/zk-port';
+import { type ConstructorMetrics } from '../metrics';
+import { type StackResolver } from '../stack-port';
 
 /** A cached route node. */
 export interface RouteNode {
