@@ -1,107 +1,11 @@
 /**
- * Instance specs in ZooKeeper: fresh reads (placement and change sets must not be computed from a
- * lagging cache), idempotent creation in one transaction, hold release, deletion.
+ * Instance spec writes: idempotent creation of held specs in one transaction, hold release
+ * (versioned), deletion. What to write is decided in `core/allocate.ts`.
  */
-import {
-  DEFAULT_INSTANCE_CONFIGURATIONS,
-  SCHEMA_VERSION,
-  isWharfError,
-  parseDocument,
-  paths,
-  serializeDocument,
-  type InstanceConfiguration,
-  type InstanceSpec,
-  type InstanceStatus,
-  type MemberEndpoint,
-} from '@wharf/model';
-import { type Logger } from '@wharf/observability';
-import { type NewInstance } from '../core/changes';
-import { type Placement } from '../core/place';
-import { iso } from '../core/step-log';
-import { childrenOrNone, deleteIfExists, readDocument } from '../io/documents';
+import { parseDocument, paths, serializeDocument, type InstanceSpec } from '@wharf/model';
+import { type SpecCluster } from '../core/allocate';
+import { deleteIfExists } from '../io/documents';
 import { type ZkPort } from '../io/zk-port';
-
-/** The cluster block of a spec. */
-export type SpecCluster = InstanceSpec['cluster'];
-
-/** Specs read straight from ZooKeeper, and instance ids that still have a status. */
-export interface FreshSpecs {
-  specs: InstanceSpec[];
-  statusIds: string[];
-}
-
-/** Reads every spec (optionally only instance ids accepted by `want`) and every status id. */
-export async function readSpecs(
-  zk: ZkPort,
-  logger: Logger,
-  want: (instanceId: string) => boolean = () => true,
-): Promise<FreshSpecs> {
-  const specs: InstanceSpec[] = [];
-  const statusIds: string[] = [];
-  for (const allocator of await childrenOrNone(zk, paths.allocators())) {
-    for (const name of await childrenOrNone(zk, paths.allocatorInstances(allocator))) {
-      if (!want(name)) continue;
-      try {
-        const doc = await readDocument(zk, 'instance-spec', paths.instanceSpec(allocator, name));
-        if (doc) specs.push(doc.value);
-      } catch (err) {
-        if (!isWharfError(err, 'WHARF_VALIDATION', 'WHARF_INVALID_ID')) throw err;
-        logger.warn('invalid instance spec skipped', { allocator, instance: name, err });
-      }
-    }
-    statusIds.push(...(await childrenOrNone(zk, paths.allocatorStatuses(allocator))).filter(want));
-  }
-  return { specs, statusIds };
-}
-
-/**
- * Instance configuration ids as the plan schema allows them (`etcd.default`). `paths.instanceConfiguration`
- * checks them against the DNS-label id pattern, which has no dots, so the path is built here.
- */
-const INSTANCE_CONFIGURATION_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
-
-/** The stored instance configuration, else the built-in one, else undefined. */
-export async function readInstanceConfiguration(
-  zk: ZkPort,
-  id: string,
-): Promise<InstanceConfiguration | undefined> {
-  if (!INSTANCE_CONFIGURATION_ID.test(id)) return undefined;
-  const stored = await readDocument(zk, 'instance-configuration', `${paths.instanceConfigurations()}/${id}`);
-  return stored?.value ?? DEFAULT_INSTANCE_CONFIGURATIONS[id];
-}
-
-/** A new, held spec for a placed instance. */
-export function buildSpec(
-  instance: NewInstance,
-  placement: Placement,
-  cluster: SpecCluster,
-  attemptId: string,
-  deploymentId: string,
-  nowMs: number,
-  storageMultiplier?: number,
-): InstanceSpec {
-  return {
-    schema_version: SCHEMA_VERSION,
-    instance_id: instance.instance_id,
-    deployment_id: deploymentId,
-    ref_id: instance.ref_id,
-    topology_id: instance.topology_id,
-    stack: instance.kind,
-    version: instance.version,
-    allocator_id: placement.allocator_id,
-    zone: placement.zone,
-    memory_mb: instance.memory_mb,
-    ...(storageMultiplier !== undefined
-      ? { disk_mb: Math.round(instance.memory_mb * storageMultiplier) }
-      : {}),
-    ...(instance.settings ? { settings: instance.settings } : {}),
-    hold: true,
-    cluster,
-    plan_attempt_id: attemptId,
-    generation: 1,
-    created: iso(nowMs),
-  };
-}
 
 /** Creates the specs that do not exist yet, all in one transaction. Returns how many were created. */
 export async function createSpecs(zk: ZkPort, specs: readonly InstanceSpec[]): Promise<number> {
@@ -149,16 +53,4 @@ export async function releaseSpec(
 /** Deletes a spec if it exists. */
 export async function deleteSpec(zk: ZkPort, allocatorId: string, instanceId: string): Promise<boolean> {
   return deleteIfExists(zk, paths.instanceSpec(allocatorId, instanceId));
-}
-
-/** A cluster member as stack packs see it, from the instance's status. */
-export function memberEndpoint(instanceId: string, status: InstanceStatus): MemberEndpoint {
-  return { name: instanceId, host: status.host, ports: status.ports };
-}
-
-/** True when the allocator runs the instance, healthy, at (at least) `generation`. */
-export function isRunningAt(status: InstanceStatus | undefined, generation: number): boolean {
-  return (
-    status !== undefined && status.state === 'running' && status.healthy && status.generation >= generation
-  );
 }

@@ -2,11 +2,13 @@
  * Keeps the `healthy` flags of every `/routes/<deployment>` in line with the allocators' statuses
  * and liveness, so proxies stop sending traffic to a crashed instance, or to every instance of an
  * allocator lost for longer than the grace, and resume once it is healthy (and live) again.
- * Membership is the attempt's business; this only flips flags (and follows a moved port), with a
- * write conditional on the version the cache saw (a concurrent attempt write wins).
+ * Membership is the attempt's business; this only flips flags (and follows a moved port). Writes go
+ * through the route writer, conditional on the version the cache saw: when an attempt wrote
+ * meanwhile, its membership wins and the flags are recomputed on top of it.
  */
-import { isWharfError, parseDocument, serializeDocument, type RouteEntry } from '@wharf/model';
+import { isWharfError, type RouteEntry } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
+import { parseRoute, updateRoute } from '../apply/route-writer';
 import { type PresenceOf } from '../core/allocator-loss';
 import { type ObservedState } from '../core/observed';
 import { syncRouteHealth } from '../core/route';
@@ -30,51 +32,62 @@ export interface RouteHealthDeps {
   now: () => number;
 }
 
-/** Writes every route whose flags disagree with statuses and presence; returns how many were written. */
+/** `/routes/<deployment>` (the cache also holds `/routes` itself). */
+const ROUTE_PATH = /^\/routes\/([^/]+)$/;
+
+/**
+ * Writes every route whose flags disagree with statuses and presence; returns how many were
+ * written. The cached version is tried first; a concurrent write makes the route writer read it
+ * again and recompute the flags from the route as it is then.
+ */
 export async function syncRoutes(
   deps: RouteHealthDeps,
   routes: ReadonlyMap<string, RouteNode>,
   observed: ObservedState,
   presence: PresenceOf,
 ): Promise<number> {
-  let written = 0;
-  for (const [path, node] of routes) {
-    if (!/^\/routes\/[^/]+$/.test(path)) continue;
-    let route: RouteEntry;
-    try {
-      route = parseDocument('route', node.data);
-    } catch {
-      continue; // logged by the deployments' owner; nothing to sync
-    }
-    const next = syncRouteHealth(
+  const updated = iso(deps.now());
+  const sync = (route: RouteEntry | undefined): RouteEntry | undefined =>
+    route &&
+    syncRouteHealth(
       route,
       observed.statuses,
       (i) => {
         const stack = observed.specs.get(i.instance_id)?.stack;
         return (stack && deps.stacks(stack)?.routePort) ?? '';
       },
-      iso(deps.now()),
+      updated,
       presence,
     );
-    if (!next) continue;
+  let written = 0;
+  for (const [path, node] of routes) {
+    const deployment = ROUTE_PATH.exec(path)?.[1];
+    // An unreadable route is logged by the deployments' owner; nothing to sync.
+    const route = deployment === undefined ? undefined : parseRoute(node.data);
+    if (deployment === undefined || !route) continue;
+    let next: RouteEntry | undefined;
     try {
-      await deps.zk.set(path, serializeDocument('route', next), node.stat.version);
-      written++;
-      deps.metrics.routeWrites.inc({ reason: 'health' });
-      deps.logger.info('route health updated', {
-        deployment: route.deployment_id,
-        healthy: next.instances.filter((i) => i.healthy).length,
-        instances: next.instances.length,
-        lostAllocators: [
-          ...new Set(
-            next.instances.filter((i) => presence(i.allocator_id) === 'lost').map((i) => i.allocator_id),
-          ),
-        ],
-      });
+      next = await updateRoute(deps.zk, deployment, sync, { route, version: node.stat.version });
     } catch (err) {
-      // Someone wrote the route meanwhile; the cache fires again and the next pass re-checks it.
-      if (!isWharfError(err, 'WHARF_ZK_BAD_VERSION', 'WHARF_ZK_NO_NODE')) throw err;
+      // Kept losing the race: the writes that won fire the cache again and the next pass re-checks.
+      if (!isWharfError(err, 'WHARF_CONFLICT', 'WHARF_INVALID_ID')) throw err;
+      deps.logger.warn('route health write skipped', { deployment, err });
+      continue;
     }
+    if (!next) continue;
+    written++;
+    deps.metrics.routeWrites.inc({ reason: 'health' });
+    logWritten(deps.logger, next, presence);
   }
   return written;
+}
+
+function logWritten(logger: Logger, route: RouteEntry, presence: PresenceOf): void {
+  const lost = route.instances.filter((i) => presence(i.allocator_id) === 'lost').map((i) => i.allocator_id);
+  logger.info('route health updated', {
+    deployment: route.deployment_id,
+    healthy: route.instances.filter((i) => i.healthy).length,
+    instances: route.instances.length,
+    lostAllocators: [...new Set(lost)],
+  });
 }
