@@ -3,17 +3,10 @@
  * version the route was computed from, recomputed from the route as it is after a concurrent
  * write, `WHARF_CONFLICT` after ROUTE_WRITE_ATTEMPTS lost races.
  */
-import {
-  SCHEMA_VERSION,
-  isWharfError,
-  parseDocument,
-  paths,
-  serializeDocument,
-  type RouteEntry,
-} from '@wharf/model';
+import { SCHEMA_VERSION, isWharfError, paths, serializeDocument, type RouteEntry } from '@wharf/model';
 import { useZooKeeper } from '@wharf/testkit';
 import { type ZkSession } from '@wharf/zk';
-import { ROUTE_WRITE_ATTEMPTS, deleteRoute, updateRoute } from '../src/apply/route-writer';
+import { ROUTE_WRITE_ATTEMPTS, deleteRoute, parseRoute, updateRoute } from '../src/apply/route-writer';
 
 jest.setTimeout(30_000);
 
@@ -37,8 +30,7 @@ function route(ids: string[], healthy = true): RouteEntry {
   };
 }
 
-const stored = async (zk: ZkSession): Promise<RouteEntry> =>
-  parseDocument('route', (await zk.get(paths.route(D))).data);
+const stored = async (zk: ZkSession): Promise<RouteEntry> => parseRoute((await zk.get(paths.route(D))).data)!;
 const idsOf = (r: RouteEntry | undefined) => r?.instances.map((i) => i.instance_id);
 
 describe('route writer', () => {

@@ -30,6 +30,7 @@ export { createProxyMetrics } from './metrics';
 export type { ProxyMetrics } from './metrics';
 export { CLIENT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, createProxy } from './proxy';
 export type { ProxyCounters, ProxyOptions, ProxyState, WharfProxy } from './proxy';
+export type { ProxyCommonOptions } from './proxy-shell';
 export {
   WORKER_RESTART_DELAY_MS,
   WORKER_RESTART_MAX_DELAY_MS,

@@ -20,6 +20,30 @@ import { ZkRouteSource } from './zk-route-source';
 /** Lifecycle of a proxy (single-process or the primary of workers). */
 export type ProxyState = 'idle' | 'starting' | 'running' | 'draining' | 'closed';
 
+/** Options every proxy takes, single-process or the primary of workers. */
+export interface ProxyCommonOptions {
+  /** ZooKeeper session (owned by the caller): routes are watched and the proxy registered through it. */
+  readonly zk?: ZkSession;
+  /** Where routes come from; defaults to `/routes` in `zk`. Required when `zk` is absent. */
+  readonly routeSource?: RouteSource;
+  readonly logger: Logger;
+  /** This proxy's id (a valid id): `/proxies/<id>`, `/services/proxy/<id>`. */
+  readonly id: string;
+  /** Deployments are reached at `<id>.<domain>`. Default `localhost`. */
+  readonly domain?: string;
+  /** This proxy's zone; instances in it are preferred. */
+  readonly zone?: string;
+  /** Listen address. Default `127.0.0.1`. */
+  readonly host?: string;
+  /** Listen port; 0 picks one. Default 9200. */
+  readonly port?: number;
+  /** Version reported in the registration. */
+  readonly version?: string;
+  readonly clock?: Clock;
+  /** How often the registration's stats are refreshed (ms). */
+  readonly statsIntervalMs?: number;
+}
+
 /** Options of a {@link ProxyShell}. */
 export interface ProxyShellOptions {
   /** ZooKeeper session (owned by the caller): routes are watched and the proxy registered through it. */

@@ -1,20 +1,18 @@
 /**
  * The proxy service: an HTTP server in front of the {@link Forwarder}, a {@link RouteTableCache}
- * fed by ZooKeeper (or any {@link RouteSource}), and the ephemeral registration other services
+ * fed by ZooKeeper (or any `RouteSource`), and the ephemeral registration other services
  * discover it by (both in the shared {@link ProxyShell}). Start/close with an explicit state; close
  * drains in-flight requests.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger, Metrics } from '@wharf/observability';
-import type { ZkSession } from '@wharf/zk';
 import { Balancer } from './balancer';
 import { systemClock, type Clock } from './clock';
 import { Forwarder } from './forwarder';
 import { createProxyMetrics } from './metrics';
-import { ProxyShell, assertShellOptions, type ProxyState } from './proxy-shell';
+import { ProxyShell, assertShellOptions, type ProxyCommonOptions, type ProxyState } from './proxy-shell';
 import { createRequestHandler, type RequestHandler } from './request-handler';
-import type { RouteSource } from './route-source';
 import type { RouteTable } from './route-table';
 import { normaliseDomain } from './routing-key';
 
@@ -37,31 +35,11 @@ const CLIENT_HEADERS_TIMEOUT_MS = CLIENT_KEEP_ALIVE_TIMEOUT_MS + 1_000;
 const DRAIN_POLL_MS = 20;
 
 /** Options for {@link createProxy}. */
-export interface ProxyOptions {
-  /** ZooKeeper session (owned by the caller): routes are watched and the proxy registered through it. */
-  readonly zk?: ZkSession;
-  /** Where routes come from; defaults to `/routes` in `zk`. Required when `zk` is absent. */
-  readonly routeSource?: RouteSource;
-  readonly logger: Logger;
+export interface ProxyOptions extends ProxyCommonOptions {
   /** The service registry (`createMetrics('proxy')`); the proxy declares its metrics on it. */
   readonly metrics: Metrics;
-  /** This proxy's id (a valid id): `/proxies/<id>`, `/services/proxy/<id>`. */
-  readonly id: string;
-  /** Deployments are reached at `<id>.<domain>`. Default `localhost`. */
-  readonly domain?: string;
-  /** This proxy's zone; instances in it are preferred. */
-  readonly zone?: string;
-  /** Listen address. Default `127.0.0.1`. */
-  readonly host?: string;
-  /** Listen port; 0 picks one. Default 9200. */
-  readonly port?: number;
-  /** Version reported in the registration. */
-  readonly version?: string;
-  readonly clock?: Clock;
   /** See {@link DEFAULT_DRAIN_TIMEOUT_MS}. */
   readonly drainTimeoutMs?: number;
-  /** How often the registration's stats are refreshed (ms). */
-  readonly statsIntervalMs?: number;
   /** Log one debug line per request (default true); `main.ts` enables it only at level `debug`. */
   readonly accessLog?: boolean;
   /** Upstream inactivity limit (ms); default `UPSTREAM_TIMEOUT_MS`. */

@@ -12,7 +12,7 @@ import { hasPorts, rollbackLeavers, routableMembers } from '../core/membership';
 import { createdByAttempt, routeToRestore } from '../core/rollback';
 import { type StepOutcome } from '../core/step-log';
 import { type AttemptContext } from './attempt-context';
-import { runHook } from './hooks';
+import { runLeaveHook } from './hooks';
 import { ofDeployment, readSpecs } from './reads';
 import { deleteSpec } from './spec-writes';
 import { writeRoute } from './step-routing';
@@ -55,20 +55,7 @@ async function leaveCreated(
     if (!hasPorts(status)) continue;
     const members = routableMembers([...r.keep, ...r.remove], statuses);
     const leaving = memberEndpoint(spec.instance_id, status);
-    const ok = await runHook(
-      ctx,
-      'beforeLeave',
-      () =>
-        pack.beforeLeave!({
-          deploymentId: ctx.deploymentId,
-          refId: r.ref_id,
-          members,
-          leaving,
-          signal: ctx.signal,
-        }),
-      deadline,
-      true,
-    );
+    const ok = await runLeaveHook(ctx, pack, { r, members, leaving }, deadline, true);
     if (!ok) await ctx.log('leave hook gave up during rollback', { instance: spec.instance_id });
   }
 }

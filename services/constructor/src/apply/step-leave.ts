@@ -9,7 +9,7 @@ import { memberEndpoint } from '../core/instances';
 import { type ResourceChanges } from '../core/changes';
 import { type StepOutcome } from '../core/step-log';
 import { type AttemptContext } from './attempt-context';
-import { runHook } from './hooks';
+import { runLeaveHook } from './hooks';
 
 /** Runs the stack's leave hook for each instance leaving a cluster that keeps running, one at a time. */
 export async function leaveCluster(ctx: AttemptContext): Promise<StepOutcome> {
@@ -43,19 +43,7 @@ async function leaveOne(
   if (!status) return false;
   const members = remainingMembers(r, instanceId, ctx.state.left ?? [], statuses);
   const leaving = memberEndpoint(instanceId, status);
-  await runHook(
-    ctx,
-    'beforeLeave',
-    () =>
-      pack.beforeLeave!({
-        deploymentId: ctx.deploymentId,
-        refId: r.ref_id,
-        members,
-        leaving,
-        signal: ctx.signal,
-      }),
-    deadline,
-  );
+  await runLeaveHook(ctx, pack, { r, members, leaving }, deadline);
   return true;
 }
 

@@ -20,6 +20,10 @@ const three = () => [
   specDoc(D, 2, 'c1', 'zone-c'),
 ];
 
+/** A new 3-member cluster. */
+const fromNothing = () =>
+  computeChanges({ deploymentId: D, plan: etcdPlanDoc(D), current: null, specs: [], statusIds: [] });
+
 function failureOf(fn: () => unknown): string | undefined {
   try {
     fn();
@@ -51,13 +55,7 @@ describe('computeChanges', () => {
 });
 
 describe('checkChanges', () => {
-  const changes = computeChanges({
-    deploymentId: D,
-    plan: etcdPlanDoc(D),
-    current: null,
-    specs: [],
-    statusIds: [],
-  });
+  const changes = fromNothing();
 
   it('accepts a known stack with a configuration for it', () => {
     expect(configurationIds(changes)).toEqual(['etcd.default']);
@@ -77,13 +75,7 @@ describe('checkChanges', () => {
 
 describe('clusterTokens', () => {
   it('gives a new cluster a token of the attempt and keeps an existing one', () => {
-    const fresh = computeChanges({
-      deploymentId: D,
-      plan: etcdPlanDoc(D),
-      current: null,
-      specs: [],
-      statusIds: [],
-    });
+    const fresh = fromNothing();
     expect(clusterTokens(fresh, D, 'abcdef0123456789')).toEqual({ main: `${D}-main-abcdef01` });
     const grow = computeChanges({
       deploymentId: D,

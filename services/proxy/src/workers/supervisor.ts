@@ -16,7 +16,6 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { WharfError } from '@wharf/model';
 import type { LogLevel, Logger, Metrics } from '@wharf/observability';
-import type { ZkSession } from '@wharf/zk';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import {
   fullSet,
@@ -29,8 +28,7 @@ import {
 import { createProxyMetrics } from '../metrics';
 import { aggregateMetrics, type JsonMetric } from './metrics-aggregate';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from '../proxy';
-import { ProxyShell, assertShellOptions, type ProxyState } from '../proxy-shell';
-import type { RouteSource } from '../route-source';
+import { ProxyShell, assertShellOptions, type ProxyCommonOptions, type ProxyState } from '../proxy-shell';
 import { normaliseDomain } from '../routing-key';
 
 /** First restart delay of a worker that died; doubles per quick death up to the maximum. */
@@ -48,30 +46,17 @@ const WORKER_EXIT_GRACE_MS = 3_000;
 const METRICS_COLLECT_TIMEOUT_MS = 2_000;
 
 /** Options for {@link createProxySupervisor}. */
-export interface ProxySupervisorOptions {
-  /** ZooKeeper session (owned by the caller): routes are watched and the proxy registered through it. */
-  readonly zk?: ZkSession;
-  /** Where routes come from; defaults to `/routes` in `zk`. Required when `zk` is absent. */
-  readonly routeSource?: RouteSource;
-  readonly logger: Logger;
+export interface ProxySupervisorOptions extends ProxyCommonOptions {
   /** The primary's registry: route-table metrics (merged with the workers' at `/_metrics`). */
   readonly metrics: Metrics;
   /** Worker processes to run (≥ 1). */
   readonly workers: number;
-  readonly id: string;
-  readonly domain?: string;
-  readonly zone?: string;
-  readonly host?: string;
-  readonly port?: number;
-  readonly version?: string;
   /** The workers' log level. */
   readonly logLevel?: LogLevel;
   /** Workers log one debug line per request. */
   readonly accessLog?: boolean;
-  readonly clock?: Clock;
   /** The workers' drain deadline is {@link DEFAULT_DRAIN_TIMEOUT_MS}; this bounds the wait for them. */
   readonly drainTimeoutMs?: number;
-  readonly statsIntervalMs?: number;
   /** The worker entry script; default `worker-main.js` next to this file. */
   readonly workerScript?: string;
 }
