@@ -7,8 +7,8 @@
  * and runs the health checks that bring it back (`instance-health` messages).
  */
 import type { LogLevel } from '@wharf/observability';
-import type { DownInstance } from './instance-health';
-import type { RouteDocument } from './route-table';
+import type { DownInstance } from '../instance-health';
+import type { RouteDocument } from '../route-table';
 
 /** Settings a worker needs, sent by the primary as its first message (workers read no environment). */
 export interface WorkerSettings {

@@ -12,9 +12,9 @@ import {
   type ToWorker,
   type WorkerSettings,
 } from './cluster-messages';
-import { InstanceHealth } from './instance-health';
+import { InstanceHealth } from '../instance-health';
 import { IpcRouteSource } from './ipc-route-source';
-import { createProxy, type WharfProxy } from './proxy';
+import { createProxy, type WharfProxy } from '../proxy';
 
 /**
  * How often a worker reports its request counters to the primary. The primary writes them into
