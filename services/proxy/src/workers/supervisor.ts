@@ -247,7 +247,7 @@ class Supervisor implements ProxySupervisor {
       case 'instance-down':
         // Relayed to every worker (the reporter included: marks are idempotent) by the listener.
         if (this.health.markDown(fromWire(message.instance))) {
-          this.logger.warn('instance marked down', {
+          this.logger.warn('instance held down for every worker', {
             instance: message.instance[0],
             reason: message.reason,
             worker: slot.index + 1,
