@@ -16,6 +16,7 @@ import { finishAttempt, type FinalStatus } from '../core/step-log';
 import { documentsOf } from '../io/documents';
 import { type AttemptContext } from './attempt-context';
 import { interrupted } from './interrupt';
+import { deleteRoute } from './route-writer';
 
 /** Transaction retries when plan/pending or plan/current changed under us (the api wrote meanwhile). */
 const COMPLETE_TX_ATTEMPTS = 3;
@@ -105,7 +106,7 @@ async function finishShutdown(ctx: AttemptContext, final: PlanAttempt): Promise<
       throw err;
     });
   ctx.attempt = final;
-  await documentsOf(zk).delete(paths.route(d));
+  await deleteRoute(zk, d);
   await deleteDeploymentTree(ctx);
 }
 

@@ -1,0 +1,55 @@
+/**
+ * Instance spec writes: idempotent creation of held specs in one transaction, hold release
+ * (versioned), deletion. What to write is decided in `core/allocate.ts`.
+ */
+import { WharfError, paths, type InstanceSpec } from '@wharf/model';
+import { type SpecCluster } from '../core/allocate';
+import { documentsOf } from '../io/documents';
+import { type ZkPort } from '../io/zk-port';
+
+/** Creates the specs that do not exist yet, all in one transaction. Returns how many were created. */
+export async function createSpecs(zk: ZkPort, specs: readonly InstanceSpec[]): Promise<number> {
+  const missing: InstanceSpec[] = [];
+  for (const spec of specs) {
+    if ((await zk.exists(paths.instanceSpec(spec.allocator_id, spec.instance_id))) === null)
+      missing.push(spec);
+  }
+  if (missing.length === 0) return 0;
+  for (const allocator of new Set(missing.map((s) => s.allocator_id))) {
+    // The allocator creates its own subtree; only add the parent if the allocator itself exists.
+    if ((await zk.exists(paths.allocator(allocator))) !== null)
+      await zk.mkdirp(paths.allocatorInstances(allocator));
+  }
+  const tx = documentsOf(zk).transaction();
+  for (const spec of missing)
+    tx.create('instance-spec', paths.instanceSpec(spec.allocator_id, spec.instance_id), spec);
+  await tx.commit();
+  return missing.length;
+}
+
+/**
+ * Releases a held spec: sets the cluster block, `hold: false` and the next generation (versioned).
+ * Returns the spec as released; a spec already released is returned unchanged.
+ */
+export async function releaseSpec(
+  zk: ZkPort,
+  allocatorId: string,
+  instanceId: string,
+  cluster: SpecCluster,
+): Promise<InstanceSpec> {
+  const path = paths.instanceSpec(allocatorId, instanceId);
+  const docs = documentsOf(zk);
+  const node = await docs.read('instance-spec', path);
+  if (node === undefined)
+    throw new WharfError('WHARF_ZK_NO_NODE', 'instance spec missing', { details: { path } });
+  const spec = node.value;
+  if (!spec.hold) return spec;
+  const released: InstanceSpec = { ...spec, hold: false, cluster, generation: spec.generation + 1 };
+  await docs.set('instance-spec', path, released, node.version);
+  return released;
+}
+
+/** Deletes a spec if it exists. */
+export async function deleteSpec(zk: ZkPort, allocatorId: string, instanceId: string): Promise<boolean> {
+  return documentsOf(zk).delete(paths.instanceSpec(allocatorId, instanceId));
+}
