@@ -12,6 +12,7 @@ import { type SupportedVersions } from './domain/plans';
 import { DEFAULT_REQUEST_ID_TTL_SECONDS } from './domain/request-marker';
 import { jsonBodyParser } from './http/body';
 import { errorMiddleware, notFound } from './http/errors';
+import { methodNotAllowed } from './http/methods';
 import { DEFAULT_RATE_LIMIT, TokenBuckets, rateLimit, type RateLimit } from './http/rate-limit';
 import { requestMetrics } from './http/request-metrics';
 import { type ApiMetrics } from './metrics';
@@ -119,6 +120,7 @@ export function createApp(deps: AppDeps): Express {
     apiKeyRoutes(apiKeys),
   );
   if (deps.hosts) app.use(API_PREFIX, hostRoutes(deps.hosts, clock));
+  app.use(methodNotAllowed(app));
   app.use(notFound());
   app.use(errorMiddleware(logger));
   return app;
