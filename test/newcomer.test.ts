@@ -95,6 +95,17 @@ function listening(host: string, port: number): Promise<boolean> {
   });
 }
 
+/** How long each phase took (printed at the end: the README quotes these durations). */
+const timings: [string, number][] = [];
+async function timed<T>(phase: string, work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  try {
+    return await work();
+  } finally {
+    timings.push([phase, (Date.now() - started) / 1000]);
+  }
+}
+
 let clone: TempDir;
 let env: NodeJS.ProcessEnv;
 let ports: { api: number; proxies: number[]; zk: number };
@@ -118,6 +129,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  process.stderr.write(
+    `newcomer phases (s): ${timings.map(([p, s]) => `${p} ${s.toFixed(1)}`).join(', ')}\n`,
+  );
   if (!clone) return;
   // A failed run may leave the platform up: stop it the user's way, then whatever is still ours.
   if (existsSync(join(clone.path, '.wharf'))) await run('npx', ['wharf', 'down'], env, CLI_TIMEOUT_MS);
@@ -132,7 +146,9 @@ afterAll(async () => {
 });
 
 test('fresh clone → npm install → npm start --detach → README commands → wharf down, nothing left', async () => {
-  const cloned = await run('git', ['clone', '--quiet', ROOT, clone.path], env, CLI_TIMEOUT_MS);
+  const cloned = await timed('clone', () =>
+    run('git', ['clone', '--quiet', ROOT, clone.path], env, CLI_TIMEOUT_MS),
+  );
   expect(cloned).toMatchObject({ code: 0 });
 
   const install = await run(
@@ -145,10 +161,12 @@ test('fresh clone → npm install → npm start --detach → README commands →
   // The first install links the `wharf` bin (the committed shim), before anything is built.
   expect(existsSync(join(clone.path, 'node_modules', '.bin', 'wharf'))).toBe(true);
 
-  const start = await run('npm', ['start', '--', '--detach'], env, START_TIMEOUT_MS);
+  const start = await timed('first npm start', () =>
+    run('npm', ['start', '--', '--detach'], env, START_TIMEOUT_MS),
+  );
   expect({ code: start.code, out: (start.stdout + start.stderr).slice(-3000) }).toMatchObject({ code: 0 });
 
-  const status = await run('npx', ['wharf', 'status'], env, CLI_TIMEOUT_MS);
+  const status = await timed('wharf status', () => run('npx', ['wharf', 'status'], env, CLI_TIMEOUT_MS));
   expect({ code: status.code, stderr: status.stderr }).toMatchObject({ code: 0 });
   expect(status.stdout).toMatch(/api/);
   expect(status.stdout).toMatch(/proxy/);
@@ -164,7 +182,7 @@ test('fresh clone → npm install → npm start --detach → README commands →
   const local = script
     .replaceAll(README_API, `127.0.0.1:${ports.api}`)
     .replaceAll(README_PROXY, `localhost:${ports.proxies[0]}`);
-  const ran = await run('bash', ['-e', '-c', local], env, README_TIMEOUT_MS);
+  const ran = await timed('README commands', () => run('bash', ['-e', '-c', local], env, README_TIMEOUT_MS));
   const out = ran.stdout;
   expect({ code: ran.code, out, stderr: ran.stderr }).toMatchObject({ code: 0 });
   const section = (name: string) => out.split(`--- ${name}\n`)[1]?.split('\n--- ')[0] ?? '';
@@ -174,7 +192,7 @@ test('fresh clone → npm install → npm start --detach → README commands →
   expect(section('put-get')).toContain('"value":"aGVsbG8="');
   expect(section('delete')).not.toMatch(/"error"/);
 
-  const down = await run('npx', ['wharf', 'down'], env, CLI_TIMEOUT_MS);
+  const down = await timed('wharf down', () => run('npx', ['wharf', 'down'], env, CLI_TIMEOUT_MS));
   expect({ code: down.code, stderr: down.stderr }).toMatchObject({ code: 0 });
   expect(processesIn(clone.path)).toEqual([]);
   // api on hosts 1 and 2, proxy n on host n's address, ZooKeeper on host 1's.
