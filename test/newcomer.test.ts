@@ -151,11 +151,8 @@ test('fresh clone → npm install → npm start --detach → README commands →
   );
   expect(cloned).toMatchObject({ code: 0 });
 
-  const install = await run(
-    'npm',
-    ['install', '--prefer-offline', '--no-audit', '--no-fund'],
-    env,
-    INSTALL_TIMEOUT_MS,
+  const install = await timed('npm install', () =>
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], env, INSTALL_TIMEOUT_MS),
   );
   expect({ code: install.code, stderr: install.stderr.slice(-2000) }).toMatchObject({ code: 0 });
   // The first install links the `wharf` bin (the committed shim), before anything is built.
