@@ -18,7 +18,9 @@ export function summarize(file, top = 15) {
     const cf = byId.get(id).callFrame;
     total += us;
     if (cf.functionName === '(idle)') continue;
-    const shortUrl = cf.url.replace(/^file:\/\//, '').replace(/^.*\/(services|packages|node_modules)\//, '$1/');
+    const shortUrl = cf.url
+      .replace(/^file:\/\//, '')
+      .replace(/^.*\/(services|packages|node_modules)\//, '$1/');
     const key = `${cf.functionName || '(anonymous)'} ${shortUrl}:${cf.lineNumber + 1}`;
     fns.set(key, (fns.get(key) ?? 0) + us);
     const fileKey = shortUrl || cf.functionName;

@@ -6,7 +6,8 @@ const H = 300;
 const PAD = { left: 64, right: 20, top: 36, bottom: 46 };
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];
 
-const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+const esc = (s) =>
+  String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 
 /** A "nice" upper bound for an axis: 1, 2 or 5 × 10^k at or above `max`. */
 export function niceMax(max) {
@@ -27,7 +28,9 @@ function panel(x0, y0, { title, xLabel, yLabel, series }) {
   const sx = (x) => x0 + PAD.left + (x / xMax) * pw;
   const sy = (y) => y0 + PAD.top + ph - (y / yMax) * ph;
   const out = [];
-  out.push(`<text x="${x0 + W / 2}" y="${y0 + 20}" text-anchor="middle" font-weight="bold">${esc(title)}</text>`);
+  out.push(
+    `<text x="${x0 + W / 2}" y="${y0 + 20}" text-anchor="middle" font-weight="bold">${esc(title)}</text>`,
+  );
   for (let i = 0; i <= 5; i++) {
     const yv = (yMax * i) / 5;
     const xv = (xMax * i) / 5;
