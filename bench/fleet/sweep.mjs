@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { summarize } from './lib/profile.mjs';
-import { chart } from './lib/svg.mjs';
+import { sweepChart } from './lib/svg.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const { values } = parseArgs({
@@ -23,8 +23,15 @@ const { values } = parseArgs({
     burst: { type: 'string', default: '200' },
     'cpu-prof-largest': { type: 'string' },
     out: { type: 'string', default: join(ROOT, 'docs/fleet') },
+    replot: { type: 'boolean', default: false },
   },
 });
+if (values.replot) {
+  // Redraws the chart from the figures already in <out>/sweep.json (no runs).
+  const saved = JSON.parse(readFileSync(join(values.out, 'sweep.json'), 'utf8'));
+  writeFileSync(join(values.out, 'sweep.svg'), sweepChart(saved.results, saved.caption));
+  process.exit(0);
+}
 const sizes = values.sizes.split(',').map(Number);
 const largest = Math.max(...sizes);
 const work = mkdtempSync(join(tmpdir(), 'wharf-fleet-sweep-'));
@@ -54,34 +61,10 @@ for (const n of sizes) {
 }
 rmSync(work, { recursive: true, force: true });
 mkdirSync(values.out, { recursive: true });
-writeFileSync(join(values.out, 'sweep.json'), `${JSON.stringify(results, null, 2)}\n`);
 
-const series = (name, pick) => ({ name, points: results.map((r) => [r.allocators, pick(r)]) });
-const svg = chart(
-  [
-    {
-      title: 'Create: plan → running, per plan',
-      xLabel: 'allocators (N); deployments = N',
-      yLabel: 'seconds',
-      series: [
-        series('p50', (r) => r.create.planToRunningP50 / 1000),
-        series('p95', (r) => r.create.planToRunningP95 / 1000),
-        series('placement step p50', (r) => r.create.placementP50 / 1000),
-      ],
-    },
-    {
-      title: 'Create: throughput and constructor cost',
-      xLabel: 'allocators (N)',
-      yLabel: 'placements/s · CPU ms per placement',
-      series: [
-        series('placements/s (end to end)', (r) => r.create.placementsPerSec),
-        series('constructor CPU ms / placement', (r) => r.create.constructorCpuMs / r.create.instances),
-      ],
-    },
-  ],
-  `bench/fleet/sweep.mjs --sizes ${values.sizes} · ${new Date().toISOString().slice(0, 16)} UTC · 2-core shared box, load ${results.map((r) => r.load.toFixed(1)).join('/')}`,
-);
-writeFileSync(join(values.out, 'sweep.svg'), svg);
+const caption = `bench/fleet/sweep.mjs --sizes ${values.sizes}${values.deployments ? ` --deployments ${values.deployments}` : ''} · ${new Date().toISOString().slice(0, 16)} UTC · 2-core shared box, load ${results.map((r) => r.load.toFixed(1)).join('/')}`;
+writeFileSync(join(values.out, 'sweep.svg'), sweepChart(results, caption));
+writeFileSync(join(values.out, 'sweep.json'), `${JSON.stringify({ caption, results }, null, 2)}\n`);
 console.log(`\nwrote ${join(values.out, 'sweep.json')} and sweep.svg`);
 
 console.log(

@@ -1,7 +1,6 @@
 // Fleet scenarios. Each takes the bench context { zk, fleet, attempts, routes } and returns its
 // raw samples; run.mjs turns them into medians and percentiles.
 import { createRequire } from 'node:module';
-import { sleep } from '../../lib/platform.mjs';
 
 const require = createRequire(import.meta.url);
 const { createDeployment, eachLimited, httpPlan, submitPlan } = require('@wharf/simulator');
@@ -10,6 +9,12 @@ const { createDeployment, eachLimited, httpPlan, submitPlan } = require('@wharf/
 const WRITE_CONCURRENCY = 64;
 /** How long a scenario may wait for its last plan before giving up (and reporting what finished). */
 const SCENARIO_TIMEOUT_MS = 900_000;
+
+/** Resolves `value` after `ms` without keeping the process alive (a scenario's give-up timer). */
+const giveUpAfter = (ms, value) =>
+  new Promise((resolve) => {
+    setTimeout(() => resolve(value), ms).unref();
+  });
 
 const stepMs = (attempt, stepId) =>
   attempt.plan_attempt_log.find((s) => s.step_id === stepId)?.duration_in_millis ?? undefined;
@@ -35,7 +40,7 @@ async function runPlans(ctx, plans, write) {
       }),
     );
   });
-  const timeout = sleep(SCENARIO_TIMEOUT_MS).then(() => 'timeout');
+  const timeout = giveUpAfter(SCENARIO_TIMEOUT_MS, 'timeout');
   const outcome = await Promise.race([Promise.all(waits).then(() => 'done'), timeout]);
   const end = samples.reduce((m, s) => Math.max(m, s.doneAt), began);
   return { samples, wallMs: end - began, timedOut: outcome === 'timeout', written: plans.length };
@@ -78,7 +83,7 @@ export async function loseHosts(ctx, { share }) {
   });
   await ctx.fleet.loseHosts(lost);
   for (const d of affected) if (settled(d)) times.set(d, 0);
-  const timeout = sleep(SCENARIO_TIMEOUT_MS).then(() => 'timeout');
+  const timeout = giveUpAfter(SCENARIO_TIMEOUT_MS, 'timeout');
   const outcome =
     times.size === affected.length ? 'done' : await Promise.race([done.then(() => 'done'), timeout]);
   ctx.routes.listener = undefined;

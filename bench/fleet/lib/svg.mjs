@@ -76,3 +76,37 @@ ${body}
 </svg>
 `;
 }
+
+/** The sweep's chart: plan-to-running, end-to-end placement rate, constructor CPU per placement. */
+export function sweepChart(results, caption) {
+  const series = (name, pick) => ({ name, points: results.map((r) => [r.allocators, pick(r)]) });
+  return chart(
+    [
+      {
+        title: 'Create: plan → running, per plan',
+        xLabel: 'allocators (N)',
+        yLabel: 'seconds',
+        series: [
+          series('p50', (r) => r.create.planToRunningP50 / 1000),
+          series('p95', (r) => r.create.planToRunningP95 / 1000),
+          series('placement step p50', (r) => r.create.placementP50 / 1000),
+        ],
+      },
+      {
+        title: 'Create: placements per second (end to end)',
+        xLabel: 'allocators (N)',
+        yLabel: 'placements/s',
+        series: [series('placements/s', (r) => r.create.placementsPerSec)],
+      },
+      {
+        title: 'Constructor CPU per placement',
+        xLabel: 'allocators (N)',
+        yLabel: 'CPU ms',
+        series: [
+          series('CPU ms / placement (create)', (r) => r.create.constructorCpuMs / r.create.instances),
+        ],
+      },
+    ],
+    caption,
+  );
+}
