@@ -22,29 +22,55 @@ export interface FreshSpecs {
   statusIds: string[];
 }
 
+/**
+ * Allocators whose specs {@link readSpecs} reads at once. The reads were one round trip after
+ * another — O(allocators + specs) sequential round trips per call, twice per plan and once under
+ * the placement lock — which made placement time grow with the fleet (bench/fleet: ~1 s per plan
+ * at 500 allocators). Pipelined on the one session, 32 in flight (the tree cache's load
+ * concurrency) keeps the server's queue short while hiding the round-trip latency.
+ */
+export const READ_SPECS_CONCURRENCY = 32;
+
 /** Reads every spec (optionally only instance ids accepted by `want`) and every status id. */
 export async function readSpecs(
   zk: ZkPort,
   logger: Logger,
   want: (instanceId: string) => boolean = () => true,
 ): Promise<FreshSpecs> {
-  const specs: InstanceSpec[] = [];
-  const statusIds: string[] = [];
+  const allocators = await documentsOf(zk, logger).readChildren(paths.allocators());
+  const read: FreshSpecs[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < allocators.length; i = next++) {
+      read[i] = await readAllocatorSpecs(zk, logger, allocators[i] as string, want);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_SPECS_CONCURRENCY, allocators.length) }, worker));
+  return { specs: read.flatMap((r) => r.specs), statusIds: read.flatMap((r) => r.statusIds) };
+}
+
+/** One allocator's specs (read in parallel) and, after them, its status ids. */
+async function readAllocatorSpecs(
+  zk: ZkPort,
+  logger: Logger,
+  allocator: string,
+  want: (instanceId: string) => boolean,
+): Promise<FreshSpecs> {
   const docs = documentsOf(zk, logger);
-  for (const allocator of await docs.readChildren(paths.allocators())) {
-    for (const name of await docs.readChildren(paths.allocatorInstances(allocator))) {
-      if (!want(name)) continue;
+  const names = (await docs.readChildren(paths.allocatorInstances(allocator))).filter(want);
+  const specs = await Promise.all(
+    names.map(async (name) => {
       try {
-        const doc = await docs.read('instance-spec', paths.instanceSpec(allocator, name));
-        if (doc) specs.push(doc.value);
+        return (await docs.read('instance-spec', paths.instanceSpec(allocator, name)))?.value;
       } catch (err) {
         if (!isWharfError(err, 'WHARF_VALIDATION', 'WHARF_INVALID_ID')) throw err;
         logger.warn('invalid instance spec skipped', { allocator, instance: name, err });
+        return undefined;
       }
-    }
-    statusIds.push(...(await docs.readChildren(paths.allocatorStatuses(allocator))).filter(want));
-  }
-  return { specs, statusIds };
+    }),
+  );
+  const statusIds = (await docs.readChildren(paths.allocatorStatuses(allocator))).filter(want);
+  return { specs: specs.filter((d): d is InstanceSpec => d !== undefined), statusIds };
 }
 
 /** Only the instance ids of one deployment (`<deployment>-…`). */
