@@ -143,7 +143,7 @@ export const HELP = renderHelp(
 /** The parsed command line. */
 export interface CommandLine {
   help: boolean;
-  /** The raw `--runtime` value, when given (validated by {@link settingsFromEnv}). */
+  /** The raw `--runtime` value, when given (validated by {@link configFromEnv}). */
   runtime?: string;
 }
 
