@@ -2,6 +2,18 @@ import { DEFAULT_RUNTIME_CHOICE, HELP, configFromEnv, parseCommandLine, resolveR
 
 const host = { hostname: 'Box_1.local', pid: 42, totalMemoryMb: 2000, cpus: 8, cwd: '/srv' };
 
+/** A value for every variable the allocator reads, none of them its default. */
+const EVERY_VARIABLE = {
+  WHARF_ID: 'alloc-b',
+  WHARF_ZONE: 'zone-b',
+  WHARF_PORT_RANGE: '30000-30099',
+  WHARF_CAPACITY_MB: '4096',
+  WHARF_CPUS: '2',
+  WHARF_TAGS: 'ssd=true',
+  WHARF_HOME: '/data',
+  WHARF_METRICS_PORT: '9100',
+};
+
 describe('configFromEnv', () => {
   it('applies the documented defaults', () => {
     const s = configFromEnv({}, host);
@@ -21,19 +33,7 @@ describe('configFromEnv', () => {
   });
 
   it('reads every variable', () => {
-    const s = configFromEnv(
-      {
-        WHARF_ID: 'alloc-b',
-        WHARF_ZONE: 'zone-b',
-        WHARF_PORT_RANGE: '30000-30099',
-        WHARF_CAPACITY_MB: '4096',
-        WHARF_CPUS: '2',
-        WHARF_TAGS: 'ssd=true',
-        WHARF_HOME: '/data',
-        WHARF_METRICS_PORT: '9100',
-      },
-      host,
-    );
+    const s = configFromEnv(EVERY_VARIABLE, host);
     expect(s.allocator).toMatchObject({
       id: 'alloc-b',
       zone: 'zone-b',
