@@ -134,13 +134,15 @@ describe('the admin console in a browser', () => {
     expect(api.body.instances.map((i: any) => i.memory_mb)).toEqual([384, 384, 384]);
   });
 
-  it('shows allocators with their used memory and the hosts', async () => {
+  it('shows ZooKeeper, allocators with their used memory, the hosts and the proxies', async () => {
     await page().getByRole('link', { name: 'Platform' }).click();
     const meters = page().getByRole('meter');
     await meters.first().waitFor();
     const used = await meters.evaluateAll((els) => els.map((e) => Number(e.getAttribute('aria-valuenow'))));
     expect(used.reduce((a, b) => a + b, 0)).toBe(3 * 384);
     await expect(page().locator('[data-host]').count()).resolves.toBe(3);
+    await page().locator('[data-zookeeper="connected"]').waitFor();
+    await page().locator('[data-proxy]').nth(1).waitFor();
     await t.screenshot('platform');
   });
 

@@ -1,4 +1,7 @@
-/** Platform: allocators with memory capacity bars and maintenance toggles, hosts, proxies. */
+/**
+ * Platform: summary (ZooKeeper, constructor leader, services), allocators with memory capacity
+ * bars and maintenance toggles, hosts with their roles, proxies.
+ */
 import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { useApi } from '../use-api';
@@ -142,15 +145,109 @@ function Hosts() {
   );
 }
 
+interface PlatformInfo {
+  version: string;
+  zookeeper: { state: string; connect_string: string; chroot: string };
+  services: Record<string, unknown[]>;
+  constructors: { leader: string | null; alive: number };
+  deployments: { total: number };
+}
+
+interface Registration {
+  id: string;
+  address: string;
+  port?: number;
+  zone?: string;
+  version: string;
+  stats?: Record<string, number>;
+}
+
+function Summary() {
+  const { data, error } = useApi<PlatformInfo>('/platform');
+  if (error) {
+    return (
+      <p class="error" role="alert">
+        {error}
+      </p>
+    );
+  }
+  if (!data) return null;
+  return (
+    <dl class="facts" aria-label="Summary">
+      <dt>ZooKeeper</dt>
+      <dd>
+        <span
+          class={data.zookeeper.state === 'connected' ? 'ok' : 'bad'}
+          data-zookeeper={data.zookeeper.state}
+        >
+          {data.zookeeper.state}
+        </span>{' '}
+        <code>
+          {data.zookeeper.connect_string}
+          {data.zookeeper.chroot}
+        </code>
+      </dd>
+      <dt>Constructor leader</dt>
+      <dd>
+        {data.constructors.leader ?? 'none'} ({data.constructors.alive} alive)
+      </dd>
+      <dt>Services</dt>
+      <dd>
+        {Object.entries(data.services)
+          .map(([name, list]) => `${name} ×${list.length}`)
+          .join(', ')}
+      </dd>
+      <dt>Deployments</dt>
+      <dd>{data.deployments.total}</dd>
+      <dt>Version</dt>
+      <dd>{data.version}</dd>
+    </dl>
+  );
+}
+
+function Proxies() {
+  const { data } = useApi<{ proxies: Registration[] }>('/platform/proxies');
+  return (
+    <table class="list" aria-label="Proxies">
+      <thead>
+        <tr>
+          <th scope="col">Proxy</th>
+          <th scope="col">Address</th>
+          <th scope="col">Zone</th>
+          <th scope="col">Version</th>
+        </tr>
+      </thead>
+      <tbody>
+        {(data?.proxies ?? []).map((p) => (
+          <tr key={p.id} data-proxy={p.id}>
+            <td>
+              <code>{p.id}</code>
+            </td>
+            <td>
+              {p.address}
+              {p.port === undefined ? '' : `:${p.port}`}
+            </td>
+            <td>{p.zone ?? '—'}</td>
+            <td>{p.version}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 /** The platform page. */
 export function PlatformPage() {
   return (
     <section aria-labelledby="platform-title">
       <h1 id="platform-title">Platform</h1>
+      <Summary />
       <h2>Allocators</h2>
       <Allocators />
       <h2>Hosts</h2>
       <Hosts />
+      <h2>Proxies</h2>
+      <Proxies />
     </section>
   );
 }
