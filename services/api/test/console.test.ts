@@ -4,6 +4,7 @@
  * activity stream (Server-Sent Events) pushing changes written to ZooKeeper the way the
  * constructor writes them.
  */
+import { spawn } from 'node:child_process';
 import { paths } from '@wharf/model';
 import { startZooKeeper, type TestZooKeeper } from '@wharf/testkit';
 import { startHarness, type Harness } from './helpers/harness';
@@ -43,6 +44,31 @@ function eventReader(res: Response) {
     }
   };
   return { next, until, cancel: () => reader.cancel() };
+}
+
+/**
+ * Validates an OpenAPI document with @apidevtools/swagger-parser in a child node process: the
+ * parser's dependencies are ES modules, which node's require() loads and Jest's runtime cannot.
+ */
+function validateOpenApi(doc: unknown): Promise<{ code: number | null; output: string }> {
+  const script = `
+    const SwaggerParser = require('@apidevtools/swagger-parser');
+    let input = '';
+    process.stdin.on('data', (c) => (input += c)).on('end', () =>
+      SwaggerParser.validate(JSON.parse(input)).then(
+        () => console.log('valid'),
+        (err) => { console.log(err.message); process.exitCode = 1; },
+      ),
+    );`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+    child.stdin.end(JSON.stringify(doc));
+  });
 }
 
 describe('the console, OpenAPI and the activity stream', () => {
@@ -119,6 +145,11 @@ describe('the console, OpenAPI and the activity stream', () => {
     expect(doc.body.paths['/deployments/{id}/plan/activity/_stream'].get.operationId).toBe(
       'streamPlanActivity',
     );
+    await expect(validateOpenApi(doc.body)).resolves.toEqual({ code: 0, output: 'valid\n' });
+    // The validator does reject a broken document.
+    const broken = structuredClone(doc.body);
+    broken.paths['/deployments'].post.responses = 5;
+    expect((await validateOpenApi(broken)).output).toContain('responses must be object');
 
     const page = await h.call('GET', '/api/v1/docs', undefined, { noAuth: true });
     expect(page.status).toBe(200);
