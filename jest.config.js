@@ -20,7 +20,12 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/services/*/src/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/packages/*/src/**/*.test.ts',
+        '<rootDir>/services/*/src/**/*.test.ts',
+        // The console's browser code (plain functions, no DOM) beside its sources.
+        '<rootDir>/packages/console/app/src/**/*.test.ts',
+      ],
     },
     {
       ...common,
