@@ -84,6 +84,26 @@ describe('the admin console in a browser', () => {
     expect(requests).toContain('POST /api/v1/deployments');
   });
 
+  it('edits the request as JSON with live schema errors listed at their paths', async () => {
+    await page().getByRole('button', { name: 'Edit as JSON' }).click();
+    const editor = page().getByLabel('Create request (JSON)');
+    const request = JSON.parse(await editor.inputValue());
+    expect(request.name).toBe('orders');
+    request.resources.etcd[0].plan.cluster_topology[0].zone_count = 40;
+    request.colour = 'blue';
+    await editor.fill(JSON.stringify(request, null, 2));
+    const zones = page().locator('[data-issue-path="resources.etcd[0].plan.cluster_topology[0].zone_count"]');
+    await expect(zones.textContent()).resolves.toContain('must be <= 16');
+    await expect(page().locator('[data-issue-path="colour"]').textContent()).resolves.toContain(
+      'is not allowed here',
+    );
+    await expect(page().getByRole('button', { name: 'Create' }).isDisabled()).resolves.toBe(true);
+    await t.screenshot('create-json');
+    await editor.fill('{"name": ');
+    await expect(page().locator('[data-issue-path=""]').textContent()).resolves.toContain('not valid JSON');
+    await page().getByRole('button', { name: 'Form' }).click();
+  });
+
   it('creates an etcd deployment and shows its plan steps and health live, three instances in three zones', async () => {
     await page().getByLabel('Version').fill('3.4');
     await page().getByRole('button', { name: 'Create' }).click();

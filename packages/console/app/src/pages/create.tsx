@@ -17,6 +17,7 @@ import {
   type FieldErrors,
 } from '../plan-form';
 import { navigate } from '../router';
+import { JsonEditor } from './json-editor';
 
 /** The create page. */
 export function CreatePage() {
@@ -25,6 +26,7 @@ export function CreatePage() {
   const [submitted, setSubmitted] = useState(false);
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
+  const [asJson, setAsJson] = useState(false);
   const request = useMemo(() => createRequest(form), [form]);
   const localErrors = useMemo(() => fieldErrors(validate(validateCreateRequest, request)), [request]);
 
@@ -62,71 +64,79 @@ export function CreatePage() {
   return (
     <section aria-labelledby="create-title">
       <h1 id="create-title">Create deployment</h1>
-      <form class="form" onSubmit={(e) => void submit(e)} noValidate>
-        <Field id="name" label="Name" value={form.name} error={shown('name')} onInput={set('name')} />
-        <Field id="stack" label="Stack" value={form.stack} error={shown('stack')} onInput={set('stack')}>
-          <select
-            id="stack"
-            name="stack"
-            value={form.stack}
-            onChange={(e) => set('stack')(e.currentTarget.value)}
-          >
-            {STACKS.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field
-          id="version"
-          label="Version"
-          value={form.version}
-          error={shown('version')}
-          onInput={set('version')}
-        />
-        <Field
-          id="instance_configuration_id"
-          label="Instance configuration"
-          value={form.instance_configuration_id}
-          error={shown('instance_configuration_id')}
-          onInput={set('instance_configuration_id')}
-        />
-        <Field
-          id="memory"
-          label="Memory per instance (MB)"
-          type="number"
-          value={form.memory}
-          error={shown('memory')}
-          onInput={set('memory')}
-        />
-        <Field
-          id="zone_count"
-          label="Zones"
-          type="number"
-          hint="One instance per zone"
-          value={form.zone_count}
-          error={shown('zone_count')}
-          onInput={set('zone_count')}
-        />
-        {shown('form') && (
-          <p class="error" role="alert">
-            {shown('form')}
-          </p>
-        )}
-        <div class="actions">
-          <button type="submit" disabled={busy}>
-            Create
-          </button>
-          <a class="button secondary" href="#/deployments">
-            Cancel
-          </a>
-        </div>
-      </form>
-      <details>
-        <summary>Request JSON</summary>
-        <pre>{JSON.stringify(request, null, 2)}</pre>
-      </details>
+      <div class="toolbar" role="group" aria-label="Editor">
+        <button type="button" class="secondary" aria-pressed={!asJson} onClick={() => setAsJson(false)}>
+          Form
+        </button>
+        <button type="button" class="secondary" aria-pressed={asJson} onClick={() => setAsJson(true)}>
+          Edit as JSON
+        </button>
+      </div>
+      {asJson ? (
+        <JsonEditor initial={request} />
+      ) : (
+        <form class="form" onSubmit={(e) => void submit(e)} noValidate>
+          <Field id="name" label="Name" value={form.name} error={shown('name')} onInput={set('name')} />
+          <Field id="stack" label="Stack" value={form.stack} error={shown('stack')} onInput={set('stack')}>
+            <select
+              id="stack"
+              name="stack"
+              value={form.stack}
+              onChange={(e) => set('stack')(e.currentTarget.value)}
+            >
+              {STACKS.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field
+            id="version"
+            label="Version"
+            value={form.version}
+            error={shown('version')}
+            onInput={set('version')}
+          />
+          <Field
+            id="instance_configuration_id"
+            label="Instance configuration"
+            value={form.instance_configuration_id}
+            error={shown('instance_configuration_id')}
+            onInput={set('instance_configuration_id')}
+          />
+          <Field
+            id="memory"
+            label="Memory per instance (MB)"
+            type="number"
+            value={form.memory}
+            error={shown('memory')}
+            onInput={set('memory')}
+          />
+          <Field
+            id="zone_count"
+            label="Zones"
+            type="number"
+            hint="One instance per zone"
+            value={form.zone_count}
+            error={shown('zone_count')}
+            onInput={set('zone_count')}
+          />
+          {shown('form') && (
+            <p class="error" role="alert">
+              {shown('form')}
+            </p>
+          )}
+          <div class="actions">
+            <button type="submit" disabled={busy}>
+              Create
+            </button>
+            <a class="button secondary" href="#/deployments">
+              Cancel
+            </a>
+          </div>
+        </form>
+      )}
     </section>
   );
 }
