@@ -156,10 +156,14 @@ describe('the admin console in a browser', () => {
 
   it('shows ZooKeeper, allocators with their used memory, the hosts and the proxies', async () => {
     await page().getByRole('link', { name: 'Platform' }).click();
-    const meters = page().getByRole('meter');
+    const meters = page().getByRole('table', { name: 'Allocators' }).getByRole('meter');
     await meters.first().waitFor();
     const used = await meters.evaluateAll((els) => els.map((e) => Number(e.getAttribute('aria-valuenow'))));
     expect(used.reduce((a, b) => a + b, 0)).toBe(3 * 384);
+    for (const zone of ['zone-a', 'zone-b', 'zone-c']) {
+      const meter = page().locator(`[data-zone="${zone}"] [role="meter"]`);
+      await expect(meter.getAttribute('aria-valuenow')).resolves.toBe('384');
+    }
     await expect(page().locator('[data-host]').count()).resolves.toBe(3);
     await page().locator('[data-zookeeper="connected"]').waitFor();
     await page().locator('[data-proxy]').nth(1).waitFor();

@@ -44,6 +44,33 @@ function CapacityBar({ used, total }: { used: number; total: number }) {
   );
 }
 
+/** Memory per zone: the sums of the zone's allocators (connected or not). */
+function ZoneCapacity({ allocators }: { allocators: Allocator[] }) {
+  const zones = new Map<string, { used: number; total: number }>();
+  for (const a of allocators) {
+    const zone = zones.get(a.zone ?? '—') ?? { used: 0, total: 0 };
+    zone.used += a.capacity.used_memory_mb;
+    zone.total += a.capacity.memory_mb;
+    zones.set(a.zone ?? '—', zone);
+  }
+  return (
+    <table class="list compact" aria-label="Capacity per zone">
+      <tbody>
+        {[...zones]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([zone, c]) => (
+            <tr key={zone} data-zone={zone}>
+              <th scope="row">{zone}</th>
+              <td>
+                <CapacityBar used={c.used} total={c.total} />
+              </td>
+            </tr>
+          ))}
+      </tbody>
+    </table>
+  );
+}
+
 function Allocators() {
   const { data, error, reload } = useApi<{ allocators: Allocator[] }>('/platform/allocators');
   const [actionError, setActionError] = useState<string>();
@@ -58,6 +85,9 @@ function Allocators() {
   };
   return (
     <>
+      <h3>Memory per zone</h3>
+      <ZoneCapacity allocators={data?.allocators ?? []} />
+      <h3>Allocators</h3>
       {(error ?? actionError) && (
         <p class="error" role="alert">
           {error ?? actionError}
@@ -242,7 +272,7 @@ export function PlatformPage() {
     <section aria-labelledby="platform-title">
       <h1 id="platform-title">Platform</h1>
       <Summary />
-      <h2>Allocators</h2>
+      <h2>Capacity</h2>
       <Allocators />
       <h2>Hosts</h2>
       <Hosts />

@@ -6,8 +6,14 @@ function duration(ms: number | undefined): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** The step timeline of one attempt. */
+/** Width of a step's duration bar: its share of the attempt's longest step. */
+function share(ms: number | undefined, longest: number): string {
+  return longest > 0 && ms !== undefined ? `${Math.max(1, Math.round((ms / longest) * 100))}%` : '0%';
+}
+
+/** The step timeline of one attempt, each step with a bar of its duration. */
 export function Timeline({ attempt }: { attempt: Attempt }) {
+  const longest = Math.max(0, ...attempt.plan_attempt_log.map((s) => s.duration_in_millis ?? 0));
   return (
     <div class="timeline-wrap">
       <p>
@@ -28,6 +34,9 @@ export function Timeline({ attempt }: { attempt: Attempt }) {
             <span class="step-id">{step.step_id}</span>
             <span class="step-status">{step.status}</span>
             <span class="step-duration">{duration(step.duration_in_millis)}</span>
+            <span class="step-bar" aria-hidden="true">
+              <span class="step-bar-fill" style={{ width: share(step.duration_in_millis, longest) }} />
+            </span>
             {step.info_log.length > 0 && <span class="step-log">{step.info_log.at(-1)?.message}</span>}
           </li>
         ))}
