@@ -20,10 +20,12 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
+      // test/lint: the lint boundaries, checked through ESLint's API at unit speed; the console's
+      // browser code (plain functions, no DOM) beside its sources.
       testMatch: [
         '<rootDir>/packages/*/src/**/*.test.ts',
         '<rootDir>/services/*/src/**/*.test.ts',
-        // The console's browser code (plain functions, no DOM) beside its sources.
+        '<rootDir>/test/lint/**/*.test.ts',
         '<rootDir>/packages/console/app/src/**/*.test.ts',
       ],
     },
@@ -36,6 +38,7 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/lint/'],
     },
   ],
 };
