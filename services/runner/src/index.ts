@@ -3,7 +3,7 @@ export { RESTART_BASE_DELAY_MS, RESTART_MAX_DELAY_MS, STABLE_RUN_MS, nextRestart
 export type { BackoffState } from './backoff';
 export { SYSTEM_CLOCK } from './clock';
 export type { Clock } from './clock';
-export { RUNNER_ENV, flagsToEnv, helpText, inheritedEnv, parseRunnerConfig } from './config';
+export { flagsToEnv, helpText, inheritedEnv, parseRunnerConfig, runnerEnv } from './config';
 export type { RunnerConfig } from './config';
 export {
   DEFAULT_IMAGE_PREFIX,

@@ -13,7 +13,7 @@ import {
 } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { type ConfigurationsById } from '../core/validate-plan';
-import { childrenOrNone, readDocument } from '../io/documents';
+import { documentsOf } from '../io/documents';
 import { type ZkPort } from '../io/zk-port';
 
 /** Specs read straight from ZooKeeper, and instance ids that still have a status. */
@@ -37,7 +37,7 @@ export async function readSpecs(
   logger: Logger,
   want: (instanceId: string) => boolean = () => true,
 ): Promise<FreshSpecs> {
-  const allocators = await childrenOrNone(zk, paths.allocators());
+  const allocators = await documentsOf(zk, logger).readChildren(paths.allocators());
   const read: FreshSpecs[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -56,11 +56,12 @@ async function readAllocatorSpecs(
   allocator: string,
   want: (instanceId: string) => boolean,
 ): Promise<FreshSpecs> {
-  const names = (await childrenOrNone(zk, paths.allocatorInstances(allocator))).filter(want);
-  const docs = await Promise.all(
+  const docs = documentsOf(zk, logger);
+  const names = (await docs.readChildren(paths.allocatorInstances(allocator))).filter(want);
+  const specs = await Promise.all(
     names.map(async (name) => {
       try {
-        return (await readDocument(zk, 'instance-spec', paths.instanceSpec(allocator, name)))?.value;
+        return (await docs.read('instance-spec', paths.instanceSpec(allocator, name)))?.value;
       } catch (err) {
         if (!isWharfError(err, 'WHARF_VALIDATION', 'WHARF_INVALID_ID')) throw err;
         logger.warn('invalid instance spec skipped', { allocator, instance: name, err });
@@ -68,8 +69,8 @@ async function readAllocatorSpecs(
       }
     }),
   );
-  const statusIds = (await childrenOrNone(zk, paths.allocatorStatuses(allocator))).filter(want);
-  return { specs: docs.filter((d): d is InstanceSpec => d !== undefined), statusIds };
+  const statusIds = (await docs.readChildren(paths.allocatorStatuses(allocator))).filter(want);
+  return { specs: specs.filter((d): d is InstanceSpec => d !== undefined), statusIds };
 }
 
 /** Only the instance ids of one deployment (`<deployment>-…`). */
@@ -79,7 +80,7 @@ export function ofDeployment(deploymentId: string): (instanceId: string) => bool
 
 /** The deployment's current plan; null when it has none yet. */
 export async function readCurrentPlan(zk: ZkPort, deploymentId: string): Promise<PlanDocument | null> {
-  return (await readDocument(zk, 'plan', paths.planCurrent(deploymentId)))?.value ?? null;
+  return (await documentsOf(zk).read('plan', paths.planCurrent(deploymentId)))?.value ?? null;
 }
 
 /**
@@ -94,7 +95,10 @@ export async function readInstanceConfiguration(
   id: string,
 ): Promise<InstanceConfiguration | undefined> {
   if (!INSTANCE_CONFIGURATION_ID.test(id)) return undefined;
-  const stored = await readDocument(zk, 'instance-configuration', `${paths.instanceConfigurations()}/${id}`);
+  const stored = await documentsOf(zk).read(
+    'instance-configuration',
+    `${paths.instanceConfigurations()}/${id}`,
+  );
   return stored?.value ?? DEFAULT_INSTANCE_CONFIGURATIONS[id];
 }
 
