@@ -1,6 +1,6 @@
 import { type PlanStep } from '@wharf/model';
 import { ApiClient } from '../api/api-client';
-import { type Clock } from '../platform/clock';
+import { type Clock } from '@wharf/supervise';
 import { type AttemptSnapshot } from './step-tracker';
 import { TRACK_WAIT_NOTICE_MS, trackPlan } from './track-plan';
 

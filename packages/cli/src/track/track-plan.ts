@@ -7,7 +7,7 @@ import { WharfError, isWharfError } from '@wharf/model';
 import { type ApiClient } from '../api/api-client';
 import { ApiError } from '../api/api-error';
 import { type TextSink } from '../context';
-import { type Clock, systemClock } from '../platform/clock';
+import { type Clock, systemClock } from '@wharf/supervise';
 import {
   type AttemptSnapshot,
   INITIAL_TRACKER_STATE,
