@@ -137,7 +137,39 @@ describe('trackPlan', () => {
       { expectDeletion: true },
     );
     expect(code).toBe(0);
-    expect(lines.at(-1)).toBe('deployment d1 deleted');
+    expect(lines).toEqual([
+      'plan attempt a1',
+      '  remove-instances: started',
+      'plan completed: the deployment was removed',
+      'deployment d1 deleted',
+    ]);
+  });
+
+  it('reports a delete done only once GET /deployments/<id> answers 404 too, not at the shutdown success', async () => {
+    const { code, lines, calls } = await track(
+      [
+        ok([attempt('a1', [step('wait-until-stopped', 'completed', 'success')], 'success')]),
+        status(404), // activity: gone…
+        () => new Response(JSON.stringify({ id: 'd1' }), { status: 200 }), // …but the record is still there
+        ok([]),
+        status(404),
+      ],
+      { expectDeletion: true },
+    );
+    expect(code).toBe(0);
+    expect(lines).toEqual([
+      'plan attempt a1',
+      '  wait-until-stopped: success in 20ms',
+      'plan completed: success',
+      'deployment d1 deleted',
+    ]);
+    expect(calls).toBe(6);
+  });
+
+  it('ends a delete whose shutdown failed with its error', async () => {
+    const { code, lines } = await track([ok([attempt('a1', [], 'error')])], { expectDeletion: true });
+    expect(code).toBe(1);
+    expect(lines.at(-1)).toMatch(/^plan failed/);
   });
 
   it('fails when a deployment being created vanishes', async () => {
