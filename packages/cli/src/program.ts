@@ -88,7 +88,7 @@ function addUpCommand(program: Command, handlers: CommandHandlers, run: Runner):
     .description(
       'start ZooKeeper (unless one answers at WHARF_ZK) and every service, each as its own process',
     )
-    .option('--detach', 'return once everything is healthy and leave it running (stop with: wharf down)')
+    .option('--detach', 'return once everything is healthy and leave it running (stop with: npx wharf down)')
     .option('--zk <connect>', 'ZooKeeper connect string to use when it answers')
     .option('--zk-port <port>', 'client port of the embedded ZooKeeper (default 2181)')
     .option('--zk-chroot <path>', 'ZooKeeper chroot of the services (default /wharf)')
