@@ -3,16 +3,7 @@
  * back-off, process identity and group stops, a supervised child with a `State` union, free
  * ports and HTTP health probes (see README).
  */
-export {
-  Backoff,
-  RESTART_BASE_DELAY_MS,
-  RESTART_JITTER,
-  RESTART_MAX_DELAY_MS,
-  RESTART_POLICY,
-  STABLE_RUN_MS,
-  nextDelay,
-  withJitter,
-} from './backoff';
+export { Backoff, RESTART_POLICY, nextDelay, withJitter } from './backoff';
 export type { BackoffPolicy } from './backoff';
 export { ManualClock, systemClock } from './clock';
 export type { Clock } from './clock';
@@ -21,13 +12,7 @@ export { PROBE_TIMEOUT_MS, HEALTH_POLL_MS, describeFetchError, probeHttp, waitHe
 export type { ProbeResult, WaitHealthyOptions } from './probe';
 export { launchProcess } from './process-child';
 export type { LaunchedProcess } from './process-child';
-export {
-  LEFTOVER_GRACE_MS,
-  POLL_INTERVAL_MS,
-  sendSignal,
-  stopProcessGroup,
-  waitUntil,
-} from './process-group';
+export { sendSignal, stopProcessGroup, waitUntil } from './process-group';
 export type { StopOptions, StopOutcome } from './process-group';
 export { commandLineOf, groupMembers, identify, isProcessAlive, isSameProcess } from './process-identity';
 export type { ProcessIdentity } from './process-identity';

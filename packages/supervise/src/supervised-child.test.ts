@@ -80,13 +80,19 @@ test('a crashed child is relaunched after the back-off, counting restarts', asyn
   expect(kinds).toEqual(['starting', 'running', 'backing-off', 'starting', 'running', 'backing-off']);
 });
 
-test('a run longer than the stable period starts the back-off over', async () => {
+/** A supervised fake whose first child already crashed. */
+async function afterFirstCrash(overrides: Partial<SupervisedChildOptions> = {}) {
   const { launch, launched } = fakeLaunch();
-  const { clock, child } = supervise({ launch });
-  child.start();
+  const supervised = supervise({ launch, ...overrides });
+  supervised.child.start();
   await flush();
   launched[0]!.end({ code: 1, signal: null });
   await flush();
+  return { ...supervised, launched };
+}
+
+test('a run longer than the stable period starts the back-off over', async () => {
+  const { clock, launched } = await afterFirstCrash();
   clock.advance(RESTART_BASE_DELAY_MS);
   await flush();
   clock.advance(STABLE_RUN_MS);
@@ -123,12 +129,7 @@ test('without restart, an exit is final: failed', async () => {
 });
 
 test('stop cancels a pending restart and is idempotent', async () => {
-  const { launch, launched } = fakeLaunch();
-  const { clock, child } = supervise({ launch });
-  child.start();
-  await flush();
-  launched[0]!.end({ code: 1, signal: null });
-  await flush();
+  const { clock, child, launched } = await afterFirstCrash();
   await Promise.all([child.stop(100), child.stop(100)]);
   expect(child.state).toEqual({ kind: 'stopped', outcome: 'not-running' });
   expect(clock.pending()).toEqual([]);

@@ -1,4 +1,18 @@
+import { type PlanStep } from '@wharf/model';
 import { formatAttempt } from './activity';
+
+const step = (
+  step_id: string,
+  stage: PlanStep['stage'],
+  status: PlanStep['status'],
+  ms?: number,
+): PlanStep => ({
+  step_id,
+  stage,
+  status,
+  info_log: [],
+  ...(ms === undefined ? {} : { duration_in_millis: ms }),
+});
 
 test('one line per step with its status and duration, then the attempt status', () => {
   const lines = formatAttempt({
@@ -7,15 +21,9 @@ test('one line per step with its status and duration, then the attempt status', 
     status: 'running',
     attempt_start_time: '2026-01-01T00:00:00.000Z',
     plan_attempt_log: [
-      {
-        step_id: 'validate-plan',
-        stage: 'completed',
-        status: 'success',
-        info_log: [],
-        duration_in_millis: 12,
-      },
-      { step_id: 'start-instances', stage: 'in_progress', status: 'pending', info_log: [] },
-      { step_id: 'wait-until-running', stage: 'starting', status: 'pending', info_log: [] },
+      step('validate-plan', 'completed', 'success', 12),
+      step('start-instances', 'in_progress', 'pending'),
+      step('wait-until-running', 'starting', 'pending'),
     ],
   });
   expect(lines).toEqual([
@@ -35,15 +43,7 @@ test('a finished attempt shows how long it took and why it failed', () => {
     attempt_start_time: '2026-01-01T00:00:00.000Z',
     attempt_end_time: '2026-01-01T00:01:05.000Z',
     error: { failure_type: 'WHARF_TIMEOUT', message: 'etcd did not become healthy' },
-    plan_attempt_log: [
-      {
-        step_id: 'wait-until-running',
-        stage: 'completed',
-        status: 'error',
-        info_log: [],
-        duration_in_millis: 65_000,
-      },
-    ],
+    plan_attempt_log: [step('wait-until-running', 'completed', 'error', 65_000)],
   });
   expect(lines.at(-2)).toBe('  wait-until-running  error   1m05s');
   expect(lines.at(-1)).toBe('attempt error in 1m05s: WHARF_TIMEOUT: etcd did not become healthy');

@@ -132,17 +132,16 @@ describe('trackPlan', () => {
   });
 
   it('treats the deployment disappearing as the end of a delete', async () => {
-    const { code, lines } = await track(
-      [ok([attempt('a1', [step('remove-instances', 'in_progress')])]), status(404)],
-      { expectDeletion: true },
-    );
-    expect(code).toBe(0);
-    expect(lines).toEqual([
-      'plan attempt a1',
-      '  remove-instances: started',
-      'plan completed: the deployment was removed',
-      'deployment d1 deleted',
-    ]);
+    const removing = ok([attempt('a1', [step('remove-instances', 'in_progress')])]);
+    expect(await track([removing, status(404)], { expectDeletion: true })).toMatchObject({
+      code: 0,
+      lines: [
+        'plan attempt a1',
+        '  remove-instances: started',
+        'plan completed: the deployment was removed',
+        'deployment d1 deleted',
+      ],
+    });
   });
 
   it('reports a delete done only once GET /deployments/<id> answers 404 too, not at the shutdown success', async () => {
