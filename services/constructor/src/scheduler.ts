@@ -18,8 +18,7 @@ import { decideWork, type DeploymentWork } from './core/decide';
 import { deploymentsView, MemoParser, observedView } from './io/tree-views';
 import { type ConstructorMetrics } from './metrics';
 import { type ConstructorTiming } from './options';
-import { AllocatorLossTracker } from './loss-tracker';
-import { syncRoutes } from './route-health';
+import { RouteHealthLoop } from './health/route-health-loop';
 import { type StackResolver } from './stack-port';
 
 /** `idle` (not leading), `starting` (loading caches), `leading`, `stopping`. */
@@ -58,18 +57,15 @@ export class Scheduler {
   private readonly changes: ChangeSignal;
   private readonly placementLock = new Mutex();
   private reconcileQueued = false;
-  private routesQueued = false;
-  private routesRunning: Promise<void> = Promise.resolve();
-  private readonly loss: AllocatorLossTracker;
-  /** When the earliest pending allocator loss wake-up fires (one timer for the earliest deadline). */
-  private lossWakeAt: number | undefined;
+  private readonly health: RouteHealthLoop;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.changes = new ChangeSignal(deps.clock);
-    this.loss = new AllocatorLossTracker({
-      logger: deps.logger,
-      metrics: deps.metrics,
-      graceMs: deps.timing.allocatorLossGraceMs,
+    this.health = new RouteHealthLoop({
+      ...deps,
+      debounceMs: deps.timing.routeHealthDebounceMs,
+      allocatorLossGraceMs: deps.timing.allocatorLossGraceMs,
+      signal: this.controller.signal,
     });
   }
 
@@ -105,32 +101,25 @@ export class Scheduler {
     for (const event of ['initialized', 'changed'] as const) {
       allocators.on(event, () => {
         // Before the debounce: a live node's disappearance is timed from when it was seen.
-        this.wakeForLoss(this.loss.observe(observed(), this.deps.clock.now()));
+        this.health.allocatorsChanged(observed());
         this.onChange(true);
       });
       deployments.on(event, () => this.onChange(false));
-      routes.on(event, () => this.queueRouteSync());
+      routes.on(event, () => this.health.queue());
     }
     await Promise.all(this.caches.map((c) => c.start()));
     if (this.controller.signal.aborted) return;
     this.current = 'leading';
     const runnerDeps = this.runnerDeps(observed, views);
     this.reconcile = () => this.reconcileWith(views, runnerDeps);
-    // Never judge health from an empty view: every instance would look down.
-    this.syncRoutesNow = () => {
-      if (!allocators.isInitialized || !routes.isInitialized) return Promise.resolve(0);
-      const now = this.deps.clock.now();
-      this.wakeForLoss(this.loss.settle(now));
-      return syncRoutes(
-        { ...this.deps, now: () => now },
-        routes.snapshot(),
-        observed(),
-        this.loss.presence(now),
-      );
-    };
+    this.health.start({
+      ready: () => allocators.isInitialized && routes.isInitialized,
+      routes: () => routes.snapshot(),
+      observed,
+    });
     logger.info('scheduler leading', { deployments: views().size, allocators: observed().allocators.size });
     this.queueReconcile();
-    this.queueRouteSync();
+    this.health.queue();
     void this.resyncLoop();
   }
 
@@ -139,17 +128,16 @@ export class Scheduler {
     if (this.current === 'stopping' || this.controller.signal.aborted) return;
     this.current = 'stopping';
     this.controller.abort();
+    const health = this.health.close();
     for (const r of this.runners.values()) r.controller.abort();
     await Promise.all([...this.runners.values()].map((r) => r.done));
-    await this.routesRunning;
+    await health;
     await Promise.all(this.caches.map((c) => c.close()));
-    this.deps.metrics.allocatorsLost.set(0);
     this.current = 'idle';
     this.deps.logger.info('scheduler stopped');
   }
 
   private reconcile: () => void = () => undefined;
-  private syncRoutesNow: () => Promise<number> = () => Promise.resolve(0);
 
   private runnerDeps(
     observed: RunnerDeps['observed'],
@@ -162,26 +150,14 @@ export class Scheduler {
       placementLock: this.placementLock,
       leaderId: this.deps.id,
       pendingPlanId: (d) => views().get(d)?.pending?.plan_id,
-      allocatorPresence: (a) => this.loss.presence(this.deps.clock.now())(a),
+      allocatorPresence: (a) => this.health.presence(this.deps.clock.now())(a),
     };
-  }
-
-  /** Runs a route pass when an allocator's grace runs out: one timer, for the earliest deadline. */
-  private wakeForLoss(at: number | undefined): void {
-    if (at === undefined || this.controller.signal.aborted) return;
-    if (this.lossWakeAt !== undefined && this.lossWakeAt <= at) return;
-    this.lossWakeAt = at;
-    void this.deps.clock.sleep(at - this.deps.clock.now(), this.controller.signal).then(() => {
-      if (this.lossWakeAt !== at) return; // superseded by an earlier deadline, which re-arms
-      this.lossWakeAt = undefined;
-      this.queueRouteSync();
-    });
   }
 
   private onChange(statuses: boolean): void {
     this.changes.notify();
     this.queueReconcile();
-    if (statuses) this.queueRouteSync();
+    if (statuses) this.health.queue();
   }
 
   /** Runs a reconcile pass after the debounce, once per burst. */
@@ -191,22 +167,6 @@ export class Scheduler {
     void this.deps.clock.sleep(this.deps.timing.reconcileDebounceMs, this.controller.signal).then(() => {
       this.reconcileQueued = false;
       if (this.current === 'leading') this.reconcile();
-    });
-  }
-
-  /** Runs a route health pass after the debounce, never two at once. */
-  private queueRouteSync(): void {
-    if (this.routesQueued || this.current !== 'leading') return;
-    this.routesQueued = true;
-    void this.deps.clock.sleep(this.deps.timing.routeHealthDebounceMs, this.controller.signal).then(() => {
-      this.routesQueued = false;
-      if (this.current !== 'leading') return;
-      this.routesRunning = this.routesRunning
-        .then(() => this.syncRoutesNow())
-        .then(
-          () => undefined,
-          (err: unknown) => this.deps.logger.warn('route health sync failed', { err }),
-        );
     });
   }
 
@@ -259,7 +219,7 @@ export class Scheduler {
       this.deps.metrics.resyncs.inc();
       this.changes.notify();
       this.queueReconcile();
-      this.queueRouteSync();
+      this.health.queue();
     }
   }
 }

@@ -30,9 +30,14 @@ export { createProxyMetrics } from './metrics';
 export type { ProxyMetrics } from './metrics';
 export { CLIENT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_DRAIN_TIMEOUT_MS, createProxy } from './proxy';
 export type { ProxyCounters, ProxyOptions, ProxyState, WharfProxy } from './proxy';
-export { WORKER_RESTART_DELAY_MS, WORKER_RESTART_MAX_DELAY_MS, createProxySupervisor } from './supervisor';
-export type { ProxySupervisor, ProxySupervisorOptions } from './supervisor';
-export { WORKER_STATS_INTERVAL_MS } from './worker';
+export type { ProxyCommonOptions } from './proxy-shell';
+export {
+  WORKER_RESTART_DELAY_MS,
+  WORKER_RESTART_MAX_DELAY_MS,
+  createProxySupervisor,
+} from './workers/supervisor';
+export type { ProxySupervisor, ProxySupervisorOptions } from './workers/supervisor';
+export { WORKER_STATS_INTERVAL_MS } from './workers/worker';
 export { DEFAULT_STATS_INTERVAL_MS } from './registration';
 export { HEALTH_PATH, METRICS_PATH } from './request-handler';
 export { StaticRouteSource } from './route-source';

@@ -7,7 +7,7 @@ import { createLogger, createMetrics, installShutdown } from '@wharf/observabili
 import { ZkSession } from '@wharf/zk';
 import { configFromEnv, helpText, type ProxyConfig } from './config';
 import { createProxy } from './proxy';
-import { createProxySupervisor } from './supervisor';
+import { createProxySupervisor } from './workers/supervisor';
 
 /** Version reported in the proxy's registration. */
 const VERSION = '0.1.0';

@@ -1,24 +1,22 @@
 /**
  * The proxy service: an HTTP server in front of the {@link Forwarder}, a {@link RouteTableCache}
- * fed by ZooKeeper (or any {@link RouteSource}), and the ephemeral registration other services
- * discover it by. Start/close with an explicit state; close drains in-flight requests.
+ * fed by ZooKeeper (or any `RouteSource`), and the ephemeral registration other services
+ * discover it by (both in the shared {@link ProxyShell}). Start/close with an explicit state; close
+ * drains in-flight requests.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WharfError, assertId } from '@wharf/model';
 import type { Logger, Metrics } from '@wharf/observability';
-import type { ZkSession } from '@wharf/zk';
 import { Balancer } from './balancer';
 import { systemClock, type Clock } from './clock';
 import { Forwarder } from './forwarder';
-import { createProxyMetrics, type ProxyMetrics } from './metrics';
-import { ProxyRegistration } from './registration';
+import { createProxyMetrics } from './metrics';
+import { ProxyShell, assertShellOptions, type ProxyCommonOptions, type ProxyState } from './proxy-shell';
 import { createRequestHandler, type RequestHandler } from './request-handler';
-import type { RouteSource } from './route-source';
-import { RouteTableCache } from './route-table-cache';
 import type { RouteTable } from './route-table';
 import { normaliseDomain } from './routing-key';
-import { ZkRouteSource } from './zk-route-source';
+
+export type { ProxyState } from './proxy-shell';
 
 /**
  * How long `close()` waits for in-flight requests before cutting their connections. Most requests
@@ -36,35 +34,12 @@ const CLIENT_HEADERS_TIMEOUT_MS = CLIENT_KEEP_ALIVE_TIMEOUT_MS + 1_000;
 /** How often the drain loop checks whether every in-flight request has finished. */
 const DRAIN_POLL_MS = 20;
 
-/** Lifecycle of a {@link WharfProxy}. */
-export type ProxyState = 'idle' | 'starting' | 'running' | 'draining' | 'closed';
-
 /** Options for {@link createProxy}. */
-export interface ProxyOptions {
-  /** ZooKeeper session (owned by the caller): routes are watched and the proxy registered through it. */
-  readonly zk?: ZkSession;
-  /** Where routes come from; defaults to `/routes` in `zk`. Required when `zk` is absent. */
-  readonly routeSource?: RouteSource;
-  readonly logger: Logger;
+export interface ProxyOptions extends ProxyCommonOptions {
   /** The service registry (`createMetrics('proxy')`); the proxy declares its metrics on it. */
   readonly metrics: Metrics;
-  /** This proxy's id (a valid id): `/proxies/<id>`, `/services/proxy/<id>`. */
-  readonly id: string;
-  /** Deployments are reached at `<id>.<domain>`. Default `localhost`. */
-  readonly domain?: string;
-  /** This proxy's zone; instances in it are preferred. */
-  readonly zone?: string;
-  /** Listen address. Default `127.0.0.1`. */
-  readonly host?: string;
-  /** Listen port; 0 picks one. Default 9200. */
-  readonly port?: number;
-  /** Version reported in the registration. */
-  readonly version?: string;
-  readonly clock?: Clock;
   /** See {@link DEFAULT_DRAIN_TIMEOUT_MS}. */
   readonly drainTimeoutMs?: number;
-  /** How often the registration's stats are refreshed (ms). */
-  readonly statsIntervalMs?: number;
   /** Log one debug line per request (default true); `main.ts` enables it only at level `debug`. */
   readonly accessLog?: boolean;
   /** Upstream inactivity limit (ms); default `UPSTREAM_TIMEOUT_MS`. */
@@ -104,57 +79,49 @@ export function createProxy(options: ProxyOptions): WharfProxy {
 }
 
 class ProxyService implements WharfProxy {
-  private stateValue: ProxyState = 'idle';
   private readonly options: ProxyOptions;
   private readonly logger: Logger;
   private readonly clock: Clock;
-  private readonly metrics: ProxyMetrics;
-  private readonly cache: RouteTableCache;
+  private readonly shell: ProxyShell;
   private readonly forwarder: Forwarder;
   private readonly server: http.Server;
-  private readonly registration: ProxyRegistration | undefined;
   private readonly handler: RequestHandler;
-  private closing: Promise<void> | undefined;
 
   constructor(options: ProxyOptions) {
-    assertId('proxy', options.id);
-    if (options.zone !== undefined) assertId('zone', options.zone);
-    const zk = options.zk;
-    if (zk === undefined && options.routeSource === undefined) {
-      throw new WharfError('WHARF_VALIDATION', 'proxy needs a zk session or a route source');
-    }
+    assertShellOptions(options);
     this.options = options;
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
-    this.metrics = createProxyMetrics(options.metrics);
+    const metrics = createProxyMetrics(options.metrics);
     const balancer = new Balancer({ clock: this.clock });
-    const source = options.routeSource ?? new ZkRouteSource({ zk: zk!, logger: this.logger });
-    this.cache = new RouteTableCache({
-      source,
-      logger: this.logger,
-      metrics: this.metrics,
-      clock: this.clock,
-      zone: options.zone,
-      onSwap: (table) => balancer.retain(table.routes),
-    });
-    const draining = (): boolean => this.stateValue === 'draining' || this.stateValue === 'closed';
+    this.shell = new ProxyShell(
+      {
+        ...options,
+        metrics,
+        clock: this.clock,
+        onSwap: (table) => balancer.retain(table.routes),
+        stats: () => this.stats(),
+      },
+      { listen: () => this.listen(), drain: () => this.drain(), release: () => this.forwarder.close() },
+    );
+    const draining = (): boolean => this.shell.draining();
     this.forwarder = new Forwarder({
       balancer,
       logger: this.logger,
-      metrics: this.metrics,
+      metrics,
       clock: this.clock,
       draining,
       upstreamTimeoutMs: options.upstreamTimeoutMs,
     });
     this.handler = createRequestHandler({
       domain: normaliseDomain(options.domain ?? 'localhost'),
-      table: () => this.cache.current(),
-      healthy: () => this.stateValue === 'running' && this.cache.initialized,
+      table: () => this.shell.cache.current(),
+      healthy: () => this.shell.state === 'running' && this.shell.cache.initialized,
       draining,
       serveMetrics: (_req, res) => this.serveMetrics(res),
       forwarder: this.forwarder,
       logger: this.logger,
-      metrics: this.metrics,
+      metrics,
       clock: this.clock,
       accessLog: options.accessLog,
     });
@@ -162,64 +129,22 @@ class ProxyService implements WharfProxy {
       { keepAliveTimeout: CLIENT_KEEP_ALIVE_TIMEOUT_MS, headersTimeout: CLIENT_HEADERS_TIMEOUT_MS },
       this.handler.listener,
     );
-    this.registration =
-      zk === undefined
-        ? undefined
-        : new ProxyRegistration({
-            zk,
-            id: options.id,
-            zone: options.zone,
-            version: options.version ?? '0.0.0',
-            logger: this.logger,
-            clock: this.clock,
-            intervalMs: options.statsIntervalMs,
-            stats: () => this.stats(),
-          });
   }
 
   get state(): ProxyState {
-    return this.stateValue;
+    return this.shell.state;
   }
 
   table(): RouteTable | undefined {
-    return this.cache.current();
+    return this.shell.cache.current();
   }
 
-  async start(): Promise<AddressInfo> {
-    if (this.stateValue !== 'idle') throw new WharfError('WHARF_CONFLICT', `proxy is ${this.stateValue}`);
-    this.transition('starting');
-    try {
-      await this.cache.start();
-      const address = await this.listen();
-      await this.registration?.start(address);
-      this.transition('running');
-      return address;
-    } catch (err) {
-      await this.close();
-      throw err;
-    }
+  start(): Promise<AddressInfo> {
+    return this.shell.start();
   }
 
   close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
-  }
-
-  private async shutdown(): Promise<void> {
-    if (this.stateValue === 'idle') {
-      this.transition('closed');
-      return;
-    }
-    this.transition('draining');
-    // Leave discovery while draining, not before: with ZooKeeper down the delete waits for the
-    // operation timeout, and that must not hold up the drain (`/_health` is already 502).
-    const deregistered = this.registration
-      ?.close()
-      .catch((err: unknown) => this.logger.warn('deregistration failed', { err }));
-    await Promise.all([deregistered, this.drain()]);
-    await this.cache.close();
-    this.forwarder.close();
-    this.transition('closed');
+    return this.shell.close();
   }
 
   private async drain(): Promise<void> {
@@ -270,18 +195,12 @@ class ProxyService implements WharfProxy {
   }
 
   private stats(): Record<string, number> {
-    const table = this.cache.current();
+    const table = this.shell.cache.current();
     return {
       requests: this.handler.received(),
       in_flight: this.handler.inFlight(),
       deployments: table?.routes.size ?? 0,
       instances: table?.instanceCount ?? 0,
     };
-  }
-
-  private transition(next: ProxyState): void {
-    if (next === this.stateValue) return;
-    this.logger.info('proxy state changed', { from: this.stateValue, to: next, id: this.options.id });
-    this.stateValue = next;
   }
 }

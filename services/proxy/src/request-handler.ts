@@ -50,22 +50,27 @@ export interface RequestHandler {
   readonly received: () => number;
 }
 
+/** The counters a handler keeps (mutated on the hot path, read by the shell). */
+interface Counters {
+  inFlight: number;
+  received: number;
+}
+
 /** Builds the proxy's request listener. */
 export function createRequestHandler(options: RequestHandlerOptions): RequestHandler {
-  const { domain, logger, metrics, clock } = options;
+  const { domain, clock } = options;
   const accessLog = options.accessLog ?? true;
-  let inFlight = 0;
-  let received = 0;
+  const counters: Counters = { inFlight: 0, received: 0 };
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const started = clock.monotonic();
-    inFlight += 1;
-    received += 1;
+    counters.inFlight += 1;
+    counters.received += 1;
     res.once('close', () => {
-      inFlight -= 1;
+      counters.inFlight -= 1;
       const exchange = exchangeOf(req);
       if (exchange !== undefined && !res.writableFinished) options.forwarder.abandon(exchange);
-      record(req, res, exchange, clock.monotonic() - started);
+      record(options, accessLog, req, res, exchange, clock.monotonic() - started);
     });
     const key = routingKeyOf(req.headers, domain);
     const table = key.kind === 'deployment' ? options.table() : undefined;
@@ -75,74 +80,88 @@ export function createRequestHandler(options: RequestHandlerOptions): RequestHan
       // a header set now would push Node's writeHead of the instance's raw headers onto its
       // one-setHeader-per-header path, which also folds repeated headers (Set-Cookie) into one.
       if (options.draining()) res.setHeader('connection', 'close');
-      return answer(req, res, key, table);
+      return answer(options, counters, req, res, key, table);
     }
     options.forwarder.forward(req, res, route);
   };
 
-  function answer(
-    req: IncomingMessage,
-    res: ServerResponse,
-    key: RoutingKey,
-    table: RouteTable | undefined,
-  ): void {
-    if (key.kind === 'none') return serveOwn(req, res);
-    if (key.kind === 'invalid') {
-      if (key.source === 'header') {
-        return sendError(res, 'WHARF_INVALID_ID', 'invalid deployment id in X-Wharf-Deployment', {
-          value: key.value,
-        });
-      }
-      return sendError(res, 'WHARF_NOT_FOUND', 'no such deployment', { host: req.headers.host ?? null });
-    }
-    const deployment = key.deploymentId;
-    if (table === undefined) {
-      return sendError(res, 'WHARF_UNAVAILABLE', 'routing table not initialised', { deployment }, 502);
-    }
-    sendError(res, 'WHARF_NOT_FOUND', 'no such deployment', { deployment });
-  }
+  return { listener, inFlight: () => counters.inFlight, received: () => counters.received };
+}
 
-  function serveOwn(req: IncomingMessage, res: ServerResponse): void {
-    const path = pathOf(req.url);
-    const readOnly = req.method === 'GET' || req.method === 'HEAD';
-    if (path === HEALTH_PATH && readOnly) return sendHealth(res, options.healthy(), req.method === 'HEAD');
-    if (path === METRICS_PATH && req.method === 'GET') {
-      metrics.requestsInFlight.set(inFlight); // sampled at scrape time: no per-request gauge update
-      return options.serveMetrics(req, res);
+/** Answers a request that reaches no route: the proxy's own endpoints or an error. */
+function answer(
+  options: RequestHandlerOptions,
+  counters: Counters,
+  req: IncomingMessage,
+  res: ServerResponse,
+  key: RoutingKey,
+  table: RouteTable | undefined,
+): void {
+  if (key.kind === 'none') return serveOwn(options, counters, req, res);
+  if (key.kind === 'invalid') {
+    if (key.source === 'header') {
+      return sendError(res, 'WHARF_INVALID_ID', 'invalid deployment id in X-Wharf-Deployment', {
+        value: key.value,
+      });
     }
-    sendError(res, 'WHARF_NOT_FOUND', 'no deployment named by Host or X-Wharf-Deployment', {
-      host: req.headers.host ?? null,
-    });
+    return sendError(res, 'WHARF_NOT_FOUND', 'no such deployment', { host: req.headers.host ?? null });
   }
-
-  function record(
-    req: IncomingMessage,
-    res: ServerResponse,
-    exchange: Exchange | undefined,
-    elapsedMs: number,
-  ): void {
-    const outcome = exchange
-      ? (exchange.outcome ?? (res.writableFinished ? 'ok' : 'client_aborted'))
-      : res.writableFinished
-        ? 'local'
-        : 'client_aborted';
-    const status = res.writableFinished ? res.statusCode : 0;
-    metrics.requests.inc({ outcome, status_class: statusClass(status) });
-    if (exchange !== undefined) metrics.requestSeconds.observe(elapsedMs / 1000);
-    if (!accessLog) return;
-    // Method, ids, status and timing only: headers and the URL can carry credentials.
-    logger.debug('request', {
-      method: req.method,
-      deployment: exchange?.route.deploymentId,
-      instance: exchange?.attempt?.target.instanceId,
-      attempts: exchange?.attempts,
-      status,
-      outcome,
-      response_time: Math.round(elapsedMs * 1000) / 1000,
-    });
+  const deployment = key.deploymentId;
+  if (table === undefined) {
+    return sendError(res, 'WHARF_UNAVAILABLE', 'routing table not initialised', { deployment }, 502);
   }
+  sendError(res, 'WHARF_NOT_FOUND', 'no such deployment', { deployment });
+}
 
-  return { listener, inFlight: () => inFlight, received: () => received };
+/** `/_health` and `/_metrics`, for requests that name no deployment. */
+function serveOwn(
+  options: RequestHandlerOptions,
+  counters: Counters,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  const path = pathOf(req.url);
+  const readOnly = req.method === 'GET' || req.method === 'HEAD';
+  if (path === HEALTH_PATH && readOnly) return sendHealth(res, options.healthy(), req.method === 'HEAD');
+  if (path === METRICS_PATH && req.method === 'GET') {
+    // Sampled at scrape time: no per-request gauge update.
+    options.metrics.requestsInFlight.set(counters.inFlight);
+    return options.serveMetrics(req, res);
+  }
+  sendError(res, 'WHARF_NOT_FOUND', 'no deployment named by Host or X-Wharf-Deployment', {
+    host: req.headers.host ?? null,
+  });
+}
+
+/** Request metrics and the optional access log line, once the response closed. */
+function record(
+  options: RequestHandlerOptions,
+  accessLog: boolean,
+  req: IncomingMessage,
+  res: ServerResponse,
+  exchange: Exchange | undefined,
+  elapsedMs: number,
+): void {
+  const { metrics, logger } = options;
+  const outcome = exchange
+    ? (exchange.outcome ?? (res.writableFinished ? 'ok' : 'client_aborted'))
+    : res.writableFinished
+      ? 'local'
+      : 'client_aborted';
+  const status = res.writableFinished ? res.statusCode : 0;
+  metrics.requests.inc({ outcome, status_class: statusClass(status) });
+  if (exchange !== undefined) metrics.requestSeconds.observe(elapsedMs / 1000);
+  if (!accessLog) return;
+  // Method, ids, status and timing only: headers and the URL can carry credentials.
+  logger.debug('request', {
+    method: req.method,
+    deployment: exchange?.route.deploymentId,
+    instance: exchange?.attempt?.target.instanceId,
+    attempts: exchange?.attempts,
+    status,
+    outcome,
+    response_time: Math.round(elapsedMs * 1000) / 1000,
+  });
 }
 
 function pathOf(url: string | undefined): string {

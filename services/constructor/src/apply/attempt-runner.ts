@@ -39,8 +39,12 @@ import { completeAttempt } from './complete';
 import { interrupted, isInterruption } from './interrupt';
 import { rollbackAttempt } from './rollback';
 import { type RunnerDeps } from './runner-deps';
-import { allocateInstances, startInstances, validatePlanSafety, waitUntilRunning } from './steps-create';
-import { leaveCluster, removeInstances, updateRouting, waitUntilStopped } from './steps-remove';
+import { allocateInstances } from './step-allocate';
+import { leaveCluster } from './step-leave';
+import { removeInstances, waitUntilStopped } from './step-remove';
+import { updateRouting } from './step-routing';
+import { startInstances, waitUntilRunning } from './step-start';
+import { validatePlanSafety } from './step-validate';
 
 /** How a run ended. */
 export type RunResult = 'completed' | 'idle' | 'interrupted';

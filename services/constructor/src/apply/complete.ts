@@ -13,9 +13,10 @@ import {
   type PlanAttempt,
 } from '@wharf/model';
 import { finishAttempt, type FinalStatus } from '../core/step-log';
-import { deleteIfExists, readDocument } from '../io/documents';
+import { readDocument } from '../io/documents';
 import { type AttemptContext } from './attempt-context';
 import { interrupted } from './interrupt';
+import { deleteRoute } from './route-writer';
 
 /** Transaction retries when plan/pending or plan/current changed under us (the api wrote meanwhile). */
 const COMPLETE_TX_ATTEMPTS = 3;
@@ -108,7 +109,7 @@ async function finishShutdown(ctx: AttemptContext, final: PlanAttempt): Promise<
       throw err;
     });
   ctx.attempt = final;
-  await deleteIfExists(zk, paths.route(d));
+  await deleteRoute(zk, d);
   await deleteDeploymentTree(ctx);
 }
 

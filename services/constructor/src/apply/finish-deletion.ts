@@ -5,11 +5,13 @@
  */
 import { isWharfError, paths } from '@wharf/model';
 import { decideWork } from '../core/decide';
-import { readDocument, deleteIfExists } from '../io/documents';
+import { readDocument } from '../io/documents';
 import { type RunResult } from './attempt-runner';
 import { deleteDeploymentTree } from './complete';
 import { type RunnerDeps } from './runner-deps';
-import { deleteSpec, readSpecs } from './spec-ops';
+import { ofDeployment, readSpecs } from './reads';
+import { deleteRoute } from './route-writer';
+import { deleteSpec } from './spec-writes';
 
 /** Deletes the route and `/deployments/<d>` when the fresh state says the shutdown is done. */
 export async function finishDeletion(deps: RunnerDeps, d: string): Promise<RunResult> {
@@ -28,9 +30,9 @@ export async function finishDeletion(deps: RunnerDeps, d: string): Promise<RunRe
     if (isWharfError(err, 'WHARF_VALIDATION')) return 'idle';
     throw err;
   }
-  await deleteIfExists(deps.zk, paths.route(d));
+  await deleteRoute(deps.zk, d);
   // Instances left behind (a shutdown that ended in error) go too: the record is about to vanish.
-  const { specs } = await readSpecs(deps.zk, deps.logger, (id) => id.startsWith(`${d}-`));
+  const { specs } = await readSpecs(deps.zk, deps.logger, ofDeployment(d));
   for (const s of specs.filter((x) => x.deployment_id === d))
     await deleteSpec(deps.zk, s.allocator_id, s.instance_id);
   await deleteDeploymentTree({ deps, deploymentId: d });

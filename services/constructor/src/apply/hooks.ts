@@ -4,10 +4,12 @@
  * ~5 s), so a failed call is retried with a doubling pause until it succeeds, the attempt stops,
  * or `deadlineMs` passes.
  */
-import { FAILURE_TYPES } from '@wharf/model';
+import { FAILURE_TYPES, type MemberEndpoint } from '@wharf/model';
+import { type ResourceChanges } from '../core/changes';
 import { attemptFailure, failureMessageOf } from '../core/failure';
 import { type AttemptContext } from './attempt-context';
 import { interrupted } from './interrupt';
+import { type ConstructorStack } from '../stack-port';
 
 /** Hook names, as in metrics and logs. */
 export type HookName = 'beforeJoin' | 'beforeLeave';
@@ -54,4 +56,36 @@ export async function runHook(
       delay = Math.min(delay * 2, timing.hookRetryMaxMs);
     }
   }
+}
+
+/** A member leaving `r`'s cluster, told to the stack with the members that remain. */
+export interface Leave {
+  r: ResourceChanges;
+  members: MemberEndpoint[];
+  leaving: MemberEndpoint;
+}
+
+/** Runs the stack's leave hook through {@link runHook} (same deadline and give-up rules). */
+export async function runLeaveHook(
+  ctx: AttemptContext,
+  pack: ConstructorStack,
+  leave: Leave,
+  deadlineMs: number,
+  giveUp = false,
+): Promise<boolean> {
+  const { r, members, leaving } = leave;
+  return runHook(
+    ctx,
+    'beforeLeave',
+    () =>
+      pack.beforeLeave!({
+        deploymentId: ctx.deploymentId,
+        refId: r.ref_id,
+        members,
+        leaving,
+        signal: ctx.signal,
+      }),
+    deadlineMs,
+    giveUp,
+  );
 }

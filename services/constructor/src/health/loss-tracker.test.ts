@@ -1,7 +1,7 @@
 import { createMetrics, type Logger } from '@wharf/observability';
-import { EMPTY_OBSERVED, type ObservedState } from './core/observed';
+import { EMPTY_OBSERVED, type ObservedState } from '../core/observed';
 import { AllocatorLossTracker } from './loss-tracker';
-import { createConstructorMetrics } from './metrics';
+import { createConstructorMetrics } from '../metrics';
 
 const GRACE = 1_000;
 

@@ -7,7 +7,7 @@
 import { createLogger, createMetrics, type Logger } from '@wharf/observability';
 import { isToWorker, type FromWorker, type ToWorker, type WorkerSettings } from './cluster-messages';
 import { IpcRouteSource } from './ipc-route-source';
-import { createProxy, type WharfProxy } from './proxy';
+import { createProxy, type WharfProxy } from '../proxy';
 
 /**
  * How often a worker reports its request counters to the primary. The primary writes them into

@@ -5,7 +5,7 @@
  * during a ZooKeeper outage still serves the last known routes); each worker builds its own table.
  */
 import type { LogLevel } from '@wharf/observability';
-import type { RouteDocument } from './route-table';
+import type { RouteDocument } from '../route-table';
 
 /** Settings a worker needs, sent by the primary as its first message (workers read no environment). */
 export interface WorkerSettings {

@@ -4,9 +4,9 @@
  * grace afresh from its own first observation (see `core/allocator-loss.ts` for why that is safe).
  */
 import { type Logger } from '@wharf/observability';
-import { isMassLoss, nextLossDeadline, presenceOf, trackLoss, type PresenceOf } from './core/allocator-loss';
-import { type ObservedState } from './core/observed';
-import { type ConstructorMetrics } from './metrics';
+import { isMassLoss, nextLossDeadline, presenceOf, trackLoss, type PresenceOf } from '../core/allocator-loss';
+import { type ObservedState } from '../core/observed';
+import { type ConstructorMetrics } from '../metrics';
 
 /** Dependencies of an {@link AllocatorLossTracker}. */
 export interface LossTrackerDeps {

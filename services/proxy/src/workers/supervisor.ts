@@ -14,10 +14,9 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { WharfError, assertId } from '@wharf/model';
+import { WharfError } from '@wharf/model';
 import type { LogLevel, Logger, Metrics } from '@wharf/observability';
-import type { ZkSession } from '@wharf/zk';
-import { systemClock, type Clock, type TimerHandle } from './clock';
+import { systemClock, type Clock, type TimerHandle } from '../clock';
 import {
   fullSet,
   isFromWorker,
@@ -26,14 +25,11 @@ import {
   type ToWorker,
   type WorkerSettings,
 } from './cluster-messages';
-import { createProxyMetrics } from './metrics';
+import { createProxyMetrics } from '../metrics';
 import { aggregateMetrics, type JsonMetric } from './metrics-aggregate';
-import { DEFAULT_DRAIN_TIMEOUT_MS, type ProxyState } from './proxy';
-import { ProxyRegistration } from './registration';
-import type { RouteSource } from './route-source';
-import { RouteTableCache } from './route-table-cache';
-import { normaliseDomain } from './routing-key';
-import { ZkRouteSource } from './zk-route-source';
+import { DEFAULT_DRAIN_TIMEOUT_MS } from '../proxy';
+import { ProxyShell, assertShellOptions, type ProxyCommonOptions, type ProxyState } from '../proxy-shell';
+import { normaliseDomain } from '../routing-key';
 
 /** First restart delay of a worker that died; doubles per quick death up to the maximum. */
 export const WORKER_RESTART_DELAY_MS = 100;
@@ -50,30 +46,17 @@ const WORKER_EXIT_GRACE_MS = 3_000;
 const METRICS_COLLECT_TIMEOUT_MS = 2_000;
 
 /** Options for {@link createProxySupervisor}. */
-export interface ProxySupervisorOptions {
-  /** ZooKeeper session (owned by the caller): routes are watched and the proxy registered through it. */
-  readonly zk?: ZkSession;
-  /** Where routes come from; defaults to `/routes` in `zk`. Required when `zk` is absent. */
-  readonly routeSource?: RouteSource;
-  readonly logger: Logger;
+export interface ProxySupervisorOptions extends ProxyCommonOptions {
   /** The primary's registry: route-table metrics (merged with the workers' at `/_metrics`). */
   readonly metrics: Metrics;
   /** Worker processes to run (≥ 1). */
   readonly workers: number;
-  readonly id: string;
-  readonly domain?: string;
-  readonly zone?: string;
-  readonly host?: string;
-  readonly port?: number;
-  readonly version?: string;
   /** The workers' log level. */
   readonly logLevel?: LogLevel;
   /** Workers log one debug line per request. */
   readonly accessLog?: boolean;
-  readonly clock?: Clock;
   /** The workers' drain deadline is {@link DEFAULT_DRAIN_TIMEOUT_MS}; this bounds the wait for them. */
   readonly drainTimeoutMs?: number;
-  readonly statsIntervalMs?: number;
   /** The worker entry script; default `worker-main.js` next to this file. */
   readonly workerScript?: string;
 }
@@ -107,41 +90,34 @@ interface Slot {
 }
 
 class Supervisor implements ProxySupervisor {
-  private stateValue: ProxyState = 'idle';
   private readonly options: ProxySupervisorOptions;
   private readonly logger: Logger;
   private readonly clock: Clock;
-  private readonly cache: RouteTableCache;
-  private readonly source: RouteSource;
-  private readonly registration: ProxyRegistration | undefined;
+  private readonly shell: ProxyShell;
   private readonly slots: Slot[];
   private sent = new Map<string, string>();
   private routesInitialized = false;
-  private address: AddressInfo | undefined;
-  private closing: Promise<void> | undefined;
   private nextCollect = 0;
   private readonly collecting = new Map<number, (worker: Worker, metrics: unknown) => void>();
 
   constructor(options: ProxySupervisorOptions) {
-    assertId('proxy', options.id);
     if (!Number.isInteger(options.workers) || options.workers < 1) {
       throw new WharfError('WHARF_VALIDATION', 'proxy workers must be a positive integer');
     }
-    if (options.zk === undefined && options.routeSource === undefined) {
-      throw new WharfError('WHARF_VALIDATION', 'proxy needs a zk session or a route source');
-    }
+    assertShellOptions(options);
     this.options = options;
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
-    this.source = options.routeSource ?? new ZkRouteSource({ zk: options.zk!, logger: this.logger });
-    this.cache = new RouteTableCache({
-      source: this.source,
-      logger: this.logger,
-      metrics: createProxyMetrics(options.metrics),
-      clock: this.clock,
-      zone: options.zone,
-      onSwap: () => this.relayRoutes(),
-    });
+    this.shell = new ProxyShell(
+      {
+        ...options,
+        metrics: createProxyMetrics(options.metrics),
+        clock: this.clock,
+        onSwap: () => this.relayRoutes(),
+        stats: () => this.stats(),
+      },
+      { listen: () => this.forkAll(), drain: () => this.drainAll() },
+    );
     this.slots = Array.from({ length: options.workers }, (_, index) => ({
       index,
       worker: undefined,
@@ -151,23 +127,10 @@ class Supervisor implements ProxySupervisor {
       stats: { requests: 0, inFlight: 0 },
       requestsBefore: 0,
     }));
-    this.registration =
-      options.zk === undefined
-        ? undefined
-        : new ProxyRegistration({
-            zk: options.zk,
-            id: options.id,
-            zone: options.zone,
-            version: options.version ?? '0.0.0',
-            logger: this.logger,
-            clock: this.clock,
-            intervalMs: options.statsIntervalMs,
-            stats: () => this.stats(),
-          });
   }
 
   get state(): ProxyState {
-    return this.stateValue;
+    return this.shell.state;
   }
 
   workerPids(): number[] {
@@ -176,44 +139,28 @@ class Supervisor implements ProxySupervisor {
     );
   }
 
-  async start(): Promise<AddressInfo> {
-    if (this.stateValue !== 'idle') throw new WharfError('WHARF_CONFLICT', `proxy is ${this.stateValue}`);
-    this.transition('starting');
-    try {
-      await this.cache.start();
-      cluster.setupPrimary({
-        exec: this.options.workerScript ?? join(__dirname, 'worker-main.js'),
-        args: [],
-      });
-      const addresses = await Promise.all(this.slots.map((slot) => this.fork(slot)));
-      this.address = addresses[0]!;
-      await this.registration?.start(this.address);
-      this.transition('running');
-      return this.address;
-    } catch (err) {
-      await this.close();
-      throw err;
-    }
+  start(): Promise<AddressInfo> {
+    return this.shell.start();
   }
 
   close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
+    return this.shell.close();
   }
 
-  private async shutdown(): Promise<void> {
-    if (this.stateValue === 'idle') {
-      this.transition('closed');
-      return;
-    }
-    this.transition('draining');
-    const deregistered = this.registration
-      ?.close()
-      .catch((err: unknown) => this.logger.warn('deregistration failed', { err }));
+  /** Forks every worker; resolves with the address they share once all listen. */
+  private async forkAll(): Promise<AddressInfo> {
+    cluster.setupPrimary({
+      exec: this.options.workerScript ?? join(__dirname, 'worker-main.js'),
+      args: [],
+    });
+    const addresses = await Promise.all(this.slots.map((slot) => this.fork(slot)));
+    return addresses[0]!;
+  }
+
+  /** Stops restarting workers and drains them all. */
+  private async drainAll(): Promise<void> {
     for (const slot of this.slots) slot.restartTimer?.cancel();
-    await Promise.all([deregistered, ...this.slots.map((slot) => this.drainWorker(slot))]);
-    await this.cache.close();
-    this.transition('closed');
+    await Promise.all(this.slots.map((slot) => this.drainWorker(slot)));
   }
 
   /** Asks the slot's worker to drain and waits for it to exit; kills it after the deadline. */
@@ -289,7 +236,7 @@ class Supervisor implements ProxySupervisor {
   private onExit(slot: Slot, worker: Worker, code: number | null, signal: string | null): void {
     if (slot.worker !== worker) return;
     slot.worker = undefined;
-    if (this.stateValue !== 'running') return;
+    if (this.shell.state !== 'running') return;
     const lived = this.clock.monotonic() - slot.startedAt;
     if (lived >= WORKER_STABLE_MS) slot.restartDelayMs = WORKER_RESTART_DELAY_MS;
     const delay = slot.restartDelayMs;
@@ -303,14 +250,14 @@ class Supervisor implements ProxySupervisor {
     });
     slot.restartTimer = this.clock.setTimeout(() => {
       slot.restartTimer = undefined;
-      if (this.stateValue !== 'running') return;
+      if (this.shell.state !== 'running') return;
       this.fork(slot).catch((err: unknown) => this.logger.error('proxy worker restart failed', { err }));
     }, delay);
   }
 
   /** Sends what changed in the route documents since the last relay to every worker. */
   private relayRoutes(): void {
-    const documents = this.source.documents();
+    const documents = this.shell.source.documents();
     if (documents === undefined) return;
     const delta = routeDelta(this.sent, documents);
     this.sent = delta.next;
@@ -360,7 +307,7 @@ class Supervisor implements ProxySupervisor {
   }
 
   private stats(): Record<string, number> {
-    const table = this.cache.current();
+    const table = this.shell.cache.current();
     let requests = 0;
     let inFlight = 0;
     for (const slot of this.slots) {
@@ -381,11 +328,5 @@ class Supervisor implements ProxySupervisor {
     worker.send(message, (err: Error | null) => {
       if (err !== null) this.logger.debug('message to proxy worker lost', { err, type: message.type });
     });
-  }
-
-  private transition(next: ProxyState): void {
-    if (next === this.stateValue) return;
-    this.logger.info('proxy state changed', { from: this.stateValue, to: next, id: this.options.id });
-    this.stateValue = next;
   }
 }

@@ -1,5 +1,5 @@
 import { IpcRouteSource } from './ipc-route-source';
-import type { RouteSourceEvent } from './route-source';
+import type { RouteSourceEvent } from '../route-source';
 
 const names = (source: IpcRouteSource) => [...(source.documents() ?? [])].map((d) => d.name).sort();
 

@@ -4,8 +4,8 @@
  * {@link RouteTableCache} rebuilds its table from these exactly as it would from ZooKeeper.
  */
 import type { WireDocument } from './cluster-messages';
-import type { RouteSource, RouteSourceListener } from './route-source';
-import type { RouteDocument } from './route-table';
+import type { RouteSource, RouteSourceListener } from '../route-source';
+import type { RouteDocument } from '../route-table';
 
 /** A {@link RouteSource} fed by `apply()`. */
 export class IpcRouteSource implements RouteSource {

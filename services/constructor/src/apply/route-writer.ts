@@ -1,0 +1,98 @@
+/**
+ * The one writer of `/routes/<deployment>`: attempts (`update-routing`, `remove-instances`),
+ * rollback and route health all change a route through {@link updateRoute}, and deletions go
+ * through {@link deleteRoute}. Every write is a compare-and-set on the version the new route was
+ * computed from; when someone else wrote in between, the route is read again and recomputed, so
+ * an attempt's membership change and a health flip never overwrite each other.
+ *
+ * ```
+ *  read (version v) ─▶ update(previous) ─▶ undefined: nothing to write
+ *         ▲                 │ route
+ *         │                 ▼
+ *         └── conflict ── set at v / create ──▶ written
+ * ```
+ */
+import {
+  WharfError,
+  isWharfError,
+  parseDocument,
+  paths,
+  serializeDocument,
+  type RouteEntry,
+} from '@wharf/model';
+import { deleteIfExists } from '../io/documents';
+import { type ZkPort } from '../io/zk-port';
+
+/**
+ * Compare-and-set attempts before giving up with `WHARF_CONFLICT`. Routes are written by one
+ * leader (its attempt runners and its route health loop), so a conflict means one concurrent
+ * write; five lost races in a row means something else keeps writing, which retrying cannot fix.
+ */
+export const ROUTE_WRITE_ATTEMPTS = 5;
+
+/** The next route given the one written now (undefined when absent or unreadable); undefined: leave it. */
+export type RouteUpdate = (previous: RouteEntry | undefined) => RouteEntry | undefined;
+
+/** A route as last seen (e.g. by a cache), tried first so an unchanged route costs no read. */
+export interface KnownRoute {
+  /** The route; undefined when the stored document is unreadable. */
+  readonly route: RouteEntry | undefined;
+  readonly version: number;
+}
+
+/**
+ * Applies `update` to `/routes/<deploymentId>` with compare-and-set, re-reading on a conflict.
+ * Returns the route written, or undefined when `update` left it as it was.
+ */
+export async function updateRoute(
+  zk: ZkPort,
+  deploymentId: string,
+  update: RouteUpdate,
+  known?: KnownRoute,
+): Promise<RouteEntry | undefined> {
+  const path = paths.route(deploymentId);
+  let node: KnownRoute | undefined = known;
+  for (let attempt = 1; attempt <= ROUTE_WRITE_ATTEMPTS; attempt++) {
+    if (attempt > 1 || node === undefined) node = await readRouteNode(zk, path);
+    const next = update(node?.route);
+    if (next === undefined) return undefined;
+    try {
+      const data = serializeDocument('route', next);
+      if (node === undefined) await zk.create(path, data);
+      else await zk.set(path, data, node.version);
+      return next;
+    } catch (err) {
+      // Written or deleted meanwhile: read it again and recompute.
+      if (!isWharfError(err, 'WHARF_ZK_BAD_VERSION', 'WHARF_ZK_NODE_EXISTS', 'WHARF_ZK_NO_NODE')) throw err;
+    }
+  }
+  throw new WharfError('WHARF_CONFLICT', `route of ${deploymentId} kept changing while being written`, {
+    details: { deployment_id: deploymentId, attempts: ROUTE_WRITE_ATTEMPTS },
+  });
+}
+
+/** Deletes `/routes/<deploymentId>` if it exists. */
+export async function deleteRoute(zk: ZkPort, deploymentId: string): Promise<boolean> {
+  return deleteIfExists(zk, paths.route(deploymentId));
+}
+
+/** Parses a stored route; undefined when it is not a valid route document. */
+export function parseRoute(data: Buffer): RouteEntry | undefined {
+  try {
+    return parseDocument('route', data);
+  } catch (err) {
+    if (isWharfError(err, 'WHARF_VALIDATION', 'WHARF_INVALID_ID')) return undefined;
+    throw err;
+  }
+}
+
+/** The route node now; undefined when there is none. */
+async function readRouteNode(zk: ZkPort, path: string): Promise<KnownRoute | undefined> {
+  try {
+    const node = await zk.get(path);
+    return { route: parseRoute(node.data), version: node.stat.version };
+  } catch (err) {
+    if (isWharfError(err, 'WHARF_ZK_NO_NODE')) return undefined;
+    throw err;
+  }
+}

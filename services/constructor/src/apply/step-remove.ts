@@ -1,0 +1,40 @@
+/**
+ * `remove-instances` and `wait-until-stopped`: take removed instances out of the route (or delete
+ * the route on shutdown), delete their specs, then wait (bounded) until their statuses are gone.
+ */
+import { type StepOutcome } from '../core/step-log';
+import { type AttemptContext } from './attempt-context';
+import { deleteRoute } from './route-writer';
+import { deleteSpec } from './spec-writes';
+import { removalDeadline } from './step-leave';
+import { updateRouting } from './step-routing';
+
+/** Takes removed instances out of the route (or deletes the route on shutdown), then deletes their specs. */
+export async function removeInstances(ctx: AttemptContext): Promise<StepOutcome> {
+  const { changes } = ctx;
+  if (changes.shutdown) {
+    await deleteRoute(ctx.deps.zk, ctx.deploymentId);
+    await ctx.log('route deleted');
+  } else {
+    await updateRouting(ctx);
+  }
+  let deleted = 0;
+  for (const r of changes.resources) {
+    for (const i of r.remove) if (await deleteSpec(ctx.deps.zk, i.allocator_id, i.instance_id)) deleted++;
+  }
+  await ctx.log('instance specs deleted', { count: deleted });
+  return 'success';
+}
+
+/** Waits until the allocators removed the statuses of removed instances; a dead allocator only warns. */
+export async function waitUntilStopped(ctx: AttemptContext): Promise<StepOutcome> {
+  const ids = ctx.changes.resources.flatMap((r) => r.remove.map((i) => i.instance_id));
+  const gone = await ctx.waitUntil(
+    (o) => (ids.every((id) => !o.statuses.has(id)) ? true : undefined),
+    removalDeadline(ctx),
+  );
+  if (gone) return 'success';
+  const left = ids.filter((id) => ctx.observed().statuses.has(id));
+  await ctx.log('instances still reported after the wait; moving on', { instances: left.join(', ') });
+  return 'warning';
+}

@@ -1,0 +1,31 @@
+/**
+ * `validate-plan-safety`: reads the current plan, the deployment's specs and the instance
+ * configurations fresh, and records the change set decided in `core/validate-plan.ts`.
+ */
+import { type StepOutcome } from '../core/step-log';
+import {
+  changeSummary,
+  checkChanges,
+  checkPlanDeployment,
+  clusterTokens,
+  computeChanges,
+  configurationIds,
+} from '../core/validate-plan';
+import { type AttemptContext } from './attempt-context';
+import { ofDeployment, readConfigurations, readCurrentPlan, readSpecs } from './reads';
+
+/** Computes and records the change set; rejects unsupported strategies and unknown configurations. */
+export async function validatePlanSafety(ctx: AttemptContext): Promise<StepOutcome> {
+  const { zk, logger, stacks } = ctx.deps;
+  const d = ctx.deploymentId;
+  checkPlanDeployment(ctx.state.plan, d);
+  const current = await readCurrentPlan(zk, d);
+  const fresh = await readSpecs(zk, logger, ofDeployment(d));
+  const changes = computeChanges({ deploymentId: d, plan: ctx.state.plan, current, ...fresh });
+  const configurations = await readConfigurations(zk, configurationIds(changes));
+  checkChanges(changes, (kind) => Boolean(stacks(kind)), configurations);
+  ctx.state.changes = changes;
+  ctx.state.tokens = clusterTokens(changes, d, ctx.attempt.plan_attempt_id);
+  await ctx.log('change set computed', changeSummary(changes));
+  return 'success';
+}
