@@ -216,6 +216,10 @@ describe('the wharf command line', () => {
       id: 'h2',
       options: { roles: 'proxy' },
     });
+    expect((await parse(['host', 'roles', 'h2', '', '--force'])).calls[0]).toMatchObject({
+      command: 'hostRoles',
+      options: { force: true },
+    });
   });
 
   it('parses apikey create, list and revoke', async () => {

@@ -208,6 +208,7 @@ function addHostCommands(program: Command, handlers: CommandHandlers, run: Runne
   host
     .command('roles <id> <roles>')
     .description("replace a host's roles (comma-separated; '' for none)")
+    .option('--force', 'drop the allocator role even while its allocator runs instances (they stop)')
     .action(async (id: string, roles: string, _opts: unknown, cmd: Command) =>
       run(handlers.hostRoles)(id, roles, cmd.optsWithGlobals()),
     );

@@ -284,12 +284,12 @@ describe('wharf up --detach, status, down', () => {
     const broken = join(dir.path, 'broken.js');
     await writeFile(broken, "console.log('proxy cannot start: missing routes'); process.exit(3);\n");
     await writeFakeServices(layout.env.WHARF_SERVICES_ROOT!, { proxy: broken });
-    // Long enough for the runners and the api to come up on a busy machine; the proxies never do.
-    const up = await runCli(['up', '--detach', ...layout.upArgs, '--timeout', '10'], layout.env);
+    const up = await runCli(['up', '--detach', ...layout.upArgs, '--timeout', '4'], layout.env);
     expect(up.code).toBe(1);
-    expect(up.stderr).toMatch(
-      /error WHARF_TIMEOUT: not healthy after 10 s: ([a-z0-9-]+, )*proxy-host-1, proxy-host-2\n/,
-    );
+    // The broken proxies are always listed; on a loaded 2-core box a healthy service (the api) may
+    // miss the 4 s window too (issue 9), so the list is checked for them, not for equality.
+    const listed = /error WHARF_TIMEOUT: not healthy after 4 s: ([^\n]+)/.exec(up.stderr)?.[1]?.split(', ');
+    expect(listed).toEqual(expect.arrayContaining(['proxy-host-1', 'proxy-host-2']));
     expect(up.stderr).toContain('| proxy cannot start: missing routes');
     expect(await readPlatform(layout.home)).toBeUndefined();
     expect(alive((await fakeRecord('api-host-1')).pid)).toBe(false);

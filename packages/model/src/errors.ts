@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   WHARF_NOT_FOUND: 404,
   WHARF_CONFLICT: 409,
   WHARF_VERSION_CONFLICT: 409,
+  /** A destructive change would stop something in use (guarded unless `?force=true`). */
+  WHARF_IN_USE: 409,
   WHARF_PAYLOAD_TOO_LARGE: 413,
   WHARF_RATE_LIMITED: 429,
   WHARF_NO_CAPACITY: 409,

@@ -23,8 +23,10 @@ export {
   MAX_SIZE_MB,
   MAX_STRING_LENGTH,
   MAX_ZONE_COUNT,
+  PRINTABLE_TEXT_PATTERN,
   SCHEMA_VERSION,
 } from './schemas/common';
+export { resourcesIssues } from './request-checks';
 export {
   DeploymentCreateRequestSchema,
   DeploymentUpdateRequestSchema,

@@ -233,3 +233,60 @@ describe('api-key records', () => {
     expect(bad.ok ? [] : bad.errors.map((e) => e.path)).toEqual(['expires']);
   });
 });
+
+describe('input hygiene (issue 9)', () => {
+  it.each([
+    ['NUL and SOH', '\u0000\u0001'],
+    ['an escape sequence', 'orders\u001b[2J'],
+    ['a C1 control', 'orders\u0085'],
+    ['a bidirectional override', 'sredro\u202E'],
+    ['a line separator', 'a\u2028b'],
+    ['a lone surrogate', 'a\ud800'],
+    ['only spaces', '   '],
+  ])('rejects a deployment name with %s', (_what, name) => {
+    const result = validateDocument('deployment-create-request', { ...validPlan(), name });
+    expect(result).toEqual({
+      ok: false,
+      errors: [{ path: 'name', message: 'must be printable text (no control characters) and not blank' }],
+    });
+  });
+
+  it.each([
+    ['plain', 'orders'],
+    ['accents and emoji', 'Bestellungen – Zürich 🚀'],
+    ['CJK', '注文'],
+    ['inner spaces', 'my orders'],
+  ])('accepts a %s name', (_what, name) => {
+    expect(validateDocument('deployment-create-request', { ...validPlan(), name }).ok).toBe(true);
+  });
+
+  it('rejects a name over MAX_NAME_LENGTH', () => {
+    const result = validateDocument('deployment-create-request', { ...validPlan(), name: 'x'.repeat(257) });
+    expect(result.ok).toBe(false);
+  });
+
+  it('rejects a deployment with no resource in any stack', () => {
+    for (const resources of [{ etcd: [] }, { etcd: [], http: [] }]) {
+      const result = validateDocument('deployment-create-request', { name: 'orders', resources });
+      expect(result).toEqual({
+        ok: false,
+        errors: [{ path: 'resources', message: expect.stringContaining('at least one resource') }],
+      });
+      expect(validateDocument('deployment-update-request', { resources }).ok).toBe(false);
+    }
+  });
+
+  it('rejects a display name or tag with control characters', () => {
+    const plan = validPlan() as any;
+    plan.resources.etcd[0].display_name = 'main\u0007';
+    expect(validateDocument('deployment-create-request', plan)).toMatchObject({
+      ok: false,
+      errors: [{ path: 'resources.etcd[0].display_name' }],
+    });
+    const tagged = { ...validPlan(), metadata: { tags: [{ key: 'team', value: 'a\u0000' }] } };
+    expect(validateDocument('deployment-create-request', tagged)).toMatchObject({
+      ok: false,
+      errors: [{ path: 'metadata.tags[0].value' }],
+    });
+  });
+});

@@ -7,6 +7,8 @@ import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020'
 import addFormats from 'ajv-formats';
 import { type TSchema } from '@sinclair/typebox';
 import { WharfError } from './errors';
+import { resourcesIssues } from './request-checks';
+import { PRINTABLE_TEXT_PATTERN } from './schemas/common';
 import {
   ApiKeyRecordSchema,
   AllocatorAdvertisementSchema,
@@ -127,8 +129,12 @@ export function validateDocument<K extends DocumentKind>(
   value: unknown,
 ): ValidationResult<DocumentTypes[K]> {
   const fn = validatorFor(kind);
-  if (fn(value)) return { ok: true, value: value as DocumentTypes[K] };
-  return { ok: false, errors: formatErrors(fn.errors ?? []) };
+  if (!fn(value)) return { ok: false, errors: formatErrors(fn.errors ?? []) };
+  if (kind === 'deployment-create-request' || kind === 'deployment-update-request') {
+    const issues = resourcesIssues((value as DeploymentCreateRequest).resources);
+    if (issues.length > 0) return { ok: false, errors: issues };
+  }
+  return { ok: true, value: value as DocumentTypes[K] };
 }
 
 /** Validates or throws `WHARF_VALIDATION` with the issues as `details`. */
@@ -190,7 +196,9 @@ function formatError(e: ErrorObject): ValidationIssue {
       return { path: join(path, prop), message: 'is not allowed here' };
     }
     case 'pattern':
-      return { path, message: `must match ${String(params.pattern)}` };
+      return params.pattern === PRINTABLE_TEXT_PATTERN
+        ? { path, message: 'must be printable text (no control characters) and not blank' }
+        : { path, message: `must match ${String(params.pattern)}` };
     case 'maxProperties':
       return path === 'transient.strategy' || path.endsWith('.strategy')
         ? { path, message: 'must name exactly one strategy' }

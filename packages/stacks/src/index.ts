@@ -42,9 +42,11 @@ export {
   etcdGet,
   etcdHealth,
   etcdMemberList,
+  etcdMoveLeader,
   etcdPut,
   etcdStatus,
 } from './etcd/api';
+export { HANDOFF_BUDGET_MS } from './etcd/leadership';
 export type { EtcdCallOptions, EtcdMember, EtcdStatus, EtcdTarget } from './etcd/api';
 export { DEFAULT_SNAPSHOT_TIMEOUT_MS } from './etcd/snapshot';
 export { createHttpPack, httpProbe } from './http/pack';

@@ -11,6 +11,7 @@ import { DeploymentService } from './deployment-service';
 import { type SupportedVersions } from './domain/plans';
 import { DEFAULT_REQUEST_ID_TTL_SECONDS } from './domain/request-marker';
 import { jsonBodyParser } from './http/body';
+import { rejectMalformedPathParams } from './http/path-params';
 import { errorMiddleware, notFound } from './http/errors';
 import { DEFAULT_RATE_LIMIT, TokenBuckets, rateLimit, type RateLimit } from './http/rate-limit';
 import { requestMetrics } from './http/request-metrics';
@@ -111,14 +112,15 @@ export function createApp(deps: AppDeps): Express {
   if (limit !== null) app.use(rateLimit(new TokenBuckets(limit, clock), deps.metrics));
   app.use(servePath(METRICS_PATH, observability));
   app.use(jsonBodyParser());
-  app.use(
-    API_PREFIX,
+  const routers = [
     deploymentRoutes(deployments),
     planRoutes(deployments),
     platformRoutes(platform),
     apiKeyRoutes(apiKeys),
-  );
-  if (deps.hosts) app.use(API_PREFIX, hostRoutes(deps.hosts, clock));
+    ...(deps.hosts ? [hostRoutes(deps.hosts, clock, deps.store.platform)] : []),
+  ];
+  app.use(rejectMalformedPathParams(API_PREFIX, routers));
+  app.use(API_PREFIX, ...routers);
   app.use(notFound());
   app.use(errorMiddleware(logger));
   return app;

@@ -1,5 +1,6 @@
 /** What the platform routes do: summaries of ZooKeeper, services, allocators and proxies. */
 import { WharfError } from '@wharf/model';
+import { guardMaintenance } from './domain/guards';
 import { allocatorView } from './domain/views';
 import { badRequest } from './http/errors';
 import { type ServiceResponse } from './http/send';
@@ -71,12 +72,16 @@ export class PlatformService {
     return { status: 200, body: { proxies: proxies.sort((a, b) => a.id.localeCompare(b.id)) } };
   }
 
-  /** `PUT /platform/allocators/:id/maintenance` with `{ enabled: boolean }`. */
-  async setMaintenance(id: string, body: Record<string, unknown>): Promise<ServiceResponse> {
+  /**
+   * `PUT /platform/allocators/:id/maintenance` with `{ enabled: boolean }`; switching it on for an
+   * allocator with instances is refused (409 `WHARF_IN_USE`) unless `force`.
+   */
+  async setMaintenance(id: string, body: Record<string, unknown>, force = false): Promise<ServiceResponse> {
     for (const key of Object.keys(body)) {
       if (key !== 'enabled') throw badRequest(key, 'is not allowed here');
     }
     if (typeof body.enabled !== 'boolean') throw badRequest('enabled', 'is required and must be a boolean');
+    if (!force) guardMaintenance(id, body.enabled, await this.deps.platform.allocators());
     const updated = await this.deps.platform.setMaintenance(id, body.enabled);
     if (updated === undefined) {
       throw new WharfError('WHARF_NOT_FOUND', `allocator ${id} not found`, {

@@ -119,13 +119,15 @@ describe('platform and observed state', () => {
       'allocator-advertisement',
       (await h.zk.get(paths.allocator('alloc-a'))).data,
     );
-    const on = await h.call('PUT', '/api/v1/platform/allocators/alloc-a/maintenance', { enabled: true });
+    // alloc-a has instances: maintenance on it is guarded (hostile-input.test.ts), so force it.
+    const forced = '/api/v1/platform/allocators/alloc-a/maintenance?force=true';
+    const on = await h.call('PUT', forced, { enabled: true });
     expect(on.status).toBe(200);
     expect(on.body).toEqual({ id: 'alloc-a', maintenance: true });
     const node = await h.zk.get(paths.allocator('alloc-a'));
     expect(parseDocument('allocator-advertisement', node.data)).toEqual({ ...before, maintenance: true });
 
-    const again = await h.call('PUT', '/api/v1/platform/allocators/alloc-a/maintenance', { enabled: true });
+    const again = await h.call('PUT', forced, { enabled: true });
     expect(again.status).toBe(200);
     expect((await h.zk.get(paths.allocator('alloc-a'))).stat.mzxid).toBe(node.stat.mzxid);
 

@@ -7,25 +7,19 @@ function route(instances: Parameters<typeof routeEntry>[1], zone?: string): Rout
   return buildRouteTable([{ name: 'dep1', data: JSON.stringify(entry) }], { zone }).table.routes.get('dep1')!;
 }
 
+const down = (id: string) => ({ instanceId: id, host: '127.0.0.1', port: 20000, since: 0 });
+
 const picks = (balancer: Balancer, r: Route, n: number, exclude?: Set<string>): (string | undefined)[] =>
   Array.from({ length: n }, () => balancer.pick(r, exclude)?.instanceId);
 
 describe('Balancer', () => {
   it('rotates round robin over the healthy instances in order', () => {
     const r = route([instance('a'), instance('b', { healthy: false }), instance('c'), instance('d')]);
-    expect(picks(new Balancer({ clock: new ManualClock() }), r, 7)).toEqual([
-      'a',
-      'c',
-      'd',
-      'a',
-      'c',
-      'd',
-      'a',
-    ]);
+    expect(picks(new Balancer(), r, 7)).toEqual(['a', 'c', 'd', 'a', 'c', 'd', 'a']);
   });
 
   it('keeps one rotation per deployment, across table rebuilds', () => {
-    const balancer = new Balancer({ clock: new ManualClock() });
+    const balancer = new Balancer();
     const first = route([instance('a'), instance('b')]);
     expect(balancer.pick(first)?.instanceId).toBe('a');
     const rebuilt = route([instance('a'), instance('b')]);
@@ -37,52 +31,50 @@ describe('Balancer', () => {
       [instance('a', { zone: 'z1' }), instance('b', { zone: 'z2' }), instance('c', { zone: 'z2' })],
       'z2',
     );
-    expect(picks(new Balancer({ clock: new ManualClock() }), r, 4)).toEqual(['b', 'c', 'b', 'c']);
+    expect(picks(new Balancer(), r, 4)).toEqual(['b', 'c', 'b', 'c']);
   });
 
   it('returns undefined for a deployment with no healthy instance', () => {
-    expect(
-      new Balancer({ clock: new ManualClock() }).pick(route([instance('a', { healthy: false })])),
-    ).toBeUndefined();
+    expect(new Balancer().pick(route([instance('a', { healthy: false })]))).toBeUndefined();
   });
 
   it('skips excluded instances, falling back to the next tier', () => {
     const r = route([instance('a', { zone: 'z1' }), instance('b', { zone: 'z2' })], 'z1');
-    const balancer = new Balancer({ clock: new ManualClock() });
+    const balancer = new Balancer();
     expect(picks(balancer, r, 2, new Set(['a']))).toEqual(['b', 'b']);
     expect(balancer.pick(r, new Set(['a', 'b']))).toBeUndefined();
   });
 
-  it('skips an ejected instance for the cooldown, then uses it again', () => {
+  it('skips a down instance until it is marked up (no cooldown: a health check decides)', () => {
     const clock = new ManualClock();
-    const balancer = new Balancer({ clock, ejectionCooldownMs: 1000 });
+    const balancer = new Balancer();
     const r = route([instance('a'), instance('b'), instance('c')]);
-    balancer.eject('b');
-    expect(balancer.isEjected('b')).toBe(true);
+    balancer.health.markDown(down('b'));
     expect(new Set(picks(balancer, r, 6))).toEqual(new Set(['a', 'c']));
-    clock.advance(1000);
-    expect(balancer.isEjected('b')).toBe(false);
+    clock.advance(60_000);
+    expect(new Set(picks(balancer, r, 6))).toEqual(new Set(['a', 'c']));
+    balancer.health.markUp('b');
     expect(new Set(picks(balancer, r, 6))).toEqual(new Set(['a', 'b', 'c']));
   });
 
-  it('prefers another zone over an ejected same-zone instance', () => {
-    const balancer = new Balancer({ clock: new ManualClock() });
+  it('prefers another zone over a down same-zone instance', () => {
+    const balancer = new Balancer();
     const r = route([instance('a', { zone: 'z1' }), instance('b', { zone: 'z2' })], 'z1');
-    balancer.eject('a');
+    balancer.health.markDown(down('a'));
     expect(picks(balancer, r, 3)).toEqual(['b', 'b', 'b']);
   });
 
-  it('fails open when every instance is ejected', () => {
-    const balancer = new Balancer({ clock: new ManualClock() });
+  it('fails open when every instance is down', () => {
+    const balancer = new Balancer();
     const r = route([instance('a'), instance('b')]);
-    balancer.eject('a');
-    balancer.eject('b');
+    balancer.health.markDown(down('a'));
+    balancer.health.markDown(down('b'));
     expect(new Set(picks(balancer, r, 4))).toEqual(new Set(['a', 'b']));
-    expect(balancer.ejectedCount()).toBe(2);
+    expect(balancer.health.size).toBe(2);
   });
 
   it('forgets cursors of deployments that left the table', () => {
-    const balancer = new Balancer({ clock: new ManualClock() });
+    const balancer = new Balancer();
     const r = route([instance('a'), instance('b')]);
     balancer.pick(r);
     balancer.retain(new Map());

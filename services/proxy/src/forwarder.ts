@@ -1,12 +1,11 @@
 /**
- * Sends one client request to an instance over a keep-alive agent with `http.request`, and
- * retries it once on another instance when the first one could not be connected to.
- *
- * Retry rule: only requests that are idempotent (GET, HEAD, OPTIONS, PUT, DELETE) AND carry no
- * body (no `transfer-encoding`, `content-length` absent or 0) are retried, and only when the
- * failure happened before any response byte arrived. A body is streamed straight to the first
- * instance and cannot be replayed; buffering bodies would cost memory on every request to protect
- * a rare failure, so bodies are never buffered.
+ * Sends one client request to an instance over that instance's keep-alive agent with
+ * `http.request`, and when the instance cannot be reached sends it to another one: up to
+ * `MAX_ATTEMPTS` instances, under the rules of `retry-policy.ts` (a request that never reached the
+ * instance is retried whatever its method; one reset before a response only when idempotent). A
+ * body is streamed to the instance and kept for replay while it fits in 64 KiB (`request-body.ts`).
+ * The failed instance is reported down at once (for every worker) and gets no client request until
+ * an active health check brings it back (`health-checker.ts`).
  *
  * Why not a proxy library: http-proxy-3 runs a chain of passes per request (header objects copied
  * twice, one `setHeader` per header, `pipe` in both directions) and cost about a third of the
@@ -15,7 +14,6 @@
  * no path rewriting, one upstream protocol.
  */
 import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '@wharf/observability';
 import type { Balancer } from './balancer';
@@ -27,10 +25,19 @@ import {
   upstreamRequestHeaders,
 } from './headers';
 import type { ProxyMetrics } from './metrics';
+import { ReplayableBody } from './request-body';
 import { sendError } from './responses';
-import type { Route, RouteTarget } from './route-table';
+import { failureKind, marksDown, mayRetry } from './retry-policy';
+import type { Route, RouteTable, RouteTarget } from './route-table';
+import { UpstreamAgents } from './upstream-agent';
 
 export { HANDLING_DEPLOYMENT_HEADER, HANDLING_INSTANCE_HEADER } from './headers';
+export {
+  CONNECT_TIMEOUT_MS,
+  UPSTREAM_IDLE_SOCKET_TIMEOUT_MS,
+  UPSTREAM_MAX_FREE_SOCKETS,
+  UPSTREAM_MAX_SOCKETS,
+} from './upstream-agent';
 
 /**
  * Inactivity limit on an upstream request: no response byte (or no body byte while streaming) for
@@ -38,38 +45,6 @@ export { HANDLING_DEPLOYMENT_HEADER, HANDLING_INSTANCE_HEADER } from './headers'
  * client retrying than by holding a socket and an in-flight slot.
  */
 export const UPSTREAM_TIMEOUT_MS = 60_000;
-/**
- * Limit on establishing a new upstream connection. On a LAN a connect takes well under a
- * millisecond; an instance that has not answered in 2 s is treated like one that refused (retried
- * elsewhere and ejected), rather than holding the request for the whole upstream timeout.
- */
-export const CONNECT_TIMEOUT_MS = 2_000;
-/**
- * Concurrent connections to one instance. Requests beyond this wait in the agent's queue instead of
- * opening a connection storm against an instance that is already slow.
- */
-export const UPSTREAM_MAX_SOCKETS = 256;
-/**
- * Idle keep-alive connections kept per instance. Enough for the steady concurrency of a busy
- * deployment (the benchmark's 50 client connections need ~50); more would only hold file descriptors.
- */
-export const UPSTREAM_MAX_FREE_SOCKETS = 64;
-/**
- * Idle keep-alive connections are closed after this. It must stay below the instances' own
- * keep-alive timeout (Node's default is 5 s) so the proxy closes first: reusing a connection the
- * instance is closing at the same moment is the classic keep-alive `ECONNRESET` race.
- */
-export const UPSTREAM_IDLE_SOCKET_TIMEOUT_MS = 4_000;
-
-/** One try plus one retry on another instance. */
-const MAX_ATTEMPTS = 2;
-/** Methods that are safe to send twice (RFC 9110 §9.2.2). POST and PATCH are never retried. */
-const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-/** Errors that mean the instance never processed the request: retry elsewhere. */
-const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
-/** Errors that mean the instance is not accepting connections: eject it for the cooldown. */
-const EJECTING_FAILURES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'WHARF_CONNECT_TIMEOUT']);
-
 /** How a proxied request ended (a label on the request metric and in the access log). */
 export type ForwardOutcome = 'ok' | 'upstream_error' | 'upstream_timeout' | 'no_instance' | 'client_aborted';
 
@@ -83,6 +58,11 @@ export interface ForwarderOptions {
   readonly draining: () => boolean;
   /** See {@link UPSTREAM_TIMEOUT_MS}. */
   readonly upstreamTimeoutMs?: number | undefined;
+  /**
+   * Called when an instance failed a connect or reset a connection, after it was marked down in
+   * the balancer's health (a worker relays it to the primary, which tells every worker).
+   */
+  readonly onInstanceDown?: ((target: RouteTarget, reason: string) => void) | undefined;
 }
 
 /** One attempt at one instance. */
@@ -97,7 +77,8 @@ interface Attempt {
 /** The proxy's view of one client request in flight. */
 export interface Exchange {
   readonly route: Route;
-  readonly retryable: boolean;
+  /** The client's body, kept for replay; undefined for a body-less request. */
+  readonly body: ReplayableBody | undefined;
   attempt: Attempt | undefined;
   attempts: number;
   tried: Set<string> | undefined;
@@ -109,44 +90,15 @@ export interface Exchange {
 const EXCHANGE = Symbol('wharf.exchange');
 type TaggedRequest = IncomingMessage & { [EXCHANGE]?: Exchange };
 
-/**
- * A keep-alive agent whose new connections fail with `WHARF_CONNECT_TIMEOUT` when the connect
- * takes longer than {@link CONNECT_TIMEOUT_MS}. The timer lives on the connection, so a request
- * that reuses a pooled connection (nearly all of them) pays nothing for it.
- */
-class UpstreamAgent extends http.Agent {
-  constructor(private readonly clock: Clock) {
-    super({
-      keepAlive: true,
-      maxSockets: UPSTREAM_MAX_SOCKETS,
-      maxFreeSockets: UPSTREAM_MAX_FREE_SOCKETS,
-      timeout: UPSTREAM_IDLE_SOCKET_TIMEOUT_MS,
-      // Reuse the most recently used connection: the idle ones at the bottom then time out, so
-      // the pool shrinks back after a burst instead of keeping every connection barely alive.
-      scheduling: 'lifo',
-    });
-  }
-
-  override createConnection(options: net.NetConnectOpts): net.Socket {
-    const socket = net.createConnection(options);
-    const timer = this.clock.setTimeout(() => {
-      socket.destroy(Object.assign(new Error('connect timeout'), { code: 'WHARF_CONNECT_TIMEOUT' }));
-    }, CONNECT_TIMEOUT_MS);
-    socket.once('connect', () => timer.cancel());
-    socket.once('close', () => timer.cancel());
-    return socket;
-  }
-}
-
 /** Proxies requests to route targets (one instance per proxy process). */
 export class Forwarder {
   private readonly options: ForwarderOptions;
-  private readonly agent: http.Agent;
+  private readonly agents: UpstreamAgents;
   private readonly upstreamTimeoutMs: number;
 
   constructor(options: ForwarderOptions) {
     this.options = options;
-    this.agent = new UpstreamAgent(options.clock);
+    this.agents = new UpstreamAgents(options.clock);
     this.upstreamTimeoutMs = options.upstreamTimeoutMs ?? UPSTREAM_TIMEOUT_MS;
   }
 
@@ -154,7 +106,7 @@ export class Forwarder {
   forward(req: IncomingMessage, res: ServerResponse, route: Route): Exchange {
     const exchange: Exchange = {
       route,
-      retryable: isRetryable(req),
+      body: undefined,
       attempt: undefined,
       attempts: 0,
       tried: undefined,
@@ -167,8 +119,14 @@ export class Forwarder {
       this.fail(res, exchange, 'no_instance', 'no healthy instance', undefined);
       return exchange;
     }
+    if (hasBody(req)) (exchange as { body: ReplayableBody | undefined }).body = new ReplayableBody(req);
     this.send(req, res, exchange, target);
     return exchange;
+  }
+
+  /** Drops agents of upstreams that left the routing table (after each table swap). */
+  retain(table: RouteTable): void {
+    this.agents.retain(table);
   }
 
   /**
@@ -181,7 +139,7 @@ export class Forwarder {
 
   /** Closes idle upstream connections; in-flight requests finish on theirs. */
   close(): void {
-    this.agent.destroy();
+    this.agents.close();
   }
 
   private send(req: IncomingMessage, res: ServerResponse, exchange: Exchange, target: RouteTarget): void {
@@ -201,7 +159,7 @@ export class Forwarder {
           method: req.method,
           path: req.url,
           headers: exchange.headers,
-          agent: this.agent,
+          agent: this.agents.agentFor(target),
           timeout: this.upstreamTimeoutMs,
         },
         (upstreamRes) => this.relay(req, res, exchange, attempt, upstreamRes),
@@ -219,10 +177,9 @@ export class Forwarder {
       attempt.timedOut = true;
       upstream.destroy();
     });
-    // The client's body is streamed on the first attempt; a retried request has none (see the
-    // retry rule above), so it is ended at once.
-    if (exchange.attempts === 1 && hasBody(req)) req.pipe(upstream);
-    else upstream.end();
+    // The body (held for replay while it fits) goes to this attempt; a body-less request ends now.
+    if (exchange.body === undefined) upstream.end();
+    else exchange.body.attach(upstream);
   }
 
   /** Streams the instance's response to the client, with backpressure. */
@@ -307,14 +264,21 @@ export class Forwarder {
       return;
     }
     this.options.metrics.upstreamErrors.inc({ reason: code });
-    if (EJECTING_FAILURES.has(code)) this.eject(exchange, attempt.target, code);
-    if (this.retry(req, res, exchange, code)) return;
+    const failure = {
+      code,
+      method: req.method ?? '',
+      attempts: exchange.attempts,
+      responded: attempt.responded,
+      timedOut: attempt.timedOut,
+      bodyReplayable: exchange.body?.replayable ?? true,
+    };
+    if (marksDown(failure)) this.markDown(exchange, attempt.target, code);
+    if (mayRetry(failure) && this.retry(req, res, exchange, code)) return;
     this.fail(res, exchange, 'upstream_error', 'instance could not be reached', code);
   }
 
+  /** Sends the request to an instance this request has not tried; false when none is left. */
   private retry(req: IncomingMessage, res: ServerResponse, exchange: Exchange, code: string): boolean {
-    const retriable = code === 'WHARF_CONNECT_TIMEOUT' || CONNECT_FAILURES.has(code);
-    if (!retriable || !exchange.retryable || exchange.attempts >= MAX_ATTEMPTS) return false;
     const failed = exchange.attempt!.target.instanceId;
     const tried = (exchange.tried ??= new Set());
     tried.add(failed);
@@ -326,20 +290,29 @@ export class Forwarder {
       instance: failed,
       next_instance: next.instanceId,
       reason: code,
+      failure: failureKind(code),
     });
     this.send(req, res, exchange, next);
     return true;
   }
 
-  private eject(exchange: Exchange, target: RouteTarget, code: string): void {
-    if (this.options.balancer.isEjected(target.instanceId)) return;
-    this.options.balancer.eject(target.instanceId);
+  /** Holds `target` down (the health checker brings it back) and drops its pooled connections. */
+  private markDown(exchange: Exchange, target: RouteTarget, code: string): void {
+    this.agents.discard(target);
+    const marked = this.options.balancer.health.markDown({
+      instanceId: target.instanceId,
+      host: target.host,
+      port: target.port,
+      since: this.options.clock.now(),
+    });
+    if (!marked) return;
     this.options.metrics.instanceEjections.inc();
-    this.options.logger.warn('instance ejected', {
+    this.options.logger.warn('instance marked down', {
       deployment: exchange.route.deploymentId,
       instance: target.instanceId,
       reason: code,
     });
+    this.options.onInstanceDown?.(target, code);
   }
 
   private fail(
@@ -370,11 +343,6 @@ export class Forwarder {
 /** The exchange of a request that went through {@link Forwarder.forward}, if any. */
 export function exchangeOf(req: IncomingMessage): Exchange | undefined {
   return (req as TaggedRequest)[EXCHANGE];
-}
-
-/** Idempotent and body-less: safe to send to a second instance (see the module comment). */
-export function isRetryable(req: IncomingMessage): boolean {
-  return IDEMPOTENT_METHODS.has(req.method ?? '') && !hasBody(req);
 }
 
 /** A request body follows the headers: chunked, or a non-zero `content-length`. */

@@ -1,5 +1,5 @@
 /** @packageDocumentation Routes client requests by deployment id to healthy instances */
-export { Balancer, DEFAULT_EJECTION_COOLDOWN_MS } from './balancer';
+export { Balancer } from './balancer';
 export type { BalancerOptions } from './balancer';
 export { systemClock } from './clock';
 export type { Clock, TimerHandle } from './clock';
@@ -23,8 +23,14 @@ export {
   UPSTREAM_MAX_FREE_SOCKETS,
   UPSTREAM_MAX_SOCKETS,
   UPSTREAM_TIMEOUT_MS,
-  isRetryable,
 } from './forwarder';
+export { HEALTH_CHECK_INTERVAL_MS, HealthChecker, tcpProbe } from './health-checker';
+export type { HealthCheckerOptions, HealthCheckerState } from './health-checker';
+export { InstanceHealth } from './instance-health';
+export type { DownInstance, HealthListener } from './instance-health';
+export { MAX_REPLAY_BODY_BYTES } from './request-body';
+export { MAX_ATTEMPTS, failureKind, isIdempotent, marksDown, mayRetry } from './retry-policy';
+export type { FailedAttempt, FailureKind } from './retry-policy';
 export type { ForwardOutcome } from './forwarder';
 export { createProxyMetrics } from './metrics';
 export type { ProxyMetrics } from './metrics';

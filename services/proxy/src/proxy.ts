@@ -10,10 +10,12 @@ import type { Logger, Metrics } from '@wharf/observability';
 import { Balancer } from './balancer';
 import { systemClock, type Clock } from './clock';
 import { Forwarder } from './forwarder';
+import { HealthChecker } from './health-checker';
+import { InstanceHealth } from './instance-health';
 import { createProxyMetrics } from './metrics';
 import { ProxyShell, assertShellOptions, type ProxyCommonOptions, type ProxyState } from './proxy-shell';
 import { createRequestHandler, type RequestHandler } from './request-handler';
-import type { RouteTable } from './route-table';
+import type { RouteTable, RouteTarget } from './route-table';
 import { normaliseDomain } from './routing-key';
 
 export type { ProxyState } from './proxy-shell';
@@ -49,6 +51,15 @@ export interface ProxyOptions extends ProxyCommonOptions {
    * proxy asks its primary, which merges every worker's registry (`metrics-aggregate.ts`).
    */
   readonly metricsText?: () => Promise<string>;
+  /** The instances held down; default a fresh set. A worker passes the one its primary updates. */
+  readonly instanceHealth?: InstanceHealth;
+  /**
+   * Run active health checks that bring down instances back (default true). A worker leaves them
+   * to its primary, which relays the results.
+   */
+  readonly activeHealthChecks?: boolean;
+  /** Called when this process marks an instance down (a worker relays it to its primary). */
+  readonly onInstanceDown?: (target: RouteTarget, reason: string) => void;
 }
 
 /** Request counters of one proxy process. */
@@ -86,6 +97,7 @@ class ProxyService implements WharfProxy {
   private readonly forwarder: Forwarder;
   private readonly server: http.Server;
   private readonly handler: RequestHandler;
+  private readonly healthChecker: HealthChecker | undefined;
 
   constructor(options: ProxyOptions) {
     assertShellOptions(options);
@@ -93,16 +105,35 @@ class ProxyService implements WharfProxy {
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
     const metrics = createProxyMetrics(options.metrics);
-    const balancer = new Balancer({ clock: this.clock });
+    const health = options.instanceHealth ?? new InstanceHealth();
+    const balancer = new Balancer({ health });
+    this.healthChecker =
+      options.activeHealthChecks === false
+        ? undefined
+        : new HealthChecker({ health, clock: this.clock, logger: this.logger });
     this.shell = new ProxyShell(
       {
         ...options,
         metrics,
         clock: this.clock,
-        onSwap: (table) => balancer.retain(table.routes),
+        onSwap: (table) => {
+          balancer.retain(table.routes);
+          health.retain(table);
+          this.forwarder.retain(table);
+        },
         stats: () => this.stats(),
       },
-      { listen: () => this.listen(), drain: () => this.drain(), release: () => this.forwarder.close() },
+      {
+        listen: () => {
+          this.healthChecker?.start();
+          return this.listen();
+        },
+        drain: () => this.drain(),
+        release: () => {
+          this.healthChecker?.close();
+          this.forwarder.close();
+        },
+      },
     );
     const draining = (): boolean => this.shell.draining();
     this.forwarder = new Forwarder({
@@ -112,6 +143,7 @@ class ProxyService implements WharfProxy {
       clock: this.clock,
       draining,
       upstreamTimeoutMs: options.upstreamTimeoutMs,
+      onInstanceDown: options.onInstanceDown,
     });
     this.handler = createRequestHandler({
       domain: normaliseDomain(options.domain ?? 'localhost'),

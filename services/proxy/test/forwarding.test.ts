@@ -3,6 +3,7 @@
  * ZooKeeper wiring is covered in zookeeper.test.ts).
  */
 import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
 import type { RouteEntry } from '@wharf/model';
 import { createMetrics, createTestLogger, type Metrics, type TestLogger } from '@wharf/observability';
 import { StaticRouteSource, createProxy, type WharfProxy } from '../src';
@@ -156,7 +157,7 @@ describe('proxy forwarding', () => {
     expect(a.requests).toBe(0);
   });
 
-  it('retries a body-less GET on another instance when one refuses, then ejects the refusing one', async () => {
+  it('retries a body-less GET on another instance when one refuses, then holds the refusing one down', async () => {
     const dead = await refusedPort();
     const b = await upstream('b');
     const { port, metrics } = await startProxy([
@@ -169,34 +170,78 @@ describe('proxy forwarding', () => {
     }
     expect(b.requests).toBe(6);
     const text = await metrics.registry.metrics();
-    // One refused connect, one retry, one ejection: later requests skip the dead instance.
+    // One refused connect, one retry, one mark down: later requests skip the dead instance.
     expect(text).toMatch(/wharf_proxy_upstream_retries_total\{[^}]*\} 1\n/);
     expect(text).toMatch(/wharf_proxy_instance_ejections_total\{[^}]*\} 1\n/);
     expect(text).toMatch(/wharf_proxy_upstream_errors_total\{reason="ECONNREFUSED"[^}]*\} 1\n/);
   });
 
-  it('does not retry a POST (its body was streamed to the failed instance)', async () => {
+  it('retries a POST refused at connect on another instance, its body replayed', async () => {
     const dead = await refusedPort();
     const b = await upstream('b');
-    const { port } = await startProxy([routeEntry('dep1', [at(dead, 'dep1-main-0'), at(b, 'dep1-main-1')])]);
-    const reply = await request(port, {
-      method: 'POST',
-      headers: { host: 'dep1.localhost' },
-      body: '{"k":1}',
+    const { port, metrics } = await startProxy([
+      routeEntry('dep1', [at(dead, 'dep1-main-0'), at(b, 'dep1-main-1')]),
+    ]);
+    // A body in several chunks, so the replay is of what was held, not of one write.
+    const body = JSON.stringify({ k: 'x'.repeat(20_000) });
+    const reply = await request(port, { method: 'POST', headers: { host: 'dep1.localhost' }, body });
+    expect(reply.status).toBe(200);
+    expect(reply.json).toMatchObject({ instance: 'b', method: 'POST', body });
+    expect(reply.headers['x-wharf-handling-instance']).toBe('dep1-main-1');
+    expect(await metrics.registry.metrics()).toMatch(/wharf_proxy_upstream_retries_total\{[^}]*\} 1\n/);
+  });
+
+  it('does not retry a request reset after more of its body than the replay limit was sent', async () => {
+    // Reads the body, then resets the connection without answering: a PUT may be retried, but not
+    // once more than 64 KiB of it has gone (the proxy no longer holds it).
+    const resetter = net.createServer((socket) => {
+      let received = 0;
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > 65 * 1024) socket.resetAndDestroy();
+      });
     });
-    expect(reply.status).toBe(502);
-    expect(reply.json.error).toMatchObject({
-      code: 'WHARF_UNAVAILABLE',
-      details: { deployment: 'dep1', instance: 'dep1-main-0', attempts: 1, reason: 'ECONNREFUSED' },
-    });
-    expect(b.requests).toBe(0);
-    // The next POST goes to the healthy instance, body intact.
+    await new Promise<void>((resolve) => resetter.listen(0, '127.0.0.1', resolve));
+    const resetPort = (resetter.address() as AddressInfo).port;
+    const b = await upstream('b');
+    const { port } = await startProxy([
+      routeEntry('dep1', [at(resetPort, 'dep1-main-0'), at(b, 'dep1-main-1')]),
+    ]);
+    try {
+      const reply = await request(port, {
+        method: 'PUT',
+        headers: { host: 'dep1.localhost' },
+        body: 'x'.repeat(128 * 1024),
+      });
+      expect(reply.status).toBe(502);
+      expect(reply.json.error).toMatchObject({
+        code: 'WHARF_UNAVAILABLE',
+        details: { deployment: 'dep1', instance: 'dep1-main-0', attempts: 1, reason: 'ECONNRESET' },
+      });
+      expect(b.requests).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => resetter.close(() => resolve()));
+    }
+    // The resetting instance is down now: the same request goes to the healthy one, body intact.
     const next = await request(port, {
-      method: 'POST',
+      method: 'PUT',
       headers: { host: 'dep1.localhost' },
-      body: '{"k":2}',
+      body: 'y'.repeat(64 * 1024 + 1),
     });
-    expect(next.json).toMatchObject({ instance: 'b', body: '{"k":2}' });
+    expect(next.json).toMatchObject({ instance: 'b', body: 'y'.repeat(64 * 1024 + 1) });
+  });
+
+  it('tries up to three instances, then answers 502 naming the last', async () => {
+    const dead = [await refusedPort(), await refusedPort(), await refusedPort(), await refusedPort()];
+    const { port } = await startProxy([
+      routeEntry(
+        'dep1',
+        dead.map((p, i) => at(p, `dep1-main-${i}`)),
+      ),
+    ]);
+    const reply = await request(port, { headers: { host: 'dep1.localhost' } });
+    expect(reply.status).toBe(502);
+    expect(reply.json.error.details).toMatchObject({ attempts: 3, reason: 'ECONNREFUSED' });
   });
 
   it('answers 502 when every instance refuses', async () => {

@@ -46,6 +46,8 @@ export interface HostJoinOptions {
 /** `host roles` / `host list` options. */
 export interface HostCommandOptions {
   json?: boolean;
+  /** `host roles`: remove the allocator role even while instances run there (`?force=true`). */
+  force?: boolean;
 }
 
 /** What `$WHARF_HOME/run/runner-<host>.json` records. */
@@ -228,6 +230,7 @@ export async function setHostRoles(
   const roles = parseRoles(rawRoles);
   const res = await client.request<Record<string, unknown>>('PUT', `/platform/hosts/${id}/roles`, {
     body: { roles },
+    ...(options.force ? { query: { force: true } } : {}),
   });
   ctx.stdout.write(
     options.json

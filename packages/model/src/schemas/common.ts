@@ -9,6 +9,14 @@ export const SCHEMA_VERSION = 1;
 export const MAX_STRING_LENGTH = 4096;
 /** Display names are short. */
 export const MAX_NAME_LENGTH = 256;
+/**
+ * Printable text, at least one non-space character: no control characters (C0/C1, which would
+ * drive a terminal the CLI prints names to), no lone surrogates or private-use code points, no
+ * line/paragraph separators and no bidirectional overrides (which make a name display as another).
+ * ajv compiles patterns with the `u` flag, so `\p{...}` classes apply.
+ */
+export const PRINTABLE_TEXT_PATTERN =
+  '^(?!\\s*$)[^\\p{Cc}\\p{Cs}\\p{Co}\\p{Zl}\\p{Zp}\\u202A-\\u202E\\u2066-\\u2069]*$';
 /** Largest instance size in MB accepted (1 TiB): anything bigger is a typo. */
 export const MAX_SIZE_MB = 1_048_576;
 /** Zones one topology element may span. */
@@ -27,6 +35,9 @@ export const Id = (description?: string) =>
   Type.String({ pattern: ID_PATTERN, maxLength: 63, ...(description ? { description } : {}) });
 /** A ref_id: an id short enough to compose instance ids. */
 export const RefId = () => Type.String({ pattern: ID_PATTERN, maxLength: MAX_REF_ID_LENGTH });
+/** A name: 1 to `maxLength` characters of printable text ({@link PRINTABLE_TEXT_PATTERN}). */
+export const Name = (maxLength = MAX_NAME_LENGTH) =>
+  Type.String({ minLength: 1, maxLength, pattern: PRINTABLE_TEXT_PATTERN });
 /** A bounded string. */
 export const Str = (maxLength = MAX_STRING_LENGTH) => Type.String({ maxLength });
 /** An ISO-8601 timestamp. */

@@ -3,7 +3,7 @@
  * and on read (a reader logs and skips another service's bad data; it never crashes on it).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, MAX_NAME_LENGTH, Port, Ports, RefId, SchemaVersion, Settings, Str, Timestamp } from './common';
+import { Id, Name, Port, Ports, RefId, SchemaVersion, Settings, Str, Timestamp } from './common';
 import { INSTANCE_CONFIGURATION_ID_PATTERN } from '../ids';
 import { DeploymentMetadataSchema, ResourcesSchema } from './plan';
 
@@ -14,7 +14,7 @@ export const DeploymentSchema = Type.Object(
   {
     schema_version: SchemaVersion(),
     id: Id(),
-    name: Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH }),
+    name: Name(),
     created: Timestamp(),
     updated: Timestamp(),
     owner: Type.Optional(Str(128)),

@@ -6,12 +6,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import {
   Id,
-  MAX_NAME_LENGTH,
   MAX_PLAN_TIMEOUT_SECONDS,
   MAX_RESOURCES_PER_STACK,
   MAX_SIZE_MB,
   MAX_TOPOLOGY_ELEMENTS,
   MAX_ZONE_COUNT,
+  Name,
+  PRINTABLE_TEXT_PATTERN,
   RefId,
   Settings,
   Str,
@@ -101,7 +102,7 @@ const planCommon = {
 const resourceCommon = {
   ref_id: RefId(),
   region: Type.Optional(Str(64)),
-  display_name: Type.Optional(Str(MAX_NAME_LENGTH)),
+  display_name: Type.Optional(Name()),
 };
 
 /** An `etcd` resource: topology, the `etcd` stack block, transient. */
@@ -134,9 +135,17 @@ export const ResourcesSchema = Type.Object(
 export const DeploymentMetadataSchema = Type.Object(
   {
     tags: Type.Optional(
-      Type.Array(Type.Object({ key: Str(128), value: Str(256) }, { additionalProperties: false }), {
-        maxItems: 32,
-      }),
+      Type.Array(
+        Type.Object(
+          { key: Name(128), value: Type.String({ maxLength: 256, pattern: PRINTABLE_TEXT_PATTERN }) },
+          {
+            additionalProperties: false,
+          },
+        ),
+        {
+          maxItems: 32,
+        },
+      ),
     ),
   },
   { additionalProperties: false },
@@ -145,7 +154,7 @@ export const DeploymentMetadataSchema = Type.Object(
 /** `POST /deployments` body. */
 export const DeploymentCreateRequestSchema = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH }),
+    name: Name(),
     resources: ResourcesSchema,
     metadata: Type.Optional(DeploymentMetadataSchema),
   },
@@ -155,7 +164,7 @@ export const DeploymentCreateRequestSchema = Type.Object(
 /** `PUT /deployments/:id` body. */
 export const DeploymentUpdateRequestSchema = Type.Object(
   {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH })),
+    name: Type.Optional(Name()),
     resources: ResourcesSchema,
     metadata: Type.Optional(DeploymentMetadataSchema),
     prune_orphans: Type.Optional(Type.Boolean()),

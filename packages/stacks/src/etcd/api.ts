@@ -126,6 +126,20 @@ export async function etcdMemberRemove(
   await etcdCall(target, '/v3/cluster/member/remove', { ID: id }, options);
 }
 
+/**
+ * Asks the leader `target` to hand leadership to the member with decimal id `targetId` (etcd's
+ * `MoveLeader`, `etcdctl move-leader`). Only the leader accepts it ("not leader" otherwise).
+ */
+export async function etcdMoveLeader(
+  target: EtcdTarget,
+  targetId: string,
+  options?: EtcdCallOptions,
+): Promise<void> {
+  if (!/^[0-9]{1,20}$/.test(targetId))
+    throw new WharfError('WHARF_STACK_ERROR', 'etcd member id must be decimal', { details: { targetId } });
+  await etcdCall(target, '/v3/maintenance/transfer-leadership', { targetID: targetId }, options);
+}
+
 /** What `maintenance/status` reports about the member answering it. */
 export interface EtcdStatus {
   memberId: string;

@@ -19,6 +19,7 @@ import {
   type EtcdMember,
 } from './api';
 import { peerUrlOf } from './config';
+import { handOffLeadership } from './leadership';
 
 /** gRPC codes that no retry can fix (invalid argument, not found, already exists, denied, precondition, unauthenticated). */
 const PERMANENT_GRPC_CODES = new Set([3, 5, 6, 7, 9, 16]);
@@ -97,7 +98,11 @@ function conflictError(member: MemberEndpoint, found: EtcdMember): WharfError {
   });
 }
 
-/** Removes `member` from the cluster of `members`; no-op when it is not (or no longer) a member. */
+/**
+ * Removes `member` from the cluster of `members`; no-op when it is not (or no longer) a member.
+ * A leader hands leadership to another member first (`leadership.ts`), so the cluster never waits
+ * out an election timeout.
+ */
 export async function etcdBeforeLeave(
   members: readonly MemberEndpoint[],
   member: MemberEndpoint,
@@ -110,6 +115,10 @@ export async function etcdBeforeLeave(
     hook.logger.info('last etcd member leaves with its cluster', { member: member.name });
     return;
   }
+  const { members: current } = await retryUntil({ ...hook, what: 'etcd member list' }, (remainingMs) =>
+    listFromAny(candidates, remainingMs),
+  );
+  await handOffLeadership(hook, candidates, current, member);
   await removeMember(hook, candidates, member);
   await waitForLeader(hook, candidates);
 }

@@ -63,6 +63,8 @@ function isIssueList(details: unknown): details is ValidationIssue[] {
 export function toWharfError(err: unknown): WharfError {
   if (isWharfError(err)) return err;
   if (isBodyParserError(err)) return fromBodyParser(err);
+  // The router's own percent-decoding of a path parameter (a route `path-params.ts` missed).
+  if (err instanceof URIError) return badRequest('path', 'must be valid percent-encoded UTF-8');
   return new WharfError('WHARF_INTERNAL', 'internal error', { cause: err });
 }
 

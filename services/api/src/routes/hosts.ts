@@ -1,7 +1,8 @@
 /**
  * Hosts and roles tokens: `POST /platform/configuration/security/roles-tokens` (the token is shown
  * once; only its scrypt hash is stored, like API keys), `GET /platform/hosts` and
- * `PUT /platform/hosts/:id/roles`. The runners act on role changes by watching their host znode.
+ * `PUT /platform/hosts/:id/roles`. The runners act on role changes by watching their host znode;
+ * dropping the allocator role of a host with instances is guarded (`domain/guards.ts`).
  */
 import { Router } from 'express';
 import { WharfError, type HostRegistration, type RolesToken } from '@wharf/model';
@@ -9,8 +10,10 @@ import { generateApiKey } from '../auth/api-key';
 import { type Clock } from '../clock';
 import { parseHostRolesRequest, parseRolesTokenRequest } from '../domain/host-requests';
 import { jsonObjectBody } from '../http/body';
-import { allowOnly } from '../http/query';
+import { guardRoleChange } from '../domain/guards';
+import { allowOnly, boolParam } from '../http/query';
 import { send } from '../http/send';
+import { type PlatformStore } from '../store/types';
 import { type HostSnapshot, type HostStore } from '../store/zk-hosts';
 import { idParam } from './ids';
 
@@ -31,7 +34,11 @@ function publicRegistration(registration: HostRegistration): Omit<HostRegistrati
 }
 
 /** The host and roles-token routes. */
-export function hostRoutes(store: HostStore, clock: Clock): Router {
+export function hostRoutes(
+  store: HostStore,
+  clock: Clock,
+  platform?: Pick<PlatformStore, 'allocators'>,
+): Router {
   const router = Router();
 
   router.post('/platform/configuration/security/roles-tokens', async (req, res) => {
@@ -73,8 +80,12 @@ export function hostRoutes(store: HostStore, clock: Clock): Router {
 
   router.put('/platform/hosts/:id/roles', async (req, res) => {
     const id = idParam(req.params, 'id', 'host');
-    allowOnly(req, []);
+    const force = boolParam(allowOnly(req, ['force']), 'force', false);
     const roles = parseHostRolesRequest(jsonObjectBody(req));
+    if (!force && platform !== undefined) {
+      const current = (await store.list()).find((h) => h.registration.id === id);
+      if (current) guardRoleChange(id, current.registration.roles, roles, await platform.allocators());
+    }
     const updated = await store.setRoles(id, roles);
     if (updated === undefined) {
       throw new WharfError('WHARF_NOT_FOUND', `host ${id} not found`, {

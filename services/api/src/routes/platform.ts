@@ -1,7 +1,7 @@
 /** `/platform`: installation summary, allocators (with maintenance mode), proxies. */
 import { Router } from 'express';
 import { jsonObjectBody } from '../http/body';
-import { allowOnly } from '../http/query';
+import { allowOnly, boolParam } from '../http/query';
 import { send } from '../http/send';
 import { type PlatformService } from '../platform-service';
 import { idParam } from './ids';
@@ -22,8 +22,8 @@ export function platformRoutes(service: PlatformService): Router {
 
   router.put('/platform/allocators/:id/maintenance', async (req, res) => {
     const id = idParam(req.params, 'id', 'allocator');
-    allowOnly(req, []);
-    send(res, await service.setMaintenance(id, jsonObjectBody(req)));
+    const force = boolParam(allowOnly(req, ['force']), 'force', false);
+    send(res, await service.setMaintenance(id, jsonObjectBody(req), force));
   });
 
   router.get('/platform/proxies', async (req, res) => {

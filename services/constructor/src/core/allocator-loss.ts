@@ -50,7 +50,7 @@ export function trackLoss(
  * lost while it lasts: marking every route unhealthy would turn a ZooKeeper hiccup into a full
  * outage at the proxies, which keep serving from their tables otherwise (Kubernetes' node
  * controller stops evicting in a "full disruption" for the same reason). Instances that really
- * died are still skipped by the proxies' passive ejection.
+ * died are still skipped by the proxies, which hold an instance down on its first failed connect.
  */
 export function isMassLoss(knownCount: number, missingCount: number): boolean {
   return missingCount > 0 && missingCount * 2 > knownCount;

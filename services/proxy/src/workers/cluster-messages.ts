@@ -3,8 +3,11 @@
  * the pure helpers behind it. The primary owns the ZooKeeper session: it reads `/routes` once and
  * relays the documents to every worker as deltas (a new worker gets the full set, so one restarted
  * during a ZooKeeper outage still serves the last known routes); each worker builds its own table.
+ * A worker that finds an instance down tells the primary, which holds it down, tells every worker
+ * and runs the health checks that bring it back (`instance-health` messages).
  */
 import type { LogLevel } from '@wharf/observability';
+import type { DownInstance } from '../instance-health';
 import type { RouteDocument } from '../route-table';
 
 /** Settings a worker needs, sent by the primary as its first message (workers read no environment). */
@@ -19,6 +22,9 @@ export interface WorkerSettings {
   readonly logLevel: LogLevel;
   readonly accessLog: boolean;
 }
+
+/** An instance held down, on the wire (`since`: ms since the epoch). */
+export type WireDown = readonly [instanceId: string, host: string, port: number, since: number];
 
 /** One route document on the wire: znode name and its JSON text. */
 export type WireDocument = readonly [name: string, data: string];
@@ -35,6 +41,8 @@ export type ToWorker =
     }
   | { readonly type: 'collect-metrics'; readonly request: number }
   | { readonly type: 'metrics-text'; readonly request: number; readonly text: string }
+  /** Instances now held down (a worker's report, relayed to all) and those back up (health checks). */
+  | { readonly type: 'instance-health'; readonly down: readonly WireDown[]; readonly up: readonly string[] }
   | { readonly type: 'drain' };
 
 /** Worker → primary. */
@@ -44,7 +52,9 @@ export type FromWorker =
   | { readonly type: 'listening'; readonly address: string; readonly port: number }
   | { readonly type: 'stats'; readonly requests: number; readonly inFlight: number }
   | { readonly type: 'metrics-wanted'; readonly request: number }
-  | { readonly type: 'metrics-json'; readonly request: number; readonly metrics: unknown };
+  | { readonly type: 'metrics-json'; readonly request: number; readonly metrics: unknown }
+  /** This worker failed to connect to an instance (or had a connection reset): hold it down. */
+  | { readonly type: 'instance-down'; readonly instance: WireDown; readonly reason: string };
 
 /** The route documents last sent to the workers, by znode name. */
 export type SentDocuments = ReadonlyMap<string, string>;
@@ -79,6 +89,16 @@ export function fullSet(sent: SentDocuments): WireDocument[] {
 function documentText(data: RouteDocument['data']): string {
   if (data === undefined) return '';
   return typeof data === 'string' ? data : data.toString('utf8');
+}
+
+/** A down instance as sent over IPC. */
+export function toWire(instance: DownInstance): WireDown {
+  return [instance.instanceId, instance.host, instance.port, instance.since];
+}
+
+/** A down instance received over IPC. */
+export function fromWire([instanceId, host, port, since]: WireDown): DownInstance {
+  return { instanceId, host, port, since };
 }
 
 /** Narrows an IPC message to a {@link FromWorker} (anything else is ignored). */

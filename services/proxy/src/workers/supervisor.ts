@@ -6,7 +6,8 @@
  * The primary does everything that must happen once per proxy: it holds the route source (the
  * ZooKeeper tree cache on `/routes`, or a static one) and relays its documents to every worker, it
  * registers the proxy (one `/proxies/<id>` and `/services/proxy/<id>`, with the workers' summed
- * stats), merges the workers' metrics for `/_metrics`, restarts a worker that dies, and on close
+ * stats), holds the instances a worker found down and tells every worker (running the active
+ * health checks that bring them back), merges the workers' metrics for `/_metrics`, restarts a worker that dies, and on close
  * deregisters and drains every worker.
  *
  * States: `idle → starting → running → draining → closed`.
@@ -18,13 +19,17 @@ import { WharfError } from '@wharf/model';
 import type { LogLevel, Logger, Metrics } from '@wharf/observability';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import {
+  fromWire,
   fullSet,
   isFromWorker,
   routeDelta,
+  toWire,
   type FromWorker,
   type ToWorker,
   type WorkerSettings,
 } from './cluster-messages';
+import { HealthChecker } from '../health-checker';
+import { InstanceHealth } from '../instance-health';
 import { createProxyMetrics } from '../metrics';
 import { aggregateMetrics, type JsonMetric } from './metrics-aggregate';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from '../proxy';
@@ -95,6 +100,8 @@ class Supervisor implements ProxySupervisor {
   private readonly clock: Clock;
   private readonly shell: ProxyShell;
   private readonly slots: Slot[];
+  private readonly health = new InstanceHealth();
+  private readonly healthChecker: HealthChecker;
   private sent = new Map<string, string>();
   private routesInitialized = false;
   private nextCollect = 0;
@@ -113,10 +120,28 @@ class Supervisor implements ProxySupervisor {
         ...options,
         metrics: createProxyMetrics(options.metrics),
         clock: this.clock,
-        onSwap: () => this.relayRoutes(),
+        onSwap: (table) => {
+          this.health.retain(table);
+          this.relayRoutes();
+        },
         stats: () => this.stats(),
       },
-      { listen: () => this.forkAll(), drain: () => this.drainAll() },
+      {
+        listen: () => {
+          this.healthChecker.start();
+          return this.forkAll();
+        },
+        drain: () => this.drainAll(),
+        release: () => this.healthChecker.close(),
+      },
+    );
+    this.healthChecker = new HealthChecker({ health: this.health, clock: this.clock, logger: this.logger });
+    this.health.onChange((instance, down) =>
+      this.broadcast({
+        type: 'instance-health',
+        down: down ? [toWire(instance)] : [],
+        up: down ? [] : [instance.instanceId],
+      }),
     );
     this.slots = Array.from({ length: options.workers }, (_, index) => ({
       index,
@@ -215,6 +240,19 @@ class Supervisor implements ProxySupervisor {
         if (this.routesInitialized) {
           this.send(worker, { type: 'routes', full: true, upserts: fullSet(this.sent), removals: [] });
         }
+        if (this.health.size > 0) {
+          this.send(worker, { type: 'instance-health', down: this.health.list().map(toWire), up: [] });
+        }
+        return;
+      case 'instance-down':
+        // Relayed to every worker (the reporter included: marks are idempotent) by the listener.
+        if (this.health.markDown(fromWire(message.instance))) {
+          this.logger.warn('instance held down for every worker', {
+            instance: message.instance[0],
+            reason: message.reason,
+            worker: slot.index + 1,
+          });
+        }
         return;
       case 'stats':
         slot.stats = { requests: message.requests, inFlight: message.inFlight };
@@ -267,6 +305,11 @@ class Supervisor implements ProxySupervisor {
     const message: ToWorker = first
       ? { type: 'routes', full: true, upserts: fullSet(this.sent), removals: [] }
       : { type: 'routes', full: false, upserts: delta.upserts, removals: delta.removals };
+    this.broadcast(message);
+  }
+
+  /** Sends `message` to every live worker. */
+  private broadcast(message: ToWorker): void {
     for (const slot of this.slots) if (slot.worker !== undefined) this.send(slot.worker, message);
   }
 

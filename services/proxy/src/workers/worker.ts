@@ -5,7 +5,14 @@
  * neither talks to ZooKeeper nor registers: the primary does both, once for the whole proxy.
  */
 import { createLogger, createMetrics, type Logger } from '@wharf/observability';
-import { isToWorker, type FromWorker, type ToWorker, type WorkerSettings } from './cluster-messages';
+import {
+  fromWire,
+  isToWorker,
+  type FromWorker,
+  type ToWorker,
+  type WorkerSettings,
+} from './cluster-messages';
+import { InstanceHealth } from '../instance-health';
 import { IpcRouteSource } from './ipc-route-source';
 import { createProxy, type WharfProxy } from '../proxy';
 
@@ -37,17 +44,19 @@ export interface ProxyWorker {
 export function runProxyWorker(channel: WorkerChannel, onDrain: () => void): Promise<ProxyWorker> {
   return new Promise((resolve, reject) => {
     const source = new IpcRouteSource();
+    // Marks from the primary may arrive before `configure`: the set exists from the start.
+    const health = new InstanceHealth();
     const pendingMetrics = new Map<number, (text: string) => void>();
     let started: Started | undefined;
     channel.on('message', (message) => {
       if (!isToWorker(message)) return;
       if (message.type === 'configure') {
         if (started !== undefined) return;
-        started = startWorker(channel, message.settings, source, pendingMetrics);
+        started = startWorker(channel, message.settings, source, health, pendingMetrics);
         started.ready.then(() => resolve(started!.worker), reject);
         return;
       }
-      handle(message, source, pendingMetrics, started, onDrain);
+      handle(message, health, source, pendingMetrics, started, onDrain);
     });
     channel.send({ type: 'ready' });
   });
@@ -62,6 +71,7 @@ interface Started {
 
 function handle(
   message: ToWorker,
+  health: InstanceHealth,
   source: IpcRouteSource,
   pendingMetrics: Map<number, (text: string) => void>,
   started: Started | undefined,
@@ -73,6 +83,10 @@ function handle(
       return;
     case 'metrics-text':
       pendingMetrics.get(message.request)?.(message.text);
+      return;
+    case 'instance-health':
+      for (const down of message.down) health.markDown(fromWire(down));
+      for (const id of message.up) health.markUp(id);
       return;
     case 'drain':
       onDrain();
@@ -86,6 +100,7 @@ function startWorker(
   channel: WorkerChannel,
   settings: WorkerSettings,
   source: IpcRouteSource,
+  health: InstanceHealth,
   pendingMetrics: Map<number, (text: string) => void>,
 ): Started {
   const logger = createLogger({
@@ -120,6 +135,15 @@ function startWorker(
     port: settings.port,
     accessLog: settings.accessLog,
     metricsText,
+    instanceHealth: health,
+    // The primary probes down instances once for all workers and relays the results.
+    activeHealthChecks: false,
+    onInstanceDown: (target, reason) =>
+      channel.send({
+        type: 'instance-down',
+        instance: [target.instanceId, target.host, target.port, Date.now()],
+        reason,
+      }),
   });
   channel.on('message', (message) => {
     if (isToWorker(message) && message.type === 'collect-metrics') {

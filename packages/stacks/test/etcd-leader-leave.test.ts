@@ -1,0 +1,144 @@
+/**
+ * Removing the leader of a real 3-member etcd cluster (run through ProcessRuntime) with the pack's
+ * leave hook, under a steady stream of writes: the hook moves leadership to another member first
+ * (etcd `MoveLeader`), so the cluster stays writable. Without the hand-off the survivors wait out
+ * an election timeout (1-2 s with the pack's defaults) with no leader; with it the longest gap
+ * between two successful writes stays well under one election timeout.
+ */
+import { type ContainerRuntime, ProcessRuntime } from '@wharf/runtime';
+import { recordingLogger } from '@wharf/testkit';
+import {
+  type ClusterInfo,
+  etcdMemberList,
+  etcdPut,
+  etcdStatus,
+  getStackPack,
+  type MemberEndpoint,
+  waitForHealthy,
+} from '../src';
+import { freePorts, pidsMentioning, tempDir } from './helpers';
+
+jest.setTimeout(90_000);
+
+const DEPLOYMENT = 'etcdlead';
+const HOST = '127.0.0.1';
+/** The pack's election timeout: without a hand-off no write can succeed for at least this long. */
+const ELECTION_TIMEOUT_MS = 1_000;
+/** Pause between writes of the steady stream. */
+const WRITE_EVERY_MS = 20;
+const pack = getStackPack('etcd');
+
+describe('etcd leave hook on the leader', () => {
+  let root: { path: string; cleanup: () => Promise<void> };
+  let runtime: ContainerRuntime;
+
+  const startMember = async (member: MemberEndpoint, cluster: ClusterInfo): Promise<void> => {
+    const view = runtime.containerView(`${root.path}/data/${member.name}`, member.host);
+    const command = pack.command({
+      instanceId: member.name,
+      deploymentId: DEPLOYMENT,
+      version: '3.4',
+      host: member.host,
+      bindHost: view.bindHost,
+      ports: member.ports,
+      dataDir: view.dataDir,
+      memoryMb: 256,
+      settings: {},
+      cluster,
+    });
+    const created = await runtime.create({
+      name: member.name,
+      labels: {
+        'wharf.deployment': DEPLOYMENT,
+        'wharf.instance': member.name,
+        'wharf.allocator': 'alloc-test',
+      },
+      argv: command.argv,
+      env: command.env,
+      dataDir: `${root.path}/data/${member.name}`,
+      memoryMb: 256,
+      hostAddress: member.host,
+      ports: member.ports,
+    });
+    await runtime.start(created.id);
+  };
+
+  beforeAll(async () => {
+    root = await tempDir('etcd-leader');
+    runtime = new ProcessRuntime({ rootDir: `${root.path}/runtime`, stopTimeoutMs: 5_000 });
+    await runtime.open();
+  });
+
+  afterAll(async () => {
+    for (const c of await runtime.list({ 'wharf.deployment': DEPLOYMENT }))
+      await runtime.remove(c.id, { force: true });
+    await runtime.close();
+    const leftovers = pidsMentioning(root.path);
+    await root.cleanup();
+    expect(leftovers).toEqual([]);
+  });
+
+  it('moves leadership before removing the leader; writes keep succeeding', async () => {
+    const ports = await freePorts(6);
+    const members: MemberEndpoint[] = [0, 1, 2].map((i) => ({
+      name: `${DEPLOYMENT}-main-${i}`,
+      host: HOST,
+      ports: { client: ports[2 * i]!, peer: ports[2 * i + 1]! },
+    }));
+    const cluster = pack.bootstrap({ deploymentId: DEPLOYMENT, nonce: `n${Date.now()}`, members });
+    for (const m of members) await startMember(m, cluster);
+    await Promise.all(members.map((m) => waitForHealthy(pack, m, { timeoutMs: 20_000 })));
+
+    const byId = new Map((await etcdMemberList(members[0]!)).map((m) => [m.id, m.name]));
+    const leaderId = (await etcdStatus(members[0]!)).leaderId;
+    const leader = members.find((m) => m.name === byId.get(leaderId))!;
+    expect(leader).toBeDefined();
+    const survivors = members.filter((m) => m !== leader);
+
+    // A steady stream of writes to the survivors, recording when each one succeeded.
+    const successes: number[] = [];
+    let failures = 0;
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i += 1) {
+        try {
+          await etcdPut(survivors[i % survivors.length]!, 'k', String(i), { timeoutMs: 5_000 });
+          successes.push(performance.now());
+        } catch {
+          failures += 1;
+        }
+        await new Promise((resolve) => setTimeout(resolve, WRITE_EVERY_MS));
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const leaveStarted = performance.now();
+    const logger = recordingLogger();
+    await pack.beforeLeave(members, leader, { timeoutMs: 30_000, logger });
+    const leaveMs = Math.round(performance.now() - leaveStarted);
+    await runtime.stop(leader.name, { timeoutMs: 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    writing = false;
+    await writer;
+
+    // Leadership moved to a survivor, and only then was the (former) leader removed.
+    const order = logger.entries.map((e) => e.msg).filter((m) => m.startsWith('etcd'));
+    expect(order.indexOf('etcd leadership moved')).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf('etcd leadership moved')).toBeLessThan(order.indexOf('etcd member removed'));
+    expect(logger.messages('etcd leadership moved')[0]?.meta).toMatchObject({ member: leader.name });
+    const newLeaderId = (await etcdStatus(survivors[0]!)).leaderId;
+    expect(newLeaderId).not.toBe(leaderId);
+    expect(survivors.map((m) => m.name)).toContain(byId.get(newLeaderId));
+    expect((await etcdMemberList(survivors[0]!)).map((m) => m.name).sort()).toEqual(
+      survivors.map((m) => m.name).sort(),
+    );
+
+    const gaps = successes.slice(1).map((t, i) => t - successes[i]!);
+    const longestGapMs = Math.round(Math.max(...gaps));
+    process.stdout.write(
+      `etcd leader leave: hook ${leaveMs} ms, ${successes.length} writes ok, ${failures} failed, ` +
+        `longest gap between successful writes ${longestGapMs} ms\n`,
+    );
+    expect(successes.length).toBeGreaterThan(10);
+    expect(longestGapMs).toBeLessThan(ELECTION_TIMEOUT_MS);
+  });
+});
