@@ -118,7 +118,7 @@ const recordListing = (ids: string[]) =>
         ? record
         : undefined;
     },
-    { timeoutMs: 20_000, message: `platform.json listing ${ids.join(', ')}` },
+    { timeoutMs: 40_000, message: `platform.json listing ${ids.join(', ')}` },
   );
 
 describe('wharf up --detach, status, down', () => {
