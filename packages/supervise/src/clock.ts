@@ -20,7 +20,7 @@ export const systemClock: Clock = Object.freeze({
   sleep: async (ms: number, signal?: AbortSignal): Promise<void> => {
     if (signal?.aborted) return;
     try {
-      await delay(ms, undefined, signal ? { signal } : undefined);
+      await delay(Math.max(0, ms), undefined, signal ? { signal } : undefined);
     } catch (err) {
       if (!signal?.aborted) throw err;
     }
