@@ -1,4 +1,4 @@
-import { ManualClock, systemClock } from './clock';
+import { ManualClock, SteppingClock, systemClock } from './clock';
 
 test('timers fire in due order as time advances, and can be cancelled', () => {
   const clock = new ManualClock(100);
@@ -52,4 +52,12 @@ test('the system clock sleeps and aborts without throwing', async () => {
   controller.abort();
   await sleeping;
   expect(Date.now() - start).toBeLessThan(5000);
+});
+
+test('a stepping clock moves on by each sleep at once and records it', async () => {
+  const clock = new SteppingClock(1000);
+  await clock.sleep(250);
+  await clock.sleep(500);
+  expect(clock.now()).toBe(1750);
+  expect(clock.slept).toEqual([250, 500]);
 });

@@ -99,3 +99,15 @@ export class ManualClock implements Clock {
     return [...this.timers].sort((a, b) => a.at - b.at || a.seq - b.seq);
   }
 }
+
+/** A {@link ManualClock} for polling loops: each sleep moves time forward at once and is recorded. */
+export class SteppingClock extends ManualClock {
+  /** Every sleep asked for, in order. */
+  readonly slept: number[] = [];
+
+  override sleep(ms: number): Promise<void> {
+    this.slept.push(ms);
+    this.advance(ms);
+    return Promise.resolve();
+  }
+}

@@ -5,7 +5,7 @@
  */
 export { Backoff, RESTART_POLICY, nextDelay, withJitter } from './backoff';
 export type { BackoffPolicy } from './backoff';
-export { ManualClock, systemClock } from './clock';
+export { ManualClock, SteppingClock, systemClock } from './clock';
 export type { Clock } from './clock';
 export { LOOPBACK, freePort, freePorts, isPortFree } from './free-port';
 export { PROBE_TIMEOUT_MS, HEALTH_POLL_MS, describeFetchError, probeHttp, waitHealthy } from './probe';

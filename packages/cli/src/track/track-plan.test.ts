@@ -1,23 +1,8 @@
 import { type PlanStep } from '@wharf/model';
+import { SteppingClock } from '@wharf/supervise';
 import { ApiClient } from '../api/api-client';
-import { type Clock } from '@wharf/supervise';
 import { type AttemptSnapshot } from './step-tracker';
 import { TRACK_WAIT_NOTICE_MS, trackPlan } from './track-plan';
-
-/** A clock whose sleeps advance time instantly. */
-function fakeClock(): Clock & { slept: number[] } {
-  let now = 0;
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    sleep: async (ms) => {
-      slept.push(ms);
-      now += ms;
-    },
-    schedule: () => () => undefined,
-  };
-}
 
 /** An API whose activity endpoint answers the given responses in order (the last one repeats). */
 function activityApi(responses: (() => Response)[]) {
@@ -55,7 +40,7 @@ async function track(
   options: { expectDeletion?: boolean; planId?: string; known?: string[]; json?: boolean } = {},
 ) {
   let out = '';
-  const clock = fakeClock();
+  const clock = new SteppingClock();
   const api = activityApi(responses);
   const code = await trackPlan({
     client: api.client,

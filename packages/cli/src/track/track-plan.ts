@@ -4,10 +4,10 @@
  * code once the attempt ends (0 success, 1 error or cancelled).
  */
 import { WharfError, isWharfError } from '@wharf/model';
+import { type Clock, systemClock } from '@wharf/supervise';
 import { type ApiClient } from '../api/api-client';
 import { ApiError } from '../api/api-error';
 import { type TextSink } from '../context';
-import { type Clock, systemClock } from '@wharf/supervise';
 import {
   type AttemptSnapshot,
   INITIAL_TRACKER_STATE,
