@@ -7,6 +7,8 @@ log() { printf '[docker] %s\n' "$*" >&2; }
 SOCKET=/var/run/docker.sock
 # dockerd needs 2-8 s to answer on this kind of machine; 60 s leaves room for a loaded CI box.
 READY_TIMEOUT_S=60
+# The pid of a dockerd this script started (scripts/test.sh stops that one, and only that one).
+PIDFILE=/tmp/wharf-dockerd.pid
 
 engine_answers() { curl -sf --unix-socket "$SOCKET" http://localhost/_ping >/dev/null 2>&1; }
 
@@ -29,6 +31,7 @@ if ! engine_answers; then
   log "starting dockerd"
   mkdir -p /var/log
   nohup dockerd >/var/log/wharf-dockerd.log 2>&1 &
+  echo $! >"$PIDFILE"
   for _ in $(seq 1 "$READY_TIMEOUT_S"); do
     engine_answers && break
     sleep 1

@@ -5,6 +5,33 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 
+# The Docker tests start dockerd when none answers (scripts/ensure-docker.sh records its pid).
+# One started during this run is stopped at the end; an engine that was already up is left alone.
+DOCKERD_PIDFILE=/tmp/wharf-dockerd.pid
+# dockerd stops its containers first; on this kind of machine that takes a few seconds.
+DOCKERD_STOP_TIMEOUT_S=30
+engine_answers() { curl -sf --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1; }
+own_dockerd=0
+if ! engine_answers; then
+  rm -f "$DOCKERD_PIDFILE"
+  own_dockerd=1
+fi
+stop_own_dockerd() {
+  [ "$own_dockerd" = 1 ] && [ -f "$DOCKERD_PIDFILE" ] || return 0
+  local pid
+  pid=$(cat "$DOCKERD_PIDFILE")
+  rm -f "$DOCKERD_PIDFILE"
+  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ] || return 0
+  echo "== stopping the dockerd this run started (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 "$DOCKERD_STOP_TIMEOUT_S"); do
+    [ -d "/proc/$pid" ] || return 0
+    sleep 1
+  done
+  echo "dockerd (pid $pid) did not stop within ${DOCKERD_STOP_TIMEOUT_S}s" >&2
+}
+trap stop_own_dockerd EXIT
+
 echo '== checks: tsconfig references, type check (tests included), lint, format'
 node scripts/check-references.mjs
 npx tsc -b tsconfig.json

@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   WHARF_UNAUTHORIZED: 401,
   WHARF_FORBIDDEN: 403,
   WHARF_NOT_FOUND: 404,
+  WHARF_METHOD_NOT_ALLOWED: 405,
   WHARF_CONFLICT: 409,
   WHARF_VERSION_CONFLICT: 409,
   /** A destructive change would stop something in use (guarded unless `?force=true`). */

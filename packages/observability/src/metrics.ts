@@ -4,8 +4,8 @@
  *
  * Naming: a service's own metrics are `wharf_<service>_<subject>_<unit>` (enforced here). The
  * default process metrics keep their standard names (`process_cpu_seconds_total`,
- * `nodejs_eventloop_lag_seconds`, …) so stock Node.js dashboards work; every metric in the
- * registry carries a `service="<service>"` label to tell services apart.
+ * `nodejs_eventloop_lag_seconds`, …) so queries written for any Node.js service apply; every
+ * metric in the registry carries a `service="<service>"` label to tell services apart.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 

@@ -10,7 +10,7 @@ export const DEFAULT_ENGINE_PROBE_TIMEOUT_MS = 1_000;
 
 /** What the probes may be given. */
 export interface DockerProbeOptions {
-  /** Engine client; default a new dockerode client (default socket, or `DOCKER_HOST`). */
+  /** Engine client; default a new dockerode client (its modem reads `DOCKER_HOST`, else the default socket). */
   docker?: Dockerode;
   timeoutMs?: number;
   /**
@@ -30,7 +30,7 @@ export async function dockerEngineReady(
 ): Promise<boolean> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_ENGINE_PROBE_TIMEOUT_MS;
   const docker = options.docker ?? new Dockerode({ timeout: timeoutMs });
-  const where = engineAddress();
+  const where = engineAddress(docker);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<{ ready: boolean; reason: string }>((resolve) => {
     timer = setTimeout(
@@ -61,9 +61,16 @@ export async function dockerEngineReady(
   }
 }
 
-/** `DOCKER_HOST`, or the default socket dockerode uses. */
-function engineAddress(): string {
-  return process.env.DOCKER_HOST || '/var/run/docker.sock';
+/** Where the client's modem connects (it resolved `DOCKER_HOST` or the default socket itself). */
+function engineAddress(docker: Dockerode): string {
+  const modem = docker.modem as {
+    socketPath?: string;
+    host?: string;
+    port?: number | string;
+    protocol?: string;
+  };
+  if (modem.socketPath) return modem.socketPath;
+  return `${modem.protocol ?? 'http'}://${modem.host ?? 'localhost'}${modem.port ? `:${modem.port}` : ''}`;
 }
 
 function messageOf(err: unknown): string {

@@ -6,6 +6,7 @@
  * an inspect-based resync on every (re)connection.
  */
 import { chown, mkdir, stat } from 'node:fs/promises';
+import { type Readable } from 'node:stream';
 import Dockerode, { type ContainerInspectInfo } from 'dockerode';
 import { type RuntimeLogger } from './deps';
 import { type DockerEvent, DockerEventWatcher } from './docker-events';
@@ -18,7 +19,7 @@ import {
 import { RunTracker } from './docker-exits';
 import { MANAGED_LABEL, exitOf, toContainerInfo, toCreateOptions } from './docker-spec';
 import { type ContainerStats, toContainerStats } from './docker-stats';
-import { demuxLogText } from './docker-streams';
+import { type FollowLogsOptions, demuxLogBuffer, followContainerLogs } from './docker-logs';
 import { conflict, notFound, runtimeError } from './errors';
 import { KeyedMutex } from './keyed-mutex';
 import { DEFAULT_LOG_TAIL_LINES } from './log-file';
@@ -218,9 +219,25 @@ export class DockerRuntime implements ContainerRuntime {
         follow: false,
         tail: options.tail ?? DEFAULT_LOG_TAIL_LINES,
       });
-      return demuxLogText(Buffer.isBuffer(buffer) ? buffer : Buffer.from(String(buffer)));
+      return await demuxLogBuffer(
+        this.docker,
+        Buffer.isBuffer(buffer) ? buffer : Buffer.from(String(buffer)),
+      );
     } catch (err) {
       throw engineError(err, 'read the logs', id);
+    }
+  }
+
+  /**
+   * Follows the container's stdout and stderr from `sinceMs`, demultiplexed, in the order
+   * written; the stream ends when the container stops or goes away (destroy it to stop early).
+   */
+  async followLogs(id: string, options: FollowLogsOptions = {}): Promise<Readable> {
+    const raw = await this.require(id);
+    try {
+      return await followContainerLogs(this.docker, raw.Id, options);
+    } catch (err) {
+      throw engineError(err, 'follow the logs', id);
     }
   }
 

@@ -42,5 +42,6 @@ export { DEFAULT_CONTAINER_UID, DEFAULT_MOUNT_PATH, compileDockerRuntimeOptions 
 export type { CompiledDockerRuntimeOptions, DockerRuntimeOptions } from './docker-options';
 export { CPU_PERIOD_US, MANAGED_LABEL, cpuQuotaUs } from './docker-spec';
 export type { ContainerStats } from './docker-stats';
+export type { FollowLogsOptions } from './docker-logs';
 export { DEFAULT_ENGINE_PROBE_TIMEOUT_MS, dockerEngineReady } from './docker-probe';
 export type { DockerProbeOptions } from './docker-probe';

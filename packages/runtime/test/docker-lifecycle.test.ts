@@ -149,6 +149,21 @@ test('an exit code and a kill arrive as exit events; logs are demultiplexed', as
   expect(events.filter((e) => e.id === killed.id)).toHaveLength(1);
 });
 
+test('followLogs streams stdout and stderr demultiplexed, in order, and ends with the container', async () => {
+  const runtime = await open();
+  const talker = await runtime.create(
+    spec('talker', 'echo one; sleep 0.5; echo two >&2; sleep 0.5; printf "dr\\303\\251i\\n"'),
+  );
+  await runtime.start(talker.id);
+  const stream = await runtime.followLogs(talker.id, { sinceMs: Date.now() - 60_000 });
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  // The loop ended by itself: the stream ends when the container exits.
+  expect(Buffer.concat(chunks).toString('utf8')).toBe('one\ntwo\ndréi\n');
+  const err: unknown = await runtime.followLogs('no-such-container').catch((e: unknown) => e);
+  expect(isWharfError(err, 'WHARF_RUNTIME_NOT_FOUND')).toBe(true);
+});
+
 test('stop is graceful, and kills after the timeout when SIGTERM is ignored', async () => {
   const runtime = await open();
   const events = exits(runtime);

@@ -13,6 +13,7 @@ import { DEFAULT_REQUEST_ID_TTL_SECONDS } from './domain/request-marker';
 import { jsonBodyParser } from './http/body';
 import { rejectMalformedPathParams } from './http/path-params';
 import { errorMiddleware, notFound } from './http/errors';
+import { methodNotAllowed } from './http/methods';
 import { DEFAULT_RATE_LIMIT, TokenBuckets, rateLimit, type RateLimit } from './http/rate-limit';
 import { requestMetrics } from './http/request-metrics';
 import { type ApiMetrics } from './metrics';
@@ -121,6 +122,7 @@ export function createApp(deps: AppDeps): Express {
   ];
   app.use(rejectMalformedPathParams(API_PREFIX, routers));
   app.use(API_PREFIX, ...routers);
+  app.use(methodNotAllowed(app));
   app.use(notFound());
   app.use(errorMiddleware(logger));
   return app;

@@ -257,6 +257,21 @@ describe('rejected requests write nothing', () => {
     expect(res.body.error.code).toBe('WHARF_NOT_FOUND');
     expect((await h.call('GET', '/elsewhere')).body.error.code).toBe('WHARF_NOT_FOUND');
   });
+
+  it('answers a known path asked with the wrong method with 405 and Allow', async () => {
+    const before = await dumpTree(h.zk);
+    const res = await h.call('PATCH', '/api/v1/deployments');
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD, POST');
+    expect(res.body.error).toMatchObject({
+      code: 'WHARF_METHOD_NOT_ALLOWED',
+      details: [{ path: 'method', message: expect.stringContaining('POST') }],
+    });
+    const one = await h.call('POST', '/api/v1/deployments/abc123');
+    expect(one.status).toBe(405);
+    expect(one.headers.get('allow')).toContain('DELETE');
+    expect(await dumpTree(h.zk)).toEqual(before);
+  });
 });
 
 describe('the tree dump', () => {

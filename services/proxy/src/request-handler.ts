@@ -101,7 +101,7 @@ function answer(
   if (key.kind === 'invalid') {
     if (key.source === 'header') {
       return sendError(res, 'WHARF_INVALID_ID', 'invalid deployment id in X-Wharf-Deployment', {
-        value: key.value,
+        'x-wharf-deployment': key.value,
       });
     }
     return sendError(res, 'WHARF_NOT_FOUND', 'no such deployment', { host: req.headers.host ?? null });

@@ -1,26 +1,6 @@
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { createTestLogger } from '@wharf/observability';
-import { LogDemuxer, copyLogs, dockerSince, type ContainerLogSource } from './docker-logs';
-
-/** One multiplexed frame: type (1 stdout, 2 stderr), 3 zero bytes, big-endian length, payload. */
-function frame(type: number, text: string): Buffer {
-  const payload = Buffer.from(text);
-  const header = Buffer.alloc(8);
-  header[0] = type;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
-}
-
-async function demux(chunks: Buffer[]): Promise<string> {
-  const out: Buffer[] = [];
-  const demuxer = new LogDemuxer();
-  demuxer.on('data', (chunk: Buffer) => out.push(chunk));
-  const ended = new Promise((resolve) => demuxer.once('end', resolve));
-  for (const chunk of chunks) demuxer.write(chunk);
-  demuxer.end();
-  await ended;
-  return Buffer.concat(out).toString('utf8');
-}
+import { copyLogs, type ContainerLogSource } from './docker-logs';
 
 /** A Writable collecting what is written; `closed` once finished or destroyed. */
 function sink() {
@@ -35,31 +15,6 @@ function sink() {
   stream.once('close', () => (state.closed = true));
   return { stream, text: () => Buffer.concat(chunks).toString('utf8'), state };
 }
-
-describe('LogDemuxer', () => {
-  test('stdout and stderr frames come out in order, headers stripped', async () => {
-    const all = Buffer.concat([frame(1, 'out 1\n'), frame(2, 'err 1\n'), frame(1, 'out 2\n')]);
-    expect(await demux([all])).toBe('out 1\nerr 1\nout 2\n');
-  });
-
-  test('frames cut anywhere, even inside a header or a character, are put back together', async () => {
-    const all = Buffer.concat([frame(1, 'héllo\n'), frame(2, '€ err\n'), frame(1, '')]);
-    for (let cut = 1; cut < all.length; cut++) {
-      expect(await demux([all.subarray(0, cut), all.subarray(cut)])).toBe('héllo\n€ err\n');
-    }
-    const bytes = [...all].map((b) => Buffer.from([b]));
-    expect(await demux(bytes)).toBe('héllo\n€ err\n');
-  });
-
-  test('a stream that does not start with a frame header (TTY) passes through', async () => {
-    expect(await demux([Buffer.from('plain text\n'), Buffer.from('more\n')])).toBe('plain text\nmore\n');
-  });
-});
-
-test('dockerSince renders epoch ms as seconds.nanoseconds', () => {
-  expect(dockerSince(1_700_000_000_123)).toBe('1700000000.123000000');
-  expect(dockerSince(5)).toBe('0.005000000');
-});
 
 describe('copyLogs', () => {
   test('copies the stream into the file from the given time and closes the file when it ends', async () => {

@@ -18,7 +18,7 @@ import { DockerRuntime } from '@wharf/runtime';
 import { ZkSession } from '@wharf/zk';
 import { helpText, inheritedEnv, parseRunnerConfig, type RunnerConfig } from './config';
 import { DEFAULT_DOCKER_SOCKET, DockerLauncher, RUNNER_SCOPE_LABEL } from './docker-launcher';
-import { engineLogSource } from './docker-logs';
+import { runtimeLogSource } from './docker-logs';
 import { type ServiceLauncher } from './launcher';
 import { createRunnerMetrics } from './metrics';
 import { ProcessLauncher } from './process-launcher';
@@ -180,8 +180,9 @@ async function dockerLauncher(
     hostAddress: config.address,
     hostHome: hostHomeDir,
     baseEnv: passthrough,
-    // Services' output is appended to their log files through the same socket (none: `docker logs` only).
-    ...(dockerSocket === undefined ? {} : { dockerSocket, logs: engineLogSource(dockerSocket.path) }),
+    // Services' output is followed by the runtime and appended to their log files.
+    logs: runtimeLogSource(runtime),
+    ...(dockerSocket === undefined ? {} : { dockerSocket }),
     logger: logger.child({ component: 'docker-launcher' }),
   });
   return { runtime, launcher };

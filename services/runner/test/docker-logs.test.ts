@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DockerRuntime } from '@wharf/runtime';
 import { ensureWharfImages, freePort, tempDir, waitFor, type TempDir } from '@wharf/testkit';
-import { DEFAULT_DOCKER_SOCKET, DockerLauncher, RUNNER_SCOPE_LABEL } from '../src/docker-launcher';
-import { engineLogSource } from '../src/docker-logs';
+import { DockerLauncher, RUNNER_SCOPE_LABEL } from '../src/docker-launcher';
+import { runtimeLogSource } from '../src/docker-logs';
 import { hostHome, planLaunches, type ServiceLaunchSpec } from '../src/roles';
 
 jest.setTimeout(60_000);
@@ -18,9 +18,6 @@ jest.setTimeout(60_000);
 const BUILD_TIMEOUT_MS = 420_000;
 
 const HOST = `dlogs-${randomBytes(3).toString('hex')}`;
-const SOCKET = process.env.DOCKER_HOST?.startsWith('unix://')
-  ? process.env.DOCKER_HOST.slice('unix://'.length)
-  : DEFAULT_DOCKER_SOCKET;
 
 function docker(...args: string[]): string {
   return execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000 }).trim();
@@ -44,7 +41,7 @@ beforeAll(async () => {
     hostId: HOST,
     hostAddress: '127.0.0.1',
     hostHome: hostHomeDir,
-    logs: engineLogSource(SOCKET),
+    logs: runtimeLogSource(runtime),
   });
   const ctx = {
     hostId: HOST,
