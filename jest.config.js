@@ -20,11 +20,13 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      // test/lint: the lint boundaries, checked through ESLint's API at unit speed.
+      // test/lint: the lint boundaries, checked through ESLint's API at unit speed; the console's
+      // browser code (plain functions, no DOM) beside its sources.
       testMatch: [
         '<rootDir>/packages/*/src/**/*.test.ts',
         '<rootDir>/services/*/src/**/*.test.ts',
         '<rootDir>/test/lint/**/*.test.ts',
+        '<rootDir>/packages/console/app/src/**/*.test.ts',
       ],
     },
     {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every benchmark in turn (`npm run bench`); each prints its own figures. The Docker-mode
 // benchmark runs only when a Docker engine answers and holds wharf/etcd:3.4 (`bash docker/build.sh`).
+// The fleet benchmark runs in its CI-sized `--quick` form (the full sweep is bench/fleet/sweep.mjs).
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
@@ -12,11 +13,13 @@ const scripts = [
   'proxy.mjs',
   'plan-to-routable.mjs',
   ...(dockerReady ? ['plan-to-routable-docker.mjs'] : []),
+  'fleet/run.mjs',
 ];
 if (!dockerReady) console.log('(skipping plan-to-routable-docker.mjs: no Docker engine with wharf/etcd:3.4)');
 for (const script of scripts) {
   console.log(`\n=== ${script}`);
-  const { status } = spawnSync(process.execPath, [resolve(here, script), ...process.argv.slice(2)], {
+  const args = script === 'fleet/run.mjs' ? ['--quick'] : process.argv.slice(2);
+  const { status } = spawnSync(process.execPath, [resolve(here, script), ...args], {
     stdio: 'inherit',
   });
   if (status !== 0) process.exit(status ?? 1);

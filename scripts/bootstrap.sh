@@ -2,6 +2,7 @@
 # Installs what Wharf needs on a fresh Debian machine and builds it. Idempotent: each step is
 # skipped when its result is already there. Used by `npm start` and `npm test`.
 #   WHARF_NEED_DOCKER=1  also install the Docker engine (docker.io) and start dockerd.
+#   WHARF_NEED_BROWSER=1 also install Debian's Chromium (the console's browser tests drive it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,7 @@ apt_packages=()
 command -v etcd >/dev/null 2>&1 || apt_packages+=(etcd-server)
 command -v java >/dev/null 2>&1 || apt_packages+=(default-jre-headless)
 if [ "${WHARF_NEED_DOCKER:-0}" = 1 ] && ! command -v dockerd >/dev/null 2>&1; then apt_packages+=(docker.io); fi
+if [ "${WHARF_NEED_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then apt_packages+=(chromium); fi
 
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

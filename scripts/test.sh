@@ -3,6 +3,8 @@
 # integration (real ZooKeeper, etcd) and end-to-end tests (real service processes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The console's end-to-end tests drive a real browser: Debian's chromium, installed when missing.
+export WHARF_NEED_BROWSER=1
 bash scripts/bootstrap.sh
 
 # The Docker tests start dockerd when none answers (scripts/ensure-docker.sh records its pid).

@@ -26,3 +26,14 @@ export {
 export type { ShutdownMessages, ShutdownOptions, ShutdownProcess } from './shutdown';
 export { envReader, integerIn, renderEnvHelp } from './env';
 export type { EnvHelpOptions, EnvRead, EnvSetting } from './env';
+export {
+  EnvValueError,
+  MAX_ID_LENGTH,
+  configFromEnv,
+  defaultId,
+  invalidConfig,
+  renderHelp,
+} from './service-config';
+export type { EnvParser, EnvProblem, EnvRow, EnvTable, HelpText } from './service-config';
+export { commonEnvRows, envParsers } from './env-parsers';
+export { serviceConfig } from './service-config-kit';

@@ -74,3 +74,15 @@ export {
 export type { ClientAuthMode, QuorumTlsConfig, SecureClientPortConfig } from './zk-tls-config';
 export { fourLetterWord, probeZooKeeper } from './four-letter';
 export { expireSession } from './expire-session';
+export { BAD_DOCUMENT_MESSAGE, MAX_REMEMBERED_BAD_DOCUMENTS, MODEL_DECODER } from './document-decoder';
+export type { DocumentDecoder } from './document-decoder';
+export type { DocumentPort, DocumentTxPort, VersionStat } from './document-port';
+export { DocumentStore, DocumentTransaction } from './document-store';
+export type { DocumentStoreOptions, StoredDocument, StoredNode } from './document-store';
+export { updateDocument } from './document-update';
+export type {
+  DocumentUpdateFn,
+  DocumentUpdateOps,
+  DocumentUpdateOptions,
+  DocumentUpdateResult,
+} from './document-update';

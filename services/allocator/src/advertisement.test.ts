@@ -1,8 +1,8 @@
 import { validateDocument } from '@wharf/model';
 import { advertisementDocument, maintenanceOf, serviceRegistration } from './advertisement';
-import { compileAllocatorConfig } from './config';
+import { compileAllocatorOptions } from './options';
 
-const config = compileAllocatorConfig({
+const config = compileAllocatorOptions({
   id: 'alloc-a',
   home: '/h',
   capacityMb: 2048,

@@ -12,7 +12,7 @@ import {
   serializeDocument,
 } from '@wharf/model';
 import { type ZkSession, updateJson } from '@wharf/zk';
-import { type AllocatorConfig } from './config';
+import { type CompiledAllocatorOptions } from './options';
 
 /** A registered ephemeral node (the subset of the zk registration the allocator uses). */
 export interface Registration {
@@ -21,7 +21,7 @@ export interface Registration {
 
 /** The advertisement for `config`, keeping `maintenance` from the current document. */
 export function advertisementDocument(
-  config: AllocatorConfig,
+  config: CompiledAllocatorOptions,
   maintenance: boolean,
   started: string,
 ): AllocatorAdvertisement {
@@ -52,7 +52,7 @@ export function maintenanceOf(current: unknown): boolean {
 /** Writes the advertisement (versioned RMW, preserving `maintenance`); returns what was stored. */
 export async function writeAdvertisement(
   zk: ZkSession,
-  config: AllocatorConfig,
+  config: CompiledAllocatorOptions,
   started: string,
 ): Promise<AllocatorAdvertisement> {
   await zk.mkdirp(paths.allocators());
@@ -70,7 +70,7 @@ export async function writeAdvertisement(
 }
 
 /** The service registration written to `/services/allocator/<id>`. */
-export function serviceRegistration(config: AllocatorConfig, started: string): ServiceRegistration {
+export function serviceRegistration(config: CompiledAllocatorOptions, started: string): ServiceRegistration {
   return {
     schema_version: 1,
     id: config.id,
@@ -86,7 +86,7 @@ export function serviceRegistration(config: AllocatorConfig, started: string): S
 /** Registers the live node and the service registration; both follow the session. */
 export async function registerLiveness(
   zk: ZkSession,
-  config: AllocatorConfig,
+  config: CompiledAllocatorOptions,
   started: string,
 ): Promise<Registration[]> {
   const live = await zk.registerEphemeral(paths.allocatorLive(config.id), '');

@@ -11,11 +11,11 @@ import { TreeCache, type ZkSession, type ZkStateChange } from '@wharf/zk';
 import { type Registration, registerLiveness, writeAdvertisement } from './advertisement';
 import { type ApplierContext, applyPlan, reportStatuses } from './applier';
 import {
-  type AllocatorConfig,
+  type CompiledAllocatorOptions,
   type AllocatorOptions,
   STARTING_PROBE_INTERVAL_MS,
-  compileAllocatorConfig,
-} from './config';
+  compileAllocatorOptions,
+} from './options';
 import { LABELS, toLabelled } from './containers';
 import { type InstanceRecord, recordExit } from './instance-record';
 import { type AllocatorMetrics, createAllocatorMetrics } from './metrics';
@@ -52,7 +52,7 @@ export interface AllocatorDependencies {
 /** A running allocator. */
 export interface Allocator {
   readonly state: AllocatorState;
-  readonly config: AllocatorConfig;
+  readonly config: CompiledAllocatorOptions;
   /** Registers, recovers (adopting running instances) and starts reconciling. */
   start(): Promise<void>;
   /** Stops watching and deregisters; instances keep running (a new allocator adopts them). */
@@ -73,7 +73,7 @@ export function createAllocator(deps: AllocatorDependencies): Allocator {
 }
 
 class AllocatorImpl implements Allocator {
-  readonly config: AllocatorConfig;
+  readonly config: CompiledAllocatorOptions;
   private current: AllocatorState = 'latent';
   private readonly logger: Logger;
   private readonly metrics: AllocatorMetrics;
@@ -95,7 +95,7 @@ class AllocatorImpl implements Allocator {
   private readonly ctx: ApplierContext;
 
   constructor(private readonly deps: AllocatorDependencies) {
-    this.config = compileAllocatorConfig(deps.config);
+    this.config = compileAllocatorOptions(deps.config);
     this.logger = deps.logger.child({ allocator: this.config.id });
     this.metrics = createAllocatorMetrics(deps.metrics);
     this.clock = deps.clock ?? SYSTEM_CLOCK;

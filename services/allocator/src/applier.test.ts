@@ -6,7 +6,7 @@ import { type ContainerInfo, type ContainerRuntime, type ContainerSpec } from '@
 import { type StackPack } from '@wharf/stacks';
 import { runningRecord, specFixture } from '../test/fixtures';
 import { type ApplierContext, applyPlan } from './applier';
-import { compileAllocatorConfig } from './config';
+import { compileAllocatorOptions } from './options';
 import { type InstanceRecord } from './instance-record';
 import { createAllocatorMetrics } from './metrics';
 import { type ReconcilePlan } from './reconcile';
@@ -70,7 +70,7 @@ describe('applyPlan: the pack start delay', () => {
     } as unknown as StackPack;
     const records = new Map<string, InstanceRecord>();
     const ctx: ApplierContext = {
-      config: compileAllocatorConfig({ id: 'alloc-a', home, capacityMb: 1024 }),
+      config: compileAllocatorOptions({ id: 'alloc-a', home, capacityMb: 1024 }),
       runtime: recordingRuntime(calls),
       stacks: () => pack,
       records,

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type InstanceSpec, assertId, isWharfError } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { type ContainerRuntime } from '@wharf/runtime';
-import { type AllocatorConfig } from './config';
+import { type CompiledAllocatorOptions } from './options';
 import { LABELS, containerName } from './containers';
 import { specFingerprint } from './fingerprint';
 import { type InstanceRecord, recordFailure, reservedRecord } from './instance-record';
@@ -23,7 +23,7 @@ import { type StatusStore } from './status-store';
 
 /** What the applier works with. */
 export interface ApplierContext {
-  config: AllocatorConfig;
+  config: CompiledAllocatorOptions;
   runtime: ContainerRuntime;
   stacks: StackCatalog;
   records: Map<string, InstanceRecord>;
@@ -257,7 +257,7 @@ async function destroy(ctx: ApplierContext, id: string): Promise<void> {
 }
 
 /** `<home>/allocators/<id>/instances/<instance>`: the instance's data and logs. */
-export function instanceDir(config: AllocatorConfig, instanceId: string): string {
+export function instanceDir(config: CompiledAllocatorOptions, instanceId: string): string {
   return join(config.allocatorDir, 'instances', instanceId);
 }
 

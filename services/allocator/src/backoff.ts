@@ -1,6 +1,6 @@
 /** Restart back-off: exponential from a base to a cap, back to the base after a healthy spell. */
 import { nextDelay } from '@wharf/supervise';
-import { type BackoffPolicy } from './config';
+import { type BackoffPolicy } from './options';
 
 /**
  * The delay before the next restart. `previousMs` is the last delay used (0 = none yet);

@@ -1,188 +1,247 @@
 /**
- * Allocator configuration: `AllocatorOptions` (what a caller may give) → `compileAllocatorConfig()`
- * (defaults filled once, validated, frozen). Nothing here reads `process.env`; `main.ts` does.
+ * The allocator's environment variables (docs/coordination.md) → settings, through the shared
+ * `EnvTable` of @wharf/observability. Pure: `main.ts` passes `process.env` and the host facts in,
+ * so this is tested without touching either.
  */
-import { join } from 'node:path';
-import { WharfError, assertId } from '@wharf/model';
+import { join, resolve } from 'node:path';
+import { WharfError, isWharfError } from '@wharf/model';
+import { type EnvParser, type EnvTable, serviceConfig } from '@wharf/observability';
+import {
+  type AllocatorOptions,
+  DEFAULT_PORT_RANGE,
+  type PortRange,
+  parsePortRange,
+  parseTags,
+} from './options';
 
-/** Share of host RAM advertised by default (ECE's rule: 85%, the rest is for the host). */
-export const DEFAULT_CAPACITY_SHARE = 0.85;
-/** Default port range for instances (documented in docs/coordination.md). */
-export const DEFAULT_PORT_RANGE: PortRange = Object.freeze({ from: 20_000, to: 20_999 });
-/** How often probes run: frequent enough that `running` shows within a couple of seconds. */
-export const DEFAULT_PROBE_INTERVAL_MS = 2_000;
-/** A probe slower than this counts as failed: an instance that slow is not serving. */
+const { EnvValueError, configFromEnv: parseEnv, defaultId, renderHelp, rows: r, parsers: p } = serviceConfig;
+
+/** `WHARF_RUNTIME` / `--runtime`: a runtime, or `auto` (Docker when it is ready, else processes). */
+export type RuntimeChoice = 'process' | 'docker' | 'auto';
+/** Values `WHARF_RUNTIME` and `--runtime` accept. */
+export const RUNTIME_CHOICES: readonly RuntimeChoice[] = Object.freeze(['process', 'docker', 'auto']);
 /**
- * Probe cadence for instances still `starting`: the first passing probe is what makes a new
- * deployment routable, so waiting a whole {@link DEFAULT_PROBE_INTERVAL_MS} for it would add up
- * to 2 s to every plan. 100 ms costs one local HTTP request per starting instance.
+ * Default runtime: `auto` (the issue's rule: Docker when the engine answers, else processes).
+ * Launchers that rely on host commands (the http stack's `user_settings.command`, which has no
+ * image) must pass `WHARF_RUNTIME=process` or `--runtime process` explicitly.
  */
-export const STARTING_PROBE_INTERVAL_MS = 100;
-export const DEFAULT_PROBE_TIMEOUT_MS = 2_000;
-/** Consecutive failed probes before a running instance is reported unhealthy (rides out a GC pause). */
-export const DEFAULT_UNHEALTHY_AFTER_FAILURES = 3;
-/** First restart delay after a crash: quick enough for a one-off crash to be invisible. */
-export const DEFAULT_BACKOFF_BASE_MS = 500;
-/** Longest restart delay: a crash-looping instance still retries twice a minute. */
-export const DEFAULT_BACKOFF_MAX_MS = 30_000;
-/** Healthy this long before a crash and the back-off starts again from the base. */
-export const DEFAULT_BACKOFF_RESET_AFTER_MS = 60_000;
-/** Periodic full reconcile: catches anything a missed event would leave behind. */
-export const DEFAULT_TICK_INTERVAL_MS = 5_000;
-/** Graceful stop before the runtime kills an instance (etcd flushes its WAL within this). */
-export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+export const DEFAULT_RUNTIME_CHOICE: RuntimeChoice = 'auto';
 
-/** An inclusive port range. */
-export interface PortRange {
-  from: number;
-  to: number;
+/** Everything `main.ts` needs besides the allocator options. */
+export interface MainSettings {
+  /** Which runtime to use; `auto` is resolved by `main.ts` with {@link resolveRuntime}. */
+  runtime: RuntimeChoice;
+  allocator: AllocatorOptions;
+  zkConnect: string;
+  zkChroot: string;
+  logLevel: string;
+  metricsPort: number;
+  /** Where the process runtime keeps its state (`<home>/allocators/<id>/runtime`). */
+  runtimeStateDir: string;
+  /** Stop instances on SIGTERM/SIGINT instead of leaving them for the next allocator. */
+  stopInstancesOnExit: boolean;
 }
 
-/** What `createAllocator` accepts; everything but `id` and `home` has a default. */
-export interface AllocatorOptions {
-  /** Allocator id (a valid Wharf id). */
+/** Host facts used for defaults. */
+export interface HostFacts {
+  hostname: string;
+  pid: number;
+  totalMemoryMb: number;
+  cpus: number;
+  cwd: string;
+}
+
+/** The variables as read, before they become {@link MainSettings}. */
+interface AllocatorEnv {
   id: string;
-  /** WHARF_HOME: instance data lives under `<home>/allocators/<id>/instances/<instance>`. */
+  zone: string;
+  host: string;
+  portRange: PortRange | undefined;
+  capacityMb: number | undefined;
+  cpus: number | undefined;
+  tags: Record<string, string> | undefined;
+  runtime: RuntimeChoice;
   home: string;
-  zone?: string;
-  /** Address instances bind and are reached on. */
-  host?: string;
-  portRange?: PortRange;
-  /** Advertised memory capacity in MB (default: 85% of `hostMemoryMb`). */
-  capacityMb?: number;
-  /** Advertised CPUs (default: `hostCpus`). */
-  cpus?: number;
-  /** Host facts used for the defaults above (main.ts passes `os.totalmem()` / `os.cpus()`). */
-  hostMemoryMb?: number;
-  hostCpus?: number;
-  tags?: Record<string, string>;
-  runtimeKind?: 'process' | 'docker';
-  /** Version advertised (package version). */
-  version?: string;
-  probeIntervalMs?: number;
-  probeTimeoutMs?: number;
-  unhealthyAfterFailures?: number;
-  backoffBaseMs?: number;
-  backoffMaxMs?: number;
-  backoffResetAfterMs?: number;
-  tickIntervalMs?: number;
-  stopTimeoutMs?: number;
-  /** Port the observability server listens on (advertised in the service registration). */
-  metricsPort?: number;
+  zkConnect: string;
+  zkChroot: string;
+  metricsPort: number;
+  logLevel: string;
+  stopInstancesOnExit: boolean;
 }
 
-/** The compiled, frozen configuration. */
-export interface AllocatorConfig {
-  readonly id: string;
-  readonly home: string;
-  /** `<home>/allocators/<id>`. */
-  readonly allocatorDir: string;
-  readonly zone: string;
-  readonly host: string;
-  readonly portRange: Readonly<PortRange>;
-  readonly capacityMb: number;
-  readonly cpus: number;
-  readonly tags: Readonly<Record<string, string>>;
-  readonly runtimeKind: 'process' | 'docker';
-  readonly version: string;
-  readonly probeIntervalMs: number;
-  readonly probeTimeoutMs: number;
-  readonly unhealthyAfterFailures: number;
-  readonly backoff: Readonly<BackoffPolicy>;
-  readonly tickIntervalMs: number;
-  readonly stopTimeoutMs: number;
-  readonly metricsPort?: number;
-}
-
-/** Restart back-off policy. */
-export interface BackoffPolicy {
-  baseMs: number;
-  maxMs: number;
-  resetAfterMs: number;
-}
-
-const TAG_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
-
-/** Fills defaults, validates and freezes. Throws `WHARF_VALIDATION` on bad input. */
-export function compileAllocatorConfig(options: AllocatorOptions): AllocatorConfig {
-  const id = assertId('allocator', options.id);
-  const zone = assertId('zone', options.zone ?? 'zone-a');
-  const portRange = options.portRange ?? DEFAULT_PORT_RANGE;
-  validatePortRange(portRange);
-  const hostMemoryMb = options.hostMemoryMb ?? 0;
-  const capacityMb = Math.floor(options.capacityMb ?? hostMemoryMb * DEFAULT_CAPACITY_SHARE);
-  const cpus = options.cpus ?? options.hostCpus ?? 1;
-  requirePositive('capacityMb', capacityMb);
-  requirePositive('cpus', cpus);
-  const tags = { ...(options.tags ?? {}) };
-  for (const key of Object.keys(tags)) {
-    if (!TAG_KEY.test(key)) invalid(`tag key ${JSON.stringify(key)} must match ${TAG_KEY.source}`);
-  }
-  const config: AllocatorConfig = {
-    id,
-    home: options.home,
-    allocatorDir: join(options.home, 'allocators', id),
-    zone,
-    host: options.host ?? '127.0.0.1',
-    portRange: Object.freeze({ ...portRange }),
-    capacityMb,
-    cpus,
-    tags: Object.freeze(tags),
-    runtimeKind: options.runtimeKind ?? 'process',
-    version: options.version ?? '0.1.0',
-    probeIntervalMs: options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS,
-    probeTimeoutMs: options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
-    unhealthyAfterFailures: options.unhealthyAfterFailures ?? DEFAULT_UNHEALTHY_AFTER_FAILURES,
-    backoff: Object.freeze({
-      baseMs: options.backoffBaseMs ?? DEFAULT_BACKOFF_BASE_MS,
-      maxMs: options.backoffMaxMs ?? DEFAULT_BACKOFF_MAX_MS,
-      resetAfterMs: options.backoffResetAfterMs ?? DEFAULT_BACKOFF_RESET_AFTER_MS,
-    }),
-    tickIntervalMs: options.tickIntervalMs ?? DEFAULT_TICK_INTERVAL_MS,
-    stopTimeoutMs: options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS,
-    ...(options.metricsPort === undefined ? {} : { metricsPort: options.metricsPort }),
+/** Every variable the allocator reads (printed by `--help`), with defaults for `host`. */
+export function allocatorEnv(host: HostFacts): EnvTable<AllocatorEnv> {
+  const row = <T>(
+    name: string,
+    fallback: string,
+    description: string,
+    parse: EnvParser<T>,
+    shown?: string,
+  ) => ({
+    name,
+    default: fallback,
+    description,
+    parse,
+    ...(shown === undefined ? {} : { shownDefault: shown }),
+  });
+  const range = `${DEFAULT_PORT_RANGE.from}-${DEFAULT_PORT_RANGE.to}`;
+  return {
+    id: row(
+      'WHARF_ID',
+      defaultId({ prefix: 'allocator', ...host }),
+      'allocator id',
+      p.text,
+      'allocator-<hostname>-<pid>',
+    ),
+    zone: row('WHARF_ZONE', 'zone-a', 'availability zone', p.text),
+    host: row('WHARF_ALLOCATOR_HOST', '127.0.0.1', 'address instances bind and are reached on', p.text),
+    portRange: row('WHARF_PORT_RANGE', '', 'instance ports, inclusive', optional(parsePortRange), range),
+    capacityMb: row('WHARF_CAPACITY_MB', '', 'advertised memory', optional(nonNegative), '85% of host RAM'),
+    cpus: row('WHARF_CPUS', '', 'advertised CPUs', optional(nonNegative), 'host cores'),
+    tags: row('WHARF_TAGS', '', 'allocator tags, k=v,k2=v2', optional(parseTags)),
+    runtime: row(
+      'WHARF_RUNTIME',
+      DEFAULT_RUNTIME_CHOICE,
+      'auto (docker when the engine answers within 1 s and holds the stack images, else process) | process | docker; --runtime overrides it',
+      p.oneOf(RUNTIME_CHOICES),
+    ),
+    home: row('WHARF_HOME', './.wharf', 'state directory; instances under allocators/<id>/', (raw) =>
+      resolve(host.cwd, raw),
+    ),
+    zkConnect: r.zk,
+    zkChroot: r.zkChroot,
+    metricsPort: row(
+      'WHARF_METRICS_PORT',
+      '0',
+      '/metrics and /health port on 127.0.0.1 (0: ephemeral)',
+      p.port,
+    ),
+    logLevel: { ...r.logLevel, parse: p.text },
+    stopInstancesOnExit: row(
+      'WHARF_STOP_INSTANCES',
+      'false',
+      'true: stop instances on SIGTERM (false: a restarted allocator adopts them)',
+      (raw) => raw === 'true' || raw === '1',
+    ),
   };
-  return Object.freeze(config);
 }
 
-/** Parses `20000-20999`. */
-export function parsePortRange(text: string): PortRange {
-  const match = /^\s*(\d{1,5})\s*-\s*(\d{1,5})\s*$/.exec(text);
-  if (!match) return invalid(`port range ${JSON.stringify(text)} must look like 20000-20999`);
-  const range = { from: Number(match[1]), to: Number(match[2]) };
-  validatePortRange(range);
-  return range;
+/** The help text (`--help`). */
+export const HELP = renderHelp(
+  allocatorEnv({ hostname: 'host', pid: 0, totalMemoryMb: 0, cpus: 0, cwd: '.' }),
+  {
+    title: 'wharf-allocator: runs the instances assigned to this host',
+    usage: ['Usage: wharf-allocator [--runtime process|docker|auto] [--help]'],
+    intro: [
+      'Options:',
+      '  --runtime <value>     process | docker | auto; overrides WHARF_RUNTIME (also --runtime=<value>)',
+      '  -h, --help            print this text and exit',
+    ],
+  },
+);
+
+/** The parsed command line. */
+export interface CommandLine {
+  help: boolean;
+  /** The raw `--runtime` value, when given (validated by {@link configFromEnv}). */
+  runtime?: string;
 }
 
-/** Parses `k=v,k2=v2` (empty string → no tags). */
-export function parseTags(text: string): Record<string, string> {
-  const tags: Record<string, string> = {};
-  for (const part of text.split(',')) {
-    const item = part.trim();
-    if (item === '') continue;
-    const eq = item.indexOf('=');
-    if (eq <= 0) invalid(`tag ${JSON.stringify(item)} must look like key=value`);
-    const key = item.slice(0, eq).trim();
-    if (!TAG_KEY.test(key)) invalid(`tag key ${JSON.stringify(key)} must match ${TAG_KEY.source}`);
-    tags[key] = item.slice(eq + 1).trim();
+/**
+ * Parses `argv` (without node and the script): `--help`/`-h`, `--runtime <v>` or `--runtime=<v>`.
+ * Throws `WHARF_VALIDATION` naming the argument for anything else, or a `--runtime` without value.
+ */
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  const line: CommandLine = { help: false };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] ?? '';
+    if (arg === '--help' || arg === '-h') {
+      line.help = true;
+    } else if (arg.startsWith('--runtime=')) {
+      line.runtime = arg.slice('--runtime='.length);
+    } else if (arg === '--runtime') {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('-')) {
+        bad('--runtime', `needs a value: one of ${RUNTIME_CHOICES.join(', ')}`);
+      }
+      line.runtime = value;
+      i += 1;
+    } else {
+      bad(arg, 'is not a known argument (see --help)');
+    }
   }
-  return tags;
+  return line;
 }
 
-function validatePortRange(range: PortRange): void {
-  const ok =
-    Number.isInteger(range.from) &&
-    Number.isInteger(range.to) &&
-    range.from >= 1 &&
-    range.to <= 65_535 &&
-    range.from <= range.to;
-  if (!ok) invalid(`port range ${range.from}-${range.to} must satisfy 1 <= from <= to <= 65535`);
+/** `auto` → docker when the engine is ready (`dockerReady`), else process; others unchanged. */
+export function resolveRuntime(choice: RuntimeChoice, dockerReady: boolean): 'process' | 'docker' {
+  if (choice === 'auto') return dockerReady ? 'docker' : 'process';
+  return choice;
 }
 
-function requirePositive(name: string, value: number): void {
-  if (!Number.isFinite(value) || value <= 0) invalid(`${name} must be a positive number (got ${value})`);
+/**
+ * Reads the settings from `env` (and `--runtime` from `argv`, which beats `WHARF_RUNTIME`);
+ * throws `WHARF_VALIDATION` naming every bad variable, or the bad flag.
+ */
+export function configFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  host: HostFacts,
+  argv: readonly string[] = [],
+): MainSettings {
+  const flag = parseCommandLine(argv).runtime;
+  if (flag !== undefined && !(RUNTIME_CHOICES as readonly string[]).includes(flag)) {
+    bad('--runtime', `must be one of ${RUNTIME_CHOICES.join(', ')} (got ${JSON.stringify(flag)})`);
+  }
+  const read = parseEnv(
+    allocatorEnv(host),
+    flag === undefined ? env : { ...env, WHARF_RUNTIME: flag },
+    'allocator configuration',
+  );
+  const allocator: AllocatorOptions = {
+    id: read.id,
+    home: read.home,
+    zone: read.zone,
+    host: read.host,
+    hostMemoryMb: host.totalMemoryMb,
+    hostCpus: host.cpus,
+    runtimeKind: read.runtime === 'docker' ? 'docker' : 'process',
+    ...(read.portRange === undefined ? {} : { portRange: read.portRange }),
+    ...(read.capacityMb === undefined ? {} : { capacityMb: read.capacityMb }),
+    ...(read.cpus === undefined ? {} : { cpus: read.cpus }),
+    ...(read.tags === undefined ? {} : { tags: read.tags }),
+  };
+  return {
+    runtime: read.runtime,
+    allocator,
+    zkConnect: read.zkConnect,
+    zkChroot: read.zkChroot,
+    logLevel: read.logLevel,
+    metricsPort: read.metricsPort,
+    runtimeStateDir: join(read.home, 'allocators', read.id, 'runtime'),
+    stopInstancesOnExit: read.stopInstancesOnExit,
+  };
 }
 
-function invalid(message: string): never {
-  throw new WharfError('WHARF_VALIDATION', message, { details: [{ path: 'allocator', message }] });
+/** `parse`, with `''` (unset) as undefined and its `WHARF_VALIDATION` as a bad value. */
+function optional<T>(parse: (raw: string) => T): EnvParser<T | undefined> {
+  return (raw) => {
+    if (raw === '') return undefined;
+    try {
+      return parse(raw);
+    } catch (err) {
+      if (isWharfError(err, 'WHARF_VALIDATION')) throw new EnvValueError(err.message);
+      throw err;
+    }
+  };
+}
+
+function nonNegative(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0)
+    throw new EnvValueError(`must be a non-negative number (got ${JSON.stringify(text)})`);
+  return value;
+}
+
+function bad(name: string, message: string): never {
+  throw new WharfError('WHARF_VALIDATION', `${name} ${message}`, { details: [{ path: name, message }] });
 }

@@ -16,11 +16,11 @@ export {
   DEFAULT_STOP_TIMEOUT_MS,
   DEFAULT_TICK_INTERVAL_MS,
   DEFAULT_UNHEALTHY_AFTER_FAILURES,
-  compileAllocatorConfig,
+  compileAllocatorOptions,
   parsePortRange,
   parseTags,
-} from './config';
-export type { AllocatorConfig, AllocatorOptions, BackoffPolicy, PortRange } from './config';
+} from './options';
+export type { CompiledAllocatorOptions, AllocatorOptions, BackoffPolicy, PortRange } from './options';
 export { LABELS } from './containers';
 export { advertisementDocument } from './advertisement';
 export { specFingerprint } from './fingerprint';
@@ -31,5 +31,5 @@ export { allocatePorts } from './ports';
 export type { PortCheck, PortMap } from './ports';
 export { stackCatalog } from './stack-port';
 export type { StackCatalog } from './stack-port';
-export { HELP, settingsFromEnv } from './env-options';
-export type { HostFacts, MainSettings } from './env-options';
+export { HELP, configFromEnv } from './config';
+export type { HostFacts, MainSettings } from './config';

@@ -3,7 +3,7 @@
  * that fold observations (an exit, a probe result) into it. Records are immutable values; the
  * allocator keeps the current one per instance in a map.
  */
-import { type BackoffPolicy } from './config';
+import { type BackoffPolicy } from './options';
 import { nextBackoff } from './backoff';
 import { type PortMap } from './ports';
 

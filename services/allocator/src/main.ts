@@ -21,7 +21,7 @@ import {
 import { ETCD_IMAGE_REPOSITORY, ETCD_VERSIONS } from '@wharf/stacks';
 import { ZkSession } from '@wharf/zk';
 import { type Allocator, createAllocator } from './allocator';
-import { HELP, type MainSettings, parseCommandLine, resolveRuntime, settingsFromEnv } from './env-options';
+import { HELP, type MainSettings, parseCommandLine, resolveRuntime, configFromEnv } from './config';
 import { createInstanceUsageMetrics, recordInstanceUsage } from './metrics';
 import { stackCatalog } from './stack-port';
 
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
       process.stdout.write(HELP);
       process.exit(0);
     }
-    settings = settingsFromEnv(
+    settings = configFromEnv(
       process.env,
       {
         hostname: hostname(),

@@ -5,7 +5,7 @@
  * predict it; the host check is injected so this stays free of I/O.
  */
 import { WharfError } from '@wharf/model';
-import { type PortRange } from './config';
+import { type PortRange } from './options';
 
 /** Named ports, e.g. `{ client: 20000, peer: 20001 }`. */
 export type PortMap = Record<string, number>;

@@ -1,14 +1,14 @@
 /** Health probing of live instances through their stack packs, folded into the records. */
 import { type InstanceSpec } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { type AllocatorConfig } from './config';
+import { type CompiledAllocatorOptions } from './options';
 import { type InstanceRecord, applyProbe, isLive } from './instance-record';
 import { type AllocatorMetrics } from './metrics';
 import { type StackCatalog } from './stack-port';
 
 /** What a probe round needs. */
 export interface ProbeContext {
-  config: AllocatorConfig;
+  config: CompiledAllocatorOptions;
   stacks: StackCatalog;
   records: Map<string, InstanceRecord>;
   /** The spec of an instance (stack kind, settings); undefined = do not probe. */

@@ -10,7 +10,7 @@
  */
 import { type InstanceSpec } from '@wharf/model';
 import { specFingerprint } from './fingerprint';
-import { type BackoffPolicy } from './config';
+import { type BackoffPolicy } from './options';
 import { type ExitInfo, type InstanceRecord, isLive, recordExit } from './instance-record';
 
 /** A container of this allocator as the runtime reports it. */

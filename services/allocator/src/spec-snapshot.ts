@@ -1,5 +1,6 @@
 /** Turning the spec cache's snapshot into the reconciler's `specs` and `unreadable` inputs. */
-import { type InstanceSpec, parseDocument } from '@wharf/model';
+import { type InstanceSpec } from '@wharf/model';
+import { MODEL_DECODER } from '@wharf/zk';
 import { type Logger } from '@wharf/observability';
 
 /** A node of the cache snapshot (the subset used here). */
@@ -31,7 +32,7 @@ export function readSpecs(
     const name = path.slice(prefix.length);
     if (name.includes('/')) continue;
     try {
-      const spec = parseDocument('instance-spec', node.data);
+      const spec = MODEL_DECODER.decode('instance-spec', node.data);
       if (spec.instance_id !== name || spec.allocator_id !== allocatorId) {
         throw new Error(`spec names instance ${spec.instance_id} on allocator ${spec.allocator_id}`);
       }

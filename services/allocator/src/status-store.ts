@@ -3,9 +3,9 @@
  * version last seen), and only when the document says something new, so a steady allocator does
  * not write to ZooKeeper at all.
  */
-import { type InstanceStatus, isWharfError, parseDocument, paths, serializeDocument } from '@wharf/model';
+import { type InstanceStatus, isWharfError, paths } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { type ZkSession } from '@wharf/zk';
+import { DocumentStore, type ZkSession } from '@wharf/zk';
 import { sameStatus } from './status-document';
 
 /** Attempts at one write when the version moved underneath (another writer or a stale cache). */
@@ -19,12 +19,15 @@ interface Written {
 /** The status znodes of one allocator. */
 export class StatusStore {
   private readonly written = new Map<string, Written>();
+  private readonly docs: DocumentStore;
 
   constructor(
     private readonly zk: ZkSession,
     private readonly allocatorId: string,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.docs = new DocumentStore(zk, { logger });
+  }
 
   /** Reads every status znode of this allocator (bad ones are logged and skipped). */
   async load(): Promise<Map<string, InstanceStatus>> {
@@ -32,18 +35,11 @@ export class StatusStore {
     await this.zk.mkdirp(dir);
     const statuses = new Map<string, InstanceStatus>();
     for (const name of await this.zk.children(dir)) {
-      try {
-        const node = await this.zk.get(`${dir}/${name}`);
-        // Known version even if the document is bad: the next write replaces it in place.
-        this.written.set(name, { doc: undefined, version: node.stat.version });
-        const doc = parseDocument('instance-status', node.data);
-        this.written.set(name, { doc, version: node.stat.version });
-        statuses.set(name, doc);
-      } catch (err) {
-        if (isWharfError(err, 'WHARF_ZK_NO_NODE')) continue;
-        if (!isWharfError(err, 'WHARF_VALIDATION')) throw err;
-        this.logger.warn('unreadable instance status skipped', { instance: name, err });
-      }
+      const node = await this.docs.readNode('instance-status', `${dir}/${name}`);
+      if (node === undefined) continue;
+      // Known version even if the document is bad (logged once): the next write replaces it in place.
+      this.written.set(name, { doc: node.value, version: node.version });
+      if (node.value !== undefined) statuses.set(name, node.value);
     }
     return statuses;
   }
@@ -63,14 +59,13 @@ export class StatusStore {
     if (!this.differs(doc)) return false;
     const id = doc.instance_id;
     const path = paths.instanceStatus(this.allocatorId, id);
-    const data = serializeDocument('instance-status', doc);
     for (let attempt = 1; ; attempt++) {
       const known = this.written.get(id);
       try {
         const version =
           known === undefined
-            ? (await this.zk.create(path, data), 0)
-            : (await this.zk.set(path, data, known.version)).version;
+            ? (await this.docs.create('instance-status', path, doc), 0)
+            : await this.docs.set('instance-status', path, doc, known.version);
         this.written.set(id, { doc, version });
         return true;
       } catch (err) {
@@ -87,11 +82,7 @@ export class StatusStore {
 
   /** Deletes an instance's status znode (gone already is fine). */
   async remove(instanceId: string): Promise<void> {
-    try {
-      await this.zk.delete(paths.instanceStatus(this.allocatorId, instanceId));
-    } catch (err) {
-      if (!isWharfError(err, 'WHARF_ZK_NO_NODE')) throw err;
-    }
+    await this.docs.delete(paths.instanceStatus(this.allocatorId, instanceId));
     this.written.delete(instanceId);
   }
 

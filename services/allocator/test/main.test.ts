@@ -36,7 +36,7 @@ test('--help prints the variables and exits 0', () => {
 test.each([
   [['--runtime', 'podman'], {}, /--runtime must be one of process, docker, auto/],
   [['--runtime'], {}, /--runtime needs a value/],
-  [[], { WHARF_RUNTIME: 'lxc' }, /WHARF_RUNTIME must be one of process, docker, auto/],
+  [[], { WHARF_RUNTIME: 'lxc' }, /WHARF_RUNTIME: must be one of process, docker, auto/],
   [['--bogus'], {}, /--bogus is not a known argument/],
 ])('a bad command line or environment (%j %j) exits 2 naming it', (args, env, message) => {
   const out = spawnSync(process.execPath, [MAIN, ...args], {

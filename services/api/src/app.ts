@@ -3,7 +3,10 @@
  * liveness check and the authenticated `/metrics`. `createApp` never listens; `main.ts` does.
  */
 import express, { type Express, type RequestHandler } from 'express';
+import { CONSOLE_ASSETS_DIR } from '@wharf/console';
 import { createObservabilityHandler, type HealthReport, type Logger } from '@wharf/observability';
+import { ActivityFeed } from './activity/feed';
+import { activityRoutes, deploymentActivitySource } from './activity/routes';
 import { ApiKeyService } from './api-key-service';
 import { KeyVerifier, authenticate } from './auth/authenticate';
 import { SYSTEM_CLOCK, type Clock } from './clock';
@@ -17,6 +20,8 @@ import { methodNotAllowed } from './http/methods';
 import { DEFAULT_RATE_LIMIT, TokenBuckets, rateLimit, type RateLimit } from './http/rate-limit';
 import { requestMetrics } from './http/request-metrics';
 import { type ApiMetrics } from './metrics';
+import { consoleRoutes } from './console/routes';
+import { openApiRoutes } from './openapi/routes';
 import { PlatformService } from './platform-service';
 import { apiKeyRoutes } from './routes/api-keys';
 import { deploymentRoutes } from './routes/deployments';
@@ -57,6 +62,8 @@ export interface AppDeps {
   requestIdTtlSeconds?: number;
   /** Per-key limit of mutating requests; default {@link DEFAULT_RATE_LIMIT}, `null`: none. */
   rateLimit?: RateLimit | null;
+  /** The built console to serve at `/`; default: `@wharf/console`'s build. */
+  consoleDir?: string;
 }
 
 /** Runs `handler` for requests to exactly `path`, labelling them for metrics. */
@@ -108,6 +115,9 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.use(requestMetrics(deps.metrics, logger, API_PREFIX));
   app.use(servePath(HEALTH_PATH, observability));
+  // Served without an API key: the console's page and assets, and the API's own description.
+  app.use(consoleRoutes(deps.consoleDir ?? CONSOLE_ASSETS_DIR, logger.child({ component: 'console' })));
+  app.use(API_PREFIX, openApiRoutes(deps.version, API_PREFIX));
   app.use(authenticate(verifier, deps.metrics, logger));
   const limit = deps.rateLimit === undefined ? DEFAULT_RATE_LIMIT : deps.rateLimit;
   if (limit !== null) app.use(rateLimit(new TokenBuckets(limit, clock), deps.metrics));
@@ -116,6 +126,12 @@ export function createApp(deps: AppDeps): Express {
   const routers = [
     deploymentRoutes(deployments),
     planRoutes(deployments),
+    activityRoutes(
+      new ActivityFeed({
+        source: deploymentActivitySource(deployments),
+        logger: logger.child({ component: 'activity' }),
+      }),
+    ),
     platformRoutes(platform),
     apiKeyRoutes(apiKeys),
     ...(deps.hosts ? [hostRoutes(deps.hosts, clock, deps.store.platform)] : []),

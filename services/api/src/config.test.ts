@@ -1,10 +1,10 @@
-import { DEFAULT_API_PORT, defaultId, helpText, parseApiEnv, sanitiseId } from './config';
+import { DEFAULT_API_PORT, configFromEnv, helpText } from './config';
 
 const ctx = { hostname: 'Host_1.example', pid: 42 };
 
 describe('api configuration', () => {
   it('fills the documented defaults', () => {
-    expect(parseApiEnv({}, ctx)).toEqual({
+    expect(configFromEnv({}, ctx)).toEqual({
       zkConnect: '127.0.0.1:2181',
       zkChroot: '/wharf',
       home: './.wharf',
@@ -17,9 +17,9 @@ describe('api configuration', () => {
       requestIdTtlSeconds: 86_400,
       rateLimit: { perSecond: 50, burst: 100 },
     });
-    expect(parseApiEnv({ WHARF_API_RATE_LIMIT: '5:7' }, ctx).rateLimit).toEqual({ perSecond: 5, burst: 7 });
-    expect(parseApiEnv({ WHARF_API_RATE_LIMIT: 'off' }, ctx).rateLimit).toBeNull();
-    expect(parseApiEnv({ WHARF_REQUEST_ID_TTL_SECONDS: '3600' }, ctx).requestIdTtlSeconds).toBe(3600);
+    expect(configFromEnv({ WHARF_API_RATE_LIMIT: '5:7' }, ctx).rateLimit).toEqual({ perSecond: 5, burst: 7 });
+    expect(configFromEnv({ WHARF_API_RATE_LIMIT: 'off' }, ctx).rateLimit).toBeNull();
+    expect(configFromEnv({ WHARF_REQUEST_ID_TTL_SECONDS: '3600' }, ctx).requestIdTtlSeconds).toBe(3600);
   });
 
   it.each([
@@ -37,15 +37,13 @@ describe('api configuration', () => {
     ['WHARF_API_RATE_LIMIT', '0:10'],
     ['WHARF_API_RATE_LIMIT', '5:-1'],
   ])('refuses %s=%s, naming it', (name, value) => {
-    expect(() => parseApiEnv({ [name]: value }, ctx)).toThrow(name);
+    expect(() => configFromEnv({ [name]: value }, ctx)).toThrow(name);
   });
 
-  it('sanitises generated ids into DNS labels', () => {
-    expect(sanitiseId('API_Host--1.')).toBe('api-host--1');
-    expect(sanitiseId('___')).toBe('api');
-    expect(sanitiseId('a'.repeat(80))).toHaveLength(63);
-    expect(defaultId({ hostname: 'h'.repeat(80), pid: 123456 })).toMatch(/^api-h+-123456$/);
-    expect(defaultId({ hostname: 'h'.repeat(80), pid: 123456 })).toHaveLength(63);
+  it('derives a DNS-label id that keeps the pid', () => {
+    const { id } = configFromEnv({}, { hostname: 'h'.repeat(80), pid: 123456 });
+    expect(id).toMatch(/^api-h+-123456$/);
+    expect(id).toHaveLength(63);
   });
 
   it('documents every variable in --help', () => {

@@ -8,7 +8,7 @@ export { KEY_BOOTSTRAP_LOCK, bootstrap } from './bootstrap';
 export type { BootstrapOptions, BootstrapResult } from './bootstrap';
 export { SYSTEM_CLOCK } from './clock';
 export type { Clock } from './clock';
-export { helpText, parseApiEnv } from './config';
+export { helpText, configFromEnv } from './config';
 export type { ApiConfig } from './config';
 export { apiKeyFile } from './credentials';
 export type { SupportedVersions } from './domain/plans';

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isWharfError } from '@wharf/model';
 import { createLogger, installShutdown } from '@wharf/observability';
-import { helpText, parseApiEnv } from './config';
+import { helpText, configFromEnv } from './config';
 import { startApi } from './server';
 import { versionsFromStackPacks } from './stack-versions';
 
@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<void> {
   }
   let config;
   try {
-    config = parseApiEnv(process.env, { hostname: hostname(), pid: process.pid });
+    config = configFromEnv(process.env, { hostname: hostname(), pid: process.pid });
   } catch (err) {
     process.stderr.write(`wharf-api: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(2);

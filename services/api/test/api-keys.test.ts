@@ -105,14 +105,15 @@ describe('API key management', () => {
   });
 
   it('refuses an expired key with 401', async () => {
-    const { key } = await createKey(h, { description: 'short-lived', expires_in_seconds: 1 });
+    // 3 s, not 1: the first call must land before expiry even on a loaded CI box.
+    const { key } = await createKey(h, { description: 'short-lived', expires_in_seconds: 3 });
     expect((await getWith(h, key)).status).toBe(200);
     const refused = await waitFor(
       async () => {
         const res = await getWith(h, key);
         return res.status === 401 ? res : undefined;
       },
-      { timeoutMs: 5_000 },
+      { timeoutMs: 10_000 },
     );
     expect(refused.body.error).toMatchObject({ code: 'WHARF_UNAUTHORIZED', message: 'API key expired' });
     const listed = (await h.call('GET', KEYS)).body.keys.find(

@@ -1,5 +1,6 @@
 import { isWharfError } from '@wharf/model';
-import { MAX_AUTO_WORKERS, configFromEnv, defaultId, helpText, parseWorkers } from './config';
+import { isValidId } from '@wharf/model';
+import { MAX_AUTO_WORKERS, configFromEnv, helpText, parseWorkers } from './config';
 
 describe('configFromEnv', () => {
   it('fills the documented defaults', () => {
@@ -83,7 +84,7 @@ describe('configFromEnv', () => {
   });
 
   it('derives a valid default id and documents every variable', () => {
-    expect(defaultId(123)).toMatch(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/);
+    expect(isValidId(configFromEnv({}, 123).id)).toBe(true);
     for (const name of [
       'WHARF_ZK',
       'WHARF_PROXY_PORT',

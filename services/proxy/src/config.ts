@@ -3,16 +3,10 @@
  * frozen object. `main.ts` passes `process.env` in; nothing else reads the environment.
  */
 import { availableParallelism, hostname } from 'node:os';
-import { WharfError, isValidId } from '@wharf/model';
-import {
-  type EnvSetting,
-  envReader,
-  integerIn,
-  isLogLevel,
-  renderEnvHelp,
-  type LogLevel,
-} from '@wharf/observability';
+import { type EnvTable, type LogLevel, integerIn, serviceConfig } from '@wharf/observability';
 import { normaliseDomain } from './routing-key';
+
+const { EnvValueError, configFromEnv: parseEnv, defaultId, renderHelp, rows: r, parsers: p } = serviceConfig;
 
 /** Default listen address: loopback, so a fresh install exposes nothing until told to. */
 export const DEFAULT_PROXY_HOST = '127.0.0.1';
@@ -28,35 +22,6 @@ export const MAX_AUTO_WORKERS = 2;
 /** Upper bound of an explicit `WHARF_PROXY_WORKERS`. */
 export const MAX_WORKERS = 64;
 
-/** One documented environment variable (the shared row type of @wharf/observability). */
-export type EnvVariable = EnvSetting;
-
-/** Every variable the proxy reads (printed by `--help`). */
-export const PROXY_ENV: readonly EnvVariable[] = [
-  { name: 'WHARF_ZK', fallback: '127.0.0.1:2181', description: 'ZooKeeper connect string (host:port,...)' },
-  { name: 'WHARF_ZK_CHROOT', fallback: '/wharf', description: 'ZooKeeper chroot of the installation' },
-  { name: 'WHARF_HOME', fallback: './.wharf', description: 'state directory (unused by the proxy)' },
-  {
-    name: 'WHARF_LOG_LEVEL',
-    fallback: 'info',
-    description: 'error | warn | info | debug (debug logs every request)',
-  },
-  { name: 'WHARF_ID', fallback: 'proxy-<hostname>-<pid>', description: 'this proxy id (a valid id)' },
-  { name: 'WHARF_PROXY_HOST', fallback: DEFAULT_PROXY_HOST, description: 'address to listen on' },
-  {
-    name: 'WHARF_PROXY_PORT',
-    fallback: String(DEFAULT_PROXY_PORT),
-    description: 'port to listen on (0: any)',
-  },
-  { name: 'WHARF_DOMAIN', fallback: 'localhost', description: 'deployments are reached at <id>.<domain>' },
-  { name: 'WHARF_ZONE', fallback: 'zone-a', description: 'this proxy zone (same-zone instances preferred)' },
-  {
-    name: 'WHARF_PROXY_WORKERS',
-    fallback: '1',
-    description: `processes serving requests: 1 (one process), 2-${MAX_WORKERS}, or auto (one per core, at most ${MAX_AUTO_WORKERS})`,
-  },
-];
-
 /** The proxy's validated settings. */
 export interface ProxyConfig {
   readonly zkConnectString: string;
@@ -71,48 +36,69 @@ export interface ProxyConfig {
   readonly workers: number;
 }
 
+/** Every variable the proxy reads (printed by `--help`), with defaults for this host. */
+export function proxyEnv(pid: number, cores: number = availableParallelism()): EnvTable<ProxyConfig> {
+  return {
+    zkConnectString: r.zk,
+    zkChroot: r.zkChroot,
+    logLevel: { ...r.logLevel, description: 'error | warn | info | debug (debug logs every request)' },
+    id: {
+      name: 'WHARF_ID',
+      default: defaultId({ prefix: 'proxy', hostname: hostname(), pid }),
+      shownDefault: 'proxy-<hostname>-<pid>',
+      description: 'this proxy id (a valid id)',
+      parse: p.validId,
+    },
+    host: {
+      name: 'WHARF_PROXY_HOST',
+      default: DEFAULT_PROXY_HOST,
+      description: 'address to listen on',
+      parse: p.text,
+    },
+    port: {
+      name: 'WHARF_PROXY_PORT',
+      default: String(DEFAULT_PROXY_PORT),
+      description: 'port to listen on (0: any)',
+      parse: p.port,
+    },
+    domain: {
+      name: 'WHARF_DOMAIN',
+      default: 'localhost',
+      description: 'deployments are reached at <id>.<domain>',
+      parse: parseDomain,
+    },
+    zone: {
+      name: 'WHARF_ZONE',
+      default: 'zone-a',
+      description: 'this proxy zone (same-zone instances preferred)',
+      parse: p.validId,
+    },
+    workers: {
+      name: 'WHARF_PROXY_WORKERS',
+      default: '1',
+      description: `processes serving requests: 1 (one process), 2-${MAX_WORKERS}, or auto (one per core, at most ${MAX_AUTO_WORKERS})`,
+      parse: (raw) => {
+        const workers = parseWorkers(raw, cores);
+        if (workers === undefined) throw new EnvValueError(`must be auto or an integer 1-${MAX_WORKERS}`);
+        return workers;
+      },
+    },
+  };
+}
+
 /** Parses the environment; throws `WHARF_VALIDATION` listing every bad variable. */
 export function configFromEnv(
   env: Readonly<Record<string, string | undefined>>,
   pid: number,
   cores: number = availableParallelism(),
 ): ProxyConfig {
-  const problems: { variable: string; message: string }[] = [];
-  const read = envReader(env);
-  const logLevel = read('WHARF_LOG_LEVEL', 'info');
-  if (!isLogLevel(logLevel)) problems.push({ variable: 'WHARF_LOG_LEVEL', message: 'unknown level' });
-  const id = read('WHARF_ID', defaultId(pid));
-  if (!isValidId(id)) problems.push({ variable: 'WHARF_ID', message: 'must be a valid id' });
-  const zone = read('WHARF_ZONE', 'zone-a');
-  if (!isValidId(zone)) problems.push({ variable: 'WHARF_ZONE', message: 'must be a valid id' });
-  const port = integerIn(read('WHARF_PROXY_PORT', String(DEFAULT_PROXY_PORT)), 0, 65535);
-  if (port === undefined) {
-    problems.push({ variable: 'WHARF_PROXY_PORT', message: 'must be an integer 0-65535' });
-  }
-  const workers = parseWorkers(read('WHARF_PROXY_WORKERS', '1'), cores);
-  if (workers === undefined) {
-    problems.push({
-      variable: 'WHARF_PROXY_WORKERS',
-      message: `must be auto or an integer 1-${MAX_WORKERS}`,
-    });
-  }
-  const domain = normaliseDomain(read('WHARF_DOMAIN', 'localhost'));
-  if (!/^[a-z0-9.-]+$/.test(domain))
-    problems.push({ variable: 'WHARF_DOMAIN', message: 'must be a host name' });
-  if (problems.length > 0 || port === undefined || workers === undefined) {
-    throw new WharfError('WHARF_VALIDATION', 'invalid proxy configuration', { details: problems });
-  }
-  return Object.freeze({
-    zkConnectString: read('WHARF_ZK', '127.0.0.1:2181'),
-    zkChroot: read('WHARF_ZK_CHROOT', '/wharf'),
-    logLevel: logLevel as LogLevel,
-    id,
-    host: read('WHARF_PROXY_HOST', DEFAULT_PROXY_HOST),
-    port,
-    domain,
-    zone,
-    workers,
-  });
+  return parseEnv(proxyEnv(pid, cores), env, 'proxy configuration');
+}
+
+function parseDomain(raw: string): string {
+  const domain = normaliseDomain(raw);
+  if (!/^[a-z0-9.-]+$/.test(domain)) throw new EnvValueError('must be a host name');
+  return domain;
 }
 
 /** `auto` → cores capped at {@link MAX_AUTO_WORKERS}; else an integer 1..{@link MAX_WORKERS}. */
@@ -121,27 +107,11 @@ export function parseWorkers(value: string, cores: number): number | undefined {
   return integerIn(value, 1, MAX_WORKERS);
 }
 
-/** `proxy-<hostname>-<pid>`, lowercased and reduced to the id alphabet. */
-export function defaultId(pid: number): string {
-  const host = hostname()
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 40);
-  return `proxy-${host || 'host'}-${pid}`.replace(/-+/g, '-');
-}
-
 /** The `--help` text. */
 export function helpText(): string {
-  return [
-    'wharf-proxy: routes <deployment-id>.<domain> requests to healthy instances',
-    '',
-    'Usage: wharf-proxy [--help]',
-    '',
-    'Environment:',
-    ...renderEnvHelp(PROXY_ENV),
-    '',
-    'Endpoints (requests that name no deployment): GET /_health, GET /_metrics',
-    '',
-  ].join('\n');
+  return renderHelp(proxyEnv(0, 1), {
+    title: 'wharf-proxy: routes <deployment-id>.<domain> requests to healthy instances',
+    usage: ['Usage: wharf-proxy [--help]'],
+    notes: ['Endpoints (requests that name no deployment): GET /_health, GET /_metrics'],
+  });
 }

@@ -8,13 +8,12 @@ export {
   DEFAULT_PROXY_PORT,
   MAX_AUTO_WORKERS,
   MAX_WORKERS,
-  PROXY_ENV,
   configFromEnv,
-  defaultId,
   helpText,
   parseWorkers,
+  proxyEnv,
 } from './config';
-export type { EnvVariable, ProxyConfig } from './config';
+export type { ProxyConfig } from './config';
 export {
   CONNECT_TIMEOUT_MS,
   HANDLING_DEPLOYMENT_HEADER,

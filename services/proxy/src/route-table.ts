@@ -3,7 +3,8 @@
  * deployment id → healthy instances, grouped into preference tiers (same zone first).
  * Nothing here does I/O; the cache around it decides when to rebuild and swaps the result in.
  */
-import { isValidId, parseDocument, type RouteEntry } from '@wharf/model';
+import { isValidId, type RouteEntry } from '@wharf/model';
+import { MODEL_DECODER } from '@wharf/zk';
 
 /** One instance the proxy may send a request to. */
 export interface RouteTarget {
@@ -93,7 +94,7 @@ function parseRoute(doc: RouteDocument): RouteEntry | string {
   if (doc.data === undefined || doc.data.length === 0) return 'no data';
   let entry: RouteEntry;
   try {
-    entry = parseDocument('route', doc.data);
+    entry = MODEL_DECODER.decode('route', doc.data);
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }

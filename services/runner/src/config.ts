@@ -3,15 +3,24 @@
  * the boundary, into a frozen object. `main.ts` passes `process.env` and `argv` in.
  */
 import { hostname } from 'node:os';
-import { WharfError, isHostRole, isValidId, type HostRole } from '@wharf/model';
+import { WharfError, isHostRole, type HostRole } from '@wharf/model';
 import {
-  type EnvSetting,
-  envReader,
-  integerIn,
-  isLogLevel,
-  renderEnvHelp,
+  type EnvParser,
+  type EnvProblem,
+  type EnvTable,
   type LogLevel,
+  serviceConfig,
 } from '@wharf/observability';
+
+const {
+  EnvValueError,
+  configFromEnv,
+  defaultId,
+  invalidConfig,
+  renderHelp,
+  rows: r,
+  parsers: p,
+} = serviceConfig;
 
 /** Default api port on a coordinator host (ECE's admin console port in Wharf). */
 export const DEFAULT_API_PORT = 12400;
@@ -22,38 +31,6 @@ export const DEFAULT_PORT_RANGE = '20000-20999';
 
 /** Column the `--help` table pads variable names to (wider than the longest name, as before). */
 const HELP_NAME_WIDTH = 26;
-
-/** Every variable the runner reads (printed by `--help`). */
-export const RUNNER_ENV: readonly EnvSetting[] = [
-  { name: 'WHARF_ZK', fallback: '127.0.0.1:2181', description: 'ZooKeeper connect string' },
-  { name: 'WHARF_ZK_CHROOT', fallback: '/wharf', description: 'ZooKeeper chroot of the installation' },
-  { name: 'WHARF_HOME', fallback: './.wharf', description: 'state; services get <home>/hosts/<host>' },
-  { name: 'WHARF_LOG_LEVEL', fallback: 'info', description: 'error | warn | info | debug' },
-  { name: 'WHARF_HOST_ID', fallback: '<hostname>', description: 'this host id (--host-id)' },
-  { name: 'WHARF_HOST_ADDRESS', fallback: '127.0.0.1', description: 'address services bind to (--address)' },
-  { name: 'WHARF_ZONE', fallback: 'zone-a', description: 'availability zone (--zone)' },
-  { name: 'WHARF_ROLES_TOKEN', fallback: '', description: 'roles token to join with (--token)' },
-  {
-    name: 'WHARF_ROLES',
-    fallback: '',
-    description: 'roles asked for when joining, comma-separated (--roles)',
-  },
-  {
-    name: 'WHARF_BOOTSTRAP_ROLES',
-    fallback: '',
-    description: 'first host of a new installation: register with these roles (--bootstrap-roles)',
-  },
-  {
-    name: 'WHARF_RUNNER_MODE',
-    fallback: 'process',
-    description: 'process | docker (wharf/<svc>:<version> containers, host networking)',
-  },
-  { name: 'WHARF_RUNNER_METRICS_PORT', fallback: '0', description: 'port of /metrics and /health' },
-  { name: 'WHARF_API_PORT', fallback: String(DEFAULT_API_PORT), description: 'api port (coordinator)' },
-  { name: 'WHARF_PROXY_PORT', fallback: String(DEFAULT_PROXY_PORT), description: 'proxy port (proxy)' },
-  { name: 'WHARF_PORT_RANGE', fallback: DEFAULT_PORT_RANGE, description: 'instance ports (allocator)' },
-  { name: 'WHARF_DOMAIN', fallback: 'localhost', description: 'deployment domain (api, proxy)' },
-];
 
 /** Command-line flags and the variable each overrides. */
 const FLAGS: Readonly<Record<string, string>> = {
@@ -87,19 +64,116 @@ export interface RunnerConfig {
   readonly domain: string;
 }
 
+/** Every variable the runner reads (printed by `--help`), with the host id defaulting to `hostName`. */
+export function runnerEnv(hostName: string): EnvTable<RunnerConfig> {
+  const roleList: EnvParser<readonly HostRole[]> = (raw) => {
+    const names = raw
+      .split(',')
+      .map((role) => role.trim())
+      .filter((r) => r !== '');
+    if (!names.every(isHostRole))
+      throw new EnvValueError('roles are allocator, proxy, coordinator, director');
+    return Object.freeze([...new Set(names)]);
+  };
+  const portFrom = (min: number) => p.integer(min, 65535);
+  return {
+    zkConnectString: r.zk,
+    zkChroot: r.zkChroot,
+    home: { ...r.home, description: 'state; services get <home>/hosts/<host>' },
+    logLevel: r.logLevel,
+    hostId: {
+      name: 'WHARF_HOST_ID',
+      default: defaultId({ hostname: hostName }),
+      shownDefault: '<hostname>',
+      description: 'this host id (--host-id)',
+      parse: p.validId,
+    },
+    address: {
+      name: 'WHARF_HOST_ADDRESS',
+      default: '127.0.0.1',
+      description: 'address services bind to (--address)',
+      parse: p.text,
+    },
+    zone: {
+      name: 'WHARF_ZONE',
+      default: 'zone-a',
+      description: 'availability zone (--zone)',
+      parse: p.validId,
+    },
+    token: {
+      name: 'WHARF_ROLES_TOKEN',
+      default: '',
+      description: 'roles token to join with (--token)',
+      parse: (raw) => raw || undefined,
+    },
+    roles: {
+      name: 'WHARF_ROLES',
+      default: '',
+      description: 'roles asked for when joining, comma-separated (--roles)',
+      parse: roleList,
+    },
+    bootstrapRoles: {
+      name: 'WHARF_BOOTSTRAP_ROLES',
+      default: '',
+      description: 'first host of a new installation: register with these roles (--bootstrap-roles)',
+      parse: roleList,
+    },
+    mode: {
+      name: 'WHARF_RUNNER_MODE',
+      default: 'process',
+      description: 'process | docker (wharf/<svc>:<version> containers, host networking)',
+      parse: p.oneOf(['process', 'docker'] as const),
+    },
+    metricsPort: {
+      name: 'WHARF_RUNNER_METRICS_PORT',
+      default: '0',
+      description: 'port of /metrics and /health',
+      parse: portFrom(0),
+    },
+    apiPort: {
+      name: 'WHARF_API_PORT',
+      default: String(DEFAULT_API_PORT),
+      description: 'api port (coordinator)',
+      parse: portFrom(1),
+    },
+    proxyPort: {
+      name: 'WHARF_PROXY_PORT',
+      default: String(DEFAULT_PROXY_PORT),
+      description: 'proxy port (proxy)',
+      parse: portFrom(1),
+    },
+    portRange: {
+      name: 'WHARF_PORT_RANGE',
+      default: DEFAULT_PORT_RANGE,
+      description: 'instance ports (allocator)',
+      parse: (raw) => {
+        if (!/^\d{1,5}-\d{1,5}$/.test(raw)) throw new EnvValueError('must be <from>-<to>');
+        return raw;
+      },
+    },
+    domain: {
+      name: 'WHARF_DOMAIN',
+      default: 'localhost',
+      description: 'deployment domain (api, proxy)',
+      parse: p.text,
+    },
+  };
+}
+
 /** `--help` text. */
 export function helpText(): string {
-  return [
-    'Usage: wharf-runner [--token T --roles r,... | --bootstrap-roles r,...] [--host-id id] [--address a]',
-    '                    [--zone z] [--zk addr]',
-    '',
-    'Host agent: registers this host in ZooKeeper, follows its roles and supervises the services',
-    'they call for (coordinator: api + constructor, allocator, proxy; director: not yet).',
-    '',
-    'Environment:',
-    ...renderEnvHelp(RUNNER_ENV, { nameWidth: HELP_NAME_WIDTH }),
-    '',
-  ].join('\n');
+  return renderHelp(runnerEnv('host'), {
+    title: 'wharf-runner: the host agent',
+    usage: [
+      'Usage: wharf-runner [--token T --roles r,... | --bootstrap-roles r,...] [--host-id id] [--address a]',
+      '                    [--zone z] [--zk addr]',
+    ],
+    intro: [
+      'Host agent: registers this host in ZooKeeper, follows its roles and supervises the services',
+      'they call for (coordinator: api + constructor, allocator, proxy; director: not yet).',
+    ],
+    nameWidth: HELP_NAME_WIDTH,
+  });
 }
 
 /** Flags as variables: `--zone z` and `--zone=z` both become `WHARF_ZONE=z`. */
@@ -125,85 +199,22 @@ export function flagsToEnv(argv: readonly string[]): Record<string, string> {
   return out;
 }
 
-function defaultHostId(): string {
-  const id = hostname()
-    .toLowerCase()
-    .replace(/[^a-z0-9-]/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 40);
-  return isValidId(id) ? id : 'host';
-}
-
 /** Parses environment plus flags; throws `WHARF_VALIDATION` listing every bad setting. */
 export function parseRunnerConfig(
   env: Readonly<Record<string, string | undefined>>,
   argv: readonly string[],
+  hostName: string = hostname(),
 ): RunnerConfig {
-  const merged: Record<string, string | undefined> = { ...env, ...flagsToEnv(argv) };
-  const problems: { path: string; message: string }[] = [];
-  const read = envReader(merged);
-  const logLevel = read('WHARF_LOG_LEVEL', 'info');
-  if (!isLogLevel(logLevel)) problems.push({ path: 'WHARF_LOG_LEVEL', message: 'unknown level' });
-  const hostId = read('WHARF_HOST_ID', defaultHostId());
-  if (!isValidId(hostId)) problems.push({ path: 'WHARF_HOST_ID', message: 'must be a valid id' });
-  const zone = read('WHARF_ZONE', 'zone-a');
-  if (!isValidId(zone)) problems.push({ path: 'WHARF_ZONE', message: 'must be a valid id' });
-  const mode = read('WHARF_RUNNER_MODE', 'process');
-  if (mode !== 'process' && mode !== 'docker')
-    problems.push({ path: 'WHARF_RUNNER_MODE', message: 'must be process or docker' });
-  const roleList = (name: string): HostRole[] => {
-    const names = read(name, '')
-      .split(',')
-      .map((r) => r.trim())
-      .filter((r) => r !== '');
-    const valid = names.filter(isHostRole);
-    if (valid.length !== names.length)
-      problems.push({ path: name, message: 'roles are allocator, proxy, coordinator, director' });
-    return valid;
-  };
-  const roles = roleList('WHARF_ROLES');
-  const bootstrapRoles = roleList('WHARF_BOOTSTRAP_ROLES');
-  const token = read('WHARF_ROLES_TOKEN', '') || undefined;
-  if (token === undefined && roles.length > 0)
-    problems.push({ path: 'WHARF_ROLES', message: 'roles can only be asked for with a token' });
-  if (token !== undefined && bootstrapRoles.length > 0)
-    problems.push({
-      path: 'WHARF_BOOTSTRAP_ROLES',
-      message: 'bootstrap (first host) and joining with a token exclude each other',
-    });
-  const port = (name: string, fallback: number, min = 1): number => {
-    const n = integerIn(read(name, String(fallback)), min, 65535);
-    if (n === undefined) problems.push({ path: name, message: `must be an integer ${min}-65535` });
-    return n ?? fallback;
-  };
-  const metricsPort = port('WHARF_RUNNER_METRICS_PORT', 0, 0);
-  const apiPort = port('WHARF_API_PORT', DEFAULT_API_PORT);
-  const proxyPort = port('WHARF_PROXY_PORT', DEFAULT_PROXY_PORT);
-  const portRange = read('WHARF_PORT_RANGE', DEFAULT_PORT_RANGE);
-  if (!/^\d{1,5}-\d{1,5}$/.test(portRange))
-    problems.push({ path: 'WHARF_PORT_RANGE', message: 'must be <from>-<to>' });
-  if (problems.length > 0)
-    throw new WharfError('WHARF_VALIDATION', 'invalid runner configuration', { details: problems });
-  return Object.freeze({
-    zkConnectString: read('WHARF_ZK', '127.0.0.1:2181'),
-    zkChroot: read('WHARF_ZK_CHROOT', '/wharf'),
-    home: read('WHARF_HOME', './.wharf'),
-    logLevel: logLevel as LogLevel,
-    hostId,
-    address: read('WHARF_HOST_ADDRESS', '127.0.0.1'),
-    zone,
-    token,
-    roles: Object.freeze([...new Set(roles)]),
-    bootstrapRoles: Object.freeze([...new Set(bootstrapRoles)]),
-    mode: mode === 'docker' ? ('docker' as const) : ('process' as const),
-    metricsPort,
-    apiPort,
-    proxyPort,
-    portRange,
-    domain: read('WHARF_DOMAIN', 'localhost'),
-  });
+  const config = configFromEnv(runnerEnv(hostName), { ...env, ...flagsToEnv(argv) }, 'runner configuration');
+  const problems: EnvProblem[] = [];
+  const problem = (variable: string, message: string) => problems.push({ path: variable, variable, message });
+  if (config.token === undefined && config.roles.length > 0)
+    problem('WHARF_ROLES', 'roles can only be asked for with a token');
+  if (config.token !== undefined && config.bootstrapRoles.length > 0)
+    problem('WHARF_BOOTSTRAP_ROLES', 'bootstrap (first host) and joining with a token exclude each other');
+  if (problems.length > 0) throw invalidConfig('runner configuration', problems);
+  return config;
 }
-
 /** Environment the runner's services inherit: its own minus runner-only secrets. */
 export function inheritedEnv(
   env: Readonly<Record<string, string | undefined>>,

@@ -5,16 +5,13 @@
  */
 import {
   WharfError,
-  assertDocument,
   isWharfError,
-  parseDocument,
   paths,
-  serializeDocument,
   type HostRegistration,
   type HostRole,
   type RolesToken,
 } from '@wharf/model';
-import { type ZkSession, parentPath, updateJson } from '@wharf/zk';
+import { DocumentStore, type ZkSession, parentPath } from '@wharf/zk';
 import { parseRolesToken, verifyTokenSecret } from './roles-token';
 
 /** What a runner says about its host (everything but the roles). */
@@ -29,11 +26,11 @@ const JOIN_ATTEMPTS = 3;
  */
 export async function registerHost(zk: ZkSession, facts: HostFacts): Promise<HostRegistration> {
   await zk.mkdirp(paths.hosts());
-  const result = await updateJson<HostRegistration>(
-    zk,
+  const result = await new DocumentStore(zk).updateDocument(
+    'host-registration',
     paths.host(facts.id),
     (current) => ({ schema_version: 1, ...facts, roles: current?.roles ?? [] }),
-    { createIfMissing: true, parse: (value) => assertDocument('host-registration', value) },
+    { createIfMissing: true },
   );
   return result.value!;
 }
@@ -60,20 +57,20 @@ export async function bootstrapHost(
   await zk.mkdirp(paths.hosts());
   if ((await zk.exists(paths.host(facts.id))) !== null)
     return { registration: await registerHost(zk, facts), bootstrapped: false };
+  const docs = new DocumentStore(zk);
   for (const host of await zk.children(paths.hosts())) {
-    const existing = await zk.get(paths.host(host)).catch(() => undefined);
-    if (existing === undefined) continue;
-    const doc = parseDocument('host-registration', existing.data);
+    const doc = (await docs.read('host-registration', paths.host(host)))?.value;
+    if (doc === undefined) continue;
     if (doc.roles.includes('coordinator')) throw alreadyBootstrapped(`host ${host} is a coordinator`);
   }
   const registration: HostRegistration = { schema_version: 1, ...facts, roles: [...roles] };
   await zk.mkdirp(parentPath(paths.bootstrap()));
   const marker = Buffer.from(JSON.stringify({ host: facts.id, roles, at: facts.started }));
   try {
-    await zk
+    await docs
       .transaction()
-      .create(paths.bootstrap(), marker)
-      .create(paths.host(facts.id), serializeDocument('host-registration', registration))
+      .createNode(paths.bootstrap(), marker)
+      .create('host-registration', paths.host(facts.id), registration)
       .commit();
   } catch (err) {
     if (isWharfError(err, 'WHARF_ZK_TRANSACTION_FAILED'))
@@ -100,13 +97,9 @@ function refused(message: string): WharfError {
 }
 
 async function readToken(zk: ZkSession, id: string): Promise<{ record: RolesToken; version: number }> {
-  try {
-    const node = await zk.get(paths.rolesToken(id));
-    return { record: parseDocument('roles-token', node.data), version: node.stat.version };
-  } catch (err) {
-    if (isWharfError(err, 'WHARF_ZK_NO_NODE')) throw refused('unknown roles token');
-    throw err;
-  }
+  const doc = await new DocumentStore(zk).read('roles-token', paths.rolesToken(id));
+  if (doc === undefined) throw refused('unknown roles token');
+  return { record: doc.value, version: doc.version };
 }
 
 /** Checks the token against its record and the request; throws WHARF_UNAUTHORIZED / WHARF_FORBIDDEN. */
@@ -139,15 +132,14 @@ export async function joinWithToken(
     await checkToken(record, parsed.secret, request);
     const registration: HostRegistration = { schema_version: 1, ...facts, roles: [...request.roles] };
     const hostStat = await zk.exists(paths.host(facts.id));
-    const tx = zk.transaction();
+    const tx = new DocumentStore(zk).transaction();
     if (record.persistent) tx.check(paths.rolesToken(parsed.id), version);
     else {
       const used: RolesToken = { ...record, used: true, used_by: facts.id };
-      tx.set(paths.rolesToken(parsed.id), serializeDocument('roles-token', used), version);
+      tx.set('roles-token', paths.rolesToken(parsed.id), used, version);
     }
-    const data = serializeDocument('host-registration', registration);
-    if (hostStat === null) tx.create(paths.host(facts.id), data);
-    else tx.set(paths.host(facts.id), data, hostStat.version);
+    if (hostStat === null) tx.create('host-registration', paths.host(facts.id), registration);
+    else tx.set('host-registration', paths.host(facts.id), registration, hostStat.version);
     try {
       await tx.commit();
       return registration;

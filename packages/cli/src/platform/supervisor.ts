@@ -9,10 +9,10 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { WharfError, parseDocument, paths } from '@wharf/model';
+import { WharfError, paths } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { type Clock, SupervisedChild, freePorts, stopProcessGroup, systemClock } from '@wharf/supervise';
-import { DEFAULT_CHROOT, ZkSession } from '@wharf/zk';
+import { DEFAULT_CHROOT, DocumentStore, ZkSession } from '@wharf/zk';
 import { type UpConfig } from '../config/up-config';
 import { checkDockerReady, packageVersion } from './docker-check';
 import { checkPortsFree, liveServiceRecords, newPlatformRecord, seedHosts } from './simulated-hosts';
@@ -284,10 +284,11 @@ export class PlatformSupervisor {
       const host = runner.host;
       let live;
       try {
-        live = parseDocument('host-live', (await session.get(paths.hostLive(host.id))).data);
+        live = (await new DocumentStore(session).read('host-live', paths.hostLive(host.id)))?.value;
       } catch {
-        continue; // not published yet, or the runner is restarting: keep what we had
+        continue; // the runner is restarting: keep what we had
       }
+      if (live === undefined) continue; // not published yet
       const records = liveServiceRecords(live, host, this.options.config);
       for (const record of records) this.records.set(record.id, record);
       const seen = new Set(records.map((r) => r.id));

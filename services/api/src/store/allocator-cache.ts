@@ -3,12 +3,11 @@
  * statuses), turned into parsed {@link AllocatorSnapshot}s at most once per change. Serves
  * `GET /deployments/:id` (instances) and `GET /platform/allocators` without per-request scans.
  */
-import { WharfError, parseDocument, paths, type DocumentKind, type DocumentTypes } from '@wharf/model';
+import { WharfError, paths, type DocumentKind, type DocumentTypes } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { TreeCache, type ZkNode, type ZkSession } from '@wharf/zk';
+import { DocumentStore, TreeCache, type ZkNode, type ZkSession } from '@wharf/zk';
 import { CACHE_INIT_TIMEOUT_MS } from './deployment-cache';
 import { type AllocatorSnapshot } from './types';
-import { parseOrSkip } from './zk-errors';
 
 /** Children of an allocator the api reads. */
 const ALLOCATOR_CHILDREN = new Set(['live', 'instances', 'status']);
@@ -23,11 +22,10 @@ export class AllocatorCache {
   private readonly tree: TreeCache;
   private snapshots: AllocatorSnapshot[] | undefined;
   private readonly parsed = new Map<string, { mzxid: bigint; value: unknown }>();
+  private readonly docs: DocumentStore;
 
-  constructor(
-    zk: ZkSession,
-    private readonly logger: Logger,
-  ) {
+  constructor(zk: ZkSession, logger: Logger) {
+    this.docs = new DocumentStore(zk, { logger });
     this.tree = new TreeCache(zk, ROOT, {
       depth: 3,
       filter: (path, depth) => depth !== 2 || ALLOCATOR_CHILDREN.has(segments(path)[1] ?? ''),
@@ -87,10 +85,7 @@ export class AllocatorCache {
     if (memo !== undefined && memo.mzxid === node.stat.mzxid)
       return memo.value as DocumentTypes[K] | undefined;
     // An allocator znode is created before its advertisement is written: empty is "not yet".
-    const value =
-      node.data.length === 0
-        ? undefined
-        : parseOrSkip(this.logger, path, () => parseDocument(kind, node.data));
+    const value = node.data.length === 0 ? undefined : this.docs.decodeOrSkip(kind, path, node.data);
     this.parsed.set(path, { mzxid: node.stat.mzxid, value });
     return value;
   }

@@ -4,11 +4,10 @@
  * through this process wait briefly for the cache to catch up, so a client that creates and
  * then lists sees its deployment.
  */
-import { WharfError, parseDocument, paths, type Deployment } from '@wharf/model';
+import { WharfError, paths, type Deployment } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { TreeCache, type ZkNode, type ZkSession } from '@wharf/zk';
+import { DocumentStore, TreeCache, type ZkNode, type ZkSession } from '@wharf/zk';
 import { type DeploymentListEntry } from './types';
-import { parseOrSkip } from './zk-errors';
 
 /** Plan children the list needs (attempts and history are read on demand only). */
 const CACHED_PLAN_NODES = new Set(['pending', 'current']);
@@ -31,10 +30,13 @@ export class DeploymentCache {
   private readonly tree: TreeCache;
   private readonly parsed = new Map<string, { mzxid: bigint; deployment: Deployment | undefined }>();
 
+  private readonly docs: DocumentStore;
+
   constructor(
     zk: ZkSession,
     private readonly logger: Logger,
   ) {
+    this.docs = new DocumentStore(zk, { logger });
     this.tree = new TreeCache(zk, ROOT, {
       depth: 3,
       filter: (path, depth) =>
@@ -105,7 +107,7 @@ export class DeploymentCache {
   private parse(path: string, node: ZkNode): Deployment | undefined {
     const memo = this.parsed.get(path);
     if (memo !== undefined && memo.mzxid === node.stat.mzxid) return memo.deployment;
-    const deployment = parseOrSkip(this.logger, path, () => parseDocument('deployment', node.data));
+    const deployment = this.docs.decodeOrSkip('deployment', path, node.data);
     this.parsed.set(path, { mzxid: node.stat.mzxid, deployment });
     if (this.parsed.size > this.tree.snapshot().size * 2) this.prune();
     return deployment;

@@ -3,17 +3,9 @@
  * pending plan and the request-id marker; updates and deletes are one transaction over the
  * record (conditional on its version) and the pending plan (conditional create or set).
  */
-import {
-  WharfError,
-  isWharfError,
-  parseDocument,
-  paths,
-  serializeDocument,
-  type Deployment,
-  type PlanAttempt,
-} from '@wharf/model';
+import { WharfError, isWharfError, paths, type Deployment, type PlanAttempt } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { type ZkSession } from '@wharf/zk';
+import { DocumentStore, type ZkSession } from '@wharf/zk';
 import { serializeMarker } from '../domain/request-marker';
 import { type DeploymentCache } from './deployment-cache';
 import {
@@ -28,7 +20,7 @@ import {
   type Versioned,
 } from './types';
 import { requestMarkerPath, type ZkRequestIds } from './zk-request-ids';
-import { corrupt, failedOp, orUndefined, parseOrSkip } from './zk-errors';
+import { corrupt, failedOp } from './zk-errors';
 
 /** Attempts to delete a pending plan that keeps being replaced under us. */
 const MAX_CANCEL_ATTEMPTS = 5;
@@ -37,23 +29,27 @@ const SEQUENCE_SUFFIX = /(\d{10})$/;
 
 /** {@link DeploymentStore} over a ZooKeeper session and the deployment cache. */
 export class ZkDeploymentStore implements DeploymentStore {
+  private readonly docs: DocumentStore;
+
   constructor(
-    private readonly zk: ZkSession,
+    zk: ZkSession,
     private readonly cache: DeploymentCache,
     private readonly requestIds: ZkRequestIds,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.docs = new DocumentStore(zk, { logger });
+  }
 
   async create(input: CreateDeploymentInput): Promise<CreateDeploymentOutcome> {
     const id = input.deployment.id;
-    const tx = this.zk
+    const tx = this.docs
       .transaction()
-      .create(paths.deployment(id), serializeDocument('deployment', input.deployment))
-      .create(paths.plan(id))
-      .create(paths.planHistory(id))
-      .create(paths.planPending(id), serializeDocument('plan', input.pending));
+      .create('deployment', paths.deployment(id), input.deployment)
+      .createNode(paths.plan(id))
+      .createNode(paths.planHistory(id))
+      .create('plan', paths.planPending(id), input.pending);
     const markerPath = input.marker && requestMarkerPath(input.marker.requestIdHash);
-    if (input.marker && markerPath) tx.create(markerPath, serializeMarker(input.marker.marker));
+    if (input.marker && markerPath) tx.createNode(markerPath, serializeMarker(input.marker.marker));
     try {
       await tx.commit();
     } catch (err) {
@@ -88,12 +84,12 @@ export class ZkDeploymentStore implements DeploymentStore {
 
   async get(id: string): Promise<Versioned<Deployment> | undefined> {
     const path = paths.deployment(id);
-    const node = await orUndefined(() => this.zk.get(path));
-    if (node === undefined) return undefined;
     try {
-      return { value: parseDocument('deployment', node.data), version: node.stat.version };
+      const doc = await this.docs.read('deployment', path);
+      return doc && { value: doc.value, version: doc.version };
     } catch (err) {
-      throw corrupt(path, err);
+      if (isWharfError(err, 'WHARF_VALIDATION')) throw corrupt(path, err);
+      throw err;
     }
   }
 
@@ -102,19 +98,13 @@ export class ZkDeploymentStore implements DeploymentStore {
   }
 
   async plans(id: string): Promise<DeploymentPlans> {
-    const read = async <T>(path: string, parse: (data: Buffer) => T): Promise<Versioned<T> | undefined> => {
-      const node = await orUndefined(() => this.zk.get(path));
-      if (node === undefined) return undefined;
-      const value = parseOrSkip(this.logger, path, () => parse(node.data));
-      return value === undefined ? undefined : { value, version: node.stat.version };
-    };
     const [pending, current, attempt] = await Promise.all([
-      read(paths.planPending(id), (d) => parseDocument('plan', d)),
-      read(paths.planCurrent(id), (d) => parseDocument('plan', d)),
-      read(paths.planAttempt(id), (d) => parseDocument('plan-attempt', d)),
+      this.docs.readOrSkip('plan', paths.planPending(id)),
+      this.docs.readOrSkip('plan', paths.planCurrent(id)),
+      this.docs.readOrSkip('plan-attempt', paths.planAttempt(id)),
     ]);
     return {
-      ...(pending ? { pending } : {}),
+      ...(pending ? { pending: { value: pending.value, version: pending.version } } : {}),
       ...(current ? { current: current.value } : {}),
       ...(attempt ? { attempt: attempt.value } : {}),
     };
@@ -122,16 +112,15 @@ export class ZkDeploymentStore implements DeploymentStore {
 
   async history(id: string, limit: number): Promise<PlanAttempt[]> {
     const dir = paths.planHistory(id);
-    const names = (await orUndefined(() => this.zk.children(dir))) ?? [];
+    const names = await this.docs.readChildren(dir);
     const newest = names
       .filter((n) => SEQUENCE_SUFFIX.test(n))
       .sort((a, b) => (SEQUENCE_SUFFIX.exec(b)?.[1] ?? '').localeCompare(SEQUENCE_SUFFIX.exec(a)?.[1] ?? ''))
       .slice(0, limit);
     const attempts = await Promise.all(
       newest.map(async (name) => {
-        const path = `${dir}/${name}`;
-        const node = await orUndefined(() => this.zk.get(path));
-        return node && parseOrSkip(this.logger, path, () => parseDocument('plan-attempt', node.data));
+        const doc = await this.docs.readOrSkip('plan-attempt', `${dir}/${name}`);
+        return doc?.value;
       }),
     );
     return attempts.filter((a): a is PlanAttempt => a !== undefined);
@@ -140,12 +129,11 @@ export class ZkDeploymentStore implements DeploymentStore {
   async writePlan(id: string, write: PlanWrite): Promise<number> {
     const recordPath = paths.deployment(id);
     const pendingPath = paths.planPending(id);
-    const pendingData = serializeDocument('plan', write.pending);
-    const tx = this.zk
+    const tx = this.docs
       .transaction()
-      .set(recordPath, serializeDocument('deployment', write.deployment), write.deploymentVersion);
-    if (write.pendingVersion === undefined) tx.create(pendingPath, pendingData);
-    else tx.set(pendingPath, pendingData, write.pendingVersion);
+      .set('deployment', recordPath, write.deployment, write.deploymentVersion);
+    if (write.pendingVersion === undefined) tx.create('plan', pendingPath, write.pending);
+    else tx.set('plan', pendingPath, write.pending, write.pendingVersion);
     let version: number;
     try {
       const results = await tx.commit();
@@ -182,17 +170,16 @@ export class ZkDeploymentStore implements DeploymentStore {
   async cancelPending(id: string): Promise<CancelledPlan | undefined> {
     const path = paths.planPending(id);
     for (let attempt = 1; ; attempt++) {
-      const node = await orUndefined(() => this.zk.get(path));
+      const node = await this.docs.readNode('plan', path);
       if (node === undefined) return undefined;
       try {
-        await this.zk.delete(path, node.stat.version);
+        if (!(await this.docs.delete(path, node.version))) return undefined;
       } catch (err) {
-        if (isWharfError(err, 'WHARF_ZK_NO_NODE')) return undefined;
         if (!isWharfError(err, 'WHARF_ZK_BAD_VERSION') || attempt >= MAX_CANCEL_ATTEMPTS) throw err;
         continue;
       }
       await this.cache.sync((tree) => tree.get(path) === undefined);
-      const plan = parseOrSkip(this.logger, path, () => parseDocument('plan', node.data));
+      const plan = node.value;
       return { plan_id: plan?.plan_id ?? null, action: plan?.source.action ?? null };
     }
   }

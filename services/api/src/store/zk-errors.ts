@@ -1,16 +1,5 @@
 /** Reading ZooKeeper errors the store cares about: missing nodes and failed transaction ops. */
 import { WharfError, isWharfError, type WharfErrorCode } from '@wharf/model';
-import { type Logger } from '@wharf/observability';
-
-/** `undefined` when `read` fails with NO_NODE; other errors propagate. */
-export async function orUndefined<T>(read: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await read();
-  } catch (err) {
-    if (isWharfError(err, 'WHARF_ZK_NO_NODE')) return undefined;
-    throw err;
-  }
-}
 
 /** True when `op` fails with NODE_EXISTS (used for create-if-missing). */
 export async function ignoreExists(op: () => Promise<unknown>): Promise<void> {
@@ -36,20 +25,6 @@ export function failedOp(err: unknown): FailedOp | undefined {
   };
   const failed = details?.results?.[details.failedIndex ?? -1];
   return failed === undefined ? undefined : { path: failed.path, code: failed.code };
-}
-
-/**
- * Parses a document another service (or an older api) stored; on bad data logs and returns
- * undefined, so one corrupt znode never breaks a listing.
- */
-export function parseOrSkip<T>(logger: Logger, path: string, parse: () => T): T | undefined {
-  try {
-    return parse();
-  } catch (err) {
-    if (!isWharfError(err, 'WHARF_VALIDATION')) throw err;
-    logger.warn('stored document invalid, skipped', { path, details: err.details });
-    return undefined;
-  }
 }
 
 /** A stored document the api needs but cannot read: a server-side problem, not the client's. */

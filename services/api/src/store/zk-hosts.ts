@@ -3,19 +3,15 @@
  * updated (roles only, read-modify-write) for role changes; roles-token records written once.
  */
 import {
-  assertDocument,
   isWharfError,
-  parseDocument,
   paths,
-  serializeDocument,
   type HostLive,
   type HostRegistration,
   type HostRole,
   type RolesToken,
 } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { type ZkSession, updateJson } from '@wharf/zk';
-import { orUndefined, parseOrSkip } from './zk-errors';
+import { DocumentStore, type ZkSession } from '@wharf/zk';
 
 /** Hosts read per `GET /platform/hosts` at most; a bound, not an expectation. */
 export const MAX_HOSTS_READ = 1024;
@@ -39,13 +35,17 @@ export interface HostStore {
 
 /** {@link HostStore} over a ZooKeeper session. */
 export class ZkHostStore implements HostStore {
+  private readonly docs: DocumentStore;
+
   constructor(
     private readonly zk: ZkSession,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.docs = new DocumentStore(zk, { logger });
+  }
 
   async list(): Promise<HostSnapshot[]> {
-    const ids = ((await orUndefined(() => this.zk.children(paths.hosts()))) ?? []).slice(0, MAX_HOSTS_READ);
+    const ids = (await this.docs.readChildren(paths.hosts())).slice(0, MAX_HOSTS_READ);
     const hosts = await Promise.all(ids.map((id) => this.read(id)));
     return hosts
       .filter((h): h is HostSnapshot => h !== undefined)
@@ -53,30 +53,20 @@ export class ZkHostStore implements HostStore {
   }
 
   private async read(id: string): Promise<HostSnapshot | undefined> {
-    const path = paths.host(id);
-    const [node, liveNode] = await Promise.all([
-      orUndefined(() => this.zk.get(path)),
-      orUndefined(() => this.zk.get(paths.hostLive(id))),
+    const [registration, live] = await Promise.all([
+      this.docs.readOrSkip('host-registration', paths.host(id)),
+      this.docs.readOrSkip('host-live', paths.hostLive(id)),
     ]);
-    const registration =
-      node && parseOrSkip(this.logger, path, () => parseDocument('host-registration', node.data));
     if (registration === undefined) return undefined;
-    const live =
-      liveNode &&
-      parseOrSkip(this.logger, paths.hostLive(id), () => parseDocument('host-live', liveNode.data));
-    return { registration, live };
+    return { registration: registration.value, live: live?.value };
   }
 
   async setRoles(id: string, roles: HostRole[]): Promise<HostRegistration | undefined> {
     try {
-      const result = await updateJson<HostRegistration>(
-        this.zk,
-        paths.host(id),
-        (current) => ({ ...current!, roles }),
-        {
-          parse: (value) => assertDocument('host-registration', value),
-        },
-      );
+      const result = await this.docs.updateDocument('host-registration', paths.host(id), (current) => ({
+        ...current!,
+        roles,
+      }));
       return result.value;
     } catch (err) {
       if (isWharfError(err, 'WHARF_ZK_NO_NODE')) return undefined;
@@ -86,6 +76,6 @@ export class ZkHostStore implements HostStore {
 
   async createRolesToken(record: RolesToken): Promise<void> {
     await this.zk.mkdirp(paths.rolesTokens());
-    await this.zk.create(paths.rolesToken(record.id), serializeDocument('roles-token', record));
+    await this.docs.create('roles-token', paths.rolesToken(record.id), record);
   }
 }

@@ -8,11 +8,11 @@
  * saw "another key remains" therefore cannot both commit; the loser re-reads and re-applies the
  * lock-out rule.
  */
-import { WharfError, parseDocument, paths, serializeDocument, type ApiKeyRecord } from '@wharf/model';
+import { WharfError, isWharfError, paths, type ApiKeyRecord } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { TreeCache, type ZkNode, type ZkSession } from '@wharf/zk';
+import { DocumentStore, TreeCache, type ZkSession, type ZkStat } from '@wharf/zk';
 import { type KeyStore, type RevocationPolicy, type StoredKey } from './types';
-import { corrupt, failedOp, orUndefined, parseOrSkip } from './zk-errors';
+import { corrupt, failedOp } from './zk-errors';
 
 /** Key records read per list or revocation at most (creation is capped well below this). */
 export const MAX_KEYS_READ = 2048;
@@ -21,7 +21,7 @@ const MAX_REVOKE_ATTEMPTS = 5;
 /** How long a write waits for its own change to reach the watch-driven view (ms on a healthy server). */
 export const KEY_CACHE_SYNC_TIMEOUT_MS = 2_000;
 
-function revisionOf(node: ZkNode): string {
+function revisionOf(node: { readonly stat: ZkStat }): string {
   return `${node.stat.czxid}:${node.stat.version}`;
 }
 
@@ -29,11 +29,14 @@ function revisionOf(node: ZkNode): string {
 export class ZkKeyStore implements KeyStore {
   private readonly tree: TreeCache;
 
+  private readonly docs: DocumentStore;
+
   constructor(
     private readonly zk: ZkSession,
     private readonly logger: Logger,
   ) {
     this.tree = new TreeCache(zk, paths.apiKeys(), { depth: 1 });
+    this.docs = new DocumentStore(zk, { logger });
   }
 
   /** Loads the view and arms its watches. */
@@ -48,12 +51,12 @@ export class ZkKeyStore implements KeyStore {
 
   async get(keyId: string): Promise<StoredKey | undefined> {
     const path = paths.apiKey(keyId);
-    const node = await orUndefined(() => this.zk.get(path));
-    if (node === undefined) return undefined;
     try {
-      return { record: parseDocument('api-key', node.data), revision: revisionOf(node) };
+      const doc = await this.docs.read('api-key', path);
+      return doc && { record: doc.value, revision: revisionOf(doc) };
     } catch (err) {
-      throw corrupt(path, err);
+      if (isWharfError(err, 'WHARF_VALIDATION')) throw corrupt(path, err);
+      throw err;
     }
   }
 
@@ -63,18 +66,18 @@ export class ZkKeyStore implements KeyStore {
   }
 
   async list(): Promise<ApiKeyRecord[]> {
-    const ids = ((await orUndefined(() => this.zk.children(paths.apiKeys()))) ?? []).slice(0, MAX_KEYS_READ);
+    const ids = (await this.docs.readChildren(paths.apiKeys())).slice(0, MAX_KEYS_READ);
     const read = await Promise.all(ids.map((id) => this.readRecord(id)));
     return read.filter((r): r is ApiKeyRecord => r !== undefined);
   }
 
   async count(): Promise<number> {
-    return ((await orUndefined(() => this.zk.children(paths.apiKeys()))) ?? []).length;
+    return (await this.docs.readChildren(paths.apiKeys())).length;
   }
 
   async create(record: ApiKeyRecord): Promise<void> {
     const path = paths.apiKey(record.id);
-    await this.zk.create(path, serializeDocument('api-key', record));
+    await this.docs.create('api-key', path, record);
     await this.sync(() => this.tree.get(path) !== undefined);
   }
 
@@ -85,9 +88,9 @@ export class ZkKeyStore implements KeyStore {
       const parent = await this.zk.get(parentPath);
       const ids = (await this.zk.children(parentPath)).slice(0, MAX_KEYS_READ);
       if (!ids.includes(keyId)) return false;
-      const node = await orUndefined(() => this.zk.get(path));
+      const node = await this.docs.readNode('api-key', path);
       if (node === undefined) return false;
-      const target = parseOrSkip(this.logger, path, () => parseDocument('api-key', node.data));
+      const target = node.value;
       const others = await Promise.all(ids.filter((id) => id !== keyId).map((id) => this.readRecord(id)));
       const refusal = await policy(
         target,
@@ -98,7 +101,7 @@ export class ZkKeyStore implements KeyStore {
         await this.zk
           .transaction()
           .set(parentPath, parent.data, parent.stat.version)
-          .delete(path, node.stat.version)
+          .delete(path, node.version)
           .commit();
       } catch (err) {
         const failed = failedOp(err);
@@ -117,9 +120,7 @@ export class ZkKeyStore implements KeyStore {
   }
 
   private async readRecord(id: string): Promise<ApiKeyRecord | undefined> {
-    const path = paths.apiKey(id);
-    const node = await orUndefined(() => this.zk.get(path));
-    return node && parseOrSkip(this.logger, path, () => parseDocument('api-key', node.data));
+    return (await this.docs.readOrSkip('api-key', paths.apiKey(id)))?.value;
   }
 
   /** Resolves once `predicate` holds on the view, or after {@link KEY_CACHE_SYNC_TIMEOUT_MS}. */

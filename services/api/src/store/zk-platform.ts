@@ -5,19 +5,16 @@
  */
 import {
   WharfError,
-  assertDocument,
   isWharfError,
-  parseDocument,
   paths,
   type AllocatorAdvertisement,
   type ServiceRegistration,
 } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { SKIP_UPDATE, updateJson, type ZkSession } from '@wharf/zk';
+import { DocumentStore, SKIP_UPDATE, type ZkSession } from '@wharf/zk';
 import { type AllocatorCache } from './allocator-cache';
 import { type DeploymentCache } from './deployment-cache';
 import { type AllocatorSnapshot, type PlatformStore, type ZooKeeperInfo } from './types';
-import { orUndefined, parseOrSkip } from './zk-errors';
 
 /** Registrations read per `GET /platform` at most (per service); a bound, not an expectation. */
 export const MAX_REGISTRATIONS_READ = 256;
@@ -36,26 +33,28 @@ export function sanitizeConnectString(connect: string): string {
 
 /** {@link PlatformStore} over a ZooKeeper session and the caches. */
 export class ZkPlatformStore implements PlatformStore {
+  private readonly docs: DocumentStore;
+
   constructor(
     private readonly zk: ZkSession,
     private readonly allocatorCache: AllocatorCache,
     private readonly deploymentCache: DeploymentCache,
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly connect: { connectString: string; chroot: string },
-  ) {}
+  ) {
+    this.docs = new DocumentStore(zk, { logger });
+  }
 
   allocators(): Promise<AllocatorSnapshot[]> {
     return this.allocatorCache.allocators();
   }
 
   private async registrations(dir: string): Promise<ServiceRegistration[]> {
-    const names = ((await orUndefined(() => this.zk.children(dir))) ?? []).slice(0, MAX_REGISTRATIONS_READ);
+    const names = (await this.docs.readChildren(dir)).slice(0, MAX_REGISTRATIONS_READ);
     const regs = await Promise.all(
-      names.map(async (name) => {
-        const path = `${dir}/${name}`;
-        const node = await orUndefined(() => this.zk.get(path));
-        return node && parseOrSkip(this.logger, path, () => parseDocument('service-registration', node.data));
-      }),
+      names.map(
+        async (name) => (await this.docs.readOrSkip('service-registration', `${dir}/${name}`))?.value,
+      ),
     );
     return regs.filter((r): r is ServiceRegistration => r !== undefined);
   }
@@ -66,20 +65,20 @@ export class ZkPlatformStore implements PlatformStore {
 
   async services(): Promise<Map<string, ServiceRegistration[]>> {
     const root = paths.services();
-    const names = ((await orUndefined(() => this.zk.children(root))) ?? []).slice(0, MAX_REGISTRATIONS_READ);
+    const names = (await this.docs.readChildren(root)).slice(0, MAX_REGISTRATIONS_READ);
     const lists = await Promise.all(names.map((name) => this.registrations(`${root}/${name}`)));
     return new Map(names.map((name, i) => [name, lists[i] ?? []]));
   }
 
   async constructorLeader(): Promise<string | undefined> {
     const dir = paths.constructorLeader();
-    const names = (await orUndefined(() => this.zk.children(dir))) ?? [];
+    const names = await this.docs.readChildren(dir);
     const ordered = names
       .filter((n) => SEQUENCE_SUFFIX.test(n))
       .sort((a, b) => (SEQUENCE_SUFFIX.exec(a)?.[1] ?? '').localeCompare(SEQUENCE_SUFFIX.exec(b)?.[1] ?? ''));
     // The lowest sequence leads; if it vanished between the two reads, the next one does.
     for (const name of ordered) {
-      const node = await orUndefined(() => this.zk.get(`${dir}/${name}`));
+      const node = await this.docs.readRaw(`${dir}/${name}`);
       if (node !== undefined) return node.data.toString('utf8').slice(0, MAX_LEADER_ID_LENGTH);
     }
     return undefined;
@@ -91,14 +90,13 @@ export class ZkPlatformStore implements PlatformStore {
 
   async setMaintenance(id: string, enabled: boolean): Promise<AllocatorAdvertisement | undefined> {
     try {
-      const result = await updateJson<AllocatorAdvertisement>(
-        this.zk,
+      const result = await this.docs.updateDocument(
+        'allocator-advertisement',
         paths.allocator(id),
         (current) =>
           current === undefined || current.maintenance === enabled
             ? SKIP_UPDATE
             : { ...current, maintenance: enabled },
-        { parse: (value) => assertDocument('allocator-advertisement', value) },
       );
       return result.value;
     } catch (err) {

@@ -12,10 +12,10 @@
  */
 import { WharfError, paths } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { type ZkNode, type ZkSession } from '@wharf/zk';
+import { DocumentStore, type ZkSession, type ZkStat } from '@wharf/zk';
 import { parseMarker, type RequestMarker } from '../domain/request-marker';
 import { type StoredMarker, type SweepResult, type SweptMarker } from './types';
-import { corrupt, failedOp, orUndefined } from './zk-errors';
+import { corrupt, failedOp } from './zk-errors';
 
 /** Markers read at once during a sweep: enough to keep a round short, gentle on the server. */
 const SWEEP_READ_CONCURRENCY = 16;
@@ -29,7 +29,7 @@ export function requestMarkerPath(hash: string): string {
   return `${paths.requestIds()}/${hash}`;
 }
 
-function revisionOf(node: ZkNode): string {
+function revisionOf(node: { readonly stat: ZkStat }): string {
   return `${node.stat.czxid}:${node.stat.version}`;
 }
 
@@ -43,15 +43,19 @@ function tryParse(data: Buffer): RequestMarker | undefined {
 
 /** Request-id markers over a ZooKeeper session. */
 export class ZkRequestIds {
+  private readonly docs: DocumentStore;
+
   constructor(
     private readonly zk: ZkSession,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.docs = new DocumentStore(zk, { logger });
+  }
 
   /** The marker of a request-id hash; throws `WHARF_INTERNAL` when it is unreadable. */
   async get(hash: string): Promise<StoredMarker | undefined> {
     const path = requestMarkerPath(hash);
-    const node = await orUndefined(() => this.zk.get(path));
+    const node = await this.docs.readRaw(path);
     if (node === undefined) return undefined;
     try {
       return { marker: parseMarker(node.data), revision: revisionOf(node) };
@@ -69,7 +73,7 @@ export class ZkRequestIds {
     const path = requestMarkerPath(hash);
     for (let attempt = 1; attempt <= MAX_DISCARD_ATTEMPTS; attempt++) {
       const parent = await this.zk.get(parentPath);
-      const node = await orUndefined(() => this.zk.get(path));
+      const node = await this.docs.readRaw(path);
       if (node === undefined || revisionOf(node) !== revision) return;
       try {
         await this.zk
@@ -86,7 +90,7 @@ export class ZkRequestIds {
 
   /** Every marker name (sha256 hex); unsorted. */
   async names(): Promise<string[]> {
-    return (await orUndefined(() => this.zk.children(paths.requestIds()))) ?? [];
+    return this.docs.readChildren(paths.requestIds());
   }
 
   /**
@@ -96,7 +100,7 @@ export class ZkRequestIds {
    */
   async sweep(batch: readonly string[], expired: (m: SweptMarker) => boolean): Promise<SweepResult> {
     const parentPath = paths.requestIds();
-    const parent = await orUndefined(() => this.zk.get(parentPath));
+    const parent = await this.docs.readRaw(parentPath);
     if (parent === undefined) return { examined: 0, deleted: 0, contended: false };
     const read = await this.readBatch(batch.filter((name) => HASH_PATTERN.test(name)));
     const doomed = read.filter(({ swept }) => expired(swept));
@@ -126,9 +130,7 @@ export class ZkRequestIds {
     const out: Array<{ swept: SweptMarker; version: number }> = [];
     for (let i = 0; i < names.length; i += SWEEP_READ_CONCURRENCY) {
       const chunk = names.slice(i, i + SWEEP_READ_CONCURRENCY);
-      const nodes = await Promise.all(
-        chunk.map((name) => orUndefined(() => this.zk.get(requestMarkerPath(name)))),
-      );
+      const nodes = await Promise.all(chunk.map((name) => this.docs.readRaw(requestMarkerPath(name))));
       nodes.forEach((node, j) => {
         if (node === undefined) return;
         out.push({

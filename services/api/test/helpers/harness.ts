@@ -10,7 +10,7 @@ import { ZkSession } from '@wharf/zk';
 import { type Loose } from './plans';
 import {
   apiKeyFile,
-  parseApiEnv,
+  configFromEnv,
   startApi,
   versionsFromTable,
   type ApiConfig,
@@ -76,7 +76,7 @@ export async function startHarness(
   const dir = await tempDir('wharf-api-test');
   const logger = createTestLogger();
   let printed = '';
-  const config = parseApiEnv(
+  const config = configFromEnv(
     { WHARF_ZK: connectString, WHARF_ZK_CHROOT: chroot, WHARF_HOME: dir.path, WHARF_API_PORT: '0' },
     { hostname: 'test', pid: process.pid },
   );

@@ -17,7 +17,7 @@ import { attemptFailure } from '../core/failure';
 import { type ObservedState } from '../core/observed';
 import { beginStep, endStep, logStep, type StepOutcome } from '../core/step-log';
 import { type ChangeSet } from '../core/changes';
-import { readDocument } from '../io/documents';
+import { documentsOf } from '../io/documents';
 import { interrupted } from './interrupt';
 import { type RunnerDeps } from './runner-deps';
 
@@ -122,12 +122,8 @@ export class AttemptContext {
 
   /** True when plan/pending no longer holds this attempt's plan (read fresh). */
   private async pendingGone(): Promise<boolean> {
-    const pending = await readDocument(this.deps.zk, 'plan', paths.planPending(this.deploymentId)).catch(
-      (err: unknown) => {
-        if (isWharfError(err, 'WHARF_VALIDATION')) return null;
-        throw err;
-      },
-    );
+    const docs = documentsOf(this.deps.zk, this.deps.logger);
+    const pending = await docs.readOrSkip('plan', paths.planPending(this.deploymentId));
     return pending?.value.plan_id !== this.attempt.plan_id;
   }
 

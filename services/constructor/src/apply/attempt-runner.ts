@@ -15,7 +15,6 @@ import {
   FAILURE_TYPES,
   STEP_IDS,
   isWharfError,
-  parseDocument,
   paths,
   serializeDocument,
   type PlanAttempt,
@@ -33,7 +32,7 @@ import {
 } from '../core/attempt-state';
 import { failureMessageOf, failureTypeOf } from '../core/failure';
 import { finishAttempt, isActive, newAttempt, type StepOutcome } from '../core/step-log';
-import { readDocument } from '../io/documents';
+import { documentsOf } from '../io/documents';
 import { AttemptContext } from './attempt-context';
 import { completeAttempt } from './complete';
 import { interrupted, isInterruption } from './interrupt';
@@ -123,7 +122,7 @@ async function openAttempt(
   }
   let pending;
   try {
-    pending = await readDocument(deps.zk, 'plan', paths.planPending(d));
+    pending = await documentsOf(deps.zk, deps.logger).read('plan', paths.planPending(d));
   } catch (err) {
     if (!isWharfError(err, 'WHARF_VALIDATION')) throw err;
     logger.warn('invalid pending plan skipped', { err });
@@ -221,18 +220,10 @@ async function readAttemptNode(
   d: string,
   logger: Logger,
 ): Promise<AttemptNode | undefined> {
-  try {
-    const node = await deps.zk.get(paths.planAttempt(d));
-    try {
-      return { attempt: parseDocument('plan-attempt', node.data), version: node.stat.version };
-    } catch (err) {
-      logger.warn('invalid attempt document; it will be replaced', { err });
-      return { attempt: undefined, version: node.stat.version };
-    }
-  } catch (err) {
-    if (isWharfError(err, 'WHARF_ZK_NO_NODE')) return undefined;
-    throw err;
-  }
+  const node = await documentsOf(deps.zk, deps.logger).readNode('plan-attempt', paths.planAttempt(d));
+  if (node === undefined) return undefined;
+  if (node.value === undefined) logger.warn('invalid attempt document; it will be replaced', {});
+  return { attempt: node.value, version: node.version };
 }
 
 async function writeNewAttempt(

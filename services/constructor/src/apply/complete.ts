@@ -13,7 +13,7 @@ import {
   type PlanAttempt,
 } from '@wharf/model';
 import { finishAttempt, type FinalStatus } from '../core/step-log';
-import { readDocument } from '../io/documents';
+import { documentsOf } from '../io/documents';
 import { type AttemptContext } from './attempt-context';
 import { interrupted } from './interrupt';
 import { deleteRoute } from './route-writer';
@@ -64,10 +64,7 @@ async function publish(ctx: AttemptContext, final: PlanAttempt, success: boolean
   for (let i = 1; ; i++) {
     const tx = zk.transaction();
     // An invalid pending plan is not ours to delete; any other read error stops the completion.
-    const pending = await readDocument(zk, 'plan', paths.planPending(d)).catch((err: unknown) => {
-      if (isWharfError(err, 'WHARF_VALIDATION')) return null;
-      throw err;
-    });
+    const pending = await documentsOf(zk, ctx.deps.logger).readOrSkip('plan', paths.planPending(d));
     if (pending && pending.value.plan_id === ctx.state.plan.plan_id)
       tx.delete(paths.planPending(d), pending.version);
     if (success) {

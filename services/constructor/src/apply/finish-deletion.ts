@@ -5,7 +5,7 @@
  */
 import { isWharfError, paths } from '@wharf/model';
 import { decideWork } from '../core/decide';
-import { readDocument } from '../io/documents';
+import { documentsOf } from '../io/documents';
 import { type RunResult } from './attempt-runner';
 import { deleteDeploymentTree } from './complete';
 import { type RunnerDeps } from './runner-deps';
@@ -15,10 +15,11 @@ import { deleteSpec } from './spec-writes';
 
 /** Deletes the route and `/deployments/<d>` when the fresh state says the shutdown is done. */
 export async function finishDeletion(deps: RunnerDeps, d: string): Promise<RunResult> {
+  const docs = documentsOf(deps.zk, deps.logger);
   try {
-    const deployment = await readDocument(deps.zk, 'deployment', paths.deployment(d));
-    const pending = await readDocument(deps.zk, 'plan', paths.planPending(d));
-    const attempt = await readDocument(deps.zk, 'plan-attempt', paths.planAttempt(d));
+    const deployment = await docs.read('deployment', paths.deployment(d));
+    const pending = await docs.read('plan', paths.planPending(d));
+    const attempt = await docs.read('plan-attempt', paths.planAttempt(d));
     const work = decideWork({
       id: d,
       ...(deployment ? { deployment: deployment.value } : {}),

@@ -13,7 +13,7 @@ import {
 } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { type ConfigurationsById } from '../core/validate-plan';
-import { childrenOrNone, readDocument } from '../io/documents';
+import { documentsOf } from '../io/documents';
 import { type ZkPort } from '../io/zk-port';
 
 /** Specs read straight from ZooKeeper, and instance ids that still have a status. */
@@ -22,28 +22,55 @@ export interface FreshSpecs {
   statusIds: string[];
 }
 
+/**
+ * Allocators whose specs {@link readSpecs} reads at once. The reads were one round trip after
+ * another — O(allocators + specs) sequential round trips per call, twice per plan and once under
+ * the placement lock — which made placement time grow with the fleet (bench/fleet: ~1 s per plan
+ * at 500 allocators). Pipelined on the one session, 32 in flight (the tree cache's load
+ * concurrency) keeps the server's queue short while hiding the round-trip latency.
+ */
+export const READ_SPECS_CONCURRENCY = 32;
+
 /** Reads every spec (optionally only instance ids accepted by `want`) and every status id. */
 export async function readSpecs(
   zk: ZkPort,
   logger: Logger,
   want: (instanceId: string) => boolean = () => true,
 ): Promise<FreshSpecs> {
-  const specs: InstanceSpec[] = [];
-  const statusIds: string[] = [];
-  for (const allocator of await childrenOrNone(zk, paths.allocators())) {
-    for (const name of await childrenOrNone(zk, paths.allocatorInstances(allocator))) {
-      if (!want(name)) continue;
+  const allocators = await documentsOf(zk, logger).readChildren(paths.allocators());
+  const read: FreshSpecs[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < allocators.length; i = next++) {
+      read[i] = await readAllocatorSpecs(zk, logger, allocators[i] as string, want);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_SPECS_CONCURRENCY, allocators.length) }, worker));
+  return { specs: read.flatMap((r) => r.specs), statusIds: read.flatMap((r) => r.statusIds) };
+}
+
+/** One allocator's specs (read in parallel) and, after them, its status ids. */
+async function readAllocatorSpecs(
+  zk: ZkPort,
+  logger: Logger,
+  allocator: string,
+  want: (instanceId: string) => boolean,
+): Promise<FreshSpecs> {
+  const docs = documentsOf(zk, logger);
+  const names = (await docs.readChildren(paths.allocatorInstances(allocator))).filter(want);
+  const specs = await Promise.all(
+    names.map(async (name) => {
       try {
-        const doc = await readDocument(zk, 'instance-spec', paths.instanceSpec(allocator, name));
-        if (doc) specs.push(doc.value);
+        return (await docs.read('instance-spec', paths.instanceSpec(allocator, name)))?.value;
       } catch (err) {
         if (!isWharfError(err, 'WHARF_VALIDATION', 'WHARF_INVALID_ID')) throw err;
         logger.warn('invalid instance spec skipped', { allocator, instance: name, err });
+        return undefined;
       }
-    }
-    statusIds.push(...(await childrenOrNone(zk, paths.allocatorStatuses(allocator))).filter(want));
-  }
-  return { specs, statusIds };
+    }),
+  );
+  const statusIds = (await docs.readChildren(paths.allocatorStatuses(allocator))).filter(want);
+  return { specs: specs.filter((d): d is InstanceSpec => d !== undefined), statusIds };
 }
 
 /** Only the instance ids of one deployment (`<deployment>-…`). */
@@ -53,7 +80,7 @@ export function ofDeployment(deploymentId: string): (instanceId: string) => bool
 
 /** The deployment's current plan; null when it has none yet. */
 export async function readCurrentPlan(zk: ZkPort, deploymentId: string): Promise<PlanDocument | null> {
-  return (await readDocument(zk, 'plan', paths.planCurrent(deploymentId)))?.value ?? null;
+  return (await documentsOf(zk).read('plan', paths.planCurrent(deploymentId)))?.value ?? null;
 }
 
 /**
@@ -68,7 +95,10 @@ export async function readInstanceConfiguration(
   id: string,
 ): Promise<InstanceConfiguration | undefined> {
   if (!INSTANCE_CONFIGURATION_ID.test(id)) return undefined;
-  const stored = await readDocument(zk, 'instance-configuration', `${paths.instanceConfigurations()}/${id}`);
+  const stored = await documentsOf(zk).read(
+    'instance-configuration',
+    `${paths.instanceConfigurations()}/${id}`,
+  );
   return stored?.value ?? DEFAULT_INSTANCE_CONFIGURATIONS[id];
 }
 

@@ -12,15 +12,9 @@
  *         └── conflict ── set at v / create ──▶ written
  * ```
  */
-import {
-  WharfError,
-  isWharfError,
-  parseDocument,
-  paths,
-  serializeDocument,
-  type RouteEntry,
-} from '@wharf/model';
-import { deleteIfExists } from '../io/documents';
+import { WharfError, isWharfError, paths, type RouteEntry } from '@wharf/model';
+import { MODEL_DECODER } from '@wharf/zk';
+import { documentsOf } from '../io/documents';
 import { type ZkPort } from '../io/zk-port';
 
 /**
@@ -57,9 +51,8 @@ export async function updateRoute(
     const next = update(node?.route);
     if (next === undefined) return undefined;
     try {
-      const data = serializeDocument('route', next);
-      if (node === undefined) await zk.create(path, data);
-      else await zk.set(path, data, node.version);
+      if (node === undefined) await documentsOf(zk).create('route', path, next);
+      else await documentsOf(zk).set('route', path, next, node.version);
       return next;
     } catch (err) {
       // Written or deleted meanwhile: read it again and recompute.
@@ -73,13 +66,13 @@ export async function updateRoute(
 
 /** Deletes `/routes/<deploymentId>` if it exists. */
 export async function deleteRoute(zk: ZkPort, deploymentId: string): Promise<boolean> {
-  return deleteIfExists(zk, paths.route(deploymentId));
+  return documentsOf(zk).delete(paths.route(deploymentId));
 }
 
 /** Parses a stored route; undefined when it is not a valid route document. */
 export function parseRoute(data: Buffer): RouteEntry | undefined {
   try {
-    return parseDocument('route', data);
+    return MODEL_DECODER.decode('route', data);
   } catch (err) {
     if (isWharfError(err, 'WHARF_VALIDATION', 'WHARF_INVALID_ID')) return undefined;
     throw err;
@@ -88,11 +81,6 @@ export function parseRoute(data: Buffer): RouteEntry | undefined {
 
 /** The route node now; undefined when there is none. */
 async function readRouteNode(zk: ZkPort, path: string): Promise<KnownRoute | undefined> {
-  try {
-    const node = await zk.get(path);
-    return { route: parseRoute(node.data), version: node.stat.version };
-  } catch (err) {
-    if (isWharfError(err, 'WHARF_ZK_NO_NODE')) return undefined;
-    throw err;
-  }
+  const node = await documentsOf(zk).readRaw(path);
+  return node && { route: parseRoute(node.data), version: node.stat.version };
 }

@@ -2,9 +2,9 @@
  * Instance spec writes: idempotent creation of held specs in one transaction, hold release
  * (versioned), deletion. What to write is decided in `core/allocate.ts`.
  */
-import { parseDocument, paths, serializeDocument, type InstanceSpec } from '@wharf/model';
+import { WharfError, paths, type InstanceSpec } from '@wharf/model';
 import { type SpecCluster } from '../core/allocate';
-import { deleteIfExists } from '../io/documents';
+import { documentsOf } from '../io/documents';
 import { type ZkPort } from '../io/zk-port';
 
 /** Creates the specs that do not exist yet, all in one transaction. Returns how many were created. */
@@ -20,13 +20,9 @@ export async function createSpecs(zk: ZkPort, specs: readonly InstanceSpec[]): P
     if ((await zk.exists(paths.allocator(allocator))) !== null)
       await zk.mkdirp(paths.allocatorInstances(allocator));
   }
-  const tx = zk.transaction();
-  for (const spec of missing) {
-    tx.create(
-      paths.instanceSpec(spec.allocator_id, spec.instance_id),
-      serializeDocument('instance-spec', spec),
-    );
-  }
+  const tx = documentsOf(zk).transaction();
+  for (const spec of missing)
+    tx.create('instance-spec', paths.instanceSpec(spec.allocator_id, spec.instance_id), spec);
   await tx.commit();
   return missing.length;
 }
@@ -42,15 +38,18 @@ export async function releaseSpec(
   cluster: SpecCluster,
 ): Promise<InstanceSpec> {
   const path = paths.instanceSpec(allocatorId, instanceId);
-  const node = await zk.get(path);
-  const spec = parseDocument('instance-spec', node.data);
+  const docs = documentsOf(zk);
+  const node = await docs.read('instance-spec', path);
+  if (node === undefined)
+    throw new WharfError('WHARF_ZK_NO_NODE', 'instance spec missing', { details: { path } });
+  const spec = node.value;
   if (!spec.hold) return spec;
   const released: InstanceSpec = { ...spec, hold: false, cluster, generation: spec.generation + 1 };
-  await zk.set(path, serializeDocument('instance-spec', released), node.stat.version);
+  await docs.set('instance-spec', path, released, node.version);
   return released;
 }
 
 /** Deletes a spec if it exists. */
 export async function deleteSpec(zk: ZkPort, allocatorId: string, instanceId: string): Promise<boolean> {
-  return deleteIfExists(zk, paths.instanceSpec(allocatorId, instanceId));
+  return documentsOf(zk).delete(paths.instanceSpec(allocatorId, instanceId));
 }

@@ -3,8 +3,9 @@
  * new Buffer), a bad document from another service is logged once and skipped, and the same
  * snapshot object yields the same view.
  */
-import { parseDocument, type DocumentKind, type DocumentTypes } from '@wharf/model';
+import { type DocumentKind, type DocumentTypes } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
+import { MODEL_DECODER } from '@wharf/zk';
 import {
   EMPTY_OBSERVED,
   deploymentsFromTree,
@@ -27,7 +28,7 @@ export class MemoParser {
     if (hit && hit.kind === kind) return hit.value as DocumentTypes[K] | undefined;
     let value: DocumentTypes[K] | undefined;
     try {
-      value = parseDocument(kind, data);
+      value = MODEL_DECODER.decode(kind, data);
     } catch (err) {
       this.logger.warn('invalid document skipped', { path, kind, err });
       value = undefined;

@@ -1,0 +1,7 @@
+/** Entry: mounts the console. */
+import { render } from 'preact';
+import { App } from './app';
+import './styles.css';
+
+const root = document.getElementById('root');
+if (root !== null) render(<App />, root);

@@ -1,0 +1,157 @@
+/** One deployment, live: status and health, endpoint, instances, plan steps, resize and delete. */
+import { useRef, useState } from 'preact/hooks';
+import { api } from '../api';
+import { useLiveDeployment, type DeploymentView } from '../live';
+import { href } from '../router';
+import { Resize } from './resize';
+import { History, Timeline } from './timeline';
+
+function Instances({ deployment }: { deployment: DeploymentView }) {
+  return (
+    <table class="list" aria-label="Instances">
+      <thead>
+        <tr>
+          <th scope="col">Instance</th>
+          <th scope="col">Zone</th>
+          <th scope="col">Allocator</th>
+          <th scope="col">Memory</th>
+          <th scope="col">State</th>
+          <th scope="col">Health</th>
+        </tr>
+      </thead>
+      <tbody>
+        {deployment.instances.map((i) => (
+          <tr key={i.instance_id} data-instance={i.instance_id}>
+            <td>
+              <code>{i.instance_id}</code>
+            </td>
+            <td>{i.zone}</td>
+            <td>{i.allocator_id}</td>
+            <td>{i.memory_mb} MB</td>
+            <td>{i.state ?? 'pending'}</td>
+            <td>
+              <span class={i.healthy ? 'ok' : 'bad'}>{i.healthy ? 'healthy' : 'unhealthy'}</span>
+            </td>
+          </tr>
+        ))}
+        {deployment.instances.length === 0 && (
+          <tr>
+            <td colSpan={6} class="empty">
+              No instances.
+            </td>
+          </tr>
+        )}
+      </tbody>
+    </table>
+  );
+}
+
+/** Delete behind a modal confirmation (a native dialog: focus-trapped, Escape cancels). */
+function DeleteButton({ deployment }: { deployment: DeploymentView }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [error, setError] = useState<string>();
+  const confirm = async () => {
+    try {
+      await api('DELETE', `/deployments/${deployment.id}`);
+      dialog.current?.close();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+  return (
+    <>
+      <button
+        type="button"
+        class="danger"
+        disabled={deployment.deleting}
+        onClick={() => dialog.current?.showModal()}
+      >
+        Delete deployment
+      </button>
+      <dialog ref={dialog} aria-labelledby="delete-title">
+        <h2 id="delete-title">Delete {deployment.name}?</h2>
+        <p>Every instance and its data is removed. This cannot be undone.</p>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <div class="actions">
+          <button type="button" class="danger" onClick={() => void confirm()}>
+            Delete
+          </button>
+          <button type="button" class="secondary" onClick={() => dialog.current?.close()}>
+            Cancel
+          </button>
+        </div>
+      </dialog>
+    </>
+  );
+}
+
+/** The deployment page. */
+export function DeploymentPage({ id }: { id: string }) {
+  const live = useLiveDeployment(id);
+  if (live.gone) {
+    return (
+      <section>
+        <h1>Deployment {id}</h1>
+        <p role="status">This deployment does not exist (it was deleted).</p>
+        <a href={href({ page: 'deployments' })}>Back to deployments</a>
+      </section>
+    );
+  }
+  if (!live.snapshot) {
+    return <p role="status">{live.error ?? 'Loading…'}</p>;
+  }
+  const { deployment, attempts } = live.snapshot;
+  const [latest, ...earlier] = attempts;
+  const plan = deployment.plan.pending ?? deployment.plan.current;
+  return (
+    <section aria-labelledby="deployment-title">
+      <div class="title-row">
+        <h1 id="deployment-title">{deployment.name}</h1>
+        <span class={`status status-${deployment.status}`} data-deployment-status={deployment.status}>
+          {deployment.status}
+        </span>
+        <span class={deployment.healthy ? 'ok' : 'bad'} data-healthy={String(deployment.healthy)}>
+          {deployment.healthy ? 'healthy' : 'not healthy'}
+        </span>
+        <span
+          class={`live-dot${live.connected ? ' on' : ''}`}
+          title={live.connected ? 'live' : 'reconnecting'}
+        />
+      </div>
+      <dl class="facts">
+        <dt>Id</dt>
+        <dd>
+          <code>{deployment.id}</code>
+        </dd>
+        <dt>Endpoint</dt>
+        <dd>
+          <code>{deployment.endpoint}</code>
+        </dd>
+        <dt>Created</dt>
+        <dd>{new Date(deployment.created).toLocaleString()}</dd>
+      </dl>
+      <h2>Instances</h2>
+      <Instances deployment={deployment} />
+      <h2>Plan activity</h2>
+      {latest ? <Timeline attempt={latest} /> : <p>No plan attempt yet.</p>}
+      {!deployment.deleting && plan && Object.keys(plan.resources).length > 0 && (
+        <>
+          <h2>Resize</h2>
+          <Resize id={id} plan={plan} />
+        </>
+      )}
+      {earlier.length > 0 && (
+        <>
+          <h2>Plan history</h2>
+          <History attempts={earlier} />
+        </>
+      )}
+      <h2>Danger zone</h2>
+      <DeleteButton deployment={deployment} />
+    </section>
+  );
+}

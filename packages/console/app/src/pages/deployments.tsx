@@ -1,0 +1,89 @@
+/** Deployments: the list with a filter by name, id or status. */
+import { useState } from 'preact/hooks';
+import { href } from '../router';
+import { useApi } from '../use-api';
+
+interface Row {
+  id: string;
+  name: string;
+  created: string;
+  status: string;
+}
+
+/** Most rows one list request asks for (the api's page limit). */
+const PAGE_SIZE = 100;
+
+/** The deployment list. */
+export function DeploymentsPage() {
+  const { data, error, reload } = useApi<{ deployments: Row[]; total: number }>(
+    `/deployments?size=${PAGE_SIZE}`,
+  );
+  const [filter, setFilter] = useState('');
+  const needle = filter.trim().toLowerCase();
+  const rows = (data?.deployments ?? []).filter(
+    (d) => needle === '' || `${d.name} ${d.id} ${d.status}`.toLowerCase().includes(needle),
+  );
+  return (
+    <section aria-labelledby="deployments-title">
+      <div class="title-row">
+        <h1 id="deployments-title">Deployments</h1>
+        <a class="button" href={href({ page: 'create' })}>
+          Create deployment
+        </a>
+      </div>
+      <div class="toolbar">
+        <label for="filter">Filter</label>
+        <input
+          id="filter"
+          type="search"
+          placeholder="name, id or status"
+          value={filter}
+          onInput={(e) => setFilter(e.currentTarget.value)}
+        />
+        <button type="button" onClick={reload}>
+          Refresh
+        </button>
+      </div>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {data && (
+        <table class="list" aria-label="Deployments">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Id</th>
+              <th scope="col">Status</th>
+              <th scope="col">Created</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((d) => (
+              <tr key={d.id} data-deployment={d.id}>
+                <td>
+                  <a href={href({ page: 'deployment', id: d.id })}>{d.name}</a>
+                </td>
+                <td>
+                  <code>{d.id}</code>
+                </td>
+                <td>
+                  <span class={`status status-${d.status}`}>{d.status}</span>
+                </td>
+                <td>{new Date(d.created).toLocaleString()}</td>
+              </tr>
+            ))}
+            {rows.length === 0 && (
+              <tr>
+                <td colSpan={4} class="empty">
+                  {data.total === 0 ? 'No deployments yet.' : 'Nothing matches the filter.'}
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

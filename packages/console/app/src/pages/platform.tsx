@@ -1,0 +1,283 @@
+/**
+ * Platform: summary (ZooKeeper, constructor leader, services), allocators with memory capacity
+ * bars and maintenance toggles, hosts with their roles, proxies.
+ */
+import { useState } from 'preact/hooks';
+import { api } from '../api';
+import { useApi } from '../use-api';
+
+interface Allocator {
+  id: string;
+  zone: string | null;
+  host: string | null;
+  connected: boolean;
+  maintenance: boolean;
+  capacity: { memory_mb: number; used_memory_mb: number; free_memory_mb: number; cpus: number };
+  instances: number;
+}
+
+interface Host {
+  id: string;
+  address?: string;
+  zone?: string;
+  roles?: string[];
+  connected: boolean;
+  services: { service?: string; name?: string; state?: string }[];
+}
+
+function CapacityBar({ used, total }: { used: number; total: number }) {
+  const percent = total > 0 ? Math.min(100, Math.round((used / total) * 100)) : 0;
+  return (
+    <div
+      class="bar"
+      role="meter"
+      aria-valuemin={0}
+      aria-valuemax={total}
+      aria-valuenow={used}
+      aria-label={`${used} of ${total} MB used`}
+    >
+      <div class="bar-fill" style={{ width: `${percent}%` }} />
+      <span class="bar-text">
+        {used} / {total} MB
+      </span>
+    </div>
+  );
+}
+
+/** Memory per zone: the sums of the zone's allocators (connected or not). */
+function ZoneCapacity({ allocators }: { allocators: Allocator[] }) {
+  const zones = new Map<string, { used: number; total: number }>();
+  for (const a of allocators) {
+    const zone = zones.get(a.zone ?? '—') ?? { used: 0, total: 0 };
+    zone.used += a.capacity.used_memory_mb;
+    zone.total += a.capacity.memory_mb;
+    zones.set(a.zone ?? '—', zone);
+  }
+  return (
+    <table class="list compact" aria-label="Capacity per zone">
+      <tbody>
+        {[...zones]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([zone, c]) => (
+            <tr key={zone} data-zone={zone}>
+              <th scope="row">{zone}</th>
+              <td>
+                <CapacityBar used={c.used} total={c.total} />
+              </td>
+            </tr>
+          ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Allocators() {
+  const { data, error, reload } = useApi<{ allocators: Allocator[] }>('/platform/allocators');
+  const [actionError, setActionError] = useState<string>();
+  const toggle = async (a: Allocator) => {
+    try {
+      await api('PUT', `/platform/allocators/${a.id}/maintenance`, { enabled: !a.maintenance });
+      setActionError(undefined);
+      reload();
+    } catch (err) {
+      setActionError(err instanceof Error ? err.message : String(err));
+    }
+  };
+  return (
+    <>
+      <h3>Memory per zone</h3>
+      <ZoneCapacity allocators={data?.allocators ?? []} />
+      <h3>Allocators</h3>
+      {(error ?? actionError) && (
+        <p class="error" role="alert">
+          {error ?? actionError}
+        </p>
+      )}
+      <table class="list" aria-label="Allocators">
+        <thead>
+          <tr>
+            <th scope="col">Allocator</th>
+            <th scope="col">Zone</th>
+            <th scope="col">Connected</th>
+            <th scope="col">Memory</th>
+            <th scope="col">Instances</th>
+            <th scope="col">Maintenance</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(data?.allocators ?? []).map((a) => (
+            <tr key={a.id} data-allocator={a.id}>
+              <td>
+                <code>{a.id}</code>
+              </td>
+              <td>{a.zone ?? '—'}</td>
+              <td>
+                <span class={a.connected ? 'ok' : 'bad'}>{a.connected ? 'yes' : 'no'}</span>
+              </td>
+              <td>
+                <CapacityBar used={a.capacity.used_memory_mb} total={a.capacity.memory_mb} />
+              </td>
+              <td>{a.instances}</td>
+              <td>
+                <button
+                  type="button"
+                  class="secondary"
+                  aria-pressed={a.maintenance}
+                  onClick={() => void toggle(a)}
+                >
+                  {a.maintenance ? 'In maintenance' : 'Active'}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+function Hosts() {
+  const { data, error } = useApi<{ hosts: Host[] }>('/platform/hosts');
+  if (error) {
+    return (
+      <p class="error" role="alert">
+        {error}
+      </p>
+    );
+  }
+  return (
+    <table class="list" aria-label="Hosts">
+      <thead>
+        <tr>
+          <th scope="col">Host</th>
+          <th scope="col">Address</th>
+          <th scope="col">Zone</th>
+          <th scope="col">Roles</th>
+          <th scope="col">Runner</th>
+        </tr>
+      </thead>
+      <tbody>
+        {(data?.hosts ?? []).map((h) => (
+          <tr key={h.id} data-host={h.id}>
+            <td>
+              <code>{h.id}</code>
+            </td>
+            <td>{h.address ?? '—'}</td>
+            <td>{h.zone ?? '—'}</td>
+            <td>{(h.roles ?? []).join(', ')}</td>
+            <td>
+              <span class={h.connected ? 'ok' : 'bad'}>{h.connected ? 'connected' : 'away'}</span>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+interface PlatformInfo {
+  version: string;
+  zookeeper: { state: string; connect_string: string; chroot: string };
+  services: Record<string, unknown[]>;
+  constructors: { leader: string | null; alive: number };
+  deployments: { total: number };
+}
+
+interface Registration {
+  id: string;
+  address: string;
+  port?: number;
+  zone?: string;
+  version: string;
+  stats?: Record<string, number>;
+}
+
+function Summary() {
+  const { data, error } = useApi<PlatformInfo>('/platform');
+  if (error) {
+    return (
+      <p class="error" role="alert">
+        {error}
+      </p>
+    );
+  }
+  if (!data) return null;
+  return (
+    <dl class="facts" aria-label="Summary">
+      <dt>ZooKeeper</dt>
+      <dd>
+        <span
+          class={data.zookeeper.state === 'connected' ? 'ok' : 'bad'}
+          data-zookeeper={data.zookeeper.state}
+        >
+          {data.zookeeper.state}
+        </span>{' '}
+        <code>
+          {data.zookeeper.connect_string}
+          {data.zookeeper.chroot}
+        </code>
+      </dd>
+      <dt>Constructor leader</dt>
+      <dd>
+        {data.constructors.leader ?? 'none'} ({data.constructors.alive} alive)
+      </dd>
+      <dt>Services</dt>
+      <dd>
+        {Object.entries(data.services)
+          .map(([name, list]) => `${name} ×${list.length}`)
+          .join(', ')}
+      </dd>
+      <dt>Deployments</dt>
+      <dd>{data.deployments.total}</dd>
+      <dt>Version</dt>
+      <dd>{data.version}</dd>
+    </dl>
+  );
+}
+
+function Proxies() {
+  const { data } = useApi<{ proxies: Registration[] }>('/platform/proxies');
+  return (
+    <table class="list" aria-label="Proxies">
+      <thead>
+        <tr>
+          <th scope="col">Proxy</th>
+          <th scope="col">Address</th>
+          <th scope="col">Zone</th>
+          <th scope="col">Version</th>
+        </tr>
+      </thead>
+      <tbody>
+        {(data?.proxies ?? []).map((p) => (
+          <tr key={p.id} data-proxy={p.id}>
+            <td>
+              <code>{p.id}</code>
+            </td>
+            <td>
+              {p.address}
+              {p.port === undefined ? '' : `:${p.port}`}
+            </td>
+            <td>{p.zone ?? '—'}</td>
+            <td>{p.version}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The platform page. */
+export function PlatformPage() {
+  return (
+    <section aria-labelledby="platform-title">
+      <h1 id="platform-title">Platform</h1>
+      <Summary />
+      <h2>Capacity</h2>
+      <Allocators />
+      <h2>Hosts</h2>
+      <Hosts />
+      <h2>Proxies</h2>
+      <Proxies />
+    </section>
+  );
+}

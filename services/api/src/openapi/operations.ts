@@ -1,0 +1,309 @@
+/**
+ * The route table as data: one entry per `METHOD path` the api serves, with what OpenAPI needs to
+ * describe it. `openapi.test.ts` (api tests) fails when a route is registered in the app without
+ * an entry here or the other way round, so the document cannot drift from the code.
+ */
+import { HOST_ROLES, type DocumentKind } from '@wharf/model';
+
+/** An HTTP method in lower case, as OpenAPI path items spell them. */
+export type Method = 'get' | 'post' | 'put' | 'delete';
+
+/** A query parameter. */
+export interface QueryParam {
+  name: string;
+  description: string;
+  schema: Record<string, unknown>;
+}
+
+/** A request body: a model document kind (its JSON Schema) or an inline schema. */
+export type RequestBody = { kind: DocumentKind } | { schema: Record<string, unknown> };
+
+/** One operation. */
+export interface Operation {
+  method: Method;
+  /** Below the API prefix, OpenAPI style (`/deployments/{id}`). */
+  path: string;
+  operationId: string;
+  tag: 'Deployments' | 'Plans' | 'Platform' | 'Security' | 'Meta';
+  summary: string;
+  /** False for the few routes served without an API key. */
+  authenticated: boolean;
+  query?: QueryParam[];
+  body?: RequestBody;
+  /** Success status and its description. */
+  success: [number, string];
+  /** Content type of the success response (default JSON). */
+  produces?: string;
+}
+
+const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, maximum });
+const rolesArray = {
+  type: 'array',
+  items: { enum: [...HOST_ROLES] },
+  uniqueItems: true,
+};
+
+/** Every operation of `/api/v1`. */
+export const OPERATIONS: readonly Operation[] = [
+  {
+    method: 'get',
+    path: '/health',
+    operationId: 'getHealth',
+    tag: 'Meta',
+    summary: 'Liveness of this api process',
+    authenticated: false,
+    success: [200, 'Healthy'],
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    operationId: 'getOpenApi',
+    tag: 'Meta',
+    summary: 'This OpenAPI document',
+    authenticated: false,
+    success: [200, 'The document'],
+  },
+  {
+    method: 'get',
+    path: '/docs',
+    operationId: 'getApiDocs',
+    tag: 'Meta',
+    summary: 'This document as a readable page',
+    authenticated: false,
+    success: [200, 'HTML page'],
+    produces: 'text/html',
+  },
+  {
+    method: 'post',
+    path: '/deployments',
+    operationId: 'createDeployment',
+    tag: 'Deployments',
+    summary: 'Create a deployment',
+    authenticated: true,
+    query: [
+      {
+        name: 'request_id',
+        description: 'Idempotency key: a repeated create with the same body returns the first result',
+        schema: { type: 'string', minLength: 32, maxLength: 128 },
+      },
+      { name: 'validate_only', description: 'Validate without creating', schema: { type: 'boolean' } },
+    ],
+    body: { kind: 'deployment-create-request' },
+    success: [201, 'Created; the plan is pending'],
+  },
+  {
+    method: 'get',
+    path: '/deployments',
+    operationId: 'listDeployments',
+    tag: 'Deployments',
+    summary: 'List deployments (oldest first)',
+    authenticated: true,
+    query: [
+      { name: 'from', description: 'Offset', schema: int(0, 100_000) },
+      { name: 'size', description: 'Page size', schema: int(0, 100) },
+    ],
+    success: [200, 'A page of deployments'],
+  },
+  {
+    method: 'get',
+    path: '/deployments/{id}',
+    operationId: 'getDeployment',
+    tag: 'Deployments',
+    summary: 'A deployment: status, health, endpoint, instances, plans',
+    authenticated: true,
+    success: [200, 'The deployment'],
+  },
+  {
+    method: 'put',
+    path: '/deployments/{id}',
+    operationId: 'updateDeployment',
+    tag: 'Deployments',
+    summary: 'Update (resize, upgrade) a deployment: a new pending plan',
+    authenticated: true,
+    query: [
+      {
+        name: 'version',
+        description: 'Apply only if the deployment is still at this version',
+        schema: int(0, 2_147_483_647),
+      },
+    ],
+    body: { kind: 'deployment-update-request' },
+    success: [202, 'Accepted; the plan is pending'],
+  },
+  {
+    method: 'delete',
+    path: '/deployments/{id}',
+    operationId: 'deleteDeployment',
+    tag: 'Deployments',
+    summary: 'Delete a deployment (a shutdown plan)',
+    authenticated: true,
+    success: [202, 'Accepted'],
+  },
+  {
+    method: 'get',
+    path: '/deployments/{id}/plan',
+    operationId: 'getDeploymentPlans',
+    tag: 'Plans',
+    summary: 'Pending and current plan',
+    authenticated: true,
+    success: [200, 'The plans'],
+  },
+  {
+    method: 'get',
+    path: '/deployments/{id}/plan/activity',
+    operationId: 'getPlanActivity',
+    tag: 'Plans',
+    summary: 'Plan attempts with their step logs, newest first',
+    authenticated: true,
+    query: [{ name: 'size', description: 'Most attempts', schema: int(1, 100) }],
+    success: [200, 'Attempts'],
+  },
+  {
+    method: 'get',
+    path: '/deployments/{id}/plan/activity/_stream',
+    operationId: 'streamPlanActivity',
+    tag: 'Plans',
+    summary:
+      'Server-Sent Events: `snapshot` (deployment + newest attempts) on every change, `gone` when deleted',
+    authenticated: true,
+    success: [200, 'An event stream'],
+    produces: 'text/event-stream',
+  },
+  {
+    method: 'delete',
+    path: '/deployments/{id}/plan/pending',
+    operationId: 'cancelPendingPlan',
+    tag: 'Plans',
+    summary: 'Cancel the pending plan',
+    authenticated: true,
+    success: [200, 'Cancelled'],
+  },
+  {
+    method: 'get',
+    path: '/platform',
+    operationId: 'getPlatform',
+    tag: 'Platform',
+    summary: 'Installation summary: services, ZooKeeper, counts',
+    authenticated: true,
+    success: [200, 'Summary'],
+  },
+  {
+    method: 'get',
+    path: '/platform/allocators',
+    operationId: 'listAllocators',
+    tag: 'Platform',
+    summary: 'Allocators with capacity and maintenance state',
+    authenticated: true,
+    success: [200, 'Allocators'],
+  },
+  {
+    method: 'put',
+    path: '/platform/allocators/{id}/maintenance',
+    operationId: 'setAllocatorMaintenance',
+    tag: 'Platform',
+    summary: 'Put an allocator in or out of maintenance',
+    authenticated: true,
+    body: {
+      schema: {
+        type: 'object',
+        required: ['enabled'],
+        additionalProperties: false,
+        properties: { enabled: { type: 'boolean' } },
+      },
+    },
+    success: [200, 'The allocator'],
+  },
+  {
+    method: 'get',
+    path: '/platform/proxies',
+    operationId: 'listProxies',
+    tag: 'Platform',
+    summary: 'Proxies and their stats',
+    authenticated: true,
+    success: [200, 'Proxies'],
+  },
+  {
+    method: 'get',
+    path: '/platform/hosts',
+    operationId: 'listHosts',
+    tag: 'Platform',
+    summary: 'Hosts, their roles and runners',
+    authenticated: true,
+    success: [200, 'Hosts'],
+  },
+  {
+    method: 'put',
+    path: '/platform/hosts/{id}/roles',
+    operationId: 'setHostRoles',
+    tag: 'Platform',
+    summary: "Replace a host's roles",
+    authenticated: true,
+    body: {
+      schema: {
+        type: 'object',
+        required: ['roles'],
+        additionalProperties: false,
+        properties: { roles: rolesArray },
+      },
+    },
+    success: [200, 'The host'],
+  },
+  {
+    method: 'post',
+    path: '/platform/configuration/security/api-keys',
+    operationId: 'createApiKey',
+    tag: 'Security',
+    summary: 'Create an API key (the key is shown once)',
+    authenticated: true,
+    body: {
+      schema: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          description: { type: 'string', minLength: 1 },
+          expires_in_seconds: { type: 'integer', minimum: 1 },
+        },
+      },
+    },
+    success: [201, 'The key, shown only in this response'],
+  },
+  {
+    method: 'get',
+    path: '/platform/configuration/security/api-keys',
+    operationId: 'listApiKeys',
+    tag: 'Security',
+    summary: 'API keys (never their secrets)',
+    authenticated: true,
+    success: [200, 'Keys'],
+  },
+  {
+    method: 'delete',
+    path: '/platform/configuration/security/api-keys/{id}',
+    operationId: 'revokeApiKey',
+    tag: 'Security',
+    summary: 'Revoke an API key',
+    authenticated: true,
+    success: [200, 'Revoked'],
+  },
+  {
+    method: 'post',
+    path: '/platform/configuration/security/roles-tokens',
+    operationId: 'createRolesToken',
+    tag: 'Security',
+    summary: 'Create a roles token for joining hosts (shown once)',
+    authenticated: true,
+    body: {
+      schema: {
+        type: 'object',
+        required: ['roles'],
+        additionalProperties: false,
+        properties: {
+          roles: rolesArray,
+          persistent: { type: 'boolean' },
+          ttl_seconds: { type: 'integer', minimum: 1 },
+        },
+      },
+    },
+    success: [201, 'The token, shown only in this response'],
+  },
+];
