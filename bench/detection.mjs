@@ -8,7 +8,7 @@
 //   - false alarms: SIGSTOP the leader / the allocator for --stops ms (e.g. 1000,2000) then SIGCONT:
 //     did the standby take over? was the live node gone, and for how long (a flip needs > the 1 s grace)?
 // Runs are alternated before/after so drift on a shared box hits both alike; medians printed.
-//   node bench/detection.mjs [--runs 5] [--stops 1000,2000,3000]
+//   node bench/detection.mjs [--runs 5] [--stops 1000,2000,3000] [--stop-runs 3]   (--runs 0: stops only)
 // Needs a build (`npx tsc -b tsconfig.json`) and ZooKeeper's jars (scripts/bootstrap.sh).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,8 +23,13 @@ const { EmbeddedZooKeeper, ZkSession } = require('@wharf/zk');
 const { paths, parseDocument } = require('@wharf/model');
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '5' }, stops: { type: 'string', default: '1000,2000,3000' } },
+  options: {
+    runs: { type: 'string', default: '5' },
+    stops: { type: 'string', default: '1000,2000,3000' },
+    'stop-runs': { type: 'string', default: '3' },
+  },
 });
+const STOP_RUNS = Number(values['stop-runs']);
 const RUNS = Number(values.runs);
 const STOPS = values.stops.split(',').map(Number);
 const CONSTRUCTOR = join(import.meta.dirname, '..', 'services', 'constructor', 'dist', 'main.js');
@@ -154,7 +159,12 @@ async function allocatorStop(ms) {
       child.kill('SIGCONT');
       resumed = true;
     }
-    const present = (await zk.exists(live).catch(() => null)) !== null;
+    const stat = await zk.exists(live).then(
+      (st) => st,
+      () => undefined, // the observer's own read failed: no verdict this round
+    );
+    if (stat === undefined) continue;
+    const present = stat !== null;
     const now = Date.now();
     if (!present) goneSince ??= now;
     else if (goneSince !== undefined) {
@@ -188,14 +198,23 @@ try {
       results.live[name].push(await liveLoss(config));
     }
   }
-  for (const name of ['before', 'after']) {
+  for (const name of RUNS > 0 ? ['before', 'after'] : []) {
     console.log(`constructor failover after SIGKILL, ${name}: ${fmt(results.failover[name])}`);
     console.log(`allocator live node gone after SIGKILL, ${name}: ${fmt(results.live[name])}`);
   }
   for (const ms of STOPS) {
-    console.log(`leader SIGSTOP ${ms} ms: standby took over: ${await leaderStop(ms)}`);
-    const gone = await allocatorStop(ms);
-    console.log(`allocator SIGSTOP ${ms} ms: live node absent for ${(gone / 1000).toFixed(2)} s at most`);
+    const takeovers = [];
+    const gone = [];
+    for (let i = 0; i < STOP_RUNS; i++) {
+      takeovers.push(await leaderStop(ms));
+      gone.push(await allocatorStop(ms));
+    }
+    console.log(
+      `leader SIGSTOP ${ms} ms: standby took over in ${takeovers.filter(Boolean).length}/${STOP_RUNS} runs`,
+    );
+    console.log(
+      `allocator SIGSTOP ${ms} ms: live node absent (s, per run): ${gone.map((g) => (g / 1000).toFixed(2)).join(', ')}`,
+    );
   }
   console.log(
     `load average ${loadavg()

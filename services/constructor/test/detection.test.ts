@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { parseDocument, paths } from '@wharf/model';
 import { useZooKeeper, waitFor } from '@wharf/testkit';
 import { type ZkSession } from '@wharf/zk';
-import { type Constructor } from '../src/constructor';
+import { createConstructor, type Constructor } from '../src/constructor';
 import { DEFAULT_TIMING } from '../src/options';
 import { type FakeAllocator } from './fake-allocator';
 import { FakeClusterStack } from './fake-stack';
+import { TcpGate } from './tcp-gate';
 import { etcdPlanDoc } from './fixtures';
 import {
   createDeployment,
@@ -22,6 +23,7 @@ import {
   readRoute,
   startAllocators,
   startConstructor,
+  TEST_TIMING,
   waitForAttempt,
 } from './harness';
 
@@ -144,6 +146,33 @@ describe('constructor failover in seconds (real processes)', () => {
     await sleep(3_000); // longer than the latch session: an expiry would have shown by now
     expect(await stateOf(standby.id)).toBe('standby');
     expect(await stateOf(leader.id)).toBe('leading');
+  });
+});
+
+describe('a constructor with a separate latch session', () => {
+  it('leads again when its main session comes back while the latch session kept the lead', async () => {
+    const zk = await fixture.session();
+    await preparePlatform(zk);
+    const gate = await TcpGate.start(Number(fixture.connectString.split(':')[1]));
+    const c = createConstructor({
+      zk: await fixture.session({ connectString: gate.address }),
+      leaderZk: await fixture.session(),
+      id: 'c-a',
+      stacks: () => new FakeClusterStack(),
+      timing: TEST_TIMING,
+    });
+    try {
+      await c.start();
+      await waitFor(() => c.state === 'leading', { message: 'c-a leads' });
+      gate.cut(); // the main session is suspended: no leader-only work meanwhile
+      await waitFor(() => c.state === 'standby', { timeoutMs: 10_000, message: 'c-a pauses' });
+      gate.heal();
+      // The latch never let go (its session was fine): nobody else can lead, so c-a must resume.
+      await waitFor(() => c.state === 'leading', { timeoutMs: 15_000, message: 'c-a leads again' });
+    } finally {
+      await c.close();
+      await gate.close();
+    }
   });
 });
 
