@@ -116,7 +116,12 @@ async function allocator(config) {
     WHARF_CAPACITY_MB: '1024',
     WHARF_PORT_RANGE: `${from}-${from + 99}`,
   });
-  await until(async () => (await zk.exists(live)) !== null);
+  // Fully started (the service registration comes after `live`), then a moment to settle: a
+  // connection loss in the middle of start-up makes the allocator exit, which is another story.
+  await until(
+    async () => (await zk.exists(`${chroot}${paths.serviceLive('allocator', 'alloc-1')}`)) !== null,
+  );
+  await sleep(500);
   return { ...proc, live };
 }
 
