@@ -29,6 +29,9 @@ export {
   DEFAULT_MAX_DATA_BYTES,
   DEFAULT_OPERATION_TIMEOUT_MS,
   DEFAULT_SESSION_TIMEOUT_MS,
+  DEFAULT_LIVENESS_SESSION_TIMEOUT_MS,
+  DEFAULT_LEADER_SESSION_TIMEOUT_MS,
+  MIN_SESSION_TIMEOUT_MS,
   compileZkOptions,
 } from './options';
 export type { CompiledZkOptions, ZkSessionOptions } from './options';

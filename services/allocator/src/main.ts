@@ -81,6 +81,13 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: 'allocator', level, context: { id: settings.allocator.id } });
   const metrics = createMetrics('allocator');
   const zk = new ZkSession({ connectString: settings.zkConnect, chroot: settings.zkChroot, logger });
+  // A short session for the live node only: a dead host is noticed in seconds (docs/coordination.md).
+  const livenessZk = new ZkSession({
+    connectString: settings.zkConnect,
+    chroot: settings.zkChroot,
+    sessionTimeoutMs: settings.livenessSessionTimeoutMs,
+    logger: logger.child({ session: 'liveness' }),
+  });
   let reason = `asked for ${settings.runtime}`;
   const kind = resolveRuntime(
     settings.runtime,
@@ -106,8 +113,10 @@ async function main(): Promise<void> {
     }),
   });
   await zk.start();
+  await livenessZk.start();
   const allocator = createAllocator({
     zk,
+    livenessZk,
     runtime,
     stacks: stackCatalog(),
     logger,
@@ -142,6 +151,7 @@ async function main(): Promise<void> {
     void (async () => {
       await allocator.shutdown({ stopInstances: settings.stopInstancesOnExit });
       await runtime.close();
+      await livenessZk.close();
       await zk.close();
       await server.close();
       process.exit(0);
