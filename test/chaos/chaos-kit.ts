@@ -17,6 +17,8 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export interface LoadResult {
   total: number;
   failed: number;
+  /** Requests that failed to connect to one proxy and were sent to the other (`failover` loads). */
+  retried: number;
   /** First few failures, `status body` or the error message. */
   failures: string[];
   /** Keys the proxy answered 200 for, with their values. */
@@ -32,12 +34,22 @@ export interface Load {
 /** Requests in flight at most: a stalled upstream must not pile up sockets without bound. */
 const MAX_IN_FLIGHT = 32;
 
+/** A refused connection means the proxy never got the request: a load balancer sends it elsewhere. */
+const NOT_SENT = /ECONNREFUSED/;
+
 /**
  * Puts `<prefix><n>` = `v<n>` at `perSecond` through the proxies (alternating), each request
- * bounded by the proxy client's 10 s timeout.
+ * bounded by the proxy client's 10 s timeout. With `failover`, a request whose proxy refused or
+ * refused the connection is sent once to the other proxy, as a load balancer in front would.
  */
-export function startLoad(platform: Platform, id: string, prefix: string, perSecond = 25): Load {
-  const result: LoadResult = { total: 0, failed: 0, failures: [], acked: new Map() };
+export function startLoad(
+  platform: Platform,
+  id: string,
+  prefix: string,
+  options: { perSecond?: number; failover?: boolean } = {},
+): Load {
+  const perSecond = options.perSecond ?? 25;
+  const result: LoadResult = { total: 0, failed: 0, retried: 0, failures: [], acked: new Map() };
   const inFlight = new Set<Promise<void>>();
   let n = 0;
   const fail = (why: string) => {
@@ -55,8 +67,15 @@ export function startLoad(platform: Platform, id: string, prefix: string, perSec
     const port = platform.proxyPorts[n % platform.proxyPorts.length]!;
     n++;
     result.total++;
-    const p = platform
-      .proxy(id, 'POST', '/v3/kv/put', JSON.stringify({ key: b64(key), value: b64(value) }), port)
+    const body = JSON.stringify({ key: b64(key), value: b64(value) });
+    const put = (to: number) => platform.proxy(id, 'POST', '/v3/kv/put', body, to);
+    const other = platform.proxyPorts.find((p) => p !== port)!;
+    const p = put(port)
+      .catch((err: Error) => {
+        if (!options.failover || !NOT_SENT.test(err.message)) throw err;
+        result.retried++;
+        return put(other);
+      })
       .then(
         (res) => {
           if (res.status === 200) result.acked.set(key, value);
@@ -187,7 +206,9 @@ export async function allocatorLive(platform: Platform, allocator: string): Prom
 export function report(scenario: string, load: LoadResult, recoverySeconds: number, extra = ''): void {
   const line =
     `CHAOS ${scenario}: failed ${load.failed} of ${load.total} requests, ` +
-    `recovered in ${recoverySeconds.toFixed(1)} s${extra ? `, ${extra}` : ''}` +
+    `recovered in ${recoverySeconds.toFixed(1)} s` +
+    (load.retried ? `, ${load.retried} sent to the other proxy after a connect failure` : '') +
+    (extra ? `, ${extra}` : '') +
     (load.failures.length ? `\n  first failures: ${load.failures.slice(0, 3).join(' | ')}` : '');
   process.stdout.write(`${line}\n`);
 }

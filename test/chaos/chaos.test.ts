@@ -27,6 +27,8 @@ jest.setTimeout(120_000);
 const SETTLE_MS = 2_000;
 /** Longest any scenario may take to recover before it fails. */
 const RECOVERY_TIMEOUT_MS = 60_000;
+/** Longer than the services' 15 s ZooKeeper session timeout, so sessions expire. */
+const FREEZE_PAST_SESSION_MS = 18_000;
 
 describe('chaos: a 3-zone etcd deployment under proxied load', () => {
   let platform: Platform;
@@ -42,10 +44,10 @@ describe('chaos: a 3-zone etcd deployment under proxied load', () => {
   async function underLoad(
     scenario: string,
     fault: () => Promise<number>,
-    expectedInstances = 3,
+    { expectedInstances = 3, failover = false } = {},
   ): Promise<{ load: LoadResult; recovery: number }> {
     const prefix = `chaos/${scenario}/`;
-    const load = startLoad(platform, id, prefix);
+    const load = startLoad(platform, id, prefix, { failover });
     await sleep(SETTLE_MS);
     const recovery = await fault();
     await sleep(SETTLE_MS);
@@ -93,6 +95,30 @@ describe('chaos: a 3-zone etcd deployment under proxied load', () => {
     });
     const restarted = (await platform.services()).find((s) => s.service === 'zookeeper');
     expect(restarted?.pid).not.toBe(zk!.pid);
+  });
+
+  it('(a2) ZooKeeper SIGSTOPped past the session timeout: proxies serve from cache, services rejoin', async () => {
+    const zk = (await platform.services()).find((s) => s.service === 'zookeeper');
+    expect(zk).toBeDefined();
+    const allocators = (await instances()).map((i) => i.allocator_id as string);
+    await underLoad('zookeeper-stop', async () => {
+      process.kill(zk!.pid, 'SIGSTOP');
+      try {
+        await sleep(FREEZE_PAST_SESSION_MS);
+      } finally {
+        process.kill(zk!.pid, 'SIGCONT');
+      }
+      const t0 = Date.now();
+      await eventually(
+        async () => {
+          for (const a of allocators) if (!(await allocatorLive(platform, a))) return undefined;
+          return (await platform.api('GET', `/deployments/${id}`)).status === 200 ? true : undefined;
+        },
+        RECOVERY_TIMEOUT_MS,
+        'the services to be back on ZooKeeper',
+      );
+      return (Date.now() - t0) / 1000;
+    });
   });
 
   it('(b) allocator SIGKILLed and restarted: its instance adopted, not duplicated', async () => {
@@ -154,6 +180,49 @@ describe('chaos: a 3-zone etcd deployment under proxied load', () => {
       return (Date.now() - t0) / 1000;
     });
     expect(await servicePid(allocator)).toBe(pid);
+    expect(await memberPids(instance)).toEqual(members);
+  });
+
+  it('(c2) allocator SIGSTOPped past its session timeout: rejoins, its instance neither lost nor duplicated', async () => {
+    const victim = (await instances())[2];
+    const allocator = victim.allocator_id as string;
+    const instance = victim.instance_id as string;
+    const pid = await servicePid(allocator);
+    expect(pid).toBeGreaterThan(0);
+    const members = await memberPids(instance);
+
+    let goneAfter: number | undefined;
+    await underLoad('allocator-stop-past-session', async () => {
+      const frozenAt = Date.now();
+      process.kill(pid!, 'SIGSTOP');
+      try {
+        // Watch its live node go: the freeze did outlast the session.
+        while (Date.now() - frozenAt < FREEZE_PAST_SESSION_MS) {
+          if (goneAfter === undefined && !(await allocatorLive(platform, allocator))) {
+            goneAfter = (Date.now() - frozenAt) / 1000;
+          }
+          await sleep(500);
+        }
+      } finally {
+        process.kill(pid!, 'SIGCONT');
+      }
+      const t0 = Date.now();
+      // Recovered: its session expired while frozen; the allocator rebuilds it and is live again.
+      await eventually(
+        async () => {
+          if (!(await allocatorLive(platform, allocator))) return undefined;
+          const i = (await instances()).find((x) => x.instance_id === instance);
+          return i?.healthy ? true : undefined;
+        },
+        RECOVERY_TIMEOUT_MS,
+        'the allocator to rejoin',
+      );
+      return (Date.now() - t0) / 1000;
+    });
+    process.stdout.write(
+      `CHAOS allocator-stop-past-session: live node gone ${goneAfter?.toFixed(1)} s into the freeze\n`,
+    );
+    expect(goneAfter).toBeDefined();
     expect(await memberPids(instance)).toEqual(members);
   });
 
@@ -220,9 +289,42 @@ describe('chaos: a 3-zone etcd deployment under proxied load', () => {
         // The figure: from the kill to the plan's completion.
         return (Date.now() - killedAt) / 1000;
       },
-      4,
+      { expectedInstances: 4 },
     );
     process.stdout.write(`CHAOS constructor-leader-kill: whole plan took ${planSeconds.toFixed(1)} s\n`);
     expect(await instances()).toHaveLength(4);
+  });
+
+  it('(f) a proxy SIGKILLed behind a load balancer: the other proxy takes the traffic, the runner restarts it', async () => {
+    const proxyId = 'proxy-host-1';
+    const pid = await servicePid(proxyId);
+    expect(pid).toBeGreaterThan(0);
+    await underLoad(
+      'proxy-kill',
+      async () => {
+        const t0 = Date.now();
+        process.kill(pid!, 'SIGKILL');
+        // Recovered: the runner restarted it and it routes again.
+        await eventually(
+          async () => {
+            const now = await servicePid(proxyId);
+            if (now === undefined || now === pid) return undefined;
+            const res = await platform.proxy(
+              id,
+              'POST',
+              '/v3/kv/range',
+              '{"key":"d2FybQ=="}',
+              platform.proxyPorts[0],
+            );
+            return res.status === 200 ? true : undefined;
+          },
+          RECOVERY_TIMEOUT_MS,
+          'the proxy to be back',
+          100,
+        );
+        return (Date.now() - t0) / 1000;
+      },
+      { failover: true },
+    );
   });
 });
