@@ -27,12 +27,14 @@ jest.setTimeout(120_000);
 const SETTLE_MS = 2_000;
 /** Longest any scenario may take to recover before it fails. */
 const RECOVERY_TIMEOUT_MS = 60_000;
-/** Longer than the services' 15 s ZooKeeper session timeout, so sessions expire. */
+/** Longer than the services' ZooKeeper sessions (15 s asked, ~10 s granted by the embedded server), so they expire. */
 const FREEZE_PAST_SESSION_MS = 18_000;
 
 describe('chaos: a 3-zone etcd deployment under proxied load', () => {
   let platform: Platform;
   let id: string;
+  /** Instances the deployment's plan asks for: 3, then 4 after (e) grows it. */
+  let size = 3;
 
   const instances = async () => (await platform.api('GET', `/deployments/${id}`)).body.instances as any[];
   const servicePid = async (serviceId: string) => {
@@ -44,7 +46,7 @@ describe('chaos: a 3-zone etcd deployment under proxied load', () => {
   async function underLoad(
     scenario: string,
     fault: () => Promise<number>,
-    { expectedInstances = 3, failover = false } = {},
+    { expectedInstances = size, failover = false } = {},
   ): Promise<{ load: LoadResult; recovery: number }> {
     const prefix = `chaos/${scenario}/`;
     const load = startLoad(platform, id, prefix, { failover });
@@ -293,6 +295,7 @@ describe('chaos: a 3-zone etcd deployment under proxied load', () => {
     );
     process.stdout.write(`CHAOS constructor-leader-kill: whole plan took ${planSeconds.toFixed(1)} s\n`);
     expect(await instances()).toHaveLength(4);
+    size = 4;
   });
 
   it('(f) a proxy SIGKILLed behind a load balancer: the other proxy takes the traffic, the runner restarts it', async () => {
