@@ -27,7 +27,7 @@ jest.setTimeout(120_000);
 const SETTLE_MS = 2_000;
 /** Longest any scenario may take to recover before it fails. */
 const RECOVERY_TIMEOUT_MS = 60_000;
-/** Longer than the services' ZooKeeper sessions (15 s asked, ~10 s granted by the embedded server), so they expire. */
+/** Longer than the services' ZooKeeper sessions (15 s asked, 10 s granted: 20 ticks of the embedded server's 500 ms), so they expire. */
 const FREEZE_PAST_SESSION_MS = 18_000;
 
 describe('chaos: a 3-zone etcd deployment under proxied load', () => {
