@@ -50,9 +50,16 @@ describe('chaos: a 3-zone etcd deployment under proxied load', () => {
   ): Promise<{ load: LoadResult; recovery: number }> {
     const prefix = `chaos/${scenario}/`;
     const load = startLoad(platform, id, prefix, { failover });
-    await sleep(SETTLE_MS);
-    const recovery = await fault();
-    await sleep(SETTLE_MS);
+    let recovery: number;
+    try {
+      await sleep(SETTLE_MS);
+      recovery = await fault();
+      await sleep(SETTLE_MS);
+    } catch (err) {
+      // A failed fault must not leave its load running into the next scenario.
+      await load.stop();
+      throw err;
+    }
     const result = await load.stop();
     report(scenario, result, recovery);
 
