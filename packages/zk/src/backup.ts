@@ -31,6 +31,9 @@ import { type ZkWatcher } from './types';
 /** Rounds before `takeBackup` gives up on a tree that keeps changing. */
 export const DEFAULT_BACKUP_ATTEMPTS = 50;
 
+/** What a backup reads through (a {@link ZkSession}). */
+export type BackupSession = Pick<ZkSession, 'get' | 'childrenWithStat' | 'exists' | 'onStateChange'>;
+
 /** Options of {@link takeBackup}. */
 export interface TakeBackupOptions {
   /** Recorded in the header (the session's chroot). */
@@ -72,7 +75,7 @@ class TreeRead {
   readonly dirty = new Set<string>();
   private readonly watcher: ZkWatcher = (event) => this.dirty.add(event.path);
 
-  constructor(private readonly zk: ZkSession) {}
+  constructor(private readonly zk: BackupSession) {}
 
   /** Reads `paths` and everything below them, level by level; vanished or ephemeral nodes are skipped. */
   async walk(paths: readonly string[]): Promise<void> {
@@ -149,7 +152,7 @@ class TreeRead {
  * read again whatever changed, until a round finds nothing changed. A connection drop during the
  * read (watches may be lost) starts it over. Throws WHARF_CONFLICT if it never settles.
  */
-export async function takeBackup(zk: ZkSession, options: TakeBackupOptions): Promise<Backup> {
+export async function takeBackup(zk: BackupSession, options: TakeBackupOptions): Promise<Backup> {
   const attempts = options.attempts ?? DEFAULT_BACKUP_ATTEMPTS;
   const now = options.now ?? (() => new Date());
   let interrupted = false;

@@ -97,4 +97,4 @@ export {
 } from './backup-format';
 export type { Backup, BackupNode, BatchLimits } from './backup-format';
 export { DEFAULT_BACKUP_ATTEMPTS, restoreBackup, takeBackup } from './backup';
-export type { RestoreOptions, RestoreResult, TakeBackupOptions } from './backup';
+export type { BackupSession, RestoreOptions, RestoreResult, TakeBackupOptions } from './backup';

@@ -4,7 +4,14 @@
  * instant of the tree, and a restore refuses a target that holds anything unless forced.
  */
 import { useZooKeeper } from '@wharf/testkit';
-import { encodeBackup, parseBackup, restoreBackup, takeBackup, type ZkSession } from '@wharf/zk';
+import {
+  encodeBackup,
+  parseBackup,
+  restoreBackup,
+  takeBackup,
+  type BackupSession,
+  type ZkSession,
+} from '@wharf/zk';
 
 const zk = useZooKeeper();
 
@@ -79,6 +86,34 @@ describe('platform backup and restore', () => {
     await target.create('/lock', '', 'ephemeral');
     await restoreBackup(target, backup);
     expect(await persistentTree(target)).toEqual(await persistentTree(source));
+  });
+
+  test('a write landing between the reads of two nodes is caught: the backup never mixes before and after', async () => {
+    const source = await zk.session();
+    const writer = await zk.session();
+    await source.mkdirp('/pair/d/1/2/3');
+    await source.create('/pair/a', '0');
+    await source.create('/pair/d/1/2/3/z', '0');
+    let wrote = false;
+    // The session the backup reads through writes both nodes right after /pair/a is read.
+    const racing: BackupSession = {
+      get: async (path, watcher) => {
+        const node = await source.get(path, watcher);
+        if (path === '/pair/a' && !wrote) {
+          wrote = true;
+          await writer.transaction().set('/pair/a', '1', -1).set('/pair/d/1/2/3/z', '1', -1).commit();
+        }
+        return node;
+      },
+      childrenWithStat: (path, watcher) => source.childrenWithStat(path, watcher),
+      exists: (path, watcher) => source.exists(path, watcher),
+      onStateChange: (listener) => source.onStateChange(listener),
+    };
+    const backup = await takeBackup(racing, { chroot: zk.chroot });
+    expect(wrote).toBe(true);
+    const value = (p: string) =>
+      Buffer.from(backup.nodes.find((x) => x.path === p)!.data, 'base64').toString();
+    expect([value('/pair/a'), value('/pair/d/1/2/3/z')]).toEqual(['1', '1']);
   });
 
   test('a read racing writes is one instant of the tree: two nodes written together stay equal', async () => {
