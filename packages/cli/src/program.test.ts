@@ -31,6 +31,7 @@ async function parse(
     deploymentCreate: record('deploymentCreate'),
     deploymentList: record('deploymentList'),
     deploymentShow: record('deploymentShow'),
+    deploymentActivity: record('deploymentActivity'),
     deploymentUpdate: record('deploymentUpdate'),
     deploymentDelete: record('deploymentDelete'),
     planCancel: record('planCancel'),
@@ -154,6 +155,11 @@ describe('the wharf command line', () => {
       command: 'deploymentDelete',
       id: 'abc',
       options: { track: true },
+    });
+    expect((await parse(['deployment', 'activity', 'abc', '--json'])).calls[0]).toEqual({
+      command: 'deploymentActivity',
+      id: 'abc',
+      options: { json: true },
     });
     expect((await parse(['deployment', 'plan', 'cancel', 'abc'])).calls[0]).toMatchObject({
       command: 'planCancel',

@@ -3,6 +3,7 @@
  * injected handler, so tests can check what a command line turns into without doing anything.
  */
 import { Command, Option } from 'commander';
+import { type ActivityOptions } from './commands/activity';
 import { type CreateOptions, type DeploymentCommandOptions, type UpdateOptions } from './commands/deployment';
 import { type DownOptions } from './commands/down';
 import { type HostCommandOptions, type HostJoinOptions } from './commands/host';
@@ -27,6 +28,7 @@ export interface CommandHandlers {
   deploymentCreate(options: CreateOptions & GlobalOptions): Promise<number>;
   deploymentList(options: DeploymentCommandOptions & GlobalOptions): Promise<number>;
   deploymentShow(id: string, options: GlobalOptions): Promise<number>;
+  deploymentActivity(id: string, options: ActivityOptions & GlobalOptions): Promise<number>;
   deploymentUpdate(id: string, options: UpdateOptions & GlobalOptions): Promise<number>;
   deploymentDelete(id: string, options: DeploymentCommandOptions & GlobalOptions): Promise<number>;
   planCancel(id: string, options: DeploymentCommandOptions & GlobalOptions): Promise<number>;
@@ -86,7 +88,7 @@ function addUpCommand(program: Command, handlers: CommandHandlers, run: Runner):
     .description(
       'start ZooKeeper (unless one answers at WHARF_ZK) and every service, each as its own process',
     )
-    .option('--detach', 'return once everything is healthy and leave it running (stop with: wharf down)')
+    .option('--detach', 'return once everything is healthy and leave it running (stop with: npx wharf down)')
     .option('--zk <connect>', 'ZooKeeper connect string to use when it answers')
     .option('--zk-port <port>', 'client port of the embedded ZooKeeper (default 2181)')
     .option('--zk-chroot <path>', 'ZooKeeper chroot of the services (default /wharf)')
@@ -152,6 +154,12 @@ function addDeploymentCommands(program: Command, handlers: CommandHandlers, run:
     .description('show one deployment (JSON)')
     .action(async (id: string, _opts: unknown, cmd: Command) =>
       run(handlers.deploymentShow)(id, cmd.optsWithGlobals()),
+    );
+  deployment
+    .command('activity <id>')
+    .description('the newest plan attempt: each step with its status and duration, then the outcome')
+    .action(async (id: string, _opts: unknown, cmd: Command) =>
+      run(handlers.deploymentActivity)(id, cmd.optsWithGlobals()),
     );
   trackOptions(
     deployment

@@ -13,6 +13,7 @@ import {
   showDeployment,
   updateDeployment,
 } from './commands/deployment';
+import { showActivity } from './commands/activity';
 import { runDown } from './commands/down';
 import { addPlatformBackupCommands } from './commands/platform-backup';
 import { joinHost, listHosts, setHostRoles } from './commands/host';
@@ -69,6 +70,7 @@ export function defaultHandlers(ctx: CliContext): CommandHandlers {
     deploymentCreate: (options) => createDeployment(client(options), options, ctx),
     deploymentList: (options) => listDeployments(client(options), options, ctx),
     deploymentShow: (id, options) => showDeployment(client(options), id, ctx),
+    deploymentActivity: (id, options) => showActivity(client(options), id, options, ctx),
     deploymentUpdate: (id, options) => updateDeployment(client(options), id, options, ctx),
     deploymentDelete: (id, options) => deleteDeployment(client(options), id, options, ctx),
     planCancel: (id, options) => cancelPlan(client(options), id, options, ctx),

@@ -211,8 +211,61 @@ describe('wharf deployment', () => {
       status: 202,
       body: { id: 'd1', deleting: true, plan_id: 'plan-9' },
     }));
+    api.on('GET', '/deployments/d1', () => ({ status: 404, body: { error: { code: 'WHARF_NOT_FOUND' } } }));
     const res = await wharf('deployment', 'delete', 'd1', '--track');
     expect(res).toMatchObject({ code: 0, out: 'deployment d1: deleting\ndeployment d1 deleted\n' });
+  });
+
+  it('delete --track waits past the shutdown success until the deployment is gone', async () => {
+    api.on(
+      'GET',
+      '/deployments/d1/plan/activity',
+      sequence(
+        { status: 200, body: { attempts: [] } },
+        { status: 200, body: { attempts: [attempt('success', [], { plan_id: 'plan-9' })] } },
+        { status: 200, body: { attempts: [attempt('success', [], { plan_id: 'plan-9' })] } },
+        { status: 404 },
+      ),
+    );
+    api.on('DELETE', '/deployments/d1', () => ({
+      status: 202,
+      body: { id: 'd1', deleting: true, plan_id: 'plan-9' },
+    }));
+    api.on('GET', '/deployments/d1', () => ({ status: 404, body: { error: { code: 'WHARF_NOT_FOUND' } } }));
+    const res = await wharf('deployment', 'delete', 'd1', '--track');
+    expect(res).toMatchObject({
+      code: 0,
+      out: 'deployment d1: deleting\nplan attempt att-1\nplan completed: success\ndeployment d1 deleted\n',
+    });
+    expect(api.requests.filter((r) => r.path === '/deployments/d1/plan/activity')).toHaveLength(4);
+  });
+
+  it('activity prints the newest attempt step by step', async () => {
+    api.on('GET', '/deployments/d1/plan/activity', () => ({
+      status: 200,
+      body: {
+        attempts: [
+          attempt('running', [
+            { ...step('validate-plan', 'completed', 'success'), duration_in_millis: 1500 },
+            step('start-instances', 'in_progress'),
+          ]),
+        ],
+      },
+    }));
+    const res = await wharf('deployment', 'activity', 'd1');
+    expect(res.code).toBe(0);
+    expect(res.out).toBe(
+      [
+        'plan attempt att-1 (plan plan-1)',
+        '  STEP             STATUS   DURATION',
+        '  validate-plan    success  1.5s',
+        '  start-instances  running  5ms',
+        'attempt running',
+        '',
+      ].join('\n'),
+    );
+    expect(api.requests.at(-1)!.query).toEqual({ size: '1' });
+    expect((await wharf('deployment', 'activity', '../etc')).code).toBe(1);
   });
 
   it('list prints a table, --json the API answer', async () => {

@@ -9,7 +9,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { probeZooKeeper } from '@wharf/zk';
-import { type TempDir, freePort, tempDir, waitFor } from '@wharf/testkit';
+import { freePorts } from '@wharf/supervise';
+import { type TempDir, tempDir, waitFor } from '@wharf/testkit';
 import {
   alive,
   allPids,
@@ -40,7 +41,8 @@ beforeEach(async () => {
   dir = await tempDir('wharf-cli-up');
   const services = join(dir.path, 'services');
   await writeFakeServices(services);
-  const [zkPort, apiPort, p1, p2] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  // Distinct: four separate picks may return the same port twice.
+  const [zkPort, apiPort, p1, p2] = (await freePorts(4)) as [number, number, number, number];
   const home = join(dir.path, 'home');
   const portBase = randomPortBase();
   layout = {
@@ -65,7 +67,7 @@ beforeEach(async () => {
     ],
     zkPort,
     apiPort,
-    proxyPorts: [p1!, p2!],
+    proxyPorts: [p1, p2],
     portBase,
   };
 });
@@ -116,7 +118,7 @@ const recordListing = (ids: string[]) =>
         ? record
         : undefined;
     },
-    { timeoutMs: 20_000, message: `platform.json listing ${ids.join(', ')}` },
+    { timeoutMs: 40_000, message: `platform.json listing ${ids.join(', ')}` },
   );
 
 describe('wharf up --detach, status, down', () => {
@@ -170,6 +172,10 @@ describe('wharf up --detach, status, down', () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toContain('Wharf is healthy.');
     expect(status.stdout).toMatch(/runner-host-3\s+runner\s+\d+\s+\d+\s+running\s+ok/);
+    // Every service's own health endpoint answered: the api's and the proxy's on their client
+    // ports, the constructor's and the allocator's on the port they registered.
+    for (const id of ['api-host-1', 'constructor-host-2', 'allocator-host-3', 'proxy-host-2'])
+      expect(status.stdout).toMatch(new RegExp(`${id}\\s+\\S+\\s+\\d+\\s+\\S+\\s+running\\s+ok\\s`));
 
     // A crashed service is restarted by its runner, and platform.json follows the new pid.
     const victim = record.services.find((s) => s.id === 'allocator-host-2')!;
@@ -253,8 +259,9 @@ describe('wharf up --detach, status, down', () => {
     });
     const record = await recordListing(DEFAULT_IDS);
     child.kill('SIGKILL');
+    // The supervisor sees its parent go and stops the runners (each its services), then ZooKeeper.
     await waitFor(() => allPids(record).every((pid) => !alive(pid)), {
-      timeoutMs: 20_000,
+      timeoutMs: 45_000,
       message: 'everything stopped',
     });
   });
@@ -294,7 +301,7 @@ describe('wharf up --detach, status, down', () => {
     const zkPid = (await readPlatform(layout.home))!.services.find((s) => s.id === 'zookeeper')!.pid;
     // A second platform in another home, pointed at the first one's ZooKeeper.
     const otherHome = join(dir.path, 'other');
-    const [apiPort, p1] = [await freePort(), await freePort()];
+    const [apiPort, p1] = (await freePorts(2, [layout.apiPort, ...layout.proxyPorts])) as [number, number];
     const env = { ...layout.env, WHARF_HOME: otherHome };
     const up = await runCli(
       [

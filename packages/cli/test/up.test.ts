@@ -114,6 +114,10 @@ describe('wharf up with the real services', () => {
     const status = await runCli(['status'], env);
     expect(status.stdout).toContain('Wharf is healthy.');
     expect(status.code).toBe(0);
+    // The real health endpoints: the api's /api/v1/health and the proxy's /_health on their client
+    // ports, the constructor's and the allocator's /health on the port they registered.
+    for (const id of ['api-host-1', 'constructor-host-2', 'allocator-host-3', 'proxy-host-2'])
+      expect(status.stdout).toMatch(new RegExp(`${id}\\s+\\S+\\s+\\d+\\s+\\S+\\s+running\\s+ok\\s`));
 
     const down = await runCli(['down'], env);
     expect(down.code).toBe(0);

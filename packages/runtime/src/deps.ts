@@ -1,5 +1,5 @@
 /** Injected dependencies of the runtime: a narrow logger and a clock that can sleep. */
-import { setTimeout as delay } from 'node:timers/promises';
+import { type Clock, systemClock } from '@wharf/supervise';
 
 /** The logging surface the runtime needs; `@wharf/observability` loggers fit it. */
 export interface RuntimeLogger {
@@ -9,13 +9,8 @@ export interface RuntimeLogger {
   error(message: string, meta?: Record<string, unknown>): void;
 }
 
-/** Time and sleeping, injected so loops can be driven in tests. */
-export interface RuntimeClock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
+/** Time and sleeping, injected so loops can be driven in tests: the part of the shared clock the runtime needs. */
+export type RuntimeClock = Pick<Clock, 'now' | 'sleep'>;
 
 const noop = (): void => undefined;
 
@@ -23,14 +18,4 @@ const noop = (): void => undefined;
 export const NOOP_LOGGER: RuntimeLogger = Object.freeze({ debug: noop, info: noop, warn: noop, error: noop });
 
 /** The real clock. */
-export const SYSTEM_CLOCK: RuntimeClock = Object.freeze({
-  now: () => Date.now(),
-  sleep: async (ms: number, signal?: AbortSignal): Promise<void> => {
-    if (signal?.aborted) return;
-    try {
-      await delay(ms, undefined, signal ? { signal } : undefined);
-    } catch (err) {
-      if (!signal?.aborted) throw err;
-    }
-  },
-});
+export const SYSTEM_CLOCK: RuntimeClock = systemClock;

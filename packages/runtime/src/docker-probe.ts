@@ -69,7 +69,7 @@ function engineAddress(docker: Dockerode): string {
     port?: number | string;
     protocol?: string;
   };
-  if (modem.socketPath) return modem.socketPath;
+  if (modem.socketPath) return `unix://${modem.socketPath}`;
   return `${modem.protocol ?? 'http'}://${modem.host ?? 'localhost'}${modem.port ? `:${modem.port}` : ''}`;
 }
 

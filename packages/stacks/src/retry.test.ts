@@ -1,23 +1,11 @@
 import { isWharfError } from '@wharf/model';
-import { NOOP_LOGGER, type RuntimeClock } from '@wharf/runtime';
+import { NOOP_LOGGER } from '@wharf/runtime';
+import { SteppingClock } from '@wharf/supervise';
 import { RETRY_INITIAL_MS, RETRY_MAX_MS, RetryableError, retryUntil } from './retry';
-
-function fakeClock(): RuntimeClock & { sleeps: number[] } {
-  let now = 0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-  };
-}
 
 describe('retryUntil', () => {
   it('retries retryable failures with exponential back-off until success', async () => {
-    const clock = fakeClock();
+    const clock = new SteppingClock();
     let calls = 0;
     const result = await retryUntil({ clock, logger: NOOP_LOGGER, deadline: 60_000, what: 'x' }, async () => {
       calls += 1;
@@ -25,11 +13,11 @@ describe('retryUntil', () => {
       return 'ok';
     });
     expect(result).toBe('ok');
-    expect(clock.sleeps).toEqual([RETRY_INITIAL_MS, 500, 1000, RETRY_MAX_MS, RETRY_MAX_MS]);
+    expect(clock.slept).toEqual([RETRY_INITIAL_MS, 500, 1000, RETRY_MAX_MS, RETRY_MAX_MS]);
   });
 
   it('gives up with WHARF_TIMEOUT at the deadline, keeping the last reason', async () => {
-    const clock = fakeClock();
+    const clock = new SteppingClock();
     const err = await retryUntil(
       { clock, logger: NOOP_LOGGER, deadline: 3_000, what: 'member add' },
       async () => {
@@ -42,12 +30,12 @@ describe('retryUntil', () => {
   });
 
   it('does not retry other errors', async () => {
-    const clock = fakeClock();
+    const clock = new SteppingClock();
     await expect(
       retryUntil({ clock, logger: NOOP_LOGGER, deadline: 60_000, what: 'x' }, async () => {
         throw new Error('permanent');
       }),
     ).rejects.toThrow('permanent');
-    expect(clock.sleeps).toEqual([]);
+    expect(clock.slept).toEqual([]);
   });
 });

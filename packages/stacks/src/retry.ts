@@ -1,11 +1,14 @@
 /** Retrying with exponential back-off inside a deadline, on an injected clock. */
 import { WharfError } from '@wharf/model';
 import { type RuntimeClock, type RuntimeLogger } from '@wharf/runtime';
+import { nextDelay } from '@wharf/supervise';
 
 /** First pause between attempts: etcd's "unhealthy cluster" clears within seconds, so start small. */
 export const RETRY_INITIAL_MS = 250;
 /** Longest pause: keeps a join responsive once the cluster becomes healthy. */
 export const RETRY_MAX_MS = 2_000;
+
+const RETRY_POLICY = Object.freeze({ baseMs: RETRY_INITIAL_MS, maxMs: RETRY_MAX_MS });
 
 /** What an attempt reports when it wants another try. */
 export class RetryableError extends Error {
@@ -46,7 +49,7 @@ export async function retryUntil<T>(
       }
       logger.debug('stack operation will be retried', { what, tries, reason: err.message, pauseMs: pause });
       await clock.sleep(pause);
-      pause = Math.min(RETRY_MAX_MS, pause * 2);
+      pause = nextDelay(RETRY_POLICY, pause);
     }
   }
 }

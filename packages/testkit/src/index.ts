@@ -3,7 +3,7 @@
  * Test harness (private, test-only): throwaway ZooKeeper servers (plaintext or mutual TLS with a
  * test CA), free ports, temp dirs, polling and a jest fixture that wires them up.
  */
-export { freePort } from './free-port';
+export { freePort, freePorts } from '@wharf/supervise';
 export { tempDir } from './temp-dir';
 export type { TempDir } from './temp-dir';
 export { DEFAULT_WAIT_INTERVAL_MS, DEFAULT_WAIT_TIMEOUT_MS, waitFor } from './wait-for';

@@ -1,5 +1,5 @@
+import { freePort } from '@wharf/supervise';
 import { EmbeddedZooKeeper, type ZkLogger } from '@wharf/zk';
-import { freePort } from './free-port';
 import { tempDir, type TempDir } from './temp-dir';
 import { createTestTls, type TestTls } from './tls-material';
 

@@ -6,6 +6,7 @@
 import { type InstanceSpec, INSTANCE_STATES, paths } from '@wharf/model';
 import { type HealthReport, type Logger, type Metrics } from '@wharf/observability';
 import { type ContainerRuntime, type ExitEvent } from '@wharf/runtime';
+import { type Clock } from '@wharf/supervise';
 import { TreeCache, type ZkSession, type ZkStateChange } from '@wharf/zk';
 import { type Registration, registerLiveness, writeAdvertisement } from './advertisement';
 import { type ApplierContext, applyPlan, reportStatuses } from './applier';
@@ -32,10 +33,8 @@ import { teardownAll } from './teardown';
 /** `latent` → `starting` → `running` → `closing` → `closed`. */
 export type AllocatorState = 'latent' | 'starting' | 'running' | 'closing' | 'closed';
 
-/** Time, injected so loops can be reasoned about in tests. */
-export interface AllocatorClock {
-  now(): number;
-}
+/** Time, injected so loops can be reasoned about in tests: the part of the shared clock it needs. */
+export type AllocatorClock = Pick<Clock, 'now'>;
 
 /** Dependencies of {@link createAllocator}. */
 export interface AllocatorDependencies {

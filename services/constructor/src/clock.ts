@@ -1,25 +1,8 @@
 /** Time and sleeping, injected so loops and waits can be driven by tests. */
+import { type Clock, systemClock } from '@wharf/supervise';
 
-/** The constructor's clock. */
-export interface ConstructorClock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Resolves after `ms`, or early (without error) when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
+/** The constructor's clock: the part of the shared clock it needs. */
+export type ConstructorClock = Pick<Clock, 'now' | 'sleep'>;
 
-/** The real clock. */
-export const SYSTEM_CLOCK: ConstructorClock = Object.freeze({
-  now: () => Date.now(),
-  sleep: (ms: number, signal?: AbortSignal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, ms));
-      signal?.addEventListener('abort', done, { once: true });
-    }),
-});
+/** The real clock (a sleep ends early, without error, when its signal aborts). */
+export const SYSTEM_CLOCK: ConstructorClock = systemClock;

@@ -1,5 +1,6 @@
 /** Injected time: the proxy's loops and caches never call `Date.now()` or `setTimeout` directly. */
 import { performance } from 'node:perf_hooks';
+import { type Clock as SharedClock } from '@wharf/supervise';
 
 /** A cancellable timer handle. */
 export interface TimerHandle {
@@ -7,10 +8,11 @@ export interface TimerHandle {
   cancel(): void;
 }
 
-/** The source of time and timers used by the proxy. */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
+/**
+ * The source of time and timers used by the proxy: the shared clock's `now`, plus a monotonic
+ * time and timers that do not keep the process alive (a proxy worker must exit when told).
+ */
+export interface Clock extends Pick<SharedClock, 'now'> {
   /** A monotonic time in milliseconds with sub-millisecond precision, for measuring durations. */
   monotonic(): number;
   /** Runs `fn` once after `ms` milliseconds; the timer does not keep the process alive. */

@@ -15,8 +15,9 @@
  */
 import { type Writable } from 'node:stream';
 import { type Logger, nullLogger } from '@wharf/observability';
+import { type ChildExit, type Launched, type StopOutcome } from '@wharf/supervise';
 import { type ContainerLogSource, type LogCopy, appendToFile, copyLogs } from './docker-logs';
-import { type LaunchedService, type ServiceExit, type ServiceLauncher, type StopOutcome } from './launcher';
+import { type ServiceLauncher } from './launcher';
 import { type ServiceLaunchSpec } from './roles';
 
 /** Memory limit of one platform service container: Node services idle at ~100 MB; headroom for load. */
@@ -100,7 +101,7 @@ export class DockerLauncher implements ServiceLauncher {
     return `${this.options.imagePrefix ?? DEFAULT_IMAGE_PREFIX}/${service}:${this.options.version}`;
   }
 
-  async launch(spec: ServiceLaunchSpec): Promise<LaunchedService> {
+  async launch(spec: ServiceLaunchSpec): Promise<Launched> {
     const { runtime, hostAddress, hostHome } = this.options;
     const name = `wharf-${spec.id}`;
     // A container left by an earlier runner of this host is replaced, never adopted: its spec may be stale.
@@ -136,8 +137,8 @@ export class DockerLauncher implements ServiceLauncher {
       ports: spec.port === undefined ? {} : { http: spec.port },
       ...allocatorExtras,
     });
-    let resolveExit!: (exit: ServiceExit) => void;
-    const ended = new Promise<ServiceExit>((resolve) => (resolveExit = resolve));
+    let resolveExit!: (exit: ChildExit) => void;
+    const ended = new Promise<ChildExit>((resolve) => (resolveExit = resolve));
     const unsubscribe = runtime.on('exit', (event) => {
       if (event.id !== created.id) return;
       unsubscribe();
@@ -171,9 +172,9 @@ export class DockerLauncher implements ServiceLauncher {
   }
 }
 
-class LaunchedContainer implements LaunchedService {
+class LaunchedContainer implements Launched {
   /** Resolves when the container ended and its last output is in the log file (or cut). */
-  readonly exited: Promise<ServiceExit>;
+  readonly exited: Promise<ChildExit>;
   private stopping: Promise<StopOutcome> | undefined;
   private done = false;
 
@@ -181,7 +182,7 @@ class LaunchedContainer implements LaunchedService {
     private readonly runtime: ContainerApi,
     private readonly id: string,
     readonly pid: number | undefined,
-    ended: Promise<ServiceExit>,
+    ended: Promise<ChildExit>,
     private readonly logs: LogCopy | undefined,
   ) {
     void ended.then(() => (this.done = true));

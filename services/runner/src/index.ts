@@ -1,8 +1,4 @@
 /** @packageDocumentation The host agent: registers a host, follows its roles, supervises its services (see README). */
-export { RESTART_BASE_DELAY_MS, RESTART_MAX_DELAY_MS, STABLE_RUN_MS, nextRestart } from './backoff';
-export type { BackoffState } from './backoff';
-export { SYSTEM_CLOCK } from './clock';
-export type { Clock } from './clock';
 export { flagsToEnv, helpText, inheritedEnv, parseRunnerConfig, runnerEnv } from './config';
 export type { RunnerConfig } from './config';
 export {
@@ -15,17 +11,14 @@ export {
 export type { ContainerApi, DockerLauncherOptions } from './docker-launcher';
 export { checkToken, bootstrapHost, joinWithToken, registerHost } from './host-registration';
 export type { BootstrapResult, HostFacts, JoinRequest } from './host-registration';
-export type { LaunchedService, ServiceExit, ServiceLauncher, StopOutcome } from './launcher';
+export type { ServiceLauncher } from './launcher';
 export { createRunnerMetrics } from './metrics';
 export type { RunnerMetrics } from './metrics';
-export { ProcessLauncher } from './process-launcher';
+export { ORPHAN_GRACE_MS, ProcessLauncher, stopOrphan } from './process-launcher';
 export type { ProcessLauncherOptions } from './process-launcher';
-export { isProcessAlive } from './process-control';
 export { ROLE_SERVICES, RUNNER_SERVICES, hostHome, planLaunches, servicesForRoles } from './roles';
 export type { LaunchContext, RunnerService, ServiceLaunchSpec } from './roles';
 export { ROLES_TOKEN_PREFIX, parseRolesToken, verifyTokenSecret } from './roles-token';
 export type { ParsedRolesToken } from './roles-token';
 export { DEFAULT_STOP_GRACE_MS, Runner } from './runner';
-export type { RunnerOptions, RunnerState } from './runner';
-export { SupervisedService } from './supervised-service';
-export type { SupervisedState } from './supervised-service';
+export type { RunnerOptions, RunnerState, SupervisedService } from './runner';

@@ -1,5 +1,4 @@
 import { planLaunches, servicesForRoles } from './roles';
-import { nextRestart, RESTART_BASE_DELAY_MS, RESTART_MAX_DELAY_MS, STABLE_RUN_MS } from './backoff';
 import { parseRunnerConfig } from './config';
 import { parseRolesToken } from './roles-token';
 
@@ -42,20 +41,6 @@ test('each service gets the coordination env contract with a per-host home and <
     WHARF_ALLOCATOR_HOST: '10.0.0.5',
     WHARF_PORT_RANGE: '20000-20099',
   });
-});
-
-test('back-off doubles to the cap and starts over after a stable run', () => {
-  let state = { failures: 0 };
-  const delays: number[] = [];
-  for (let i = 0; i < 8; i++) {
-    const next = nextRestart(state, 10);
-    state = next.state;
-    delays.push(next.delayMs);
-  }
-  expect(delays[0]).toBe(RESTART_BASE_DELAY_MS);
-  expect(delays[1]).toBe(2 * RESTART_BASE_DELAY_MS);
-  expect(delays.at(-1)).toBe(RESTART_MAX_DELAY_MS);
-  expect(nextRestart(state, STABLE_RUN_MS).delayMs).toBe(RESTART_BASE_DELAY_MS);
 });
 
 test('config: flags override variables; roles need a token; bad values are all reported', () => {

@@ -1,7 +1,7 @@
 /**
  * The runner: registers its host, follows the host's roles through a watch on `/hosts/<host>`,
  * and keeps exactly the services those roles call for running (start the missing, stop the
- * removed, restart the crashed through {@link SupervisedService}). What runs is published in the
+ * removed, restart the crashed through a `SupervisedChild` of @wharf/supervise). What runs is published in the
  * ephemeral `/hosts/<host>/live`.
  *
  * ```
@@ -21,8 +21,8 @@ import {
   type HostRole,
 } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
+import { type Clock, SupervisedChild, systemClock } from '@wharf/supervise';
 import { TreeCache, type EphemeralRegistration, type ZkSession } from '@wharf/zk';
-import { SYSTEM_CLOCK, type Clock } from './clock';
 import {
   type HostFacts,
   type JoinRequest,
@@ -33,7 +33,12 @@ import {
 import { type ServiceLauncher } from './launcher';
 import { type RunnerMetrics } from './metrics';
 import { type LaunchContext, type ServiceLaunchSpec, planLaunches } from './roles';
-import { SupervisedService } from './supervised-service';
+
+/** A service under the runner: its launch spec and its supervised child. */
+export interface SupervisedService {
+  readonly spec: ServiceLaunchSpec;
+  readonly child: SupervisedChild;
+}
 
 /** SIGTERM grace per service: the api and the allocator drain and deregister within a few seconds. */
 export const DEFAULT_STOP_GRACE_MS = 10_000;
@@ -74,7 +79,7 @@ export class Runner {
   private readonly logger: Logger;
 
   constructor(private readonly options: RunnerOptions) {
-    this.clock = options.clock ?? SYSTEM_CLOCK;
+    this.clock = options.clock ?? systemClock;
     this.logger = options.logger;
   }
 
@@ -213,23 +218,23 @@ export class Runner {
   }
 
   private startService(spec: ServiceLaunchSpec): void {
-    const service = new SupervisedService({
-      spec,
-      launcher: this.options.launcher,
-      logger: this.logger,
+    const child = new SupervisedChild({
+      name: spec.id,
+      launch: () => this.options.launcher.launch(spec),
+      logger: this.logger.child({ service: spec.service, id: spec.id }),
       clock: this.clock,
       onChange: () => this.publishLive(),
-      onCrash: () => this.options.metrics.restarts.inc({ service: spec.service }),
+      onExit: () => this.options.metrics.restarts.inc({ service: spec.service }),
     });
-    this.services.set(spec.id, service);
-    service.start();
+    this.services.set(spec.id, { spec, child });
+    child.start();
   }
 
   private async stopServices(services: SupervisedService[]): Promise<void> {
     const grace = this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     await Promise.all(
       services.map(async (service) => {
-        await service.stop(grace);
+        await service.child.stop(grace);
         if (this.services.get(service.spec.id) === service) this.services.delete(service.spec.id);
       }),
     );
@@ -242,14 +247,14 @@ export class Runner {
       pid: this.options.pid,
       updated: new Date(this.clock.now()).toISOString(),
       services: [...this.services.values()]
-        .filter((s) => s.state !== 'stopped')
-        .map((s) => ({
-          service: s.spec.service,
-          id: s.spec.id,
-          state: s.state,
-          ...(s.pid === undefined ? {} : { pid: s.pid }),
-          ...(s.spec.port === undefined ? {} : { port: s.spec.port }),
-          restarts: s.restarts,
+        .filter((s) => s.child.state.kind !== 'stopped')
+        .map(({ spec, child }) => ({
+          service: spec.service,
+          id: spec.id,
+          state: liveState(child),
+          ...(child.pid === undefined ? {} : { pid: child.pid }),
+          ...(spec.port === undefined ? {} : { port: spec.port }),
+          restarts: child.restarts,
         })),
     };
     return serializeDocument('host-live', doc);
@@ -275,7 +280,7 @@ export class Runner {
   private updateServiceGauge(): void {
     const gauge = this.options.metrics.services;
     gauge.reset();
-    for (const s of this.services.values()) gauge.inc({ service: s.spec.service, state: s.state });
+    for (const s of this.services.values()) gauge.inc({ service: s.spec.service, state: liveState(s.child) });
   }
 
   private transition(next: RunnerState): void {
@@ -286,4 +291,10 @@ export class Runner {
 
 function sameSpec(a: ServiceLaunchSpec | undefined, b: ServiceLaunchSpec): boolean {
   return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The state a live node shows: the runner always restarts, so `failed` cannot happen; it reads as stopped. */
+function liveState(child: SupervisedChild): HostLive['services'][number]['state'] {
+  const kind = child.state.kind;
+  return kind === 'failed' ? 'stopped' : kind;
 }

@@ -7,7 +7,8 @@ import { paths, parseDocument, serializeDocument, type HostRole } from '@wharf/m
 import { freePort, tempDir, useZooKeeper, waitFor, type TempDir } from '@wharf/testkit';
 import { type ZkSession, updateJson } from '@wharf/zk';
 import { createTestLogger } from '@wharf/observability';
-import { isProcessAlive, type Runner } from '../src';
+import { isProcessAlive } from '@wharf/supervise';
+import { type Runner } from '../src';
 import { context, createToken, makeRunner } from './helpers';
 
 const zk = useZooKeeper();

@@ -1,6 +1,6 @@
 /** A small client for the Wharf REST API (`/api/v1`): API-key auth, JSON in and out, coded errors. */
 import { WharfError } from '@wharf/model';
-import { describeFetchError } from '../platform/health';
+import { describeFetchError } from '@wharf/supervise';
 import { apiErrorFrom } from './api-error';
 
 /** Per-request timeout: every API call is a few ZooKeeper reads or one transaction. */

@@ -10,19 +10,20 @@ import { parseInteger } from '../config/values';
 import { type CliContext } from '../context';
 import { formatTable } from '../output/format';
 import {
+  type ProcessIdentity,
   type StopOutcome,
-  isExpectedProcess,
   sendSignal,
   stopProcessGroup,
-  waitFor,
-} from '../platform/process-control';
+  waitUntil,
+} from '@wharf/supervise';
 import {
   type ProcessRecord,
+  isRecordedRunning,
   platformFilePath,
   readPlatformFile,
   removePlatformFile,
 } from '../platform/platform-file';
-import { SUPERVISOR_COMMAND_MATCH } from '../platform/supervisor-protocol';
+import { isSupervisorRunning } from '../platform/supervisor-protocol';
 
 /**
  * How long `down` waits for the supervisor to stop everything itself: its per-service grace
@@ -50,13 +51,13 @@ export async function runDown(options: DownOptions, ctx: CliContext): Promise<nu
     return 0;
   }
   const results = new Map<string, StopOutcome | 'stopped'>();
-  const live = () => record.services.filter((s) => isExpectedProcess(s.pid, s.command_match));
+  const live = () => record.services.filter(isRecordedRunning);
   const liveBefore = new Set(live().map((s) => s.id));
 
-  if (isExpectedProcess(record.supervisor_pid, SUPERVISOR_COMMAND_MATCH)) {
+  if (isSupervisorRunning(record)) {
     sendSignal(record.supervisor_pid, 'SIGTERM');
-    const done = await waitFor(
-      () => !isExpectedProcess(record.supervisor_pid, SUPERVISOR_COMMAND_MATCH),
+    const done = await waitUntil(
+      () => !isSupervisorRunning(record),
       SUPERVISOR_STOP_TIMEOUT_S * 1000 + graceMs,
     );
     if (!done) sendSignal(record.supervisor_pid, 'SIGKILL', true);
@@ -92,7 +93,16 @@ async function stopAll(
   results: Map<string, StopOutcome | 'stopped'>,
 ): Promise<void> {
   await Promise.all(
-    services.map(async (service) => results.set(service.id, await stopProcessGroup(service.pid, graceMs))),
+    services.map(async (service) =>
+      results.set(
+        service.id,
+        await stopProcessGroup(service.pid, {
+          graceMs,
+          identity: identityOf(service),
+          commandMatch: service.command_match,
+        }),
+      ),
+    ),
   );
 }
 
@@ -118,4 +128,9 @@ function printResults(
     rows.map((r) => [r.id, r.service, String(r.pid), r.result]),
   );
   ctx.stdout.write(`${[...table, survivors.length === 0 ? 'Wharf is down.' : ''].join('\n')}\n`);
+}
+
+/** The recorded identity of `service`: pid and, where recorded, start time. */
+function identityOf(service: ProcessRecord): ProcessIdentity {
+  return { pid: service.pid, ...(service.start_time === undefined ? {} : { startTime: service.start_time }) };
 }

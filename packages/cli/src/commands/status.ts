@@ -7,16 +7,17 @@ import { type ApiClient } from '../api/api-client';
 import { DEFAULT_HOME, LOOPBACK } from '../config/up-config';
 import { type CliContext } from '../context';
 import { formatError, formatTable } from '../output/format';
-import { probeHttp, probeZk, type ProbeResult } from '../platform/health';
+import { type ProbeResult, probeHttp } from '@wharf/supervise';
 import {
   type PlatformRecord,
   type ProcessRecord,
+  isRecordedRunning,
   platformFilePath,
   readPlatformFile,
 } from '../platform/platform-file';
-import { isExpectedProcess } from '../platform/process-control';
 import { type ExpectedRegistrations, missingRegistrations } from '../platform/registration';
-import { SUPERVISOR_COMMAND_MATCH } from '../platform/supervisor-protocol';
+import { isSupervisorRunning } from '../platform/supervisor-protocol';
+import { probeZk } from '../platform/zookeeper-keeper';
 
 /** `wharf status` options. */
 export interface StatusOptions {
@@ -50,13 +51,13 @@ export async function runStatus(
   ctx: CliContext,
 ): Promise<number> {
   const home = resolve(ctx.cwd, options.home ?? ctx.env.WHARF_HOME ?? DEFAULT_HOME);
-  const processes = record === undefined ? [] : await observe(record);
   let api: { ok: true; body: unknown } | { ok: false; error: unknown };
   try {
     api = { ok: true, body: (await client.request('GET', '/platform')).body };
   } catch (error) {
     api = { ok: false, error };
   }
+  const processes = record === undefined ? [] : await observe(record, api.ok ? api.body : undefined);
   const missing =
     record !== undefined && api.ok ? (missingRegistrations(api.body, expectedFrom(record)) ?? []) : [];
   const healthy =
@@ -78,7 +79,7 @@ export async function runStatus(
   }
   const lines: string[] = [];
   if (record === undefined) {
-    lines.push(`no platform recorded in ${platformFilePath(home)} (start one with: wharf up)`);
+    lines.push(`no platform recorded in ${platformFilePath(home)} (start one with: npx wharf up)`);
   } else {
     lines.push(...processTable(processes), '');
   }
@@ -99,23 +100,53 @@ function expectedFrom(record: PlatformRecord): ExpectedRegistrations {
   return { allocators: count('allocator'), constructors: count('constructor'), proxies: count('proxy') };
 }
 
-async function observe(record: PlatformRecord): Promise<ProcessStatus[]> {
+/**
+ * Where `service` answers its health check: the recorded URL (runners), else by kind — the api's
+ * `/api/v1/health` and the proxy's `/_health` on their client ports, the constructor's and the
+ * allocator's `/health` on the observability port they registered (`platform`: `GET /platform`).
+ */
+export function healthUrlOf(service: ProcessRecord, platform: unknown): string | undefined {
+  if (service.health_url !== undefined) return service.health_url;
+  const address = service.address ?? LOOPBACK;
+  if (service.service === 'api' && service.port !== undefined)
+    return `http://${address}:${service.port}/api/v1/health`;
+  if (service.service === 'proxy' && service.port !== undefined)
+    return `http://${address}:${service.port}/_health`;
+  if (service.service !== 'constructor' && service.service !== 'allocator') return undefined;
+  const port = registeredPort(platform, service.service, service.id);
+  // Their observability servers listen on 127.0.0.1 whatever address they register.
+  return port === undefined ? undefined : `http://${LOOPBACK}:${port}/health`;
+}
+
+/** The port `GET /platform` lists for service `id` of `kind`, if any. */
+function registeredPort(platform: unknown, kind: string, id: string): number | undefined {
+  const services = (platform as { services?: Record<string, unknown> } | undefined)?.services;
+  const regs = services?.[kind];
+  if (!Array.isArray(regs)) return undefined;
+  const reg = (regs as unknown[]).find((r) => (r as { id?: unknown } | null)?.id === id) as
+    { port?: unknown } | undefined;
+  return typeof reg?.port === 'number' ? reg.port : undefined;
+}
+
+async function probe(service: ProcessRecord, platform: unknown): Promise<ProbeResult | undefined> {
+  const url = healthUrlOf(service, platform);
+  if (url !== undefined) return probeHttp(url);
+  if (service.service === 'zookeeper' && service.port !== undefined)
+    return probeZk(`${LOOPBACK}:${service.port}`);
+  return undefined;
+}
+
+async function observe(record: PlatformRecord, platform: unknown): Promise<ProcessStatus[]> {
   const supervisor: ProcessStatus = {
     id: 'supervisor',
     service: 'wharf-up',
     pid: record.supervisor_pid,
-    running: isExpectedProcess(record.supervisor_pid, SUPERVISOR_COMMAND_MATCH),
+    running: isSupervisorRunning(record),
   };
   const services = await Promise.all(
     record.services.map(async (service): Promise<ProcessStatus> => {
-      const running = isExpectedProcess(service.pid, service.command_match);
-      const health = !running
-        ? undefined
-        : service.health_url !== undefined
-          ? await probeHttp(service.health_url)
-          : service.service === 'zookeeper' && service.port !== undefined
-            ? await probeZk(`${LOOPBACK}:${service.port}`)
-            : undefined;
+      const running = isRecordedRunning(service);
+      const health = running ? await probe(service, platform) : undefined;
       return {
         id: service.id,
         service: service.service,

@@ -7,8 +7,8 @@ import { type ChildProcess } from 'node:child_process';
 import { type UpConfig } from '../config/up-config';
 import { type CliContext } from '../context';
 import { formatErrorBody, formatLogLine } from '../output/format';
-import { isExpectedProcess, sendSignal } from '../platform/process-control';
-import { readPlatformFile, removePlatformFile } from '../platform/platform-file';
+import { sendSignal } from '@wharf/supervise';
+import { isRecordedRunning, readPlatformFile, removePlatformFile } from '../platform/platform-file';
 import { formatReadyInfo } from '../platform/ready-info';
 import { logTail } from '../platform/readiness';
 import {
@@ -148,7 +148,7 @@ async function forceKill(home: string, supervisorPid: number | undefined): Promi
   if (supervisorPid !== undefined) sendSignal(supervisorPid, 'SIGKILL', true);
   const record = await readPlatformFile(home).catch(() => undefined);
   for (const service of record?.services ?? []) {
-    if (isExpectedProcess(service.pid, service.command_match)) sendSignal(service.pid, 'SIGKILL', true);
+    if (isRecordedRunning(service)) sendSignal(service.pid, 'SIGKILL', true);
   }
   await removePlatformFile(home);
 }

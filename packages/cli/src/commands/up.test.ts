@@ -18,6 +18,7 @@ async function parseUp(argv: string[]): Promise<UpCommandOptions> {
     deploymentCreate: none,
     deploymentList: none,
     deploymentShow: none,
+    deploymentActivity: none,
     deploymentUpdate: none,
     deploymentDelete: none,
     planCancel: none,

@@ -12,14 +12,14 @@ import { dirname, join } from 'node:path';
 import { WharfError } from '@wharf/model';
 import { UP_ENV, type UpConfig, type UpOptions, compileUpConfig, optionFlag } from '../config/up-config';
 import { type CliContext } from '../context';
-import { isExpectedProcess } from '../platform/process-control';
-import { readPlatformFile, removePlatformFile, platformFilePath } from '../platform/platform-file';
-import { resolveServiceEntries } from '../platform/service-entries';
 import {
-  SUPERVISOR_COMMAND_MATCH,
-  SUPERVISOR_MODES,
-  type SupervisorMode,
-} from '../platform/supervisor-protocol';
+  isRecordedRunning,
+  readPlatformFile,
+  removePlatformFile,
+  platformFilePath,
+} from '../platform/platform-file';
+import { resolveServiceEntries } from '../platform/service-entries';
+import { SUPERVISOR_MODES, type SupervisorMode, isSupervisorRunning } from '../platform/supervisor-protocol';
 import { SupervisorWatch } from './supervisor-watch';
 import { runSupervisor } from './up-supervisor';
 
@@ -65,12 +65,12 @@ export async function runUp(options: UpCommandOptions, ctx: CliContext): Promise
 export async function refuseIfRunning(home: string): Promise<void> {
   const record = await readPlatformFile(home);
   if (record === undefined) return;
-  const alive = record.services.filter((s) => isExpectedProcess(s.pid, s.command_match)).map((s) => s.id);
-  if (isExpectedProcess(record.supervisor_pid, SUPERVISOR_COMMAND_MATCH)) alive.unshift('supervisor');
+  const alive = record.services.filter(isRecordedRunning).map((s) => s.id);
+  if (isSupervisorRunning(record)) alive.unshift('supervisor');
   if (alive.length > 0) {
     throw new WharfError(
       'WHARF_CONFLICT',
-      `a platform is already running from ${home} (${alive.join(', ')}); stop it first with: wharf down`,
+      `a platform is already running from ${home} (${alive.join(', ')}); stop it first with: npx wharf down`,
       { details: [{ path: platformFilePath(home), message: `live: ${alive.join(', ')}` }] },
     );
   }

@@ -6,6 +6,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { WharfError, isValidId } from '@wharf/model';
+import { isSameProcess } from '@wharf/supervise';
 
 /** Version of the file's layout; a reader refuses others rather than guessing. */
 export const PLATFORM_FILE_VERSION = 1;
@@ -19,6 +20,8 @@ export interface ProcessRecord {
   service: ProcessKind;
   /** Leader of its own process group (spawned detached), so `-pid` signals the group. */
   pid: number;
+  /** When it started (clock ticks after boot, `/proc`), so a reused pid is never taken for it. */
+  start_time?: number;
   /** The simulated host it runs on (runners and their services). */
   host?: string;
   /** Address it serves on, when not 127.0.0.1. */
@@ -43,6 +46,8 @@ export interface PlatformRecord {
   started: string;
   /** The `wharf up` process supervising everything; `wharf down` asks it to stop first. */
   supervisor_pid: number;
+  /** The supervisor's start time (see {@link ProcessRecord.start_time}). */
+  supervisor_start_time?: number;
   detached: boolean;
   zookeeper: { connect_string: string; embedded: boolean; chroot?: string };
   api_url: string;
@@ -59,6 +64,17 @@ const PROCESS_KINDS: readonly ProcessKind[] = [
   'allocator',
   'proxy',
 ];
+
+/** True while the process `record` names still runs: same start time where recorded, same program. */
+export function isRecordedRunning(
+  record: Pick<ProcessRecord, 'pid' | 'start_time' | 'command_match'>,
+): boolean {
+  const identity = {
+    pid: record.pid,
+    ...(record.start_time === undefined ? {} : { startTime: record.start_time }),
+  };
+  return isSameProcess(identity, record.command_match);
+}
 
 /** Path of the platform file under a WHARF_HOME. */
 export function platformFilePath(home: string): string {
@@ -85,6 +101,8 @@ export function parsePlatformRecord(text: string, source = 'platform.json'): Pla
     if (typeof doc[key] !== 'string') throw bad(source, key, 'expected a string');
   }
   if (!isPid(doc.supervisor_pid)) throw bad(source, 'supervisor_pid', 'expected a pid');
+  if (doc.supervisor_start_time !== undefined && !Number.isInteger(doc.supervisor_start_time))
+    throw bad(source, 'supervisor_start_time', 'expected an integer');
   if (typeof doc.detached !== 'boolean') throw bad(source, 'detached', 'expected a boolean');
   const zk = doc.zookeeper;
   if (!isObject(zk) || typeof zk.connect_string !== 'string' || typeof zk.embedded !== 'boolean') {
@@ -132,7 +150,7 @@ function checkProcess(source: string, entry: unknown, path: string): void {
     throw bad(source, `${path}.service`, `expected one of ${PROCESS_KINDS.join(', ')}`);
   }
   if (!isPid(entry.pid)) throw bad(source, `${path}.pid`, 'expected a pid');
-  for (const key of ['port', 'metrics_port', 'capacity_mb', 'restarts'] as const) {
+  for (const key of ['start_time', 'port', 'metrics_port', 'capacity_mb', 'restarts'] as const) {
     if (entry[key] !== undefined && !Number.isInteger(entry[key])) {
       throw bad(source, `${path}.${key}`, 'expected an integer');
     }

@@ -2,15 +2,14 @@
  * When is a starting platform ready: every runner and client-facing service answers its health
  * endpoint, then the API sees every service registered in ZooKeeper. Failures name each laggard with its log tail.
  */
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { WharfError } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { type Clock } from './clock';
-import { PROBE_TIMEOUT_MS, probeHttp } from './health';
+import { type Clock, HEALTH_POLL_MS, PROBE_TIMEOUT_MS, probeHttp } from '@wharf/supervise';
 import { type ExpectedRegistrations, missingRegistrations } from './registration';
 
-/** Pause between rounds of probes while starting: quick enough that `up` returns promptly. */
-export const HEALTH_POLL_MS = 250;
 /** Lines of a service's log quoted when it fails to become healthy. */
 export const LOG_TAIL_LINES = 15;
 
@@ -111,6 +110,36 @@ export async function waitRegistered(
       );
     }
     await deps.clock.sleep(HEALTH_POLL_MS);
+  }
+}
+
+/** How often `up` looks for the api key file an api wrote. */
+const KEY_POLL_MS = 250;
+
+/**
+ * The api that won the key-creation lock saved the key under its own host's home (`files[1..]`);
+ * copy it to `files[0]` (`<home>/credentials/api-key`, 0600), the one place the CLI and the docs
+ * read it from.
+ */
+export async function adoptApiKey(
+  files: readonly string[],
+  deadline: number,
+  deps: ReadinessDeps,
+): Promise<void> {
+  const [target, ...hostFiles] = files;
+  if (target === undefined || existsSync(target)) return;
+  for (;;) {
+    const found = hostFiles.find((file) => existsSync(file));
+    if (found !== undefined) {
+      await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+      await copyFile(found, target);
+      return;
+    }
+    deps.checkAborted();
+    // An older install whose key file is gone: the api keeps the key in ZooKeeper and never
+    // prints it again, so there is nothing to copy; waitRegistered then warns.
+    if (deps.clock.now() >= deadline) return;
+    await deps.clock.sleep(KEY_POLL_MS);
   }
 }
 

@@ -46,6 +46,9 @@ describe('formatReadyInfo', () => {
     expect(text).toContain('curl -s -X POST http://127.0.0.1:12400/api/v1/deployments');
     expect(text).toContain('Authorization: ApiKey $(cat /h/credentials/api-key)');
     expect(text).toContain('-d @/repo/deploy/examples/etcd-3-zones.json');
-    expect(text).toContain('wharf down');
+    expect(text).toContain('stop it with: npx wharf down');
+    expect(text).toContain(
+      'or: npx wharf deployment create -f /repo/deploy/examples/etcd-3-zones.json --track',
+    );
   });
 });

@@ -53,10 +53,10 @@ export function formatReadyInfo(info: ReadyInfo): string[] {
     `  curl -s -X POST ${info.apiUrl}/deployments \\`,
     `    -H "Authorization: ApiKey $(cat ${info.apiKeyFile})" \\`,
     `    -H 'Content-Type: application/json' -d @${plan}`,
-    `or: wharf deployment create -f ${plan} --track`,
+    `or: npx wharf deployment create -f ${plan} --track`,
     '',
     info.detached
-      ? 'Running in the background; stop it with: wharf down'
+      ? 'Running in the background; stop it with: npx wharf down'
       : 'Press Ctrl-C to stop everything.',
   );
   return lines;

@@ -5,11 +5,12 @@
  */
 import { WharfError, isWharfError, paths, serializeDocument, type HostLive } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
+import { type ProcessIdentity, isPortFree } from '@wharf/supervise';
 import { type ZkSession } from '@wharf/zk';
 import { LOOPBACK, type UpConfig } from '../config/up-config';
-import { isPortFree } from './free-port';
-import { type SimulatedHost, serviceLogFile } from './host-plan';
-import { type ProcessKind, type ProcessRecord } from './platform-file';
+import { type RunnerLaunch, type SimulatedHost, serviceLogFile } from './host-plan';
+import { type PlatformRecord, type ProcessKind, type ProcessRecord } from './platform-file';
+import { startTimeOf } from './zookeeper-keeper';
 
 /**
  * Registers each simulated host with its planned roles, unless it is registered already: roles
@@ -85,4 +86,70 @@ export function liveServiceRecords(
           },
         ],
   );
+}
+
+/** The platform.json record of a runner just spawned as `identity`. Pure. */
+export function runnerRecord(
+  launch: RunnerLaunch,
+  identity: ProcessIdentity,
+  restarts: number,
+): ProcessRecord {
+  const host = launch.host;
+  return {
+    id: launch.id,
+    service: 'runner',
+    pid: identity.pid,
+    ...(identity.startTime === undefined ? {} : { start_time: identity.startTime }),
+    host: host.id,
+    ...(host.address === LOOPBACK ? {} : { address: host.address }),
+    metrics_port: launch.metricsPort,
+    health_url: launch.healthUrl,
+    log: launch.logFile,
+    zone: host.zone,
+    ...(host.portRange === undefined ? {} : { port_range: host.portRange }),
+    ...(host.capacityMb === undefined ? {} : { capacity_mb: host.capacityMb }),
+    command_match: launch.entry,
+    restarts,
+  };
+}
+
+/** What is known at start time, besides the configuration. */
+export interface PlatformFacts {
+  readonly started: Date;
+  readonly detached: boolean;
+  readonly zkConnectString: string;
+  readonly zkEmbedded: boolean;
+}
+
+/** The platform file of a platform this process (the supervisor) is starting, listing nothing yet. */
+export function newPlatformRecord(
+  config: UpConfig,
+  hosts: readonly SimulatedHost[],
+  facts: PlatformFacts,
+): PlatformRecord {
+  const self = startTimeOf(process.pid).start_time;
+  return {
+    schema_version: 1,
+    home: config.home,
+    started: facts.started.toISOString(),
+    supervisor_pid: process.pid,
+    ...(self === undefined ? {} : { supervisor_start_time: self }),
+    detached: facts.detached,
+    zookeeper: {
+      connect_string: facts.zkConnectString,
+      embedded: facts.zkEmbedded,
+      ...(config.zk.chroot === undefined ? {} : { chroot: config.zk.chroot }),
+    },
+    api_url: `http://${LOOPBACK}:${config.apiPort}`,
+    proxy_urls: hosts.flatMap((h) =>
+      h.proxyPort === undefined
+        ? []
+        : [
+            h.address === LOOPBACK
+              ? `http://<deployment-id>.${config.domain}:${h.proxyPort}`
+              : `http://${h.address}:${h.proxyPort} (Host: <deployment-id>.${config.domain})`,
+          ],
+    ),
+    services: [],
+  };
 }

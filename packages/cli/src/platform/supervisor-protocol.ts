@@ -4,10 +4,20 @@
  */
 import { LOG_LEVELS, type Logger, type LogLevel } from '@wharf/observability';
 import { type ParentChannel } from '../context';
+import { type PlatformRecord, isRecordedRunning } from './platform-file';
 import { type ReadyInfo } from './ready-info';
 
 /** Marker in the supervisor's command line, checked before a recorded supervisor pid is signalled. */
 export const SUPERVISOR_COMMAND_MATCH = '--supervisor';
+
+/** True while the supervisor `record` names still runs. */
+export function isSupervisorRunning(record: PlatformRecord): boolean {
+  return isRecordedRunning({
+    pid: record.supervisor_pid,
+    ...(record.supervisor_start_time === undefined ? {} : { start_time: record.supervisor_start_time }),
+    command_match: SUPERVISOR_COMMAND_MATCH,
+  });
+}
 
 /** How the supervisor was started. `attached`: stop everything when the parent goes away. */
 export const SUPERVISOR_MODES = ['attached', 'detached'] as const;

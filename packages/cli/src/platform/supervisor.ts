@@ -7,27 +7,32 @@
  * the services they run. `close()` stops the runners (each stops its services), then ZooKeeper.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { WharfError, paths } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
+import { type Clock, SupervisedChild, freePorts, stopProcessGroup, systemClock } from '@wharf/supervise';
 import { DEFAULT_CHROOT, DocumentStore, ZkSession } from '@wharf/zk';
-import { LOOPBACK, type UpConfig } from '../config/up-config';
-import { type Clock, systemClock } from './clock';
+import { type UpConfig } from '../config/up-config';
 import { checkDockerReady, packageVersion } from './docker-check';
-import { freePorts } from './free-port';
-import { checkPortsFree, liveServiceRecords, seedHosts } from './simulated-hosts';
-import { isExpectedProcess, stopProcessGroup } from './process-control';
-import { type PlatformPackage, type RunnerLaunch, planHosts, planRunners } from './host-plan';
+import { checkPortsFree, liveServiceRecords, newPlatformRecord, seedHosts } from './simulated-hosts';
+import {
+  type PlatformPackage,
+  type RunnerLaunch,
+  type SimulatedHost,
+  planHosts,
+  planRunners,
+} from './host-plan';
 import {
   type PlatformRecord,
   type ProcessRecord,
+  isRecordedRunning,
   removePlatformFile,
   writePlatformFile,
 } from './platform-file';
 import { type ReadyInfo } from './ready-info';
-import { type HealthTarget, readApiKey, waitHealthy, waitRegistered } from './readiness';
-import { SupervisedProcess } from './supervised-process';
+import { type HealthTarget, adoptApiKey, readApiKey, waitHealthy, waitRegistered } from './readiness';
+import { launchRunner } from './runner-process';
 import { ZooKeeperKeeper } from './zookeeper-keeper';
 
 /** How often the supervisor copies each host's live node (its services' pids) into platform.json. */
@@ -58,7 +63,7 @@ export interface PlatformSupervisorOptions {
 /** Supervises the processes of one embedded platform. */
 export class PlatformSupervisor {
   private stateValue: PlatformState = 'idle';
-  private readonly processes = new Map<string, SupervisedProcess>();
+  private readonly processes = new Map<string, SupervisedChild>();
   private readonly records = new Map<string, ProcessRecord>();
   private zookeeper: ZooKeeperKeeper | undefined;
   private session: ZkSession | undefined;
@@ -114,102 +119,19 @@ export class PlatformSupervisor {
 
     if (config.mode === 'docker') await checkDockerReady(packageVersion(entries.runner));
     await checkPortsFree(hosts);
-    this.zookeeper = new ZooKeeperKeeper({
-      settings: config.zk,
-      logger: this.logger,
-      clock: this.clock,
-      onProcess: (record) => this.setRecord(record),
-    });
-    const zkConnectString = await this.zookeeper.start();
-    this.abortIfClosing();
-    this.session = new ZkSession({
-      connectString: zkConnectString,
-      chroot: config.zk.chroot ?? DEFAULT_CHROOT,
-    });
-    await this.session.start();
-    await seedHosts(this.session, hosts, {
-      mode: config.mode,
-      version: packageVersion(entries.runner),
-      now: new Date(this.clock.now()),
-      logger: this.logger,
-    });
-    this.abortIfClosing();
-
-    const fixed = [config.apiPort, ...config.proxyPorts, config.zk.embeddedPort];
-    const metricsPorts =
-      config.metricsPortBase > 0
-        ? hosts.map((_, i) => config.metricsPortBase + i)
-        : await freePorts(hosts.length, fixed);
-    this.runners = planRunners(config, { zkConnectString, runnerEntry: entries.runner, metricsPorts });
-    this.record = {
-      schema_version: 1,
-      home: config.home,
-      started: new Date(this.clock.now()).toISOString(),
-      supervisor_pid: process.pid,
-      detached: this.options.detached,
-      zookeeper: {
-        connect_string: zkConnectString,
-        embedded: this.zookeeper.embedded,
-        ...(config.zk.chroot === undefined ? {} : { chroot: config.zk.chroot }),
-      },
-      api_url: `http://${LOOPBACK}:${config.apiPort}`,
-      proxy_urls: hosts.flatMap((h) =>
-        h.proxyPort === undefined
-          ? []
-          : [
-              h.address === LOOPBACK
-                ? `http://<deployment-id>.${config.domain}:${h.proxyPort}`
-                : `http://${h.address}:${h.proxyPort} (Host: <deployment-id>.${config.domain})`,
-            ],
-      ),
-      services: [],
-    };
-    for (const runner of this.runners) this.spawn(runner);
-    this.persist();
-    this.logger.info('waiting for the runners and their services to be healthy', {
-      hosts: hosts.map((h) => `${h.id} ${h.address} ${h.zone} [${h.roles.join(',')}]`),
-      mode: config.mode,
-    });
-    const deadline = this.clock.now() + config.startTimeoutMs;
-    const readiness = {
-      clock: this.clock,
-      logger: this.logger,
-      checkAborted: () => this.abortIfClosing(),
-      describe: (id: string) => this.processes.get(id),
-    };
-    const targets: HealthTarget[] = [
-      ...this.runners,
-      ...this.runners.flatMap((r) =>
-        r.probes.map((p) => ({ id: p.id, healthUrl: p.url, logFile: p.logFile })),
-      ),
-    ];
-    await waitHealthy(targets, deadline, config.startTimeoutMs, readiness);
-    this.pollLive();
-    await this.adoptApiKey(keyFiles, deadline);
-    await waitRegistered(
-      {
-        url: `${this.record.api_url}/api/v1/platform`,
-        apiKeyFile,
-        expected: {
-          allocators: hosts.filter((h) => h.roles.includes('allocator')).length,
-          constructors: hosts.filter((h) => h.roles.includes('coordinator')).length,
-          proxies: hosts.filter((h) => h.roles.includes('proxy')).length,
-        },
-      },
-      deadline,
-      readiness,
-    );
+    const zookeeper = await this.startZooKeeper(hosts);
+    const record = await this.spawnRunners(hosts, zookeeper);
+    await this.waitReady(hosts, keyFiles, record);
     this.transition('running');
-    this.zookeeper.watch();
+    zookeeper.keeper.watch();
     await this.refreshLive();
 
     const newApiKey = apiKeyExisted ? undefined : await readApiKey(apiKeyFile);
-    const apiUrl = `${this.record.api_url}/api/v1`;
     return {
       home: config.home,
-      apiUrl,
-      proxyUrls: this.record.proxy_urls,
-      zookeeper: { connectString: zkConnectString, embedded: this.zookeeper.embedded },
+      apiUrl: `${record.api_url}/api/v1`,
+      proxyUrls: record.proxy_urls,
+      zookeeper: { connectString: zookeeper.connectString, embedded: zookeeper.keeper.embedded },
       processes: this.records.size,
       hosts: hosts.map((h) => ({ id: h.id, address: h.address, zone: h.zone, roles: [...h.roles] })),
       mode: config.mode,
@@ -221,63 +143,129 @@ export class PlatformSupervisor {
     };
   }
 
-  /**
-   * The api that won the key-creation lock saved the key under its own host's home; copy it to
-   * `<home>/credentials/api-key` (0600), the one place the CLI and the docs read it from.
-   */
-  private async adoptApiKey(files: readonly string[], deadline: number): Promise<void> {
-    const [target, ...hostFiles] = files;
-    if (existsSync(target!)) return;
-    for (;;) {
-      const found = hostFiles.find((file) => existsSync(file));
-      if (found !== undefined) {
-        await mkdir(dirname(target!), { recursive: true, mode: 0o700 });
-        await copyFile(found, target!);
-        return;
-      }
-      this.abortIfClosing();
-      // An older install whose key file is gone: the api keeps the key in ZooKeeper and never
-      // prints it again, so there is nothing to copy; waitRegistered then warns.
-      if (this.clock.now() >= deadline) return;
-      await this.clock.sleep(250);
-    }
+  /** Finds or starts ZooKeeper, opens our session and registers the simulated hosts. */
+  private async startZooKeeper(
+    hosts: readonly SimulatedHost[],
+  ): Promise<{ keeper: ZooKeeperKeeper; connectString: string }> {
+    const { config, entries } = this.options;
+    const keeper = new ZooKeeperKeeper({
+      settings: config.zk,
+      logger: this.logger,
+      clock: this.clock,
+      onProcess: (record) => this.setRecord(record),
+    });
+    this.zookeeper = keeper;
+    const connectString = await keeper.start();
+    this.abortIfClosing();
+    this.session = new ZkSession({ connectString, chroot: config.zk.chroot ?? DEFAULT_CHROOT });
+    await this.session.start();
+    await seedHosts(this.session, hosts, {
+      mode: config.mode,
+      version: packageVersion(entries.runner),
+      now: new Date(this.clock.now()),
+      logger: this.logger,
+    });
+    this.abortIfClosing();
+    return { keeper, connectString };
+  }
+
+  /** Starts one runner per host and the platform file that lists them. */
+  private async spawnRunners(
+    hosts: readonly SimulatedHost[],
+    zookeeper: { keeper: ZooKeeperKeeper; connectString: string },
+  ): Promise<PlatformRecord> {
+    const { config, entries } = this.options;
+    const fixed = [config.apiPort, ...config.proxyPorts, config.zk.embeddedPort];
+    const metricsPorts =
+      config.metricsPortBase > 0
+        ? hosts.map((_, i) => config.metricsPortBase + i)
+        : await freePorts(hosts.length, fixed);
+    const zkConnectString = zookeeper.connectString;
+    this.runners = planRunners(config, { zkConnectString, runnerEntry: entries.runner, metricsPorts });
+    const record = newPlatformRecord(config, hosts, {
+      started: new Date(this.clock.now()),
+      detached: this.options.detached,
+      zkConnectString,
+      zkEmbedded: zookeeper.keeper.embedded,
+    });
+    this.record = record;
+    for (const runner of this.runners) this.spawn(runner);
+    this.persist();
+    this.logger.info('waiting for the runners and their services to be healthy', {
+      hosts: hosts.map((h) => `${h.id} ${h.address} ${h.zone} [${h.roles.join(',')}]`),
+      mode: config.mode,
+    });
+    return record;
+  }
+
+  /** Every runner and client-facing service healthy, the api key in place, every service registered. */
+  private async waitReady(
+    hosts: readonly SimulatedHost[],
+    keyFiles: readonly string[],
+    record: PlatformRecord,
+  ): Promise<void> {
+    const { config } = this.options;
+    const deadline = this.clock.now() + config.startTimeoutMs;
+    const readiness = {
+      clock: this.clock,
+      logger: this.logger,
+      checkAborted: () => this.abortIfClosing(),
+      describe: (id: string) => {
+        const child = this.processes.get(id);
+        return child && { state: child.state.kind, restarts: child.restarts };
+      },
+    };
+    const targets: HealthTarget[] = [
+      ...this.runners,
+      ...this.runners.flatMap((r) =>
+        r.probes.map((p) => ({ id: p.id, healthUrl: p.url, logFile: p.logFile })),
+      ),
+    ];
+    await waitHealthy(targets, deadline, config.startTimeoutMs, readiness);
+    this.pollLive();
+    await adoptApiKey(keyFiles, deadline, readiness);
+    const count = (role: string) => hosts.filter((h) => (h.roles as readonly string[]).includes(role)).length;
+    await waitRegistered(
+      {
+        url: `${record.api_url}/api/v1/platform`,
+        apiKeyFile: keyFiles[0]!,
+        expected: {
+          allocators: count('allocator'),
+          constructors: count('coordinator'),
+          proxies: count('proxy'),
+        },
+      },
+      deadline,
+      readiness,
+    );
   }
 
   private spawn(launch: RunnerLaunch): void {
     const { config, baseEnv, execPath } = this.options;
-    const supervised = new SupervisedProcess({
-      id: launch.id,
-      command: execPath,
-      // The runner allocates little: a 1 MB young generation saves ~10 MB of idle RSS (as for
-      // the control-plane services it starts, services/runner CONTROL_PLANE_NODE_OPTIONS).
-      args: ['--max-semi-space-size=1', launch.entry],
-      env: { ...baseEnv, ...launch.env },
-      cwd: config.home,
-      logFile: launch.logFile,
+    const child: SupervisedChild = new SupervisedChild({
+      name: launch.id,
       logger: this.logger,
-      restart: true,
       clock: this.clock,
-      onSpawn: (pid, restarts) => {
-        this.setRecord({
-          id: launch.id,
-          service: 'runner',
-          pid,
-          host: launch.host.id,
-          ...(launch.host.address === LOOPBACK ? {} : { address: launch.host.address }),
-          metrics_port: launch.metricsPort,
-          health_url: launch.healthUrl,
-          log: launch.logFile,
-          zone: launch.host.zone,
-          ...(launch.host.portRange === undefined ? {} : { port_range: launch.host.portRange }),
-          ...(launch.host.capacityMb === undefined ? {} : { capacity_mb: launch.host.capacityMb }),
-          command_match: launch.entry,
-          restarts,
-        });
-        if (restarts > 0) this.logger.info('runner restarted', { id: launch.id, pid, restarts });
-      },
+      launch: async () =>
+        launchRunner(launch, {
+          execPath,
+          env: { ...baseEnv, ...launch.env },
+          cwd: config.home,
+          clock: this.clock,
+          restarts: child.restarts,
+          onSpawn: (record) => {
+            this.setRecord(record);
+            if (record.restarts)
+              this.logger.info('runner restarted', {
+                id: launch.id,
+                pid: record.pid,
+                restarts: record.restarts,
+              });
+          },
+        }),
     });
-    this.processes.set(launch.id, supervised);
-    supervised.start();
+    this.processes.set(launch.id, child);
+    child.start();
   }
 
   /** Copies every host's live node into platform.json every {@link LIVE_POLL_MS} until closing. */
@@ -348,11 +336,16 @@ export class PlatformSupervisor {
   private async stopLeftovers(): Promise<void> {
     if (this.options.config.mode === 'docker') return;
     const leftovers = [...this.records.values()].filter(
-      (r) => r.service !== 'runner' && r.service !== 'zookeeper' && isExpectedProcess(r.pid, r.command_match),
+      (r) => r.service !== 'runner' && r.service !== 'zookeeper' && isRecordedRunning(r),
     );
     if (leftovers.length === 0) return;
     this.logger.warn('services outlived their runner; stopping them', { ids: leftovers.map((r) => r.id) });
-    await Promise.all(leftovers.map((r) => stopProcessGroup(r.pid, this.options.config.stopTimeoutMs)));
+    const graceMs = this.options.config.stopTimeoutMs;
+    await Promise.all(
+      leftovers.map((r) =>
+        stopProcessGroup(r.pid, { graceMs, identity: { pid: r.pid }, commandMatch: r.command_match }),
+      ),
+    );
   }
 
   private setRecord(record: ProcessRecord): void {

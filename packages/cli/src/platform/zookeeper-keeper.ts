@@ -4,11 +4,9 @@
  */
 import { WharfError } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { EmbeddedZooKeeper } from '@wharf/zk';
+import { Backoff, type Clock, type ProbeResult, RESTART_POLICY, identify } from '@wharf/supervise';
+import { EmbeddedZooKeeper, probeZooKeeper } from '@wharf/zk';
 import { type ZooKeeperSettings } from '../config/up-config';
-import { type BackoffState, nextRestart } from './backoff';
-import { type Clock } from './clock';
-import { probeZk } from './health';
 import { type ProcessRecord } from './platform-file';
 
 /** A local server answers `ruok` in milliseconds; a second only matters when something is listening but frozen. */
@@ -17,6 +15,12 @@ export const ZK_PROBE_TIMEOUT_MS = 1000;
 export const ZK_WATCH_INTERVAL_MS = 1000;
 /** Marker in the JVM's command line, checked before `wharf down` signals a recorded pid. */
 export const ZK_COMMAND_MATCH = 'QuorumPeerMain';
+
+/** `ruok` → `imok` on the first server of `connectString`. */
+export async function probeZk(connectString: string, timeoutMs = ZK_PROBE_TIMEOUT_MS): Promise<ProbeResult> {
+  const ok = await probeZooKeeper(connectString, timeoutMs);
+  return { ok, detail: ok ? 'imok' : 'no answer' };
+}
 
 /** Options of a {@link ZooKeeperKeeper}. */
 export interface ZooKeeperKeeperOptions {
@@ -31,7 +35,7 @@ export interface ZooKeeperKeeperOptions {
 export class ZooKeeperKeeper {
   private server: EmbeddedZooKeeper | undefined;
   private cancelWatch: (() => void) | undefined;
-  private backoff: BackoffState = { failures: 0 };
+  private readonly backoff = new Backoff(RESTART_POLICY);
   private startedAt = 0;
   private restarting = false;
   private closed = false;
@@ -82,8 +86,7 @@ export class ZooKeeperKeeper {
     if (server === undefined || this.closed || this.restarting || server.state !== 'stopped') return;
     this.restarting = true;
     try {
-      const { state, delayMs } = nextRestart(this.backoff, this.options.clock.now() - this.startedAt);
-      this.backoff = state;
+      const delayMs = this.backoff.next(this.options.clock.now() - this.startedAt);
       this.options.logger.warn('embedded zookeeper exited; restarting', { delayMs });
       await this.options.clock.sleep(delayMs);
       if (!this.closed) await this.startServer(server);
@@ -103,9 +106,16 @@ export class ZooKeeperKeeper {
       id: 'zookeeper',
       service: 'zookeeper',
       pid,
+      ...startTimeOf(pid),
       port: server.port,
       log: server.logFile,
       command_match: ZK_COMMAND_MATCH,
     });
   }
+}
+
+/** `{ start_time }` of a running pid where `/proc` tells it, for platform.json. */
+export function startTimeOf(pid: number): { start_time?: number } {
+  const startTime = identify(pid)?.startTime;
+  return startTime === undefined ? {} : { start_time: startTime };
 }

@@ -1,23 +1,8 @@
 import { type PlanStep } from '@wharf/model';
+import { SteppingClock } from '@wharf/supervise';
 import { ApiClient } from '../api/api-client';
-import { type Clock } from '../platform/clock';
 import { type AttemptSnapshot } from './step-tracker';
 import { TRACK_WAIT_NOTICE_MS, trackPlan } from './track-plan';
-
-/** A clock whose sleeps advance time instantly. */
-function fakeClock(): Clock & { slept: number[] } {
-  let now = 0;
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    sleep: async (ms) => {
-      slept.push(ms);
-      now += ms;
-    },
-    schedule: () => () => undefined,
-  };
-}
 
 /** An API whose activity endpoint answers the given responses in order (the last one repeats). */
 function activityApi(responses: (() => Response)[]) {
@@ -55,7 +40,7 @@ async function track(
   options: { expectDeletion?: boolean; planId?: string; known?: string[]; json?: boolean } = {},
 ) {
   let out = '';
-  const clock = fakeClock();
+  const clock = new SteppingClock();
   const api = activityApi(responses);
   const code = await trackPlan({
     client: api.client,
@@ -132,12 +117,43 @@ describe('trackPlan', () => {
   });
 
   it('treats the deployment disappearing as the end of a delete', async () => {
-    const { code, lines } = await track(
-      [ok([attempt('a1', [step('remove-instances', 'in_progress')])]), status(404)],
+    const removing = ok([attempt('a1', [step('remove-instances', 'in_progress')])]);
+    expect(await track([removing, status(404)], { expectDeletion: true })).toMatchObject({
+      code: 0,
+      lines: [
+        'plan attempt a1',
+        '  remove-instances: started',
+        'plan completed: the deployment was removed',
+        'deployment d1 deleted',
+      ],
+    });
+  });
+
+  it('reports a delete done only once GET /deployments/<id> answers 404 too, not at the shutdown success', async () => {
+    const { code, lines, calls } = await track(
+      [
+        ok([attempt('a1', [step('wait-until-stopped', 'completed', 'success')], 'success')]),
+        status(404), // activity: gone…
+        () => new Response(JSON.stringify({ id: 'd1' }), { status: 200 }), // …but the record is still there
+        ok([]),
+        status(404),
+      ],
       { expectDeletion: true },
     );
     expect(code).toBe(0);
-    expect(lines.at(-1)).toBe('deployment d1 deleted');
+    expect(lines).toEqual([
+      'plan attempt a1',
+      '  wait-until-stopped: success in 20ms',
+      'plan completed: success',
+      'deployment d1 deleted',
+    ]);
+    expect(calls).toBe(6);
+  });
+
+  it('ends a delete whose shutdown failed with its error', async () => {
+    const { code, lines } = await track([ok([attempt('a1', [], 'error')])], { expectDeletion: true });
+    expect(code).toBe(1);
+    expect(lines.at(-1)).toMatch(/^plan failed/);
   });
 
   it('fails when a deployment being created vanishes', async () => {

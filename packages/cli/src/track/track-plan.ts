@@ -4,13 +4,14 @@
  * code once the attempt ends (0 success, 1 error or cancelled).
  */
 import { WharfError, isWharfError } from '@wharf/model';
+import { type Clock, systemClock } from '@wharf/supervise';
 import { type ApiClient } from '../api/api-client';
 import { ApiError } from '../api/api-error';
 import { type TextSink } from '../context';
-import { type Clock, systemClock } from '../platform/clock';
 import {
   type AttemptSnapshot,
   INITIAL_TRACKER_STATE,
+  type StepTrackerState,
   type TrackEvent,
   advanceTracker,
   exitCodeFor,
@@ -43,7 +44,14 @@ export interface TrackOptions {
   readonly timeoutMs?: number;
 }
 
-/** Follows the plan attempt until it ends; returns the exit code. */
+/** A line of tracking output: an attempt's event, or a notice of the loop's own. */
+type Emitted = TrackEvent | { kind: 'notice'; message: string };
+
+/**
+ * Follows the plan attempt until it ends; returns the exit code. For a delete, a successful
+ * shutdown is not the end: the deployment is reported deleted only once the API no longer knows
+ * it (`GET /deployments/<id>` answers 404).
+ */
 export async function trackPlan(options: TrackOptions): Promise<number> {
   const clock = options.clock ?? systemClock;
   const started = clock.now();
@@ -52,7 +60,7 @@ export async function trackPlan(options: TrackOptions): Promise<number> {
   let state = INITIAL_TRACKER_STATE;
   let noticed = false;
   let unavailable = false;
-  const emit = (event: TrackEvent | { kind: 'notice'; message: string }): void => {
+  const emit = (event: Emitted): void => {
     if (options.json) options.out.write(`${JSON.stringify(event)}\n`);
     else options.out.write(`${event.kind === 'notice' ? event.message : formatTrackEvent(event)}\n`);
   };
@@ -64,27 +72,28 @@ export async function trackPlan(options: TrackOptions): Promise<number> {
     if (res !== undefined) {
       unavailable = false;
       if (res.status === 404) {
-        if (options.expectDeletion) {
-          emit({ kind: 'notice', message: `deployment ${options.deploymentId} deleted` });
-          return 0;
+        const code = await onGone(options, state, emit);
+        if (code !== undefined) return code;
+      } else {
+        const attempt = selectAttempt(
+          attemptsOf(res.body),
+          state.attemptId,
+          options.planId,
+          options.knownAttemptIds,
+        );
+        if (attempt !== undefined) {
+          const next = advanceTracker(state, attempt);
+          state = next.state;
+          next.events.forEach(emit);
+          const last = next.events.at(-1);
+          if (last?.kind === 'attempt-finished') {
+            // A delete's shutdown succeeded: the record goes next; wait for that.
+            if (!(options.expectDeletion && last.status === 'success')) return exitCodeFor(last.status);
+          }
+        } else if (!noticed && clock.now() - started >= TRACK_WAIT_NOTICE_MS) {
+          noticed = true;
+          emit({ kind: 'notice', message: 'waiting for a constructor to pick up the plan…' });
         }
-        throw new WharfError('WHARF_NOT_FOUND', `deployment ${options.deploymentId} no longer exists`);
-      }
-      const attempt = selectAttempt(
-        attemptsOf(res.body),
-        state.attemptId,
-        options.planId,
-        options.knownAttemptIds,
-      );
-      if (attempt !== undefined) {
-        const next = advanceTracker(state, attempt);
-        state = next.state;
-        next.events.forEach(emit);
-        const last = next.events.at(-1);
-        if (last?.kind === 'attempt-finished') return exitCodeFor(last.status);
-      } else if (!noticed && clock.now() - started >= TRACK_WAIT_NOTICE_MS) {
-        noticed = true;
-        emit({ kind: 'notice', message: 'waiting for a constructor to pick up the plan…' });
       }
     }
     if (clock.now() >= deadline) {
@@ -95,6 +104,26 @@ export async function trackPlan(options: TrackOptions): Promise<number> {
     }
     await clock.sleep(options.pollMs ?? TRACK_POLL_MS);
   }
+}
+
+/**
+ * The activity answered 404. For a delete, that is the end once `GET /deployments/<id>` agrees
+ * (undefined: not yet, poll on); otherwise the deployment vanished under us.
+ */
+async function onGone(
+  options: TrackOptions,
+  state: StepTrackerState,
+  emit: (event: Emitted) => void,
+): Promise<number | undefined> {
+  const id = options.deploymentId;
+  if (!options.expectDeletion) throw new WharfError('WHARF_NOT_FOUND', `deployment ${id} no longer exists`);
+  const res = await options.client.request('GET', `/deployments/${id}`, { allow: [404] });
+  if (res.status !== 404) return undefined;
+  // The constructor removes the attempt with the deployment: its last steps were not seen ending.
+  if (state.attemptId !== undefined && !state.finished)
+    emit({ kind: 'notice', message: 'plan completed: the deployment was removed' });
+  emit({ kind: 'notice', message: `deployment ${id} deleted` });
+  return 0;
 }
 
 /** The activity answer, or undefined when the API is briefly unavailable (restarting, ZooKeeper reconnecting). */

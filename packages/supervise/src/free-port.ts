@@ -1,17 +1,19 @@
-/** Free loopback ports for the services' observability servers. */
+/** Free TCP ports, picked by the OS. */
 import { createServer } from 'node:net';
-import { LOOPBACK } from '../config/up-config';
+
+/** The loopback address ports are picked and checked on by default. */
+export const LOOPBACK = '127.0.0.1';
 
 /**
- * A port that was free a moment ago (the OS picks it by binding port 0). Another process could
- * take it before the service binds; the service then fails, and the supervisor's restart reports it.
+ * A port that was free on `host` a moment ago (the OS picks it by binding port 0). Another process
+ * could take it before the caller binds; callers that start a server on it must cope (restart).
  */
-export function freePort(): Promise<number> {
+export function freePort(host: string = LOOPBACK): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
     server.on('error', reject);
-    server.listen(0, LOOPBACK, () => {
+    server.listen(0, host, () => {
       const address = server.address();
       const port = typeof address === 'object' && address !== null ? address.port : 0;
       server.close(() => (port > 0 ? resolve(port) : reject(new Error('no port assigned'))));
@@ -19,17 +21,21 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** `count` distinct free ports. */
-export async function freePorts(count: number, avoid: readonly number[] = []): Promise<number[]> {
+/** `count` distinct free ports, none of them in `avoid`. */
+export async function freePorts(
+  count: number,
+  avoid: readonly number[] = [],
+  host = LOOPBACK,
+): Promise<number[]> {
   const ports = new Set<number>();
   while (ports.size < count) {
-    const port = await freePort();
+    const port = await freePort(host);
     if (!avoid.includes(port)) ports.add(port);
   }
   return [...ports];
 }
 
-/** True when nothing listens on `port` on the loopback address (we could bind it just now). */
+/** True when nothing listens on `port` at `host` (we could bind it just now). */
 export function isPortFree(port: number, host: string = LOOPBACK): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
