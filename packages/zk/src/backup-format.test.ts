@@ -47,22 +47,24 @@ describe('backup file format', () => {
   });
 
   it.each(
-    [
-      ['not JSON', '{', 'file'],
-      ['an array', '[]', 'file'],
-      ['another format', JSON.stringify({ ...backup([]), format: 'zk-dump' }), 'format'],
-      ['a future version', JSON.stringify({ ...backup([]), version: 2 }), 'version'],
-      ['a bad time', JSON.stringify({ ...backup([]), taken_at: 'yesterday' }), 'taken_at'],
-      ['a numeric zxid', JSON.stringify({ ...backup([]), zxid: 12 }), 'zxid'],
-      ['nodes not a list', JSON.stringify({ ...backup([]), nodes: {} }), 'nodes'],
-      ['a relative path', JSON.stringify(backup([node('a')])), 'nodes[0].path'],
-      ['a .. segment', JSON.stringify(backup([node('/a'), node('/a/..')])), 'nodes[1].path'],
-      ['the root', JSON.stringify(backup([node('/')])), 'nodes[0].path'],
-      ['a duplicate', JSON.stringify(backup([node('/a'), node('/a')])), 'nodes[1].path'],
-      ['an orphan', JSON.stringify(backup([node('/a/b')])), 'nodes[0].path'],
-      ['a child before its parent', JSON.stringify(backup([node('/a/b'), node('/a')])), 'nodes[0].path'],
-      ['data not base64', JSON.stringify(backup([{ path: '/a', data: 'not base64!' }])), 'nodes[0].data'],
-    ].map(([what, text, field]) => [what, field, text]),
+    (
+      [
+        ['not JSON', '{', 'file'],
+        ['an array', '[]', 'file'],
+        ['another format', JSON.stringify({ ...backup([]), format: 'zk-dump' }), 'format'],
+        ['a future version', JSON.stringify({ ...backup([]), version: 2 }), 'version'],
+        ['a bad time', JSON.stringify({ ...backup([]), taken_at: 'yesterday' }), 'taken_at'],
+        ['a numeric zxid', JSON.stringify({ ...backup([]), zxid: 12 }), 'zxid'],
+        ['nodes not a list', JSON.stringify({ ...backup([]), nodes: {} }), 'nodes'],
+        ['a relative path', JSON.stringify(backup([node('a')])), 'nodes[0].path'],
+        ['a .. segment', JSON.stringify(backup([node('/a'), node('/a/..')])), 'nodes[1].path'],
+        ['the root', JSON.stringify(backup([node('/')])), 'nodes[0].path'],
+        ['a duplicate', JSON.stringify(backup([node('/a'), node('/a')])), 'nodes[1].path'],
+        ['an orphan', JSON.stringify(backup([node('/a/b')])), 'nodes[0].path'],
+        ['a child before its parent', JSON.stringify(backup([node('/a/b'), node('/a')])), 'nodes[0].path'],
+        ['data not base64', JSON.stringify(backup([{ path: '/a', data: 'not base64!' }])), 'nodes[0].data'],
+      ] as Array<[string, string, string]>
+    ).map(([what, text, field]) => [what, field, text] as const),
   )('refuses %s, naming %s', (_what, field, text) => {
     expect(fieldOf(() => parseBackup(text))).toBe(field);
   });
