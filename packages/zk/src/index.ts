@@ -89,3 +89,15 @@ export type {
   DocumentUpdateOptions,
   DocumentUpdateResult,
 } from './document-update';
+export {
+  BACKUP_FORMAT,
+  BACKUP_VERSION,
+  DEFAULT_BATCH_LIMITS,
+  encodeBackup,
+  parentFirst,
+  parseBackup,
+  restoreBatches,
+} from './backup-format';
+export type { Backup, BackupNode, BatchLimits } from './backup-format';
+export { DEFAULT_BACKUP_ATTEMPTS, restoreBackup, takeBackup } from './backup';
+export type { BackupSession, RestoreOptions, RestoreResult, TakeBackupOptions } from './backup';
