@@ -15,7 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { quantile } from './lib/platform.mjs';
+import { etcdPlan, quantile } from './lib/platform.mjs';
 
 const require = createRequire(import.meta.url);
 const { startApi, parseApiEnv, apiKeyFile, versionsFromTable } = require('@wharf/api');
@@ -97,27 +97,7 @@ try {
     const res = await fetch(`${api.url}/api/v1/deployments`, {
       method: 'POST',
       headers: { authorization: `ApiKey ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: `bench-${i}`,
-        resources: {
-          etcd: [
-            {
-              ref_id: 'main',
-              plan: {
-                cluster_topology: [
-                  {
-                    id: 'default',
-                    instance_configuration_id: 'etcd.default',
-                    size: { resource: 'memory', value: 256 },
-                    zone_count: 3,
-                  },
-                ],
-                etcd: { version: '3.4' },
-              },
-            },
-          ],
-        },
-      }),
+      body: JSON.stringify(etcdPlan(`bench-${i}`, 3)),
     });
     if (res.status !== 201) throw new Error(`create failed: ${res.status} ${await res.text()}`);
   }

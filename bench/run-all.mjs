@@ -3,9 +3,11 @@
 // benchmark runs only when a Docker engine answers and holds wharf/etcd:3.4 (`bash docker/build.sh`).
 // The fleet benchmark runs in its CI-sized `--quick` form (the full sweep is bench/fleet/sweep.mjs).
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const here = import.meta.dirname;
+const CHROMIUM = process.env.WHARF_CHROMIUM ?? '/usr/bin/chromium';
 const dockerReady =
   spawnSync('docker', ['image', 'inspect', 'wharf/etcd:3.4'], { stdio: 'ignore', timeout: 10_000 }).status ===
   0;
@@ -14,11 +16,15 @@ const scripts = [
   'plan-to-routable.mjs',
   ...(dockerReady ? ['plan-to-routable-docker.mjs'] : []),
   'fleet/run.mjs',
+  'zk-tls.mjs',
+  ...(existsSync(CHROMIUM) ? ['console.mjs'] : []),
 ];
+if (!existsSync(CHROMIUM)) console.log(`(skipping console.mjs: no browser at ${CHROMIUM})`);
 if (!dockerReady) console.log('(skipping plan-to-routable-docker.mjs: no Docker engine with wharf/etcd:3.4)');
 for (const script of scripts) {
   console.log(`\n=== ${script}`);
-  const args = script === 'fleet/run.mjs' ? ['--quick'] : process.argv.slice(2);
+  const own = { 'fleet/run.mjs': ['--quick'], 'zk-tls.mjs': [], 'console.mjs': [] };
+  const args = own[script] ?? process.argv.slice(2);
   const { status } = spawnSync(process.execPath, [resolve(here, script), ...args], {
     stdio: 'inherit',
   });

@@ -15,6 +15,7 @@ import {
 } from './commands/deployment';
 import { showActivity } from './commands/activity';
 import { runDown } from './commands/down';
+import { addPlatformBackupCommands } from './commands/platform-backup';
 import { joinHost, listHosts, setHostRoles } from './commands/host';
 import { createApiKey, listApiKeys, revokeApiKey } from './commands/apikey';
 import { loadPlatform, runStatus } from './commands/status';
@@ -32,6 +33,7 @@ export async function run(
 ): Promise<number> {
   let exitCode = 0;
   const program = buildProgram(handlers, ctx, (code) => (exitCode = code));
+  addPlatformBackupCommands(program, ctx, (code) => (exitCode = code));
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

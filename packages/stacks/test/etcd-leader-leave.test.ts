@@ -16,7 +16,7 @@ import {
   type MemberEndpoint,
   waitForHealthy,
 } from '../src';
-import { freePorts, pidsMentioning, tempDir } from './helpers';
+import { freePorts, pidsMentioning, tempDir, startEtcdMember } from './helpers';
 
 jest.setTimeout(90_000);
 
@@ -32,36 +32,8 @@ describe('etcd leave hook on the leader', () => {
   let root: { path: string; cleanup: () => Promise<void> };
   let runtime: ContainerRuntime;
 
-  const startMember = async (member: MemberEndpoint, cluster: ClusterInfo): Promise<void> => {
-    const view = runtime.containerView(`${root.path}/data/${member.name}`, member.host);
-    const command = pack.command({
-      instanceId: member.name,
-      deploymentId: DEPLOYMENT,
-      version: '3.4',
-      host: member.host,
-      bindHost: view.bindHost,
-      ports: member.ports,
-      dataDir: view.dataDir,
-      memoryMb: 256,
-      settings: {},
-      cluster,
-    });
-    const created = await runtime.create({
-      name: member.name,
-      labels: {
-        'wharf.deployment': DEPLOYMENT,
-        'wharf.instance': member.name,
-        'wharf.allocator': 'alloc-test',
-      },
-      argv: command.argv,
-      env: command.env,
-      dataDir: `${root.path}/data/${member.name}`,
-      memoryMb: 256,
-      hostAddress: member.host,
-      ports: member.ports,
-    });
-    await runtime.start(created.id);
-  };
+  const startMember = (member: MemberEndpoint, cluster: ClusterInfo): Promise<void> =>
+    startEtcdMember(runtime, root.path, DEPLOYMENT, member, cluster);
 
   beforeAll(async () => {
     root = await tempDir('etcd-leader');

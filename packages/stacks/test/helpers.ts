@@ -4,6 +4,8 @@ import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ContainerRuntime } from '@wharf/runtime';
+import { type ClusterInfo, getStackPack, type MemberEndpoint } from '../src';
 
 /** `count` distinct free TCP ports on 127.0.0.1 (held open together, then released). */
 export async function freePorts(count: number): Promise<number[]> {
@@ -48,4 +50,48 @@ export function pidsMentioning(needle: string): number[] {
 /** Milliseconds since `start`, rounded. */
 export function since(start: number): number {
   return Math.round(Date.now() - start);
+}
+
+/**
+ * Creates and starts one etcd member of `deploymentId` through `runtime`, the way an allocator
+ * would: the pack's command, labels, a data dir under `rootPath`, 256 MB.
+ */
+export async function startEtcdMember(
+  runtime: ContainerRuntime,
+  rootPath: string,
+  deploymentId: string,
+  member: MemberEndpoint,
+  cluster: ClusterInfo,
+): Promise<void> {
+  const pack = getStackPack('etcd');
+  const dataDir = `${rootPath}/data/${member.name}`;
+  const view = runtime.containerView(dataDir, member.host);
+  const command = pack.command({
+    instanceId: member.name,
+    deploymentId,
+    version: '3.4',
+    host: member.host,
+    bindHost: view.bindHost,
+    ports: member.ports,
+    dataDir: view.dataDir,
+    memoryMb: 256,
+    settings: {},
+    cluster,
+  });
+  const created = await runtime.create({
+    name: member.name,
+    labels: {
+      'wharf.deployment': deploymentId,
+      'wharf.instance': member.name,
+      'wharf.allocator': 'alloc-test',
+    },
+    argv: command.argv,
+    env: command.env,
+    ...(command.image ? { image: command.image } : {}),
+    dataDir,
+    memoryMb: 256,
+    hostAddress: member.host,
+    ports: member.ports,
+  });
+  await runtime.start(created.id);
 }

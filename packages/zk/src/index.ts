@@ -29,6 +29,9 @@ export {
   DEFAULT_MAX_DATA_BYTES,
   DEFAULT_OPERATION_TIMEOUT_MS,
   DEFAULT_SESSION_TIMEOUT_MS,
+  DEFAULT_LIVENESS_SESSION_TIMEOUT_MS,
+  DEFAULT_LEADER_SESSION_TIMEOUT_MS,
+  MIN_SESSION_TIMEOUT_MS,
   compileZkOptions,
 } from './options';
 export type { CompiledZkOptions, ZkSessionOptions } from './options';
@@ -86,3 +89,15 @@ export type {
   DocumentUpdateOptions,
   DocumentUpdateResult,
 } from './document-update';
+export {
+  BACKUP_FORMAT,
+  BACKUP_VERSION,
+  DEFAULT_BATCH_LIMITS,
+  encodeBackup,
+  parentFirst,
+  parseBackup,
+  restoreBatches,
+} from './backup-format';
+export type { Backup, BackupNode, BatchLimits } from './backup-format';
+export { DEFAULT_BACKUP_ATTEMPTS, restoreBackup, takeBackup } from './backup';
+export type { BackupSession, RestoreOptions, RestoreResult, TakeBackupOptions } from './backup';

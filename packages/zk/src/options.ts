@@ -14,6 +14,21 @@ export const DEFAULT_CHROOT = '/wharf';
  */
 export const DEFAULT_SESSION_TIMEOUT_MS = 15_000;
 
+/**
+ * Session timeout of a dedicated liveness session (an allocator's `live` node): 3 s. A host that
+ * dies loses its live node ~3 s later (plus up to one server tick), while a 1 s SIGSTOP or a 2 s
+ * event-loop stall is outlived or, at worst, costs a new session whose live node is back within the
+ * constructor's loss grace. The server clamps it to [2, 20] × tickTime (4 s at ZooKeeper's stock 2 s tick).
+ */
+export const DEFAULT_LIVENESS_SESSION_TIMEOUT_MS = 3_000;
+
+/**
+ * Session timeout of a dedicated leader-latch session (the constructor's election): 2 s, so a
+ * standby takes over ~2-3 s after a leader's host dies. A leader stalled for longer loses the
+ * lead; its writes are fenced by znode versions anyway, and it rejoins at the back of the line.
+ */
+export const DEFAULT_LEADER_SESSION_TIMEOUT_MS = 2_000;
+
 /** How long `start()` waits for the first connection before failing: two session timeouts. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 

@@ -39,6 +39,12 @@ export type AllocatorClock = Pick<Clock, 'now'>;
 /** Dependencies of {@link createAllocator}. */
 export interface AllocatorDependencies {
   zk: ZkSession;
+  /**
+   * A started session with a short timeout holding only the `live` node and the service
+   * registration, so a dead host is noticed in seconds while `zk` keeps its long timeout (and its
+   * statuses and watches ride out longer blips). Default: `zk`. The caller owns and closes it.
+   */
+  livenessZk?: ZkSession;
   runtime: ContainerRuntime;
   stacks: StackCatalog;
   logger: Logger;
@@ -164,7 +170,7 @@ class AllocatorImpl implements Allocator {
     // statuses for routing. The recovered records know better (not running: restarting).
     await reportStatuses(this.ctx);
     // Live last: the constructor places only on live allocators, and this one is now ready.
-    this.registrations = await registerLiveness(zk, config, this.started);
+    this.registrations = await registerLiveness(this.deps.livenessZk ?? zk, config, this.started);
     this.every(config.tickIntervalMs, () => this.kick());
     this.every(config.probeIntervalMs, () => void this.probeRound());
     this.every(

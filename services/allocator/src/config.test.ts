@@ -12,6 +12,7 @@ const EVERY_VARIABLE = {
   WHARF_TAGS: 'ssd=true',
   WHARF_HOME: '/data',
   WHARF_METRICS_PORT: '9100',
+  WHARF_LIVENESS_SESSION_TIMEOUT_MS: '5000',
 };
 
 describe('configFromEnv', () => {
@@ -28,6 +29,7 @@ describe('configFromEnv', () => {
       zkChroot: '/wharf',
       metricsPort: 0,
       stopInstancesOnExit: false,
+      livenessSessionTimeoutMs: 3_000,
     });
     expect(s.runtimeStateDir).toBe('/srv/.wharf/allocators/allocator-box-1-local-42/runtime');
   });
@@ -44,10 +46,15 @@ describe('configFromEnv', () => {
       home: '/data',
     });
     expect(s.metricsPort).toBe(9100);
+    expect(s.livenessSessionTimeoutMs).toBe(5_000);
   });
 
   it('names the bad variable', () => {
     expect(() => configFromEnv({ WHARF_CAPACITY_MB: 'lots' }, host)).toThrow(/WHARF_CAPACITY_MB/);
+    // Below ZooKeeper's floor (2 ticks of 100 ms): refused, not silently clamped.
+    expect(() => configFromEnv({ WHARF_LIVENESS_SESSION_TIMEOUT_MS: '100' }, host)).toThrow(
+      /WHARF_LIVENESS_SESSION_TIMEOUT_MS/,
+    );
   });
 });
 

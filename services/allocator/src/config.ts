@@ -6,6 +6,7 @@
 import { join, resolve } from 'node:path';
 import { WharfError, isWharfError } from '@wharf/model';
 import { type EnvParser, type EnvTable, serviceConfig } from '@wharf/observability';
+import { DEFAULT_LIVENESS_SESSION_TIMEOUT_MS, MIN_SESSION_TIMEOUT_MS } from '@wharf/zk';
 import {
   type AllocatorOptions,
   DEFAULT_PORT_RANGE,
@@ -13,6 +14,9 @@ import {
   parsePortRange,
   parseTags,
 } from './options';
+
+/** Longest liveness session timeout accepted: ZooKeeper's own default ceiling (20 ticks of 2 s). */
+const MAX_LIVENESS_SESSION_TIMEOUT_MS = 40_000;
 
 const { EnvValueError, configFromEnv: parseEnv, defaultId, renderHelp, rows: r, parsers: p } = serviceConfig;
 
@@ -40,6 +44,8 @@ export interface MainSettings {
   runtimeStateDir: string;
   /** Stop instances on SIGTERM/SIGINT instead of leaving them for the next allocator. */
   stopInstancesOnExit: boolean;
+  /** Timeout of the session that holds the `live` node (`WHARF_LIVENESS_SESSION_TIMEOUT_MS`). */
+  livenessSessionTimeoutMs: number;
 }
 
 /** Host facts used for defaults. */
@@ -67,6 +73,7 @@ interface AllocatorEnv {
   metricsPort: number;
   logLevel: string;
   stopInstancesOnExit: boolean;
+  livenessSessionTimeoutMs: number;
 }
 
 /** Every variable the allocator reads (printed by `--help`), with defaults for `host`. */
@@ -122,6 +129,12 @@ export function allocatorEnv(host: HostFacts): EnvTable<AllocatorEnv> {
       'false',
       'true: stop instances on SIGTERM (false: a restarted allocator adopts them)',
       (raw) => raw === 'true' || raw === '1',
+    ),
+    livenessSessionTimeoutMs: row(
+      'WHARF_LIVENESS_SESSION_TIMEOUT_MS',
+      String(DEFAULT_LIVENESS_SESSION_TIMEOUT_MS),
+      'timeout of the ZooKeeper session holding the live node: a dead host is noticed this long after it died (the server clamps it to 2-20 ticks)',
+      p.integer(MIN_SESSION_TIMEOUT_MS, MAX_LIVENESS_SESSION_TIMEOUT_MS),
     ),
   };
 }
@@ -219,6 +232,7 @@ export function configFromEnv(
     metricsPort: read.metricsPort,
     runtimeStateDir: join(read.home, 'allocators', read.id, 'runtime'),
     stopInstancesOnExit: read.stopInstancesOnExit,
+    livenessSessionTimeoutMs: read.livenessSessionTimeoutMs,
   };
 }
 

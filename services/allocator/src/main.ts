@@ -108,6 +108,13 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: 'allocator', level, context: { id: settings.allocator.id } });
   const metrics = createMetrics('allocator');
   const zk = new ZkSession({ connectString: settings.zkConnect, chroot: settings.zkChroot, logger });
+  // A short session for the live node only: a dead host is noticed in seconds (docs/coordination.md).
+  const livenessZk = new ZkSession({
+    connectString: settings.zkConnect,
+    chroot: settings.zkChroot,
+    sessionTimeoutMs: settings.livenessSessionTimeoutMs,
+    logger: logger.child({ session: 'liveness' }),
+  });
   const { kind, runtime } = await selectRuntime(settings, logger);
   // The health handler is needed before the allocator exists (its port goes into the registration).
   const current: { allocator?: Allocator } = {};
@@ -122,8 +129,10 @@ async function main(): Promise<void> {
     }),
   });
   await zk.start();
+  await livenessZk.start();
   const allocator = createAllocator({
     zk,
+    livenessZk,
     runtime,
     stacks: stackCatalog(),
     logger,
@@ -158,6 +167,7 @@ async function main(): Promise<void> {
     void (async () => {
       await allocator.shutdown({ stopInstances: settings.stopInstancesOnExit });
       await runtime.close();
+      await livenessZk.close();
       await zk.close();
       await server.close();
       process.exit(0);

@@ -12,7 +12,8 @@ describe('configFromEnv', () => {
       logLevel: 'info',
       id: 'constructor-build-box-example-com-42',
       metricsPort: 0,
-      allocatorLossGraceMs: 15_000,
+      allocatorLossGraceMs: 1_000,
+      leaderSessionTimeoutMs: 2_000,
     });
   });
 
@@ -26,6 +27,7 @@ describe('configFromEnv', () => {
         WHARF_ID: 'c-1',
         WHARF_METRICS_PORT: '9100',
         WHARF_ALLOCATOR_LOSS_GRACE_MS: '60000',
+        WHARF_LEADER_SESSION_TIMEOUT_MS: '4000',
       },
       HOST,
     );
@@ -37,6 +39,7 @@ describe('configFromEnv', () => {
       id: 'c-1',
       metricsPort: 9100,
       allocatorLossGraceMs: 60_000,
+      leaderSessionTimeoutMs: 4_000,
     });
   });
 
@@ -48,6 +51,7 @@ describe('configFromEnv', () => {
           WHARF_ID: 'Not An Id',
           WHARF_METRICS_PORT: '70000',
           WHARF_ALLOCATOR_LOSS_GRACE_MS: '0',
+          WHARF_LEADER_SESSION_TIMEOUT_MS: '100',
           WHARF_ZK: 'h:1/chroot',
         },
         HOST,
@@ -59,6 +63,7 @@ describe('configFromEnv', () => {
       expect(variables.sort()).toEqual([
         'WHARF_ALLOCATOR_LOSS_GRACE_MS',
         'WHARF_ID',
+        'WHARF_LEADER_SESSION_TIMEOUT_MS',
         'WHARF_LOG_LEVEL',
         'WHARF_METRICS_PORT',
         'WHARF_ZK',

@@ -4,12 +4,16 @@
  * else reads the environment.
  */
 import { type EnvTable, type LogLevel, serviceConfig } from '@wharf/observability';
+import { DEFAULT_LEADER_SESSION_TIMEOUT_MS, MIN_SESSION_TIMEOUT_MS } from '@wharf/zk';
 import { DEFAULT_ALLOCATOR_LOSS_GRACE_MS } from './options';
 
 const { configFromEnv: parseEnv, defaultId, renderHelp, rows: r, parsers: p } = serviceConfig;
 
 /** Longest allocator loss grace accepted: a day (ECE's own disconnect timeout is 10 minutes). */
 const MAX_ALLOCATOR_LOSS_GRACE_MS = 86_400_000;
+
+/** Longest leader session timeout accepted: ZooKeeper's own default ceiling (20 ticks of 2 s). */
+const MAX_LEADER_SESSION_TIMEOUT_MS = 40_000;
 
 /** The constructor's validated settings. */
 export interface ConstructorConfig {
@@ -20,6 +24,7 @@ export interface ConstructorConfig {
   readonly id: string;
   readonly metricsPort: number;
   readonly allocatorLossGraceMs: number;
+  readonly leaderSessionTimeoutMs: number;
 }
 
 /** Host facts the defaults derive from. */
@@ -54,6 +59,13 @@ export function constructorEnv(host: HostFacts): EnvTable<ConstructorConfig> {
       description:
         'how long an allocator may be without its live node before its instances are marked unroutable',
       parse: p.integer(1, MAX_ALLOCATOR_LOSS_GRACE_MS),
+    },
+    leaderSessionTimeoutMs: {
+      name: 'WHARF_LEADER_SESSION_TIMEOUT_MS',
+      default: String(DEFAULT_LEADER_SESSION_TIMEOUT_MS),
+      description:
+        'timeout of the ZooKeeper session holding the leader latch node: a standby takes over this long after the leader died (the server clamps it to 2-20 ticks)',
+      parse: p.integer(MIN_SESSION_TIMEOUT_MS, MAX_LEADER_SESSION_TIMEOUT_MS),
     },
   };
 }

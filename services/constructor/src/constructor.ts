@@ -105,8 +105,10 @@ class ConstructorService implements Constructor {
     this.unsubscribeZk = zk.onStateChange((change) => {
       if (change.event === 'suspended' || change.event === 'lost' || change.event === 'closed')
         void this.transition(false);
+      // With a separate latch session the latch may have kept the lead meanwhile: lead again.
+      else if (change.event === 'reconnected' && this.o.leaderZk !== zk) void this.transition(true);
     });
-    const latch = new LeaderLatch(zk, paths.constructorLeader(), id, { logger });
+    const latch = new LeaderLatch(this.o.leaderZk, paths.constructorLeader(), id, { logger });
     this.latch = latch;
     latch.on('isLeader', () => void this.transition(true));
     latch.on('notLeader', () => void this.transition(false));
@@ -125,8 +127,10 @@ class ConstructorService implements Constructor {
     await this.starting?.catch(() => undefined);
     this.setState('closing');
     this.unsubscribeZk?.();
-    await this.latch?.close();
+    // Stop leading first, then delete the latch node: the standby takes over at once (no session
+    // expiry to wait for) and never overlaps with this term's attempts.
     await this.transitions.run(() => this.stopScheduler());
+    await this.latch?.close();
     await this.registration
       ?.close()
       .catch((err: unknown) => this.o.logger.debug('deregistration failed', { err }));
@@ -138,7 +142,7 @@ class ConstructorService implements Constructor {
   private transition(leading: boolean): Promise<void> {
     return this.transitions.run(async () => {
       if (this.current === 'closing' || this.current === 'closed') return;
-      if (leading && this.latch?.isLeader()) {
+      if (leading && this.latch?.isLeader() && this.o.zk.state === 'connected') {
         if (this.scheduler) return;
         this.metrics.leader.set(1);
         this.setState('leading');

@@ -22,8 +22,16 @@ async function main(): Promise<void> {
   const config = configFromEnv(process.env, { hostname: hostname(), pid: process.pid });
   const logger = createLogger({ service: 'constructor', level: config.logLevel, context: { id: config.id } });
   const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, logger });
+  // A short session for the leader latch only: a standby takes over seconds after a leader died.
+  const leaderZk = new ZkSession({
+    connectString: config.zkConnectString,
+    chroot: config.zkChroot,
+    sessionTimeoutMs: config.leaderSessionTimeoutMs,
+    logger: logger.child({ session: 'leader' }),
+  });
   const constructor = createConstructor({
     zk,
+    leaderZk,
     id: config.id,
     stacks: resolveStacks(logger),
     logger,
@@ -42,10 +50,12 @@ async function main(): Promise<void> {
     },
     close: async () => {
       await constructor.close();
+      await leaderZk.close();
       await zk.close();
     },
   });
   await zk.start();
+  await leaderZk.start();
   await constructor.start();
   logger.info('constructor running', { metrics: constructor.metricsUrl, zk: config.zkConnectString });
 }

@@ -1,13 +1,17 @@
 /** Options of {@link createConstructor}, compiled once: defaults filled, validated, frozen. */
 import { WharfError, isValidId } from '@wharf/model';
 import { createMetrics, nullLogger, type Logger, type Metrics } from '@wharf/observability';
-import { DEFAULT_SESSION_TIMEOUT_MS, type ZkSession } from '@wharf/zk';
+import { type ZkSession } from '@wharf/zk';
 import { DEFAULT_RUNNER_TIMING, type RunnerTiming } from './apply/runner-deps';
 import { SYSTEM_CLOCK, type ConstructorClock } from './clock';
 import { type StackResolver } from './stack-port';
 
-/** Default allocator loss grace: `@wharf/zk`'s default session timeout (see {@link DEFAULT_TIMING}). */
-export const DEFAULT_ALLOCATOR_LOSS_GRACE_MS = DEFAULT_SESSION_TIMEOUT_MS;
+/**
+ * Default allocator loss grace: 1 s (see {@link DEFAULT_TIMING}). Allocators hold their live node
+ * on a short session (`DEFAULT_LIVENESS_SESSION_TIMEOUT_MS`, 3 s), so a dead host is unroutable
+ * ~4-5 s after it died; a live node re-created after a stall (new session) is back within it.
+ */
+export const DEFAULT_ALLOCATOR_LOSS_GRACE_MS = 1_000;
 
 /** Every tunable wait of the constructor. */
 export interface ConstructorTiming extends RunnerTiming {
@@ -30,10 +34,11 @@ export interface ConstructorTiming extends RunnerTiming {
  * Defaults: a 30 s resync is cheap and bounds the cost of a lost watch; 50 ms of debounce lets a
  * transaction's several node events land together; 250 ms of route debounce absorbs a restart
  * burst (restarting → running) without delaying a real failure noticeably; 1 s between retries
- * keeps a ZooKeeper hiccup from turning into a hot loop. Allocator loss grace: one ZooKeeper
- * session timeout (15 s): a crashed host's live node only goes after its session expired, so a
- * dead host is unroutable ~30 s after it died, while an allocator restart (a few seconds without
- * `live`) or a session re-established after a blip re-creates the node well within it.
+ * keeps a ZooKeeper hiccup from turning into a hot loop. Allocator loss grace: 1 s on top of the
+ * allocator's 3 s liveness session, so a dead host is unroutable ~4-5 s after it died; a liveness
+ * session re-established after a stall re-creates the node within it. An allocator restarted by
+ * hand (SIGTERM, then start) may be without `live` for longer: its instances are unroutable for
+ * those seconds, which the proxies absorb when other members are healthy.
  */
 export const DEFAULT_TIMING: Readonly<ConstructorTiming> = Object.freeze({
   ...DEFAULT_RUNNER_TIMING,
@@ -48,6 +53,12 @@ export const DEFAULT_TIMING: Readonly<ConstructorTiming> = Object.freeze({
 export interface ConstructorOptions {
   /** A started ZooKeeper session (chroot already applied); the caller owns and closes it. */
   zk: ZkSession;
+  /**
+   * A started session with a short timeout for the leader latch only, so a standby takes over
+   * seconds after a leader's host died while `zk` keeps its long timeout. Default: `zk`. The
+   * caller owns and closes it.
+   */
+  leaderZk?: ZkSession;
   /** This constructor's id: the leader latch id and `/services/constructor/<id>`. */
   id: string;
   /** Finds the stack pack of a kind. */
@@ -70,6 +81,7 @@ export interface ConstructorOptions {
 /** {@link ConstructorOptions} with defaults filled in. */
 export interface CompiledConstructorOptions {
   readonly zk: ZkSession;
+  readonly leaderZk: ZkSession;
   readonly id: string;
   readonly stacks: StackResolver;
   readonly logger: Logger;
@@ -102,6 +114,7 @@ export function compileConstructorOptions(options: ConstructorOptions): Compiled
   }
   return Object.freeze({
     zk: options.zk,
+    leaderZk: options.leaderZk ?? options.zk,
     id: options.id,
     stacks: options.stacks,
     logger: (options.logger ?? nullLogger).child({ constructor: options.id }),

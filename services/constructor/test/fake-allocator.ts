@@ -29,6 +29,8 @@ export interface FakeAllocatorOptions {
   startDelayMs?: number;
   /** Runs released instances for real (reports running once `start` resolves); fake otherwise. */
   runner?: InstanceRunner;
+  /** Register the live node (default true); false when another process holds it. */
+  liveNode?: boolean;
 }
 
 /** Runs instances for real (e.g. etcd processes) on behalf of a fake allocator. */
@@ -73,7 +75,8 @@ export class FakeAllocator {
     await this.zk.mkdirp(paths.allocatorInstances(this.id));
     await this.zk.mkdirp(paths.allocatorStatuses(this.id));
     await this.zk.set(paths.allocator(this.id), serializeDocument('allocator-advertisement', ad), -1);
-    this.live = await this.zk.registerEphemeral(paths.allocatorLive(this.id));
+    if (this.options.liveNode !== false)
+      this.live = await this.zk.registerEphemeral(paths.allocatorLive(this.id));
     this.cache = new TreeCache(this.zk, paths.allocatorInstances(this.id), { depth: 1 });
     this.cache.on('changed', () => this.poke());
     await this.cache.start();
