@@ -34,8 +34,9 @@ stop_own_dockerd() {
 }
 trap stop_own_dockerd EXIT
 
-echo '== checks: tsconfig references, type check (tests included), lint, format'
+echo '== checks: tsconfig references, size limits, type check (tests included), lint, format'
 node scripts/check-references.mjs
+node scripts/check-size.mjs
 npx tsc -b tsconfig.json
 npx eslint . --max-warnings=0
 npx prettier --check . --log-level=warn

@@ -10,6 +10,7 @@ import {
   createObservabilityHandler,
   isLogLevel,
   startObservabilityServer,
+  type Logger,
 } from '@wharf/observability';
 import {
   type ContainerRuntime,
@@ -54,15 +55,17 @@ function createRuntime(
   return new ProcessRuntime({ rootDir: settings.runtimeStateDir, logger });
 }
 
-async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  let settings: MainSettings;
+/**
+ * The settings from the command line and the environment; `--help` prints the help and a bad
+ * setting exits with {@link EXIT_CONFIG}.
+ */
+function settingsOrExit(argv: readonly string[]): MainSettings {
   try {
     if (parseCommandLine(argv).help) {
       process.stdout.write(HELP);
       process.exit(0);
     }
-    settings = configFromEnv(
+    return configFromEnv(
       process.env,
       {
         hostname: hostname(),
@@ -77,17 +80,13 @@ async function main(): Promise<void> {
     process.stderr.write(`wharf-allocator: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(EXIT_CONFIG);
   }
-  const level = isLogLevel(settings.logLevel) ? settings.logLevel : 'info';
-  const logger = createLogger({ service: 'allocator', level, context: { id: settings.allocator.id } });
-  const metrics = createMetrics('allocator');
-  const zk = new ZkSession({ connectString: settings.zkConnect, chroot: settings.zkChroot, logger });
-  // A short session for the live node only: a dead host is noticed in seconds (docs/coordination.md).
-  const livenessZk = new ZkSession({
-    connectString: settings.zkConnect,
-    chroot: settings.zkChroot,
-    sessionTimeoutMs: settings.livenessSessionTimeoutMs,
-    logger: logger.child({ session: 'liveness' }),
-  });
+}
+
+/** Resolves `auto` (Docker when the engine answers and has the stack images) and creates the runtime. */
+async function selectRuntime(
+  settings: MainSettings,
+  logger: Logger,
+): Promise<{ kind: 'process' | 'docker'; runtime: ContainerRuntime }> {
   let reason = `asked for ${settings.runtime}`;
   const kind = resolveRuntime(
     settings.runtime,
@@ -100,6 +99,23 @@ async function main(): Promise<void> {
   );
   const runtime = createRuntime(kind, settings, logger.child({ component: 'runtime' }));
   logger.info('runtime selected', { runtime: kind, requested: settings.runtime, reason });
+  return { kind, runtime };
+}
+
+async function main(): Promise<void> {
+  const settings = settingsOrExit(process.argv.slice(2));
+  const level = isLogLevel(settings.logLevel) ? settings.logLevel : 'info';
+  const logger = createLogger({ service: 'allocator', level, context: { id: settings.allocator.id } });
+  const metrics = createMetrics('allocator');
+  const zk = new ZkSession({ connectString: settings.zkConnect, chroot: settings.zkChroot, logger });
+  // A short session for the live node only: a dead host is noticed in seconds (docs/coordination.md).
+  const livenessZk = new ZkSession({
+    connectString: settings.zkConnect,
+    chroot: settings.zkChroot,
+    sessionTimeoutMs: settings.livenessSessionTimeoutMs,
+    logger: logger.child({ session: 'liveness' }),
+  });
+  const { kind, runtime } = await selectRuntime(settings, logger);
   // The health handler is needed before the allocator exists (its port goes into the registration).
   const current: { allocator?: Allocator } = {};
   const server = await startObservabilityServer({

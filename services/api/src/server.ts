@@ -57,11 +57,10 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   });
 }
 
-/** Starts the api; on failure everything started so far is closed again. */
-export async function startApi(options: StartApiOptions): Promise<RunningApi> {
+/** The api's ZooKeeper session (not started yet), with the options' timeout overrides. */
+function createZkSession(options: StartApiOptions): ZkSession {
   const { config, logger } = options;
-  const clock = options.clock ?? SYSTEM_CLOCK;
-  const zk = new ZkSession({
+  return new ZkSession({
     connectString: config.zkConnect,
     chroot: config.zkChroot,
     logger: logger.child({ component: 'zk' }),
@@ -70,6 +69,43 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       ? {}
       : { operationTimeoutMs: options.zkOperationTimeoutMs }),
   });
+}
+
+/** Writes the api's `/services/api/<id>` live node: the address it listens on. */
+function register(
+  zk: ZkSession,
+  id: string,
+  address: AddressInfo,
+  version: string,
+  clock: Clock,
+): ReturnType<ZkSession['registerEphemeral']> {
+  return zk.registerEphemeral(
+    paths.serviceLive('api', id),
+    serializeDocument('service-registration', {
+      schema_version: 1,
+      id,
+      service: 'api',
+      address: address.address,
+      port: address.port,
+      version,
+      started: new Date(clock.now()).toISOString(),
+    }),
+  );
+}
+
+/** Stops listening and ends the open connections (keep-alive ones would hold `close` open). */
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** Starts the api; on failure everything started so far is closed again. */
+export async function startApi(options: StartApiOptions): Promise<RunningApi> {
+  const { config, logger } = options;
+  const clock = options.clock ?? SYSTEM_CLOCK;
+  const zk = createZkSession(options);
   const closers: Array<() => Promise<void>> = [() => zk.close()];
   const closeAll = async (): Promise<void> => {
     for (const close of closers.splice(0).reverse()) {
@@ -118,26 +154,9 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     });
     const server = createServer(app);
     const address = await listen(server, config.port, config.host);
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        }),
-    );
+    closers.push(() => closeServer(server));
     const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-    const registration = await zk.registerEphemeral(
-      paths.serviceLive('api', config.id),
-      serializeDocument('service-registration', {
-        schema_version: 1,
-        id: config.id,
-        service: 'api',
-        address: address.address,
-        port: address.port,
-        version: options.version,
-        started: new Date(clock.now()).toISOString(),
-      }),
-    );
+    const registration = await register(zk, config.id, address, options.version, clock);
     closers.push(() => registration.close());
     sweeper.start();
     closers.push(() => sweeper.close());

@@ -64,23 +64,40 @@ export interface RunnerConfig {
   readonly domain: string;
 }
 
+/** A comma-separated list of host roles, deduplicated (blank: none). */
+const roleList: EnvParser<readonly HostRole[]> = (raw) => {
+  const names = raw
+    .split(',')
+    .map((role) => role.trim())
+    .filter((r) => r !== '');
+  if (!names.every(isHostRole)) throw new EnvValueError('roles are allocator, proxy, coordinator, director');
+  return Object.freeze([...new Set(names)]);
+};
+
+/** A port number from `min` (0: any free port) to 65535. */
+const portFrom = (min: number): EnvParser<number> => p.integer(min, 65535);
+
+/** The settings that say who this host is and how it joins. */
+type HostSettings = Pick<
+  RunnerConfig,
+  'hostId' | 'address' | 'zone' | 'token' | 'roles' | 'bootstrapRoles' | 'mode'
+>;
+
 /** Every variable the runner reads (printed by `--help`), with the host id defaulting to `hostName`. */
 export function runnerEnv(hostName: string): EnvTable<RunnerConfig> {
-  const roleList: EnvParser<readonly HostRole[]> = (raw) => {
-    const names = raw
-      .split(',')
-      .map((role) => role.trim())
-      .filter((r) => r !== '');
-    if (!names.every(isHostRole))
-      throw new EnvValueError('roles are allocator, proxy, coordinator, director');
-    return Object.freeze([...new Set(names)]);
-  };
-  const portFrom = (min: number) => p.integer(min, 65535);
   return {
     zkConnectString: r.zk,
     zkChroot: r.zkChroot,
     home: { ...r.home, description: 'state; services get <home>/hosts/<host>' },
     logLevel: r.logLevel,
+    ...hostEnv(hostName),
+    ...SERVICE_ENV,
+  };
+}
+
+/** The variables of {@link HostSettings}, with the host id defaulting to `hostName`. */
+function hostEnv(hostName: string): EnvTable<HostSettings> {
+  return {
     hostId: {
       name: 'WHARF_HOST_ID',
       default: defaultId({ hostname: hostName }),
@@ -124,41 +141,47 @@ export function runnerEnv(hostName: string): EnvTable<RunnerConfig> {
       description: 'process | docker (wharf/<svc>:<version> containers, host networking)',
       parse: p.oneOf(['process', 'docker'] as const),
     },
-    metricsPort: {
-      name: 'WHARF_RUNNER_METRICS_PORT',
-      default: '0',
-      description: 'port of /metrics and /health',
-      parse: portFrom(0),
-    },
-    apiPort: {
-      name: 'WHARF_API_PORT',
-      default: String(DEFAULT_API_PORT),
-      description: 'api port (coordinator)',
-      parse: portFrom(1),
-    },
-    proxyPort: {
-      name: 'WHARF_PROXY_PORT',
-      default: String(DEFAULT_PROXY_PORT),
-      description: 'proxy port (proxy)',
-      parse: portFrom(1),
-    },
-    portRange: {
-      name: 'WHARF_PORT_RANGE',
-      default: DEFAULT_PORT_RANGE,
-      description: 'instance ports (allocator)',
-      parse: (raw) => {
-        if (!/^\d{1,5}-\d{1,5}$/.test(raw)) throw new EnvValueError('must be <from>-<to>');
-        return raw;
-      },
-    },
-    domain: {
-      name: 'WHARF_DOMAIN',
-      default: 'localhost',
-      description: 'deployment domain (api, proxy)',
-      parse: p.text,
-    },
   };
 }
+
+/** The ports and names of the services the runner starts. */
+const SERVICE_ENV: EnvTable<
+  Pick<RunnerConfig, 'metricsPort' | 'apiPort' | 'proxyPort' | 'portRange' | 'domain'>
+> = {
+  metricsPort: {
+    name: 'WHARF_RUNNER_METRICS_PORT',
+    default: '0',
+    description: 'port of /metrics and /health',
+    parse: portFrom(0),
+  },
+  apiPort: {
+    name: 'WHARF_API_PORT',
+    default: String(DEFAULT_API_PORT),
+    description: 'api port (coordinator)',
+    parse: portFrom(1),
+  },
+  proxyPort: {
+    name: 'WHARF_PROXY_PORT',
+    default: String(DEFAULT_PROXY_PORT),
+    description: 'proxy port (proxy)',
+    parse: portFrom(1),
+  },
+  portRange: {
+    name: 'WHARF_PORT_RANGE',
+    default: DEFAULT_PORT_RANGE,
+    description: 'instance ports (allocator)',
+    parse: (raw) => {
+      if (!/^\d{1,5}-\d{1,5}$/.test(raw)) throw new EnvValueError('must be <from>-<to>');
+      return raw;
+    },
+  },
+  domain: {
+    name: 'WHARF_DOMAIN',
+    default: 'localhost',
+    description: 'deployment domain (api, proxy)',
+    parse: p.text,
+  },
+};
 
 /** `--help` text. */
 export function helpText(): string {

@@ -58,17 +58,7 @@ async function main(): Promise<void> {
   const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, logger });
   const metrics = createMetrics('runner');
   const home = resolve(config.home);
-  let dockerRuntime: DockerRuntime | undefined;
-  let launcher: ServiceLauncher;
-  if (config.mode === 'docker') {
-    ({ runtime: dockerRuntime, launcher } = await dockerLauncher(config, home, logger));
-  } else {
-    // dist/main.js → services/runner → services/
-    launcher = new ProcessLauncher({
-      servicesDir: resolve(__dirname, '..', '..'),
-      baseEnv: inheritedEnv(process.env),
-    });
-  }
+  const { runtime: dockerRuntime, launcher } = await createLauncher(config, home, logger);
   const runner = new Runner({
     zk,
     logger,
@@ -107,6 +97,15 @@ async function main(): Promise<void> {
     },
   });
   await zk.start();
+  await startOrExitOnRefusal(runner, zk, logger);
+  logger.info('runner started', { host: config.hostId, metrics: observability.url });
+}
+
+/**
+ * Starts the runner; a refused roles token or bootstrap closes the session and exits with
+ * {@link EXIT_TOKEN_REFUSED}, any other failure is thrown.
+ */
+async function startOrExitOnRefusal(runner: Runner, zk: ZkSession, logger: Logger): Promise<void> {
   try {
     await runner.start();
   } catch (err) {
@@ -124,7 +123,21 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  logger.info('runner started', { host: config.hostId, metrics: observability.url });
+}
+
+/** The launcher of the configured mode, with the Docker runtime it owns in Docker mode. */
+async function createLauncher(
+  config: RunnerConfig,
+  home: string,
+  logger: Logger,
+): Promise<{ runtime: DockerRuntime | undefined; launcher: ServiceLauncher }> {
+  if (config.mode === 'docker') return dockerLauncher(config, home, logger);
+  // dist/main.js → services/runner → services/
+  const launcher = new ProcessLauncher({
+    servicesDir: resolve(__dirname, '..', '..'),
+    baseEnv: inheritedEnv(process.env),
+  });
+  return { runtime: undefined, launcher };
 }
 
 /**
