@@ -14,7 +14,7 @@ import {
 
 const {
   EnvValueError,
-  configFromEnv,
+  configFromEnv: parseEnv,
   defaultId,
   invalidConfig,
   renderHelp,
@@ -223,12 +223,12 @@ export function flagsToEnv(argv: readonly string[]): Record<string, string> {
 }
 
 /** Parses environment plus flags; throws `WHARF_VALIDATION` listing every bad setting. */
-export function parseRunnerConfig(
+export function configFromEnv(
   env: Readonly<Record<string, string | undefined>>,
   argv: readonly string[],
   hostName: string = hostname(),
 ): RunnerConfig {
-  const config = configFromEnv(runnerEnv(hostName), { ...env, ...flagsToEnv(argv) }, 'runner configuration');
+  const config = parseEnv(runnerEnv(hostName), { ...env, ...flagsToEnv(argv) }, 'runner configuration');
   const problems: EnvProblem[] = [];
   const problem = (variable: string, message: string) => problems.push({ path: variable, variable, message });
   if (config.token === undefined && config.roles.length > 0)

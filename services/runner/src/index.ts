@@ -1,5 +1,5 @@
 /** @packageDocumentation The host agent: registers a host, follows its roles, supervises its services (see README). */
-export { flagsToEnv, helpText, inheritedEnv, parseRunnerConfig, runnerEnv } from './config';
+export { flagsToEnv, helpText, inheritedEnv, configFromEnv, runnerEnv } from './config';
 export type { RunnerConfig } from './config';
 export {
   DEFAULT_IMAGE_PREFIX,

@@ -16,7 +16,7 @@ import {
 } from '@wharf/observability';
 import { DockerRuntime } from '@wharf/runtime';
 import { ZkSession } from '@wharf/zk';
-import { helpText, inheritedEnv, parseRunnerConfig, type RunnerConfig } from './config';
+import { helpText, inheritedEnv, configFromEnv, type RunnerConfig } from './config';
 import { DEFAULT_DOCKER_SOCKET, DockerLauncher, RUNNER_SCOPE_LABEL } from './docker-launcher';
 import { runtimeLogSource } from './docker-logs';
 import { type ServiceLauncher } from './launcher';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   }
   let config: RunnerConfig;
   try {
-    config = parseRunnerConfig(process.env, argv);
+    config = configFromEnv(process.env, argv);
   } catch (err) {
     process.stderr.write(
       `wharf-runner: ${(err as Error).message}\n${JSON.stringify((err as { details?: unknown }).details)}\n`,

@@ -1,5 +1,5 @@
 import { planLaunches, servicesForRoles } from './roles';
-import { parseRunnerConfig } from './config';
+import { configFromEnv } from './config';
 import { parseRolesToken } from './roles-token';
 
 const ctx = {
@@ -44,7 +44,7 @@ test('each service gets the coordination env contract with a per-host home and <
 });
 
 test('config: flags override variables; roles need a token; bad values are all reported', () => {
-  const config = parseRunnerConfig({ WHARF_ZONE: 'zone-a' }, [
+  const config = configFromEnv({ WHARF_ZONE: 'zone-a' }, [
     '--zone',
     'zone-c',
     '--host-id=h9',
@@ -54,9 +54,9 @@ test('config: flags override variables; roles need a token; bad values are all r
     'proxy,allocator',
   ]);
   expect(config).toMatchObject({ zone: 'zone-c', hostId: 'h9', token: 't', roles: ['proxy', 'allocator'] });
-  expect(() => parseRunnerConfig({}, ['--roles', 'proxy'])).toThrow('invalid runner configuration');
+  expect(() => configFromEnv({}, ['--roles', 'proxy'])).toThrow('invalid runner configuration');
   try {
-    parseRunnerConfig({ WHARF_ZONE: 'Bad Zone', WHARF_ROLES_TOKEN: 't', WHARF_ROLES: 'proxy,chef' }, []);
+    configFromEnv({ WHARF_ZONE: 'Bad Zone', WHARF_ROLES_TOKEN: 't', WHARF_ROLES: 'proxy,chef' }, []);
   } catch (err) {
     expect((err as { details: { path: string }[] }).details.map((d) => d.path)).toEqual([
       'WHARF_ZONE',
@@ -66,14 +66,14 @@ test('config: flags override variables; roles need a token; bad values are all r
 });
 
 test('config: bootstrap roles for a first host, never together with a token', () => {
-  expect(parseRunnerConfig({}, ['--bootstrap-roles', 'coordinator,proxy,coordinator'])).toMatchObject({
+  expect(configFromEnv({}, ['--bootstrap-roles', 'coordinator,proxy,coordinator'])).toMatchObject({
     bootstrapRoles: ['coordinator', 'proxy'],
     token: undefined,
   });
-  expect(parseRunnerConfig({}, []).bootstrapRoles).toEqual([]);
+  expect(configFromEnv({}, []).bootstrapRoles).toEqual([]);
   const paths = (env: Record<string, string>, argv: string[] = []) => {
     try {
-      parseRunnerConfig(env, argv);
+      configFromEnv(env, argv);
     } catch (err) {
       return (err as { details: { path: string }[] }).details.map((d) => d.path);
     }
