@@ -212,3 +212,37 @@ export function report(scenario: string, load: LoadResult, recoverySeconds: numb
     (load.failures.length ? `\n  first failures: ${load.failures.slice(0, 3).join(' | ')}` : '');
   process.stdout.write(`${line}\n`);
 }
+
+/** One step of an attempt's log, as `GET /deployments/{id}/plan/activity` shows it. */
+export interface LoggedStep {
+  step_id: string;
+  stage?: string;
+  status?: string;
+}
+
+/** An attempt as the activity route shows it. */
+export interface ActivityAttempt {
+  plan_attempt_id: string;
+  status: string;
+  leader?: string;
+  plan_attempt_log: LoggedStep[];
+}
+
+/** The deployment's attempts, newest (the running one) first. */
+export async function attempts(platform: Platform, id: string): Promise<ActivityAttempt[]> {
+  const res = await platform.api('GET', `/deployments/${id}/plan/activity`);
+  if (res.status !== 200) throw new Error(`activity of ${id}: ${res.status}`);
+  return (res.body.attempts ?? []) as ActivityAttempt[];
+}
+
+/** True when `step` is logged completed in `attempt` (or the attempt is over). */
+export function stepDone(attempt: ActivityAttempt, step: string): boolean {
+  if (attempt.status !== 'running' && attempt.status !== 'rolling_back') return true;
+  return attempt.plan_attempt_log.some((s) => s.step_id === step && s.stage === 'completed');
+}
+
+/** The constructor leader's service id, as `GET /platform` reports it. */
+export async function constructorLeader(platform: Platform): Promise<string | undefined> {
+  const info = await platform.api('GET', '/platform');
+  return (info.body.constructors?.leader as string | null) ?? undefined;
+}

@@ -10,6 +10,8 @@ import { startPlatform, type Platform } from '../helpers/platform';
 import { etcdPlan, etcdPutViaProxy, eventually, waitForPlan } from '../helpers/plans';
 import {
   allocatorLive,
+  attempts,
+  constructorLeader,
   duplicates,
   instanceSpecs,
   liveServices,
@@ -18,10 +20,14 @@ import {
   report,
   sleep,
   startLoad,
+  stepDone,
   type LoadResult,
 } from './chaos-kit';
 
 jest.setTimeout(120_000);
+
+/** Steps after which (g) SIGKILLs the constructor leader, one kill each, in a grow. */
+const KILL_AFTER = ['allocate-instances', 'start-instances', 'wait-until-running'] as const;
 
 /** Load before and after each fault, so the figure covers the transitions both ways. */
 const SETTLE_MS = 2_000;
@@ -336,5 +342,94 @@ describe('chaos: a 3-zone etcd deployment under proxied load', () => {
       },
       { failover: true },
     );
+  });
+
+  it('(g) the constructor leader SIGKILLed at three step boundaries of one plan: it completes once', async () => {
+    const killed: string[] = [];
+    const takeovers: number[] = [];
+    let planSeconds = 0;
+    await underLoad(
+      'constructor-leader-kill-at-steps',
+      async () => {
+        const before = new Set((await attempts(platform, id)).map((a) => a.plan_attempt_id));
+        const t0 = Date.now();
+        const res = await platform.api('PUT', `/deployments/${id}`, etcdPlan('chaos', size + 1));
+        expect(res.status).toBe(202);
+        const attempt = async () => {
+          const found = (await attempts(platform, id)).find((a) => !before.has(a.plan_attempt_id));
+          if (found === undefined) throw new Error('the grow attempt is not there yet');
+          return found;
+        };
+        for (let i = 0; i < KILL_AFTER.length; i++) {
+          const step = KILL_AFTER[i]!;
+          await eventually(
+            async () => {
+              const current = await attempt().catch(() => undefined);
+              return current && stepDone(current, step) ? true : undefined;
+            },
+            60_000,
+            `${step} to complete`,
+            20,
+          );
+          const current = await attempt();
+          // Killing a leader of a finished plan would test nothing: the boundary must be caught live.
+          expect(current.status).toBe('running');
+          const leaderId = await constructorLeader(platform);
+          expect(leaderId).toBeTruthy();
+          const pid = await servicePid(leaderId!);
+          expect(pid).toBeGreaterThan(0);
+          const killedAt = Date.now();
+          process.kill(pid!, 'SIGKILL');
+          killed.push(`${leaderId} (pid ${pid}) after ${step}`);
+          // Taken over: a new leader completed the next step (or the plan).
+          const next = i + 1 < KILL_AFTER.length ? KILL_AFTER[i + 1]! : 'update-routing';
+          await eventually(
+            async () => (stepDone(await attempt(), next) ? true : undefined),
+            60_000,
+            `a new leader to complete ${next}`,
+            50,
+          );
+          takeovers.push((Date.now() - killedAt) / 1000);
+        }
+        const done = await waitForPlan(platform, id, 90_000);
+        expect(done.status).toBe('success');
+        planSeconds = (Date.now() - t0) / 1000;
+        // The figure: the slowest kill → next step completed by a new leader.
+        return Math.max(...takeovers);
+      },
+      { expectedInstances: size + 1 },
+    );
+    process.stdout.write(
+      `CHAOS constructor-leader-kill-at-steps: killed ${killed.join('; ')}; next step done ` +
+        `${takeovers.map((t) => t.toFixed(1)).join(', ')} s after each kill; whole plan ${planSeconds.toFixed(1)} s\n`,
+    );
+    expect(await instances()).toHaveLength(size + 1);
+    size += 1;
+  });
+
+  it('(h) a host losing all its roles: refused 409 WHARF_IN_USE without force, nothing changed', async () => {
+    const hostOf = (await instances())[0].allocator_id as string;
+    const hostId = hostOf.replace(/^allocator-/, '');
+    const hostsBefore = (await platform.api('GET', '/platform/hosts')).body.hosts as any[];
+    const before = hostsBefore.find((h) => h.id === hostId);
+    expect(before?.roles).toContain('allocator');
+    const allocatorPid = await servicePid(hostOf);
+    let refused: { status: number; body: any } | undefined;
+    await underLoad('host-loses-all-roles', async () => {
+      const t0 = Date.now();
+      refused = await platform.api('PUT', `/platform/hosts/${hostId}/roles`, { roles: [] });
+      // Nothing to recover from: the figure is the time to answer the refused request.
+      return (Date.now() - t0) / 1000;
+    });
+    expect(refused?.status).toBe(409);
+    expect(refused?.body.error.code).toBe('WHARF_IN_USE');
+    expect(refused?.body.error.details[0].path).toBe('roles');
+    const after = ((await platform.api('GET', '/platform/hosts')).body.hosts as any[]).find(
+      (h) => h.id === hostId,
+    );
+    expect(after.roles).toEqual(before.roles);
+    // The allocator kept running (same process) and is still live.
+    expect(await servicePid(hostOf)).toBe(allocatorPid);
+    expect(await allocatorLive(platform, hostOf)).toBe(true);
   });
 });
