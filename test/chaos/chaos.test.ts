@@ -26,8 +26,15 @@ import {
 
 jest.setTimeout(120_000);
 
-/** Steps after which (g) SIGKILLs the constructor leader, one kill each, in a grow. */
-const KILL_AFTER = ['allocate-instances', 'start-instances', 'wait-until-running'] as const;
+/**
+ * (g): the plans (instance count after (e)'s grow to 4) and the step after which the constructor
+ * leader is SIGKILLed in each, one kill a plan: grow, shrink, grow.
+ */
+const KILL_AFTER: readonly (readonly [number, string])[] = [
+  [5, 'allocate-instances'],
+  [4, 'update-routing'],
+  [5, 'start-instances'],
+];
 
 /** Load before and after each fault, so the figure covers the transitions both ways. */
 const SETTLE_MS = 2_000;
@@ -344,67 +351,51 @@ describe('chaos: a 3-zone etcd deployment under proxied load', () => {
     );
   });
 
-  it('(g) the constructor leader SIGKILLed at three step boundaries of one plan: it completes once', async () => {
-    const killed: string[] = [];
-    const takeovers: number[] = [];
-    let planSeconds = 0;
+  it('(g) the constructor leader SIGKILLed right after a given step, three plans: each completes once', async () => {
+    const figures: string[] = [];
+    const seconds: number[] = [];
     await underLoad(
       'constructor-leader-kill-at-steps',
       async () => {
-        const before = new Set((await attempts(platform, id)).map((a) => a.plan_attempt_id));
-        const t0 = Date.now();
-        const res = await platform.api('PUT', `/deployments/${id}`, etcdPlan('chaos', size + 1));
-        expect(res.status).toBe(202);
-        const attempt = async () => {
-          const found = (await attempts(platform, id)).find((a) => !before.has(a.plan_attempt_id));
-          if (found === undefined) throw new Error('the grow attempt is not there yet');
-          return found;
-        };
-        for (let i = 0; i < KILL_AFTER.length; i++) {
-          const step = KILL_AFTER[i]!;
-          await eventually(
-            async () => {
-              const current = await attempt().catch(() => undefined);
-              return current && stepDone(current, step) ? true : undefined;
-            },
-            60_000,
-            `${step} to complete`,
-            20,
-          );
-          const current = await attempt();
-          // Killing a leader of a finished plan would test nothing: the boundary must be caught live.
-          expect(current.status).toBe('running');
+        for (const [to, step] of KILL_AFTER) {
+          // The leader of a settled platform (the last plan completed under it), ready to kill.
           const leaderId = await constructorLeader(platform);
           expect(leaderId).toBeTruthy();
           const pid = await servicePid(leaderId!);
           expect(pid).toBeGreaterThan(0);
+          const before = new Set((await attempts(platform, id)).map((a) => a.plan_attempt_id));
+          const res = await platform.api('PUT', `/deployments/${id}`, etcdPlan('chaos', to));
+          expect(res.status).toBe(202);
+          const atKill = await eventually(
+            async () => {
+              const current = (await attempts(platform, id)).find((a) => !before.has(a.plan_attempt_id));
+              return current && stepDone(current, step) ? current : undefined;
+            },
+            60_000,
+            `${step} to complete`,
+            10,
+          );
           const killedAt = Date.now();
           process.kill(pid!, 'SIGKILL');
-          killed.push(`${leaderId} (pid ${pid}) after ${step}`);
-          // Taken over: a new leader completed the next step (or the plan).
-          const next = i + 1 < KILL_AFTER.length ? KILL_AFTER[i + 1]! : 'update-routing';
-          await eventually(
-            async () => (stepDone(await attempt(), next) ? true : undefined),
-            60_000,
-            `a new leader to complete ${next}`,
-            50,
-          );
-          takeovers.push((Date.now() - killedAt) / 1000);
+          // The kill must land inside the plan, with the step done and the next not yet done.
+          expect(atKill.status).toBe('running');
+          const last = atKill.plan_attempt_log.at(-1)!;
+          const done = await waitForPlan(platform, id, 60_000);
+          expect(done.status).toBe('success');
+          expect(done.plan_attempt_id).toBe(atKill.plan_attempt_id);
+          expect(await instances()).toHaveLength(to);
+          expect(await duplicates(platform, id)).toEqual([]);
+          const took = (Date.now() - killedAt) / 1000;
+          seconds.push(took);
+          figures.push(`after ${step} (log at ${last.step_id} ${last.stage}) → done in ${took.toFixed(1)} s`);
         }
-        const done = await waitForPlan(platform, id, 90_000);
-        expect(done.status).toBe('success');
-        planSeconds = (Date.now() - t0) / 1000;
-        // The figure: the slowest kill → next step completed by a new leader.
-        return Math.max(...takeovers);
+        // The figure: the slowest kill → plan done.
+        return Math.max(...seconds);
       },
-      { expectedInstances: size + 1 },
+      { expectedInstances: KILL_AFTER.at(-1)![0] },
     );
-    process.stdout.write(
-      `CHAOS constructor-leader-kill-at-steps: killed ${killed.join('; ')}; next step done ` +
-        `${takeovers.map((t) => t.toFixed(1)).join(', ')} s after each kill; whole plan ${planSeconds.toFixed(1)} s\n`,
-    );
-    expect(await instances()).toHaveLength(size + 1);
-    size += 1;
+    process.stdout.write(`CHAOS constructor-leader-kill-at-steps: ${figures.join('; ')}\n`);
+    size = KILL_AFTER.at(-1)![0];
   });
 
   it('(h) a host losing all its roles: refused 409 WHARF_IN_USE without force, nothing changed', async () => {
