@@ -46,7 +46,7 @@ const FREEZE_PAST_SESSION_MS = 18_000;
 describe('chaos: a 3-zone etcd deployment under proxied load', () => {
   let platform: Platform;
   let id: string;
-  /** Instances the deployment's plan asks for: 3, then 4 after (e) grows it. */
+  /** Instances the deployment's plan asks for: 3, then 4 after (e) grows it, 5 after (g). */
   let size = 3;
 
   const instances = async () => (await platform.api('GET', `/deployments/${id}`)).body.instances as any[];
