@@ -15,6 +15,20 @@ import { etcdGetViaProxy, etcdPlan, etcdPutViaProxy, eventually, waitForPlan } f
 
 jest.setTimeout(240_000);
 
+/** Live registrations: [path, ephemeral owner] of allocator and host live nodes and /services/*\/*. */
+async function registrations(zk: ZkSession): Promise<[string, string | null][]> {
+  const paths = [
+    ...(await zk.children('/allocators')).map((a) => `/allocators/${a}/live`),
+    ...(await zk.children('/hosts')).map((h) => `/hosts/${h}/live`),
+  ];
+  for (const service of await zk.children('/services'))
+    for (const id of await zk.children(`/services/${service}`)) paths.push(`/services/${service}/${id}`);
+  const stats = await Promise.all(paths.map((p) => zk.exists(p)));
+  return paths.flatMap((p, i) =>
+    stats[i] === null ? [] : [[p, stats[i]!.ephemeralOwner] as [string, string | null]],
+  );
+}
+
 describe('platform backup of a running installation', () => {
   let platform: Platform;
   let fresh: TestZooKeeper;
@@ -140,6 +154,10 @@ describe('platform backup of a running installation', () => {
     let restoredAt = 0;
     let liveAt = 0;
     try {
+      const before = new ZkSession({ connectString: `127.0.0.1:${platform.zkPort}`, chroot: '/wharf' });
+      await before.start();
+      const registered = await registrations(before).finally(() => before.close());
+      expect(registered.length).toBeGreaterThanOrEqual(3 + 3 + 7); // allocators, hosts, services
       // ZooKeeper loses its data: killed, its data wiped before `wharf up` restarts it.
       const zkProcess = (await platform.services()).find((s) => s.id === 'zookeeper');
       expect(zkProcess).toBeDefined();
@@ -174,20 +192,29 @@ describe('platform backup of a running installation', () => {
       expect(restore).toMatchObject({ code: 0 });
       restoredAt = Date.now() - started;
 
-      // Every service re-registers: each allocator is live again.
-      await eventually(
-        async () => {
-          const res = await platform.api('GET', '/platform/allocators');
-          const all = res.body?.allocators ?? [];
-          return all.length === 3 &&
-            all.every((a: { live?: boolean; connected?: boolean }) => a.live ?? a.connected)
-            ? true
-            : undefined;
-        },
-        40_000,
-        'the allocators to be live again',
-        250,
-      );
+      // Every service re-registers (the wiped server knows no ephemeral node, so each one found is
+      // new): every allocator and host live node and every /services registration is back.
+      const zk = new ZkSession({ connectString: connect, chroot: '/wharf' });
+      await zk.start();
+      let seen = '';
+      try {
+        await eventually(
+          async () => {
+            const live = await registrations(zk);
+            seen = JSON.stringify(live);
+            return live.length === registered.length && live.every(([, owner]) => owner !== null)
+              ? true
+              : undefined;
+          },
+          40_000,
+          'every service to register again',
+          100,
+        );
+      } catch (err) {
+        throw new Error(`${(err as Error).message}; last seen ${seen}`);
+      } finally {
+        await zk.close();
+      }
       liveAt = Date.now() - started;
       await new Promise((r) => setTimeout(r, 1000));
     } finally {
@@ -195,7 +222,7 @@ describe('platform backup of a running installation', () => {
       await load;
     }
     process.stdout.write(
-      `zookeeper wipe + restore: restored after ${restoredAt} ms, allocators live after ${liveAt} ms; ` +
+      `zookeeper wipe + restore: restored after ${restoredAt} ms, every service registered again after ${liveAt} ms; ` +
         `${counts.reads} reads and ${counts.writes} writes served, ${failed.length} failed ` +
         `(${failed.filter((f) => f.startsWith('read')).length} reads)\n${failed.slice(0, 10).join('\n')}\n`,
     );
