@@ -3,16 +3,31 @@
  * deployment serving a steady stream of requests through the proxy, then `wharf platform restore`
  * into a fresh ZooKeeper. The backup is a read: the deployment keeps serving through it (0 failed
  * requests), and the restored tree holds the deployment with its plan and instances.
- * Not covered here: swapping the running platform onto the restored ZooKeeper.
+ * Then the platform's own ZooKeeper loses its data (killed, data directory wiped, restarted empty
+ * by `wharf up`'s keeper) and `wharf platform restore` brings it back while the deployment serves.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startZooKeeper, type TestZooKeeper } from '@wharf/testkit';
-import { ZkSession } from '@wharf/zk';
+import { ZkSession, probeZooKeeper } from '@wharf/zk';
 import { startPlatform, type Platform } from './helpers/platform';
 import { etcdGetViaProxy, etcdPlan, etcdPutViaProxy, eventually, waitForPlan } from './helpers/plans';
 
 jest.setTimeout(240_000);
+
+/** Live registrations: [path, ephemeral owner] of allocator and host live nodes and /services/*\/*. */
+async function registrations(zk: ZkSession): Promise<[string, string | null][]> {
+  const paths = [
+    ...(await zk.children('/allocators')).map((a) => `/allocators/${a}/live`),
+    ...(await zk.children('/hosts')).map((h) => `/hosts/${h}/live`),
+  ];
+  for (const service of await zk.children('/services'))
+    for (const id of await zk.children(`/services/${service}`)) paths.push(`/services/${service}/${id}`);
+  const stats = await Promise.all(paths.map((p) => zk.exists(p)));
+  return paths.flatMap((p, i) =>
+    stats[i] === null ? [] : [[p, stats[i]!.ephemeralOwner] as [string, string | null]],
+  );
+}
 
 describe('platform backup of a running installation', () => {
   let platform: Platform;
@@ -104,5 +119,120 @@ describe('platform backup of a running installation', () => {
     }
     // The platform is untouched by all this.
     expect((await etcdGetViaProxy(platform, id, 'greeting')).value).toBe('hello');
+  });
+
+  it('brings a wiped ZooKeeper back from a backup while the deployment serves', async () => {
+    const list = await platform.api('GET', '/deployments');
+    const id = (list.body.deployments ?? list.body)[0].id as string;
+    for (let i = 0; i < 5; i++) await etcdPutViaProxy(platform, id, `before-${i}`, `v${i}`);
+    const file = join(platform.home, 'backup-live.json');
+    expect(await platform.cli(['platform', 'backup', '--out', file])).toMatchObject({ code: 0 });
+
+    // Reads of a key written before the backup and writes of new keys, through both proxies.
+    let stop = false;
+    const counts = { reads: 0, writes: 0 };
+    const failed: string[] = [];
+    const load = (async () => {
+      for (let n = 0; !stop; n++) {
+        const port = platform.proxyPorts[n % 2];
+        try {
+          if (n % 2 === 0) {
+            const got = await etcdGetViaProxy(platform, id, 'greeting', port);
+            if (got.value === 'hello') counts.reads++;
+            else failed.push(`read: value ${String(got.value)}`);
+          } else {
+            await etcdPutViaProxy(platform, id, `during-${n}`, 'x', port);
+            counts.writes++;
+          }
+        } catch (err) {
+          failed.push(`${n % 2 === 0 ? 'read' : 'write'}: ${(err as Error).message}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    })();
+    const started = Date.now();
+    let restoredAt = 0;
+    let liveAt = 0;
+    try {
+      const before = new ZkSession({ connectString: `127.0.0.1:${platform.zkPort}`, chroot: '/wharf' });
+      await before.start();
+      const registered = await registrations(before).finally(() => before.close());
+      expect(registered.length).toBeGreaterThanOrEqual(3 + 3 + 7); // allocators, hosts, services
+      // ZooKeeper loses its data: killed, its data wiped before `wharf up` restarts it.
+      const zkProcess = (await platform.services()).find((s) => s.id === 'zookeeper');
+      expect(zkProcess).toBeDefined();
+      process.kill(zkProcess!.pid, 'SIGKILL');
+      await eventually(
+        async () => {
+          try {
+            process.kill(zkProcess!.pid, 0);
+            return undefined;
+          } catch {
+            return true;
+          }
+        },
+        5_000,
+        'zookeeper to die',
+        20,
+      );
+      await rm(join(platform.home, 'zookeeper', 'version-2'), { recursive: true, force: true });
+      const connect = `127.0.0.1:${platform.zkPort}`;
+      await eventually(
+        async () => ((await probeZooKeeper(connect, 500)) ? true : undefined),
+        20_000,
+        'zookeeper back',
+      );
+      const empty = new ZkSession({ connectString: connect, chroot: '/' });
+      await empty.start();
+      const top = await empty.children('/');
+      await empty.close();
+      expect(top).not.toContain('wharf');
+
+      const restore = await platform.cli(['platform', 'restore', '--in', file, '--force']);
+      expect(restore).toMatchObject({ code: 0 });
+      restoredAt = Date.now() - started;
+
+      // Every service re-registers (the wiped server knows no ephemeral node, so each one found is
+      // new): every allocator and host live node and every /services registration is back.
+      const zk = new ZkSession({ connectString: connect, chroot: '/wharf' });
+      await zk.start();
+      let seen = '';
+      try {
+        await eventually(
+          async () => {
+            const live = await registrations(zk);
+            seen = JSON.stringify(live);
+            return live.length === registered.length && live.every(([, owner]) => owner !== null)
+              ? true
+              : undefined;
+          },
+          40_000,
+          'every service to register again',
+          100,
+        );
+      } catch (err) {
+        throw new Error(`${(err as Error).message}; last seen ${seen}`);
+      } finally {
+        await zk.close();
+      }
+      liveAt = Date.now() - started;
+      await new Promise((r) => setTimeout(r, 1000));
+    } finally {
+      stop = true;
+      await load;
+    }
+    process.stdout.write(
+      `zookeeper wipe + restore: restored after ${restoredAt} ms, every service registered again after ${liveAt} ms; ` +
+        `${counts.reads} reads and ${counts.writes} writes served, ${failed.length} failed ` +
+        `(${failed.filter((f) => f.startsWith('read')).length} reads)\n${failed.slice(0, 10).join('\n')}\n`,
+    );
+    for (let i = 0; i < 5; i++)
+      expect((await etcdGetViaProxy(platform, id, `before-${i}`)).value).toBe(`v${i}`);
+    expect(failed.filter((f) => f.startsWith('read'))).toEqual([]);
+
+    // The control plane works on the restored tree: a new deployment is planned and runs.
+    const second = await platform.api('POST', '/deployments', etcdPlan('after-restore', 1));
+    expect(second.status).toBe(201);
+    expect((await waitForPlan(platform, second.body.id as string, 60_000)).status).toBe('success');
   });
 });
