@@ -246,3 +246,25 @@ export async function constructorLeader(platform: Platform): Promise<string | un
   const info = await platform.api('GET', '/platform');
   return (info.body.constructors?.leader as string | null) ?? undefined;
 }
+
+/**
+ * Waits until the deployment's current attempt (its znode, read on one session every 5 ms: far
+ * closer to the step's end than the API) is not one of `before` and has `step` completed.
+ */
+export async function waitForStep(
+  platform: Platform,
+  id: string,
+  before: ReadonlySet<string>,
+  step: string,
+  timeoutMs: number,
+): Promise<ActivityAttempt> {
+  return withZk(platform, async (zk) => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const got = await zk.getJson<ActivityAttempt>(paths.planAttempt(id)).catch(() => undefined);
+      if (got && !before.has(got.value.plan_attempt_id) && stepDone(got.value, step)) return got.value;
+      await sleep(5);
+    }
+    throw new Error(`timed out waiting for ${step} to complete`);
+  });
+}

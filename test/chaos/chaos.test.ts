@@ -20,7 +20,7 @@ import {
   report,
   sleep,
   startLoad,
-  stepDone,
+  waitForStep,
   type LoadResult,
 } from './chaos-kit';
 
@@ -366,15 +366,7 @@ describe('chaos: a 3-zone etcd deployment under proxied load', () => {
           const before = new Set((await attempts(platform, id)).map((a) => a.plan_attempt_id));
           const res = await platform.api('PUT', `/deployments/${id}`, etcdPlan('chaos', to));
           expect(res.status).toBe(202);
-          const atKill = await eventually(
-            async () => {
-              const current = (await attempts(platform, id)).find((a) => !before.has(a.plan_attempt_id));
-              return current && stepDone(current, step) ? current : undefined;
-            },
-            60_000,
-            `${step} to complete`,
-            10,
-          );
+          const atKill = await waitForStep(platform, id, before, step, 60_000);
           const killedAt = Date.now();
           process.kill(pid!, 'SIGKILL');
           // The kill must land inside the plan, with the step done and the next not yet done.
