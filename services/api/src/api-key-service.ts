@@ -18,8 +18,6 @@ import {
 import { type ServiceResponse } from './http/send';
 import { type KeyStore } from './store/types';
 
-/** Roles every key gets: Wharf has one role so far. */
-const KEY_ROLES = ['admin'];
 /** Fresh ids tried when a generated key id is taken (48 random bits: never, in practice). */
 const MAX_ID_ATTEMPTS = 3;
 
@@ -46,7 +44,7 @@ export class ApiKeyService {
     }
     for (let attempt = 1; ; attempt++) {
       const now = new Date(this.deps.clock.now());
-      const generated = await generateApiKey(request.description, now, KEY_ROLES);
+      const generated = await generateApiKey(request.description, now, request.roles);
       const expires = expiryOf(request, now);
       const record: ApiKeyRecord = { ...generated.record, ...(expires === undefined ? {} : { expires }) };
       try {
@@ -55,7 +53,7 @@ export class ApiKeyService {
         if (!isWharfError(err, 'WHARF_ZK_NODE_EXISTS') || attempt >= MAX_ID_ATTEMPTS) throw err;
         continue;
       }
-      this.deps.logger.info('api key created', { keyId: record.id, createdBy, expires });
+      this.deps.logger.info('api key created', { keyId: record.id, createdBy, expires, roles: record.roles });
       return {
         status: 201,
         body: {
@@ -64,6 +62,7 @@ export class ApiKeyService {
           description: record.name,
           created: record.created,
           ...(expires === undefined ? {} : { expires }),
+          roles: record.roles,
         },
       };
     }

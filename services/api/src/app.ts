@@ -9,6 +9,7 @@ import { ActivityFeed } from './activity/feed';
 import { activityRoutes, deploymentActivitySource } from './activity/routes';
 import { ApiKeyService } from './api-key-service';
 import { KeyVerifier, authenticate } from './auth/authenticate';
+import { authorize } from './auth/authorize';
 import { SYSTEM_CLOCK, type Clock } from './clock';
 import { DeploymentService } from './deployment-service';
 import { type SupportedVersions } from './domain/plans';
@@ -119,6 +120,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(consoleRoutes(deps.consoleDir ?? CONSOLE_ASSETS_DIR, logger.child({ component: 'console' })));
   app.use(API_PREFIX, openApiRoutes(deps.version, API_PREFIX));
   app.use(authenticate(verifier, deps.metrics, logger));
+  app.use(authorize(API_PREFIX, logger));
   const limit = deps.rateLimit === undefined ? DEFAULT_RATE_LIMIT : deps.rateLimit;
   if (limit !== null) app.use(rateLimit(new TokenBuckets(limit, clock), deps.metrics));
   app.use(servePath(METRICS_PATH, observability));

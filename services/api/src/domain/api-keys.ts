@@ -5,6 +5,7 @@
  * refused.
  */
 import { WharfError, type ApiKeyRecord, type ValidationIssue } from '@wharf/model';
+import { API_KEY_ROLES, type ApiKeyRole, effectiveRole, isApiKeyRole } from '../auth/rbac';
 
 /** Longest description: it is shown in lists, not a document. */
 export const MAX_DESCRIPTION_LENGTH = 128;
@@ -18,6 +19,8 @@ export interface ApiKeyRequest {
   description: string;
   /** Undefined: the key never expires. */
   expiresInSeconds: number | undefined;
+  /** One role (`rbac.ts`); default `platform-admin`, as every key had before roles existed. */
+  roles: ApiKeyRole[];
 }
 
 /** Control characters: a description is printed by the CLI and must not drive a terminal. */
@@ -34,7 +37,7 @@ function invalid(issues: ValidationIssue[]): WharfError {
 export function parseApiKeyRequest(body: Record<string, unknown>): ApiKeyRequest {
   const issues: ValidationIssue[] = [];
   for (const key of Object.keys(body)) {
-    if (key !== 'description' && key !== 'expires_in_seconds')
+    if (key !== 'description' && key !== 'expires_in_seconds' && key !== 'roles')
       issues.push({ path: key.slice(0, 64), message: 'is not allowed here' });
   }
   const description = body.description;
@@ -55,8 +58,18 @@ export function parseApiKeyRequest(body: Record<string, unknown>): ApiKeyRequest
   ) {
     issues.push({ path: 'expires_in_seconds', message: `must be an integer 1-${MAX_KEY_TTL_SECONDS}` });
   }
+  const roles = body.roles ?? ['platform-admin'];
+  if (!Array.isArray(roles) || roles.length !== 1) {
+    issues.push({ path: 'roles', message: `must list exactly one of ${API_KEY_ROLES.join(', ')}` });
+  } else if (!isApiKeyRole(roles[0])) {
+    issues.push({ path: 'roles[0]', message: `must be one of ${API_KEY_ROLES.join(', ')}` });
+  }
   if (issues.length > 0) throw invalid(issues);
-  return { description: description as string, expiresInSeconds: ttl as number | undefined };
+  return {
+    description: description as string,
+    expiresInSeconds: ttl as number | undefined,
+    roles: roles as ApiKeyRole[],
+  };
 }
 
 /** The expiry instant of a key created at `now` with `request`, if it expires. */
@@ -79,6 +92,8 @@ export interface ApiKeyView {
   created: string;
   expires?: string;
   expired: boolean;
+  /** The key's role; `admin` keys from before roles existed show as `platform-admin`. */
+  roles: string[];
 }
 
 /** The public view of a record (the record's `name` is the description). */
@@ -89,6 +104,7 @@ export function apiKeyView(record: ApiKeyRecord, now: number): ApiKeyView {
     created: record.created,
     ...(record.expires === undefined ? {} : { expires: record.expires }),
     expired: isExpired(record, now),
+    roles: [effectiveRole(record.roles) ?? 'none'],
   };
 }
 
@@ -99,23 +115,26 @@ export function compareKeys(a: ApiKeyRecord, b: ApiKeyRecord): number {
 }
 
 /**
- * The lock-out rule: at least one key that never expires must remain (an expiring key alone
- * would lock the installation out when it expires). `target` is undefined when the stored record
- * is unreadable; `others` are every other readable key.
- * Returns the 409 to answer with, or undefined when the delete may go ahead.
+ * The lock-out rule: at least one `platform-admin` key that never expires must remain (an
+ * expiring key alone would lock the installation out when it expires, and only a platform-admin
+ * can create keys). `target` is undefined when the stored record is unreadable; `others` are every
+ * other readable key. Returns the 409 to answer with, or undefined when the delete may go ahead.
  */
 export function revocationBlocker(
   keyId: string,
   target: ApiKeyRecord | undefined,
   others: readonly ApiKeyRecord[],
 ): WharfError | undefined {
-  const lastKey = others.length === 0;
+  const admin = (k: ApiKeyRecord) => effectiveRole(k.roles) === 'platform-admin';
+  if (target !== undefined && !admin(target)) return undefined;
+  const admins = others.filter(admin);
+  const lastKey = admins.length === 0;
   const lastPermanent =
-    target !== undefined && target.expires === undefined && !others.some((k) => k.expires === undefined);
+    target !== undefined && target.expires === undefined && !admins.some((k) => k.expires === undefined);
   if (!lastKey && !lastPermanent) return undefined;
   const message = lastKey
-    ? 'is the last API key; create another one first'
-    : 'is the last API key that never expires; create another one without expires_in_seconds first';
+    ? 'is the last platform-admin API key; create another one first'
+    : 'is the last platform-admin API key that never expires; create another one without expires_in_seconds first';
   return new WharfError('WHARF_CONFLICT', `API key ${keyId} ${message}`, {
     details: [{ path: 'id', message }],
   });

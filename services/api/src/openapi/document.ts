@@ -94,7 +94,7 @@ function operationObject(op: Operation): Record<string, unknown> {
         }),
     responses: {
       [String(op.success[0])]: { description: op.success[1], content: { [produces]: {} } },
-      ...(op.authenticated ? { '401': error } : {}),
+      ...(op.authenticated ? { '401': error, '403': error } : {}),
       default: error,
     },
   };

@@ -262,6 +262,13 @@ export const OPERATIONS: readonly Operation[] = [
         properties: {
           description: { type: 'string', minLength: 1 },
           expires_in_seconds: { type: 'integer', minimum: 1 },
+          roles: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 1,
+            items: { type: 'string', enum: ['viewer', 'deployment-manager', 'platform-admin'] },
+            description: "The key's role (default platform-admin); see docs/security.md",
+          },
         },
       },
     },
