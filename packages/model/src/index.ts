@@ -58,6 +58,7 @@ export type {
   InstanceState,
   InstanceStatus,
   MemberEndpoint,
+  Organization,
   PlanAttempt,
   PlanDocument,
   PlanStep,

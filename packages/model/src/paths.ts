@@ -10,6 +10,8 @@ export const paths = {
   /** Created with the first host by `wharf-runner --bootstrap-roles`: one bootstrap per installation. */
   bootstrap: () => '/platform/bootstrap',
   apiKeys: () => '/platform/security/api-keys',
+  organizations: () => '/organizations',
+  organization: (id: string) => `/organizations/${assertId('organization', id)}`,
   apiKey: (id: string) => `/platform/security/api-keys/${assertId('api_key', id)}`,
   rolesTokens: () => '/platform/security/roles-tokens',
   rolesToken: (id: string) => `/platform/security/roles-tokens/${assertId('roles_token', id)}`,

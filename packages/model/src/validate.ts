@@ -11,6 +11,7 @@ import { resourcesIssues } from './request-checks';
 import { PRINTABLE_TEXT_PATTERN } from './schemas/common';
 import {
   ApiKeyRecordSchema,
+  OrganizationSchema,
   AllocatorAdvertisementSchema,
   DeploymentSchema,
   InstanceConfigurationSchema,
@@ -23,6 +24,7 @@ import {
   ServiceRegistrationSchema,
   type AllocatorAdvertisement,
   type ApiKeyRecord,
+  type Organization,
   type Deployment,
   type InstanceConfiguration,
   type InstanceSpec,
@@ -65,6 +67,7 @@ const SCHEMAS = {
   'plan-attempt': PlanAttemptSchema,
   'platform-config': PlatformConfigSchema,
   'api-key': ApiKeyRecordSchema,
+  organization: OrganizationSchema,
   'instance-configuration': InstanceConfigurationSchema,
   'service-registration': ServiceRegistrationSchema,
   'host-registration': HostRegistrationSchema,
@@ -85,6 +88,7 @@ export interface DocumentTypes {
   'plan-attempt': PlanAttempt;
   'platform-config': PlatformConfig;
   'api-key': ApiKeyRecord;
+  organization: Organization;
   'instance-configuration': InstanceConfiguration;
   'service-registration': ServiceRegistration;
   'host-registration': HostRegistration;

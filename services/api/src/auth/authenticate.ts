@@ -31,6 +31,8 @@ export interface Principal {
   keyId: string;
   /** The key's strongest known role (`rbac.ts`); undefined: it may do nothing. */
   role: ApiKeyRole | undefined;
+  /** The organization the key is confined to (`scope.ts`); undefined: the whole platform. */
+  organizationId?: string;
 }
 
 /** Why a key was refused (metric label; never shown to the client). */
@@ -84,7 +86,11 @@ export class KeyVerifier {
     if (!(await verifySecret(parsed.secret, record))) return { rejected: 'wrong_secret' };
     // Checked after the secret, so only the key's holder learns that it expired.
     if (isExpired(record, this.clock.now())) return { rejected: 'expired' };
-    const principal = { keyId: record.id, role: effectiveRole(record.roles) };
+    const principal: Principal = {
+      keyId: record.id,
+      role: effectiveRole(record.roles),
+      ...(record.organization_id === undefined ? {} : { organizationId: record.organization_id }),
+    };
     const expires = record.expires === undefined ? Infinity : Date.parse(record.expires);
     this.remember(fp, principal, revision, expires);
     return { principal, cached: false };

@@ -7,7 +7,7 @@
 import { type RequestHandler } from 'express';
 import { type Logger } from '@wharf/observability';
 import { principalOf } from './authenticate';
-import { allows, forbidden, requiredRole } from './rbac';
+import { allows, forbidden, requiredRole, routedPath } from './rbac';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const DEPLOYMENT = /^\/deployments\/([^/]+)/;
@@ -21,7 +21,7 @@ export function authorize(apiPrefix: string, logger: Logger): RequestHandler {
       next();
       return;
     }
-    const path = req.path.startsWith(apiPrefix) ? req.path.slice(apiPrefix.length) : req.path;
+    const path = routedPath(apiPrefix, req.path);
     const needed = requiredRole(req.method, path);
     const allowed = allows(principal.role, needed);
     if (!READS.has(req.method)) {

@@ -1,4 +1,4 @@
-import { allows, effectiveRole, forbidden, requiredRole } from './rbac';
+import { allows, effectiveRole, forbidden, requiredRole, routedPath } from './rbac';
 
 describe('requiredRole', () => {
   it.each([
@@ -23,6 +23,19 @@ describe('requiredRole', () => {
     ['DELETE', '/DEPLOYMENTS/d1', 'deployment-manager'],
   ])('%s %s needs %s', (method, path, role) => {
     expect(requiredRole(method, path)).toBe(role);
+  });
+});
+
+describe('routedPath', () => {
+  it.each([
+    ['/api/v1/deployments/d1', '/deployments/d1'],
+    ['/API/V1/Platform/Configuration/Security/API-Keys', '/platform/configuration/security/api-keys'],
+    ['//api/v1//platform', '/platform'],
+    ['/api/v1', ''],
+    ['/api/v10/x', '/api/v10/x'],
+    ['/metrics', '/metrics'],
+  ])('%s → %s', (path, routed) => {
+    expect(routedPath('/api/v1', path)).toBe(routed);
   });
 });
 

@@ -53,6 +53,17 @@ export function requiredRole(method: string, rawPath: string): ApiKeyRole {
   return 'platform-admin';
 }
 
+/**
+ * `path` the way the router sees it, below the API prefix: Express matches mount paths and routes
+ * case-insensitively and ignores repeated slashes, so `/API/V1//Platform/...` reaches the same
+ * handler as `/api/v1/platform/...` and must meet the same rule.
+ */
+export function routedPath(apiPrefix: string, path: string): string {
+  const folded = path.toLowerCase().replace(/\/{2,}/g, '/');
+  const prefix = apiPrefix.toLowerCase();
+  return folded === prefix || folded.startsWith(`${prefix}/`) ? folded.slice(prefix.length) : folded;
+}
+
 /** True when `role` includes `needed`. */
 export function allows(role: ApiKeyRole | undefined, needed: ApiKeyRole): boolean {
   return role !== undefined && rank(role) >= rank(needed);

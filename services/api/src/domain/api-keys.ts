@@ -4,7 +4,7 @@
  * installation from locking itself out: a DELETE that would leave no key that never expires is
  * refused.
  */
-import { WharfError, type ApiKeyRecord, type ValidationIssue } from '@wharf/model';
+import { WharfError, isValidId, type ApiKeyRecord, type ValidationIssue } from '@wharf/model';
 import { API_KEY_ROLES, type ApiKeyRole, effectiveRole, isApiKeyRole } from '../auth/rbac';
 
 /** Longest description: it is shown in lists, not a document. */
@@ -21,6 +21,8 @@ export interface ApiKeyRequest {
   expiresInSeconds: number | undefined;
   /** One role (`rbac.ts`); default `platform-admin`, as every key had before roles existed. */
   roles: ApiKeyRole[];
+  /** Confines the key to one organization (checked to exist by the service). */
+  organizationId?: string;
 }
 
 /** Control characters: a description is printed by the CLI and must not drive a terminal. */
@@ -37,7 +39,7 @@ function invalid(issues: ValidationIssue[]): WharfError {
 export function parseApiKeyRequest(body: Record<string, unknown>): ApiKeyRequest {
   const issues: ValidationIssue[] = [];
   for (const key of Object.keys(body)) {
-    if (key !== 'description' && key !== 'expires_in_seconds' && key !== 'roles')
+    if (!['description', 'expires_in_seconds', 'roles', 'organization_id'].includes(key))
       issues.push({ path: key.slice(0, 64), message: 'is not allowed here' });
   }
   const description = body.description;
@@ -64,11 +66,19 @@ export function parseApiKeyRequest(body: Record<string, unknown>): ApiKeyRequest
   } else if (!isApiKeyRole(roles[0])) {
     issues.push({ path: 'roles[0]', message: `must be one of ${API_KEY_ROLES.join(', ')}` });
   }
+  const organization = body.organization_id;
+  if (organization !== undefined && !isValidId(organization)) {
+    issues.push({ path: 'organization_id', message: 'must be a lowercase DNS label (a-z, 0-9, -)' });
+  } else if (organization !== undefined && Array.isArray(roles) && roles[0] === 'platform-admin') {
+    // A platform-admin manages the platform: it cannot be confined to an organization.
+    issues.push({ path: 'roles[0]', message: "an organization's key is viewer or deployment-manager" });
+  }
   if (issues.length > 0) throw invalid(issues);
   return {
     description: description as string,
     expiresInSeconds: ttl as number | undefined,
     roles: roles as ApiKeyRole[],
+    ...(organization === undefined ? {} : { organizationId: organization as string }),
   };
 }
 
@@ -94,6 +104,7 @@ export interface ApiKeyView {
   expired: boolean;
   /** The key's role; `admin` keys from before roles existed show as `platform-admin`. */
   roles: string[];
+  organization_id?: string;
 }
 
 /** The public view of a record (the record's `name` is the description). */
@@ -105,6 +116,7 @@ export function apiKeyView(record: ApiKeyRecord, now: number): ApiKeyView {
     ...(record.expires === undefined ? {} : { expires: record.expires }),
     expired: isExpired(record, now),
     roles: [effectiveRole(record.roles) ?? 'none'],
+    ...(record.organization_id === undefined ? {} : { organization_id: record.organization_id }),
   };
 }
 

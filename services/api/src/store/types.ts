@@ -3,6 +3,7 @@
  * ZooKeeper (`zk-*.ts`); keeping the routes behind these interfaces keeps znode paths,
  * versions and transactions in one place.
  */
+import { type OrganizationStore } from './zk-organizations';
 import {
   type WharfError,
   type AllocatorAdvertisement,
@@ -196,4 +197,6 @@ export interface ApiStore {
   deployments: DeploymentStore;
   platform: PlatformStore;
   keys: KeyStore;
+  /** Organizations (tenants); without it the organization routes are not served. */
+  organizations?: OrganizationStore;
 }
