@@ -101,3 +101,12 @@ export {
   defaultInstanceConfigurationId,
 } from './vocabulary';
 export type { StepId } from './vocabulary';
+export {
+  AVAILABILITY_HOURS_KEPT,
+  AvailabilitySchema,
+  addProbes,
+  availabilityPercent,
+  hourOf,
+  type Availability,
+  type Probe,
+} from './schemas/availability';

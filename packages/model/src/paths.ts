@@ -54,6 +54,8 @@ export const paths = {
   constructorLeader: () => '/constructors/leader',
   constructorLive: (id: string) => `/constructors/live/${assertId('host', id)}`,
   services: () => '/services',
+  availabilityRoot: () => '/availability',
+  availability: (deployment: string) => `/availability/${assertId('deployment', deployment)}`,
   serviceLive: (service: string, id: string) =>
     `/services/${assertId('topology', service)}/${assertId('host', id)}`,
 } as const;

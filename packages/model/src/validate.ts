@@ -8,6 +8,7 @@ import addFormats from 'ajv-formats';
 import { type TSchema } from '@sinclair/typebox';
 import { WharfError } from './errors';
 import { resourcesIssues } from './request-checks';
+import { AvailabilitySchema, type Availability } from './schemas/availability';
 import { PRINTABLE_TEXT_PATTERN } from './schemas/common';
 import {
   ApiKeyRecordSchema,
@@ -67,6 +68,7 @@ const SCHEMAS = {
   'plan-attempt': PlanAttemptSchema,
   'platform-config': PlatformConfigSchema,
   'api-key': ApiKeyRecordSchema,
+  availability: AvailabilitySchema,
   organization: OrganizationSchema,
   'instance-configuration': InstanceConfigurationSchema,
   'service-registration': ServiceRegistrationSchema,
@@ -88,6 +90,7 @@ export interface DocumentTypes {
   'plan-attempt': PlanAttempt;
   'platform-config': PlatformConfig;
   'api-key': ApiKeyRecord;
+  availability: Availability;
   organization: Organization;
   'instance-configuration': InstanceConfiguration;
   'service-registration': ServiceRegistration;

@@ -28,6 +28,7 @@ import {
   attemptSummary,
   deploymentStatus,
   endpointUrl,
+  heartbeatView,
   instancesHealthy,
   instancesOf,
   mergeAttempts,
@@ -209,9 +210,10 @@ export class DeploymentService {
   /** `GET /deployments/:id`: record, plan state, instances, endpoint, health. */
   async show(id: string): Promise<ServiceResponse> {
     const record = await this.record(id);
-    const [plans, allocators] = await Promise.all([
+    const [plans, allocators, availability] = await Promise.all([
       this.deps.deployments.plans(id),
       this.deps.platform.allocators(),
+      this.deps.deployments.availability?.(id),
     ]);
     const latest = plans.attempt ?? (await this.deps.deployments.history(id, 1))[0];
     const planNodes = [...(plans.pending ? ['pending'] : []), ...(plans.current ? ['current'] : [])];
@@ -225,6 +227,7 @@ export class DeploymentService {
       status,
       healthy: status !== 'deleting' && instancesHealthy(instances),
       endpoint: endpointUrl(this.deps.publicProxyUrl, id),
+      ...heartbeatView(availability, this.deps.clock.now()),
       plan: {
         pending: plans.pending?.value ?? null,
         current: plans.current ?? null,

@@ -14,6 +14,7 @@ import {
   type PlanAttempt,
   type PlanDocument,
   type ServiceRegistration,
+  type Availability,
 } from '@wharf/model';
 import { type RequestMarker } from '../domain/request-marker';
 
@@ -104,6 +105,8 @@ export interface DeploymentStore {
   list(): Promise<DeploymentListEntry[]>;
   /** Pending, current and running attempt. */
   plans(id: string): Promise<DeploymentPlans>;
+  /** The heartbeat's record (`/availability/<id>`); optional so test stores can leave it out. */
+  availability?(id: string): Promise<Availability | undefined>;
   /** Finished attempts, newest first, at most `limit`. */
   history(id: string, limit: number): Promise<PlanAttempt[]>;
   /**
