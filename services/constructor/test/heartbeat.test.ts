@@ -11,6 +11,7 @@ import { type AddressInfo } from 'node:net';
 import { parseDocument, paths, serializeDocument } from '@wharf/model';
 import { createTestLogger } from '@wharf/observability';
 import { useZooKeeper, waitFor } from '@wharf/testkit';
+import { SYSTEM_CLOCK } from '../src/clock';
 import { Heartbeat } from '../src/health/heartbeat';
 
 jest.setTimeout(30_000);
@@ -52,7 +53,7 @@ test('probes routed deployments through a registered proxy and records their ava
   const heartbeat = new Heartbeat({
     zk,
     logger: createTestLogger(),
-    clock: { now: () => Date.now() },
+    clock: SYSTEM_CLOCK,
     intervalMs: 100,
     flushMs: 300,
   });

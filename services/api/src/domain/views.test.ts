@@ -1,4 +1,4 @@
-import { type Deployment, type PlanAttempt } from '@wharf/model';
+import { type Availability, type Deployment, type PlanAttempt } from '@wharf/model';
 import { type AllocatorSnapshot } from '../store/types';
 import {
   HEARTBEAT_STALE_MS,
@@ -112,7 +112,7 @@ describe('views', () => {
 
 describe('heartbeatView', () => {
   const now = Date.parse('2026-12-01T10:30:00.000Z');
-  const record = {
+  const record: Availability = {
     schema_version: 1,
     deployment_id: 'd1',
     last: { at: '2026-12-01T10:29:50.000Z', up: true, status: 200, ms: 4 },
@@ -131,7 +131,7 @@ describe('heartbeatView', () => {
       health: { status: 'unknown' },
       availability: { last_24h: null, last_30d: null },
     });
-    expect(heartbeatView(record, Date.parse(record.last.at) + HEARTBEAT_STALE_MS + 1).health.status).toBe(
+    expect(heartbeatView(record, Date.parse(record.last!.at) + HEARTBEAT_STALE_MS + 1).health.status).toBe(
       'unknown',
     );
   });
