@@ -110,3 +110,14 @@ export {
   type Availability,
   type Probe,
 } from './schemas/availability';
+export {
+  MeteringCursorSchema,
+  MeteringDaySchema,
+  addUsage,
+  tickSlot,
+  ticksToCount,
+  type MeteredInstance,
+  type MeteringCursor,
+  type MeteringDay,
+  type UsageLine,
+} from './schemas/metering';

@@ -54,6 +54,13 @@ export const paths = {
   constructorLeader: () => '/constructors/leader',
   constructorLive: (id: string) => `/constructors/live/${assertId('host', id)}`,
   services: () => '/services',
+  meteringRoot: () => '/metering',
+  meteringCursor: (deployment: string) => `/metering/${assertId('deployment', deployment)}`,
+  meteringDay: (deployment: string, day: string) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`invalid metering day ${JSON.stringify(day)}`);
+    return `/metering/${assertId('deployment', deployment)}/${day}`;
+  },
+  pricing: () => '/platform/pricing',
   availabilityRoot: () => '/availability',
   availability: (deployment: string) => `/availability/${assertId('deployment', deployment)}`,
   serviceLive: (service: string, id: string) =>

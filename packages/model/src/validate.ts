@@ -11,6 +11,12 @@ import { resourcesIssues } from './request-checks';
 import { AvailabilitySchema, type Availability } from './schemas/availability';
 import { PRINTABLE_TEXT_PATTERN } from './schemas/common';
 import {
+  MeteringCursorSchema,
+  MeteringDaySchema,
+  type MeteringCursor,
+  type MeteringDay,
+} from './schemas/metering';
+import {
   ApiKeyRecordSchema,
   OrganizationSchema,
   AllocatorAdvertisementSchema,
@@ -68,6 +74,8 @@ const SCHEMAS = {
   'plan-attempt': PlanAttemptSchema,
   'platform-config': PlatformConfigSchema,
   'api-key': ApiKeyRecordSchema,
+  'metering-cursor': MeteringCursorSchema,
+  'metering-day': MeteringDaySchema,
   availability: AvailabilitySchema,
   organization: OrganizationSchema,
   'instance-configuration': InstanceConfigurationSchema,
@@ -90,6 +98,8 @@ export interface DocumentTypes {
   'plan-attempt': PlanAttempt;
   'platform-config': PlatformConfig;
   'api-key': ApiKeyRecord;
+  'metering-cursor': MeteringCursor;
+  'metering-day': MeteringDay;
   availability: Availability;
   organization: Organization;
   'instance-configuration': InstanceConfiguration;

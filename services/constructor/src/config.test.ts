@@ -15,6 +15,7 @@ describe('configFromEnv', () => {
       allocatorLossGraceMs: 1_000,
       heartbeatIntervalMs: 10_000,
       heartbeatFlushMs: 60_000,
+      meteringTickMs: 60_000,
       leaderSessionTimeoutMs: 2_000,
     });
   });

@@ -9,6 +9,7 @@ import {
   DEFAULT_ALLOCATOR_LOSS_GRACE_MS,
   DEFAULT_HEARTBEAT_FLUSH_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_METERING_TICK_MS,
 } from './options';
 
 const { configFromEnv: parseEnv, defaultId, renderHelp, rows: r, parsers: p } = serviceConfig;
@@ -30,6 +31,7 @@ export interface ConstructorConfig {
   readonly allocatorLossGraceMs: number;
   readonly heartbeatIntervalMs: number;
   readonly heartbeatFlushMs: number;
+  readonly meteringTickMs: number;
   readonly leaderSessionTimeoutMs: number;
 }
 
@@ -77,6 +79,12 @@ export function constructorEnv(host: HostFacts): EnvTable<ConstructorConfig> {
       default: String(DEFAULT_HEARTBEAT_FLUSH_MS),
       description: 'between two writes of the heartbeat counts to /availability/<deployment>',
       parse: p.integer(100, 3_600_000),
+    },
+    meteringTickMs: {
+      name: 'WHARF_METERING_TICK_MS',
+      default: String(DEFAULT_METERING_TICK_MS),
+      description: 'the usage metering unit: running instances are counted once per tick (0: no metering)',
+      parse: p.integer(0, 3_600_000),
     },
     leaderSessionTimeoutMs: {
       name: 'WHARF_LEADER_SESSION_TIMEOUT_MS',

@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     timing: { allocatorLossGraceMs: config.allocatorLossGraceMs },
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     heartbeatFlushMs: config.heartbeatFlushMs,
+    meteringTickMs: config.meteringTickMs,
   });
   // Handlers before any I/O: a signal during start-up still shuts down cleanly (close waits for start).
   installShutdown({
