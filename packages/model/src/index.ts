@@ -120,4 +120,6 @@ export {
   type MeteringCursor,
   type MeteringDay,
   type UsageLine,
+  PricingSchema,
+  type Pricing,
 } from './schemas/metering';

@@ -13,8 +13,10 @@ import { PRINTABLE_TEXT_PATTERN } from './schemas/common';
 import {
   MeteringCursorSchema,
   MeteringDaySchema,
+  PricingSchema,
   type MeteringCursor,
   type MeteringDay,
+  type Pricing,
 } from './schemas/metering';
 import {
   ApiKeyRecordSchema,
@@ -76,6 +78,7 @@ const SCHEMAS = {
   'api-key': ApiKeyRecordSchema,
   'metering-cursor': MeteringCursorSchema,
   'metering-day': MeteringDaySchema,
+  pricing: PricingSchema,
   availability: AvailabilitySchema,
   organization: OrganizationSchema,
   'instance-configuration': InstanceConfigurationSchema,
@@ -100,6 +103,7 @@ export interface DocumentTypes {
   'api-key': ApiKeyRecord;
   'metering-cursor': MeteringCursor;
   'metering-day': MeteringDay;
+  pricing: Pricing;
   availability: Availability;
   organization: Organization;
   'instance-configuration': InstanceConfiguration;

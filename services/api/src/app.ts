@@ -13,6 +13,8 @@ import { authorize } from './auth/authorize';
 import { scopeToOrganization } from './auth/scope';
 import { OrganizationService } from './organization-service';
 import { organizationRoutes } from './routes/organizations';
+import { BillingService } from './billing-service';
+import { billingRoutes } from './routes/billing';
 import { SYSTEM_CLOCK, type Clock } from './clock';
 import { DeploymentService } from './deployment-service';
 import { type SupportedVersions } from './domain/plans';
@@ -83,6 +85,23 @@ function servePath(
     res.locals.route = path;
     if (!handler(req, res)) next();
   };
+}
+
+/** The price list and usage routes, when the store has billing. */
+function billingRouters(
+  deps: AppDeps,
+  clock: Clock,
+  logger: Logger,
+  organizations: OrganizationService | undefined,
+): express.Router[] {
+  if (!deps.store.billing) return [];
+  const service = new BillingService({
+    billing: deps.store.billing,
+    clock,
+    logger: logger.child({ component: 'billing' }),
+    ...(organizations ? { organizations } : {}),
+  });
+  return [billingRoutes(service)];
 }
 
 /** Builds the app. */
@@ -157,6 +176,7 @@ export function createApp(deps: AppDeps): Express {
     apiKeyRoutes(apiKeys),
     ...(deps.hosts ? [hostRoutes(deps.hosts, clock, deps.store.platform)] : []),
     ...(organizations ? [organizationRoutes(organizations)] : []),
+    ...billingRouters(deps, clock, logger, organizations),
   ];
   app.use(rejectMalformedPathParams(API_PREFIX, routers));
   app.use(API_PREFIX, ...routers);

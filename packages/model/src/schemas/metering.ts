@@ -114,3 +114,33 @@ export function addUsage(
   }
   return changed;
 }
+
+/** `/platform/pricing`: the price list, in integer micro-units of `currency` (no floating point). */
+export const PricingSchema = Type.Object(
+  {
+    schema_version: SchemaVersion(),
+    currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+    /** Per instance-hour. */
+    instance_hour_micros: Type.Integer({ minimum: 0 }),
+    /** Per GB (1024 MB) of memory per hour. */
+    memory_gb_hour_micros: Type.Integer({ minimum: 0 }),
+    /** Per-stack prices replacing the two above. */
+    stacks: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' }),
+        Type.Object(
+          {
+            instance_hour_micros: Type.Optional(Type.Integer({ minimum: 0 })),
+            memory_gb_hour_micros: Type.Optional(Type.Integer({ minimum: 0 })),
+          },
+          { additionalProperties: false },
+        ),
+        { maxProperties: 32 },
+      ),
+    ),
+    updated: Type.String({ maxLength: 40 }),
+  },
+  { additionalProperties: false },
+);
+
+export type Pricing = Static<typeof PricingSchema>;
