@@ -12,7 +12,7 @@
  * the versions the new leader wrote. Ticks missed while no leader ran are backfilled with what runs
  * now, at most `maxBackfillTicks` of them (beyond that, what ran is not known and is not billed).
  *
- * States: created → running (`start`) → closed (`close`; a round in progress finishes).
+ * States: created → running (`start`) → closed (`close`).
  */
 import {
   addUsage,
@@ -67,11 +67,14 @@ export class MeteringLoop {
     this.timer = setInterval(run, Math.max(50, Math.floor(this.o.tickMs / 2)));
   }
 
-  /** Stops; resolves once a round in progress finished. Idempotent. */
+  /**
+   * Stops. Idempotent. A round in progress is not waited for (a hand-off must not wait on a
+   * suspended session): it stops before its next deployment, and a write it still makes is
+   * conditional on the versions it read, so it cannot count a tick twice.
+   */
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    await this.round;
   }
 
   /** One round: every deployment that runs something, or whose cursor is not idle yet. */
