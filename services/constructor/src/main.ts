@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     logger,
     metrics: createMetrics('constructor'),
     metricsPort: config.metricsPort,
-    timing: { allocatorLossGraceMs: config.allocatorLossGraceMs },
+    timing: { allocatorLossGraceMs: config.allocatorLossGraceMs, drainMs: config.drainMs },
   });
   // Handlers before any I/O: a signal during start-up still shuts down cleanly (close waits for start).
   installShutdown({

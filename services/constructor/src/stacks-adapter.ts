@@ -23,6 +23,7 @@ export function adaptStackPack(pack: StackPack, logger: Logger): ConstructorStac
   return {
     routePort: pack.routePort,
     beforeJoin: (ctx) => pack.beforeJoin(ctx.members, ctx.joining, options),
+    migrateData: (ctx) => pack.migrateData(ctx.members, ctx.joined, options),
     beforeLeave: (ctx) => pack.beforeLeave(ctx.members, ctx.leaving, options),
   };
 }

@@ -14,6 +14,7 @@ import {
   parseEtcdSettings,
 } from './config';
 import { etcdBeforeJoin, etcdBeforeLeave } from './membership';
+import { etcdMigrateData } from './migrate';
 import { etcdSnapshot } from './snapshot';
 
 /** Options of {@link createEtcdPack}. */
@@ -51,6 +52,7 @@ export function createEtcdPack(options: EtcdPackOptions = {}): StackPack {
       return { token: current.token, state: 'existing', members };
     },
     beforeJoin: etcdBeforeJoin,
+    migrateData: etcdMigrateData,
     beforeLeave: etcdBeforeLeave,
     // A removed etcd member stops itself; nothing is left to undo once it is gone.
     afterLeave: async () => undefined,

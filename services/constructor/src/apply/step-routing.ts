@@ -4,14 +4,18 @@
  */
 import { type StackKind } from '@wharf/model';
 import { buildRoute, type RouteMember } from '../core/route';
-import { targetMembers } from '../core/route-members';
+import { drainingMembers, targetMembers } from '../core/route-members';
 import { iso, type StepOutcome } from '../core/step-log';
 import { type AttemptContext } from './attempt-context';
+import { drainRoute } from './drain';
 import { updateRoute } from './route-writer';
 
-/** Routes the deployment to its kept and new instances (healthy ones routable). */
+/**
+ * Routes the deployment to its kept and new instances (healthy ones routable); the instances the
+ * attempt removes stay listed as draining until `remove-instances` (they stop after it).
+ */
 export async function updateRouting(ctx: AttemptContext): Promise<StepOutcome> {
-  await writeRoute(ctx, targetMembers(ctx.changes, ctx.state.placements));
+  await drainRoute(ctx, targetMembers(ctx.changes, ctx.state.placements), drainingMembers(ctx.changes));
   return 'success';
 }
 
