@@ -152,6 +152,15 @@ export interface StackPack {
     member: MemberEndpoint,
     options?: HookOptions,
   ): Promise<MigrationResult>;
+  /**
+   * True when removing `member` briefly stops the cluster from serving (etcd: it leads, so
+   * leadership moves): the caller then stops routing requests to every member around the leave.
+   */
+  leavePausesCluster(
+    members: readonly MemberEndpoint[],
+    member: MemberEndpoint,
+    options?: HookOptions,
+  ): Promise<boolean>;
   /** Runs before `member` is stopped for good (etcd: member remove). Idempotent. */
   beforeLeave(
     members: readonly MemberEndpoint[],

@@ -55,6 +55,11 @@ export interface ConstructorStack {
    * its applied raft index reached the leader's). Absent: nothing to migrate.
    */
   migrateData?(ctx: MigrateContext): Promise<MigrationReport>;
+  /**
+   * True when the leave of `ctx.leaving` briefly stops the cluster from serving (etcd: it leads):
+   * the route is paused (every member unroutable, proxies hold requests) around the leave hook.
+   */
+  leavePausesCluster?(ctx: LeaveContext): Promise<boolean>;
   /** Runs before a member of a cluster that keeps running is removed (etcd: member remove). */
   beforeLeave?(ctx: LeaveContext): Promise<void>;
 }

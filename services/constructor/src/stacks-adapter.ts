@@ -24,6 +24,7 @@ export function adaptStackPack(pack: StackPack, logger: Logger): ConstructorStac
     routePort: pack.routePort,
     beforeJoin: (ctx) => pack.beforeJoin(ctx.members, ctx.joining, options),
     migrateData: (ctx) => pack.migrateData(ctx.members, ctx.joined, options),
+    leavePausesCluster: (ctx) => pack.leavePausesCluster(ctx.members, ctx.leaving, options),
     beforeLeave: (ctx) => pack.beforeLeave(ctx.members, ctx.leaving, options),
   };
 }

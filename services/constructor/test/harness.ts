@@ -28,6 +28,7 @@ export const TEST_TIMING: Partial<ConstructorTiming> = {
   resyncMs: 2_000,
   retryMs: 200,
   drainMs: 100,
+  pauseDrainMs: 50,
 };
 
 /** Creates the znodes an installation starts with. */

@@ -14,6 +14,7 @@ import {
   parseEtcdSettings,
 } from './config';
 import { etcdBeforeJoin, etcdBeforeLeave } from './membership';
+import { etcdLeaveMovesLeader } from './leadership';
 import { etcdMigrateData } from './migrate';
 import { etcdSnapshot } from './snapshot';
 
@@ -53,6 +54,7 @@ export function createEtcdPack(options: EtcdPackOptions = {}): StackPack {
     },
     beforeJoin: etcdBeforeJoin,
     migrateData: etcdMigrateData,
+    leavePausesCluster: etcdLeaveMovesLeader,
     beforeLeave: etcdBeforeLeave,
     // A removed etcd member stops itself; nothing is left to undo once it is gone.
     afterLeave: async () => undefined,

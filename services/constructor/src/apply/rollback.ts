@@ -16,7 +16,7 @@ import { drainRoute } from './drain';
 import { runLeaveHook } from './hooks';
 import { ofDeployment, readSpecs } from './reads';
 import { deleteSpec } from './spec-writes';
-import { writeRoute } from './step-routing';
+import { writeRoute } from './write-route';
 
 /** Rolls the attempt back; `warning` when some instance was still reported when the wait ended. */
 export async function rollbackAttempt(ctx: AttemptContext): Promise<StepOutcome> {

@@ -2,7 +2,7 @@
 import { type Logger } from '@wharf/observability';
 import { type ConstructorClock } from '../clock';
 import { type PresenceOf } from '../core/allocator-loss';
-import { DEFAULT_DRAIN_MS } from '../core/drain';
+import { DEFAULT_DRAIN_MS, DEFAULT_PAUSE_DRAIN_MS } from '../core/drain';
 import { type ObservedState } from '../core/observed';
 import { type ConstructorMetrics } from '../metrics';
 import { type StackResolver } from '../stack-port';
@@ -25,6 +25,11 @@ export interface RunnerTiming {
    * stops (`WHARF_DRAIN_MS`; see `core/drain.ts`).
    */
   drainMs: number;
+  /**
+   * How long the route stays paused (every member unroutable, proxies holding requests) before a
+   * leave that stops the cluster briefly, so requests in flight finish first.
+   */
+  pauseDrainMs: number;
 }
 
 /**
@@ -39,6 +44,7 @@ export const DEFAULT_RUNNER_TIMING: Readonly<RunnerTiming> = Object.freeze({
   hookRetryMaxMs: 5_000,
   rollbackTimeoutMs: 120_000,
   drainMs: DEFAULT_DRAIN_MS,
+  pauseDrainMs: DEFAULT_PAUSE_DRAIN_MS,
 });
 
 /** Dependencies of an attempt runner. */

@@ -9,7 +9,7 @@ import { drainRoute } from './drain';
 import { deleteRoute } from './route-writer';
 import { deleteSpec } from './spec-writes';
 import { removalDeadline } from './step-leave';
-import { writeRoute } from './step-routing';
+import { writeRoute } from './write-route';
 
 /**
  * Takes removed instances (drained by `update-routing`) out of the route, then deletes their

@@ -34,6 +34,8 @@ export interface AttemptState {
    * health never makes them routable again while the attempt is active (`core/drain.ts`).
    */
   draining?: string[];
+  /** True while the route is paused around a leave that stops the cluster briefly (`apply/drain.ts`). */
+  paused?: boolean;
   phase: AttemptPhase;
   /** Why the attempt is rolling back / failed. */
   failure?: { failure_type: string; message: string };

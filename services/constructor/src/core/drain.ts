@@ -27,6 +27,16 @@ import { isActive } from './step-log';
  */
 export const DEFAULT_DRAIN_MS = 2_000;
 
+/**
+ * Default pause before a leave that stops the cluster briefly (etcd: the leader leaves, so
+ * leadership moves and etcd drops the proposals caught in the hand-off). Every member is listed
+ * unroutable for this long first — proxies hold new requests (up to their hold time) and the ones
+ * in flight, which take milliseconds, finish — then the leave runs and the route comes back. A
+ * route change reaches the proxies in tens of milliseconds; 500 ms leaves room for a loaded host
+ * while keeping the pause clients see to about a second.
+ */
+export const DEFAULT_PAUSE_DRAIN_MS = 500;
+
 /** The instances that active attempts are draining, across deployments. */
 export function drainingInstances(
   views: Iterable<{ readonly attempt?: PlanAttempt | undefined }>,
