@@ -42,7 +42,11 @@ const freePort = () =>
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function member(i, prefix) {
-  return { name: `${prefix}-main-${i}`, host: HOST, ports: { client: await freePort(), peer: await freePort() } };
+  return {
+    name: `${prefix}-main-${i}`,
+    host: HOST,
+    ports: { client: await freePort(), peer: await freePort() },
+  };
 }
 
 function start(root, m, cluster, children) {
@@ -93,7 +97,9 @@ async function run(size, n) {
   }
 }
 
-console.log(`migrate-data: sizes ${SIZES_MB.join(', ')} MB, ${RUNS} runs each, load ${loadavg()[0].toFixed(1)}`);
+console.log(
+  `migrate-data: sizes ${SIZES_MB.join(', ')} MB, ${RUNS} runs each, load ${loadavg()[0].toFixed(1)}`,
+);
 for (const size of SIZES_MB) {
   const results = [];
   for (let n = 0; n < RUNS; n++) {
