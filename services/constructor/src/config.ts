@@ -5,6 +5,7 @@
  */
 import { type EnvTable, type LogLevel, serviceConfig } from '@wharf/observability';
 import { DEFAULT_LEADER_SESSION_TIMEOUT_MS, MIN_SESSION_TIMEOUT_MS } from '@wharf/zk';
+import { DEFAULT_DRAIN_MS } from './core/drain';
 import {
   DEFAULT_ALLOCATOR_LOSS_GRACE_MS,
   DEFAULT_HEARTBEAT_FLUSH_MS,
@@ -16,6 +17,9 @@ const { configFromEnv: parseEnv, defaultId, renderHelp, rows: r, parsers: p } = 
 
 /** Longest allocator loss grace accepted: a day (ECE's own disconnect timeout is 10 minutes). */
 const MAX_ALLOCATOR_LOSS_GRACE_MS = 86_400_000;
+
+/** Longest drain period accepted: a minute is far past any request an etcd member would finish. */
+const MAX_DRAIN_MS = 60_000;
 
 /** Longest leader session timeout accepted: ZooKeeper's own default ceiling (20 ticks of 2 s). */
 const MAX_LEADER_SESSION_TIMEOUT_MS = 40_000;
@@ -33,6 +37,7 @@ export interface ConstructorConfig {
   readonly heartbeatFlushMs: number;
   readonly meteringTickMs: number;
   readonly leaderSessionTimeoutMs: number;
+  readonly drainMs: number;
 }
 
 /** Host facts the defaults derive from. */
@@ -92,6 +97,13 @@ export function constructorEnv(host: HostFacts): EnvTable<ConstructorConfig> {
       description:
         'timeout of the ZooKeeper session holding the leader latch node: a standby takes over this long after the leader died (the server clamps it to 2-20 ticks)',
       parse: p.integer(MIN_SESSION_TIMEOUT_MS, MAX_LEADER_SESSION_TIMEOUT_MS),
+    },
+    drainMs: {
+      name: 'WHARF_DRAIN_MS',
+      default: String(DEFAULT_DRAIN_MS),
+      description:
+        'how long an instance is listed unroutable (draining) before it leaves its route and stops, so requests in flight finish',
+      parse: p.integer(1, MAX_DRAIN_MS),
     },
   };
 }

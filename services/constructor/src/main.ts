@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     logger,
     metrics: createMetrics('constructor'),
     metricsPort: config.metricsPort,
-    timing: { allocatorLossGraceMs: config.allocatorLossGraceMs },
+    timing: { allocatorLossGraceMs: config.allocatorLossGraceMs, drainMs: config.drainMs },
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     heartbeatFlushMs: config.heartbeatFlushMs,
     meteringTickMs: config.meteringTickMs,

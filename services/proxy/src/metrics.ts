@@ -24,6 +24,8 @@ export interface ProxyMetrics {
   readonly requestsInFlight: Gauge;
   /** Time from receiving a proxied request to its response finishing. */
   readonly requestSeconds: Histogram;
+  /** Requests held because their deployment had no routable instance (see `DEFAULT_HOLD_MS`). */
+  readonly requestsHeld: Counter;
   /** Upstream failures, by error code (`ECONNREFUSED`, `timeout`, …). */
   readonly upstreamErrors: Counter<'reason'>;
   /** Requests sent to a second instance after a connect failure. */
@@ -58,6 +60,10 @@ export function createProxyMetrics(metrics: Metrics): ProxyMetrics {
       name: 'wharf_proxy_request_duration_seconds',
       help: 'Time from receiving a proxied request to its response finishing.',
       buckets: REQUEST_BUCKETS,
+    }),
+    requestsHeld: metrics.counter({
+      name: 'wharf_proxy_requests_held_total',
+      help: 'Requests held until their deployment had a routable instance again (or the hold ran out).',
     }),
     upstreamErrors: metrics.counter({
       name: 'wharf_proxy_upstream_errors_total',

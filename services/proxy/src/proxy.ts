@@ -46,6 +46,8 @@ export interface ProxyOptions extends ProxyCommonOptions {
   readonly accessLog?: boolean;
   /** Upstream inactivity limit (ms); default `UPSTREAM_TIMEOUT_MS`. */
   readonly upstreamTimeoutMs?: number;
+  /** Longest a request waits for its deployment to have a routable instance; default `DEFAULT_HOLD_MS`. */
+  readonly holdMs?: number;
   /**
    * The text `GET /_metrics` answers; default: this process's registry. A worker of a multi-process
    * proxy asks its primary, which merges every worker's registry (`metrics-aggregate.ts`).
@@ -156,6 +158,7 @@ class ProxyService implements WharfProxy {
       metrics,
       clock: this.clock,
       accessLog: options.accessLog,
+      holdMs: options.holdMs,
     });
     this.server = http.createServer(
       { keepAliveTimeout: CLIENT_KEEP_ALIVE_TIMEOUT_MS, headersTimeout: CLIENT_HEADERS_TIMEOUT_MS },
