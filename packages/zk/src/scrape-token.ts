@@ -84,6 +84,13 @@ export class ScrapeTokenVerifier {
     return token !== undefined && scrapeTokenMatches(token, known.sha256);
   }
 
+  /** True only when `authorization` carries the stored token (false while none is stored). */
+  async matches(authorization: string | undefined): Promise<boolean> {
+    const known = await this.current();
+    const token = bearerToken(authorization);
+    return known?.sha256 !== undefined && token !== undefined && scrapeTokenMatches(token, known.sha256);
+  }
+
   private async current(): Promise<Known | undefined> {
     const known = this.known;
     if (known !== undefined && this.clock.now() - known.readAt < this.cacheMs) return known;

@@ -20,7 +20,7 @@ import {
   dockerEngineReady,
 } from '@wharf/runtime';
 import { ETCD_IMAGE_REPOSITORY, ETCD_VERSIONS } from '@wharf/stacks';
-import { ZkSession } from '@wharf/zk';
+import { ScrapeTokenVerifier, ZkSession } from '@wharf/zk';
 import { type Allocator, createAllocator } from './allocator';
 import { HELP, type MainSettings, parseCommandLine, resolveRuntime, configFromEnv } from './config';
 import { createInstanceUsageMetrics, recordInstanceUsage } from './metrics';
@@ -118,11 +118,13 @@ async function main(): Promise<void> {
   const { kind, runtime } = await selectRuntime(settings, logger);
   // The health handler is needed before the allocator exists (its port goes into the registration).
   const current: { allocator?: Allocator } = {};
+  const scrapeTokens = new ScrapeTokenVerifier(zk, { logger });
   const server = await startObservabilityServer({
     port: settings.metricsPort,
     logger,
     handler: createObservabilityHandler({
       registry: metrics.registry,
+      authorizeMetrics: (authorization) => scrapeTokens.allows(authorization),
       health: () =>
         current.allocator?.health() ?? { checks: { allocator: { status: 'failing', detail: 'starting' } } },
       logger,

@@ -21,6 +21,7 @@ import { DEFAULT_RATE_LIMIT, TokenBuckets, rateLimit, type RateLimit } from './h
 import { requestMetrics } from './http/request-metrics';
 import { type ApiMetrics } from './metrics';
 import { consoleRoutes } from './console/routes';
+import { monitoringRoutes, scrapeTokenDoor, type MonitoringDeps } from './monitoring/routes';
 import { openApiRoutes } from './openapi/routes';
 import { PlatformService } from './platform-service';
 import { apiKeyRoutes } from './routes/api-keys';
@@ -64,6 +65,8 @@ export interface AppDeps {
   rateLimit?: RateLimit | null;
   /** The built console to serve at `/`; default: `@wharf/console`'s build. */
   consoleDir?: string;
+  /** Prometheus SD and scrape-token checks; without it the SD endpoint answers 503. */
+  monitoring?: MonitoringDeps;
 }
 
 /** Runs `handler` for requests to exactly `path`, labelling them for metrics. */
@@ -118,6 +121,7 @@ export function createApp(deps: AppDeps): Express {
   // Served without an API key: the console's page and assets, and the API's own description.
   app.use(consoleRoutes(deps.consoleDir ?? CONSOLE_ASSETS_DIR, logger.child({ component: 'console' })));
   app.use(API_PREFIX, openApiRoutes(deps.version, API_PREFIX));
+  app.use(scrapeTokenDoor(deps.monitoring, API_PREFIX, METRICS_PATH, observability, logger));
   app.use(authenticate(verifier, deps.metrics, logger));
   const limit = deps.rateLimit === undefined ? DEFAULT_RATE_LIMIT : deps.rateLimit;
   if (limit !== null) app.use(rateLimit(new TokenBuckets(limit, clock), deps.metrics));
@@ -134,6 +138,7 @@ export function createApp(deps: AppDeps): Express {
     ),
     platformRoutes(platform),
     apiKeyRoutes(apiKeys),
+    monitoringRoutes(deps.monitoring),
     ...(deps.hosts ? [hostRoutes(deps.hosts, clock, deps.store.platform)] : []),
   ];
   app.use(rejectMalformedPathParams(API_PREFIX, routers));

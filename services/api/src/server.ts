@@ -7,13 +7,15 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { paths, serializeDocument } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { ZkSession } from '@wharf/zk';
+import { ScrapeTokenVerifier, ZkSession } from '@wharf/zk';
 import { createApp } from './app';
 import { bootstrap, type BootstrapResult } from './bootstrap';
 import { SYSTEM_CLOCK, type Clock } from './clock';
 import { type ApiConfig } from './config';
 import { type SupportedVersions } from './domain/plans';
 import { createApiMetrics } from './metrics';
+import { ensureScrapeToken } from './monitoring/scrape-token-file';
+import { zkTargetSource } from './monitoring/zk-targets';
 import { RequestIdSweeper } from './request-id-sweeper';
 import { ZkHostStore } from './store/zk-hosts';
 import { ZkRequestIds } from './store/zk-request-ids';
@@ -123,6 +125,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       pid: options.pid,
       print: options.print,
     });
+    await ensureScrapeToken(zk, config.home, clock, options.pid, logger);
+    const scrapeTokens = new ScrapeTokenVerifier(zk, { logger: logger.child({ component: 'scrape-token' }) });
     const zkStore = createZkStore(zk, { connectString: config.zkConnect, chroot: config.zkChroot, logger });
     closers.push(() => zkStore.close());
     await zkStore.start();
@@ -147,6 +151,10 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       clock,
       requestIdTtlSeconds: config.requestIdTtlSeconds,
       rateLimit: config.rateLimit,
+      monitoring: {
+        targets: zkTargetSource(zk, logger.child({ component: 'monitoring' })),
+        scrapeTokens: (authorization) => scrapeTokens.matches(authorization),
+      },
       // Liveness: fails only when the session is closed for good; a suspended session recovers.
       health: () => ({
         checks: { zookeeper: { status: zk.state === 'closed' ? 'failing' : 'ok', detail: zk.state } },

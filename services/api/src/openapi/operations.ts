@@ -224,6 +224,18 @@ export const OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'get',
+    path: '/platform/monitoring/targets',
+    operationId: 'getMonitoringTargets',
+    tag: 'Platform',
+    summary:
+      'Prometheus HTTP service discovery: every registered service\'s metrics endpoint, labelled by ' +
+      'service, id, host and zone. Also accepts the scrape token (`Authorization: Bearer <token>`, ' +
+      'from `$WHARF_HOME/credentials/scrape-token`), which can read only this and `/metrics`',
+    authenticated: true,
+    success: [200, '`[{targets: ["host:port"], labels: {...}}]`'],
+  },
+  {
+    method: 'get',
     path: '/platform/hosts',
     operationId: 'listHosts',
     tag: 'Platform',
