@@ -15,6 +15,7 @@ import { type ApiConfig } from './config';
 import { type SupportedVersions } from './domain/plans';
 import { createApiMetrics } from './metrics';
 import { ensureScrapeToken } from './monitoring/scrape-token-file';
+import { startZkQuorumProbe } from './monitoring/zk-quorum-probe';
 import { zkTargetSource } from './monitoring/zk-targets';
 import { RequestIdSweeper } from './request-id-sweeper';
 import { ZkHostStore } from './store/zk-hosts';
@@ -168,6 +169,13 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     closers.push(() => registration.close());
     sweeper.start();
     closers.push(() => sweeper.close());
+    const stopProbe = startZkQuorumProbe({
+      connectString: config.zkConnect,
+      servers: metrics.zkServers,
+      serversUp: metrics.zkServersUp,
+      logger: logger.child({ component: 'zk-probe' }),
+    });
+    closers.push(() => Promise.resolve(stopProbe()));
     logger.info('api listening', { url, id: config.id });
     let closing: Promise<void> | undefined;
     return {
