@@ -139,7 +139,12 @@ async function main(): Promise<void> {
     stacks: stackCatalog(),
     logger,
     metrics,
-    config: { ...settings.allocator, runtimeKind: kind, metricsPort: server.address.port },
+    config: {
+      ...settings.allocator,
+      runtimeKind: kind,
+      metricsPort: server.address.port,
+      metricsHost: server.address.address,
+    },
   });
   current.allocator = allocator;
   await allocator.start();
