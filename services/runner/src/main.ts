@@ -72,7 +72,8 @@ async function main(): Promise<void> {
     ...(config.bootstrapRoles.length === 0 ? {} : { bootstrapRoles: config.bootstrapRoles }),
   });
   const scrapeTokens = new ScrapeTokenVerifier(zk, { logger });
-  let registration: EphemeralRegistration | undefined;
+  // Created once the runner is registered; the shutdown closes it first.
+  const registered: { service?: EphemeralRegistration } = {};
   const observability = await startObservabilityServer({
     port: config.metricsPort,
     logger,
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
     hardLimitMs: SHUTDOWN_HARD_LIMIT_MS,
     repeatSignal: 'default',
     close: async () => {
-      await registration?.close();
+      await registered.service?.close();
       await runner.close();
       await dockerRuntime?.close();
       await observability.close();
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
   });
   await zk.start();
   await startOrExitOnRefusal(runner, zk, logger);
-  registration = await registerRunnerService(zk, {
+  registered.service = await registerRunnerService(zk, {
     hostId: config.hostId,
     zone: config.zone,
     version: VERSION,

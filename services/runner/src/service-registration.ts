@@ -18,7 +18,10 @@ export interface RunnerServiceFacts {
 }
 
 /** Creates the registration; close it on shutdown. */
-export function registerRunnerService(zk: ZkSession, facts: RunnerServiceFacts): Promise<EphemeralRegistration> {
+export function registerRunnerService(
+  zk: ZkSession,
+  facts: RunnerServiceFacts,
+): Promise<EphemeralRegistration> {
   return zk.registerEphemeral(
     paths.serviceLive('runner', facts.hostId),
     serializeDocument('service-registration', {

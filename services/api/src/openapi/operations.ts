@@ -228,7 +228,7 @@ export const OPERATIONS: readonly Operation[] = [
     operationId: 'getMonitoringTargets',
     tag: 'Platform',
     summary:
-      'Prometheus HTTP service discovery: every registered service\'s metrics endpoint, labelled by ' +
+      "Prometheus HTTP service discovery: every registered service's metrics endpoint, labelled by " +
       'service, id, host and zone. Also accepts the scrape token (`Authorization: Bearer <token>`, ' +
       'from `$WHARF_HOME/credentials/scrape-token`), which can read only this and `/metrics`',
     authenticated: true,
