@@ -35,6 +35,8 @@ export interface ApiMetrics {
   readonly zkServers: Gauge;
   /** Of those, how many answered `ruok` at the last probe. */
   readonly zkServersUp: Gauge;
+  /** notAfter (Unix seconds) of each watched certificate file, by file name. */
+  readonly certificateExpiry: Gauge<'certificate'>;
 }
 
 /** Declares the api's metrics on a fresh registry. */
@@ -82,6 +84,11 @@ export function createApiMetrics(metrics: Metrics = createMetrics('api')): ApiMe
     zkServersUp: metrics.gauge({
       name: 'wharf_api_zookeeper_servers_up_count',
       help: 'ZooKeeper servers that answered ruok at the last probe.',
+    }),
+    certificateExpiry: metrics.gauge({
+      name: 'wharf_api_certificate_expiry_timestamp_seconds',
+      help: 'Expiry (notAfter, Unix seconds) of each certificate file in WHARF_CERTIFICATE_FILES.',
+      labelNames: ['certificate'],
     }),
   };
 }

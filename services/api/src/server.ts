@@ -15,6 +15,7 @@ import { type ApiConfig } from './config';
 import { type SupportedVersions } from './domain/plans';
 import { createApiMetrics } from './metrics';
 import { ensureScrapeToken } from './monitoring/scrape-token-file';
+import { startCertificateExpiryGauge } from './monitoring/certificate-expiry';
 import { startZkQuorumProbe } from './monitoring/zk-quorum-probe';
 import { zkTargetSource } from './monitoring/zk-targets';
 import { RequestIdSweeper } from './request-id-sweeper';
@@ -176,6 +177,12 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       logger: logger.child({ component: 'zk-probe' }),
     });
     closers.push(() => Promise.resolve(stopProbe()));
+    const stopCertificates = startCertificateExpiryGauge({
+      files: config.certificateFiles,
+      gauge: metrics.certificateExpiry,
+      logger: logger.child({ component: 'certificates' }),
+    });
+    closers.push(() => Promise.resolve(stopCertificates()));
     logger.info('api listening', { url, id: config.id });
     let closing: Promise<void> | undefined;
     return {
