@@ -3,6 +3,7 @@
  * `wharf-allocator`: the only place that reads `process.env`, wires the dependencies, handles
  * signals and calls `process.exit`. See `--help` and docs/coordination.md for the variables.
  */
+import { type AddressInfo } from 'node:net';
 import { cpus, hostname, totalmem } from 'node:os';
 import {
   createLogger,
@@ -102,6 +103,11 @@ async function selectRuntime(
   return { kind, runtime };
 }
 
+/** Where the metrics server listens, as the allocator's options advertise it. */
+function metricsAddress(address: AddressInfo): { metricsPort: number; metricsHost: string } {
+  return { metricsPort: address.port, metricsHost: address.address };
+}
+
 async function main(): Promise<void> {
   const settings = settingsOrExit(process.argv.slice(2));
   const level = isLogLevel(settings.logLevel) ? settings.logLevel : 'info';
@@ -139,12 +145,8 @@ async function main(): Promise<void> {
     stacks: stackCatalog(),
     logger,
     metrics,
-    config: {
-      ...settings.allocator,
-      runtimeKind: kind,
-      metricsPort: server.address.port,
-      metricsHost: server.address.address,
-    },
+    // The registration advertises where the metrics really are (Prometheus discovery reads it).
+    config: { ...settings.allocator, runtimeKind: kind, ...metricsAddress(server.address) },
   });
   current.allocator = allocator;
   await allocator.start();

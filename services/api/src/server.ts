@@ -7,17 +7,14 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { paths, serializeDocument } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { ScrapeTokenVerifier, ZkSession } from '@wharf/zk';
+import { ZkSession } from '@wharf/zk';
 import { createApp } from './app';
 import { bootstrap, type BootstrapResult } from './bootstrap';
 import { SYSTEM_CLOCK, type Clock } from './clock';
 import { type ApiConfig } from './config';
 import { type SupportedVersions } from './domain/plans';
 import { createApiMetrics } from './metrics';
-import { ensureScrapeToken } from './monitoring/scrape-token-file';
-import { startCertificateExpiryGauge } from './monitoring/certificate-expiry';
-import { startZkQuorumProbe } from './monitoring/zk-quorum-probe';
-import { zkTargetSource } from './monitoring/zk-targets';
+import { prepareMonitoring, startMonitoringGauges } from './monitoring/start';
 import { RequestIdSweeper } from './request-id-sweeper';
 import { ZkHostStore } from './store/zk-hosts';
 import { ZkRequestIds } from './store/zk-request-ids';
@@ -127,8 +124,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       pid: options.pid,
       print: options.print,
     });
-    await ensureScrapeToken(zk, config.home, clock, options.pid, logger);
-    const scrapeTokens = new ScrapeTokenVerifier(zk, { logger: logger.child({ component: 'scrape-token' }) });
+    const monitoring = await prepareMonitoring(zk, config, clock, options.pid, logger);
     const zkStore = createZkStore(zk, { connectString: config.zkConnect, chroot: config.zkChroot, logger });
     closers.push(() => zkStore.close());
     await zkStore.start();
@@ -153,10 +149,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       clock,
       requestIdTtlSeconds: config.requestIdTtlSeconds,
       rateLimit: config.rateLimit,
-      monitoring: {
-        targets: zkTargetSource(zk, logger.child({ component: 'monitoring' })),
-        scrapeTokens: (authorization) => scrapeTokens.matches(authorization),
-      },
+      monitoring,
       // Liveness: fails only when the session is closed for good; a suspended session recovers.
       health: () => ({
         checks: { zookeeper: { status: zk.state === 'closed' ? 'failing' : 'ok', detail: zk.state } },
@@ -170,19 +163,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     closers.push(() => registration.close());
     sweeper.start();
     closers.push(() => sweeper.close());
-    const stopProbe = startZkQuorumProbe({
-      connectString: config.zkConnect,
-      servers: metrics.zkServers,
-      serversUp: metrics.zkServersUp,
-      logger: logger.child({ component: 'zk-probe' }),
-    });
-    closers.push(() => Promise.resolve(stopProbe()));
-    const stopCertificates = startCertificateExpiryGauge({
-      files: config.certificateFiles,
-      gauge: metrics.certificateExpiry,
-      logger: logger.child({ component: 'certificates' }),
-    });
-    closers.push(() => Promise.resolve(stopCertificates()));
+    const stopGauges = startMonitoringGauges(config, metrics, logger);
+    closers.push(() => Promise.resolve(stopGauges()));
     logger.info('api listening', { url, id: config.id });
     let closing: Promise<void> | undefined;
     return {
