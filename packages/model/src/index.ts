@@ -60,6 +60,7 @@ export type {
   InstanceState,
   InstanceStatus,
   MemberEndpoint,
+  Organization,
   PlanAttempt,
   PlanDocument,
   PlanStep,
@@ -102,3 +103,12 @@ export {
   defaultInstanceConfigurationId,
 } from './vocabulary';
 export type { StepId } from './vocabulary';
+export {
+  AVAILABILITY_HOURS_KEPT,
+  AvailabilitySchema,
+  addProbes,
+  availabilityPercent,
+  hourOf,
+  type Availability,
+  type Probe,
+} from './schemas/availability';

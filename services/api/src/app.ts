@@ -9,6 +9,10 @@ import { ActivityFeed } from './activity/feed';
 import { activityRoutes, deploymentActivitySource } from './activity/routes';
 import { ApiKeyService } from './api-key-service';
 import { KeyVerifier, authenticate } from './auth/authenticate';
+import { authorize } from './auth/authorize';
+import { scopeToOrganization } from './auth/scope';
+import { OrganizationService } from './organization-service';
+import { organizationRoutes } from './routes/organizations';
 import { SYSTEM_CLOCK, type Clock } from './clock';
 import { DeploymentService } from './deployment-service';
 import { type SupportedVersions } from './domain/plans';
@@ -88,6 +92,14 @@ function servePath(
 export function createApp(deps: AppDeps): Express {
   const clock = deps.clock ?? SYSTEM_CLOCK;
   const logger = deps.logger;
+  const organizations =
+    deps.store.organizations &&
+    new OrganizationService({
+      organizations: deps.store.organizations,
+      deployments: deps.store.deployments,
+      clock,
+      logger: logger.child({ component: 'organizations' }),
+    });
   const deployments = new DeploymentService({
     deployments: deps.store.deployments,
     platform: deps.store.platform,
@@ -96,6 +108,7 @@ export function createApp(deps: AppDeps): Express {
     supportedVersions: deps.supportedVersions,
     publicProxyUrl: deps.publicProxyUrl,
     requestIdTtlMs: (deps.requestIdTtlSeconds ?? DEFAULT_REQUEST_ID_TTL_SECONDS) * 1000,
+    ...(organizations ? { quotas: organizations } : {}),
   });
   const platform = new PlatformService({ platform: deps.store.platform, version: deps.version, id: deps.id });
   const observability = createObservabilityHandler({
@@ -111,6 +124,7 @@ export function createApp(deps: AppDeps): Express {
     clock,
     logger: logger.child({ component: 'api-keys' }),
     onRevoked: (keyId) => verifier.forget(keyId),
+    ...(organizations ? { organizations } : {}),
   });
 
   const app = express();
@@ -123,6 +137,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(API_PREFIX, openApiRoutes(deps.version, API_PREFIX));
   app.use(scrapeTokenDoor(deps.monitoring, API_PREFIX, METRICS_PATH, observability, logger));
   app.use(authenticate(verifier, deps.metrics, logger));
+  app.use(authorize(API_PREFIX, logger));
+  app.use(
+    scopeToOrganization(API_PREFIX, async (id) => {
+      const record = await deps.store.deployments.get(id);
+      return record === undefined ? undefined : (record.value.organization_id ?? null);
+    }),
+  );
   const limit = deps.rateLimit === undefined ? DEFAULT_RATE_LIMIT : deps.rateLimit;
   if (limit !== null) app.use(rateLimit(new TokenBuckets(limit, clock), deps.metrics));
   app.use(servePath(METRICS_PATH, observability));
@@ -140,6 +161,7 @@ export function createApp(deps: AppDeps): Express {
     apiKeyRoutes(apiKeys),
     monitoringRoutes(deps.monitoring),
     ...(deps.hosts ? [hostRoutes(deps.hosts, clock, deps.store.platform)] : []),
+    ...(organizations ? [organizationRoutes(organizations)] : []),
   ];
   app.use(rejectMalformedPathParams(API_PREFIX, routers));
   app.use(API_PREFIX, ...routers);
