@@ -10,7 +10,7 @@ import { activityRoutes, deploymentActivitySource } from './activity/routes';
 import { ApiKeyService } from './api-key-service';
 import { KeyVerifier, authenticate } from './auth/authenticate';
 import { authorize } from './auth/authorize';
-import { scopeToOrganization } from './auth/scope';
+import { scopeToOrganization, type DeploymentOwner } from './auth/scope';
 import { OrganizationService } from './organization-service';
 import { organizationRoutes } from './routes/organizations';
 import { SYSTEM_CLOCK, type Clock } from './clock';
@@ -88,6 +88,14 @@ function servePath(
   };
 }
 
+/** The organization owning a deployment, for {@link scopeToOrganization}. */
+function deploymentOwner(store: ApiStore): DeploymentOwner {
+  return async (id) => {
+    const record = await store.deployments.get(id);
+    return record === undefined ? undefined : (record.value.organization_id ?? null);
+  };
+}
+
 /** Builds the app. */
 export function createApp(deps: AppDeps): Express {
   const clock = deps.clock ?? SYSTEM_CLOCK;
@@ -138,12 +146,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(scrapeTokenDoor(deps.monitoring, API_PREFIX, METRICS_PATH, observability, logger));
   app.use(authenticate(verifier, deps.metrics, logger));
   app.use(authorize(API_PREFIX, logger));
-  app.use(
-    scopeToOrganization(API_PREFIX, async (id) => {
-      const record = await deps.store.deployments.get(id);
-      return record === undefined ? undefined : (record.value.organization_id ?? null);
-    }),
-  );
+  app.use(scopeToOrganization(API_PREFIX, deploymentOwner(deps.store)));
   const limit = deps.rateLimit === undefined ? DEFAULT_RATE_LIMIT : deps.rateLimit;
   if (limit !== null) app.use(rateLimit(new TokenBuckets(limit, clock), deps.metrics));
   app.use(servePath(METRICS_PATH, observability));

@@ -227,10 +227,7 @@ export const OPERATIONS: readonly Operation[] = [
     path: '/platform/monitoring/targets',
     operationId: 'getMonitoringTargets',
     tag: 'Platform',
-    summary:
-      "Prometheus HTTP service discovery: every registered service's metrics endpoint, labelled by " +
-      'service, id, host and zone. Also accepts the scrape token (`Authorization: Bearer <token>`, ' +
-      'from `$WHARF_HOME/credentials/scrape-token`), which can read only this and `/metrics`',
+    summary: "Prometheus HTTP SD of every service's metrics; takes an API key or the scrape token (Bearer)",
     authenticated: true,
     success: [200, '`[{targets: ["host:port"], labels: {...}}]`'],
   },
