@@ -49,6 +49,8 @@ export type {
   Transient,
 } from './schemas/plan';
 export { INSTANCE_STATES, STEP_STAGES, STEP_STATUSES } from './schemas/documents';
+export { ScrapeTokenRecordSchema } from './schemas/monitoring';
+export type { ScrapeTokenRecord } from './schemas/monitoring';
 export type {
   AllocatorAdvertisement,
   ApiKeyRecord,

@@ -15,6 +15,8 @@ export const paths = {
   apiKey: (id: string) => `/platform/security/api-keys/${assertId('api_key', id)}`,
   rolesTokens: () => '/platform/security/roles-tokens',
   rolesToken: (id: string) => `/platform/security/roles-tokens/${assertId('roles_token', id)}`,
+  /** The hash of the Prometheus scrape token (see `schemas/monitoring.ts`). */
+  scrapeToken: () => '/platform/security/scrape-token',
   requestIds: () => '/platform/request-ids',
   instanceConfigurations: () => '/platform/instance-configurations',
   instanceConfiguration: (id: string) =>

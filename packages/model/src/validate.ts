@@ -59,6 +59,7 @@ import {
   type HostRegistration,
   type RolesToken,
 } from './schemas/hosts';
+import { ScrapeTokenRecordSchema, type ScrapeTokenRecord } from './schemas/monitoring';
 
 /** Most errors reported for one document: enough to act on, bounded for hostile input. */
 const MAX_REPORTED_ERRORS = 20;
@@ -86,6 +87,7 @@ const SCHEMAS = {
   'host-registration': HostRegistrationSchema,
   'host-live': HostLiveSchema,
   'roles-token': RolesTokenSchema,
+  'scrape-token': ScrapeTokenRecordSchema,
 } as const satisfies Record<string, TSchema>;
 
 /** The TypeScript type of each document kind. */
@@ -111,6 +113,7 @@ export interface DocumentTypes {
   'host-registration': HostRegistration;
   'host-live': HostLive;
   'roles-token': RolesToken;
+  'scrape-token': ScrapeTokenRecord;
 }
 
 /** A document kind. */

@@ -11,7 +11,7 @@ import {
   type HealthReport,
   type ObservabilityServer,
 } from '@wharf/observability';
-import { LeaderLatch, type EphemeralRegistration } from '@wharf/zk';
+import { LeaderLatch, ScrapeTokenVerifier, type EphemeralRegistration } from '@wharf/zk';
 import { Mutex } from './apply/mutex';
 import { iso } from './core/step-log';
 import { createConstructorMetrics, type ConstructorMetrics } from './metrics';
@@ -89,8 +89,10 @@ class ConstructorService implements Constructor {
   private async doStart(): Promise<void> {
     const { zk, id, logger } = this.o;
     if (this.o.metricsPort !== undefined) {
+      const scrapeTokens = new ScrapeTokenVerifier(zk, { logger });
       const handler = createObservabilityHandler({
         registry: this.o.metrics.registry,
+        authorizeMetrics: (authorization) => scrapeTokens.allows(authorization),
         health: () => this.health(),
         logger,
       });

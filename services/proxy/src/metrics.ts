@@ -36,6 +36,8 @@ export interface ProxyMetrics {
   readonly routeTableDeployments: Gauge;
   /** Healthy instances in the current routing table. */
   readonly routeTableInstances: Gauge;
+  /** Deployments in the routing table with no healthy instance (the DeploymentUnavailable alert). */
+  readonly routeTableUnavailable: Gauge;
   /** Routing table rebuilds (each one a swap). */
   readonly routeTableRebuilds: Counter;
   /** Route documents left out of the current table because they were invalid. */
@@ -85,6 +87,10 @@ export function createProxyMetrics(metrics: Metrics): ProxyMetrics {
     routeTableInstances: metrics.gauge({
       name: 'wharf_proxy_route_table_instances_count',
       help: 'Healthy instances in the current routing table.',
+    }),
+    routeTableUnavailable: metrics.gauge({
+      name: 'wharf_proxy_route_table_unavailable_deployments_count',
+      help: 'Deployments in the current routing table without a healthy instance.',
     }),
     routeTableRebuilds: metrics.counter({
       name: 'wharf_proxy_route_table_rebuilds_total',

@@ -225,6 +225,15 @@ export const OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'get',
+    path: '/platform/monitoring/targets',
+    operationId: 'getMonitoringTargets',
+    tag: 'Platform',
+    summary: "Prometheus HTTP SD of every service's metrics; takes an API key or the scrape token (Bearer)",
+    authenticated: true,
+    success: [200, '`[{targets: ["host:port"], labels: {...}}]`'],
+  },
+  {
+    method: 'get',
     path: '/platform/hosts',
     operationId: 'listHosts',
     tag: 'Platform',
