@@ -194,7 +194,10 @@ export function groupView<T extends { resources: ResourceChanges[]; groups?: Ste
 }
 
 /** The group of the step at `cursor` (0 without groups). */
-export function groupAt(changes: { step_groups?: number[] } | undefined, cursor: number): number {
+export function groupAt(
+  changes: { steps: readonly StepId[]; step_groups?: number[] } | undefined,
+  cursor: number,
+): number {
   const list = changes?.step_groups;
   if (!list || list.length === 0) return 0;
   return list[Math.min(cursor, list.length - 1)] ?? 0;
