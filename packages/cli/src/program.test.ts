@@ -34,6 +34,7 @@ async function parse(
     deploymentActivity: record('deploymentActivity'),
     deploymentUpdate: record('deploymentUpdate'),
     deploymentDelete: record('deploymentDelete'),
+    deploymentRestart: record('deploymentRestart'),
     planCancel: record('planCancel'),
     hostJoin: record('hostJoin'),
     hostList: record('hostList'),
@@ -155,6 +156,13 @@ describe('the wharf command line', () => {
       command: 'deploymentDelete',
       id: 'abc',
       options: { track: true },
+    });
+    expect(
+      (await parse(['deployment', 'restart', 'abc', '--group-by', 'logical_zone_name', '--track'])).calls[0],
+    ).toEqual({
+      command: 'deploymentRestart',
+      id: 'abc',
+      options: { groupBy: 'logical_zone_name', track: true },
     });
     expect((await parse(['deployment', 'activity', 'abc', '--json'])).calls[0]).toEqual({
       command: 'deploymentActivity',

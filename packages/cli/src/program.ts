@@ -4,7 +4,12 @@
  */
 import { Command, Option } from 'commander';
 import { type ActivityOptions } from './commands/activity';
-import { type CreateOptions, type DeploymentCommandOptions, type UpdateOptions } from './commands/deployment';
+import {
+  type CreateOptions,
+  type DeploymentCommandOptions,
+  type RestartOptions,
+  type UpdateOptions,
+} from './commands/deployment';
 import { type DownOptions } from './commands/down';
 import { type HostCommandOptions, type HostJoinOptions } from './commands/host';
 import { type ApiKeyCommandOptions } from './commands/apikey';
@@ -31,6 +36,7 @@ export interface CommandHandlers {
   deploymentActivity(id: string, options: ActivityOptions & GlobalOptions): Promise<number>;
   deploymentUpdate(id: string, options: UpdateOptions & GlobalOptions): Promise<number>;
   deploymentDelete(id: string, options: DeploymentCommandOptions & GlobalOptions): Promise<number>;
+  deploymentRestart(id: string, options: RestartOptions & GlobalOptions): Promise<number>;
   planCancel(id: string, options: DeploymentCommandOptions & GlobalOptions): Promise<number>;
   hostJoin(options: HostJoinOptions & GlobalOptions): Promise<number>;
   hostList(options: HostCommandOptions & GlobalOptions): Promise<number>;
@@ -173,6 +179,14 @@ function addDeploymentCommands(program: Command, handlers: CommandHandlers, run:
   trackOptions(deployment.command('delete <id>').description('shut down and remove a deployment')).action(
     async (id: string, _opts: unknown, cmd: Command) =>
       run(handlers.deploymentDelete)(id, cmd.optsWithGlobals()),
+  );
+  trackOptions(
+    deployment
+      .command('restart <id>')
+      .description('rolling restart: replace every instance one group at a time (POST _restart)')
+      .option('--group-by <g>', '__name__ (one at a time, default), logical_zone_name or __all__'),
+  ).action(async (id: string, _opts: unknown, cmd: Command) =>
+    run(handlers.deploymentRestart)(id, cmd.optsWithGlobals()),
   );
   deployment
     .command('plan')

@@ -10,6 +10,7 @@ import {
   createDeployment,
   deleteDeployment,
   listDeployments,
+  restartDeployment,
   showDeployment,
   updateDeployment,
 } from './commands/deployment';
@@ -73,6 +74,7 @@ export function defaultHandlers(ctx: CliContext): CommandHandlers {
     deploymentActivity: (id, options) => showActivity(client(options), id, options, ctx),
     deploymentUpdate: (id, options) => updateDeployment(client(options), id, options, ctx),
     deploymentDelete: (id, options) => deleteDeployment(client(options), id, options, ctx),
+    deploymentRestart: (id, options) => restartDeployment(client(options), id, options, ctx),
     planCancel: (id, options) => cancelPlan(client(options), id, options, ctx),
     hostJoin: (options) => joinHost(options, ctx),
     hostList: (options) => listHosts(client(options), options, ctx),

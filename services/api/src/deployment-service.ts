@@ -19,7 +19,9 @@ import {
   newDeployment,
   newPlan,
   desiredResources,
+  restartResources,
   updatedDeployment,
+  type RestartGroupBy,
   type SupportedVersions,
 } from './domain/plans';
 import { bodyHash, isMarkerExpired, requestIdHash, type RequestMarker } from './domain/request-marker';
@@ -273,10 +275,36 @@ export class DeploymentService {
     });
   }
 
+  /**
+   * `POST /deployments/:id/_restart`: a pending plan equal to the latest one (pending, else
+   * current), applied as a rolling replacement of every instance, `groupBy` at a time. It is an
+   * attempt like any other: it shows in the activity log and resumes after a constructor crash.
+   */
+  async restart(id: string, groupBy: RestartGroupBy): Promise<ServiceResponse> {
+    return this.writeWithRetry(id, undefined, 'restart', async (record, plans) => {
+      if (record.value.deleting === true) {
+        throw new WharfError('WHARF_CONFLICT', `deployment ${id} is being deleted`, {
+          details: [{ path: 'id', message: 'is being deleted' }],
+        });
+      }
+      const base = plans.pending?.value.resources ?? plans.current?.resources;
+      if (base === undefined || Object.keys(base).length === 0) {
+        throw new WharfError('WHARF_CONFLICT', `deployment ${id} runs nothing to restart`, {
+          details: [{ path: 'id', message: 'has no plan with resources' }],
+        });
+      }
+      const now = new Date(this.deps.clock.now());
+      return {
+        deployment: { ...record.value, updated: now.toISOString() },
+        pending: newPlan(id, restartResources(base, groupBy), 'restart', now),
+      };
+    });
+  }
+
   private async writeWithRetry(
     id: string,
     expectedVersion: number | undefined,
-    action: 'update' | 'delete',
+    action: 'update' | 'delete' | 'restart',
     build: (
       record: Versioned<Deployment>,
       plans: Awaited<ReturnType<DeploymentStore['plans']>>,

@@ -11,6 +11,7 @@ import { dumpTree } from './helpers/tree';
 jest.setTimeout(30_000);
 
 const TOPOLOGY = 'resources.etcd[0].plan.cluster_topology[0]';
+const STRATEGY = 'resources.etcd[0].plan.transient.strategy';
 
 type Case = [
   name: string,
@@ -162,6 +163,82 @@ const cases: Case[] = [
     400,
     'region',
     (h, id) => h.call('PUT', `/api/v1/deployments/${id}`, { ...etcdRequest(), region: 'x' }),
+  ],
+  [
+    'unknown strategy',
+    400,
+    `${STRATEGY}.in_place`,
+    (h) =>
+      post(
+        h,
+        withBody((b) => (b.resources.etcd[0].plan.transient.strategy = { in_place: {} })),
+      ),
+  ],
+  [
+    'two strategies at once',
+    400,
+    STRATEGY,
+    (h) =>
+      post(
+        h,
+        withBody((b) => (b.resources.etcd[0].plan.transient.strategy = { rolling: {}, autodetect: {} })),
+      ),
+  ],
+  [
+    'group_by typo (__zone__)',
+    400,
+    `${STRATEGY}.rolling.group_by`,
+    (h) =>
+      post(
+        h,
+        withBody(
+          (b) => (b.resources.etcd[0].plan.transient.strategy = { rolling: { group_by: '__zone__' } }),
+        ),
+      ),
+  ],
+  [
+    'group_by on a strategy that takes none',
+    400,
+    `${STRATEGY}.rolling_grow_and_shrink.group_by`,
+    (h) =>
+      post(
+        h,
+        withBody(
+          (b) =>
+            (b.resources.etcd[0].plan.transient.strategy = {
+              rolling_grow_and_shrink: { group_by: '__all__' },
+            }),
+        ),
+      ),
+  ],
+  [
+    'PUT with a group_by typo',
+    400,
+    `${STRATEGY}.rolling.group_by`,
+    (h, id) =>
+      h.call(
+        'PUT',
+        `/api/v1/deployments/${id}`,
+        withBody((b) => (b.resources.etcd[0].plan.transient.strategy = { rolling: { group_by: 'zone' } })),
+      ),
+  ],
+  [
+    '_restart with a group_by typo',
+    400,
+    'group_by',
+    (h, id) => h.call('POST', `/api/v1/deployments/${id}/_restart?group_by=__zone__`),
+  ],
+  [
+    '_restart with an unknown parameter',
+    400,
+    'skip_snapshot',
+    (h, id) => h.call('POST', `/api/v1/deployments/${id}/_restart?skip_snapshot=true`),
+  ],
+  [
+    '_restart of an unknown deployment',
+    404,
+    'id',
+    (h) => h.call('POST', '/api/v1/deployments/nope/_restart'),
   ],
   [
     'PUT with zone_count 17',

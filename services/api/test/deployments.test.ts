@@ -228,6 +228,36 @@ describe('deployments API', () => {
     expect((await h.call('DELETE', '/api/v1/deployments/0000000000000000')).status).toBe(404);
   });
 
+  it('_restart writes a rolling plan that replaces every instance; refused once deleting', async () => {
+    const created = (await h.call('POST', '/api/v1/deployments', etcdRequest('restarted'))).body;
+    const res = await h.call('POST', `/api/v1/deployments/${created.id}/_restart?group_by=logical_zone_name`);
+    expect(res.status).toBe(202);
+    const pending = parseDocument('plan', (await h.zk.get(paths.planPending(created.id))).data);
+    expect(res.body.plan_id).toBe(pending.plan_id);
+    expect(pending.source.action).toBe('restart');
+    const transient = (pending.resources as any).etcd[0].plan.transient;
+    expect(transient).toEqual({
+      strategy: { rolling: { group_by: 'logical_zone_name' } },
+      plan_configuration: { timeout: 300, reallocate_instances: true },
+    });
+    expect((pending.resources as any).etcd[0].plan.cluster_topology).toEqual(
+      etcdRequest().resources.etcd[0].plan.cluster_topology,
+    );
+    const byDefault = await h.call('POST', `/api/v1/deployments/${created.id}/_restart`);
+    expect(byDefault.status).toBe(202);
+    const again = parseDocument('plan', (await h.zk.get(paths.planPending(created.id))).data);
+    expect((again.resources as any).etcd[0].plan.transient.strategy).toEqual({
+      rolling: { group_by: '__name__' },
+    });
+
+    await h.call('DELETE', `/api/v1/deployments/${created.id}`);
+    const before = await dumpTree(h.zk);
+    const refused = await h.call('POST', `/api/v1/deployments/${created.id}/_restart`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.details[0].path).toBe('id');
+    expect(await dumpTree(h.zk)).toEqual(before);
+  });
+
   it('cancels a pending plan, and answers 404 when none is pending', async () => {
     const created = (await h.call('POST', '/api/v1/deployments', etcdRequest('cancel'))).body;
     const res = await h.call('DELETE', `/api/v1/deployments/${created.id}/plan/pending`);

@@ -3,7 +3,7 @@
  * a new 3-member cluster, growth to 5 one `member add` at a time, shrink back to 3 by
  * `member remove`, with a key written before surviving every step.
  */
-import { paths } from '@wharf/model';
+import { paths, type PlanDocument } from '@wharf/model';
 import { etcdGet, etcdMemberList, etcdPut } from '@wharf/stacks';
 import { useZooKeeper } from '@wharf/testkit';
 import { type Constructor } from '../src/constructor';
@@ -76,5 +76,79 @@ describe('constructor with real etcd', () => {
     expect(members.map((m) => m.name).sort()).toEqual(remaining.map((s) => s.instance_id).sort());
     expect(await etcdGet(await endpoint(), 'greeting')).toBe('hello');
     expect(await zk.exists(paths.planPending(D))).toBeNull();
+  });
+
+  it('rolls a size change and a restart through a 3-member cluster one member at a time', async () => {
+    const zk = await fixture.session();
+    await preparePlatform(zk);
+    runner = new EtcdRunner();
+    allocators = await startAllocators(zk, [
+      ['a1', 'zone-a', { runner }],
+      ['b1', 'zone-b', { runner }],
+      ['c1', 'zone-c', { runner }],
+    ]);
+    const etcd = resolveStacks(nullLogger)('etcd')!;
+    constructor = await startConstructor(await fixture.session(), 'c-one', etcd);
+    const endpoint = async () => {
+      const route = await readRoute(zk, D);
+      const i = route!.instances.find((x) => x.healthy)!;
+      return `http://${i.host}:${i.port}`;
+    };
+    await createDeployment(zk, etcdPlanDoc(D, { planId: 'p-create', zoneCount: 3, timeoutSeconds: 60 }));
+    expect((await waitForAttempt(zk, D, 'p-create', 60_000)).status).toBe('success');
+    await etcdPut(await endpoint(), 'greeting', 'hello');
+
+    // Sample the membership while the change runs: a rolling change never has more than one
+    // member out (two of three remain, a quorum) and never grows past three.
+    const counts: number[] = [];
+    const roll = async (planId: string, extra: Partial<PlanDocument['resources']> = {}) => {
+      const before = (await specsOf(zk, D)).map((s) => s.instance_id);
+      const plan = etcdPlanDoc(D, {
+        planId,
+        zoneCount: 3,
+        memoryMb: 300,
+        strategy: { rolling: {} },
+        timeoutSeconds: 90,
+      });
+      Object.assign(plan.resources, extra);
+      await submitPlan(zk, plan);
+      let done = false;
+      const sampler = (async () => {
+        while (!done) {
+          try {
+            counts.push((await etcdMemberList(await endpoint())).length);
+          } catch {
+            // the routed member may be the one leaving; the next sample asks another
+          }
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
+      const attempt = await waitForAttempt(zk, D, planId, 100_000);
+      done = true;
+      await sampler;
+      expect(attempt.error).toBeUndefined();
+      expect(attempt.status).toBe('success');
+      const after = (await specsOf(zk, D)).map((s) => s.instance_id);
+      expect(after).toHaveLength(3);
+      expect(after.some((id) => before.includes(id))).toBe(false);
+      const members = await etcdMemberList(await endpoint());
+      expect(members.map((m) => m.name).sort()).toEqual([...after].sort());
+      expect(await etcdGet(await endpoint(), 'greeting')).toBe('hello');
+      return attempt;
+    };
+
+    const resized = await roll('p-rolling');
+    expect(resized.plan_attempt_log.filter((s) => s.step_id === 'leave-cluster')).toHaveLength(3);
+    // A restart: the same plan with reallocate_instances replaces every member again, one by one.
+    const restart = etcdPlanDoc(D, { zoneCount: 3, memoryMb: 300 }).resources;
+    const etcdResource = (restart as { etcd: { plan: { transient?: Record<string, unknown> } }[] }).etcd[0]!;
+    etcdResource.plan.transient = {
+      strategy: { rolling: {} },
+      plan_configuration: { timeout: 90, reallocate_instances: true },
+    };
+    await roll('p-restart', restart);
+    expect(counts.length).toBeGreaterThan(0);
+    expect(Math.min(...counts)).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...counts)).toBeLessThanOrEqual(3);
   });
 });

@@ -34,6 +34,7 @@ describe('constructor failover and liveness', () => {
   let stack: FakeClusterStack;
   let allocators: FakeAllocator[];
   let gateOpen: boolean;
+  let hangFrom: number;
   const constructors: Constructor[] = [];
 
   beforeEach(async () => {
@@ -41,9 +42,10 @@ describe('constructor failover and liveness', () => {
     await preparePlatform(zk);
     stack = new FakeClusterStack();
     gateOpen = true;
-    // Instances of index ≥ 3 hang while the gate is closed.
+    hangFrom = 3;
+    // Instances of index ≥ hangFrom (3 unless a test moves it) hang while the gate is closed.
     const behaviour = (s: { instance_id: string }) =>
-      gateOpen || Number(s.instance_id.split('-').at(-1)) < 3 ? 'run' : 'hang';
+      gateOpen || Number(s.instance_id.split('-').at(-1)) < hangFrom ? 'run' : 'hang';
     allocators = await startAllocators(zk, [
       ['a1', 'zone-a', { behaviour }],
       ['b1', 'zone-b', { behaviour }],
@@ -103,6 +105,52 @@ describe('constructor failover and liveness', () => {
     expect(await specsOf(zk, D)).toHaveLength(5);
     expect(stack.joins).toEqual([`${D}-main-3`, `${D}-main-4`]);
     expect((await readRoute(zk, D))?.instances).toHaveLength(5);
+  });
+
+  it('a standby resumes a rolling attempt in its second group: no member twice, none orphaned', async () => {
+    const sessionA = await fixture.session();
+    const leader = await startConstructor(sessionA, 'c-a', stack);
+    constructors.push(leader);
+    await waitFor(() => leader.state === 'leading', { message: 'c-a leads' });
+    const standby = await startConstructor(await fixture.session(), 'c-b', stack);
+    constructors.push(standby);
+    await createThree();
+
+    // The first group's replacement (index 3) runs; the second's (index 4) hangs until the kill.
+    hangFrom = 4;
+    gateOpen = false;
+    await submitPlan(
+      zk,
+      etcdPlanDoc(D, { planId: 'p-roll', zoneCount: 3, memoryMb: 512, strategy: { rolling: {} } }),
+    );
+    const midway = await waitFor(
+      async () => {
+        const a = await readAttempt(zk, D);
+        return a?.plan_id === 'p-roll' &&
+          a.plan_attempt_log.at(-1)?.step_id === STEP_IDS.startInstances &&
+          stack.leaves.length === 2
+          ? a
+          : undefined;
+      },
+      { message: 'rolling attempt starting its second replacement' },
+    );
+    expect(midway.leader).toBe('c-a');
+
+    await sessionA.close();
+    await waitFor(() => standby.state === 'leading', { message: 'c-b leads' });
+    openGate();
+
+    const done = await waitForAttempt(zk, D, 'p-roll');
+    expect(done).toMatchObject({ status: 'success', leader: 'c-b', plan_attempt_id: midway.plan_attempt_id });
+    expect(done.plan_attempt_log.filter((s) => s.step_id === STEP_IDS.leaveCluster)).toHaveLength(3);
+    expect(ids(await specsOf(zk, D))).toEqual([`${D}-main-3`, `${D}-main-4`, `${D}-main-5`]);
+    expect(stack.leaves).toEqual([`${D}-main-0`, `${D}-main-1`, `${D}-main-2`]);
+    expect(stack.joins).toEqual([`${D}-main-3`, `${D}-main-4`, `${D}-main-5`]);
+    expect((await readRoute(zk, D))?.instances.map((i) => i.instance_id).sort()).toEqual([
+      `${D}-main-3`,
+      `${D}-main-4`,
+      `${D}-main-5`,
+    ]);
   });
 
   it('a leader cut off from ZooKeeper stops driving at once; the standby finishes the attempt', async () => {

@@ -170,18 +170,40 @@ describe('constructor lifecycle', () => {
     expect(await zk.exists(`/deployments/${D}/plan/pending`)).toBeNull();
   });
 
-  it('rejects an unsupported strategy at validate-plan-safety without touching anything', async () => {
+  it('rolls a size change one member at a time: each leaves, then its replacement joins', async () => {
     await createThree();
-    const specsBefore = await specsOf(zk, D);
-    await submitPlan(zk, etcdPlanDoc(D, { planId: 'p-rolling', zoneCount: 5, strategy: { rolling: {} } }));
+    const old = ids(await specsOf(zk, D));
+    await submitPlan(
+      zk,
+      etcdPlanDoc(D, { planId: 'p-rolling', zoneCount: 3, memoryMb: 512, strategy: { rolling: {} } }),
+    );
     const attempt = await waitForAttempt(zk, D, 'p-rolling');
-    expect(attempt).toMatchObject({
-      status: 'error',
-      error: { failure_type: FAILURE_TYPES.unsupportedStrategy },
-    });
-    expect(attempt.error?.message).toContain("strategy 'rolling'");
-    expect(stepIds(attempt)).toEqual([STEP_IDS.validatePlanSafety, STEP_IDS.planCompleted]);
-    expect(await specsOf(zk, D)).toEqual(specsBefore);
+    expect(attempt.error).toBeUndefined();
+    expect(attempt.status).toBe('success');
+    const group = [
+      STEP_IDS.updateRouting,
+      STEP_IDS.leaveCluster,
+      STEP_IDS.removeInstances,
+      STEP_IDS.waitUntilStopped,
+      STEP_IDS.allocateInstances,
+      STEP_IDS.startInstances,
+      STEP_IDS.waitUntilRunning,
+      STEP_IDS.updateRouting,
+    ];
+    expect(stepIds(attempt)).toEqual([
+      STEP_IDS.validatePlanSafety,
+      ...group,
+      ...group,
+      ...group,
+      STEP_IDS.planCompleted,
+    ]);
+    const now = await specsOf(zk, D);
+    expect(now.map((s) => s.memory_mb)).toEqual([512, 512, 512]);
+    expect(ids(now).some((id) => old.includes(id))).toBe(false);
+    expect(stack.leaves).toEqual([...old].sort());
+    // One member out at a time: two remain at every leave, and every join finds the other two.
+    expect(stack.leaveMemberCounts).toEqual([2, 2, 2]);
+    expect(stack.joins).toHaveLength(3);
   });
 
   it('times out, rolls back what it created and leaves the old cluster as it was', async () => {

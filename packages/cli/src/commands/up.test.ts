@@ -21,6 +21,7 @@ async function parseUp(argv: string[]): Promise<UpCommandOptions> {
     deploymentActivity: none,
     deploymentUpdate: none,
     deploymentDelete: none,
+    deploymentRestart: none,
     planCancel: none,
     hostJoin: none,
     hostList: none,

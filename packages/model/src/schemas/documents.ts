@@ -37,7 +37,12 @@ export const PlanDocumentSchema = Type.Object(
     created: Timestamp(),
     source: Type.Object(
       {
-        action: Type.Union([Type.Literal('create'), Type.Literal('update'), Type.Literal('delete')]),
+        action: Type.Union([
+          Type.Literal('create'),
+          Type.Literal('update'),
+          Type.Literal('delete'),
+          Type.Literal('restart'),
+        ]),
         request_id: Type.Optional(Str(128)),
       },
       { additionalProperties: false },

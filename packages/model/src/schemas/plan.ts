@@ -73,6 +73,8 @@ export const PlanConfigurationSchema = Type.Object(
   {
     timeout: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PLAN_TIMEOUT_SECONDS })),
     calm_wait_time: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
+    /** Replace every instance even when its shape is unchanged (what `_restart` asks for). */
+    reallocate_instances: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

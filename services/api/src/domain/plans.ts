@@ -132,3 +132,34 @@ export function desiredResources(
   }
   return out as Resources;
 }
+
+/** `group_by` values of a rolling restart (ECE's `rolling.group_by`). */
+export const RESTART_GROUP_BY = ['__all__', '__name__', 'logical_zone_name'] as const;
+/** A rolling restart's grouping. */
+export type RestartGroupBy = (typeof RESTART_GROUP_BY)[number];
+
+/**
+ * The resources of a rolling restart: the plan unchanged, applied with `rolling{group_by}` and
+ * `plan_configuration.reallocate_instances`, so the constructor replaces every instance one group
+ * at a time (a stateful member's replacement joins before the next group starts).
+ */
+export function restartResources(base: PlanDocument['resources'], groupBy: RestartGroupBy): Resources {
+  const resources = base as Resources;
+  const out: Record<string, unknown[]> = {};
+  for (const kind of STACK_KINDS) {
+    const list = resources[kind];
+    if (!list) continue;
+    out[kind] = list.map((r) => ({
+      ...r,
+      plan: {
+        ...r.plan,
+        transient: {
+          ...r.plan.transient,
+          strategy: { rolling: { group_by: groupBy } },
+          plan_configuration: { ...r.plan.transient?.plan_configuration, reallocate_instances: true },
+        },
+      },
+    }));
+  }
+  return out as Resources;
+}

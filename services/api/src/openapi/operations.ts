@@ -171,6 +171,24 @@ export const OPERATIONS: readonly Operation[] = [
     produces: 'text/event-stream',
   },
   {
+    method: 'post',
+    path: '/deployments/{id}/_restart',
+    operationId: 'restartDeployment',
+    tag: 'Deployments',
+    summary:
+      'Rolling restart: a plan attempt that replaces every instance one group at a time (new member joins before the next group)',
+    authenticated: true,
+    query: [
+      {
+        name: 'group_by',
+        description:
+          'Instances restarted together: `__name__` (one at a time, default), `logical_zone_name` or `__all__`',
+        schema: { type: 'string', enum: ['__all__', '__name__', 'logical_zone_name'] },
+      },
+    ],
+    success: [202, 'Accepted: the restart plan is pending'],
+  },
+  {
     method: 'delete',
     path: '/deployments/{id}/plan/pending',
     operationId: 'cancelPendingPlan',

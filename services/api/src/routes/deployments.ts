@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { principalOf } from '../auth/authenticate';
 import { type DeploymentService } from '../deployment-service';
+import { RESTART_GROUP_BY, type RestartGroupBy } from '../domain/plans';
 import { REQUEST_ID_PATTERN } from '../domain/request-marker';
 import { jsonObjectBody } from '../http/body';
 import { allowOnly, boolParam, intParam, stringParam } from '../http/query';
@@ -14,6 +15,9 @@ export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 /** Largest `from`: deeper paging than this is a scraper, not a person. */
 export const MAX_PAGE_FROM = 100_000;
+/** A restart rolls one instance at a time unless asked otherwise (ECE's `rolling` default). */
+export const DEFAULT_RESTART_GROUP_BY: RestartGroupBy = '__name__';
+const RESTART_GROUP_BY_PATTERN = new RegExp(`^(${RESTART_GROUP_BY.join('|')})$`);
 /** Largest znode version accepted in `?version=` (ZooKeeper versions are signed 32-bit). */
 const MAX_VERSION = 2_147_483_647;
 
@@ -63,6 +67,18 @@ export function deploymentRoutes(service: DeploymentService): Router {
     const query = allowOnly(req, ['version']);
     const version = intParam(query, 'version', 0, MAX_VERSION);
     send(res, await service.update(id, jsonObjectBody(req), version));
+  });
+
+  router.post('/deployments/:id/_restart', async (req, res) => {
+    const id = idParam(req.params, 'id', 'deployment');
+    const query = allowOnly(req, ['group_by']);
+    const groupBy = stringParam(
+      query,
+      'group_by',
+      RESTART_GROUP_BY_PATTERN,
+      `must be one of ${RESTART_GROUP_BY.join(', ')}`,
+    );
+    send(res, await service.restart(id, (groupBy ?? DEFAULT_RESTART_GROUP_BY) as RestartGroupBy));
   });
 
   router.delete('/deployments/:id', async (req, res) => {

@@ -17,6 +17,7 @@ import { attemptFailure } from '../core/failure';
 import { type ObservedState } from '../core/observed';
 import { beginStep, endStep, logStep, type StepOutcome } from '../core/step-log';
 import { type ChangeSet } from '../core/changes';
+import { groupAt, groupView } from '../core/strategies';
 import { documentsOf } from '../io/documents';
 import { interrupted } from './interrupt';
 import { type RunnerDeps } from './runner-deps';
@@ -40,11 +41,14 @@ export class AttemptContext {
     readonly logger: Logger,
   ) {}
 
-  /** The change set (set by `validate-plan-safety`). */
+  /**
+   * The change set (set by `validate-plan-safety`) as the current group sees it: the group's new
+   * and leaving instances, everyone else running meanwhile as `keep` (see `core/strategies.ts`).
+   */
   get changes(): ChangeSet {
     const changes = this.state.changes;
     if (!changes) throw new Error('change set not computed yet');
-    return changes;
+    return groupView(changes, groupAt(changes, this.state.cursor), this.state.placements);
   }
 
   /** The current clock reading. */

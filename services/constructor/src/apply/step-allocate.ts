@@ -1,5 +1,5 @@
 /**
- * `allocate-instances`: places the new instances once (the placements are saved in the attempt
+ * `allocate-instances`: places the group's new instances once (the placements are saved in the attempt
  * before any spec is written, so a resumed attempt never places twice) and writes their held
  * specs. Placement is serialised across attempts: each sees the specs the previous one wrote.
  */
@@ -17,15 +17,19 @@ export async function allocateInstances(ctx: AttemptContext): Promise<StepOutcom
   await placementLock.run(async () => {
     await ctx.checkpoint();
     const configurations = await readConfigurations(zk, configurationIds(ctx.changes));
-    if (!ctx.state.placements) {
-      const requests = placementRequests(ctx.changes, ctx.deploymentId, configurations);
+    const placed = new Set((ctx.state.placements ?? []).map((p) => p.instance_id));
+    const requests = placementRequests(ctx.changes, ctx.deploymentId, configurations).filter(
+      (r) => !placed.has(r.instance_id),
+    );
+    // Placed once per group (a rolling attempt places each group when it starts).
+    if (!ctx.state.placements || requests.length > 0) {
       const all = await readSpecs(zk, logger);
       const result = place(requests, [...ctx.observed().allocators.values()], all.specs);
       if (!result.ok) {
         metrics.noCapacity.inc();
         throw result.error;
       }
-      ctx.state.placements = result.placements;
+      ctx.state.placements = [...(ctx.state.placements ?? []), ...result.placements];
       await ctx.log('instances placed', { placements: placementSummary(result.placements) });
     }
     const specs = heldSpecs(ctx.changes, ctx.state.placements, configurations, {

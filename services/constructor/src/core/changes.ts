@@ -2,10 +2,12 @@
  * The reconciler: current plan + pending plan + observed specs → a {@link ChangeSet} with named
  * buckets per resource (`keep`, `create`, `remove`) and the ordered step ids that apply it. Pure.
  *
- * `grow_and_shrink` (the only strategy supported yet): a `zone_count` change adds or removes
- * instances and keeps the others; a size/version/settings/instance-configuration change replaces
- * every instance of that topology element (the new ones are created first, the old ones removed
- * after the route moved). A shutdown plan removes everything.
+ * The buckets: a `zone_count` change adds or removes instances and keeps the others; a
+ * size/version/settings/instance-configuration change (or `plan_configuration.reallocate_instances`,
+ * which `_restart` sets) replaces every instance of that topology element. A shutdown plan removes
+ * everything. How the buckets are cut into groups and ordered is the strategy's business
+ * (`strategies.ts`): `grow_and_shrink` creates every new instance first and removes the old ones
+ * after the route moved.
  */
 import {
   FAILURE_TYPES,
@@ -29,9 +31,9 @@ import {
   type DesiredInstance,
 } from './desired';
 import { compareIds, makeInstanceId, parseInstanceId } from './instance-ids';
+import { SUPPORTED_STRATEGIES, orderSteps, type StepGroup } from './strategies';
 
-/** Strategies this constructor applies; the others are rejected at `validate-plan-safety`. */
-export const SUPPORTED_STRATEGIES: readonly string[] = ['grow_and_shrink'];
+export { SUPPORTED_STRATEGIES } from './strategies';
 
 /** An instance to create: a desired instance with its new id. */
 export interface NewInstance extends Omit<DesiredInstance, 'ordinal'> {
@@ -71,6 +73,10 @@ export interface ChangeSet {
   shutdown: boolean;
   resources: ResourceChanges[];
   steps: StepId[];
+  /** The strategy's groups, applied one after another (absent in attempts of older constructors). */
+  groups?: StepGroup[];
+  /** The group of each step (`step_groups[cursor]` is the current group). */
+  step_groups?: number[];
 }
 
 /** The outcome of {@link planChanges}. */
@@ -97,6 +103,7 @@ export function planChanges(
     .sort((a, b) => compareIds(a.instance_id, b.instance_id));
   const desired = desiredInstances(pending);
   const currentIcs = instanceConfigurationsOf(current);
+  const reallocate = reallocatedRefs(pending);
   const nextIndex = nextIndexes(deploymentId, specs, options.reservedIds ?? []);
   const byRef = new Map<string, ResourceChanges>();
   const resourceOf = (kind: StackKind, refId: string): ResourceChanges => {
@@ -123,7 +130,11 @@ export function planChanges(
     const icChanged =
       (currentIcs.get(key) ?? first.instance_configuration_id) !== first.instance_configuration_id;
     const usable = existing.filter(
-      (s) => !s.hold && !icChanged && sameShape(shapeOfSpec(s), shapeOfDesired(first)),
+      (s) =>
+        !s.hold &&
+        !icChanged &&
+        !reallocate.has(s.ref_id) &&
+        sameShape(shapeOfSpec(s), shapeOfDesired(first)),
     );
     const kept = pickSpread(usable, wanted.length);
     const keptIds = new Set(kept.map((s) => s.instance_id));
@@ -143,6 +154,7 @@ export function planChanges(
   const resources = [...byRef.values()];
   for (const r of resources) finishResource(r, specs);
   const shutdown = planResources(pending) === null;
+  const ordered = orderSteps(pending, resources, shutdown);
   return {
     ok: true,
     changes: {
@@ -150,9 +162,22 @@ export function planChanges(
       plan_id: pending.plan_id,
       shutdown,
       resources,
-      steps: stepsFor(resources, shutdown),
+      steps: ordered.steps,
+      groups: ordered.groups,
+      step_groups: ordered.step_groups,
     },
   };
+}
+
+/** Ref ids whose plan asks every instance to be replaced (`plan_configuration.reallocate_instances`). */
+function reallocatedRefs(pending: PlanDocument): Set<string> {
+  const resources = planResources(pending);
+  if (!resources) return new Set();
+  return new Set(
+    listResources(resources)
+      .filter((r) => r.plan.transient?.plan_configuration?.reallocate_instances === true)
+      .map((r) => r.ref_id),
+  );
 }
 
 /** The ordered steps that apply `resources`. */
@@ -179,7 +204,7 @@ function validatePlan(pending: PlanDocument): WharfError | undefined {
   const refs = new Set<string>();
   for (const resource of listResources(resources)) {
     const strategy = strategyOf(resource.plan);
-    if (!SUPPORTED_STRATEGIES.includes(strategy)) {
+    if (!(SUPPORTED_STRATEGIES as readonly string[]).includes(strategy)) {
       return attemptFailure(
         'WHARF_STRATEGY_UNSUPPORTED',
         FAILURE_TYPES.unsupportedStrategy,
