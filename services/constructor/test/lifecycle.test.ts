@@ -188,6 +188,7 @@ describe('constructor lifecycle', () => {
       STEP_IDS.allocateInstances,
       STEP_IDS.startInstances,
       STEP_IDS.waitUntilRunning,
+      STEP_IDS.migrateData,
       STEP_IDS.updateRouting,
     ];
     expect(stepIds(attempt)).toEqual([
