@@ -60,6 +60,7 @@ export type {
   MemberEndpoint,
   PlanAttempt,
   PlanDocument,
+  PlanMove,
   PlanStep,
   PlatformConfig,
   RouteEntry,

@@ -5,7 +5,7 @@
  */
 import { type EnvTable, type LogLevel, serviceConfig } from '@wharf/observability';
 import { DEFAULT_LEADER_SESSION_TIMEOUT_MS, MIN_SESSION_TIMEOUT_MS } from '@wharf/zk';
-import { DEFAULT_ALLOCATOR_LOSS_GRACE_MS } from './options';
+import { DEFAULT_ALLOCATOR_LOSS_GRACE_MS, DEFAULT_ALLOCATOR_RECOVER_GRACE_MS } from './options';
 
 const { configFromEnv: parseEnv, defaultId, renderHelp, rows: r, parsers: p } = serviceConfig;
 
@@ -24,6 +24,7 @@ export interface ConstructorConfig {
   readonly id: string;
   readonly metricsPort: number;
   readonly allocatorLossGraceMs: number;
+  readonly allocatorRecoverGraceMs: number;
   readonly leaderSessionTimeoutMs: number;
 }
 
@@ -59,6 +60,13 @@ export function constructorEnv(host: HostFacts): EnvTable<ConstructorConfig> {
       description:
         'how long an allocator may be without its live node before its instances are marked unroutable',
       parse: p.integer(1, MAX_ALLOCATOR_LOSS_GRACE_MS),
+    },
+    allocatorRecoverGraceMs: {
+      name: 'WHARF_ALLOCATOR_RECOVER_GRACE_MS',
+      default: String(DEFAULT_ALLOCATOR_RECOVER_GRACE_MS),
+      description:
+        'how long an allocator may be without its live node before its instances are re-placed elsewhere by a recover plan (0: never)',
+      parse: p.integer(0, MAX_ALLOCATOR_LOSS_GRACE_MS),
     },
     leaderSessionTimeoutMs: {
       name: 'WHARF_LEADER_SESSION_TIMEOUT_MS',

@@ -4,6 +4,7 @@
  * specs. Placement is serialised across attempts: each sees the specs the previous one wrote.
  */
 import { heldSpecs, placementRequests, placementSummary } from '../core/allocate';
+import { placeMoves } from '../core/moves';
 import { place } from '../core/place';
 import { type StepOutcome } from '../core/step-log';
 import { configurationIds } from '../core/validate-plan';
@@ -20,7 +21,11 @@ export async function allocateInstances(ctx: AttemptContext): Promise<StepOutcom
     if (!ctx.state.placements) {
       const requests = placementRequests(ctx.changes, ctx.deploymentId, configurations);
       const all = await readSpecs(zk, logger);
-      const result = place(requests, [...ctx.observed().allocators.values()], all.specs);
+      const allocators = [...ctx.observed().allocators.values()];
+      const move = ctx.state.plan.move;
+      const result = move
+        ? placeMoves(requests, allocators, all.specs, ctx.changes, move)
+        : place(requests, allocators, all.specs);
       if (!result.ok) {
         metrics.noCapacity.inc();
         throw result.error;

@@ -80,6 +80,8 @@ export type PlanChangesResult = { ok: true; changes: ChangeSet } | { ok: false; 
 export interface PlanChangesOptions {
   /** Instance ids still known elsewhere (e.g. statuses whose spec is gone) that must not be reused. */
   reservedIds?: Iterable<string>;
+  /** Instances to replace by new ones even though they match the plan (move, vacate, recovery: `core/moves.ts`). */
+  move?: Iterable<string>;
 }
 
 /** Computes the change set that takes observed specs from `current` to `pending`. */
@@ -98,6 +100,7 @@ export function planChanges(
   const desired = desiredInstances(pending);
   const currentIcs = instanceConfigurationsOf(current);
   const nextIndex = nextIndexes(deploymentId, specs, options.reservedIds ?? []);
+  const moving = new Set(options.move ?? []);
   const byRef = new Map<string, ResourceChanges>();
   const resourceOf = (kind: StackKind, refId: string): ResourceChanges => {
     let r = byRef.get(refId);
@@ -123,7 +126,11 @@ export function planChanges(
     const icChanged =
       (currentIcs.get(key) ?? first.instance_configuration_id) !== first.instance_configuration_id;
     const usable = existing.filter(
-      (s) => !s.hold && !icChanged && sameShape(shapeOfSpec(s), shapeOfDesired(first)),
+      (s) =>
+        !s.hold &&
+        !icChanged &&
+        !moving.has(s.instance_id) &&
+        sameShape(shapeOfSpec(s), shapeOfDesired(first)),
     );
     const kept = pickSpread(usable, wanted.length);
     const keptIds = new Set(kept.map((s) => s.instance_id));
