@@ -22,10 +22,12 @@ import { requestMetrics } from './http/request-metrics';
 import { type ApiMetrics } from './metrics';
 import { consoleRoutes } from './console/routes';
 import { openApiRoutes } from './openapi/routes';
+import { MoveService } from './move-service';
 import { PlatformService } from './platform-service';
 import { apiKeyRoutes } from './routes/api-keys';
 import { deploymentRoutes } from './routes/deployments';
 import { hostRoutes } from './routes/hosts';
+import { moveRoutes } from './routes/moves';
 import { planRoutes } from './routes/plans';
 import { platformRoutes } from './routes/platform';
 import { type ApiStore } from './store/types';
@@ -133,6 +135,14 @@ export function createApp(deps: AppDeps): Express {
       }),
     ),
     platformRoutes(platform),
+    moveRoutes(
+      new MoveService({
+        deployments: deps.store.deployments,
+        platform: deps.store.platform,
+        clock,
+        metrics: deps.metrics,
+      }),
+    ),
     apiKeyRoutes(apiKeys),
     ...(deps.hosts ? [hostRoutes(deps.hosts, clock, deps.store.platform)] : []),
   ];
