@@ -8,7 +8,7 @@ import { WharfError, assertId } from '@wharf/model';
 import { type ApiClient } from '../api/api-client';
 import { parseInteger } from '../config/values';
 import { type CliContext } from '../context';
-import { trackPlan } from '../track/track-plan';
+import { attemptsOf, trackPlan } from '../track/track-plan';
 
 /** `allocator vacate` options. */
 export interface VacateOptions {
@@ -54,7 +54,7 @@ export async function vacateAllocator(
       client,
       deploymentId: m.deployment_id,
       planId: m.plan_id,
-      knownAttemptIds: new Set(),
+      knownAttemptIds: await otherAttempts(client, m),
       expectDeletion: false,
       out: ctx.stdout,
       json: options.json === true,
@@ -75,6 +75,17 @@ function parseTargets(raw: string): string[] {
   ids.forEach((t) => assertId('allocator', t));
   if (ids.length === 0) throw new WharfError('WHARF_BAD_REQUEST', '--target: no allocator id');
   return ids;
+}
+
+/** Attempts of the deployment that are not the move's (tracking must never fall back to them). */
+async function otherAttempts(client: ApiClient, m: Move): Promise<Set<string>> {
+  const res = await client.request('GET', `/deployments/${m.deployment_id}/plan/activity`, { allow: [404] });
+  if (res.status === 404) return new Set();
+  return new Set(
+    attemptsOf(res.body)
+      .filter((a) => a.plan_id !== m.plan_id)
+      .map((a) => a.plan_attempt_id),
+  );
 }
 
 async function instancesOn(client: ApiClient, id: string): Promise<number> {
