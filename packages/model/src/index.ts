@@ -58,6 +58,7 @@ export type {
   InstanceState,
   InstanceStatus,
   MemberEndpoint,
+  Organization,
   PlanAttempt,
   PlanDocument,
   PlanMove,
@@ -101,3 +102,12 @@ export {
   defaultInstanceConfigurationId,
 } from './vocabulary';
 export type { StepId } from './vocabulary';
+export {
+  AVAILABILITY_HOURS_KEPT,
+  AvailabilitySchema,
+  addProbes,
+  availabilityPercent,
+  hourOf,
+  type Availability,
+  type Probe,
+} from './schemas/availability';

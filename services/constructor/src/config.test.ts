@@ -14,6 +14,8 @@ describe('configFromEnv', () => {
       metricsPort: 0,
       allocatorLossGraceMs: 1_000,
       allocatorRecoverGraceMs: 10_000,
+      heartbeatIntervalMs: 10_000,
+      heartbeatFlushMs: 60_000,
       leaderSessionTimeoutMs: 2_000,
     });
   });

@@ -41,6 +41,8 @@ async function main(): Promise<void> {
       allocatorLossGraceMs: config.allocatorLossGraceMs,
       allocatorRecoverGraceMs: config.allocatorRecoverGraceMs,
     },
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    heartbeatFlushMs: config.heartbeatFlushMs,
   });
   // Handlers before any I/O: a signal during start-up still shuts down cleanly (close waits for start).
   installShutdown({
