@@ -39,6 +39,7 @@ async function parse(
     hostJoin: record('hostJoin'),
     hostList: record('hostList'),
     hostRoles: async (id, roles, options) => record('hostRoles')(id, { ...options, roles }),
+    allocatorVacate: record('allocatorVacate'),
     apiKeyCreate: record('apiKeyCreate'),
     apiKeyList: record('apiKeyList'),
     apiKeyRevoke: record('apiKeyRevoke'),
@@ -228,6 +229,17 @@ describe('the wharf command line', () => {
       command: 'hostRoles',
       options: { force: true },
     });
+  });
+
+  it('parses allocator vacate with targets and tracking', async () => {
+    expect(
+      (await parse(['allocator', 'vacate', 'a1', '--target', 'b1,c1', '--track'])).calls[0],
+    ).toMatchObject({
+      command: 'allocatorVacate',
+      id: 'a1',
+      options: { target: 'b1,c1', track: true },
+    });
+    expect((await parse(['allocator', 'vacate'])).code).toBe(1);
   });
 
   it('parses apikey create, list and revoke', async () => {

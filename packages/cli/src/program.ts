@@ -11,6 +11,7 @@ import {
   type UpdateOptions,
 } from './commands/deployment';
 import { type DownOptions } from './commands/down';
+import { type VacateOptions } from './commands/allocator';
 import { type HostCommandOptions, type HostJoinOptions } from './commands/host';
 import { type ApiKeyCommandOptions } from './commands/apikey';
 import { type UpCommandOptions } from './commands/up';
@@ -41,6 +42,7 @@ export interface CommandHandlers {
   hostJoin(options: HostJoinOptions & GlobalOptions): Promise<number>;
   hostList(options: HostCommandOptions & GlobalOptions): Promise<number>;
   hostRoles(id: string, roles: string, options: HostCommandOptions & GlobalOptions): Promise<number>;
+  allocatorVacate(id: string, options: VacateOptions & GlobalOptions): Promise<number>;
   apiKeyCreate(options: ApiKeyCommandOptions & GlobalOptions): Promise<number>;
   apiKeyList(options: ApiKeyCommandOptions & GlobalOptions): Promise<number>;
   apiKeyRevoke(id: string, options: ApiKeyCommandOptions & GlobalOptions): Promise<number>;
@@ -225,6 +227,21 @@ function addHostCommands(program: Command, handlers: CommandHandlers, run: Runne
     .option('--force', 'drop the allocator role even while its allocator runs instances (they stop)')
     .action(async (id: string, roles: string, _opts: unknown, cmd: Command) =>
       run(handlers.hostRoles)(id, roles, cmd.optsWithGlobals()),
+    );
+
+  program
+    .command('allocator')
+    .description('act on allocators')
+    .command('vacate <id>')
+    .description('move every instance off an allocator (one move plan per deployment)')
+    .option(
+      '--target <ids>',
+      'comma-separated allocators the new instances may go to (default: any eligible)',
+    )
+    .option('--track', 'follow every move plan until done; exit 0 once the allocator is empty')
+    .option('--track-timeout <seconds>', 'stop tracking after this long (default 7200)')
+    .action(async (id: string, _opts: unknown, cmd: Command) =>
+      run(handlers.allocatorVacate)(id, cmd.optsWithGlobals()),
     );
 
   const apikey = program.command('apikey').description('create, list and revoke API keys');

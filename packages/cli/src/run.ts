@@ -17,6 +17,7 @@ import {
 import { showActivity } from './commands/activity';
 import { runDown } from './commands/down';
 import { addPlatformBackupCommands } from './commands/platform-backup';
+import { vacateAllocator } from './commands/allocator';
 import { joinHost, listHosts, setHostRoles } from './commands/host';
 import { createApiKey, listApiKeys, revokeApiKey } from './commands/apikey';
 import { loadPlatform, runStatus } from './commands/status';
@@ -79,6 +80,7 @@ export function defaultHandlers(ctx: CliContext): CommandHandlers {
     hostJoin: (options) => joinHost(options, ctx),
     hostList: (options) => listHosts(client(options), options, ctx),
     hostRoles: (id, roles, options) => setHostRoles(client(options), id, roles, options, ctx),
+    allocatorVacate: (id, options) => vacateAllocator(client(options), id, options, ctx),
     apiKeyCreate: (options) => createApiKey(client(options), options, ctx),
     apiKeyList: (options) => listApiKeys(client(options), options, ctx),
     apiKeyRevoke: (id, options) => revokeApiKey(client(options), id, options, ctx),

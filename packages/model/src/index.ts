@@ -63,6 +63,7 @@ export type {
   Organization,
   PlanAttempt,
   PlanDocument,
+  PlanMove,
   PlanStep,
   PlatformConfig,
   RouteEntry,

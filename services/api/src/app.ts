@@ -29,10 +29,12 @@ import { type ApiMetrics } from './metrics';
 import { consoleRoutes } from './console/routes';
 import { monitoringRoutes, scrapeTokenDoor, type MonitoringDeps } from './monitoring/routes';
 import { openApiRoutes } from './openapi/routes';
+import { MoveService } from './move-service';
 import { PlatformService } from './platform-service';
 import { apiKeyRoutes } from './routes/api-keys';
 import { deploymentRoutes } from './routes/deployments';
 import { hostRoutes } from './routes/hosts';
+import { moveRoutes } from './routes/moves';
 import { planRoutes } from './routes/plans';
 import { platformRoutes } from './routes/platform';
 import { type ApiStore } from './store/types';
@@ -115,18 +117,22 @@ function deploymentOwner(store: ApiStore): DeploymentOwner {
   };
 }
 
+/** Organizations and their quotas, when the store has them. */
+function organizationService(deps: AppDeps, clock: Clock, logger: Logger): OrganizationService | undefined {
+  if (!deps.store.organizations) return undefined;
+  return new OrganizationService({
+    organizations: deps.store.organizations,
+    deployments: deps.store.deployments,
+    clock,
+    logger: logger.child({ component: 'organizations' }),
+  });
+}
+
 /** Builds the app. */
 export function createApp(deps: AppDeps): Express {
   const clock = deps.clock ?? SYSTEM_CLOCK;
   const logger = deps.logger;
-  const organizations =
-    deps.store.organizations &&
-    new OrganizationService({
-      organizations: deps.store.organizations,
-      deployments: deps.store.deployments,
-      clock,
-      logger: logger.child({ component: 'organizations' }),
-    });
+  const organizations = organizationService(deps, clock, logger);
   const deployments = new DeploymentService({
     deployments: deps.store.deployments,
     platform: deps.store.platform,
@@ -180,6 +186,14 @@ export function createApp(deps: AppDeps): Express {
       }),
     ),
     platformRoutes(platform),
+    moveRoutes(
+      new MoveService({
+        deployments: deps.store.deployments,
+        platform: deps.store.platform,
+        clock,
+        metrics: deps.metrics,
+      }),
+    ),
     apiKeyRoutes(apiKeys),
     monitoringRoutes(deps.monitoring),
     ...(deps.hosts ? [hostRoutes(deps.hosts, clock, deps.store.platform)] : []),

@@ -14,6 +14,7 @@ describe('configFromEnv', () => {
       metricsPort: 0,
       allocatorLossGraceMs: 1_000,
       drainMs: 2_000,
+      allocatorRecoverGraceMs: 10_000,
       heartbeatIntervalMs: 10_000,
       heartbeatFlushMs: 60_000,
       meteringTickMs: 60_000,
@@ -31,6 +32,7 @@ describe('configFromEnv', () => {
         WHARF_ID: 'c-1',
         WHARF_METRICS_PORT: '9100',
         WHARF_ALLOCATOR_LOSS_GRACE_MS: '60000',
+        WHARF_ALLOCATOR_RECOVER_GRACE_MS: '0',
         WHARF_LEADER_SESSION_TIMEOUT_MS: '4000',
       },
       HOST,
@@ -43,6 +45,7 @@ describe('configFromEnv', () => {
       id: 'c-1',
       metricsPort: 9100,
       allocatorLossGraceMs: 60_000,
+      allocatorRecoverGraceMs: 0,
       leaderSessionTimeoutMs: 4_000,
     });
   });
@@ -55,6 +58,7 @@ describe('configFromEnv', () => {
           WHARF_ID: 'Not An Id',
           WHARF_METRICS_PORT: '70000',
           WHARF_ALLOCATOR_LOSS_GRACE_MS: '0',
+          WHARF_ALLOCATOR_RECOVER_GRACE_MS: '-1',
           WHARF_LEADER_SESSION_TIMEOUT_MS: '100',
           WHARF_ZK: 'h:1/chroot',
         },
@@ -66,6 +70,7 @@ describe('configFromEnv', () => {
       const variables = (err as { details: { variable: string }[] }).details.map((d) => d.variable);
       expect(variables.sort()).toEqual([
         'WHARF_ALLOCATOR_LOSS_GRACE_MS',
+        'WHARF_ALLOCATOR_RECOVER_GRACE_MS',
         'WHARF_ID',
         'WHARF_LEADER_SESSION_TIMEOUT_MS',
         'WHARF_LOG_LEVEL',

@@ -8,6 +8,7 @@ import { DEFAULT_LEADER_SESSION_TIMEOUT_MS, MIN_SESSION_TIMEOUT_MS } from '@whar
 import { DEFAULT_DRAIN_MS } from './core/drain';
 import {
   DEFAULT_ALLOCATOR_LOSS_GRACE_MS,
+  DEFAULT_ALLOCATOR_RECOVER_GRACE_MS,
   DEFAULT_HEARTBEAT_FLUSH_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_METERING_TICK_MS,
@@ -33,6 +34,7 @@ export interface ConstructorConfig {
   readonly id: string;
   readonly metricsPort: number;
   readonly allocatorLossGraceMs: number;
+  readonly allocatorRecoverGraceMs: number;
   readonly heartbeatIntervalMs: number;
   readonly heartbeatFlushMs: number;
   readonly meteringTickMs: number;
@@ -72,6 +74,13 @@ export function constructorEnv(host: HostFacts): EnvTable<ConstructorConfig> {
       description:
         'how long an allocator may be without its live node before its instances are marked unroutable',
       parse: p.integer(1, MAX_ALLOCATOR_LOSS_GRACE_MS),
+    },
+    allocatorRecoverGraceMs: {
+      name: 'WHARF_ALLOCATOR_RECOVER_GRACE_MS',
+      default: String(DEFAULT_ALLOCATOR_RECOVER_GRACE_MS),
+      description:
+        'how long an allocator may be without its live node before its instances are re-placed elsewhere by a recover plan (0: never)',
+      parse: p.integer(0, MAX_ALLOCATOR_LOSS_GRACE_MS),
     },
     heartbeatIntervalMs: {
       name: 'WHARF_HEARTBEAT_INTERVAL_MS',

@@ -37,7 +37,11 @@ async function main(): Promise<void> {
     logger,
     metrics: createMetrics('constructor'),
     metricsPort: config.metricsPort,
-    timing: { allocatorLossGraceMs: config.allocatorLossGraceMs, drainMs: config.drainMs },
+    timing: {
+      allocatorLossGraceMs: config.allocatorLossGraceMs,
+      allocatorRecoverGraceMs: config.allocatorRecoverGraceMs,
+      drainMs: config.drainMs,
+    },
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     heartbeatFlushMs: config.heartbeatFlushMs,
     meteringTickMs: config.meteringTickMs,

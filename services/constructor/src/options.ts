@@ -13,6 +13,16 @@ import { type StackResolver } from './stack-port';
  */
 export const DEFAULT_ALLOCATOR_LOSS_GRACE_MS = 1_000;
 
+/**
+ * Default recovery grace: 10 s. An allocator restart or a liveness session re-established after a
+ * stall is back within a few seconds; a host gone for 10 s is treated as dead and its instances
+ * are re-placed (ECE waits 10 minutes and then only for an operator's vacate).
+ */
+export const DEFAULT_ALLOCATOR_RECOVER_GRACE_MS = 10_000;
+
+/** Timing keys where 0 means "off" rather than an invalid value. */
+const ZERO_DISABLES: ReadonlySet<string> = new Set(['allocatorRecoverGraceMs']);
+
 /** Every tunable wait of the constructor. */
 export interface ConstructorTiming extends RunnerTiming {
   /** Slow safety resync of deployments and routes (watches drive everything; this catches misses). */
@@ -28,6 +38,11 @@ export interface ConstructorTiming extends RunnerTiming {
    * unroutable (`WHARF_ALLOCATOR_LOSS_GRACE_MS`).
    */
   allocatorLossGraceMs: number;
+  /**
+   * How long an allocator may be without its live node before its instances are re-placed by a
+   * `recover` plan (`WHARF_ALLOCATOR_RECOVER_GRACE_MS`); 0 disables recovery.
+   */
+  allocatorRecoverGraceMs: number;
 }
 
 /**
@@ -47,6 +62,7 @@ export const DEFAULT_TIMING: Readonly<ConstructorTiming> = Object.freeze({
   routeHealthDebounceMs: 250,
   retryMs: 1_000,
   allocatorLossGraceMs: DEFAULT_ALLOCATOR_LOSS_GRACE_MS,
+  allocatorRecoverGraceMs: DEFAULT_ALLOCATOR_RECOVER_GRACE_MS,
 });
 
 /** Options of a constructor. */
@@ -119,6 +135,7 @@ export function compileConstructorOptions(options: ConstructorOptions): Compiled
   if (!isValidId(options.id)) invalid('id', options.id, 'must be a valid id (lowercase DNS label)');
   const timing = { ...DEFAULT_TIMING, ...options.timing };
   for (const [key, value] of Object.entries(timing)) {
+    if (ZERO_DISABLES.has(key) && value === 0) continue;
     if (!Number.isFinite(value) || value <= 0) invalid(`timing.${key}`, value, 'must be a positive number');
   }
   if (

@@ -19,6 +19,7 @@ import { drainingInstances } from './core/drain';
 import { deploymentsView, MemoParser, observedView } from './io/tree-views';
 import { type ConstructorMetrics } from './metrics';
 import { type ConstructorTiming } from './options';
+import { RecoveryLoop } from './health/recovery-loop';
 import { RouteHealthLoop } from './health/route-health-loop';
 import { type StackResolver } from './stack-port';
 
@@ -59,6 +60,7 @@ export class Scheduler {
   private readonly placementLock = new Mutex();
   private reconcileQueued = false;
   private readonly health: RouteHealthLoop;
+  private readonly recovery: RecoveryLoop;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.changes = new ChangeSignal(deps.clock);
@@ -66,6 +68,12 @@ export class Scheduler {
       ...deps,
       debounceMs: deps.timing.routeHealthDebounceMs,
       allocatorLossGraceMs: deps.timing.allocatorLossGraceMs,
+      signal: this.controller.signal,
+    });
+    this.recovery = new RecoveryLoop({
+      ...deps,
+      graceMs: deps.timing.allocatorRecoverGraceMs,
+      debounceMs: deps.timing.routeHealthDebounceMs,
       signal: this.controller.signal,
     });
   }
@@ -119,6 +127,12 @@ export class Scheduler {
       observed,
       draining: () => drainingInstances(views().values()),
     });
+    this.recovery.start({
+      ready: () => allocators.isInitialized && deployments.isInitialized,
+      observed,
+      deployments: views,
+      awaySince: () => this.health.awaySince(),
+    });
     logger.info('scheduler leading', { deployments: views().size, allocators: observed().allocators.size });
     this.queueReconcile();
     this.health.queue();
@@ -130,7 +144,7 @@ export class Scheduler {
     if (this.current === 'stopping' || this.controller.signal.aborted) return;
     this.current = 'stopping';
     this.controller.abort();
-    const health = this.health.close();
+    const health = Promise.all([this.health.close(), this.recovery.close()]);
     for (const r of this.runners.values()) r.controller.abort();
     await Promise.all([...this.runners.values()].map((r) => r.done));
     await health;
@@ -159,6 +173,7 @@ export class Scheduler {
   private onChange(statuses: boolean): void {
     this.changes.notify();
     this.queueReconcile();
+    this.recovery.queue();
     if (statuses) this.health.queue();
   }
 
@@ -222,6 +237,7 @@ export class Scheduler {
       this.changes.notify();
       this.queueReconcile();
       this.health.queue();
+      this.recovery.queue();
     }
   }
 }

@@ -57,6 +57,19 @@ export class EtcdRunner implements InstanceRunner {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 
+  /** SIGKILLs every member at once, as when their host dies (data dirs stay until `close`). */
+  kill(): void {
+    for (const [id, child] of this.children) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      this.children.delete(id);
+    }
+  }
+
+  /** Instance ids this runner has started and not stopped. */
+  running(): string[] {
+    return [...this.children.keys()].sort();
+  }
+
   /** Kills every member and removes the data dirs. */
   async close(): Promise<void> {
     for (const id of [...this.children.keys()]) await this.stop(id);

@@ -26,6 +26,7 @@ async function parseUp(argv: string[]): Promise<UpCommandOptions> {
     hostJoin: none,
     hostList: none,
     hostRoles: none,
+    allocatorVacate: none,
     apiKeyCreate: none,
     apiKeyList: none,
     apiKeyRevoke: none,

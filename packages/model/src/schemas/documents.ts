@@ -28,6 +28,18 @@ export const DeploymentSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** Most instances one move names (a deployment has at most a few dozen). */
+const MAX_MOVED_INSTANCES = 256;
+
+/** `move` of a plan: instances to replace elsewhere, and where they may go. */
+export const PlanMoveSchema = Type.Object(
+  {
+    instances: Type.Array(Id(), { minItems: 1, maxItems: MAX_MOVED_INSTANCES }),
+    allocators: Type.Optional(Type.Array(Id(), { minItems: 1, maxItems: MAX_MOVED_INSTANCES })),
+  },
+  { additionalProperties: false },
+);
+
 /** `/deployments/<id>/plan/{pending,current}`: a whole-deployment plan. */
 export const PlanDocumentSchema = Type.Object(
   {
@@ -37,19 +49,24 @@ export const PlanDocumentSchema = Type.Object(
     created: Timestamp(),
     source: Type.Object(
       {
-        action: Type.Union([
-          Type.Literal('create'),
-          Type.Literal('update'),
-          Type.Literal('delete'),
-          Type.Literal('restart'),
-        ]),
+        /** `recover`: written by the constructor leader after an allocator was lost; `move`: a move/vacate request. */
+        action: Type.Union(
+          ['create', 'update', 'delete', 'restart', 'recover', 'move'].map((a) => Type.Literal(a)),
+        ),
         request_id: Type.Optional(Str(128)),
+        /** Why the plan exists when nobody asked for it (e.g. the lost allocator of a recovery). */
+        reason: Type.Optional(Str(512)),
       },
       { additionalProperties: false },
     ),
     /** The resources to run. Empty (`{}`) together with `shutdown` removes everything. */
     resources: Type.Union([ResourcesSchema, Type.Object({}, { additionalProperties: false })]),
     shutdown: Type.Optional(Type.Boolean()),
+    /**
+     * Instances to replace with new ones elsewhere (move, vacate, recovery), and optionally the
+     * allocators the replacements may go to. The resources stay the same.
+     */
+    move: Type.Optional(PlanMoveSchema),
   },
   { additionalProperties: false },
 );
@@ -345,6 +362,8 @@ export const ServiceRegistrationSchema = Type.Object(
 export type Deployment = Static<typeof DeploymentSchema>;
 /** A plan document (pending or current). */
 export type PlanDocument = Static<typeof PlanDocumentSchema>;
+/** The `move` block of a plan. */
+export type PlanMove = Static<typeof PlanMoveSchema>;
 /** A cluster member endpoint. */
 export type MemberEndpoint = Static<typeof MemberEndpointSchema>;
 /** Desired instance. */

@@ -44,6 +44,21 @@ const rolesArray = {
   uniqueItems: true,
 };
 
+const idList = { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 256, uniqueItems: true };
+/** Body of the `_move` operations: instance ids (required for a deployment) and target allocators. */
+const moveBody = (requireInstances: boolean) => ({
+  type: 'object',
+  additionalProperties: false,
+  ...(requireInstances ? { required: ['instances'] } : {}),
+  properties: {
+    instances: { ...idList, description: 'instance ids to move (default: every instance of the allocator)' },
+    target_allocators: {
+      ...idList,
+      description: 'allocators the new instances may go to (default: any eligible)',
+    },
+  },
+});
+
 /** Every operation of `/api/v1`. */
 export const OPERATIONS: readonly Operation[] = [
   {
@@ -141,6 +156,16 @@ export const OPERATIONS: readonly Operation[] = [
     success: [202, 'Accepted'],
   },
   {
+    method: 'post',
+    path: '/deployments/{id}/instances/_move',
+    operationId: 'moveDeploymentInstances',
+    tag: 'Deployments',
+    summary: 'Replace the listed instances by new ones on other allocators (a move plan)',
+    authenticated: true,
+    body: { schema: moveBody(true) },
+    success: [202, 'The plan written'],
+  },
+  {
     method: 'get',
     path: '/deployments/{id}/plan',
     operationId: 'getDeploymentPlans',
@@ -231,6 +256,17 @@ export const OPERATIONS: readonly Operation[] = [
       },
     },
     success: [200, 'The allocator'],
+  },
+  {
+    method: 'post',
+    path: '/platform/allocators/{id}/instances/_move',
+    operationId: 'moveAllocatorInstances',
+    tag: 'Platform',
+    summary:
+      'Move all (or the listed) instances off an allocator (vacate): one move plan per deployment, new instances first',
+    authenticated: true,
+    body: { schema: moveBody(false) },
+    success: [202, 'The plans written, one per deployment'],
   },
   {
     method: 'get',

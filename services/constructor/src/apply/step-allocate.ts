@@ -4,6 +4,7 @@
  * specs. Placement is serialised across attempts: each sees the specs the previous one wrote.
  */
 import { heldSpecs, placementRequests, placementSummary } from '../core/allocate';
+import { placeMoves } from '../core/moves';
 import { place } from '../core/place';
 import { type StepOutcome } from '../core/step-log';
 import { configurationIds } from '../core/validate-plan';
@@ -24,7 +25,11 @@ export async function allocateInstances(ctx: AttemptContext): Promise<StepOutcom
     // Placed once per group (a rolling attempt places each group when it starts).
     if (!ctx.state.placements || requests.length > 0) {
       const all = await readSpecs(zk, logger);
-      const result = place(requests, [...ctx.observed().allocators.values()], all.specs);
+      const allocators = [...ctx.observed().allocators.values()];
+      const move = ctx.state.plan.move;
+      const result = move
+        ? placeMoves(requests, allocators, all.specs, ctx.changes, move)
+        : place(requests, allocators, all.specs);
       if (!result.ok) {
         metrics.noCapacity.inc();
         throw result.error;

@@ -32,9 +32,20 @@ export async function removeInstances(ctx: AttemptContext): Promise<StepOutcome>
   return 'success';
 }
 
-/** Waits until the allocators removed the statuses of removed instances; a dead allocator only warns. */
+/**
+ * Waits until the allocators removed the statuses of removed instances. An allocator that is not
+ * live cannot: its instances are not waited for (it removes them when it returns and finds
+ * their specs gone), so a recovery does not hang on the host it recovers from.
+ */
 export async function waitUntilStopped(ctx: AttemptContext): Promise<StepOutcome> {
-  const ids = ctx.changes.resources.flatMap((r) => r.remove.map((i) => i.instance_id));
+  const removed = ctx.changes.resources.flatMap((r) => r.remove);
+  const away = removed.filter((i) => ctx.deps.allocatorPresence(i.allocator_id) !== 'live');
+  if (away.length > 0) {
+    await ctx.log('not waiting for instances of allocators that are away', {
+      instances: away.map((i) => i.instance_id).join(', '),
+    });
+  }
+  const ids = removed.filter((i) => !away.includes(i)).map((i) => i.instance_id);
   const gone = await ctx.waitUntil(
     (o) => (ids.every((id) => !o.statuses.has(id)) ? true : undefined),
     removalDeadline(ctx),

@@ -17,10 +17,12 @@ import {
   reservedStatuses,
   runningNow,
 } from '../core/instances';
-import { joinMembers } from '../core/membership';
+import { joinMembers, remainingMembers } from '../core/membership';
+import { evictions } from '../core/moves';
 import { type StepOutcome } from '../core/step-log';
 import { type AttemptContext } from './attempt-context';
-import { runHook } from './hooks';
+import { runHook, runLeaveHook } from './hooks';
+import { removalDeadline } from './step-leave';
 import { releaseSpec } from './spec-writes';
 
 /** Releases the holds once every new instance reported its ports (see the file comment). */
@@ -76,10 +78,11 @@ async function growOneByOne(
   statuses: ReadonlyMap<string, InstanceStatus>,
 ): Promise<void> {
   const pack = ctx.deps.stacks(r.kind)!;
+  await evictDeadMembers(ctx, r);
   for (const [index, c] of r.create.entries()) {
     await ctx.checkpoint();
     const placement = placementOf(ctx.state.placements, c.instance_id);
-    const { members, healthy } = joinMembers(r, index, ctx.observed().statuses);
+    const { members, healthy } = joinMembers(r, index, ctx.observed().statuses, ctx.state.left);
     const joining = memberEndpoint(c.instance_id, statuses.get(c.instance_id)!);
     const spec = ctx.observed().specs.get(c.instance_id);
     if (!spec || spec.hold) {
@@ -101,6 +104,33 @@ async function growOneByOne(
       isRunningAt(o.statuses.get(c.instance_id), released.generation) ? true : undefined,
     );
     await ctx.log('member joined', { instance: c.instance_id });
+  }
+}
+
+/**
+ * Members on allocators that are not live leave before anyone joins (see `evictions` in
+ * `core/moves.ts`), one at a time, recorded in `state.left` so `leave-cluster` skips them.
+ */
+async function evictDeadMembers(ctx: AttemptContext, r: ResourceChanges): Promise<void> {
+  const pack = ctx.deps.stacks(r.kind);
+  if (!pack?.beforeLeave) return;
+  ctx.state.left ??= [];
+  for (const dead of evictions(r, ctx.deps.allocatorPresence, ctx.state.left)) {
+    await ctx.checkpoint();
+    const statuses = ctx.observed().statuses;
+    const status = statuses.get(dead.instance_id);
+    if (status) {
+      const members = remainingMembers(r, dead.instance_id, ctx.state.left, statuses).filter(
+        (m) => !r.create.some((c) => c.instance_id === m.name),
+      );
+      const leaving = memberEndpoint(dead.instance_id, status);
+      await runLeaveHook(ctx, pack, { r, members, leaving }, removalDeadline(ctx));
+    }
+    ctx.state.left.push(dead.instance_id);
+    await ctx.log('dead member removed before the join', {
+      instance: dead.instance_id,
+      allocator: dead.allocator_id,
+    });
   }
 }
 

@@ -86,6 +86,8 @@ export type PlanChangesResult = { ok: true; changes: ChangeSet } | { ok: false; 
 export interface PlanChangesOptions {
   /** Instance ids still known elsewhere (e.g. statuses whose spec is gone) that must not be reused. */
   reservedIds?: Iterable<string>;
+  /** Instances to replace by new ones even though they match the plan (move, vacate, recovery: `core/moves.ts`). */
+  move?: Iterable<string>;
 }
 
 /** Computes the change set that takes observed specs from `current` to `pending`. */
@@ -105,6 +107,7 @@ export function planChanges(
   const currentIcs = instanceConfigurationsOf(current);
   const reallocate = reallocatedRefs(pending);
   const nextIndex = nextIndexes(deploymentId, specs, options.reservedIds ?? []);
+  const moving = new Set(options.move ?? []);
   const byRef = new Map<string, ResourceChanges>();
   const resourceOf = (kind: StackKind, refId: string): ResourceChanges => {
     let r = byRef.get(refId);
@@ -134,6 +137,7 @@ export function planChanges(
         !s.hold &&
         !icChanged &&
         !reallocate.has(s.ref_id) &&
+        !moving.has(s.instance_id) &&
         sameShape(shapeOfSpec(s), shapeOfDesired(first)),
     );
     const kept = pickSpread(usable, wanted.length);
@@ -162,9 +166,7 @@ export function planChanges(
       plan_id: pending.plan_id,
       shutdown,
       resources,
-      steps: ordered.steps,
-      groups: ordered.groups,
-      step_groups: ordered.step_groups,
+      ...ordered,
     },
   };
 }

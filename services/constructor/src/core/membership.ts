@@ -16,15 +16,20 @@ export interface JoinMembers {
 
 /**
  * Members of `r`'s cluster when its `index`-th new instance joins: the kept and the leaving ones
- * and the new ones joined before it (in this run or before a leader change).
+ * and the new ones joined before it (in this run or before a leader change). Members that already
+ * `left` (dead members evicted before the joins, `core/moves.ts`) are no longer in the cluster.
  */
 export function joinMembers(
   r: ResourceChanges,
   index: number,
   statuses: ReadonlyMap<string, InstanceStatus>,
+  left: readonly string[] = [],
 ): JoinMembers {
   const earlier = r.create.slice(0, index).map((e) => e.instance_id);
-  const clusterIds = [...r.keep, ...r.remove].map((i) => i.instance_id).concat(earlier);
+  const clusterIds = [...r.keep, ...r.remove]
+    .map((i) => i.instance_id)
+    .filter((id) => !left.includes(id))
+    .concat(earlier);
   const members = memberList(statuses, clusterIds);
   return { members, healthy: members.filter((m) => isRoutable(statuses.get(m.name))) };
 }

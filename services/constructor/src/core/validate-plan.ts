@@ -32,6 +32,7 @@ export function computeChanges(input: ComputeChangesInput): ChangeSet {
   checkPlanDeployment(input.plan, input.deploymentId);
   const result = planChanges(input.current, input.plan, [...input.specs], {
     reservedIds: [...input.statusIds],
+    ...(input.plan.move ? { move: input.plan.move.instances } : {}),
   });
   if (!result.ok) throw result.error;
   return result.changes;

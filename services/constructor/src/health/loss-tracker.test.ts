@@ -58,4 +58,20 @@ describe('AllocatorLossTracker', () => {
       'allocator live again b1',
     ]);
   });
+
+  it('reports who is away for recovery, and nobody during a mass loss (a ZooKeeper outage)', () => {
+    const tracker = new AllocatorLossTracker({
+      logger: recordingLogger([]),
+      metrics: createConstructorMetrics(createMetrics('constructor')),
+      graceMs: GRACE,
+    });
+    tracker.observe(view(['a1', 'b1', 'c1'], ['a1', 'b1', 'c1']), 0);
+    tracker.observe(view(['a1', 'b1', 'c1'], ['a1', 'c1']), 100);
+    expect([...tracker.awaySince()]).toEqual([['b1', 100]]);
+    // Two of three gone at once: hold everything, move nothing.
+    tracker.observe(view(['a1', 'b1', 'c1'], ['a1']), 200);
+    expect(tracker.awaySince().size).toBe(0);
+    tracker.observe(view(['a1', 'b1', 'c1'], ['a1', 'c1']), 300);
+    expect([...tracker.awaySince()]).toEqual([['b1', 100]]);
+  });
 });

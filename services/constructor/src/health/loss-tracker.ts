@@ -85,6 +85,14 @@ export class AllocatorLossTracker {
     return nextLossDeadline(this.lostSince, now, this.deps.graceMs);
   }
 
+  /**
+   * Since when each allocator has been without its live node; empty during a mass loss (nothing
+   * is moved off allocators that most likely only lost their ZooKeeper session).
+   */
+  awaySince(): ReadonlyMap<string, number> {
+    return this.massLoss() ? new Map() : this.lostSince;
+  }
+
   private massLoss(): boolean {
     return isMassLoss(this.knownCount, this.lostSince.size);
   }

@@ -82,6 +82,11 @@ export class RouteHealthLoop {
     return this.loss.presence(now);
   }
 
+  /** Since when each allocator has been away (empty during a mass loss), for recovery. */
+  awaySince(): ReadonlyMap<string, number> {
+    return this.loss.awaySince();
+  }
+
   /** Runs a pass after the debounce, once per burst, never two at once. */
   queue(): void {
     if (this.queued || !this.active) return;
