@@ -28,8 +28,11 @@ import { deploymentRoutes } from './routes/deployments';
 import { hostRoutes } from './routes/hosts';
 import { planRoutes } from './routes/plans';
 import { platformRoutes } from './routes/platform';
+import { snapshotRoutes } from './snapshots/routes';
+import { SnapshotService } from './snapshots/service';
 import { type ApiStore } from './store/types';
 import { type HostStore } from './store/zk-hosts';
+import { type ZkSession } from '@wharf/zk';
 
 /** Every API route lives under this prefix. */
 export const API_PREFIX = '/api/v1';
@@ -54,6 +57,8 @@ export interface AppDeps {
   /** Liveness checks (the ZooKeeper session); default: none. */
   health?: () => HealthReport;
   clock?: Clock;
+  /** Session for snapshot records and routes; without it the snapshot routes are not served. */
+  snapshotZk?: ZkSession;
   /** Hosts and roles tokens; without it the host routes are not served. */
   hosts?: HostStore;
   /** Override of the verified-key cache TTL (tests). */
@@ -135,6 +140,18 @@ export function createApp(deps: AppDeps): Express {
     platformRoutes(platform),
     apiKeyRoutes(apiKeys),
     ...(deps.hosts ? [hostRoutes(deps.hosts, clock, deps.store.platform)] : []),
+    ...(deps.snapshotZk
+      ? [
+          snapshotRoutes(
+            new SnapshotService({
+              zk: deps.snapshotZk,
+              deployments: deps.store.deployments,
+              clock,
+              logger: logger.child({ component: 'snapshots' }),
+            }),
+          ),
+        ]
+      : []),
   ];
   app.use(rejectMalformedPathParams(API_PREFIX, routers));
   app.use(API_PREFIX, ...routers);

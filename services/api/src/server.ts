@@ -138,6 +138,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     const app = createApp({
       store: zkStore.store,
       hosts: new ZkHostStore(zk, logger.child({ component: 'hosts' })),
+      snapshotZk: zk,
       logger,
       metrics,
       supportedVersions: options.supportedVersions,

@@ -251,6 +251,13 @@ export const PlatformConfigSchema = Type.Object(
     domain: Type.String({ pattern: '^[a-z0-9.-]{1,253}$' }),
     installation_id: Str(64),
     created: Timestamp(),
+    /** Where deployment snapshots are kept (a directory every api/allocator host shares). */
+    snapshot_repository: Type.Optional(
+      Type.Object(
+        { type: Type.Literal('fs'), path: Type.String({ pattern: '^/', minLength: 1, maxLength: 1024 }) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
