@@ -40,6 +40,7 @@ export {
 export type { EtcdSettings } from './etcd/config';
 export {
   ETCD_REQUEST_TIMEOUT_MS,
+  etcdCall,
   etcdGet,
   etcdHealth,
   etcdMemberList,

@@ -29,10 +29,10 @@ import { hostRoutes } from './routes/hosts';
 import { planRoutes } from './routes/plans';
 import { platformRoutes } from './routes/platform';
 import { snapshotRoutes } from './snapshots/routes';
-import { SnapshotService } from './snapshots/service';
+import { type RestoreRunner } from './snapshots/restore';
+import { type SnapshotService } from './snapshots/service';
 import { type ApiStore } from './store/types';
 import { type HostStore } from './store/zk-hosts';
-import { type ZkSession } from '@wharf/zk';
 
 /** Every API route lives under this prefix. */
 export const API_PREFIX = '/api/v1';
@@ -57,8 +57,8 @@ export interface AppDeps {
   /** Liveness checks (the ZooKeeper session); default: none. */
   health?: () => HealthReport;
   clock?: Clock;
-  /** Session for snapshot records and routes; without it the snapshot routes are not served. */
-  snapshotZk?: ZkSession;
+  /** Snapshots and restores; without them the snapshot routes are not served. */
+  snapshots?: { snapshots: SnapshotService; restores: RestoreRunner };
   /** Hosts and roles tokens; without it the host routes are not served. */
   hosts?: HostStore;
   /** Override of the verified-key cache TTL (tests). */
@@ -129,6 +129,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(servePath(METRICS_PATH, observability));
   app.use(jsonBodyParser());
   const routers = [
+    // Before the deployment routes: it answers the creates that carry `restore_from`.
+    ...(deps.snapshots ? [snapshotRoutes({ ...deps.snapshots, deployments })] : []),
     deploymentRoutes(deployments),
     planRoutes(deployments),
     activityRoutes(
@@ -140,18 +142,6 @@ export function createApp(deps: AppDeps): Express {
     platformRoutes(platform),
     apiKeyRoutes(apiKeys),
     ...(deps.hosts ? [hostRoutes(deps.hosts, clock, deps.store.platform)] : []),
-    ...(deps.snapshotZk
-      ? [
-          snapshotRoutes(
-            new SnapshotService({
-              zk: deps.snapshotZk,
-              deployments: deps.store.deployments,
-              clock,
-              logger: logger.child({ component: 'snapshots' }),
-            }),
-          ),
-        ]
-      : []),
   ];
   app.use(rejectMalformedPathParams(API_PREFIX, routers));
   app.use(API_PREFIX, ...routers);

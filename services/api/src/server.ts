@@ -9,6 +9,8 @@ import { paths, serializeDocument } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { ZkSession } from '@wharf/zk';
 import { createApp } from './app';
+import { RestoreRunner } from './snapshots/restore';
+import { SnapshotService } from './snapshots/service';
 import { bootstrap, type BootstrapResult } from './bootstrap';
 import { SYSTEM_CLOCK, type Clock } from './clock';
 import { type ApiConfig } from './config';
@@ -135,10 +137,24 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       ttlMs: config.requestIdTtlSeconds * 1000,
       ...options.requestIdSweep,
     });
+    const snapshots = new SnapshotService({
+      zk,
+      deployments: zkStore.store.deployments,
+      clock,
+      logger: logger.child({ component: 'snapshots' }),
+    });
+    const restores = new RestoreRunner({
+      zk,
+      snapshots,
+      clock,
+      logger: logger.child({ component: 'restores' }),
+    });
+    await restores.start();
+    closers.push(() => restores.close());
     const app = createApp({
       store: zkStore.store,
       hosts: new ZkHostStore(zk, logger.child({ component: 'hosts' })),
-      snapshotZk: zk,
+      snapshots: { snapshots, restores },
       logger,
       metrics,
       supportedVersions: options.supportedVersions,

@@ -163,13 +163,20 @@ export class SnapshotService {
         };
         await this.deps.zk.mkdirp(snapshotRecordPath(deploymentId));
         await this.deps.zk.createJson(snapshotRecordPath(deploymentId, id), stored);
-        this.deps.logger.info('snapshot taken', { deployment: deploymentId, snapshotId: id, bytes: stored.bytes });
+        this.deps.logger.info('snapshot taken', {
+          deployment: deploymentId,
+          snapshotId: id,
+          bytes: stored.bytes,
+        });
         return { status: 201, body: view(stored) };
       } catch (err) {
         last = err;
         await repository.remove(deploymentId, id);
         if (!isWharfError(err, 'WHARF_STACK_ERROR')) throw err;
-        this.deps.logger.warn('snapshot from one instance failed', { deployment: deploymentId, instance: member.name });
+        this.deps.logger.warn('snapshot from one instance failed', {
+          deployment: deploymentId,
+          instance: member.name,
+        });
       }
     }
     throw new WharfError('WHARF_UNAVAILABLE', 'no instance could be snapshotted', {
