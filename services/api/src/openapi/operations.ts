@@ -78,7 +78,8 @@ export const OPERATIONS: readonly Operation[] = [
     path: '/deployments',
     operationId: 'createDeployment',
     tag: 'Deployments',
-    summary: 'Create a deployment',
+    summary:
+      'Create a deployment; `restore_from: {deployment, snapshot}` (beside `name`/`resources`) restores a snapshot into it',
     authenticated: true,
     query: [
       {
@@ -168,6 +169,33 @@ export const OPERATIONS: readonly Operation[] = [
     authenticated: true,
     success: [200, 'An event stream'],
     produces: 'text/event-stream',
+  },
+  {
+    method: 'get',
+    path: '/deployments/{id}/snapshots',
+    operationId: 'listDeploymentSnapshots',
+    tag: 'Deployments',
+    summary: 'Snapshots of a deployment (also of a deleted one), newest first: time, size, sha256, status',
+    authenticated: true,
+    success: [200, 'The snapshots'],
+  },
+  {
+    method: 'post',
+    path: '/deployments/{id}/snapshots',
+    operationId: 'takeDeploymentSnapshot',
+    tag: 'Deployments',
+    summary: 'Take a snapshot now into the installation repository (verified, then recorded)',
+    authenticated: true,
+    success: [201, 'The snapshot record'],
+  },
+  {
+    method: 'get',
+    path: '/deployments/{id}/restore',
+    operationId: 'getDeploymentRestore',
+    tag: 'Deployments',
+    summary: 'Progress of the restore a deployment was created with (`pending`, `done`, `failed`)',
+    authenticated: true,
+    success: [200, 'The restore record'],
   },
   {
     method: 'delete',

@@ -21,7 +21,13 @@ export interface SnapshotRouteDeps {
 export function snapshotRoutes(deps: SnapshotRouteDeps): Router {
   const router = Router();
 
-  router.post('/deployments', async (req, res, next) => {
+  // A middleware, not a route: `POST /deployments` stays one operation (the deployment routes'),
+  // this only takes the creates that carry `restore_from`.
+  router.use(async (req, res, next) => {
+    if (req.method !== 'POST' || req.path !== '/deployments') {
+      next();
+      return;
+    }
     const body = jsonObjectBody(req) as Record<string, unknown>;
     if (!('restore_from' in body)) {
       next();
