@@ -121,11 +121,16 @@ describe('platform backup of a running installation', () => {
     expect((await etcdGetViaProxy(platform, id, 'greeting')).value).toBe('hello');
   });
 
-  it('brings a wiped ZooKeeper back from a backup while the deployment serves', async () => {
+  /**
+   * Kills ZooKeeper, wipes its data, and restores `restoreDelayMs` after it answers again, under
+   * load through both proxies. Returns the failed requests; asserts the keys written before.
+   */
+  async function wipeAndRestore(label: string, restoreDelayMs: number): Promise<string[]> {
     const list = await platform.api('GET', '/deployments');
-    const id = (list.body.deployments ?? list.body)[0].id as string;
-    for (let i = 0; i < 5; i++) await etcdPutViaProxy(platform, id, `before-${i}`, `v${i}`);
-    const file = join(platform.home, 'backup-live.json');
+    const all = (list.body.deployments ?? list.body) as { id: string; name: string }[];
+    const id = all.find((d) => d.name === 'orders')!.id;
+    for (let i = 0; i < 5; i++) await etcdPutViaProxy(platform, id, `${label}-${i}`, `v${i}`);
+    const file = join(platform.home, `backup-${label}.json`);
     expect(await platform.cli(['platform', 'backup', '--out', file])).toMatchObject({ code: 0 });
 
     // Reads of a key written before the backup and writes of new keys, through both proxies.
@@ -187,6 +192,7 @@ describe('platform backup of a running installation', () => {
       const top = await empty.children('/');
       await empty.close();
       expect(top).not.toContain('wharf');
+      await new Promise((r) => setTimeout(r, restoreDelayMs));
 
       const restore = await platform.cli(['platform', 'restore', '--in', file, '--force']);
       expect(restore).toMatchObject({ code: 0 });
@@ -222,17 +228,30 @@ describe('platform backup of a running installation', () => {
       await load;
     }
     process.stdout.write(
-      `zookeeper wipe + restore: restored after ${restoredAt} ms, every service registered again after ${liveAt} ms; ` +
+      `zookeeper wipe + restore (${label}, restore delayed ${restoreDelayMs} ms): restored after ${restoredAt} ms, every service registered again after ${liveAt} ms; ` +
         `${counts.reads} reads and ${counts.writes} writes served, ${failed.length} failed ` +
         `(${failed.filter((f) => f.startsWith('read')).length} reads)\n${failed.slice(0, 10).join('\n')}\n`,
     );
     for (let i = 0; i < 5; i++)
-      expect((await etcdGetViaProxy(platform, id, `before-${i}`)).value).toBe(`v${i}`);
+      expect((await etcdGetViaProxy(platform, id, `${label}-${i}`)).value).toBe(`v${i}`);
+    return failed;
+  }
+
+  it('brings a wiped ZooKeeper back from a backup while the deployment serves', async () => {
+    const failed = await wipeAndRestore('prompt', 0);
     expect(failed.filter((f) => f.startsWith('read'))).toEqual([]);
 
     // The control plane works on the restored tree: a new deployment is planned and runs.
     const second = await platform.api('POST', '/deployments', etcdPlan('after-restore', 1));
     expect(second.status).toBe(201);
     expect((await waitForPlan(platform, second.body.id as string, 60_000)).status).toBe('success');
+  });
+
+  // Later than the services' 10 s session timeout: they rebuild their sessions against the empty
+  // tree. Allocators keep their instances (their specs root is gone, not their specs) and proxies
+  // keep their routes (`/routes` is gone), so nothing is removed and the data survives the wait.
+  it('keeps every instance and route when the restore comes later than the session timeout', async () => {
+    const failed = await wipeAndRestore('late', 14_000);
+    expect(failed.filter((f) => f.startsWith('read'))).toEqual([]);
   });
 });

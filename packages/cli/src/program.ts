@@ -219,6 +219,7 @@ function addHostCommands(program: Command, handlers: CommandHandlers, run: Runne
     .description('create an API key (printed once)')
     .option('--description <text>', 'what the key is for')
     .option('--expires-in <seconds>', 'expire the key after this many seconds (default: never)')
+    .option('--role <role>', 'viewer, deployment-manager or platform-admin (default: platform-admin)')
     .action(async (_opts: unknown, cmd: Command) => run(handlers.apiKeyCreate)(cmd.optsWithGlobals()));
   apikey
     .command('list')
@@ -226,7 +227,7 @@ function addHostCommands(program: Command, handlers: CommandHandlers, run: Runne
     .action(async (_opts: unknown, cmd: Command) => run(handlers.apiKeyList)(cmd.optsWithGlobals()));
   apikey
     .command('revoke <id>')
-    .description('revoke an API key (refused for the last key that never expires)')
+    .description('revoke an API key (refused for the last platform-admin key that never expires)')
     .action(async (id: string, _opts: unknown, cmd: Command) =>
       run(handlers.apiKeyRevoke)(id, cmd.optsWithGlobals()),
     );

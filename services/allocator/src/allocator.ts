@@ -25,6 +25,7 @@ import { probeAll } from './prober';
 import { decide, isEmptyPlan, observe, summarize } from './reconcile';
 import { type LabelledContainer, recoverRecords } from './recovery';
 import { readSpecs } from './spec-snapshot';
+import { SpecsRootGuard } from './specs-root-guard';
 import { type StackCatalog } from './stack-port';
 import { statusDocument } from './status-document';
 import { StatusStore } from './status-store';
@@ -88,6 +89,10 @@ class AllocatorImpl implements Allocator {
   private readonly records = new Map<string, InstanceRecord>();
   private specs = new Map<string, InstanceSpec>();
   private unreadable = new Set<string>();
+  /** Whether the specs root itself exists (see {@link onSpecs}). */
+  private specsRootPresent = true;
+  /** When the specs root came back after being gone: removals wait {@link ROOT_SETTLE_MS}. */
+  private specsRootBackAt: number | undefined;
   private containers: LabelledContainer[] = [];
   private cache: TreeCache | undefined;
   private registrations: Registration[] = [];
@@ -99,6 +104,8 @@ class AllocatorImpl implements Allocator {
   private probing = false;
   private readonly started = new Date().toISOString();
   private readonly ctx: ApplierContext;
+  /** A wiped tree is not "remove everything" (see `specs-root-guard.ts`). */
+  private readonly rootGuard: SpecsRootGuard;
 
   constructor(private readonly deps: AllocatorDependencies) {
     this.config = compileAllocatorOptions(deps.config);
@@ -106,6 +113,7 @@ class AllocatorImpl implements Allocator {
     this.metrics = createAllocatorMetrics(deps.metrics);
     this.clock = deps.clock ?? SYSTEM_CLOCK;
     this.statuses = new StatusStore(deps.zk, this.config.id, this.logger);
+    this.rootGuard = new SpecsRootGuard(paths.allocatorInstances(this.config.id), this.logger);
     this.ctx = {
       config: this.config,
       runtime: deps.runtime,
@@ -220,9 +228,15 @@ class AllocatorImpl implements Allocator {
     const cache = this.cache;
     if (!cache) return;
     const root = paths.allocatorInstances(this.config.id);
-    const view = readSpecs(cache.snapshot(), root, this.config.id, this.specs, this.logger);
-    this.specs = view.specs;
-    this.unreadable = view.unreadable;
+    const snapshot = cache.snapshot();
+    const present = snapshot.has(root);
+    const resumeAt = this.rootGuard.observe(present, this.clock.now(), this.records.size);
+    if (resumeAt !== undefined) this.wakeAt(resumeAt);
+    if (present) {
+      const view = readSpecs(snapshot, root, this.config.id, this.specs, this.logger);
+      this.specs = view.specs;
+      this.unreadable = view.unreadable;
+    }
     this.kick();
   }
 
@@ -291,7 +305,10 @@ class AllocatorImpl implements Allocator {
     const plan = decide({
       specs: this.specs,
       unreadable: this.unreadable,
-      authoritative: this.cache?.isInitialized === true && this.deps.zk.state === 'connected',
+      authoritative:
+        this.cache?.isInitialized === true &&
+        this.deps.zk.state === 'connected' &&
+        this.rootGuard.settled(now),
       records: this.records,
       containers: this.containers,
       now,

@@ -53,6 +53,11 @@ export class ZkRouteSource implements RouteSource {
     const cache = this.cache;
     if (cache === undefined || !cache.isInitialized) return undefined;
     const snapshot = cache.snapshot();
+    // Why: `/routes` is created once by the api's bootstrap and never deleted; deleting a
+    // deployment removes only its child. A snapshot without the root means the tree was wiped
+    // (ZooKeeper lost its data, a restore is still to come): the last routes keep serving rather
+    // than every deployment answering 404 until the restore.
+    if (this.memo !== undefined && !snapshot.has(this.root)) return this.memo.documents;
     if (this.memo?.snapshot !== snapshot) {
       const documents: RouteDocument[] = [];
       for (const [path, node] of snapshot) {

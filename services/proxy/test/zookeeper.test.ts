@@ -2,6 +2,8 @@
  * The proxy against a real ZooKeeper: routes from `/routes`, registration under `/proxies` and
  * `/services/proxy`, and serving from the cached table while ZooKeeper is down.
  */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseDocument, paths, serializeDocument, type RouteEntry } from '@wharf/model';
 import { createMetrics, createTestLogger } from '@wharf/observability';
 import { useZooKeeper, waitFor } from '@wharf/testkit';
@@ -89,6 +91,36 @@ describe('proxy with ZooKeeper', () => {
 
     await writer.delete(paths.route('dep1'));
     await waitFor(async () => (await get(port, 'dep1')).status === 404, { message: 'dep1 removed' });
+  });
+
+  it('keeps the last routes when /routes itself is gone (a wiped tree), and follows it once restored', async () => {
+    const writer = await zk.session();
+    await writer.mkdirp(paths.routes());
+    const a = await upstream('a');
+    const b = await upstream('b');
+    await writeRoute(writer, routeEntry('dep1', [instance('dep1-main-0', { port: a.port })]));
+    await writeRoute(writer, routeEntry('dep2', [instance('dep2-main-0', { port: b.port })]));
+    const { port } = await startProxy(await zk.session());
+    await waitFor(async () => (await get(port, 'dep2')).status === 200, { message: 'dep2 routed' });
+
+    // ZooKeeper restarted on an empty data directory: sessions expire, the whole tree is gone.
+    await zk.zk.stop();
+    await rm(join(zk.zk.dataDir, 'version-2'), { recursive: true, force: true });
+    await zk.zk.start();
+    const top = await zk.session({ chroot: '' });
+    await waitFor(async () => ((await top.exists(zk.chroot)) === null ? true : undefined), {
+      message: 'tree empty',
+    });
+    await new Promise((r) => setTimeout(r, 3_000)); // past the proxy's session timeout
+    expect((await get(port, 'dep1')).json.instance).toBe('a');
+    expect((await get(port, 'dep2')).json.instance).toBe('b');
+
+    // The restore brings /routes back (dep2 no longer in it): the proxy follows the restored tree.
+    await top.mkdirp(zk.chroot);
+    await writer.mkdirp(paths.routes());
+    await writeRoute(writer, routeEntry('dep1', [instance('dep1-main-0', { port: b.port })]));
+    await waitFor(async () => (await get(port, 'dep1')).json.instance === 'b', { message: 'dep1 restored' });
+    await waitFor(async () => (await get(port, 'dep2')).status === 404, { message: 'dep2 gone' });
   });
 
   it('registers /proxies/<id> with refreshed stats and /services/proxy/<id>, and deregisters on close', async () => {
