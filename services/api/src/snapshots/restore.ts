@@ -72,9 +72,12 @@ export async function checkRestoreSource(
   snapshots: SnapshotService,
   source: RestoreSource,
   requestedKinds: readonly string[],
+  organizationId: string | undefined,
 ): Promise<SnapshotRecord> {
   const record = await snapshots.record(source.deployment, source.snapshot);
-  if (record === undefined) {
+  // An organization's key sees only its organization's snapshots: another's answers as missing.
+  const hidden = organizationId !== undefined && record?.organization_id !== organizationId;
+  if (record === undefined || hidden) {
     throw new WharfError('WHARF_NOT_FOUND', `snapshot ${source.snapshot} of ${source.deployment} not found`, {
       details: [{ path: 'restore_from.snapshot', message: 'no such snapshot of that deployment' }],
     });

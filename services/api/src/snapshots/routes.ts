@@ -39,13 +39,15 @@ export function snapshotRoutes(deps: SnapshotRouteDeps): Router {
     const resources = request.resources;
     const kinds = typeof resources === 'object' && resources !== null ? Object.keys(resources) : [];
     // Every check (record, file, checksum, stack verification) runs before the first write.
-    const record = await checkRestoreSource(deps.snapshots, source, kinds);
-    await deps.deployments.create(request, { validateOnly: true });
-    const owner = principalOf(res.locals)?.keyId;
-    const created = await deps.deployments.create(request, {
-      validateOnly: false,
-      ...(owner ? { owner } : {}),
-    });
+    const principal = principalOf(res.locals);
+    const organizationId = principal?.organizationId;
+    const record = await checkRestoreSource(deps.snapshots, source, kinds, organizationId);
+    const options = {
+      ...(principal?.keyId ? { owner: principal.keyId } : {}),
+      ...(organizationId ? { organizationId } : {}),
+    };
+    await deps.deployments.create(request, { ...options, validateOnly: true });
+    const created = await deps.deployments.create(request, { ...options, validateOnly: false });
     const id = (created.body as { id: string }).id;
     const restore = await deps.restores.begin(id, record, source);
     send(res, { ...created, body: { ...(created.body as object), restore } });

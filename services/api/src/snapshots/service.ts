@@ -43,6 +43,8 @@ export interface SnapshotRecord {
   sha256: string;
   /** The instance the snapshot was streamed from. */
   instance_id: string;
+  /** The organization owning the source deployment (restores by its keys only); absent: the platform's. */
+  organization_id?: string;
   repository: string;
 }
 
@@ -160,6 +162,7 @@ export class SnapshotService {
           sha256: verified.sha256,
           instance_id: member.name,
           repository: repository.location,
+          ...(record.value.organization_id ? { organization_id: record.value.organization_id } : {}),
         };
         await this.deps.zk.mkdirp(snapshotRecordPath(deploymentId));
         await this.deps.zk.createJson(snapshotRecordPath(deploymentId, id), stored);
@@ -236,6 +239,7 @@ function view(r: SnapshotRecord) {
     bytes: r.bytes,
     sha256: r.sha256,
     instance_id: r.instance_id,
+    organization_id: r.organization_id ?? null,
   };
 }
 
