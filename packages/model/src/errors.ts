@@ -19,6 +19,10 @@ export const ERROR_CODES = {
   /** A destructive change would stop something in use (guarded unless `?force=true`). */
   WHARF_IN_USE: 409,
   WHARF_PAYLOAD_TOO_LARGE: 413,
+  /** A snapshot file fails its SHA-256 trailer or cannot be read as the stack's data. */
+  WHARF_SNAPSHOT_CORRUPT: 422,
+  /** The deployment's stack has no snapshots, or no snapshot repository is configured. */
+  WHARF_SNAPSHOT_UNSUPPORTED: 409,
   WHARF_RATE_LIMITED: 429,
   WHARF_NO_CAPACITY: 409,
   /** An organization's quota would be exceeded (`details` names the quota). */

@@ -49,7 +49,8 @@ export type IdKind =
   | 'instance_configuration'
   | 'api_key'
   | 'roles_token'
-  | 'organization';
+  | 'organization'
+  | 'snapshot';
 
 /** True when `value` is a valid id. */
 export function isValidId(value: unknown): value is string {

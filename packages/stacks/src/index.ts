@@ -13,6 +13,7 @@ export type {
   MemberEndpoint,
   ProbeOptions,
   ProbeResult,
+  RestoreResult,
   SnapshotResult,
   StackPack,
 } from './types';
@@ -39,6 +40,7 @@ export {
 export type { EtcdSettings } from './etcd/config';
 export {
   ETCD_REQUEST_TIMEOUT_MS,
+  etcdCall,
   etcdGet,
   etcdHealth,
   etcdMemberList,
@@ -49,6 +51,14 @@ export {
 export { HANDOFF_BUDGET_MS } from './etcd/leadership';
 export type { EtcdCallOptions, EtcdMember, EtcdStatus, EtcdTarget } from './etcd/api';
 export { DEFAULT_SNAPSHOT_TIMEOUT_MS } from './etcd/snapshot';
+export { readEtcdKeys } from './etcd/bolt';
+export type { SnapshotKeyValue } from './etcd/bolt';
+export {
+  etcdRestore,
+  etcdVerifySnapshot,
+  readVerifiedSnapshot,
+  restoreBatches,
+} from './etcd/snapshot-restore';
 export { createHttpPack, httpProbe } from './http/pack';
 export {
   DEFAULT_HEALTH_PATH,

@@ -112,6 +112,12 @@ export interface MigrationResult {
   bytes: number;
 }
 
+/** Result of a restore. */
+export interface RestoreResult {
+  /** Keys (or records) written into the target. */
+  keys: number;
+}
+
 /** One kind of stack Wharf can run. */
 export interface StackPack {
   /** Resource key in plans (`etcd`, `http`). */
@@ -175,6 +181,18 @@ export interface StackPack {
   ): Promise<void>;
   /** Writes a consistent snapshot of the data served at `endpoint` to `toFile`. */
   snapshot(endpoint: MemberEndpoint, toFile: string, options?: HookOptions): Promise<SnapshotResult>;
-  /** Restores a snapshot into an instance's (empty) data dir; `WHARF_STACK_ERROR` where unsupported. */
-  restore(fromFile: string, ctx: InstanceContext): Promise<void>;
+  /**
+   * Checks a snapshot file fully (integrity trailer and readable contents) without a running
+   * cluster; `WHARF_SNAPSHOT_CORRUPT` when damaged, `WHARF_SNAPSHOT_UNSUPPORTED` where unsupported.
+   */
+  verifySnapshot(file: string): Promise<SnapshotResult>;
+  /**
+   * Writes a snapshot's data into the running, new cluster `members` (a logical restore).
+   * Idempotent: an interrupted restore is run again. `WHARF_SNAPSHOT_UNSUPPORTED` where unsupported.
+   */
+  restore(
+    fromFile: string,
+    members: readonly MemberEndpoint[],
+    options?: HookOptions,
+  ): Promise<RestoreResult>;
 }

@@ -70,7 +70,7 @@ describe('http pack through ProcessRuntime', () => {
       await runtime.stop(id, { timeoutMs: 2_000 });
       expect(await pack.probe(endpoint, { settings })).toEqual({ healthy: false, detail: 'ECONNREFUSED' });
       await expect(pack.snapshot(endpoint, `${root.path}/x`)).rejects.toMatchObject({
-        code: 'WHARF_STACK_ERROR',
+        code: 'WHARF_SNAPSHOT_UNSUPPORTED',
       });
     } finally {
       for (const c of await runtime.list()) await runtime.remove(c.id, { force: true });

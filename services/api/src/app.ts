@@ -37,6 +37,9 @@ import { hostRoutes } from './routes/hosts';
 import { moveRoutes } from './routes/moves';
 import { planRoutes } from './routes/plans';
 import { platformRoutes } from './routes/platform';
+import { snapshotRoutes } from './snapshots/routes';
+import { type RestoreRunner } from './snapshots/restore';
+import { type SnapshotService } from './snapshots/service';
 import { type ApiStore } from './store/types';
 import { type HostStore } from './store/zk-hosts';
 
@@ -63,6 +66,8 @@ export interface AppDeps {
   /** Liveness checks (the ZooKeeper session); default: none. */
   health?: () => HealthReport;
   clock?: Clock;
+  /** Snapshots and restores; without them the snapshot routes are not served. */
+  snapshots?: { snapshots: SnapshotService; restores: RestoreRunner };
   /** Hosts and roles tokens; without it the host routes are not served. */
   hosts?: HostStore;
   /** Override of the verified-key cache TTL (tests). */
@@ -177,6 +182,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(servePath(METRICS_PATH, observability));
   app.use(jsonBodyParser());
   const routers = [
+    // Before the deployment routes: it answers the creates that carry `restore_from`.
+    ...(deps.snapshots ? [snapshotRoutes({ ...deps.snapshots, deployments })] : []),
     deploymentRoutes(deployments),
     planRoutes(deployments),
     activityRoutes(

@@ -6,6 +6,7 @@
  * the second process, which then waits and finds the key.
  */
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { WharfError, ROOT_PATHS, isWharfError, paths, serializeDocument } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { type ZkSession } from '@wharf/zk';
@@ -25,6 +26,8 @@ export const LOCK_WAIT_MS = 60_000;
 export interface BootstrapOptions {
   zk: ZkSession;
   home: string;
+  /** Directory of the snapshot repository written into a new `/platform/config`; default `<home>/snapshots`. */
+  snapshotRepository?: string;
   domain: string;
   logger: Logger;
   clock: Clock;
@@ -53,6 +56,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<BootstrapRes
     domain: options.domain,
     installation_id: randomUUID(),
     created: new Date(options.clock.now()).toISOString(),
+    snapshot_repository: { type: 'fs', path: options.snapshotRepository ?? join(options.home, 'snapshots') },
   });
   await ignoreExists(() => zk.create(paths.platformConfig(), config));
   const result = await ensureApiKey(options);

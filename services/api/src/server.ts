@@ -6,9 +6,11 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { paths, serializeDocument } from '@wharf/model';
-import { type Logger } from '@wharf/observability';
+import { type HealthReport, type Logger } from '@wharf/observability';
 import { ZkSession } from '@wharf/zk';
 import { createApp } from './app';
+import { RestoreRunner } from './snapshots/restore';
+import { SnapshotService } from './snapshots/service';
 import { bootstrap, type BootstrapResult } from './bootstrap';
 import { SYSTEM_CLOCK, type Clock } from './clock';
 import { type ApiConfig } from './config';
@@ -19,6 +21,7 @@ import { RequestIdSweeper } from './request-id-sweeper';
 import { ZkHostStore } from './store/zk-hosts';
 import { ZkRequestIds } from './store/zk-request-ids';
 import { createZkStore } from './store/zk-store';
+import { type DeploymentStore } from './store/types';
 
 /** Options of {@link startApi}. */
 export interface StartApiOptions {
@@ -103,6 +106,34 @@ function closeServer(server: Server): Promise<void> {
 }
 
 /** Starts the api; on failure everything started so far is closed again. */
+/** Liveness: fails only when the session is closed for good; a suspended session recovers. */
+function liveness(zk: ZkSession): HealthReport {
+  return { checks: { zookeeper: { status: zk.state === 'closed' ? 'failing' : 'ok', detail: zk.state } } };
+}
+
+/** Snapshots and the restore runner (resumes the restores an earlier api left pending). */
+async function startSnapshots(
+  zk: ZkSession,
+  deployments: DeploymentStore,
+  clock: Clock,
+  logger: Logger,
+): Promise<{ snapshots: SnapshotService; restores: RestoreRunner }> {
+  const snapshots = new SnapshotService({
+    zk,
+    deployments,
+    clock,
+    logger: logger.child({ component: 'snapshots' }),
+  });
+  const restores = new RestoreRunner({
+    zk,
+    snapshots,
+    clock,
+    logger: logger.child({ component: 'restores' }),
+  });
+  await restores.start();
+  return { snapshots, restores };
+}
+
 export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const { config, logger } = options;
   const clock = options.clock ?? SYSTEM_CLOCK;
@@ -115,10 +146,11 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   };
   try {
     await zk.start();
+    const { home, domain } = config;
     const booted = await bootstrap({
       zk,
-      home: config.home,
-      domain: config.domain,
+      home,
+      domain,
       logger,
       clock,
       pid: options.pid,
@@ -137,9 +169,12 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       ttlMs: config.requestIdTtlSeconds * 1000,
       ...options.requestIdSweep,
     });
+    const { snapshots, restores } = await startSnapshots(zk, zkStore.store.deployments, clock, logger);
+    closers.push(() => restores.close());
     const app = createApp({
       store: zkStore.store,
       hosts: new ZkHostStore(zk, logger.child({ component: 'hosts' })),
+      snapshots: { snapshots, restores },
       logger,
       metrics,
       supportedVersions: options.supportedVersions,
@@ -150,10 +185,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       requestIdTtlSeconds: config.requestIdTtlSeconds,
       rateLimit: config.rateLimit,
       monitoring,
-      // Liveness: fails only when the session is closed for good; a suspended session recovers.
-      health: () => ({
-        checks: { zookeeper: { status: zk.state === 'closed' ? 'failing' : 'ok', detail: zk.state } },
-      }),
+      health: () => liveness(zk),
     });
     const server = createServer(app);
     const address = await listen(server, config.port, config.host);

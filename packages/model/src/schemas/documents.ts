@@ -6,6 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Id, Name, Port, Ports, RefId, SchemaVersion, Settings, Str, Timestamp } from './common';
 import { INSTANCE_CONFIGURATION_ID_PATTERN } from '../ids';
 import { DeploymentMetadataSchema, ResourcesSchema } from './plan';
+import { SnapshotRepositorySchema } from './snapshot-repository';
 
 const StackKindSchema = Type.Union([Type.Literal('etcd'), Type.Literal('http')]);
 
@@ -275,6 +276,8 @@ export const PlatformConfigSchema = Type.Object(
     domain: Type.String({ pattern: '^[a-z0-9.-]{1,253}$' }),
     installation_id: Str(64),
     created: Timestamp(),
+    /** Where deployment snapshots are kept (a directory every api/allocator host shares). */
+    snapshot_repository: Type.Optional(SnapshotRepositorySchema),
   },
   { additionalProperties: false },
 );

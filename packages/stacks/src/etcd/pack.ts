@@ -1,5 +1,4 @@
 /** The etcd stack pack: a real clustered key-value store, joined and left one member at a time. */
-import { WharfError } from '@wharf/model';
 import { DEFAULT_PROBE_TIMEOUT_MS } from '../hook-options';
 import { type StackPack } from '../types';
 import { etcdHealth } from './api';
@@ -17,6 +16,7 @@ import { etcdBeforeJoin, etcdBeforeLeave } from './membership';
 import { etcdLeaveMovesLeader } from './leadership';
 import { etcdMigrateData } from './migrate';
 import { etcdSnapshot } from './snapshot';
+import { etcdRestore, etcdVerifySnapshot } from './snapshot-restore';
 
 /** Options of {@link createEtcdPack}. */
 export interface EtcdPackOptions {
@@ -59,13 +59,7 @@ export function createEtcdPack(options: EtcdPackOptions = {}): StackPack {
     // A removed etcd member stops itself; nothing is left to undo once it is gone.
     afterLeave: async () => undefined,
     snapshot: etcdSnapshot,
-    restore: async () => {
-      throw new WharfError('WHARF_STACK_ERROR', 'etcd restore is not supported yet', {
-        details: {
-          kind: ETCD_KIND,
-          reason: 'needs etcdctl/etcdutl snapshot restore, not shipped by etcd-server',
-        },
-      });
-    },
+    verifySnapshot: etcdVerifySnapshot,
+    restore: etcdRestore,
   });
 }

@@ -4,8 +4,9 @@
  * same integrity trailer `etcdctl snapshot save` checks). The file appears only once verified.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { WharfError } from '@wharf/model';
 import { httpRequest } from '../http-client';
 import { type HookOptions, type MemberEndpoint, type SnapshotResult } from '../types';
@@ -61,6 +62,16 @@ class SnapshotSink {
   }
 }
 
+/** Makes a rename in `dir` durable. */
+async function fsyncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Streams a snapshot of `endpoint`'s data to `toFile` (written atomically, mode 0600). */
 export async function etcdSnapshot(
   endpoint: MemberEndpoint,
@@ -79,8 +90,11 @@ export async function etcdSnapshot(
     );
     if (res.status !== 200) throw new Error(`etcd answered status ${res.status}`);
     const sha256 = sink.finish();
+    // Data on disk before the name: a crash leaves a `.partial` or a whole file, never half of one.
+    fsyncSync(fd);
     closeSync(fd);
     await rename(tmp, toFile);
+    await fsyncDirectory(dirname(toFile));
     options.logger?.info('etcd snapshot written', { member: endpoint.name, file: toFile, bytes: sink.bytes });
     return { file: toFile, bytes: sink.bytes, sha256 };
   } catch (err) {

@@ -35,6 +35,12 @@ export async function httpProbe(endpoint: MemberEndpoint, options: ProbeOptions 
 /** An http pack. */
 export function createHttpPack(): StackPack {
   const noop = async (): Promise<void> => undefined;
+  // Snapshots of an http deployment: nothing Wharf could copy, so a coded refusal.
+  const unsupported = async (): Promise<never> => {
+    throw new WharfError('WHARF_SNAPSHOT_UNSUPPORTED', 'http deployments have no snapshots', {
+      details: { kind: HTTP_KIND },
+    });
+  };
   return Object.freeze<StackPack>({
     kind: HTTP_KIND,
     versions: HTTP_VERSIONS,
@@ -61,15 +67,8 @@ export function createHttpPack(): StackPack {
     migrateData: async () => ({ targetIndex: 0, reachedIndex: 0, bytes: 0 }),
     leavePausesCluster: async () => false,
     afterLeave: noop,
-    snapshot: async () => {
-      throw new WharfError('WHARF_STACK_ERROR', 'http deployments have no snapshots', {
-        details: { kind: HTTP_KIND },
-      });
-    },
-    restore: async () => {
-      throw new WharfError('WHARF_STACK_ERROR', 'http deployments have no snapshots', {
-        details: { kind: HTTP_KIND },
-      });
-    },
+    snapshot: unsupported,
+    verifySnapshot: unsupported,
+    restore: unsupported,
   });
 }

@@ -3,7 +3,7 @@
  * operation, or an operation without a route, fails here.
  */
 import { createTestLogger } from '@wharf/observability';
-import { API_PREFIX, createApp } from '../app';
+import { API_PREFIX, createApp, type AppDeps } from '../app';
 import { createApiMetrics } from '../metrics';
 import { type ApiStore } from '../store/types';
 import { type HostStore } from '../store/zk-hosts';
@@ -23,6 +23,7 @@ function registeredRoutes(): string[] {
     // Nothing is read from the stores while the app is only built.
     store: { organizations: {}, billing: {} } as ApiStore,
     hosts: {} as HostStore,
+    snapshots: {} as NonNullable<AppDeps['snapshots']>,
     logger: createTestLogger(),
     metrics: createApiMetrics(),
     supportedVersions: () => undefined,

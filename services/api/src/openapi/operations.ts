@@ -4,6 +4,7 @@
  * an entry here or the other way round, so the document cannot drift from the code.
  */
 import { HOST_ROLES, type DocumentKind } from '@wharf/model';
+import { SNAPSHOT_OPERATIONS } from './operations-snapshots';
 import { TENANCY_OPERATIONS } from './operations-tenancy';
 
 /** An HTTP method in lower case, as OpenAPI path items spell them. */
@@ -94,7 +95,8 @@ export const OPERATIONS: readonly Operation[] = [
     path: '/deployments',
     operationId: 'createDeployment',
     tag: 'Deployments',
-    summary: 'Create a deployment',
+    summary:
+      'Create a deployment; `restore_from: {deployment, snapshot}` (beside `name`/`resources`) restores a snapshot into it',
     authenticated: true,
     query: [
       {
@@ -213,6 +215,7 @@ export const OPERATIONS: readonly Operation[] = [
     ],
     success: [202, 'Accepted: the restart plan is pending'],
   },
+  ...SNAPSHOT_OPERATIONS,
   {
     method: 'delete',
     path: '/deployments/{id}/plan/pending',

@@ -1,0 +1,33 @@
+/** The operations of snapshots and restores (see `operations.ts`). */
+import { type Operation } from './operations';
+
+/** Snapshots of a deployment and the restore it was created with. */
+export const SNAPSHOT_OPERATIONS: readonly Operation[] = [
+  {
+    method: 'get',
+    path: '/deployments/{id}/snapshots',
+    operationId: 'listDeploymentSnapshots',
+    tag: 'Deployments',
+    summary: 'Snapshots of a deployment (also of a deleted one), newest first: time, size, sha256, status',
+    authenticated: true,
+    success: [200, 'The snapshots'],
+  },
+  {
+    method: 'post',
+    path: '/deployments/{id}/snapshots',
+    operationId: 'takeDeploymentSnapshot',
+    tag: 'Deployments',
+    summary: 'Take a snapshot now into the installation repository (verified, then recorded)',
+    authenticated: true,
+    success: [201, 'The snapshot record'],
+  },
+  {
+    method: 'get',
+    path: '/deployments/{id}/restore',
+    operationId: 'getDeploymentRestore',
+    tag: 'Deployments',
+    summary: 'Progress of the restore a deployment was created with (`pending`, `done`, `failed`)',
+    authenticated: true,
+    success: [200, 'The restore record'],
+  },
+];
