@@ -4,9 +4,8 @@
  * read-modify-writes, and every rejection has the standard error shape and writes nothing.
  */
 import { parseDocument, paths, serializeDocument, type ApiKeyRecord } from '@wharf/model';
-import { startZooKeeper, type TestZooKeeper } from '@wharf/testkit';
 import { verifySecret } from '../src';
-import { startHarness, type Harness } from './helpers/harness';
+import { useApiHarness } from './helpers/harness';
 import { dumpTree } from './helpers/tree';
 
 jest.setTimeout(30_000);
@@ -14,12 +13,9 @@ jest.setTimeout(30_000);
 const TOKENS = '/api/v1/platform/configuration/security/roles-tokens';
 
 describe('hosts and roles tokens', () => {
-  let server: TestZooKeeper;
-  let h: Harness;
+  const { h } = useApiHarness('/api-hosts');
 
   beforeAll(async () => {
-    server = await startZooKeeper();
-    h = await startHarness(server.connectString, '/api-hosts');
     await h.zk.mkdirp(paths.hosts());
     await h.zk.create(
       paths.host('h1'),
@@ -46,11 +42,6 @@ describe('hosts and roles tokens', () => {
       }),
       'ephemeral',
     );
-  });
-
-  afterAll(async () => {
-    await h?.close();
-    await server?.close();
   });
 
   test('a roles token is returned once and stored as a salted scrypt hash', async () => {
