@@ -4,7 +4,7 @@
  * tried; the api's own answer (e.g. an unsupported version) is shown the same way.
  */
 import { useMemo, useState } from 'preact/hooks';
-import { ApiError, api } from '../api';
+import { api } from '../api';
 import { Field } from '../field';
 import { validateCreateRequest } from '../generated/validators.js';
 import {
@@ -17,6 +17,7 @@ import {
   type FieldErrors,
 } from '../plan-form';
 import { navigate } from '../router';
+import { ErrorLine, useSubmit } from '../ui';
 import { JsonEditor } from './json-editor';
 
 /** The create page. */
@@ -25,7 +26,6 @@ export function CreatePage() {
   const [touched, setTouched] = useState<Set<string>>(new Set());
   const [submitted, setSubmitted] = useState(false);
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
-  const [busy, setBusy] = useState(false);
   const [asJson, setAsJson] = useState(false);
   const request = useMemo(() => createRequest(form), [form]);
   const localErrors = useMemo(() => fieldErrors(validate(validateCreateRequest, request)), [request]);
@@ -42,24 +42,14 @@ export function CreatePage() {
     setServerErrors({});
   };
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setSubmitted(true);
-    if (Object.keys(localErrors).length > 0) return;
-    setBusy(true);
-    try {
+  const { busy, submit } = useSubmit(
+    async () => {
       const created = await api<{ id: string }>('POST', '/deployments', request);
       navigate({ page: 'deployment', id: created.id });
-    } catch (err) {
-      setServerErrors(
-        err instanceof ApiError && err.details.length > 0
-          ? fieldErrors(err.details)
-          : { form: err instanceof Error ? err.message : String(err) },
-      );
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    (issues) => setServerErrors(fieldErrors(issues)),
+    () => Object.keys(localErrors).length > 0,
+  );
 
   return (
     <section aria-labelledby="create-title">
@@ -75,7 +65,14 @@ export function CreatePage() {
       {asJson ? (
         <JsonEditor initial={request} />
       ) : (
-        <form class="form" onSubmit={(e) => void submit(e)} noValidate>
+        <form
+          class="form"
+          onSubmit={(e) => {
+            setSubmitted(true);
+            void submit(e);
+          }}
+          noValidate
+        >
           <Field id="name" label="Name" value={form.name} error={shown('name')} onInput={set('name')} />
           <Field id="stack" label="Stack" value={form.stack} error={shown('stack')} onInput={set('stack')}>
             <select
@@ -122,11 +119,7 @@ export function CreatePage() {
             error={shown('zone_count')}
             onInput={set('zone_count')}
           />
-          {shown('form') && (
-            <p class="error" role="alert">
-              {shown('form')}
-            </p>
-          )}
+          <ErrorLine error={shown('form')} />
           <div class="actions">
             <button type="submit" disabled={busy}>
               Create
