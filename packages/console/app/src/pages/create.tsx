@@ -18,7 +18,7 @@ import {
 } from '../plan-form';
 import { navigate } from '../router';
 import { ErrorLine, useSubmit } from '../ui';
-import { JsonEditor } from './json-editor';
+import { CreateActions, JsonEditor } from './json-editor';
 
 /** The create page. */
 export function CreatePage() {
@@ -41,6 +41,13 @@ export function CreatePage() {
     setTouched((t) => new Set(t).add(field));
     setServerErrors({});
   };
+  /** Id, value, error and input handler of a form field. */
+  const bind = (field: keyof CreateForm) => ({
+    id: field,
+    value: form[field],
+    error: shown(field),
+    onInput: set(field),
+  });
 
   const { busy, submit } = useSubmit(
     async () => {
@@ -73,8 +80,8 @@ export function CreatePage() {
           }}
           noValidate
         >
-          <Field id="name" label="Name" value={form.name} error={shown('name')} onInput={set('name')} />
-          <Field id="stack" label="Stack" value={form.stack} error={shown('stack')} onInput={set('stack')}>
+          <Field label="Name" {...bind('name')} />
+          <Field label="Stack" {...bind('stack')}>
             <select
               id="stack"
               name="stack"
@@ -88,46 +95,12 @@ export function CreatePage() {
               ))}
             </select>
           </Field>
-          <Field
-            id="version"
-            label="Version"
-            value={form.version}
-            error={shown('version')}
-            onInput={set('version')}
-          />
-          <Field
-            id="instance_configuration_id"
-            label="Instance configuration"
-            value={form.instance_configuration_id}
-            error={shown('instance_configuration_id')}
-            onInput={set('instance_configuration_id')}
-          />
-          <Field
-            id="memory"
-            label="Memory per instance (MB)"
-            type="number"
-            value={form.memory}
-            error={shown('memory')}
-            onInput={set('memory')}
-          />
-          <Field
-            id="zone_count"
-            label="Zones"
-            type="number"
-            hint="One instance per zone"
-            value={form.zone_count}
-            error={shown('zone_count')}
-            onInput={set('zone_count')}
-          />
+          <Field label="Version" {...bind('version')} />
+          <Field label="Instance configuration" {...bind('instance_configuration_id')} />
+          <Field label="Memory per instance (MB)" type="number" {...bind('memory')} />
+          <Field label="Zones" type="number" hint="One instance per zone" {...bind('zone_count')} />
           <ErrorLine error={shown('form')} />
-          <div class="actions">
-            <button type="submit" disabled={busy}>
-              Create
-            </button>
-            <a class="button secondary" href="#/deployments">
-              Cancel
-            </a>
-          </div>
+          <CreateActions disabled={busy} />
         </form>
       )}
     </section>

@@ -59,14 +59,21 @@ export function JsonEditor({ initial }: { initial: unknown }) {
           </li>
         ))}
       </ul>
-      <div class="actions">
-        <button type="submit" disabled={busy || parsed.issues.length > 0}>
-          Create
-        </button>
-        <a class="button secondary" href="#/deployments">
-          Cancel
-        </a>
-      </div>
+      <CreateActions disabled={busy || parsed.issues.length > 0} />
     </form>
+  );
+}
+
+/** Create and Cancel, at the foot of both create forms. */
+export function CreateActions({ disabled }: { disabled: boolean }) {
+  return (
+    <div class="actions">
+      <button type="submit" disabled={disabled}>
+        Create
+      </button>
+      <a class="button secondary" href="#/deployments">
+        Cancel
+      </a>
+    </div>
   );
 }
