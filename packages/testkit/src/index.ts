@@ -17,3 +17,5 @@ export type { TestZooKeeper, TestZooKeeperOptions } from './zookeeper';
 export { TEST_OPERATION_TIMEOUT_MS, TEST_SESSION_TIMEOUT_MS, useZooKeeper } from './use-zookeeper';
 export type { ZooKeeperFixture } from './use-zookeeper';
 export { ETCD_TEST_IMAGE, ensureDockerEngine, ensureEtcdTestImage, ensureWharfImages } from './docker';
+export { etcdCreateRequest } from './plans';
+export type { EtcdRequestOptions } from './plans';
