@@ -58,10 +58,7 @@ export function buildProgram(
       writeOut: (text) => output.stdout.write(text),
       writeErr: (text) => output.stderr.write(text),
     });
-  const run =
-    <A extends unknown[]>(handler: (...args: A) => Promise<number>) =>
-    async (...args: A): Promise<void> =>
-      setExitCode(await handler(...args));
+  const run = runner(setExitCode);
 
   addUpCommand(program, handlers, run);
   addHostCommands(program, handlers, run);
@@ -78,15 +75,20 @@ export function buildProgram(
   return program;
 }
 
-type Runner = <A extends unknown[]>(
-  handler: (...args: A) => Promise<number>,
-) => (...args: A) => Promise<void>;
+/** Wraps a handler so that its exit code goes to `setExitCode`. */
+export const runner =
+  (setExitCode: (code: number) => void) =>
+  <A extends unknown[]>(handler: (...args: A) => Promise<number>) =>
+  async (...args: A): Promise<void> =>
+    setExitCode(await handler(...args));
+
+type Runner = ReturnType<typeof runner>;
 
 /**
  * The action of a command: `handler(...arguments, options)`, options with the global ones (commander
  * passes the arguments, then the command's own options, then the command).
  */
-function act(run: Runner, handler: (...args: never[]) => Promise<number>) {
+export function act(run: Runner, handler: (...args: never[]) => Promise<number>) {
   const call = run(handler) as (...args: unknown[]) => Promise<void>;
   return (...args: unknown[]): Promise<void> =>
     call(...args.slice(0, -2), (args.at(-1) as Command).optsWithGlobals());
