@@ -81,6 +81,20 @@ describe('a 3-zone etcd deployment on the single-host platform', () => {
     }
   });
 
+  it("is probed through a proxy by the leader's heartbeat: health up, 100 % available", async () => {
+    // The platform helper runs the heartbeat every second and writes its counts every second.
+    const seen = await eventually(
+      async () => {
+        const body = (await platform.api('GET', `/deployments/${id}`)).body;
+        return body.health?.status === 'up' && body.availability?.last_24h !== null ? body : undefined;
+      },
+      20_000,
+      'the heartbeat to report the deployment up',
+    );
+    expect(seen.health).toMatchObject({ status: 'up', http_status: expect.any(Number) });
+    expect(seen.availability).toEqual({ last_24h: 100, last_30d: 100 });
+  });
+
   it('grows to 5 members and shrinks back to 3 with the data intact', async () => {
     expect((await update(5)).status).toBe('success');
     expect(await instances()).toHaveLength(5);

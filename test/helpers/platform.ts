@@ -143,6 +143,9 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
     WHARF_ZK: `127.0.0.1:${zkPort}`,
     WHARF_API: `http://127.0.0.1:${apiPort}`,
     WHARF_LOG_LEVEL: 'info',
+    // The leader's heartbeat (`services/constructor/src/health/heartbeat.ts`) at test speed.
+    WHARF_HEARTBEAT_INTERVAL_MS: '1000',
+    WHARF_HEARTBEAT_FLUSH_MS: '1000',
   };
   const stop = async () => {
     await runCli(['down'], env).catch(() => undefined);

@@ -226,6 +226,10 @@ describe('the wharf command line', () => {
     expect(
       (await parse(['apikey', 'create', '--description', 'ci', '--expires-in', '3600'])).calls[0],
     ).toMatchObject({ command: 'apiKeyCreate', options: { description: 'ci', expiresIn: '3600' } });
+    expect((await parse(['apikey', 'create', '--role', 'viewer'])).calls[0]).toMatchObject({
+      command: 'apiKeyCreate',
+      options: { role: 'viewer' },
+    });
     expect((await parse(['apikey', 'list', '--json'])).calls[0]).toMatchObject({
       command: 'apiKeyList',
       options: { json: true },

@@ -217,6 +217,7 @@ function addHostCommands(program: Command, handlers: CommandHandlers, run: Runne
     .description('create an API key (printed once)')
     .option('--description <text>', 'what the key is for')
     .option('--expires-in <seconds>', 'expire the key after this many seconds (default: never)')
+    .option('--role <role>', 'viewer, deployment-manager or platform-admin (default: platform-admin)')
     .action(act(run, handlers.apiKeyCreate));
   apikey
     .command('list')
@@ -224,6 +225,6 @@ function addHostCommands(program: Command, handlers: CommandHandlers, run: Runne
     .action(act(run, handlers.apiKeyList));
   apikey
     .command('revoke <id>')
-    .description('revoke an API key (refused for the last key that never expires)')
+    .description('revoke an API key (refused for the last platform-admin key that never expires)')
     .action(act(run, handlers.apiKeyRevoke));
 }

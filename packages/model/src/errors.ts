@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   WHARF_PAYLOAD_TOO_LARGE: 413,
   WHARF_RATE_LIMITED: 429,
   WHARF_NO_CAPACITY: 409,
+  /** An organization's quota would be exceeded (`details` names the quota). */
+  WHARF_QUOTA_EXCEEDED: 409,
   WHARF_TIMEOUT: 504,
   WHARF_ZK_NO_NODE: 404,
   WHARF_ZK_NODE_EXISTS: 409,

@@ -48,7 +48,8 @@ export type IdKind =
   | 'topology'
   | 'instance_configuration'
   | 'api_key'
-  | 'roles_token';
+  | 'roles_token'
+  | 'organization';
 
 /** True when `value` is a valid id. */
 export function isValidId(value: unknown): value is string {

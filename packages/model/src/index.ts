@@ -58,6 +58,7 @@ export type {
   InstanceState,
   InstanceStatus,
   MemberEndpoint,
+  Organization,
   PlanAttempt,
   PlanDocument,
   PlanStep,
@@ -100,3 +101,12 @@ export {
   defaultInstanceConfigurationId,
 } from './vocabulary';
 export type { StepId } from './vocabulary';
+export {
+  AVAILABILITY_HOURS_KEPT,
+  AvailabilitySchema,
+  addProbes,
+  availabilityPercent,
+  hourOf,
+  type Availability,
+  type Probe,
+} from './schemas/availability';

@@ -10,6 +10,8 @@ export const paths = {
   /** Created with the first host by `wharf-runner --bootstrap-roles`: one bootstrap per installation. */
   bootstrap: () => '/platform/bootstrap',
   apiKeys: () => '/platform/security/api-keys',
+  organizations: () => '/organizations',
+  organization: (id: string) => `/organizations/${assertId('organization', id)}`,
   apiKey: (id: string) => `/platform/security/api-keys/${assertId('api_key', id)}`,
   rolesTokens: () => '/platform/security/roles-tokens',
   rolesToken: (id: string) => `/platform/security/roles-tokens/${assertId('roles_token', id)}`,
@@ -52,6 +54,8 @@ export const paths = {
   constructorLeader: () => '/constructors/leader',
   constructorLive: (id: string) => `/constructors/live/${assertId('host', id)}`,
   services: () => '/services',
+  availabilityRoot: () => '/availability',
+  availability: (deployment: string) => `/availability/${assertId('deployment', deployment)}`,
   serviceLive: (service: string, id: string) =>
     `/services/${assertId('topology', service)}/${assertId('host', id)}`,
 } as const;

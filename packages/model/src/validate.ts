@@ -8,9 +8,11 @@ import addFormats from 'ajv-formats';
 import { type TSchema } from '@sinclair/typebox';
 import { WharfError } from './errors';
 import { resourcesIssues } from './request-checks';
+import { AvailabilitySchema, type Availability } from './schemas/availability';
 import { PRINTABLE_TEXT_PATTERN } from './schemas/common';
 import {
   ApiKeyRecordSchema,
+  OrganizationSchema,
   AllocatorAdvertisementSchema,
   DeploymentSchema,
   InstanceConfigurationSchema,
@@ -23,6 +25,7 @@ import {
   ServiceRegistrationSchema,
   type AllocatorAdvertisement,
   type ApiKeyRecord,
+  type Organization,
   type Deployment,
   type InstanceConfiguration,
   type InstanceSpec,
@@ -65,6 +68,8 @@ const SCHEMAS = {
   'plan-attempt': PlanAttemptSchema,
   'platform-config': PlatformConfigSchema,
   'api-key': ApiKeyRecordSchema,
+  availability: AvailabilitySchema,
+  organization: OrganizationSchema,
   'instance-configuration': InstanceConfigurationSchema,
   'service-registration': ServiceRegistrationSchema,
   'host-registration': HostRegistrationSchema,
@@ -85,6 +90,8 @@ export interface DocumentTypes {
   'plan-attempt': PlanAttempt;
   'platform-config': PlatformConfig;
   'api-key': ApiKeyRecord;
+  availability: Availability;
+  organization: Organization;
   'instance-configuration': InstanceConfiguration;
   'service-registration': ServiceRegistration;
   'host-registration': HostRegistration;

@@ -18,8 +18,6 @@ import {
 import { type ServiceResponse } from './http/send';
 import { type KeyStore } from './store/types';
 
-/** Roles every key gets: Wharf has one role so far. */
-const KEY_ROLES = ['admin'];
 /** Fresh ids tried when a generated key id is taken (48 random bits: never, in practice). */
 const MAX_ID_ATTEMPTS = 3;
 
@@ -30,6 +28,8 @@ export interface ApiKeyServiceDeps {
   logger: Logger;
   /** Called after a key is deleted: drops this process's cached verifications of it. */
   onRevoked: (keyId: string) => void;
+  /** Checks a new key's organization exists; without it, keys cannot name one. */
+  organizations?: { get(id: string, field?: string): Promise<unknown> };
 }
 
 /** `POST`, `GET` and `DELETE .../platform/configuration/security/api-keys`. */
@@ -39,6 +39,13 @@ export class ApiKeyService {
   /** Creates a key; the 201 body is the only place the key ever appears. */
   async create(body: Record<string, unknown>, createdBy: string | undefined): Promise<ServiceResponse> {
     const request = parseApiKeyRequest(body);
+    if (request.organizationId !== undefined) {
+      if (!this.deps.organizations)
+        throw new WharfError('WHARF_VALIDATION', 'organizations are not served by this api', {
+          details: [{ path: 'organization_id', message: 'not supported here' }],
+        });
+      await this.deps.organizations.get(request.organizationId, 'organization_id');
+    }
     if ((await this.deps.keys.count()) >= MAX_API_KEYS) {
       throw new WharfError('WHARF_CONFLICT', `at most ${MAX_API_KEYS} API keys`, {
         details: [{ path: 'body', message: `the installation already has ${MAX_API_KEYS} API keys` }],
@@ -46,16 +53,20 @@ export class ApiKeyService {
     }
     for (let attempt = 1; ; attempt++) {
       const now = new Date(this.deps.clock.now());
-      const generated = await generateApiKey(request.description, now, KEY_ROLES);
+      const generated = await generateApiKey(request.description, now, request.roles);
       const expires = expiryOf(request, now);
-      const record: ApiKeyRecord = { ...generated.record, ...(expires === undefined ? {} : { expires }) };
+      const record: ApiKeyRecord = {
+        ...generated.record,
+        ...(expires === undefined ? {} : { expires }),
+        ...(request.organizationId === undefined ? {} : { organization_id: request.organizationId }),
+      };
       try {
         await this.deps.keys.create(record);
       } catch (err) {
         if (!isWharfError(err, 'WHARF_ZK_NODE_EXISTS') || attempt >= MAX_ID_ATTEMPTS) throw err;
         continue;
       }
-      this.deps.logger.info('api key created', { keyId: record.id, createdBy, expires });
+      this.deps.logger.info('api key created', { keyId: record.id, createdBy, expires, roles: record.roles });
       return {
         status: 201,
         body: {
@@ -64,6 +75,8 @@ export class ApiKeyService {
           description: record.name,
           created: record.created,
           ...(expires === undefined ? {} : { expires }),
+          roles: record.roles,
+          ...(record.organization_id === undefined ? {} : { organization_id: record.organization_id }),
         },
       };
     }

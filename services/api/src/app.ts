@@ -9,6 +9,10 @@ import { ActivityFeed } from './activity/feed';
 import { activityRoutes, deploymentActivitySource } from './activity/routes';
 import { ApiKeyService } from './api-key-service';
 import { KeyVerifier, authenticate } from './auth/authenticate';
+import { authorize } from './auth/authorize';
+import { scopeToOrganization } from './auth/scope';
+import { OrganizationService } from './organization-service';
+import { organizationRoutes } from './routes/organizations';
 import { SYSTEM_CLOCK, type Clock } from './clock';
 import { DeploymentService } from './deployment-service';
 import { type SupportedVersions } from './domain/plans';
@@ -85,6 +89,14 @@ function servePath(
 export function createApp(deps: AppDeps): Express {
   const clock = deps.clock ?? SYSTEM_CLOCK;
   const logger = deps.logger;
+  const organizations =
+    deps.store.organizations &&
+    new OrganizationService({
+      organizations: deps.store.organizations,
+      deployments: deps.store.deployments,
+      clock,
+      logger: logger.child({ component: 'organizations' }),
+    });
   const deployments = new DeploymentService({
     deployments: deps.store.deployments,
     platform: deps.store.platform,
@@ -93,6 +105,7 @@ export function createApp(deps: AppDeps): Express {
     supportedVersions: deps.supportedVersions,
     publicProxyUrl: deps.publicProxyUrl,
     requestIdTtlMs: (deps.requestIdTtlSeconds ?? DEFAULT_REQUEST_ID_TTL_SECONDS) * 1000,
+    ...(organizations ? { quotas: organizations } : {}),
   });
   const platform = new PlatformService({ platform: deps.store.platform, version: deps.version, id: deps.id });
   const observability = createObservabilityHandler({
@@ -108,6 +121,7 @@ export function createApp(deps: AppDeps): Express {
     clock,
     logger: logger.child({ component: 'api-keys' }),
     onRevoked: (keyId) => verifier.forget(keyId),
+    ...(organizations ? { organizations } : {}),
   });
 
   const app = express();
@@ -119,6 +133,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(consoleRoutes(deps.consoleDir ?? CONSOLE_ASSETS_DIR, logger.child({ component: 'console' })));
   app.use(API_PREFIX, openApiRoutes(deps.version, API_PREFIX));
   app.use(authenticate(verifier, deps.metrics, logger));
+  app.use(authorize(API_PREFIX, logger));
+  app.use(
+    scopeToOrganization(API_PREFIX, async (id) => {
+      const record = await deps.store.deployments.get(id);
+      return record === undefined ? undefined : (record.value.organization_id ?? null);
+    }),
+  );
   const limit = deps.rateLimit === undefined ? DEFAULT_RATE_LIMIT : deps.rateLimit;
   if (limit !== null) app.use(rateLimit(new TokenBuckets(limit, clock), deps.metrics));
   app.use(servePath(METRICS_PATH, observability));
@@ -135,6 +156,7 @@ export function createApp(deps: AppDeps): Express {
     platformRoutes(platform),
     apiKeyRoutes(apiKeys),
     ...(deps.hosts ? [hostRoutes(deps.hosts, clock, deps.store.platform)] : []),
+    ...(organizations ? [organizationRoutes(organizations)] : []),
   ];
   app.use(rejectMalformedPathParams(API_PREFIX, routers));
   app.use(API_PREFIX, ...routers);

@@ -10,6 +10,7 @@ import {
   newDeploymentId,
   type Deployment,
   type DeploymentCreateRequest,
+  type Resources,
 } from '@wharf/model';
 import { type Clock } from './clock';
 import { type ServiceResponse } from './http/send';
@@ -27,6 +28,7 @@ import {
   attemptSummary,
   deploymentStatus,
   endpointUrl,
+  heartbeatView,
   instancesHealthy,
   instancesOf,
   mergeAttempts,
@@ -58,6 +60,8 @@ export interface DeploymentServiceDeps {
   publicProxyUrl: string;
   /** How long a request-id marker makes creates idempotent (ms). */
   requestIdTtlMs: number;
+  /** Organizations' quotas; without it, none are enforced. */
+  quotas?: QuotaCheck;
 }
 
 /** Options of a create. */
@@ -65,6 +69,13 @@ export interface CreateOptions {
   requestId?: string;
   validateOnly: boolean;
   owner?: string;
+  /** The organization of the key that creates it: owns it, and its quotas apply. */
+  organizationId?: string;
+}
+
+/** The quota check of an organization (`organization-service.ts`). */
+export interface QuotaCheck {
+  checkQuota(organizationId: string, resources: Resources | undefined, replacing?: string): Promise<void>;
 }
 
 function resourceHeaders(d: Deployment, version: number): Record<string, string> {
@@ -89,6 +100,10 @@ export class DeploymentService {
   async create(body: unknown, options: CreateOptions): Promise<ServiceResponse> {
     const request = validateRequest('deployment-create-request', body, this.deps.supportedVersions);
     if (options.validateOnly) return { status: 200, body: { valid: true } };
+    // Checked before the first write (not in its transaction: two creates racing for the last of
+    // a quota can both pass; quotas bound tenants, they are not a lock).
+    if (options.organizationId !== undefined)
+      await this.deps.quotas?.checkQuota(options.organizationId, request.resources as Resources);
     const digest = bodyHash(request);
     const hash = options.requestId === undefined ? undefined : requestIdHash(options.requestId);
     for (let attempt = 1; ; attempt++) {
@@ -139,7 +154,10 @@ export class DeploymentService {
   private draftCreate(request: DeploymentCreateRequest, options: CreateOptions, digest: string) {
     const now = new Date(this.deps.clock.now());
     const id = newDeploymentId();
-    const deployment = newDeployment(id, request, now, options.owner, options.requestId);
+    const deployment = {
+      ...newDeployment(id, request, now, options.owner, options.requestId),
+      ...(options.organizationId === undefined ? {} : { organization_id: options.organizationId }),
+    };
     const pending = newPlan(id, request.resources, 'create', now, options.requestId);
     const response = {
       id,
@@ -169,8 +187,10 @@ export class DeploymentService {
   }
 
   /** `GET /deployments`: stable order by creation time, then id. */
-  async list(from: number, size: number): Promise<ServiceResponse> {
-    const all = await this.deps.deployments.list();
+  async list(from: number, size: number, organizationId?: string): Promise<ServiceResponse> {
+    const all = (await this.deps.deployments.list()).filter(
+      (e) => organizationId === undefined || e.deployment.organization_id === organizationId,
+    );
     all.sort((a, b) => compareCreated(a.deployment, b.deployment));
     const page = all.slice(from, from + size).map(({ deployment, planNodes }) => ({
       id: deployment.id,
@@ -190,9 +210,10 @@ export class DeploymentService {
   /** `GET /deployments/:id`: record, plan state, instances, endpoint, health. */
   async show(id: string): Promise<ServiceResponse> {
     const record = await this.record(id);
-    const [plans, allocators] = await Promise.all([
+    const [plans, allocators, availability] = await Promise.all([
       this.deps.deployments.plans(id),
       this.deps.platform.allocators(),
+      this.deps.deployments.availability?.(id),
     ]);
     const latest = plans.attempt ?? (await this.deps.deployments.history(id, 1))[0];
     const planNodes = [...(plans.pending ? ['pending'] : []), ...(plans.current ? ['current'] : [])];
@@ -206,6 +227,7 @@ export class DeploymentService {
       status,
       healthy: status !== 'deleting' && instancesHealthy(instances),
       endpoint: endpointUrl(this.deps.publicProxyUrl, id),
+      ...heartbeatView(availability, this.deps.clock.now()),
       plan: {
         pending: plans.pending?.value ?? null,
         current: plans.current ?? null,
@@ -230,6 +252,8 @@ export class DeploymentService {
       const resources = desiredResources(request, base);
       // Merged-in orphans can exceed per-stack limits: validate the result as a request again.
       validateRequest('deployment-update-request', { ...request, resources }, this.deps.supportedVersions);
+      const organization = record.value.organization_id;
+      if (organization !== undefined) await this.deps.quotas?.checkQuota(organization, resources, id);
       return {
         deployment: updatedDeployment(record.value, request, now),
         pending: newPlan(id, resources, 'update', now),

@@ -39,13 +39,19 @@ describe('API key management', () => {
     const res = await h.call('POST', KEYS, { description: 'ci pipeline' });
     expect(res.status).toBe(201);
     const { id, key } = res.body as { id: string; key: string };
-    expect(res.body).toEqual({ id, key, description: 'ci pipeline', created: expect.any(String) });
+    expect(res.body).toEqual({
+      id,
+      key,
+      description: 'ci pipeline',
+      created: expect.any(String),
+      roles: ['platform-admin'],
+    });
     const { keyId, secret } = parseApiKey(key)!;
     expect(keyId).toBe(id);
     const raw = (await h.zk.get(paths.apiKey(id))).data.toString('utf8');
     expect(raw).not.toContain(secret);
     const stored = parseDocument('api-key', raw);
-    expect(stored).toMatchObject({ id, name: 'ci pipeline', roles: ['admin'] });
+    expect(stored).toMatchObject({ id, name: 'ci pipeline', roles: ['platform-admin'] });
     expect(stored.expires).toBeUndefined();
     await expect(verifySecret(secret, stored)).resolves.toBe(true);
     expect((await getWith(h, key)).status).toBe(200);
@@ -61,6 +67,7 @@ describe('API key management', () => {
       description: 'bootstrap',
       created: expect.any(String),
       expired: false,
+      roles: ['platform-admin'],
     });
     const listed = keys.find((k) => k.id === id)!;
     expect(Date.parse(listed.expires as string) - Date.parse(listed.created as string)).toBe(3_600_000);
@@ -125,7 +132,7 @@ describe('API key management', () => {
         KEYS,
         { description: 'x', expires_in_seconds: 'soon', roles: ['x'] },
         400,
-        ['roles', 'expires_in_seconds'],
+        ['expires_in_seconds', 'roles[0]'],
       ],
       ['POST', KEYS, [1], 400, ['body']],
       ['POST', `${KEYS}?force=true`, { description: 'x' }, 400, ['force']],

@@ -13,6 +13,8 @@ describe('configFromEnv', () => {
       id: 'constructor-build-box-example-com-42',
       metricsPort: 0,
       allocatorLossGraceMs: 1_000,
+      heartbeatIntervalMs: 10_000,
+      heartbeatFlushMs: 60_000,
       leaderSessionTimeoutMs: 2_000,
     });
   });

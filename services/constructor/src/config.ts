@@ -5,7 +5,11 @@
  */
 import { type EnvTable, type LogLevel, serviceConfig } from '@wharf/observability';
 import { DEFAULT_LEADER_SESSION_TIMEOUT_MS, MIN_SESSION_TIMEOUT_MS } from '@wharf/zk';
-import { DEFAULT_ALLOCATOR_LOSS_GRACE_MS } from './options';
+import {
+  DEFAULT_ALLOCATOR_LOSS_GRACE_MS,
+  DEFAULT_HEARTBEAT_FLUSH_MS,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+} from './options';
 
 const { configFromEnv: parseEnv, defaultId, renderHelp, rows: r, parsers: p } = serviceConfig;
 
@@ -24,6 +28,8 @@ export interface ConstructorConfig {
   readonly id: string;
   readonly metricsPort: number;
   readonly allocatorLossGraceMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatFlushMs: number;
   readonly leaderSessionTimeoutMs: number;
 }
 
@@ -59,6 +65,18 @@ export function constructorEnv(host: HostFacts): EnvTable<ConstructorConfig> {
       description:
         'how long an allocator may be without its live node before its instances are marked unroutable',
       parse: p.integer(1, MAX_ALLOCATOR_LOSS_GRACE_MS),
+    },
+    heartbeatIntervalMs: {
+      name: 'WHARF_HEARTBEAT_INTERVAL_MS',
+      default: String(DEFAULT_HEARTBEAT_INTERVAL_MS),
+      description: 'between two probes of each deployment through a proxy, by the leader (0: no heartbeat)',
+      parse: p.integer(0, 3_600_000),
+    },
+    heartbeatFlushMs: {
+      name: 'WHARF_HEARTBEAT_FLUSH_MS',
+      default: String(DEFAULT_HEARTBEAT_FLUSH_MS),
+      description: 'between two writes of the heartbeat counts to /availability/<deployment>',
+      parse: p.integer(100, 3_600_000),
     },
     leaderSessionTimeoutMs: {
       name: 'WHARF_LEADER_SESSION_TIMEOUT_MS',

@@ -21,6 +21,7 @@ import {
   type ConstructorOptions,
 } from './options';
 import { Scheduler } from './scheduler';
+import { Heartbeat } from './health/heartbeat';
 
 /**
  * `latent` (created) → `starting` → `standby` ⇄ `leading` → `closing` → `closed`.
@@ -53,6 +54,7 @@ class ConstructorService implements Constructor {
   private registration: EphemeralRegistration | undefined;
   private server: ObservabilityServer | undefined;
   private scheduler: Scheduler | undefined;
+  private heartbeat: Heartbeat | undefined;
   /** Leadership transitions run one at a time, in order. */
   private readonly transitions = new Mutex();
   private closing: Promise<void> | undefined;
@@ -150,6 +152,16 @@ class ConstructorService implements Constructor {
         this.scheduler = scheduler;
         // Loading the caches may outlast leadership; a later `notLeader` stops it meanwhile.
         scheduler.start().catch((err: unknown) => this.o.logger.error('scheduler failed to start', { err }));
+        if (this.o.heartbeatIntervalMs > 0) {
+          this.heartbeat = new Heartbeat({
+            zk: this.o.zk,
+            logger: this.o.logger.child({ component: 'heartbeat' }),
+            clock: this.o.clock,
+            intervalMs: this.o.heartbeatIntervalMs,
+            flushMs: this.o.heartbeatFlushMs,
+          });
+          this.heartbeat.start();
+        }
       } else if (!leading) {
         await this.stopScheduler();
         if (this.current === 'leading') this.setState('standby');
@@ -161,7 +173,9 @@ class ConstructorService implements Constructor {
     this.metrics.leader.set(0);
     const scheduler = this.scheduler;
     this.scheduler = undefined;
-    await scheduler?.close();
+    const heartbeat = this.heartbeat;
+    this.heartbeat = undefined;
+    await Promise.all([scheduler?.close(), heartbeat?.close()]);
   }
 
   private health(): HealthReport {

@@ -38,6 +38,8 @@ async function main(): Promise<void> {
     metrics: createMetrics('constructor'),
     metricsPort: config.metricsPort,
     timing: { allocatorLossGraceMs: config.allocatorLossGraceMs },
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    heartbeatFlushMs: config.heartbeatFlushMs,
   });
   // Handlers before any I/O: a signal during start-up still shuts down cleanly (close waits for start).
   installShutdown({

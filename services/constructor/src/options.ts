@@ -76,6 +76,10 @@ export interface ConstructorOptions {
   address?: string;
   /** Version written in the service registration. */
   version?: string;
+  /** Between two heartbeat rounds of the leader (`health/heartbeat.ts`); 0: no heartbeat. Default 10 s. */
+  heartbeatIntervalMs?: number;
+  /** Between two writes of the heartbeat's counts. Default 60 s. */
+  heartbeatFlushMs?: number;
 }
 
 /** {@link ConstructorOptions} with defaults filled in. */
@@ -92,7 +96,13 @@ export interface CompiledConstructorOptions {
   readonly metricsHost: string;
   readonly address: string;
   readonly version: string;
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatFlushMs: number;
 }
+
+/** The heartbeat probes each deployment every 10 s and writes its counts every minute. */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
+export const DEFAULT_HEARTBEAT_FLUSH_MS = 60_000;
 
 /** Loopback: metrics and health are not for the whole network. */
 const DEFAULT_METRICS_HOST = '127.0.0.1';
@@ -112,6 +122,11 @@ export function compileConstructorOptions(options: ConstructorOptions): Compiled
   ) {
     invalid('metricsPort', options.metricsPort, 'must be a port number (0 for any)');
   }
+  for (const key of ['heartbeatIntervalMs', 'heartbeatFlushMs'] as const) {
+    const value = options[key];
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0))
+      invalid(key, value, 'must be a whole number of ms (0: off)');
+  }
   return Object.freeze({
     zk: options.zk,
     leaderZk: options.leaderZk ?? options.zk,
@@ -125,6 +140,8 @@ export function compileConstructorOptions(options: ConstructorOptions): Compiled
     metricsHost: options.metricsHost ?? DEFAULT_METRICS_HOST,
     address: options.address ?? DEFAULT_METRICS_HOST,
     version: options.version ?? DEFAULT_VERSION,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+    heartbeatFlushMs: options.heartbeatFlushMs ?? DEFAULT_HEARTBEAT_FLUSH_MS,
   });
 }
 

@@ -1,7 +1,7 @@
 /**
  * `wharf apikey create|list|revoke`: API keys through `/platform/configuration/security/api-keys`.
  * A new key is printed once (the api stores only its hash); a revoked key is refused on its next
- * request; the api refuses to revoke the last key that never expires (409).
+ * request; the api refuses to revoke the last platform-admin key that never expires (409).
  */
 import { WharfError, assertId } from '@wharf/model';
 import { type ApiClient } from '../api/api-client';
@@ -16,6 +16,8 @@ export interface ApiKeyCommandOptions {
   description?: string;
   /** Seconds until the new key expires (none: it never expires). */
   expiresIn?: string;
+  /** The new key's role (the api checks the name). */
+  role?: string;
   json?: boolean;
 }
 
@@ -25,6 +27,7 @@ interface KeyRow {
   created: string;
   expires?: string;
   expired?: boolean;
+  roles?: string[];
 }
 
 /** Runs `apikey create`. */
@@ -34,6 +37,7 @@ export async function createApiKey(
   ctx: CliContext,
 ): Promise<number> {
   const body: Record<string, unknown> = { description: options.description ?? '' };
+  if (options.role !== undefined) body.roles = [options.role];
   if (options.expiresIn !== undefined) {
     const seconds = Number(options.expiresIn);
     if (!Number.isInteger(seconds) || seconds <= 0) {
@@ -72,9 +76,11 @@ export async function listApiKeys(
     k.description || '-',
     k.created,
     k.expires ?? 'never',
+    k.roles?.join(',') ?? '-',
     k.expired ? 'expired' : 'valid',
   ]);
-  ctx.stdout.write(`${formatTable(['ID', 'DESCRIPTION', 'CREATED', 'EXPIRES', 'STATE'], rows).join('\n')}\n`);
+  const header = ['ID', 'DESCRIPTION', 'CREATED', 'EXPIRES', 'ROLE', 'STATE'];
+  ctx.stdout.write(`${formatTable(header, rows).join('\n')}\n`);
   return 0;
 }
 

@@ -18,6 +18,8 @@ export const DeploymentSchema = Type.Object(
     created: Timestamp(),
     updated: Timestamp(),
     owner: Type.Optional(Str(128)),
+    /** The tenant that owns it; absent: the platform's own (only platform keys see it). */
+    organization_id: Type.Optional(Id()),
     request_id: Type.Optional(Str(128)),
     metadata: Type.Optional(DeploymentMetadataSchema),
     /** Set by DELETE: the pending plan shuts everything down; the record goes when it completes. */
@@ -268,6 +270,27 @@ export const ApiKeyRecordSchema = Type.Object(
     roles: Type.Array(Str(32), { maxItems: 8 }),
     /** After this instant the key is refused; absent: never (the bootstrap key). */
     expires: Type.Optional(Timestamp()),
+    /** The key reaches only this organization's deployments; absent: the whole platform. */
+    organization_id: Type.Optional(Id()),
+  },
+  { additionalProperties: false },
+);
+
+/** `/organizations/<id>`: a tenant and its quotas (absent quota: unlimited). */
+export const OrganizationSchema = Type.Object(
+  {
+    schema_version: SchemaVersion(),
+    id: Id(),
+    name: Name(),
+    created: Timestamp(),
+    quotas: Type.Object(
+      {
+        /** Sum of every instance's memory over the organization's deployments. */
+        memory_mb: Type.Optional(Type.Integer({ minimum: 0 })),
+        deployments: Type.Optional(Type.Integer({ minimum: 0 })),
+      },
+      { additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );
@@ -341,6 +364,8 @@ export type PlanAttempt = Static<typeof PlanAttemptSchema>;
 export type PlatformConfig = Static<typeof PlatformConfigSchema>;
 /** A hashed API key. */
 export type ApiKeyRecord = Static<typeof ApiKeyRecordSchema>;
+/** An organization (tenant). */
+export type Organization = Static<typeof OrganizationSchema>;
 /** An instance configuration. */
 export type InstanceConfiguration = Static<typeof InstanceConfigurationSchema>;
 /** A live service registration. */

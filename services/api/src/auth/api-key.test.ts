@@ -11,7 +11,7 @@ describe('API keys', () => {
       schema_version: 1,
       name: 'first',
       created: NOW.toISOString(),
-      roles: ['admin'],
+      roles: ['platform-admin'],
     });
     expect(JSON.stringify(record)).not.toContain(parsed!.secret);
     await expect(verifySecret(parsed!.secret, record)).resolves.toBe(true);

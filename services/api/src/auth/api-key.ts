@@ -83,7 +83,7 @@ function deriveKey(
 export async function generateApiKey(
   name: string,
   now: Date,
-  roles: string[] = ['admin'],
+  roles: string[] = ['platform-admin'],
 ): Promise<GeneratedApiKey> {
   const keyId = `k${randomBytes(KEY_ID_BYTES).toString('hex')}`;
   const secret = randomBytes(SECRET_BYTES).toString('base64url');

@@ -16,6 +16,7 @@ import { type ApiMetrics } from '../metrics';
 import { isExpired } from '../domain/api-keys';
 import { type KeyLookup } from '../store/types';
 import { fingerprint, keyFromAuthorization, parseApiKey, verifySecret } from './api-key';
+import { type ApiKeyRole, effectiveRole } from './rbac';
 
 /**
  * How long a verified key is trusted without re-running scrypt when nothing says it changed; the
@@ -28,6 +29,10 @@ export const MAX_CACHED_KEYS = 1024;
 /** Who made a request. */
 export interface Principal {
   keyId: string;
+  /** The key's strongest known role (`rbac.ts`); undefined: it may do nothing. */
+  role: ApiKeyRole | undefined;
+  /** The organization the key is confined to (`scope.ts`); undefined: the whole platform. */
+  organizationId?: string;
 }
 
 /** Why a key was refused (metric label; never shown to the client). */
@@ -81,7 +86,11 @@ export class KeyVerifier {
     if (!(await verifySecret(parsed.secret, record))) return { rejected: 'wrong_secret' };
     // Checked after the secret, so only the key's holder learns that it expired.
     if (isExpired(record, this.clock.now())) return { rejected: 'expired' };
-    const principal = { keyId: record.id };
+    const principal: Principal = {
+      keyId: record.id,
+      role: effectiveRole(record.roles),
+      ...(record.organization_id === undefined ? {} : { organizationId: record.organization_id }),
+    };
     const expires = record.expires === undefined ? Infinity : Date.parse(record.expires);
     this.remember(fp, principal, revision, expires);
     return { principal, cached: false };

@@ -8,14 +8,14 @@ import {
   revocationBlocker,
 } from './api-keys';
 
-const record = (id: string, expires?: string): ApiKeyRecord => ({
+const record = (id: string, expires?: string, roles = ['admin']): ApiKeyRecord => ({
   schema_version: 1,
   id,
   name: `key ${id}`,
   hash: 'scrypt$1$1$1$00',
   salt: '00',
   created: '2026-01-01T00:00:00.000Z',
-  roles: ['admin'],
+  roles,
   ...(expires === undefined ? {} : { expires }),
 });
 
@@ -33,10 +33,12 @@ describe('API key requests', () => {
     expect(parseApiKeyRequest({ description: 'ci' })).toEqual({
       description: 'ci',
       expiresInSeconds: undefined,
+      roles: ['platform-admin'],
     });
-    expect(parseApiKeyRequest({ description: 'ci', expires_in_seconds: 60 })).toEqual({
+    expect(parseApiKeyRequest({ description: 'ci', expires_in_seconds: 60, roles: ['viewer'] })).toEqual({
       description: 'ci',
       expiresInSeconds: 60,
+      roles: ['viewer'],
     });
   });
 
@@ -51,14 +53,20 @@ describe('API key requests', () => {
     [{ description: 'ci', expires_in_seconds: '60' }, ['expires_in_seconds']],
     [{ description: 'ci', expires_in_seconds: MAX_KEY_TTL_SECONDS + 1 }, ['expires_in_seconds']],
     [{ description: 'ci', key: 'mine', hash: 'x' }, ['key', 'hash']],
+    [{ description: 'ci', roles: ['root'] }, ['roles[0]']],
+    [{ description: 'ci', roles: 'viewer' }, ['roles']],
+    [{ description: 'ci', roles: [] }, ['roles']],
+    [{ description: 'ci', roles: ['viewer', 'platform-admin'] }, ['roles']],
   ])('refuses %j naming %j', (body, paths) => {
     expect(issuePaths(body)).toEqual(paths);
   });
 
   it('computes expiry instants and tells expired keys', () => {
     const now = new Date('2026-01-01T00:00:00.000Z');
-    expect(expiryOf({ description: 'x', expiresInSeconds: 90 }, now)).toBe('2026-01-01T00:01:30.000Z');
-    expect(expiryOf({ description: 'x', expiresInSeconds: undefined }, now)).toBeUndefined();
+    expect(expiryOf({ description: 'x', expiresInSeconds: 90, roles: [] }, now)).toBe(
+      '2026-01-01T00:01:30.000Z',
+    );
+    expect(expiryOf({ description: 'x', expiresInSeconds: undefined, roles: [] }, now)).toBeUndefined();
     const at = Date.parse('2026-01-01T00:01:30.000Z');
     expect(isExpired({ expires: '2026-01-01T00:01:30.000Z' }, at - 1)).toBe(false);
     expect(isExpired({ expires: '2026-01-01T00:01:30.000Z' }, at)).toBe(true);
@@ -73,6 +81,7 @@ describe('API key requests', () => {
       created: '2026-01-01T00:00:00.000Z',
       expires: '2026-01-02T00:00:00.000Z',
       expired: true,
+      roles: ['platform-admin'],
     });
   });
 });
@@ -83,7 +92,7 @@ describe('the lock-out rule', () => {
   it('refuses to delete the last key', () => {
     expect(revocationBlocker('k1', record('k1'), [])?.code).toBe('WHARF_CONFLICT');
     expect(revocationBlocker('k1', record('k1', soon), [])?.details).toEqual([
-      { path: 'id', message: expect.stringContaining('last API key') },
+      { path: 'id', message: expect.stringContaining('last platform-admin API key') },
     ]);
   });
 
@@ -96,5 +105,14 @@ describe('the lock-out rule', () => {
     expect(revocationBlocker('k1', record('k1', soon), [record('k2')])).toBeUndefined();
     expect(revocationBlocker('k1', record('k1', soon), [record('k2', soon)])).toBeUndefined();
     expect(revocationBlocker('k1', undefined, [record('k2')])).toBeUndefined();
+  });
+
+  it('counts only platform-admin keys, and never blocks deleting a weaker key', () => {
+    const viewer = record('k2', undefined, ['viewer']);
+    expect(revocationBlocker('k1', record('k1'), [viewer])?.code).toBe('WHARF_CONFLICT');
+    expect(revocationBlocker('k2', viewer, [])).toBeUndefined();
+    expect(
+      revocationBlocker('k1', record('k1'), [record('k3', undefined, ['platform-admin'])]),
+    ).toBeUndefined();
   });
 });

@@ -4,7 +4,8 @@
  * installation from locking itself out: a DELETE that would leave no key that never expires is
  * refused.
  */
-import { WharfError, type ApiKeyRecord, type ValidationIssue } from '@wharf/model';
+import { WharfError, isValidId, type ApiKeyRecord, type ValidationIssue } from '@wharf/model';
+import { API_KEY_ROLES, type ApiKeyRole, effectiveRole, isApiKeyRole } from '../auth/rbac';
 
 /** Longest description: it is shown in lists, not a document. */
 export const MAX_DESCRIPTION_LENGTH = 128;
@@ -18,6 +19,10 @@ export interface ApiKeyRequest {
   description: string;
   /** Undefined: the key never expires. */
   expiresInSeconds: number | undefined;
+  /** One role (`rbac.ts`); default `platform-admin`, as every key had before roles existed. */
+  roles: ApiKeyRole[];
+  /** Confines the key to one organization (checked to exist by the service). */
+  organizationId?: string;
 }
 
 /** Control characters: a description is printed by the CLI and must not drive a terminal. */
@@ -34,7 +39,7 @@ function invalid(issues: ValidationIssue[]): WharfError {
 export function parseApiKeyRequest(body: Record<string, unknown>): ApiKeyRequest {
   const issues: ValidationIssue[] = [];
   for (const key of Object.keys(body)) {
-    if (key !== 'description' && key !== 'expires_in_seconds')
+    if (!['description', 'expires_in_seconds', 'roles', 'organization_id'].includes(key))
       issues.push({ path: key.slice(0, 64), message: 'is not allowed here' });
   }
   const description = body.description;
@@ -55,8 +60,26 @@ export function parseApiKeyRequest(body: Record<string, unknown>): ApiKeyRequest
   ) {
     issues.push({ path: 'expires_in_seconds', message: `must be an integer 1-${MAX_KEY_TTL_SECONDS}` });
   }
+  const roles = body.roles ?? ['platform-admin'];
+  if (!Array.isArray(roles) || roles.length !== 1) {
+    issues.push({ path: 'roles', message: `must list exactly one of ${API_KEY_ROLES.join(', ')}` });
+  } else if (!isApiKeyRole(roles[0])) {
+    issues.push({ path: 'roles[0]', message: `must be one of ${API_KEY_ROLES.join(', ')}` });
+  }
+  const organization = body.organization_id;
+  if (organization !== undefined && !isValidId(organization)) {
+    issues.push({ path: 'organization_id', message: 'must be a lowercase DNS label (a-z, 0-9, -)' });
+  } else if (organization !== undefined && Array.isArray(roles) && roles[0] === 'platform-admin') {
+    // A platform-admin manages the platform: it cannot be confined to an organization.
+    issues.push({ path: 'roles[0]', message: "an organization's key is viewer or deployment-manager" });
+  }
   if (issues.length > 0) throw invalid(issues);
-  return { description: description as string, expiresInSeconds: ttl as number | undefined };
+  return {
+    description: description as string,
+    expiresInSeconds: ttl as number | undefined,
+    roles: roles as ApiKeyRole[],
+    ...(organization === undefined ? {} : { organizationId: organization as string }),
+  };
 }
 
 /** The expiry instant of a key created at `now` with `request`, if it expires. */
@@ -79,6 +102,9 @@ export interface ApiKeyView {
   created: string;
   expires?: string;
   expired: boolean;
+  /** The key's role; `admin` keys from before roles existed show as `platform-admin`. */
+  roles: string[];
+  organization_id?: string;
 }
 
 /** The public view of a record (the record's `name` is the description). */
@@ -89,6 +115,8 @@ export function apiKeyView(record: ApiKeyRecord, now: number): ApiKeyView {
     created: record.created,
     ...(record.expires === undefined ? {} : { expires: record.expires }),
     expired: isExpired(record, now),
+    roles: [effectiveRole(record.roles) ?? 'none'],
+    ...(record.organization_id === undefined ? {} : { organization_id: record.organization_id }),
   };
 }
 
@@ -99,23 +127,26 @@ export function compareKeys(a: ApiKeyRecord, b: ApiKeyRecord): number {
 }
 
 /**
- * The lock-out rule: at least one key that never expires must remain (an expiring key alone
- * would lock the installation out when it expires). `target` is undefined when the stored record
- * is unreadable; `others` are every other readable key.
- * Returns the 409 to answer with, or undefined when the delete may go ahead.
+ * The lock-out rule: at least one `platform-admin` key that never expires must remain (an
+ * expiring key alone would lock the installation out when it expires, and only a platform-admin
+ * can create keys). `target` is undefined when the stored record is unreadable; `others` are every
+ * other readable key. Returns the 409 to answer with, or undefined when the delete may go ahead.
  */
 export function revocationBlocker(
   keyId: string,
   target: ApiKeyRecord | undefined,
   others: readonly ApiKeyRecord[],
 ): WharfError | undefined {
-  const lastKey = others.length === 0;
+  const admin = (k: ApiKeyRecord) => effectiveRole(k.roles) === 'platform-admin';
+  if (target !== undefined && !admin(target)) return undefined;
+  const admins = others.filter(admin);
+  const lastKey = admins.length === 0;
   const lastPermanent =
-    target !== undefined && target.expires === undefined && !others.some((k) => k.expires === undefined);
+    target !== undefined && target.expires === undefined && !admins.some((k) => k.expires === undefined);
   if (!lastKey && !lastPermanent) return undefined;
   const message = lastKey
-    ? 'is the last API key; create another one first'
-    : 'is the last API key that never expires; create another one without expires_in_seconds first';
+    ? 'is the last platform-admin API key; create another one first'
+    : 'is the last platform-admin API key that never expires; create another one without expires_in_seconds first';
   return new WharfError('WHARF_CONFLICT', `API key ${keyId} ${message}`, {
     details: [{ path: 'id', message }],
   });

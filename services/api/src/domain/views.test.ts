@@ -1,6 +1,8 @@
-import { type Deployment, type PlanAttempt } from '@wharf/model';
+import { type Availability, type Deployment, type PlanAttempt } from '@wharf/model';
 import { type AllocatorSnapshot } from '../store/types';
 import {
+  HEARTBEAT_STALE_MS,
+  heartbeatView,
   allocatorView,
   deploymentStatus,
   endpointUrl,
@@ -105,5 +107,32 @@ describe('views', () => {
 
   it('fills the endpoint template', () => {
     expect(endpointUrl('https://{id}.example.com:{id}', 'd1')).toBe('https://d1.example.com:d1');
+  });
+});
+
+describe('heartbeatView', () => {
+  const now = Date.parse('2026-12-01T10:30:00.000Z');
+  const record: Availability = {
+    schema_version: 1,
+    deployment_id: 'd1',
+    last: { at: '2026-12-01T10:29:50.000Z', up: true, status: 200, ms: 4 },
+    hours: [{ hour: '2026-12-01T10', probes: 4, up: 3 }],
+  };
+
+  it('shows the last probe and the availability windows', () => {
+    expect(heartbeatView(record, now)).toEqual({
+      health: { status: 'up', checked_at: '2026-12-01T10:29:50.000Z', latency_ms: 4, http_status: 200 },
+      availability: { last_24h: 75, last_30d: 75 },
+    });
+  });
+
+  it('says unknown without a record or when the last probe is stale', () => {
+    expect(heartbeatView(undefined, now)).toEqual({
+      health: { status: 'unknown' },
+      availability: { last_24h: null, last_30d: null },
+    });
+    expect(heartbeatView(record, Date.parse(record.last!.at) + HEARTBEAT_STALE_MS + 1).health.status).toBe(
+      'unknown',
+    );
   });
 });

@@ -7,6 +7,8 @@ import {
   type Deployment,
   type InstanceState,
   type PlanAttempt,
+  availabilityPercent,
+  type Availability,
 } from '@wharf/model';
 import { type AllocatorSnapshot } from '../store/types';
 
@@ -136,6 +138,31 @@ export interface AllocatorView {
   runtime: AllocatorAdvertisement['runtime'] | null;
   version: string | null;
   started: string | null;
+}
+
+/** The heartbeat's last probe older than this reads as `unknown`: the heartbeat is not running. */
+export const HEARTBEAT_STALE_MS = 5 * 60_000;
+
+/** `health` and `availability` of `GET /deployments/<id>`, from the heartbeat's record. */
+export function heartbeatView(record: Availability | undefined, now: number) {
+  const last = record?.last;
+  const fresh = last !== undefined && now - Date.parse(last.at) <= HEARTBEAT_STALE_MS;
+  return {
+    health: {
+      status: !fresh ? 'unknown' : last.up ? 'up' : 'down',
+      ...(last === undefined
+        ? {}
+        : {
+            checked_at: last.at,
+            latency_ms: last.ms,
+            ...(last.status === undefined ? {} : { http_status: last.status }),
+          }),
+    },
+    availability: {
+      last_24h: record === undefined ? null : availabilityPercent(record, now, 24),
+      last_30d: record === undefined ? null : availabilityPercent(record, now, 30 * 24),
+    },
+  };
 }
 
 /** Capacity used is the sum of the memory of the specs placed on the allocator. */

@@ -94,7 +94,7 @@ function operationObject(op: Operation): Record<string, unknown> {
         }),
     responses: {
       [String(op.success[0])]: { description: op.success[1], content: { [produces]: {} } },
-      ...(op.authenticated ? { '401': error } : {}),
+      ...(op.authenticated ? { '401': error, '403': error } : {}),
       default: error,
     },
   };
@@ -118,7 +118,7 @@ export function buildOpenApi(version: string, apiPrefix: string): Record<string,
     },
     servers: [{ url: apiPrefix }],
     security: [{ apiKey: [] }],
-    tags: ['Deployments', 'Plans', 'Platform', 'Security', 'Meta'].map((name) => ({ name })),
+    tags: ['Deployments', 'Plans', 'Platform', 'Security', 'Organizations', 'Meta'].map((name) => ({ name })),
     paths,
     components: {
       schemas,

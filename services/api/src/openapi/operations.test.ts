@@ -21,7 +21,7 @@ interface Layer {
 function registeredRoutes(): string[] {
   const app = createApp({
     // Nothing is read from the stores while the app is only built.
-    store: {} as ApiStore,
+    store: { organizations: {} } as ApiStore,
     hosts: {} as HostStore,
     logger: createTestLogger(),
     metrics: createApiMetrics(),

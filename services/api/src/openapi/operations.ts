@@ -24,7 +24,7 @@ export interface Operation {
   /** Below the API prefix, OpenAPI style (`/deployments/{id}`). */
   path: string;
   operationId: string;
-  tag: 'Deployments' | 'Plans' | 'Platform' | 'Security' | 'Meta';
+  tag: 'Deployments' | 'Plans' | 'Platform' | 'Security' | 'Organizations' | 'Meta';
   summary: string;
   /** False for the few routes served without an API key. */
   authenticated: boolean;
@@ -262,6 +262,14 @@ export const OPERATIONS: readonly Operation[] = [
         properties: {
           description: { type: 'string', minLength: 1 },
           expires_in_seconds: { type: 'integer', minimum: 1 },
+          roles: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 1,
+            items: { type: 'string', enum: ['viewer', 'deployment-manager', 'platform-admin'] },
+            description: "The key's role (default platform-admin); see docs/security.md",
+          },
+          organization_id: { type: 'string', description: 'Confines the key to one organization' },
         },
       },
     },
@@ -305,5 +313,79 @@ export const OPERATIONS: readonly Operation[] = [
       },
     },
     success: [201, 'The token, shown only in this response'],
+  },
+  {
+    method: 'post',
+    path: '/organizations',
+    operationId: 'createOrganization',
+    tag: 'Organizations',
+    summary: 'Create an organization (tenant) with optional quotas',
+    authenticated: true,
+    body: {
+      schema: {
+        type: 'object',
+        required: ['id', 'name'],
+        additionalProperties: false,
+        properties: {
+          id: { type: 'string' },
+          name: { type: 'string' },
+          quotas: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              memory_mb: { type: 'integer', minimum: 0 },
+              deployments: { type: 'integer', minimum: 0 },
+            },
+          },
+        },
+      },
+    },
+    success: [201, 'The organization'],
+  },
+  {
+    method: 'get',
+    path: '/organizations',
+    operationId: 'listOrganizations',
+    tag: 'Organizations',
+    summary: "Organizations (an organization's key sees its own)",
+    authenticated: true,
+    success: [200, 'The organizations'],
+  },
+  {
+    method: 'get',
+    path: '/organizations/{id}',
+    operationId: 'getOrganization',
+    tag: 'Organizations',
+    summary: 'An organization, its quotas and its usage',
+    authenticated: true,
+    success: [200, 'The organization'],
+  },
+  {
+    method: 'put',
+    path: '/organizations/{id}/quotas',
+    operationId: 'setOrganizationQuotas',
+    tag: 'Organizations',
+    summary: 'Replace the quotas (refused below current use)',
+    authenticated: true,
+    body: {
+      schema: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          memory_mb: { type: 'integer', minimum: 0 },
+          deployments: { type: 'integer', minimum: 0 },
+        },
+      },
+    },
+    success: [200, 'The organization'],
+  },
+  {
+    method: 'delete',
+    path: '/organizations/{id}',
+    operationId: 'deleteOrganization',
+    tag: 'Organizations',
+    summary: 'Delete an organization that owns no deployment',
+    authenticated: true,
+    success: [200, 'Deleted'],
   },
 ];

@@ -31,13 +31,16 @@ export function deploymentRoutes(service: DeploymentService): Router {
     );
     const validateOnly = boolParam(query, 'validate_only', false);
     const body = jsonObjectBody(req);
-    const owner = principalOf(res.locals)?.keyId;
+    const principal = principalOf(res.locals);
+    const owner = principal?.keyId;
+    const organizationId = principal?.organizationId;
     send(
       res,
       await service.create(body, {
         validateOnly,
         ...(requestId ? { requestId } : {}),
         ...(owner ? { owner } : {}),
+        ...(organizationId ? { organizationId } : {}),
       }),
     );
   });
@@ -46,7 +49,7 @@ export function deploymentRoutes(service: DeploymentService): Router {
     const query = allowOnly(req, ['from', 'size']);
     const from = intParam(query, 'from', 0, MAX_PAGE_FROM, 0);
     const size = intParam(query, 'size', 0, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE);
-    send(res, await service.list(from, size));
+    send(res, await service.list(from, size, principalOf(res.locals)?.organizationId));
   });
 
   router.get('/deployments/:id', async (req, res) => {

@@ -3,6 +3,7 @@
  * ZooKeeper (`zk-*.ts`); keeping the routes behind these interfaces keeps znode paths,
  * versions and transactions in one place.
  */
+import { type OrganizationStore } from './zk-organizations';
 import {
   type WharfError,
   type AllocatorAdvertisement,
@@ -13,6 +14,7 @@ import {
   type PlanAttempt,
   type PlanDocument,
   type ServiceRegistration,
+  type Availability,
 } from '@wharf/model';
 import { type RequestMarker } from '../domain/request-marker';
 
@@ -103,6 +105,8 @@ export interface DeploymentStore {
   list(): Promise<DeploymentListEntry[]>;
   /** Pending, current and running attempt. */
   plans(id: string): Promise<DeploymentPlans>;
+  /** The heartbeat's record (`/availability/<id>`); optional so test stores can leave it out. */
+  availability?(id: string): Promise<Availability | undefined>;
   /** Finished attempts, newest first, at most `limit`. */
   history(id: string, limit: number): Promise<PlanAttempt[]>;
   /**
@@ -196,4 +200,6 @@ export interface ApiStore {
   deployments: DeploymentStore;
   platform: PlatformStore;
   keys: KeyStore;
+  /** Organizations (tenants); without it the organization routes are not served. */
+  organizations?: OrganizationStore;
 }

@@ -3,7 +3,14 @@
  * pending plan and the request-id marker; updates and deletes are one transaction over the
  * record (conditional on its version) and the pending plan (conditional create or set).
  */
-import { WharfError, isWharfError, paths, type Deployment, type PlanAttempt } from '@wharf/model';
+import {
+  WharfError,
+  isWharfError,
+  paths,
+  type Deployment,
+  type PlanAttempt,
+  type Availability,
+} from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { DocumentStore, type ZkSession } from '@wharf/zk';
 import { serializeMarker } from '../domain/request-marker';
@@ -108,6 +115,10 @@ export class ZkDeploymentStore implements DeploymentStore {
       ...(current ? { current: current.value } : {}),
       ...(attempt ? { attempt: attempt.value } : {}),
     };
+  }
+
+  async availability(id: string): Promise<Availability | undefined> {
+    return (await this.docs.readOrSkip('availability', paths.availability(id)))?.value;
   }
 
   async history(id: string, limit: number): Promise<PlanAttempt[]> {
