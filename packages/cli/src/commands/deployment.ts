@@ -51,12 +51,7 @@ export async function createDeployment(
   }
   const id = deploymentIdOf(res.body);
   const endpoint = typeof res.body?.endpoint === 'string' ? `; endpoint ${res.body.endpoint}` : '';
-  write(
-    ctx,
-    options.json && !options.track
-      ? JSON.stringify(res.body, null, 2)
-      : `deployment ${id} created${endpoint}`,
-  );
+  report(ctx, options, res.body, `deployment ${id} created${endpoint}`);
   if (!options.track) return 0;
   return track(client, id, options, ctx, { planId: planIdOf(res.body), known: new Set(), deletion: false });
 }
@@ -128,10 +123,7 @@ export async function cancelPlan(
 ): Promise<number> {
   const id = assertId('deployment', rawId);
   const res = await client.request('DELETE', `/deployments/${id}/plan/pending`);
-  write(
-    ctx,
-    options.json ? JSON.stringify(res.body ?? {}, null, 2) : `deployment ${id}: pending plan cancelled`,
-  );
+  report(ctx, options, res.body, `deployment ${id}: pending plan cancelled`);
   return 0;
 }
 
@@ -168,7 +160,7 @@ async function startPlan(
 ): Promise<number> {
   const known = options.track ? await knownAttempts(client, id) : new Set<string>();
   const res = await client.request(plan.method, `/deployments/${id}`, plan.request);
-  write(ctx, options.json && !options.track ? JSON.stringify(res.body ?? {}, null, 2) : plan.summary);
+  report(ctx, options, res.body, plan.summary);
   if (!options.track) return 0;
   const deletion = plan.method === 'DELETE';
   return track(client, id, options, ctx, { planId: planIdOf(res.body), known, deletion });
@@ -229,6 +221,11 @@ function deploymentsOf(body: unknown): Record<string, unknown>[] {
 
 function text(value: unknown): string {
   return value === undefined || value === null ? '-' : String(value);
+}
+
+/** The API's answer with `--json` (unless `--track` prints the steps instead), else `summary`. */
+function report(ctx: CliContext, options: DeploymentCommandOptions, body: unknown, summary: string): void {
+  write(ctx, options.json && !options.track ? JSON.stringify(body ?? {}, null, 2) : summary);
 }
 
 function write(ctx: CliContext, text: string): void {
