@@ -16,7 +16,7 @@ import { ID_PATTERN, paths, serializeDocument } from '@wharf/model';
 import { waitFor } from '@wharf/testkit';
 import { OPERATIONS, type Operation } from '../src/openapi/operations';
 import { useApiHarness } from './helpers/harness';
-import { advertisement, etcdRequest, instanceSpec, type Loose } from './helpers/plans';
+import { advertisement, etcdRequest, instanceSpec, type Loose, hostRegistration } from './helpers/plans';
 import { dumpTree } from './helpers/tree';
 
 jest.setTimeout(60_000);
@@ -437,16 +437,7 @@ describe('fuzzing every route with bad requests', () => {
     await h.zk.mkdirp(paths.hosts());
     await h.zk.create(
       paths.host(HOST),
-      serializeDocument('host-registration', {
-        schema_version: 1,
-        id: HOST,
-        address: '127.0.0.1',
-        zone: 'zone-a',
-        roles: ['allocator', 'proxy'],
-        runtime: 'process',
-        version: '0.1.0',
-        started: '2026-01-01T00:00:00.000Z',
-      }),
+      serializeDocument('host-registration', hostRegistration(HOST, '127.0.0.1', ['allocator', 'proxy'])),
     );
     const put = async (path: string, value: unknown): Promise<void> => {
       await h.zk.mkdirp(path.slice(0, path.lastIndexOf('/')));

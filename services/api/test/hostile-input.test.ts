@@ -6,7 +6,7 @@
 import { paths, serializeDocument } from '@wharf/model';
 import { waitFor } from '@wharf/testkit';
 import { useApiHarness, type ApiResponse } from './helpers/harness';
-import { advertisement, etcdRequest, instanceSpec } from './helpers/plans';
+import { advertisement, etcdRequest, instanceSpec, hostRegistration } from './helpers/plans';
 import { dumpTree } from './helpers/tree';
 
 jest.setTimeout(30_000);
@@ -50,16 +50,7 @@ describe('hostile input and guarded operations', () => {
     await h.zk.mkdirp(paths.hosts());
     await h.zk.create(
       paths.host(HOST),
-      serializeDocument('host-registration', {
-        schema_version: 1,
-        id: HOST,
-        address: '127.0.0.1',
-        zone: 'zone-a',
-        roles: ['allocator', 'proxy'],
-        runtime: 'process',
-        version: '0.1.0',
-        started: '2026-01-01T00:00:00.000Z',
-      }),
+      serializeDocument('host-registration', hostRegistration(HOST, '127.0.0.1', ['allocator', 'proxy'])),
     );
     await put(paths.allocator(ALLOCATOR), advertisement(ALLOCATOR, 'zone-a'));
     await put(paths.instanceSpec(ALLOCATOR, 'orders-main-0'), {

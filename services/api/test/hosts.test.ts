@@ -6,6 +6,7 @@
 import { parseDocument, paths, serializeDocument, type ApiKeyRecord } from '@wharf/model';
 import { verifySecret } from '../src';
 import { useApiHarness } from './helpers/harness';
+import { hostRegistration } from './helpers/plans';
 import { dumpTree } from './helpers/tree';
 
 jest.setTimeout(30_000);
@@ -19,16 +20,7 @@ describe('hosts and roles tokens', () => {
     await h.zk.mkdirp(paths.hosts());
     await h.zk.create(
       paths.host('h1'),
-      serializeDocument('host-registration', {
-        schema_version: 1,
-        id: 'h1',
-        address: '10.0.0.1',
-        zone: 'zone-a',
-        roles: ['proxy'],
-        runtime: 'process',
-        version: '0.1.0',
-        started: '2026-01-01T00:00:00.000Z',
-      }),
+      serializeDocument('host-registration', hostRegistration('h1', '10.0.0.1', ['proxy'])),
     );
     await h.zk.create(
       paths.hostLive('h1'),

@@ -140,3 +140,17 @@ export function registration(id: string, service: string, port?: number): Loose 
     started: T0,
   };
 }
+
+/** A host registration as a runner writes it at `/hosts/<id>` (zone-a, process runtime). */
+export function hostRegistration(id: string, address: string, roles: string[]): Loose {
+  return {
+    schema_version: 1,
+    id,
+    address,
+    zone: 'zone-a',
+    roles,
+    runtime: 'process',
+    version: '0.1.0',
+    started: '2026-01-01T00:00:00.000Z',
+  };
+}
