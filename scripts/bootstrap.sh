@@ -27,6 +27,21 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
   fi
 fi
 
+# promtool checks deploy/monitoring in CI and test/monitoring runs the server (Debian's
+# `prometheus`). Without recommends: those are node-exporter and friends, not needed here. With
+# systemd the package enables a `prometheus` service on :9090; the tests use their own port.
+if ! command -v promtool >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    log "installing Debian package: prometheus"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  else
+    echo "Wharf's monitoring checks need Prometheus. Run as root:" >&2
+    echo "  apt-get update && apt-get install -y --no-install-recommends prometheus" >&2
+    exit 1
+  fi
+fi
+
 # npm dependencies: reinstall when the lockfile changed since the last install.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   # `npm install`, not `npm ci`: it keeps the lockfile's versions, and unlike `npm ci` it accepts

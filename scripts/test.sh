@@ -41,6 +41,9 @@ npx tsc -b tsconfig.json
 npx eslint . --max-warnings=0
 npx prettier --check . --log-level=warn
 
+echo '== checks: deploy/monitoring (promtool: alert rules, Prometheus config)'
+bash scripts/check-monitoring.sh
+
 results=$(mktemp -d)
 status=0
 for project in unit integration e2e; do

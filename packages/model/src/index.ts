@@ -49,6 +49,8 @@ export type {
   Transient,
 } from './schemas/plan';
 export { INSTANCE_STATES, STEP_STAGES, STEP_STATUSES } from './schemas/documents';
+export { ScrapeTokenRecordSchema } from './schemas/monitoring';
+export type { ScrapeTokenRecord } from './schemas/monitoring';
 export type {
   AllocatorAdvertisement,
   ApiKeyRecord,
@@ -110,3 +112,16 @@ export {
   type Availability,
   type Probe,
 } from './schemas/availability';
+export {
+  MeteringCursorSchema,
+  MeteringDaySchema,
+  addUsage,
+  tickSlot,
+  ticksToCount,
+  type MeteredInstance,
+  type MeteringCursor,
+  type MeteringDay,
+  type UsageLine,
+  PricingSchema,
+  type Pricing,
+} from './schemas/metering';

@@ -15,6 +15,8 @@ export const paths = {
   apiKey: (id: string) => `/platform/security/api-keys/${assertId('api_key', id)}`,
   rolesTokens: () => '/platform/security/roles-tokens',
   rolesToken: (id: string) => `/platform/security/roles-tokens/${assertId('roles_token', id)}`,
+  /** The hash of the Prometheus scrape token (see `schemas/monitoring.ts`). */
+  scrapeToken: () => '/platform/security/scrape-token',
   requestIds: () => '/platform/request-ids',
   instanceConfigurations: () => '/platform/instance-configurations',
   instanceConfiguration: (id: string) =>
@@ -54,6 +56,13 @@ export const paths = {
   constructorLeader: () => '/constructors/leader',
   constructorLive: (id: string) => `/constructors/live/${assertId('host', id)}`,
   services: () => '/services',
+  meteringRoot: () => '/metering',
+  meteringCursor: (deployment: string) => `/metering/${assertId('deployment', deployment)}`,
+  meteringDay: (deployment: string, day: string) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`invalid metering day ${JSON.stringify(day)}`);
+    return `/metering/${assertId('deployment', deployment)}/${day}`;
+  },
+  pricing: () => '/platform/pricing',
   availabilityRoot: () => '/availability',
   availability: (deployment: string) => `/availability/${assertId('deployment', deployment)}`,
   serviceLive: (service: string, id: string) =>

@@ -11,6 +11,14 @@ import { resourcesIssues } from './request-checks';
 import { AvailabilitySchema, type Availability } from './schemas/availability';
 import { PRINTABLE_TEXT_PATTERN } from './schemas/common';
 import {
+  MeteringCursorSchema,
+  MeteringDaySchema,
+  PricingSchema,
+  type MeteringCursor,
+  type MeteringDay,
+  type Pricing,
+} from './schemas/metering';
+import {
   ApiKeyRecordSchema,
   OrganizationSchema,
   AllocatorAdvertisementSchema,
@@ -51,6 +59,7 @@ import {
   type HostRegistration,
   type RolesToken,
 } from './schemas/hosts';
+import { ScrapeTokenRecordSchema, type ScrapeTokenRecord } from './schemas/monitoring';
 
 /** Most errors reported for one document: enough to act on, bounded for hostile input. */
 const MAX_REPORTED_ERRORS = 20;
@@ -68,6 +77,9 @@ const SCHEMAS = {
   'plan-attempt': PlanAttemptSchema,
   'platform-config': PlatformConfigSchema,
   'api-key': ApiKeyRecordSchema,
+  'metering-cursor': MeteringCursorSchema,
+  'metering-day': MeteringDaySchema,
+  pricing: PricingSchema,
   availability: AvailabilitySchema,
   organization: OrganizationSchema,
   'instance-configuration': InstanceConfigurationSchema,
@@ -75,6 +87,7 @@ const SCHEMAS = {
   'host-registration': HostRegistrationSchema,
   'host-live': HostLiveSchema,
   'roles-token': RolesTokenSchema,
+  'scrape-token': ScrapeTokenRecordSchema,
 } as const satisfies Record<string, TSchema>;
 
 /** The TypeScript type of each document kind. */
@@ -90,6 +103,9 @@ export interface DocumentTypes {
   'plan-attempt': PlanAttempt;
   'platform-config': PlatformConfig;
   'api-key': ApiKeyRecord;
+  'metering-cursor': MeteringCursor;
+  'metering-day': MeteringDay;
+  pricing: Pricing;
   availability: Availability;
   organization: Organization;
   'instance-configuration': InstanceConfiguration;
@@ -97,6 +113,7 @@ export interface DocumentTypes {
   'host-registration': HostRegistration;
   'host-live': HostLive;
   'roles-token': RolesToken;
+  'scrape-token': ScrapeTokenRecord;
 }
 
 /** A document kind. */

@@ -25,6 +25,11 @@ export interface ObservabilityHandlerOptions {
   healthTimeoutMs?: number;
   /** Where scrape and health failures are logged. */
   logger?: Logger;
+  /**
+   * Decides whether a scrape may read the metrics, from its `Authorization` header (the scrape
+   * token check); false answers 401. Default: every scrape may. The health path is never checked.
+   */
+  authorizeMetrics?: (authorization: string | undefined) => Promise<boolean>;
 }
 
 /**
@@ -46,14 +51,16 @@ export function createObservabilityHandler(options: ObservabilityHandlerOptions)
     if (path !== metricsPath && path !== healthPath) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(req, res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { Allow: ALLOWED_METHODS });
-    } else if (path === metricsPath) {
-      void registry.metrics().then(
-        (text) => send(req, res, 200, registry.contentType, text),
+    } else if (path === metricsPath && options.authorizeMetrics !== undefined) {
+      void options.authorizeMetrics(req.headers.authorization).then(
+        (allowed) => (allowed ? serveMetrics(req, res, registry, logger) : refuse(req, res)),
         (err: unknown) => {
-          logger.error('metrics collection failed', { err });
-          send(req, res, 500, 'text/plain; charset=utf-8', 'metrics collection failed\n');
+          logger.error('scrape authorization failed', { err });
+          refuse(req, res);
         },
       );
+    } else if (path === metricsPath) {
+      serveMetrics(req, res, registry, logger);
     } else {
       void checkHealth(health, timeoutMs, logger).then(({ statusCode, body }) =>
         send(req, res, statusCode, JSON_CONTENT_TYPE, JSON.stringify(body)),
@@ -61,6 +68,24 @@ export function createObservabilityHandler(options: ObservabilityHandlerOptions)
     }
     return true;
   };
+}
+
+function serveMetrics(req: IncomingMessage, res: ServerResponse, registry: Registry, logger: Logger): void {
+  void registry.metrics().then(
+    (text) => send(req, res, 200, registry.contentType, text),
+    (err: unknown) => {
+      logger.error('metrics collection failed', { err });
+      send(req, res, 500, 'text/plain; charset=utf-8', 'metrics collection failed\n');
+    },
+  );
+}
+
+const UNAUTHORIZED_BODY = JSON.stringify({
+  error: { code: 'WHARF_UNAUTHORIZED', message: 'missing or invalid scrape token (Authorization: Bearer)' },
+});
+
+function refuse(req: IncomingMessage, res: ServerResponse): void {
+  send(req, res, 401, JSON_CONTENT_TYPE, UNAUTHORIZED_BODY, { 'WWW-Authenticate': 'Bearer' });
 }
 
 async function checkHealth(

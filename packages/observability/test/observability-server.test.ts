@@ -123,3 +123,33 @@ describe('startObservabilityServer', () => {
     }
   });
 });
+
+describe('observability server with a scrape check', () => {
+  let server: ObservabilityServer;
+
+  beforeAll(async () => {
+    const metrics = createMetrics('runner');
+    const handler = createObservabilityHandler({
+      registry: metrics.registry,
+      health: () => ({ checks: {} }),
+      authorizeMetrics: (authorization) => Promise.resolve(authorization === 'Bearer good'),
+    });
+    server = await startObservabilityServer({ port: 0, handler });
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('serves /metrics only to authorized scrapes, and /health to anyone', async () => {
+    const refused = await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer bad' } });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer');
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('WHARF_UNAUTHORIZED');
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+    const allowed = await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer good' } });
+    expect(allowed.status).toBe(200);
+    expect(await allowed.text()).toContain('process_cpu_seconds_total');
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+});

@@ -102,6 +102,16 @@ export interface SnapshotResult {
   sha256: string;
 }
 
+/** What a `migrateData` hook reports once the joined member holds the cluster's data. */
+export interface MigrationResult {
+  /** Raft (or equivalent) index the member had to reach: the leader's when the hook started. */
+  targetIndex: number;
+  /** The member's index when it was found caught up. */
+  reachedIndex: number;
+  /** Size of the member's data after catching up (etcd: backend `dbSize`); 0 when unknown. */
+  bytes: number;
+}
+
 /** One kind of stack Wharf can run. */
 export interface StackPack {
   /** Resource key in plans (`etcd`, `http`). */
@@ -132,6 +142,25 @@ export interface StackPack {
     member: MemberEndpoint,
     options?: HookOptions,
   ): Promise<void>;
+  /**
+   * Runs after `member` joined the running cluster `members` (without it) and before any old
+   * member leaves: resolves once `member` holds the cluster's data (etcd: its applied raft index
+   * reached the leader's). Stacks that replicate nothing resolve at once. Idempotent.
+   */
+  migrateData(
+    members: readonly MemberEndpoint[],
+    member: MemberEndpoint,
+    options?: HookOptions,
+  ): Promise<MigrationResult>;
+  /**
+   * True when removing `member` briefly stops the cluster from serving (etcd: it leads, so
+   * leadership moves): the caller then stops routing requests to every member around the leave.
+   */
+  leavePausesCluster(
+    members: readonly MemberEndpoint[],
+    member: MemberEndpoint,
+    options?: HookOptions,
+  ): Promise<boolean>;
   /** Runs before `member` is stopped for good (etcd: member remove). Idempotent. */
   beforeLeave(
     members: readonly MemberEndpoint[],

@@ -101,3 +101,13 @@ export {
 export type { Backup, BackupNode, BatchLimits } from './backup-format';
 export { DEFAULT_BACKUP_ATTEMPTS, restoreBackup, takeBackup } from './backup';
 export type { BackupSession, RestoreOptions, RestoreResult, TakeBackupOptions } from './backup';
+export {
+  SCRAPE_TOKEN_CACHE_MS,
+  SCRAPE_TOKEN_PREFIX,
+  ScrapeTokenVerifier,
+  bearerToken,
+  generateScrapeToken,
+  hashScrapeToken,
+  scrapeTokenMatches,
+} from './scrape-token';
+export type { ScrapeTokenVerifierOptions } from './scrape-token';

@@ -75,7 +75,8 @@ export function serviceRegistration(config: CompiledAllocatorOptions, started: s
     schema_version: 1,
     id: config.id,
     service: 'allocator',
-    address: config.host,
+    // Where the metrics are served (Prometheus service discovery reads it), not the instances' host.
+    address: config.metricsHost ?? config.host,
     ...(config.metricsPort ? { port: config.metricsPort } : {}),
     zone: config.zone,
     version: config.version,

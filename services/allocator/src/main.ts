@@ -3,6 +3,7 @@
  * `wharf-allocator`: the only place that reads `process.env`, wires the dependencies, handles
  * signals and calls `process.exit`. See `--help` and docs/coordination.md for the variables.
  */
+import { type AddressInfo } from 'node:net';
 import { cpus, hostname, totalmem } from 'node:os';
 import {
   createLogger,
@@ -20,7 +21,7 @@ import {
   dockerEngineReady,
 } from '@wharf/runtime';
 import { ETCD_IMAGE_REPOSITORY, ETCD_VERSIONS } from '@wharf/stacks';
-import { ZkSession } from '@wharf/zk';
+import { ScrapeTokenVerifier, ZkSession } from '@wharf/zk';
 import { type Allocator, createAllocator } from './allocator';
 import { HELP, type MainSettings, parseCommandLine, resolveRuntime, configFromEnv } from './config';
 import { createInstanceUsageMetrics, recordInstanceUsage } from './metrics';
@@ -102,6 +103,11 @@ async function selectRuntime(
   return { kind, runtime };
 }
 
+/** Where the metrics server listens, as the allocator's options advertise it. */
+function metricsAddress(address: AddressInfo): { metricsPort: number; metricsHost: string } {
+  return { metricsPort: address.port, metricsHost: address.address };
+}
+
 async function main(): Promise<void> {
   const settings = settingsOrExit(process.argv.slice(2));
   const level = isLogLevel(settings.logLevel) ? settings.logLevel : 'info';
@@ -118,11 +124,13 @@ async function main(): Promise<void> {
   const { kind, runtime } = await selectRuntime(settings, logger);
   // The health handler is needed before the allocator exists (its port goes into the registration).
   const current: { allocator?: Allocator } = {};
+  const scrapeTokens = new ScrapeTokenVerifier(zk, { logger });
   const server = await startObservabilityServer({
     port: settings.metricsPort,
     logger,
     handler: createObservabilityHandler({
       registry: metrics.registry,
+      authorizeMetrics: (authorization) => scrapeTokens.allows(authorization),
       health: () =>
         current.allocator?.health() ?? { checks: { allocator: { status: 'failing', detail: 'starting' } } },
       logger,
@@ -137,7 +145,8 @@ async function main(): Promise<void> {
     stacks: stackCatalog(),
     logger,
     metrics,
-    config: { ...settings.allocator, runtimeKind: kind, metricsPort: server.address.port },
+    // The registration advertises where the metrics really are (Prometheus discovery reads it).
+    config: { ...settings.allocator, runtimeKind: kind, ...metricsAddress(server.address) },
   });
   current.allocator = allocator;
   await allocator.start();

@@ -69,6 +69,8 @@ export interface AllocatorOptions {
   stopTimeoutMs?: number;
   /** Port the observability server listens on (advertised in the service registration). */
   metricsPort?: number;
+  /** Address it listens on (advertised with the port); default: `host`. */
+  metricsHost?: string;
 }
 
 /** The compiled, frozen configuration. */
@@ -92,6 +94,7 @@ export interface CompiledAllocatorOptions {
   readonly tickIntervalMs: number;
   readonly stopTimeoutMs: number;
   readonly metricsPort?: number;
+  readonly metricsHost?: string;
 }
 
 /** Restart back-off policy. */
@@ -141,6 +144,7 @@ export function compileAllocatorOptions(options: AllocatorOptions): CompiledAllo
     tickIntervalMs: options.tickIntervalMs ?? DEFAULT_TICK_INTERVAL_MS,
     stopTimeoutMs: options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS,
     ...(options.metricsPort === undefined ? {} : { metricsPort: options.metricsPort }),
+    ...(options.metricsHost === undefined ? {} : { metricsHost: options.metricsHost }),
   };
   return Object.freeze(config);
 }

@@ -10,9 +10,11 @@ import { activityRoutes, deploymentActivitySource } from './activity/routes';
 import { ApiKeyService } from './api-key-service';
 import { KeyVerifier, authenticate } from './auth/authenticate';
 import { authorize } from './auth/authorize';
-import { scopeToOrganization } from './auth/scope';
+import { scopeToOrganization, type DeploymentOwner } from './auth/scope';
 import { OrganizationService } from './organization-service';
 import { organizationRoutes } from './routes/organizations';
+import { BillingService } from './billing-service';
+import { billingRoutes } from './routes/billing';
 import { SYSTEM_CLOCK, type Clock } from './clock';
 import { DeploymentService } from './deployment-service';
 import { type SupportedVersions } from './domain/plans';
@@ -25,6 +27,7 @@ import { DEFAULT_RATE_LIMIT, TokenBuckets, rateLimit, type RateLimit } from './h
 import { requestMetrics } from './http/request-metrics';
 import { type ApiMetrics } from './metrics';
 import { consoleRoutes } from './console/routes';
+import { monitoringRoutes, scrapeTokenDoor, type MonitoringDeps } from './monitoring/routes';
 import { openApiRoutes } from './openapi/routes';
 import { PlatformService } from './platform-service';
 import { apiKeyRoutes } from './routes/api-keys';
@@ -68,6 +71,8 @@ export interface AppDeps {
   rateLimit?: RateLimit | null;
   /** The built console to serve at `/`; default: `@wharf/console`'s build. */
   consoleDir?: string;
+  /** Prometheus SD and scrape-token checks; without it the SD endpoint answers 503. */
+  monitoring?: MonitoringDeps;
 }
 
 /** Runs `handler` for requests to exactly `path`, labelling them for metrics. */
@@ -82,6 +87,31 @@ function servePath(
     }
     res.locals.route = path;
     if (!handler(req, res)) next();
+  };
+}
+
+/** The price list and usage routes, when the store has billing. */
+function billingRouters(
+  deps: AppDeps,
+  clock: Clock,
+  logger: Logger,
+  organizations: OrganizationService | undefined,
+): express.Router[] {
+  if (!deps.store.billing) return [];
+  const service = new BillingService({
+    billing: deps.store.billing,
+    clock,
+    logger: logger.child({ component: 'billing' }),
+    ...(organizations ? { organizations } : {}),
+  });
+  return [billingRoutes(service)];
+}
+
+/** The organization owning a deployment, for {@link scopeToOrganization}. */
+function deploymentOwner(store: ApiStore): DeploymentOwner {
+  return async (id) => {
+    const record = await store.deployments.get(id);
+    return record === undefined ? undefined : (record.value.organization_id ?? null);
   };
 }
 
@@ -132,14 +162,10 @@ export function createApp(deps: AppDeps): Express {
   // Served without an API key: the console's page and assets, and the API's own description.
   app.use(consoleRoutes(deps.consoleDir ?? CONSOLE_ASSETS_DIR, logger.child({ component: 'console' })));
   app.use(API_PREFIX, openApiRoutes(deps.version, API_PREFIX));
+  app.use(scrapeTokenDoor(deps.monitoring, API_PREFIX, METRICS_PATH, observability, logger));
   app.use(authenticate(verifier, deps.metrics, logger));
   app.use(authorize(API_PREFIX, logger));
-  app.use(
-    scopeToOrganization(API_PREFIX, async (id) => {
-      const record = await deps.store.deployments.get(id);
-      return record === undefined ? undefined : (record.value.organization_id ?? null);
-    }),
-  );
+  app.use(scopeToOrganization(API_PREFIX, deploymentOwner(deps.store)));
   const limit = deps.rateLimit === undefined ? DEFAULT_RATE_LIMIT : deps.rateLimit;
   if (limit !== null) app.use(rateLimit(new TokenBuckets(limit, clock), deps.metrics));
   app.use(servePath(METRICS_PATH, observability));
@@ -155,8 +181,10 @@ export function createApp(deps: AppDeps): Express {
     ),
     platformRoutes(platform),
     apiKeyRoutes(apiKeys),
+    monitoringRoutes(deps.monitoring),
     ...(deps.hosts ? [hostRoutes(deps.hosts, clock, deps.store.platform)] : []),
     ...(organizations ? [organizationRoutes(organizations)] : []),
+    ...billingRouters(deps, clock, logger, organizations),
   ];
   app.use(rejectMalformedPathParams(API_PREFIX, routers));
   app.use(API_PREFIX, ...routers);

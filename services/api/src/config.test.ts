@@ -16,7 +16,11 @@ describe('api configuration', () => {
       publicProxyUrl: 'http://{id}.localhost:9200',
       requestIdTtlSeconds: 86_400,
       rateLimit: { perSecond: 50, burst: 100 },
+      certificateFiles: [],
     });
+    expect(configFromEnv({ WHARF_CERTIFICATE_FILES: '/etc/a.pem,/etc/b.pem' }, ctx).certificateFiles).toEqual(
+      ['/etc/a.pem', '/etc/b.pem'],
+    );
     expect(configFromEnv({ WHARF_API_RATE_LIMIT: '5:7' }, ctx).rateLimit).toEqual({ perSecond: 5, burst: 7 });
     expect(configFromEnv({ WHARF_API_RATE_LIMIT: 'off' }, ctx).rateLimit).toBeNull();
     expect(configFromEnv({ WHARF_REQUEST_ID_TTL_SECONDS: '3600' }, ctx).requestIdTtlSeconds).toBe(3600);
@@ -28,6 +32,7 @@ describe('api configuration', () => {
     ['WHARF_LOG_LEVEL', 'loud'],
     ['WHARF_ID', 'Not_An_Id'],
     ['WHARF_ZK_CHROOT', 'wharf'],
+    ['WHARF_CERTIFICATE_FILES', 'relative.pem'],
     ['WHARF_ZK_CHROOT', '/a/../b'],
     ['WHARF_PUBLIC_PROXY_URL', 'http://proxy:9200'],
     ['WHARF_REQUEST_ID_TTL_SECONDS', '59'],

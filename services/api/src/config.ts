@@ -39,6 +39,8 @@ export interface ApiConfig {
   readonly requestIdTtlSeconds: number;
   /** Per-key limit of mutating requests; null when disabled (`WHARF_API_RATE_LIMIT=off`). */
   readonly rateLimit: Readonly<RateLimit> | null;
+  /** PEM certificate files whose expiry the api exports (`WHARF_CERTIFICATE_FILES`). */
+  readonly certificateFiles: readonly string[];
 }
 
 /** What {@link configFromEnv} needs besides the environment (host facts main.ts looks up). */
@@ -100,6 +102,12 @@ export function apiEnv(ctx: ApiEnvContext): EnvTable<ApiConfig> {
       description: 'mutating requests per API key: <per second>:<burst>, or off',
       parse: parseRateLimit,
     },
+    certificateFiles: {
+      name: 'WHARF_CERTIFICATE_FILES',
+      default: '',
+      description: 'comma-separated absolute paths of PEM certificates whose expiry /metrics reports',
+      parse: parseCertificateFiles,
+    },
   };
 }
 
@@ -120,6 +128,14 @@ function parseChroot(raw: string): string {
     throw new EnvValueError('must be an absolute znode path such as /wharf');
   }
   return raw;
+}
+
+function parseCertificateFiles(raw: string): readonly string[] {
+  const files = raw.split(',').filter((f) => f.trim() !== '');
+  if (files.some((f) => !f.startsWith('/') || f.includes('\0'))) {
+    throw new EnvValueError('must be comma-separated absolute paths');
+  }
+  return Object.freeze(files);
 }
 
 /** Largest rate or burst accepted: beyond this the limit is "off" in all but name. */

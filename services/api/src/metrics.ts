@@ -2,6 +2,7 @@
 import {
   createMetrics,
   type Counter,
+  type Gauge,
   type Histogram,
   type Metrics,
   type Registry,
@@ -30,6 +31,12 @@ export interface ApiMetrics {
   readonly requestIdSweeps: Counter<'result'>;
   /** Mutating requests refused by the per-key rate limit. */
   readonly rateLimited: Counter;
+  /** Servers in this api's ZooKeeper connect string. */
+  readonly zkServers: Gauge;
+  /** Of those, how many answered `ruok` at the last probe. */
+  readonly zkServersUp: Gauge;
+  /** notAfter (Unix seconds) of each watched certificate file, by file name. */
+  readonly certificateExpiry: Gauge<'certificate'>;
 }
 
 /** Declares the api's metrics on a fresh registry. */
@@ -69,6 +76,19 @@ export function createApiMetrics(metrics: Metrics = createMetrics('api')): ApiMe
     rateLimited: metrics.counter({
       name: 'wharf_api_rate_limited_total',
       help: 'Mutating requests refused with 429 by the per-key rate limit.',
+    }),
+    zkServers: metrics.gauge({
+      name: 'wharf_api_zookeeper_servers_count',
+      help: 'Servers in the ZooKeeper connect string of this api.',
+    }),
+    zkServersUp: metrics.gauge({
+      name: 'wharf_api_zookeeper_servers_up_count',
+      help: 'ZooKeeper servers that answered ruok at the last probe.',
+    }),
+    certificateExpiry: metrics.gauge({
+      name: 'wharf_api_certificate_expiry_timestamp_seconds',
+      help: 'Expiry (notAfter, Unix seconds) of each certificate file in WHARF_CERTIFICATE_FILES.',
+      labelNames: ['certificate'],
     }),
   };
 }

@@ -14,6 +14,7 @@ import { SYSTEM_CLOCK, type Clock } from './clock';
 import { type ApiConfig } from './config';
 import { type SupportedVersions } from './domain/plans';
 import { createApiMetrics } from './metrics';
+import { prepareMonitoring, startMonitoringGauges } from './monitoring/start';
 import { RequestIdSweeper } from './request-id-sweeper';
 import { ZkHostStore } from './store/zk-hosts';
 import { ZkRequestIds } from './store/zk-request-ids';
@@ -123,6 +124,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       pid: options.pid,
       print: options.print,
     });
+    const monitoring = await prepareMonitoring(zk, config, clock, options.pid, logger);
     const zkStore = createZkStore(zk, { connectString: config.zkConnect, chroot: config.zkChroot, logger });
     closers.push(() => zkStore.close());
     await zkStore.start();
@@ -147,6 +149,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       clock,
       requestIdTtlSeconds: config.requestIdTtlSeconds,
       rateLimit: config.rateLimit,
+      monitoring,
       // Liveness: fails only when the session is closed for good; a suspended session recovers.
       health: () => ({
         checks: { zookeeper: { status: zk.state === 'closed' ? 'failing' : 'ok', detail: zk.state } },
@@ -160,6 +163,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     closers.push(() => registration.close());
     sweeper.start();
     closers.push(() => sweeper.close());
+    const stopGauges = startMonitoringGauges(config, metrics, logger);
+    closers.push(() => Promise.resolve(stopGauges()));
     logger.info('api listening', { url, id: config.id });
     let closing: Promise<void> | undefined;
     return {

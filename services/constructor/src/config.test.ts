@@ -13,8 +13,10 @@ describe('configFromEnv', () => {
       id: 'constructor-build-box-example-com-42',
       metricsPort: 0,
       allocatorLossGraceMs: 1_000,
+      drainMs: 2_000,
       heartbeatIntervalMs: 10_000,
       heartbeatFlushMs: 60_000,
+      meteringTickMs: 60_000,
       leaderSessionTimeoutMs: 2_000,
     });
   });

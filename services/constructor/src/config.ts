@@ -5,16 +5,21 @@
  */
 import { type EnvTable, type LogLevel, serviceConfig } from '@wharf/observability';
 import { DEFAULT_LEADER_SESSION_TIMEOUT_MS, MIN_SESSION_TIMEOUT_MS } from '@wharf/zk';
+import { DEFAULT_DRAIN_MS } from './core/drain';
 import {
   DEFAULT_ALLOCATOR_LOSS_GRACE_MS,
   DEFAULT_HEARTBEAT_FLUSH_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_METERING_TICK_MS,
 } from './options';
 
 const { configFromEnv: parseEnv, defaultId, renderHelp, rows: r, parsers: p } = serviceConfig;
 
 /** Longest allocator loss grace accepted: a day (ECE's own disconnect timeout is 10 minutes). */
 const MAX_ALLOCATOR_LOSS_GRACE_MS = 86_400_000;
+
+/** Longest drain period accepted: a minute is far past any request an etcd member would finish. */
+const MAX_DRAIN_MS = 60_000;
 
 /** Longest leader session timeout accepted: ZooKeeper's own default ceiling (20 ticks of 2 s). */
 const MAX_LEADER_SESSION_TIMEOUT_MS = 40_000;
@@ -30,7 +35,9 @@ export interface ConstructorConfig {
   readonly allocatorLossGraceMs: number;
   readonly heartbeatIntervalMs: number;
   readonly heartbeatFlushMs: number;
+  readonly meteringTickMs: number;
   readonly leaderSessionTimeoutMs: number;
+  readonly drainMs: number;
 }
 
 /** Host facts the defaults derive from. */
@@ -78,12 +85,25 @@ export function constructorEnv(host: HostFacts): EnvTable<ConstructorConfig> {
       description: 'between two writes of the heartbeat counts to /availability/<deployment>',
       parse: p.integer(100, 3_600_000),
     },
+    meteringTickMs: {
+      name: 'WHARF_METERING_TICK_MS',
+      default: String(DEFAULT_METERING_TICK_MS),
+      description: 'the usage metering unit: running instances are counted once per tick (0: no metering)',
+      parse: p.integer(0, 3_600_000),
+    },
     leaderSessionTimeoutMs: {
       name: 'WHARF_LEADER_SESSION_TIMEOUT_MS',
       default: String(DEFAULT_LEADER_SESSION_TIMEOUT_MS),
       description:
         'timeout of the ZooKeeper session holding the leader latch node: a standby takes over this long after the leader died (the server clamps it to 2-20 ticks)',
       parse: p.integer(MIN_SESSION_TIMEOUT_MS, MAX_LEADER_SESSION_TIMEOUT_MS),
+    },
+    drainMs: {
+      name: 'WHARF_DRAIN_MS',
+      default: String(DEFAULT_DRAIN_MS),
+      description:
+        'how long an instance is listed unroutable (draining) before it leaves its route and stops, so requests in flight finish',
+      parse: p.integer(1, MAX_DRAIN_MS),
     },
   };
 }

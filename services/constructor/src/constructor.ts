@@ -11,7 +11,7 @@ import {
   type HealthReport,
   type ObservabilityServer,
 } from '@wharf/observability';
-import { LeaderLatch, type EphemeralRegistration } from '@wharf/zk';
+import { LeaderLatch, ScrapeTokenVerifier, type EphemeralRegistration } from '@wharf/zk';
 import { Mutex } from './apply/mutex';
 import { iso } from './core/step-log';
 import { createConstructorMetrics, type ConstructorMetrics } from './metrics';
@@ -22,6 +22,7 @@ import {
 } from './options';
 import { Scheduler } from './scheduler';
 import { Heartbeat } from './health/heartbeat';
+import { MeteringLoop } from './metering/metering-loop';
 
 /**
  * `latent` (created) → `starting` → `standby` ⇄ `leading` → `closing` → `closed`.
@@ -55,6 +56,7 @@ class ConstructorService implements Constructor {
   private server: ObservabilityServer | undefined;
   private scheduler: Scheduler | undefined;
   private heartbeat: Heartbeat | undefined;
+  private metering: MeteringLoop | undefined;
   /** Leadership transitions run one at a time, in order. */
   private readonly transitions = new Mutex();
   private closing: Promise<void> | undefined;
@@ -87,8 +89,10 @@ class ConstructorService implements Constructor {
   private async doStart(): Promise<void> {
     const { zk, id, logger } = this.o;
     if (this.o.metricsPort !== undefined) {
+      const scrapeTokens = new ScrapeTokenVerifier(zk, { logger });
       const handler = createObservabilityHandler({
         registry: this.o.metrics.registry,
+        authorizeMetrics: (authorization) => scrapeTokens.allows(authorization),
         health: () => this.health(),
         logger,
       });
@@ -162,6 +166,15 @@ class ConstructorService implements Constructor {
           });
           this.heartbeat.start();
         }
+        if (this.o.meteringTickMs > 0) {
+          this.metering = new MeteringLoop({
+            zk: this.o.zk,
+            logger: this.o.logger.child({ component: 'metering' }),
+            clock: this.o.clock,
+            tickMs: this.o.meteringTickMs,
+          });
+          this.metering.start();
+        }
       } else if (!leading) {
         await this.stopScheduler();
         if (this.current === 'leading') this.setState('standby');
@@ -173,9 +186,10 @@ class ConstructorService implements Constructor {
     this.metrics.leader.set(0);
     const scheduler = this.scheduler;
     this.scheduler = undefined;
-    const heartbeat = this.heartbeat;
+    const { heartbeat, metering } = this;
     this.heartbeat = undefined;
-    await Promise.all([scheduler?.close(), heartbeat?.close()]);
+    this.metering = undefined;
+    await Promise.all([scheduler?.close(), heartbeat?.close(), metering?.close()]);
   }
 
   private health(): HealthReport {

@@ -37,9 +37,10 @@ async function main(): Promise<void> {
     logger,
     metrics: createMetrics('constructor'),
     metricsPort: config.metricsPort,
-    timing: { allocatorLossGraceMs: config.allocatorLossGraceMs },
+    timing: { allocatorLossGraceMs: config.allocatorLossGraceMs, drainMs: config.drainMs },
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     heartbeatFlushMs: config.heartbeatFlushMs,
+    meteringTickMs: config.meteringTickMs,
   });
   // Handlers before any I/O: a signal during start-up still shuts down cleanly (close waits for start).
   installShutdown({

@@ -29,6 +29,8 @@ export interface ConstructorMetrics {
   routeWrites: Counter<'reason'>;
   /** Membership hook calls that failed and were retried, by hook. */
   hookRetries: Counter<'hook'>;
+  /** Time for one joined member to catch up with its cluster (`migrate-data`). */
+  migrationSeconds: Histogram;
   /** Slow safety resyncs run. */
   resyncs: Counter;
   /** Allocators whose live node has been gone longer than the grace (their instances unroutable). */
@@ -81,6 +83,11 @@ export function createConstructorMetrics(metrics: Metrics): ConstructorMetrics {
       name: 'wharf_constructor_hook_retries_total',
       help: 'Stack membership hook calls that failed and were retried, by hook.',
       labelNames: ['hook'],
+    }),
+    migrationSeconds: metrics.histogram({
+      name: 'wharf_constructor_migration_duration_seconds',
+      help: 'Time for one member that joined a running cluster to catch up with it (migrate-data).',
+      buckets: STEP_BUCKETS_SECONDS,
     }),
     resyncs: metrics.counter({
       name: 'wharf_constructor_resyncs_total',

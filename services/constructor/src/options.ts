@@ -80,6 +80,8 @@ export interface ConstructorOptions {
   heartbeatIntervalMs?: number;
   /** Between two writes of the heartbeat's counts. Default 60 s. */
   heartbeatFlushMs?: number;
+  /** The metering tick (`metering/metering-loop.ts`); 0: no metering. Default 60 s. */
+  meteringTickMs?: number;
 }
 
 /** {@link ConstructorOptions} with defaults filled in. */
@@ -98,11 +100,14 @@ export interface CompiledConstructorOptions {
   readonly version: string;
   readonly heartbeatIntervalMs: number;
   readonly heartbeatFlushMs: number;
+  readonly meteringTickMs: number;
 }
 
 /** The heartbeat probes each deployment every 10 s and writes its counts every minute. */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
 export const DEFAULT_HEARTBEAT_FLUSH_MS = 60_000;
+/** Usage is metered per minute. */
+export const DEFAULT_METERING_TICK_MS = 60_000;
 
 /** Loopback: metrics and health are not for the whole network. */
 const DEFAULT_METRICS_HOST = '127.0.0.1';
@@ -122,7 +127,7 @@ export function compileConstructorOptions(options: ConstructorOptions): Compiled
   ) {
     invalid('metricsPort', options.metricsPort, 'must be a port number (0 for any)');
   }
-  for (const key of ['heartbeatIntervalMs', 'heartbeatFlushMs'] as const) {
+  for (const key of ['heartbeatIntervalMs', 'heartbeatFlushMs', 'meteringTickMs'] as const) {
     const value = options[key];
     if (value !== undefined && !(Number.isInteger(value) && value >= 0))
       invalid(key, value, 'must be a whole number of ms (0: off)');
@@ -142,6 +147,7 @@ export function compileConstructorOptions(options: ConstructorOptions): Compiled
     version: options.version ?? DEFAULT_VERSION,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
     heartbeatFlushMs: options.heartbeatFlushMs ?? DEFAULT_HEARTBEAT_FLUSH_MS,
+    meteringTickMs: options.meteringTickMs ?? DEFAULT_METERING_TICK_MS,
   });
 }
 

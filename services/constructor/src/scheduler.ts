@@ -15,6 +15,7 @@ import { Mutex } from './apply/mutex';
 import { type RunnerDeps } from './apply/runner-deps';
 import { type ConstructorClock } from './clock';
 import { decideWork, type DeploymentWork } from './core/decide';
+import { drainingInstances } from './core/drain';
 import { deploymentsView, MemoParser, observedView } from './io/tree-views';
 import { type ConstructorMetrics } from './metrics';
 import { type ConstructorTiming } from './options';
@@ -116,6 +117,7 @@ export class Scheduler {
       ready: () => allocators.isInitialized && routes.isInitialized,
       routes: () => routes.snapshot(),
       observed,
+      draining: () => drainingInstances(views().values()),
     });
     logger.info('scheduler leading', { deployments: views().size, allocators: observed().allocators.size });
     this.queueReconcile();

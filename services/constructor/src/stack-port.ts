@@ -28,6 +28,18 @@ export interface LeaveContext extends MembershipContext {
   leaving: MemberEndpoint;
 }
 
+/** A member that joined and must hold the cluster's data before an old member leaves. */
+export interface MigrateContext extends MembershipContext {
+  joined: MemberEndpoint;
+}
+
+/** What a migration reports (for the step log and the migration-time figures). */
+export interface MigrationReport {
+  targetIndex: number;
+  reachedIndex: number;
+  bytes: number;
+}
+
 /**
  * A stack pack as the constructor uses it. Hooks must be idempotent: a new leader may run a hook
  * again after a crash (adding a member that is already a member, removing one that is gone, must
@@ -38,6 +50,16 @@ export interface ConstructorStack {
   readonly routePort: string;
   /** Runs before a new member of an existing cluster is started (etcd: member add). */
   beforeJoin?(ctx: JoinContext): Promise<void>;
+  /**
+   * `migrate-data`: resolves once a member that joined a running cluster holds its data (etcd:
+   * its applied raft index reached the leader's). Absent: nothing to migrate.
+   */
+  migrateData?(ctx: MigrateContext): Promise<MigrationReport>;
+  /**
+   * True when the leave of `ctx.leaving` briefly stops the cluster from serving (etcd: it leads):
+   * the route is paused (every member unroutable, proxies hold requests) around the leave hook.
+   */
+  leavePausesCluster?(ctx: LeaveContext): Promise<boolean>;
   /** Runs before a member of a cluster that keeps running is removed (etcd: member remove). */
   beforeLeave?(ctx: LeaveContext): Promise<void>;
 }

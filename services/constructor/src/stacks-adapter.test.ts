@@ -10,6 +10,8 @@ describe('resolveStacks', () => {
     expect(etcd?.routePort).toBe(getStackPack('etcd').routePort);
     expect(typeof etcd?.beforeJoin).toBe('function');
     expect(typeof etcd?.beforeLeave).toBe('function');
+    expect(typeof etcd?.migrateData).toBe('function');
+    expect(typeof etcd?.leavePausesCluster).toBe('function');
     expect(resolve('etcd')).toBe(etcd);
   });
 
@@ -17,6 +19,7 @@ describe('resolveStacks', () => {
     const http = resolve('http');
     expect(http?.routePort).toBe(getStackPack('http').routePort);
     expect(http?.beforeJoin).toBeUndefined();
+    expect(http?.migrateData).toBeUndefined();
   });
 
   it('resolves nothing for an unknown kind', () => {

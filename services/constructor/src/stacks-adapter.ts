@@ -23,6 +23,8 @@ export function adaptStackPack(pack: StackPack, logger: Logger): ConstructorStac
   return {
     routePort: pack.routePort,
     beforeJoin: (ctx) => pack.beforeJoin(ctx.members, ctx.joining, options),
+    migrateData: (ctx) => pack.migrateData(ctx.members, ctx.joined, options),
+    leavePausesCluster: (ctx) => pack.leavePausesCluster(ctx.members, ctx.leaving, options),
     beforeLeave: (ctx) => pack.beforeLeave(ctx.members, ctx.leaving, options),
   };
 }

@@ -27,6 +27,8 @@ export const TEST_TIMING: Partial<ConstructorTiming> = {
   rollbackTimeoutMs: 5_000,
   resyncMs: 2_000,
   retryMs: 200,
+  drainMs: 100,
+  pauseDrainMs: 50,
 };
 
 /** Creates the znodes an installation starts with. */

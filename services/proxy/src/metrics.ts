@@ -24,6 +24,8 @@ export interface ProxyMetrics {
   readonly requestsInFlight: Gauge;
   /** Time from receiving a proxied request to its response finishing. */
   readonly requestSeconds: Histogram;
+  /** Requests held because their deployment had no routable instance (see `DEFAULT_HOLD_MS`). */
+  readonly requestsHeld: Counter;
   /** Upstream failures, by error code (`ECONNREFUSED`, `timeout`, …). */
   readonly upstreamErrors: Counter<'reason'>;
   /** Requests sent to a second instance after a connect failure. */
@@ -34,6 +36,8 @@ export interface ProxyMetrics {
   readonly routeTableDeployments: Gauge;
   /** Healthy instances in the current routing table. */
   readonly routeTableInstances: Gauge;
+  /** Deployments in the routing table with no healthy instance (the DeploymentUnavailable alert). */
+  readonly routeTableUnavailable: Gauge;
   /** Routing table rebuilds (each one a swap). */
   readonly routeTableRebuilds: Counter;
   /** Route documents left out of the current table because they were invalid. */
@@ -59,6 +63,10 @@ export function createProxyMetrics(metrics: Metrics): ProxyMetrics {
       help: 'Time from receiving a proxied request to its response finishing.',
       buckets: REQUEST_BUCKETS,
     }),
+    requestsHeld: metrics.counter({
+      name: 'wharf_proxy_requests_held_total',
+      help: 'Requests held until their deployment had a routable instance again (or the hold ran out).',
+    }),
     upstreamErrors: metrics.counter({
       name: 'wharf_proxy_upstream_errors_total',
       help: 'Failed upstream attempts, by error code.',
@@ -79,6 +87,10 @@ export function createProxyMetrics(metrics: Metrics): ProxyMetrics {
     routeTableInstances: metrics.gauge({
       name: 'wharf_proxy_route_table_instances_count',
       help: 'Healthy instances in the current routing table.',
+    }),
+    routeTableUnavailable: metrics.gauge({
+      name: 'wharf_proxy_route_table_unavailable_deployments_count',
+      help: 'Deployments in the current routing table without a healthy instance.',
     }),
     routeTableRebuilds: metrics.counter({
       name: 'wharf_proxy_route_table_rebuilds_total',

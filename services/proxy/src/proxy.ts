@@ -7,6 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger, Metrics } from '@wharf/observability';
+import { ScrapeTokenVerifier } from '@wharf/zk';
 import { Balancer } from './balancer';
 import { systemClock, type Clock } from './clock';
 import { Forwarder } from './forwarder';
@@ -46,6 +47,8 @@ export interface ProxyOptions extends ProxyCommonOptions {
   readonly accessLog?: boolean;
   /** Upstream inactivity limit (ms); default `UPSTREAM_TIMEOUT_MS`. */
   readonly upstreamTimeoutMs?: number;
+  /** Longest a request waits for its deployment to have a routable instance; default `DEFAULT_HOLD_MS`. */
+  readonly holdMs?: number;
   /**
    * The text `GET /_metrics` answers; default: this process's registry. A worker of a multi-process
    * proxy asks its primary, which merges every worker's registry (`metrics-aggregate.ts`).
@@ -60,6 +63,11 @@ export interface ProxyOptions extends ProxyCommonOptions {
   readonly activeHealthChecks?: boolean;
   /** Called when this process marks an instance down (a worker relays it to its primary). */
   readonly onInstanceDown?: (target: RouteTarget, reason: string) => void;
+  /**
+   * Decides whether `GET /_metrics` may be read, from its `Authorization` header; default: the
+   * scrape token check against `zk` when there is one, else every scrape may (a worker).
+   */
+  readonly authorizeMetrics?: (authorization: string | undefined) => Promise<boolean>;
 }
 
 /** Request counters of one proxy process. */
@@ -98,6 +106,7 @@ class ProxyService implements WharfProxy {
   private readonly server: http.Server;
   private readonly handler: RequestHandler;
   private readonly healthChecker: HealthChecker | undefined;
+  private readonly authorizeMetrics: (authorization: string | undefined) => Promise<boolean>;
 
   constructor(options: ProxyOptions) {
     assertShellOptions(options);
@@ -145,17 +154,23 @@ class ProxyService implements WharfProxy {
       upstreamTimeoutMs: options.upstreamTimeoutMs,
       onInstanceDown: options.onInstanceDown,
     });
+    const zk = options.zk;
+    const scrapeTokens = zk === undefined ? undefined : new ScrapeTokenVerifier(zk, { logger: this.logger });
+    this.authorizeMetrics =
+      options.authorizeMetrics ??
+      (scrapeTokens === undefined ? () => Promise.resolve(true) : (a) => scrapeTokens.allows(a));
     this.handler = createRequestHandler({
       domain: normaliseDomain(options.domain ?? 'localhost'),
       table: () => this.shell.cache.current(),
       healthy: () => this.shell.state === 'running' && this.shell.cache.initialized,
       draining,
-      serveMetrics: (_req, res) => this.serveMetrics(res),
+      serveMetrics: (req, res) => this.serveMetrics(req, res),
       forwarder: this.forwarder,
       logger: this.logger,
       metrics,
       clock: this.clock,
       accessLog: options.accessLog,
+      holdMs: options.holdMs,
     });
     this.server = http.createServer(
       { keepAliveTimeout: CLIENT_KEEP_ALIVE_TIMEOUT_MS, headersTimeout: CLIENT_HEADERS_TIMEOUT_MS },
@@ -211,7 +226,22 @@ class ProxyService implements WharfProxy {
     return { requests: this.handler.received(), inFlight: this.handler.inFlight() };
   }
 
-  private serveMetrics(res: http.ServerResponse): void {
+  private serveMetrics(req: http.IncomingMessage, res: http.ServerResponse): void {
+    void this.authorizeMetrics(req.headers.authorization).then(
+      (allowed) => {
+        if (allowed) return this.writeMetrics(res);
+        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
+        res.end(JSON.stringify({ error: { code: 'WHARF_UNAUTHORIZED', message: 'invalid scrape token' } }));
+      },
+      (err: unknown) => {
+        this.logger.error('scrape authorization failed', { err });
+        res.statusCode = 401;
+        res.end();
+      },
+    );
+  }
+
+  private writeMetrics(res: http.ServerResponse): void {
     const registry = this.options.metrics.registry;
     (this.options.metricsText ?? (() => registry.metrics()))().then(
       (text) => {

@@ -17,6 +17,17 @@ export const HEALTH_PATH = '/_health';
 /** Path of the proxy's own Prometheus metrics. */
 export const METRICS_PATH = '/_metrics';
 
+/**
+ * Default longest wait for a routable instance when a deployment's route lists none (all
+ * unhealthy or draining). The constructor briefly lists every member unroutable around a moment
+ * the stack cannot serve (etcd: a leadership hand-off) — about a drain period plus the hand-off —
+ * so requests that arrive then wait for the route to come back instead of failing. A deployment
+ * that really has no healthy instance answers 502 this much later.
+ */
+export const DEFAULT_HOLD_MS = 5_000;
+/** Re-check period of a held request: one map lookup, so frequent checks cost nothing noticeable. */
+const HOLD_POLL_MS = 10;
+
 /** Options for {@link createRequestHandler}. */
 export interface RequestHandlerOptions {
   /** Lowercase domain without trailing dot: deployments are `<id>.<domain>`. */
@@ -33,6 +44,8 @@ export interface RequestHandlerOptions {
   readonly logger: Logger;
   readonly metrics: ProxyMetrics;
   readonly clock: Clock;
+  /** See {@link DEFAULT_HOLD_MS}; 0 answers 502 at once. */
+  readonly holdMs?: number | undefined;
   /**
    * Build the per-request debug line. `main.ts` turns it off unless the level is `debug`, so the
    * hot path does not allocate a log entry that would be dropped.
@@ -60,6 +73,7 @@ interface Counters {
 export function createRequestHandler(options: RequestHandlerOptions): RequestHandler {
   const { domain, clock } = options;
   const accessLog = options.accessLog ?? true;
+  const holdMs = options.holdMs ?? DEFAULT_HOLD_MS;
   const counters: Counters = { inFlight: 0, received: 0 };
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
@@ -82,10 +96,40 @@ export function createRequestHandler(options: RequestHandlerOptions): RequestHan
       if (options.draining()) res.setHeader('connection', 'close');
       return answer(options, counters, req, res, key, table);
     }
+    if (route.healthyCount === 0 && holdMs > 0) return hold(options, res, route.deploymentId, holdMs, req);
     options.forwarder.forward(req, res, route);
   };
 
   return { listener, inFlight: () => counters.inFlight, received: () => counters.received };
+}
+
+/**
+ * Waits (up to `holdMs`) until the deployment's route has a routable instance again, then
+ * forwards; past the wait it forwards anyway, which answers 502 when still no instance is
+ * routable. The request body stays unread (buffered by the socket) meanwhile.
+ */
+function hold(
+  options: RequestHandlerOptions,
+  res: ServerResponse,
+  deploymentId: string,
+  holdMs: number,
+  req: IncomingMessage,
+): void {
+  const until = options.clock.monotonic() + holdMs;
+  const check = (): void => {
+    if (res.destroyed || res.writableEnded) return;
+    const route = options.table()?.routes.get(deploymentId);
+    // Deleted meanwhile: the same answer as for a request that arrived after the deletion.
+    if (route === undefined)
+      return sendError(res, 'WHARF_NOT_FOUND', 'no such deployment', { deployment: deploymentId });
+    if (route.healthyCount > 0 || options.clock.monotonic() >= until) {
+      options.forwarder.forward(req, res, route);
+      return;
+    }
+    options.clock.setTimeout(check, HOLD_POLL_MS);
+  };
+  options.metrics.requestsHeld.inc();
+  options.clock.setTimeout(check, HOLD_POLL_MS);
 }
 
 /** Answers a request that reaches no route: the proxy's own endpoints or an error. */

@@ -140,6 +140,9 @@ export class RouteTableCache {
     metrics.routeTableRebuilds.inc();
     metrics.routeTableDeployments.set(table.routes.size);
     metrics.routeTableInstances.set(table.instanceCount);
+    let unavailable = 0;
+    for (const route of table.routes.values()) if (route.healthyCount === 0) unavailable++;
+    metrics.routeTableUnavailable.set(unavailable);
     metrics.routeDocumentsSkipped.set(skipped.length);
     if (since !== undefined) metrics.routeTableUpdateSeconds.observe((clock.now() - since) / 1000);
     const meta = { deployments: table.routes.size, instances: table.instanceCount, skipped: skipped.length };

@@ -23,7 +23,7 @@ const upstreams: Upstream[] = [];
 
 async function startProxy(
   entries?: RouteEntry[],
-  overrides: { upstreamTimeoutMs?: number } = {},
+  overrides: { upstreamTimeoutMs?: number; holdMs?: number } = {},
 ): Promise<Running> {
   const source = new StaticRouteSource(entries);
   const logger = createTestLogger();
@@ -152,13 +152,32 @@ describe('proxy forwarding', () => {
     expect(a.requests).toBe(0);
   });
 
-  it('answers 502 JSON when a deployment has no healthy instance', async () => {
+  it('answers 502 JSON when a deployment has no healthy instance once the hold ran out', async () => {
     const a = await upstream('a');
-    const { port } = await startProxy([routeEntry('dep1', [{ ...at(a, 'dep1-main-0'), healthy: false }])]);
+    const { port } = await startProxy([routeEntry('dep1', [{ ...at(a, 'dep1-main-0'), healthy: false }])], {
+      holdMs: 200,
+    });
+    const started = Date.now();
     const reply = await request(port, { headers: { host: 'dep1.localhost' } });
     expect(reply.status).toBe(502);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
     expect(reply.json.error).toMatchObject({ code: 'WHARF_UNAVAILABLE', message: 'no healthy instance' });
     expect(a.requests).toBe(0);
+  });
+
+  it('holds a request while no instance is routable and forwards it (with its body) once one is', async () => {
+    const a = await upstream('a');
+    const paused = routeEntry('dep1', [{ ...at(a, 'dep1-main-0'), healthy: false }]);
+    const { port, source } = await startProxy([paused]);
+    const reply = request(port, { method: 'POST', headers: { host: 'dep1.localhost' }, body: 'payload' });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(a.requests).toBe(0);
+    source.set([routeEntry('dep1', [at(a, 'dep1-main-0')])]);
+    const answered = await reply;
+    expect(answered.status).toBe(200);
+    expect(answered.headers['x-wharf-handling-instance']).toBe('dep1-main-0');
+    expect(answered.json).toMatchObject({ method: 'POST', body: 'payload' });
+    expect(a.requests).toBe(1);
   });
 
   it('retries a body-less GET on another instance when one refuses, then holds the refusing one down', async () => {

@@ -15,7 +15,7 @@ import {
   type Logger,
 } from '@wharf/observability';
 import { DockerRuntime } from '@wharf/runtime';
-import { ZkSession } from '@wharf/zk';
+import { ScrapeTokenVerifier, ZkSession, type EphemeralRegistration } from '@wharf/zk';
 import { helpText, inheritedEnv, configFromEnv, type RunnerConfig } from './config';
 import { DEFAULT_DOCKER_SOCKET, DockerLauncher, RUNNER_SCOPE_LABEL } from './docker-launcher';
 import { runtimeLogSource } from './docker-logs';
@@ -24,6 +24,7 @@ import { createRunnerMetrics } from './metrics';
 import { ProcessLauncher } from './process-launcher';
 import { hostHome } from './roles';
 import { Runner } from './runner';
+import { registerRunnerService } from './service-registration';
 
 /** Version written in the host registration. */
 const VERSION = '0.1.0';
@@ -70,11 +71,15 @@ async function main(): Promise<void> {
     ...(config.token === undefined ? {} : { join: { token: config.token, roles: config.roles } }),
     ...(config.bootstrapRoles.length === 0 ? {} : { bootstrapRoles: config.bootstrapRoles }),
   });
+  const scrapeTokens = new ScrapeTokenVerifier(zk, { logger });
+  // Created once the runner is registered; the shutdown closes it first.
+  const registered: { service?: EphemeralRegistration } = {};
   const observability = await startObservabilityServer({
     port: config.metricsPort,
     logger,
     handler: createObservabilityHandler({
       registry: metrics.registry,
+      authorizeMetrics: (authorization) => scrapeTokens.allows(authorization),
       health: () => ({
         checks: {
           zookeeper: { status: zk.state === 'closed' ? 'failing' : 'ok', detail: zk.state },
@@ -90,6 +95,7 @@ async function main(): Promise<void> {
     hardLimitMs: SHUTDOWN_HARD_LIMIT_MS,
     repeatSignal: 'default',
     close: async () => {
+      await registered.service?.close();
       await runner.close();
       await dockerRuntime?.close();
       await observability.close();
@@ -98,6 +104,13 @@ async function main(): Promise<void> {
   });
   await zk.start();
   await startOrExitOnRefusal(runner, zk, logger);
+  registered.service = await registerRunnerService(zk, {
+    hostId: config.hostId,
+    zone: config.zone,
+    version: VERSION,
+    metrics: observability.address,
+    started: new Date(),
+  });
   logger.info('runner started', { host: config.hostId, metrics: observability.url });
 }
 

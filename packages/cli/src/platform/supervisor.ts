@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { WharfError, paths } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { type Clock, SupervisedChild, freePorts, stopProcessGroup, systemClock } from '@wharf/supervise';
@@ -224,6 +224,12 @@ export class PlatformSupervisor {
     await waitHealthy(targets, deadline, config.startTimeoutMs, readiness);
     this.pollLive();
     await adoptApiKey(keyFiles, deadline, readiness);
+    // The Prometheus scrape token, created by the same api start: `<home>/credentials/scrape-token`.
+    await adoptApiKey(
+      keyFiles.map((file) => join(dirname(file), 'scrape-token')),
+      deadline,
+      readiness,
+    );
     const count = (role: string) => hosts.filter((h) => (h.roles as readonly string[]).includes(role)).length;
     await waitRegistered(
       {

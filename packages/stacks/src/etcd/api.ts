@@ -146,6 +146,10 @@ export interface EtcdStatus {
   /** Id of the leader this member follows ('0' when it knows none). */
   leaderId: string;
   raftTerm: string;
+  /** Last raft log index the member knows (committed or not). */
+  raftIndex: number;
+  /** Last raft index the member has applied to its store (etcd ≥ 3.4; else `raftIndex`). */
+  raftAppliedIndex: number;
   dbSize: number;
 }
 
@@ -153,10 +157,14 @@ export interface EtcdStatus {
 export async function etcdStatus(target: EtcdTarget, options?: EtcdCallOptions): Promise<EtcdStatus> {
   const answer = await etcdCall(target, '/v3/maintenance/status', {}, options);
   const header = (answer.header as Record<string, unknown> | undefined) ?? {};
+  // 64-bit counters arrive as decimal strings; a raft index stays far below 2^53.
+  const raftIndex = Number(answer.raftIndex ?? 0);
   return {
     memberId: String(header.member_id ?? ''),
     leaderId: String(answer.leader ?? '0'),
     raftTerm: String(answer.raftTerm ?? header.raft_term ?? ''),
+    raftIndex,
+    raftAppliedIndex: answer.raftAppliedIndex === undefined ? raftIndex : Number(answer.raftAppliedIndex),
     dbSize: Number(answer.dbSize ?? 0),
   };
 }

@@ -6,10 +6,17 @@
  * removal that follows is of a follower, which needs no election at all.
  */
 import { isWharfError } from '@wharf/model';
-import { type CompiledHookOptions } from '../hook-options';
+import { compileHookOptions, type CompiledHookOptions } from '../hook-options';
 import { RetryableError, retryUntil } from '../retry';
-import { type MemberEndpoint } from '../types';
-import { ETCD_REQUEST_TIMEOUT_MS, etcdErrorOf, etcdMoveLeader, etcdStatus, type EtcdMember } from './api';
+import { type HookOptions, type MemberEndpoint } from '../types';
+import {
+  ETCD_REQUEST_TIMEOUT_MS,
+  etcdErrorOf,
+  etcdMemberList,
+  etcdMoveLeader,
+  etcdStatus,
+  type EtcdMember,
+} from './api';
 import { peerUrlOf } from './config';
 
 /** The member's id in `current` (matched by peer URL, else by name). */
@@ -76,4 +83,31 @@ export async function handOffLeadership(
       reason: (err.details as { last?: string } | undefined)?.last,
     });
   }
+}
+
+/**
+ * True when removing `leaving` from the cluster of `members` moves leadership (it leads now):
+ * during the hand-off etcd drops proposals forwarded to the old leader (those clients wait out a
+ * request timeout) and fails reads waiting on it ("leader changed"), so the caller should stop
+ * sending requests around the leave. False when it does not lead, is not a member, or is alone.
+ */
+export async function etcdLeaveMovesLeader(
+  members: readonly MemberEndpoint[],
+  leaving: MemberEndpoint,
+  options?: HookOptions,
+): Promise<boolean> {
+  const hook = compileHookOptions(options);
+  const candidates = members.filter((m) => m.name !== leaving.name);
+  if (candidates.length === 0) return false;
+  return retryUntil({ ...hook, what: 'etcd leader lookup' }, async (remainingMs) => {
+    const timeoutMs = Math.min(remainingMs, ETCD_REQUEST_TIMEOUT_MS);
+    const leaderId = await leaderSeenBy(candidates, timeoutMs);
+    let current: EtcdMember[] | undefined;
+    for (const via of candidates) {
+      current = await etcdMemberList(via, { timeoutMs }).catch(() => undefined);
+      if (current) break;
+    }
+    if (!current) throw new RetryableError('no member answered member list');
+    return idOf(current, leaving) === leaderId;
+  });
 }

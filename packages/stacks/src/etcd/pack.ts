@@ -14,6 +14,8 @@ import {
   parseEtcdSettings,
 } from './config';
 import { etcdBeforeJoin, etcdBeforeLeave } from './membership';
+import { etcdLeaveMovesLeader } from './leadership';
+import { etcdMigrateData } from './migrate';
 import { etcdSnapshot } from './snapshot';
 
 /** Options of {@link createEtcdPack}. */
@@ -51,6 +53,8 @@ export function createEtcdPack(options: EtcdPackOptions = {}): StackPack {
       return { token: current.token, state: 'existing', members };
     },
     beforeJoin: etcdBeforeJoin,
+    migrateData: etcdMigrateData,
+    leavePausesCluster: etcdLeaveMovesLeader,
     beforeLeave: etcdBeforeLeave,
     // A removed etcd member stops itself; nothing is left to undo once it is gone.
     afterLeave: async () => undefined,

@@ -57,6 +57,9 @@ export function createHttpPack(): StackPack {
     }),
     beforeJoin: noop,
     beforeLeave: noop,
+    // Instances share nothing: there is no data to move to a new one.
+    migrateData: async () => ({ targetIndex: 0, reachedIndex: 0, bytes: 0 }),
+    leavePausesCluster: async () => false,
     afterLeave: noop,
     snapshot: async () => {
       throw new WharfError('WHARF_STACK_ERROR', 'http deployments have no snapshots', {

@@ -21,6 +21,8 @@ const DEPLOYMENT = /^\/deployments\/([^/]+)/i;
 const DEPLOYMENTS = /^\/deployments\/?$/i;
 const ORGANIZATION = /^\/organizations\/([^/]+)/i;
 const ORGANIZATIONS = /^\/organizations\/?$/i;
+/** Billing answers an organization's key with its own organization's usage only. */
+const BILLING = /^\/billing(\/|$)/i;
 
 /** Middleware: 404/403 for what an organization's key may not reach. */
 export function scopeToOrganization(apiPrefix: string, ownerOf: DeploymentOwner): RequestHandler {
@@ -33,7 +35,7 @@ export function scopeToOrganization(apiPrefix: string, ownerOf: DeploymentOwner)
     // Folded to lower case like the router folds it; deployment and organization ids are lower case.
     const path = routedPath(apiPrefix, req.path);
     const check = async (): Promise<void> => {
-      if (DEPLOYMENTS.test(path) || ORGANIZATIONS.test(path)) return;
+      if (DEPLOYMENTS.test(path) || ORGANIZATIONS.test(path) || BILLING.test(path)) return;
       const deployment = DEPLOYMENT.exec(path)?.[1];
       if (deployment !== undefined) {
         // A malformed id is left to the route's own 400 (it names no deployment).

@@ -118,7 +118,9 @@ export function buildOpenApi(version: string, apiPrefix: string): Record<string,
     },
     servers: [{ url: apiPrefix }],
     security: [{ apiKey: [] }],
-    tags: ['Deployments', 'Plans', 'Platform', 'Security', 'Organizations', 'Meta'].map((name) => ({ name })),
+    tags: ['Deployments', 'Plans', 'Platform', 'Security', 'Organizations', 'Billing', 'Meta'].map(
+      (name) => ({ name }),
+    ),
     paths,
     components: {
       schemas,

@@ -21,7 +21,7 @@ interface Layer {
 function registeredRoutes(): string[] {
   const app = createApp({
     // Nothing is read from the stores while the app is only built.
-    store: { organizations: {} } as ApiStore,
+    store: { organizations: {}, billing: {} } as ApiStore,
     hosts: {} as HostStore,
     logger: createTestLogger(),
     metrics: createApiMetrics(),

@@ -4,6 +4,7 @@
  * an entry here or the other way round, so the document cannot drift from the code.
  */
 import { HOST_ROLES, type DocumentKind } from '@wharf/model';
+import { TENANCY_OPERATIONS } from './operations-tenancy';
 
 /** An HTTP method in lower case, as OpenAPI path items spell them. */
 export type Method = 'get' | 'post' | 'put' | 'delete';
@@ -24,7 +25,7 @@ export interface Operation {
   /** Below the API prefix, OpenAPI style (`/deployments/{id}`). */
   path: string;
   operationId: string;
-  tag: 'Deployments' | 'Plans' | 'Platform' | 'Security' | 'Organizations' | 'Meta';
+  tag: 'Deployments' | 'Plans' | 'Platform' | 'Security' | 'Organizations' | 'Billing' | 'Meta';
   summary: string;
   /** False for the few routes served without an API key. */
   authenticated: boolean;
@@ -224,6 +225,15 @@ export const OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'get',
+    path: '/platform/monitoring/targets',
+    operationId: 'getMonitoringTargets',
+    tag: 'Platform',
+    summary: "Prometheus HTTP SD of every service's metrics; takes an API key or the scrape token (Bearer)",
+    authenticated: true,
+    success: [200, '`[{targets: ["host:port"], labels: {...}}]`'],
+  },
+  {
+    method: 'get',
     path: '/platform/hosts',
     operationId: 'listHosts',
     tag: 'Platform',
@@ -314,78 +324,5 @@ export const OPERATIONS: readonly Operation[] = [
     },
     success: [201, 'The token, shown only in this response'],
   },
-  {
-    method: 'post',
-    path: '/organizations',
-    operationId: 'createOrganization',
-    tag: 'Organizations',
-    summary: 'Create an organization (tenant) with optional quotas',
-    authenticated: true,
-    body: {
-      schema: {
-        type: 'object',
-        required: ['id', 'name'],
-        additionalProperties: false,
-        properties: {
-          id: { type: 'string' },
-          name: { type: 'string' },
-          quotas: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              memory_mb: { type: 'integer', minimum: 0 },
-              deployments: { type: 'integer', minimum: 0 },
-            },
-          },
-        },
-      },
-    },
-    success: [201, 'The organization'],
-  },
-  {
-    method: 'get',
-    path: '/organizations',
-    operationId: 'listOrganizations',
-    tag: 'Organizations',
-    summary: "Organizations (an organization's key sees its own)",
-    authenticated: true,
-    success: [200, 'The organizations'],
-  },
-  {
-    method: 'get',
-    path: '/organizations/{id}',
-    operationId: 'getOrganization',
-    tag: 'Organizations',
-    summary: 'An organization, its quotas and its usage',
-    authenticated: true,
-    success: [200, 'The organization'],
-  },
-  {
-    method: 'put',
-    path: '/organizations/{id}/quotas',
-    operationId: 'setOrganizationQuotas',
-    tag: 'Organizations',
-    summary: 'Replace the quotas (refused below current use)',
-    authenticated: true,
-    body: {
-      schema: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          memory_mb: { type: 'integer', minimum: 0 },
-          deployments: { type: 'integer', minimum: 0 },
-        },
-      },
-    },
-    success: [200, 'The organization'],
-  },
-  {
-    method: 'delete',
-    path: '/organizations/{id}',
-    operationId: 'deleteOrganization',
-    tag: 'Organizations',
-    summary: 'Delete an organization that owns no deployment',
-    authenticated: true,
-    success: [200, 'Deleted'],
-  },
+  ...TENANCY_OPERATIONS,
 ];

@@ -3,6 +3,7 @@
  * ZooKeeper (`zk-*.ts`); keeping the routes behind these interfaces keeps znode paths,
  * versions and transactions in one place.
  */
+import { type BillingStore } from './zk-billing';
 import { type OrganizationStore } from './zk-organizations';
 import {
   type WharfError,
@@ -202,4 +203,6 @@ export interface ApiStore {
   keys: KeyStore;
   /** Organizations (tenants); without it the organization routes are not served. */
   organizations?: OrganizationStore;
+  /** Price list and metering records; without it the billing routes are not served. */
+  billing?: BillingStore;
 }

@@ -6,6 +6,7 @@ import { DeploymentCache } from './deployment-cache';
 import { type ApiStore } from './types';
 import { ZkDeploymentStore } from './zk-deployments';
 import { ZkKeyStore } from './zk-keys';
+import { ZkBillingStore } from './zk-billing';
 import { ZkOrganizationStore } from './zk-organizations';
 import { ZkPlatformStore } from './zk-platform';
 import { ZkRequestIds } from './zk-request-ids';
@@ -39,6 +40,7 @@ export function createZkStore(zk: ZkSession, options: ZkStoreOptions): ZkStore {
     platform: new ZkPlatformStore(zk, allocatorCache, deploymentCache, logger, options),
     keys,
     organizations: new ZkOrganizationStore(zk, logger.child({ component: 'organizations' })),
+    billing: new ZkBillingStore(zk, logger.child({ component: 'billing' })),
   };
   return {
     store,

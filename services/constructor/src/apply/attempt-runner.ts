@@ -40,6 +40,7 @@ import { rollbackAttempt } from './rollback';
 import { type RunnerDeps } from './runner-deps';
 import { allocateInstances } from './step-allocate';
 import { leaveCluster } from './step-leave';
+import { migrateData } from './step-migrate';
 import { removeInstances, waitUntilStopped } from './step-remove';
 import { updateRouting } from './step-routing';
 import { startInstances, waitUntilRunning } from './step-start';
@@ -56,6 +57,7 @@ const FORWARD_STEPS: Partial<Record<StepId, StepHandler>> = {
   [STEP_IDS.allocateInstances]: allocateInstances,
   [STEP_IDS.startInstances]: startInstances,
   [STEP_IDS.waitUntilRunning]: waitUntilRunning,
+  [STEP_IDS.migrateData]: migrateData,
   [STEP_IDS.updateRouting]: updateRouting,
   [STEP_IDS.leaveCluster]: leaveCluster,
   [STEP_IDS.removeInstances]: removeInstances,

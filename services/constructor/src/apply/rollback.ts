@@ -9,13 +9,14 @@ import { type InstanceSpec } from '@wharf/model';
 import { type ResourceChanges } from '../core/changes';
 import { memberEndpoint } from '../core/instances';
 import { hasPorts, rollbackLeavers, routableMembers } from '../core/membership';
-import { createdByAttempt, routeToRestore } from '../core/rollback';
+import { createdByAttempt, createdMembers, routeToRestore } from '../core/rollback';
 import { type StepOutcome } from '../core/step-log';
 import { type AttemptContext } from './attempt-context';
+import { drainRoute } from './drain';
 import { runLeaveHook } from './hooks';
 import { ofDeployment, readSpecs } from './reads';
 import { deleteSpec } from './spec-writes';
-import { writeRoute } from './step-routing';
+import { writeRoute } from './write-route';
 
 /** Rolls the attempt back; `warning` when some instance was still reported when the wait ended. */
 export async function rollbackAttempt(ctx: AttemptContext): Promise<StepOutcome> {
@@ -23,10 +24,12 @@ export async function rollbackAttempt(ctx: AttemptContext): Promise<StepOutcome>
   const fresh = await readSpecs(ctx.deps.zk, ctx.deps.logger, ofDeployment(ctx.deploymentId));
   const created = createdByAttempt(fresh.specs, ctx.deploymentId, ctx.attempt.plan_attempt_id);
   await ctx.log('rolling back', { created: created.length, reason: ctx.state.failure?.failure_type });
-  // Put the route back to the old instances if the attempt had already changed it.
+  // Put the route back to the old instances if the attempt had already changed it; the created
+  // ones drain (listed unroutable) before they leave their cluster and the route.
   const restore = routeToRestore(ctx.state);
-  if (restore) await writeRoute(ctx, restore);
+  if (restore) await drainRoute(ctx, restore, createdMembers(created));
   for (const r of ctx.state.changes?.resources ?? []) await leaveCreated(ctx, r, created, deadline);
+  if (restore) await writeRoute(ctx, restore);
   for (const s of created) await deleteSpec(ctx.deps.zk, s.allocator_id, s.instance_id);
   const ids = created.map((s) => s.instance_id);
   const gone = await ctx.waitUntil(

@@ -2,6 +2,7 @@
 import { type Logger } from '@wharf/observability';
 import { type ConstructorClock } from '../clock';
 import { type PresenceOf } from '../core/allocator-loss';
+import { DEFAULT_DRAIN_MS, DEFAULT_PAUSE_DRAIN_MS } from '../core/drain';
 import { type ObservedState } from '../core/observed';
 import { type ConstructorMetrics } from '../metrics';
 import { type StackResolver } from '../stack-port';
@@ -19,18 +20,31 @@ export interface RunnerTiming {
   hookRetryMaxMs: number;
   /** How long a rollback (or a shutdown) waits for removed instances to stop before moving on. */
   rollbackTimeoutMs: number;
+  /**
+   * How long an instance stays listed as draining (unroutable) before it leaves the route and
+   * stops (`WHARF_DRAIN_MS`; see `core/drain.ts`).
+   */
+  drainMs: number;
+  /**
+   * How long the route stays paused (every member unroutable, proxies holding requests) before a
+   * leave that stops the cluster briefly, so requests in flight finish first.
+   */
+  pauseDrainMs: number;
 }
 
 /**
  * Defaults: a missed watch costs at most 2 s; etcd refuses member add for ~5 s after a member
  * (re)starts, so hook retries start at 250 ms and cap at 5 s; a rollback waits up to 2 min for
- * allocators to stop instances (a dead allocator must not block the attempt forever).
+ * allocators to stop instances (a dead allocator must not block the attempt forever); drain: see
+ * {@link DEFAULT_DRAIN_MS}.
  */
 export const DEFAULT_RUNNER_TIMING: Readonly<RunnerTiming> = Object.freeze({
   waitPollMs: 2_000,
   hookRetryBaseMs: 250,
   hookRetryMaxMs: 5_000,
   rollbackTimeoutMs: 120_000,
+  drainMs: DEFAULT_DRAIN_MS,
+  pauseDrainMs: DEFAULT_PAUSE_DRAIN_MS,
 });
 
 /** Dependencies of an attempt runner. */

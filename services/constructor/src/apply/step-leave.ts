@@ -9,12 +9,15 @@ import { memberEndpoint } from '../core/instances';
 import { type ResourceChanges } from '../core/changes';
 import { type StepOutcome } from '../core/step-log';
 import { type AttemptContext } from './attempt-context';
+import { pauseRoute, resumeRoute } from './drain';
 import { runLeaveHook } from './hooks';
 
 /** Runs the stack's leave hook for each instance leaving a cluster that keeps running, one at a time. */
 export async function leaveCluster(ctx: AttemptContext): Promise<StepOutcome> {
   const deadline = removalDeadline(ctx);
   ctx.state.left ??= [];
+  // A leader that stopped during a pause: the route comes back before anything else.
+  if (ctx.state.paused) await resumeRoute(ctx);
   for (const r of ctx.changes.resources) {
     if (!needsLeave(r, Boolean(ctx.deps.stacks(r.kind)?.beforeLeave))) continue;
     for (const leaving of r.remove) {
@@ -43,7 +46,12 @@ async function leaveOne(
   if (!status) return false;
   const members = remainingMembers(r, instanceId, ctx.state.left ?? [], statuses);
   const leaving = memberEndpoint(instanceId, status);
+  const context = { deploymentId: ctx.deploymentId, refId: r.ref_id, members, leaving, signal: ctx.signal };
+  // Unsure (the lookup failed): pause anyway; it costs the clients a second of waiting, not errors.
+  const pause = pack.leavePausesCluster ? await pack.leavePausesCluster(context).catch(() => true) : false;
+  if (pause) await pauseRoute(ctx);
   await runLeaveHook(ctx, pack, { r, members, leaving }, deadline);
+  if (pause) await resumeRoute(ctx);
   return true;
 }
 

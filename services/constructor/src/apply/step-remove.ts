@@ -2,21 +2,27 @@
  * `remove-instances` and `wait-until-stopped`: take removed instances out of the route (or delete
  * the route on shutdown), delete their specs, then wait (bounded) until their statuses are gone.
  */
+import { drainingMembers, targetMembers } from '../core/route-members';
 import { type StepOutcome } from '../core/step-log';
 import { type AttemptContext } from './attempt-context';
+import { drainRoute } from './drain';
 import { deleteRoute } from './route-writer';
 import { deleteSpec } from './spec-writes';
 import { removalDeadline } from './step-leave';
-import { updateRouting } from './step-routing';
+import { writeRoute } from './write-route';
 
-/** Takes removed instances out of the route (or deletes the route on shutdown), then deletes their specs. */
+/**
+ * Takes removed instances (drained by `update-routing`) out of the route, then deletes their
+ * specs. A shutdown drains every instance first, then deletes the route.
+ */
 export async function removeInstances(ctx: AttemptContext): Promise<StepOutcome> {
   const { changes } = ctx;
   if (changes.shutdown) {
+    await drainRoute(ctx, [], drainingMembers(changes));
     await deleteRoute(ctx.deps.zk, ctx.deploymentId);
     await ctx.log('route deleted');
   } else {
-    await updateRouting(ctx);
+    await writeRoute(ctx, targetMembers(changes, ctx.state.placements));
   }
   let deleted = 0;
   for (const r of changes.resources) {

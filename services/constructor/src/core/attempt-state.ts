@@ -29,6 +29,13 @@ export interface AttemptState {
   joining?: string;
   /** Instances whose leave hook completed (`leave-cluster` is resumable one member at a time). */
   left?: string[];
+  /**
+   * Instances this attempt drains (listed `healthy: false` in the route before they stop): route
+   * health never makes them routable again while the attempt is active (`core/drain.ts`).
+   */
+  draining?: string[];
+  /** True while the route is paused around a leave that stops the cluster briefly (`apply/drain.ts`). */
+  paused?: boolean;
   phase: AttemptPhase;
   /** Why the attempt is rolling back / failed. */
   failure?: { failure_type: string; message: string };

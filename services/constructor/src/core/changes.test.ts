@@ -59,6 +59,18 @@ describe('planChanges', () => {
     expect(r.cluster).toEqual({ state: 'existing', token: `${D}-main-tok` });
     expect(c.steps).not.toContain(STEP_IDS.removeInstances);
     expect(c.steps).toContain(STEP_IDS.startInstances);
+    // The joined members catch up before the route sends them traffic.
+    expect(c.steps.slice(3, 6)).toEqual([
+      STEP_IDS.waitUntilRunning,
+      STEP_IDS.migrateData,
+      STEP_IDS.updateRouting,
+    ]);
+  });
+
+  it('has nothing to migrate when a new cluster starts', () => {
+    const c = ok(planChanges(null, etcdPlanDoc(D, { zoneCount: 3 }), []));
+    expect(c.resources[0]!.cluster).toEqual({ state: 'new' });
+    expect(c.steps).not.toContain(STEP_IDS.migrateData);
   });
 
   it('shrinks 5 → 3 keeping one instance per zone and removing the newest duplicates', () => {
@@ -93,6 +105,7 @@ describe('planChanges', () => {
       STEP_IDS.allocateInstances,
       STEP_IDS.startInstances,
       STEP_IDS.waitUntilRunning,
+      STEP_IDS.migrateData,
       STEP_IDS.updateRouting,
       STEP_IDS.leaveCluster,
       STEP_IDS.removeInstances,

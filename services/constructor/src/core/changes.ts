@@ -162,6 +162,9 @@ export function stepsFor(resources: readonly ResourceChanges[], shutdown: boolea
   const anyLeave = resources.some((r) => r.remove.length > 0 && !r.dissolve);
   const steps: StepId[] = [STEP_IDS.validatePlanSafety];
   if (anyCreate) steps.push(STEP_IDS.allocateInstances, STEP_IDS.startInstances, STEP_IDS.waitUntilRunning);
+  // New members of a running cluster catch up before it routes to them and before anyone leaves.
+  if (resources.some((r) => r.create.length > 0 && r.cluster.state === 'existing'))
+    steps.push(STEP_IDS.migrateData);
   if (!shutdown) steps.push(STEP_IDS.updateRouting);
   if (anyLeave && !shutdown) steps.push(STEP_IDS.leaveCluster);
   if (anyRemove || shutdown) steps.push(STEP_IDS.removeInstances, STEP_IDS.waitUntilStopped);

@@ -78,3 +78,21 @@ export function rollbackLeavers(
 export function hasPorts(status: InstanceStatus | undefined): status is InstanceStatus {
   return status !== undefined && Object.keys(status.ports).length > 0;
 }
+
+/** True when `r`'s new members join a running cluster whose stack migrates data to them. */
+export function needsMigration(r: ResourceChanges, hasMigrateHook: boolean): boolean {
+  return hasMigrateHook && r.cluster.state === 'existing' && r.create.length > 0;
+}
+
+/**
+ * The routable members a joined member catches up from: everyone in `r`'s cluster but itself
+ * (kept, leaving, and the other new members).
+ */
+export function migrationPeers(
+  r: ResourceChanges,
+  joinedId: string,
+  statuses: ReadonlyMap<string, InstanceStatus>,
+): MemberEndpoint[] {
+  const others = [...r.keep, ...r.remove, ...r.create].filter((m) => m.instance_id !== joinedId);
+  return routableMembers(others, statuses);
+}

@@ -26,3 +26,16 @@ export function routeToRestore(state: AttemptState): RouteMember[] | undefined {
   if (routedAt < 0 || state.cursor < routedAt) return undefined;
   return changes.resources.flatMap((r) => refMembers(r.kind, [...r.keep, ...r.remove]));
 }
+
+/** The attempt's created instances as route members (drained before a rollback removes them). */
+export function createdMembers(created: readonly InstanceSpec[]): RouteMember[] {
+  return created.map((s) => ({
+    spec: {
+      instance_id: s.instance_id,
+      allocator_id: s.allocator_id,
+      ref_id: s.ref_id,
+      zone: s.zone,
+      stack: s.stack,
+    },
+  }));
+}

@@ -46,3 +46,10 @@ export function targetMembers(
 ): RouteMember[] {
   return changes.resources.flatMap((r) => [...refMembers(r.kind, r.keep), ...createdMembers(r, placements)]);
 }
+
+/** The instances an attempt removes, listed as draining (unroutable until they leave the route). */
+export function drainingMembers(changes: ChangeSet): RouteMember[] {
+  return changes.resources.flatMap((r) =>
+    refMembers(r.kind, r.remove).map((m) => ({ ...m, draining: true })),
+  );
+}

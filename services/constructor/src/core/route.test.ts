@@ -69,6 +69,23 @@ describe('buildRoute', () => {
     expect(route.instances).toEqual([]);
   });
 
+  it('lists a draining member unroutable with the same fields as any other (no new route field)', () => {
+    const route = buildRoute(
+      D,
+      [
+        { spec: a, status: statusDoc(a) },
+        { spec: b, status: statusDoc(b), draining: true },
+      ],
+      'client',
+      NOW,
+    );
+    expect(route.instances.map((i) => [i.instance_id, i.healthy])).toEqual([
+      [a.instance_id, true],
+      [b.instance_id, false],
+    ]);
+    expect(Object.keys(route.instances[1]!).sort()).toEqual(Object.keys(route.instances[0]!).sort());
+  });
+
   it('treats a running but unhealthy instance as unroutable', () => {
     expect(isRoutable(statusDoc(a, { healthy: false }))).toBe(false);
     expect(isRoutable(statusDoc(a, { state: 'reserved', healthy: false }))).toBe(false);
@@ -130,6 +147,27 @@ describe('syncRouteHealth', () => {
       NOW,
     );
     expect(moved?.instances[0]!.port).toBe(999);
+  });
+
+  it('never makes a draining instance routable, however healthy its status', () => {
+    const statuses = new Map([
+      [a.instance_id, statusDoc(a)],
+      [b.instance_id, statusDoc(b)],
+    ]);
+    const drained = syncRouteHealth(
+      route,
+      statuses,
+      () => 'client',
+      'T1',
+      undefined,
+      new Set([a.instance_id]),
+    );
+    expect(drained?.instances.map((i) => i.healthy)).toEqual([false, true]);
+    expect(
+      syncRouteHealth(drained!, statuses, () => 'client', 'T2', undefined, new Set([a.instance_id])),
+    ).toBeUndefined();
+    // Without the marker (the attempt ended), health decides again.
+    expect(syncRouteHealth(drained!, statuses, () => 'client', 'T3')?.instances[0]!.healthy).toBe(true);
   });
 
   it('sameRoute compares instances, not the timestamp', () => {

@@ -17,7 +17,15 @@ import { compareIds } from './instance-ids';
 export interface RouteMember {
   spec: Pick<InstanceSpec, 'instance_id' | 'allocator_id' | 'ref_id' | 'zone' | 'stack'>;
   status?: InstanceStatus | undefined;
+  /**
+   * Draining: listed but never routable (`healthy: false`), whatever its status says, so proxies
+   * send it no new request while the ones in flight finish (see `core/drain.ts`).
+   */
+  draining?: boolean;
 }
+
+/** No instance is draining. */
+const NONE_DRAINING: ReadonlySet<string> = new Set();
 
 /** The name of the port clients use, per stack kind (a stack pack's `routePort`), or one name for all. */
 export type RoutePortOf = string | ((stack: InstanceSpec['stack']) => string);
@@ -74,7 +82,9 @@ export function buildRoute(
       zone: m.spec.zone,
       host: m.status.host,
       port,
-      healthy: routableWith(m.status, presence(m.spec.allocator_id), was.get(m.spec.instance_id)),
+      healthy:
+        m.draining !== true &&
+        routableWith(m.status, presence(m.spec.allocator_id), was.get(m.spec.instance_id)),
     });
   }
   instances.sort((a, b) => compareIds(a.instance_id, b.instance_id));
@@ -83,8 +93,8 @@ export function buildRoute(
 
 /**
  * Brings the `healthy` flags (and address) of a route's instances in line with their statuses and
- * their allocators' presence. Membership never changes here: that is the attempt's job. Returns
- * undefined when nothing changed.
+ * their allocators' presence. Membership never changes here: that is the attempt's job, and so is
+ * draining: an instance in `draining` stays unroutable. Returns undefined when nothing changed.
  */
 export function syncRouteHealth(
   route: RouteEntry,
@@ -92,6 +102,7 @@ export function syncRouteHealth(
   routePortOf: (instance: RouteInstance) => string,
   updated: string,
   presence: PresenceOf = ALWAYS_LIVE,
+  draining: ReadonlySet<string> = NONE_DRAINING,
 ): RouteEntry | undefined {
   let changed = false;
   const instances = route.instances.map((i) => {
@@ -99,7 +110,7 @@ export function syncRouteHealth(
     const port = status?.ports[routePortOf(i)];
     const next: RouteInstance = {
       ...i,
-      healthy: routableWith(status, presence(i.allocator_id), i.healthy),
+      healthy: !draining.has(i.instance_id) && routableWith(status, presence(i.allocator_id), i.healthy),
       ...(status && port !== undefined ? { host: status.host, port } : {}),
     };
     if (next.healthy !== i.healthy || next.host !== i.host || next.port !== i.port) changed = true;

@@ -15,7 +15,7 @@
  * continues from what was written. Only the leader probes; a deposed leader that still flushes
  * once can count a window twice (the counts are statistics, not money).
  *
- * States: created → running (`start`) → closed (`close`, flushes what it holds).
+ * States: created → running (`start`) → closed (`close`, flushes what it holds, without waiting).
  */
 import { request } from 'node:http';
 import {
@@ -119,13 +119,15 @@ export class Heartbeat {
     ];
   }
 
-  /** Stops, and writes the counts it holds. Idempotent. */
+  /**
+   * Stops, and starts writing the counts it holds. Idempotent. Waits for neither the probe round
+   * nor the write: leadership hand-off must not wait on a slow deployment or a suspended session.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
-    await this.round;
-    await this.flush();
+    this.flush().catch((err: unknown) => this.o.logger.warn('availability flush failed', { err }));
   }
 
   /** One probe of every routed deployment, through the proxies in turn. */

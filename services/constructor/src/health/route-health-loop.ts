@@ -37,6 +37,8 @@ export interface RouteHealthSource {
   ready(): boolean;
   routes(): ReadonlyMap<string, RouteNode>;
   observed(): ObservedState;
+  /** Instances active attempts are draining: never made routable (`core/drain.ts`). */
+  draining(): ReadonlySet<string>;
 }
 
 /** Route health for one leadership term. */
@@ -107,6 +109,7 @@ export class RouteHealthLoop {
       source.routes(),
       source.observed(),
       this.loss.presence(now),
+      source.draining(),
     );
   }
 

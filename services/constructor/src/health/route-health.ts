@@ -45,6 +45,7 @@ export async function syncRoutes(
   routes: ReadonlyMap<string, RouteNode>,
   observed: ObservedState,
   presence: PresenceOf,
+  draining: ReadonlySet<string> = new Set(),
 ): Promise<number> {
   const updated = iso(deps.now());
   const sync = (route: RouteEntry | undefined): RouteEntry | undefined =>
@@ -58,6 +59,7 @@ export async function syncRoutes(
       },
       updated,
       presence,
+      draining,
     );
   let written = 0;
   for (const [path, node] of routes) {

@@ -1,0 +1,99 @@
+import { type MeteringDay, type Pricing } from '@wharf/model';
+import { daysOf, hoursOf, parsePricing, parseUsageQuery, priceUsage, usageCsv } from './billing';
+
+const pricing: Pricing = {
+  schema_version: 1,
+  currency: 'EUR',
+  instance_hour_micros: 10_000, // 0.01 per instance-hour
+  memory_gb_hour_micros: 7_000, // 0.007 per GB-hour
+  stacks: { http: { memory_gb_hour_micros: 1_000 } },
+  updated: '2026-12-01T00:00:00.000Z',
+};
+
+// d1 (acme): 10:00-10:29 three × 512 MB, 10:30-10:59 three × 1024 MB (resized mid-hour), and
+// an hour outside the period; d2: one http instance of 256 MB for 90 minutes.
+const docs: MeteringDay[] = [
+  {
+    schema_version: 1,
+    deployment_id: 'd1',
+    organization_id: 'acme',
+    day: '2026-12-01',
+    lines: [
+      { hour: '10', stack: 'etcd', instance_seconds: 3 * 3600, memory_mb_seconds: 3 * 1800 * (512 + 1024) },
+      { hour: '12', stack: 'etcd', instance_seconds: 3 * 3600, memory_mb_seconds: 3 * 3600 * 1024 },
+    ],
+  },
+  {
+    schema_version: 1,
+    deployment_id: 'd2',
+    day: '2026-12-01',
+    lines: [
+      { hour: '10', stack: 'http', instance_seconds: 3600, memory_mb_seconds: 3600 * 256 },
+      { hour: '11', stack: 'http', instance_seconds: 1800, memory_mb_seconds: 1800 * 256 },
+    ],
+  },
+];
+
+describe('billing', () => {
+  it('prices the period exactly and renders the hand-computed CSV', () => {
+    const priced = priceUsage(
+      docs,
+      pricing,
+      Date.parse('2026-12-01T10:00:00Z'),
+      Date.parse('2026-12-01T12:00:00Z'),
+    );
+    // d1: 3 instance-hours × 10,000 = 30,000; memory 3 × 0.5 h × (0.5 + 1) GB = 2.25 GB-h × 7,000 = 15,750.
+    // d2: 1.5 instance-hours × 10,000 = 15,000; 1.5 h × 0.25 GB = 0.375 GB-h × 1,000 = 375.
+    expect(usageCsv(priced)).toBe(
+      [
+        'deployment_id,organization_id,stack,instance_hours,memory_gb_hours,amount_micros,currency',
+        'd1,acme,etcd,3.000000,2.250000,45750,EUR',
+        'd2,,http,1.500000,0.375000,15375,EUR',
+        'total,,,,,61125,EUR',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('rounds half up once per line, with integers only', () => {
+    expect(hoursOf(1n)).toBe('0.000278');
+    expect(hoursOf(3600n * 1024n, 1024n)).toBe('1.000000');
+    const one: MeteringDay = {
+      schema_version: 1,
+      deployment_id: 'd3',
+      day: '2026-12-01',
+      lines: [{ hour: '10', stack: 'etcd', instance_seconds: 1, memory_mb_seconds: 0 }],
+    };
+    // 1 s × 10,000 / 3600 = 2.78 → 3.
+    expect(priceUsage([one], pricing, 0, Date.parse('2027-01-01')).items[0]!.amount_micros).toBe('3');
+  });
+
+  it('refuses bad prices and queries naming the field', () => {
+    const paths = (f: () => unknown) => {
+      try {
+        f();
+        return [];
+      } catch (err) {
+        return (err as { details: { path: string }[] }).details.map((d) => d.path);
+      }
+    };
+    expect(paths(() => parsePricing({ currency: 'EUR', memory_gb_hour_micros: -1 }, 0))).toEqual([
+      'memory_gb_hour_micros',
+    ]);
+    expect(
+      paths(() => parsePricing({ currency: 'euro', stacks: { etcd: { instance_hour_micros: 1.5 } } }, 0)),
+    ).toEqual(['currency', 'stacks.etcd.instance_hour_micros']);
+    expect(paths(() => parseUsageQuery({ from: '2026-12-02', to: '2026-12-01' }))).toEqual(['from']);
+    expect(paths(() => parseUsageQuery({ from: 'yesterday', to: '2026-12-01', format: 'xml' }))).toEqual([
+      'from',
+      'format',
+    ]);
+    expect(
+      paths(() => parseUsageQuery({ from: '2026-12-01', to: '2026-12-02', organization: 'Not Valid' })),
+    ).toEqual(['organization']);
+    expect(daysOf(Date.parse('2026-12-01T10:00:00Z'), Date.parse('2026-12-03T00:00:00Z'))).toEqual([
+      '2026-12-01',
+      '2026-12-02',
+    ]);
+  });
+});

@@ -1,0 +1,166 @@
+/**
+ * Usage metering by the constructor leader: every tick (default one minute) it sees which
+ * instances actually run — a spec placed on an allocator whose status says `running` — and adds
+ * one tick of each to its deployment's day document (`@wharf/model` `addUsage`).
+ *
+ * Why the constructor leader: it is the one process already elected to act for the whole
+ * platform, it reads the same allocator tree, and a second election would only add a znode and
+ * a failure mode. Why exactly once: a deployment's cursor (`/metering/<d>`, the last tick counted)
+ * and the day documents it changes are written in one transaction conditional on the versions
+ * read; a leader that dies half-way leaves every deployment either counted or not, and the next
+ * leader continues from each cursor (`ticksToCount`). A deposed leader's late transaction fails on
+ * the versions the new leader wrote. Ticks missed while no leader ran are backfilled with what runs
+ * now, at most `maxBackfillTicks` of them (beyond that, what ran is not known and is not billed).
+ *
+ * States: created → running (`start`) → closed (`close`).
+ */
+import {
+  addUsage,
+  isWharfError,
+  paths,
+  ticksToCount,
+  tickSlot,
+  type InstanceSpec,
+  type MeteredInstance,
+  type MeteringCursor,
+  type MeteringDay,
+} from '@wharf/model';
+import { type Logger } from '@wharf/observability';
+import { DocumentStore, type ZkSession } from '@wharf/zk';
+import { type ConstructorClock } from '../clock';
+
+/** Options of a {@link MeteringLoop}. */
+export interface MeteringOptions {
+  zk: ZkSession;
+  logger: Logger;
+  clock: Pick<ConstructorClock, 'now'>;
+  /** Length of a tick, the metering unit (default 60 s). */
+  tickMs: number;
+  /** Most ticks backfilled after a gap (default 10). */
+  maxBackfillTicks?: number;
+  /** Called after each deployment's transaction (tests: a leader dying half-way). */
+  afterDeployment?: (deploymentId: string) => void;
+}
+
+/** Running instances by deployment. */
+export type RunningByDeployment = Map<string, MeteredInstance[]>;
+
+/** The metering loop of one leadership term. */
+export class MeteringLoop {
+  private readonly docs: DocumentStore;
+  private timer: NodeJS.Timeout | undefined;
+  private round: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly o: MeteringOptions) {
+    this.docs = new DocumentStore(o.zk, { logger: o.logger });
+  }
+
+  /** Runs a round now and then twice per tick (a round with nothing complete writes nothing). */
+  start(): void {
+    const run = () => {
+      this.round ??= this.runRound()
+        .catch((err: unknown) => this.o.logger.warn('metering round failed', { err }))
+        .finally(() => (this.round = undefined));
+    };
+    run();
+    this.timer = setInterval(run, Math.max(50, Math.floor(this.o.tickMs / 2)));
+  }
+
+  /**
+   * Stops. Idempotent. A round in progress is not waited for (a hand-off must not wait on a
+   * suspended session): it stops before its next deployment, and a write it still makes is
+   * conditional on the versions it read, so it cannot count a tick twice.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** One round: every deployment that runs something, or whose cursor is not idle yet. */
+  async runRound(): Promise<void> {
+    const currentTick = Math.floor(this.o.clock.now() / this.o.tickMs);
+    const running = await this.running();
+    const metered = await this.docs.readChildren(paths.meteringRoot());
+    const ids = new Set([...running.keys(), ...metered]);
+    for (const id of ids) {
+      if (this.closed) return;
+      try {
+        await this.meter(id, running.get(id) ?? [], currentTick);
+        this.o.afterDeployment?.(id);
+      } catch (err) {
+        if (isWharfError(err, 'WHARF_ZK_TRANSACTION_FAILED') || isWharfError(err, 'WHARF_ZK_BAD_VERSION')) {
+          this.o.logger.info('metering write lost a race; the next round re-reads', { deployment: id });
+        } else throw err;
+      }
+    }
+  }
+
+  private async meter(id: string, instances: MeteredInstance[], currentTick: number): Promise<void> {
+    const cursorPath = paths.meteringCursor(id);
+    const stored = await this.docs.readNode('metering-cursor', cursorPath);
+    const cursor = stored?.value;
+    if (cursor?.idle === true && instances.length === 0) return;
+    const ticks = ticksToCount(cursor, currentTick, this.o.maxBackfillTicks ?? 10);
+    if (ticks.length === 0) return;
+    const next: MeteringCursor = {
+      schema_version: 1,
+      deployment_id: id,
+      through_tick: ticks[ticks.length - 1]!,
+      tick_ms: this.o.tickMs,
+      idle: instances.length === 0,
+    };
+    const tx = this.docs.transaction();
+    if (stored === undefined) {
+      await this.o.zk.mkdirp(paths.meteringRoot());
+      tx.create('metering-cursor', cursorPath, next);
+    } else tx.set('metering-cursor', cursorPath, next, stored.version);
+    if (instances.length > 0) {
+      const organization = await this.organizationOf(id);
+      const days = new Map<string, MeteringDay>();
+      const versions = new Map<string, number>();
+      for (const day of new Set(ticks.map((t) => tickSlot(t, this.o.tickMs).day))) {
+        const doc = await this.docs.readNode('metering-day', paths.meteringDay(id, day));
+        if (doc?.value !== undefined) days.set(day, doc.value);
+        if (doc !== undefined) versions.set(day, doc.version);
+      }
+      const base = {
+        deployment_id: id,
+        ...(organization === undefined ? {} : { organization_id: organization }),
+      };
+      for (const [day, doc] of addUsage(days, base, ticks, this.o.tickMs, instances)) {
+        const version = versions.get(day);
+        if (version === undefined) tx.create('metering-day', paths.meteringDay(id, day), doc);
+        else tx.set('metering-day', paths.meteringDay(id, day), doc, version);
+      }
+    }
+    await tx.commit();
+  }
+
+  private async organizationOf(id: string): Promise<string | undefined> {
+    return (await this.docs.readOrSkip('deployment', paths.deployment(id)))?.value.organization_id;
+  }
+
+  /** Instances whose spec is placed and whose status says running, by deployment. */
+  private async running(): Promise<RunningByDeployment> {
+    const out: RunningByDeployment = new Map();
+    for (const allocator of await this.docs.readChildren(paths.allocators())) {
+      const specIds = await this.docs.readChildren(paths.allocatorInstances(allocator));
+      for (const instance of specIds) {
+        const status = await this.docs.readOrSkip(
+          'instance-status',
+          paths.instanceStatus(allocator, instance),
+        );
+        if (status?.value.state !== 'running') continue;
+        const spec: InstanceSpec | undefined = (
+          await this.docs.readOrSkip('instance-spec', paths.instanceSpec(allocator, instance))
+        )?.value;
+        if (spec === undefined) continue;
+        const list = out.get(spec.deployment_id) ?? [];
+        list.push({ stack: spec.stack, memory_mb: spec.memory_mb });
+        out.set(spec.deployment_id, list);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Metering against a real ZooKeeper, on a manual clock with one-minute ticks: running instances
+ * (spec placed and status `running`) are counted per tick into `/metering/<d>/<day>`; a leader that
+ * dies half-way through a round (after one deployment's transaction) neither double-counts nor
+ * skips anything once the next leader has run; a resize mid-hour is counted at the sizes that ran.
+ */
+import { parseDocument, paths, serializeDocument, type InstanceSpec } from '@wharf/model';
+import { createTestLogger } from '@wharf/observability';
+import { useZooKeeper } from '@wharf/testkit';
+import { type ZkSession } from '@wharf/zk';
+import { MeteringLoop } from '../src/metering/metering-loop';
+import { specDoc, statusDoc } from './fixtures';
+
+jest.setTimeout(30_000);
+
+const zkf = useZooKeeper();
+const MIN = 60_000;
+const T = Date.parse('2026-12-01T10:00:00.000Z');
+
+async function place(zk: ZkSession, spec: InstanceSpec): Promise<void> {
+  await zk.mkdirp(paths.allocatorInstances(spec.allocator_id));
+  await zk.mkdirp(paths.allocatorStatuses(spec.allocator_id));
+  const specPath = paths.instanceSpec(spec.allocator_id, spec.instance_id);
+  if ((await zk.exists(specPath)) === null)
+    await zk.create(specPath, serializeDocument('instance-spec', spec));
+  else await zk.set(specPath, serializeDocument('instance-spec', spec), -1);
+  const statusPath = paths.instanceStatus(spec.allocator_id, spec.instance_id);
+  if ((await zk.exists(statusPath)) === null)
+    await zk.create(statusPath, serializeDocument('instance-status', statusDoc(spec)));
+}
+
+async function day(zk: ZkSession, id: string) {
+  return parseDocument('metering-day', (await zk.get(paths.meteringDay(id, '2026-12-01'))).data.toString());
+}
+
+test('counts every tick exactly once across a leader dying mid-round, at the sizes that ran', async () => {
+  const zk = await zkf.session();
+  for (const d of ['d1', 'd2'])
+    for (const i of [0, 1]) await place(zk, specDoc(d, i, `a${i}`, `zone-${i}`, { memory_mb: 512 }));
+  let now = T + 5 * MIN + 1; // ticks 10:00-10:04 are complete
+  const loop = (afterDeployment?: (id: string) => void) =>
+    new MeteringLoop({
+      zk,
+      logger: createTestLogger(),
+      clock: { now: () => now },
+      tickMs: MIN,
+      afterDeployment,
+    });
+
+  // The first leader counts one tick (no cursor yet: it does not guess the past).
+  await loop().runRound();
+  expect((await day(zk, 'd1')).lines).toEqual([
+    { hour: '10', stack: 'etcd', instance_seconds: 120, memory_mb_seconds: 120 * 512 },
+  ]);
+
+  // Five minutes later a leader dies right after d1's transaction: d2 is not counted yet.
+  now += 5 * MIN;
+  const dying = loop((id) => {
+    if (id === 'd1') throw new Error('leader died');
+  });
+  await expect(dying.runRound()).rejects.toThrow('leader died');
+  expect((await day(zk, 'd1')).lines[0]!.instance_seconds).toBe(120 * 6);
+  expect((await day(zk, 'd2')).lines[0]!.instance_seconds).toBe(120);
+
+  // d1 is resized to 1024 MB; the next leader runs twice at the same instant, then a minute later.
+  for (const i of [0, 1]) await place(zk, specDoc('d1', i, `a${i}`, `zone-${i}`, { memory_mb: 1024 }));
+  const next = loop();
+  await next.runRound();
+  await next.runRound();
+  expect((await day(zk, 'd1')).lines[0]).toEqual({
+    hour: '10',
+    stack: 'etcd',
+    instance_seconds: 120 * 6,
+    memory_mb_seconds: 120 * 6 * 512,
+  });
+  expect((await day(zk, 'd2')).lines[0]!.instance_seconds).toBe(120 * 6); // caught up, nothing skipped
+  now += MIN;
+  await next.runRound();
+  expect((await day(zk, 'd1')).lines[0]).toEqual({
+    hour: '10',
+    stack: 'etcd',
+    instance_seconds: 120 * 7,
+    memory_mb_seconds: 120 * 6 * 512 + 120 * 1024,
+  });
+  const cursor = parseDocument('metering-cursor', (await zk.get(paths.meteringCursor('d2'))).data.toString());
+  expect(cursor).toMatchObject({ through_tick: (T + 10 * MIN) / MIN, idle: false });
+
+  // Nothing runs any more: the cursor goes idle once and nothing more is counted.
+  await zk.deleteRecursive(paths.allocators());
+  now += 3 * MIN;
+  await next.runRound();
+  await next.runRound();
+  expect((await day(zk, 'd1')).lines[0]!.instance_seconds).toBe(120 * 7);
+  expect(
+    parseDocument('metering-cursor', (await zk.get(paths.meteringCursor('d1'))).data.toString()).idle,
+  ).toBe(true);
+});
