@@ -1,15 +1,9 @@
 // Helpers shared by the plan-to-routable benchmarks: free loopback ports, sleeping, a GET through
 // a proxy by deployment Host header, the 3-zone etcd plan they create, and quantiles.
-import { createServer, request } from 'node:http';
+import { request } from 'node:http';
+import { etcdCreateRequest, freePort } from '@wharf/testkit';
 
-/** A free TCP port on 127.0.0.1 (the kernel's pick; from the ephemeral range). */
-export const freePort = () =>
-  new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
+export { freePort };
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -30,32 +24,8 @@ export function proxyGet(port, id, path) {
 }
 
 /** The create request of a `zones`-zone etcd cluster of 128 MB members, with etcd `user_settings`. */
-export function etcdPlan(name, zones, userSettings) {
-  return {
-    name,
-    resources: {
-      etcd: [
-        {
-          ref_id: 'main',
-          plan: {
-            cluster_topology: [
-              {
-                id: 'default',
-                instance_configuration_id: 'etcd.default',
-                size: { resource: 'memory', value: 128 },
-                zone_count: zones,
-              },
-            ],
-            etcd: {
-              version: '3.4',
-              ...(userSettings === undefined ? {} : { user_settings: userSettings }),
-            },
-          },
-        },
-      ],
-    },
-  };
-}
+export const etcdPlan = (name, zones, userSettings) =>
+  etcdCreateRequest(name, { zoneCount: zones, memoryMb: 128, userSettings });
 
 /** The `p` quantile (0–1, nearest rank) of `values`. */
 export function quantile(values, p) {

@@ -1,30 +1,10 @@
 /** Plan builders and waiting helpers for end-to-end tests. */
+import { etcdCreateRequest } from '@wharf/testkit';
 import { type Platform } from './platform';
 
 /** An etcd deployment request with one topology element. */
 export function etcdPlan(name: string, zoneCount: number, memoryMb = 256, timeoutSeconds = 120): any {
-  return {
-    name,
-    resources: {
-      etcd: [
-        {
-          ref_id: 'main',
-          plan: {
-            cluster_topology: [
-              {
-                id: 'default',
-                instance_configuration_id: 'etcd.default',
-                size: { resource: 'memory', value: memoryMb },
-                zone_count: zoneCount,
-              },
-            ],
-            etcd: { version: '3.4' },
-            transient: { strategy: { grow_and_shrink: {} }, plan_configuration: { timeout: timeoutSeconds } },
-          },
-        },
-      ],
-    },
-  };
+  return etcdCreateRequest(name, { zoneCount, memoryMb, timeoutSeconds });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

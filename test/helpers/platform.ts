@@ -2,11 +2,10 @@
  * Starts a whole Wharf platform the way a user does (`wharf up --detach`), on free loopback
  * ports in a throwaway WHARF_HOME, and gives tests a small client for the API and the proxies.
  */
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
-import { freePort, tempDir } from '@wharf/testkit';
+import { freePort, runCommand, tempDir } from '@wharf/testkit';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'packages', 'cli', 'dist', 'bin.js');
@@ -51,25 +50,11 @@ export function runCli(
   env: Record<string, string>,
   timeoutMs = UP_TIMEOUT_MS,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`wharf ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
+  return runCommand(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    env,
+    timeoutMs,
+    name: `wharf ${args.join(' ')}`,
   });
 }
 

@@ -66,10 +66,7 @@ export function buildProgram(
       writeOut: (text) => output.stdout.write(text),
       writeErr: (text) => output.stderr.write(text),
     });
-  const run =
-    <A extends unknown[]>(handler: (...args: A) => Promise<number>) =>
-    async (...args: A): Promise<void> =>
-      setExitCode(await handler(...args));
+  const run = runner(setExitCode);
 
   addUpCommand(program, handlers, run);
   addHostCommands(program, handlers, run);
@@ -77,18 +74,33 @@ export function buildProgram(
     .command('down')
     .description('stop the platform recorded in $WHARF_HOME/run/platform.json')
     .option('--timeout <seconds>', 'grace per process between SIGTERM and SIGKILL (default 10)')
-    .action(async (_opts: unknown, cmd: Command) => run(handlers.down)(cmd.optsWithGlobals()));
+    .action(act(run, handlers.down));
   program
     .command('status')
     .description('show every platform process and the API platform summary; exit 1 when something is down')
-    .action(async (_opts: unknown, cmd: Command) => run(handlers.status)(cmd.optsWithGlobals()));
+    .action(act(run, handlers.status));
   addDeploymentCommands(program, handlers, run);
   return program;
 }
 
-type Runner = <A extends unknown[]>(
-  handler: (...args: A) => Promise<number>,
-) => (...args: A) => Promise<void>;
+/** Wraps a handler so that its exit code goes to `setExitCode`. */
+export const runner =
+  (setExitCode: (code: number) => void) =>
+  <A extends unknown[]>(handler: (...args: A) => Promise<number>) =>
+  async (...args: A): Promise<void> =>
+    setExitCode(await handler(...args));
+
+type Runner = ReturnType<typeof runner>;
+
+/**
+ * The action of a command: `handler(...arguments, options)`, options with the global ones (commander
+ * passes the arguments, then the command's own options, then the command).
+ */
+export function act(run: Runner, handler: (...args: never[]) => Promise<number>) {
+  const call = run(handler) as (...args: unknown[]) => Promise<void>;
+  return (...args: unknown[]): Promise<void> =>
+    call(...args.slice(0, -2), (args.at(-1) as Command).optsWithGlobals());
+}
 
 function addUpCommand(program: Command, handlers: CommandHandlers, run: Runner): void {
   const up = program
@@ -127,7 +139,7 @@ function addUpCommand(program: Command, handlers: CommandHandlers, run: Runner):
       'directory with <service>/dist/main.js (default: the installed @wharf packages)',
     )
     .addOption(new Option('--supervisor <mode>').hideHelp())
-    .action(async (_opts: unknown, cmd: Command) => run(handlers.up)(cmd.optsWithGlobals()));
+    .action(act(run, handlers.up));
   const envLines = (Object.keys(UP_ENV) as (keyof UpOptions)[]).map(
     (key) => `  ${optionFlag(key)}  ${UP_ENV[key]}`,
   );
@@ -152,35 +164,25 @@ function addDeploymentCommands(program: Command, handlers: CommandHandlers, run:
       .requiredOption('-f, --file <plan.json>', 'the deployment create request (- for stdin)')
       .option('--request-id <id>', 'idempotency key: the same id never creates two deployments')
       .option('--validate-only', 'validate the plan without creating anything'),
-  ).action(async (_opts: unknown, cmd: Command) => run(handlers.deploymentCreate)(cmd.optsWithGlobals()));
-  deployment
-    .command('list')
-    .description('list deployments')
-    .action(async (_opts: unknown, cmd: Command) => run(handlers.deploymentList)(cmd.optsWithGlobals()));
+  ).action(act(run, handlers.deploymentCreate));
+  deployment.command('list').description('list deployments').action(act(run, handlers.deploymentList));
   deployment
     .command('show <id>')
     .description('show one deployment (JSON)')
-    .action(async (id: string, _opts: unknown, cmd: Command) =>
-      run(handlers.deploymentShow)(id, cmd.optsWithGlobals()),
-    );
+    .action(act(run, handlers.deploymentShow));
   deployment
     .command('activity <id>')
     .description('the newest plan attempt: each step with its status and duration, then the outcome')
-    .action(async (id: string, _opts: unknown, cmd: Command) =>
-      run(handlers.deploymentActivity)(id, cmd.optsWithGlobals()),
-    );
+    .action(act(run, handlers.deploymentActivity));
   trackOptions(
     deployment
       .command('update <id>')
       .description('apply a new plan (PUT /deployments/:id)')
       .requiredOption('-f, --file <plan.json>', 'the deployment update request (- for stdin)')
       .option('--version <n>', 'apply only if the deployment is still at this version'),
-  ).action(async (id: string, _opts: unknown, cmd: Command) =>
-    run(handlers.deploymentUpdate)(id, cmd.optsWithGlobals()),
-  );
+  ).action(act(run, handlers.deploymentUpdate));
   trackOptions(deployment.command('delete <id>').description('shut down and remove a deployment')).action(
-    async (id: string, _opts: unknown, cmd: Command) =>
-      run(handlers.deploymentDelete)(id, cmd.optsWithGlobals()),
+    act(run, handlers.deploymentDelete),
   );
   trackOptions(
     deployment
@@ -195,9 +197,7 @@ function addDeploymentCommands(program: Command, handlers: CommandHandlers, run:
     .description('act on the pending plan')
     .command('cancel <id>')
     .description('cancel the pending plan; the running attempt rolls back')
-    .action(async (id: string, _opts: unknown, cmd: Command) =>
-      run(handlers.planCancel)(id, cmd.optsWithGlobals()),
-    );
+    .action(act(run, handlers.planCancel));
 }
 
 function addHostCommands(program: Command, handlers: CommandHandlers, run: Runner): void {
@@ -216,18 +216,16 @@ function addHostCommands(program: Command, handlers: CommandHandlers, run: Runne
     .option('--host-id <id>', 'host id (default: the host name)')
     .option('--address <addr>', 'address the services bind to (default 127.0.0.1)')
     .option('--zk-chroot <path>', 'ZooKeeper chroot (env WHARF_ZK_CHROOT, default /wharf)')
-    .action(async (_opts: unknown, cmd: Command) => run(handlers.hostJoin)(cmd.optsWithGlobals()));
+    .action(act(run, handlers.hostJoin));
   host
     .command('list')
     .description('list hosts with their roles and running services')
-    .action(async (_opts: unknown, cmd: Command) => run(handlers.hostList)(cmd.optsWithGlobals()));
+    .action(act(run, handlers.hostList));
   host
     .command('roles <id> <roles>')
     .description("replace a host's roles (comma-separated; '' for none)")
     .option('--force', 'drop the allocator role even while its allocator runs instances (they stop)')
-    .action(async (id: string, roles: string, _opts: unknown, cmd: Command) =>
-      run(handlers.hostRoles)(id, roles, cmd.optsWithGlobals()),
-    );
+    .action(act(run, handlers.hostRoles));
 
   program
     .command('allocator')
@@ -251,15 +249,13 @@ function addHostCommands(program: Command, handlers: CommandHandlers, run: Runne
     .option('--description <text>', 'what the key is for')
     .option('--expires-in <seconds>', 'expire the key after this many seconds (default: never)')
     .option('--role <role>', 'viewer, deployment-manager or platform-admin (default: platform-admin)')
-    .action(async (_opts: unknown, cmd: Command) => run(handlers.apiKeyCreate)(cmd.optsWithGlobals()));
+    .action(act(run, handlers.apiKeyCreate));
   apikey
     .command('list')
     .description('list API keys (never their secrets)')
-    .action(async (_opts: unknown, cmd: Command) => run(handlers.apiKeyList)(cmd.optsWithGlobals()));
+    .action(act(run, handlers.apiKeyList));
   apikey
     .command('revoke <id>')
     .description('revoke an API key (refused for the last platform-admin key that never expires)')
-    .action(async (id: string, _opts: unknown, cmd: Command) =>
-      run(handlers.apiKeyRevoke)(id, cmd.optsWithGlobals()),
-    );
+    .action(act(run, handlers.apiKeyRevoke));
 }

@@ -3,10 +3,10 @@
  * Shared by the integration tests that start whole platforms.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type PlatformRecord, parsePlatformRecord } from '@wharf/cli';
+import { isProcessAlive, runCommand } from '@wharf/testkit';
 
 /** The built CLI. */
 export const CLI = resolve(__dirname, '..', 'dist', 'bin.js');
@@ -22,22 +22,7 @@ export interface CliResult {
 
 /** Runs `wharf <args>` with `env` added to this process's environment. */
 export function runCli(args: string[], env: Record<string, string>, timeoutMs = 120_000): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = startCli(args, env);
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`wharf ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
+  return runCommand(process.execPath, [CLI, ...args], { env, timeoutMs, name: `wharf ${args.join(' ')}` });
 }
 
 /** Spawns `wharf <args>` with piped output (for attached runs the test signals itself). */
@@ -59,19 +44,7 @@ export async function readPlatform(home: string): Promise<PlatformRecord | undef
 }
 
 /** True while `pid` runs (zombies count as gone). */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+export const alive = isProcessAlive;
 
 /** Every pid platform.json lists, the supervisor's included. */
 export function allPids(record: PlatformRecord): number[] {

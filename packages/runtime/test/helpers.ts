@@ -1,8 +1,8 @@
 /** Small helpers for the runtime's integration tests (temp dirs, polling, pid checks). */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isProcessAlive } from '@wharf/supervise';
 import { type ExitEvent, type ContainerRuntime } from '../src';
 
 /** Absolute path of the node binary running the tests: an argv[0] every test child can use. */
@@ -35,19 +35,7 @@ export async function waitFor<T>(
 }
 
 /** True when a process with this pid exists and is not a zombie. */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+export const pidAlive = isProcessAlive;
 
 /** Collects a runtime's exit events. */
 export function collectExits(runtime: ContainerRuntime): ExitEvent[] {

@@ -3,7 +3,7 @@
  * Test harness (private, test-only): throwaway ZooKeeper servers (plaintext or mutual TLS with a
  * test CA), free ports, temp dirs, polling and a jest fixture that wires them up.
  */
-export { freePort, freePorts } from '@wharf/supervise';
+export { freePort, freePorts, isProcessAlive } from '@wharf/supervise';
 export { tempDir } from './temp-dir';
 export type { TempDir } from './temp-dir';
 export { DEFAULT_WAIT_INTERVAL_MS, DEFAULT_WAIT_TIMEOUT_MS, waitFor } from './wait-for';
@@ -17,3 +17,7 @@ export type { TestZooKeeper, TestZooKeeperOptions } from './zookeeper';
 export { TEST_OPERATION_TIMEOUT_MS, TEST_SESSION_TIMEOUT_MS, useZooKeeper } from './use-zookeeper';
 export type { ZooKeeperFixture } from './use-zookeeper';
 export { ETCD_TEST_IMAGE, ensureDockerEngine, ensureEtcdTestImage, ensureWharfImages } from './docker';
+export { etcdCreateRequest } from './plans';
+export type { EtcdRequestOptions } from './plans';
+export { runCommand } from './run-command';
+export type { CommandResult, RunCommandOptions } from './run-command';

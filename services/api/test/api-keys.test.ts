@@ -6,11 +6,11 @@
  */
 import { parseDocument, paths, type ApiKeyRecord, type WharfError } from '@wharf/model';
 import { createTestLogger } from '@wharf/observability';
-import { startZooKeeper, waitFor, type TestZooKeeper } from '@wharf/testkit';
+import { useZooKeeper, waitFor } from '@wharf/testkit';
 import { parseApiKey, verifySecret } from '../src';
 import { revocationBlocker } from '../src/domain/api-keys';
 import { ZkKeyStore } from '../src/store/zk-keys';
-import { startHarness, type ApiResponse, type Harness } from './helpers/harness';
+import { useApiHarness, startHarness, type ApiResponse, type Harness } from './helpers/harness';
 import { dumpTree } from './helpers/tree';
 
 jest.setTimeout(30_000);
@@ -28,20 +28,12 @@ async function createKey(h: Harness, body: Record<string, unknown>): Promise<{ i
 }
 
 describe('API key management', () => {
-  let server: TestZooKeeper;
-  let h: Harness;
+  const { server, h } = useApiHarness('/api-keys');
   let bootstrapId: string;
 
   beforeAll(async () => {
-    server = await startZooKeeper();
-    h = await startHarness(server.connectString, '/api-keys');
     bootstrapId = parseApiKey(h.key)!.keyId;
   }, 60_000);
-
-  afterAll(async () => {
-    await h?.close();
-    await server?.close();
-  });
 
   it('creates a key shown once, stored as a salted scrypt hash, that authenticates', async () => {
     const res = await h.call('POST', KEYS, { description: 'ci pipeline' });
@@ -174,15 +166,7 @@ describe('API key management', () => {
 });
 
 describe('the last key that never expires', () => {
-  let server: TestZooKeeper;
-
-  beforeAll(async () => {
-    server = await startZooKeeper();
-  }, 60_000);
-
-  afterAll(async () => {
-    await server?.close();
-  });
+  const server = useZooKeeper();
 
   it('cannot be deleted (409, nothing written); it can once another permanent key exists', async () => {
     const h = await startHarness(server.connectString, '/api-last-key');
@@ -230,15 +214,7 @@ describe('the last key that never expires', () => {
 });
 
 describe('ZkKeyStore.revoke', () => {
-  let server: TestZooKeeper;
-
-  beforeAll(async () => {
-    server = await startZooKeeper();
-  }, 60_000);
-
-  afterAll(async () => {
-    await server?.close();
-  });
+  const server = useZooKeeper();
 
   it('serialises revocations: two deletes that each saw another permanent key cannot both commit', async () => {
     const h = await startHarness(server.connectString, '/api-revoke-race');

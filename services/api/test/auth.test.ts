@@ -6,27 +6,16 @@
 import { stat } from 'node:fs/promises';
 import { parseDocument, paths } from '@wharf/model';
 import { createTestLogger } from '@wharf/observability';
-import { startZooKeeper, tempDir, type TestZooKeeper } from '@wharf/testkit';
+import { tempDir } from '@wharf/testkit';
 import { ZkSession } from '@wharf/zk';
 import { SYSTEM_CLOCK, apiKeyFile, bootstrap, parseApiKey } from '../src';
-import { startHarness, type Harness } from './helpers/harness';
+import { useApiHarness, startHarness } from './helpers/harness';
 import { etcdRequest } from './helpers/plans';
 
 jest.setTimeout(30_000);
 
 describe('API key bootstrap and authentication', () => {
-  let server: TestZooKeeper;
-  let h: Harness;
-
-  beforeAll(async () => {
-    server = await startZooKeeper();
-    h = await startHarness(server.connectString, '/api-auth');
-  }, 60_000);
-
-  afterAll(async () => {
-    await h?.close();
-    await server?.close();
-  });
+  const { server, h } = useApiHarness('/api-auth');
 
   it('creates one hashed key on first start, printed once and saved 0600 in a 0700 directory', async () => {
     const parsed = parseApiKey(h.key);

@@ -3,8 +3,7 @@
  * naming the offending field, and leaves the whole ZooKeeper tree under the chroot byte-for-byte
  * (and zxid-for-zxid) as it was.
  */
-import { startZooKeeper, type TestZooKeeper } from '@wharf/testkit';
-import { startHarness, type ApiResponse, type Harness } from './helpers/harness';
+import { useApiHarness, type ApiResponse, type Harness } from './helpers/harness';
 import { advertisement, etcdRequest } from './helpers/plans';
 import { dumpTree } from './helpers/tree';
 
@@ -293,23 +292,15 @@ const cases: Case[] = [
 ];
 
 describe('rejected requests write nothing', () => {
-  let server: TestZooKeeper;
-  let h: Harness;
+  const { h } = useApiHarness('/api-bad');
   let id: string;
 
   beforeAll(async () => {
-    server = await startZooKeeper();
-    h = await startHarness(server.connectString, '/api-bad');
     id = (await h.call('POST', '/api/v1/deployments', etcdRequest('existing'))).body.id;
     await h.call('DELETE', `/api/v1/deployments/${id}/plan/pending`);
     await h.zk.mkdirp('/allocators/alloc-a');
     await h.zk.setJson('/allocators/alloc-a', advertisement('alloc-a', 'zone-a'), -1);
   }, 60_000);
-
-  afterAll(async () => {
-    await h?.close();
-    await server?.close();
-  });
 
   it.each(cases)('%s → %i naming %s', async (_name, status, path, send) => {
     const before = await dumpTree(h.zk);
@@ -352,18 +343,7 @@ describe('rejected requests write nothing', () => {
 });
 
 describe('the tree dump', () => {
-  let server: TestZooKeeper;
-  let h: Harness;
-
-  beforeAll(async () => {
-    server = await startZooKeeper();
-    h = await startHarness(server.connectString, '/api-dump');
-  }, 60_000);
-
-  afterAll(async () => {
-    await h?.close();
-    await server?.close();
-  });
+  const { h } = useApiHarness('/api-dump');
 
   it('sees an accepted request (so "unchanged" above means something)', async () => {
     const before = await dumpTree(h.zk);

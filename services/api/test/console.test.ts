@@ -6,8 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { paths } from '@wharf/model';
-import { startZooKeeper, type TestZooKeeper } from '@wharf/testkit';
-import { startHarness, type Harness } from './helpers/harness';
+import { useApiHarness } from './helpers/harness';
 import { etcdRequest, planAttempt } from './helpers/plans';
 
 jest.setTimeout(30_000);
@@ -72,18 +71,7 @@ function validateOpenApi(doc: unknown): Promise<{ code: number | null; output: s
 }
 
 describe('the console, OpenAPI and the activity stream', () => {
-  let server: TestZooKeeper;
-  let h: Harness;
-
-  beforeAll(async () => {
-    server = await startZooKeeper();
-    h = await startHarness(server.connectString, '/api-console');
-  });
-
-  afterAll(async () => {
-    await h?.close();
-    await server?.stop();
-  });
+  const { h } = useApiHarness('/api-console');
 
   it('serves the console page and its assets without a key, under a CSP without unsafe-*', async () => {
     const page = await h.call('GET', '/', undefined, { noAuth: true });

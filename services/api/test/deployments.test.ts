@@ -4,27 +4,16 @@
  */
 import { createHash } from 'node:crypto';
 import { parseDocument, paths } from '@wharf/model';
-import { startZooKeeper, waitFor, type TestZooKeeper } from '@wharf/testkit';
+import { waitFor } from '@wharf/testkit';
 import { BAD_DOCUMENT_MESSAGE } from '@wharf/zk';
-import { startHarness, type Harness } from './helpers/harness';
+import { useApiHarness } from './helpers/harness';
 import { etcdRequest, httpResource } from './helpers/plans';
 import { dumpTree } from './helpers/tree';
 
 jest.setTimeout(30_000);
 
 describe('deployments API', () => {
-  let server: TestZooKeeper;
-  let h: Harness;
-
-  beforeAll(async () => {
-    server = await startZooKeeper();
-    h = await startHarness(server.connectString, '/api-deployments');
-  }, 60_000);
-
-  afterAll(async () => {
-    await h?.close();
-    await server?.close();
-  });
+  const { h } = useApiHarness('/api-deployments');
 
   const read = async (path: string) => JSON.parse((await h.zk.get(path)).data.toString('utf8'));
 

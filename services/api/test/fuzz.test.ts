@@ -13,10 +13,10 @@
 import { request } from 'node:http';
 import fc from 'fast-check';
 import { ID_PATTERN, paths, serializeDocument } from '@wharf/model';
-import { startZooKeeper, waitFor, type TestZooKeeper } from '@wharf/testkit';
+import { waitFor } from '@wharf/testkit';
 import { OPERATIONS, type Operation } from '../src/openapi/operations';
-import { startHarness, type Harness } from './helpers/harness';
-import { advertisement, etcdRequest, instanceSpec, type Loose } from './helpers/plans';
+import { useApiHarness } from './helpers/harness';
+import { advertisement, etcdRequest, instanceSpec, type Loose, hostRegistration } from './helpers/plans';
 import { dumpTree } from './helpers/tree';
 
 jest.setTimeout(60_000);
@@ -429,27 +429,15 @@ function badRequests(existing: Existing, key: string): fc.Arbitrary<FuzzRequest>
 }
 
 describe('fuzzing every route with bad requests', () => {
-  let server: TestZooKeeper;
-  let h: Harness;
+  // No rate limit: the point is that each request reaches its handler's checks.
+  const { h } = useApiHarness('/api-fuzz', { config: { rateLimit: null } });
   let existing: Existing;
 
   beforeAll(async () => {
-    server = await startZooKeeper();
-    // No rate limit: the point is that each request reaches its handler's checks.
-    h = await startHarness(server.connectString, '/api-fuzz', undefined, { config: { rateLimit: null } });
     await h.zk.mkdirp(paths.hosts());
     await h.zk.create(
       paths.host(HOST),
-      serializeDocument('host-registration', {
-        schema_version: 1,
-        id: HOST,
-        address: '127.0.0.1',
-        zone: 'zone-a',
-        roles: ['allocator', 'proxy'],
-        runtime: 'process',
-        version: '0.1.0',
-        started: '2026-01-01T00:00:00.000Z',
-      }),
+      serializeDocument('host-registration', hostRegistration(HOST, '127.0.0.1', ['allocator', 'proxy'])),
     );
     const put = async (path: string, value: unknown): Promise<void> => {
       await h.zk.mkdirp(path.slice(0, path.lastIndexOf('/')));
@@ -471,11 +459,6 @@ describe('fuzzing every route with bad requests', () => {
       );
     });
   }, 60_000);
-
-  afterAll(async () => {
-    await h?.close();
-    await server?.close();
-  });
 
   it(`${RUNS} generated bad requests: no 5xx, errors in the envelope, no znode changed`, async () => {
     const before = await dumpTree(h.zk);

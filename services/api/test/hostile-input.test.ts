@@ -4,9 +4,9 @@
  * changes. Each rejection is a 4xx naming the field and leaves the tree under the chroot as it was.
  */
 import { paths, serializeDocument } from '@wharf/model';
-import { startZooKeeper, waitFor, type TestZooKeeper } from '@wharf/testkit';
-import { startHarness, type ApiResponse, type Harness } from './helpers/harness';
-import { advertisement, etcdRequest, instanceSpec } from './helpers/plans';
+import { waitFor } from '@wharf/testkit';
+import { useApiHarness, type ApiResponse } from './helpers/harness';
+import { advertisement, etcdRequest, instanceSpec, hostRegistration } from './helpers/plans';
 import { dumpTree } from './helpers/tree';
 
 jest.setTimeout(30_000);
@@ -36,8 +36,7 @@ function expectRejection(res: ApiResponse, status: number, code: string, path: s
 }
 
 describe('hostile input and guarded operations', () => {
-  let server: TestZooKeeper;
-  let h: Harness;
+  const { h } = useApiHarness('/api-hostile');
 
   const put = async (path: string, value: unknown): Promise<void> => {
     await h.zk.mkdirp(path.slice(0, path.lastIndexOf('/')) || '/');
@@ -48,21 +47,10 @@ describe('hostile input and guarded operations', () => {
       .roles;
 
   beforeAll(async () => {
-    server = await startZooKeeper();
-    h = await startHarness(server.connectString, '/api-hostile');
     await h.zk.mkdirp(paths.hosts());
     await h.zk.create(
       paths.host(HOST),
-      serializeDocument('host-registration', {
-        schema_version: 1,
-        id: HOST,
-        address: '127.0.0.1',
-        zone: 'zone-a',
-        roles: ['allocator', 'proxy'],
-        runtime: 'process',
-        version: '0.1.0',
-        started: '2026-01-01T00:00:00.000Z',
-      }),
+      serializeDocument('host-registration', hostRegistration(HOST, '127.0.0.1', ['allocator', 'proxy'])),
     );
     await put(paths.allocator(ALLOCATOR), advertisement(ALLOCATOR, 'zone-a'));
     await put(paths.instanceSpec(ALLOCATOR, 'orders-main-0'), {
@@ -77,11 +65,6 @@ describe('hostile input and guarded operations', () => {
       );
     });
   }, 60_000);
-
-  afterAll(async () => {
-    await h?.close();
-    await server?.close();
-  });
 
   it.each(
     ESCAPED_ROUTES.flatMap(([method, path, body]) =>

@@ -4,9 +4,9 @@
  * read-modify-writes, and every rejection has the standard error shape and writes nothing.
  */
 import { parseDocument, paths, serializeDocument, type ApiKeyRecord } from '@wharf/model';
-import { startZooKeeper, type TestZooKeeper } from '@wharf/testkit';
 import { verifySecret } from '../src';
-import { startHarness, type Harness } from './helpers/harness';
+import { useApiHarness } from './helpers/harness';
+import { hostRegistration } from './helpers/plans';
 import { dumpTree } from './helpers/tree';
 
 jest.setTimeout(30_000);
@@ -14,25 +14,13 @@ jest.setTimeout(30_000);
 const TOKENS = '/api/v1/platform/configuration/security/roles-tokens';
 
 describe('hosts and roles tokens', () => {
-  let server: TestZooKeeper;
-  let h: Harness;
+  const { h } = useApiHarness('/api-hosts');
 
   beforeAll(async () => {
-    server = await startZooKeeper();
-    h = await startHarness(server.connectString, '/api-hosts');
     await h.zk.mkdirp(paths.hosts());
     await h.zk.create(
       paths.host('h1'),
-      serializeDocument('host-registration', {
-        schema_version: 1,
-        id: 'h1',
-        address: '10.0.0.1',
-        zone: 'zone-a',
-        roles: ['proxy'],
-        runtime: 'process',
-        version: '0.1.0',
-        started: '2026-01-01T00:00:00.000Z',
-      }),
+      serializeDocument('host-registration', hostRegistration('h1', '10.0.0.1', ['proxy'])),
     );
     await h.zk.create(
       paths.hostLive('h1'),
@@ -46,11 +34,6 @@ describe('hosts and roles tokens', () => {
       }),
       'ephemeral',
     );
-  });
-
-  afterAll(async () => {
-    await h?.close();
-    await server?.close();
   });
 
   test('a roles token is returned once and stored as a salted scrypt hash', async () => {

@@ -5,8 +5,7 @@
  * `WHARF_QUOTA_EXCEEDED` naming the quota) and nothing is written; bad input names the field.
  */
 import { parseDocument, paths } from '@wharf/model';
-import { startZooKeeper, type TestZooKeeper } from '@wharf/testkit';
-import { startHarness, type ApiResponse, type Harness } from './helpers/harness';
+import { useApiHarness, type ApiResponse } from './helpers/harness';
 import { etcdRequest } from './helpers/plans';
 import { dumpTree } from './helpers/tree';
 
@@ -16,8 +15,7 @@ const KEYS = '/api/v1/platform/configuration/security/api-keys';
 const ORGS = '/api/v1/organizations';
 
 describe('organizations', () => {
-  let server: TestZooKeeper;
-  let h: Harness;
+  const { h } = useApiHarness('/api-orgs');
   const keys: Record<string, string> = {};
   let acmeDeployment = '';
 
@@ -38,8 +36,6 @@ describe('organizations', () => {
   }
 
   beforeAll(async () => {
-    server = await startZooKeeper();
-    h = await startHarness(server.connectString, '/api-orgs');
     expect(
       (await h.call('POST', ORGS, { id: 'acme', name: 'Acme', quotas: { deployments: 2, memory_mb: 3072 } }))
         .status,
@@ -59,11 +55,6 @@ describe('organizations', () => {
     expect(created.status).toBe(201);
     acmeDeployment = created.body.id as string;
   }, 60_000);
-
-  afterAll(async () => {
-    await h?.close();
-    await server?.close();
-  });
 
   it("stores the creating key's organization on the deployment", async () => {
     const stored = parseDocument(

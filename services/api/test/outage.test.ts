@@ -4,26 +4,14 @@
  * writes stay all-or-nothing, and the api serves again once ZooKeeper is back.
  */
 import { paths } from '@wharf/model';
-import { startZooKeeper, waitFor, type TestZooKeeper } from '@wharf/testkit';
-import { OPERATION_TIMEOUT_MS, startHarness, type Harness } from './helpers/harness';
+import { waitFor } from '@wharf/testkit';
+import { OPERATION_TIMEOUT_MS, useApiHarness } from './helpers/harness';
 import { etcdRequest } from './helpers/plans';
 
 jest.setTimeout(30_000);
 
 describe('during a ZooKeeper outage', () => {
-  let server: TestZooKeeper;
-  let h: Harness;
-
-  beforeAll(async () => {
-    server = await startZooKeeper();
-    h = await startHarness(server.connectString, '/api-outage');
-  }, 60_000);
-
-  afterAll(async () => {
-    server?.thaw();
-    await h?.close();
-    await server?.close();
-  });
+  const { server, h } = useApiHarness('/api-outage');
 
   it('answers 503 JSON in bounded time, stays live, and recovers', async () => {
     const id = (await h.call('POST', '/api/v1/deployments', etcdRequest('before'))).body.id;

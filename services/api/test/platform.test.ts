@@ -4,8 +4,8 @@
  * activity. The znodes are written here the way those services would.
  */
 import { parseDocument, paths } from '@wharf/model';
-import { startZooKeeper, waitFor, type TestZooKeeper } from '@wharf/testkit';
-import { startHarness, type Harness } from './helpers/harness';
+import { waitFor } from '@wharf/testkit';
+import { useApiHarness } from './helpers/harness';
 import {
   advertisement,
   etcdRequest,
@@ -18,8 +18,7 @@ import {
 jest.setTimeout(30_000);
 
 describe('platform and observed state', () => {
-  let server: TestZooKeeper;
-  let h: Harness;
+  const { server, h } = useApiHarness('/api-platform');
   let deployment: string;
 
   const put = async (path: string, value: unknown, mode: 'persistent' | 'ephemeral' = 'persistent') => {
@@ -28,8 +27,6 @@ describe('platform and observed state', () => {
   };
 
   beforeAll(async () => {
-    server = await startZooKeeper();
-    h = await startHarness(server.connectString, '/api-platform');
     deployment = (await h.call('POST', '/api/v1/deployments', etcdRequest('observed'))).body.id;
 
     await put(paths.allocator('alloc-a'), advertisement('alloc-a', 'zone-a', 4096));
@@ -73,11 +70,6 @@ describe('platform and observed state', () => {
       return allocators.length === 3 && allocators[0].instances === 2 && allocators[1].instances === 1;
     });
   }, 60_000);
-
-  afterAll(async () => {
-    await h?.close();
-    await server?.close();
-  });
 
   it('GET /platform summarises ZooKeeper, live services, the leader and counts', async () => {
     const res = await h.call('GET', '/api/v1/platform');

@@ -3,28 +3,16 @@
  * mutating request answers 429 with Retry-After and the standard error body and writes nothing;
  * reads and other keys are not affected.
  */
-import { startZooKeeper, type TestZooKeeper } from '@wharf/testkit';
-import { startHarness, type Harness } from './helpers/harness';
+import { useApiHarness } from './helpers/harness';
 import { etcdRequest } from './helpers/plans';
 import { dumpTree } from './helpers/tree';
 
 jest.setTimeout(30_000);
 
 describe('per-key rate limit', () => {
-  let server: TestZooKeeper;
-  let h: Harness;
-
-  beforeAll(async () => {
-    server = await startZooKeeper();
-    h = await startHarness(server.connectString, '/api-rate', undefined, {
-      // One token per 20 s: a slow machine cannot refill the bucket during the test.
-      config: { rateLimit: { perSecond: 0.05, burst: 3 } },
-    });
-  }, 60_000);
-
-  afterAll(async () => {
-    await h?.close();
-    await server?.close();
+  const { h } = useApiHarness('/api-rate', {
+    // One token per 20 s: a slow machine cannot refill the bucket during the test.
+    config: { rateLimit: { perSecond: 0.05, burst: 3 } },
   });
 
   it('answers 429 with Retry-After after the burst, writes nothing, and spares reads and other keys', async () => {

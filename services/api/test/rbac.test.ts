@@ -4,8 +4,7 @@
  * does everything; a refused request answers 403 `WHARF_FORBIDDEN` and writes nothing; every
  * change leaves an audit line (key, role, route, deployment, result) without any secret.
  */
-import { startZooKeeper, type TestZooKeeper } from '@wharf/testkit';
-import { startHarness, type ApiResponse, type Harness } from './helpers/harness';
+import { useApiHarness, type ApiResponse } from './helpers/harness';
 import { etcdRequest } from './helpers/plans';
 import { dumpTree } from './helpers/tree';
 
@@ -14,8 +13,7 @@ jest.setTimeout(30_000);
 const KEYS = '/api/v1/platform/configuration/security/api-keys';
 
 describe('API key roles', () => {
-  let server: TestZooKeeper;
-  let h: Harness;
+  const { h } = useApiHarness('/api-rbac');
   const keys: Record<string, string> = {};
 
   const as = (role: string, method: string, path: string, body?: unknown): Promise<ApiResponse> =>
@@ -35,8 +33,6 @@ describe('API key roles', () => {
   }
 
   beforeAll(async () => {
-    server = await startZooKeeper();
-    h = await startHarness(server.connectString, '/api-rbac');
     for (const role of ['viewer', 'deployment-manager', 'platform-admin']) {
       const res = await h.call('POST', KEYS, { description: role, roles: [role] });
       expect(res.status).toBe(201);
@@ -44,11 +40,6 @@ describe('API key roles', () => {
       keys[role] = res.body.key as string;
     }
   }, 60_000);
-
-  afterAll(async () => {
-    await h?.close();
-    await server?.close();
-  });
 
   it('lets a viewer read, and refuses its every change', async () => {
     expect((await as('viewer', 'GET', '/api/v1/deployments')).status).toBe(200);

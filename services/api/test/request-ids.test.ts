@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { paths } from '@wharf/model';
-import { startZooKeeper, waitFor, type TestZooKeeper } from '@wharf/testkit';
+import { useZooKeeper, waitFor } from '@wharf/testkit';
 import { startHarness } from './helpers/harness';
 import { etcdRequest } from './helpers/plans';
 
@@ -23,15 +23,7 @@ function offsetClock() {
 }
 
 describe('request-id expiry', () => {
-  let server: TestZooKeeper;
-
-  beforeAll(async () => {
-    server = await startZooKeeper();
-  }, 60_000);
-
-  afterAll(async () => {
-    await server?.close();
-  });
+  const server = useZooKeeper();
 
   it('after the TTL, a repeated request creates a new deployment (and may change its body)', async () => {
     const clock = offsetClock();

@@ -3,8 +3,9 @@
  * A new key is printed once (the api stores only its hash); a revoked key is refused on its next
  * request; the api refuses to revoke the last platform-admin key that never expires (409).
  */
-import { WharfError, assertId } from '@wharf/model';
+import { assertId } from '@wharf/model';
 import { type ApiClient } from '../api/api-client';
+import { parseInteger } from '../config/values';
 import { type CliContext } from '../context';
 import { formatTable } from '../output/format';
 
@@ -39,14 +40,7 @@ export async function createApiKey(
   const body: Record<string, unknown> = { description: options.description ?? '' };
   if (options.role !== undefined) body.roles = [options.role];
   if (options.expiresIn !== undefined) {
-    const seconds = Number(options.expiresIn);
-    if (!Number.isInteger(seconds) || seconds <= 0) {
-      const message = 'expected a positive whole number of seconds';
-      throw new WharfError('WHARF_VALIDATION', `--expires-in: ${message}`, {
-        details: [{ path: '--expires-in', message }],
-      });
-    }
-    body.expires_in_seconds = seconds;
+    body.expires_in_seconds = parseInteger('--expires-in', options.expiresIn, 1, 2 ** 31 - 1);
   }
   const res = await client.request<KeyRow & { key: string }>('POST', API_KEYS_PATH, { body });
   const key = res.body!;

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { WharfError, assertId } from '@wharf/model';
-import { type ApiClient } from '../api/api-client';
+import { type ApiClient, type RequestOptions } from '../api/api-client';
 import { parseInteger } from '../config/values';
 import { type CliContext } from '../context';
 import { formatTable } from '../output/format';
@@ -56,12 +56,7 @@ export async function createDeployment(
   }
   const id = deploymentIdOf(res.body);
   const endpoint = typeof res.body?.endpoint === 'string' ? `; endpoint ${res.body.endpoint}` : '';
-  write(
-    ctx,
-    options.json && !options.track
-      ? JSON.stringify(res.body, null, 2)
-      : `deployment ${id} created${endpoint}`,
-  );
+  report(ctx, options, res.body, `deployment ${id} created${endpoint}`);
   if (!options.track) return 0;
   return track(client, id, options, ctx, { planId: planIdOf(res.body), known: new Set(), deletion: false });
 }
@@ -75,19 +70,13 @@ export async function updateDeployment(
 ): Promise<number> {
   const id = assertId('deployment', rawId);
   const plan = await readPlanFile(options.file, ctx.cwd);
-  const known = options.track ? await knownAttempts(client, id) : new Set<string>();
   const version =
     options.version === undefined ? undefined : parseInteger('--version', options.version, 0, 2 ** 31 - 1);
-  const res = await client.request<Record<string, unknown>>('PUT', `/deployments/${id}`, {
-    body: plan,
-    query: version === undefined ? {} : { version },
+  return startPlan(client, id, options, ctx, {
+    method: 'PUT',
+    request: { body: plan, query: version === undefined ? {} : { version } },
+    summary: `deployment ${id}: plan accepted`,
   });
-  write(
-    ctx,
-    options.json && !options.track ? JSON.stringify(res.body, null, 2) : `deployment ${id}: plan accepted`,
-  );
-  if (!options.track) return 0;
-  return track(client, id, options, ctx, { planId: planIdOf(res.body), known, deletion: false });
 }
 
 /** Runs `deployment delete <id>`. */
@@ -98,14 +87,7 @@ export async function deleteDeployment(
   ctx: CliContext,
 ): Promise<number> {
   const id = assertId('deployment', rawId);
-  const known = options.track ? await knownAttempts(client, id) : new Set<string>();
-  const res = await client.request<Record<string, unknown>>('DELETE', `/deployments/${id}`);
-  write(
-    ctx,
-    options.json && !options.track ? JSON.stringify(res.body ?? {}, null, 2) : `deployment ${id}: deleting`,
-  );
-  if (!options.track) return 0;
-  return track(client, id, options, ctx, { planId: planIdOf(res.body), known, deletion: true });
+  return startPlan(client, id, options, ctx, { method: 'DELETE', summary: `deployment ${id}: deleting` });
 }
 
 /** Runs `deployment restart`: a rolling restart plan (`POST /deployments/:id/_restart`). */
@@ -166,10 +148,7 @@ export async function cancelPlan(
 ): Promise<number> {
   const id = assertId('deployment', rawId);
   const res = await client.request('DELETE', `/deployments/${id}/plan/pending`);
-  write(
-    ctx,
-    options.json ? JSON.stringify(res.body ?? {}, null, 2) : `deployment ${id}: pending plan cancelled`,
-  );
+  report(ctx, options, res.body, `deployment ${id}: pending plan cancelled`);
   return 0;
 }
 
@@ -191,6 +170,25 @@ export async function readPlanFile(file: string, cwd: string): Promise<unknown> 
       details: [{ path: file, message: 'not JSON' }],
     });
   }
+}
+
+/**
+ * `PUT` or `DELETE /deployments/<id>`, which start a plan, reported as the answer with `--json`
+ * (unless tracking), else as `summary`; with `--track`, follows the plan started.
+ */
+async function startPlan(
+  client: ApiClient,
+  id: string,
+  options: DeploymentCommandOptions,
+  ctx: CliContext,
+  plan: { method: 'PUT' | 'DELETE'; request?: RequestOptions; summary: string },
+): Promise<number> {
+  const known = options.track ? await knownAttempts(client, id) : new Set<string>();
+  const res = await client.request(plan.method, `/deployments/${id}`, plan.request);
+  report(ctx, options, res.body, plan.summary);
+  if (!options.track) return 0;
+  const deletion = plan.method === 'DELETE';
+  return track(client, id, options, ctx, { planId: planIdOf(res.body), known, deletion });
 }
 
 async function track(
@@ -248,6 +246,11 @@ function deploymentsOf(body: unknown): Record<string, unknown>[] {
 
 function text(value: unknown): string {
   return value === undefined || value === null ? '-' : String(value);
+}
+
+/** The API's answer with `--json` (unless `--track` prints the steps instead), else `summary`. */
+function report(ctx: CliContext, options: DeploymentCommandOptions, body: unknown, summary: string): void {
+  write(ctx, options.json && !options.track ? JSON.stringify(body ?? {}, null, 2) : summary);
 }
 
 function write(ctx: CliContext, text: string): void {

@@ -14,6 +14,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { HOST_ROLES, WharfError, assertId, isHostRole, isValidId, paths, type HostRole } from '@wharf/model';
 import { ZkSession } from '@wharf/zk';
 import { type ApiClient } from '../api/api-client';
+import { invalidOption } from '../config/values';
 import { type CliContext } from '../context';
 import { formatTable } from '../output/format';
 import { findPackageDir } from '../platform/service-entries';
@@ -69,9 +70,7 @@ export function parseRoles(raw: string): HostRole[] {
   const bad = names.filter((r) => !isHostRole(r));
   if (bad.length > 0) {
     const message = `unknown role ${bad.join(', ')} (roles: ${HOST_ROLES.join(', ')})`;
-    throw new WharfError('WHARF_VALIDATION', `--roles: ${message}`, {
-      details: [{ path: '--roles', message }],
-    });
+    throw invalidOption('--roles', message);
   }
   return [...new Set(names)] as HostRole[];
 }

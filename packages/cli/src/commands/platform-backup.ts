@@ -14,6 +14,7 @@ import { ZkSession, encodeBackup, parseBackup, restoreBackup, takeBackup } from 
 import { DEFAULT_HOME } from '../config/up-config';
 import { type CliContext } from '../context';
 import { readPlatformFile } from '../platform/platform-file';
+import { act, runner } from '../program';
 
 /** Chroot of the services when nothing says otherwise. */
 const DEFAULT_CHROOT = '/wharf';
@@ -120,6 +121,7 @@ export function addPlatformBackupCommands(
   ctx: CliContext,
   setExitCode: (code: number) => void,
 ): void {
+  const run = runner(setExitCode);
   const platform =
     program.commands.find((c) => c.name() === 'platform') ??
     program.command('platform').description('installation-wide operations');
@@ -132,9 +134,7 @@ export function addPlatformBackupCommands(
       .command('backup')
       .description('write the whole ZooKeeper state of the installation (no ephemerals) to a file, mode 0600')
       .requiredOption('--out <file>', 'the backup file to write'),
-  ).action(async (_opts: unknown, cmd: Command) =>
-    setExitCode(await runBackup(cmd.optsWithGlobals<BackupOptions>(), ctx)),
-  );
+  ).action(act(run, (options: BackupOptions) => runBackup(options, ctx)));
   zkOptions(
     platform
       .command('restore')
@@ -144,7 +144,5 @@ export function addPlatformBackupCommands(
         '--force',
         'restore into a ZooKeeper that holds data: create what is missing, overwrite the rest',
       ),
-  ).action(async (_opts: unknown, cmd: Command) =>
-    setExitCode(await runRestore(cmd.optsWithGlobals<RestoreCommandOptions>(), ctx)),
-  );
+  ).action(act(run, (options: RestoreCommandOptions) => runRestore(options, ctx)));
 }

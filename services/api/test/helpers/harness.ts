@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createTestLogger, type TestLogger } from '@wharf/observability';
-import { tempDir, type TempDir } from '@wharf/testkit';
+import { startZooKeeper, tempDir, type TempDir, type TestZooKeeper } from '@wharf/testkit';
 import { ZkSession } from '@wharf/zk';
 import { type Loose } from './plans';
 import {
@@ -166,4 +166,41 @@ export async function startHarness(
       await dir.cleanup();
     },
   };
+}
+
+/** What {@link useApiHarness} hands a `describe` block: usable inside its hooks and tests. */
+export interface ApiFixture {
+  server: TestZooKeeper;
+  h: Harness;
+}
+
+/**
+ * Jest helper: a ZooKeeper and an api on `chroot` for the enclosing `describe` (started in
+ * `beforeAll`, thawed and closed in `afterAll`). Later `beforeAll` hooks run after it, so they can
+ * seed data through `h`.
+ */
+export function useApiHarness(chroot: string, options: HarnessOptions = {}): ApiFixture {
+  let server: TestZooKeeper | undefined;
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    server = await startZooKeeper();
+    h = await startHarness(server.connectString, chroot, undefined, options);
+  }, 60_000);
+  afterAll(async () => {
+    server?.thaw();
+    await h?.close();
+    await server?.close();
+  });
+  return { server: lateBound('server', () => server), h: lateBound('harness', () => h) };
+}
+
+/** An object that forwards every property read to `current()`, which exists once `beforeAll` ran. */
+function lateBound<T extends object>(name: string, current: () => T | undefined): T {
+  return new Proxy({} as T, {
+    get: (_target, key) => {
+      const value = current();
+      if (value === undefined) throw new Error(`useApiHarness: ${name} used before beforeAll`);
+      return Reflect.get(value, key);
+    },
+  });
 }

@@ -1,4 +1,5 @@
 /** Request bodies and synthetic documents (what other services would write) for tests. */
+import { etcdCreateRequest } from '@wharf/testkit';
 
 /** A JSON document tests build and then mutate at any depth (typing each shape would add nothing). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -6,28 +7,7 @@ export type Loose = any;
 
 /** A valid create request: one etcd resource. */
 export function etcdRequest(name = 'orders', zoneCount = 3, memoryMb = 512): Loose {
-  return {
-    name,
-    resources: {
-      etcd: [
-        {
-          ref_id: 'main',
-          plan: {
-            cluster_topology: [
-              {
-                id: 'default',
-                instance_configuration_id: 'etcd.default',
-                size: { resource: 'memory', value: memoryMb },
-                zone_count: zoneCount,
-              },
-            ],
-            etcd: { version: '3.4' },
-            transient: { strategy: { grow_and_shrink: {} }, plan_configuration: { timeout: 300 } },
-          },
-        },
-      ],
-    },
-  };
+  return etcdCreateRequest(name, { zoneCount, memoryMb, timeoutSeconds: 300 });
 }
 
 /** A valid http resource. */
@@ -158,5 +138,19 @@ export function registration(id: string, service: string, port?: number): Loose 
     ...(port ? { port } : {}),
     version: '0.1.0',
     started: T0,
+  };
+}
+
+/** A host registration as a runner writes it at `/hosts/<id>` (zone-a, process runtime). */
+export function hostRegistration(id: string, address: string, roles: string[]): Loose {
+  return {
+    schema_version: 1,
+    id,
+    address,
+    zone: 'zone-a',
+    roles,
+    runtime: 'process',
+    version: '0.1.0',
+    started: '2026-01-01T00:00:00.000Z',
   };
 }

@@ -4,7 +4,7 @@
  * tried; the api's own answer (e.g. an unsupported version) is shown the same way.
  */
 import { useMemo, useState } from 'preact/hooks';
-import { ApiError, api } from '../api';
+import { api } from '../api';
 import { Field } from '../field';
 import { validateCreateRequest } from '../generated/validators.js';
 import {
@@ -17,7 +17,8 @@ import {
   type FieldErrors,
 } from '../plan-form';
 import { navigate } from '../router';
-import { JsonEditor } from './json-editor';
+import { ErrorLine, useSubmit } from '../ui';
+import { CreateActions, JsonEditor } from './json-editor';
 
 /** The create page. */
 export function CreatePage() {
@@ -25,7 +26,6 @@ export function CreatePage() {
   const [touched, setTouched] = useState<Set<string>>(new Set());
   const [submitted, setSubmitted] = useState(false);
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
-  const [busy, setBusy] = useState(false);
   const [asJson, setAsJson] = useState(false);
   const request = useMemo(() => createRequest(form), [form]);
   const localErrors = useMemo(() => fieldErrors(validate(validateCreateRequest, request)), [request]);
@@ -41,25 +41,22 @@ export function CreatePage() {
     setTouched((t) => new Set(t).add(field));
     setServerErrors({});
   };
+  /** Id, value, error and input handler of a form field. */
+  const bind = (field: keyof CreateForm) => ({
+    id: field,
+    value: form[field],
+    error: shown(field),
+    onInput: set(field),
+  });
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setSubmitted(true);
-    if (Object.keys(localErrors).length > 0) return;
-    setBusy(true);
-    try {
+  const { busy, submit } = useSubmit(
+    async () => {
       const created = await api<{ id: string }>('POST', '/deployments', request);
       navigate({ page: 'deployment', id: created.id });
-    } catch (err) {
-      setServerErrors(
-        err instanceof ApiError && err.details.length > 0
-          ? fieldErrors(err.details)
-          : { form: err instanceof Error ? err.message : String(err) },
-      );
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    (issues) => setServerErrors(fieldErrors(issues)),
+    () => Object.keys(localErrors).length > 0,
+  );
 
   return (
     <section aria-labelledby="create-title">
@@ -75,9 +72,16 @@ export function CreatePage() {
       {asJson ? (
         <JsonEditor initial={request} />
       ) : (
-        <form class="form" onSubmit={(e) => void submit(e)} noValidate>
-          <Field id="name" label="Name" value={form.name} error={shown('name')} onInput={set('name')} />
-          <Field id="stack" label="Stack" value={form.stack} error={shown('stack')} onInput={set('stack')}>
+        <form
+          class="form"
+          onSubmit={(e) => {
+            setSubmitted(true);
+            void submit(e);
+          }}
+          noValidate
+        >
+          <Field label="Name" {...bind('name')} />
+          <Field label="Stack" {...bind('stack')}>
             <select
               id="stack"
               name="stack"
@@ -91,50 +95,12 @@ export function CreatePage() {
               ))}
             </select>
           </Field>
-          <Field
-            id="version"
-            label="Version"
-            value={form.version}
-            error={shown('version')}
-            onInput={set('version')}
-          />
-          <Field
-            id="instance_configuration_id"
-            label="Instance configuration"
-            value={form.instance_configuration_id}
-            error={shown('instance_configuration_id')}
-            onInput={set('instance_configuration_id')}
-          />
-          <Field
-            id="memory"
-            label="Memory per instance (MB)"
-            type="number"
-            value={form.memory}
-            error={shown('memory')}
-            onInput={set('memory')}
-          />
-          <Field
-            id="zone_count"
-            label="Zones"
-            type="number"
-            hint="One instance per zone"
-            value={form.zone_count}
-            error={shown('zone_count')}
-            onInput={set('zone_count')}
-          />
-          {shown('form') && (
-            <p class="error" role="alert">
-              {shown('form')}
-            </p>
-          )}
-          <div class="actions">
-            <button type="submit" disabled={busy}>
-              Create
-            </button>
-            <a class="button secondary" href="#/deployments">
-              Cancel
-            </a>
-          </div>
+          <Field label="Version" {...bind('version')} />
+          <Field label="Instance configuration" {...bind('instance_configuration_id')} />
+          <Field label="Memory per instance (MB)" type="number" {...bind('memory')} />
+          <Field label="Zones" type="number" hint="One instance per zone" {...bind('zone_count')} />
+          <ErrorLine error={shown('form')} />
+          <CreateActions disabled={busy} />
         </form>
       )}
     </section>

@@ -5,44 +5,30 @@ import { useLiveDeployment, type DeploymentView } from '../live';
 import { href } from '../router';
 import { Resize } from './resize';
 import { History, Timeline } from './timeline';
+import { ErrorLine, ListTable } from '../ui';
 
 function Instances({ deployment }: { deployment: DeploymentView }) {
   return (
-    <table class="list" aria-label="Instances">
-      <thead>
-        <tr>
-          <th scope="col">Instance</th>
-          <th scope="col">Zone</th>
-          <th scope="col">Allocator</th>
-          <th scope="col">Memory</th>
-          <th scope="col">State</th>
-          <th scope="col">Health</th>
+    <ListTable
+      label="Instances"
+      columns={['Instance', 'Zone', 'Allocator', 'Memory', 'State', 'Health']}
+      empty={deployment.instances.length === 0 ? 'No instances.' : undefined}
+    >
+      {deployment.instances.map((i) => (
+        <tr key={i.instance_id} data-instance={i.instance_id}>
+          <td>
+            <code>{i.instance_id}</code>
+          </td>
+          <td>{i.zone}</td>
+          <td>{i.allocator_id}</td>
+          <td>{i.memory_mb} MB</td>
+          <td>{i.state ?? 'pending'}</td>
+          <td>
+            <span class={i.healthy ? 'ok' : 'bad'}>{i.healthy ? 'healthy' : 'unhealthy'}</span>
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {deployment.instances.map((i) => (
-          <tr key={i.instance_id} data-instance={i.instance_id}>
-            <td>
-              <code>{i.instance_id}</code>
-            </td>
-            <td>{i.zone}</td>
-            <td>{i.allocator_id}</td>
-            <td>{i.memory_mb} MB</td>
-            <td>{i.state ?? 'pending'}</td>
-            <td>
-              <span class={i.healthy ? 'ok' : 'bad'}>{i.healthy ? 'healthy' : 'unhealthy'}</span>
-            </td>
-          </tr>
-        ))}
-        {deployment.instances.length === 0 && (
-          <tr>
-            <td colSpan={6} class="empty">
-              No instances.
-            </td>
-          </tr>
-        )}
-      </tbody>
-    </table>
+      ))}
+    </ListTable>
   );
 }
 
@@ -71,11 +57,7 @@ function DeleteButton({ deployment }: { deployment: DeploymentView }) {
       <dialog ref={dialog} aria-labelledby="delete-title">
         <h2 id="delete-title">Delete {deployment.name}?</h2>
         <p>Every instance and its data is removed. This cannot be undone.</p>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorLine error={error} />
         <div class="actions">
           <button type="button" class="danger" onClick={() => void confirm()}>
             Delete

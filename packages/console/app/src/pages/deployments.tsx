@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { href } from '../router';
 import { useApi } from '../use-api';
+import { ErrorLine, ListTable, StatusBadge } from '../ui';
 
 interface Row {
   id: string;
@@ -12,6 +13,8 @@ interface Row {
 
 /** Most rows one list request asks for (the api's page limit). */
 const PAGE_SIZE = 100;
+
+const emptyText = (total: number) => (total === 0 ? 'No deployments yet.' : 'Nothing matches the filter.');
 
 /** The deployment list. */
 export function DeploymentsPage() {
@@ -44,45 +47,28 @@ export function DeploymentsPage() {
           Refresh
         </button>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       {data && (
-        <table class="list" aria-label="Deployments">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Id</th>
-              <th scope="col">Status</th>
-              <th scope="col">Created</th>
+        <ListTable
+          label="Deployments"
+          columns={['Name', 'Id', 'Status', 'Created']}
+          empty={rows.length === 0 ? emptyText(data.total) : undefined}
+        >
+          {rows.map((d) => (
+            <tr key={d.id} data-deployment={d.id}>
+              <td>
+                <a href={href({ page: 'deployment', id: d.id })}>{d.name}</a>
+              </td>
+              <td>
+                <code>{d.id}</code>
+              </td>
+              <td>
+                <StatusBadge status={d.status} />
+              </td>
+              <td>{new Date(d.created).toLocaleString()}</td>
             </tr>
-          </thead>
-          <tbody>
-            {rows.map((d) => (
-              <tr key={d.id} data-deployment={d.id}>
-                <td>
-                  <a href={href({ page: 'deployment', id: d.id })}>{d.name}</a>
-                </td>
-                <td>
-                  <code>{d.id}</code>
-                </td>
-                <td>
-                  <span class={`status status-${d.status}`}>{d.status}</span>
-                </td>
-                <td>{new Date(d.created).toLocaleString()}</td>
-              </tr>
-            ))}
-            {rows.length === 0 && (
-              <tr>
-                <td colSpan={4} class="empty">
-                  {data.total === 0 ? 'No deployments yet.' : 'Nothing matches the filter.'}
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
     </section>
   );

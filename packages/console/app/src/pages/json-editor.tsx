@@ -4,10 +4,11 @@
  * answer to a submit is listed the same way.
  */
 import { useMemo, useState } from 'preact/hooks';
-import { ApiError, api, type FieldIssue } from '../api';
+import { api, type FieldIssue } from '../api';
 import { validateCreateRequest } from '../generated/validators.js';
 import { validate } from '../plan-form';
 import { navigate } from '../router';
+import { useSubmit } from '../ui';
 
 function parse(text: string): { value?: unknown; issues: FieldIssue[] } {
   try {
@@ -24,27 +25,17 @@ function parse(text: string): { value?: unknown; issues: FieldIssue[] } {
 export function JsonEditor({ initial }: { initial: unknown }) {
   const [text, setText] = useState(() => JSON.stringify(initial, null, 2));
   const [serverIssues, setServerIssues] = useState<FieldIssue[]>([]);
-  const [busy, setBusy] = useState(false);
   const parsed = useMemo(() => parse(text), [text]);
   const issues = serverIssues.length > 0 ? serverIssues : parsed.issues;
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    if (parsed.issues.length > 0) return;
-    setBusy(true);
-    try {
+  const { busy, submit } = useSubmit(
+    async () => {
       const created = await api<{ id: string }>('POST', '/deployments', parsed.value);
       navigate({ page: 'deployment', id: created.id });
-    } catch (err) {
-      setServerIssues(
-        err instanceof ApiError && err.details.length > 0
-          ? err.details
-          : [{ path: '', message: err instanceof Error ? err.message : String(err) }],
-      );
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    setServerIssues,
+    () => parsed.issues.length > 0,
+  );
 
   return (
     <form class="form wide" onSubmit={(e) => void submit(e)} noValidate>
@@ -68,14 +59,21 @@ export function JsonEditor({ initial }: { initial: unknown }) {
           </li>
         ))}
       </ul>
-      <div class="actions">
-        <button type="submit" disabled={busy || parsed.issues.length > 0}>
-          Create
-        </button>
-        <a class="button secondary" href="#/deployments">
-          Cancel
-        </a>
-      </div>
+      <CreateActions disabled={busy || parsed.issues.length > 0} />
     </form>
+  );
+}
+
+/** Create and Cancel, at the foot of both create forms. */
+export function CreateActions({ disabled }: { disabled: boolean }) {
+  return (
+    <div class="actions">
+      <button type="submit" disabled={disabled}>
+        Create
+      </button>
+      <a class="button secondary" href="#/deployments">
+        Cancel
+      </a>
+    </div>
   );
 }

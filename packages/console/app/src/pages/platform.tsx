@@ -5,6 +5,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { useApi } from '../use-api';
+import { ErrorLine, ListTable } from '../ui';
 
 interface Allocator {
   id: string;
@@ -88,90 +89,60 @@ function Allocators() {
       <h3>Memory per zone</h3>
       <ZoneCapacity allocators={data?.allocators ?? []} />
       <h3>Allocators</h3>
-      {(error ?? actionError) && (
-        <p class="error" role="alert">
-          {error ?? actionError}
-        </p>
-      )}
-      <table class="list" aria-label="Allocators">
-        <thead>
-          <tr>
-            <th scope="col">Allocator</th>
-            <th scope="col">Zone</th>
-            <th scope="col">Connected</th>
-            <th scope="col">Memory</th>
-            <th scope="col">Instances</th>
-            <th scope="col">Maintenance</th>
+      <ErrorLine error={error ?? actionError} />
+      <ListTable
+        label="Allocators"
+        columns={['Allocator', 'Zone', 'Connected', 'Memory', 'Instances', 'Maintenance']}
+      >
+        {(data?.allocators ?? []).map((a) => (
+          <tr key={a.id} data-allocator={a.id}>
+            <td>
+              <code>{a.id}</code>
+            </td>
+            <td>{a.zone ?? '—'}</td>
+            <td>
+              <span class={a.connected ? 'ok' : 'bad'}>{a.connected ? 'yes' : 'no'}</span>
+            </td>
+            <td>
+              <CapacityBar used={a.capacity.used_memory_mb} total={a.capacity.memory_mb} />
+            </td>
+            <td>{a.instances}</td>
+            <td>
+              <button
+                type="button"
+                class="secondary"
+                aria-pressed={a.maintenance}
+                onClick={() => void toggle(a)}
+              >
+                {a.maintenance ? 'In maintenance' : 'Active'}
+              </button>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {(data?.allocators ?? []).map((a) => (
-            <tr key={a.id} data-allocator={a.id}>
-              <td>
-                <code>{a.id}</code>
-              </td>
-              <td>{a.zone ?? '—'}</td>
-              <td>
-                <span class={a.connected ? 'ok' : 'bad'}>{a.connected ? 'yes' : 'no'}</span>
-              </td>
-              <td>
-                <CapacityBar used={a.capacity.used_memory_mb} total={a.capacity.memory_mb} />
-              </td>
-              <td>{a.instances}</td>
-              <td>
-                <button
-                  type="button"
-                  class="secondary"
-                  aria-pressed={a.maintenance}
-                  onClick={() => void toggle(a)}
-                >
-                  {a.maintenance ? 'In maintenance' : 'Active'}
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </ListTable>
     </>
   );
 }
 
 function Hosts() {
   const { data, error } = useApi<{ hosts: Host[] }>('/platform/hosts');
-  if (error) {
-    return (
-      <p class="error" role="alert">
-        {error}
-      </p>
-    );
-  }
+  if (error) return <ErrorLine error={error} />;
   return (
-    <table class="list" aria-label="Hosts">
-      <thead>
-        <tr>
-          <th scope="col">Host</th>
-          <th scope="col">Address</th>
-          <th scope="col">Zone</th>
-          <th scope="col">Roles</th>
-          <th scope="col">Runner</th>
+    <ListTable label="Hosts" columns={['Host', 'Address', 'Zone', 'Roles', 'Runner']}>
+      {(data?.hosts ?? []).map((h) => (
+        <tr key={h.id} data-host={h.id}>
+          <td>
+            <code>{h.id}</code>
+          </td>
+          <td>{h.address ?? '—'}</td>
+          <td>{h.zone ?? '—'}</td>
+          <td>{(h.roles ?? []).join(', ')}</td>
+          <td>
+            <span class={h.connected ? 'ok' : 'bad'}>{h.connected ? 'connected' : 'away'}</span>
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {(data?.hosts ?? []).map((h) => (
-          <tr key={h.id} data-host={h.id}>
-            <td>
-              <code>{h.id}</code>
-            </td>
-            <td>{h.address ?? '—'}</td>
-            <td>{h.zone ?? '—'}</td>
-            <td>{(h.roles ?? []).join(', ')}</td>
-            <td>
-              <span class={h.connected ? 'ok' : 'bad'}>{h.connected ? 'connected' : 'away'}</span>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </ListTable>
   );
 }
 
@@ -194,13 +165,7 @@ interface Registration {
 
 function Summary() {
   const { data, error } = useApi<PlatformInfo>('/platform');
-  if (error) {
-    return (
-      <p class="error" role="alert">
-        {error}
-      </p>
-    );
-  }
+  if (error) return <ErrorLine error={error} />;
   if (!data) return null;
   return (
     <dl class="facts" aria-label="Summary">
@@ -238,31 +203,21 @@ function Summary() {
 function Proxies() {
   const { data } = useApi<{ proxies: Registration[] }>('/platform/proxies');
   return (
-    <table class="list" aria-label="Proxies">
-      <thead>
-        <tr>
-          <th scope="col">Proxy</th>
-          <th scope="col">Address</th>
-          <th scope="col">Zone</th>
-          <th scope="col">Version</th>
+    <ListTable label="Proxies" columns={['Proxy', 'Address', 'Zone', 'Version']}>
+      {(data?.proxies ?? []).map((p) => (
+        <tr key={p.id} data-proxy={p.id}>
+          <td>
+            <code>{p.id}</code>
+          </td>
+          <td>
+            {p.address}
+            {p.port === undefined ? '' : `:${p.port}`}
+          </td>
+          <td>{p.zone ?? '—'}</td>
+          <td>{p.version}</td>
         </tr>
-      </thead>
-      <tbody>
-        {(data?.proxies ?? []).map((p) => (
-          <tr key={p.id} data-proxy={p.id}>
-            <td>
-              <code>{p.id}</code>
-            </td>
-            <td>
-              {p.address}
-              {p.port === undefined ? '' : `:${p.port}`}
-            </td>
-            <td>{p.zone ?? '—'}</td>
-            <td>{p.version}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </ListTable>
   );
 }
 

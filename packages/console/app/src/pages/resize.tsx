@@ -3,11 +3,12 @@
  * sent as `PUT /deployments/:id` with the rest of the plan unchanged. Validated like create.
  */
 import { useMemo, useState } from 'preact/hooks';
-import { ApiError, api } from '../api';
+import { api } from '../api';
 import { Field } from '../field';
 import { validateUpdateRequest } from '../generated/validators.js';
 import { type PlanDoc } from '../live';
 import { fieldErrors, topology, validate, type FieldErrors } from '../plan-form';
+import { ErrorLine, useSubmit } from '../ui';
 
 interface Topology {
   instance_configuration_id: string;
@@ -40,29 +41,19 @@ export function Resize({ id, plan }: { id: string; plan: PlanDoc }) {
   const [memory, setMemory] = useState(String(start?.size.value ?? ''));
   const [zones, setZones] = useState(String(start?.zone_count ?? ''));
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
-  const [busy, setBusy] = useState(false);
   const [sent, setSent] = useState(false);
   const request = useMemo(() => resizeRequest(plan, memory, zones), [plan, memory, zones]);
   const local = useMemo(() => fieldErrors(validate(validateUpdateRequest, request)), [request]);
   const errors = { ...local, ...serverErrors };
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    if (Object.keys(local).length > 0) return;
-    setBusy(true);
-    try {
+  const { busy, submit } = useSubmit(
+    async () => {
       await api('PUT', `/deployments/${id}`, request);
       setSent(true);
-    } catch (err) {
-      setServerErrors(
-        err instanceof ApiError && err.details.length > 0
-          ? fieldErrors(err.details)
-          : { form: err instanceof Error ? err.message : String(err) },
-      );
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    (issues) => setServerErrors(fieldErrors(issues)),
+    () => Object.keys(local).length > 0,
+  );
   const edit = (setter: (v: string) => void) => (v: string) => {
     setter(v);
     setServerErrors({});
@@ -86,11 +77,7 @@ export function Resize({ id, plan }: { id: string; plan: PlanDoc }) {
         error={errors.zone_count}
         onInput={edit(setZones)}
       />
-      {errors.form && (
-        <p class="error" role="alert">
-          {errors.form}
-        </p>
-      )}
+      <ErrorLine error={errors.form} />
       <div class="actions">
         <button type="submit" disabled={busy}>
           Apply

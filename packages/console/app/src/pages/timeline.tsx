@@ -1,5 +1,6 @@
 /** The plan activity: the newest attempt as a step timeline, earlier attempts as a history list. */
 import { type Attempt } from '../live';
+import { ListTable, StatusBadge } from '../ui';
 
 function duration(ms: number | undefined): string {
   if (ms === undefined) return '';
@@ -49,29 +50,19 @@ export function Timeline({ attempt }: { attempt: Attempt }) {
 export function History({ attempts }: { attempts: Attempt[] }) {
   if (attempts.length === 0) return null;
   return (
-    <table class="list" aria-label="Plan history">
-      <thead>
-        <tr>
-          <th scope="col">Plan</th>
-          <th scope="col">Status</th>
-          <th scope="col">Started</th>
-          <th scope="col">Steps</th>
+    <ListTable label="Plan history" columns={['Plan', 'Status', 'Started', 'Steps']}>
+      {attempts.map((a) => (
+        <tr key={a.plan_attempt_id}>
+          <td>
+            <code>{a.plan_id}</code>
+          </td>
+          <td>
+            <StatusBadge status={a.status} />
+          </td>
+          <td>{new Date(a.attempt_start_time).toLocaleString()}</td>
+          <td>{a.plan_attempt_log.length}</td>
         </tr>
-      </thead>
-      <tbody>
-        {attempts.map((a) => (
-          <tr key={a.plan_attempt_id}>
-            <td>
-              <code>{a.plan_id}</code>
-            </td>
-            <td>
-              <span class={`status status-${a.status}`}>{a.status}</span>
-            </td>
-            <td>{new Date(a.attempt_start_time).toLocaleString()}</td>
-            <td>{a.plan_attempt_log.length}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </ListTable>
   );
 }
