@@ -250,8 +250,16 @@ export class TreeCache extends TypedEmitter<TreeCacheEvents> {
       for (const child of this.index.childrenOf(path)) {
         if (!present.has(child)) events.push(...this.index.removeSubtree(child));
       }
-      for (const child of present) {
-        if (!this.index.has(child)) this.markDirty(child);
+      // Why: children found here are loaded in this same pass, not marked for the next one. A root
+      // created together with its children (a restore's transaction) would otherwise be published
+      // on its own first, and a reader of that snapshot (the proxy) would see an empty tree.
+      const fresh = [...present].filter((child) => !this.index.has(child));
+      for (let i = 0; i < fresh.length; i += TREE_LOAD_CONCURRENCY) {
+        const batch = fresh.slice(i, i + TREE_LOAD_CONCURRENCY);
+        const loaded = await Promise.all(
+          batch.map((child) => this.refresh(child, { data: true, children: true })),
+        );
+        events.push(...loaded.flat());
       }
     }
     return events;

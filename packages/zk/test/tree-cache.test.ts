@@ -174,4 +174,25 @@ describe('TreeCache', () => {
     }
     expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
   });
+  test('publishes a root created with its children together with them, never empty', async () => {
+    // A restore recreates `/routes` and its documents in one transaction: a reader of any snapshot
+    // (the proxy's route table) must never see the root without the children it was created with.
+    const session = await zk.session();
+    const { cache } = await startCache(session, '/restored');
+    const snapshots: string[][] = [];
+    cache.on('changed', (snapshot: ReadonlyMap<string, unknown>) =>
+      snapshots.push([...snapshot.keys()].sort()),
+    );
+    const writer = await zk.session();
+    await writer
+      .transaction()
+      .create('/restored', '')
+      .create('/restored/a', '1')
+      .create('/restored/b', '2')
+      .create('/restored/c', '3')
+      .commit();
+    await waitFor(() => cache.get('/restored/c'), { message: 'children loaded' });
+    const expected = ['/restored', '/restored/a', '/restored/b', '/restored/c'];
+    expect(snapshots.filter((keys) => keys.includes('/restored'))).toEqual([expected]);
+  });
 });
