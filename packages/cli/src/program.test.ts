@@ -35,6 +35,12 @@ async function parse(
     deploymentUpdate: record('deploymentUpdate'),
     deploymentDelete: record('deploymentDelete'),
     deploymentRestart: record('deploymentRestart'),
+    deploymentShutdown: record('deploymentShutdown'),
+    deploymentStart: record('deploymentStart'),
+    deploymentStopInstances: async (id, ids, options) =>
+      record('deploymentStopInstances')(id, { ...options, ids }),
+    deploymentStartInstances: async (id, ids, options) =>
+      record('deploymentStartInstances')(id, { ...options, ids }),
     planCancel: record('planCancel'),
     hostJoin: record('hostJoin'),
     hostList: record('hostList'),
@@ -164,6 +170,28 @@ describe('the wharf command line', () => {
       command: 'deploymentRestart',
       id: 'abc',
       options: { groupBy: 'logical_zone_name', track: true },
+    });
+    expect((await parse(['deployment', 'shutdown', 'abc', '--track'])).calls[0]).toEqual({
+      command: 'deploymentShutdown',
+      id: 'abc',
+      options: { track: true },
+    });
+    expect((await parse(['deployment', 'start', 'abc'])).calls[0]).toEqual({
+      command: 'deploymentStart',
+      id: 'abc',
+      options: {},
+    });
+    expect(
+      (await parse(['deployment', 'stop-instances', 'abc', 'abc-main-0,abc-main-1', '--force'])).calls[0],
+    ).toEqual({
+      command: 'deploymentStopInstances',
+      id: 'abc',
+      options: { ids: 'abc-main-0,abc-main-1', force: true },
+    });
+    expect((await parse(['deployment', 'start-instances', 'abc', 'abc-main-0'])).calls[0]).toEqual({
+      command: 'deploymentStartInstances',
+      id: 'abc',
+      options: { ids: 'abc-main-0' },
     });
     expect((await parse(['deployment', 'activity', 'abc', '--json'])).calls[0]).toEqual({
       command: 'deploymentActivity',

@@ -10,6 +10,7 @@ import {
   type RestartOptions,
   type UpdateOptions,
 } from './commands/deployment';
+import { type StopInstancesOptions } from './commands/deployment-actions';
 import { type DownOptions } from './commands/down';
 import { type VacateOptions } from './commands/allocator';
 import { type HostCommandOptions, type HostJoinOptions } from './commands/host';
@@ -38,6 +39,18 @@ export interface CommandHandlers {
   deploymentUpdate(id: string, options: UpdateOptions & GlobalOptions): Promise<number>;
   deploymentDelete(id: string, options: DeploymentCommandOptions & GlobalOptions): Promise<number>;
   deploymentRestart(id: string, options: RestartOptions & GlobalOptions): Promise<number>;
+  deploymentShutdown(id: string, options: DeploymentCommandOptions & GlobalOptions): Promise<number>;
+  deploymentStart(id: string, options: DeploymentCommandOptions & GlobalOptions): Promise<number>;
+  deploymentStopInstances(
+    id: string,
+    instanceIds: string,
+    options: StopInstancesOptions & GlobalOptions,
+  ): Promise<number>;
+  deploymentStartInstances(
+    id: string,
+    instanceIds: string,
+    options: DeploymentCommandOptions & GlobalOptions,
+  ): Promise<number>;
   planCancel(id: string, options: DeploymentCommandOptions & GlobalOptions): Promise<number>;
   hostJoin(options: HostJoinOptions & GlobalOptions): Promise<number>;
   hostList(options: HostCommandOptions & GlobalOptions): Promise<number>;
@@ -192,12 +205,40 @@ function addDeploymentCommands(program: Command, handlers: CommandHandlers, run:
   ).action(async (id: string, _opts: unknown, cmd: Command) =>
     run(handlers.deploymentRestart)(id, cmd.optsWithGlobals()),
   );
+  addActionCommands(deployment, trackOptions, handlers, run);
   deployment
     .command('plan')
     .description('act on the pending plan')
     .command('cancel <id>')
     .description('cancel the pending plan; the running attempt rolls back')
     .action(act(run, handlers.planCancel));
+}
+
+function addActionCommands(
+  deployment: Command,
+  trackOptions: (cmd: Command) => Command,
+  handlers: CommandHandlers,
+  run: Runner,
+): void {
+  trackOptions(
+    deployment
+      .command('shutdown <id>')
+      .description('stop every instance, keeping its data; unroutable until started (POST _shutdown)'),
+  ).action(act(run, handlers.deploymentShutdown));
+  trackOptions(
+    deployment.command('start <id>').description('start every stopped instance on its data (POST _start)'),
+  ).action(act(run, handlers.deploymentStart));
+  trackOptions(
+    deployment
+      .command('stop-instances <id> <instance-ids>')
+      .description('stop the listed instances (comma-separated), drained first, data kept')
+      .option('--force', 'stop even when an etcd resource would lose its running majority'),
+  ).action(act(run, handlers.deploymentStopInstances));
+  trackOptions(
+    deployment
+      .command('start-instances <id> <instance-ids>')
+      .description('start the listed stopped instances (comma-separated)'),
+  ).action(act(run, handlers.deploymentStartInstances));
 }
 
 function addHostCommands(program: Command, handlers: CommandHandlers, run: Runner): void {

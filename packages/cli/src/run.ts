@@ -15,6 +15,7 @@ import {
   updateDeployment,
 } from './commands/deployment';
 import { showActivity } from './commands/activity';
+import { deploymentAction, instancesAction } from './commands/deployment-actions';
 import { runDown } from './commands/down';
 import { addPlatformBackupCommands } from './commands/platform-backup';
 import { vacateAllocator } from './commands/allocator';
@@ -76,6 +77,12 @@ export function defaultHandlers(ctx: CliContext): CommandHandlers {
     deploymentUpdate: (id, options) => updateDeployment(client(options), id, options, ctx),
     deploymentDelete: (id, options) => deleteDeployment(client(options), id, options, ctx),
     deploymentRestart: (id, options) => restartDeployment(client(options), id, options, ctx),
+    deploymentShutdown: (id, options) => deploymentAction(client(options), 'shutdown', id, options, ctx),
+    deploymentStart: (id, options) => deploymentAction(client(options), 'start', id, options, ctx),
+    deploymentStopInstances: (id, ids, options) =>
+      instancesAction(client(options), 'stop', id, ids, options, ctx),
+    deploymentStartInstances: (id, ids, options) =>
+      instancesAction(client(options), 'start', id, ids, options, ctx),
     planCancel: (id, options) => cancelPlan(client(options), id, options, ctx),
     hostJoin: (options) => joinHost(options, ctx),
     hostList: (options) => listHosts(client(options), options, ctx),

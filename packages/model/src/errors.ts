@@ -45,6 +45,8 @@ export const ERROR_CODES = {
   WHARF_PKI_UNTRUSTED: 403,
   WHARF_PKI_KEY_ERROR: 500,
   WHARF_UNAVAILABLE: 503,
+  /** The deployment exists but was shut down (`_shutdown`): the proxy routes it nowhere until `_start`. */
+  WHARF_DEPLOYMENT_SHUT_DOWN: 503,
   WHARF_INTERNAL: 500,
 } as const;
 

@@ -64,6 +64,7 @@ export type {
   PlanAttempt,
   PlanDocument,
   PlanMove,
+  PlanStopped,
   PlanStep,
   PlatformConfig,
   RouteEntry,

@@ -14,6 +14,10 @@ export const STEP_IDS = {
   leaveCluster: 'leave-cluster',
   removeInstances: 'remove-instances',
   waitUntilStopped: 'wait-until-stopped',
+  /** `_stop`/`_shutdown`: kept instances stop (data and ports kept). */
+  stopInstances: 'stop-instances',
+  /** `_start`: stopped instances run again and rejoin their cluster with their data. */
+  resumeInstances: 'resume-instances',
   rollback: 'rollback',
   planCompleted: 'plan-completed',
 } as const;

@@ -142,6 +142,29 @@ describe('decide', () => {
   });
 });
 
+describe('decide: stopped specs (_stop, _shutdown)', () => {
+  it('stops a running instance whose spec is stopped, keeping it (no remove)', () => {
+    const spec = specFixture({ stopped: true, generation: 2 });
+    const plan = decide(input([spec], [runningRecord(specFixture())], [running()]));
+    expect(ids(plan.stop)).toEqual(['d1-main-0']);
+    expect(plan.remove).toEqual([]);
+  });
+
+  it('leaves a stopped instance stopped, and starts it again once the spec is no longer stopped', () => {
+    const record = runningRecord(specFixture(), { phase: 'stopped', healthy: false });
+    const stopped = decide(input([specFixture({ stopped: true, generation: 2 })], [record], []));
+    expect(stopped.start).toEqual([]);
+    const resumed = decide(input([specFixture({ stopped: false, generation: 3 })], [record], []));
+    expect(ids(resumed.start)).toEqual(['d1-main-0']);
+  });
+
+  it('only reserves a stopped spec it has no record of', () => {
+    const plan = decide(input([specFixture({ stopped: true })], [], []));
+    expect(ids(plan.reserve)).toEqual(['d1-main-0']);
+    expect(plan.start).toEqual([]);
+  });
+});
+
 describe('observe', () => {
   it('turns a live record whose container died into a scheduled restart', () => {
     const record = runningRecord(specFixture());

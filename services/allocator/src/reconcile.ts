@@ -67,7 +67,7 @@ export interface ReconcilePlan {
   restart: SpecAction[];
   /** Running instance whose version/size/settings changed: replace its container. */
   recreate: SpecAction[];
-  /** Started instance whose spec is held again: stop it, keep its ports. */
+  /** Started instance whose spec is held again or stopped: stop it, keep its ports and data. */
   stop: SpecAction[];
   /** Generation changed in ways that need no action (e.g. cluster members): just report it. */
   accept: SpecAction[];
@@ -125,12 +125,13 @@ function decideOne(
     // Containers labelled for it that recovery did not adopt: replace them.
     for (const c of containers)
       plan.remove.push({ instanceId: action.instanceId, containerId: c.id, instance: false });
-    (spec.hold ? plan.reserve : plan.start).push(action);
+    (spec.hold || spec.stopped === true ? plan.reserve : plan.start).push(action);
     return;
   }
   if (record.phase === 'stopping') return;
   const idle = record.phase === 'reserved' || record.phase === 'stopped';
-  if (spec.hold) {
+  // A stopped spec (`_stop`/`_shutdown`) is handled like a held one: stopped, ports and data kept.
+  if (spec.hold || spec.stopped === true) {
     if (!idle) plan.stop.push(action);
     else if (record.generation !== spec.generation) plan.accept.push(action);
     return;

@@ -29,11 +29,13 @@ import { type ApiMetrics } from './metrics';
 import { consoleRoutes } from './console/routes';
 import { monitoringRoutes, scrapeTokenDoor, type MonitoringDeps } from './monitoring/routes';
 import { openApiRoutes } from './openapi/routes';
+import { ActionService } from './action-service';
 import { MoveService } from './move-service';
 import { PlatformService } from './platform-service';
 import { apiKeyRoutes } from './routes/api-keys';
 import { deploymentRoutes } from './routes/deployments';
 import { hostRoutes } from './routes/hosts';
+import { actionRoutes } from './routes/actions';
 import { moveRoutes } from './routes/moves';
 import { planRoutes } from './routes/plans';
 import { platformRoutes } from './routes/platform';
@@ -193,14 +195,8 @@ export function createApp(deps: AppDeps): Express {
       }),
     ),
     platformRoutes(platform),
-    moveRoutes(
-      new MoveService({
-        deployments: deps.store.deployments,
-        platform: deps.store.platform,
-        clock,
-        metrics: deps.metrics,
-      }),
-    ),
+    actionRoutes(new ActionService({ ...deps.store, clock, metrics: deps.metrics })),
+    moveRoutes(new MoveService({ ...deps.store, clock, metrics: deps.metrics })),
     apiKeyRoutes(apiKeys),
     monitoringRoutes(deps.monitoring),
     ...(deps.hosts ? [hostRoutes(deps.hosts, clock, deps.store.platform)] : []),

@@ -25,6 +25,7 @@ import {
   type SupportedVersions,
 } from './domain/plans';
 import { bodyHash, isMarkerExpired, requestIdHash, type RequestMarker } from './domain/request-marker';
+import { checkNotShutDown, keepStopped, restartOfStopped, withShutDown } from './domain/actions';
 import { validateRequest } from './domain/validation';
 import {
   attemptSummary,
@@ -219,7 +220,7 @@ export class DeploymentService {
     ]);
     const latest = plans.attempt ?? (await this.deps.deployments.history(id, 1))[0];
     const planNodes = [...(plans.pending ? ['pending'] : []), ...(plans.current ? ['current'] : [])];
-    const status = deploymentStatus(record.value, planNodes);
+    const status = withShutDown(deploymentStatus(record.value, planNodes), plans.current);
     const instances = instancesOf(id, allocators);
     const { schema_version: _schemaVersion, ...fields } = record.value;
     const body = {
@@ -250,7 +251,9 @@ export class DeploymentService {
         });
       }
       const now = new Date(this.deps.clock.now());
-      const base = plans.pending?.value.resources ?? plans.current?.resources;
+      const basePlan = plans.pending?.value ?? plans.current;
+      checkNotShutDown(id, basePlan);
+      const base = basePlan?.resources;
       const resources = desiredResources(request, base);
       // Merged-in orphans can exceed per-stack limits: validate the result as a request again.
       validateRequest('deployment-update-request', { ...request, resources }, this.deps.supportedVersions);
@@ -258,7 +261,7 @@ export class DeploymentService {
       if (organization !== undefined) await this.deps.quotas?.checkQuota(organization, resources, id);
       return {
         deployment: updatedDeployment(record.value, request, now),
-        pending: newPlan(id, resources, 'update', now),
+        pending: keepStopped(newPlan(id, resources, 'update', now), basePlan),
       };
     });
   }
@@ -287,13 +290,15 @@ export class DeploymentService {
           details: [{ path: 'id', message: 'is being deleted' }],
         });
       }
+      const now = new Date(this.deps.clock.now());
+      const started = restartOfStopped(plans.pending?.value ?? plans.current, now);
+      if (started) return { deployment: { ...record.value, updated: now.toISOString() }, pending: started };
       const base = plans.pending?.value.resources ?? plans.current?.resources;
       if (base === undefined || Object.keys(base).length === 0) {
         throw new WharfError('WHARF_CONFLICT', `deployment ${id} runs nothing to restart`, {
           details: [{ path: 'id', message: 'has no plan with resources' }],
         });
       }
-      const now = new Date(this.deps.clock.now());
       return {
         deployment: { ...record.value, updated: now.toISOString() },
         pending: newPlan(id, restartResources(base, groupBy), 'restart', now),

@@ -96,6 +96,12 @@ export function createRequestHandler(options: RequestHandlerOptions): RequestHan
       if (options.draining()) res.setHeader('connection', 'close');
       return answer(options, counters, req, res, key, table);
     }
+    if (route.shutdown === true) {
+      // Not a 404 (the deployment exists) and not held: nothing comes back until `_start`.
+      return sendError(res, 'WHARF_DEPLOYMENT_SHUT_DOWN', 'deployment is shut down', {
+        deployment: route.deploymentId,
+      });
+    }
     if (route.healthyCount === 0 && holdMs > 0) return hold(options, res, route.deploymentId, holdMs, req);
     options.forwarder.forward(req, res, route);
   };

@@ -32,6 +32,15 @@ describe('buildRouteTable', () => {
     expect(route.healthyCount).toBe(0);
   });
 
+  it('marks a shut-down deployment (route with shutdown and no instances) as such', () => {
+    const entry = { ...routeEntry('dep1', []), shutdown: true };
+    const route = buildRouteTable([doc('dep1', entry)]).table.routes.get('dep1')!;
+    expect(route).toMatchObject({ shutdown: true, healthyCount: 0 });
+    expect(buildRouteTable([doc('dep1', routeEntry('dep1', []))]).table.routes.get('dep1')!.shutdown).toBe(
+      undefined,
+    );
+  });
+
   it('puts same-zone instances in the first tier when the proxy has a zone', () => {
     const entry = routeEntry('dep1', [
       instance('dep1-main-0', { zone: 'zone-a' }),

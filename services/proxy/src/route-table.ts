@@ -27,6 +27,8 @@ export interface Route {
   readonly tiers: readonly (readonly RouteTarget[])[];
   /** Healthy instances across all tiers. */
   readonly healthyCount: number;
+  /** Shut down (`_shutdown`): answered with a coded 503 at once, never held or forwarded. */
+  readonly shutdown?: boolean;
 }
 
 /** An immutable routing table; a new one is built and swapped in on every change. */
@@ -125,5 +127,6 @@ function toRoute(entry: RouteEntry, zone: string | undefined): Route {
     deploymentId: entry.deployment_id,
     tiers: Object.freeze(tiers),
     healthyCount: local.length + remote.length,
+    ...(entry.shutdown === true ? { shutdown: true } : {}),
   });
 }

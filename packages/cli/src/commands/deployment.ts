@@ -191,7 +191,8 @@ async function startPlan(
   return track(client, id, options, ctx, { planId: planIdOf(res.body), known, deletion });
 }
 
-async function track(
+/** Follows the plan an action started (`--track`). */
+export async function track(
   client: ApiClient,
   id: string,
   options: DeploymentCommandOptions,
@@ -215,7 +216,7 @@ async function track(
 }
 
 /** Attempt ids that exist now, so tracking skips them. */
-async function knownAttempts(client: ApiClient, id: string): Promise<Set<string>> {
+export async function knownAttempts(client: ApiClient, id: string): Promise<Set<string>> {
   const res = await client.request('GET', `/deployments/${id}/plan/activity`, { allow: [404] });
   return new Set(res.status === 404 ? [] : attemptsOf(res.body).map((a) => a.plan_attempt_id));
 }
@@ -228,7 +229,7 @@ function deploymentIdOf(body: unknown): string {
 }
 
 /** The plan id of a create/update/delete answer, wherever the API puts it. */
-function planIdOf(body: unknown): string | undefined {
+export function planIdOf(body: unknown): string | undefined {
   const b = (body ?? {}) as Record<string, unknown>;
   const nested = (key: string) => (b[key] as { plan_id?: unknown } | undefined)?.plan_id;
   const found = [b.plan_id, nested('plan'), nested('pending_plan'), nested('pending')].find(

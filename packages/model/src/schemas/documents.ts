@@ -6,6 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Id, Name, Port, Ports, RefId, SchemaVersion, Settings, Str, Timestamp } from './common';
 import { INSTANCE_CONFIGURATION_ID_PATTERN } from '../ids';
 import { DeploymentMetadataSchema, ResourcesSchema } from './plan';
+import { PLAN_ACTIONS, PlanMoveSchema, PlanStoppedSchema } from './plan-blocks';
 import { SnapshotRepositorySchema } from './snapshot-repository';
 
 const StackKindSchema = Type.Union([Type.Literal('etcd'), Type.Literal('http')]);
@@ -29,18 +30,6 @@ export const DeploymentSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** Most instances one move names (a deployment has at most a few dozen). */
-const MAX_MOVED_INSTANCES = 256;
-
-/** `move` of a plan: instances to replace elsewhere, and where they may go. */
-export const PlanMoveSchema = Type.Object(
-  {
-    instances: Type.Array(Id(), { minItems: 1, maxItems: MAX_MOVED_INSTANCES }),
-    allocators: Type.Optional(Type.Array(Id(), { minItems: 1, maxItems: MAX_MOVED_INSTANCES })),
-  },
-  { additionalProperties: false },
-);
-
 /** `/deployments/<id>/plan/{pending,current}`: a whole-deployment plan. */
 export const PlanDocumentSchema = Type.Object(
   {
@@ -50,10 +39,8 @@ export const PlanDocumentSchema = Type.Object(
     created: Timestamp(),
     source: Type.Object(
       {
-        /** `recover`: written by the constructor leader after an allocator was lost; `move`: a move/vacate request. */
-        action: Type.Union(
-          ['create', 'update', 'delete', 'restart', 'recover', 'move'].map((a) => Type.Literal(a)),
-        ),
+        /** Who asked for the plan (`plan-blocks.ts` `PLAN_ACTIONS`). */
+        action: Type.Union(PLAN_ACTIONS.map((a) => Type.Literal(a))),
         request_id: Type.Optional(Str(128)),
         /** Why the plan exists when nobody asked for it (e.g. the lost allocator of a recovery). */
         reason: Type.Optional(Str(512)),
@@ -68,6 +55,11 @@ export const PlanDocumentSchema = Type.Object(
      * allocators the replacements may go to. The resources stay the same.
      */
     move: Type.Optional(PlanMoveSchema),
+    /**
+     * Instances kept (spec, ports, data) but not run: `_stop` of listed instances, `_shutdown` of
+     * all (`all: true`). Carried from plan to plan until `_start` clears it.
+     */
+    stopped: Type.Optional(PlanStoppedSchema),
   },
   { additionalProperties: false },
 );
@@ -98,6 +90,11 @@ export const InstanceSpecSchema = Type.Object(
      * once it knows every member's address (an etcd cluster needs all peer URLs at start).
      */
     hold: Type.Boolean(),
+    /**
+     * `true`: stopped by `_stop`/`_shutdown`. The allocator stops it (as for `hold`) but keeps its
+     * data and ports; unlike a held spec it is a member of its cluster, so a plan keeps it.
+     */
+    stopped: Type.Optional(Type.Boolean()),
     cluster: Type.Object(
       {
         token: Str(128),
@@ -200,6 +197,8 @@ export const RouteEntrySchema = Type.Object(
     schema_version: SchemaVersion(),
     deployment_id: Id(),
     instances: Type.Array(RouteInstanceSchema, { maxItems: 256 }),
+    /** Set (with no instances) while the deployment is shut down: proxies answer `WHARF_DEPLOYMENT_SHUT_DOWN`. */
+    shutdown: Type.Optional(Type.Boolean()),
     updated: Timestamp(),
   },
   { additionalProperties: false },
@@ -365,8 +364,7 @@ export const ServiceRegistrationSchema = Type.Object(
 export type Deployment = Static<typeof DeploymentSchema>;
 /** A plan document (pending or current). */
 export type PlanDocument = Static<typeof PlanDocumentSchema>;
-/** The `move` block of a plan. */
-export type PlanMove = Static<typeof PlanMoveSchema>;
+export type { PlanMove, PlanStopped } from './plan-blocks';
 /** A cluster member endpoint. */
 export type MemberEndpoint = Static<typeof MemberEndpointSchema>;
 /** Desired instance. */

@@ -43,6 +43,8 @@ export interface InstanceView {
   ports: Record<string, number>;
   /** The spec generation the allocator has applied, null before its first report. */
   generation: number | null;
+  /** Stopped by `_stop`/`_shutdown`: kept with its data, not run, not routed. */
+  stopped: boolean;
 }
 
 /** The instances placed for a deployment (from specs), joined with their observed status. */
@@ -64,6 +66,7 @@ export function instancesOf(deploymentId: string, allocators: readonly Allocator
         host: status?.host ?? null,
         ports: status?.ports ?? {},
         generation: status?.generation ?? null,
+        stopped: spec.stopped === true,
       });
     }
   }

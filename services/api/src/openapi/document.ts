@@ -46,12 +46,18 @@ function componentName(kind: DocumentKind): string {
   return name;
 }
 
+const ID_PATTERN = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+
 function pathParams(path: string) {
   return [...path.matchAll(/\{([a-z_]+)\}/g)].map(([, name]) => ({
     name,
     in: 'path',
     required: true,
-    schema: { type: 'string', pattern: '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$' },
+    // `{instance_ids}`: comma-separated ids (ECE's shape for instance actions).
+    schema: {
+      type: 'string',
+      pattern: name === 'instance_ids' ? `^${ID_PATTERN}(?:,${ID_PATTERN})*$` : `^${ID_PATTERN}$`,
+    },
   }));
 }
 

@@ -4,6 +4,7 @@
  * an entry here or the other way round, so the document cannot drift from the code.
  */
 import { HOST_ROLES, type DocumentKind } from '@wharf/model';
+import { ACTION_OPERATIONS } from './operations-actions';
 import { SNAPSHOT_OPERATIONS } from './operations-snapshots';
 import { TENANCY_OPERATIONS } from './operations-tenancy';
 
@@ -215,6 +216,7 @@ export const OPERATIONS: readonly Operation[] = [
     ],
     success: [202, 'Accepted: the restart plan is pending'],
   },
+  ...ACTION_OPERATIONS,
   ...SNAPSHOT_OPERATIONS,
   {
     method: 'delete',

@@ -38,6 +38,7 @@ import { completeAttempt } from './complete';
 import { interrupted, isInterruption } from './interrupt';
 import { rollbackAttempt } from './rollback';
 import { type RunnerDeps } from './runner-deps';
+import { resumeInstances, stopInstances } from './step-actions';
 import { allocateInstances } from './step-allocate';
 import { leaveCluster } from './step-leave';
 import { migrateData } from './step-migrate';
@@ -62,6 +63,8 @@ const FORWARD_STEPS: Partial<Record<StepId, StepHandler>> = {
   [STEP_IDS.leaveCluster]: leaveCluster,
   [STEP_IDS.removeInstances]: removeInstances,
   [STEP_IDS.waitUntilStopped]: waitUntilStopped,
+  [STEP_IDS.stopInstances]: stopInstances,
+  [STEP_IDS.resumeInstances]: resumeInstances,
 };
 
 /** Runs (or resumes) the attempt of `deploymentId` until it completes or `signal` aborts. */

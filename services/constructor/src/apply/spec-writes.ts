@@ -53,3 +53,30 @@ export async function releaseSpec(
 export async function deleteSpec(zk: ZkPort, allocatorId: string, instanceId: string): Promise<boolean> {
   return documentsOf(zk).delete(paths.instanceSpec(allocatorId, instanceId));
 }
+
+/**
+ * Sets a spec's `stopped` flag (`_stop`/`_shutdown`: true, `_start`: false) with the next
+ * generation (versioned). Returns the spec as written; one already in that state is returned as is.
+ */
+export async function setSpecStopped(
+  zk: ZkPort,
+  allocatorId: string,
+  instanceId: string,
+  stopped: boolean,
+): Promise<InstanceSpec> {
+  const path = paths.instanceSpec(allocatorId, instanceId);
+  const docs = documentsOf(zk);
+  const node = await docs.read('instance-spec', path);
+  if (node === undefined)
+    throw new WharfError('WHARF_ZK_NO_NODE', 'instance spec missing', { details: { path } });
+  const spec = node.value;
+  if ((spec.stopped === true) === stopped) return spec;
+  const { stopped: _was, ...rest } = spec;
+  const next: InstanceSpec = {
+    ...rest,
+    ...(stopped ? { stopped: true } : {}),
+    generation: spec.generation + 1,
+  };
+  await docs.set('instance-spec', path, next, node.version);
+  return next;
+}

@@ -20,6 +20,7 @@ import {
   type StepId,
   type WharfError,
 } from '@wharf/model';
+import { actionSteps, instanceActions } from './actions';
 import { attemptFailure } from './failure';
 import {
   desiredInstances,
@@ -64,6 +65,12 @@ export interface ResourceChanges {
   cluster: ClusterJoin;
   /** True when no instance of the resource remains afterwards (no leave hooks needed). */
   dissolve: boolean;
+  /** Kept instances this attempt stops (`_stop`, `_shutdown`; `core/actions.ts`). */
+  stop?: InstanceRef[];
+  /** Kept instances this attempt starts again (`_start`). */
+  resume?: InstanceRef[];
+  /** Ids of kept instances stopped once the attempt is done: they are not routed. */
+  stopped?: string[];
 }
 
 /** Everything one attempt changes, and the steps that do it in order. */
@@ -77,6 +84,8 @@ export interface ChangeSet {
   groups?: StepGroup[];
   /** The group of each step (`step_groups[cursor]` is the current group). */
   step_groups?: number[];
+  /** Every instance ends stopped (`_shutdown`): the route says so instead of listing them. */
+  route_shutdown?: boolean;
 }
 
 /** The outcome of {@link planChanges}. */
@@ -157,18 +166,44 @@ export function planChanges(
   }
   const resources = [...byRef.values()];
   for (const r of resources) finishResource(r, specs);
+  return withSteps(pending, resources, specs);
+}
+
+/** The change set with its steps: an action plan's (`core/actions.ts`) or the strategy's. */
+function withSteps(
+  pending: PlanDocument,
+  resources: ResourceChanges[],
+  specs: readonly InstanceSpec[],
+): PlanChangesResult {
   const shutdown = planResources(pending) === null;
-  const ordered = orderSteps(pending, resources, shutdown);
+  for (const r of resources) if (!shutdown) addActions(r, pending, specs);
+  const actions = actionSteps(resources);
+  if (actions.kind === 'mixed')
+    return {
+      ok: false,
+      error: attemptFailure('WHARF_PLAN_INVALID', FAILURE_TYPES.invalidPlan, actions.message),
+    };
+  const ordered =
+    actions.kind === 'steps' ? { steps: actions.steps } : orderSteps(pending, resources, shutdown);
   return {
     ok: true,
     changes: {
-      deployment_id: deploymentId,
+      deployment_id: pending.deployment_id,
       plan_id: pending.plan_id,
       shutdown,
       resources,
       ...ordered,
+      ...(!shutdown && pending.stopped?.all === true ? { route_shutdown: true } : {}),
     },
   };
+}
+
+/** Records the resource's stop/resume buckets, when there is anything stopped or to stop. */
+function addActions(r: ResourceChanges, pending: PlanDocument, specs: readonly InstanceSpec[]): void {
+  const actions = instanceActions(pending, r.keep, specs);
+  if (actions.stop.length > 0) r.stop = actions.stop;
+  if (actions.resume.length > 0) r.resume = actions.resume;
+  if (actions.stopped.length > 0) r.stopped = actions.stopped;
 }
 
 /** Ref ids whose plan asks every instance to be replaced (`plan_configuration.reallocate_instances`). */

@@ -39,17 +39,27 @@ export function createdMembers(
   });
 }
 
-/** Everyone the deployment routes to once the attempt's new instances run: kept + new. */
+/**
+ * Everyone the deployment routes to once the attempt's new instances run: kept + new, without
+ * the kept ones that end stopped (`_stop`, `_shutdown`).
+ */
 export function targetMembers(
   changes: ChangeSet,
   placements: readonly Placement[] | undefined,
 ): RouteMember[] {
-  return changes.resources.flatMap((r) => [...refMembers(r.kind, r.keep), ...createdMembers(r, placements)]);
+  return changes.resources.flatMap((r) => {
+    const stopped = new Set(r.stopped ?? []);
+    const kept = r.keep.filter((k) => !stopped.has(k.instance_id));
+    return [...refMembers(r.kind, kept), ...createdMembers(r, placements)];
+  });
 }
 
-/** The instances an attempt removes, listed as draining (unroutable until they leave the route). */
+/**
+ * The instances an attempt removes or stops, listed as draining (unroutable until they leave the
+ * route).
+ */
 export function drainingMembers(changes: ChangeSet): RouteMember[] {
   return changes.resources.flatMap((r) =>
-    refMembers(r.kind, r.remove).map((m) => ({ ...m, draining: true })),
+    refMembers(r.kind, [...r.remove, ...(r.stop ?? [])]).map((m) => ({ ...m, draining: true })),
   );
 }
