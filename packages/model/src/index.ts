@@ -42,6 +42,7 @@ export type {
   PlanConfiguration,
   ResourceRef,
   Resources,
+  SnapshotSettings,
   StackBlock,
   StackKind,
   Strategy,

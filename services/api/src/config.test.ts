@@ -17,6 +17,7 @@ describe('api configuration', () => {
       requestIdTtlSeconds: 86_400,
       rateLimit: { perSecond: 50, burst: 100 },
       certificateFiles: [],
+      snapshotIntervalMs: 0,
     });
     expect(configFromEnv({ WHARF_CERTIFICATE_FILES: '/etc/a.pem,/etc/b.pem' }, ctx).certificateFiles).toEqual(
       ['/etc/a.pem', '/etc/b.pem'],

@@ -21,6 +21,9 @@ export const MIN_REQUEST_ID_TTL_SECONDS = 60;
 /** Longest request-id TTL (30 days): markers are znodes, and a day's worth is already plenty. */
 export const MAX_REQUEST_ID_TTL_SECONDS = 30 * 86_400;
 
+/** Largest `WHARF_SNAPSHOT_INTERVAL_MS`: a day (the plans allow up to 9999 h; this is for tests). */
+export const MAX_SNAPSHOT_INTERVAL_OVERRIDE_MS = 86_400_000;
+
 /** A log level the api accepts. */
 export type { LogLevel };
 
@@ -41,6 +44,8 @@ export interface ApiConfig {
   readonly rateLimit: Readonly<RateLimit> | null;
   /** PEM certificate files whose expiry the api exports (`WHARF_CERTIFICATE_FILES`). */
   readonly certificateFiles: readonly string[];
+  /** > 0: the interval of every deployment's scheduled snapshots (`WHARF_SNAPSHOT_INTERVAL_MS`). */
+  readonly snapshotIntervalMs: number;
 }
 
 /** What {@link configFromEnv} needs besides the environment (host facts main.ts looks up). */
@@ -101,6 +106,13 @@ export function apiEnv(ctx: ApiEnvContext): EnvTable<ApiConfig> {
       default: `${DEFAULT_RATE_LIMIT.perSecond}:${DEFAULT_RATE_LIMIT.burst}`,
       description: 'mutating requests per API key: <per second>:<burst>, or off',
       parse: parseRateLimit,
+    },
+    snapshotIntervalMs: {
+      name: 'WHARF_SNAPSHOT_INTERVAL_MS',
+      default: '0',
+      description:
+        "interval of every scheduled snapshot in ms, overriding the plans' settings.snapshot.interval (tests); 0: the plans'",
+      parse: p.integer(0, MAX_SNAPSHOT_INTERVAL_OVERRIDE_MS),
     },
     certificateFiles: {
       name: 'WHARF_CERTIFICATE_FILES',

@@ -10,6 +10,7 @@ import { type HealthReport, type Logger } from '@wharf/observability';
 import { ZkSession } from '@wharf/zk';
 import { createApp } from './app';
 import { RestoreRunner } from './snapshots/restore';
+import { SnapshotScheduler } from './snapshots/scheduler';
 import { SnapshotService } from './snapshots/service';
 import { bootstrap, type BootstrapResult } from './bootstrap';
 import { SYSTEM_CLOCK, type Clock } from './clock';
@@ -111,13 +112,17 @@ function liveness(zk: ZkSession): HealthReport {
   return { checks: { zookeeper: { status: zk.state === 'closed' ? 'failing' : 'ok', detail: zk.state } } };
 }
 
-/** Snapshots and the restore runner (resumes the restores an earlier api left pending). */
+/**
+ * Snapshots, the restore runner (resumes the restores an earlier api left pending) and the
+ * snapshot scheduler; `close` stops the last two.
+ */
 async function startSnapshots(
   zk: ZkSession,
   deployments: DeploymentStore,
   clock: Clock,
   logger: Logger,
-): Promise<{ snapshots: SnapshotService; restores: RestoreRunner }> {
+  config: ApiConfig,
+): Promise<{ snapshots: SnapshotService; restores: RestoreRunner; close: () => Promise<void> }> {
   const snapshots = new SnapshotService({
     zk,
     deployments,
@@ -131,7 +136,21 @@ async function startSnapshots(
     logger: logger.child({ component: 'restores' }),
   });
   await restores.start();
-  return { snapshots, restores };
+  const scheduler = new SnapshotScheduler({
+    zk,
+    deployments,
+    snapshots,
+    clock,
+    logger: logger.child({ component: 'snapshot-scheduler' }),
+    id: config.id,
+    intervalOverrideMs: config.snapshotIntervalMs,
+  });
+  scheduler.start();
+  const close = async () => {
+    await scheduler.close();
+    await restores.close();
+  };
+  return { snapshots, restores, close };
 }
 
 export async function startApi(options: StartApiOptions): Promise<RunningApi> {
@@ -169,12 +188,12 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       ttlMs: config.requestIdTtlSeconds * 1000,
       ...options.requestIdSweep,
     });
-    const { snapshots, restores } = await startSnapshots(zk, zkStore.store.deployments, clock, logger);
-    closers.push(() => restores.close());
+    const snapshots = await startSnapshots(zk, zkStore.store.deployments, clock, logger, config);
+    closers.push(snapshots.close);
     const app = createApp({
       store: zkStore.store,
       hosts: new ZkHostStore(zk, logger.child({ component: 'hosts' })),
-      snapshots: { snapshots, restores },
+      snapshots,
       logger,
       metrics,
       supportedVersions: options.supportedVersions,

@@ -7,7 +7,7 @@
  * byte refused with `WHARF_SNAPSHOT_CORRUPT` and nothing created; bad input named by field.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { paths } from '@wharf/model';
 import { etcdCall, etcdGet, etcdHealth, etcdPut } from '@wharf/stacks';
@@ -73,7 +73,7 @@ describe('snapshots and restore through the api', () => {
   });
 
   /** What the constructor would write once the deployment's instance runs. */
-  async function route(id: string, etcd: Etcd): Promise<void> {
+  async function route(id: string, etcd: Etcd, session = h.zk): Promise<void> {
     const entry = {
       schema_version: 1,
       deployment_id: id,
@@ -90,7 +90,7 @@ describe('snapshots and restore through the api', () => {
         },
       ],
     };
-    await h.zk.createJson(paths.route(id), entry);
+    await session.createJson(paths.route(id), entry);
   }
 
   async function deploymentCount(): Promise<number> {
@@ -191,5 +191,71 @@ describe('snapshots and restore through the api', () => {
     const all = await etcdCall(target.url, '/v3/kv/range', { key: zero, range_end: zero, count_only: true });
     expect(Number(all.count)).toBe(KEYS);
     for (const [key, value] of expected) expect(await etcdGet(target.url, key)).toBe(value);
+  });
+
+  it('takes scheduled snapshots once per interval across two apis and after one stops; prunes beyond retention', async () => {
+    const INTERVAL_MS = 1500;
+    const chroot = '/wharf-scheduled';
+    const options = { config: { snapshotIntervalMs: INTERVAL_MS } };
+    const a = await startHarness(zk.connectString, chroot, undefined, options);
+    const b = await startHarness(zk.connectString, chroot, a.key, options);
+    try {
+      const bad = etcdRequest('often', 1);
+      bad.resources.etcd[0].settings = { snapshot: { interval: '10s' } };
+      const refused = await a.call('POST', '/api/v1/deployments', bad);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.details.map((d: any) => d.path)).toContain(
+        'resources.etcd[0].settings.snapshot.interval',
+      );
+      expect(await a.zk.children(paths.deployments())).toEqual([]);
+
+      const request = etcdRequest('scheduled', 1);
+      request.resources.etcd[0].settings = { snapshot: { interval: '1m', retention: { snapshots: 100 } } };
+      const id: string = (await a.call('POST', '/api/v1/deployments', request)).body.id;
+      const etcd = await startEtcd(dir.path, 'scheduled');
+      etcds.push(etcd);
+      await etcdPut(etcd.url, 'k', 'v');
+      const pending = await a.zk.get(paths.planPending(id));
+      // The constructor's part: the plan applied, the instance routed.
+      await a.zk
+        .transaction()
+        .create(paths.planCurrent(id), pending.data)
+        .delete(paths.planPending(id))
+        .commit();
+      await route(id, etcd, a.zk);
+
+      const slots = () =>
+        [a, b].flatMap((x) =>
+          x.logger.entries.filter((e) => e.message === 'scheduled snapshot taken').map((e) => e.meta.slot),
+        );
+      const scheduled = async () =>
+        (await b.call('GET', `/api/v1/deployments/${id}/snapshots`)).body.snapshots.filter(
+          (s: any) => s.trigger === 'schedule',
+        );
+      await waitFor(async () => (await scheduled()).length >= 3, { timeoutMs: 20_000 });
+      // The first api stops (its home, holding the repository, stays); the other carries on
+      // without a second snapshot in any slot the first one took.
+      await a.api.close();
+      const before = slots().length;
+      await waitFor(async () => slots().length >= before + 2, { timeoutMs: 20_000 });
+      expect(new Set(slots()).size).toBe(slots().length);
+
+      // Retention 2: older scheduled snapshots go (record and file); a requested one stays.
+      const manual = await b.call('POST', `/api/v1/deployments/${id}/snapshots`);
+      expect(manual.status).toBe(201);
+      const current = JSON.parse((await b.zk.get(paths.planCurrent(id))).data.toString());
+      current.resources.etcd[0].settings.snapshot.retention.snapshots = 2;
+      await b.zk.set(paths.planCurrent(id), Buffer.from(JSON.stringify(current)), -1);
+      await waitFor(async () => (await scheduled()).length === 2, { timeoutMs: 20_000 });
+      const kept = (await b.call('GET', `/api/v1/deployments/${id}/snapshots`)).body.snapshots;
+      expect(kept.map((s: any) => s.id)).toContain(manual.body.id);
+      const files = await readdir(join(a.home.path, 'snapshots', id));
+      expect(files.filter((f) => f.endsWith('.db')).sort()).toEqual(
+        kept.map((s: any) => `${s.id}.db`).sort(),
+      );
+    } finally {
+      await b.close();
+      await a.close();
+    }
   });
 });

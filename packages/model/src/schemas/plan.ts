@@ -19,6 +19,9 @@ import {
 } from './common';
 import { INSTANCE_CONFIGURATION_ID_PATTERN } from '../ids';
 
+/** Most scheduled snapshots a resource keeps: each is a full copy of its data. */
+export const MAX_SNAPSHOT_RETENTION = 100;
+
 /** Stack kinds Wharf knows; each is a key of `resources`. */
 export const STACK_KINDS = ['etcd', 'http'] as const;
 /** A stack kind. */
@@ -101,10 +104,36 @@ const planCommon = {
   cluster_topology: Type.Array(TopologyElementSchema, { minItems: 1, maxItems: MAX_TOPOLOGY_ELEMENTS }),
   transient: Type.Optional(TransientSchema),
 };
+/**
+ * `settings.snapshot` of a resource (ECE's `settings.snapshot`): scheduled snapshots. `interval`
+ * is minutes or hours (`30m`, `2h`; default 30 min), so never below a minute; `retention.snapshots`
+ * scheduled snapshots are kept (older ones are deleted; manual ones never are).
+ */
+export const SnapshotSettingsSchema = Type.Object(
+  {
+    enabled: Type.Optional(Type.Boolean()),
+    interval: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}[mh]$' })),
+    retention: Type.Optional(
+      Type.Object(
+        { snapshots: Type.Integer({ minimum: 1, maximum: MAX_SNAPSHOT_RETENTION }) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** `settings` of a resource (beside its plan: not part of what instances run). */
+export const ResourceSettingsSchema = Type.Object(
+  { snapshot: Type.Optional(SnapshotSettingsSchema) },
+  { additionalProperties: false },
+);
+
 const resourceCommon = {
   ref_id: RefId(),
   region: Type.Optional(Str(64)),
   display_name: Type.Optional(Name()),
+  settings: Type.Optional(ResourceSettingsSchema),
 };
 
 /** An `etcd` resource: topology, the `etcd` stack block, transient. */
@@ -190,6 +219,8 @@ export type PlanConfiguration = Static<typeof PlanConfigurationSchema>;
 export type Transient = Static<typeof TransientSchema>;
 /** A stack block. */
 export type StackBlock = Static<typeof StackBlockSchema>;
+/** `settings.snapshot` of a resource. */
+export type SnapshotSettings = Static<typeof SnapshotSettingsSchema>;
 
 /**
  * A resource's plan, stack-agnostic: the stack block is found under the resource's kind.
@@ -207,6 +238,7 @@ export interface ResourceRef {
   ref_id: string;
   region?: string;
   display_name?: string;
+  settings?: { snapshot?: SnapshotSettings };
   plan: ClusterPlan;
 }
 

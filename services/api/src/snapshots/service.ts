@@ -46,6 +46,8 @@ export interface SnapshotRecord {
   /** The organization owning the source deployment (restores by its keys only); absent: the platform's. */
   organization_id?: string;
   repository: string;
+  /** `schedule` for a scheduled snapshot (retention prunes only those); absent: taken on request. */
+  trigger?: 'schedule';
 }
 
 /** Dependencies of a {@link SnapshotService}. */
@@ -138,8 +140,8 @@ export class SnapshotService {
     return { status: 200, body: { snapshots: records.map(view) } };
   }
 
-  /** `POST /deployments/:id/snapshots`: takes one now from a healthy instance. */
-  async take(deploymentId: string): Promise<ServiceResponse> {
+  /** `POST /deployments/:id/snapshots`: takes one now from a healthy instance (or on schedule). */
+  async take(deploymentId: string, trigger?: 'schedule'): Promise<ServiceResponse> {
     const record = await this.deps.deployments.get(deploymentId);
     if (record === undefined || record.value.deleting === true) throw deploymentNotFound(deploymentId);
     const pack = await this.packOf(deploymentId);
@@ -163,6 +165,7 @@ export class SnapshotService {
           instance_id: member.name,
           repository: repository.location,
           ...(record.value.organization_id ? { organization_id: record.value.organization_id } : {}),
+          ...(trigger === undefined ? {} : { trigger }),
         };
         await this.deps.zk.mkdirp(snapshotRecordPath(deploymentId));
         await this.deps.zk.createJson(snapshotRecordPath(deploymentId, id), stored);
@@ -186,6 +189,17 @@ export class SnapshotService {
       details: [{ path: 'id', message: 'no instance answered the snapshot' }],
       cause: last,
     });
+  }
+
+  /**
+   * Deletes a snapshot: its record first, then its file (a file without a record is only an
+   * unlisted file; a record without its file would be listed and fail to restore).
+   */
+  async remove(deploymentId: string, snapshotId: string): Promise<void> {
+    await this.deps.zk.delete(snapshotRecordPath(deploymentId, snapshotId)).catch((err: unknown) => {
+      if (!isWharfError(err, 'WHARF_ZK_NO_NODE')) throw err;
+    });
+    await (await this.repository()).remove(deploymentId, snapshotId);
   }
 
   /** The pack of the deployment's (single) resource; `WHARF_SNAPSHOT_UNSUPPORTED` for http. */
@@ -240,6 +254,7 @@ function view(r: SnapshotRecord) {
     sha256: r.sha256,
     instance_id: r.instance_id,
     organization_id: r.organization_id ?? null,
+    trigger: r.trigger ?? 'request',
   };
 }
 
