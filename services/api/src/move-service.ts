@@ -79,6 +79,8 @@ export class MoveService {
         throw busy(group.deployment_id, 'is being created or deleted');
       }
       if (plans.pending) throw busy(group.deployment_id, 'has a pending plan; move it once that completes');
+      if (plans.current.stopped?.all === true)
+        throw busy(group.deployment_id, 'is shut down; start it first');
       prepared.push({
         record,
         pending: movePendingPlan(plans.current, group, req.target_allocators, reason, now),

@@ -41,6 +41,18 @@ describe('recoveriesDue', () => {
     expect(d.held).toEqual([]);
   });
 
+  it('leaves stopped instances of a lost allocator alone (they run nowhere)', () => {
+    const specs = three().map((s) => ({ ...s, stopped: true }));
+    const d = recoveriesDue({
+      deployments: [idle()],
+      specs,
+      awaySince: new Map([['b1', NOW - GRACE]]),
+      now: NOW,
+      graceMs: GRACE,
+    });
+    expect(d.due).toEqual([]);
+  });
+
   it('waits while the grace runs, and says when it ends', () => {
     const d = recoveriesDue({
       deployments: [idle()],

@@ -79,7 +79,9 @@ export function recoveriesDue(input: RecoveryInput): RecoveryDecision {
   const byDeployment = groupSpecs(input.specs);
   for (const d of input.deployments) {
     const specs = byDeployment.get(d.id) ?? [];
-    const moving = specs.filter((s) => lostAt.has(s.allocator_id));
+    // A stopped instance (`_stop`, `_shutdown`) runs nowhere: nothing to recover, and its data
+    // is on the lost host; it stays where it is until started.
+    const moving = specs.filter((s) => lostAt.has(s.allocator_id) && s.stopped !== true);
     if (moving.length === 0) continue;
     if (d.deleting || d.busy) {
       out.held.push({ deployment_id: d.id, reason: d.deleting ? 'deleting' : 'busy' });
