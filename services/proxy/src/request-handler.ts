@@ -96,12 +96,8 @@ export function createRequestHandler(options: RequestHandlerOptions): RequestHan
       if (options.draining()) res.setHeader('connection', 'close');
       return answer(options, counters, req, res, key, table);
     }
-    if (route.shutdown === true) {
-      // Not a 404 (the deployment exists) and not held: nothing comes back until `_start`.
-      return sendError(res, 'WHARF_DEPLOYMENT_SHUT_DOWN', 'deployment is shut down', {
-        deployment: route.deploymentId,
-      });
-    }
+    // Not a 404 (the deployment exists) and not held: nothing comes back until `_start`.
+    if (route.shutdown === true) return sendShutDown(res, route.deploymentId);
     if (route.healthyCount === 0 && holdMs > 0) return hold(options, res, route.deploymentId, holdMs, req);
     options.forwarder.forward(req, res, route);
   };
@@ -128,6 +124,8 @@ function hold(
     // Deleted meanwhile: the same answer as for a request that arrived after the deletion.
     if (route === undefined)
       return sendError(res, 'WHARF_NOT_FOUND', 'no such deployment', { deployment: deploymentId });
+    // Shut down meanwhile (requests held through the drain before a shutdown): no point waiting.
+    if (route.shutdown === true) return sendShutDown(res, deploymentId);
     if (route.healthyCount > 0 || options.clock.monotonic() >= until) {
       options.forwarder.forward(req, res, route);
       return;
@@ -136,6 +134,11 @@ function hold(
   };
   options.metrics.requestsHeld.inc();
   options.clock.setTimeout(check, HOLD_POLL_MS);
+}
+
+/** The answer for a shut-down deployment (`_shutdown`). */
+function sendShutDown(res: ServerResponse, deploymentId: string): void {
+  sendError(res, 'WHARF_DEPLOYMENT_SHUT_DOWN', 'deployment is shut down', { deployment: deploymentId });
 }
 
 /** Answers a request that reaches no route: the proxy's own endpoints or an error. */
