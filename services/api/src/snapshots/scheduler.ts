@@ -8,7 +8,7 @@
  *
  * States: `latent` → `running` (`start()`) → `closed` (`close()`, terminal; waits for the tick).
  */
-import { assertId, isWharfError, type PlanDocument } from '@wharf/model';
+import { assertId, isWharfError, paths, validateDocument, type PlanDocument } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { type ZkSession } from '@wharf/zk';
 import { type Clock } from '../clock';
@@ -19,10 +19,10 @@ import { type SnapshotService } from './service';
 /** Parent of the claim znodes. */
 export const SNAPSHOT_SCHEDULE_ROOT = '/snapshot-schedule';
 /**
- * Longest pause between two looks: a snapshot starts at most this late in its slot. Ticks are
- * cheap (a listing of deployments and one small read per scheduled deployment).
+ * Longest pause between two looks: a snapshot starts at most this late in its slot (of 1 min at
+ * least). A look costs a listing of deployments and one read of each current plan, per api.
  */
-export const MAX_SCHEDULE_TICK_MS = 10_000;
+export const MAX_SCHEDULE_TICK_MS = 30_000;
 /** Shortest pause, for the short intervals tests use. */
 const MIN_SCHEDULE_TICK_MS = 100;
 
@@ -99,12 +99,23 @@ export class SnapshotScheduler {
       if (this.current === 'closed') return;
       if (deployment.deleting === true) continue;
       try {
-        const plans = await this.options.deployments.plans(deployment.id);
-        await this.consider(deployment.id, plans.current);
+        await this.consider(deployment.id, await this.currentPlan(deployment.id));
       } catch (err) {
         this.counts.failed++;
         this.options.logger.warn('scheduled snapshot failed', { deployment: deployment.id, err });
       }
+    }
+  }
+
+  /** The current plan alone (one read; `plans()` would read the pending plan and attempt too). */
+  private async currentPlan(deploymentId: string): Promise<PlanDocument | undefined> {
+    try {
+      const { value } = await this.options.zk.getJson(paths.planCurrent(deploymentId));
+      const checked = validateDocument('plan', value);
+      return checked.ok ? checked.value : undefined;
+    } catch (err) {
+      if (isWharfError(err, 'WHARF_ZK_NO_NODE')) return undefined;
+      throw err;
     }
   }
 
