@@ -54,6 +54,38 @@ describe('chaos: a 3-zone etcd deployment under proxied load', () => {
     const s = (await liveServices(platform)).find((l) => l.id === serviceId && l.state === 'running');
     return s?.pid;
   };
+  /** The `index`th instance, its allocator and the allocator's (running) pid. */
+  const victim = async (index: number) => {
+    const chosen = (await instances())[index];
+    const allocator = chosen.allocator_id as string;
+    const pid = await servicePid(allocator);
+    expect(pid).toBeGreaterThan(0);
+    return { allocator, instance: chosen.instance_id as string, pid: pid! };
+  };
+  /**
+   * Seconds from `t0` until `allocator` (another process than `replacedPid`, when given) is live
+   * and reports `instance` healthy.
+   */
+  const untilServing = async (
+    allocator: string,
+    instance: string,
+    t0: number,
+    what: string,
+    replacedPid?: number,
+  ) => {
+    await eventually(
+      async () => {
+        const now = await servicePid(allocator);
+        if (now === undefined || now === replacedPid || !(await allocatorLive(platform, allocator)))
+          return undefined;
+        const i = (await instances()).find((x) => x.instance_id === instance);
+        return i?.healthy ? true : undefined;
+      },
+      RECOVERY_TIMEOUT_MS,
+      what,
+    );
+    return (Date.now() - t0) / 1000;
+  };
 
   /** Runs the load around `fault`, which returns the seconds it took the platform to recover. */
   async function underLoad(
@@ -144,79 +176,47 @@ describe('chaos: a 3-zone etcd deployment under proxied load', () => {
   });
 
   it('(b) allocator SIGKILLed and restarted: its instance adopted, not duplicated', async () => {
-    const victim = (await instances())[0];
-    const allocator = victim.allocator_id as string;
-    const instance = victim.instance_id as string;
-    const pid = await servicePid(allocator);
-    expect(pid).toBeGreaterThan(0);
+    const { allocator, instance, pid } = await victim(0);
     const [memberBefore] = await memberPids(instance);
     expect(memberBefore).toBeGreaterThan(0);
 
     await underLoad('allocator-kill', async () => {
       const t0 = Date.now();
-      process.kill(pid!, 'SIGKILL');
+      process.kill(pid, 'SIGKILL');
       // Recovered: the runner restarted the allocator, which is live again with its instance healthy.
-      await eventually(
-        async () => {
-          const now = await servicePid(allocator);
-          if (now === undefined || now === pid || !(await allocatorLive(platform, allocator)))
-            return undefined;
-          const i = (await instances()).find((x) => x.instance_id === instance);
-          return i?.healthy ? true : undefined;
-        },
-        RECOVERY_TIMEOUT_MS,
-        'the allocator to be back with its instance',
-      );
-      return (Date.now() - t0) / 1000;
+      return untilServing(allocator, instance, t0, 'the allocator to be back with its instance', pid);
     });
     // Adopted: the member that outlived its allocator is still the one running.
     expect(await memberPids(instance)).toEqual([memberBefore]);
   });
 
   it('(c) allocator SIGSTOPped for 5 s then SIGCONT: no write lost, nothing duplicated', async () => {
-    const victim = (await instances())[1];
-    const allocator = victim.allocator_id as string;
-    const instance = victim.instance_id as string;
-    const pid = await servicePid(allocator);
-    expect(pid).toBeGreaterThan(0);
+    const { allocator, instance, pid } = await victim(1);
     const members = await memberPids(instance);
 
     await underLoad('allocator-stop', async () => {
-      process.kill(pid!, 'SIGSTOP');
+      process.kill(pid, 'SIGSTOP');
       try {
         await sleep(5_000);
       } finally {
-        process.kill(pid!, 'SIGCONT');
+        process.kill(pid, 'SIGCONT');
       }
       const t0 = Date.now();
       // Recovered: the same allocator process is live with its instance healthy.
-      await eventually(
-        async () => {
-          if (!(await allocatorLive(platform, allocator))) return undefined;
-          const i = (await instances()).find((x) => x.instance_id === instance);
-          return i?.healthy ? true : undefined;
-        },
-        RECOVERY_TIMEOUT_MS,
-        'the allocator to report again',
-      );
-      return (Date.now() - t0) / 1000;
+      return untilServing(allocator, instance, t0, 'the allocator to report again');
     });
     expect(await servicePid(allocator)).toBe(pid);
     expect(await memberPids(instance)).toEqual(members);
   });
 
   it('(c2) allocator SIGSTOPped past its session timeout: rejoins, its instance neither lost nor duplicated', async () => {
-    const victim = (await instances())[2];
-    const allocator = victim.allocator_id as string;
-    const instance = victim.instance_id as string;
-    const pid = await servicePid(allocator);
-    expect(pid).toBeGreaterThan(0);
+    const { allocator, instance, pid } = await victim(2);
     const members = await memberPids(instance);
 
     let goneAfter: number | undefined;
     await underLoad('allocator-stop-past-session', async () => {
       const frozenAt = Date.now();
-      process.kill(pid!, 'SIGSTOP');
+      process.kill(pid, 'SIGSTOP');
       try {
         // Watch its live node go: the freeze did outlast the session.
         while (Date.now() - frozenAt < FREEZE_PAST_SESSION_MS) {
@@ -226,20 +226,11 @@ describe('chaos: a 3-zone etcd deployment under proxied load', () => {
           await sleep(500);
         }
       } finally {
-        process.kill(pid!, 'SIGCONT');
+        process.kill(pid, 'SIGCONT');
       }
       const t0 = Date.now();
       // Recovered: its session expired while frozen; the allocator rebuilds it and is live again.
-      await eventually(
-        async () => {
-          if (!(await allocatorLive(platform, allocator))) return undefined;
-          const i = (await instances()).find((x) => x.instance_id === instance);
-          return i?.healthy ? true : undefined;
-        },
-        RECOVERY_TIMEOUT_MS,
-        'the allocator to rejoin',
-      );
-      return (Date.now() - t0) / 1000;
+      return untilServing(allocator, instance, t0, 'the allocator to rejoin');
     });
     process.stdout.write(
       `CHAOS allocator-stop-past-session: live node gone ${goneAfter?.toFixed(1)} s into the freeze\n`,
