@@ -143,7 +143,9 @@ describe('ZooKeeper over mutual TLS', () => {
       status: 403,
     });
     await expect(proxy.create('/status/child', 'x')).rejects.toMatchObject({ code: 'WHARF_ZK_NO_AUTH' });
-    await expect(proxy.delete('/status')).resolves.toBeUndefined(); // delete is the parent's permission…
-    await expect(allocator.exists('/status')).resolves.toBeNull(); // …which is open: ACLs are per node
+    // Deleting is the parent's permission: the chroot, created in secure mode with the policy's
+    // root ACL (everyone reads and creates, nobody but the director deletes).
+    await expect(proxy.delete('/status')).rejects.toMatchObject({ code: 'WHARF_ZK_NO_AUTH' });
+    await expect(allocator.exists('/status')).resolves.not.toBeNull();
   }, 20_000);
 });
