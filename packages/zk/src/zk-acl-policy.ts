@@ -111,6 +111,11 @@ export const WHARF_ACL_RULES: readonly ZkAclRule[] = Object.freeze([
   // Proxies: each writes only its own registration.
   { pattern: '/proxies', grants: [role('proxy', ['read', 'create', 'delete']), everyone(R)] },
   { pattern: '/proxies/**', grants: [writer(OWN), everyone(R)] },
+  // The api creates the installation's skeleton (model's ROOT_PATHS), `/constructors/leader` too.
+  {
+    pattern: '/constructors',
+    grants: [role('constructor', OWN), role('api', ['read', 'create']), everyone(R)],
+  },
   { pattern: '/constructors/**', grants: [role('constructor', OWN), everyone(R)] },
   // Liveness of every service (`/services/<kind>/<host>`): containers open to all, leaves owned.
   { pattern: '/services', grants: [everyone(['read', 'create'])] },
