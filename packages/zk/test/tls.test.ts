@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
-import { useZooKeeper, waitFor } from '@wharf/testkit';
+import { freePort, useZooKeeper, waitFor } from '@wharf/testkit';
 import {
   WORLD_READABLE,
   ZkSession,
@@ -81,6 +81,16 @@ describe('ZooKeeper over mutual TLS', () => {
     );
     expect(s.sessionCount).toBe(2);
   }, 30_000);
+
+  test('an ensemble connect string: a server that does not answer is skipped, over TLS too', async () => {
+    const dead = `127.0.0.1:${await freePort()}`;
+    for (const connectString of [`${dead},${zk.connectString}`, `${zk.connectString},${dead}`]) {
+      const s = await zk.session({ connectString });
+      await s.mkdirp('/ensemble');
+      expect(await s.exists('/ensemble')).not.toBeNull();
+      await s.close();
+    }
+  }, 20_000);
 
   test('a client without a certificate is refused', async () => {
     const plain = new ZkSession({
