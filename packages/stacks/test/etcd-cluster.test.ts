@@ -6,7 +6,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import {
-  type ClusterInfo,
   etcdGet,
   etcdMemberList,
   etcdPut,
@@ -27,8 +26,6 @@ const pack = getStackPack('etcd');
 describe('etcd cluster through ProcessRuntime and the etcd pack', () => {
   const timings: Record<string, number> = {};
   const etcd = useEtcdMembers(DEPLOYMENT, 'etcd-cluster');
-  const startMember = (member: MemberEndpoint, cluster: ClusterInfo): Promise<void> =>
-    etcd.start(member, cluster);
 
   afterAll(() => console.log(`etcd scenario timings (ms): ${JSON.stringify(timings)}`));
 
@@ -45,7 +42,7 @@ describe('etcd cluster through ProcessRuntime and the etcd pack', () => {
       members: [m0, m1, m2],
     });
     expect(cluster.state).toBe('new');
-    for (const m of [m0, m1, m2]) await startMember(m, cluster);
+    for (const m of [m0, m1, m2]) await etcd.start(m, cluster);
     await Promise.all([m0, m1, m2].map((m) => waitForHealthy(pack, m, { timeoutMs: 20_000 })));
     timings.bootstrap = since(t);
 
@@ -65,7 +62,7 @@ describe('etcd cluster through ProcessRuntime and the etcd pack', () => {
     await pack.beforeJoin(cluster.members, m3, { timeoutMs: 10_000 });
     const joined = pack.joining(cluster, m3);
     expect(joined.state).toBe('existing');
-    await startMember(m3, joined);
+    await etcd.start(m3, joined);
     await waitForHealthy(pack, m3, { timeoutMs: 20_000 });
     timings.join = since(t);
     expect(await etcdGet(m3, 'greeting')).toBe('hello');

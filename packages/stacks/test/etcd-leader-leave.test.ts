@@ -6,15 +6,7 @@
  * between two successful writes stays well under one election timeout.
  */
 import { recordingLogger } from '@wharf/testkit';
-import {
-  type ClusterInfo,
-  etcdMemberList,
-  etcdPut,
-  etcdStatus,
-  getStackPack,
-  type MemberEndpoint,
-  waitForHealthy,
-} from '../src';
+import { etcdMemberList, etcdPut, etcdStatus, getStackPack, waitForHealthy } from '../src';
 import { useEtcdMembers } from './helpers';
 
 jest.setTimeout(90_000);
@@ -28,13 +20,11 @@ const pack = getStackPack('etcd');
 
 describe('etcd leave hook on the leader', () => {
   const etcd = useEtcdMembers(DEPLOYMENT, 'etcd-leader');
-  const startMember = (member: MemberEndpoint, cluster: ClusterInfo): Promise<void> =>
-    etcd.start(member, cluster);
 
   it('moves leadership before removing the leader; writes keep succeeding', async () => {
     const members = await etcd.endpoints(3);
     const cluster = pack.bootstrap({ deploymentId: DEPLOYMENT, nonce: `n${Date.now()}`, members });
-    for (const m of members) await startMember(m, cluster);
+    for (const m of members) await etcd.start(m, cluster);
     await Promise.all(members.map((m) => waitForHealthy(pack, m, { timeoutMs: 20_000 })));
 
     const byId = new Map((await etcdMemberList(members[0]!)).map((m) => [m.id, m.name]));

@@ -4,14 +4,7 @@
  * leader's raft index as of the call — checked against the member's own status and by a local
  * (serializable) read of the last key written before the hook. The http pack's hook is a no-op.
  */
-import {
-  type ClusterInfo,
-  etcdPut,
-  etcdStatus,
-  getStackPack,
-  type MemberEndpoint,
-  waitForHealthy,
-} from '../src';
+import { etcdPut, etcdStatus, getStackPack, type MemberEndpoint, waitForHealthy } from '../src';
 import { useEtcdMembers } from './helpers';
 
 jest.setTimeout(90_000);
@@ -35,21 +28,19 @@ async function localGet(member: MemberEndpoint, key: string): Promise<string | u
 
 describe('etcd migrate-data hook', () => {
   const etcd = useEtcdMembers(DEPLOYMENT, 'etcd-migrate');
-  const startMember = (member: MemberEndpoint, cluster: ClusterInfo): Promise<void> =>
-    etcd.start(member, cluster);
 
   it('resolves once the joined member has applied the leader index', async () => {
     const members = await etcd.endpoints(4);
     const old = members.slice(0, 3);
     const joining = members[3]!;
     const cluster = pack.bootstrap({ deploymentId: DEPLOYMENT, nonce: `n${Date.now()}`, members: old });
-    for (const m of old) await startMember(m, cluster);
+    for (const m of old) await etcd.start(m, cluster);
     await Promise.all(old.map((m) => waitForHealthy(pack, m, { timeoutMs: 20_000 })));
     for (let i = 0; i < KEYS; i++) await etcdPut(old[i % 3]!, `k${i}`, VALUE);
     await etcdPut(old[0]!, 'last', 'written-before-the-hook');
 
     await pack.beforeJoin(old, joining, { timeoutMs: 30_000 });
-    await startMember(joining, pack.joining(cluster, joining));
+    await etcd.start(joining, pack.joining(cluster, joining));
     const leaderIndexBefore = Math.max(
       ...(await Promise.all(old.map(async (m) => (await etcdStatus(m)).raftIndex))),
     );

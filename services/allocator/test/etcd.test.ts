@@ -9,7 +9,7 @@ import { paths } from '@wharf/model';
 import { getStackPack, etcdGet, etcdPut } from '@wharf/stacks';
 import { useZooKeeper, waitFor } from '@wharf/testkit';
 import { stackCatalog } from '../src/index';
-import { containerOf, pidAlive, putSpec, readStatus, useAllocatorHome } from './harness';
+import { containerOf, pidAlive, putSpec, readStatus, useAllocatorHome, statusWhen } from './harness';
 import { specFixture } from './fixtures';
 
 jest.setTimeout(60_000);
@@ -32,13 +32,9 @@ test('a single etcd member goes through hold → reserved → running and is rem
     hold: true,
   });
   await putSpec(zk, base);
-  const reserved = await waitFor(
-    async () => {
-      const s = await readStatus(zk, ALLOC, INSTANCE);
-      return s?.state === 'reserved' ? s : undefined;
-    },
-    { message: 'reserved' },
-  );
+  const reserved = await statusWhen(zk, ALLOC, INSTANCE, (s) => s.state === 'reserved', {
+    message: 'reserved',
+  });
   expect(Object.keys(reserved.ports).sort()).toEqual(['client', 'peer']);
   expect(await running.runtime.list()).toEqual([]);
 
@@ -49,11 +45,11 @@ test('a single etcd member goes through hold → reserved → running and is rem
     members: [member],
   });
   await putSpec(zk, { ...base, hold: false, generation: 2, cluster });
-  const up = await waitFor(
-    async () => {
-      const s = await readStatus(zk, ALLOC, INSTANCE);
-      return s?.state === 'running' && s.healthy && s.generation === 2 ? s : undefined;
-    },
+  const up = await statusWhen(
+    zk,
+    ALLOC,
+    INSTANCE,
+    (s) => s.state === 'running' && s.healthy && s.generation === 2,
     { timeoutMs: 30_000, message: 'etcd running and healthy' },
   );
   const pid = (await containerOf(running.runtime, INSTANCE))!.pid!;

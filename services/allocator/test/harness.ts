@@ -15,7 +15,7 @@ import {
 } from '@wharf/model';
 import { createLogger, createMetrics, nullLogger } from '@wharf/observability';
 import { type ContainerInfo, ProcessRuntime } from '@wharf/runtime';
-import { type TempDir, tempDir } from '@wharf/testkit';
+import { type TempDir, tempDir, waitFor } from '@wharf/testkit';
 import { type ZkSession } from '@wharf/zk';
 import { type Allocator, type AllocatorOptions, type StackCatalog, createAllocator } from '../src/index';
 import { specFixture } from './fixtures';
@@ -130,6 +130,23 @@ export function pidAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Waits until the status of `instance` on `allocator` satisfies `accept`, and returns it
+ * (`waitFor`'s timeout and message).
+ */
+export function statusWhen(
+  zk: ZkSession,
+  allocator: string,
+  instance: string,
+  accept: (status: InstanceStatus) => boolean,
+  options: { timeoutMs?: number; message: string },
+): Promise<InstanceStatus> {
+  return waitFor(async () => {
+    const status = await readStatus(zk, allocator, instance);
+    return status && accept(status) ? status : undefined;
+  }, options);
 }
 
 /** The runtime container of an instance. */

@@ -15,6 +15,7 @@ import {
   readStatus,
   writeServerScript,
   useAllocatorHome,
+  statusWhen,
 } from './harness';
 
 jest.setTimeout(60_000);
@@ -49,11 +50,11 @@ test('instances outlive a ZooKeeper outage, crash restarts go on, status catches
   home.pids.add(again!);
 
   await zkf.zk.start();
-  const status = await waitFor(
-    async () => {
-      const s = await readStatus(zk, ALLOC, 'd1-main-0');
-      return s?.restarts === 1 && s.state === 'running' && s.healthy ? s : undefined;
-    },
+  const status = await statusWhen(
+    zk,
+    ALLOC,
+    'd1-main-0',
+    (s) => s.restarts === 1 && s.state === 'running' && s.healthy,
     { timeoutMs: 20_000, message: 'status caught up' },
   );
   expect(status.last_exit).toMatchObject({ signal: 'SIGKILL' });
