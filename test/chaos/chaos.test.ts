@@ -7,11 +7,17 @@
  * The scenarios run in order on the one platform; each leaves it whole for the next.
  */
 import { startPlatform, type Platform } from '../helpers/platform';
-import { etcdPlan, etcdPutViaProxy, eventually, waitForPlan } from '../helpers/plans';
+import {
+  attemptUnderWay,
+  constructorLeader,
+  etcdPlan,
+  etcdPutViaProxy,
+  eventually,
+  waitForPlan,
+} from '../helpers/plans';
 import {
   allocatorLive,
   attempts,
-  constructorLeader,
   duplicates,
   instanceSpecs,
   liveServices,
@@ -274,25 +280,15 @@ describe('chaos: a 3-zone etcd deployment under proxied load', () => {
     await underLoad(
       'constructor-leader-kill',
       async () => {
-        const info = await platform.api('GET', '/platform');
-        const leaderId: string = info.body.constructors?.leader ?? info.body.services?.constructor?.leader;
+        const leaderId = await constructorLeader(platform);
         expect(leaderId).toBeTruthy();
-        const pid = await servicePid(leaderId);
+        const pid = await servicePid(leaderId!);
         expect(pid).toBeGreaterThan(0);
 
         const t0 = Date.now();
         const res = await platform.api('PUT', `/deployments/${id}`, etcdPlan('chaos', 4));
         expect(res.status).toBe(202);
-        await eventually(
-          async () => {
-            const activity = await platform.api('GET', `/deployments/${id}/plan/activity`);
-            const running = activity.body.attempts?.[0];
-            return running?.status === 'running' && running.plan_attempt_log.length >= 2 ? true : undefined;
-          },
-          30_000,
-          'the grow attempt to be under way',
-          50,
-        );
+        await attemptUnderWay(platform, id);
         const killedAt = Date.now();
         process.kill(pid!, 'SIGKILL');
         const attempt = await waitForPlan(platform, id, 90_000);
