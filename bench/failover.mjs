@@ -7,62 +7,25 @@
 // 3 healthy instances off that allocator and etcd's member list (through the proxy) names exactly
 // them. The host then returns (SIGCONT) and is the spare of the next run. Prints median and range.
 //   node bench/failover.mjs [--runs 5]
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { request } from 'node:http';
-import { etcdPlan, freePort, quantile, sleep } from './lib/platform.mjs';
+import { etcdPlan, quantile, sleep, startPlatform } from './lib/platform.mjs';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const RUNS = Number(values.runs);
-const ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(ROOT, 'packages/cli/dist/bin.js');
 /** Longest a failover may take before the run counts as failed. */
 const FAILOVER_TIMEOUT_MS = 120_000;
 
-const home = mkdtempSync(join(tmpdir(), 'wharf-bench-failover-'));
-const [zkPort, apiPort, p1, p2] = [await freePort(), await freePort(), await freePort(), await freePort()];
-const env = {
-  ...process.env,
-  WHARF_HOME: home,
-  WHARF_ZK: `127.0.0.1:${zkPort}`,
-  WHARF_LOG_LEVEL: 'warn',
-  WHARF_RUNTIME: 'process',
-};
-const up = spawnSync(
-  process.execPath,
-  [
-    CLI,
-    'up',
-    '--detach',
-    '--allocators',
-    '4',
-    '--zk-port',
-    String(zkPort),
-    '--api-port',
-    String(apiPort),
-    '--proxy-ports',
-    `${p1},${p2}`,
-    '--port-base',
-    '13000',
-  ],
-  { env, encoding: 'utf8', timeout: 180_000 },
-);
-if (up.status !== 0) {
-  console.error(up.stdout, up.stderr);
-  process.exit(1);
-}
-const key = readFileSync(join(home, 'credentials/api-key'), 'utf8').trim();
-const api = async (method, path, body) => {
-  const r = await fetch(`http://127.0.0.1:${apiPort}/api/v1${path}`, {
-    method,
-    headers: { authorization: `ApiKey ${key}`, 'content-type': 'application/json' },
-    body: body && JSON.stringify(body),
-  });
-  return { status: r.status, body: await r.json().catch(() => undefined) };
-};
+const { home, api, proxyPorts, down } = await startPlatform({
+  args: ['--allocators', '4'],
+  portBase: 13_000,
+  timeoutMs: 180_000,
+});
+const [p1] = proxyPorts;
 /** etcd's member names through the proxy (undefined when it does not answer 200). */
 const memberNames = (id) =>
   new Promise((res) => {
@@ -165,8 +128,7 @@ try {
     await sleep(3_000);
   }
 } finally {
-  spawnSync(process.execPath, [CLI, 'down'], { env, timeout: 90_000 });
-  rmSync(home, { recursive: true, force: true });
+  down();
 }
 const sorted = [...seconds].sort((a, b) => a - b);
 console.log(

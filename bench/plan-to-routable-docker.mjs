@@ -19,7 +19,7 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { etcdPlan, freePort, proxyGet, quantile, sleep } from './lib/platform.mjs';
+import { apiClient, etcdPlan, freePort, proxyGet, quantile, sleep } from './lib/platform.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -207,14 +207,7 @@ try {
     WHARF_ZONE: 'zone-a',
   });
   const key = readFileSync(join(home, 'credentials/api-key'), 'utf8').trim();
-  const api = async (method, path, body) => {
-    const r = await fetch(`http://127.0.0.1:${apiPort}/api/v1${path}`, {
-      method,
-      headers: { authorization: `ApiKey ${key}`, 'content-type': 'application/json' },
-      body: body && JSON.stringify(body),
-    });
-    return { status: r.status, body: await r.json().catch(() => undefined) };
-  };
+  const api = apiClient(apiPort, key);
   await until('the proxy', async () => {
     const r = await fetch(`http://127.0.0.1:${proxyPort}/_health`);
     return r.ok;

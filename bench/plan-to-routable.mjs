@@ -3,62 +3,18 @@
 // proxy for a 3-zone etcd cluster. Starts its own platform with `wharf up --detach` on free
 // ports in a temp WHARF_HOME, runs N creates (each deleted afterwards), prints median and p95.
 //   node bench/plan-to-routable.mjs [--runs 10] [--zones 3]
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { etcdPlan, freePort, proxyGet, quantile, sleep } from './lib/platform.mjs';
+import { etcdPlan, proxyGet, quantile, sleep, startPlatform } from './lib/platform.mjs';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '10' }, zones: { type: 'string', default: '3' } },
 });
 const RUNS = Number(values.runs);
 const ZONES = Number(values.zones);
-const ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(ROOT, 'packages/cli/dist/bin.js');
 
-const home = mkdtempSync(join(tmpdir(), 'wharf-bench-'));
-const [zkPort, apiPort, p1, p2] = [await freePort(), await freePort(), await freePort(), await freePort()];
-// WHARF_RUNTIME: the allocators default to `auto` (Docker when the engine answers); this
-// benchmark is about the process runtime (bench/plan-to-routable-docker.mjs is the Docker one).
-const env = {
-  ...process.env,
-  WHARF_HOME: home,
-  WHARF_ZK: `127.0.0.1:${zkPort}`,
-  WHARF_LOG_LEVEL: 'warn',
-  WHARF_RUNTIME: 'process',
-};
-const up = spawnSync(
-  process.execPath,
-  [
-    CLI,
-    'up',
-    '--detach',
-    '--zk-port',
-    String(zkPort),
-    '--api-port',
-    String(apiPort),
-    '--proxy-ports',
-    `${p1},${p2}`,
-    '--port-base',
-    '12000',
-  ],
-  { env, encoding: 'utf8', timeout: 120_000 },
-);
-if (up.status !== 0) {
-  console.error(up.stdout, up.stderr);
-  process.exit(1);
-}
-const key = readFileSync(join(home, 'credentials/api-key'), 'utf8').trim();
-const api = async (method, path, body) => {
-  const r = await fetch(`http://127.0.0.1:${apiPort}/api/v1${path}`, {
-    method,
-    headers: { authorization: `ApiKey ${key}`, 'content-type': 'application/json' },
-    body: body && JSON.stringify(body),
-  });
-  return { status: r.status, body: await r.json().catch(() => undefined) };
-};
+const { api, proxyPorts, down } = await startPlatform();
+const [p1] = proxyPorts;
 const plan = (i) => etcdPlan(`bench-${i}`, ZONES);
 
 const durations = [];
@@ -81,8 +37,7 @@ try {
     while ((await api('GET', `/deployments/${id}`)).status !== 404) await sleep(100);
   }
 } finally {
-  spawnSync(process.execPath, [CLI, 'down'], { env, timeout: 60_000 });
-  rmSync(home, { recursive: true, force: true });
+  down();
 }
 const sorted = [...durations].sort((a, b) => a - b);
 const q = (p) => quantile(sorted, p);

@@ -4,9 +4,9 @@
 // both paths hit the same JVM. Measures, alternating plaintext and TLS in blocks so drift on a
 // shared box hits both alike:
 //   - connect: ZkSession.start() until the session is connected (TCP [+ TLS handshake] + ConnectRequest);
-//   - round trip: sequential getData of a 100-byte znode on a connected session.
+//   - round trips: sequential getData, then setData, of a 100-byte znode on a connected session.
 // Prints median, p95 and p99 for each and the TLS/plaintext ratio.
-//   node bench/zk-tls.mjs [--gets 2000] [--connects 30] [--block 100]
+//   node bench/zk-tls.mjs [--gets 2000] [--sets 1000] [--connects 30] [--block 100]
 // Needs a build (`npx tsc -b tsconfig.json`) and ZooKeeper's jars (scripts/bootstrap.sh).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,11 +22,13 @@ const { createRootCa } = require('@wharf/pki');
 const { values } = parseArgs({
   options: {
     gets: { type: 'string', default: '2000' },
+    sets: { type: 'string', default: '1000' },
     connects: { type: 'string', default: '30' },
     block: { type: 'string', default: '100' },
   },
 });
 const GETS = Number(values.gets);
+const SETS = Number(values.sets);
 const CONNECTS = Number(values.connects);
 const BLOCK = Number(values.block);
 // Warm-up round trips per path before measuring: JIT on both sides, TLS session state.
@@ -73,17 +75,25 @@ async function connectTimes() {
   return out;
 }
 
-async function roundTrips() {
+// One round trip of each kind: a read, and an unconditional write of the same 100 bytes (a
+// write goes through the leader's commit path: a transaction log append and fsync).
+const ops = {
+  get: (s) => s.get('/zk-tls-bench'),
+  set: (s) => s.set('/zk-tls-bench', PAYLOAD, -1),
+};
+const PAYLOAD = Buffer.alloc(100, 7);
+
+async function roundTrips(op, count) {
   const sessions = { plain: session('plain'), tls: session('tls') };
   await Promise.all(Object.values(sessions).map((s) => s.start()));
-  await sessions.plain.create('/zk-tls-bench', Buffer.alloc(100, 7)).catch(() => undefined);
-  for (const s of Object.values(sessions)) for (let i = 0; i < WARMUP_GETS; i++) await s.get('/zk-tls-bench');
+  await sessions.plain.create('/zk-tls-bench', PAYLOAD).catch(() => undefined);
+  for (const s of Object.values(sessions)) for (let i = 0; i < WARMUP_GETS; i++) await ops[op](s);
   const out = { plain: [], tls: [] };
-  for (let done = 0; done < GETS; done += BLOCK) {
+  for (let done = 0; done < count; done += BLOCK) {
     for (const path of ['plain', 'tls']) {
       for (let i = 0; i < BLOCK; i++) {
         const t0 = process.hrtime.bigint();
-        await sessions[path].get('/zk-tls-bench');
+        await ops[op](sessions[path]);
         out[path].push(ms(process.hrtime.bigint() - t0));
       }
     }
@@ -96,13 +106,15 @@ try {
   await zk.start();
   console.log(`zk-tls: ZooKeeper 3.8 (Netty), ${cpus().length} cores, load ${loadavg()[0].toFixed(2)}`);
   console.log(
-    `  ${GETS} getData per path (100 B, sequential, blocks of ${BLOCK}), ${CONNECTS} connects per path`,
+    `  ${GETS} getData and ${SETS} setData per path (100 B, sequential, blocks of ${BLOCK}), ${CONNECTS} connects per path`,
   );
   const connects = await connectTimes();
-  const gets = await roundTrips();
+  const gets = await roundTrips('get', GETS);
+  const sets = await roundTrips('set', SETS);
   for (const [label, data] of [
     ['connect', connects],
     ['getData round trip', gets],
+    ['setData round trip', sets],
   ]) {
     const plain = stats(data.plain);
     const tls = stats(data.tls);

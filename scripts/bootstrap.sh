@@ -12,6 +12,8 @@ apt_packages=()
 [ -f /usr/share/java/zookeeper.jar ] || apt_packages+=(zookeeper)
 command -v etcd >/dev/null 2>&1 || apt_packages+=(etcd-server)
 command -v java >/dev/null 2>&1 || apt_packages+=(default-jre-headless)
+# javac: a TLS ZooKeeper with x509 auth loads Wharf's provider, compiled on first start (packages/zk/java).
+command -v javac >/dev/null 2>&1 || apt_packages+=(default-jdk-headless)
 if [ "${WHARF_NEED_DOCKER:-0}" = 1 ] && ! command -v dockerd >/dev/null 2>&1; then apt_packages+=(docker.io); fi
 if [ "${WHARF_NEED_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then apt_packages+=(chromium); fi
 

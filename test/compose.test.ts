@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureDockerEngine, ensureWharfImages, freePort } from '@wharf/testkit';
+import { apiClient } from './helpers/platform';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '..');
@@ -85,18 +86,7 @@ let deploymentId = '';
 const compose = (args: string[], timeout?: number) =>
   sh('docker-compose', ['-p', PROJECT, '-f', join(COMPOSE_DIR, 'docker-compose.yml'), ...args], env, timeout);
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${apiUrl}/api/v1${path}`, {
-    method,
-    headers: {
-      authorization: `ApiKey ${apiKey}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const api = (method: string, path: string, body?: unknown) => apiClient(apiUrl, apiKey)(method, path, body);
 
 /** A request to the HAProxy endpoint, routed by Host `<id>.localhost`. */
 function viaHaproxy(path: string, body: unknown): Promise<{ status: number; body: string }> {

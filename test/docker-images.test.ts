@@ -5,9 +5,10 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { freePort } from '@wharf/testkit';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -45,15 +46,36 @@ async function docker(args: string[], timeout = 60_000): Promise<string> {
   return stdout.trim();
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
+/**
+ * Runs `image` (labelled, host network) with `config` as the file mounted read-only at
+ * `mountPath`, and returns what `probe` finds; the config's temp dir goes afterwards.
+ */
+async function runWithConfig<T>(
+  image: string,
+  config: string[],
+  mountPath: string,
+  probe: () => Promise<T>,
+): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'wharf-image-config-'));
+  try {
+    const file = join(dir, basename(mountPath));
+    writeFileSync(file, [...config, ''].join('\n'), { mode: 0o644 });
+    await docker([
+      'run',
+      '-d',
+      '--rm',
+      '--label',
+      TEST_LABEL,
+      '--network',
+      'host',
+      '-v',
+      `${file}:${mountPath}:ro`,
+      image,
+    ]);
+    return await probe();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function eventually<T>(probe: () => Promise<T | null>, what: string): Promise<T> {
@@ -192,80 +214,42 @@ describe('docker/build.sh images', () => {
 
   it('starts ZooKeeper that answers ruok', async () => {
     const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'wharf-zk-image-'));
-    try {
-      const cfg = join(dir, 'zoo.cfg');
-      writeFileSync(
-        cfg,
-        [
-          'tickTime=500',
-          'dataDir=/data',
-          `clientPort=${port}`,
-          'clientPortAddress=127.0.0.1',
-          'admin.enableServer=false',
-          '4lw.commands.whitelist=ruok,srvr',
-          '',
-        ].join('\n'),
-        { mode: 0o644 },
-      );
-      await docker([
-        'run',
-        '-d',
-        '--rm',
-        '--label',
-        TEST_LABEL,
-        '--network',
-        'host',
-        '-v',
-        `${cfg}:/conf/zoo.cfg:ro`,
-        'wharf/zookeeper:3.8',
-      ]);
-      const reply = await eventually(() => fourLetter(port, 'ruok'), 'zookeeper');
-      expect(reply).toBe('imok');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const zooCfg = [
+      'tickTime=500',
+      'dataDir=/data',
+      `clientPort=${port}`,
+      'clientPortAddress=127.0.0.1',
+      'admin.enableServer=false',
+      '4lw.commands.whitelist=ruok,srvr',
+    ];
+    const reply = await runWithConfig('wharf/zookeeper:3.8', zooCfg, '/conf/zoo.cfg', () =>
+      eventually(() => fourLetter(port, 'ruok'), 'zookeeper'),
+    );
+    expect(reply).toBe('imok');
   });
 
   it('starts HAProxy that serves its config', async () => {
     const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'wharf-haproxy-image-'));
-    try {
-      const cfg = join(dir, 'haproxy.cfg');
-      writeFileSync(
-        cfg,
-        [
-          'defaults',
-          '  mode http',
-          '  timeout connect 1s',
-          '  timeout client 5s',
-          '  timeout server 5s',
-          'frontend probe',
-          `  bind 127.0.0.1:${port}`,
-          '  http-request return status 200 content-type text/plain string wharf-ok',
-          '',
-        ].join('\n'),
-        { mode: 0o644 },
-      );
-      await docker([
-        'run',
-        '-d',
-        '--rm',
-        '--label',
-        TEST_LABEL,
-        '--network',
-        'host',
-        '-v',
-        `${cfg}:/usr/local/etc/haproxy/haproxy.cfg:ro`,
-        'wharf/haproxy:2.6',
-      ]);
-      const body = await eventually(async () => {
-        const res = await fetch(`http://127.0.0.1:${port}/`);
-        return res.ok ? res.text() : null;
-      }, 'haproxy');
-      expect(body).toBe('wharf-ok');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const haproxyCfg = [
+      'defaults',
+      '  mode http',
+      '  timeout connect 1s',
+      '  timeout client 5s',
+      '  timeout server 5s',
+      'frontend probe',
+      `  bind 127.0.0.1:${port}`,
+      '  http-request return status 200 content-type text/plain string wharf-ok',
+    ];
+    const body = await runWithConfig(
+      'wharf/haproxy:2.6',
+      haproxyCfg,
+      '/usr/local/etc/haproxy/haproxy.cfg',
+      () =>
+        eventually(async () => {
+          const res = await fetch(`http://127.0.0.1:${port}/`);
+          return res.ok ? res.text() : null;
+        }, 'haproxy'),
+    );
+    expect(body).toBe('wharf-ok');
   });
 });

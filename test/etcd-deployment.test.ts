@@ -6,7 +6,15 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startPlatform, type Platform } from './helpers/platform';
-import { etcdGetViaProxy, etcdPlan, etcdPutViaProxy, eventually, waitForPlan } from './helpers/plans';
+import {
+  attemptUnderWay,
+  constructorLeader,
+  etcdGetViaProxy,
+  etcdPlan,
+  etcdPutViaProxy,
+  eventually,
+  waitForPlan,
+} from './helpers/plans';
 
 jest.setTimeout(180_000);
 const run = promisify(execFile);
@@ -139,25 +147,14 @@ describe('a 3-zone etcd deployment on the single-host platform', () => {
   });
 
   it('completes a plan when the leading constructor is killed mid-plan', async () => {
-    const platformInfo = await platform.api('GET', '/platform');
-    const leaderId: string =
-      platformInfo.body.constructors?.leader ?? platformInfo.body.services?.constructor?.leader;
+    const leaderId = await constructorLeader(platform);
     expect(leaderId).toBeTruthy();
     const leader = (await platform.services()).find((s) => s.id === leaderId);
     expect(leader).toBeDefined();
 
     const res = await platform.api('PUT', `/deployments/${id}`, etcdPlan('orders', 4));
     expect(res.status).toBe(202);
-    await eventually(
-      async () => {
-        const activity = await platform.api('GET', `/deployments/${id}/plan/activity`);
-        const running = activity.body.attempts?.[0];
-        return running?.status === 'running' && running.plan_attempt_log.length >= 2 ? true : undefined;
-      },
-      30_000,
-      'the grow attempt to be under way',
-      50,
-    );
+    await attemptUnderWay(platform, id);
     process.kill(leader!.pid, 'SIGKILL');
 
     const attempt = await waitForPlan(platform, id, 150_000);

@@ -241,12 +241,6 @@ export function stepDone(attempt: ActivityAttempt, step: string): boolean {
   return attempt.plan_attempt_log.some((s) => s.step_id === step && s.stage === 'completed');
 }
 
-/** The constructor leader's service id, as `GET /platform` reports it. */
-export async function constructorLeader(platform: Platform): Promise<string | undefined> {
-  const info = await platform.api('GET', '/platform');
-  return (info.body.constructors?.leader as string | null) ?? undefined;
-}
-
 /**
  * Waits until the deployment's current attempt (its znode, read on one session every 5 ms: far
  * closer to the step's end than the API) is not one of `before` and has `step` completed.

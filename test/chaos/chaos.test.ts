@@ -7,11 +7,17 @@
  * The scenarios run in order on the one platform; each leaves it whole for the next.
  */
 import { startPlatform, type Platform } from '../helpers/platform';
-import { etcdPlan, etcdPutViaProxy, eventually, waitForPlan } from '../helpers/plans';
+import {
+  attemptUnderWay,
+  constructorLeader,
+  etcdPlan,
+  etcdPutViaProxy,
+  eventually,
+  waitForPlan,
+} from '../helpers/plans';
 import {
   allocatorLive,
   attempts,
-  constructorLeader,
   duplicates,
   instanceSpecs,
   liveServices,
@@ -53,6 +59,38 @@ describe('chaos: a 3-zone etcd deployment under proxied load', () => {
   const servicePid = async (serviceId: string) => {
     const s = (await liveServices(platform)).find((l) => l.id === serviceId && l.state === 'running');
     return s?.pid;
+  };
+  /** The `index`th instance, its allocator and the allocator's (running) pid. */
+  const victim = async (index: number) => {
+    const chosen = (await instances())[index];
+    const allocator = chosen.allocator_id as string;
+    const pid = await servicePid(allocator);
+    expect(pid).toBeGreaterThan(0);
+    return { allocator, instance: chosen.instance_id as string, pid: pid! };
+  };
+  /**
+   * Seconds from `t0` until `allocator` (another process than `replacedPid`, when given) is live
+   * and reports `instance` healthy.
+   */
+  const untilServing = async (
+    allocator: string,
+    instance: string,
+    t0: number,
+    what: string,
+    replacedPid?: number,
+  ) => {
+    await eventually(
+      async () => {
+        const now = await servicePid(allocator);
+        if (now === undefined || now === replacedPid || !(await allocatorLive(platform, allocator)))
+          return undefined;
+        const i = (await instances()).find((x) => x.instance_id === instance);
+        return i?.healthy ? true : undefined;
+      },
+      RECOVERY_TIMEOUT_MS,
+      what,
+    );
+    return (Date.now() - t0) / 1000;
   };
 
   /** Runs the load around `fault`, which returns the seconds it took the platform to recover. */
@@ -144,79 +182,47 @@ describe('chaos: a 3-zone etcd deployment under proxied load', () => {
   });
 
   it('(b) allocator SIGKILLed and restarted: its instance adopted, not duplicated', async () => {
-    const victim = (await instances())[0];
-    const allocator = victim.allocator_id as string;
-    const instance = victim.instance_id as string;
-    const pid = await servicePid(allocator);
-    expect(pid).toBeGreaterThan(0);
+    const { allocator, instance, pid } = await victim(0);
     const [memberBefore] = await memberPids(instance);
     expect(memberBefore).toBeGreaterThan(0);
 
     await underLoad('allocator-kill', async () => {
       const t0 = Date.now();
-      process.kill(pid!, 'SIGKILL');
+      process.kill(pid, 'SIGKILL');
       // Recovered: the runner restarted the allocator, which is live again with its instance healthy.
-      await eventually(
-        async () => {
-          const now = await servicePid(allocator);
-          if (now === undefined || now === pid || !(await allocatorLive(platform, allocator)))
-            return undefined;
-          const i = (await instances()).find((x) => x.instance_id === instance);
-          return i?.healthy ? true : undefined;
-        },
-        RECOVERY_TIMEOUT_MS,
-        'the allocator to be back with its instance',
-      );
-      return (Date.now() - t0) / 1000;
+      return untilServing(allocator, instance, t0, 'the allocator to be back with its instance', pid);
     });
     // Adopted: the member that outlived its allocator is still the one running.
     expect(await memberPids(instance)).toEqual([memberBefore]);
   });
 
   it('(c) allocator SIGSTOPped for 5 s then SIGCONT: no write lost, nothing duplicated', async () => {
-    const victim = (await instances())[1];
-    const allocator = victim.allocator_id as string;
-    const instance = victim.instance_id as string;
-    const pid = await servicePid(allocator);
-    expect(pid).toBeGreaterThan(0);
+    const { allocator, instance, pid } = await victim(1);
     const members = await memberPids(instance);
 
     await underLoad('allocator-stop', async () => {
-      process.kill(pid!, 'SIGSTOP');
+      process.kill(pid, 'SIGSTOP');
       try {
         await sleep(5_000);
       } finally {
-        process.kill(pid!, 'SIGCONT');
+        process.kill(pid, 'SIGCONT');
       }
       const t0 = Date.now();
       // Recovered: the same allocator process is live with its instance healthy.
-      await eventually(
-        async () => {
-          if (!(await allocatorLive(platform, allocator))) return undefined;
-          const i = (await instances()).find((x) => x.instance_id === instance);
-          return i?.healthy ? true : undefined;
-        },
-        RECOVERY_TIMEOUT_MS,
-        'the allocator to report again',
-      );
-      return (Date.now() - t0) / 1000;
+      return untilServing(allocator, instance, t0, 'the allocator to report again');
     });
     expect(await servicePid(allocator)).toBe(pid);
     expect(await memberPids(instance)).toEqual(members);
   });
 
   it('(c2) allocator SIGSTOPped past its session timeout: rejoins, its instance neither lost nor duplicated', async () => {
-    const victim = (await instances())[2];
-    const allocator = victim.allocator_id as string;
-    const instance = victim.instance_id as string;
-    const pid = await servicePid(allocator);
-    expect(pid).toBeGreaterThan(0);
+    const { allocator, instance, pid } = await victim(2);
     const members = await memberPids(instance);
 
     let goneAfter: number | undefined;
     await underLoad('allocator-stop-past-session', async () => {
       const frozenAt = Date.now();
-      process.kill(pid!, 'SIGSTOP');
+      process.kill(pid, 'SIGSTOP');
       try {
         // Watch its live node go: the freeze did outlast the session.
         while (Date.now() - frozenAt < FREEZE_PAST_SESSION_MS) {
@@ -226,20 +232,11 @@ describe('chaos: a 3-zone etcd deployment under proxied load', () => {
           await sleep(500);
         }
       } finally {
-        process.kill(pid!, 'SIGCONT');
+        process.kill(pid, 'SIGCONT');
       }
       const t0 = Date.now();
       // Recovered: its session expired while frozen; the allocator rebuilds it and is live again.
-      await eventually(
-        async () => {
-          if (!(await allocatorLive(platform, allocator))) return undefined;
-          const i = (await instances()).find((x) => x.instance_id === instance);
-          return i?.healthy ? true : undefined;
-        },
-        RECOVERY_TIMEOUT_MS,
-        'the allocator to rejoin',
-      );
-      return (Date.now() - t0) / 1000;
+      return untilServing(allocator, instance, t0, 'the allocator to rejoin');
     });
     process.stdout.write(
       `CHAOS allocator-stop-past-session: live node gone ${goneAfter?.toFixed(1)} s into the freeze\n`,
@@ -283,25 +280,15 @@ describe('chaos: a 3-zone etcd deployment under proxied load', () => {
     await underLoad(
       'constructor-leader-kill',
       async () => {
-        const info = await platform.api('GET', '/platform');
-        const leaderId: string = info.body.constructors?.leader ?? info.body.services?.constructor?.leader;
+        const leaderId = await constructorLeader(platform);
         expect(leaderId).toBeTruthy();
-        const pid = await servicePid(leaderId);
+        const pid = await servicePid(leaderId!);
         expect(pid).toBeGreaterThan(0);
 
         const t0 = Date.now();
         const res = await platform.api('PUT', `/deployments/${id}`, etcdPlan('chaos', 4));
         expect(res.status).toBe(202);
-        await eventually(
-          async () => {
-            const activity = await platform.api('GET', `/deployments/${id}/plan/activity`);
-            const running = activity.body.attempts?.[0];
-            return running?.status === 'running' && running.plan_attempt_log.length >= 2 ? true : undefined;
-          },
-          30_000,
-          'the grow attempt to be under way',
-          50,
-        );
+        await attemptUnderWay(platform, id);
         const killedAt = Date.now();
         process.kill(pid!, 'SIGKILL');
         const attempt = await waitForPlan(platform, id, 90_000);

@@ -48,6 +48,26 @@ export async function waitForPlan(platform: Platform, id: string, timeoutMs = 12
   );
 }
 
+/** The constructor leader's service id, as `GET /platform` reports it (undefined: none). */
+export async function constructorLeader(platform: Platform): Promise<string | undefined> {
+  const info = await platform.api('GET', '/platform');
+  return (info.body.constructors?.leader as string | null) ?? undefined;
+}
+
+/** Waits (polling every 50 ms, 30 s at most) until the newest attempt runs with ≥ `steps` logged. */
+export async function attemptUnderWay(platform: Platform, id: string, steps = 2): Promise<void> {
+  await eventually(
+    async () => {
+      const activity = await platform.api('GET', `/deployments/${id}/plan/activity`);
+      const running = activity.body.attempts?.[0];
+      return running?.status === 'running' && running.plan_attempt_log.length >= steps ? true : undefined;
+    },
+    30_000,
+    'the attempt to be under way',
+    50,
+  );
+}
+
 /** base64 of a string (etcd's JSON gateway wants keys and values base64-encoded). */
 export const b64 = (s: string) => Buffer.from(s).toString('base64');
 

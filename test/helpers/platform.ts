@@ -59,6 +59,29 @@ export function runCli(
 }
 
 /** Sends a request to a proxy routed by the Host header `<deployment>.localhost`. */
+/** `api(method, path, body)` against `<apiUrl>/api/v1` with `apiKey`: status, parsed body, headers. */
+export function apiClient(
+  apiUrl: string,
+  apiKey: string,
+): (
+  method: string,
+  path: string,
+  body?: unknown,
+) => Promise<{ status: number; body: any; headers: Headers }> {
+  return async (method, path, body) => {
+    const res = await fetch(`${apiUrl}/api/v1${path}`, {
+      method,
+      headers: {
+        authorization: `ApiKey ${apiKey}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+  };
+}
+
 export function proxyRequest(
   port: number,
   deploymentId: string,
@@ -170,18 +193,7 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
       const doc = JSON.parse(await readFile(join(home, 'run', 'platform.json'), 'utf8'));
       return (doc.services ?? doc.processes ?? []) as ServiceProcess[];
     },
-    api: async (method, path, body) => {
-      const res = await fetch(`${apiUrl}/api/v1${path}`, {
-        method,
-        headers: {
-          authorization: `ApiKey ${apiKey}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
-    },
+    api: apiClient(apiUrl, apiKey),
     proxy: (deploymentId, method, path, body, port = proxyPorts[0]!) =>
       proxyRequest(port, deploymentId, method, path, body, `127.0.0.${proxyPorts.indexOf(port) + 1}`),
     cli: (args) => runCli(args, { ...env, WHARF_API_KEY: apiKey }),

@@ -9,5 +9,5 @@ export { run, defaultHandlers } from './run';
 export type { CliContext, ParentChannel, TextSink } from './context';
 export { buildProgram } from './program';
 export type { CommandHandlers, GlobalOptions } from './program';
-export { parsePlatformRecord, platformFilePath, readPlatformFile } from './platform/platform-file';
-export type { PlatformRecord, ProcessKind, ProcessRecord } from './platform/platform-file';
+export { parsePlatformRecord, platformFilePath, readPlatformFile } from '@wharf/platform';
+export type { PlatformRecord, ProcessKind, ProcessRecord } from '@wharf/platform';

@@ -65,3 +65,20 @@ export async function writeFakeServices(root: string, overrides: Record<string, 
 export function randomPortBase(): number {
   return 20_000 + Math.floor(Math.random() * 90) * 100;
 }
+
+/** What the default layout runs: 3 runners, and the services of their hosts' roles. */
+export const DEFAULT_IDS = [
+  'zookeeper',
+  'runner-host-1',
+  'runner-host-2',
+  'runner-host-3',
+  'api-host-1',
+  'api-host-2',
+  'constructor-host-1',
+  'constructor-host-2',
+  'allocator-host-1',
+  'allocator-host-2',
+  'allocator-host-3',
+  'proxy-host-1',
+  'proxy-host-2',
+].sort();

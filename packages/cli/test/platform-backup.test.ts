@@ -5,8 +5,7 @@
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tempDir, useZooKeeper, type TempDir } from '@wharf/testkit';
-import { type ZkSession } from '@wharf/zk';
+import { tempDir, useZooKeeper, type TempDir, persistentTree } from '@wharf/testkit';
 import { runCli } from './cli-process';
 
 const zk = useZooKeeper();
@@ -19,19 +18,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await home.cleanup();
 });
-
-/** Persistent nodes with their data, by path. */
-async function persistentTree(s: ZkSession): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (path: string): Promise<void> => {
-    const node = await s.get(path);
-    if (node.stat.ephemeralOwner !== null) return;
-    if (path !== '/') out[path] = node.data.toString('base64');
-    for (const name of await s.children(path)) await walk(path === '/' ? `/${name}` : `${path}/${name}`);
-  };
-  await walk('/');
-  return out;
-}
 
 describe('wharf platform backup / restore', () => {
   test('backup writes a private versioned file; restore brings an empty chroot back to it', async () => {

@@ -12,6 +12,7 @@ import { probeZooKeeper } from '@wharf/zk';
 import { freePorts } from '@wharf/supervise';
 import { type TempDir, tempDir, waitFor } from '@wharf/testkit';
 import {
+  DEFAULT_IDS,
   alive,
   allPids,
   randomPortBase,
@@ -88,22 +89,6 @@ const fakeRecord = async (id: string): Promise<{ pid: number; env: Record<string
     env: Record<string, string>;
   };
 const fakeEnv = async (id: string): Promise<Record<string, string>> => (await fakeRecord(id)).env;
-/** What the default layout runs: 3 runners, and the services of their hosts' roles. */
-const DEFAULT_IDS = [
-  'zookeeper',
-  'runner-host-1',
-  'runner-host-2',
-  'runner-host-3',
-  'api-host-1',
-  'api-host-2',
-  'constructor-host-1',
-  'constructor-host-2',
-  'allocator-host-1',
-  'allocator-host-2',
-  'allocator-host-3',
-  'proxy-host-1',
-  'proxy-host-2',
-].sort();
 
 /** platform.json once it lists `ids` (the services come from the runners' live nodes, polled). */
 const recordListing = (ids: string[]) =>

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probeZooKeeper } from '@wharf/zk';
 import { type TempDir, freePort, tempDir, waitFor } from '@wharf/testkit';
-import { alive, allPids, randomPortBase, readPlatform, runCli } from './cli-process';
+import { DEFAULT_IDS, alive, allPids, randomPortBase, readPlatform, runCli } from './cli-process';
 
 jest.setTimeout(240_000);
 
@@ -67,23 +67,7 @@ describe('wharf up with the real services', () => {
 
     const record = (await readPlatform(home))!;
     const ids = record.services.map((s) => s.id).sort();
-    expect(ids).toEqual(
-      [
-        'zookeeper',
-        'runner-host-1',
-        'runner-host-2',
-        'runner-host-3',
-        'api-host-1',
-        'api-host-2',
-        'constructor-host-1',
-        'constructor-host-2',
-        'allocator-host-1',
-        'allocator-host-2',
-        'allocator-host-3',
-        'proxy-host-1',
-        'proxy-host-2',
-      ].sort(),
-    );
+    expect(ids).toEqual(DEFAULT_IDS);
     const pids = allPids(record);
     expect(new Set(pids).size).toBe(14);
     for (const pid of pids) expect(alive(pid)).toBe(true);

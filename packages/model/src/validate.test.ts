@@ -1,29 +1,10 @@
+import { etcdCreateRequest } from '@wharf/testkit';
 import { validateDocument, parseDocument, toDottedPath, serializeDocument } from './validate';
 import { isWharfError } from './errors';
 import { listResources, strategyOf } from './schemas/plan';
 
-const validPlan = () => ({
-  name: 'orders',
-  resources: {
-    etcd: [
-      {
-        ref_id: 'main',
-        plan: {
-          cluster_topology: [
-            {
-              id: 'default',
-              instance_configuration_id: 'etcd.default',
-              size: { resource: 'memory', value: 1024 },
-              zone_count: 3,
-            },
-          ],
-          etcd: { version: '3.4' },
-          transient: { strategy: { grow_and_shrink: {} }, plan_configuration: { timeout: 600 } },
-        },
-      },
-    ],
-  },
-});
+// The create request every case starts from (1 GB members, a 600 s grow-and-shrink plan).
+const validPlan = () => etcdCreateRequest('orders', { memoryMb: 1024, timeoutSeconds: 600 });
 
 type Mutation = [name: string, mutate: (p: any) => void, expectedPath: string];
 

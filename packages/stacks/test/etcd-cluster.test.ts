@@ -5,9 +5,7 @@
  * (member remove, then stop), and the key still served by a survivor and by the new member.
  */
 import { readFile } from 'node:fs/promises';
-import { type ContainerRuntime, ProcessRuntime } from '@wharf/runtime';
 import {
-  type ClusterInfo,
   etcdGet,
   etcdMemberList,
   etcdPut,
@@ -16,48 +14,24 @@ import {
   type MemberEndpoint,
   waitForHealthy,
 } from '../src';
-import { freePorts, pidsMentioning, since, tempDir, startEtcdMember } from './helpers';
+import { since, useEtcdMembers } from './helpers';
 
 jest.setTimeout(90_000);
 
 const DEPLOYMENT = 'etcdtest';
-const HOST = '127.0.0.1';
 /** The whole scenario must finish well inside a plan step's budget. */
 const SCENARIO_BUDGET_MS = 60_000;
 const pack = getStackPack('etcd');
 
 describe('etcd cluster through ProcessRuntime and the etcd pack', () => {
-  let root: { path: string; cleanup: () => Promise<void> };
-  let runtime: ContainerRuntime;
   const timings: Record<string, number> = {};
+  const etcd = useEtcdMembers(DEPLOYMENT, 'etcd-cluster');
 
-  const startMember = (member: MemberEndpoint, cluster: ClusterInfo): Promise<void> =>
-    startEtcdMember(runtime, root.path, DEPLOYMENT, member, cluster);
-
-  beforeAll(async () => {
-    root = await tempDir('etcd-cluster');
-    runtime = new ProcessRuntime({ rootDir: `${root.path}/runtime`, stopTimeoutMs: 5_000 });
-    await runtime.open();
-  });
-
-  afterAll(async () => {
-    for (const c of await runtime.list({ 'wharf.deployment': DEPLOYMENT }))
-      await runtime.remove(c.id, { force: true });
-    await runtime.close();
-    const leftovers = pidsMentioning(root.path);
-    await root.cleanup();
-    expect(leftovers).toEqual([]);
-    console.log(`etcd scenario timings (ms): ${JSON.stringify(timings)}`);
-  });
+  afterAll(() => console.log(`etcd scenario timings (ms): ${JSON.stringify(timings)}`));
 
   it('bootstraps 3 members, joins a 4th, removes an old one, and keeps the data', async () => {
     const scenarioStart = Date.now();
-    const ports = await freePorts(8);
-    const members: MemberEndpoint[] = [0, 1, 2, 3].map((i) => ({
-      name: `${DEPLOYMENT}-main-${i}`,
-      host: HOST,
-      ports: { client: ports[2 * i]!, peer: ports[2 * i + 1]! },
-    }));
+    const members = await etcd.endpoints(4);
     const [m0, m1, m2, m3] = members as [MemberEndpoint, MemberEndpoint, MemberEndpoint, MemberEndpoint];
 
     // 1. A new 3-member cluster.
@@ -68,7 +42,7 @@ describe('etcd cluster through ProcessRuntime and the etcd pack', () => {
       members: [m0, m1, m2],
     });
     expect(cluster.state).toBe('new');
-    for (const m of [m0, m1, m2]) await startMember(m, cluster);
+    for (const m of [m0, m1, m2]) await etcd.start(m, cluster);
     await Promise.all([m0, m1, m2].map((m) => waitForHealthy(pack, m, { timeoutMs: 20_000 })));
     timings.bootstrap = since(t);
 
@@ -81,14 +55,14 @@ describe('etcd cluster through ProcessRuntime and the etcd pack', () => {
     await pack.beforeJoin(cluster.members, m3, { timeoutMs: 30_000 });
     timings.memberAdd = since(t);
     const unstarted = (await etcdMemberList(m1)).find((m) =>
-      m.peerURLs.includes(`http://${HOST}:${m3.ports.peer}`),
+      m.peerURLs.includes(`http://${m3.host}:${m3.ports.peer}`),
     );
     expect(unstarted).toMatchObject({ name: '' });
     // Repeating the hook (a resumed plan) adds nothing.
     await pack.beforeJoin(cluster.members, m3, { timeoutMs: 10_000 });
     const joined = pack.joining(cluster, m3);
     expect(joined.state).toBe('existing');
-    await startMember(m3, joined);
+    await etcd.start(m3, joined);
     await waitForHealthy(pack, m3, { timeoutMs: 20_000 });
     timings.join = since(t);
     expect(await etcdGet(m3, 'greeting')).toBe('hello');
@@ -103,11 +77,11 @@ describe('etcd cluster through ProcessRuntime and the etcd pack', () => {
     const [s0, s1, s2] = survivors as [MemberEndpoint, MemberEndpoint, MemberEndpoint];
     t = Date.now();
     await pack.beforeLeave(joined.members, leaving, { timeoutMs: 30_000 });
-    await runtime.stop(leaving.name, { timeoutMs: 5_000 });
+    await etcd.runtime.stop(leaving.name, { timeoutMs: 5_000 });
     await pack.afterLeave(joined.members, leaving);
     await pack.beforeLeave(joined.members, leaving, { timeoutMs: 10_000 }); // idempotent
     timings.leave = since(t);
-    expect((await runtime.inspect(leaving.name))?.state).toBe('exited');
+    expect((await etcd.runtime.inspect(leaving.name))?.state).toBe('exited');
     const remaining = await etcdMemberList(s0);
     expect(remaining.map((m) => m.name).sort()).toEqual(survivors.map((m) => m.name).sort());
     expect(survivors).toContain(m3);
@@ -120,13 +94,13 @@ describe('etcd cluster through ProcessRuntime and the etcd pack', () => {
 
     // 5. A verified snapshot from a survivor.
     t = Date.now();
-    const snap = await pack.snapshot(s2, `${root.path}/snapshot.db`);
+    const snap = await pack.snapshot(s2, `${etcd.rootPath}/snapshot.db`);
     timings.snapshot = since(t);
     expect(snap.bytes).toBeGreaterThan(16_384);
     expect((await readFile(snap.file)).length).toBe(snap.bytes);
 
-    // 6. The log of a member is readable through the runtime.
-    expect(await runtime.logs(m3.name, { tail: 5_000 })).toContain(m3.name);
+    // 6. the log of a member is readable through the runtime.
+    expect(await etcd.runtime.logs(m3.name, { tail: 5_000 })).toContain(m3.name);
 
     timings.total = since(scenarioStart);
     expect(timings.total).toBeLessThan(SCENARIO_BUDGET_MS);

@@ -5,23 +5,13 @@
  * an election timeout (1-2 s with the pack's defaults) with no leader; with it the longest gap
  * between two successful writes stays well under one election timeout.
  */
-import { type ContainerRuntime, ProcessRuntime } from '@wharf/runtime';
 import { recordingLogger } from '@wharf/testkit';
-import {
-  type ClusterInfo,
-  etcdMemberList,
-  etcdPut,
-  etcdStatus,
-  getStackPack,
-  type MemberEndpoint,
-  waitForHealthy,
-} from '../src';
-import { freePorts, pidsMentioning, tempDir, startEtcdMember } from './helpers';
+import { etcdMemberList, etcdPut, etcdStatus, getStackPack, waitForHealthy } from '../src';
+import { useEtcdMembers } from './helpers';
 
 jest.setTimeout(90_000);
 
 const DEPLOYMENT = 'etcdlead';
-const HOST = '127.0.0.1';
 /** The pack's election timeout: without a hand-off no write can succeed for at least this long. */
 const ELECTION_TIMEOUT_MS = 1_000;
 /** Pause between writes of the steady stream. */
@@ -29,36 +19,12 @@ const WRITE_EVERY_MS = 20;
 const pack = getStackPack('etcd');
 
 describe('etcd leave hook on the leader', () => {
-  let root: { path: string; cleanup: () => Promise<void> };
-  let runtime: ContainerRuntime;
-
-  const startMember = (member: MemberEndpoint, cluster: ClusterInfo): Promise<void> =>
-    startEtcdMember(runtime, root.path, DEPLOYMENT, member, cluster);
-
-  beforeAll(async () => {
-    root = await tempDir('etcd-leader');
-    runtime = new ProcessRuntime({ rootDir: `${root.path}/runtime`, stopTimeoutMs: 5_000 });
-    await runtime.open();
-  });
-
-  afterAll(async () => {
-    for (const c of await runtime.list({ 'wharf.deployment': DEPLOYMENT }))
-      await runtime.remove(c.id, { force: true });
-    await runtime.close();
-    const leftovers = pidsMentioning(root.path);
-    await root.cleanup();
-    expect(leftovers).toEqual([]);
-  });
+  const etcd = useEtcdMembers(DEPLOYMENT, 'etcd-leader');
 
   it('moves leadership before removing the leader; writes keep succeeding', async () => {
-    const ports = await freePorts(6);
-    const members: MemberEndpoint[] = [0, 1, 2].map((i) => ({
-      name: `${DEPLOYMENT}-main-${i}`,
-      host: HOST,
-      ports: { client: ports[2 * i]!, peer: ports[2 * i + 1]! },
-    }));
+    const members = await etcd.endpoints(3);
     const cluster = pack.bootstrap({ deploymentId: DEPLOYMENT, nonce: `n${Date.now()}`, members });
-    for (const m of members) await startMember(m, cluster);
+    for (const m of members) await etcd.start(m, cluster);
     await Promise.all(members.map((m) => waitForHealthy(pack, m, { timeoutMs: 20_000 })));
 
     const byId = new Map((await etcdMemberList(members[0]!)).map((m) => [m.id, m.name]));
@@ -87,7 +53,7 @@ describe('etcd leave hook on the leader', () => {
     const logger = recordingLogger();
     await pack.beforeLeave(members, leader, { timeoutMs: 30_000, logger });
     const leaveMs = Math.round(performance.now() - leaveStarted);
-    await runtime.stop(leader.name, { timeoutMs: 5_000 });
+    await etcd.runtime.stop(leader.name, { timeoutMs: 5_000 });
     await new Promise((resolve) => setTimeout(resolve, 300));
     writing = false;
     await writer;

@@ -4,16 +4,8 @@
  * leader's raft index as of the call — checked against the member's own status and by a local
  * (serializable) read of the last key written before the hook. The http pack's hook is a no-op.
  */
-import { type ContainerRuntime, ProcessRuntime } from '@wharf/runtime';
-import {
-  type ClusterInfo,
-  etcdPut,
-  etcdStatus,
-  getStackPack,
-  type MemberEndpoint,
-  waitForHealthy,
-} from '../src';
-import { freePorts, pidsMentioning, tempDir, startEtcdMember } from './helpers';
+import { etcdPut, etcdStatus, getStackPack, type MemberEndpoint, waitForHealthy } from '../src';
+import { useEtcdMembers } from './helpers';
 
 jest.setTimeout(90_000);
 
@@ -35,44 +27,20 @@ async function localGet(member: MemberEndpoint, key: string): Promise<string | u
 }
 
 describe('etcd migrate-data hook', () => {
-  let root: { path: string; cleanup: () => Promise<void> };
-  let runtime: ContainerRuntime;
-
-  const startMember = (member: MemberEndpoint, cluster: ClusterInfo): Promise<void> =>
-    startEtcdMember(runtime, root.path, DEPLOYMENT, member, cluster);
-
-  beforeAll(async () => {
-    root = await tempDir('etcd-migrate');
-    runtime = new ProcessRuntime({ rootDir: `${root.path}/runtime`, stopTimeoutMs: 5_000 });
-    await runtime.open();
-  });
-
-  afterAll(async () => {
-    for (const c of await runtime.list({ 'wharf.deployment': DEPLOYMENT }))
-      await runtime.remove(c.id, { force: true });
-    await runtime.close();
-    const leftovers = pidsMentioning(root.path);
-    await root.cleanup();
-    expect(leftovers).toEqual([]);
-  });
+  const etcd = useEtcdMembers(DEPLOYMENT, 'etcd-migrate');
 
   it('resolves once the joined member has applied the leader index', async () => {
-    const ports = await freePorts(8);
-    const members: MemberEndpoint[] = [0, 1, 2, 3].map((i) => ({
-      name: `${DEPLOYMENT}-main-${i}`,
-      host: HOST,
-      ports: { client: ports[2 * i]!, peer: ports[2 * i + 1]! },
-    }));
+    const members = await etcd.endpoints(4);
     const old = members.slice(0, 3);
     const joining = members[3]!;
     const cluster = pack.bootstrap({ deploymentId: DEPLOYMENT, nonce: `n${Date.now()}`, members: old });
-    for (const m of old) await startMember(m, cluster);
+    for (const m of old) await etcd.start(m, cluster);
     await Promise.all(old.map((m) => waitForHealthy(pack, m, { timeoutMs: 20_000 })));
     for (let i = 0; i < KEYS; i++) await etcdPut(old[i % 3]!, `k${i}`, VALUE);
     await etcdPut(old[0]!, 'last', 'written-before-the-hook');
 
     await pack.beforeJoin(old, joining, { timeoutMs: 30_000 });
-    await startMember(joining, pack.joining(cluster, joining));
+    await etcd.start(joining, pack.joining(cluster, joining));
     const leaderIndexBefore = Math.max(
       ...(await Promise.all(old.map(async (m) => (await etcdStatus(m)).raftIndex))),
     );

@@ -5,10 +5,9 @@
  * hold exactly the source's keys. A byte flipped in the file is refused before anything is written.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { type ContainerRuntime, ProcessRuntime } from '@wharf/runtime';
 import { etcdCall } from '../src/etcd/api';
 import { getStackPack, type MemberEndpoint, waitForHealthy } from '../src';
-import { freePorts, pidsMentioning, tempDir, startEtcdMember } from './helpers';
+import { freePorts, useEtcdMembers } from './helpers';
 
 jest.setTimeout(60_000);
 
@@ -36,27 +35,12 @@ async function putMany(member: MemberEndpoint, entries: Array<[Buffer, Buffer]>)
 }
 
 describe('etcd snapshot and logical restore', () => {
-  let root: { path: string; cleanup: () => Promise<void> };
-  let runtime: ContainerRuntime;
-
-  beforeAll(async () => {
-    root = await tempDir('etcd-restore');
-    runtime = new ProcessRuntime({ rootDir: `${root.path}/runtime`, stopTimeoutMs: 5_000 });
-    await runtime.open();
-  });
-
-  afterAll(async () => {
-    for (const c of await runtime.list({})) await runtime.remove(c.id, { force: true });
-    await runtime.close();
-    const leftovers = pidsMentioning(root.path);
-    await root.cleanup();
-    expect(leftovers).toEqual([]);
-  });
+  const etcd = useEtcdMembers('restore', 'etcd-restore');
 
   async function single(name: string, ports: number[]): Promise<MemberEndpoint> {
     const member = { name, host: HOST, ports: { client: ports[0]!, peer: ports[1]! } };
     const cluster = pack.bootstrap({ deploymentId: name, nonce: 'n1', members: [member] });
-    await startEtcdMember(runtime, root.path, name, member, cluster);
+    await etcd.start(member, cluster, name);
     await waitForHealthy(pack, member, { timeoutMs: 20_000 });
     return member;
   }
@@ -77,7 +61,7 @@ describe('etcd snapshot and logical restore', () => {
     const expected = await allKeys(source);
     expect(expected.size).toBe(KEY_COUNT + 1);
 
-    const file = `${root.path}/snap.db`;
+    const file = `${etcd.rootPath}/snap.db`;
     const snap = await pack.snapshot(source, file);
     const verified = await pack.verifySnapshot(file);
     expect(verified.sha256).toBe(snap.sha256);
@@ -86,11 +70,11 @@ describe('etcd snapshot and logical restore', () => {
     const bytes = await readFile(file);
     const damaged = Buffer.from(bytes);
     damaged[Math.floor(damaged.length / 2)] = (damaged[Math.floor(damaged.length / 2)]! ^ 0xff) & 0xff;
-    await writeFile(`${root.path}/damaged.db`, damaged);
-    await expect(pack.verifySnapshot(`${root.path}/damaged.db`)).rejects.toMatchObject({
+    await writeFile(`${etcd.rootPath}/damaged.db`, damaged);
+    await expect(pack.verifySnapshot(`${etcd.rootPath}/damaged.db`)).rejects.toMatchObject({
       code: 'WHARF_SNAPSHOT_CORRUPT',
     });
-    await expect(pack.restore(`${root.path}/damaged.db`, [target])).rejects.toMatchObject({
+    await expect(pack.restore(`${etcd.rootPath}/damaged.db`, [target])).rejects.toMatchObject({
       code: 'WHARF_SNAPSHOT_CORRUPT',
     });
     expect((await allKeys(target)).size).toBe(0);

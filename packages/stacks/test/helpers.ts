@@ -1,10 +1,13 @@
-/** Helpers for the stacks integration tests: free loopback ports, temp dirs, leftover-process checks. */
+/**
+ * Helpers for the stacks integration tests: free loopback ports, temp dirs, leftover-process
+ * checks, and real etcd members run through a ProcessRuntime.
+ */
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ContainerRuntime } from '@wharf/runtime';
+import { type ContainerRuntime, ProcessRuntime } from '@wharf/runtime';
 import { type ClusterInfo, getStackPack, type MemberEndpoint } from '../src';
 
 /** `count` distinct free TCP ports on 127.0.0.1 (held open together, then released). */
@@ -94,4 +97,62 @@ export async function startEtcdMember(
     ports: member.ports,
   });
   await runtime.start(created.id);
+}
+
+/** What {@link useEtcdMembers} gives a test: valid from its `beforeAll` on. */
+export interface EtcdMembers {
+  /** The ProcessRuntime the members run in. */
+  readonly runtime: ContainerRuntime;
+  /** The test's temp directory (runtime state, data dirs). */
+  readonly rootPath: string;
+  /** Starts `member` of `cluster` (of `deploymentId`, the suite's by default) through the runtime. */
+  start(member: MemberEndpoint, cluster: ClusterInfo, deploymentId?: string): Promise<void>;
+  /** `count` members `<deployment>-main-<i>` on 127.0.0.1, each with a free client and peer port. */
+  endpoints(count: number): Promise<MemberEndpoint[]>;
+}
+
+/**
+ * Registers `beforeAll`/`afterAll` for a suite of real etcd members run through a ProcessRuntime
+ * in a temp dir: afterwards every container is removed and no process may still mention the dir.
+ */
+export function useEtcdMembers(deploymentId: string, prefix: string): EtcdMembers {
+  let root: { path: string; cleanup: () => Promise<void> } | undefined;
+  let runtime: ContainerRuntime | undefined;
+  beforeAll(async () => {
+    root = await tempDir(prefix);
+    runtime = new ProcessRuntime({ rootDir: `${root.path}/runtime`, stopTimeoutMs: 5_000 });
+    await runtime.open();
+  });
+  afterAll(async () => {
+    if (runtime) {
+      for (const c of await runtime.list({})) await runtime.remove(c.id, { force: true });
+      await runtime.close();
+    }
+    if (!root) return;
+    const leftovers = pidsMentioning(root.path);
+    await root.cleanup();
+    expect(leftovers).toEqual([]);
+  });
+  const started = (): { runtime: ContainerRuntime; rootPath: string } => {
+    if (!root || !runtime) throw new Error('useEtcdMembers: used before its beforeAll ran');
+    return { runtime, rootPath: root.path };
+  };
+  return {
+    get runtime() {
+      return started().runtime;
+    },
+    get rootPath() {
+      return started().rootPath;
+    },
+    start: (member, cluster, deployment = deploymentId) =>
+      startEtcdMember(started().runtime, started().rootPath, deployment, member, cluster),
+    endpoints: async (count) => {
+      const ports = await freePorts(2 * count);
+      return Array.from({ length: count }, (_, i) => ({
+        name: `${deploymentId}-main-${i}`,
+        host: '127.0.0.1',
+        ports: { client: ports[2 * i]!, peer: ports[2 * i + 1]! },
+      }));
+    },
+  };
 }

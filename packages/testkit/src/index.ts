@@ -18,6 +18,7 @@ export { TEST_OPERATION_TIMEOUT_MS, TEST_SESSION_TIMEOUT_MS, useZooKeeper } from
 export type { ZooKeeperFixture } from './use-zookeeper';
 export { ETCD_TEST_IMAGE, ensureDockerEngine, ensureEtcdTestImage, ensureWharfImages } from './docker';
 export { etcdCreateRequest } from './plans';
+export { persistentTree } from './zk-tree';
 export type { EtcdRequestOptions } from './plans';
 export { runCommand } from './run-command';
 export type { CommandResult, RunCommandOptions } from './run-command';

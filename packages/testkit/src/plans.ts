@@ -6,6 +6,12 @@ export interface EtcdRequestOptions {
   timeoutSeconds?: number;
   /** etcd `user_settings`. */
   userSettings?: Record<string, unknown>;
+  /** etcd version (default 3.4). */
+  version?: string;
+  /** The topology element's instance configuration (default `etcd.default`). */
+  instanceConfigurationId?: string;
+  /** Adds a `transient` with this strategy (and the timeout when given). */
+  strategy?: Record<string, unknown>;
 }
 
 /**
@@ -14,7 +20,14 @@ export interface EtcdRequestOptions {
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function etcdCreateRequest(name: string, options: EtcdRequestOptions = {}): any {
-  const { zoneCount = 3, memoryMb = 256, timeoutSeconds, userSettings } = options;
+  const { zoneCount = 3, memoryMb = 256, timeoutSeconds, userSettings, strategy } = options;
+  const transient =
+    timeoutSeconds === undefined && strategy === undefined
+      ? undefined
+      : {
+          strategy: strategy ?? { grow_and_shrink: {} },
+          ...(timeoutSeconds === undefined ? {} : { plan_configuration: { timeout: timeoutSeconds } }),
+        };
   return {
     name,
     resources: {
@@ -25,20 +38,16 @@ export function etcdCreateRequest(name: string, options: EtcdRequestOptions = {}
             cluster_topology: [
               {
                 id: 'default',
-                instance_configuration_id: 'etcd.default',
+                instance_configuration_id: options.instanceConfigurationId ?? 'etcd.default',
                 size: { resource: 'memory', value: memoryMb },
                 zone_count: zoneCount,
               },
             ],
-            etcd: { version: '3.4', ...(userSettings === undefined ? {} : { user_settings: userSettings }) },
-            ...(timeoutSeconds === undefined
-              ? {}
-              : {
-                  transient: {
-                    strategy: { grow_and_shrink: {} },
-                    plan_configuration: { timeout: timeoutSeconds },
-                  },
-                }),
+            etcd: {
+              version: options.version ?? '3.4',
+              ...(userSettings === undefined ? {} : { user_settings: userSettings }),
+            },
+            ...(transient === undefined ? {} : { transient }),
           },
         },
       ],

@@ -1,3 +1,4 @@
+import { toLibraryAcl } from './acl';
 import { closedError, connectionLossError, withTransportError } from './errors';
 import { type CompiledZkOptions } from './options';
 import { RawClient } from './raw-client';
@@ -34,7 +35,9 @@ export async function ensureChroot(options: CompiledZkOptions, signal?: AbortSig
     await Promise.race([connected, guard.failed]).catch((err: unknown) => {
       throw withTransportError(err, raw.lastTransportError);
     });
-    await raw.call('mkdirp', options.chroot, connectTimeoutMs, rawMkdirp(raw.client, options.chroot));
+    // In secure mode the chroot (and any parent of it) gets the policy's ACL for the root, '/'.
+    const acl = options.acl === null ? undefined : toLibraryAcl(options.acl('/'));
+    await raw.call('mkdirp', options.chroot, connectTimeoutMs, rawMkdirp(raw.client, options.chroot, acl));
     logger.debug('zookeeper chroot ensured', { chroot: options.chroot });
   } finally {
     guard.dispose();

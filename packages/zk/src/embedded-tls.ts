@@ -1,6 +1,7 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compileZkTls, type CompiledZkTls } from './tls';
+import { WHARF_X509_AUTH_PROVIDER } from './x509-provider';
 import {
   KEYSTORE_FILE,
   TRUSTSTORE_FILE,
@@ -30,7 +31,11 @@ export interface EmbeddedZooKeeperTls {
   readonly probe?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** Default `need`: a client without a certificate from the CA cannot connect. */
   readonly clientAuth?: ClientAuthMode;
-  /** Authenticate clients by certificate for ACLs (scheme `x509`). Default true. */
+  /**
+   * Authenticate clients by certificate for ACLs (scheme `x509`), with Wharf's provider: an ACL id
+   * names one certificate (`CN=h,OU=proxy,O=Wharf`) or every one under it (`OU=proxy,O=Wharf`).
+   * Default true; needs `javac` once (x509-provider.ts).
+   */
   readonly x509Auth?: boolean;
   /** x509 id (`CN=…,OU=…,O=…`) that bypasses every ACL: the director's, later. */
   readonly superUser?: string;
@@ -59,8 +64,14 @@ export function secureClientPortLines(
     port,
     tlsDir: join(dataDir, TLS_DIR),
     clientAuth: tls.clientAuth ?? 'need',
-    x509Auth: tls.x509Auth ?? true,
+    x509Auth: usesX509Auth(tls),
+    x509Provider: WHARF_X509_AUTH_PROVIDER,
   });
+}
+
+/** Whether the server authenticates clients by certificate (default yes). */
+export function usesX509Auth(tls: EmbeddedZooKeeperTls | undefined): boolean {
+  return tls !== undefined && (tls.x509Auth ?? true);
 }
 
 /** Writes the key store (0600: it holds the private key) and trust store under `<dataDir>/tls` (0700). */

@@ -3,11 +3,18 @@ import { closeSync, openSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WharfError } from '@wharf/model';
-import { probeTls, secureClientPortLines, writeTlsStores, type EmbeddedZooKeeperTls } from './embedded-tls';
+import {
+  probeTls,
+  secureClientPortLines,
+  usesX509Auth,
+  writeTlsStores,
+  type EmbeddedZooKeeperTls,
+} from './embedded-tls';
 import { fourLetterWord } from './four-letter';
 import { NOOP_LOGGER, type ZkLogger } from './logger';
 import { type CompiledZkTls } from './tls';
 import { DEFAULT_JAVA_DIR, javaArgs, renderLog4j, renderZooCfg } from './zk-config';
+import { ensureX509Provider } from './x509-provider';
 import { tlsJvmProperties } from './zk-tls-config';
 
 /** ZooKeeper's default tick; session timeouts are bounded to [2, 20] ticks. 500 ms keeps local timeouts short. */
@@ -49,6 +56,8 @@ export interface EmbeddedZooKeeperOptions {
   javaPath?: string;
   /** Directory with zookeeper.jar and its dependencies. */
   javaDir?: string;
+  /** `javac`, to build Wharf's x509 auth provider on first use (default from PATH). */
+  javacPath?: string;
   startTimeoutMs?: number;
   stopTimeoutMs?: number;
   /** Extra zoo.cfg lines. */
@@ -219,7 +228,11 @@ export class EmbeddedZooKeeper {
     );
     await writeFile(log4jFile, renderLog4j(this.logFile));
     const properties = tlsJvmProperties(tls?.superUser);
-    return javaArgs(this.options.javaDir ?? DEFAULT_JAVA_DIR, cfgFile, log4jFile, properties);
+    const javaDir = this.options.javaDir ?? DEFAULT_JAVA_DIR;
+    const extraClasspath = usesX509Auth(tls)
+      ? [await ensureX509Provider({ javaDir, javacPath: this.options.javacPath })]
+      : [];
+    return javaArgs(javaDir, cfgFile, log4jFile, properties, extraClasspath);
   }
 
   private spawn(args: string[]): void {

@@ -34,9 +34,26 @@ export {
   MIN_SESSION_TIMEOUT_MS,
   compileZkOptions,
 } from './options';
-export type { CompiledZkOptions, ZkSessionOptions } from './options';
+export type { CompiledZkOptions, ZkAclProvider, ZkSessionOptions } from './options';
 export { ZK_RESULT_CODES, toWharfError } from './errors';
-export { compileZkTls } from './tls';
+export { certificateIdentity, compileZkTls } from './tls';
+export { ZK_TLS_ENV, zkTlsFromEnv } from './zk-tls-env';
+export type { ZkTlsFiles } from './zk-tls-env';
+export {
+  DIRECTOR_GRANT,
+  EVERYONE_X509_ID,
+  WHARF_ACL_RULES,
+  WHARF_ORGANIZATION,
+  aclFor,
+  identityX509Id,
+  matchesPattern,
+  roleX509Id,
+  ruleFor,
+  wharfAclPolicy,
+} from './zk-acl-policy';
+export type { ZkAclRule, ZkGrant, ZkIdentity, ZkPrincipal } from './zk-acl-policy';
+export { WHARF_X509_AUTH_PROVIDER, ensureX509Provider } from './x509-provider';
+export type { X509ProviderBuild } from './x509-provider';
 export type { CompiledZkTls, ZkTlsOptions } from './tls';
 export { ALL_PERMISSIONS, OPEN_ACL, WORLD_READABLE, x509Acl } from './acl';
 export type { ZkAcl, ZkAclResult, ZkPermission } from './acl';

@@ -2,7 +2,9 @@ import { WharfError } from '@wharf/model';
 import { SYSTEM_CLOCK, type ZkClock } from './clock';
 import { NOOP_LOGGER, type ZkLogger } from './logger';
 import { normalizeChroot } from './paths';
-import { compileZkTls, type CompiledZkTls, type ZkTlsOptions } from './tls';
+import { type ZkAcl } from './acl';
+import { certificateIdentity, compileZkTls, type CompiledZkTls, type ZkTlsOptions } from './tls';
+import { wharfAclPolicy } from './zk-acl-policy';
 
 /** Chroot every Wharf path lives under (ARCHITECTURE.md, "ZooKeeper layout"). */
 export const DEFAULT_CHROOT = '/wharf';
@@ -66,9 +68,19 @@ export interface ZkSessionOptions {
    * setting for every service; the connect string then lists secure ports.
    */
   tls?: ZkTlsOptions;
+  /**
+   * The ACL of every node this session creates without an explicit one (create, mkdirp,
+   * ephemerals, transactions), from its chroot-relative path. Default: over TLS, Wharf's policy
+   * by role for the identity the certificate names (zk-acl-policy.ts); in plain mode none
+   * (ZooKeeper's open ACL). `null`: open ACLs even over TLS.
+   */
+  acl?: ZkAclProvider | null;
   logger?: ZkLogger;
   clock?: ZkClock;
 }
+
+/** Decides the ACL of a node from its chroot-relative path (see zk-acl-policy.ts). */
+export type ZkAclProvider = (path: string) => readonly ZkAcl[];
 
 /** {@link ZkSessionOptions} with every default filled in, validated and frozen. */
 export interface CompiledZkOptions {
@@ -80,6 +92,8 @@ export interface CompiledZkOptions {
   readonly maxDataBytes: number;
   /** Null: plaintext. */
   readonly tls: CompiledZkTls | null;
+  /** Null: nodes are created with ZooKeeper's open ACL. */
+  readonly acl: ZkAclProvider | null;
   readonly logger: ZkLogger;
   readonly clock: ZkClock;
 }
@@ -123,6 +137,12 @@ export function compileZkOptions(options: ZkSessionOptions): CompiledZkOptions {
     ),
     maxDataBytes: positive('maxDataBytes', options.maxDataBytes, DEFAULT_MAX_DATA_BYTES),
     tls: compileZkTls(options.tls),
+    acl:
+      options.acl !== undefined
+        ? options.acl
+        : options.tls
+          ? wharfAclPolicy(certificateIdentity(options.tls.cert))
+          : null,
     logger: options.logger ?? NOOP_LOGGER,
     clock: options.clock ?? SYSTEM_CLOCK,
   });

@@ -37,8 +37,11 @@ export function rawCreate(
 }
 
 /** mkdirp: persistent, empty parents; existing nodes are fine. */
-export function rawMkdirp(client: zookeeper.Client, path: string): Invoke<void> {
-  return (done) => client.mkdirp(path, (err) => done(err));
+export function rawMkdirp(client: zookeeper.Client, path: string, acl?: zookeeper.ACL[]): Invoke<void> {
+  return (done) =>
+    acl === undefined
+      ? client.mkdirp(path, (err) => done(err))
+      : client.mkdirp(path, acl, (err) => done(err));
 }
 
 /** getData, optionally arming a data watch. */
@@ -112,7 +115,11 @@ export function rawChildren(
 }
 
 /** MULTI; the per-op results come back even when the transaction failed. */
-export function rawMulti(client: zookeeper.Client, ops: readonly ZkTxOp[]): Invoke<readonly RawTxResult[]> {
+export function rawMulti(
+  client: zookeeper.Client,
+  ops: readonly ZkTxOp[],
+  aclFor: (path: string) => zookeeper.ACL[] | undefined = () => undefined,
+): Invoke<readonly RawTxResult[]> {
   return (done) => {
     const tx = client.transaction();
     // node-zookeeper-client 1.1.3's Transaction turns version 0 into -1 ("any version":
@@ -121,9 +128,12 @@ export function rawMulti(client: zookeeper.Client, ops: readonly ZkTxOp[]): Invo
     const queued = (tx as unknown as { ops: { version?: number }[] }).ops;
     for (const op of ops) {
       switch (op.op) {
-        case 'create':
-          tx.create(op.path, op.data, CREATE_MODE_FLAGS[op.mode]);
+        case 'create': {
+          const acl = aclFor(op.path);
+          if (acl === undefined) tx.create(op.path, op.data, CREATE_MODE_FLAGS[op.mode]);
+          else tx.create(op.path, op.data, acl, CREATE_MODE_FLAGS[op.mode]);
           break;
+        }
         case 'set':
           tx.setData(op.path, op.data, op.version);
           break;

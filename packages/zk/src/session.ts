@@ -1,4 +1,5 @@
 import { WharfError } from '@wharf/model';
+import type * as zookeeper from 'node-zookeeper-client';
 import { rawGetAcl, rawSetAcl, toLibraryAcl, type ZkAcl, type ZkAclResult } from './acl';
 import { type ZkClock } from './clock';
 import { ZkConnection, type Invoker } from './connection';
@@ -124,7 +125,7 @@ export class ZkSession implements ZkSessionApi {
     acl?: readonly ZkAcl[],
   ): Promise<string> {
     const buf = this.checkedData(path, toBuffer(data));
-    const libraryAcl = acl === undefined ? undefined : toLibraryAcl(acl);
+    const libraryAcl = this.libraryAclFor(path, acl);
     return this.run('create', path, (raw) => rawCreate(raw.client, path, buf, mode, libraryAcl));
   }
 
@@ -141,11 +142,26 @@ export class ZkSession implements ZkSessionApi {
     return this.run('setAcl', path, (raw) => rawSetAcl(raw.client, path, libraryAcl, aversion));
   }
 
-  /** Creates `path` and any missing parents as empty persistent nodes. */
+  /**
+   * Creates `path` and any missing parents as empty persistent nodes. With an ACL policy each
+   * node gets its own ACL (the library's mkdirp would give every level the same one).
+   */
   async mkdirp(path: string): Promise<void> {
     assertZkPath(path);
     if (path === '/') return;
-    await this.run('mkdirp', path, (raw) => rawMkdirp(raw.client, path));
+    if (this.options.acl === null) {
+      await this.run('mkdirp', path, (raw) => rawMkdirp(raw.client, path));
+      return;
+    }
+    const parts = path.split('/').filter((part) => part !== '');
+    for (let i = 1; i <= parts.length; i++) {
+      const level = `/${parts.slice(0, i).join('/')}`;
+      // exists first: a reader without `create` on an existing parent must not fail with NO_AUTH.
+      if ((await this.exists(level)) !== null) continue;
+      await this.create(level).catch((err: unknown) => {
+        if (!(err instanceof WharfError && err.code === 'WHARF_ZK_NODE_EXISTS')) throw err;
+      });
+    }
   }
 
   /** Reads data and stat; `watcher` fires once on data change or delete. */
@@ -204,7 +220,10 @@ export class ZkSession implements ZkSessionApi {
   /** Starts a MULTI: all operations apply or none. */
   transaction(): ZkTransaction {
     return new ZkTransaction(
-      (ops) => this.run('transaction', ops[0]?.path, (raw) => rawMulti(raw.client, ops)),
+      (ops) =>
+        this.run('transaction', ops[0]?.path, (raw) =>
+          rawMulti(raw.client, ops, (path) => this.libraryAclFor(path, undefined)),
+        ),
       this.options.maxDataBytes,
     );
   }
@@ -251,6 +270,12 @@ export class ZkSession implements ZkSessionApi {
 
   private run<T>(op: string, path: string | undefined, invoker: Invoker<T>): Promise<T> {
     return this.connection.run(op, path, invoker);
+  }
+
+  /** The explicit ACL, else the policy's (secure mode), else undefined: the open ACL. */
+  private libraryAclFor(path: string, acl: readonly ZkAcl[] | undefined): zookeeper.ACL[] | undefined {
+    const chosen = acl ?? this.options.acl?.(path);
+    return chosen === undefined ? undefined : toLibraryAcl(chosen);
   }
 
   private checkedData(path: string, data: Buffer): Buffer {

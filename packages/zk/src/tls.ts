@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { X509Certificate } from 'node:crypto';
 import { connect as tlsConnect, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import { WharfError } from '@wharf/model';
 
@@ -62,6 +63,32 @@ export function connectTls(host: string, port: number, tls: CompiledZkTls): TLSS
     // ZooKeeper 3.8 negotiates TLS 1.2 by default; allow 1.3 for servers configured for it.
     minVersion: 'TLSv1.2',
   });
+}
+
+/**
+ * The Wharf identity a client certificate names (`CN=<hostId>`, `OU=<role>`), for the ACLs the
+ * session creates nodes with. Throws WHARF_VALIDATION (`tls.cert`) when the subject has neither.
+ */
+export function certificateIdentity(cert: string | Buffer): { hostId: string; role: string } {
+  let subject: string;
+  try {
+    subject = new X509Certificate(cert).subject;
+  } catch (err) {
+    throw tlsOptionError('cert', 'unreadable certificate', err);
+  }
+  // Node prints one `TYPE=value` per line; Wharf ids contain no newline, comma or `=`.
+  const fields = new Map(
+    subject.split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+  const hostId = fields.get('CN');
+  const role = fields.get('OU');
+  if (hostId === undefined || role === undefined) {
+    throw tlsOptionError(
+      'cert',
+      'subject names no Wharf identity (CN=<host>, OU=<role>); pass acl: null for open ACLs',
+    );
+  }
+  return { hostId, role };
 }
 
 function tlsOptionError(field: string, reason: string, cause?: unknown): WharfError {

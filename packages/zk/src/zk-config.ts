@@ -81,15 +81,17 @@ export function renderLog4j(logFile: string): string {
 
 /**
  * The `java` argv (without the executable) for a server with `configFile` and `log4jFile`;
- * `properties` are extra `-D` flags (e.g. the x509 super user).
+ * `properties` are extra `-D` flags (e.g. the x509 super user), `extraClasspath` directories or
+ * jars appended to the server's (e.g. Wharf's x509 auth provider).
  */
 export function javaArgs(
   javaDir: string,
   configFile: string,
   log4jFile: string,
   properties: readonly string[] = [],
+  extraClasspath: readonly string[] = [],
 ): string[] {
-  const classpath = SERVER_JARS.map((jar) => join(javaDir, jar)).join(':');
+  const classpath = [...SERVER_JARS.map((jar) => join(javaDir, jar)), ...extraClasspath].join(':');
   return [
     ...JVM_FLAGS,
     ...properties,

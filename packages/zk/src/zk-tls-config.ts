@@ -37,6 +37,11 @@ export interface SecureClientPortConfig {
   readonly clientAuth: ClientAuthMode;
   /** Register the x509 auth provider, so ACLs can name certificate subjects. */
   readonly x509Auth: boolean;
+  /**
+   * Class registered as the x509 provider (default the stock one, exact ids only; the embedded
+   * server uses `WHARF_X509_AUTH_PROVIDER`, which also matches role-wide ids, see x509-provider.ts).
+   */
+  readonly x509Provider?: string;
 }
 
 /** Quorum (server-to-server) TLS settings of an ensemble member. */
@@ -61,7 +66,7 @@ export function renderSecureClientPort(cfg: SecureClientPortConfig): Record<stri
     'ssl.trustStore.location': join(cfg.tlsDir, TRUSTSTORE_FILE),
     'ssl.trustStore.type': 'PEM',
     'ssl.clientAuth': cfg.clientAuth,
-    ...(cfg.x509Auth ? { 'authProvider.x509': X509_AUTH_PROVIDER } : {}),
+    ...(cfg.x509Auth ? { 'authProvider.x509': cfg.x509Provider ?? X509_AUTH_PROVIDER } : {}),
   };
 }
 

@@ -3,7 +3,7 @@
  * back under another chroot, ephemerals never travel, a read racing writes still yields one
  * instant of the tree, and a restore refuses a target that holds anything unless forced.
  */
-import { useZooKeeper } from '@wharf/testkit';
+import { useZooKeeper, persistentTree } from '@wharf/testkit';
 import {
   encodeBackup,
   parseBackup,
@@ -14,19 +14,6 @@ import {
 } from '@wharf/zk';
 
 const zk = useZooKeeper();
-
-/** Persistent nodes below `/` with their data (base64), by path. */
-async function persistentTree(s: ZkSession): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (path: string): Promise<void> => {
-    const node = await s.get(path);
-    if (node.stat.ephemeralOwner !== null) return;
-    if (path !== '/') out[path] = node.data.toString('base64');
-    for (const name of await s.children(path)) await walk(path === '/' ? `/${name}` : `${path}/${name}`);
-  };
-  await walk('/');
-  return out;
-}
 
 async function seed(s: ZkSession): Promise<void> {
   await s.mkdirp('/deployments/d1/plan');

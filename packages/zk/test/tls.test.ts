@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
-import { useZooKeeper, waitFor } from '@wharf/testkit';
+import { freePort, useZooKeeper, waitFor } from '@wharf/testkit';
 import {
   WORLD_READABLE,
   ZkSession,
@@ -82,6 +82,16 @@ describe('ZooKeeper over mutual TLS', () => {
     expect(s.sessionCount).toBe(2);
   }, 30_000);
 
+  test('an ensemble connect string: a server that does not answer is skipped, over TLS too', async () => {
+    const dead = `127.0.0.1:${await freePort()}`;
+    for (const connectString of [`${dead},${zk.connectString}`, `${zk.connectString},${dead}`]) {
+      const s = await zk.session({ connectString });
+      await s.mkdirp('/ensemble');
+      expect(await s.exists('/ensemble')).not.toBeNull();
+      await s.close();
+    }
+  }, 20_000);
+
   test('a client without a certificate is refused', async () => {
     const plain = new ZkSession({
       connectString: zk.connectString,
@@ -143,7 +153,9 @@ describe('ZooKeeper over mutual TLS', () => {
       status: 403,
     });
     await expect(proxy.create('/status/child', 'x')).rejects.toMatchObject({ code: 'WHARF_ZK_NO_AUTH' });
-    await expect(proxy.delete('/status')).resolves.toBeUndefined(); // delete is the parent's permission…
-    await expect(allocator.exists('/status')).resolves.toBeNull(); // …which is open: ACLs are per node
+    // Deleting is the parent's permission: the chroot, created in secure mode with the policy's
+    // root ACL (everyone reads and creates, nobody but the director deletes).
+    await expect(proxy.delete('/status')).rejects.toMatchObject({ code: 'WHARF_ZK_NO_AUTH' });
+    await expect(allocator.exists('/status')).resolves.not.toBeNull();
   }, 20_000);
 });

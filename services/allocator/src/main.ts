@@ -21,7 +21,7 @@ import {
   dockerEngineReady,
 } from '@wharf/runtime';
 import { ETCD_IMAGE_REPOSITORY, ETCD_VERSIONS } from '@wharf/stacks';
-import { ScrapeTokenVerifier, ZkSession } from '@wharf/zk';
+import { ScrapeTokenVerifier, ZkSession, zkTlsFromEnv } from '@wharf/zk';
 import { type Allocator, createAllocator } from './allocator';
 import { HELP, type MainSettings, parseCommandLine, resolveRuntime, configFromEnv } from './config';
 import { createInstanceUsageMetrics, recordInstanceUsage } from './metrics';
@@ -108,19 +108,30 @@ function metricsAddress(address: AddressInfo): { metricsPort: number; metricsHos
   return { metricsPort: address.port, metricsHost: address.address };
 }
 
-async function main(): Promise<void> {
-  const settings = settingsOrExit(process.argv.slice(2));
-  const level = isLogLevel(settings.logLevel) ? settings.logLevel : 'info';
-  const logger = createLogger({ service: 'allocator', level, context: { id: settings.allocator.id } });
-  const metrics = createMetrics('allocator');
-  const zk = new ZkSession({ connectString: settings.zkConnect, chroot: settings.zkChroot, logger });
-  // A short session for the live node only: a dead host is noticed in seconds (docs/coordination.md).
+/**
+ * The main session and a short one for the live node only: a dead host is noticed in seconds
+ * (docs/coordination.md). Secure mode (mutual TLS, ACLs by role) when WHARF_ZK_TLS_CA/_CERT/_KEY
+ * are set.
+ */
+function createSessions(settings: MainSettings, logger: Logger): { zk: ZkSession; livenessZk: ZkSession } {
+  const tls = zkTlsFromEnv(process.env);
+  const zk = new ZkSession({ connectString: settings.zkConnect, chroot: settings.zkChroot, tls, logger });
   const livenessZk = new ZkSession({
+    tls,
     connectString: settings.zkConnect,
     chroot: settings.zkChroot,
     sessionTimeoutMs: settings.livenessSessionTimeoutMs,
     logger: logger.child({ session: 'liveness' }),
   });
+  return { zk, livenessZk };
+}
+
+async function main(): Promise<void> {
+  const settings = settingsOrExit(process.argv.slice(2));
+  const level = isLogLevel(settings.logLevel) ? settings.logLevel : 'info';
+  const logger = createLogger({ service: 'allocator', level, context: { id: settings.allocator.id } });
+  const metrics = createMetrics('allocator');
+  const { zk, livenessZk } = createSessions(settings, logger);
   const { kind, runtime } = await selectRuntime(settings, logger);
   // The health handler is needed before the allocator exists (its port goes into the registration).
   const current: { allocator?: Allocator } = {};

@@ -21,6 +21,7 @@ import {
   readStatus,
   startAllocator,
   writeServerScript,
+  statusWhen,
 } from './harness';
 
 jest.setTimeout(30_000);
@@ -78,13 +79,7 @@ async function statusWhere(
   ok: (s: NonNullable<Awaited<ReturnType<typeof readStatus>>>) => boolean,
   message: string,
 ) {
-  return waitFor(
-    async () => {
-      const s = await readStatus(zk, ALLOC, instance);
-      return s && ok(s) ? s : undefined;
-    },
-    { timeoutMs: 15_000, message },
-  );
+  return statusWhen(zk, ALLOC, instance, (s) => s && ok(s), { timeoutMs: 15_000, message });
 }
 
 async function pidOf(r: Running, instance: string): Promise<number> {

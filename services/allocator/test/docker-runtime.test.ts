@@ -20,7 +20,7 @@ import {
 } from '@wharf/testkit';
 import { type Allocator, type StackCatalog, createAllocator } from '../src/index';
 import { createInstanceUsageMetrics, recordInstanceUsage } from '../src/metrics';
-import { FAST, httpSpec, putSpec, randomPortRange, readStatus } from './harness';
+import { FAST, httpSpec, putSpec, randomPortRange, readStatus, statusWhen } from './harness';
 import { specFixture } from './fixtures';
 
 jest.setTimeout(60_000);
@@ -105,25 +105,18 @@ test('an etcd member runs as a container through hold → reserved → running, 
     hold: true,
   });
   await putSpec(zk, base);
-  const reserved = await waitFor(
-    async () => {
-      const s = await readStatus(zk, ALLOC, INSTANCE);
-      return s?.state === 'reserved' ? s : undefined;
-    },
-    { message: 'reserved' },
-  );
+  const reserved = await statusWhen(zk, ALLOC, INSTANCE, (s) => s.state === 'reserved', {
+    message: 'reserved',
+  });
   expect(docker('ps', '-aq', '--filter', `label=wharf.allocator=${ALLOC}`)).toBe('');
 
   const member = { name: INSTANCE, host: reserved.host, ports: reserved.ports };
   const cluster = getStackPack('etcd').bootstrap({ deploymentId: 'etcdd', nonce: 'n1', members: [member] });
   await putSpec(zk, { ...base, hold: false, generation: 2, cluster });
-  await waitFor(
-    async () => {
-      const s = await readStatus(zk, ALLOC, INSTANCE);
-      return s?.state === 'running' && s.healthy ? s : undefined;
-    },
-    { timeoutMs: 30_000, message: 'etcd running and healthy' },
-  );
+  await statusWhen(zk, ALLOC, INSTANCE, (s) => s.state === 'running' && s.healthy, {
+    timeoutMs: 30_000,
+    message: 'etcd running and healthy',
+  });
   await etcdPut(member, 'greeting', 'hello');
   expect(await etcdGet(member, 'greeting')).toBe('hello');
 
@@ -160,13 +153,10 @@ test('an etcd member runs as a container through hold → reserved → running, 
   await allocator!.close();
   await runtime.close();
   await startDockerAllocator();
-  await waitFor(
-    async () => {
-      const s = await readStatus(zk, ALLOC, INSTANCE);
-      return s?.state === 'running' && s.healthy && s.generation === 2 ? s : undefined;
-    },
-    { timeoutMs: 10_000, message: 'adopted and healthy' },
-  );
+  await statusWhen(zk, ALLOC, INSTANCE, (s) => s.state === 'running' && s.healthy && s.generation === 2, {
+    timeoutMs: 10_000,
+    message: 'adopted and healthy',
+  });
   expect(docker('inspect', '--format', '{{.Id}} {{.State.StartedAt}}', name)).toBe(before);
   expect(await etcdGet(member, 'greeting')).toBe('hello');
 
@@ -181,13 +171,10 @@ test('an etcd member runs as a container through hold → reserved → running, 
 test('an instance whose pack gives no image fails with a clear message', async () => {
   const zk = await zkf.session();
   await putSpec(zk, httpSpec(ALLOC, 'web-main-0', '/srv/server.js'));
-  const failed = await waitFor(
-    async () => {
-      const s = await readStatus(zk, ALLOC, 'web-main-0');
-      return s?.state === 'failed' ? s : undefined;
-    },
-    { timeoutMs: 10_000, message: 'failed status' },
-  );
+  const failed = await statusWhen(zk, ALLOC, 'web-main-0', (s) => s.state === 'failed', {
+    timeoutMs: 10_000,
+    message: 'failed status',
+  });
   expect(failed.message).toMatch(/docker runtime needs an image/);
   expect(docker('ps', '-aq', '--filter', `label=wharf.allocator=${ALLOC}`)).toBe('');
 });

@@ -7,18 +7,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { paths } from '@wharf/model';
 import { getStackPack, etcdGet, etcdPut } from '@wharf/stacks';
-import { type TempDir, tempDir, useZooKeeper, waitFor } from '@wharf/testkit';
+import { useZooKeeper, waitFor } from '@wharf/testkit';
 import { stackCatalog } from '../src/index';
-import {
-  type Running,
-  containerOf,
-  pidAlive,
-  putSpec,
-  randomPortRange,
-  readStatus,
-  reap,
-  startAllocator,
-} from './harness';
+import { containerOf, pidAlive, putSpec, readStatus, useAllocatorHome, statusWhen } from './harness';
 import { specFixture } from './fixtures';
 
 jest.setTimeout(60_000);
@@ -26,32 +17,11 @@ jest.setTimeout(60_000);
 const zkf = useZooKeeper();
 const ALLOC = 'alloc-e';
 const INSTANCE = 'etcd1-main-0';
-let home: TempDir;
-let running: Running | undefined;
-const pids = new Set<number>();
-
-beforeEach(async () => {
-  home = await tempDir('wharf-allocator-etcd');
-});
-
-afterEach(async () => {
-  const stray = await reap(running, pids, home.path);
-  running = undefined;
-  await home.cleanup();
-  expect(stray).toEqual([]);
-});
-
-afterAll(() => {
-  expect([...pids].filter(pidAlive)).toEqual([]);
-});
+const home = useAllocatorHome(zkf, 'wharf-allocator-etcd');
 
 test('a single etcd member goes through hold → reserved → running and is removed with its spec', async () => {
   const zk = await zkf.session();
-  running = await startAllocator(await zkf.session(), stackCatalog(), {
-    id: ALLOC,
-    home: home.path,
-    portRange: randomPortRange(),
-  });
+  const running = await home.start(ALLOC, stackCatalog());
   const base = specFixture({
     allocator_id: ALLOC,
     instance_id: INSTANCE,
@@ -62,13 +32,9 @@ test('a single etcd member goes through hold → reserved → running and is rem
     hold: true,
   });
   await putSpec(zk, base);
-  const reserved = await waitFor(
-    async () => {
-      const s = await readStatus(zk, ALLOC, INSTANCE);
-      return s?.state === 'reserved' ? s : undefined;
-    },
-    { message: 'reserved' },
-  );
+  const reserved = await statusWhen(zk, ALLOC, INSTANCE, (s) => s.state === 'reserved', {
+    message: 'reserved',
+  });
   expect(Object.keys(reserved.ports).sort()).toEqual(['client', 'peer']);
   expect(await running.runtime.list()).toEqual([]);
 
@@ -79,15 +45,15 @@ test('a single etcd member goes through hold → reserved → running and is rem
     members: [member],
   });
   await putSpec(zk, { ...base, hold: false, generation: 2, cluster });
-  const up = await waitFor(
-    async () => {
-      const s = await readStatus(zk, ALLOC, INSTANCE);
-      return s?.state === 'running' && s.healthy && s.generation === 2 ? s : undefined;
-    },
+  const up = await statusWhen(
+    zk,
+    ALLOC,
+    INSTANCE,
+    (s) => s.state === 'running' && s.healthy && s.generation === 2,
     { timeoutMs: 30_000, message: 'etcd running and healthy' },
   );
   const pid = (await containerOf(running.runtime, INSTANCE))!.pid!;
-  pids.add(pid);
+  home.pids.add(pid);
 
   await etcdPut(member, 'greeting', 'hello');
   expect(await etcdGet(member, 'greeting')).toBe('hello');

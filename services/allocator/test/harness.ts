@@ -15,6 +15,7 @@ import {
 } from '@wharf/model';
 import { createLogger, createMetrics, nullLogger } from '@wharf/observability';
 import { type ContainerInfo, ProcessRuntime } from '@wharf/runtime';
+import { type TempDir, tempDir, waitFor } from '@wharf/testkit';
 import { type ZkSession } from '@wharf/zk';
 import { type Allocator, type AllocatorOptions, type StackCatalog, createAllocator } from '../src/index';
 import { specFixture } from './fixtures';
@@ -131,6 +132,23 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Waits until the status of `instance` on `allocator` satisfies `accept`, and returns it
+ * (`waitFor`'s timeout and message).
+ */
+export function statusWhen(
+  zk: ZkSession,
+  allocator: string,
+  instance: string,
+  accept: (status: InstanceStatus) => boolean,
+  options: { timeoutMs?: number; message: string },
+): Promise<InstanceStatus> {
+  return waitFor(async () => {
+    const status = await readStatus(zk, allocator, instance);
+    return status && accept(status) ? status : undefined;
+  }, options);
+}
+
 /** The runtime container of an instance. */
 export async function containerOf(
   runtime: ProcessRuntime,
@@ -198,4 +216,51 @@ export async function reap(running: Running | undefined, pids: Set<number>, home
   const stray = await processesMentioning(home);
   for (const pid of stray) process.kill(pid, 'SIGKILL');
   return stray;
+}
+
+/** What {@link useAllocatorHome} gives a test: valid from its `beforeEach` on. */
+export interface AllocatorHome {
+  /** This test's home directory. */
+  readonly path: string;
+  /** Pids the test saw; none may be alive after the file. */
+  readonly pids: Set<number>;
+  /** Starts allocator `id` (process runtime, stack catalog, a random port range) in this home. */
+  start(id: string, stacks: StackCatalog): Promise<Running>;
+}
+
+/**
+ * Hooks for tests of one allocator with real instance processes: a fresh home per test; after
+ * each, the allocator and its instances stopped and no process left mentioning the home; after
+ * the file, none of the pids the tests recorded alive.
+ */
+export function useAllocatorHome(zkf: { session(): Promise<ZkSession> }, prefix: string): AllocatorHome {
+  let home: TempDir | undefined;
+  let running: Running | undefined;
+  const pids = new Set<number>();
+  beforeEach(async () => {
+    home = await tempDir(prefix);
+  });
+  afterEach(async () => {
+    const stray = await reap(running, pids, home!.path);
+    running = undefined;
+    await home!.cleanup();
+    expect(stray).toEqual([]);
+  });
+  afterAll(() => {
+    expect([...pids].filter(pidAlive)).toEqual([]);
+  });
+  return {
+    get path() {
+      return home!.path;
+    },
+    pids,
+    start: async (id, stacks) => {
+      running = await startAllocator(await zkf.session(), stacks, {
+        id,
+        home: home!.path,
+        portRange: randomPortRange(),
+      });
+      return running;
+    },
+  };
 }

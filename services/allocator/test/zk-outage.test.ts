@@ -5,19 +5,17 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { paths } from '@wharf/model';
-import { type TempDir, tempDir, useZooKeeper, waitFor } from '@wharf/testkit';
+import { useZooKeeper, waitFor } from '@wharf/testkit';
 import { stackCatalog } from '../src/index';
 import {
-  type Running,
   containerOf,
   httpSpec,
   pidAlive,
   putSpec,
-  randomPortRange,
   readStatus,
-  reap,
-  startAllocator,
   writeServerScript,
+  useAllocatorHome,
+  statusWhen,
 } from './harness';
 
 jest.setTimeout(60_000);
@@ -26,38 +24,17 @@ const zkf = useZooKeeper();
 const ALLOC = 'alloc-z';
 /** Longer than the test session timeout (2 s): the session is lost, not just suspended. */
 const OUTAGE_MS = 4_000;
-let home: TempDir;
-let running: Running | undefined;
-const pids = new Set<number>();
-
-beforeEach(async () => {
-  home = await tempDir('wharf-allocator-zk');
-});
-
-afterEach(async () => {
-  const stray = await reap(running, pids, home.path);
-  running = undefined;
-  await home.cleanup();
-  expect(stray).toEqual([]);
-});
-
-afterAll(() => {
-  expect([...pids].filter(pidAlive)).toEqual([]);
-});
+const home = useAllocatorHome(zkf, 'wharf-allocator-zk');
 
 test('instances outlive a ZooKeeper outage, crash restarts go on, status catches up after', async () => {
   const script = await writeServerScript(home.path);
   const zk = await zkf.session();
-  running = await startAllocator(await zkf.session(), stackCatalog(), {
-    id: ALLOC,
-    home: home.path,
-    portRange: randomPortRange(),
-  });
+  const running = await home.start(ALLOC, stackCatalog());
   const r = running;
   await putSpec(zk, httpSpec(ALLOC, 'd1-main-0', script));
   await waitFor(async () => (await readStatus(zk, ALLOC, 'd1-main-0'))?.healthy, { message: 'healthy' });
   const pid = (await containerOf(r.runtime, 'd1-main-0'))!.pid!;
-  pids.add(pid);
+  home.pids.add(pid);
 
   await zkf.zk.stop();
   await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
@@ -70,14 +47,14 @@ test('instances outlive a ZooKeeper outage, crash restarts go on, status catches
     },
     { message: 'restarted without ZooKeeper' },
   );
-  pids.add(again!);
+  home.pids.add(again!);
 
   await zkf.zk.start();
-  const status = await waitFor(
-    async () => {
-      const s = await readStatus(zk, ALLOC, 'd1-main-0');
-      return s?.restarts === 1 && s.state === 'running' && s.healthy ? s : undefined;
-    },
+  const status = await statusWhen(
+    zk,
+    ALLOC,
+    'd1-main-0',
+    (s) => s.restarts === 1 && s.state === 'running' && s.healthy,
     { timeoutMs: 20_000, message: 'status caught up' },
   );
   expect(status.last_exit).toMatchObject({ signal: 'SIGKILL' });
@@ -91,17 +68,13 @@ test('instances outlive a ZooKeeper outage, crash restarts go on, status catches
 test('a wiped ZooKeeper (the specs root gone) removes nothing; the restored specs take over unchanged', async () => {
   const script = await writeServerScript(home.path);
   const zk = await zkf.session();
-  running = await startAllocator(await zkf.session(), stackCatalog(), {
-    id: ALLOC,
-    home: home.path,
-    portRange: randomPortRange(),
-  });
+  const running = await home.start(ALLOC, stackCatalog());
   const r = running;
   const spec = httpSpec(ALLOC, 'd1-main-0', script);
   await putSpec(zk, spec);
   await waitFor(async () => (await readStatus(zk, ALLOC, 'd1-main-0'))?.healthy, { message: 'healthy' });
   const pid = (await containerOf(r.runtime, 'd1-main-0'))!.pid!;
-  pids.add(pid);
+  home.pids.add(pid);
 
   // ZooKeeper loses its data directory and comes back empty: sessions expire, the tree is gone.
   await zkf.zk.stop();

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isWharfError } from '@wharf/model';
 import { createLogger, installShutdown } from '@wharf/observability';
+import { zkTlsFromEnv } from '@wharf/zk';
 import { helpText, configFromEnv } from './config';
 import { startApi } from './server';
 import { versionsFromStackPacks } from './stack-versions';
@@ -53,6 +54,8 @@ async function main(argv: string[]): Promise<void> {
       supportedVersions: versionsFromStackPacks(),
       print: (text) => process.stdout.write(text),
       pid: process.pid,
+      // Secure mode (mutual TLS, ACLs by role) when WHARF_ZK_TLS_CA/_CERT/_KEY are set.
+      zkTls: zkTlsFromEnv(process.env),
     });
   } catch (err) {
     logger.error('api failed to start', { err, code: isWharfError(err) ? err.code : undefined });

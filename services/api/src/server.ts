@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { paths, serializeDocument } from '@wharf/model';
 import { type HealthReport, type Logger } from '@wharf/observability';
-import { ZkSession } from '@wharf/zk';
+import { ZkSession, type ZkTlsOptions } from '@wharf/zk';
 import { createApp } from './app';
 import { RestoreRunner } from './snapshots/restore';
 import { SnapshotScheduler } from './snapshots/scheduler';
@@ -34,6 +34,8 @@ export interface StartApiOptions {
   print: (text: string) => void;
   pid: number;
   clock?: Clock;
+  /** Mutual TLS to ZooKeeper (secure mode); absent: plaintext. */
+  zkTls?: ZkTlsOptions;
   /** ZooKeeper session timeout override (tests use short ones). */
   zkSessionTimeoutMs?: number;
   /** ZooKeeper per-operation deadline override: how long a request waits during an outage. */
@@ -68,6 +70,7 @@ function createZkSession(options: StartApiOptions): ZkSession {
   return new ZkSession({
     connectString: config.zkConnect,
     chroot: config.zkChroot,
+    ...(options.zkTls === undefined ? {} : { tls: options.zkTls }),
     logger: logger.child({ component: 'zk' }),
     ...(options.zkSessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.zkSessionTimeoutMs }),
     ...(options.zkOperationTimeoutMs === undefined

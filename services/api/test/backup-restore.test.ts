@@ -4,7 +4,7 @@
  * equal, and an api started on the restored ZooKeeper serves the same deployment to the same
  * key (its hash travelled with the backup).
  */
-import { startZooKeeper, type TestZooKeeper } from '@wharf/testkit';
+import { startZooKeeper, type TestZooKeeper, persistentTree } from '@wharf/testkit';
 import { ZkSession, encodeBackup, parseBackup, restoreBackup, takeBackup } from '@wharf/zk';
 import { SESSION_TIMEOUT_MS, startHarness, type Harness } from './helpers/harness';
 import { etcdRequest } from './helpers/plans';
@@ -13,19 +13,6 @@ jest.setTimeout(60_000);
 
 const CHROOT = '/wharf-backup';
 const KEYS = '/api/v1/platform/configuration/security/api-keys';
-
-/** Persistent nodes with their data (base64), by path. */
-async function persistentTree(s: ZkSession): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (path: string): Promise<void> => {
-    const node = await s.get(path);
-    if (node.stat.ephemeralOwner !== null) return;
-    if (path !== '/') out[path] = node.data.toString('base64');
-    for (const name of await s.children(path)) await walk(path === '/' ? `/${name}` : `${path}/${name}`);
-  };
-  await walk('/');
-  return out;
-}
 
 describe('backup and restore of an installation', () => {
   let first: TestZooKeeper;

@@ -6,7 +6,7 @@
  */
 import { hostname } from 'node:os';
 import { createLogger, createMetrics, installShutdown } from '@wharf/observability';
-import { ZkSession } from '@wharf/zk';
+import { ZkSession, zkTlsFromEnv } from '@wharf/zk';
 import { configFromEnv, helpText } from './config';
 import { createConstructor } from './constructor';
 import { resolveStacks } from './stacks-adapter';
@@ -21,9 +21,12 @@ async function main(): Promise<void> {
   }
   const config = configFromEnv(process.env, { hostname: hostname(), pid: process.pid });
   const logger = createLogger({ service: 'constructor', level: config.logLevel, context: { id: config.id } });
-  const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, logger });
+  // Secure mode (mutual TLS, ACLs by role) when WHARF_ZK_TLS_CA/_CERT/_KEY are set.
+  const tls = zkTlsFromEnv(process.env);
+  const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, tls, logger });
   // A short session for the leader latch only: a standby takes over seconds after a leader died.
   const leaderZk = new ZkSession({
+    tls,
     connectString: config.zkConnectString,
     chroot: config.zkChroot,
     sessionTimeoutMs: config.leaderSessionTimeoutMs,

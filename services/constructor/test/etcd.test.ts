@@ -39,7 +39,8 @@ describe('constructor with real etcd', () => {
     await runner.close();
   });
 
-  it('creates a cluster, grows it to 5 and shrinks it to 3 with the data intact', async () => {
+  /** Three allocators in three zones running real etcd members, and one constructor. */
+  async function startPlatform() {
     const zk = await fixture.session();
     await preparePlatform(zk);
     runner = new EtcdRunner();
@@ -50,11 +51,17 @@ describe('constructor with real etcd', () => {
     ]);
     const etcd = resolveStacks(nullLogger)('etcd')!;
     constructor = await startConstructor(await fixture.session(), 'c-one', etcd);
+    /** A healthy member's client URL, from the deployment's route. */
     const endpoint = async () => {
       const route = await readRoute(zk, D);
       const i = route!.instances.find((x) => x.healthy)!;
       return `http://${i.host}:${i.port}`;
     };
+    return { zk, endpoint };
+  }
+
+  it('creates a cluster, grows it to 5 and shrinks it to 3 with the data intact', async () => {
+    const { zk, endpoint } = await startPlatform();
 
     await createDeployment(zk, etcdPlanDoc(D, { planId: 'p-create', zoneCount: 3, timeoutSeconds: 60 }));
     expect((await waitForAttempt(zk, D, 'p-create', 60_000)).status).toBe('success');
@@ -79,21 +86,7 @@ describe('constructor with real etcd', () => {
   });
 
   it('rolls a size change and a restart through a 3-member cluster one member at a time', async () => {
-    const zk = await fixture.session();
-    await preparePlatform(zk);
-    runner = new EtcdRunner();
-    allocators = await startAllocators(zk, [
-      ['a1', 'zone-a', { runner }],
-      ['b1', 'zone-b', { runner }],
-      ['c1', 'zone-c', { runner }],
-    ]);
-    const etcd = resolveStacks(nullLogger)('etcd')!;
-    constructor = await startConstructor(await fixture.session(), 'c-one', etcd);
-    const endpoint = async () => {
-      const route = await readRoute(zk, D);
-      const i = route!.instances.find((x) => x.healthy)!;
-      return `http://${i.host}:${i.port}`;
-    };
+    const { zk, endpoint } = await startPlatform();
     await createDeployment(zk, etcdPlanDoc(D, { planId: 'p-create', zoneCount: 3, timeoutSeconds: 60 }));
     expect((await waitForAttempt(zk, D, 'p-create', 60_000)).status).toBe('success');
     await etcdPut(await endpoint(), 'greeting', 'hello');

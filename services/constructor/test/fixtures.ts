@@ -6,6 +6,7 @@ import {
   type InstanceStatus,
   type PlanDocument,
 } from '@wharf/model';
+import { etcdCreateRequest } from '@wharf/testkit';
 
 /** A fixed time for documents. */
 export const T0 = '2024-01-01T00:00:00.000Z';
@@ -24,33 +25,18 @@ export interface PlanOptions {
 
 /** A pending/current plan document for one etcd resource `main` with one topology element. */
 export function etcdPlanDoc(deploymentId: string, o: PlanOptions = {}): PlanDocument {
-  const transient: Record<string, unknown> = { strategy: o.strategy ?? { grow_and_shrink: {} } };
-  if (o.timeoutSeconds !== undefined) transient.plan_configuration = { timeout: o.timeoutSeconds };
+  const { resources } = etcdCreateRequest('unused', {
+    ...o,
+    userSettings: o.settings,
+    strategy: o.strategy ?? { grow_and_shrink: {} },
+  });
   return {
     schema_version: SCHEMA_VERSION,
     plan_id: o.planId ?? `plan-${o.zoneCount ?? 3}-${o.memoryMb ?? 256}`,
     deployment_id: deploymentId,
     created: T0,
     source: { action: 'update' },
-    resources: {
-      etcd: [
-        {
-          ref_id: 'main',
-          plan: {
-            cluster_topology: [
-              {
-                id: 'default',
-                instance_configuration_id: o.instanceConfigurationId ?? 'etcd.default',
-                size: { resource: 'memory', value: o.memoryMb ?? 256 },
-                zone_count: o.zoneCount ?? 3,
-              },
-            ],
-            etcd: { version: o.version ?? '3.4', ...(o.settings ? { user_settings: o.settings } : {}) },
-            transient: transient as never,
-          },
-        },
-      ],
-    },
+    resources,
   };
 }
 

@@ -4,7 +4,7 @@
  * dependencies together, handles signals and calls `process.exit`.
  */
 import { createLogger, createMetrics, installShutdown } from '@wharf/observability';
-import { ZkSession } from '@wharf/zk';
+import { ZkSession, zkTlsFromEnv } from '@wharf/zk';
 import { configFromEnv, helpText, type ProxyConfig } from './config';
 import { createProxy } from './proxy';
 import { createProxySupervisor } from './workers/supervisor';
@@ -32,7 +32,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger({ service: 'proxy', level: config.logLevel, context: { proxy: config.id } });
-  const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, logger });
+  // Secure mode (mutual TLS, ACLs by role) when WHARF_ZK_TLS_CA/_CERT/_KEY are set.
+  const tls = zkTlsFromEnv(process.env);
+  const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, tls, logger });
   const common = {
     zk,
     logger,

@@ -15,7 +15,7 @@ import {
   type Logger,
 } from '@wharf/observability';
 import { DockerRuntime } from '@wharf/runtime';
-import { ScrapeTokenVerifier, ZkSession, type EphemeralRegistration } from '@wharf/zk';
+import { ScrapeTokenVerifier, ZkSession, zkTlsFromEnv, type EphemeralRegistration } from '@wharf/zk';
 import { helpText, inheritedEnv, configFromEnv, type RunnerConfig } from './config';
 import { DEFAULT_DOCKER_SOCKET, DockerLauncher, RUNNER_SCOPE_LABEL } from './docker-launcher';
 import { runtimeLogSource } from './docker-logs';
@@ -56,7 +56,9 @@ async function main(): Promise<void> {
     level: config.logLevel,
     context: { host: config.hostId },
   });
-  const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, logger });
+  // Secure mode (mutual TLS, ACLs by role) when WHARF_ZK_TLS_CA/_CERT/_KEY are set.
+  const tls = zkTlsFromEnv(process.env);
+  const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, tls, logger });
   const metrics = createMetrics('runner');
   const home = resolve(config.home);
   const { runtime: dockerRuntime, launcher } = await createLauncher(config, home, logger);

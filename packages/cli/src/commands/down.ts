@@ -22,8 +22,8 @@ import {
   platformFilePath,
   readPlatformFile,
   removePlatformFile,
-} from '../platform/platform-file';
-import { isSupervisorRunning } from '../platform/supervisor-protocol';
+} from '@wharf/platform';
+import { isSupervisorRunning } from './supervisor-protocol';
 
 /**
  * How long `down` waits for the supervisor to stop everything itself: its per-service grace

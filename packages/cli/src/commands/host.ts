@@ -17,7 +17,7 @@ import { type ApiClient } from '../api/api-client';
 import { invalidOption } from '../config/values';
 import { type CliContext } from '../context';
 import { formatTable } from '../output/format';
-import { findPackageDir } from '../platform/service-entries';
+import { findPackageDir } from '@wharf/platform';
 
 /** How long `join` waits for the runner to register: token hashing plus a ZooKeeper round trip. */
 export const JOIN_TIMEOUT_MS = 30_000;

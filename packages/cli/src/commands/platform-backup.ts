@@ -13,7 +13,7 @@ import { WharfError } from '@wharf/model';
 import { ZkSession, encodeBackup, parseBackup, restoreBackup, takeBackup } from '@wharf/zk';
 import { DEFAULT_HOME } from '../config/up-config';
 import { type CliContext } from '../context';
-import { readPlatformFile } from '../platform/platform-file';
+import { readPlatformFile } from '@wharf/platform';
 import { act, runner } from '../program';
 
 /** Chroot of the services when nothing says otherwise. */

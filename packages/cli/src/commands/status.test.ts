@@ -1,4 +1,4 @@
-import { type ProcessRecord } from '../platform/platform-file';
+import { type ProcessRecord } from '@wharf/platform';
 import { healthUrlOf } from './status';
 
 const rec = (service: ProcessRecord['service'], extra: Partial<ProcessRecord> = {}): ProcessRecord => ({

@@ -4,7 +4,8 @@
  */
 import { resolve } from 'node:path';
 import { type ApiClient } from '../api/api-client';
-import { DEFAULT_HOME, LOOPBACK } from '../config/up-config';
+import { LOOPBACK } from '@wharf/platform';
+import { DEFAULT_HOME } from '../config/up-config';
 import { type CliContext } from '../context';
 import { formatError, formatTable } from '../output/format';
 import { type ProbeResult, probeHttp } from '@wharf/supervise';
@@ -14,10 +15,10 @@ import {
   isRecordedRunning,
   platformFilePath,
   readPlatformFile,
-} from '../platform/platform-file';
-import { type ExpectedRegistrations, missingRegistrations } from '../platform/registration';
-import { isSupervisorRunning } from '../platform/supervisor-protocol';
-import { probeZk } from '../platform/zookeeper-keeper';
+} from '@wharf/platform';
+import { type ExpectedRegistrations, missingRegistrations } from '@wharf/platform';
+import { isSupervisorRunning } from './supervisor-protocol';
+import { probeZk } from '@wharf/platform';
 
 /** `wharf status` options. */
 export interface StatusOptions {

@@ -4,18 +4,14 @@
  * and settles the exit code — at `ready` when detached, when the supervisor exits otherwise.
  */
 import { type ChildProcess } from 'node:child_process';
-import { type UpConfig } from '../config/up-config';
+import { type UpConfig } from '@wharf/platform';
 import { type CliContext } from '../context';
 import { formatErrorBody, formatLogLine } from '../output/format';
 import { sendSignal } from '@wharf/supervise';
-import { isRecordedRunning, readPlatformFile, removePlatformFile } from '../platform/platform-file';
-import { formatReadyInfo } from '../platform/ready-info';
-import { logTail } from '../platform/readiness';
-import {
-  type SupervisorMessage,
-  type SupervisorMode,
-  isSupervisorMessage,
-} from '../platform/supervisor-protocol';
+import { isRecordedRunning, readPlatformFile, removePlatformFile } from '@wharf/platform';
+import { formatReadyInfo } from '@wharf/platform';
+import { logTail } from '@wharf/platform';
+import { type SupervisorMessage, type SupervisorMode, isSupervisorMessage } from './supervisor-protocol';
 
 /**
  * Extra time the foreground waits beyond the supervisor's own start and stop bounds before it

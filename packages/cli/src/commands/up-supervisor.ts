@@ -8,11 +8,11 @@ import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { isWharfError } from '@wharf/model';
 import { createLogger } from '@wharf/observability';
-import { type UpConfig } from '../config/up-config';
+import { type UpConfig } from '@wharf/platform';
 import { type CliContext } from '../context';
-import { resolveServiceEntries } from '../platform/service-entries';
-import { PlatformSupervisor } from '../platform/supervisor';
-import { type SupervisorMode, parentLogger, sendToParent, teeLogger } from '../platform/supervisor-protocol';
+import { resolveServiceEntries } from '@wharf/platform';
+import { PlatformSupervisor } from '@wharf/platform';
+import { type SupervisorMode, parentLogger, sendToParent, teeLogger } from './supervisor-protocol';
 
 /** The example plan suggested once the platform is up, relative to the repository root. */
 export const EXAMPLE_PLAN = join('deploy', 'examples', 'etcd-3-zones.json');

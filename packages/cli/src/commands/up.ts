@@ -10,16 +10,12 @@ import { closeSync, openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { WharfError } from '@wharf/model';
-import { UP_ENV, type UpConfig, type UpOptions, compileUpConfig, optionFlag } from '../config/up-config';
+import { type UpConfig } from '@wharf/platform';
+import { UP_ENV, type UpOptions, compileUpConfig, optionFlag } from '../config/up-config';
 import { type CliContext } from '../context';
-import {
-  isRecordedRunning,
-  readPlatformFile,
-  removePlatformFile,
-  platformFilePath,
-} from '../platform/platform-file';
-import { resolveServiceEntries } from '../platform/service-entries';
-import { SUPERVISOR_MODES, type SupervisorMode, isSupervisorRunning } from '../platform/supervisor-protocol';
+import { isRecordedRunning, readPlatformFile, removePlatformFile, platformFilePath } from '@wharf/platform';
+import { resolveServiceEntries } from '@wharf/platform';
+import { SUPERVISOR_MODES, type SupervisorMode, isSupervisorRunning } from './supervisor-protocol';
 import { SupervisorWatch } from './supervisor-watch';
 import { runSupervisor } from './up-supervisor';
 

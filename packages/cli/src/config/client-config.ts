@@ -3,7 +3,8 @@
  * `--api-key` / WHARF_API_KEY / `$WHARF_HOME/credentials/api-key` (the file `wharf up` leaves).
  */
 import { join, resolve } from 'node:path';
-import { DEFAULT_API_PORT, DEFAULT_HOME, LOOPBACK } from './up-config';
+import { LOOPBACK } from '@wharf/platform';
+import { DEFAULT_API_PORT, DEFAULT_HOME } from './up-config';
 import { invalidOption } from './values';
 
 /** The API of a default `wharf up` on this host. */

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createTestLogger, type TestLogger } from '@wharf/observability';
 import { startZooKeeper, tempDir, type TempDir, type TestZooKeeper } from '@wharf/testkit';
-import { ZkSession } from '@wharf/zk';
+import { ZkSession, type ZkTlsOptions } from '@wharf/zk';
 import { type Loose } from './plans';
 import {
   apiKeyFile,
@@ -64,6 +64,13 @@ export interface HarnessOptions {
   clock?: Clock;
   requestIdSweep?: StartApiOptions['requestIdSweep'];
   config?: Partial<ApiConfig>;
+  /**
+   * Secure mode: a TLS-only ZooKeeper (`useApiHarness`) and this client certificate for the api
+   * and the harness's own session (ACLs by role apply to what they create).
+   */
+  zkTls?: ZkTlsOptions;
+  /** `useApiHarness` only: start a TLS-only ZooKeeper and connect with an `api` certificate. */
+  secureZk?: boolean;
 }
 
 /** Starts an api on `connectString` under `chroot` with a fresh home; `key`: one created earlier. */
@@ -84,6 +91,7 @@ export async function startHarness(
     config: { ...config, id: `api-${Math.random().toString(16).slice(2, 10)}`, ...options.config },
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.requestIdSweep ? { requestIdSweep: options.requestIdSweep } : {}),
+    ...(options.zkTls ? { zkTls: options.zkTls } : {}),
     logger,
     version: '0.0.0-test',
     supportedVersions: TEST_VERSIONS,
@@ -92,7 +100,12 @@ export async function startHarness(
     zkSessionTimeoutMs: SESSION_TIMEOUT_MS,
     zkOperationTimeoutMs: OPERATION_TIMEOUT_MS,
   });
-  const zk = new ZkSession({ connectString, chroot, sessionTimeoutMs: SESSION_TIMEOUT_MS });
+  const zk = new ZkSession({
+    connectString,
+    chroot,
+    sessionTimeoutMs: SESSION_TIMEOUT_MS,
+    tls: options.zkTls,
+  });
   let key: string;
   try {
     key = existingKey ?? (await readFile(apiKeyFile(dir.path), 'utf8')).trim();
@@ -183,8 +196,12 @@ export function useApiHarness(chroot: string, options: HarnessOptions = {}): Api
   let server: TestZooKeeper | undefined;
   let h: Harness | undefined;
   beforeAll(async () => {
-    server = await startZooKeeper();
-    h = await startHarness(server.connectString, chroot, undefined, options);
+    server = await startZooKeeper(options.secureZk ? { tls: true } : {});
+    const zkTls = await server.tls?.client({ hostId: 'api-host', role: 'api' });
+    h = await startHarness(server.connectString, chroot, undefined, {
+      ...options,
+      ...(zkTls ? { zkTls } : {}),
+    });
   }, 60_000);
   afterAll(async () => {
     server?.thaw();

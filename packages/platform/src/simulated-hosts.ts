@@ -7,7 +7,7 @@ import { WharfError, isWharfError, paths, serializeDocument, type HostLive } fro
 import { type Logger } from '@wharf/observability';
 import { type ProcessIdentity, isPortFree } from '@wharf/supervise';
 import { type ZkSession } from '@wharf/zk';
-import { LOOPBACK, type UpConfig } from '../config/up-config';
+import { LOOPBACK, type UpConfig } from './config';
 import { type RunnerLaunch, type SimulatedHost, serviceLogFile } from './host-plan';
 import { type PlatformRecord, type ProcessKind, type ProcessRecord } from './platform-file';
 import { startTimeOf } from './zookeeper-keeper';

@@ -4,8 +4,7 @@
  */
 import { LOG_LEVELS, type Logger, type LogLevel } from '@wharf/observability';
 import { type ParentChannel } from '../context';
-import { type PlatformRecord, isRecordedRunning } from './platform-file';
-import { type ReadyInfo } from './ready-info';
+import { type PlatformRecord, type ReadyInfo, isRecordedRunning } from '@wharf/platform';
 
 /** Marker in the supervisor's command line, checked before a recorded supervisor pid is signalled. */
 export const SUPERVISOR_COMMAND_MATCH = '--supervisor';

@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import { type HostRole } from '@wharf/model';
-import { LOOPBACK, type UpConfig, hostCount } from '../config/up-config';
+import { LOOPBACK, type UpConfig, hostCount } from './config';
 
 /** The platform packages `wharf up` needs: the runner, and the services it starts. */
 export const PLATFORM_PACKAGES = ['runner', 'api', 'constructor', 'allocator', 'proxy'] as const;

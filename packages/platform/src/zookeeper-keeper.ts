@@ -6,7 +6,7 @@ import { WharfError } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { Backoff, type Clock, type ProbeResult, RESTART_POLICY, identify } from '@wharf/supervise';
 import { EmbeddedZooKeeper, probeZooKeeper } from '@wharf/zk';
-import { type ZooKeeperSettings } from '../config/up-config';
+import { type ZooKeeperSettings } from './config';
 import { type ProcessRecord } from './platform-file';
 
 /** A local server answers `ruok` in milliseconds; a second only matters when something is listening but frozen. */

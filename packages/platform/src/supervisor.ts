@@ -13,7 +13,7 @@ import { WharfError, paths } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { type Clock, SupervisedChild, freePorts, stopProcessGroup, systemClock } from '@wharf/supervise';
 import { DEFAULT_CHROOT, DocumentStore, ZkSession } from '@wharf/zk';
-import { type UpConfig } from '../config/up-config';
+import { type UpConfig } from './config';
 import { checkDockerReady, packageVersion } from './docker-check';
 import { checkPortsFree, liveServiceRecords, newPlatformRecord, seedHosts } from './simulated-hosts';
 import {

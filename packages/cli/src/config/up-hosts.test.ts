@@ -1,5 +1,6 @@
-import { compileUpConfig } from '../config/up-config';
-import { hostAddress, planHosts, planRunners } from './host-plan';
+// What `wharf up`'s flags make of the simulated hosts: compiled here, planned by @wharf/platform.
+import { hostAddress, planHosts, planRunners } from '@wharf/platform';
+import { compileUpConfig } from './up-config';
 
 const compile = (options: Parameters<typeof compileUpConfig>[0] = {}) =>
   compileUpConfig({ home: '/h', capacityMb: '2048', ...options }, {}, '/', { totalMemoryBytes: 2 ** 34 });

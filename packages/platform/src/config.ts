@@ -1,0 +1,82 @@
+/**
+ * The configuration of the single-host platform, as `wharf up` compiles it (the CLI's
+ * `compileUpConfig`: flags, environment, defaults) and as {@link PlatformSupervisor} runs it.
+ * Frozen and validated before it gets here; nothing in this package re-reads flags or env.
+ */
+import { type LogLevel } from '@wharf/observability';
+
+/** Every address the platform binds or advertises: loopback only. */
+export const LOOPBACK = '127.0.0.1';
+/** How the runners run their services: child processes, or `wharf/<svc>` containers. */
+export const UP_MODES = ['process', 'docker'] as const;
+/** A runner mode. */
+export type UpMode = (typeof UP_MODES)[number];
+
+/** One allocator of the embedded platform. */
+export interface AllocatorSettings {
+  readonly id: string;
+  readonly zone: string;
+  readonly portRange: { readonly from: number; readonly to: number };
+  readonly capacityMb: number;
+}
+
+/** Where ZooKeeper is and where an embedded one would listen. */
+export interface ZooKeeperSettings {
+  /** The connect string probed first (`WHARF_ZK`). */
+  readonly connectString: string;
+  /** True when nothing answering there may be replaced by an embedded server on this host. */
+  readonly embeddable: boolean;
+  /** Client port of the embedded server. */
+  readonly embeddedPort: number;
+  /** Data directory of the embedded server. */
+  readonly dataDir: string;
+  /** WHARF_ZK_CHROOT for the services; undefined leaves their default. */
+  readonly chroot?: string;
+}
+
+/** The validated, frozen configuration of `wharf up`. */
+export interface UpConfig {
+  readonly home: string;
+  readonly zk: ZooKeeperSettings;
+  readonly apiPort: number;
+  readonly proxyPorts: readonly number[];
+  readonly constructors: number;
+  readonly allocators: readonly AllocatorSettings[];
+  readonly zones: readonly string[];
+  /** WHARF_CPUS for each allocator; undefined leaves the allocator's default. */
+  readonly cpus?: number;
+  /** First runner metrics port (one per host, in host order); 0 picks free ports at start. */
+  readonly metricsPortBase: number;
+  readonly domain: string;
+  readonly logLevel: LogLevel;
+  readonly startTimeoutMs: number;
+  readonly stopTimeoutMs: number;
+  /** Directory holding `<service>/dist/main.js`; undefined resolves the installed `@wharf/*` packages. */
+  readonly servicesRoot?: string;
+  /** WHARF_RUNNER_MODE of every runner. */
+  readonly mode: UpMode;
+  /**
+   * Prepended to every simulated host id (`<prefix>host-1`): host ids name containers and
+   * allocator ids, so two installations sharing one Docker engine need different prefixes.
+   */
+  readonly hostPrefix: string;
+}
+
+/** How many hosts `wharf up` simulates: enough for every allocator, coordinator and proxy. */
+export function hostCount(config: Pick<UpConfig, 'allocators' | 'constructors' | 'proxyPorts'>): number {
+  return Math.max(config.allocators.length, config.constructors, config.proxyPorts.length);
+}
+
+/** Every port the platform itself listens on (not the instance ranges). */
+export function fixedPorts(config: UpConfig): { name: string; port: number }[] {
+  const ports = [
+    { name: 'api', port: config.apiPort },
+    ...config.proxyPorts.map((port, i) => ({ name: `proxy-${i + 1}`, port })),
+  ];
+  if (config.zk.embeddable) ports.push({ name: 'zookeeper', port: config.zk.embeddedPort });
+  if (config.metricsPortBase > 0) {
+    const count = hostCount(config);
+    for (let i = 0; i < count; i++) ports.push({ name: 'metrics', port: config.metricsPortBase + i });
+  }
+  return ports;
+}

@@ -1,0 +1,28 @@
+/**
+ * @packageDocumentation
+ * The single-host platform `wharf up` runs: ZooKeeper (embedded unless one answers), then one
+ * `wharf-runner` per simulated host (host-n at 127.0.0.n) with its roles, readiness checks, and the
+ * platform record (`$WHARF_HOME/run/platform.json`) that `wharf status` and `wharf down` read. The
+ * CLI compiles the configuration from flags and environment and drives a {@link PlatformSupervisor};
+ * the process supervision itself is `@wharf/supervise`'s, shared with the runner.
+ */
+export { LOOPBACK, UP_MODES, fixedPorts, hostCount } from './config';
+export type { AllocatorSettings, UpConfig, UpMode, ZooKeeperSettings } from './config';
+export { PlatformSupervisor } from './supervisor';
+export { hostAddress, planHosts, planRunners } from './host-plan';
+export type { RunnerLaunch, SimulatedHost } from './host-plan';
+export type { PlatformState, PlatformSupervisorOptions } from './supervisor';
+export {
+  isRecordedRunning,
+  parsePlatformRecord,
+  platformFilePath,
+  readPlatformFile,
+  removePlatformFile,
+} from './platform-file';
+export type { PlatformRecord, ProcessKind, ProcessRecord } from './platform-file';
+export { findPackageDir, resolveServiceEntries } from './service-entries';
+export { type ExpectedRegistrations, missingRegistrations } from './registration';
+export { probeZk } from './zookeeper-keeper';
+export { formatReadyInfo } from './ready-info';
+export type { ReadyInfo } from './ready-info';
+export { logTail } from './readiness';
