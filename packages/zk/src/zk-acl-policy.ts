@@ -122,6 +122,10 @@ export const WHARF_ACL_RULES: readonly ZkAclRule[] = Object.freeze([
   { pattern: '/services/*', grants: [everyone(['read', 'create', 'delete'])] },
   { pattern: '/services/**', grants: [writer(OWN), everyone(R)] },
   { pattern: '/director/**', grants: [role('director', OWN), everyone(R)] },
+  // Snapshot records and the scheduled-snapshot claims: any api takes, claims and prunes them
+  // (an api other than the one that created a record deletes it past retention).
+  { pattern: '/snapshots/**', grants: [role('api', OWN), everyone(R)] },
+  { pattern: '/snapshot-schedule/**', grants: [role('api', OWN), everyone(R)] },
   // Anything else (tests, tools): the writer owns it, the installation reads it.
   { pattern: '/**', grants: [writer(OWN), everyone(R)] },
 ]);
