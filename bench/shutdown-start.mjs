@@ -4,57 +4,17 @@
 // through the proxy answers 200), and how long each plan attempt takes to complete, on a platform
 // started by `wharf up` (process runtime). Prints each cycle and the medians.
 //   node bench/shutdown-start.mjs [--runs 5]
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { etcdPlan, freePort, proxyGet, quantile, sleep } from './lib/platform.mjs';
+import { etcdPlan, proxyGet, quantile, sleep, startPlatform } from './lib/platform.mjs';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const RUNS = Number(values.runs);
-const ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(ROOT, 'packages/cli/dist/bin.js');
 /** Longest wait for one transition before the run is abandoned. */
 const STEP_TIMEOUT_MS = 120_000;
 
-const home = mkdtempSync(join(tmpdir(), 'wharf-bench-'));
-const [zkPort, apiPort, p1, p2] = [await freePort(), await freePort(), await freePort(), await freePort()];
-const env = {
-  ...process.env,
-  WHARF_HOME: home,
-  WHARF_ZK: `127.0.0.1:${zkPort}`,
-  WHARF_LOG_LEVEL: 'warn',
-  WHARF_RUNTIME: 'process',
-};
-const up = spawnSync(
-  process.execPath,
-  [
-    CLI,
-    'up',
-    '--detach',
-    '--zk-port',
-    `${zkPort}`,
-    '--api-port',
-    `${apiPort}`,
-    '--proxy-ports',
-    `${p1},${p2}`,
-  ],
-  { env, encoding: 'utf8', timeout: 120_000 },
-);
-if (up.status !== 0) {
-  console.error(up.stdout, up.stderr);
-  process.exit(1);
-}
-const key = readFileSync(join(home, 'credentials/api-key'), 'utf8').trim();
-const api = async (method, path, body) => {
-  const r = await fetch(`http://127.0.0.1:${apiPort}/api/v1${path}`, {
-    method,
-    headers: { authorization: `ApiKey ${key}`, 'content-type': 'application/json' },
-    body: body && JSON.stringify(body),
-  });
-  return { status: r.status, body: await r.json().catch(() => undefined) };
-};
+const { api, proxyPorts, down } = await startPlatform();
+const [p1] = proxyPorts;
 /** Polls `check` every 10 ms until true; ms since `t0`. */
 async function until(t0, what, check) {
   while (!(await check())) {
@@ -90,8 +50,7 @@ try {
     );
   }
 } finally {
-  spawnSync(process.execPath, [CLI, 'down'], { env, timeout: 60_000 });
-  rmSync(home, { recursive: true, force: true });
+  down();
 }
 const median = (k) => `${quantile(figures[k], 0.5).toFixed(0)} ms`;
 console.log(`\nshutdown-start, 3-zone etcd (128 MB members), ${RUNS} cycles, ${cpus().length} cores`);
