@@ -165,6 +165,26 @@ describe('proxy forwarding', () => {
     expect(a.requests).toBe(0);
   });
 
+  it('answers a shut-down deployment 503 WHARF_DEPLOYMENT_SHUT_DOWN at once, also a request held through its drain', async () => {
+    const a = await upstream('a');
+    const draining = routeEntry('dep1', [{ ...at(a, 'dep1-main-0'), healthy: false }]);
+    const { port, source } = await startProxy([draining], { holdMs: 5_000 });
+    const held = request(port, { headers: { host: 'dep1.localhost' } });
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    source.set([{ ...routeEntry('dep1', []), shutdown: true }]);
+    const reply = await held;
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(reply.status).toBe(503);
+    expect(reply.json.error).toMatchObject({
+      code: 'WHARF_DEPLOYMENT_SHUT_DOWN',
+      details: expect.any(Array),
+    });
+    const next = await request(port, { headers: { host: 'dep1.localhost' } });
+    expect(next.status).toBe(503);
+    expect(a.requests).toBe(0);
+  });
+
   it('holds a request while no instance is routable and forwards it (with its body) once one is', async () => {
     const a = await upstream('a');
     const paused = routeEntry('dep1', [{ ...at(a, 'dep1-main-0'), healthy: false }]);
