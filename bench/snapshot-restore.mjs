@@ -5,16 +5,16 @@
 // filled with 1 KiB values, snapshotted and restored --runs times; medians printed.
 //   node bench/snapshot-restore.mjs [--mb 8,32] [--runs 3]
 // Needs a build (`npx tsc -b tsconfig.json`) and /usr/bin/etcd.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, quantile } from './lib/platform.mjs';
+import { startEtcdProcess } from '@wharf/testkit';
+import { quantile } from './lib/platform.mjs';
 
 const require = createRequire(import.meta.url);
-const { getStackPack, etcdCall, etcdHealth } = require('@wharf/stacks');
+const { getStackPack, etcdCall } = require('@wharf/stacks');
 
 const { values } = parseArgs({
   options: { mb: { type: 'string', default: '8,32' }, runs: { type: 'string', default: '3' } },
@@ -27,30 +27,9 @@ const dir = mkdtempSync(join(tmpdir(), 'wharf-bench-snapshot-'));
 const procs = [];
 
 async function startEtcd(name) {
-  const client = await freePort();
-  const peer = await freePort();
-  const url = `http://127.0.0.1:${client}`;
-  const peerUrl = `http://127.0.0.1:${peer}`;
-  const proc = spawn(
-    '/usr/bin/etcd',
-    [
-      `--name=${name}`,
-      `--data-dir=${join(dir, name)}`,
-      `--listen-client-urls=${url}`,
-      `--advertise-client-urls=${url}`,
-      `--listen-peer-urls=${peerUrl}`,
-      `--initial-advertise-peer-urls=${peerUrl}`,
-      `--initial-cluster=${name}=${peerUrl}`,
-      '--quota-backend-bytes=4294967296',
-    ],
-    { stdio: 'ignore' },
-  );
-  procs.push(proc);
-  for (;;) {
-    if ((await etcdHealth(url)).healthy) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { proc, member: { name, host: '127.0.0.1', ports: { client } }, url };
+  const etcd = await startEtcdProcess(dir, name, ['--quota-backend-bytes=4294967296']);
+  procs.push(etcd.proc);
+  return { ...etcd, member: { name, host: '127.0.0.1', ports: { client: etcd.port } } };
 }
 
 async function fill(url, mb) {

@@ -46,6 +46,11 @@ async function docker(args: string[], timeout = 60_000): Promise<string> {
   return stdout.trim();
 }
 
+/** `docker run -d --rm` of `args` (image and its arguments), labelled, on the host network. */
+function runOnHostNetwork(args: string[]): Promise<string> {
+  return docker(['run', '-d', '--rm', '--label', TEST_LABEL, '--network', 'host', ...args]);
+}
+
 /**
  * Runs `image` (labelled, host network) with `config` as the file mounted read-only at
  * `mountPath`, and returns what `probe` finds; the config's temp dir goes afterwards.
@@ -60,18 +65,7 @@ async function runWithConfig<T>(
   try {
     const file = join(dir, basename(mountPath));
     writeFileSync(file, [...config, ''].join('\n'), { mode: 0o644 });
-    await docker([
-      'run',
-      '-d',
-      '--rm',
-      '--label',
-      TEST_LABEL,
-      '--network',
-      'host',
-      '-v',
-      `${file}:${mountPath}:ro`,
-      image,
-    ]);
+    await runOnHostNetwork(['-v', `${file}:${mountPath}:ro`, image]);
     return await probe();
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -180,14 +174,7 @@ describe('docker/build.sh images', () => {
     const [client, peer] = [await freePort(), await freePort()];
     const clientUrl = `http://127.0.0.1:${client}`;
     const peerUrl = `http://127.0.0.1:${peer}`;
-    await docker([
-      'run',
-      '-d',
-      '--rm',
-      '--label',
-      TEST_LABEL,
-      '--network',
-      'host',
+    await runOnHostNetwork([
       'wharf/etcd:3.4',
       '/usr/bin/etcd',
       '--name',

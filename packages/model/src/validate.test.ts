@@ -1,4 +1,4 @@
-import { etcdCreateRequest } from '@wharf/testkit';
+import { etcdCreateRequest, httpResource } from '@wharf/testkit';
 import { validateDocument, parseDocument, toDottedPath, serializeDocument } from './validate';
 import { isWharfError } from './errors';
 import { listResources, strategyOf } from './schemas/plan';
@@ -94,23 +94,7 @@ describe('deployment create request', () => {
     const p: any = validPlan();
     delete p.resources.etcd[0].plan.transient;
     p.resources.http = [
-      {
-        ref_id: 'web',
-        plan: {
-          cluster_topology: [
-            {
-              id: 'default',
-              instance_configuration_id: 'http.default',
-              size: { resource: 'memory', value: 64 },
-              zone_count: 1,
-            },
-          ],
-          http: {
-            version: '1',
-            user_settings: { command: ['/usr/bin/node', 'server.js'], health_path: '/healthz' },
-          },
-        },
-      },
+      httpResource('web', { command: ['/usr/bin/node', 'server.js'], health_path: '/healthz' }),
     ];
     expect(validateDocument('deployment-create-request', p).ok).toBe(true);
     expect(listResources(p.resources).map((r) => `${r.kind}/${r.ref_id}`)).toEqual(['etcd/main', 'http/web']);

@@ -54,3 +54,25 @@ export function etcdCreateRequest(name: string, options: EtcdRequestOptions = {}
     },
   };
 }
+
+/**
+ * A valid http resource `refId` (one 64 MB instance in one zone), with http `user_settings` when
+ * given. Typed loosely, as {@link etcdCreateRequest}.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function httpResource(refId = 'web', userSettings?: Record<string, unknown>): any {
+  return {
+    ref_id: refId,
+    plan: {
+      cluster_topology: [
+        {
+          id: 'default',
+          instance_configuration_id: 'http.default',
+          size: { resource: 'memory', value: 64 },
+          zone_count: 1,
+        },
+      ],
+      http: { version: '1', ...(userSettings === undefined ? {} : { user_settings: userSettings }) },
+    },
+  };
+}

@@ -6,13 +6,13 @@
  * its znodes gone), a new deployment created with `restore_from` and every key back; a flipped
  * byte refused with `WHARF_SNAPSHOT_CORRUPT` and nothing created; bad input named by field.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { paths } from '@wharf/model';
-import { etcdCall, etcdGet, etcdHealth, etcdPut } from '@wharf/stacks';
+import { etcdCall, etcdGet, etcdPut } from '@wharf/stacks';
 import {
-  freePorts,
+  type EtcdProcess,
+  startEtcdProcess,
   startZooKeeper,
   tempDir,
   waitFor,
@@ -27,38 +27,11 @@ jest.setTimeout(60_000);
 const CHROOT = '/wharf-snapshots';
 const KEYS = 200;
 
-interface Etcd {
-  proc: ChildProcess;
-  url: string;
-  port: number;
-}
-
-async function startEtcd(dir: string, name: string): Promise<Etcd> {
-  const [client, peer] = await freePorts(2);
-  const url = `http://127.0.0.1:${client}`;
-  const peerUrl = `http://127.0.0.1:${peer}`;
-  const proc = spawn(
-    '/usr/bin/etcd',
-    [
-      `--name=${name}`,
-      `--data-dir=${join(dir, name)}`,
-      `--listen-client-urls=${url}`,
-      `--advertise-client-urls=${url}`,
-      `--listen-peer-urls=${peerUrl}`,
-      `--initial-advertise-peer-urls=${peerUrl}`,
-      `--initial-cluster=${name}=${peerUrl}`,
-    ],
-    { stdio: 'ignore' },
-  );
-  await waitFor(async () => (await etcdHealth(url)).healthy, { timeoutMs: 20_000 });
-  return { proc, url, port: client! };
-}
-
 describe('snapshots and restore through the api', () => {
   let zk: TestZooKeeper;
   let h: Harness;
   let dir: TempDir;
-  const etcds: Etcd[] = [];
+  const etcds: EtcdProcess[] = [];
 
   beforeAll(async () => {
     [zk, dir] = await Promise.all([startZooKeeper(), tempDir('wharf-snapshots')]);
@@ -73,7 +46,7 @@ describe('snapshots and restore through the api', () => {
   });
 
   /** What the constructor would write once the deployment's instance runs. */
-  async function route(id: string, etcd: Etcd, session = h.zk): Promise<void> {
+  async function route(id: string, etcd: EtcdProcess, session = h.zk): Promise<void> {
     const entry = {
       schema_version: 1,
       deployment_id: id,
@@ -98,7 +71,7 @@ describe('snapshots and restore through the api', () => {
   }
 
   it('snapshots, deletes, restores into a new deployment with every key; refuses damage and bad input', async () => {
-    const source = await startEtcd(dir.path, 'source');
+    const source = await startEtcdProcess(dir.path, 'source');
     etcds.push(source);
     const created = await h.call('POST', '/api/v1/deployments', etcdRequest('orders', 1));
     expect(created.status).toBe(201);
@@ -176,7 +149,7 @@ describe('snapshots and restore through the api', () => {
     expect(restored.status).toBe(201);
     expect(restored.body.restore).toMatchObject({ status: 'pending', from: restoreFrom });
     const targetId: string = restored.body.id;
-    const target = await startEtcd(dir.path, 'target');
+    const target = await startEtcdProcess(dir.path, 'target');
     etcds.push(target);
     await route(targetId, target);
     await waitFor(
@@ -212,7 +185,7 @@ describe('snapshots and restore through the api', () => {
       const request = etcdRequest('scheduled', 1);
       request.resources.etcd[0].settings = { snapshot: { interval: '1m', retention: { snapshots: 100 } } };
       const id: string = (await a.call('POST', '/api/v1/deployments', request)).body.id;
-      const etcd = await startEtcd(dir.path, 'scheduled');
+      const etcd = await startEtcdProcess(dir.path, 'scheduled');
       etcds.push(etcd);
       await etcdPut(etcd.url, 'k', 'v');
       const pending = await a.zk.get(paths.planPending(id));

@@ -1,6 +1,8 @@
 /** Request bodies and synthetic documents (what other services would write) for tests. */
 import { etcdCreateRequest } from '@wharf/testkit';
 
+export { httpResource } from '@wharf/testkit';
+
 /** A JSON document tests build and then mutate at any depth (typing each shape would add nothing). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Loose = any;
@@ -8,24 +10,6 @@ export type Loose = any;
 /** A valid create request: one etcd resource. */
 export function etcdRequest(name = 'orders', zoneCount = 3, memoryMb = 512): Loose {
   return etcdCreateRequest(name, { zoneCount, memoryMb, timeoutSeconds: 300 });
-}
-
-/** A valid http resource. */
-export function httpResource(refId = 'web'): Loose {
-  return {
-    ref_id: refId,
-    plan: {
-      cluster_topology: [
-        {
-          id: 'default',
-          instance_configuration_id: 'http.default',
-          size: { resource: 'memory', value: 64 },
-          zone_count: 1,
-        },
-      ],
-      http: { version: '1' },
-    },
-  };
 }
 
 const T0 = '2026-01-01T00:00:00.000Z';
