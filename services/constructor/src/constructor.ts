@@ -193,6 +193,7 @@ class ConstructorService implements Constructor {
             clock: this.o.clock,
             tickMs: this.o.notifierTickMs,
             policy: this.o.deliveryPolicy,
+            deliveries: this.metrics.webhookDeliveries,
           });
           this.notifier.start();
         }

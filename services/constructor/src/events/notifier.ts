@@ -46,6 +46,8 @@ import { EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload } from
 export const DEFAULT_POST_TIMEOUT_MS = 5_000;
 /** Events one target is sent per tick at most, so one backlog cannot hog a round. */
 const MAX_STEPS_PER_TICK = 50;
+/** Dead letters kept per target (oldest deleted first): enough to see what a dead endpoint missed. */
+export const MAX_DEAD_LETTERS_PER_TARGET = 100;
 
 /** Options of a {@link WebhookNotifier}. */
 export interface NotifierOptions {
@@ -56,6 +58,8 @@ export interface NotifierOptions {
   tickMs: number;
   policy?: DeliveryPolicy;
   timeoutMs?: number;
+  /** Counts POSTs by outcome (`wharf_constructor_webhook_deliveries_total`). */
+  deliveries?: { inc(labels: { outcome: 'delivered' | 'failed' | 'dead-lettered' }): void };
   /** The transport; default {@link postJson}. */
   post?: (
     url: string,
@@ -209,6 +213,15 @@ export class WebhookNotifier {
     );
   }
 
+  /** Keeps the newest {@link MAX_DEAD_LETTERS_PER_TARGET} dead letters of `target`. */
+  private async pruneDeadLetters(target: string): Promise<void> {
+    const mine = (await this.docs.readChildren(paths.webhookDeadLetters()))
+      .filter((name) => name.startsWith(`${target}-`) && /^\d{10}$/.test(name.slice(target.length + 1)))
+      .sort();
+    for (const name of mine.slice(0, Math.max(0, mine.length - MAX_DEAD_LETTERS_PER_TARGET)))
+      await this.docs.delete(`${paths.webhookDeadLetters()}/${name}`);
+  }
+
   /** Writes the cursor after an attempt (and the dead letter after the last one), conditionally. */
   private async record(
     target: WebhookTarget,
@@ -223,12 +236,14 @@ export class WebhookNotifier {
     const log = { target: target.id, event: event.id, type: event.type };
     if (outcome.ok) {
       await this.docs.set('webhook-delivery', path, afterSuccess(cursor, seq, now), version);
+      this.o.deliveries?.inc({ outcome: 'delivered' });
       this.o.logger.info('webhook delivered', { ...log, status: outcome.status });
       return;
     }
     const next = afterFailure(cursor, seq, outcome.error, now, this.o.policy ?? DEFAULT_DELIVERY_POLICY);
     if (!next.deadLetter) {
       await this.docs.set('webhook-delivery', path, next.cursor, version);
+      this.o.deliveries?.inc({ outcome: 'failed' });
       this.o.logger.warn('webhook attempt failed', { ...log, attempts: next.attempts, error: outcome.error });
       return;
     }
@@ -245,6 +260,8 @@ export class WebhookNotifier {
     });
     tx.set('webhook-delivery', path, next.cursor, version);
     await tx.commit();
+    this.o.deliveries?.inc({ outcome: 'dead-lettered' });
+    await this.pruneDeadLetters(target.id);
     this.o.logger.error('webhook dead-lettered', { ...log, attempts: next.attempts, error: outcome.error });
   }
 }
