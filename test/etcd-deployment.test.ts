@@ -4,6 +4,9 @@
  * The tests run in order on one platform; each leaves the deployment serving for the next.
  */
 import { execFile } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { freePort } from '@wharf/testkit';
 import { promisify } from 'node:util';
 import { startPlatform, type Platform } from './helpers/platform';
 import {
@@ -37,9 +40,33 @@ function alive(pid: number): boolean {
   }
 }
 
+/** A webhook receiver on loopback recording every POST. */
+async function startReceiver(): Promise<{
+  url: string;
+  got: { headers: IncomingHttpHeaders; body: string }[];
+  server: Server;
+}> {
+  const got: { headers: IncomingHttpHeaders; body: string }[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      got.push({ headers: req.headers, body });
+      res.statusCode = 204;
+      res.end();
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${port}/wharf`, got, server };
+}
+
+const HOOK_SECRET = 'e2e-hook-secret';
+
 describe('a 3-zone etcd deployment on the single-host platform', () => {
   let platform: Platform;
   let id: string;
+  let hook: Awaited<ReturnType<typeof startReceiver>>;
 
   const instances = async () => (await platform.api('GET', `/deployments/${id}`)).body.instances as any[];
   const memberCount = async () => {
@@ -54,9 +81,15 @@ describe('a 3-zone etcd deployment on the single-host platform', () => {
 
   beforeAll(async () => {
     platform = await startPlatform();
+    hook = await startReceiver();
+    const put = await platform.api('PUT', '/platform/configuration/webhooks', {
+      targets: [{ id: 'ops', url: hook.url, secret: HOOK_SECRET, events: ['plan-failed'] }],
+    });
+    expect(put.status).toBe(200);
   }, 120_000);
 
   afterAll(async () => {
+    await new Promise((resolve) => hook?.server.close(resolve));
     await platform?.down();
   });
 
@@ -87,6 +120,18 @@ describe('a 3-zone etcd deployment on the single-host platform', () => {
       expect(got.value).toBe('hello');
       expect(got.instance).toMatch(new RegExp(`^${id}-main-`));
     }
+  });
+
+  it("serves the tail of an instance's own log through the api and the CLI", async () => {
+    const instance = (await instances())[0].instance_id as string;
+    const res = await platform.api('GET', `/deployments/${id}/instances/${instance}/logs?tail=5`);
+    expect(res.status).toBe(200);
+    expect(res.body.lines).toHaveLength(5);
+    // etcd logs JSON lines naming the member.
+    expect(res.body.lines.join('\n')).toContain('"level"');
+    const cli = await platform.cli(['deployment', 'logs', id, instance, '--tail', '3']);
+    expect(cli.code).toBe(0);
+    expect(cli.stdout.trim().split('\n')).toHaveLength(3);
   });
 
   it("is probed through a proxy by the leader's heartbeat: health up, 100 % available", async () => {
@@ -124,6 +169,16 @@ describe('a 3-zone etcd deployment on the single-host platform', () => {
 
     expect((await instances()).map((i) => i.instance_id).sort()).toEqual(before);
     expect((await etcdGetViaProxy(platform, id, 'greeting')).value).toBe('hello');
+
+    // The failure reaches the webhook, signed, and `wharf events`.
+    const post = await eventually(async () => hook.got[0], 15_000, 'the plan-failed webhook');
+    const timestamp = String(post.headers['x-wharf-timestamp']);
+    const mac = createHmac('sha256', HOOK_SECRET).update(`${timestamp}.${post.body}`).digest('hex');
+    expect(post.headers['x-wharf-signature']).toBe(`sha256=${mac}`);
+    expect(JSON.parse(post.body)).toMatchObject({ type: 'plan-failed', deployment_id: id });
+    const cli = await platform.cli(['events', '--type', 'plan-failed', '--json']);
+    expect(cli.code).toBe(0);
+    expect(JSON.parse(cli.stdout).map((e: { id: string }) => e.id)).toContain(JSON.parse(post.body).id);
   });
 
   it('restarts an instance whose process is killed', async () => {

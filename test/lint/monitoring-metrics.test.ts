@@ -68,6 +68,7 @@ describe('deploy/monitoring', () => {
       'ZoneCapacityLow',
       'CertificateExpirySoon',
       'DeploymentUnavailable',
+      'WebhookDeadLettered',
     ]);
   });
 });

@@ -49,6 +49,8 @@ async function parse(
     apiKeyCreate: record('apiKeyCreate'),
     apiKeyList: record('apiKeyList'),
     apiKeyRevoke: record('apiKeyRevoke'),
+    events: record('events'),
+    deploymentLogs: async (id, instance, options) => record('deploymentLogs')(id, { ...options, instance }),
   };
   let code: number | undefined;
   const program = buildProgram(
@@ -201,6 +203,20 @@ describe('the wharf command line', () => {
     expect((await parse(['deployment', 'plan', 'cancel', 'abc'])).calls[0]).toMatchObject({
       command: 'planCancel',
       id: 'abc',
+    });
+  });
+
+  it('parses events and deployment logs', async () => {
+    expect(
+      (await parse(['events', '--since', '2026-01-01T00:00:00Z', '--type', 'plan-failed'])).calls[0],
+    ).toEqual({
+      command: 'events',
+      options: { since: '2026-01-01T00:00:00Z', type: 'plan-failed' },
+    });
+    expect((await parse(['deployment', 'logs', 'abc', 'abc-0', '--tail', '20'])).calls[0]).toEqual({
+      command: 'deploymentLogs',
+      id: 'abc',
+      options: { tail: '20', instance: 'abc-0' },
     });
   });
 

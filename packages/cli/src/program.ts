@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { type ActivityOptions } from './commands/activity';
+import { type EventsOptions, type LogsOptions } from './commands/events';
 import {
   type CreateOptions,
   type DeploymentCommandOptions,
@@ -59,6 +60,8 @@ export interface CommandHandlers {
   apiKeyCreate(options: ApiKeyCommandOptions & GlobalOptions): Promise<number>;
   apiKeyList(options: ApiKeyCommandOptions & GlobalOptions): Promise<number>;
   apiKeyRevoke(id: string, options: ApiKeyCommandOptions & GlobalOptions): Promise<number>;
+  events(options: EventsOptions & GlobalOptions): Promise<number>;
+  deploymentLogs(id: string, instance: string, options: LogsOptions & GlobalOptions): Promise<number>;
 }
 
 /** Builds the command tree; `setExitCode` receives the finished handler's exit code. */
@@ -93,6 +96,13 @@ export function buildProgram(
     .description('show every platform process and the API platform summary; exit 1 when something is down')
     .action(act(run, handlers.status));
   addDeploymentCommands(program, handlers, run);
+  program
+    .command('events')
+    .description('recent alert events: allocator lost, plan failed, deployment unavailable, quota reached')
+    .option('--since <time>', 'only events at or after this ISO-8601 time')
+    .option('--type <type>', 'only events of this type')
+    .option('--limit <n>', 'the newest n events (default 100, max 1000)')
+    .action(act(run, handlers.events));
   return program;
 }
 
@@ -206,6 +216,11 @@ function addDeploymentCommands(program: Command, handlers: CommandHandlers, run:
     run(handlers.deploymentRestart)(id, cmd.optsWithGlobals()),
   );
   addActionCommands(deployment, trackOptions, handlers, run);
+  deployment
+    .command('logs <id> <instance>')
+    .description("the last lines of an instance's log, read by its allocator")
+    .option('--tail <n>', 'lines (default 100, max 10000)')
+    .action(act(run, handlers.deploymentLogs));
   deployment
     .command('plan')
     .description('act on the pending plan')

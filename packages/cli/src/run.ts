@@ -16,6 +16,7 @@ import {
 } from './commands/deployment';
 import { showActivity } from './commands/activity';
 import { deploymentAction, instancesAction } from './commands/deployment-actions';
+import { listEvents, showLogs } from './commands/events';
 import { runDown } from './commands/down';
 import { addPlatformBackupCommands } from './commands/platform-backup';
 import { vacateAllocator } from './commands/allocator';
@@ -74,6 +75,8 @@ export function defaultHandlers(ctx: CliContext): CommandHandlers {
     deploymentList: (options) => listDeployments(client(options), options, ctx),
     deploymentShow: (id, options) => showDeployment(client(options), id, ctx),
     deploymentActivity: (id, options) => showActivity(client(options), id, options, ctx),
+    deploymentLogs: (id, instance, options) => showLogs(client(options), id, instance, options, ctx),
+    events: (options) => listEvents(client(options), options, ctx),
     deploymentUpdate: (id, options) => updateDeployment(client(options), id, options, ctx),
     deploymentDelete: (id, options) => deleteDeployment(client(options), id, options, ctx),
     deploymentRestart: (id, options) => restartDeployment(client(options), id, options, ctx),

@@ -50,7 +50,8 @@ export type IdKind =
   | 'api_key'
   | 'roles_token'
   | 'organization'
-  | 'snapshot';
+  | 'snapshot'
+  | 'webhook';
 
 /** True when `value` is a valid id. */
 export function isValidId(value: unknown): value is string {

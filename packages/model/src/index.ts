@@ -128,3 +128,37 @@ export {
   PricingSchema,
   type Pricing,
 } from './schemas/metering';
+export {
+  EVENT_SEVERITIES,
+  EVENT_TYPES,
+  MAX_EVENT_MESSAGE_LENGTH,
+  MAX_WEBHOOK_TARGETS,
+  MAX_WEBHOOK_URL_LENGTH,
+  DeadLetterSchema,
+  DeliveryCursorSchema,
+  EventRecordSchema,
+  WebhookConfigSchema,
+  eventNodeName,
+  eventSeqOf,
+  isEventType,
+  newEvent,
+  targetWants,
+} from './schemas/events';
+export type {
+  DeadLetter,
+  DeliveryCursor,
+  EventInput,
+  EventRecord,
+  EventSeverity,
+  EventType,
+  WebhookConfig,
+  WebhookTarget,
+} from './schemas/events';
+export {
+  DEFAULT_LOG_TAIL,
+  MAX_LOG_ANSWER_BYTES,
+  MAX_LOG_TAIL,
+  LogRequestSchema,
+  boundLogText,
+} from './schemas/instance-logs';
+export type { LogRequest } from './schemas/instance-logs';

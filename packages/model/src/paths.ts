@@ -65,6 +65,21 @@ export const paths = {
   pricing: () => '/platform/pricing',
   availabilityRoot: () => '/availability',
   availability: (deployment: string) => `/availability/${assertId('deployment', deployment)}`,
+  /** Alert events (`schemas/events.ts`); children are PERSISTENT_SEQUENTIAL `event-<seq>`. */
+  events: () => '/events',
+  /** Prefix for a new event (`/events/event-0000000042`). */
+  eventPrefix: () => '/events/event-',
+  webhooks: () => '/platform/webhooks',
+  webhookDeliveries: () => '/webhook-deliveries',
+  webhookDelivery: (target: string) => `/webhook-deliveries/${assertId('webhook', target)}`,
+  webhookDeadLetters: () => '/webhook-dead-letters',
+  webhookDeadLetter: (target: string, seq: number) => {
+    if (!Number.isSafeInteger(seq) || seq < 0) throw new Error(`invalid event sequence ${String(seq)}`);
+    return `/webhook-dead-letters/${assertId('webhook', target)}-${String(seq).padStart(10, '0')}`;
+  },
+  /** Log requests to an allocator (`schemas/instance-logs.ts`). */
+  logRequests: (allocator: string) => `/log-requests/${assertId('allocator', allocator)}`,
+  logRequestPrefix: (allocator: string) => `/log-requests/${assertId('allocator', allocator)}/req-`,
   serviceLive: (service: string, id: string) =>
     `/services/${assertId('topology', service)}/${assertId('host', id)}`,
 } as const;

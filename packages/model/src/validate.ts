@@ -60,6 +60,17 @@ import {
   type RolesToken,
 } from './schemas/hosts';
 import { ScrapeTokenRecordSchema, type ScrapeTokenRecord } from './schemas/monitoring';
+import {
+  DeadLetterSchema,
+  DeliveryCursorSchema,
+  EventRecordSchema,
+  WebhookConfigSchema,
+  type DeadLetter,
+  type DeliveryCursor,
+  type EventRecord,
+  type WebhookConfig,
+} from './schemas/events';
+import { LogRequestSchema, type LogRequest } from './schemas/instance-logs';
 
 /** Most errors reported for one document: enough to act on, bounded for hostile input. */
 const MAX_REPORTED_ERRORS = 20;
@@ -88,6 +99,11 @@ const SCHEMAS = {
   'host-live': HostLiveSchema,
   'roles-token': RolesTokenSchema,
   'scrape-token': ScrapeTokenRecordSchema,
+  event: EventRecordSchema,
+  webhooks: WebhookConfigSchema,
+  'webhook-delivery': DeliveryCursorSchema,
+  'dead-letter': DeadLetterSchema,
+  'log-request': LogRequestSchema,
 } as const satisfies Record<string, TSchema>;
 
 /** The TypeScript type of each document kind. */
@@ -114,6 +130,11 @@ export interface DocumentTypes {
   'host-live': HostLive;
   'roles-token': RolesToken;
   'scrape-token': ScrapeTokenRecord;
+  event: EventRecord;
+  webhooks: WebhookConfig;
+  'webhook-delivery': DeliveryCursor;
+  'dead-letter': DeadLetter;
+  'log-request': LogRequest;
 }
 
 /** A document kind. */

@@ -128,3 +128,10 @@ export {
   scrapeTokenMatches,
 } from './scrape-token';
 export type { ScrapeTokenVerifierOptions } from './scrape-token';
+export {
+  DEFAULT_EVENTS_KEPT,
+  EVENT_WRITE_ATTEMPTS,
+  EventRecorder,
+  MAX_PENDING_EVENTS,
+} from './event-recorder';
+export type { EventRecorderOptions } from './event-recorder';

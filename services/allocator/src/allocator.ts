@@ -30,6 +30,7 @@ import { type StackCatalog } from './stack-port';
 import { statusDocument } from './status-document';
 import { StatusStore } from './status-store';
 import { teardownAll } from './teardown';
+import { startLogRequests, type LogRequestAnswerer } from './log-requests';
 
 /** `latent` → `starting` → `running` → `closing` → `closed`. */
 export type AllocatorState = 'latent' | 'starting' | 'running' | 'closing' | 'closed';
@@ -95,6 +96,7 @@ class AllocatorImpl implements Allocator {
   private specsRootBackAt: number | undefined;
   private containers: LabelledContainer[] = [];
   private cache: TreeCache | undefined;
+  private logRequests: LogRequestAnswerer | undefined;
   private registrations: Registration[] = [];
   private readonly unsubscribers: (() => void)[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -173,6 +175,7 @@ class AllocatorImpl implements Allocator {
     cache.on('initialized', () => this.onSpecs());
     cache.on('changed', () => this.onSpecs());
     await cache.start();
+    this.logRequests = await startLogRequests(this.deps, config.id, this.records, this.logger);
     // Statuses before `live`: after a host restart the statuses in ZooKeeper still say "running,
     // healthy" for instances that died with it, and the constructor trusts a live allocator's
     // statuses for routing. The recovered records know better (not running: restarting).
@@ -196,6 +199,7 @@ class AllocatorImpl implements Allocator {
     for (const off of this.unsubscribers.splice(0)) off();
     await this.pass?.catch(() => undefined);
     await this.cache?.close();
+    await this.logRequests?.close();
     await Promise.all(this.registrations.map((r) => r.close().catch(() => undefined)));
     this.registrations = [];
     this.transition('closed');

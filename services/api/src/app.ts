@@ -44,6 +44,7 @@ import { type RestoreRunner } from './snapshots/restore';
 import { type SnapshotService } from './snapshots/service';
 import { type ApiStore } from './store/types';
 import { type HostStore } from './store/zk-hosts';
+import { eventRouters } from './events/wiring';
 
 /** Every API route lives under this prefix. */
 export const API_PREFIX = '/api/v1';
@@ -116,6 +117,20 @@ function billingRouters(
   return [billingRoutes(service)];
 }
 
+/** Organizations, billing, events and instance logs: the routers of the operating-a-business issue. */
+function tenancyRouters(
+  deps: AppDeps,
+  clock: Clock,
+  logger: Logger,
+  organizations: OrganizationService | undefined,
+): express.Router[] {
+  return [
+    ...(organizations ? [organizationRoutes(organizations)] : []),
+    ...billingRouters(deps, clock, logger, organizations),
+    ...eventRouters(deps.store, clock, logger),
+  ];
+}
+
 /** The organization owning a deployment, for {@link scopeToOrganization}. */
 function deploymentOwner(store: ApiStore): DeploymentOwner {
   return async (id) => {
@@ -132,6 +147,7 @@ function organizationService(deps: AppDeps, clock: Clock, logger: Logger): Organ
     deployments: deps.store.deployments,
     clock,
     logger: logger.child({ component: 'organizations' }),
+    ...(deps.store.events ? { events: deps.store.events } : {}),
   });
 }
 
@@ -200,8 +216,7 @@ export function createApp(deps: AppDeps): Express {
     apiKeyRoutes(apiKeys),
     monitoringRoutes(deps.monitoring),
     ...(deps.hosts ? [hostRoutes(deps.hosts, clock, deps.store.platform)] : []),
-    ...(organizations ? [organizationRoutes(organizations)] : []),
-    ...billingRouters(deps, clock, logger, organizations),
+    ...tenancyRouters(deps, clock, logger, organizations),
   ];
   app.use(rejectMalformedPathParams(API_PREFIX, routers));
   app.use(API_PREFIX, ...routers);

@@ -3,7 +3,7 @@
  * current use), delete (refused while it owns deployments), and the quota check that deployment
  * creates and resizes run before they write.
  */
-import { WharfError, isWharfError, type Organization, type Resources } from '@wharf/model';
+import { WharfError, isWharfError, type EventInput, type Organization, type Resources } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { type Clock } from './clock';
 import {
@@ -25,7 +25,12 @@ export interface OrganizationServiceDeps {
   deployments: DeploymentStore;
   clock: Clock;
   logger: Logger;
+  /** Where a refusal for quota is reported (`quota-reached`); none: not reported. */
+  events?: { emit(input: EventInput): void };
 }
+
+/** One `quota-reached` event per organization per this long: a client retrying in a loop pages once. */
+export const QUOTA_EVENT_INTERVAL_MS = 10 * 60_000;
 
 /** The 404 for an organization that does not exist or that the caller may not see. */
 export function organizationNotFound(id: string, field = 'id'): WharfError {
@@ -36,7 +41,23 @@ export function organizationNotFound(id: string, field = 'id'): WharfError {
 
 /** `/organizations` and the quota checks. */
 export class OrganizationService {
+  /** When each organization's last `quota-reached` event was emitted (this process only). */
+  private readonly quotaReported = new Map<string, number>();
+
   constructor(private readonly deps: OrganizationServiceDeps) {}
+
+  private reportQuota(organization: string, message: string): void {
+    const now = this.deps.clock.now();
+    const last = this.quotaReported.get(organization);
+    if (last !== undefined && now - last < QUOTA_EVENT_INTERVAL_MS) return;
+    this.quotaReported.set(organization, now);
+    this.deps.events?.emit({
+      type: 'quota-reached',
+      severity: 'warning',
+      organization_id: organization,
+      message,
+    });
+  }
 
   async create(body: Record<string, unknown>): Promise<ServiceResponse> {
     const request = parseOrganizationRequest(body);
@@ -119,7 +140,10 @@ export class OrganizationService {
     const usage = await this.usage(id, replacing);
     const adding = { memory_mb: planMemoryMb(resources), deployments: replacing === undefined ? 1 : 0 };
     const blocker = quotaBlocker(organization, usage, adding);
-    if (blocker) throw blocker;
+    if (blocker) {
+      this.reportQuota(id, blocker.message);
+      throw blocker;
+    }
   }
 
   /** What the organization's deployments ask for (pending plan, else current), `except` one. */

@@ -12,7 +12,9 @@ import {
   DEFAULT_HEARTBEAT_FLUSH_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_METERING_TICK_MS,
+  DEFAULT_NOTIFIER_TICK_MS,
 } from './options';
+import { DEFAULT_UNAVAILABLE_ALERT_MS } from './health/heartbeat';
 
 const { configFromEnv: parseEnv, defaultId, renderHelp, rows: r, parsers: p } = serviceConfig;
 
@@ -38,6 +40,8 @@ export interface ConstructorConfig {
   readonly heartbeatIntervalMs: number;
   readonly heartbeatFlushMs: number;
   readonly meteringTickMs: number;
+  readonly notifierTickMs: number;
+  readonly unavailableAlertMs: number;
   readonly leaderSessionTimeoutMs: number;
   readonly drainMs: number;
 }
@@ -99,6 +103,19 @@ export function constructorEnv(host: HostFacts): EnvTable<ConstructorConfig> {
       default: String(DEFAULT_METERING_TICK_MS),
       description: 'the usage metering unit: running instances are counted once per tick (0: no metering)',
       parse: p.integer(0, 3_600_000),
+    },
+    notifierTickMs: {
+      name: 'WHARF_NOTIFIER_TICK_MS',
+      default: String(DEFAULT_NOTIFIER_TICK_MS),
+      description: 'between two rounds of webhook deliveries by the leader (0: no webhooks)',
+      parse: p.integer(0, 600_000),
+    },
+    unavailableAlertMs: {
+      name: 'WHARF_UNAVAILABLE_ALERT_MS',
+      default: String(DEFAULT_UNAVAILABLE_ALERT_MS),
+      description:
+        'a deployment failing every heartbeat probe this long is reported (deployment-unavailable)',
+      parse: p.integer(0, 86_400_000),
     },
     leaderSessionTimeoutMs: {
       name: 'WHARF_LEADER_SESSION_TIMEOUT_MS',

@@ -11,7 +11,7 @@ import {
   type HealthReport,
   type ObservabilityServer,
 } from '@wharf/observability';
-import { LeaderLatch, ScrapeTokenVerifier, type EphemeralRegistration } from '@wharf/zk';
+import { EventRecorder, LeaderLatch, ScrapeTokenVerifier, type EphemeralRegistration } from '@wharf/zk';
 import { Mutex } from './apply/mutex';
 import { iso } from './core/step-log';
 import { createConstructorMetrics, type ConstructorMetrics } from './metrics';
@@ -23,6 +23,7 @@ import {
 import { Scheduler } from './scheduler';
 import { Heartbeat } from './health/heartbeat';
 import { MeteringLoop } from './metering/metering-loop';
+import { WebhookNotifier } from './events/notifier';
 
 /**
  * `latent` (created) → `starting` → `standby` ⇄ `leading` → `closing` → `closed`.
@@ -57,6 +58,9 @@ class ConstructorService implements Constructor {
   private scheduler: Scheduler | undefined;
   private heartbeat: Heartbeat | undefined;
   private metering: MeteringLoop | undefined;
+  private notifier: WebhookNotifier | undefined;
+  /** Records events from every leadership term's loops; never blocks them. */
+  private readonly events: EventRecorder;
   /** Leadership transitions run one at a time, in order. */
   private readonly transitions = new Mutex();
   private closing: Promise<void> | undefined;
@@ -65,6 +69,10 @@ class ConstructorService implements Constructor {
 
   constructor(private readonly o: CompiledConstructorOptions) {
     this.metrics = createConstructorMetrics(o.metrics);
+    this.events = new EventRecorder(o.zk, {
+      logger: o.logger.child({ component: 'events' }),
+      clock: o.clock,
+    });
   }
 
   get state(): ConstructorState {
@@ -137,6 +145,7 @@ class ConstructorService implements Constructor {
     // expiry to wait for) and never overlaps with this term's attempts.
     await this.transitions.run(() => this.stopScheduler());
     await this.latch?.close();
+    this.events.close();
     await this.registration
       ?.close()
       .catch((err: unknown) => this.o.logger.debug('deregistration failed', { err }));
@@ -152,7 +161,7 @@ class ConstructorService implements Constructor {
         if (this.scheduler) return;
         this.metrics.leader.set(1);
         this.setState('leading');
-        const scheduler = new Scheduler({ ...this.o, metrics: this.metrics });
+        const scheduler = new Scheduler({ ...this.o, metrics: this.metrics, events: this.events });
         this.scheduler = scheduler;
         // Loading the caches may outlast leadership; a later `notLeader` stops it meanwhile.
         scheduler.start().catch((err: unknown) => this.o.logger.error('scheduler failed to start', { err }));
@@ -163,6 +172,8 @@ class ConstructorService implements Constructor {
             clock: this.o.clock,
             intervalMs: this.o.heartbeatIntervalMs,
             flushMs: this.o.heartbeatFlushMs,
+            events: this.events,
+            unavailableAlertMs: this.o.unavailableAlertMs,
           });
           this.heartbeat.start();
         }
@@ -175,6 +186,17 @@ class ConstructorService implements Constructor {
           });
           this.metering.start();
         }
+        if (this.o.notifierTickMs > 0) {
+          this.notifier = new WebhookNotifier({
+            zk: this.o.zk,
+            logger: this.o.logger.child({ component: 'webhooks' }),
+            clock: this.o.clock,
+            tickMs: this.o.notifierTickMs,
+            policy: this.o.deliveryPolicy,
+            deliveries: this.metrics.webhookDeliveries,
+          });
+          this.notifier.start();
+        }
       } else if (!leading) {
         await this.stopScheduler();
         if (this.current === 'leading') this.setState('standby');
@@ -186,10 +208,11 @@ class ConstructorService implements Constructor {
     this.metrics.leader.set(0);
     const scheduler = this.scheduler;
     this.scheduler = undefined;
-    const { heartbeat, metering } = this;
+    const { heartbeat, metering, notifier } = this;
     this.heartbeat = undefined;
     this.metering = undefined;
-    await Promise.all([scheduler?.close(), heartbeat?.close(), metering?.close()]);
+    this.notifier = undefined;
+    await Promise.all([scheduler?.close(), heartbeat?.close(), metering?.close(), notifier?.close()]);
   }
 
   private health(): HealthReport {

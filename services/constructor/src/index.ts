@@ -34,3 +34,15 @@ export { buildRoute, isRoutable, syncRouteHealth } from './core/route';
 export type { RouteMember, RoutePortOf } from './core/route';
 export { DEFAULT_PLAN_TIMEOUT_SECONDS, planTimeoutMs } from './core/attempt-state';
 export { failureTypeOf } from './core/failure';
+export { WebhookNotifier, DEFAULT_POST_TIMEOUT_MS, eventBody } from './events/notifier';
+export type { NotifierOptions } from './events/notifier';
+export { DEFAULT_DELIVERY_POLICY, retryDelayMs } from './events/delivery-plan';
+export type { DeliveryPolicy } from './events/delivery-plan';
+export {
+  DEFAULT_SIGNATURE_TOLERANCE_S,
+  EVENT_ID_HEADER,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  signPayload,
+  verifySignature,
+} from './events/signature';

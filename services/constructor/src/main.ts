@@ -48,6 +48,8 @@ async function main(): Promise<void> {
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     heartbeatFlushMs: config.heartbeatFlushMs,
     meteringTickMs: config.meteringTickMs,
+    notifierTickMs: config.notifierTickMs,
+    unavailableAlertMs: config.unavailableAlertMs,
   });
   // Handlers before any I/O: a signal during start-up still shuts down cleanly (close waits for start).
   installShutdown({

@@ -35,6 +35,8 @@ export interface ConstructorMetrics {
   resyncs: Counter;
   /** Allocators whose live node has been gone longer than the grace (their instances unroutable). */
   allocatorsLost: Gauge;
+  /** Webhook POSTs by outcome: `delivered`, `failed` (retried later), `dead-lettered`. */
+  webhookDeliveries: Counter<'outcome'>;
 }
 
 /** Declares the constructor's metrics on `metrics` (a registry from `createMetrics('constructor')`). */
@@ -96,6 +98,11 @@ export function createConstructorMetrics(metrics: Metrics): ConstructorMetrics {
     allocatorsLost: metrics.gauge({
       name: 'wharf_constructor_allocators_lost_count',
       help: 'Allocators without a live node for longer than the grace; their instances are unroutable.',
+    }),
+    webhookDeliveries: metrics.counter({
+      name: 'wharf_constructor_webhook_deliveries_total',
+      help: 'Webhook POSTs of alert events, by outcome (delivered, failed, dead-lettered).',
+      labelNames: ['outcome'],
     }),
   };
 }

@@ -4,6 +4,8 @@ import { createMetrics, nullLogger, type Logger, type Metrics } from '@wharf/obs
 import { type ZkSession } from '@wharf/zk';
 import { DEFAULT_RUNNER_TIMING, type RunnerTiming } from './apply/runner-deps';
 import { SYSTEM_CLOCK, type ConstructorClock } from './clock';
+import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from './events/delivery-plan';
+import { DEFAULT_UNAVAILABLE_ALERT_MS } from './health/heartbeat';
 import { type StackResolver } from './stack-port';
 
 /**
@@ -98,6 +100,12 @@ export interface ConstructorOptions {
   heartbeatFlushMs?: number;
   /** The metering tick (`metering/metering-loop.ts`); 0: no metering. Default 60 s. */
   meteringTickMs?: number;
+  /** Between two rounds of the webhook notifier (`events/notifier.ts`); 0: none. Default 1 s. */
+  notifierTickMs?: number;
+  /** Webhook retries and dead-lettering; default `DEFAULT_DELIVERY_POLICY`. */
+  deliveryPolicy?: DeliveryPolicy;
+  /** A deployment failing every heartbeat probe this long is reported. Default 60 s. */
+  unavailableAlertMs?: number;
 }
 
 /** {@link ConstructorOptions} with defaults filled in. */
@@ -117,6 +125,9 @@ export interface CompiledConstructorOptions {
   readonly heartbeatIntervalMs: number;
   readonly heartbeatFlushMs: number;
   readonly meteringTickMs: number;
+  readonly notifierTickMs: number;
+  readonly deliveryPolicy: DeliveryPolicy;
+  readonly unavailableAlertMs: number;
 }
 
 /** The heartbeat probes each deployment every 10 s and writes its counts every minute. */
@@ -124,6 +135,8 @@ export const DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
 export const DEFAULT_HEARTBEAT_FLUSH_MS = 60_000;
 /** Usage is metered per minute. */
 export const DEFAULT_METERING_TICK_MS = 60_000;
+/** New events reach webhooks within a second; a round with nothing new costs two reads. */
+export const DEFAULT_NOTIFIER_TICK_MS = 1_000;
 
 /** Loopback: metrics and health are not for the whole network. */
 const DEFAULT_METRICS_HOST = '127.0.0.1';
@@ -144,7 +157,13 @@ export function compileConstructorOptions(options: ConstructorOptions): Compiled
   ) {
     invalid('metricsPort', options.metricsPort, 'must be a port number (0 for any)');
   }
-  for (const key of ['heartbeatIntervalMs', 'heartbeatFlushMs', 'meteringTickMs'] as const) {
+  for (const key of [
+    'heartbeatIntervalMs',
+    'heartbeatFlushMs',
+    'meteringTickMs',
+    'notifierTickMs',
+    'unavailableAlertMs',
+  ] as const) {
     const value = options[key];
     if (value !== undefined && !(Number.isInteger(value) && value >= 0))
       invalid(key, value, 'must be a whole number of ms (0: off)');
@@ -165,6 +184,9 @@ export function compileConstructorOptions(options: ConstructorOptions): Compiled
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
     heartbeatFlushMs: options.heartbeatFlushMs ?? DEFAULT_HEARTBEAT_FLUSH_MS,
     meteringTickMs: options.meteringTickMs ?? DEFAULT_METERING_TICK_MS,
+    notifierTickMs: options.notifierTickMs ?? DEFAULT_NOTIFIER_TICK_MS,
+    deliveryPolicy: options.deliveryPolicy ?? DEFAULT_DELIVERY_POLICY,
+    unavailableAlertMs: options.unavailableAlertMs ?? DEFAULT_UNAVAILABLE_ALERT_MS,
   });
 }
 

@@ -22,6 +22,7 @@ import { type ConstructorTiming } from './options';
 import { RecoveryLoop } from './health/recovery-loop';
 import { RouteHealthLoop } from './health/route-health-loop';
 import { type StackResolver } from './stack-port';
+import { type EventSink } from './events/sink';
 
 /** `idle` (not leading), `starting` (loading caches), `leading`, `stopping`. */
 export type SchedulerState = 'idle' | 'starting' | 'leading' | 'stopping';
@@ -35,6 +36,8 @@ export interface SchedulerDeps {
   metrics: ConstructorMetrics;
   clock: ConstructorClock;
   timing: Readonly<ConstructorTiming>;
+  /** Where trouble is reported (`events/`); none: not reported. */
+  events?: EventSink;
 }
 
 /** Depth of `/allocators/<a>/{instances,status}/<i>`. */

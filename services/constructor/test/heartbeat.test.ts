@@ -8,7 +8,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { parseDocument, paths, serializeDocument } from '@wharf/model';
+import { parseDocument, paths, serializeDocument, type EventInput } from '@wharf/model';
 import { createTestLogger } from '@wharf/observability';
 import { useZooKeeper, waitFor } from '@wharf/testkit';
 import { SYSTEM_CLOCK } from '../src/clock';
@@ -50,12 +50,15 @@ test('probes routed deployments through a registered proxy and records their ava
   await zk.mkdirp(paths.routes());
   for (const id of ['up-dep', 'down-dep']) await zk.create(paths.route(id), '{}');
 
+  const events: EventInput[] = [];
   const heartbeat = new Heartbeat({
     zk,
     logger: createTestLogger(),
     clock: SYSTEM_CLOCK,
     intervalMs: 100,
     flushMs: 300,
+    events: { emit: (e) => events.push(e) },
+    unavailableAlertMs: 250,
   });
   heartbeat.start();
   try {
@@ -83,6 +86,16 @@ test('probes routed deployments through a registered proxy and records their ava
     );
     expect(down.hours[0]!.up).toBe(0);
     expect(down.last).toMatchObject({ up: false, status: 502 });
+    // Down past the alert time: reported once (not on every failed probe); the answering one never.
+    await waitFor(() => events.length > 0, { message: 'deployment-unavailable reported' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: 'deployment-unavailable',
+        severity: 'critical',
+        deployment_id: 'down-dep',
+      }),
+    ]);
 
     // The deployment goes: its route first, then its availability record at the next flush.
     await zk.delete(paths.route('down-dep'));

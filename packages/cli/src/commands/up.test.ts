@@ -34,6 +34,8 @@ async function parseUp(argv: string[]): Promise<UpCommandOptions> {
     apiKeyCreate: none,
     apiKeyList: none,
     apiKeyRevoke: none,
+    events: none,
+    deploymentLogs: none,
   };
   const sink = { write: () => undefined };
   await buildProgram(handlers, { stdout: sink, stderr: sink }, () => undefined).parseAsync(argv, {

@@ -23,6 +23,8 @@ const ORGANIZATION = /^\/organizations\/([^/]+)/i;
 const ORGANIZATIONS = /^\/organizations\/?$/i;
 /** Billing answers an organization's key with its own organization's usage only. */
 const BILLING = /^\/billing(\/|$)/i;
+/** Events answer an organization's key with its own organization's events only. */
+const EVENTS = /^\/events\/?$/i;
 
 /** Middleware: 404/403 for what an organization's key may not reach. */
 export function scopeToOrganization(apiPrefix: string, ownerOf: DeploymentOwner): RequestHandler {
@@ -35,7 +37,8 @@ export function scopeToOrganization(apiPrefix: string, ownerOf: DeploymentOwner)
     // Folded to lower case like the router folds it; deployment and organization ids are lower case.
     const path = routedPath(apiPrefix, req.path);
     const check = async (): Promise<void> => {
-      if (DEPLOYMENTS.test(path) || ORGANIZATIONS.test(path) || BILLING.test(path)) return;
+      if (DEPLOYMENTS.test(path) || ORGANIZATIONS.test(path) || BILLING.test(path) || EVENTS.test(path))
+        return;
       const deployment = DEPLOYMENT.exec(path)?.[1];
       if (deployment !== undefined) {
         // A malformed id is left to the route's own 400 (it names no deployment).

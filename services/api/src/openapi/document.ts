@@ -124,7 +124,7 @@ export function buildOpenApi(version: string, apiPrefix: string): Record<string,
     },
     servers: [{ url: apiPrefix }],
     security: [{ apiKey: [] }],
-    tags: ['Deployments', 'Plans', 'Platform', 'Security', 'Organizations', 'Billing', 'Meta'].map(
+    tags: ['Deployments', 'Plans', 'Platform', 'Security', 'Organizations', 'Billing', 'Events', 'Meta'].map(
       (name) => ({ name }),
     ),
     paths,

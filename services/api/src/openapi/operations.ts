@@ -7,6 +7,7 @@ import { HOST_ROLES, type DocumentKind } from '@wharf/model';
 import { ACTION_OPERATIONS } from './operations-actions';
 import { SNAPSHOT_OPERATIONS } from './operations-snapshots';
 import { TENANCY_OPERATIONS } from './operations-tenancy';
+import { EVENT_OPERATIONS } from './operations-events';
 
 /** An HTTP method in lower case, as OpenAPI path items spell them. */
 export type Method = 'get' | 'post' | 'put' | 'delete';
@@ -27,7 +28,7 @@ export interface Operation {
   /** Below the API prefix, OpenAPI style (`/deployments/{id}`). */
   path: string;
   operationId: string;
-  tag: 'Deployments' | 'Plans' | 'Platform' | 'Security' | 'Organizations' | 'Billing' | 'Meta';
+  tag: 'Deployments' | 'Plans' | 'Platform' | 'Security' | 'Organizations' | 'Billing' | 'Events' | 'Meta';
   summary: string;
   /** False for the few routes served without an API key. */
   authenticated: boolean;
@@ -384,4 +385,5 @@ export const OPERATIONS: readonly Operation[] = [
     success: [201, 'The token, shown only in this response'],
   },
   ...TENANCY_OPERATIONS,
+  ...EVENT_OPERATIONS,
 ];

@@ -5,6 +5,8 @@
  */
 import { type BillingStore } from './zk-billing';
 import { type OrganizationStore } from './zk-organizations';
+import { type EventStore } from '../events/zk-events';
+import { type LogStore } from '../logs/zk-logs';
 import {
   type WharfError,
   type AllocatorAdvertisement,
@@ -205,4 +207,8 @@ export interface ApiStore {
   organizations?: OrganizationStore;
   /** Price list and metering records; without it the billing routes are not served. */
   billing?: BillingStore;
+  /** Alert events and webhook targets; without it the event routes are not served. */
+  events?: EventStore;
+  /** Instance logs through the allocators; without it the log route is not served. */
+  logs?: LogStore;
 }

@@ -7,6 +7,8 @@ import { type ApiStore } from './types';
 import { ZkDeploymentStore } from './zk-deployments';
 import { ZkKeyStore } from './zk-keys';
 import { ZkBillingStore } from './zk-billing';
+import { ZkEventStore } from '../events/zk-events';
+import { ZkLogStore } from '../logs/zk-logs';
 import { ZkOrganizationStore } from './zk-organizations';
 import { ZkPlatformStore } from './zk-platform';
 import { ZkRequestIds } from './zk-request-ids';
@@ -41,6 +43,8 @@ export function createZkStore(zk: ZkSession, options: ZkStoreOptions): ZkStore {
     keys,
     organizations: new ZkOrganizationStore(zk, logger.child({ component: 'organizations' })),
     billing: new ZkBillingStore(zk, logger.child({ component: 'billing' })),
+    events: new ZkEventStore(zk, logger.child({ component: 'events' })),
+    logs: new ZkLogStore(zk, logger.child({ component: 'logs' })),
   };
   return {
     store,

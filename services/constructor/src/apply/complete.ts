@@ -51,6 +51,13 @@ export async function completeAttempt(ctx: AttemptContext): Promise<FinalStatus>
   ctx.deps.metrics.attempts.inc({ outcome: status });
   ctx.deps.metrics.attemptDuration.observe({ outcome: status }, Number.isFinite(seconds) ? seconds : 0);
   ctx.logger.info('attempt completed', { status, failure_type: failure?.failure_type, seconds });
+  if (status === 'error')
+    ctx.deps.events?.emit({
+      type: 'plan-failed',
+      severity: 'warning',
+      deployment_id: ctx.deploymentId,
+      message: `plan ${ctx.state.plan.plan_id} failed (${failure?.failure_type ?? 'unknown'}): ${failure?.message ?? ''}`,
+    });
   return status;
 }
 

@@ -9,6 +9,7 @@ import { type StackResolver } from '../stack-port';
 import { type ZkPort } from '../io/zk-port';
 import { type ChangeSignal } from './change-signal';
 import { type Mutex } from './mutex';
+import { type EventSink } from '../events/sink';
 
 /** Tunable waits of the attempt runner. */
 export interface RunnerTiming {
@@ -67,4 +68,6 @@ export interface RunnerDeps {
   placementLock: Mutex;
   /** Whether each allocator is live, briefly gone, or lost (route flags), as of the call. */
   allocatorPresence: PresenceOf;
+  /** Where a failed plan is reported. */
+  events?: EventSink;
 }

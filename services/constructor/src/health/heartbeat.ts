@@ -29,6 +29,7 @@ import {
 import { type Logger } from '@wharf/observability';
 import { DocumentStore, type ZkSession } from '@wharf/zk';
 import { type ConstructorClock } from '../clock';
+import { type EventSink } from '../events/sink';
 
 /** A proxy to probe through. */
 export interface ProxyAddress {
@@ -49,7 +50,17 @@ export interface HeartbeatOptions {
   timeoutMs?: number;
   /** Probes in flight at most. */
   concurrency?: number;
+  /** Where a deployment unavailable for {@link HeartbeatOptions.unavailableAlertMs} is reported. */
+  events?: EventSink;
+  /** How long a deployment must fail every probe before it is reported (default 60 s). */
+  unavailableAlertMs?: number;
 }
+
+/**
+ * A deployment is reported after failing probes for a minute: long enough that a rolling restart
+ * or one lost probe does not page anyone, short enough to beat most customers to it.
+ */
+export const DEFAULT_UNAVAILABLE_ALERT_MS = 60_000;
 
 /** The header a proxy names the answering instance in. */
 const HANDLED_BY = 'x-wharf-handling-instance';
@@ -97,6 +108,8 @@ export function probeThrough(
 export class Heartbeat {
   private readonly docs: DocumentStore;
   private readonly pending = new Map<string, Probe[]>();
+  /** Since when each deployment failed every probe, and whether that was reported (this term only). */
+  private readonly downSince = new Map<string, { since: number; reported: boolean }>();
   private timers: NodeJS.Timeout[] = [];
   private round: Promise<void> | undefined;
   private flushing: Promise<void> = Promise.resolve();
@@ -142,9 +155,29 @@ export class Heartbeat {
         const list = this.pending.get(id) ?? [];
         list.push(probe);
         this.pending.set(id, list);
+        this.track(id, probe);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.o.concurrency ?? 16, queue.length) }, worker));
+  }
+
+  /** Reports a deployment once it has been down for the alert time; forgets it when it answers. */
+  private track(id: string, probe: Probe): void {
+    if (probe.up) {
+      this.downSince.delete(id);
+      return;
+    }
+    const down = this.downSince.get(id) ?? { since: probe.at, reported: false };
+    this.downSince.set(id, down);
+    const forMs = probe.at - down.since;
+    if (down.reported || forMs < (this.o.unavailableAlertMs ?? DEFAULT_UNAVAILABLE_ALERT_MS)) return;
+    down.reported = true;
+    this.o.events?.emit({
+      type: 'deployment-unavailable',
+      severity: 'critical',
+      deployment_id: id,
+      message: `deployment ${id} has not answered through the proxies for ${Math.round(forMs / 1000)} s`,
+    });
   }
 
   /** Writes the counts held, one read-modify-write per deployment. */

@@ -1,3 +1,4 @@
+import { type EventInput } from '@wharf/model';
 import { createMetrics, type Logger } from '@wharf/observability';
 import { EMPTY_OBSERVED, type ObservedState } from '../core/observed';
 import { AllocatorLossTracker } from './loss-tracker';
@@ -21,11 +22,13 @@ const view = (known: string[], live: string[]): ObservedState => ({
 describe('AllocatorLossTracker', () => {
   it('times a loss from its first observation, announces it once when the grace ends, forgets it on return', async () => {
     const lines: string[] = [];
+    const events: EventInput[] = [];
     const metrics = createMetrics('constructor');
     const tracker = new AllocatorLossTracker({
       logger: recordingLogger(lines),
       metrics: createConstructorMetrics(metrics),
       graceMs: GRACE,
+      events: { emit: (e) => events.push(e) },
     });
     const lostGauge = async () =>
       (await metrics.registry.getSingleMetric('wharf_constructor_allocators_lost_count')!.get()).values[0]
@@ -47,6 +50,9 @@ describe('AllocatorLossTracker', () => {
     expect(tracker.settle(100 + GRACE)).toBeUndefined();
     expect(tracker.settle(200 + GRACE)).toBeUndefined();
     expect(await lostGauge()).toBe(1);
+    // One platform event per loss, like the log line.
+    expect(events).toEqual([expect.objectContaining({ type: 'allocator-lost', allocator_id: 'b1' })]);
+    expect(events[0]!.organization_id).toBeUndefined();
 
     tracker.observe(view(['a1', 'b1'], ['a1', 'b1']), 5_000);
     expect(tracker.presence(5_000)('b1')).toBe('live');

@@ -7,6 +7,7 @@ import { type Logger } from '@wharf/observability';
 import { isMassLoss, nextLossDeadline, presenceOf, trackLoss, type PresenceOf } from '../core/allocator-loss';
 import { type ObservedState } from '../core/observed';
 import { type ConstructorMetrics } from '../metrics';
+import { type EventSink } from '../events/sink';
 
 /** Dependencies of an {@link AllocatorLossTracker}. */
 export interface LossTrackerDeps {
@@ -14,6 +15,8 @@ export interface LossTrackerDeps {
   metrics: ConstructorMetrics;
   /** How long an allocator may be without its live node before its instances become unroutable. */
   graceMs: number;
+  /** Where a lost allocator is reported (once per loss, like the log line). */
+  events?: EventSink;
 }
 
 /** Tracks allocator loss for one leadership term. */
@@ -79,6 +82,12 @@ export class AllocatorLossTracker {
       this.deps.logger.warn('allocator lost: its instances are unroutable', {
         allocator: id,
         awayMs: now - since,
+      });
+      this.deps.events?.emit({
+        type: 'allocator-lost',
+        severity: 'critical',
+        allocator_id: id,
+        message: `allocator ${id} lost its live node ${Math.round((now - since) / 1000)} s ago; its instances are unroutable and will be recovered elsewhere`,
       });
     }
     this.deps.metrics.allocatorsLost.set(lost);

@@ -6,6 +6,7 @@
  *
  * States: inactive (created, or closed) → active (`start`) → inactive (`close`, idempotent).
  */
+import { type EventSink } from '../events/sink';
 import { type Logger } from '@wharf/observability';
 import { type ConstructorClock } from '../clock';
 import { type PresenceOf } from '../core/allocator-loss';
@@ -27,6 +28,8 @@ export interface RouteHealthLoopDeps {
   debounceMs: number;
   /** How long an allocator may be without its live node before its instances become unroutable. */
   allocatorLossGraceMs: number;
+  /** Where a lost allocator is reported. */
+  events?: EventSink;
   /** Aborted when the leadership term ends: pending sleeps stop. */
   signal: AbortSignal;
 }
@@ -56,6 +59,7 @@ export class RouteHealthLoop {
       logger: deps.logger,
       metrics: deps.metrics,
       graceMs: deps.allocatorLossGraceMs,
+      ...(deps.events ? { events: deps.events } : {}),
     });
   }
 
