@@ -144,6 +144,7 @@ describe('platform and observed state', () => {
         allocator_id: 'alloc-a',
         memory_mb: 512,
         state: 'running',
+        stopped: false,
         healthy: true,
         host: '127.0.0.1',
         ports: { client: 20000, peer: 20100 },
