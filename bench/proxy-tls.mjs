@@ -4,13 +4,15 @@
 // when Debian's haproxy is installed), all in one run.
 //
 //   npx tsc -b services/proxy && node bench/proxy-tls.mjs [--duration 8] [--connections 32]
-//        [--probe-duration 3] [--json]
+//        [--probe-duration 3] [--rounds 3] [--json]
 //
 // Separate processes: the upstream, the proxy, HAProxy and each load generator run
 // (bench/lib/load-h1-h2.mjs, a closed loop recording every response time). Saturation: HTTP/1.1
 // modes use --connections keep-alive connections; h2 uses one connection with as many streams
 // in flight. Probe: one request at a time for --probe-duration s (the latency one hop adds when
-// not saturated). Ratios are against plaintext HTTP/1.1 through the same proxy in the same run.
+// not saturated). Ratios are against plaintext HTTP/1.1 through the same proxy in the same round:
+// --rounds runs every target once per round, and the medians over rounds are printed, so a burst
+// of other work on a shared box skews one round rather than one target.
 import { execFile, fork, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -28,12 +30,18 @@ const { values: opts } = parseArgs({
     duration: { type: 'string', default: '8' },
     connections: { type: 'string', default: '32' },
     'probe-duration': { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '3' },
     json: { type: 'boolean', default: false },
   },
 });
 const duration = Number(opts.duration);
 const connections = Number(opts.connections);
 const probeDuration = Number(opts['probe-duration']);
+const rounds = Number(opts.rounds);
+const median = (values) => {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[Math.floor((sorted.length - 1) / 2)];
+};
 
 function startChild(script, args) {
   const child = fork(join(here, 'lib', script), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -129,18 +137,31 @@ async function main() {
           ]
         : []),
     ];
-    const results = [];
-    for (const [name, mode, port] of targets) {
-      await load(mode, port, connections, 1, caFile); // warm-up (JIT, TLS session, pools)
-      const saturation = await load(mode, port, connections, duration, caFile);
-      const probe = await load(mode, port, 1, probeDuration, caFile);
-      results.push({ name, mode, saturation, probe });
+    for (const [, mode, port] of targets) await load(mode, port, connections, 1, caFile); // warm-up
+    const perRound = [];
+    for (let round = 0; round < rounds; round += 1) {
+      const results = [];
+      for (const [name, mode, port] of targets) {
+        const saturation = await load(mode, port, connections, duration, caFile);
+        const probe = await load(mode, port, 1, probeDuration, caFile);
+        results.push({ name, saturation, probe });
+      }
+      perRound.push(results);
     }
-    const base = results[0];
-    for (const r of results) {
-      r.throughputRatio = r.saturation.reqPerSec / base.saturation.reqPerSec;
-      r.addedProbeP50Ms = r.probe.p50 - base.probe.p50;
-    }
+    const results = targets.map(([name], i) => {
+      const runs = perRound.map((round) => round[i]);
+      const base = perRound.map((round) => round[0]);
+      return {
+        name,
+        reqPerSec: median(runs.map((r) => r.saturation.reqPerSec)),
+        p50: median(runs.map((r) => r.saturation.p50)),
+        p99: median(runs.map((r) => r.saturation.p99)),
+        probeP50: median(runs.map((r) => r.probe.p50)),
+        throughputRatio: median(runs.map((r, k) => r.saturation.reqPerSec / base[k].saturation.reqPerSec)),
+        addedProbeP50Ms: median(runs.map((r, k) => r.probe.p50 - base[k].probe.p50)),
+        errors: runs.reduce((n, r) => n + r.saturation.errors + r.probe.errors, 0),
+      };
+    });
     const summary = {
       machine: {
         cores: os.cpus().length,
@@ -148,8 +169,9 @@ async function main() {
         node: process.version,
         load: os.loadavg(),
       },
-      settings: { duration, connections, probeDuration },
+      settings: { duration, connections, probeDuration, rounds },
       results,
+      perRound,
     };
     if (opts.json) return void process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     console.log(
@@ -159,7 +181,7 @@ async function main() {
         .join(' ')}`,
     );
     console.log(
-      `saturation: ${connections} connections (h2: streams on one connection), ${duration} s; probe: 1 at a time, ${probeDuration} s`,
+      `saturation: ${connections} connections (h2: streams on one connection), ${duration} s; probe: 1 at a time, ${probeDuration} s; medians of ${rounds} rounds`,
     );
     console.log('');
     console.log(
@@ -167,9 +189,9 @@ async function main() {
     );
     for (const r of results) {
       console.log(
-        `  ${r.name.padEnd(28)}${f(r.saturation.reqPerSec, 0).padStart(6)}   ${f(r.throughputRatio * 100, 1).padStart(6)} %` +
-          `${f(r.saturation.p50).padStart(8)}${f(r.saturation.p99).padStart(8)}   ${f(r.probe.p50, 3).padStart(12)}` +
-          `  ${f(r.addedProbeP50Ms, 3).padStart(12)}  ${r.saturation.errors + r.probe.errors}`,
+        `  ${r.name.padEnd(28)}${f(r.reqPerSec, 0).padStart(6)}   ${f(r.throughputRatio * 100, 1).padStart(6)} %` +
+          `${f(r.p50).padStart(8)}${f(r.p99).padStart(8)}   ${f(r.probeP50, 3).padStart(12)}` +
+          `  ${f(r.addedProbeP50Ms, 3).padStart(12)}  ${r.errors}`,
       );
     }
   } finally {

@@ -128,6 +128,9 @@ export function createTlsFrontDoor(options: TlsFrontDoorOptions): tls.Server {
     key: options.keyPem,
     ALPNProtocols: ['h2', 'http/1.1'],
     minVersion: 'TLSv1.2',
+    // As Node's http server does for its sockets: without it Nagle holds back each response's
+    // last small TLS record for the client's delayed ACK (measured: p50 17 ms instead of < 1 ms).
+    noDelay: true,
   });
   server.on('secureConnection', (socket: tls.TLSSocket) => {
     if (socket.alpnProtocol === 'h2') options.h2.emit('connection', socket);
