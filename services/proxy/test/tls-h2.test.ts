@@ -7,17 +7,18 @@
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import http2 from 'node:http2';
 import https from 'node:https';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { createMetrics, createTestLogger } from '@wharf/observability';
 import { createRootCa, saveCa } from '@wharf/pki';
-import { runCommand, tempDir, type TempDir } from '@wharf/testkit';
+import { runCommand, tempDir, waitFor, type TempDir } from '@wharf/testkit';
 import { StaticRouteSource, createProxy, type WharfProxy } from '../src';
 import { loadServingCertificate } from '../src/serving-certificate';
 import { instance, routeEntry } from './fixtures';
-import { request, startUpstream, type Upstream } from './helpers';
+import { refusedPort, request, startUpstream, type Upstream } from './helpers';
 import { addHostsEntry, h2Request, startEchoUpstream, startEtcd, type TestEtcd } from './tls-helpers';
 
 /**
@@ -109,6 +110,15 @@ describe('etcdctl (gRPC) through the proxy', () => {
     const endpoint = `https://${ETCD}.${DOMAIN}:${tlsPort}`;
     expect(await etcdctl(endpoint, 'put', 'tls-key', 'over-tls')).toContain('OK');
     expect(await etcdctl(endpoint, 'get', 'tls-key', '--print-value-only')).toBe('over-tls\n');
+  });
+
+  etcdctlIt('keeps a lease alive over TLS (a bidirectional gRPC stream)', async () => {
+    const endpoint = `https://${ETCD}.${DOMAIN}:${tlsPort}`;
+    const lease = /lease ([0-9a-f]+) granted/.exec(await etcdctl(endpoint, 'lease', 'grant', '60'))?.[1];
+    expect(lease).toBeDefined();
+    expect(await etcdctl(endpoint, 'lease', 'keep-alive', '--once', lease!)).toContain(
+      `lease ${lease} keepalived`,
+    );
   });
 
   etcdctlIt('puts and gets over h2c (prior knowledge) on the plain port', async () => {
@@ -238,4 +248,47 @@ it('exports the serving certificate expiry', async () => {
   const { text } = await request(plainPort, { path: '/_metrics' });
   const match = /wharf_proxy_certificate_expiry_seconds\{certificate="proxy-serving"[^}]*\} (\d+)/.exec(text);
   expect(Number(match?.[1])).toBeGreaterThan(29 * 86_400);
+});
+
+it('answers a gRPC call whose instance refuses with a coded 502 and holds the instance down', async () => {
+  const dead = await refusedPort();
+  const extra = createProxy({
+    routeSource: new StaticRouteSource([
+      routeEntry(ETCD, [instance('gone-1', { port: dead, host: '127.0.0.1' })]),
+    ]),
+    logger: createTestLogger(),
+    metrics: createMetrics('proxy'),
+    id: 'proxy-tls-refused',
+    domain: DOMAIN,
+    port: 0,
+    activeHealthChecks: false,
+  });
+  const port = (await extra.start()).port;
+  await waitFor(() => extra.table() !== undefined);
+  try {
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = session.request({
+        ':method': 'POST',
+        ':authority': `${ETCD}.${DOMAIN}`,
+        ':path': '/etcdserverpb.KV/Range',
+        'content-type': 'application/grpc',
+      });
+      let body = '';
+      let status = 0;
+      req.on('response', (h) => (status = Number(h[':status'])));
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => resolve({ status, body }));
+      req.on('error', reject);
+      req.end(Buffer.alloc(5));
+    });
+    session.close();
+    expect(reply.status).toBe(502);
+    expect(JSON.parse(reply.body).error).toMatchObject({ code: 'WHARF_UNAVAILABLE' });
+    expect(JSON.stringify(JSON.parse(reply.body).error.details)).toContain('ECONNREFUSED');
+    const { text } = await request(port, { path: '/_metrics' });
+    expect(text).toMatch(/wharf_proxy_instance_ejections_total\{[^}]*\} 1\n/);
+  } finally {
+    await extra.close();
+  }
 });
