@@ -44,17 +44,19 @@ export class UpgradeRelay {
     if (target === undefined) return this.refuse(socket, 502, 'WHARF_UNAVAILABLE', 'no healthy instance');
     const upstream = net.connect({ host: target.host, port: target.port });
     upstream.setTimeout(CONNECT_TIMEOUT_MS, () => upstream.destroy(codedError('WHARF_CONNECT_TIMEOUT')));
-    upstream.once('error', (err: NodeJS.ErrnoException) => {
-      if (upstream.connecting || !upstream.readable) {
-        this.options.metrics.upstreamErrors.inc({ reason: err.code ?? 'EUNKNOWN' });
+    let connected = false;
+    upstream.on('error', (err: NodeJS.ErrnoException) => {
+      // After the connect, a broken tunnel just ends both sides (the client sees the close).
+      if (connected) return socket.destroy();
+      const code = err.code ?? 'EUNKNOWN';
+      this.options.metrics.upstreamErrors.inc({ reason: code });
+      if (code === 'ECONNREFUSED' || code === 'WHARF_CONNECT_TIMEOUT') {
+        this.options.reportDown(route.deploymentId, target, code);
       }
-      if (err.code === 'ECONNREFUSED' || err.code === 'WHARF_CONNECT_TIMEOUT') {
-        this.options.reportDown(route.deploymentId, target, err.code);
-        return this.refuse(socket, 502, 'WHARF_UNAVAILABLE', 'instance could not be reached');
-      }
-      socket.destroy();
+      this.refuse(socket, 502, 'WHARF_UNAVAILABLE', 'instance could not be reached');
     });
     upstream.once('connect', () => {
+      connected = true;
       upstream.setTimeout(0);
       upstream.write(requestHead(req));
       if (head.length > 0) upstream.write(head);
