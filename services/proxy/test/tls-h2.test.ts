@@ -9,6 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
+import net from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
@@ -237,6 +238,18 @@ describe('Upgrade pass-through', () => {
       req.on('error', reject);
       req.end();
     });
+
+  it('refuses an upgrade for an unknown deployment with a coded 404', async () => {
+    const socket = net.connect(plainPort, '127.0.0.1');
+    socket.write(
+      `GET /ws HTTP/1.1\r\nHost: nope.${DOMAIN}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`,
+    );
+    let text = '';
+    socket.on('data', (c: Buffer) => (text += c.toString()));
+    await new Promise((resolve) => socket.once('close', resolve));
+    expect(text).toMatch(/^HTTP\/1.1 404 /);
+    expect(text).toContain('"code":"WHARF_NOT_FOUND"');
+  });
 
   it('relays a WebSocket both ways on the plain and the TLS port', async () => {
     expect(await upgrade(false)).toBe('ping over plain');
