@@ -11,6 +11,8 @@ log() { printf '[bootstrap] %s\n' "$*" >&2; }
 apt_packages=()
 [ -f /usr/share/java/zookeeper.jar ] || apt_packages+=(zookeeper)
 command -v etcd >/dev/null 2>&1 || apt_packages+=(etcd-server)
+# etcdctl: the proxy's gRPC acceptance tests drive etcd through the proxy with the real client.
+command -v etcdctl >/dev/null 2>&1 || apt_packages+=(etcd-client)
 command -v java >/dev/null 2>&1 || apt_packages+=(default-jre-headless)
 # javac: a TLS ZooKeeper with x509 auth loads Wharf's provider, compiled on first start (packages/zk/java).
 command -v javac >/dev/null 2>&1 || apt_packages+=(default-jdk-headless)

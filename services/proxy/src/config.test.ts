@@ -44,7 +44,34 @@ describe('configFromEnv', () => {
       domain: 'wharf.example.com',
       zone: 'zone-b',
       workers: 3,
+      tlsPort: 9243,
+      tlsCertFile: '',
+      tlsKeyFile: '',
+      tlsCaDir: '',
     });
+  });
+
+  it('reads the TLS port and certificate source, one source at a time', () => {
+    const files = configFromEnv(
+      { WHARF_PROXY_TLS_PORT: '8443', WHARF_PROXY_TLS_CERT: '/c.pem', WHARF_PROXY_TLS_KEY: '/k.pem' },
+      1,
+    );
+    expect(files).toMatchObject({ tlsPort: 8443, tlsCertFile: '/c.pem', tlsKeyFile: '/k.pem' });
+    expect(configFromEnv({ WHARF_PROXY_TLS_CA_DIR: '/home/ca' }, 1).tlsCaDir).toBe('/home/ca');
+    const variableOf = (env: Record<string, string>): string => {
+      try {
+        configFromEnv(env, 1);
+      } catch (err) {
+        expect(isWharfError(err, 'WHARF_VALIDATION')).toBe(true);
+        return (err as { details: { variable: string }[] }).details[0]!.variable;
+      }
+      throw new Error('expected a throw');
+    };
+    expect(variableOf({ WHARF_PROXY_TLS_CERT: '/c.pem' })).toBe('WHARF_PROXY_TLS_KEY');
+    expect(variableOf({ WHARF_PROXY_TLS_KEY: '/k.pem' })).toBe('WHARF_PROXY_TLS_CERT');
+    expect(
+      variableOf({ WHARF_PROXY_TLS_CERT: '/c', WHARF_PROXY_TLS_KEY: '/k', WHARF_PROXY_TLS_CA_DIR: '/ca' }),
+    ).toBe('WHARF_PROXY_TLS_CA_DIR');
   });
 
   it('runs one worker per core with auto, capped', () => {
@@ -92,6 +119,9 @@ describe('configFromEnv', () => {
       'WHARF_ZONE',
       'WHARF_ID',
       'WHARF_PROXY_WORKERS',
+      'WHARF_PROXY_TLS_PORT',
+      'WHARF_PROXY_TLS_CERT',
+      'WHARF_PROXY_TLS_CA_DIR',
     ]) {
       expect(helpText()).toContain(name);
     }

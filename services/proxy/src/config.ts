@@ -3,7 +3,7 @@
  * frozen object. `main.ts` passes `process.env` in; nothing else reads the environment.
  */
 import { availableParallelism, hostname } from 'node:os';
-import { type EnvTable, type LogLevel, integerIn, serviceConfig } from '@wharf/observability';
+import { type EnvTable, type LogLevel, integerIn, invalidConfig, serviceConfig } from '@wharf/observability';
 import { normaliseDomain } from './routing-key';
 
 const { EnvValueError, configFromEnv: parseEnv, defaultId, renderHelp, rows: r, parsers: p } = serviceConfig;
@@ -12,6 +12,8 @@ const { EnvValueError, configFromEnv: parseEnv, defaultId, renderHelp, rows: r, 
 export const DEFAULT_PROXY_HOST = '127.0.0.1';
 /** Default port (ECE's proxy port). */
 export const DEFAULT_PROXY_PORT = 9200;
+/** Default TLS port (ECE's). */
+export const DEFAULT_PROXY_TLS_PORT = 9243;
 
 /**
  * `WHARF_PROXY_WORKERS=auto` runs one worker per core, up to this many. Each worker is a Node
@@ -34,6 +36,12 @@ export interface ProxyConfig {
   readonly zone: string;
   /** Worker processes; 1 means the single-process proxy (no primary). */
   readonly workers: number;
+  readonly tlsPort: number;
+  /** The operator's certificate and key (PEM files); '' when unset. */
+  readonly tlsCertFile: string;
+  readonly tlsKeyFile: string;
+  /** A Wharf CA store to issue the serving certificate from; '' when unset. */
+  readonly tlsCaDir: string;
 }
 
 /** Every variable the proxy reads (printed by `--help`), with defaults for this host. */
@@ -83,6 +91,33 @@ export function proxyEnv(pid: number, cores: number = availableParallelism()): E
         return workers;
       },
     },
+    tlsPort: {
+      name: 'WHARF_PROXY_TLS_PORT',
+      default: String(DEFAULT_PROXY_TLS_PORT),
+      description: 'TLS port (HTTP/1.1 and h2), when a certificate is configured (0: any)',
+      parse: p.port,
+    },
+    tlsCertFile: {
+      name: 'WHARF_PROXY_TLS_CERT',
+      default: '',
+      shownDefault: '<none>',
+      description: 'PEM certificate for *.<domain> (with WHARF_PROXY_TLS_KEY)',
+      parse: p.text,
+    },
+    tlsKeyFile: {
+      name: 'WHARF_PROXY_TLS_KEY',
+      default: '',
+      shownDefault: '<none>',
+      description: 'PEM private key of WHARF_PROXY_TLS_CERT',
+      parse: p.text,
+    },
+    tlsCaDir: {
+      name: 'WHARF_PROXY_TLS_CA_DIR',
+      default: '',
+      shownDefault: '<none>',
+      description: 'Wharf CA store (ca.pem, ca.key) to issue the *.<domain> certificate from at start',
+      parse: p.text,
+    },
   };
 }
 
@@ -92,7 +127,28 @@ export function configFromEnv(
   pid: number,
   cores: number = availableParallelism(),
 ): ProxyConfig {
-  return parseEnv(proxyEnv(pid, cores), env, 'proxy configuration');
+  const config = parseEnv(proxyEnv(pid, cores), env, 'proxy configuration');
+  const problem = tlsProblem(config);
+  if (problem !== undefined) throw invalidConfig('proxy configuration', [problem]);
+  return config;
+}
+
+/** The certificate comes from exactly one place: both files, or the CA store. */
+function tlsProblem(config: ProxyConfig): { path: string; variable: string; message: string } | undefined {
+  const { tlsCertFile: cert, tlsKeyFile: key, tlsCaDir: caDir } = config;
+  if ((cert === '') !== (key === '')) {
+    const variable = cert === '' ? 'WHARF_PROXY_TLS_CERT' : 'WHARF_PROXY_TLS_KEY';
+    return { path: variable, variable, message: 'WHARF_PROXY_TLS_CERT and WHARF_PROXY_TLS_KEY go together' };
+  }
+  if (cert !== '' && caDir !== '') {
+    const variable = 'WHARF_PROXY_TLS_CA_DIR';
+    return {
+      path: variable,
+      variable,
+      message: 'give either a certificate (CERT/KEY) or a CA store, not both',
+    };
+  }
+  return undefined;
 }
 
 function parseDomain(raw: string): string {

@@ -10,8 +10,10 @@
  * Why not a proxy library: http-proxy-3 runs a chain of passes per request (header objects copied
  * twice, one `setHeader` per header, `pipe` in both directions) and cost about a third of the
  * proxy's CPU per request (docs/benchmarks.md, "proxy overhead"). This file does the same hop with
- * raw header lists (`headers.ts`) and a direct relay, which is all the proxy needs: no WebSocket,
- * no path rewriting, one upstream protocol.
+ * raw header lists (`headers.ts`) and a direct relay, which is all the proxy needs: no path
+ * rewriting, one upstream protocol. HTTP/2 clients come here too (Node's compatibility objects)
+ * and are spoken for in HTTP/1.1 upstream, except gRPC (`grpc-forwarder.ts`); WebSocket upgrades
+ * are `upgrade.ts`.
  */
 import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
@@ -66,10 +68,10 @@ export interface ForwarderOptions {
 }
 
 /** One attempt at one instance. */
-interface Attempt {
+export interface Attempt {
   readonly target: RouteTarget;
-  /** The request to the instance (destroyed when the client goes away). */
-  upstream: ClientRequest | undefined;
+  /** The request (HTTP/1.1) or stream (HTTP/2) to the instance, destroyed when the client goes away. */
+  upstream: { destroy(): void } | undefined;
   responded: boolean;
   timedOut: boolean;
 }
@@ -116,7 +118,7 @@ export class Forwarder {
     (req as TaggedRequest)[EXCHANGE] = exchange;
     const target = this.options.balancer.pick(route);
     if (target === undefined) {
-      this.fail(res, exchange, 'no_instance', 'no healthy instance', undefined);
+      this.fail(req, res, exchange, 'no_instance', 'no healthy instance', undefined);
       return exchange;
     }
     if (hasBody(req)) (exchange as { body: ReplayableBody | undefined }).body = new ReplayableBody(req);
@@ -168,7 +170,7 @@ export class Forwarder {
       // Node refuses to send what its own parser let in only in corner cases (a path with
       // characters it will not write); a request handler must never throw.
       this.options.metrics.upstreamErrors.inc({ reason: 'invalid_request' });
-      this.fail(res, exchange, 'upstream_error', 'request cannot be forwarded', errorCode(err as Error));
+      this.fail(req, res, exchange, 'upstream_error', 'request cannot be forwarded', errorCode(err as Error));
       return;
     }
     attempt.upstream = upstream;
@@ -195,15 +197,18 @@ export class Forwarder {
       upstreamRes.destroy();
       return;
     }
+    // An HTTP/2 client (compat request) has no status message and no connection-level headers.
+    const h2 = req.httpVersionMajor === 2;
     try {
       res.writeHead(
         upstreamRes.statusCode ?? 502,
-        upstreamRes.statusMessage,
+        h2 ? undefined : upstreamRes.statusMessage,
         clientResponseHeaders(upstreamRes.rawHeaders, {
           instanceId: attempt.target.instanceId,
           deploymentId: exchange.route.deploymentId,
-          close: this.options.draining(),
+          close: !h2 && this.options.draining(),
           http10: req.httpVersionMajor === 1 && req.httpVersionMinor === 0,
+          h2,
         }),
       );
     } catch (err) {
@@ -212,6 +217,7 @@ export class Forwarder {
       upstreamRes.destroy();
       this.options.metrics.upstreamErrors.inc({ reason: 'invalid_response' });
       this.fail(
+        req,
         res,
         exchange,
         'upstream_error',
@@ -260,7 +266,7 @@ export class Forwarder {
     }
     if (attempt.timedOut) {
       this.options.metrics.upstreamErrors.inc({ reason: 'timeout' });
-      this.fail(res, exchange, 'upstream_timeout', 'instance did not answer in time', code);
+      this.fail(req, res, exchange, 'upstream_timeout', 'instance did not answer in time', code);
       return;
     }
     this.options.metrics.upstreamErrors.inc({ reason: code });
@@ -272,9 +278,9 @@ export class Forwarder {
       timedOut: attempt.timedOut,
       bodyReplayable: exchange.body?.replayable ?? true,
     };
-    if (marksDown(failure)) this.markDown(exchange, attempt.target, code);
+    if (marksDown(failure)) this.markDown(exchange.route.deploymentId, attempt.target, code);
     if (mayRetry(failure) && this.retry(req, res, exchange, code)) return;
-    this.fail(res, exchange, 'upstream_error', 'instance could not be reached', code);
+    this.fail(req, res, exchange, 'upstream_error', 'instance could not be reached', code);
   }
 
   /** Sends the request to an instance this request has not tried; false when none is left. */
@@ -296,8 +302,16 @@ export class Forwarder {
     return true;
   }
 
+  /**
+   * Holds `target` down after a failure seen outside this forwarder (the gRPC path, WebSocket
+   * upgrades), by the same rule as for its own requests.
+   */
+  reportDown(deploymentId: string, target: RouteTarget, code: string): void {
+    this.markDown(deploymentId, target, code);
+  }
+
   /** Holds `target` down (the health checker brings it back) and drops its pooled connections. */
-  private markDown(exchange: Exchange, target: RouteTarget, code: string): void {
+  private markDown(deploymentId: string, target: RouteTarget, code: string): void {
     this.agents.discard(target);
     const marked = this.options.balancer.health.markDown({
       instanceId: target.instanceId,
@@ -308,7 +322,7 @@ export class Forwarder {
     if (!marked) return;
     this.options.metrics.instanceEjections.inc();
     this.options.logger.warn('instance marked down', {
-      deployment: exchange.route.deploymentId,
+      deployment: deploymentId,
       instance: target.instanceId,
       reason: code,
     });
@@ -316,6 +330,7 @@ export class Forwarder {
   }
 
   private fail(
+    req: IncomingMessage,
     res: ServerResponse,
     exchange: Exchange,
     outcome: ForwardOutcome,
@@ -333,11 +348,16 @@ export class Forwarder {
     if (!res.headersSent) {
       res.setHeader(HANDLING_DEPLOYMENT_HEADER, exchange.route.deploymentId);
       if (instance !== undefined) res.setHeader(HANDLING_INSTANCE_HEADER, instance);
-      if (this.options.draining()) res.setHeader('connection', 'close');
+      if (this.options.draining() && req.httpVersionMajor !== 2) res.setHeader('connection', 'close');
     }
     if (outcome === 'upstream_timeout') sendError(res, 'WHARF_TIMEOUT', message, details);
     else sendError(res, 'WHARF_UNAVAILABLE', message, details, 502);
   }
+}
+
+/** Marks `req` as forwarded by `exchange` (what {@link exchangeOf} returns); for the gRPC path. */
+export function tagExchange(req: IncomingMessage, exchange: Exchange): void {
+  (req as TaggedRequest)[EXCHANGE] = exchange;
 }
 
 /** The exchange of a request that went through {@link Forwarder.forward}, if any. */

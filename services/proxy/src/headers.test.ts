@@ -120,3 +120,60 @@ describe('clientResponseHeaders', () => {
     ]);
   });
 });
+
+describe('HTTP/2 clients', () => {
+  it('sends `:authority` upstream as Host and drops the other pseudo-headers', () => {
+    const out = upstreamRequestHeaders(
+      [
+        ':method',
+        'GET',
+        ':path',
+        '/x',
+        ':scheme',
+        'https',
+        ':authority',
+        'dep1.example.com',
+        'accept',
+        '*/*',
+      ],
+      { remoteAddress: '10.0.0.7', proto: 'https' },
+    );
+    expect(pairs(out)).toEqual([
+      ['accept', '*/*'],
+      ['host', 'dep1.example.com'],
+      ['x-forwarded-for', '10.0.0.7'],
+      ['x-forwarded-proto', 'https'],
+      ['x-forwarded-host', 'dep1.example.com'],
+    ]);
+  });
+
+  it('keeps a Host the client sent next to `:authority`', () => {
+    const out = upstreamRequestHeaders([':authority', 'a.example.com', 'Host', 'b.example.com'], hop);
+    expect(pairs(out).filter(([n]) => n!.toLowerCase() === 'host')).toEqual([['Host', 'b.example.com']]);
+  });
+
+  it('gets no connection-specific response headers (HTTP/2 forbids them)', () => {
+    const out = clientResponseHeaders(
+      [
+        'Content-Type',
+        'text/plain',
+        'Transfer-Encoding',
+        'chunked',
+        'Connection',
+        'keep-alive, X-Hop',
+        'X-Hop',
+        '1',
+        'Keep-Alive',
+        'timeout=5',
+        'Upgrade',
+        'h2c',
+      ],
+      { instanceId: 'i1', deploymentId: 'd1', close: true, http10: false, h2: true },
+    );
+    expect(pairs(out)).toEqual([
+      ['content-type', 'text/plain'],
+      ['x-wharf-handling-instance', 'i1'],
+      ['x-wharf-handling-deployment', 'd1'],
+    ]);
+  });
+});

@@ -31,9 +31,16 @@ export function upstreamRequestHeaders(raw: readonly string[], hop: ClientHop): 
   let host: string | undefined;
   let hasProto = false;
   let hasForwardedHost = false;
+  let authority: string | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!;
     const value = raw[i + 1]!;
+    // An HTTP/2 client's pseudo-headers (`:method`, `:path`…; no HTTP/1 name starts with `:`):
+    // the instance is spoken to in HTTP/1.1, where `:authority` is `Host`.
+    if (name.charCodeAt(0) === COLON) {
+      if (name === ':authority') authority = value;
+      continue;
+    }
     switch (name.length) {
       case 4:
         if (name.toLowerCase() === 'host') host ??= value;
@@ -72,12 +79,31 @@ export function upstreamRequestHeaders(raw: readonly string[], hop: ClientHop): 
     }
     out.push(name, value);
   }
+  if (host === undefined && authority !== undefined) {
+    host = authority;
+    out.push('host', authority);
+  }
   const headers = named === undefined ? out : withoutNamed(out, named);
   headers.push('x-forwarded-for', forwardedFor ? `${forwardedFor}, ${hop.remoteAddress}` : hop.remoteAddress);
   if (!hasProto) headers.push('x-forwarded-proto', hop.proto);
   if (!hasForwardedHost) headers.push('x-forwarded-host', host ?? '');
   return headers;
 }
+
+/** `:` — the first character of an HTTP/2 pseudo-header name. */
+const COLON = 58;
+
+/**
+ * Response headers HTTP/2 forbids (RFC 9113 §8.2.2: connection-specific); Node refuses to send a
+ * response carrying any of them, so they are dropped for an HTTP/2 client.
+ */
+const H2_CONNECTION_HEADERS: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 /** Options for {@link clientResponseHeaders}. */
 export interface ResponseHop {
@@ -90,6 +116,8 @@ export interface ResponseHop {
    * (Node then sends the body as is and ends it by closing the connection).
    */
   readonly http10: boolean;
+  /** The client speaks HTTP/2: connection-specific headers are dropped, no `Connection: close`. */
+  readonly h2?: boolean;
 }
 
 /**
@@ -98,6 +126,7 @@ export interface ResponseHop {
  * `X-Wharf-Handling-*` headers and `Connection: close` while draining.
  */
 export function clientResponseHeaders(raw: readonly string[], hop: ResponseHop): string[] {
+  if (hop.h2 === true) return h2ResponseHeaders(raw, hop);
   const out: string[] = [];
   let named: Set<string> | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -120,6 +149,21 @@ export function clientResponseHeaders(raw: readonly string[], hop: ResponseHop):
   const headers = named === undefined ? out : withoutNamed(out, named);
   headers.push(HANDLING_INSTANCE_HEADER, hop.instanceId, HANDLING_DEPLOYMENT_HEADER, hop.deploymentId);
   if (hop.close) headers.push('connection', 'close');
+  return headers;
+}
+
+/** {@link clientResponseHeaders} for an HTTP/2 client (the rare path: no length switch). */
+function h2ResponseHeaders(raw: readonly string[], hop: ResponseHop): string[] {
+  const out: string[] = [];
+  let named: Set<string> | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const lower = raw[i]!.toLowerCase();
+    if (lower === 'connection') named = connectionTokens(raw[i + 1]!, named);
+    if (H2_CONNECTION_HEADERS.has(lower)) continue;
+    out.push(lower, raw[i + 1]!);
+  }
+  const headers = named === undefined ? out : withoutNamed(out, named);
+  headers.push(HANDLING_INSTANCE_HEADER, hop.instanceId, HANDLING_DEPLOYMENT_HEADER, hop.deploymentId);
   return headers;
 }
 

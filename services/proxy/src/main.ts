@@ -4,9 +4,11 @@
  * dependencies together, handles signals and calls `process.exit`.
  */
 import { createLogger, createMetrics, installShutdown } from '@wharf/observability';
+import { CA_PASSPHRASE_ENV } from '@wharf/pki';
 import { ZkSession, zkTlsFromEnv } from '@wharf/zk';
 import { configFromEnv, helpText, type ProxyConfig } from './config';
-import { createProxy } from './proxy';
+import { createProxy, type ProxyTlsOptions } from './proxy';
+import { loadServingCertificate, type ServingCertificateSource } from './serving-certificate';
 import { createProxySupervisor } from './workers/supervisor';
 
 /** Version reported in the proxy's registration. */
@@ -32,9 +34,16 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger({ service: 'proxy', level: config.logLevel, context: { proxy: config.id } });
+  // The serving certificate of the TLS port (operator files or the Wharf CA directory).
+  const tls = await tlsOptions(config);
   // Secure mode (mutual TLS, ACLs by role) when WHARF_ZK_TLS_CA/_CERT/_KEY are set.
-  const tls = zkTlsFromEnv(process.env);
-  const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, tls, logger });
+  const zkTls = zkTlsFromEnv(process.env);
+  const zk = new ZkSession({
+    connectString: config.zkConnectString,
+    chroot: config.zkChroot,
+    tls: zkTls,
+    logger,
+  });
   const common = {
     zk,
     logger,
@@ -46,6 +55,7 @@ async function main(): Promise<void> {
     port: config.port,
     version: VERSION,
     accessLog: config.logLevel === 'debug',
+    tls,
   };
   // One worker is the single-process proxy itself; more run under a primary (supervisor.ts).
   const proxy =
@@ -69,7 +79,22 @@ async function main(): Promise<void> {
     port: address.port,
     domain: config.domain,
     workers: config.workers,
+    tls_port: 'tlsAddress' in proxy ? (proxy.tlsAddress()?.port ?? null) : (tls?.port ?? null),
   });
+}
+
+/** The TLS port's certificate (read or issued now), when one is configured. */
+async function tlsOptions(config: ProxyConfig): Promise<ProxyTlsOptions | undefined> {
+  let source: ServingCertificateSource;
+  if (config.tlsCertFile !== '') {
+    source = { kind: 'files', certFile: config.tlsCertFile, keyFile: config.tlsKeyFile };
+  } else if (config.tlsCaDir !== '') {
+    source = { kind: 'ca', caDir: config.tlsCaDir, passphrase: process.env[CA_PASSPHRASE_ENV] };
+  } else {
+    return undefined;
+  }
+  const certificate = await loadServingCertificate(source, config.domain, config.id);
+  return { port: config.tlsPort, certificate };
 }
 
 main().catch((err: unknown) => {

@@ -44,6 +44,8 @@ export interface ProxyMetrics {
   readonly routeDocumentsSkipped: Gauge;
   /** Time from the first unapplied route event to the swap that applied it. */
   readonly routeTableUpdateSeconds: Histogram;
+  /** Seconds until the TLS port's certificate expires (set at start and at each scrape). */
+  readonly certificateExpiry: Gauge<'certificate'>;
 }
 
 /** Declares the proxy's metrics on the service registry (`createMetrics('proxy')`). */
@@ -104,6 +106,13 @@ export function createProxyMetrics(metrics: Metrics): ProxyMetrics {
       name: 'wharf_proxy_route_table_update_seconds',
       help: 'Time from the first unapplied route event to the table swap that applied it.',
       buckets: TABLE_UPDATE_BUCKETS,
+    }),
+    // Issue 11's `wharf_certificate_expiry_seconds`, with the service prefix every registry
+    // enforces; `certificate` tells the serving certificate from others a proxy may get.
+    certificateExpiry: metrics.gauge({
+      name: 'wharf_proxy_certificate_expiry_seconds',
+      help: 'Seconds until the certificate expires (negative once expired).',
+      labelNames: ['certificate'] as const,
     }),
   };
 }

@@ -4,20 +4,27 @@
  * discover it by (both in the shared {@link ProxyShell}). Start/close with an explicit state; close
  * drains in-flight requests.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import type { Http2Session } from 'node:http2';
+import type { AddressInfo, Server } from 'node:net';
+import type tls from 'node:tls';
 import type { Logger, Metrics } from '@wharf/observability';
 import { ScrapeTokenVerifier } from '@wharf/zk';
 import { Balancer } from './balancer';
 import { systemClock, type Clock } from './clock';
 import { Forwarder } from './forwarder';
+import { createProxyServers } from './front-door';
+import { GrpcForwarder } from './grpc-forwarder';
+import { H2Upstreams } from './h2-upstreams';
 import { HealthChecker } from './health-checker';
 import { InstanceHealth } from './instance-health';
-import { createProxyMetrics } from './metrics';
+import { createProxyMetrics, type ProxyMetrics } from './metrics';
 import { ProxyShell, assertShellOptions, type ProxyCommonOptions, type ProxyState } from './proxy-shell';
 import { createRequestHandler, type RequestHandler } from './request-handler';
 import type { RouteTable, RouteTarget } from './route-table';
 import { normaliseDomain } from './routing-key';
+import { servingExpirySeconds, type ServingCertificate } from './serving-certificate';
+import { UpgradeRelay } from './upgrade';
 
 export type { ProxyState } from './proxy-shell';
 
@@ -34,6 +41,19 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 export const CLIENT_KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** Must exceed the keep-alive timeout (Node closes a socket whose next request's headers are late). */
 const CLIENT_HEADERS_TIMEOUT_MS = CLIENT_KEEP_ALIVE_TIMEOUT_MS + 1_000;
+/** ECE's TLS proxy port. */
+export const DEFAULT_TLS_PORT = 9243;
+
+/** The TLS port's settings: where it listens and the certificate it serves. */
+export interface ProxyTlsOptions {
+  /** Default {@link DEFAULT_TLS_PORT}; 0 picks a free port (tests). The address is the plain port's. */
+  readonly port?: number;
+  readonly certificate: Pick<ServingCertificate, 'certPem' | 'keyPem' | 'notAfter'>;
+}
+
+/** The `certificate` label of the serving certificate's `wharf_certificate_expiry_seconds`. */
+export const SERVING_CERTIFICATE_LABEL = 'proxy-serving';
+
 /** How often the drain loop checks whether every in-flight request has finished. */
 const DRAIN_POLL_MS = 20;
 
@@ -68,6 +88,8 @@ export interface ProxyOptions extends ProxyCommonOptions {
    * scrape token check against `zk` when there is one, else every scrape may (a worker).
    */
   readonly authorizeMetrics?: (authorization: string | undefined) => Promise<boolean>;
+  /** Serve TLS (HTTP/1.1 and h2 by ALPN) on a second port; absent: the plain port only. */
+  readonly tls?: ProxyTlsOptions | undefined;
 }
 
 /** Request counters of one proxy process. */
@@ -84,8 +106,10 @@ export interface WharfProxy {
   readonly state: ProxyState;
   /** The current routing table (`undefined` until initialised). */
   table(): RouteTable | undefined;
-  /** Starts routing and listening; resolves with the bound address. */
+  /** Starts routing and listening; resolves with the plain port's bound address. */
   start(): Promise<AddressInfo>;
+  /** The TLS port's bound address once started (`undefined` without TLS). */
+  tlsAddress(): AddressInfo | undefined;
   /** Stops accepting, drains in-flight requests (up to the deadline), deregisters. Idempotent. */
   close(): Promise<void>;
   /** Request counters (what the registration's `stats` report). */
@@ -104,7 +128,14 @@ class ProxyService implements WharfProxy {
   private readonly shell: ProxyShell;
   private readonly forwarder: Forwarder;
   private readonly server: http.Server;
+  /** HTTP/2 sessions on both ports (h2c after the preface on the plain one, ALPN h2 on the TLS one). */
+  private readonly h2Sessions: ReadonlySet<Http2Session>;
+  private readonly h2Upstreams: H2Upstreams;
+  private readonly upgrades: UpgradeRelay;
+  private readonly tlsServer: tls.Server | undefined;
   private readonly handler: RequestHandler;
+  /** Sampled at scrape time: expiry moves with the clock, not with events. */
+  private readonly updateCertificateExpiry: () => void;
   private readonly healthChecker: HealthChecker | undefined;
   private readonly authorizeMetrics: (authorization: string | undefined) => Promise<boolean>;
 
@@ -120,7 +151,69 @@ class ProxyService implements WharfProxy {
       options.activeHealthChecks === false
         ? undefined
         : new HealthChecker({ health, clock: this.clock, logger: this.logger });
-    this.shell = new ProxyShell(
+    this.shell = this.createShell(options, metrics, balancer, health);
+    const draining = (): boolean => this.shell.draining();
+    this.forwarder = new Forwarder({
+      balancer,
+      logger: this.logger,
+      metrics,
+      clock: this.clock,
+      draining,
+      upstreamTimeoutMs: options.upstreamTimeoutMs,
+      onInstanceDown: options.onInstanceDown,
+    });
+    this.h2Upstreams = new H2Upstreams(this.clock);
+    const reportDown = this.forwarder.reportDown.bind(this.forwarder);
+    const grpc = new GrpcForwarder({
+      balancer,
+      upstreams: this.h2Upstreams,
+      metrics,
+      logger: this.logger,
+      reportDown,
+    });
+    const domain = normaliseDomain(options.domain ?? 'localhost');
+    const table = (): RouteTable | undefined => this.shell.cache.current();
+    this.upgrades = new UpgradeRelay({ domain, table, balancer, metrics, logger: this.logger, reportDown });
+    const zk = options.zk;
+    const scrapeTokens = zk === undefined ? undefined : new ScrapeTokenVerifier(zk, { logger: this.logger });
+    this.authorizeMetrics =
+      options.authorizeMetrics ??
+      (scrapeTokens === undefined ? () => Promise.resolve(true) : (a) => scrapeTokens.allows(a));
+    this.handler = createRequestHandler({
+      domain,
+      table,
+      healthy: () => this.shell.state === 'running' && this.shell.cache.initialized,
+      draining,
+      serveMetrics: (req, res) => this.serveMetrics(req, res),
+      forwarder: this.forwarder,
+      grpc,
+      logger: this.logger,
+      metrics,
+      clock: this.clock,
+      accessLog: options.accessLog,
+      holdMs: options.holdMs,
+    });
+    const servers = createProxyServers({
+      listener: this.handler.listener,
+      upgrade: this.upgrades.listener,
+      http1: { keepAliveTimeout: CLIENT_KEEP_ALIVE_TIMEOUT_MS, headersTimeout: CLIENT_HEADERS_TIMEOUT_MS },
+      tls: options.tls?.certificate,
+    });
+    this.server = servers.http1;
+    this.h2Sessions = servers.h2Sessions;
+    this.tlsServer = servers.tls;
+    this.updateCertificateExpiry = expiryUpdater(metrics, options.tls?.certificate, this.clock);
+    this.updateCertificateExpiry();
+  }
+
+  /** The shell: route source and cache, registration, lifecycle; the hooks are this proxy's. */
+  private createShell(
+    options: ProxyOptions,
+    metrics: ProxyMetrics,
+    balancer: Balancer,
+    health: InstanceHealth,
+  ): ProxyShell {
+    return new ProxyShell(
       {
         ...options,
         metrics,
@@ -129,6 +222,7 @@ class ProxyService implements WharfProxy {
           balancer.retain(table.routes);
           health.retain(table);
           this.forwarder.retain(table);
+          this.h2Upstreams.retain(table);
         },
         stats: () => this.stats(),
       },
@@ -141,41 +235,14 @@ class ProxyService implements WharfProxy {
         release: () => {
           this.healthChecker?.close();
           this.forwarder.close();
+          this.h2Upstreams.close();
         },
       },
     );
-    const draining = (): boolean => this.shell.draining();
-    this.forwarder = new Forwarder({
-      balancer,
-      logger: this.logger,
-      metrics,
-      clock: this.clock,
-      draining,
-      upstreamTimeoutMs: options.upstreamTimeoutMs,
-      onInstanceDown: options.onInstanceDown,
-    });
-    const zk = options.zk;
-    const scrapeTokens = zk === undefined ? undefined : new ScrapeTokenVerifier(zk, { logger: this.logger });
-    this.authorizeMetrics =
-      options.authorizeMetrics ??
-      (scrapeTokens === undefined ? () => Promise.resolve(true) : (a) => scrapeTokens.allows(a));
-    this.handler = createRequestHandler({
-      domain: normaliseDomain(options.domain ?? 'localhost'),
-      table: () => this.shell.cache.current(),
-      healthy: () => this.shell.state === 'running' && this.shell.cache.initialized,
-      draining,
-      serveMetrics: (req, res) => this.serveMetrics(req, res),
-      forwarder: this.forwarder,
-      logger: this.logger,
-      metrics,
-      clock: this.clock,
-      accessLog: options.accessLog,
-      holdMs: options.holdMs,
-    });
-    this.server = http.createServer(
-      { keepAliveTimeout: CLIENT_KEEP_ALIVE_TIMEOUT_MS, headersTimeout: CLIENT_HEADERS_TIMEOUT_MS },
-      this.handler.listener,
-    );
+  }
+
+  tlsAddress(): AddressInfo | undefined {
+    return this.tlsServer?.listening === true ? (this.tlsServer.address() as AddressInfo) : undefined;
   }
 
   get state(): ProxyState {
@@ -196,8 +263,11 @@ class ProxyService implements WharfProxy {
 
   private async drain(): Promise<void> {
     if (!this.server.listening) return;
+    if (this.tlsServer?.listening === true) this.tlsServer.close();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
+    // GOAWAY: HTTP/2 clients open no new streams here; the ones in flight finish.
+    for (const session of this.h2Sessions) session.close();
     const deadline = this.clock.monotonic() + (this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS);
     while (this.handler.inFlight() > 0 && this.clock.monotonic() < deadline) {
       await new Promise<void>((resolve) => this.clock.setTimeout(resolve, DRAIN_POLL_MS));
@@ -206,20 +276,23 @@ class ProxyService implements WharfProxy {
     const left = this.handler.inFlight();
     if (left > 0) this.logger.warn('drain deadline passed', { in_flight: left });
     this.server.closeAllConnections();
+    for (const session of this.h2Sessions) session.destroy();
+    this.upgrades.close();
     await closed;
   }
 
-  private listen(): Promise<AddressInfo> {
+  private async listen(): Promise<AddressInfo> {
     const { host = '127.0.0.1', port = 9200 } = this.options;
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      this.server.once('error', onError);
-      this.server.listen(port, host, () => {
-        this.server.off('error', onError);
-        this.server.on('error', (err) => this.logger.error('proxy server error', { err }));
-        resolve(this.server.address() as AddressInfo);
-      });
-    });
+    const address = await listenOn(this.server, port, host, this.logger);
+    if (this.tlsServer !== undefined) {
+      try {
+        await listenOn(this.tlsServer, this.options.tls?.port ?? DEFAULT_TLS_PORT, host, this.logger);
+      } catch (err) {
+        this.server.close();
+        throw err;
+      }
+    }
+    return address;
   }
 
   counters(): ProxyCounters {
@@ -242,6 +315,7 @@ class ProxyService implements WharfProxy {
   }
 
   private writeMetrics(res: http.ServerResponse): void {
+    this.updateCertificateExpiry();
     const registry = this.options.metrics.registry;
     (this.options.metricsText ?? (() => registry.metrics()))().then(
       (text) => {
@@ -265,4 +339,30 @@ class ProxyService implements WharfProxy {
       instances: table?.instanceCount ?? 0,
     };
   }
+}
+
+/** Listens on `port`; a later server error is logged (the port keeps serving). */
+function listenOn(server: Server, port: number, host: string, logger: Logger): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      server.on('error', (err) => logger.error('proxy server error', { err }));
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** Sets the serving certificate's expiry gauge (a no-op without TLS). */
+function expiryUpdater(
+  metrics: ProxyMetrics,
+  certificate: Pick<ServingCertificate, 'notAfter'> | undefined,
+  clock: Clock,
+): () => void {
+  return () => {
+    if (certificate === undefined) return;
+    const seconds = servingExpirySeconds(certificate, clock.now());
+    metrics.certificateExpiry.set({ certificate: SERVING_CERTIFICATE_LABEL }, seconds);
+  };
 }

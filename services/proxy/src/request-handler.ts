@@ -4,13 +4,15 @@
  * deployment path can ever be shadowed by them.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { Logger } from '@wharf/observability';
 import type { Clock } from './clock';
 import { exchangeOf, type Exchange, type Forwarder } from './forwarder';
 import type { ProxyMetrics } from './metrics';
 import { sendError, sendHealth } from './responses';
-import type { RouteTable } from './route-table';
-import { routingKeyOf, type RoutingKey } from './routing-key';
+import { isGrpc, type GrpcForwarder } from './grpc-forwarder';
+import type { Route, RouteTable } from './route-table';
+import { routingKeyOfRequest, type RoutingKey } from './routing-key';
 
 /** Path of the load-balancer health check (ECE's `GET /_health`). */
 export const HEALTH_PATH = '/_health';
@@ -41,6 +43,8 @@ export interface RequestHandlerOptions {
   /** Writes the metrics exposition for `GET /_metrics`. */
   readonly serveMetrics: (req: IncomingMessage, res: ServerResponse) => void;
   readonly forwarder: Forwarder;
+  /** Carries HTTP/2 gRPC calls (absent: they go through `forwarder` like any request). */
+  readonly grpc?: GrpcForwarder | undefined;
   readonly logger: Logger;
   readonly metrics: ProxyMetrics;
   readonly clock: Clock;
@@ -86,20 +90,21 @@ export function createRequestHandler(options: RequestHandlerOptions): RequestHan
       if (exchange !== undefined && !res.writableFinished) options.forwarder.abandon(exchange);
       record(options, accessLog, req, res, exchange, clock.monotonic() - started);
     });
-    const key = routingKeyOf(req.headers, domain);
+    const key = routingKeyOfRequest(req, domain);
     const table = key.kind === 'deployment' ? options.table() : undefined;
     const route = key.kind === 'deployment' ? table?.routes.get(key.deploymentId) : undefined;
     if (route === undefined) {
       // Answered here. Forwarded responses get `Connection: close` from the forwarder instead:
       // a header set now would push Node's writeHead of the instance's raw headers onto its
       // one-setHeader-per-header path, which also folds repeated headers (Set-Cookie) into one.
-      if (options.draining()) res.setHeader('connection', 'close');
+      // HTTP/2 has no `Connection` (a draining h2 session is sent GOAWAY instead).
+      if (options.draining() && req.httpVersionMajor !== 2) res.setHeader('connection', 'close');
       return answer(options, counters, req, res, key, table);
     }
     // Not a 404 (the deployment exists) and not held: nothing comes back until `_start`.
     if (route.shutdown === true) return sendShutDown(res, route.deploymentId);
     if (route.healthyCount === 0 && holdMs > 0) return hold(options, res, route.deploymentId, holdMs, req);
-    options.forwarder.forward(req, res, route);
+    forward(options, req, res, route);
   };
 
   return { listener, inFlight: () => counters.inFlight, received: () => counters.received };
@@ -127,7 +132,7 @@ function hold(
     // Shut down meanwhile (requests held through the drain before a shutdown): no point waiting.
     if (route.shutdown === true) return sendShutDown(res, deploymentId);
     if (route.healthyCount > 0 || options.clock.monotonic() >= until) {
-      options.forwarder.forward(req, res, route);
+      forward(options, req, res, route);
       return;
     }
     options.clock.setTimeout(check, HOLD_POLL_MS);
@@ -139,6 +144,20 @@ function hold(
 /** The answer for a shut-down deployment (`_shutdown`). */
 function sendShutDown(res: ServerResponse, deploymentId: string): void {
   sendError(res, 'WHARF_DEPLOYMENT_SHUT_DOWN', 'deployment is shut down', { deployment: deploymentId });
+}
+
+/** gRPC calls go stream to stream (`grpc-forwarder.ts`); every other request through the forwarder. */
+function forward(
+  options: RequestHandlerOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: Route,
+): void {
+  if (options.grpc !== undefined && isGrpc(req.httpVersionMajor, req.headers['content-type'])) {
+    options.grpc.forward(req as unknown as Http2ServerRequest, res as unknown as Http2ServerResponse, route);
+    return;
+  }
+  options.forwarder.forward(req, res, route);
 }
 
 /** Answers a request that reaches no route: the proxy's own endpoints or an error. */

@@ -1,4 +1,5 @@
-import { hostnameOf, normaliseDomain, routingKeyOf } from './routing-key';
+import type { IncomingMessage } from 'node:http';
+import { hostnameOf, normaliseDomain, routingKeyOf, routingKeyOfRequest } from './routing-key';
 
 const key = (headers: Record<string, string>, domain = 'localhost') => routingKeyOf(headers, domain);
 
@@ -73,5 +74,30 @@ describe('hostnameOf / normaliseDomain', () => {
     expect(hostnameOf('[::1]:9200')).toBe('[::1]');
     expect(hostnameOf('a.b.')).toBe('a.b');
     expect(normaliseDomain(' Example.COM. ')).toBe('example.com');
+  });
+});
+
+describe('routingKeyOfRequest', () => {
+  const req = (headers: Record<string, string>, servername?: string) =>
+    ({ headers, socket: { servername } }) as unknown as IncomingMessage;
+
+  it('reads `:authority` (HTTP/2) when there is no Host', () => {
+    expect(routingKeyOfRequest(req({ ':authority': 'dep1.localhost:9243' }), 'localhost')).toMatchObject({
+      deploymentId: 'dep1',
+    });
+  });
+
+  it('falls back to SNI only when the headers name no deployment', () => {
+    expect(routingKeyOfRequest(req({ host: '127.0.0.1:9243' }, 'dep2.localhost'), 'localhost')).toMatchObject(
+      {
+        deploymentId: 'dep2',
+      },
+    );
+    expect(routingKeyOfRequest(req({ host: 'dep1.localhost' }, 'dep2.localhost'), 'localhost')).toMatchObject(
+      {
+        deploymentId: 'dep1',
+      },
+    );
+    expect(routingKeyOfRequest(req({ host: '127.0.0.1' }), 'localhost')).toEqual({ kind: 'none' });
   });
 });

@@ -3,7 +3,8 @@
  * URLs sets it, like ECE's `X-Found-Cluster`); otherwise the first label of `Host: <id>.<domain>`.
  * Pure: headers and the configured domain in, a tagged result out.
  */
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { isValidId } from '@wharf/model';
 
 /** The header that names the deployment explicitly (lowercase, as Node exposes it). */
@@ -34,7 +35,8 @@ export function routingKeyOf(headers: IncomingHttpHeaders, domain: string): Rout
       ? { kind: 'deployment', deploymentId: id, source: 'header' }
       : { kind: 'invalid', source: 'header', value: explicit.slice(0, MAX_ECHOED_LENGTH) };
   }
-  const host = headers.host;
+  // HTTP/2 clients name the host in `:authority` (RFC 9113 §8.3.1) and usually send no `Host`.
+  const host = headers.host ?? (headers[':authority'] as string | undefined);
   if (host === undefined || host.length === 0) return NONE;
   const label = firstLabelUnder(hostnameOf(host), domain);
   if (label === undefined) return NONE;
@@ -42,6 +44,21 @@ export function routingKeyOf(headers: IncomingHttpHeaders, domain: string): Rout
   return isValidId(label as unknown)
     ? { kind: 'deployment', deploymentId: label, source: 'host' }
     : { kind: 'invalid', source: 'host', value: label.slice(0, MAX_ECHOED_LENGTH) };
+}
+
+/**
+ * The routing key of a request as received: {@link routingKeyOf} on its headers, and when those
+ * name nothing (a client that connected by IP address), the TLS server name (SNI) it asked for.
+ * SNI never overrides a `Host` that names a deployment: both are the client's word, and the
+ * plain port routes by `Host` alone, so the two ports route alike.
+ */
+export function routingKeyOfRequest(req: IncomingMessage, domain: string): RoutingKey {
+  const key = routingKeyOf(req.headers, domain);
+  if (key.kind !== 'none') return key;
+  const servername = (req.socket as TLSSocket | undefined)?.servername;
+  return typeof servername === 'string' && servername.length > 0
+    ? routingKeyOf({ host: servername }, domain)
+    : key;
 }
 
 /** Lowercase, without a trailing dot: the form {@link routingKeyOf} expects. */

@@ -4,12 +4,15 @@
  * restarted while requests keep succeeding, and SIGTERM draining in-flight requests.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { paths, serializeDocument, type RouteEntry } from '@wharf/model';
-import { freePort, useZooKeeper, waitFor } from '@wharf/testkit';
+import { createRootCa } from '@wharf/pki';
+import { freePort, tempDir, useZooKeeper, waitFor } from '@wharf/testkit';
 import type { ZkSession } from '@wharf/zk';
 import { instance, routeEntry } from './fixtures';
 import { request, startUpstream, type Upstream } from './helpers';
+import { h2Request } from './tls-helpers';
 
 jest.setTimeout(90_000);
 
@@ -48,7 +51,10 @@ async function writeRoute(session: ZkSession, entry: RouteEntry): Promise<void> 
 }
 
 /** Starts the proxy binary with two workers; its JSON log lines are collected in `logs`. */
-async function startProxy(id: string): Promise<{ port: number; logs: LogLine[] }> {
+async function startProxy(
+  id: string,
+  env: Record<string, string> = {},
+): Promise<{ port: number; logs: LogLine[] }> {
   const port = await freePort();
   const logs: LogLine[] = [];
   child = spawn(process.execPath, [MAIN], {
@@ -60,6 +66,7 @@ async function startProxy(id: string): Promise<{ port: number; logs: LogLine[] }
       WHARF_PROXY_PORT: String(port),
       WHARF_PROXY_WORKERS: '2',
       WHARF_LOG_LEVEL: 'info',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -127,6 +134,47 @@ describe('proxy with WHARF_PROXY_WORKERS=2', () => {
     await waitFor(async () => (await get(port, 'dep2')).status === 200, { message: 'dep2 routed' });
     for (let i = 0; i < 10; i += 1) expect((await get(port, 'dep2')).json.instance).toBe('b');
     expect(await writer.children(paths.proxies())).toEqual(['proxy-w']);
+  });
+
+  it('serves the TLS port from every worker with the operator certificate files', async () => {
+    const writer = await zk.session();
+    await writer.mkdirp(paths.routes());
+    const a = await upstream('a');
+    await writeRoute(writer, routeEntry('dep1', [instance('dep1-main-0', { port: a.port })]));
+    const dir = await tempDir('wharf-proxy-workers-tls');
+    try {
+      const ca = await createRootCa();
+      const issued = await ca.issue({
+        profile: 'server',
+        subject: { hostId: 'host-1', role: 'proxy' },
+        sans: { dns: ['*.wharf.test'] },
+      });
+      await writeFile(join(dir.path, 'cert.pem'), issued.certPem);
+      await writeFile(join(dir.path, 'key.pem'), issued.keyPem, { mode: 0o600 });
+      const tlsPort = await freePort();
+      const { port } = await startProxy('proxy-t', {
+        WHARF_DOMAIN: 'wharf.test',
+        WHARF_PROXY_TLS_PORT: String(tlsPort),
+        WHARF_PROXY_TLS_CERT: join(dir.path, 'cert.pem'),
+        WHARF_PROXY_TLS_KEY: join(dir.path, 'key.pem'),
+      });
+      await waitFor(
+        async () => (await request(port, { headers: { host: 'dep1.wharf.test' } })).status === 200,
+      );
+      // New connections each time: both workers answer on the TLS port.
+      const instances = new Set<string>();
+      for (let i = 0; i < 6; i += 1) {
+        const reply = await h2Request(`https://127.0.0.1:${tlsPort}`, 'dep1.wharf.test', '/', {
+          ca: ca.certPem,
+          servername: 'dep1.wharf.test',
+        });
+        expect(reply.headers[':status']).toBe(200);
+        instances.add(JSON.parse(reply.body).instance as string);
+      }
+      expect([...instances]).toEqual(['a']);
+    } finally {
+      await dir.cleanup();
+    }
   });
 
   it('drains in-flight requests on SIGTERM, deregisters and exits 0', async () => {

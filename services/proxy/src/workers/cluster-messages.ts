@@ -21,6 +21,10 @@ export interface WorkerSettings {
   readonly port: number;
   readonly logLevel: LogLevel;
   readonly accessLog: boolean;
+  /** The TLS port and its certificate (`notAfter`: ms since the epoch); the key stays on this host. */
+  readonly tls?:
+    | { readonly port: number; readonly certPem: string; readonly keyPem: string; readonly notAfter: number }
+    | undefined;
 }
 
 /** An instance held down, on the wire (`since`: ms since the epoch). */

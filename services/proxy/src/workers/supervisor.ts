@@ -32,7 +32,7 @@ import { HealthChecker } from '../health-checker';
 import { InstanceHealth } from '../instance-health';
 import { createProxyMetrics } from '../metrics';
 import { aggregateMetrics, type JsonMetric } from './metrics-aggregate';
-import { DEFAULT_DRAIN_TIMEOUT_MS } from '../proxy';
+import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_TLS_PORT, type ProxyTlsOptions } from '../proxy';
 import { ProxyShell, assertShellOptions, type ProxyCommonOptions, type ProxyState } from '../proxy-shell';
 import { normaliseDomain } from '../routing-key';
 
@@ -64,6 +64,8 @@ export interface ProxySupervisorOptions extends ProxyCommonOptions {
   readonly drainTimeoutMs?: number;
   /** The worker entry script; default `worker-main.js` next to this file. */
   readonly workerScript?: string;
+  /** Every worker serves the TLS port too (the listening socket is shared like the plain one's). */
+  readonly tls?: ProxyTlsOptions | undefined;
 }
 
 /** A running multi-process proxy. */
@@ -346,6 +348,15 @@ class Supervisor implements ProxySupervisor {
       port: options.port ?? 9200,
       logLevel: options.logLevel ?? 'info',
       accessLog: options.accessLog ?? false,
+      tls:
+        options.tls === undefined
+          ? undefined
+          : {
+              port: options.tls.port ?? DEFAULT_TLS_PORT,
+              certPem: options.tls.certificate.certPem,
+              keyPem: options.tls.certificate.keyPem,
+              notAfter: options.tls.certificate.notAfter.getTime(),
+            },
     };
   }
 

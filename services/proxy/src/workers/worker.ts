@@ -14,7 +14,7 @@ import {
 } from './cluster-messages';
 import { InstanceHealth } from '../instance-health';
 import { IpcRouteSource } from './ipc-route-source';
-import { createProxy, type WharfProxy } from '../proxy';
+import { createProxy, type ProxyTlsOptions, type WharfProxy } from '../proxy';
 
 /**
  * How often a worker reports its request counters to the primary. The primary writes them into
@@ -134,6 +134,7 @@ function startWorker(
     host: settings.host,
     port: settings.port,
     accessLog: settings.accessLog,
+    tls: tlsOptionsOf(settings),
     metricsText,
     instanceHealth: health,
     // The primary probes down instances once for all workers and relays the results.
@@ -171,4 +172,12 @@ function startWorker(
     },
   };
   return { worker, proxy, metrics, ready };
+}
+
+/** The TLS port's options from the primary's settings (`notAfter` crosses IPC as a number). */
+function tlsOptionsOf(settings: WorkerSettings): ProxyTlsOptions | undefined {
+  const tls = settings.tls;
+  return tls === undefined
+    ? undefined
+    : { port: tls.port, certificate: { ...tls, notAfter: new Date(tls.notAfter) } };
 }
