@@ -6,12 +6,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { paths, serializeDocument, type RouteEntry } from '@wharf/model';
+import { paths } from '@wharf/model';
 import { createRootCa } from '@wharf/pki';
 import { freePort, tempDir, useZooKeeper, waitFor } from '@wharf/testkit';
-import type { ZkSession } from '@wharf/zk';
 import { instance, routeEntry } from './fixtures';
-import { request, startUpstream, type Upstream } from './helpers';
+import { request, startUpstream, writeRoute, type Upstream } from './helpers';
 import { startProxyProcess, useChildren, type LogLine, type ProxyProcess } from './proxy-process';
 import { h2Request } from './tls-helpers';
 
@@ -31,13 +30,6 @@ async function upstream(name: string): Promise<Upstream> {
   const u = await startUpstream(name);
   upstreams.push(u);
   return u;
-}
-
-async function writeRoute(session: ZkSession, entry: RouteEntry): Promise<void> {
-  const path = paths.route(entry.deployment_id);
-  const data = serializeDocument('route', entry);
-  if ((await session.exists(path)) === null) await session.create(path, data);
-  else await session.set(path, data, -1);
 }
 
 /** Starts the proxy binary with two workers. */
