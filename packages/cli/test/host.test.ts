@@ -8,7 +8,7 @@ import { randomBytes, scryptSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { paths, parseDocument, serializeDocument, type HostRole, type RolesToken } from '@wharf/model';
-import { freePort, tempDir, useZooKeeper, waitFor, type TempDir } from '@wharf/testkit';
+import { freePort, isProcessAlive, tempDir, useZooKeeper, waitFor, type TempDir } from '@wharf/testkit';
 import { type ZkSession } from '@wharf/zk';
 import { type RunnerRecord } from '../src/commands/host';
 import { runCli } from './cli-process';
@@ -28,19 +28,12 @@ afterEach(async () => {
     } catch {
       // already gone
     }
-    await waitFor(() => !alive(pid), { timeoutMs: 15_000 }).catch(() => process.kill(-pid, 'SIGKILL'));
+    await waitFor(() => !isProcessAlive(pid), { timeoutMs: 15_000 }).catch(() =>
+      process.kill(-pid, 'SIGKILL'),
+    );
   }
   await home.cleanup();
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function createToken(session: ZkSession, roles: HostRole[]): Promise<string> {
   const id = `r${randomBytes(6).toString('hex')}`;
@@ -139,7 +132,7 @@ test('host join: a one-shot token starts a runner once; reuse and extra roles ar
 
   // SIGTERM to the runner stops its services and its live node goes.
   process.kill(record.pid, 'SIGTERM');
-  await waitFor(() => !alive(record.pid), { timeoutMs: 15_000 });
+  await waitFor(() => !isProcessAlive(record.pid), { timeoutMs: 15_000 });
   await waitFor(async () => (await session.exists(paths.allocatorLive('allocator-cli-h1'))) === null);
   expect(await session.exists(paths.hostLive('cli-h1'))).toBeNull();
 }, 60_000);
@@ -196,7 +189,7 @@ test('end to end: a bootstrapped coordinator host runs the api; its roles token 
 
   const changed = await cli(['host', 'roles', 'edge', '']);
   expect(changed.code).toBe(0);
-  await waitFor(() => !alive(proxyPid), {
+  await waitFor(() => !isProcessAlive(proxyPid), {
     timeoutMs: 15_000,
     message: 'proxy stopped after its role was removed',
   });
