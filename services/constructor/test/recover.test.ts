@@ -6,22 +6,22 @@
  * written before still there. A move plan (what `_move` / vacate write) empties a live allocator.
  */
 import { paths, parseDocument, type PlanDocument } from '@wharf/model';
-import { nullLogger } from '@wharf/observability';
 import { etcdGet, etcdMemberList, etcdPut } from '@wharf/stacks';
 import { useZooKeeper, waitFor } from '@wharf/testkit';
+import { type ZkSession } from '@wharf/zk';
 import { type Constructor } from '../src/constructor';
-import { resolveStacks } from '../src/stacks-adapter';
 import { EtcdRunner } from './etcd-runner';
 import { type FakeAllocator } from './fake-allocator';
 import { etcdPlanDoc } from './fixtures';
 import {
   createDeployment,
+  healthyEndpoint,
   preparePlatform,
   readAttempt,
   readRoute,
   specsOf,
   startAllocators,
-  startConstructor,
+  startEtcdConstructor,
   submitPlan,
   waitForAttempt,
 } from './harness';
@@ -60,8 +60,7 @@ describe('recovery and moves with real etcd', () => {
       zk,
       layout.map(([id, zone]) => [id, zone, { runner: runners.get(id)! }]),
     );
-    const etcd = resolveStacks(nullLogger)('etcd')!;
-    constructor = await startConstructor(await fixture.session(), 'c-one', etcd, undefined, {
+    constructor = await startEtcdConstructor(await fixture.session(), {
       allocatorRecoverGraceMs: recoverGraceMs,
     });
     await createDeployment(zk, etcdPlanDoc(D, { planId: 'p-create', zoneCount: 3, timeoutSeconds: 60 }));
@@ -69,12 +68,8 @@ describe('recovery and moves with real etcd', () => {
     return zk;
   }
 
-  const endpointOn = async (zk: Awaited<ReturnType<typeof fixture.session>>, not: string[] = []) => {
-    const route = await readRoute(zk, D);
-    const i = route!.instances.find((x) => x.healthy && !not.includes(x.allocator_id))!;
-    return `http://${i.host}:${i.port}`;
-  };
-  const byAllocator = async (zk: Awaited<ReturnType<typeof fixture.session>>) =>
+  const endpointOn = (zk: ZkSession, not: string[] = []) => healthyEndpoint(zk, D, not);
+  const byAllocator = async (zk: ZkSession) =>
     Object.fromEntries((await specsOf(zk, D)).map((s) => [s.allocator_id, s.instance_id]));
 
   it('re-places the member of a dead host on its own: full membership, routable, data intact', async () => {
