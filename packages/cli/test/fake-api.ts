@@ -14,10 +14,12 @@ export interface SeenRequest {
   body: unknown;
 }
 
-/** An answer: status and JSON body. */
+/** An answer: status and JSON body (or `text` with its content type, e.g. a CSV). */
 export interface FakeAnswer {
   status: number;
   body?: unknown;
+  text?: string;
+  contentType?: string;
 }
 
 /** Handler for `METHOD /path` (path without `/api/v1`); called once per request. */
@@ -54,8 +56,8 @@ export async function startFakeApi(): Promise<FakeApi> {
             status: 404,
             body: { error: { code: 'WHARF_NOT_FOUND', message: `no route ${seen.method} ${seen.path}` } },
           };
-      res.writeHead(answer.status, { 'content-type': 'application/json' });
-      res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+      res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/json' });
+      res.end(answer.text ?? (answer.body === undefined ? '' : JSON.stringify(answer.body)));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
