@@ -216,3 +216,43 @@ describe('wharf billing export', () => {
     expect(missing.err).toContain("required option '--to <time>' not specified");
   });
 });
+
+describe('wharf events --dead-letters', () => {
+  const letter = {
+    target_id: 'ops',
+    seq: 9,
+    attempts: 8,
+    last_error: 'HTTP 500',
+    time: '2026-12-06T00:10:00.000Z',
+    event: {
+      seq: 9,
+      time: '2026-12-06T00:00:00.000Z',
+      type: 'plan-failed',
+      severity: 'warning',
+      message: 'x',
+    },
+  };
+
+  it('lists the dead letters of one target instead of the events', async () => {
+    api.on('GET', '/platform/configuration/webhooks/dead-letters', () => ({
+      status: 200,
+      body: { dead_letters: [letter], count: 1 },
+    }));
+    const res = await wharf('events', '--dead-letters', '--target', 'ops', '--limit', '5');
+    expect(res.code).toBe(0);
+    expect(res.out.split('\n')).toEqual([
+      'GIVEN UP                  TARGET  SEQ  TYPE         ATTEMPTS  LAST ERROR',
+      '2026-12-06T00:10:00.000Z  ops     9    plan-failed  8         HTTP 500',
+      '',
+    ]);
+    expect(api.requests.map((r) => [r.path, r.query])).toEqual([
+      ['/platform/configuration/webhooks/dead-letters', { target: 'ops', limit: '5' }],
+    ]);
+  });
+
+  it('refuses --target without --dead-letters and --type with it, before any request', async () => {
+    expect((await wharf('events', '--target', 'ops')).err).toContain('--target');
+    expect((await wharf('events', '--dead-letters', '--type', 'plan-failed')).err).toContain('--type');
+    expect(api.requests).toEqual([]);
+  });
+});
