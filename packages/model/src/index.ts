@@ -119,6 +119,8 @@ export {
   MeteringCursorSchema,
   MeteringDaySchema,
   addUsage,
+  cpuShare,
+  instanceCpuMillis,
   tickSlot,
   ticksToCount,
   type MeteredInstance,
