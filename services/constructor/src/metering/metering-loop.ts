@@ -1,7 +1,10 @@
 /**
  * Usage metering by the constructor leader: every tick (default one minute) it sees which
  * instances actually run — a spec placed on an allocator whose status says `running` — and adds
- * one tick of each to its deployment's day document (`@wharf/model` `addUsage`).
+ * one tick of each to its deployment's day document (`@wharf/model` `addUsage`): instance and
+ * memory seconds, CPU milli-core-seconds (the share of its allocator's advertised CPUs the
+ * allocator gives it for its memory, `instanceCpuMillis`) and storage MB-seconds (the data
+ * directory size its allocator last reported in its status, `data_mb`).
  *
  * Why the constructor leader: it is the one process already elected to act for the whole
  * platform, it reads the same allocator tree, and a second election would only add a znode and
@@ -16,6 +19,7 @@
  */
 import {
   addUsage,
+  instanceCpuMillis,
   isWharfError,
   paths,
   ticksToCount,
@@ -141,10 +145,15 @@ export class MeteringLoop {
     return (await this.docs.readOrSkip('deployment', paths.deployment(id)))?.value.organization_id;
   }
 
-  /** Instances whose spec is placed and whose status says running, by deployment. */
+  /**
+   * Instances whose spec is placed and whose status says running, by deployment, with the CPU
+   * share their allocator gives them (from its advertised capacity) and their data size.
+   */
   private async running(): Promise<RunningByDeployment> {
     const out: RunningByDeployment = new Map();
     for (const allocator of await this.docs.readChildren(paths.allocators())) {
+      const capacity = (await this.docs.readOrSkip('allocator-advertisement', paths.allocator(allocator)))
+        ?.value.capacity;
       const specIds = await this.docs.readChildren(paths.allocatorInstances(allocator));
       for (const instance of specIds) {
         const status = await this.docs.readOrSkip(
@@ -157,7 +166,12 @@ export class MeteringLoop {
         )?.value;
         if (spec === undefined) continue;
         const list = out.get(spec.deployment_id) ?? [];
-        list.push({ stack: spec.stack, memory_mb: spec.memory_mb });
+        list.push({
+          stack: spec.stack,
+          memory_mb: spec.memory_mb,
+          ...(capacity === undefined ? {} : { cpu_millis: instanceCpuMillis(spec.memory_mb, capacity) }),
+          ...(status.value.data_mb === undefined ? {} : { storage_mb: status.value.data_mb }),
+        });
         out.set(spec.deployment_id, list);
       }
     }
