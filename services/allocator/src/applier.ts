@@ -194,7 +194,6 @@ async function run(
 ): Promise<string> {
   const { config } = ctx;
   const began = ctx.now();
-  const dir = instanceDir(config, spec.instance_id);
   const dataDir = instanceDataDir(config, spec.instance_id);
   await mkdir(dataDir, { recursive: true });
   const view = ctx.runtime.containerView(dataDir, config.host);
