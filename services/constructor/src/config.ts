@@ -11,6 +11,7 @@ import {
   DEFAULT_ALLOCATOR_RECOVER_GRACE_MS,
   DEFAULT_HEARTBEAT_FLUSH_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_METERING_RETENTION_DAYS,
   DEFAULT_METERING_TICK_MS,
   DEFAULT_NOTIFIER_TICK_MS,
 } from './options';
@@ -40,6 +41,7 @@ export interface ConstructorConfig {
   readonly heartbeatIntervalMs: number;
   readonly heartbeatFlushMs: number;
   readonly meteringTickMs: number;
+  readonly meteringRetentionDays: number;
   readonly notifierTickMs: number;
   readonly unavailableAlertMs: number;
   readonly leaderSessionTimeoutMs: number;
@@ -103,6 +105,12 @@ export function constructorEnv(host: HostFacts): EnvTable<ConstructorConfig> {
       default: String(DEFAULT_METERING_TICK_MS),
       description: 'the usage metering unit: running instances are counted once per tick (0: no metering)',
       parse: p.integer(0, 3_600_000),
+    },
+    meteringRetentionDays: {
+      name: 'WHARF_METERING_RETENTION_DAYS',
+      default: String(DEFAULT_METERING_RETENTION_DAYS),
+      description: 'metering day records older than this many days are deleted by the leader (0: never)',
+      parse: p.integer(0, 36_500),
     },
     notifierTickMs: {
       name: 'WHARF_NOTIFIER_TICK_MS',

@@ -152,3 +152,41 @@ test('counts CPU at the share each allocator gives and storage at the data size 
     storage_mb_seconds: 120 * (150 + 200),
   });
 });
+
+test('the leader deletes day documents past retention, hourly, and the idle cursor once none is left', async () => {
+  const zk = await zkf.session();
+  await place(zk, specDoc('d5', 0, 'a0', 'z0', { memory_mb: 512 }));
+  let now = T + MIN + 1;
+  const loop = () =>
+    new MeteringLoop({
+      zk,
+      logger: createTestLogger(),
+      clock: { now: () => now },
+      tickMs: MIN,
+      retentionDays: 2,
+    });
+  const first = loop();
+  await first.runRound(); // counts 2026-12-01 10:00
+  const days = async () => (await zk.children(paths.meteringCursor('d5'))).sort();
+  expect(await days()).toEqual(['2026-12-01']);
+
+  // Late on 2026-12-03 the first day is still within retention (2026-12-01 is the first kept).
+  now = Date.parse('2026-12-03T23:40:00.001Z');
+  const second = loop();
+  await second.runRound();
+  expect(await days()).toEqual(['2026-12-01', '2026-12-03']);
+
+  // After midnight 2026-12-01 is past retention, but this leader pruned 30 minutes ago: hourly.
+  await zk.deleteRecursive(paths.allocators()); // nothing runs any more
+  now = Date.parse('2026-12-04T00:10:00.001Z');
+  await second.runRound();
+  expect(await days()).toEqual(['2026-12-01', '2026-12-03']);
+  now += 30 * MIN;
+  await second.runRound();
+  expect(await days()).toEqual(['2026-12-03']);
+
+  // Once every day is past retention and the cursor is idle, the deployment leaves nothing.
+  now = Date.parse('2026-12-07T00:00:00.001Z');
+  await loop().runRound();
+  expect(await zk.exists(paths.meteringCursor('d5'))).toBeNull();
+});
