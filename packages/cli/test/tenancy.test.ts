@@ -3,11 +3,10 @@
  * sent (paths, query, body, key), what is printed or written, and bad flags refused before any
  * request.
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CliContext, run } from '@wharf/cli';
 import { type TempDir, tempDir } from '@wharf/testkit';
-import { type FakeApi, startFakeApi } from './fake-api';
+import { type FakeApi, runAgainst, startFakeApi, storeApiKey } from './fake-api';
 
 jest.setTimeout(20_000);
 
@@ -17,8 +16,7 @@ let dir: TempDir;
 beforeEach(async () => {
   api = await startFakeApi();
   dir = await tempDir('wharf-cli-tenancy');
-  await mkdir(join(dir.path, 'home', 'credentials'), { recursive: true });
-  await writeFile(join(dir.path, 'home', 'credentials', 'api-key'), 'key-from-file\n');
+  await storeApiKey(dir.path);
 });
 
 afterEach(async () => {
@@ -26,22 +24,8 @@ afterEach(async () => {
   await dir.cleanup();
 });
 
-async function wharf(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    env: { WHARF_API: api.url, WHARF_HOME: join(dir.path, 'home') },
-    cwd: dir.path,
-    stdout: { write: (t) => (out += t) },
-    stderr: { write: (t) => (err += t) },
-    execPath: process.execPath,
-    cliPath: '/nonexistent/bin.js',
-    totalMemoryBytes: 2 ** 33,
-    onShutdownSignal: () => () => undefined,
-  };
-  const code = await run(argv, ctx);
-  return { code, out, err };
-}
+/** Runs the CLI in-process against the fake API, in the temp directory. */
+const wharf = (...argv: string[]) => runAgainst(api, dir.path, argv);
 
 const ACME = {
   id: 'acme',
