@@ -102,42 +102,58 @@ export async function createOrganization(
   return 0;
 }
 
+/**
+ * `method /organizations/<id><suffix>` for the id given on the command line (checked before it
+ * becomes part of the URL), its answer printed as `lines` (JSON with `--json`).
+ */
+async function onOrganization(
+  client: ApiClient,
+  rawId: string,
+  request: { method: string; suffix?: string; body?: unknown },
+  options: OrgCommandOptions,
+  ctx: CliContext,
+  lines: (id: string, body: OrganizationView) => string[],
+): Promise<number> {
+  const id = assertId('organization', rawId);
+  const path = `/organizations/${id}${request.suffix ?? ''}`;
+  const res = await client.request<OrganizationView>(request.method, path, {
+    ...(request.body === undefined ? {} : { body: request.body }),
+  });
+  print(ctx, options.json, res.body, () => lines(id, res.body));
+  return 0;
+}
+
 /** Runs `org show <id>`: the organization, its quotas and what it uses. */
-export async function showOrganization(
+export function showOrganization(
   client: ApiClient,
   rawId: string,
   options: OrgCommandOptions,
   ctx: CliContext,
 ): Promise<number> {
-  const id = assertId('organization', rawId);
-  const res = await client.request<OrganizationView>('GET', `/organizations/${id}`);
-  print(ctx, options.json, res.body, () => formatOrganization(res.body));
-  return 0;
+  return onOrganization(client, rawId, { method: 'GET' }, options, ctx, (_id, body) =>
+    formatOrganization(body),
+  );
 }
 
 /** Runs `org delete <id>` (refused by the api while it owns deployments). */
-export async function deleteOrganization(
+export function deleteOrganization(
   client: ApiClient,
   rawId: string,
   options: OrgCommandOptions,
   ctx: CliContext,
 ): Promise<number> {
-  const id = assertId('organization', rawId);
-  const res = await client.request('DELETE', `/organizations/${id}`);
-  print(ctx, options.json, res.body, () => [`organization ${id} deleted`]);
-  return 0;
+  return onOrganization(client, rawId, { method: 'DELETE' }, options, ctx, (id) => [
+    `organization ${id} deleted`,
+  ]);
 }
 
 /** Runs `org quotas set <id> [--memory-mb M] [--deployments D]`: replaces the whole quota set. */
-export async function setOrganizationQuotas(
+export function setOrganizationQuotas(
   client: ApiClient,
   rawId: string,
   options: OrgQuotaOptions,
   ctx: CliContext,
 ): Promise<number> {
-  const id = assertId('organization', rawId);
-  const body = quotasOf(options);
-  const res = await client.request<OrganizationView>('PUT', `/organizations/${id}/quotas`, { body });
-  print(ctx, options.json, res.body, () => formatOrganization(res.body));
-  return 0;
+  const request = { method: 'PUT', suffix: '/quotas', body: quotasOf(options) };
+  return onOrganization(client, rawId, request, options, ctx, (_id, body) => formatOrganization(body));
 }
