@@ -102,6 +102,8 @@ export function buildProgram(
     .option('--since <time>', 'only events at or after this ISO-8601 time')
     .option('--type <type>', 'only events of this type')
     .option('--limit <n>', 'the newest n events (default 100, max 1000)')
+    .option('--dead-letters', 'instead: events a webhook target refused on every retry (platform-admin)')
+    .option('--target <id>', 'with --dead-letters: only this webhook target')
     .action(act(run, handlers.events));
   return program;
 }

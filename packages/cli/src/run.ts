@@ -19,6 +19,7 @@ import { deploymentAction, instancesAction } from './commands/deployment-actions
 import { listEvents, showLogs } from './commands/events';
 import { runDown } from './commands/down';
 import { addPlatformBackupCommands } from './commands/platform-backup';
+import { addTenancyCommands } from './commands/tenancy-commands';
 import { vacateAllocator } from './commands/allocator';
 import { joinHost, listHosts, setHostRoles } from './commands/host';
 import { createApiKey, listApiKeys, revokeApiKey } from './commands/apikey';
@@ -38,6 +39,7 @@ export async function run(
   let exitCode = 0;
   const program = buildProgram(handlers, ctx, (code) => (exitCode = code));
   addPlatformBackupCommands(program, ctx, (code) => (exitCode = code));
+  addTenancyCommands(program, apiClientFactory(ctx), ctx, (code) => (exitCode = code));
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
@@ -49,9 +51,9 @@ export async function run(
   }
 }
 
-/** The real command implementations. */
-export function defaultHandlers(ctx: CliContext): CommandHandlers {
-  const client = (options: GlobalOptions, fallbackUrl?: string): ApiClient => {
+/** The API client of one invocation: global options, then the environment, then `$WHARF_HOME`. */
+export function apiClientFactory(ctx: CliContext) {
+  return (options: GlobalOptions, fallbackUrl?: string): ApiClient => {
     const api = options.api ?? (ctx.env.WHARF_API ? undefined : fallbackUrl);
     const config = resolveClientConfig(
       { ...options, ...(api === undefined ? {} : { api }) },
@@ -64,6 +66,11 @@ export function defaultHandlers(ctx: CliContext): CommandHandlers {
       ...(config.apiKey === undefined ? {} : { apiKey: config.apiKey }),
     });
   };
+}
+
+/** The real command implementations. */
+export function defaultHandlers(ctx: CliContext): CommandHandlers {
+  const client = apiClientFactory(ctx);
   return {
     up: (options) => runUp(options, ctx),
     down: (options) => runDown(options, ctx),

@@ -118,6 +118,8 @@ export {
   MeteringCursorSchema,
   MeteringDaySchema,
   addUsage,
+  cpuShare,
+  instanceCpuMillis,
   tickSlot,
   ticksToCount,
   type MeteredInstance,
