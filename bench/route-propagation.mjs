@@ -21,6 +21,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startChild, stopChild } from './lib/children.mjs';
+import { benchRoute } from './lib/proxy-options.mjs';
 import { freePort, quantile, sleep } from './lib/platform.mjs';
 
 const require = createRequire(import.meta.url);
@@ -48,23 +49,7 @@ const REBUILDS = 20;
 const PROXY_MAIN = join(import.meta.dirname, '..', 'services', 'proxy', 'dist', 'main.js');
 const CHROOT = '/bench-routes';
 
-const routeEntry = (deployment, port) => ({
-  schema_version: 1,
-  deployment_id: deployment,
-  instances: [
-    {
-      instance_id: `${deployment}-main-0`,
-      allocator_id: 'bench',
-      ref_id: 'main',
-      zone: 'zone-a',
-      host: '127.0.0.1',
-      port,
-      healthy: true,
-    },
-  ],
-  updated: new Date().toISOString(),
-});
-const routeData = (deployment, port) => serializeDocument('route', routeEntry(deployment, port));
+const routeData = (deployment, port) => serializeDocument('route', benchRoute(deployment, port));
 
 /** Status of one GET for `deployment` through the proxy on `port` (keep-alive `agent`). */
 function status(port, agent, deployment) {
