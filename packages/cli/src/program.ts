@@ -117,6 +117,14 @@ export const runner =
 
 type Runner = ReturnType<typeof runner>;
 
+/** `[flags, description]` of an option. */
+export type OptionSpec = readonly [flags: string, description: string];
+
+/** Adds a group of options several commands share (`--track`, `--zk`, quotas) to a command. */
+export function optionGroup(...specs: OptionSpec[]): (cmd: Command) => Command {
+  return (cmd) => specs.reduce((c, [flags, description]) => c.option(flags, description), cmd);
+}
+
 /**
  * The action of a command: `handler(...arguments, options)`, options with the global ones (commander
  * passes the arguments, then the command's own options, then the command).
@@ -178,10 +186,10 @@ function addDeploymentCommands(program: Command, handlers: CommandHandlers, run:
   const deployment = program
     .command('deployment')
     .description('create, inspect, change and delete deployments');
-  const trackOptions = (cmd: Command): Command =>
-    cmd
-      .option('--track', 'follow the plan step by step; exit 0 on success, 1 on failure')
-      .option('--track-timeout <seconds>', 'stop tracking after this long (default 7200)');
+  const trackOptions = optionGroup(
+    ['--track', 'follow the plan step by step; exit 0 on success, 1 on failure'],
+    ['--track-timeout <seconds>', 'stop tracking after this long (default 7200)'],
+  );
   trackOptions(
     deployment
       .command('create')

@@ -6,7 +6,7 @@
 import { type Command } from 'commander';
 import { type ApiClient } from '../api/api-client';
 import { type CliContext } from '../context';
-import { type GlobalOptions, act, runner } from '../program';
+import { type GlobalOptions, act, optionGroup, runner } from '../program';
 import { type BillingExportOptions, exportBilling } from './billing';
 import {
   type OrgCommandOptions,
@@ -37,10 +37,10 @@ export function addTenancyCommands(
     .command('list')
     .description('list organizations with their quotas')
     .action(act(run, (o: OrgCommandOptions & GlobalOptions) => listOrganizations(client(o), o, ctx)));
-  const quotaFlags = (cmd: Command): Command =>
-    cmd
-      .option('--memory-mb <mb>', 'total memory of its deployments (size × zones; default unlimited)')
-      .option('--deployments <n>', 'number of deployments (default unlimited)');
+  const quotaFlags = optionGroup(
+    ['--memory-mb <mb>', 'total memory of its deployments (size × zones; default unlimited)'],
+    ['--deployments <n>', 'number of deployments (default unlimited)'],
+  );
   quotaFlags(
     org
       .command('create <id>')
