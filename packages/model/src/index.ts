@@ -162,3 +162,18 @@ export {
   boundLogText,
 } from './schemas/instance-logs';
 export type { LogRequest } from './schemas/instance-logs';
+export {
+  ROLES_TOKEN_PREFIX,
+  checkRolesToken,
+  parseRolesToken,
+  rolesTokenRefused,
+  verifyTokenSecret,
+} from './roles-token';
+export type { ParsedRolesToken, RolesTokenUse } from './roles-token';
+export {
+  DirectorCaSchema,
+  DirectorStatusSchema,
+  ZK_SERVER_MODES,
+  ZkServerHealthSchema,
+} from './schemas/director';
+export type { DirectorCa, DirectorStatus, ZkServerHealth, ZkServerMode } from './schemas/director';

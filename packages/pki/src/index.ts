@@ -61,3 +61,14 @@ export {
 export type { TlsCredentials } from './tls-files';
 export { verifyCertificateChain } from './verify';
 export type { CertificatePurpose, VerifyOptions } from './verify';
+export {
+  CA_PATH,
+  DEFAULT_DIRECTOR_PORT,
+  ENROL_PATH,
+  FINGERPRINT_PREFIX,
+  caFingerprint,
+  parseCaFingerprint,
+} from './enrolment';
+export type { EnrolRequest, EnrolResponse } from './enrolment';
+export { DEFAULT_ENROL_TIMEOUT_MS, enrolHost } from './enrol-client';
+export type { EnrolHostOptions, EnrolResult, EnrolledRole } from './enrol-client';

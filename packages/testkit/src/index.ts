@@ -24,3 +24,5 @@ export { persistentTree } from './zk-tree';
 export type { EtcdRequestOptions } from './plans';
 export { runCommand } from './run-command';
 export type { CommandResult, RunCommandOptions } from './run-command';
+export { createRolesToken } from './roles-tokens';
+export type { TestRolesTokenOptions } from './roles-tokens';

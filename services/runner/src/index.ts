@@ -18,7 +18,5 @@ export { ORPHAN_GRACE_MS, ProcessLauncher, stopOrphan } from './process-launcher
 export type { ProcessLauncherOptions } from './process-launcher';
 export { ROLE_SERVICES, RUNNER_SERVICES, hostHome, planLaunches, servicesForRoles } from './roles';
 export type { LaunchContext, RunnerService, ServiceLaunchSpec } from './roles';
-export { ROLES_TOKEN_PREFIX, parseRolesToken, verifyTokenSecret } from './roles-token';
-export type { ParsedRolesToken } from './roles-token';
 export { DEFAULT_STOP_GRACE_MS, Runner } from './runner';
 export type { RunnerOptions, RunnerState, SupervisedService } from './runner';

@@ -1,6 +1,6 @@
 import { planLaunches, servicesForRoles } from './roles';
 import { configFromEnv } from './config';
-import { parseRolesToken } from './roles-token';
+import { parseRolesToken } from '@wharf/model';
 
 const ctx = {
   hostId: 'h1',
