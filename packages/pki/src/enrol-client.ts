@@ -146,7 +146,9 @@ function parseAnswer(answer: { status: number; text: string }): EnrolResponse {
   const error = (body as { error?: { code?: string; message?: string; details?: unknown } } | undefined)
     ?.error;
   const code: WharfErrorCode =
-    error?.code !== undefined && error.code in ERROR_CODES ? (error.code as WharfErrorCode) : 'WHARF_UNAVAILABLE';
+    error?.code !== undefined && error.code in ERROR_CODES
+      ? (error.code as WharfErrorCode)
+      : 'WHARF_UNAVAILABLE';
   throw new WharfError(code, `director refused enrolment: ${error?.message ?? `HTTP ${answer.status}`}`, {
     details: error?.details,
     status: answer.status,
@@ -176,7 +178,9 @@ function call(
           if (size > MAX_RESPONSE_BYTES) req.destroy(new Error('director answer too large'));
           else chunks.push(chunk);
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', reject);
       },
     );

@@ -95,7 +95,10 @@ export function directorEnv(host: HostFacts): EnvTable<DirectorConfig> {
 }
 
 /** Parses the environment; throws `WHARF_VALIDATION` listing every bad variable. */
-export function configFromEnv(env: Readonly<Record<string, string | undefined>>, host: HostFacts): DirectorConfig {
+export function configFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  host: HostFacts,
+): DirectorConfig {
   return parseEnv(directorEnv(host), env, 'director configuration');
 }
 

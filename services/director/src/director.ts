@@ -121,7 +121,10 @@ export class Director {
     const { certificateExpiry } = this.options.metrics;
     certificateExpiry.set({ certificate: CERTIFICATE_LABELS.ca }, expirySeconds(this.options.ca.info, now));
     if (this.#serving !== undefined) {
-      certificateExpiry.set({ certificate: CERTIFICATE_LABELS.serving }, expirySeconds(this.#serving.info, now));
+      certificateExpiry.set(
+        { certificate: CERTIFICATE_LABELS.serving },
+        expirySeconds(this.#serving.info, now),
+      );
     }
   }
 
@@ -136,6 +139,8 @@ export class Director {
 
 /** The enrolment certificate's names: the bind address, loopback, and the configured names. */
 export function sansOf(host: string, names: readonly string[]): { dns: string[]; ips: string[] } {
-  const all = [...new Set([host, 'localhost', '127.0.0.1', ...names])].filter((n) => n !== '0.0.0.0' && n !== '::');
+  const all = [...new Set([host, 'localhost', '127.0.0.1', ...names])].filter(
+    (n) => n !== '0.0.0.0' && n !== '::',
+  );
   return { dns: all.filter((n) => isIP(n) === 0), ips: all.filter((n) => isIP(n) !== 0) };
 }

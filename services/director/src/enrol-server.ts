@@ -84,7 +84,11 @@ export async function startEnrolServer(options: EnrolServerOptions): Promise<Enr
   };
 }
 
-async function handleEnrol(req: IncomingMessage, res: ServerResponse, options: EnrolServerOptions): Promise<void> {
+async function handleEnrol(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: EnrolServerOptions,
+): Promise<void> {
   let request: ParsedEnrolRequest | undefined;
   try {
     request = parseEnrolRequest(await readJson(req));
@@ -110,7 +114,8 @@ function readJson(req: IncomingMessage): Promise<unknown> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       // Past the limit the rest is read and dropped, so the 413 still reaches the client.
-      if (size > MAX_BODY_BYTES) reject(new WharfError('WHARF_PAYLOAD_TOO_LARGE', `body over ${MAX_BODY_BYTES} bytes`));
+      if (size > MAX_BODY_BYTES)
+        reject(new WharfError('WHARF_PAYLOAD_TOO_LARGE', `body over ${MAX_BODY_BYTES} bytes`));
       else chunks.push(chunk);
     });
     req.on('error', reject);

@@ -14,5 +14,10 @@ export { createDirectorMetrics } from './metrics';
 export type { DirectorMetrics } from './metrics';
 export { parseMntr, parseSrvr, summarizeQuorum } from './quorum';
 export type { QuorumHealth, ServerReplies } from './quorum';
-export { DEFAULT_QUORUM_INTERVAL_MS, FOUR_LETTER_TIMEOUT_MS, QuorumMonitor, serversOf } from './quorum-monitor';
+export {
+  DEFAULT_QUORUM_INTERVAL_MS,
+  FOUR_LETTER_TIMEOUT_MS,
+  QuorumMonitor,
+  serversOf,
+} from './quorum-monitor';
 export type { QuorumMonitorOptions, QuorumMonitorState } from './quorum-monitor';

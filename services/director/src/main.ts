@@ -60,7 +60,8 @@ async function main(): Promise<void> {
             director: { status: director.state === 'running' ? 'ok' : 'failing', detail: director.state },
             quorum: {
               status: quorum.healthy === false ? 'failing' : 'ok',
-              detail: quorum.healthy === undefined ? 'not checked yet' : quorum.healthy ? 'healthy' : 'unhealthy',
+              detail:
+                quorum.healthy === undefined ? 'not checked yet' : quorum.healthy ? 'healthy' : 'unhealthy',
             },
           },
         };
@@ -87,7 +88,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`wharf-director: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `wharf-director: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   const details = (err as { details?: unknown }).details;
   if (details !== undefined) process.stderr.write(`${JSON.stringify(details)}\n`);
   process.exit(1);

@@ -78,16 +78,14 @@ export function summarizeQuorum(replies: readonly ServerReplies[]): QuorumHealth
   const parsed = replies.map((r) => ({ address: r.address, ...parseSrvr(r.srvr), ...parseMntr(r.mntr) }));
   const zxids = parsed.flatMap((p) => (p.zxid === undefined ? [] : [BigInt(p.zxid)]));
   const newest = zxids.reduce((a, b) => (b > a ? b : a), 0n);
-  const servers = parsed.map(
-    (p): ZkServerHealth => ({
-      address: p.address,
-      mode: p.mode,
-      ...(p.zxid === undefined ? {} : { zxid: p.zxid, zxid_lag: Number(newest - BigInt(p.zxid)) }),
-      ...(p.znodeCount === undefined ? {} : { znode_count: p.znodeCount }),
-      ...(p.outstanding === undefined ? {} : { outstanding_requests: p.outstanding }),
-      ...(p.latencyMs === undefined ? {} : { avg_latency_ms: p.latencyMs }),
-    }),
-  );
+  const servers = parsed.map((p): ZkServerHealth => ({
+    address: p.address,
+    mode: p.mode,
+    ...(p.zxid === undefined ? {} : { zxid: p.zxid, zxid_lag: Number(newest - BigInt(p.zxid)) }),
+    ...(p.znodeCount === undefined ? {} : { znode_count: p.znodeCount }),
+    ...(p.outstanding === undefined ? {} : { outstanding_requests: p.outstanding }),
+    ...(p.latencyMs === undefined ? {} : { avg_latency_ms: p.latencyMs }),
+  }));
   const up = servers.filter((s) => s.mode !== 'unreachable');
   const voters = servers.filter((s) => s.mode !== 'observer');
   const standalone = up.some((s) => s.mode === 'standalone');
