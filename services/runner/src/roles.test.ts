@@ -13,13 +13,28 @@ const ctx = {
   domain: 'example.test',
   apiPort: 12400,
   proxyPort: 9200,
+  directorPort: 12500,
   portRange: '20000-20099',
 };
 
-test('roles map to services; director runs nothing yet', () => {
+test('roles map to services; the director starts first', () => {
   expect(servicesForRoles(['coordinator'])).toEqual(['api', 'constructor']);
-  expect(servicesForRoles(['proxy', 'allocator', 'director'])).toEqual(['allocator', 'proxy']);
-  expect(servicesForRoles(['director'])).toEqual([]);
+  expect(servicesForRoles(['proxy', 'allocator', 'director'])).toEqual(['director', 'allocator', 'proxy']);
+  expect(servicesForRoles(['director'])).toEqual(['director']);
+});
+
+test('the director listens on the host address and keeps its CA in the host home', () => {
+  const [director] = planLaunches(ctx, ['director']);
+  expect(director).toMatchObject({
+    id: 'director-h1',
+    port: 12500,
+    env: {
+      WHARF_ID: 'director-h1',
+      WHARF_HOME: '/var/wharf/hosts/h1',
+      WHARF_DIRECTOR_HOST: '10.0.0.5',
+      WHARF_DIRECTOR_PORT: '12500',
+    },
+  });
 });
 
 test('each service gets the coordination env contract with a per-host home and <svc>-<host> id', () => {

@@ -22,6 +22,7 @@ export function context(
   home: string,
   hostId: string,
   proxyPort: number,
+  directorPort = 1, // no director unless a test asks for one
 ): LaunchContext {
   return {
     hostId,
@@ -34,6 +35,7 @@ export function context(
     domain: 'localhost',
     apiPort: 1, // no coordinator in these tests
     proxyPort,
+    directorPort,
     portRange: '21000-21099',
   };
 }
