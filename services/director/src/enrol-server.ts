@@ -97,7 +97,9 @@ async function handleEnrol(
     options.logger.info('host enrolled', { host: request.hostId, roles: request.roles });
     send(res, 201, response);
   } catch (err) {
-    const coded = isWharfError(err) && err.status < 500;
+    // A refusal of the request (4xx) goes back as it is; ZooKeeper's own errors (NoAuth is a 403
+    // too) are the director's problem, not the host's: logged, answered 500.
+    const coded = isWharfError(err) && err.status < 500 && !err.code.startsWith('WHARF_ZK_');
     options.onResult?.(coded ? 'refused' : 'error');
     // The host id only once validated; never the token or the body.
     const meta = { host: request?.hostId, code: isWharfError(err) ? err.code : undefined };
