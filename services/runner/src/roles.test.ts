@@ -1,6 +1,5 @@
 import { planLaunches, servicesForRoles } from './roles';
 import { configFromEnv } from './config';
-import { parseRolesToken } from '@wharf/model';
 
 const ctx = {
   hostId: 'h1',
@@ -98,10 +97,4 @@ test('config: bootstrap roles for a first host, never together with a token', ()
   expect(paths({ WHARF_ROLES_TOKEN: 't' }, ['--bootstrap-roles', 'proxy'])).toEqual([
     'WHARF_BOOTSTRAP_ROLES',
   ]);
-});
-
-test('tokens parse as wharf_<id>_<secret>', () => {
-  expect(parseRolesToken('wharf_kabc_SECRET-x_y')).toEqual({ id: 'kabc', secret: 'SECRET-x_y' });
-  expect(parseRolesToken('wharf__x')).toBeUndefined();
-  expect(parseRolesToken('other_kabc_x')).toBeUndefined();
 });
