@@ -56,8 +56,17 @@ export async function startTestDirector(
   };
 }
 
+/** A director's error answer. */
+export interface ErrorAnswer {
+  readonly error: { code: string; message: string; details: { path: string; message: string }[] };
+}
+
 /** POSTs `body` (JSON text as given) to the director's `/enrol`, trusting `caPem`. */
-export function postEnrol(url: string, caPem: string, body: string): Promise<{ status: number; body: any }> {
+export function postEnrol(
+  url: string,
+  caPem: string,
+  body: string,
+): Promise<{ status: number; body: ErrorAnswer }> {
   return new Promise((resolve, reject) => {
     const req = request(
       new URL('/enrol', url),
@@ -67,7 +76,7 @@ export function postEnrol(url: string, caPem: string, body: string): Promise<{ s
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) });
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as ErrorAnswer });
         });
       },
     );
