@@ -8,37 +8,19 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDocument, paths } from '@wharf/model';
 import { createCsr, enrolHost, generateRsaKeyPair, readTlsCredentials } from '@wharf/pki';
-import {
-  createRolesToken,
-  persistentTree,
-  tempDir,
-  useZooKeeper,
-  waitFor,
-  type TempDir,
-} from '@wharf/testkit';
+import { createRolesToken, persistentTree, useZooKeeper, waitFor } from '@wharf/testkit';
 import { type ZkSession } from '@wharf/zk';
 import { enrol, parseEnrolRequest } from '../src';
-import { postEnrol, startTestDirector, type TestDirector } from './harness';
+import { postEnrol, startTestDirector, useDirectorTest } from './harness';
 
 jest.setTimeout(30_000);
 
 const zk = useZooKeeper();
-let director: TestDirector | undefined;
-let out: TempDir;
-
-beforeEach(async () => {
-  out = await tempDir('wharf-enrolled');
-});
-
-afterEach(async () => {
-  await director?.close();
-  director = undefined;
-  await out.cleanup();
-});
+const t = useDirectorTest();
 
 test('publishes its CA and quorum health; a host enrols and gets certificates for its own keys', async () => {
   const session = await zk.session();
-  director = await startTestDirector(zk, session);
+  const director = (t.director = await startTestDirector(zk, session));
   const published = parseDocument('director-ca', (await session.get(paths.directorCa())).data);
   expect(published).toMatchObject({ cert_pem: director.ca.certPem, fingerprint: director.fingerprint });
   const status = parseDocument(
@@ -58,18 +40,18 @@ test('publishes its CA and quorum health; a host enrols and gets certificates fo
     token,
     hostId: 'host-2',
     roles: ['allocator', 'proxy'],
-    dir: out.path,
+    dir: t.out.path,
   });
   expect(result.roles.map((r) => r.x509Id)).toEqual([
     'CN=host-2,OU=allocator,O=Wharf',
     'CN=host-2,OU=proxy,O=Wharf',
   ]);
   for (const role of ['allocator', 'proxy']) {
-    const files = await readTlsCredentials(join(out.path, role));
+    const files = await readTlsCredentials(join(t.out.path, role));
     const info = director.ca.verify(files.cert, { purpose: 'clientAuth' });
     expect(info.identity).toEqual({ hostId: 'host-2', role });
     expect(files.ca).toBe(director.ca.certPem);
-    expect((await stat(join(out.path, role, 'key.pem'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(t.out.path, role, 'key.pem'))).mode & 0o777).toBe(0o600);
   }
   const record = parseDocument(
     'roles-token',
@@ -86,16 +68,16 @@ test('publishes its CA and quorum health; a host enrols and gets certificates fo
 
 test('a one-shot token enrols one host: of two racing enrolments one passes, and it cannot be reused', async () => {
   const session = await zk.session();
-  director = await startTestDirector(zk, session);
+  const director = (t.director = await startTestDirector(zk, session));
   const token = await createRolesToken(session, ['proxy']);
   const attempt = (hostId: string) =>
     enrolHost({
-      director: director!.url,
-      caFingerprint: director!.fingerprint,
+      director: director.url,
+      caFingerprint: director.fingerprint,
       token,
       hostId,
       roles: ['proxy'],
-      dir: join(out.path, hostId),
+      dir: join(t.out.path, hostId),
     });
   const results = await Promise.allSettled([attempt('host-a'), attempt('host-b')]);
   const passed = results.filter((r) => r.status === 'fulfilled');
@@ -118,7 +100,7 @@ test('a one-shot token enrols one host: of two racing enrolments one passes, and
 
 test('refusals name the field and write nothing', async () => {
   const session = await zk.session();
-  director = await startTestDirector(zk, session);
+  const director = (t.director = await startTestDirector(zk, session));
   const { url, fingerprint } = director;
   const token = await createRolesToken(session, ['allocator']);
   const expired = await createRolesToken(session, ['allocator'], { expiresInMs: -1000 });
@@ -130,7 +112,7 @@ test('refusals name the field and write nothing', async () => {
       token,
       hostId: 'host-3',
       roles: ['allocator'],
-      dir: out.path,
+      dir: t.out.path,
       ...overrides,
     });
   await waitFor(async () => (await session.exists(paths.directorStatus('director-1'))) !== null);
@@ -202,7 +184,7 @@ function readBarrier(session: ZkSession, path: string, parties: number): ZkSessi
 
 test('two enrolments that read a one-shot token at the same version: the versioned write lets one through', async () => {
   const session = await zk.session();
-  director = await startTestDirector(zk, session);
+  const director = (t.director = await startTestDirector(zk, session));
   const token = await createRolesToken(session, ['proxy']);
   const racing = readBarrier(session, paths.rolesToken(token.split('_')[1]!), 2);
   const request = async (hostId: string) => {

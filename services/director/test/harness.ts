@@ -20,6 +20,26 @@ export interface TestDirector {
   close(): Promise<void>;
 }
 
+/** Per test: a fresh directory for enrolled credentials, and the director to close afterwards. */
+export interface DirectorTestContext {
+  out: TempDir;
+  director: TestDirector | undefined;
+}
+
+/** Registers the per-test set-up and clean-up of a {@link DirectorTestContext}. */
+export function useDirectorTest(): DirectorTestContext {
+  const ctx = { director: undefined } as DirectorTestContext;
+  beforeEach(async () => {
+    ctx.out = await tempDir('wharf-enrolled');
+  });
+  afterEach(async () => {
+    await ctx.director?.close();
+    ctx.director = undefined;
+    await ctx.out.cleanup();
+  });
+  return ctx;
+}
+
 /** Starts a director `id` on `session`; with `ca`, that CA is stored in its home first. */
 export async function startTestDirector(
   fixture: ZooKeeperFixture,

@@ -7,32 +7,21 @@
 import { join } from 'node:path';
 import { parseDocument, paths } from '@wharf/model';
 import { enrolHost, readTlsCredentials } from '@wharf/pki';
-import { createRolesToken, tempDir, useZooKeeper, type TempDir } from '@wharf/testkit';
+import { createRolesToken, useZooKeeper } from '@wharf/testkit';
 import { ZkSession } from '@wharf/zk';
-import { startTestDirector, type TestDirector } from './harness';
+import { startTestDirector, useDirectorTest } from './harness';
 
 jest.setTimeout(60_000);
 
 const zk = useZooKeeper({ tls: true });
-let director: TestDirector | undefined;
-let out: TempDir;
-
-beforeEach(async () => {
-  out = await tempDir('wharf-enrolled');
-});
-
-afterEach(async () => {
-  await director?.close();
-  director = undefined;
-  await out.cleanup();
-});
+const t = useDirectorTest();
 
 test('a host enrols over a TLS-only ZooKeeper and its certificate is its ZooKeeper identity', async () => {
   const tls = zk.zk.tls!;
   const directorTls = await tls.client({ hostId: 'dir-host', role: 'director' });
   const session = await zk.session({ tls: directorTls });
   const api = await zk.session({ tls: await tls.client({ hostId: 'api-host', role: 'api' }) });
-  director = await startTestDirector(zk, session, { ca: tls.ca, zkTls: directorTls });
+  const director = (t.director = await startTestDirector(zk, session, { ca: tls.ca, zkTls: directorTls }));
   const status = parseDocument(
     'director-status',
     (await session.get(paths.directorStatus('director-1'))).data,
@@ -49,12 +38,12 @@ test('a host enrols over a TLS-only ZooKeeper and its certificate is its ZooKeep
     token,
     hostId: 'edge-1',
     roles: ['proxy'],
-    dir: out.path,
+    dir: t.out.path,
   });
   const record = parseDocument('roles-token', (await api.get(paths.rolesToken(token.split('_')[1]!))).data);
   expect(record.enrolled_by).toBe('edge-1');
 
-  const files = await readTlsCredentials(join(out.path, 'proxy'));
+  const files = await readTlsCredentials(join(t.out.path, 'proxy'));
   const proxy = new ZkSession({ connectString: zk.connectString, chroot: zk.chroot, tls: files });
   try {
     await proxy.start();
