@@ -17,13 +17,14 @@ const scripts = [
   ...(dockerReady ? ['plan-to-routable-docker.mjs'] : []),
   'fleet/run.mjs',
   'zk-tls.mjs',
+  'director-enrol.mjs',
   ...(existsSync(CHROMIUM) ? ['console.mjs'] : []),
 ];
 if (!existsSync(CHROMIUM)) console.log(`(skipping console.mjs: no browser at ${CHROMIUM})`);
 if (!dockerReady) console.log('(skipping plan-to-routable-docker.mjs: no Docker engine with wharf/etcd:3.4)');
 for (const script of scripts) {
   console.log(`\n=== ${script}`);
-  const own = { 'fleet/run.mjs': ['--quick'], 'zk-tls.mjs': [], 'console.mjs': [] };
+  const own = { 'fleet/run.mjs': ['--quick'], 'zk-tls.mjs': [], 'director-enrol.mjs': [], 'console.mjs': [] };
   const args = own[script] ?? process.argv.slice(2);
   const { status } = spawnSync(process.execPath, [resolve(here, script), ...args], {
     stdio: 'inherit',

@@ -10,6 +10,8 @@ export interface TestRolesTokenOptions {
   readonly persistent?: boolean;
   /** Expiry from now (negative: already expired); default an hour. */
   readonly expiresInMs?: number;
+  /** scrypt N (default 1024; the api's is 32768, for benchmarks that want its real cost). */
+  readonly scryptN?: number;
 }
 
 /**
@@ -24,12 +26,13 @@ export async function createRolesToken(
   const id = `r${randomBytes(6).toString('hex')}`;
   const secret = randomBytes(32).toString('base64url');
   const salt = randomBytes(16);
-  const hash = scryptSync(secret, salt, 32, TEST_SCRYPT).toString('hex');
+  const scrypt = { ...TEST_SCRYPT, N: options.scryptN ?? TEST_SCRYPT.N };
+  const hash = scryptSync(secret, salt, 32, { ...scrypt, maxmem: 256 * scrypt.N * scrypt.r }).toString('hex');
   const now = Date.now();
   const record: RolesToken = {
     schema_version: 1,
     id,
-    hash: `scrypt$${TEST_SCRYPT.N}$${TEST_SCRYPT.r}$${TEST_SCRYPT.p}$${hash}`,
+    hash: `scrypt$${scrypt.N}$${scrypt.r}$${scrypt.p}$${hash}`,
     salt: salt.toString('hex'),
     roles,
     persistent: options.persistent ?? false,
