@@ -71,6 +71,12 @@ test('wharf host enrol gets certificates from a running director; a wrong pin or
     message: 'director healthy',
   });
   const { fingerprint } = parseDocument('director-ca', (await session.get(paths.directorCa())).data);
+  // Registered for the api's Prometheus service discovery, with its metrics address.
+  const registered = parseDocument(
+    'service-registration',
+    (await session.get(paths.serviceLive('director', 'director-1'))).data,
+  );
+  expect(registered).toMatchObject({ service: 'director', address: '127.0.0.1', port: metricsPort });
   const token = await createRolesToken(session, ['allocator', 'proxy']);
   const args = (pin: string) => [
     'host',

@@ -6,6 +6,7 @@
  */
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { paths, serializeDocument } from '@wharf/model';
 import {
   createLogger,
   createMetrics,
@@ -19,6 +20,8 @@ import { configFromEnv, helpText } from './config';
 import { Director } from './director';
 import { createDirectorMetrics } from './metrics';
 
+/** Version written in the service registration. */
+const VERSION = '0.1.0';
 /** How long a graceful shutdown may take before the process exits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -80,6 +83,19 @@ async function main(): Promise<void> {
   });
   await zk.start();
   await director.start();
+  // Found by the api's Prometheus service discovery like every other service; closed with the session.
+  await zk.registerEphemeral(
+    paths.serviceLive('director', config.id),
+    serializeDocument('service-registration', {
+      schema_version: 1,
+      id: config.id,
+      service: 'director',
+      address: observability.address.address,
+      port: observability.address.port,
+      version: VERSION,
+      started: new Date().toISOString(),
+    }),
+  );
   logger.info('director started', {
     enrol: director.enrolUrl,
     caFingerprint: director.caFingerprint,
