@@ -155,6 +155,8 @@ test('refusals name the field and write nothing', async () => {
     ]);
   }
   expect((await postEnrol(url, director.ca.certPem, '{')).status).toBe(400);
+  const huge = await postEnrol(url, director.ca.certPem, JSON.stringify({ token: 'x'.repeat(70_000) }));
+  expect([huge.status, huge.body.error.code]).toEqual([413, 'WHARF_PAYLOAD_TOO_LARGE']);
   expect(await persistentTree(session)).toEqual(before);
   // Still usable after all that: nothing consumed it.
   await expect(enrolWith({})).resolves.toMatchObject({ hostId: 'host-3' });
