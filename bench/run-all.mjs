@@ -25,6 +25,7 @@ const BENCHMARKS = [
   },
   { script: 'detection.mjs', full: [], quick: ['--runs', '1', '--stops', '1000', '--stop-runs', '1'] },
   { script: 'events.mjs', full: [], quick: ['--runs', '3'] },
+  { script: 'director-enrol.mjs', full: [], quick: ['--runs', '2', '--roles', 'proxy'] },
   { script: 'fleet/run.mjs', full: ['--quick'], quick: ['--quick'] },
   { script: 'console.mjs', full: [], quick: ['--runs', '2', '--deployments', '3'], needs: 'browser' },
   { script: 'plan-to-routable.mjs', full: [], quick: ['--runs', '1'], platform: true },

@@ -15,6 +15,7 @@ import { type StopInstancesOptions } from './commands/deployment-actions';
 import { type DownOptions } from './commands/down';
 import { type VacateOptions } from './commands/allocator';
 import { type HostCommandOptions, type HostJoinOptions } from './commands/host';
+import { type HostEnrolOptions } from './commands/host-enrol';
 import { type ApiKeyCommandOptions } from './commands/apikey';
 import { type UpCommandOptions } from './commands/up';
 import { UP_ENV, type UpOptions, optionFlag } from './config/up-config';
@@ -54,6 +55,7 @@ export interface CommandHandlers {
   ): Promise<number>;
   planCancel(id: string, options: DeploymentCommandOptions & GlobalOptions): Promise<number>;
   hostJoin(options: HostJoinOptions & GlobalOptions): Promise<number>;
+  hostEnrol(options: HostEnrolOptions & GlobalOptions): Promise<number>;
   hostList(options: HostCommandOptions & GlobalOptions): Promise<number>;
   hostRoles(id: string, roles: string, options: HostCommandOptions & GlobalOptions): Promise<number>;
   allocatorVacate(id: string, options: VacateOptions & GlobalOptions): Promise<number>;
@@ -283,6 +285,16 @@ function addHostCommands(program: Command, handlers: CommandHandlers, run: Runne
     .option('--address <addr>', 'address the services bind to (default 127.0.0.1)')
     .option('--zk-chroot <path>', 'ZooKeeper chroot (env WHARF_ZK_CHROOT, default /wharf)')
     .action(act(run, handlers.hostJoin));
+  host
+    .command('enrol')
+    .description("get this host's certificates from a director (pinned CA, keys made here)")
+    .option('--director <url>', 'the director enrolment endpoint (default https://127.0.0.1:12500)')
+    .requiredOption('--ca-fingerprint <sha256>', "the director CA's fingerprint, sha256:<hex>")
+    .option('--token <token>', 'roles token (or env WHARF_ROLES_TOKEN)')
+    .requiredOption('--roles <roles>', 'comma-separated roles to get certificates for')
+    .option('--host-id <id>', 'host id (default: the host name)')
+    .option('--dir <path>', 'where <role>/cert.pem, key.pem, ca.pem go (default $WHARF_HOME/tls)')
+    .action(act(run, handlers.hostEnrol));
   host
     .command('list')
     .description('list hosts with their roles and running services')

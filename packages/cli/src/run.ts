@@ -22,6 +22,7 @@ import { addPlatformBackupCommands } from './commands/platform-backup';
 import { addTenancyCommands } from './commands/tenancy-commands';
 import { vacateAllocator } from './commands/allocator';
 import { joinHost, listHosts, setHostRoles } from './commands/host';
+import { enrolThisHost } from './commands/host-enrol';
 import { createApiKey, listApiKeys, revokeApiKey } from './commands/apikey';
 import { loadPlatform, runStatus } from './commands/status';
 import { runUp } from './commands/up';
@@ -95,6 +96,7 @@ export function defaultHandlers(ctx: CliContext): CommandHandlers {
       instancesAction(client(options), 'start', id, ids, options, ctx),
     planCancel: (id, options) => cancelPlan(client(options), id, options, ctx),
     hostJoin: (options) => joinHost(options, ctx),
+    hostEnrol: (options) => enrolThisHost(options, ctx),
     hostList: (options) => listHosts(client(options), options, ctx),
     hostRoles: (id, roles, options) => setHostRoles(client(options), id, roles, options, ctx),
     allocatorVacate: (id, options) => vacateAllocator(client(options), id, options, ctx),
