@@ -5,9 +5,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { paths, serializeDocument } from '@wharf/model';
 import { type HealthReport, type Logger } from '@wharf/observability';
-import { ZkSession, type ZkTlsOptions } from '@wharf/zk';
+import { ZkSession, registerService, type ZkTlsOptions } from '@wharf/zk';
 import { createApp } from './app';
 import { RestoreRunner } from './snapshots/restore';
 import { SnapshotScheduler } from './snapshots/scheduler';
@@ -87,18 +86,7 @@ function register(
   version: string,
   clock: Clock,
 ): ReturnType<ZkSession['registerEphemeral']> {
-  return zk.registerEphemeral(
-    paths.serviceLive('api', id),
-    serializeDocument('service-registration', {
-      schema_version: 1,
-      id,
-      service: 'api',
-      address: address.address,
-      port: address.port,
-      version,
-      started: new Date(clock.now()).toISOString(),
-    }),
-  );
+  return registerService(zk, { service: 'api', id, address, version, started: new Date(clock.now()) });
 }
 
 /** Stops listening and ends the open connections (keep-alive ones would hold `close` open). */

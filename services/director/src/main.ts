@@ -6,7 +6,6 @@
  */
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { paths, serializeDocument } from '@wharf/model';
 import {
   createLogger,
   createMetrics,
@@ -15,7 +14,7 @@ import {
   startObservabilityServer,
 } from '@wharf/observability';
 import { CA_PASSPHRASE_ENV, loadOrCreateCa } from '@wharf/pki';
-import { ZkSession, zkTlsFromEnv } from '@wharf/zk';
+import { ZkSession, registerService, zkTlsFromEnv } from '@wharf/zk';
 import { configFromEnv, helpText } from './config';
 import { Director } from './director';
 import { createDirectorMetrics } from './metrics';
@@ -84,18 +83,13 @@ async function main(): Promise<void> {
   await zk.start();
   await director.start();
   // Found by the api's Prometheus service discovery like every other service; closed with the session.
-  await zk.registerEphemeral(
-    paths.serviceLive('director', config.id),
-    serializeDocument('service-registration', {
-      schema_version: 1,
-      id: config.id,
-      service: 'director',
-      address: observability.address.address,
-      port: observability.address.port,
-      version: VERSION,
-      started: new Date().toISOString(),
-    }),
-  );
+  await registerService(zk, {
+    service: 'director',
+    id: config.id,
+    address: observability.address,
+    version: VERSION,
+    started: new Date(),
+  });
   logger.info('director started', {
     enrol: director.enrolUrl,
     caFingerprint: director.caFingerprint,

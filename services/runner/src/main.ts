@@ -15,7 +15,13 @@ import {
   type Logger,
 } from '@wharf/observability';
 import { DockerRuntime } from '@wharf/runtime';
-import { ScrapeTokenVerifier, ZkSession, zkTlsFromEnv, type EphemeralRegistration } from '@wharf/zk';
+import {
+  ScrapeTokenVerifier,
+  ZkSession,
+  registerService,
+  zkTlsFromEnv,
+  type EphemeralRegistration,
+} from '@wharf/zk';
 import { helpText, inheritedEnv, configFromEnv, type RunnerConfig } from './config';
 import { DEFAULT_DOCKER_SOCKET, DockerLauncher, RUNNER_SCOPE_LABEL } from './docker-launcher';
 import { runtimeLogSource } from './docker-logs';
@@ -24,7 +30,6 @@ import { createRunnerMetrics } from './metrics';
 import { ProcessLauncher } from './process-launcher';
 import { hostHome } from './roles';
 import { Runner } from './runner';
-import { registerRunnerService } from './service-registration';
 
 /** Version written in the host registration. */
 const VERSION = '0.1.0';
@@ -106,11 +111,12 @@ async function main(): Promise<void> {
   });
   await zk.start();
   await startOrExitOnRefusal(runner, zk, logger);
-  registered.service = await registerRunnerService(zk, {
-    hostId: config.hostId,
+  registered.service = await registerService(zk, {
+    service: 'runner',
+    id: config.hostId,
     zone: config.zone,
     version: VERSION,
-    metrics: observability.address,
+    address: observability.address,
     started: new Date(),
   });
   logger.info('runner started', { host: config.hostId, metrics: observability.url });
