@@ -11,10 +11,9 @@ import {
   createRolesToken,
   freePort,
   persistentTree,
-  tempDir,
   useZooKeeper,
   waitFor,
-  type TempDir,
+  useTempDir,
 } from '@wharf/testkit';
 import { runCli } from './cli-process';
 
@@ -24,12 +23,8 @@ jest.setTimeout(60_000);
 const DIRECTOR = resolve(__dirname, '..', '..', '..', 'services', 'director', 'dist', 'main.js');
 
 const zk = useZooKeeper();
-let home: TempDir;
+const home = useTempDir('wharf-enrol-cli');
 let director: ChildProcess | undefined;
-
-beforeEach(async () => {
-  home = await tempDir('wharf-enrol-cli');
-});
 
 afterEach(async () => {
   if (director?.exitCode === null) {
@@ -38,7 +33,6 @@ afterEach(async () => {
     await exited;
   }
   director = undefined;
-  await home.cleanup();
 });
 
 async function get(url: string): Promise<{ status: number; text: string } | undefined> {

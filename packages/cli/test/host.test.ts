@@ -11,21 +11,16 @@ import {
   createRolesToken,
   freePort,
   isProcessAlive,
-  tempDir,
   useZooKeeper,
   waitFor,
-  type TempDir,
+  useTempDir,
 } from '@wharf/testkit';
 import { type RunnerRecord } from '../src/commands/host';
 import { runCli } from './cli-process';
 
 const zk = useZooKeeper();
-let home: TempDir;
+const home = useTempDir('wharf-host');
 const started: number[] = [];
-
-beforeEach(async () => {
-  home = await tempDir('wharf-host');
-});
 
 afterEach(async () => {
   for (const pid of started.splice(0)) {
@@ -38,7 +33,6 @@ afterEach(async () => {
       process.kill(-pid, 'SIGKILL'),
     );
   }
-  await home.cleanup();
 });
 
 /** `wharf host join`; `token` undefined: `--bootstrap` (the installation's first host). */

@@ -4,7 +4,7 @@
  * test CA), free ports, temp dirs, polling and a jest fixture that wires them up.
  */
 export { freePort, freePorts, isProcessAlive } from '@wharf/supervise';
-export { type TempDir, tempDir } from './temp-dir';
+export { type TempDir, tempDir, useTempDir } from './temp-dir';
 export { DEFAULT_WAIT_INTERVAL_MS, DEFAULT_WAIT_TIMEOUT_MS, type WaitForOptions, waitFor } from './wait-for';
 export { type LogEntry, type RecordingLogger, recordingLogger } from './recording-logger';
 export {

@@ -17,3 +17,26 @@ export async function tempDir(prefix: string): Promise<TempDir> {
     cleanup: () => rm(path, { recursive: true, force: true }),
   };
 }
+
+/**
+ * A fresh temporary directory for each test of the calling file (`home.path`), all removed after
+ * the file's last test: after the file's own `afterEach` hooks have stopped whatever still writes
+ * there, which a removal racing those writes would not survive.
+ */
+export function useTempDir(prefix: string): { readonly path: string } {
+  const dirs: TempDir[] = [];
+  let current: TempDir | undefined;
+  beforeEach(async () => {
+    current = await tempDir(prefix);
+    dirs.push(current);
+  });
+  afterAll(async () => {
+    await Promise.all(dirs.splice(0).map((dir) => dir.cleanup()));
+  });
+  return {
+    get path(): string {
+      if (current === undefined) throw new Error('useTempDir: the path exists only inside a test');
+      return current.path;
+    },
+  };
+}

@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nullLogger } from '@wharf/observability';
-import { type TempDir, tempDir, useZooKeeper, waitFor } from '@wharf/testkit';
+import { useZooKeeper, waitFor, useTempDir } from '@wharf/testkit';
 import { stackCatalog } from '../src/index';
 import { DataUsageMeter, directoryBytes, mibOf } from '../src/data-usage';
 import {
@@ -23,18 +23,13 @@ jest.setTimeout(30_000);
 
 const MIB = 1024 * 1024;
 const zkf = useZooKeeper();
-let home: TempDir;
+const home = useTempDir('wharf-allocator-data-usage');
 let running: Running | undefined;
-
-beforeEach(async () => {
-  home = await tempDir('wharf-allocator-data-usage');
-});
 
 afterEach(async () => {
   await running?.allocator.shutdown({ stopInstances: true }).catch(() => undefined);
   await running?.runtime.close().catch(() => undefined);
   running = undefined;
-  await home.cleanup();
 });
 
 describe('data directory size', () => {

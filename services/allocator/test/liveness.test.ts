@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { paths } from '@wharf/model';
-import { type TempDir, tempDir, useZooKeeper, waitFor } from '@wharf/testkit';
+import { useZooKeeper, waitFor, useTempDir } from '@wharf/testkit';
 import { randomPortRange } from './harness';
 
 jest.setTimeout(60_000);
@@ -16,17 +16,12 @@ const MAIN = resolve(__dirname, '..', 'dist', 'main.js');
 /** The main session's granted timeout at a 500 ms tick: the old path could not fire before it. */
 const MAIN_SESSION_MS = 10_000;
 const zkf = useZooKeeper({ tickTimeMs: 500 });
-let home: TempDir;
+const home = useTempDir('wharf-allocator-liveness');
 let child: ChildProcess | undefined;
-
-beforeEach(async () => {
-  home = await tempDir('wharf-allocator-liveness');
-});
 
 afterEach(async () => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
   child = undefined;
-  await home.cleanup();
 });
 
 test('a SIGKILLed allocator loses its live node within seconds, before its main session could expire', async () => {

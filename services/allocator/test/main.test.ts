@@ -5,24 +5,19 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { paths } from '@wharf/model';
-import { type TempDir, freePort, tempDir, useZooKeeper, waitFor } from '@wharf/testkit';
+import { freePort, useZooKeeper, waitFor, useTempDir } from '@wharf/testkit';
 import { randomPortRange } from './harness';
 
 jest.setTimeout(30_000);
 
 const MAIN = resolve(__dirname, '..', 'dist', 'main.js');
 const zkf = useZooKeeper();
-let home: TempDir;
+const home = useTempDir('wharf-allocator-main');
 let child: ChildProcess | undefined;
-
-beforeEach(async () => {
-  home = await tempDir('wharf-allocator-main');
-});
 
 afterEach(async () => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
   child = undefined;
-  await home.cleanup();
 });
 
 test('--help prints the variables and exits 0', () => {

@@ -4,7 +4,7 @@
  * stop their services, and the live node tells what runs.
  */
 import { paths, parseDocument, serializeDocument, type HostRole } from '@wharf/model';
-import { freePort, tempDir, useZooKeeper, waitFor, type TempDir } from '@wharf/testkit';
+import { freePort, useZooKeeper, waitFor, useTempDir } from '@wharf/testkit';
 import { type ZkSession, updateJson } from '@wharf/zk';
 import { createTestLogger } from '@wharf/observability';
 import { isProcessAlive } from '@wharf/supervise';
@@ -12,17 +12,12 @@ import { type Runner } from '../src';
 import { context, createToken, makeRunner } from './helpers';
 
 const zk = useZooKeeper();
-let home: TempDir;
+const home = useTempDir('wharf-runner');
 let runner: Runner | undefined;
-
-beforeEach(async () => {
-  home = await tempDir('wharf-runner');
-});
 
 afterEach(async () => {
   await runner?.close();
   runner = undefined;
-  await home.cleanup();
 });
 
 async function setRoles(session: ZkSession, host: string, roles: HostRole[]): Promise<void> {
