@@ -20,8 +20,15 @@ import {
 } from '@wharf/testkit';
 import { type Allocator, type StackCatalog, createAllocator } from '../src/index';
 import { createInstanceUsageMetrics, recordInstanceUsage } from '../src/metrics';
-import { FAST, httpSpec, putSpec, randomPortRange, readStatus, statusWhen } from './harness';
-import { specFixture } from './fixtures';
+import {
+  FAST,
+  httpSpec,
+  putSpec,
+  randomPortRange,
+  readStatus,
+  reserveEtcdMember,
+  statusWhen,
+} from './harness';
 
 jest.setTimeout(60_000);
 
@@ -95,19 +102,7 @@ afterEach(async () => {
 
 test('an etcd member runs as a container through hold → reserved → running, and goes with its spec', async () => {
   const zk = await zkf.session();
-  const base = specFixture({
-    allocator_id: ALLOC,
-    instance_id: INSTANCE,
-    deployment_id: 'etcdd',
-    stack: 'etcd',
-    version: '3.4',
-    memory_mb: 256,
-    hold: true,
-  });
-  await putSpec(zk, base);
-  const reserved = await statusWhen(zk, ALLOC, INSTANCE, (s) => s.state === 'reserved', {
-    message: 'reserved',
-  });
+  const { base, reserved } = await reserveEtcdMember(zk, ALLOC, INSTANCE, 'etcdd');
   expect(docker('ps', '-aq', '--filter', `label=wharf.allocator=${ALLOC}`)).toBe('');
 
   const member = { name: INSTANCE, host: reserved.host, ports: reserved.ports };

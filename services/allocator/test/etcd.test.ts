@@ -9,8 +9,15 @@ import { paths } from '@wharf/model';
 import { getStackPack, etcdGet, etcdPut } from '@wharf/stacks';
 import { useZooKeeper, waitFor } from '@wharf/testkit';
 import { stackCatalog } from '../src/index';
-import { containerOf, pidAlive, putSpec, readStatus, useAllocatorHome, statusWhen } from './harness';
-import { specFixture } from './fixtures';
+import {
+  containerOf,
+  pidAlive,
+  putSpec,
+  readStatus,
+  reserveEtcdMember,
+  useAllocatorHome,
+  statusWhen,
+} from './harness';
 
 jest.setTimeout(60_000);
 
@@ -22,19 +29,7 @@ const home = useAllocatorHome(zkf, 'wharf-allocator-etcd');
 test('a single etcd member goes through hold → reserved → running and is removed with its spec', async () => {
   const zk = await zkf.session();
   const running = await home.start(ALLOC, stackCatalog());
-  const base = specFixture({
-    allocator_id: ALLOC,
-    instance_id: INSTANCE,
-    deployment_id: 'etcd1',
-    stack: 'etcd',
-    version: '3.4',
-    memory_mb: 256,
-    hold: true,
-  });
-  await putSpec(zk, base);
-  const reserved = await statusWhen(zk, ALLOC, INSTANCE, (s) => s.state === 'reserved', {
-    message: 'reserved',
-  });
+  const { base, reserved } = await reserveEtcdMember(zk, ALLOC, INSTANCE, 'etcd1');
   expect(Object.keys(reserved.ports).sort()).toEqual(['client', 'peer']);
   expect(await running.runtime.list()).toEqual([]);
 

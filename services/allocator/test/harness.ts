@@ -142,6 +142,32 @@ export function statusWhen(
   }, options);
 }
 
+/**
+ * Puts a held single-member etcd 3.4 spec (256 MB) of `deployment` on `allocator` and waits for its
+ * `reserved` status (ports chosen, nothing started): what the constructor's allocate step leaves.
+ */
+export async function reserveEtcdMember(
+  zk: ZkSession,
+  allocator: string,
+  instance: string,
+  deployment: string,
+): Promise<{ base: InstanceSpec; reserved: InstanceStatus }> {
+  const base = specFixture({
+    allocator_id: allocator,
+    instance_id: instance,
+    deployment_id: deployment,
+    stack: 'etcd',
+    version: '3.4',
+    memory_mb: 256,
+    hold: true,
+  });
+  await putSpec(zk, base);
+  const reserved = await statusWhen(zk, allocator, instance, (s) => s.state === 'reserved', {
+    message: 'reserved',
+  });
+  return { base, reserved };
+}
+
 /** The runtime container of an instance. */
 export async function containerOf(
   runtime: ProcessRuntime,
