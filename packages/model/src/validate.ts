@@ -71,6 +71,16 @@ import {
   type WebhookConfig,
 } from './schemas/events';
 import { LogRequestSchema, type LogRequest } from './schemas/instance-logs';
+import {
+  DeploymentTemplateRequestSchema,
+  DeploymentTemplateSchema,
+  InstanceConfigurationRequestSchema,
+  TemplatedCreateRequestSchema,
+  type DeploymentTemplate,
+  type DeploymentTemplateRequest,
+  type InstanceConfigurationRequest,
+  type TemplatedCreateRequest,
+} from './schemas/catalog';
 
 /** Most errors reported for one document: enough to act on, bounded for hostile input. */
 const MAX_REPORTED_ERRORS = 20;
@@ -104,6 +114,10 @@ const SCHEMAS = {
   'webhook-delivery': DeliveryCursorSchema,
   'dead-letter': DeadLetterSchema,
   'log-request': LogRequestSchema,
+  'instance-configuration-request': InstanceConfigurationRequestSchema,
+  'deployment-template': DeploymentTemplateSchema,
+  'deployment-template-request': DeploymentTemplateRequestSchema,
+  'templated-create-request': TemplatedCreateRequestSchema,
 } as const satisfies Record<string, TSchema>;
 
 /** The TypeScript type of each document kind. */
@@ -135,6 +149,10 @@ export interface DocumentTypes {
   'webhook-delivery': DeliveryCursor;
   'dead-letter': DeadLetter;
   'log-request': LogRequest;
+  'instance-configuration-request': InstanceConfigurationRequest;
+  'deployment-template': DeploymentTemplate;
+  'deployment-template-request': DeploymentTemplateRequest;
+  'templated-create-request': TemplatedCreateRequest;
 }
 
 /** A document kind. */

@@ -1,4 +1,8 @@
-/** Shared vocabulary of plans: ECE step ids, failure types and built-in instance configurations. */
+/**
+ * Shared vocabulary of plans: ECE step ids, failure types, built-in instance configurations and
+ * deployment templates.
+ */
+import { type DeploymentTemplate } from './schemas/catalog';
 import { type InstanceConfiguration } from './schemas/documents';
 import { type StackKind } from './schemas/plan';
 
@@ -37,7 +41,24 @@ export const FAILURE_TYPES = {
   internal: 'InternalFailure:Unexpected',
 } as const;
 
-/** Built-in instance configurations, used when none is stored under `/platform/instance-configurations`. */
+/** An etcd instance configuration that allows only `sizes` (MB), the first being the default. */
+function etcdTier(id: string, sizes: number[]): InstanceConfiguration {
+  return {
+    schema_version: 1,
+    id,
+    stack: 'etcd',
+    cpu_multiplier: 1,
+    storage_multiplier: 4,
+    discrete_sizes: { sizes, default_size: sizes[0]! },
+  };
+}
+
+/**
+ * Built-in instance configurations, used when none is stored under `/platform/instance-configurations`
+ * (a stored one of the same id overrides it). `etcd.default` and `http.default` allow any size;
+ * the etcd tiers follow ElasticStack's 1-8 GB flexible sizes, with 256 MB below them for small
+ * installations.
+ */
 export const DEFAULT_INSTANCE_CONFIGURATIONS: Readonly<Record<string, InstanceConfiguration>> = {
   'etcd.default': {
     schema_version: 1,
@@ -46,12 +67,77 @@ export const DEFAULT_INSTANCE_CONFIGURATIONS: Readonly<Record<string, InstanceCo
     cpu_multiplier: 1,
     storage_multiplier: 4,
   },
+  'etcd.small': etcdTier('etcd.small', [256, 512]),
+  'etcd.medium': etcdTier('etcd.medium', [1024, 2048]),
+  'etcd.large': etcdTier('etcd.large', [4096, 6144]),
+  'etcd.xlarge': etcdTier('etcd.xlarge', [8192]),
   'http.default': {
     schema_version: 1,
     id: 'http.default',
     stack: 'http',
     cpu_multiplier: 1,
     storage_multiplier: 1,
+  },
+};
+
+/**
+ * Built-in deployment templates, used when none is stored under `/platform/templates` (a stored
+ * one of the same id overrides it). Versions are the stack packs' (checked when a create uses them).
+ */
+export const DEFAULT_DEPLOYMENT_TEMPLATES: Readonly<Record<string, DeploymentTemplate>> = {
+  'etcd-default': {
+    schema_version: 1,
+    id: 'etcd-default',
+    name: 'etcd, 3 zones',
+    description: 'A three-member etcd cluster, one member per zone, on etcd.small (256 MB).',
+    deployment: {
+      name: 'etcd',
+      resources: {
+        etcd: [
+          {
+            ref_id: 'main',
+            plan: {
+              cluster_topology: [
+                {
+                  id: 'default',
+                  instance_configuration_id: 'etcd.small',
+                  size: { resource: 'memory', value: 256 },
+                  zone_count: 3,
+                },
+              ],
+              etcd: { version: '3.4' },
+            },
+          },
+        ],
+      },
+    },
+  },
+  'http-default': {
+    schema_version: 1,
+    id: 'http-default',
+    name: 'http, 1 zone',
+    description: 'One static HTTP server (64 MB) in one zone.',
+    deployment: {
+      name: 'http',
+      resources: {
+        http: [
+          {
+            ref_id: 'web',
+            plan: {
+              cluster_topology: [
+                {
+                  id: 'default',
+                  instance_configuration_id: 'http.default',
+                  size: { resource: 'memory', value: 64 },
+                  zone_count: 1,
+                },
+              ],
+              http: { version: '1' },
+            },
+          },
+        ],
+      },
+    },
   },
 };
 
