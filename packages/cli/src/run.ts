@@ -20,6 +20,12 @@ import { listEvents, showLogs } from './commands/events';
 import { runDown } from './commands/down';
 import { addPlatformBackupCommands } from './commands/platform-backup';
 import { vacateAllocator } from './commands/allocator';
+import {
+  listInstanceConfigurations,
+  listTemplates,
+  showInstanceConfiguration,
+  showTemplate,
+} from './commands/catalog';
 import { joinHost, listHosts, setHostRoles } from './commands/host';
 import { createApiKey, listApiKeys, revokeApiKey } from './commands/apikey';
 import { loadPlatform, runStatus } from './commands/status';
@@ -91,6 +97,10 @@ export function defaultHandlers(ctx: CliContext): CommandHandlers {
     hostList: (options) => listHosts(client(options), options, ctx),
     hostRoles: (id, roles, options) => setHostRoles(client(options), id, roles, options, ctx),
     allocatorVacate: (id, options) => vacateAllocator(client(options), id, options, ctx),
+    templateList: (options) => listTemplates(client(options), options, ctx),
+    templateShow: (id, options) => showTemplate(client(options), id, ctx),
+    instanceConfigurationList: (options) => listInstanceConfigurations(client(options), options, ctx),
+    instanceConfigurationShow: (id, options) => showInstanceConfiguration(client(options), id, ctx),
     apiKeyCreate: (options) => createApiKey(client(options), options, ctx),
     apiKeyList: (options) => listApiKeys(client(options), options, ctx),
     apiKeyRevoke: (id, options) => revokeApiKey(client(options), id, options, ctx),

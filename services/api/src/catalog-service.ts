@@ -54,7 +54,9 @@ export class CatalogService implements CatalogLookup {
   constructor(private readonly deps: CatalogServiceDeps) {}
 
   async configuration(id: string): Promise<InstanceConfiguration | undefined> {
-    return (await this.stored(this.deps.catalog?.configurations, id))?.value ?? DEFAULT_INSTANCE_CONFIGURATIONS[id];
+    return (
+      (await this.stored(this.deps.catalog?.configurations, id))?.value ?? DEFAULT_INSTANCE_CONFIGURATIONS[id]
+    );
   }
 
   async template(id: string): Promise<DeploymentTemplate | undefined> {
@@ -73,7 +75,10 @@ export class CatalogService implements CatalogLookup {
 
   async listConfigurations(): Promise<ServiceResponse> {
     const stored = (await this.deps.catalog?.configurations.list()) ?? [];
-    return { status: 200, body: { instance_configurations: mergeCatalog(DEFAULT_INSTANCE_CONFIGURATIONS, stored) } };
+    return {
+      status: 200,
+      body: { instance_configurations: mergeCatalog(DEFAULT_INSTANCE_CONFIGURATIONS, stored) },
+    };
   }
 
   async showConfiguration(id: string): Promise<ServiceResponse> {
@@ -106,9 +111,13 @@ export class CatalogService implements CatalogLookup {
     }
     const users = await this.usersOf(id);
     if (users.length > 0) {
-      throw new WharfError('WHARF_IN_USE', `instance configuration ${id} is used by ${users.length} deployments`, {
-        details: [{ path: 'id', message: `used by deployments ${users.slice(0, 10).join(', ')}` }],
-      });
+      throw new WharfError(
+        'WHARF_IN_USE',
+        `instance configuration ${id} is used by ${users.length} deployments`,
+        {
+          details: [{ path: 'id', message: `used by deployments ${users.slice(0, 10).join(', ')}` }],
+        },
+      );
     }
     await dir.delete(id, stored.version);
     this.deps.logger.info('instance configuration deleted', { instance_configuration: id });

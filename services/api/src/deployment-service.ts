@@ -26,7 +26,12 @@ import {
 } from './domain/plans';
 import { bodyHash, isMarkerExpired, requestIdHash, type RequestMarker } from './domain/request-marker';
 import { checkNotShutDown, keepStopped, restartOfStopped, withShutDown } from './domain/actions';
-import { checkConfigurations, resolveCreateRequest, validateRequest, type CatalogLookup } from './domain/validation';
+import {
+  checkConfigurations,
+  resolveCreateRequest,
+  validateRequest,
+  type CatalogLookup,
+} from './domain/validation';
 import {
   attemptSummary,
   deploymentStatus,

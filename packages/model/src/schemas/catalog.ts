@@ -9,9 +9,13 @@ import { InstanceConfigurationSchema } from './documents';
 import { DeploymentCreateRequestSchema, DeploymentMetadataSchema, ResourcesSchema } from './plan';
 
 /** `PUT /platform/configuration/instances/:id` body: the document without its id and version. */
-export const InstanceConfigurationRequestSchema = Type.Omit(InstanceConfigurationSchema, ['schema_version', 'id'], {
-  additionalProperties: false,
-});
+export const InstanceConfigurationRequestSchema = Type.Omit(
+  InstanceConfigurationSchema,
+  ['schema_version', 'id'],
+  {
+    additionalProperties: false,
+  },
+);
 
 const templateFields = {
   name: Name(),
@@ -37,7 +41,9 @@ export const DeploymentTemplateSchema = Type.Object(
 export const TemplateReferenceSchema = Type.Object(
   {
     id: Id('template id'),
-    size: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_SIZE_MB, description: 'memory per instance, MB' })),
+    size: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: MAX_SIZE_MB, description: 'memory per instance, MB' }),
+    ),
     zone_count: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_ZONE_COUNT })),
     instance_configuration_id: Type.Optional(Type.String({ maxLength: 64 })),
     version: Type.Optional(Type.String({ maxLength: 32 })),

@@ -44,7 +44,9 @@ export function mergeCatalog<T extends { schema_version: number; id: string }>(
 
 /** Every instance configuration id the resources name. */
 export function configurationIdsOf(resources: Resources): string[] {
-  const ids = listResources(resources).flatMap((r) => r.plan.cluster_topology.map((t) => t.instance_configuration_id));
+  const ids = listResources(resources).flatMap((r) =>
+    r.plan.cluster_topology.map((t) => t.instance_configuration_id),
+  );
   return [...new Set(ids)];
 }
 
@@ -67,7 +69,10 @@ export function configurationIssues(
       const ic = configurations.get(element.instance_configuration_id);
       if (ic === undefined || ic.stack !== resource.kind) {
         const why = ic === undefined ? 'unknown instance configuration' : `is for stack '${ic.stack}'`;
-        issues.push({ path: `${at}.instance_configuration_id`, message: `${why} '${element.instance_configuration_id}'` });
+        issues.push({
+          path: `${at}.instance_configuration_id`,
+          message: `${why} '${element.instance_configuration_id}'`,
+        });
         return;
       }
       const sizes = ic.discrete_sizes?.sizes;
@@ -87,7 +92,10 @@ export function configurationIssues(
  * `name`, `metadata` and per-stack `resources` replacing the template's, then the shorthand
  * overrides of `deployment_template` applied to every topology element and stack block.
  */
-export function applyTemplate(template: DeploymentTemplate, request: TemplatedCreateRequest): DeploymentCreateRequest {
+export function applyTemplate(
+  template: DeploymentTemplate,
+  request: TemplatedCreateRequest,
+): DeploymentCreateRequest {
   const base = template.deployment;
   const metadata = request.metadata ?? base.metadata;
   const merged: DeploymentCreateRequest = structuredClone({
@@ -100,7 +108,8 @@ export function applyTemplate(template: DeploymentTemplate, request: TemplatedCr
     for (const element of resource.plan.cluster_topology) {
       if (ref.size !== undefined) element.size = { resource: element.size.resource, value: ref.size };
       if (ref.zone_count !== undefined) element.zone_count = ref.zone_count;
-      if (ref.instance_configuration_id !== undefined) element.instance_configuration_id = ref.instance_configuration_id;
+      if (ref.instance_configuration_id !== undefined)
+        element.instance_configuration_id = ref.instance_configuration_id;
     }
     if (ref.version !== undefined) stackBlockOf(resource).version = ref.version;
   }
@@ -120,7 +129,9 @@ export function blameOverrides(
   ref: TemplatedCreateRequest['deployment_template'],
 ): ValidationIssue[] {
   return issues.map((issue) => {
-    const hit = OVERRIDDEN_FIELDS.find(([pattern, field]) => ref[field] !== undefined && pattern.test(issue.path));
+    const hit = OVERRIDDEN_FIELDS.find(
+      ([pattern, field]) => ref[field] !== undefined && pattern.test(issue.path),
+    );
     return hit === undefined ? issue : { ...issue, path: `deployment_template.${hit[1]}` };
   });
 }

@@ -79,7 +79,9 @@ export async function resolveCreateRequest(
   const ref = templated.deployment_template;
   const template = await catalog.template(ref.id);
   if (template === undefined)
-    throw invalid('WHARF_VALIDATION', [{ path: 'deployment_template.id', message: `unknown template '${ref.id}'` }]);
+    throw invalid('WHARF_VALIDATION', [
+      { path: 'deployment_template.id', message: `unknown template '${ref.id}'` },
+    ]);
   const merged = applyTemplate(template, templated);
   try {
     const request = validateRequest('deployment-create-request', merged, supported);

@@ -18,7 +18,10 @@ function configurationIdParam(params: Record<string, string | string[] | undefin
     return assertInstanceConfigurationId(params.id);
   } catch (err) {
     if (!isWharfError(err, 'WHARF_INVALID_ID')) throw err;
-    const invalid = badRequest('id', 'must be an instance configuration id (lowercase letters, digits, . _ -)');
+    const invalid = badRequest(
+      'id',
+      'must be an instance configuration id (lowercase letters, digits, . _ -)',
+    );
     throw new WharfError('WHARF_INVALID_ID', invalid.message, { details: invalid.details, cause: err });
   }
 }

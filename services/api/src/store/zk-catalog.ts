@@ -29,7 +29,9 @@ export interface CatalogStore {
 }
 
 type CatalogKind = 'instance-configuration' | 'deployment-template';
-type DocOf<K extends CatalogKind> = K extends 'instance-configuration' ? InstanceConfiguration : DeploymentTemplate;
+type DocOf<K extends CatalogKind> = K extends 'instance-configuration'
+  ? InstanceConfiguration
+  : DeploymentTemplate;
 
 class ZkCatalogDirectory<K extends CatalogKind> implements CatalogDirectory<DocOf<K>> {
   constructor(
