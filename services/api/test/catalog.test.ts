@@ -120,7 +120,7 @@ describe('catalog', () => {
       { stack: 'etcd', id: 'other' },
       400,
       'WHARF_VALIDATION',
-      'body',
+      'id',
     );
     await refused('PUT', `${CONFIGS}/Bad..id`, { stack: 'etcd' }, 400, 'WHARF_INVALID_ID', 'id');
     await refused('DELETE', `${CONFIGS}/etcd.none`, undefined, 404, 'WHARF_NOT_FOUND', 'id');
@@ -226,7 +226,7 @@ describe('catalog', () => {
       { deployment_template: { id: 'etcd-default', colour: 'red' } },
       400,
       'WHARF_VALIDATION',
-      'deployment_template',
+      'deployment_template.colour',
     );
   });
 
@@ -266,7 +266,7 @@ describe('catalog', () => {
       { deployment: etcdRequest('x') },
       400,
       'WHARF_VALIDATION',
-      'body',
+      'name',
     );
     await refused('PUT', `${TEMPLATES}/Bad_Id`, template, 400, 'WHARF_INVALID_ID', 'id');
 
