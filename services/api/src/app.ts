@@ -153,17 +153,22 @@ function organizationService(deps: AppDeps, clock: Clock, logger: Logger): Organ
   });
 }
 
-/** Builds the app. */
-export function createApp(deps: AppDeps): Express {
-  const clock = deps.clock ?? SYSTEM_CLOCK;
-  const logger = deps.logger;
-  const organizations = organizationService(deps, clock, logger);
-  const catalog = new CatalogService({
+/** Instance configurations and templates: the built-ins, and the stored ones when the store has them. */
+function catalogService(deps: AppDeps, logger: Logger): CatalogService {
+  return new CatalogService({
     deployments: deps.store.deployments,
     supportedVersions: deps.supportedVersions,
     logger: logger.child({ component: 'catalog' }),
     ...(deps.store.catalog ? { catalog: deps.store.catalog } : {}),
   });
+}
+
+/** Builds the app. */
+export function createApp(deps: AppDeps): Express {
+  const clock = deps.clock ?? SYSTEM_CLOCK;
+  const logger = deps.logger;
+  const organizations = organizationService(deps, clock, logger);
+  const catalog = catalogService(deps, logger);
   const deployments = new DeploymentService({
     catalog,
     deployments: deps.store.deployments,

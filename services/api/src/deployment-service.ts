@@ -34,6 +34,7 @@ import {
 } from './domain/validation';
 import {
   attemptSummary,
+  compareCreated,
   deploymentStatus,
   endpointUrl,
   heartbeatView,
@@ -382,12 +383,6 @@ export class DeploymentService {
     this.deps.metrics.deploymentWrites.inc({ action: 'cancel' });
     return { status: 200, body: { id, cancelled } };
   }
-}
-
-/** Creation time, then id: both plain string comparisons (ISO timestamps sort as text). */
-function compareCreated(a: Deployment, b: Deployment): number {
-  if (a.created !== b.created) return a.created < b.created ? -1 : 1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 function accepted(d: Deployment, version: number, planId: string | undefined) {
