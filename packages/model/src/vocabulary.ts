@@ -85,61 +85,48 @@ export const DEFAULT_INSTANCE_CONFIGURATIONS: Readonly<Record<string, InstanceCo
  * one of the same id overrides it). Versions are the stack packs' (checked when a create uses them).
  */
 export const DEFAULT_DEPLOYMENT_TEMPLATES: Readonly<Record<string, DeploymentTemplate>> = {
-  'etcd-default': {
-    schema_version: 1,
-    id: 'etcd-default',
-    name: 'etcd, 3 zones',
-    description: 'A three-member etcd cluster, one member per zone, on etcd.small (256 MB).',
-    deployment: {
-      name: 'etcd',
-      resources: {
-        etcd: [
-          {
-            ref_id: 'main',
-            plan: {
-              cluster_topology: [
-                {
-                  id: 'default',
-                  instance_configuration_id: 'etcd.small',
-                  size: { resource: 'memory', value: 256 },
-                  zone_count: 3,
-                },
-              ],
-              etcd: { version: '3.4' },
-            },
-          },
-        ],
-      },
-    },
-  },
-  'http-default': {
-    schema_version: 1,
-    id: 'http-default',
-    name: 'http, 1 zone',
-    description: 'One static HTTP server (64 MB) in one zone.',
-    deployment: {
-      name: 'http',
-      resources: {
-        http: [
-          {
-            ref_id: 'web',
-            plan: {
-              cluster_topology: [
-                {
-                  id: 'default',
-                  instance_configuration_id: 'http.default',
-                  size: { resource: 'memory', value: 64 },
-                  zone_count: 1,
-                },
-              ],
-              http: { version: '1' },
-            },
-          },
-        ],
-      },
-    },
-  },
+  'etcd-default': oneElementTemplate(
+    'etcd-default',
+    'etcd, 3 zones',
+    'A three-member etcd cluster, one member per zone, on etcd.small (256 MB).',
+    { stack: 'etcd', refId: 'main', ic: 'etcd.small', memoryMb: 256, zoneCount: 3, version: '3.4' },
+  ),
+  'http-default': oneElementTemplate(
+    'http-default',
+    'http, 1 zone',
+    'One static HTTP server (64 MB) in one zone.',
+    { stack: 'http', refId: 'web', ic: 'http.default', memoryMb: 64, zoneCount: 1, version: '1' },
+  ),
 };
+
+/** A template of one resource with one topology element (what the built-ins are). */
+function oneElementTemplate(
+  id: string,
+  name: string,
+  description: string,
+  r: { stack: StackKind; refId: string; ic: string; memoryMb: number; zoneCount: number; version: string },
+): DeploymentTemplate {
+  const element = {
+    id: 'default',
+    instance_configuration_id: r.ic,
+    size: { resource: 'memory' as const, value: r.memoryMb },
+    zone_count: r.zoneCount,
+  };
+  const resource = {
+    ref_id: r.refId,
+    plan: { cluster_topology: [element], [r.stack]: { version: r.version } },
+  };
+  return {
+    schema_version: 1,
+    id,
+    name,
+    description,
+    deployment: {
+      name: r.stack,
+      resources: { [r.stack]: [resource] } as DeploymentTemplate['deployment']['resources'],
+    },
+  };
+}
 
 /** The default instance configuration id of a stack. */
 export function defaultInstanceConfigurationId(kind: StackKind): string {

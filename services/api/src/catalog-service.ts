@@ -26,7 +26,7 @@ import {
 } from './domain/validation';
 import { type ServiceResponse } from './http/send';
 import { type CatalogDirectory, type CatalogStore } from './store/zk-catalog';
-import { type DeploymentStore } from './store/types';
+import { type DeploymentStore, type Versioned } from './store/types';
 
 /** Dependencies of a {@link CatalogService}. */
 export interface CatalogServiceDeps {
@@ -47,6 +47,18 @@ function builtInOnly(what: string, id: string): WharfError {
   return new WharfError('WHARF_CONFLICT', `${what} ${id} is built in and cannot be deleted`, {
     details: [{ path: 'id', message: 'is built in (a PUT overrides it; deleting the override restores it)' }],
   });
+}
+
+/** The stored entry to delete: 409 for a built-in that is not overridden, 404 for none at all. */
+async function storedOrRefuse<T>(
+  dir: CatalogDirectory<T>,
+  id: string,
+  builtIns: Readonly<Record<string, unknown>>,
+  what: string,
+): Promise<Versioned<T>> {
+  const stored = await dir.get(id);
+  if (stored !== undefined) return stored;
+  throw Object.hasOwn(builtIns, id) ? builtInOnly(what, id) : notFound(what, id);
 }
 
 /** The catalog routes' logic, and the {@link CatalogLookup} of deployment requests. */
@@ -104,11 +116,7 @@ export class CatalogService implements CatalogLookup {
   /** Deletes a stored configuration unless a deployment's pending or current plan uses it. */
   async deleteConfiguration(id: string): Promise<ServiceResponse> {
     const dir = this.writable().configurations;
-    const stored = await dir.get(id);
-    if (stored === undefined) {
-      if (Object.hasOwn(DEFAULT_INSTANCE_CONFIGURATIONS, id)) throw builtInOnly('instance configuration', id);
-      throw notFound('instance configuration', id);
-    }
+    const stored = await storedOrRefuse(dir, id, DEFAULT_INSTANCE_CONFIGURATIONS, 'instance configuration');
     const users = await this.usersOf(id);
     if (users.length > 0) {
       throw new WharfError(
@@ -162,11 +170,7 @@ export class CatalogService implements CatalogLookup {
 
   async deleteTemplate(id: string): Promise<ServiceResponse> {
     const dir = this.writable().templates;
-    const stored = await dir.get(id);
-    if (stored === undefined) {
-      if (Object.hasOwn(DEFAULT_DEPLOYMENT_TEMPLATES, id)) throw builtInOnly('template', id);
-      throw notFound('template', id);
-    }
+    const stored = await storedOrRefuse(dir, id, DEFAULT_DEPLOYMENT_TEMPLATES, 'template');
     await dir.delete(id, stored.version);
     this.deps.logger.info('template deleted', { template: id });
     return { status: 200, body: { id, deleted: true } };

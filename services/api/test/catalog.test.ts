@@ -187,47 +187,15 @@ describe('catalog', () => {
   });
 
   it('refuses templated creates with an unknown template or a bad override, writing nothing', async () => {
-    const path = '/api/v1/deployments';
-    await refused(
-      'POST',
-      path,
-      { deployment_template: { id: 'nope' } },
-      400,
-      'WHARF_VALIDATION',
-      'deployment_template.id',
-    );
-    await refused(
-      'POST',
-      path,
-      { deployment_template: { id: 'etcd-default', size: 1024 } },
-      400,
-      'WHARF_PLAN_INVALID',
-      'deployment_template.size',
-    );
-    await refused(
-      'POST',
-      path,
-      { deployment_template: { id: 'etcd-default', version: '9.9' } },
-      400,
-      'WHARF_PLAN_INVALID',
-      'deployment_template.version',
-    );
-    await refused(
-      'POST',
-      path,
-      { deployment_template: { id: 'etcd-default', zone_count: 0 } },
-      400,
-      'WHARF_VALIDATION',
-      'deployment_template.zone_count',
-    );
-    await refused(
-      'POST',
-      path,
-      { deployment_template: { id: 'etcd-default', colour: 'red' } },
-      400,
-      'WHARF_VALIDATION',
-      'deployment_template.colour',
-    );
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ id: 'nope' }, 'WHARF_VALIDATION', 'deployment_template.id'],
+      [{ id: 'etcd-default', size: 1024 }, 'WHARF_PLAN_INVALID', 'deployment_template.size'],
+      [{ id: 'etcd-default', version: '9.9' }, 'WHARF_PLAN_INVALID', 'deployment_template.version'],
+      [{ id: 'etcd-default', zone_count: 0 }, 'WHARF_VALIDATION', 'deployment_template.zone_count'],
+      [{ id: 'etcd-default', colour: 'red' }, 'WHARF_VALIDATION', 'deployment_template.colour'],
+    ];
+    for (const [ref, code, field] of cases)
+      await refused('POST', '/api/v1/deployments', { deployment_template: ref }, 400, code, field);
   });
 
   it('creates, uses and deletes a stored template; a bad one is refused naming the field', async () => {
