@@ -258,10 +258,33 @@ describe('catalog', () => {
       h.call(method, path, body, { headers: { authorization: `ApiKey ${keys[role]}` } });
 
     beforeAll(async () => {
-      for (const role of ['viewer', 'deployment-manager']) {
-        const res = await h.call('POST', KEYS, { description: role, roles: [role] });
-        keys[role] = res.body.key as string;
+      expect((await h.call('POST', '/api/v1/organizations', { id: 'acme', name: 'Acme' })).status).toBe(201);
+      for (const [role, organization] of [
+        ['viewer', undefined],
+        ['deployment-manager', undefined],
+        ['acme', 'acme'],
+      ] as const) {
+        const roles = [role === 'acme' ? 'deployment-manager' : role];
+        const body = { description: role, roles, ...(organization ? { organization_id: organization } : {}) };
+        keys[role] = (await h.call('POST', KEYS, body)).body.key as string;
       }
+    });
+
+    it("lets an organization's key read the catalog and create from it, not change it", async () => {
+      expect((await as('acme', 'GET', TEMPLATES)).status).toBe(200);
+      expect((await as('acme', 'GET', `${CONFIGS}/etcd.small`)).status).toBe(200);
+      const created = await as('acme', 'POST', '/api/v1/deployments', {
+        deployment_template: { id: 'etcd-default' },
+      });
+      expect(created.status).toBe(201);
+      expect(
+        (await h.call('GET', `/api/v1/deployments/${created.body.id as string}`)).body.organization_id,
+      ).toBe('acme');
+      const before = await dumpTree(h.zk);
+      expect(
+        (await as('acme', 'PUT', `${TEMPLATES}/mine`, { name: 'T', deployment: etcdRequest('t') })).status,
+      ).toBe(403);
+      expect(await dumpTree(h.zk)).toEqual(before);
     });
 
     it('lets viewers read the catalog and only platform-admins change it', async () => {
