@@ -7,9 +7,9 @@ const require = createRequire(import.meta.url);
 const { StaticRouteSource } = require('@wharf/proxy');
 const { createLogger, createMetrics } = require('@wharf/observability');
 
-/** `createProxy` options routing `deployment` to 127.0.0.1:`upstreamPort`, on a free port. */
-export function benchProxyOptions(deployment, upstreamPort) {
-  const route = {
+/** A route entry of `deployment` with one healthy instance on 127.0.0.1:`upstreamPort`. */
+export function benchRoute(deployment, upstreamPort) {
+  return {
     schema_version: 1,
     deployment_id: deployment,
     instances: [
@@ -25,6 +25,11 @@ export function benchProxyOptions(deployment, upstreamPort) {
     ],
     updated: new Date().toISOString(),
   };
+}
+
+/** `createProxy` options routing `deployment` to 127.0.0.1:`upstreamPort`, on a free port. */
+export function benchProxyOptions(deployment, upstreamPort) {
+  const route = benchRoute(deployment, upstreamPort);
   return {
     routeSource: new StaticRouteSource([route]),
     // The production logger at the production level; as main.ts does at `info`, no access log lines.

@@ -50,6 +50,7 @@ export type IdKind =
   | 'template'
   | 'api_key'
   | 'roles_token'
+  | 'director'
   | 'organization'
   | 'snapshot'
   | 'webhook';

@@ -125,6 +125,8 @@ export {
   MeteringCursorSchema,
   MeteringDaySchema,
   addUsage,
+  cpuShare,
+  instanceCpuMillis,
   tickSlot,
   ticksToCount,
   type MeteredInstance,
@@ -166,3 +168,22 @@ export {
   MAX_LOG_TAIL,
   boundLogText,
 } from './schemas/instance-logs';
+export {
+  type ParsedRolesToken,
+  ROLES_TOKEN_PREFIX,
+  type RolesTokenUse,
+  checkRolesToken,
+  parseRolesToken,
+  rolesTokenRefused,
+  verifyTokenSecret,
+} from './roles-token';
+export {
+  type DirectorCa,
+  DirectorCaSchema,
+  type DirectorStatus,
+  DirectorStatusSchema,
+  ZK_SERVER_MODES,
+  type ZkServerHealth,
+  ZkServerHealthSchema,
+  type ZkServerMode,
+} from './schemas/director';

@@ -81,6 +81,12 @@ import {
   type InstanceConfigurationRequest,
   type TemplatedCreateRequest,
 } from './schemas/catalog';
+import {
+  DirectorCaSchema,
+  DirectorStatusSchema,
+  type DirectorCa,
+  type DirectorStatus,
+} from './schemas/director';
 
 /** Most errors reported for one document: enough to act on, bounded for hostile input. */
 const MAX_REPORTED_ERRORS = 20;
@@ -118,6 +124,8 @@ const SCHEMAS = {
   'deployment-template': DeploymentTemplateSchema,
   'deployment-template-request': DeploymentTemplateRequestSchema,
   'templated-create-request': TemplatedCreateRequestSchema,
+  'director-ca': DirectorCaSchema,
+  'director-status': DirectorStatusSchema,
 } as const satisfies Record<string, TSchema>;
 
 /** The TypeScript type of each document kind. */
@@ -153,6 +161,8 @@ export interface DocumentTypes {
   'deployment-template': DeploymentTemplate;
   'deployment-template-request': DeploymentTemplateRequest;
   'templated-create-request': TemplatedCreateRequest;
+  'director-ca': DirectorCa;
+  'director-status': DirectorStatus;
 }
 
 /** A document kind. */

@@ -79,3 +79,20 @@ export {
   writeTlsCredentials,
 } from './tls-files';
 export { type CertificatePurpose, type VerifyOptions, verifyCertificateChain } from './verify';
+export {
+  CA_PATH,
+  DEFAULT_DIRECTOR_PORT,
+  ENROL_PATH,
+  type EnrolRequest,
+  type EnrolResponse,
+  FINGERPRINT_PREFIX,
+  caFingerprint,
+  parseCaFingerprint,
+} from './enrolment';
+export {
+  DEFAULT_ENROL_TIMEOUT_MS,
+  type EnrolHostOptions,
+  type EnrolResult,
+  type EnrolledRole,
+  enrolHost,
+} from './enrol-client';

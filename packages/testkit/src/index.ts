@@ -25,3 +25,4 @@ export { type EtcdRequestOptions, etcdCreateRequest, httpResource } from './plan
 export { type EtcdProcess, startEtcdProcess } from './etcd-process';
 export { persistentTree } from './zk-tree';
 export { type CommandResult, type RunCommandOptions, runCommand } from './run-command';
+export { type TestRolesTokenOptions, createRolesToken } from './roles-tokens';

@@ -36,7 +36,6 @@ export {
   planLaunches,
   servicesForRoles,
 } from './roles';
-export { type ParsedRolesToken, ROLES_TOKEN_PREFIX, parseRolesToken, verifyTokenSecret } from './roles-token';
 export {
   DEFAULT_STOP_GRACE_MS,
   Runner,
