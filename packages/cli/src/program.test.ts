@@ -47,6 +47,10 @@ async function parse(
     hostList: record('hostList'),
     hostRoles: async (id, roles, options) => record('hostRoles')(id, { ...options, roles }),
     allocatorVacate: record('allocatorVacate'),
+    templateList: record('templateList'),
+    templateShow: record('templateShow'),
+    instanceConfigurationList: record('instanceConfigurationList'),
+    instanceConfigurationShow: record('instanceConfigurationShow'),
     apiKeyCreate: record('apiKeyCreate'),
     apiKeyList: record('apiKeyList'),
     apiKeyRevoke: record('apiKeyRevoke'),
@@ -327,6 +331,24 @@ describe('the wharf command line', () => {
     expect((await parse(['apikey', 'revoke', 'k123'])).calls[0]).toMatchObject({
       command: 'apiKeyRevoke',
       id: 'k123',
+    });
+  });
+
+  it('parses template and instance-configuration list and show', async () => {
+    expect((await parse(['template', 'list', '--json'])).calls[0]).toMatchObject({
+      command: 'templateList',
+      options: { json: true },
+    });
+    expect((await parse(['template', 'show', 'etcd-default'])).calls[0]).toMatchObject({
+      command: 'templateShow',
+      id: 'etcd-default',
+    });
+    expect((await parse(['instance-configuration', 'list'])).calls[0]).toMatchObject({
+      command: 'instanceConfigurationList',
+    });
+    expect((await parse(['instance-configuration', 'show', 'etcd.small'])).calls[0]).toMatchObject({
+      command: 'instanceConfigurationShow',
+      id: 'etcd.small',
     });
   });
 

@@ -14,6 +14,7 @@ import {
 import { type StopInstancesOptions } from './commands/deployment-actions';
 import { type DownOptions } from './commands/down';
 import { type VacateOptions } from './commands/allocator';
+import { type CatalogCommandOptions } from './commands/catalog';
 import { type HostCommandOptions, type HostJoinOptions } from './commands/host';
 import { type HostEnrolOptions } from './commands/host-enrol';
 import { type ApiKeyCommandOptions } from './commands/apikey';
@@ -59,6 +60,10 @@ export interface CommandHandlers {
   hostList(options: HostCommandOptions & GlobalOptions): Promise<number>;
   hostRoles(id: string, roles: string, options: HostCommandOptions & GlobalOptions): Promise<number>;
   allocatorVacate(id: string, options: VacateOptions & GlobalOptions): Promise<number>;
+  templateList(options: CatalogCommandOptions & GlobalOptions): Promise<number>;
+  templateShow(id: string, options: CatalogCommandOptions & GlobalOptions): Promise<number>;
+  instanceConfigurationList(options: CatalogCommandOptions & GlobalOptions): Promise<number>;
+  instanceConfigurationShow(id: string, options: CatalogCommandOptions & GlobalOptions): Promise<number>;
   apiKeyCreate(options: ApiKeyCommandOptions & GlobalOptions): Promise<number>;
   apiKeyList(options: ApiKeyCommandOptions & GlobalOptions): Promise<number>;
   apiKeyRevoke(id: string, options: ApiKeyCommandOptions & GlobalOptions): Promise<number>;
@@ -98,6 +103,7 @@ export function buildProgram(
     .description('show every platform process and the API platform summary; exit 1 when something is down')
     .action(act(run, handlers.status));
   addDeploymentCommands(program, handlers, run);
+  addCatalogCommands(program, handlers, run);
   program
     .command('events')
     .description('recent alert events: allocator lost, plan failed, deployment unavailable, quota reached')
@@ -135,6 +141,26 @@ export function act(run: Runner, handler: (...args: never[]) => Promise<number>)
   const call = run(handler) as (...args: unknown[]) => Promise<void>;
   return (...args: unknown[]): Promise<void> =>
     call(...args.slice(0, -2), (args.at(-1) as Command).optsWithGlobals());
+}
+
+function addCatalogCommands(program: Command, handlers: CommandHandlers, run: Runner): void {
+  const template = program
+    .command('template')
+    .description('deployment templates (create from one with the API)');
+  template.command('list').description('list deployment templates').action(act(run, handlers.templateList));
+  template
+    .command('show <id>')
+    .description('show a deployment template')
+    .action(act(run, handlers.templateShow));
+  const ic = program
+    .command('instance-configuration')
+    .description('instance configurations (sizes per stack)');
+  ic.command('list')
+    .description('list instance configurations')
+    .action(act(run, handlers.instanceConfigurationList));
+  ic.command('show <id>')
+    .description('show an instance configuration')
+    .action(act(run, handlers.instanceConfigurationShow));
 }
 
 function addUpCommand(program: Command, handlers: CommandHandlers, run: Runner): void {

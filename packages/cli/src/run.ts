@@ -21,6 +21,12 @@ import { runDown } from './commands/down';
 import { addPlatformBackupCommands } from './commands/platform-backup';
 import { addTenancyCommands } from './commands/tenancy-commands';
 import { vacateAllocator } from './commands/allocator';
+import {
+  listInstanceConfigurations,
+  listTemplates,
+  showInstanceConfiguration,
+  showTemplate,
+} from './commands/catalog';
 import { joinHost, listHosts, setHostRoles } from './commands/host';
 import { enrolThisHost } from './commands/host-enrol';
 import { createApiKey, listApiKeys, revokeApiKey } from './commands/apikey';
@@ -100,6 +106,10 @@ export function defaultHandlers(ctx: CliContext): CommandHandlers {
     hostList: (options) => listHosts(client(options), options, ctx),
     hostRoles: (id, roles, options) => setHostRoles(client(options), id, roles, options, ctx),
     allocatorVacate: (id, options) => vacateAllocator(client(options), id, options, ctx),
+    templateList: (options) => listTemplates(client(options), options, ctx),
+    templateShow: (id, options) => showTemplate(client(options), id, ctx),
+    instanceConfigurationList: (options) => listInstanceConfigurations(client(options), options, ctx),
+    instanceConfigurationShow: (id, options) => showInstanceConfiguration(client(options), id, ctx),
     apiKeyCreate: (options) => createApiKey(client(options), options, ctx),
     apiKeyList: (options) => listApiKeys(client(options), options, ctx),
     apiKeyRevoke: (id, options) => revokeApiKey(client(options), id, options, ctx),

@@ -47,6 +47,7 @@ export type IdKind =
   | 'zone'
   | 'topology'
   | 'instance_configuration'
+  | 'template'
   | 'api_key'
   | 'roles_token'
   | 'director'

@@ -99,6 +99,13 @@ export {
   validateDocument,
 } from './validate';
 export {
+  type DeploymentTemplate,
+  type DeploymentTemplateRequest,
+  type InstanceConfigurationRequest,
+  type TemplatedCreateRequest,
+} from './schemas/catalog';
+export {
+  DEFAULT_DEPLOYMENT_TEMPLATES,
   DEFAULT_INSTANCE_CONFIGURATIONS,
   FAILURE_TYPES,
   STEP_IDS,

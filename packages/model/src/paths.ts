@@ -23,6 +23,9 @@ export const paths = {
   instanceConfiguration: (id: string) =>
     `/platform/instance-configurations/${assertInstanceConfigurationId(id)}`,
 
+  templates: () => '/platform/templates',
+  template: (id: string) => `/platform/templates/${assertId('template', id)}`,
+
   hosts: () => '/hosts',
   host: (id: string) => `/hosts/${assertId('host', id)}`,
   hostLive: (id: string) => `/hosts/${assertId('host', id)}/live`,

@@ -72,6 +72,16 @@ import {
 } from './schemas/events';
 import { LogRequestSchema, type LogRequest } from './schemas/instance-logs';
 import {
+  DeploymentTemplateRequestSchema,
+  DeploymentTemplateSchema,
+  InstanceConfigurationRequestSchema,
+  TemplatedCreateRequestSchema,
+  type DeploymentTemplate,
+  type DeploymentTemplateRequest,
+  type InstanceConfigurationRequest,
+  type TemplatedCreateRequest,
+} from './schemas/catalog';
+import {
   DirectorCaSchema,
   DirectorStatusSchema,
   type DirectorCa,
@@ -110,6 +120,10 @@ const SCHEMAS = {
   'webhook-delivery': DeliveryCursorSchema,
   'dead-letter': DeadLetterSchema,
   'log-request': LogRequestSchema,
+  'instance-configuration-request': InstanceConfigurationRequestSchema,
+  'deployment-template': DeploymentTemplateSchema,
+  'deployment-template-request': DeploymentTemplateRequestSchema,
+  'templated-create-request': TemplatedCreateRequestSchema,
   'director-ca': DirectorCaSchema,
   'director-status': DirectorStatusSchema,
 } as const satisfies Record<string, TSchema>;
@@ -143,6 +157,10 @@ export interface DocumentTypes {
   'webhook-delivery': DeliveryCursor;
   'dead-letter': DeadLetter;
   'log-request': LogRequest;
+  'instance-configuration-request': InstanceConfigurationRequest;
+  'deployment-template': DeploymentTemplate;
+  'deployment-template-request': DeploymentTemplateRequest;
+  'templated-create-request': TemplatedCreateRequest;
   'director-ca': DirectorCa;
   'director-status': DirectorStatus;
 }

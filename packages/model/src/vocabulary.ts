@@ -1,4 +1,8 @@
-/** Shared vocabulary of plans: ECE step ids, failure types and built-in instance configurations. */
+/**
+ * Shared vocabulary of plans: ECE step ids, failure types, built-in instance configurations and
+ * deployment templates.
+ */
+import { type DeploymentTemplate } from './schemas/catalog';
 import { type InstanceConfiguration } from './schemas/documents';
 import { type StackKind } from './schemas/plan';
 
@@ -37,7 +41,24 @@ export const FAILURE_TYPES = {
   internal: 'InternalFailure:Unexpected',
 } as const;
 
-/** Built-in instance configurations, used when none is stored under `/platform/instance-configurations`. */
+/** An etcd instance configuration that allows only `sizes` (MB), the first being the default. */
+function etcdTier(id: string, sizes: number[]): InstanceConfiguration {
+  return {
+    schema_version: 1,
+    id,
+    stack: 'etcd',
+    cpu_multiplier: 1,
+    storage_multiplier: 4,
+    discrete_sizes: { sizes, default_size: sizes[0]! },
+  };
+}
+
+/**
+ * Built-in instance configurations, used when none is stored under `/platform/instance-configurations`
+ * (a stored one of the same id overrides it). `etcd.default` and `http.default` allow any size;
+ * the etcd tiers follow ElasticStack's 1-8 GB flexible sizes, with 256 MB below them for small
+ * installations.
+ */
 export const DEFAULT_INSTANCE_CONFIGURATIONS: Readonly<Record<string, InstanceConfiguration>> = {
   'etcd.default': {
     schema_version: 1,
@@ -46,6 +67,10 @@ export const DEFAULT_INSTANCE_CONFIGURATIONS: Readonly<Record<string, InstanceCo
     cpu_multiplier: 1,
     storage_multiplier: 4,
   },
+  'etcd.small': etcdTier('etcd.small', [256, 512]),
+  'etcd.medium': etcdTier('etcd.medium', [1024, 2048]),
+  'etcd.large': etcdTier('etcd.large', [4096, 6144]),
+  'etcd.xlarge': etcdTier('etcd.xlarge', [8192]),
   'http.default': {
     schema_version: 1,
     id: 'http.default',
@@ -54,6 +79,54 @@ export const DEFAULT_INSTANCE_CONFIGURATIONS: Readonly<Record<string, InstanceCo
     storage_multiplier: 1,
   },
 };
+
+/**
+ * Built-in deployment templates, used when none is stored under `/platform/templates` (a stored
+ * one of the same id overrides it). Versions are the stack packs' (checked when a create uses them).
+ */
+export const DEFAULT_DEPLOYMENT_TEMPLATES: Readonly<Record<string, DeploymentTemplate>> = {
+  'etcd-default': oneElementTemplate(
+    'etcd-default',
+    'etcd, 3 zones',
+    'A three-member etcd cluster, one member per zone, on etcd.small (256 MB).',
+    { stack: 'etcd', refId: 'main', ic: 'etcd.small', memoryMb: 256, zoneCount: 3, version: '3.4' },
+  ),
+  'http-default': oneElementTemplate(
+    'http-default',
+    'http, 1 zone',
+    'One static HTTP server (64 MB) in one zone.',
+    { stack: 'http', refId: 'web', ic: 'http.default', memoryMb: 64, zoneCount: 1, version: '1' },
+  ),
+};
+
+/** A template of one resource with one topology element (what the built-ins are). */
+function oneElementTemplate(
+  id: string,
+  name: string,
+  description: string,
+  r: { stack: StackKind; refId: string; ic: string; memoryMb: number; zoneCount: number; version: string },
+): DeploymentTemplate {
+  const element = {
+    id: 'default',
+    instance_configuration_id: r.ic,
+    size: { resource: 'memory' as const, value: r.memoryMb },
+    zone_count: r.zoneCount,
+  };
+  const resource = {
+    ref_id: r.refId,
+    plan: { cluster_topology: [element], [r.stack]: { version: r.version } },
+  };
+  return {
+    schema_version: 1,
+    id,
+    name,
+    description,
+    deployment: {
+      name: r.stack,
+      resources: { [r.stack]: [resource] } as DeploymentTemplate['deployment']['resources'],
+    },
+  };
+}
 
 /** The default instance configuration id of a stack. */
 export function defaultInstanceConfigurationId(kind: StackKind): string {

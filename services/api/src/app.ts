@@ -6,6 +6,8 @@ import express, { type Express, type RequestHandler } from 'express';
 import { CONSOLE_ASSETS_DIR } from '@wharf/console';
 import { createObservabilityHandler, type HealthReport, type Logger } from '@wharf/observability';
 import { ActivityFeed } from './activity/feed';
+import { CatalogService } from './catalog-service';
+import { catalogRoutes } from './routes/catalog';
 import { activityRoutes, deploymentActivitySource } from './activity/routes';
 import { ApiKeyService } from './api-key-service';
 import { KeyVerifier, authenticate } from './auth/authenticate';
@@ -151,12 +153,24 @@ function organizationService(deps: AppDeps, clock: Clock, logger: Logger): Organ
   });
 }
 
+/** Instance configurations and templates: the built-ins, and the stored ones when the store has them. */
+function catalogService(deps: AppDeps, logger: Logger): CatalogService {
+  return new CatalogService({
+    deployments: deps.store.deployments,
+    supportedVersions: deps.supportedVersions,
+    logger: logger.child({ component: 'catalog' }),
+    ...(deps.store.catalog ? { catalog: deps.store.catalog } : {}),
+  });
+}
+
 /** Builds the app. */
 export function createApp(deps: AppDeps): Express {
   const clock = deps.clock ?? SYSTEM_CLOCK;
   const logger = deps.logger;
   const organizations = organizationService(deps, clock, logger);
+  const catalog = catalogService(deps, logger);
   const deployments = new DeploymentService({
+    catalog,
     deployments: deps.store.deployments,
     platform: deps.store.platform,
     clock,
@@ -200,6 +214,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(servePath(METRICS_PATH, observability));
   app.use(jsonBodyParser());
   const routers = [
+    // First: `/deployments/templates` is the catalog's, not a deployment's (see `routes/catalog.ts`).
+    catalogRoutes(catalog),
     // Before the deployment routes: it answers the creates that carry `restore_from`.
     ...(deps.snapshots ? [snapshotRoutes({ ...deps.snapshots, deployments })] : []),
     deploymentRoutes(deployments),

@@ -26,9 +26,15 @@ import {
 } from './domain/plans';
 import { bodyHash, isMarkerExpired, requestIdHash, type RequestMarker } from './domain/request-marker';
 import { checkNotShutDown, keepStopped, restartOfStopped, withShutDown } from './domain/actions';
-import { validateRequest } from './domain/validation';
+import {
+  checkConfigurations,
+  resolveCreateRequest,
+  validateRequest,
+  type CatalogLookup,
+} from './domain/validation';
 import {
   attemptSummary,
+  compareCreated,
   deploymentStatus,
   endpointUrl,
   heartbeatView,
@@ -65,6 +71,8 @@ export interface DeploymentServiceDeps {
   requestIdTtlMs: number;
   /** Organizations' quotas; without it, none are enforced. */
   quotas?: QuotaCheck;
+  /** Instance configurations and templates that requests name. */
+  catalog: CatalogLookup;
 }
 
 /** Options of a create. */
@@ -101,7 +109,7 @@ export class DeploymentService {
 
   /** `POST /deployments`. */
   async create(body: unknown, options: CreateOptions): Promise<ServiceResponse> {
-    const request = validateRequest('deployment-create-request', body, this.deps.supportedVersions);
+    const request = await resolveCreateRequest(body, this.deps.supportedVersions, this.deps.catalog);
     if (options.validateOnly) return { status: 200, body: { valid: true } };
     // Checked before the first write (not in its transaction: two creates racing for the last of
     // a quota can both pass; quotas bound tenants, they are not a lock).
@@ -257,6 +265,7 @@ export class DeploymentService {
       const resources = desiredResources(request, base);
       // Merged-in orphans can exceed per-stack limits: validate the result as a request again.
       validateRequest('deployment-update-request', { ...request, resources }, this.deps.supportedVersions);
+      await checkConfigurations(resources as Resources, this.deps.catalog);
       const organization = record.value.organization_id;
       if (organization !== undefined) await this.deps.quotas?.checkQuota(organization, resources, id);
       return {
@@ -374,12 +383,6 @@ export class DeploymentService {
     this.deps.metrics.deploymentWrites.inc({ action: 'cancel' });
     return { status: 200, body: { id, cancelled } };
   }
-}
-
-/** Creation time, then id: both plain string comparisons (ISO timestamps sort as text). */
-function compareCreated(a: Deployment, b: Deployment): number {
-  if (a.created !== b.created) return a.created < b.created ? -1 : 1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 function accepted(d: Deployment, version: number, planId: string | undefined) {

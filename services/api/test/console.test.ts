@@ -126,9 +126,14 @@ describe('the console, OpenAPI and the activity stream', () => {
     const doc = await h.call('GET', '/api/v1/openapi.json', undefined, { noAuth: true });
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toBe('3.1.0');
+    // A create is a plain create request or one that names a template.
     expect(doc.body.paths['/deployments'].post.requestBody.content['application/json'].schema).toEqual({
-      $ref: '#/components/schemas/DeploymentCreateRequest',
+      oneOf: [
+        { $ref: '#/components/schemas/DeploymentCreateRequest' },
+        { $ref: '#/components/schemas/TemplatedCreateRequest' },
+      ],
     });
+    expect(doc.body.components.schemas.TemplatedCreateRequest.required).toEqual(['deployment_template']);
     const createSchema = doc.body.components.schemas.DeploymentCreateRequest;
     expect(createSchema.required).toEqual(['name', 'resources']);
     expect(doc.body.paths['/deployments/{id}/plan/activity/_stream'].get.operationId).toBe(

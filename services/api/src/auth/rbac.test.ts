@@ -23,6 +23,12 @@ describe('requiredRole', () => {
     ['GET', '/Platform/Configuration/Security/API-Keys', 'platform-admin'],
     ['GET', '//platform//configuration/security/api-keys/', 'platform-admin'],
     ['DELETE', '/DEPLOYMENTS/d1', 'deployment-manager'],
+    ['GET', '/deployments/templates', 'viewer'],
+    ['PUT', '/deployments/templates/t1', 'platform-admin'],
+    ['DELETE', '/Deployments//Templates/t1', 'platform-admin'],
+    ['PUT', '/deployments/templatesx', 'deployment-manager'],
+    ['GET', '/platform/configuration/instances/etcd.small', 'viewer'],
+    ['PUT', '/platform/configuration/instances/etcd.small', 'platform-admin'],
   ])('%s %s needs %s', (method, path, role) => {
     expect(requiredRole(method, path)).toBe(role);
   });

@@ -7,7 +7,8 @@
  * - reads (`GET`, `HEAD`) need `viewer`, except the security configuration (API keys, roles
  *   tokens) and the webhook dead letters (a receiver's error answers, which may say more about
  *   the receiver than a viewer should learn), which only a `platform-admin` may even list;
- * - changes below `/deployments` need `deployment-manager`;
+ * - changes below `/deployments` need `deployment-manager`, except templates
+ *   (`/deployments/templates`), which are platform configuration;
  * - every other change (allocators, hosts, platform configuration, keys) needs `platform-admin`.
  * Keys created before roles existed carry `admin`, read as `platform-admin`.
  */
@@ -42,6 +43,8 @@ export function effectiveRole(roles: readonly string[]): ApiKeyRole | undefined 
 const READS = new Set(['GET', 'HEAD']);
 const SECURITY = /^\/platform\/configuration\/(security|webhooks\/dead-letters)(\/|$)/;
 const DEPLOYMENTS = /^\/deployments(\/|$)/;
+/** Templates sit below `/deployments` but are platform configuration. */
+const TEMPLATES = /^\/deployments\/templates(\/|$)/;
 
 /** The weakest role allowed to make `method` on `path` (relative to the API prefix). */
 export function requiredRole(method: string, rawPath: string): ApiKeyRole {
@@ -50,7 +53,7 @@ export function requiredRole(method: string, rawPath: string): ApiKeyRole {
   const path = rawPath.toLowerCase().replace(/\/{2,}/g, '/');
   if (SECURITY.test(path)) return 'platform-admin';
   if (READS.has(method.toUpperCase())) return 'viewer';
-  if (DEPLOYMENTS.test(path)) return 'deployment-manager';
+  if (DEPLOYMENTS.test(path) && !TEMPLATES.test(path)) return 'deployment-manager';
   return 'platform-admin';
 }
 

@@ -5,6 +5,7 @@
  * - `/deployments/<id>/…` of another organization's (or the platform's) deployment answers exactly
  *   what a missing deployment answers, 404 `deployment <id> not found`, so ids do not leak;
  * - `/organizations/<other>` answers 404 the same way;
+ * - the catalog (templates, instance configurations) can be read, not changed;
  * - everything else (allocators, hosts, platform configuration, metrics) is 403.
  * Platform keys (no organization) are not confined.
  */
@@ -25,6 +26,8 @@ const ORGANIZATIONS = /^\/organizations\/?$/i;
 const BILLING = /^\/billing(\/|$)/i;
 /** Events answer an organization's key with its own organization's events only. */
 const EVENTS = /^\/events\/?$/i;
+/** The catalog (templates sit below `/deployments` but name no deployment): read-only to them. */
+const CATALOG = /^\/(deployments\/templates|platform\/configuration\/instances)(\/|$)/i;
 
 /** Middleware: 404/403 for what an organization's key may not reach. */
 export function scopeToOrganization(apiPrefix: string, ownerOf: DeploymentOwner): RequestHandler {
@@ -39,7 +42,9 @@ export function scopeToOrganization(apiPrefix: string, ownerOf: DeploymentOwner)
     const check = async (): Promise<void> => {
       if (DEPLOYMENTS.test(path) || ORGANIZATIONS.test(path) || BILLING.test(path) || EVENTS.test(path))
         return;
-      const deployment = DEPLOYMENT.exec(path)?.[1];
+      const catalog = CATALOG.test(path);
+      if (catalog && (req.method === 'GET' || req.method === 'HEAD')) return;
+      const deployment = catalog ? undefined : DEPLOYMENT.exec(path)?.[1];
       if (deployment !== undefined) {
         // A malformed id is left to the route's own 400 (it names no deployment).
         if (isValidId(deployment) && (await ownerOf(deployment)) !== organization)

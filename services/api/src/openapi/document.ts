@@ -10,6 +10,9 @@ import { OPERATIONS, type Operation } from './operations';
 const COMPONENT_NAMES: Partial<Record<DocumentKind, string>> = {
   'deployment-create-request': 'DeploymentCreateRequest',
   'deployment-update-request': 'DeploymentUpdateRequest',
+  'templated-create-request': 'TemplatedCreateRequest',
+  'instance-configuration-request': 'InstanceConfigurationRequest',
+  'deployment-template-request': 'DeploymentTemplateRequest',
 };
 
 const ERROR_BODY = {

@@ -8,6 +8,7 @@ import { ACTION_OPERATIONS } from './operations-actions';
 import { SNAPSHOT_OPERATIONS } from './operations-snapshots';
 import { TENANCY_OPERATIONS } from './operations-tenancy';
 import { EVENT_OPERATIONS } from './operations-events';
+import { CATALOG_OPERATIONS } from './operations-catalog';
 
 /** An HTTP method in lower case, as OpenAPI path items spell them. */
 export type Method = 'get' | 'post' | 'put' | 'delete';
@@ -98,7 +99,7 @@ export const OPERATIONS: readonly Operation[] = [
     operationId: 'createDeployment',
     tag: 'Deployments',
     summary:
-      'Create a deployment; `restore_from: {deployment, snapshot}` (beside `name`/`resources`) restores a snapshot into it',
+      'Create a deployment; `deployment_template: {id, size?, zone_count?, version?}` starts from a template; `restore_from: {deployment, snapshot}` (beside `name`/`resources`) restores a snapshot into it',
     authenticated: true,
     query: [
       {
@@ -108,7 +109,14 @@ export const OPERATIONS: readonly Operation[] = [
       },
       { name: 'validate_only', description: 'Validate without creating', schema: { type: 'boolean' } },
     ],
-    body: { kind: 'deployment-create-request' },
+    body: {
+      schema: {
+        oneOf: [
+          { $ref: '#/components/schemas/DeploymentCreateRequest' },
+          { $ref: '#/components/schemas/TemplatedCreateRequest' },
+        ],
+      },
+    },
     success: [201, 'Created; the plan is pending'],
   },
   {
@@ -386,4 +394,5 @@ export const OPERATIONS: readonly Operation[] = [
   },
   ...TENANCY_OPERATIONS,
   ...EVENT_OPERATIONS,
+  ...CATALOG_OPERATIONS,
 ];

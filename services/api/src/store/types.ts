@@ -7,6 +7,7 @@ import { type BillingStore } from './zk-billing';
 import { type OrganizationStore } from './zk-organizations';
 import { type EventStore } from '../events/zk-events';
 import { type LogStore } from '../logs/zk-logs';
+import { type CatalogStore } from './zk-catalog';
 import {
   type WharfError,
   type AllocatorAdvertisement,
@@ -211,4 +212,6 @@ export interface ApiStore {
   events?: EventStore;
   /** Instance logs through the allocators; without it the log route is not served. */
   logs?: LogStore;
+  /** Stored instance configurations and templates; without it only the built-ins exist and are not served. */
+  catalog?: CatalogStore;
 }

@@ -7,6 +7,7 @@ import { type ApiStore } from './types';
 import { ZkDeploymentStore } from './zk-deployments';
 import { ZkKeyStore } from './zk-keys';
 import { ZkBillingStore } from './zk-billing';
+import { zkCatalogStore } from './zk-catalog';
 import { ZkEventStore } from '../events/zk-events';
 import { ZkLogStore } from '../logs/zk-logs';
 import { ZkOrganizationStore } from './zk-organizations';
@@ -45,6 +46,7 @@ export function createZkStore(zk: ZkSession, options: ZkStoreOptions): ZkStore {
     billing: new ZkBillingStore(zk, logger.child({ component: 'billing' })),
     events: new ZkEventStore(zk, logger.child({ component: 'events' })),
     logs: new ZkLogStore(zk, logger.child({ component: 'logs' })),
+    catalog: zkCatalogStore(zk, logger.child({ component: 'catalog' })),
   };
   return {
     store,
