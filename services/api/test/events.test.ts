@@ -86,13 +86,19 @@ describe('events, webhooks and logs', () => {
     expect(got.body.targets[0].delivery.through_seq).toBeGreaterThanOrEqual(0);
     expect(JSON.stringify(h.logger.entries)).not.toContain(SECRET);
     // Keeping the stored secret: a round trip of what GET shows.
-    const again = await h.call('PUT', HOOKS, [{ id: 'ops', url: 'http://127.0.0.1:10/hook' }]);
+    const again = await h.call('PUT', HOOKS, { targets: [{ id: 'ops', url: 'http://127.0.0.1:10/hook' }] });
     expect(again.status).toBe(200);
     expect((await h.zk.get(paths.webhooks())).data.toString()).toContain(SECRET);
     await refused(() => as('acme', 'GET', HOOKS), 403, 'authorization');
   });
 
   it('refuses bad input naming the field, writing nothing', async () => {
+    // One shape, the documented one: a bare list of targets is not an object with `targets`.
+    await refused(
+      () => h.call('PUT', HOOKS, [{ id: 'x', url: 'http://127.0.0.1/', secret: 'k' }]),
+      400,
+      'body',
+    );
     await refused(
       () => h.call('PUT', HOOKS, { targets: [{ id: 'x', url: 'ftp://127.0.0.1/', secret: 'k' }] }),
       400,

@@ -93,9 +93,8 @@ export class EventService {
   }
 
   async setWebhooks(body: unknown): Promise<ServiceResponse> {
-    const object = Array.isArray(body) ? { targets: body } : (body as Record<string, unknown>);
     const stored = await this.deps.events.webhooks();
-    const next = parseWebhookConfig(object, stored?.config, this.deps.clock.now());
+    const next = parseWebhookConfig(body as Record<string, unknown>, stored?.config, this.deps.clock.now());
     try {
       await this.deps.events.setWebhooks(next, stored?.version ?? -1);
     } catch (err) {

@@ -17,7 +17,12 @@ export function eventRoutes(service: EventService): Router {
 
   router.put('/platform/configuration/webhooks', async (req, res) => {
     allowOnly(req, []);
-    if (!req.is('application/json') || typeof req.body !== 'object' || req.body === null)
+    if (
+      !req.is('application/json') ||
+      typeof req.body !== 'object' ||
+      req.body === null ||
+      Array.isArray(req.body)
+    )
       throw badRequest('body', 'must be JSON: {"targets": [{id, url, secret, events?}]}');
     send(res, await service.setWebhooks(req.body));
   });
