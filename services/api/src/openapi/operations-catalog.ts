@@ -1,83 +1,73 @@
 /** The operations of the catalog: instance configurations and deployment templates (see `operations.ts`). */
-import { type Operation } from './operations';
+import { type Operation, type RequestBody } from './operations';
 
-const CONFIGURATIONS = '/platform/configuration/instances';
-const TEMPLATES = '/deployments/templates';
+/** What differs between the catalog's two collections; their four operations are the same shape. */
+interface Collection {
+  path: string;
+  tag: Operation['tag'];
+  /** `InstanceConfiguration` → listInstanceConfigurations, getInstanceConfiguration, … */
+  noun: string;
+  plural: string;
+  /** What a reader calls one item, and what GET on the collection lists. */
+  one: string;
+  article: 'a' | 'an';
+  list: string;
+  body: RequestBody;
+  /** Appended to the put and delete summaries (who may, what refuses). */
+  putNote: string;
+  deleteNote: string;
+}
+
+/** List, get, put (create or replace) and delete of one collection, all behind an API key. */
+function collectionOperations(c: Collection): Operation[] {
+  const item = `${c.path}/{id}`;
+  const op = (method: Operation['method'], path: string, operationId: string, summary: string) => ({
+    method,
+    path,
+    operationId,
+    tag: c.tag,
+    summary,
+    authenticated: true,
+  });
+  return [
+    { ...op('get', c.path, `list${c.plural}`, c.list), success: [200, `The ${c.one}s`] },
+    { ...op('get', item, `get${c.noun}`, `One ${c.one}`), success: [200, `The ${c.one}`] },
+    {
+      ...op('put', item, `put${c.noun}`, `Create or replace ${c.article} ${c.one}${c.putNote}`),
+      body: c.body,
+      success: [200, 'Replaced (201: created)'],
+    },
+    {
+      ...op('delete', item, `delete${c.noun}`, `Delete a stored ${c.one}${c.deleteNote}`),
+      success: [200, 'Deleted'],
+    },
+  ];
+}
 
 /** Instance configurations (tag Platform) and deployment templates (tag Deployments). */
 export const CATALOG_OPERATIONS: readonly Operation[] = [
-  {
-    method: 'get',
-    path: CONFIGURATIONS,
-    operationId: 'listInstanceConfigurations',
+  ...collectionOperations({
+    path: '/platform/configuration/instances',
     tag: 'Platform',
-    summary: 'Instance configurations: the built-ins, overridden by stored ones of the same id',
-    authenticated: true,
-    success: [200, 'The instance configurations'],
-  },
-  {
-    method: 'get',
-    path: `${CONFIGURATIONS}/{id}`,
-    operationId: 'getInstanceConfiguration',
-    tag: 'Platform',
-    summary: 'One instance configuration',
-    authenticated: true,
-    success: [200, 'The instance configuration'],
-  },
-  {
-    method: 'put',
-    path: `${CONFIGURATIONS}/{id}`,
-    operationId: 'putInstanceConfiguration',
-    tag: 'Platform',
-    summary: 'Create or replace an instance configuration (a built-in id is overridden)',
-    authenticated: true,
+    noun: 'InstanceConfiguration',
+    plural: 'InstanceConfigurations',
+    one: 'instance configuration',
+    article: 'an',
+    list: 'Instance configurations: the built-ins, overridden by stored ones of the same id',
     body: { kind: 'instance-configuration-request' },
-    success: [200, 'Replaced (201: created)'],
-  },
-  {
-    method: 'delete',
-    path: `${CONFIGURATIONS}/{id}`,
-    operationId: 'deleteInstanceConfiguration',
-    tag: 'Platform',
-    summary: "Delete a stored instance configuration (409 while a deployment's plan uses it)",
-    authenticated: true,
-    success: [200, 'Deleted'],
-  },
-  {
-    method: 'get',
-    path: TEMPLATES,
-    operationId: 'listDeploymentTemplates',
+    putNote: ' (a built-in id is overridden)',
+    deleteNote: " (409 while a deployment's plan uses it)",
+  }),
+  ...collectionOperations({
+    path: '/deployments/templates',
     tag: 'Deployments',
-    summary: 'Deployment templates: the built-ins, overridden by stored ones of the same id',
-    authenticated: true,
-    success: [200, 'The templates'],
-  },
-  {
-    method: 'get',
-    path: `${TEMPLATES}/{id}`,
-    operationId: 'getDeploymentTemplate',
-    tag: 'Deployments',
-    summary: 'One deployment template',
-    authenticated: true,
-    success: [200, 'The template'],
-  },
-  {
-    method: 'put',
-    path: `${TEMPLATES}/{id}`,
-    operationId: 'putDeploymentTemplate',
-    tag: 'Deployments',
-    summary: 'Create or replace a deployment template (platform-admin)',
-    authenticated: true,
+    noun: 'DeploymentTemplate',
+    plural: 'DeploymentTemplates',
+    one: 'deployment template',
+    article: 'a',
+    list: 'Deployment templates: the built-ins, overridden by stored ones of the same id',
     body: { kind: 'deployment-template-request' },
-    success: [200, 'Replaced (201: created)'],
-  },
-  {
-    method: 'delete',
-    path: `${TEMPLATES}/{id}`,
-    operationId: 'deleteDeploymentTemplate',
-    tag: 'Deployments',
-    summary: 'Delete a stored deployment template (platform-admin)',
-    authenticated: true,
-    success: [200, 'Deleted'],
-  },
+    putNote: ' (platform-admin)',
+    deleteNote: ' (platform-admin)',
+  }),
 ];
