@@ -85,6 +85,19 @@ export class CatalogService implements CatalogLookup {
     }
   }
 
+  /** One item: the stored one, else the built-in of that id, else 404 naming `what`. */
+  private async show<T extends { schema_version: number; id: string }>(
+    dir: CatalogDirectory<T> | undefined,
+    builtIns: Readonly<Record<string, T>>,
+    what: string,
+    id: string,
+  ): Promise<ServiceResponse> {
+    const stored = await this.stored(dir, id);
+    const doc = stored?.value ?? builtIns[id];
+    if (doc === undefined) throw notFound(what, id);
+    return { status: 200, body: catalogView(doc, builtIns, stored !== undefined) };
+  }
+
   async listConfigurations(): Promise<ServiceResponse> {
     const stored = (await this.deps.catalog?.configurations.list()) ?? [];
     return {
@@ -93,11 +106,13 @@ export class CatalogService implements CatalogLookup {
     };
   }
 
-  async showConfiguration(id: string): Promise<ServiceResponse> {
-    const stored = await this.stored(this.deps.catalog?.configurations, id);
-    const doc = stored?.value ?? DEFAULT_INSTANCE_CONFIGURATIONS[id];
-    if (doc === undefined) throw notFound('instance configuration', id);
-    return { status: 200, body: catalogView(doc, DEFAULT_INSTANCE_CONFIGURATIONS, stored !== undefined) };
+  showConfiguration(id: string): Promise<ServiceResponse> {
+    return this.show(
+      this.deps.catalog?.configurations,
+      DEFAULT_INSTANCE_CONFIGURATIONS,
+      'instance configuration',
+      id,
+    );
   }
 
   /** Creates or replaces a stored configuration (overriding a built-in of the same id). */
@@ -147,11 +162,8 @@ export class CatalogService implements CatalogLookup {
     return { status: 200, body: { templates: mergeCatalog(DEFAULT_DEPLOYMENT_TEMPLATES, stored) } };
   }
 
-  async showTemplate(id: string): Promise<ServiceResponse> {
-    const stored = await this.stored(this.deps.catalog?.templates, id);
-    const doc = stored?.value ?? DEFAULT_DEPLOYMENT_TEMPLATES[id];
-    if (doc === undefined) throw notFound('template', id);
-    return { status: 200, body: catalogView(doc, DEFAULT_DEPLOYMENT_TEMPLATES, stored !== undefined) };
+  showTemplate(id: string): Promise<ServiceResponse> {
+    return this.show(this.deps.catalog?.templates, DEFAULT_DEPLOYMENT_TEMPLATES, 'template', id);
   }
 
   /** Creates or replaces a stored template; its deployment must be a valid create request. */
