@@ -8,7 +8,8 @@
 //     deployment's `x-wharf-deployment` header; a 404 answers in ~0.1 ms) until it forwards to the
 //     upstream. The figure is the time from just before the create to each proxy's first 200:
 //     ZooKeeper's write and watch notification, the proxy's coalescing (10 ms) and rebuild.
-//   - In process: `buildRouteTable` over R route documents, as a proxy does on a full refresh.
+//   - In process: `buildRouteTable` over R route documents, every one decoded (first load, resync)
+//     and with one changed through the table cache's memo (what a proxy does per change).
 // Prints p50/p95/p99 per (proxies, routes) pair.
 //   node bench/route-propagation.mjs [--proxies 2,8] [--routes 1000,10000] [--samples 30] [--json]
 //   node bench/route-propagation.mjs --quick        (2 proxies, 200 routes, 5 samples: CI-sized)
@@ -27,7 +28,7 @@ import { freePort, quantile, sleep } from './lib/platform.mjs';
 const require = createRequire(import.meta.url);
 const { EmbeddedZooKeeper, ZkSession } = require('@wharf/zk');
 const { paths, serializeDocument } = require('@wharf/model');
-const { buildRouteTable } = require('@wharf/proxy');
+const { RouteMemo, buildRouteTable } = require('@wharf/proxy');
 
 const { values } = parseArgs({
   options: {
@@ -101,19 +102,31 @@ async function fill(session, from, to, upstreamPort) {
   await Promise.all(Array.from({ length: FILL_CONCURRENCY }, worker));
 }
 
+/**
+ * Rebuild times over `count` documents: `full` decodes every document (a first load, a resync);
+ * `changed` is what a proxy does per route change — the same documents with one of them new,
+ * through the table cache's memo of the previous build.
+ */
 function rebuildMs(count, upstreamPort) {
   const docs = Array.from({ length: count }, (_, i) => ({
     name: `r${i}`,
     data: routeData(`r${i}`, upstreamPort),
   }));
-  for (let i = 0; i < 3; i++) buildRouteTable(docs);
-  const out = [];
-  for (let i = 0; i < REBUILDS; i++) {
+  const time = (fn) => {
     const t0 = process.hrtime.bigint();
-    buildRouteTable(docs);
-    out.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return out;
+    fn();
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  for (let i = 0; i < 3; i++) buildRouteTable(docs);
+  const full = Array.from({ length: REBUILDS }, () => time(() => buildRouteTable(docs)));
+  const memo = new RouteMemo();
+  buildRouteTable(docs, { memo });
+  const changed = Array.from({ length: REBUILDS }, (_, i) => {
+    const k = (i * 7919) % count;
+    docs[k] = { name: `r${k}`, data: routeData(`r${k}`, upstreamPort) };
+    return time(() => buildRouteTable(docs, { memo }));
+  });
+  return { full, changed };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'wharf-bench-routes-'));
@@ -184,7 +197,10 @@ const summary = results.map((r) => ({
     p95: quantile(r.latencies, 0.95),
     p99: quantile(r.latencies, 0.99),
   },
-  rebuild_ms: { p50: quantile(r.rebuild, 0.5), p99: quantile(r.rebuild, 0.99) },
+  rebuild_ms: {
+    full: { p50: quantile(r.rebuild.full, 0.5), p99: quantile(r.rebuild.full, 0.99) },
+    one_changed: { p50: quantile(r.rebuild.changed, 0.5), p99: quantile(r.rebuild.changed, 0.99) },
+  },
 }));
 if (values.json) console.log(JSON.stringify({ cpus: cpus().length, load: loadavg()[0], summary }, null, 2));
 else {
@@ -194,7 +210,8 @@ else {
   for (const r of results) {
     console.log(
       `  ${String(r.proxies).padStart(2)} proxies, ${String(r.routes).padStart(5)} routes: write → served ${fmt(r.latencies)}; ` +
-        `full rebuild p50 ${quantile(r.rebuild, 0.5).toFixed(2)} ms, p99 ${quantile(r.rebuild, 0.99).toFixed(2)} ms`,
+        `rebuild: all decoded p50 ${quantile(r.rebuild.full, 0.5).toFixed(2)} / p99 ${quantile(r.rebuild.full, 0.99).toFixed(2)} ms, ` +
+        `one changed p50 ${quantile(r.rebuild.changed, 0.5).toFixed(2)} / p99 ${quantile(r.rebuild.changed, 0.99).toFixed(2)} ms`,
     );
   }
 }

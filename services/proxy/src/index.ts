@@ -83,6 +83,7 @@ export {
   type RouteTableOptions,
   type RouteTarget,
   type SkippedRoute,
+  RouteMemo,
   buildRouteTable,
 } from './route-table';
 export { DEPLOYMENT_HEADER, type RoutingKey, hostnameOf, normaliseDomain, routingKeyOf } from './routing-key';

@@ -1,5 +1,5 @@
 import { instance, routeEntry } from '../test/fixtures';
-import { buildRouteTable, type RouteDocument } from './route-table';
+import { RouteMemo, buildRouteTable, type RouteDocument } from './route-table';
 
 const doc = (name: string, value: unknown): RouteDocument => ({
   name,
@@ -95,5 +95,35 @@ describe('buildRouteTable', () => {
     expect(Object.isFrozen(route.tiers)).toBe(true);
     expect(Object.isFrozen(route.tiers[0])).toBe(true);
     expect(Object.isFrozen(route.tiers[0]![0])).toBe(true);
+  });
+});
+
+describe('RouteMemo', () => {
+  it('reuses the route of a document whose data did not change, decodes a changed one, forgets a gone one', () => {
+    const memo = new RouteMemo();
+    const a = doc('dep1', routeEntry('dep1', [instance('dep1-main-0')]));
+    const b = doc('dep2', routeEntry('dep2', [instance('dep2-main-0')]));
+    const bad = doc('dep3', 'not json');
+    const first = buildRouteTable([a, b, bad], { memo }).table.routes;
+
+    const b2 = doc('dep2', routeEntry('dep2', [instance('dep2-main-1')]));
+    const second = buildRouteTable([a, b2, bad], { memo });
+    expect(second.table.routes.get('dep1')).toBe(first.get('dep1')); // not decoded again
+    expect(ids(second.table.routes.get('dep2')!.tiers[0])).toEqual(['dep2-main-1']);
+    expect(second.skipped).toEqual([{ name: 'dep3', reason: expect.any(String) }]);
+
+    buildRouteTable([b2], { memo }); // dep1 gone
+    const back = buildRouteTable([a, b2], { memo }).table.routes.get('dep1');
+    expect(back).not.toBe(first.get('dep1')); // decoded afresh, not resurrected from the memo
+    expect(back).toEqual(first.get('dep1'));
+  });
+
+  it('decodes again a document with equal bytes in a new buffer (identity, not content)', () => {
+    const memo = new RouteMemo();
+    const entry = routeEntry('dep1', [instance('dep1-main-0')]);
+    const first = buildRouteTable([doc('dep1', entry)], { memo }).table.routes.get('dep1');
+    const second = buildRouteTable([doc('dep1', entry)], { memo }).table.routes.get('dep1');
+    expect(second).not.toBe(first);
+    expect(second).toEqual(first);
   });
 });

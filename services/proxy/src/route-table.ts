@@ -60,6 +60,44 @@ export interface RouteTableBuild {
 export interface RouteTableOptions {
   /** The proxy's zone: instances in it are preferred. `undefined` means no preference. */
   readonly zone?: string | undefined;
+  /** Routes of the previous build, reused for documents that did not change (see {@link RouteMemo}). */
+  readonly memo?: RouteMemo | undefined;
+}
+
+/**
+ * What one build made of each document, kept for the next build. Decoding and validating a route
+ * document is nearly all a rebuild costs (~5 µs each: 48 ms for 10,000 routes on this kind of box,
+ * per proxy, per change), and one change touches one document: a document whose data is the very
+ * same object as last time (the tree cache keeps an unchanged node's buffer) is not decoded again,
+ * so a rebuild is a map copy. Belongs to one table cache (the zone is baked into its routes).
+ */
+export class RouteMemo {
+  private previous = new Map<string, MemoEntry>();
+  private current = new Map<string, MemoEntry>();
+
+  /** Starts a build: what the last one made stays readable until {@link finish}. */
+  begin(): void {
+    this.current = new Map();
+  }
+
+  /** The route (or skip reason) for `doc`, from the last build when its data is unchanged. */
+  resolve(doc: RouteDocument, zone: string | undefined): Route | string {
+    const known = this.previous.get(doc.name);
+    const reuse = known !== undefined && doc.data !== undefined && known.data === doc.data;
+    const result = reuse ? known.result : routeOf(doc, zone);
+    this.current.set(doc.name, { data: doc.data, result });
+    return result;
+  }
+
+  /** Ends a build: documents that are gone are forgotten. */
+  finish(): void {
+    this.previous = this.current;
+  }
+}
+
+interface MemoEntry {
+  readonly data: RouteDocument['data'];
+  readonly result: Route | string;
 }
 
 /** An empty table (used before the first build in tests and by the static source). */
@@ -77,17 +115,25 @@ export function buildRouteTable(
   const routes = new Map<string, Route>();
   const skipped: SkippedRoute[] = [];
   let instanceCount = 0;
+  const { memo, zone } = options;
+  memo?.begin();
   for (const doc of documents) {
-    const parsed = parseRoute(doc);
-    if (typeof parsed === 'string') {
-      skipped.push({ name: doc.name, reason: parsed });
+    const route = memo !== undefined ? memo.resolve(doc, zone) : routeOf(doc, zone);
+    if (typeof route === 'string') {
+      skipped.push({ name: doc.name, reason: route });
       continue;
     }
-    const route = toRoute(parsed, options.zone);
     routes.set(route.deploymentId, route);
     instanceCount += route.healthyCount;
   }
+  memo?.finish();
   return { table: Object.freeze({ routes, instanceCount }), skipped };
+}
+
+/** The route of one document, or the reason it cannot be used. */
+function routeOf(doc: RouteDocument, zone: string | undefined): Route | string {
+  const parsed = parseRoute(doc);
+  return typeof parsed === 'string' ? parsed : toRoute(parsed, zone);
 }
 
 /** The entry, or the reason it cannot be used. */
