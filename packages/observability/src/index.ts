@@ -49,6 +49,7 @@ export {
   type ShutdownOptions,
   type ShutdownProcess,
   installShutdown,
+  runMain,
 } from './shutdown';
 export {
   type EnvHelpOptions,

@@ -105,3 +105,20 @@ export function installShutdown(options: ShutdownOptions): (signal: string) => v
   }
   return shutdown;
 }
+
+/**
+ * Runs a service's `main`: anything it throws before the service is up (bad configuration, a
+ * port taken, ZooKeeper refusing the session) is printed to stderr as `<program>: failed to
+ * start: <stack>`, with a coded error's details on the next line, and the process exits 1 — so
+ * a supervisor sees a clear last line instead of an unhandled rejection.
+ */
+export function runMain(program: string, main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    process.stderr.write(
+      `${program}: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    const details = (err as { details?: unknown } | null)?.details;
+    if (details !== undefined) process.stderr.write(`${JSON.stringify(details)}\n`);
+    process.exit(1);
+  });
+}

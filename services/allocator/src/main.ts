@@ -12,6 +12,7 @@ import {
   isLogLevel,
   startObservabilityServer,
   type Logger,
+  runMain,
 } from '@wharf/observability';
 import {
   type ContainerRuntime,
@@ -200,9 +201,4 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(
-    `wharf-allocator: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-  );
-  process.exit(1);
-});
+runMain('wharf-allocator', main);

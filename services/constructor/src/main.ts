@@ -5,7 +5,7 @@
  * `process.env` or calls `process.exit`.
  */
 import { hostname } from 'node:os';
-import { createLogger, createMetrics, installShutdown } from '@wharf/observability';
+import { createLogger, createMetrics, installShutdown, runMain } from '@wharf/observability';
 import { ZkSession, zkTlsFromEnv } from '@wharf/zk';
 import { configFromEnv, helpText } from './config';
 import { createConstructor } from './constructor';
@@ -73,11 +73,4 @@ async function main(): Promise<void> {
   logger.info('constructor running', { metrics: constructor.metricsUrl, zk: config.zkConnectString });
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(
-    `wharf-constructor: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-  );
-  const details = (err as { details?: unknown }).details;
-  if (details !== undefined) process.stderr.write(`${JSON.stringify(details)}\n`);
-  process.exit(1);
-});
+runMain('wharf-constructor', main);

@@ -12,6 +12,7 @@ import {
   createObservabilityHandler,
   installShutdown,
   startObservabilityServer,
+  runMain,
 } from '@wharf/observability';
 import { CA_PASSPHRASE_ENV, loadOrCreateCa } from '@wharf/pki';
 import { ZkSession, registerService, zkTlsFromEnv } from '@wharf/zk';
@@ -97,11 +98,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(
-    `wharf-director: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-  );
-  const details = (err as { details?: unknown }).details;
-  if (details !== undefined) process.stderr.write(`${JSON.stringify(details)}\n`);
-  process.exit(1);
-});
+runMain('wharf-director', main);

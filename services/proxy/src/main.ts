@@ -3,7 +3,7 @@
  * `wharf-proxy`: the process entry point. The only place that reads `process.env`, wires the
  * dependencies together, handles signals and calls `process.exit`.
  */
-import { createLogger, createMetrics, installShutdown } from '@wharf/observability';
+import { createLogger, createMetrics, installShutdown, runMain } from '@wharf/observability';
 import { CA_PASSPHRASE_ENV } from '@wharf/pki';
 import { ZkSession, zkTlsFromEnv } from '@wharf/zk';
 import { configFromEnv, helpText, type ProxyConfig } from './config';
@@ -97,7 +97,4 @@ async function tlsOptions(config: ProxyConfig): Promise<ProxyTlsOptions | undefi
   return { port: config.tlsPort, certificate };
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`wharf-proxy: failed to start: ${String((err as Error)?.stack ?? err)}\n`);
-  process.exit(1);
-});
+runMain('wharf-proxy', main);

@@ -13,6 +13,7 @@ import {
   installShutdown,
   startObservabilityServer,
   type Logger,
+  runMain,
 } from '@wharf/observability';
 import { DockerRuntime } from '@wharf/runtime';
 import {
@@ -227,7 +228,4 @@ function dockerSocketPath(dockerHost: string | undefined): string {
   return DEFAULT_DOCKER_SOCKET;
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`wharf-runner: failed to start: ${String((err as Error)?.stack ?? err)}\n`);
-  process.exit(1);
-});
+runMain('wharf-runner', main);
