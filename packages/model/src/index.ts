@@ -65,6 +65,7 @@ export type {
   PlanAttempt,
   PlanDocument,
   PlanMove,
+  PlanRestore,
   PlanStopped,
   PlanStep,
   PlatformConfig,

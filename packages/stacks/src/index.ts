@@ -14,6 +14,7 @@ export type {
   ProbeOptions,
   ProbeResult,
   RestoreResult,
+  RestoreOptions,
   SnapshotResult,
   StackPack,
 } from './types';
@@ -51,6 +52,13 @@ export {
 export { HANDOFF_BUDGET_MS } from './etcd/leadership';
 export type { EtcdCallOptions, EtcdMember, EtcdStatus, EtcdTarget } from './etcd/api';
 export { DEFAULT_SNAPSHOT_TIMEOUT_MS } from './etcd/snapshot';
+export {
+  FsSnapshotRepository,
+  configuredRepository,
+  openRepository,
+  type SnapshotRepository,
+  type SnapshotRepositoryConfig,
+} from './snapshot-repository';
 export { readEtcdKeys } from './etcd/bolt';
 export type { SnapshotKeyValue } from './etcd/bolt';
 export {

@@ -1,6 +1,6 @@
 /**
  * The snapshot repository of an installation: where snapshot files live. Today a directory on
- * storage every api and allocator host shares (`snapshot_repository: { type: 'fs', path }` in
+ * storage every api and constructor host shares (`snapshot_repository: { type: 'fs', path }` in
  * `/platform/config`); the interface is what an S3-compatible store would implement later
  * (`store` = multipart upload of the verified local file, `localCopy` = download to a temp file).
  */
@@ -70,4 +70,20 @@ export class FsSnapshotRepository implements SnapshotRepository {
 /** The repository a configuration names. */
 export function openRepository(config: SnapshotRepositoryConfig): SnapshotRepository {
   return new FsSnapshotRepository(config.path);
+}
+
+/**
+ * The repository `/platform/config` names (`snapshot_repository`), for the api (take, restore)
+ * and the constructor (`_restore`, snapshot before a change); `WHARF_SNAPSHOT_UNSUPPORTED` when
+ * the installation has none.
+ */
+export function configuredRepository(
+  config: { snapshot_repository?: SnapshotRepositoryConfig } | undefined,
+): SnapshotRepository {
+  if (config?.snapshot_repository === undefined) {
+    throw new WharfError('WHARF_SNAPSHOT_UNSUPPORTED', 'no snapshot repository is configured', {
+      details: [{ path: 'snapshot_repository', message: 'missing from /platform/config' }],
+    });
+  }
+  return openRepository(config.snapshot_repository);
 }

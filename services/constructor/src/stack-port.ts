@@ -33,6 +33,14 @@ export interface MigrateContext extends MembershipContext {
   joined: MemberEndpoint;
 }
 
+/** A running cluster whose data is replaced by a snapshot's (`_restore`). */
+export interface RestoreContext extends MembershipContext {
+  /** A local path of the snapshot file. */
+  file: string;
+  /** The SHA-256 its record names: a file that no longer matches is refused before any write. */
+  sha256: string;
+}
+
 /** What a migration reports (for the step log and the migration-time figures). */
 export interface MigrationReport {
   targetIndex: number;
@@ -62,6 +70,11 @@ export interface ConstructorStack {
   leavePausesCluster?(ctx: LeaveContext): Promise<boolean>;
   /** Runs before a member of a cluster that keeps running is removed (etcd: member remove). */
   beforeLeave?(ctx: LeaveContext): Promise<void>;
+  /**
+   * `restore-snapshot`: verifies the file, then replaces the cluster's data with the snapshot's
+   * (etcd: every key deleted, the snapshot's written). Idempotent. Absent: no snapshots.
+   */
+  restoreSnapshot?(ctx: RestoreContext): Promise<{ keys: number }>;
 }
 
 /** Finds the pack of a stack kind; undefined for kinds this constructor cannot run. */

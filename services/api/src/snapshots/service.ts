@@ -19,12 +19,18 @@ import {
   type RouteEntry,
 } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { getStackPack, isStackKind, type MemberEndpoint, type StackPack } from '@wharf/stacks';
+import {
+  configuredRepository,
+  getStackPack,
+  isStackKind,
+  type MemberEndpoint,
+  type SnapshotRepository,
+  type StackPack,
+} from '@wharf/stacks';
 import { type ZkSession } from '@wharf/zk';
 import { type Clock } from '../clock';
 import { type ServiceResponse } from '../http/send';
 import { type DeploymentStore } from '../store/types';
-import { openRepository, type SnapshotRepository } from './repository';
 
 /** Parent of every deployment's snapshot records. */
 export const SNAPSHOTS_ROOT = '/snapshots';
@@ -93,13 +99,7 @@ export class SnapshotService {
   async repository(): Promise<SnapshotRepository> {
     const { value } = await this.deps.zk.getJson(paths.platformConfig());
     const checked = validateDocument('platform-config', value);
-    const config = checked.ok ? checked.value : undefined;
-    if (config?.snapshot_repository === undefined) {
-      throw new WharfError('WHARF_SNAPSHOT_UNSUPPORTED', 'no snapshot repository is configured', {
-        details: [{ path: 'snapshot_repository', message: 'missing from /platform/config' }],
-      });
-    }
-    return openRepository(config.snapshot_repository);
+    return configuredRepository(checked.ok ? checked.value : undefined);
   }
 
   /** Every readable record of a deployment, newest first. */

@@ -43,6 +43,7 @@ import { allocateInstances } from './step-allocate';
 import { leaveCluster } from './step-leave';
 import { migrateData } from './step-migrate';
 import { removeInstances, waitUntilStopped } from './step-remove';
+import { restoreSnapshot } from './step-restore';
 import { updateRouting } from './step-routing';
 import { startInstances, waitUntilRunning } from './step-start';
 import { validatePlanSafety } from './step-validate';
@@ -65,6 +66,7 @@ const FORWARD_STEPS: Partial<Record<StepId, StepHandler>> = {
   [STEP_IDS.waitUntilStopped]: waitUntilStopped,
   [STEP_IDS.stopInstances]: stopInstances,
   [STEP_IDS.resumeInstances]: resumeInstances,
+  [STEP_IDS.restoreSnapshot]: restoreSnapshot,
 };
 
 /** Runs (or resumes) the attempt of `deploymentId` until it completes or `signal` aborts. */

@@ -16,11 +16,13 @@ import {
   strategyOf,
   type InstanceSpec,
   type PlanDocument,
+  type PlanRestore,
   type StackKind,
   type StepId,
   type WharfError,
 } from '@wharf/model';
 import { actionSteps, instanceActions } from './actions';
+import { restoreSteps } from './restore';
 import { attemptFailure } from './failure';
 import {
   desiredInstances,
@@ -86,6 +88,8 @@ export interface ChangeSet {
   step_groups?: number[];
   /** Every instance ends stopped (`_shutdown`): the route says so instead of listing them. */
   route_shutdown?: boolean;
+  /** The snapshot `restore-snapshot` puts back (`_restore`; `core/restore.ts`). */
+  restore?: PlanRestore;
 }
 
 /** The outcome of {@link planChanges}. */
@@ -177,7 +181,8 @@ function withSteps(
 ): PlanChangesResult {
   const shutdown = planResources(pending) === null;
   for (const r of resources) if (!shutdown) addActions(r, pending, specs);
-  const actions = actionSteps(resources);
+  const restore = restoreSteps(pending, resources);
+  const actions = restore.kind === 'none' ? actionSteps(resources) : restore;
   if (actions.kind === 'mixed')
     return {
       ok: false,
@@ -194,6 +199,7 @@ function withSteps(
       resources,
       ...ordered,
       ...(!shutdown && pending.stopped?.all === true ? { route_shutdown: true } : {}),
+      ...(!shutdown && pending.restore !== undefined ? { restore: pending.restore } : {}),
     },
   };
 }

@@ -120,7 +120,7 @@ export function movePlan(
   planId: string,
   createdIso: string,
 ): PlanDocument {
-  const { move: _previous, shutdown: _shutdown, ...rest } = current;
+  const { move: _previous, shutdown: _shutdown, restore: _restore, ...rest } = current;
   return { ...rest, plan_id: planId, created: createdIso, source, move };
 }
 

@@ -1,0 +1,92 @@
+/**
+ * `restore-snapshot` (`core/restore.ts`): replaces the data of the deployment's running cluster
+ * with that of one of its snapshots. The file comes from the installation's snapshot repository
+ * (`/platform/config`), is verified against the SHA-256 of its record before anything is deleted,
+ * then the stack pack deletes the cluster's keys and writes the snapshot's. A missing or damaged
+ * file fails the attempt with nothing written; a stack write that fails is retried (the restore is
+ * idempotent) until the plan's deadline. The step log says which snapshot and how old its data is.
+ */
+import { FAILURE_TYPES, isWharfError, paths, type PlanRestore } from '@wharf/model';
+import { configuredRepository } from '@wharf/stacks';
+import { attemptFailure, failureMessageOf } from '../core/failure';
+import { memberEndpoint } from '../core/instances';
+import { dataAgeSeconds } from '../core/restore';
+import { type ResourceChanges } from '../core/changes';
+import { type StepOutcome } from '../core/step-log';
+import { documentsOf } from '../io/documents';
+import { type AttemptContext } from './attempt-context';
+import { runHook } from './hooks';
+
+/** Restores `ctx.changes.restore` into every resource of the deployment. */
+export async function restoreSnapshot(ctx: AttemptContext): Promise<StepOutcome> {
+  const restore = ctx.changes.restore;
+  if (restore === undefined) return 'success';
+  const file = await snapshotFile(ctx, restore);
+  for (const r of ctx.changes.resources) await restoreResource(ctx, r, restore, file);
+  return 'success';
+}
+
+async function snapshotFile(ctx: AttemptContext, restore: PlanRestore): Promise<string> {
+  let file: string | undefined;
+  try {
+    const config = await documentsOf(ctx.deps.zk, ctx.deps.logger).read('platform-config', paths.platformConfig());
+    file = await configuredRepository(config?.value).localCopy(ctx.deploymentId, restore.snapshot);
+  } catch (err) {
+    if (!isWharfError(err, 'WHARF_SNAPSHOT_UNSUPPORTED', 'WHARF_VALIDATION')) throw err;
+    throw invalidSnapshot(`no snapshot repository: ${failureMessageOf(err)}`, err);
+  }
+  if (file === undefined) throw invalidSnapshot(`snapshot ${restore.snapshot} is missing from the repository`);
+  return file;
+}
+
+async function restoreResource(
+  ctx: AttemptContext,
+  r: ResourceChanges,
+  restore: PlanRestore,
+  file: string,
+): Promise<void> {
+  const stack = ctx.deps.stacks(r.kind);
+  if (stack?.restoreSnapshot === undefined) throw invalidSnapshot(`${r.kind} resources have no snapshots`);
+  const age = dataAgeSeconds(restore.created, ctx.now());
+  await ctx.log('restoring data from snapshot', {
+    ref_id: r.ref_id,
+    snapshot: restore.snapshot,
+    snapshot_created: restore.created,
+    data_age_seconds: age,
+  });
+  let keys = 0;
+  let corrupt: unknown;
+  // Retried until the plan's deadline (checkpoint): the restore is idempotent.
+  await runHook(ctx, 'restoreSnapshot', async () => {
+    try {
+      const members = runningMembers(ctx, r);
+      if (members.length === 0) throw new Error('no running, healthy instance to restore into');
+      const input = { deploymentId: ctx.deploymentId, refId: r.ref_id, members, file, sha256: restore.sha256 };
+      keys = (await stack.restoreSnapshot!({ ...input, signal: ctx.signal })).keys;
+    } catch (err) {
+      // A damaged file is not worth retrying (and was refused before any delete).
+      if (!isWharfError(err, 'WHARF_SNAPSHOT_CORRUPT')) throw err;
+      corrupt = err;
+    }
+  });
+  if (corrupt !== undefined) throw invalidSnapshot(failureMessageOf(corrupt), corrupt);
+  await ctx.log('data restored from snapshot', {
+    ref_id: r.ref_id,
+    snapshot: restore.snapshot,
+    keys,
+    data_age_seconds: age,
+  });
+}
+
+/** The resource's kept instances that run healthy, as endpoints. */
+function runningMembers(ctx: AttemptContext, r: ResourceChanges) {
+  const statuses = ctx.observed().statuses;
+  return r.keep.flatMap((k) => {
+    const status = statuses.get(k.instance_id);
+    return status?.state === 'running' && status.healthy ? [memberEndpoint(k.instance_id, status)] : [];
+  });
+}
+
+function invalidSnapshot(message: string, cause?: unknown) {
+  return attemptFailure('WHARF_SNAPSHOT_CORRUPT', FAILURE_TYPES.invalidPlan, message, { field: 'snapshot' }, cause);
+}
