@@ -65,7 +65,9 @@ describe('snapshots of a 3-member etcd deployment', () => {
   });
 
   it('refuses a missing or damaged snapshot, naming `snapshot`, writing no plan', async () => {
-    const missing = await platform.api('POST', `/deployments/${id}/_restore`, { snapshot: 'no-such-snapshot' });
+    const missing = await platform.api('POST', `/deployments/${id}/_restore`, {
+      snapshot: 'no-such-snapshot',
+    });
     expect(missing.status).toBe(404);
     expect(missing.body.error.details[0].path).toBe('snapshot');
     const bad = await platform.api('POST', `/deployments/${id}/_restore`, { snapshot: 'Not An Id' });
@@ -83,8 +85,35 @@ describe('snapshots of a 3-member etcd deployment', () => {
     await writeFile(file, flipped);
     const corrupt = await platform.api('POST', `/deployments/${id}/_restore`, { snapshot: taken.body.id });
     expect(corrupt.status).toBe(422);
-    expect(corrupt.body.error).toMatchObject({ code: 'WHARF_SNAPSHOT_CORRUPT', details: [{ path: 'snapshot' }] });
+    expect(corrupt.body.error).toMatchObject({
+      code: 'WHARF_SNAPSHOT_CORRUPT',
+      details: [{ path: 'snapshot' }],
+    });
     expect(await pendingPlan()).toBeNull();
     expect((await etcdGetViaProxy(platform, id, 'key-a')).value).toBe('before-snapshot');
+  });
+
+  it('a shrink snapshots the data before any member leaves; the snapshot is listed and restorable', async () => {
+    const before = (await platform.api('GET', `/deployments/${id}/snapshots`)).body.snapshots.length;
+    const res = await platform.api('PUT', `/deployments/${id}`, etcdPlan('snapshots', 1));
+    expect(res.status).toBe(202);
+    const attempt = await succeeded();
+    const steps = attempt.plan_attempt_log.map((s: any) => s.step_id) as string[];
+    expect(steps[1]).toBe('snapshot-before-change');
+    expect(steps.indexOf('snapshot-before-change')).toBeLessThan(steps.indexOf('leave-cluster'));
+    expect(steps.indexOf('snapshot-before-change')).toBeLessThan(steps.indexOf('remove-instances'));
+    const step = attempt.plan_attempt_log.find((s: any) => s.step_id === 'snapshot-before-change');
+    expect(JSON.stringify(step.info_log)).toContain('snapshot taken');
+
+    const listed = (await platform.api('GET', `/deployments/${id}/snapshots`)).body.snapshots;
+    expect(listed).toHaveLength(before + 1);
+    expect(listed[0].trigger).toBe('before-change');
+    await etcdPutViaProxy(platform, id, 'key-c', 'after-shrink');
+    expect(
+      (await platform.api('POST', `/deployments/${id}/_restore`, { snapshot: listed[0].id })).status,
+    ).toBe(202);
+    await succeeded();
+    expect((await etcdGetViaProxy(platform, id, 'key-a')).value).toBe('before-snapshot');
+    expect((await etcdGetViaProxy(platform, id, 'key-c')).value).toBeUndefined();
   });
 });

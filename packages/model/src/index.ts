@@ -17,6 +17,8 @@ export {
 } from './ids';
 export type { IdKind } from './ids';
 export { ROOT_PATHS, paths } from './paths';
+export { SNAPSHOTS_ROOT, isSnapshotRecord, newSnapshotId, snapshotRecordPath } from './snapshot-record';
+export type { SnapshotRecord, SnapshotTrigger } from './snapshot-record';
 export {
   MAX_NAME_LENGTH,
   MAX_PLAN_TIMEOUT_SECONDS,

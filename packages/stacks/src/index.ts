@@ -56,6 +56,7 @@ export {
   FsSnapshotRepository,
   configuredRepository,
   openRepository,
+  storeVerifiedSnapshot,
   type SnapshotRepository,
   type SnapshotRepositoryConfig,
 } from './snapshot-repository';

@@ -7,6 +7,7 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { WharfError, assertId } from '@wharf/model';
+import { type HookOptions, type MemberEndpoint, type SnapshotResult, type StackPack } from './types';
 
 /** Where one installation keeps its snapshot files. */
 export interface SnapshotRepository {
@@ -86,4 +87,22 @@ export function configuredRepository(
     });
   }
   return openRepository(config.snapshot_repository);
+}
+
+/**
+ * Streams a snapshot of `member` into `repository` as snapshot `snapshotId` of `deploymentId`
+ * (the pack writes a temp file, fsyncs, renames) and verifies the stored file again. The caller
+ * writes the record only after this resolves, and removes the file when it throws.
+ */
+export async function storeVerifiedSnapshot(
+  pack: StackPack,
+  repository: SnapshotRepository,
+  target: { deploymentId: string; snapshotId: string; member: MemberEndpoint },
+  options?: HookOptions,
+): Promise<SnapshotResult> {
+  const { deploymentId, snapshotId, member } = target;
+  const written = await repository.store(deploymentId, snapshotId, (file) =>
+    pack.snapshot(member, file, options),
+  );
+  return pack.verifySnapshot(written.file);
 }

@@ -90,7 +90,8 @@ export class ActionService {
    */
   async restore(id: string, check: () => Promise<PlanRestore>): Promise<ServiceResponse> {
     const s = await this.settled(id);
-    if (isShutDown(s.current)) throw conflict('id', `deployment ${id} is shut down; start it with _start first`);
+    if (isShutDown(s.current))
+      throw conflict('id', `deployment ${id} is shut down; start it with _start first`);
     const stopped = stoppedIds(s.current);
     if (stopped.length > 0)
       throw conflict('id', `instances ${stopped.join(', ')} are stopped; start them before a restore`);

@@ -4,6 +4,7 @@
  * `src/main.ts` adapts `@wharf/stacks`; tests inject fakes.
  */
 import { type MemberEndpoint, type StackKind } from '@wharf/model';
+import { type SnapshotRepository } from '@wharf/stacks';
 
 /** What a membership hook is told. */
 export interface MembershipContext {
@@ -41,6 +42,14 @@ export interface RestoreContext extends MembershipContext {
   sha256: string;
 }
 
+/** A snapshot to take of a running member into the installation's repository. */
+export interface TakeSnapshotContext {
+  deploymentId: string;
+  snapshotId: string;
+  member: MemberEndpoint;
+  repository: SnapshotRepository;
+}
+
 /** What a migration reports (for the step log and the migration-time figures). */
 export interface MigrationReport {
   targetIndex: number;
@@ -75,6 +84,11 @@ export interface ConstructorStack {
    * (etcd: every key deleted, the snapshot's written). Idempotent. Absent: no snapshots.
    */
   restoreSnapshot?(ctx: RestoreContext): Promise<{ keys: number }>;
+  /**
+   * `snapshot-before-change`: streams a snapshot of `ctx.member` into the repository and verifies
+   * the stored file (the caller records it). Absent: the stack has no snapshots.
+   */
+  takeSnapshot?(ctx: TakeSnapshotContext): Promise<{ bytes: number; sha256: string }>;
 }
 
 /** Finds the pack of a stack kind; undefined for kinds this constructor cannot run. */

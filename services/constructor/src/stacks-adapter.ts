@@ -5,7 +5,7 @@
  */
 import { WharfError, type StackKind } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { getStackPack, isStackKind, type StackPack } from '@wharf/stacks';
+import { getStackPack, isStackKind, storeVerifiedSnapshot, type StackPack } from '@wharf/stacks';
 import { type ConstructorStack, type RestoreContext, type StackResolver } from './stack-port';
 
 /**
@@ -29,12 +29,21 @@ export function adaptStackPack(pack: StackPack, logger: Logger): ConstructorStac
     migrateData: (ctx) => pack.migrateData(ctx.members, ctx.joined, options),
     leavePausesCluster: (ctx) => pack.leavePausesCluster(ctx.members, ctx.leaving, options),
     beforeLeave: (ctx) => pack.beforeLeave(ctx.members, ctx.leaving, options),
-    ...(pack.snapshots ? { restoreSnapshot: (ctx) => restoreInPlace(pack, ctx, hookLogger) } : {}),
+    ...(pack.snapshots
+      ? {
+          restoreSnapshot: (ctx) => restoreInPlace(pack, ctx, hookLogger),
+          takeSnapshot: (ctx) => storeVerifiedSnapshot(pack, ctx.repository, ctx, { logger: hookLogger }),
+        }
+      : {}),
   };
 }
 
 /** Verifies the snapshot against its recorded SHA-256, then restores it over the cluster's data. */
-async function restoreInPlace(pack: StackPack, ctx: RestoreContext, logger: Logger): Promise<{ keys: number }> {
+async function restoreInPlace(
+  pack: StackPack,
+  ctx: RestoreContext,
+  logger: Logger,
+): Promise<{ keys: number }> {
   const verified = await pack.verifySnapshot(ctx.file);
   if (verified.sha256 !== ctx.sha256) {
     throw new WharfError('WHARF_SNAPSHOT_CORRUPT', 'snapshot file does not match its recorded SHA-256', {

@@ -9,12 +9,12 @@
  * marks the record `done`. An api that crashes mid-way finds the `pending` record on start and
  * runs the restore again from the beginning.
  */
-import { WharfError, assertId, isWharfError, type PlanRestore } from '@wharf/model';
+import { WharfError, assertId, isWharfError, type PlanRestore, type SnapshotRecord } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { getStackPack, isStackKind } from '@wharf/stacks';
 import { type ZkSession } from '@wharf/zk';
 import { type Clock } from '../clock';
-import { type SnapshotRecord, type SnapshotService } from './service';
+import { type SnapshotService } from './service';
 
 /** Parent of the restore records. */
 export const RESTORES_ROOT = '/restores';
@@ -118,7 +118,11 @@ async function findSnapshot(
 }
 
 /** The record's file is in the repository and intact (its SHA-256, the pack's own check). */
-async function verifySnapshotFile(snapshots: SnapshotService, record: SnapshotRecord, field: string): Promise<void> {
+async function verifySnapshotFile(
+  snapshots: SnapshotService,
+  record: SnapshotRecord,
+  field: string,
+): Promise<void> {
   const repository = await snapshots.repository();
   const file = await repository.localCopy(record.deployment_id, record.id);
   if (file === undefined) {

@@ -73,7 +73,8 @@ export class DeploymentCache {
       if (deployment === undefined) continue;
       const planNodes = [...CACHED_PLAN_NODES].filter((name) => snapshot.has(`${path}/plan/${name}`));
       const current = snapshot.get(`${path}/plan/current`);
-      const stopped = current === undefined ? undefined : this.currentStopped(`${path}/plan/current`, current);
+      const stopped =
+        current === undefined ? undefined : this.currentStopped(`${path}/plan/current`, current);
       out.push({ deployment, planNodes, ...(stopped === undefined ? {} : { currentStopped: stopped }) });
     }
     return out;

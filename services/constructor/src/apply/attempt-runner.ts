@@ -44,6 +44,7 @@ import { leaveCluster } from './step-leave';
 import { migrateData } from './step-migrate';
 import { removeInstances, waitUntilStopped } from './step-remove';
 import { restoreSnapshot } from './step-restore';
+import { snapshotBeforeChange } from './step-snapshot';
 import { updateRouting } from './step-routing';
 import { startInstances, waitUntilRunning } from './step-start';
 import { validatePlanSafety } from './step-validate';
@@ -67,6 +68,7 @@ const FORWARD_STEPS: Partial<Record<StepId, StepHandler>> = {
   [STEP_IDS.stopInstances]: stopInstances,
   [STEP_IDS.resumeInstances]: resumeInstances,
   [STEP_IDS.restoreSnapshot]: restoreSnapshot,
+  [STEP_IDS.snapshotBeforeChange]: snapshotBeforeChange,
 };
 
 /** Runs (or resumes) the attempt of `deploymentId` until it completes or `signal` aborts. */

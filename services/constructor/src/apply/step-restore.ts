@@ -6,16 +6,15 @@
  * file fails the attempt with nothing written; a stack write that fails is retried (the restore is
  * idempotent) until the plan's deadline. The step log says which snapshot and how old its data is.
  */
-import { FAILURE_TYPES, isWharfError, paths, type PlanRestore } from '@wharf/model';
-import { configuredRepository } from '@wharf/stacks';
+import { FAILURE_TYPES, isWharfError, type PlanRestore } from '@wharf/model';
 import { attemptFailure, failureMessageOf } from '../core/failure';
 import { memberEndpoint } from '../core/instances';
 import { dataAgeSeconds } from '../core/restore';
 import { type ResourceChanges } from '../core/changes';
 import { type StepOutcome } from '../core/step-log';
-import { documentsOf } from '../io/documents';
 import { type AttemptContext } from './attempt-context';
 import { runHook } from './hooks';
+import { readSnapshotRepository } from './step-snapshot';
 
 /** Restores `ctx.changes.restore` into every resource of the deployment. */
 export async function restoreSnapshot(ctx: AttemptContext): Promise<StepOutcome> {
@@ -29,13 +28,13 @@ export async function restoreSnapshot(ctx: AttemptContext): Promise<StepOutcome>
 async function snapshotFile(ctx: AttemptContext, restore: PlanRestore): Promise<string> {
   let file: string | undefined;
   try {
-    const config = await documentsOf(ctx.deps.zk, ctx.deps.logger).read('platform-config', paths.platformConfig());
-    file = await configuredRepository(config?.value).localCopy(ctx.deploymentId, restore.snapshot);
+    file = await (await readSnapshotRepository(ctx)).localCopy(ctx.deploymentId, restore.snapshot);
   } catch (err) {
     if (!isWharfError(err, 'WHARF_SNAPSHOT_UNSUPPORTED', 'WHARF_VALIDATION')) throw err;
     throw invalidSnapshot(`no snapshot repository: ${failureMessageOf(err)}`, err);
   }
-  if (file === undefined) throw invalidSnapshot(`snapshot ${restore.snapshot} is missing from the repository`);
+  if (file === undefined)
+    throw invalidSnapshot(`snapshot ${restore.snapshot} is missing from the repository`);
   return file;
 }
 
@@ -61,7 +60,13 @@ async function restoreResource(
     try {
       const members = runningMembers(ctx, r);
       if (members.length === 0) throw new Error('no running, healthy instance to restore into');
-      const input = { deploymentId: ctx.deploymentId, refId: r.ref_id, members, file, sha256: restore.sha256 };
+      const input = {
+        deploymentId: ctx.deploymentId,
+        refId: r.ref_id,
+        members,
+        file,
+        sha256: restore.sha256,
+      };
       keys = (await stack.restoreSnapshot!({ ...input, signal: ctx.signal })).keys;
     } catch (err) {
       // A damaged file is not worth retrying (and was refused before any delete).
@@ -88,5 +93,11 @@ function runningMembers(ctx: AttemptContext, r: ResourceChanges) {
 }
 
 function invalidSnapshot(message: string, cause?: unknown) {
-  return attemptFailure('WHARF_SNAPSHOT_CORRUPT', FAILURE_TYPES.invalidPlan, message, { field: 'snapshot' }, cause);
+  return attemptFailure(
+    'WHARF_SNAPSHOT_CORRUPT',
+    FAILURE_TYPES.invalidPlan,
+    message,
+    { field: 'snapshot' },
+    cause,
+  );
 }

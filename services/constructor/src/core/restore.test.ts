@@ -6,7 +6,11 @@ import { dataAgeSeconds, restoreSteps } from './restore';
 
 const D = 'd1';
 const restore = { snapshot: 's-1', sha256: 'a'.repeat(64), created: '2026-01-01T00:00:00.000Z' };
-const three = () => [specDoc(D, 0, 'a1', 'zone-a'), specDoc(D, 1, 'b1', 'zone-b'), specDoc(D, 2, 'c1', 'zone-c')];
+const three = () => [
+  specDoc(D, 0, 'a1', 'zone-a'),
+  specDoc(D, 1, 'b1', 'zone-b'),
+  specDoc(D, 2, 'c1', 'zone-c'),
+];
 
 describe('restore plans', () => {
   it('restore in place: keep every instance, restore-snapshot between validation and completion', () => {
@@ -30,13 +34,21 @@ describe('restore plans', () => {
     const result = planChanges(current, grown, three().slice(0, 2));
     expect(result.ok).toBe(false);
     if (!result.ok) expect(isWharfError(result.error, 'WHARF_PLAN_INVALID')).toBe(true);
-    expect(restoreSteps({ restore, stopped: { all: true } }, [{ create: [], remove: [] }]).kind).toBe('mixed');
+    expect(restoreSteps({ restore, stopped: { all: true } }, [{ create: [], remove: [] }]).kind).toBe(
+      'mixed',
+    );
     expect(restoreSteps({}, [{ create: [], remove: [] }]).kind).toBe('none');
   });
 
   it('a move or recovery built from a current plan never carries a restore again', () => {
     const current = { ...etcdPlanDoc(D, { zoneCount: 3 }), restore };
-    const moved = movePlan(current, { instances: [`${D}-main-0`] }, { action: 'recover' }, 'p2', restore.created);
+    const moved = movePlan(
+      current,
+      { instances: [`${D}-main-0`] },
+      { action: 'recover' },
+      'p2',
+      restore.created,
+    );
     expect(moved.restore).toBeUndefined();
   });
 

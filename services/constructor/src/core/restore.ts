@@ -20,7 +20,8 @@ export function restoreSteps(
 ): ActionStepsResult {
   if (pending.restore === undefined) return { kind: 'none' };
   const changes = resources.some(
-    (r) => r.create.length > 0 || r.remove.length > 0 || (r.stop ?? []).length > 0 || (r.resume ?? []).length > 0,
+    (r) =>
+      r.create.length > 0 || r.remove.length > 0 || (r.stop ?? []).length > 0 || (r.resume ?? []).length > 0,
   );
   if (changes || pending.stopped?.all === true) {
     return {

@@ -1,0 +1,40 @@
+/**
+ * A snapshot before every destructive change: where the `snapshot-before-change` step goes. Pure.
+ *
+ * A plan that removes instances (a shrink, a replacement for a size or version change, a move,
+ * a recovery, a delete) gets the step right after `validate-plan-safety`, before anything is
+ * created, drained or removed, while every current member still serves:
+ *
+ * ```
+ *  validate-plan-safety ─▶ snapshot-before-change ─▶ (the plan's own steps) ─▶ plan-completed
+ * ```
+ *
+ * Only resources whose stack can snapshot count; the step itself skips (and says so in the log)
+ * when no instance runs healthy or the installation has no snapshot repository.
+ */
+import { STEP_IDS, type StackKind } from '@wharf/model';
+import { type ChangeSet, type ResourceChanges } from './changes';
+
+/** Resources whose data the step snapshots: they lose instances and their stack can snapshot. */
+export function snapshottedResources(
+  changes: Pick<ChangeSet, 'resources'>,
+  canSnapshot: (kind: StackKind) => boolean,
+): ResourceChanges[] {
+  return changes.resources.filter((r) => r.remove.length > 0 && canSnapshot(r.kind));
+}
+
+/** `changes` with `snapshot-before-change` after the first step when it removes snapshottable data. */
+export function withSnapshotBeforeChange(
+  changes: ChangeSet,
+  canSnapshot: (kind: StackKind) => boolean,
+): ChangeSet {
+  if (snapshottedResources(changes, canSnapshot).length === 0) return changes;
+  if (changes.steps.includes(STEP_IDS.snapshotBeforeChange)) return changes;
+  const [first, ...rest] = changes.steps;
+  if (first === undefined) return changes;
+  const steps = [first, STEP_IDS.snapshotBeforeChange, ...rest];
+  const groups = changes.step_groups;
+  // The step belongs to the first group: it runs before any group's own work.
+  const stepGroups = groups === undefined ? undefined : [groups[0] ?? 0, groups[0] ?? 0, ...groups.slice(1)];
+  return { ...changes, steps, ...(stepGroups === undefined ? {} : { step_groups: stepGroups }) };
+}
