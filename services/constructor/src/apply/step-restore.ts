@@ -1,6 +1,7 @@
 /**
  * `restore-snapshot` (`core/restore.ts`): replaces the data of the deployment's running cluster
- * with that of one of its snapshots. The file comes from the installation's snapshot repository
+ * with that of one of its snapshots (`_restore`), or fills a cluster started anew after its every
+ * member was lost with its host (a recovery's rebuild). The file comes from the installation's snapshot repository
  * (`/platform/config`), is verified against the SHA-256 of its record before anything is deleted,
  * then the stack pack deletes the cluster's keys and writes the snapshot's. A missing or damaged
  * file fails the attempt with nothing written; a stack write that fails is retried (the restore is
@@ -21,7 +22,10 @@ export async function restoreSnapshot(ctx: AttemptContext): Promise<StepOutcome>
   const restore = ctx.changes.restore;
   if (restore === undefined) return 'success';
   const file = await snapshotFile(ctx, restore);
-  for (const r of ctx.changes.resources) await restoreResource(ctx, r, restore, file);
+  // A rebuild restores only into the resources started anew; `_restore` into every resource.
+  const rebuilt = ctx.changes.resources.filter((r) => r.create.length > 0 && r.cluster.state === 'new');
+  for (const r of rebuilt.length > 0 ? rebuilt : ctx.changes.resources)
+    await restoreResource(ctx, r, restore, file);
   return 'success';
 }
 
@@ -83,10 +87,10 @@ async function restoreResource(
   });
 }
 
-/** The resource's kept instances that run healthy, as endpoints. */
+/** The resource's kept and new instances that run healthy, as endpoints. */
 function runningMembers(ctx: AttemptContext, r: ResourceChanges) {
   const statuses = ctx.observed().statuses;
-  return r.keep.flatMap((k) => {
+  return [...r.keep, ...r.create].flatMap((k) => {
     const status = statuses.get(k.instance_id);
     return status?.state === 'running' && status.healthy ? [memberEndpoint(k.instance_id, status)] : [];
   });

@@ -52,6 +52,32 @@ describe('restore plans', () => {
     expect(moved.restore).toBeUndefined();
   });
 
+  it('a recovery of a wholly lost member starts a new cluster and restores before routing it', () => {
+    const current = etcdPlanDoc(D, { zoneCount: 1 });
+    const recover = {
+      ...movePlan(current, { instances: [`${D}-main-0`] }, { action: 'recover' }, 'p2', restore.created),
+      restore,
+    };
+    const result = planChanges(current, recover, three().slice(0, 1), { move: [`${D}-main-0`] });
+    if (!result.ok) throw result.error;
+    const r = result.changes.resources[0]!;
+    expect(r.cluster).toEqual({ state: 'new' });
+    const steps = result.changes.steps;
+    expect(steps.indexOf(STEP_IDS.restoreSnapshot)).toBe(steps.indexOf(STEP_IDS.waitUntilRunning) + 1);
+    expect(steps.indexOf(STEP_IDS.restoreSnapshot)).toBeLessThan(steps.indexOf(STEP_IDS.updateRouting));
+    expect(steps).not.toContain(STEP_IDS.leaveCluster);
+    expect(result.changes.step_groups).toHaveLength(steps.length);
+    // A move request of a live single member keeps its cluster (it joins, then the old one leaves);
+    // with a restore block it is not a rebuild and is refused.
+    const move = movePlan(current, { instances: [`${D}-main-0`] }, { action: 'move' }, 'p3', restore.created);
+    const moved = planChanges(current, move, three().slice(0, 1), { move: [`${D}-main-0`] });
+    if (!moved.ok) throw moved.error;
+    expect(moved.changes.resources[0]!.cluster.state).toBe('existing');
+    expect(
+      planChanges(current, { ...move, restore }, three().slice(0, 1), { move: [`${D}-main-0`] }).ok,
+    ).toBe(false);
+  });
+
   it('says how old the data is, never negative', () => {
     expect(dataAgeSeconds(restore.created, Date.parse(restore.created) + 90_500)).toBe(91);
     expect(dataAgeSeconds(restore.created, Date.parse(restore.created) - 5_000)).toBe(0);
