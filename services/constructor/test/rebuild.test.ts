@@ -6,14 +6,10 @@
  * recovered and serve nothing.
  */
 import { newSnapshotId, paths, snapshotRecordPath, type SnapshotRecord } from '@wharf/model';
-import { nullLogger } from '@wharf/observability';
 import { etcdGet, etcdPut, getStackPack, openRepository, storeVerifiedSnapshot } from '@wharf/stacks';
-import { tempDir, useZooKeeper, waitFor, type TempDir } from '@wharf/testkit';
+import { tempDir, useZooKeeper, type TempDir } from '@wharf/testkit';
 import { type ZkSession } from '@wharf/zk';
-import { type Constructor } from '../src/constructor';
-import { resolveStacks } from '../src/stacks-adapter';
-import { EtcdRunner } from './etcd-runner';
-import { type FakeAllocator } from './fake-allocator';
+import { RECOVER_GRACE_MS, useEtcdHosts } from './etcd-hosts';
 import { etcdPlanDoc } from './fixtures';
 import {
   createDeployment,
@@ -21,29 +17,20 @@ import {
   readAttempt,
   readRoute,
   specsOf,
-  startAllocators,
-  startConstructor,
   waitForAttempt,
+  waitForRecovery,
 } from './harness';
 
 jest.setTimeout(120_000);
 
 const D = 'd1';
-/** Short so the test takes seconds; production defaults to 10 s. */
-const RECOVER_GRACE_MS = 2_000;
 const fixture = useZooKeeper();
 
 describe('recovery of a single-member deployment from its latest snapshot', () => {
-  const runners = new Map<string, EtcdRunner>();
-  let allocators: FakeAllocator[] = [];
-  let constructor: Constructor | undefined;
+  const hosts = useEtcdHosts();
   let repo: TempDir;
 
   afterEach(async () => {
-    await constructor?.close();
-    for (const a of allocators) await a.close();
-    for (const r of runners.values()) await r.close();
-    runners.clear();
     await repo.cleanup();
   });
 
@@ -59,15 +46,11 @@ describe('recovery of a single-member deployment from its latest snapshot', () =
       created: new Date().toISOString(),
       snapshot_repository: { type: 'fs', path: repo.path },
     });
-    for (const id of ['a1', 'a2']) runners.set(id, new EtcdRunner());
-    allocators = await startAllocators(zk, [
-      ['a1', 'zone-a', { runner: runners.get('a1')! }],
-      ['a2', 'zone-a', { runner: runners.get('a2')! }],
-    ]);
-    const etcd = resolveStacks(nullLogger)('etcd')!;
-    constructor = await startConstructor(await fixture.session(), 'c-one', etcd, undefined, {
-      allocatorRecoverGraceMs: RECOVER_GRACE_MS,
-    });
+    const layout: [string, string][] = [
+      ['a1', 'zone-a'],
+      ['a2', 'zone-a'],
+    ];
+    await hosts.start(zk, layout, await fixture.session(), RECOVER_GRACE_MS);
     await createDeployment(zk, etcdPlanDoc(D, { planId: 'p-create', zoneCount: 1, timeoutSeconds: 60 }));
     expect((await waitForAttempt(zk, D, 'p-create', 60_000)).status).toBe('success');
     return zk;
@@ -110,10 +93,8 @@ describe('recovery of a single-member deployment from its latest snapshot', () =
   /** The host of the only member dies: allocator gone, etcd SIGKILLed. Returns its allocator. */
   async function killHost(zk: ZkSession): Promise<string> {
     const [spec] = await specsOf(zk, D);
-    const victim = allocators.find((a) => a.id === spec!.allocator_id)!;
-    await victim.close();
-    runners.get(victim.id)!.kill();
-    return victim.id;
+    await hosts.kill(spec!.allocator_id);
+    return spec!.allocator_id;
   }
 
   it('comes back on the spare allocator with the data of its latest snapshot, saying how old it is', async () => {
@@ -123,13 +104,7 @@ describe('recovery of a single-member deployment from its latest snapshot', () =
     await etcdPut((await routed(zk)).url, 'after-snapshot', 'lost-with-the-host');
     const dead = await killHost(zk);
 
-    const recovered = await waitFor(
-      async () => {
-        const a = await readAttempt(zk, D);
-        return a && a.plan_id.startsWith('recover-') && a.status !== 'running' ? a : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 100, message: 'a recover attempt to finish' },
-    );
+    const recovered = await waitForRecovery(zk, D);
     expect(recovered.error).toBeUndefined();
     expect(recovered.status).toBe('success');
     const steps = recovered.plan_attempt_log.map((s) => s.step_id);
