@@ -35,10 +35,18 @@ async function snapshotFile(ctx: AttemptContext, restore: PlanRestore): Promise<
     file = await (await readSnapshotRepository(ctx)).localCopy(ctx.deploymentId, restore.snapshot);
   } catch (err) {
     if (!isWharfError(err, 'WHARF_SNAPSHOT_UNSUPPORTED', 'WHARF_VALIDATION')) throw err;
-    throw invalidSnapshot(`no snapshot repository: ${failureMessageOf(err)}`, err);
+    throw invalidSnapshot(
+      `no snapshot repository: ${failureMessageOf(err)}`,
+      err,
+      'WHARF_SNAPSHOT_UNSUPPORTED',
+    );
   }
   if (file === undefined)
-    throw invalidSnapshot(`snapshot ${restore.snapshot} is missing from the repository`);
+    throw invalidSnapshot(
+      `snapshot ${restore.snapshot} is missing from the repository`,
+      undefined,
+      'WHARF_NOT_FOUND',
+    );
   return file;
 }
 
@@ -49,7 +57,8 @@ async function restoreResource(
   file: string,
 ): Promise<void> {
   const stack = ctx.deps.stacks(r.kind);
-  if (stack?.restoreSnapshot === undefined) throw invalidSnapshot(`${r.kind} resources have no snapshots`);
+  if (stack?.restoreSnapshot === undefined)
+    throw invalidSnapshot(`${r.kind} resources have no snapshots`, undefined, 'WHARF_SNAPSHOT_UNSUPPORTED');
   const age = dataAgeSeconds(restore.created, ctx.now());
   await ctx.log('restoring data from snapshot', {
     ref_id: r.ref_id,
@@ -96,12 +105,12 @@ function runningMembers(ctx: AttemptContext, r: ResourceChanges) {
   });
 }
 
-function invalidSnapshot(message: string, cause?: unknown) {
-  return attemptFailure(
-    'WHARF_SNAPSHOT_CORRUPT',
-    FAILURE_TYPES.invalidPlan,
-    message,
-    { field: 'snapshot' },
-    cause,
-  );
+/** Fails the attempt as an invalid plan (nothing was deleted yet); `code` says why. */
+function invalidSnapshot(
+  message: string,
+  cause?: unknown,
+  code:
+    'WHARF_SNAPSHOT_CORRUPT' | 'WHARF_SNAPSHOT_UNSUPPORTED' | 'WHARF_NOT_FOUND' = 'WHARF_SNAPSHOT_CORRUPT',
+) {
+  return attemptFailure(code, FAILURE_TYPES.invalidPlan, message, { field: 'snapshot' }, cause);
 }

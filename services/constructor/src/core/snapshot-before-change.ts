@@ -12,8 +12,9 @@
  * Only resources whose stack can snapshot count; the step itself skips (and says so in the log)
  * when no instance runs healthy or the installation has no snapshot repository. A recovery
  * (`source.action: recover`) gets no step: it removes only members already lost with their host
- * (their data went with it; the survivors hold the cluster's), and a snapshot would delay the
- * return to full membership (measured: +2.4 s on the failover benchmark).
+ * (their data went with it; the survivors hold the cluster's), and it should return to full
+ * membership without waiting on a snapshot (the failover benchmark measured no clear difference
+ * for small data: `docs/benchmarks.md`).
  */
 import { STEP_IDS, type PlanDocument, type StackKind } from '@wharf/model';
 import { type ChangeSet, type ResourceChanges } from './changes';
