@@ -18,7 +18,7 @@ import { gzipSync } from 'node:zlib';
 import { etcdPlan, quantile } from './lib/platform.mjs';
 
 const require = createRequire(import.meta.url);
-const { startApi, parseApiEnv, apiKeyFile, versionsFromTable } = require('@wharf/api');
+const { startApi, configFromEnv, apiKeyFile, versionsFromTable } = require('@wharf/api');
 const { startZooKeeper, tempDir } = require('@wharf/testkit');
 const { createTestLogger } = require('@wharf/observability');
 const { chromium } = require('playwright-core');
@@ -63,7 +63,7 @@ for (const r of bundleSizes())
 
 const zk = await startZooKeeper();
 const home = await tempDir('wharf-bench-console');
-const config = parseApiEnv(
+const config = configFromEnv(
   {
     WHARF_ZK: zk.connectString,
     WHARF_ZK_CHROOT: '/bench-console',

@@ -13,13 +13,14 @@
 // not saturated). Ratios are against plaintext HTTP/1.1 through the same proxy in the same round:
 // --rounds runs every target once per round, and the medians over rounds are printed, so a burst
 // of other work on a shared box skews one round rather than one target.
-import { execFile, fork, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startChild, stopChild } from './lib/children.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DEPLOYMENT = 'bench';
@@ -42,23 +43,6 @@ const median = (values) => {
   const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
   return sorted.length === 0 ? NaN : sorted[Math.floor((sorted.length - 1) / 2)];
 };
-
-function startChild(script, args) {
-  const child = fork(join(here, 'lib', script), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    child.once('message', (message) => resolve({ child, ...message }));
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
-  });
-}
-
-function stopChild(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.send('stop');
-    setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
-  });
-}
 
 function load(mode, port, concurrency, seconds, caFile) {
   return new Promise((resolve, reject) => {

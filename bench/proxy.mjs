@@ -15,13 +15,14 @@
 // workers sharing the listening socket); its CPU figure is the primary's plus the workers'.
 // `--pin` pins the proxy to CPU 0 and the upstream and load generator to CPU 1 (taskset); with
 // workers the pin applies to the primary and is inherited by the workers.
-import { fork, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startChild, stopChild } from './lib/children.mjs';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
@@ -53,28 +54,6 @@ const probeDuration = Number(opts['probe-duration']);
 const workers = Number(opts.workers);
 if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers must be a positive integer');
 const pin = opts.pin && spawnSync('taskset', ['-V']).status === 0 && os.cpus().length >= 2;
-
-function startChild(script, args, cpu) {
-  const path = join(here, 'lib', script);
-  const child = pin
-    ? spawn('taskset', ['-c', String(cpu), process.execPath, path, ...args], {
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      })
-    : fork(path, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    child.once('message', (message) => resolve({ child, ...message }));
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
-  });
-}
-
-function stopChild(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.send('stop');
-    setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
-  });
-}
 
 /** CPU time (user + system, µs) a child has used so far. */
 function cpuOf(child) {
@@ -150,8 +129,12 @@ const f = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 async function main() {
   const loadBefore = os.loadavg().map((l) => l.toFixed(2));
   if (pin) spawnSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
-  const upstream = await startChild('proxy-upstream.mjs', [], 1);
-  const proxy = await startChild('proxy-server.mjs', [String(upstream.port), DEPLOYMENT, String(workers)], 0);
+  const upstream = await startChild('proxy-upstream.mjs', [], pin ? 1 : undefined);
+  const proxy = await startChild(
+    'proxy-server.mjs',
+    [String(upstream.port), DEPLOYMENT, String(workers)],
+    pin ? 0 : undefined,
+  );
   try {
     const direct = { port: upstream.port, headers: {} };
     const proxied = { port: proxy.port, headers: { host: `${DEPLOYMENT}.localhost` } };

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { freePort } from '@wharf/testkit';
+import { freePort, isProcessAlive } from '@wharf/testkit';
 import { promisify } from 'node:util';
 import { startPlatform, type Platform } from './helpers/platform';
 import {
@@ -29,15 +29,6 @@ async function pidsMatching(needle: string): Promise<number[]> {
     .split('\n')
     .filter((line) => line.includes(needle) && !line.includes('ps -eo'))
     .map((line) => Number(line.trim().split(/\s+/)[0]));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A webhook receiver on loopback recording every POST. */
@@ -192,7 +183,7 @@ describe('a 3-zone etcd deployment on the single-host platform', () => {
       30_000,
       'the killed instance to be restarted',
     );
-    expect(alive(newPid)).toBe(true);
+    expect(isProcessAlive(newPid)).toBe(true);
     await eventually(
       async () => ((await instances()).find((i) => i.instance_id === victim)?.healthy ? true : undefined),
       30_000,

@@ -6,43 +6,16 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { benchProxyOptions } from './proxy-options.mjs';
 
 const require = createRequire(import.meta.url);
-const { createProxy, createProxySupervisor, StaticRouteSource } = require('@wharf/proxy');
-const { createLogger, createMetrics } = require('@wharf/observability');
+const { createProxy, createProxySupervisor } = require('@wharf/proxy');
 
 const upstreamPort = Number(process.argv[2]);
 const deployment = process.argv[3] ?? 'bench';
 const workers = Number(process.argv[4] ?? 1);
 
-const route = {
-  schema_version: 1,
-  deployment_id: deployment,
-  instances: [
-    {
-      instance_id: `${deployment}-main-0`,
-      allocator_id: 'bench',
-      ref_id: 'main',
-      zone: 'zone-a',
-      host: '127.0.0.1',
-      port: upstreamPort,
-      healthy: true,
-    },
-  ],
-  updated: new Date().toISOString(),
-};
-
-const common = {
-  routeSource: new StaticRouteSource([route]),
-  // The production logger at the production level; as main.ts does at `info`, no access log lines.
-  logger: createLogger({ service: 'proxy', level: 'info', stream: process.stderr }),
-  accessLog: false,
-  metrics: createMetrics('proxy'),
-  id: 'proxy-bench',
-  zone: 'zone-a',
-  host: '127.0.0.1',
-  port: 0,
-};
+const common = benchProxyOptions(deployment, upstreamPort);
 // Workers log to stdout (as in production); at `warn` they keep `--json` output clean.
 const proxy =
   workers > 1 ? createProxySupervisor({ ...common, workers, logLevel: 'warn' }) : createProxy(common);

@@ -3,10 +3,10 @@
 // wildcard certificate from a throwaway Wharf CA. Forked by bench/proxy-tls.mjs, which is sent the
 // CA and the certificate so HAProxy can serve the same one.
 import { createRequire } from 'node:module';
+import { benchProxyOptions } from './proxy-options.mjs';
 
 const require = createRequire(import.meta.url);
-const { createProxy, StaticRouteSource } = require('@wharf/proxy');
-const { createLogger, createMetrics } = require('@wharf/observability');
+const { createProxy } = require('@wharf/proxy');
 const { createRootCa } = require('@wharf/pki');
 
 const upstreamPort = Number(process.argv[2]);
@@ -19,31 +19,9 @@ const issued = await ca.issue({
   subject: { hostId: 'bench', role: 'proxy' },
   sans: { dns: [`*.${domain}`, domain] },
 });
-const route = {
-  schema_version: 1,
-  deployment_id: deployment,
-  instances: [
-    {
-      instance_id: `${deployment}-main-0`,
-      allocator_id: 'bench',
-      ref_id: 'main',
-      zone: 'zone-a',
-      host: '127.0.0.1',
-      port: upstreamPort,
-      healthy: true,
-    },
-  ],
-  updated: new Date().toISOString(),
-};
 const proxy = createProxy({
-  routeSource: new StaticRouteSource([route]),
-  logger: createLogger({ service: 'proxy', level: 'info', stream: process.stderr }),
-  accessLog: false,
-  metrics: createMetrics('proxy'),
-  id: 'proxy-bench',
+  ...benchProxyOptions(deployment, upstreamPort),
   domain,
-  host: '127.0.0.1',
-  port: 0,
   tls: {
     port: 0,
     certificate: { certPem: issued.certPem, keyPem: issued.keyPem, notAfter: issued.info.notAfter },

@@ -35,113 +35,52 @@ const CLEAN: string[] = [];
 /** [what, file, code, expected rule ids]. */
 type Case = [string, string, string, string[]];
 
-const LIBRARY_CASES: Case[] = [
-  [
-    'zk client outside zk',
-    'services/api/src/x.ts',
-    "import { createClient } from 'node-zookeeper-client';",
-    RESTRICTED,
-  ],
-  [
-    'zk client types outside zk',
-    'packages/cli/src/x.ts',
-    "import type { Client } from 'node-zookeeper-client';",
-    RESTRICTED,
-  ],
-  ['dockerode outside runtime', 'services/runner/src/x.ts', "import Dockerode from 'dockerode';", RESTRICTED],
-  [
-    'docker-modem outside runtime',
-    'services/allocator/src/x.ts',
-    "import Modem from 'docker-modem';",
-    RESTRICTED,
-  ],
-  ['dockerode in an e2e test', 'test/x.test.ts', "import Dockerode from 'dockerode';", RESTRICTED],
-  ['node-forge outside pki', 'packages/testkit/src/x.ts', "import forge from 'node-forge';", RESTRICTED],
-  [
-    'prom-client outside observability',
-    'services/proxy/src/x.ts',
-    "import { Registry } from 'prom-client';",
-    RESTRICTED,
-  ],
-  [
-    'winston outside observability',
-    'services/constructor/src/x.ts',
-    "import winston from 'winston';",
-    RESTRICTED,
-  ],
-  ['express outside api', 'services/proxy/src/x.ts', "import express from 'express';", RESTRICTED],
-  [
-    'typebox re-exported outside model',
-    'packages/stacks/src/x.ts',
-    "export { Type } from '@sinclair/typebox';",
-    RESTRICTED,
-  ],
-  ['a library subpath', 'services/api/src/x.ts', "import { x } from 'node-forge/lib/pki';", RESTRICTED],
-  ['zk client in zk', 'packages/zk/src/x.ts', "import { createClient } from 'node-zookeeper-client';", CLEAN],
-  ['dockerode in runtime', 'packages/runtime/src/x.ts', "import Dockerode from 'dockerode';", CLEAN],
-  [
-    "dockerode in runtime's tests",
-    'packages/runtime/test/x.test.ts',
-    "import Dockerode from 'dockerode';",
-    CLEAN,
-  ],
-  ['node-forge in pki', 'packages/pki/src/x.ts', "import forge from 'node-forge';", CLEAN],
-  [
-    'prom-client in observability',
-    'packages/observability/src/x.ts',
-    "import { Registry } from 'prom-client';",
-    CLEAN,
-  ],
-  ['express in api', 'services/api/src/x.ts', "import express from 'express';", CLEAN],
-  [
-    "runtime's public API in the runner",
-    'services/runner/src/x.ts',
-    "import { DockerRuntime } from '@wharf/runtime';",
-    CLEAN,
-  ],
-];
+/**
+ * Cases written one a line, `what | file | code | expected` (`restricted` or `clean`): a table
+ * reads better than forty wrapped array literals.
+ */
+function table(text: string): Case[] {
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [what, path, code, expected] = line.split(' | ').map((cell) => cell.trim());
+      return [what!, path!, code!, expected === 'restricted' ? RESTRICTED : CLEAN];
+    });
+}
 
-const WORKSPACE_CASES: Case[] = [
-  ['a service importing a service', 'services/proxy/src/x.ts', "import { x } from '@wharf/api';", RESTRICTED],
-  [
-    'the runner importing the constructor',
-    'services/runner/src/x.ts',
-    "import { x } from '@wharf/constructor';",
-    RESTRICTED,
-  ],
-  [
-    'a library importing a service',
-    'packages/cli/src/x.ts',
-    "import { x } from '@wharf/runner';",
-    RESTRICTED,
-  ],
-  [
-    "a deep import into a package's src/",
-    'services/api/src/x.ts',
-    "import { x } from '@wharf/zk/src/session';",
-    RESTRICTED,
-  ],
-  [
-    "a deep import into a package's dist/",
-    'services/api/src/x.ts',
-    "import { x } from '@wharf/model/dist/ids';",
-    RESTRICTED,
-  ],
-  [
-    "a relative path into another workspace's src/",
-    'services/api/src/x.ts',
-    "import { x } from '../../../packages/zk/src/session';",
-    RESTRICTED,
-  ],
-  ["a package's public API", 'services/api/src/x.ts', "import { x } from '@wharf/zk';", CLEAN],
-  [
-    "a workspace's own test reaching its src/",
-    'services/api/test/helpers/x.ts',
-    "import { x } from '../../src';",
-    CLEAN,
-  ],
-  ['a relative import inside a service', 'services/api/src/x.ts', "import { x } from './http/y';", CLEAN],
-];
+const LIBRARY_CASES = table(`
+  zk client outside zk | services/api/src/x.ts | import { createClient } from 'node-zookeeper-client'; | restricted
+  zk client types outside zk | packages/cli/src/x.ts | import type { Client } from 'node-zookeeper-client'; | restricted
+  dockerode outside runtime | services/runner/src/x.ts | import Dockerode from 'dockerode'; | restricted
+  docker-modem outside runtime | services/allocator/src/x.ts | import Modem from 'docker-modem'; | restricted
+  dockerode in an e2e test | test/x.test.ts | import Dockerode from 'dockerode'; | restricted
+  node-forge outside pki | packages/testkit/src/x.ts | import forge from 'node-forge'; | restricted
+  prom-client outside observability | services/proxy/src/x.ts | import { Registry } from 'prom-client'; | restricted
+  winston outside observability | services/constructor/src/x.ts | import winston from 'winston'; | restricted
+  express outside api | services/proxy/src/x.ts | import express from 'express'; | restricted
+  typebox re-exported outside model | packages/stacks/src/x.ts | export { Type } from '@sinclair/typebox'; | restricted
+  a library subpath | services/api/src/x.ts | import { x } from 'node-forge/lib/pki'; | restricted
+  zk client in zk | packages/zk/src/x.ts | import { createClient } from 'node-zookeeper-client'; | clean
+  dockerode in runtime | packages/runtime/src/x.ts | import Dockerode from 'dockerode'; | clean
+  dockerode in runtime's tests | packages/runtime/test/x.test.ts | import Dockerode from 'dockerode'; | clean
+  node-forge in pki | packages/pki/src/x.ts | import forge from 'node-forge'; | clean
+  prom-client in observability | packages/observability/src/x.ts | import { Registry } from 'prom-client'; | clean
+  express in api | services/api/src/x.ts | import express from 'express'; | clean
+  runtime's public API in the runner | services/runner/src/x.ts | import { DockerRuntime } from '@wharf/runtime'; | clean
+`);
+
+const WORKSPACE_CASES = table(`
+  a service importing a service | services/proxy/src/x.ts | import { x } from '@wharf/api'; | restricted
+  the runner importing the constructor | services/runner/src/x.ts | import { x } from '@wharf/constructor'; | restricted
+  a library importing a service | packages/cli/src/x.ts | import { x } from '@wharf/runner'; | restricted
+  a deep import into a package's src/ | services/api/src/x.ts | import { x } from '@wharf/zk/src/session'; | restricted
+  a deep import into a package's dist/ | services/api/src/x.ts | import { x } from '@wharf/model/dist/ids'; | restricted
+  a relative path into another workspace's src/ | services/api/src/x.ts | import { x } from '../../../packages/zk/src/session'; | restricted
+  a package's public API | services/api/src/x.ts | import { x } from '@wharf/zk'; | clean
+  a workspace's own test reaching its src/ | services/api/test/helpers/x.ts | import { x } from '../../src'; | clean
+  a relative import inside a service | services/api/src/x.ts | import { x } from './http/y'; | clean
+`);
 
 // no-cycle follows real files: each case edits a real module's text so that it would close a loop.
 const CYCLE_CASES: Case[] = [

@@ -67,6 +67,8 @@ describe('deploy/monitoring', () => {
       'ProxyHigh5xxRate',
       'ZoneCapacityLow',
       'CertificateExpirySoon',
+      'DirectorCertificateExpirySoon',
+      'DirectorQuorumUnhealthy',
       'DeploymentUnavailable',
       'WebhookDeadLettered',
     ]);

@@ -7,7 +7,12 @@
  */
 export { run, defaultHandlers } from './run';
 export type { CliContext, ParentChannel, TextSink } from './context';
-export { buildProgram } from './program';
-export type { CommandHandlers, GlobalOptions } from './program';
-export { parsePlatformRecord, platformFilePath, readPlatformFile } from '@wharf/platform';
-export type { PlatformRecord, ProcessKind, ProcessRecord } from '@wharf/platform';
+export { type CommandHandlers, type GlobalOptions, buildProgram } from './program';
+export {
+  type PlatformRecord,
+  type ProcessKind,
+  type ProcessRecord,
+  parsePlatformRecord,
+  platformFilePath,
+  readPlatformFile,
+} from '@wharf/platform';

@@ -44,6 +44,7 @@ async function parse(
       record('deploymentStartInstances')(id, { ...options, ids }),
     planCancel: record('planCancel'),
     hostJoin: record('hostJoin'),
+    hostEnrol: record('hostEnrol'),
     hostList: record('hostList'),
     hostRoles: async (id, roles, options) => record('hostRoles')(id, { ...options, roles }),
     allocatorVacate: record('allocatorVacate'),
@@ -266,6 +267,31 @@ describe('the wharf command line', () => {
       },
     });
     expect((await parse(['host', 'join', '--zk', 'zk:2181', '--zone', 'z'])).code).toBe(1);
+    const enrol = await parse([
+      'host',
+      'enrol',
+      '--director',
+      'https://127.0.0.1:12500',
+      '--ca-fingerprint',
+      'sha256:ab',
+      '--token',
+      'wharf_r1_s',
+      '--roles',
+      'allocator,proxy',
+      '--host-id',
+      'h2',
+    ]);
+    expect(enrol.calls[0]).toMatchObject({
+      command: 'hostEnrol',
+      options: {
+        director: 'https://127.0.0.1:12500',
+        caFingerprint: 'sha256:ab',
+        token: 'wharf_r1_s',
+        roles: 'allocator,proxy',
+        hostId: 'h2',
+      },
+    });
+    expect((await parse(['host', 'enrol', '--roles', 'proxy'])).code).toBe(1);
     expect((await parse(['host', 'list', '--json'])).calls[0]).toMatchObject({
       command: 'hostList',
       options: { json: true },

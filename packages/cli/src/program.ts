@@ -15,6 +15,7 @@ import { type RestoreOptions, type StopInstancesOptions } from './commands/deplo
 import { type DownOptions } from './commands/down';
 import { type VacateOptions } from './commands/allocator';
 import { type HostCommandOptions, type HostJoinOptions } from './commands/host';
+import { type HostEnrolOptions } from './commands/host-enrol';
 import { type ApiKeyCommandOptions } from './commands/apikey';
 import { type UpCommandOptions } from './commands/up';
 import { UP_ENV, type UpOptions, optionFlag } from './config/up-config';
@@ -55,6 +56,7 @@ export interface CommandHandlers {
   deploymentRestore(id: string, options: RestoreOptions & GlobalOptions): Promise<number>;
   planCancel(id: string, options: DeploymentCommandOptions & GlobalOptions): Promise<number>;
   hostJoin(options: HostJoinOptions & GlobalOptions): Promise<number>;
+  hostEnrol(options: HostEnrolOptions & GlobalOptions): Promise<number>;
   hostList(options: HostCommandOptions & GlobalOptions): Promise<number>;
   hostRoles(id: string, roles: string, options: HostCommandOptions & GlobalOptions): Promise<number>;
   allocatorVacate(id: string, options: VacateOptions & GlobalOptions): Promise<number>;
@@ -103,6 +105,8 @@ export function buildProgram(
     .option('--since <time>', 'only events at or after this ISO-8601 time')
     .option('--type <type>', 'only events of this type')
     .option('--limit <n>', 'the newest n events (default 100, max 1000)')
+    .option('--dead-letters', 'instead: events a webhook target refused on every retry (platform-admin)')
+    .option('--target <id>', 'with --dead-letters: only this webhook target')
     .action(act(run, handlers.events));
   return program;
 }
@@ -115,6 +119,14 @@ export const runner =
     setExitCode(await handler(...args));
 
 type Runner = ReturnType<typeof runner>;
+
+/** `[flags, description]` of an option. */
+export type OptionSpec = readonly [flags: string, description: string];
+
+/** Adds a group of options several commands share (`--track`, `--zk`, quotas) to a command. */
+export function optionGroup(...specs: OptionSpec[]): (cmd: Command) => Command {
+  return (cmd) => specs.reduce((c, [flags, description]) => c.option(flags, description), cmd);
+}
 
 /**
  * The action of a command: `handler(...arguments, options)`, options with the global ones (commander
@@ -177,10 +189,10 @@ function addDeploymentCommands(program: Command, handlers: CommandHandlers, run:
   const deployment = program
     .command('deployment')
     .description('create, inspect, change and delete deployments');
-  const trackOptions = (cmd: Command): Command =>
-    cmd
-      .option('--track', 'follow the plan step by step; exit 0 on success, 1 on failure')
-      .option('--track-timeout <seconds>', 'stop tracking after this long (default 7200)');
+  const trackOptions = optionGroup(
+    ['--track', 'follow the plan step by step; exit 0 on success, 1 on failure'],
+    ['--track-timeout <seconds>', 'stop tracking after this long (default 7200)'],
+  );
   trackOptions(
     deployment
       .command('create')
@@ -280,6 +292,16 @@ function addHostCommands(program: Command, handlers: CommandHandlers, run: Runne
     .option('--address <addr>', 'address the services bind to (default 127.0.0.1)')
     .option('--zk-chroot <path>', 'ZooKeeper chroot (env WHARF_ZK_CHROOT, default /wharf)')
     .action(act(run, handlers.hostJoin));
+  host
+    .command('enrol')
+    .description("get this host's certificates from a director (pinned CA, keys made here)")
+    .option('--director <url>', 'the director enrolment endpoint (default https://127.0.0.1:12500)')
+    .requiredOption('--ca-fingerprint <sha256>', "the director CA's fingerprint, sha256:<hex>")
+    .option('--token <token>', 'roles token (or env WHARF_ROLES_TOKEN)')
+    .requiredOption('--roles <roles>', 'comma-separated roles to get certificates for')
+    .option('--host-id <id>', 'host id (default: the host name)')
+    .option('--dir <path>', 'where <role>/cert.pem, key.pem, ca.pem go (default $WHARF_HOME/tls)')
+    .action(act(run, handlers.hostEnrol));
   host
     .command('list')
     .description('list hosts with their roles and running services')

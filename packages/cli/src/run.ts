@@ -19,8 +19,10 @@ import { deploymentAction, instancesAction, restoreAction } from './commands/dep
 import { listEvents, showLogs } from './commands/events';
 import { runDown } from './commands/down';
 import { addPlatformBackupCommands } from './commands/platform-backup';
+import { addTenancyCommands } from './commands/tenancy-commands';
 import { vacateAllocator } from './commands/allocator';
 import { joinHost, listHosts, setHostRoles } from './commands/host';
+import { enrolThisHost } from './commands/host-enrol';
 import { createApiKey, listApiKeys, revokeApiKey } from './commands/apikey';
 import { loadPlatform, runStatus } from './commands/status';
 import { runUp } from './commands/up';
@@ -38,6 +40,7 @@ export async function run(
   let exitCode = 0;
   const program = buildProgram(handlers, ctx, (code) => (exitCode = code));
   addPlatformBackupCommands(program, ctx, (code) => (exitCode = code));
+  addTenancyCommands(program, apiClientFactory(ctx), ctx, (code) => (exitCode = code));
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
@@ -49,9 +52,9 @@ export async function run(
   }
 }
 
-/** The real command implementations. */
-export function defaultHandlers(ctx: CliContext): CommandHandlers {
-  const client = (options: GlobalOptions, fallbackUrl?: string): ApiClient => {
+/** The API client of one invocation: global options, then the environment, then `$WHARF_HOME`. */
+export function apiClientFactory(ctx: CliContext) {
+  return (options: GlobalOptions, fallbackUrl?: string): ApiClient => {
     const api = options.api ?? (ctx.env.WHARF_API ? undefined : fallbackUrl);
     const config = resolveClientConfig(
       { ...options, ...(api === undefined ? {} : { api }) },
@@ -64,6 +67,11 @@ export function defaultHandlers(ctx: CliContext): CommandHandlers {
       ...(config.apiKey === undefined ? {} : { apiKey: config.apiKey }),
     });
   };
+}
+
+/** The real command implementations. */
+export function defaultHandlers(ctx: CliContext): CommandHandlers {
+  const client = apiClientFactory(ctx);
   return {
     up: (options) => runUp(options, ctx),
     down: (options) => runDown(options, ctx),
@@ -89,6 +97,7 @@ export function defaultHandlers(ctx: CliContext): CommandHandlers {
     deploymentRestore: (id, options) => restoreAction(client(options), id, options, ctx),
     planCancel: (id, options) => cancelPlan(client(options), id, options, ctx),
     hostJoin: (options) => joinHost(options, ctx),
+    hostEnrol: (options) => enrolThisHost(options, ctx),
     hostList: (options) => listHosts(client(options), options, ctx),
     hostRoles: (id, roles, options) => setHostRoles(client(options), id, roles, options, ctx),
     allocatorVacate: (id, options) => vacateAllocator(client(options), id, options, ctx),

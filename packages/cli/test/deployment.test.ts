@@ -2,11 +2,10 @@
  * `wharf deployment …` against a scripted API on a real port: what is sent (paths, query,
  * key, body), what is printed, and the exit codes of --track.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CliContext, run } from '@wharf/cli';
 import { type TempDir, tempDir } from '@wharf/testkit';
-import { type FakeApi, sequence, startFakeApi } from './fake-api';
+import { type FakeApi, runAgainst, sequence, startFakeApi, storeApiKey } from './fake-api';
 
 jest.setTimeout(20_000);
 
@@ -18,8 +17,7 @@ beforeEach(async () => {
   api = await startFakeApi();
   dir = await tempDir('wharf-cli-deployment');
   await writeFile(join(dir.path, 'plan.json'), JSON.stringify(PLAN));
-  await mkdir(join(dir.path, 'home', 'credentials'), { recursive: true });
-  await writeFile(join(dir.path, 'home', 'credentials', 'api-key'), 'key-from-file\n');
+  await storeApiKey(dir.path);
 });
 
 afterEach(async () => {
@@ -27,23 +25,8 @@ afterEach(async () => {
   await dir.cleanup();
 });
 
-/** Runs the CLI in-process with WHARF_API pointing at the fake and WHARF_HOME at the temp home. */
-async function wharf(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    env: { WHARF_API: api.url, WHARF_HOME: join(dir.path, 'home') },
-    cwd: dir.path,
-    stdout: { write: (t) => (out += t) },
-    stderr: { write: (t) => (err += t) },
-    execPath: process.execPath,
-    cliPath: '/nonexistent/bin.js',
-    totalMemoryBytes: 2 ** 33,
-    onShutdownSignal: () => () => undefined,
-  };
-  const code = await run(argv, ctx);
-  return { code, out, err };
-}
+/** Runs the CLI in-process against the fake API, in the temp directory. */
+const wharf = (...argv: string[]) => runAgainst(api, dir.path, argv);
 
 const step = (step_id: string, stage: string, status = 'pending') => ({
   step_id,

@@ -2,8 +2,11 @@
  * A scripted stand-in for the Wharf REST API on a real loopback port: records every request and
  * answers from handlers the test sets, so the CLI's HTTP behaviour is tested end to end.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { type CliContext, run } from '@wharf/cli';
 
 /** One request as the fake API saw it. */
 export interface SeenRequest {
@@ -14,10 +17,12 @@ export interface SeenRequest {
   body: unknown;
 }
 
-/** An answer: status and JSON body. */
+/** An answer: status and JSON body (or `text` with its content type, e.g. a CSV). */
 export interface FakeAnswer {
   status: number;
   body?: unknown;
+  text?: string;
+  contentType?: string;
 }
 
 /** Handler for `METHOD /path` (path without `/api/v1`); called once per request. */
@@ -54,8 +59,8 @@ export async function startFakeApi(): Promise<FakeApi> {
             status: 404,
             body: { error: { code: 'WHARF_NOT_FOUND', message: `no route ${seen.method} ${seen.path}` } },
           };
-      res.writeHead(answer.status, { 'content-type': 'application/json' });
-      res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+      res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/json' });
+      res.end(answer.text ?? (answer.body === undefined ? '' : JSON.stringify(answer.body)));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -86,4 +91,35 @@ function readBody(req: IncomingMessage): Promise<string> {
 export function sequence(...answers: FakeAnswer[]): FakeRoute {
   let i = 0;
   return () => answers[Math.min(i++, answers.length - 1)]!;
+}
+
+/** The API key {@link storeApiKey} leaves in `<dir>/home/credentials/api-key`. */
+export const STORED_KEY = 'key-from-file';
+
+/** Writes {@link STORED_KEY} where `wharf` looks for it when WHARF_HOME is `<dir>/home`. */
+export async function storeApiKey(dir: string): Promise<void> {
+  await mkdir(join(dir, 'home', 'credentials'), { recursive: true });
+  await writeFile(join(dir, 'home', 'credentials', 'api-key'), `${STORED_KEY}\n`);
+}
+
+/** Runs the CLI in-process in `dir` with WHARF_API pointing at `api` and WHARF_HOME at `<dir>/home`. */
+export async function runAgainst(
+  api: FakeApi,
+  dir: string,
+  argv: readonly string[],
+): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const ctx: CliContext = {
+    env: { WHARF_API: api.url, WHARF_HOME: join(dir, 'home') },
+    cwd: dir,
+    stdout: { write: (t) => (out += t) },
+    stderr: { write: (t) => (err += t) },
+    execPath: process.execPath,
+    cliPath: '/nonexistent/bin.js',
+    totalMemoryBytes: 2 ** 33,
+    onShutdownSignal: () => () => undefined,
+  };
+  const code = await run(argv, ctx);
+  return { code, out, err };
 }

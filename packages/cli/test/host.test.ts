@@ -4,12 +4,18 @@
  * role's service), a second join with it is refused, roles outside the token are refused. The
  * first host joins with `--bootstrap`, once per installation.
  */
-import { randomBytes, scryptSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { paths, parseDocument, serializeDocument, type HostRole, type RolesToken } from '@wharf/model';
-import { freePort, tempDir, useZooKeeper, waitFor, type TempDir } from '@wharf/testkit';
-import { type ZkSession } from '@wharf/zk';
+import { paths, parseDocument } from '@wharf/model';
+import {
+  createRolesToken,
+  freePort,
+  isProcessAlive,
+  tempDir,
+  useZooKeeper,
+  waitFor,
+  type TempDir,
+} from '@wharf/testkit';
 import { type RunnerRecord } from '../src/commands/host';
 import { runCli } from './cli-process';
 
@@ -28,39 +34,12 @@ afterEach(async () => {
     } catch {
       // already gone
     }
-    await waitFor(() => !alive(pid), { timeoutMs: 15_000 }).catch(() => process.kill(-pid, 'SIGKILL'));
+    await waitFor(() => !isProcessAlive(pid), { timeoutMs: 15_000 }).catch(() =>
+      process.kill(-pid, 'SIGKILL'),
+    );
   }
   await home.cleanup();
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function createToken(session: ZkSession, roles: HostRole[]): Promise<string> {
-  const id = `r${randomBytes(6).toString('hex')}`;
-  const secret = randomBytes(32).toString('base64url');
-  const salt = randomBytes(16);
-  const N = 1024;
-  const record: RolesToken = {
-    schema_version: 1,
-    id,
-    hash: `scrypt$${N}$8$1$${scryptSync(secret, salt, 32, { N, r: 8, p: 1 }).toString('hex')}`,
-    salt: salt.toString('hex'),
-    roles,
-    persistent: false,
-    expires: new Date(Date.now() + 600_000).toISOString(),
-    created: new Date().toISOString(),
-  };
-  await session.mkdirp(paths.rolesTokens());
-  await session.create(paths.rolesToken(id), serializeDocument('roles-token', record));
-  return `wharf_${id}_${secret}`;
-}
 
 /** `wharf host join`; `token` undefined: `--bootstrap` (the installation's first host). */
 async function join_(
@@ -111,7 +90,7 @@ async function ok(url: string): Promise<boolean> {
 
 test('host join: a one-shot token starts a runner once; reuse and extra roles are refused', async () => {
   const session = await zk.session();
-  const token = await createToken(session, ['allocator']);
+  const token = await createRolesToken(session, ['allocator']);
 
   const first = await join_(token, 'cli-h1', 'allocator');
   expect(first.stderr).toBe('');
@@ -132,14 +111,14 @@ test('host join: a one-shot token starts a runner once; reuse and extra roles ar
   expect(again.stderr).toContain('roles token already used');
   expect(await session.exists(paths.host('cli-h2'))).toBeNull();
 
-  const other = await createToken(session, ['proxy']);
+  const other = await createRolesToken(session, ['proxy']);
   const outside = await join_(other, 'cli-h3', 'proxy,coordinator');
   expect(outside.code).toBe(1);
   expect(outside.stderr).toContain('roles not granted by the token: coordinator');
 
   // SIGTERM to the runner stops its services and its live node goes.
   process.kill(record.pid, 'SIGTERM');
-  await waitFor(() => !alive(record.pid), { timeoutMs: 15_000 });
+  await waitFor(() => !isProcessAlive(record.pid), { timeoutMs: 15_000 });
   await waitFor(async () => (await session.exists(paths.allocatorLive('allocator-cli-h1'))) === null);
   expect(await session.exists(paths.hostLive('cli-h1'))).toBeNull();
 }, 60_000);
@@ -196,7 +175,7 @@ test('end to end: a bootstrapped coordinator host runs the api; its roles token 
 
   const changed = await cli(['host', 'roles', 'edge', '']);
   expect(changed.code).toBe(0);
-  await waitFor(() => !alive(proxyPid), {
+  await waitFor(() => !isProcessAlive(proxyPid), {
     timeoutMs: 15_000,
     message: 'proxy stopped after its role was removed',
   });

@@ -49,6 +49,7 @@ export type IdKind =
   | 'instance_configuration'
   | 'api_key'
   | 'roles_token'
+  | 'director'
   | 'organization'
   | 'snapshot'
   | 'webhook';

@@ -3,11 +3,11 @@
  * The vocabulary of Wharf: JSON Schemas and the TypeScript types derived from them for every
  * document Wharf stores or accepts, id validation, znode paths, coded errors.
  */
-export { ERROR_CODES, WharfError, isWharfError } from './errors';
-export type { WharfErrorCode, WharfErrorOptions } from './errors';
+export { ERROR_CODES, WharfError, type WharfErrorCode, type WharfErrorOptions, isWharfError } from './errors';
 export {
   ID_PATTERN,
   INSTANCE_CONFIGURATION_ID_PATTERN,
+  type IdKind,
   MAX_REF_ID_LENGTH,
   assertId,
   assertInstanceConfigurationId,
@@ -15,10 +15,15 @@ export {
   isValidId,
   newDeploymentId,
 } from './ids';
-export type { IdKind } from './ids';
 export { ROOT_PATHS, paths } from './paths';
-export { SNAPSHOTS_ROOT, isSnapshotRecord, newSnapshotId, snapshotRecordPath } from './snapshot-record';
-export type { SnapshotRecord, SnapshotTrigger } from './snapshot-record';
+export {
+  SNAPSHOTS_ROOT,
+  isSnapshotRecord,
+  newSnapshotId,
+  snapshotRecordPath,
+  type SnapshotRecord,
+  type SnapshotTrigger,
+} from './snapshot-record';
 export {
   MAX_NAME_LENGTH,
   MAX_PLAN_TIMEOUT_SECONDS,
@@ -30,70 +35,71 @@ export {
 } from './schemas/common';
 export { resourcesIssues } from './request-checks';
 export {
+  type ClusterPlan,
+  type DeploymentCreateRequest,
   DeploymentCreateRequestSchema,
+  type DeploymentUpdateRequest,
   DeploymentUpdateRequestSchema,
+  type PlanConfiguration,
+  type ResourceRef,
+  type Resources,
   STACK_KINDS,
+  type SnapshotSettings,
+  type StackBlock,
+  type StackKind,
+  type Strategy,
+  type TopologyElement,
+  type Transient,
   listResources,
   stackBlockOf,
   strategyOf,
 } from './schemas/plan';
-export type {
-  ClusterPlan,
-  DeploymentCreateRequest,
-  DeploymentUpdateRequest,
-  PlanConfiguration,
-  ResourceRef,
-  Resources,
-  SnapshotSettings,
-  StackBlock,
-  StackKind,
-  Strategy,
-  TopologyElement,
-  Transient,
-} from './schemas/plan';
-export { INSTANCE_STATES, STEP_STAGES, STEP_STATUSES } from './schemas/documents';
-export { ScrapeTokenRecordSchema } from './schemas/monitoring';
-export type { ScrapeTokenRecord } from './schemas/monitoring';
-export type {
-  AllocatorAdvertisement,
-  ApiKeyRecord,
-  Deployment,
-  InstanceConfiguration,
-  InstanceSpec,
-  InstanceState,
-  InstanceStatus,
-  MemberEndpoint,
-  Organization,
-  PlanAttempt,
-  PlanDocument,
-  PlanMove,
-  PlanRestore,
-  PlanStopped,
-  PlanStep,
-  PlatformConfig,
-  RouteEntry,
-  RouteInstance,
-  ServiceRegistration,
-  StepLogEntry,
+export {
+  type AllocatorAdvertisement,
+  type ApiKeyRecord,
+  type Deployment,
+  INSTANCE_STATES,
+  type InstanceConfiguration,
+  type InstanceSpec,
+  type InstanceState,
+  type InstanceStatus,
+  type MemberEndpoint,
+  type Organization,
+  type PlanAttempt,
+  type PlanDocument,
+  type PlanMove,
+  type PlanRestore,
+  type PlanStep,
+  type PlanStopped,
+  type PlatformConfig,
+  type RouteEntry,
+  type RouteInstance,
+  STEP_STAGES,
+  STEP_STATUSES,
+  type ServiceRegistration,
+  type StepLogEntry,
 } from './schemas/documents';
+export { type ScrapeTokenRecord, ScrapeTokenRecordSchema } from './schemas/monitoring';
 export {
   HOST_ROLES,
   HOST_SERVICE_STATES,
+  type HostLive,
   HostLiveSchema,
+  type HostRegistration,
   HostRegistrationSchema,
+  type HostRole,
+  type HostService,
   RUNNER_MODES,
+  type RolesToken,
   RolesTokenSchema,
+  type RunnerMode,
   isHostRole,
 } from './schemas/hosts';
-export type {
-  HostLive,
-  HostRegistration,
-  HostRole,
-  HostService,
-  RolesToken,
-  RunnerMode,
-} from './schemas/hosts';
 export {
+  type DocumentKind,
+  type DocumentTypes,
+  type ValidationIssue,
+  type ValidationResult,
   assertDocument,
   parseDocument,
   schemaOf,
@@ -101,14 +107,13 @@ export {
   toDottedPath,
   validateDocument,
 } from './validate';
-export type { DocumentKind, DocumentTypes, ValidationIssue, ValidationResult } from './validate';
 export {
   DEFAULT_INSTANCE_CONFIGURATIONS,
   FAILURE_TYPES,
   STEP_IDS,
+  type StepId,
   defaultInstanceConfigurationId,
 } from './vocabulary';
-export type { StepId } from './vocabulary';
 export {
   AVAILABILITY_HOURS_KEPT,
   AvailabilitySchema,
@@ -122,6 +127,8 @@ export {
   MeteringCursorSchema,
   MeteringDaySchema,
   addUsage,
+  cpuShare,
+  instanceCpuMillis,
   tickSlot,
   ticksToCount,
   type MeteredInstance,
@@ -132,36 +139,53 @@ export {
   type Pricing,
 } from './schemas/metering';
 export {
+  type DeadLetter,
+  DeadLetterSchema,
+  type DeliveryCursor,
+  DeliveryCursorSchema,
   EVENT_SEVERITIES,
   EVENT_TYPES,
+  type EventInput,
+  type EventRecord,
+  EventRecordSchema,
+  type EventSeverity,
+  type EventType,
   MAX_EVENT_MESSAGE_LENGTH,
   MAX_WEBHOOK_TARGETS,
   MAX_WEBHOOK_URL_LENGTH,
-  DeadLetterSchema,
-  DeliveryCursorSchema,
-  EventRecordSchema,
+  type WebhookConfig,
   WebhookConfigSchema,
+  type WebhookTarget,
   eventNodeName,
   eventSeqOf,
   isEventType,
   newEvent,
   targetWants,
 } from './schemas/events';
-export type {
-  DeadLetter,
-  DeliveryCursor,
-  EventInput,
-  EventRecord,
-  EventSeverity,
-  EventType,
-  WebhookConfig,
-  WebhookTarget,
-} from './schemas/events';
 export {
   DEFAULT_LOG_TAIL,
+  type LogRequest,
+  LogRequestSchema,
   MAX_LOG_ANSWER_BYTES,
   MAX_LOG_TAIL,
-  LogRequestSchema,
   boundLogText,
 } from './schemas/instance-logs';
-export type { LogRequest } from './schemas/instance-logs';
+export {
+  type ParsedRolesToken,
+  ROLES_TOKEN_PREFIX,
+  type RolesTokenUse,
+  checkRolesToken,
+  parseRolesToken,
+  rolesTokenRefused,
+  verifyTokenSecret,
+} from './roles-token';
+export {
+  type DirectorCa,
+  DirectorCaSchema,
+  type DirectorStatus,
+  DirectorStatusSchema,
+  ZK_SERVER_MODES,
+  type ZkServerHealth,
+  ZkServerHealthSchema,
+  type ZkServerMode,
+} from './schemas/director';

@@ -2,6 +2,7 @@
  * Znode paths, relative to the installation chroot (default `/wharf`). Every helper validates
  * the ids it is given, so no caller can build a path from unchecked input.
  */
+import { WharfError } from './errors';
 import { assertId, assertInstanceConfigurationId } from './ids';
 
 /** Znode paths of every document Wharf stores. */
@@ -83,6 +84,18 @@ export const paths = {
   /** Log requests to an allocator (`schemas/instance-logs.ts`). */
   logRequests: (allocator: string) => `/log-requests/${assertId('allocator', allocator)}`,
   logRequestPrefix: (allocator: string) => `/log-requests/${assertId('allocator', allocator)}/req-`,
+  directorRoot: () => '/director',
+  /** The CA certificate the director publishes (`schemas/director.ts`). */
+  directorCa: () => '/director/ca',
+  /** A live director's status (ephemeral). `ca` is reserved for the certificate. */
+  directorStatus: (id: string) => {
+    if (assertId('director', id) === 'ca') {
+      throw new WharfError('WHARF_INVALID_ID', 'director id "ca" is reserved', {
+        details: [{ path: 'director', message: 'reserved for /director/ca' }],
+      });
+    }
+    return `/director/${id}`;
+  },
   serviceLive: (service: string, id: string) =>
     `/services/${assertId('topology', service)}/${assertId('host', id)}`,
 } as const;

@@ -71,6 +71,12 @@ import {
   type WebhookConfig,
 } from './schemas/events';
 import { LogRequestSchema, type LogRequest } from './schemas/instance-logs';
+import {
+  DirectorCaSchema,
+  DirectorStatusSchema,
+  type DirectorCa,
+  type DirectorStatus,
+} from './schemas/director';
 
 /** Most errors reported for one document: enough to act on, bounded for hostile input. */
 const MAX_REPORTED_ERRORS = 20;
@@ -104,6 +110,8 @@ const SCHEMAS = {
   'webhook-delivery': DeliveryCursorSchema,
   'dead-letter': DeadLetterSchema,
   'log-request': LogRequestSchema,
+  'director-ca': DirectorCaSchema,
+  'director-status': DirectorStatusSchema,
 } as const satisfies Record<string, TSchema>;
 
 /** The TypeScript type of each document kind. */
@@ -135,6 +143,8 @@ export interface DocumentTypes {
   'webhook-delivery': DeliveryCursor;
   'dead-letter': DeadLetter;
   'log-request': LogRequest;
+  'director-ca': DirectorCa;
+  'director-status': DirectorStatus;
 }
 
 /** A document kind. */

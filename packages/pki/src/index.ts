@@ -11,15 +11,19 @@ export {
   CertificateAuthority,
   DEFAULT_CA_COMMON_NAME,
   DEFAULT_LEAF_VALIDITY_DAYS,
+  type IssuedCertificate,
+  type IssuedKeyPair,
   MAX_LEAF_VALIDITY_DAYS,
+  type RootCaOptions,
+  type SignRequest,
   createRootCa,
 } from './ca';
-export type { IssuedCertificate, IssuedKeyPair, RootCaOptions, SignRequest } from './ca';
 export {
   CA_CERT_FILE,
   CA_DIR_MODE,
   CA_KEY_FILE,
   CA_PASSPHRASE_ENV,
+  type CaStoreOptions,
   PUBLIC_FILE_MODE,
   SECRET_FILE_MODE,
   loadCa,
@@ -27,13 +31,11 @@ export {
   saveCa,
   writeFileAtomic,
 } from './ca-store';
-export type { CaStoreOptions } from './ca-store';
-export { createCsr, parseCsr } from './csr';
-export type { CsrInfo, CsrOptions } from './csr';
-export { expirySeconds, inspectCertificate } from './inspect';
-export type { CertificateInfo } from './inspect';
+export { type CsrInfo, type CsrOptions, createCsr, parseCsr } from './csr';
+export { type CertificateInfo, expirySeconds, inspectCertificate } from './inspect';
 export {
   CA_KEY_BITS,
+  type KeyPairPem,
   LEAF_KEY_BITS,
   MIN_KEY_BITS,
   MIN_PASSPHRASE_LENGTH,
@@ -42,22 +44,55 @@ export {
   generateRsaKeyPair,
   isEncryptedKeyPem,
 } from './keys';
-export type { KeyPairPem } from './keys';
-export { MAX_PEM_CHARS, PEM_TYPES, pemBlocksOf, splitPem } from './pem';
-export type { PemBlock } from './pem';
-export { CERTIFICATE_PROFILES, MAX_SANS, assertProfile, normalizeSans } from './profiles';
-export type { CertificateProfile, NormalizedSans, SubjectAltNames } from './profiles';
-export { MIN_RENEW_BEFORE_MS, RENEW_REMAINING_FRACTION, renewAt, renewalDecision } from './rotation';
-export type { RenewalAction, RenewalDecision } from './rotation';
-export { WHARF_ORGANIZATION, identityOf, identitySubject, x509Id } from './subject';
-export type { DistinguishedName, ServiceIdentity } from './subject';
+export { MAX_PEM_CHARS, PEM_TYPES, type PemBlock, pemBlocksOf, splitPem } from './pem';
+export {
+  CERTIFICATE_PROFILES,
+  type CertificateProfile,
+  MAX_SANS,
+  type NormalizedSans,
+  type SubjectAltNames,
+  assertProfile,
+  normalizeSans,
+} from './profiles';
+export {
+  MIN_RENEW_BEFORE_MS,
+  RENEW_REMAINING_FRACTION,
+  type RenewalAction,
+  type RenewalDecision,
+  renewAt,
+  renewalDecision,
+} from './rotation';
+export {
+  type DistinguishedName,
+  type ServiceIdentity,
+  WHARF_ORGANIZATION,
+  identityOf,
+  identitySubject,
+  x509Id,
+} from './subject';
 export {
   SERVICE_CERT_FILE,
   SERVICE_KEY_FILE,
   TRUSTED_CA_FILE,
+  type TlsCredentials,
   readTlsCredentials,
   writeTlsCredentials,
 } from './tls-files';
-export type { TlsCredentials } from './tls-files';
-export { verifyCertificateChain } from './verify';
-export type { CertificatePurpose, VerifyOptions } from './verify';
+export { type CertificatePurpose, type VerifyOptions, verifyCertificateChain } from './verify';
+export {
+  CA_PATH,
+  DEFAULT_DIRECTOR_PORT,
+  ENROL_PATH,
+  type EnrolRequest,
+  type EnrolResponse,
+  FINGERPRINT_PREFIX,
+  caFingerprint,
+  parseCaFingerprint,
+} from './enrolment';
+export {
+  DEFAULT_ENROL_TIMEOUT_MS,
+  type EnrolHostOptions,
+  type EnrolResult,
+  type EnrolledRole,
+  enrolHost,
+} from './enrol-client';

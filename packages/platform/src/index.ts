@@ -6,23 +6,30 @@
  * CLI compiles the configuration from flags and environment and drives a {@link PlatformSupervisor};
  * the process supervision itself is `@wharf/supervise`'s, shared with the runner.
  */
-export { LOOPBACK, UP_MODES, fixedPorts, hostCount } from './config';
-export type { AllocatorSettings, UpConfig, UpMode, ZooKeeperSettings } from './config';
-export { PlatformSupervisor } from './supervisor';
-export { hostAddress, planHosts, planRunners } from './host-plan';
-export type { RunnerLaunch, SimulatedHost } from './host-plan';
-export type { PlatformState, PlatformSupervisorOptions } from './supervisor';
 export {
+  type AllocatorSettings,
+  LOOPBACK,
+  UP_MODES,
+  type UpConfig,
+  type UpMode,
+  type ZooKeeperSettings,
+  fixedPorts,
+  hostCount,
+} from './config';
+export { type PlatformState, PlatformSupervisor, type PlatformSupervisorOptions } from './supervisor';
+export { type RunnerLaunch, type SimulatedHost, hostAddress, planHosts, planRunners } from './host-plan';
+export {
+  type PlatformRecord,
+  type ProcessKind,
+  type ProcessRecord,
   isRecordedRunning,
   parsePlatformRecord,
   platformFilePath,
   readPlatformFile,
   removePlatformFile,
 } from './platform-file';
-export type { PlatformRecord, ProcessKind, ProcessRecord } from './platform-file';
 export { findPackageDir, resolveServiceEntries } from './service-entries';
 export { type ExpectedRegistrations, missingRegistrations } from './registration';
 export { probeZk } from './zookeeper-keeper';
-export { formatReadyInfo } from './ready-info';
-export type { ReadyInfo } from './ready-info';
+export { type ReadyInfo, formatReadyInfo } from './ready-info';
 export { logTail } from './readiness';

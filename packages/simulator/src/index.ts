@@ -6,6 +6,7 @@
  * constructor.
  */
 export {
+  type CompiledFleetOptions,
   DEFAULT_ALLOCATORS_PER_SESSION,
   DEFAULT_CAPACITY_MB,
   DEFAULT_CPUS,
@@ -13,18 +14,32 @@ export {
   DEFAULT_START_CONCURRENCY,
   DEFAULT_START_DELAY_MS,
   DEFAULT_ZONES,
+  type FleetOptions,
   allocatorIdOf,
   compileFleetOptions,
   zoneOf,
 } from './options';
-export type { CompiledFleetOptions, FleetOptions } from './options';
-export { SIMULATED_HOST, SIMULATED_VERSION, advertisement, serviceRegistration, statusOf } from './documents';
-export type { SimAllocatorConfig } from './documents';
-export { decidePass, pickPorts } from './lifecycle';
-export type { SimInstance, SimPass } from './lifecycle';
-export { SimulatedAllocator } from './sim-allocator';
-export type { SimAllocatorDeps, SimAllocatorState, SimCounters } from './sim-allocator';
-export { SIMULATED_PORT_RANGE, SimulatedFleet, eachLimited } from './fleet';
-export type { FleetState, FleetStats } from './fleet';
-export { SIM_HTTP_VERSION, createDeployment, httpPlan, requestDelete, submitPlan } from './deployments';
-export type { SimPlanOptions } from './deployments';
+export {
+  SIMULATED_HOST,
+  SIMULATED_VERSION,
+  type SimAllocatorConfig,
+  advertisement,
+  serviceRegistration,
+  statusOf,
+} from './documents';
+export { type SimInstance, type SimPass, decidePass, pickPorts } from './lifecycle';
+export {
+  type SimAllocatorDeps,
+  type SimAllocatorState,
+  type SimCounters,
+  SimulatedAllocator,
+} from './sim-allocator';
+export { type FleetState, type FleetStats, SIMULATED_PORT_RANGE, SimulatedFleet, eachLimited } from './fleet';
+export {
+  SIM_HTTP_VERSION,
+  type SimPlanOptions,
+  createDeployment,
+  httpPlan,
+  requestDelete,
+  submitPlan,
+} from './deployments';

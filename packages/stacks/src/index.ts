@@ -13,23 +13,22 @@ export type {
   MemberEndpoint,
   ProbeOptions,
   ProbeResult,
-  RestoreResult,
   RestoreOptions,
+  RestoreResult,
   SnapshotResult,
   StackPack,
 } from './types';
 export { getStackPack, isStackKind, stackKinds } from './registry';
 export { DEFAULT_HOOK_TIMEOUT_MS, DEFAULT_PROBE_TIMEOUT_MS } from './hook-options';
-export { HEALTH_POLL_MS, waitForHealthy } from './health';
-export type { WaitHealthyOptions } from './health';
-export { createEtcdPack } from './etcd/pack';
-export type { EtcdPackOptions } from './etcd/pack';
+export { HEALTH_POLL_MS, type WaitHealthyOptions, waitForHealthy } from './health';
+export { type EtcdPackOptions, createEtcdPack } from './etcd/pack';
 export {
   DEFAULT_ELECTION_TIMEOUT_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   ETCD_BINARY,
   ETCD_IMAGE_REPOSITORY,
   ETCD_VERSIONS,
+  type EtcdSettings,
   clientUrlOf,
   etcdClusterToken,
   initialClusterOf,
@@ -38,9 +37,12 @@ export {
   quotaBackendBytes,
   renderEtcdArgv,
 } from './etcd/config';
-export type { EtcdSettings } from './etcd/config';
 export {
   ETCD_REQUEST_TIMEOUT_MS,
+  type EtcdCallOptions,
+  type EtcdMember,
+  type EtcdStatus,
+  type EtcdTarget,
   etcdCall,
   etcdGet,
   etcdHealth,
@@ -50,18 +52,16 @@ export {
   etcdStatus,
 } from './etcd/api';
 export { HANDOFF_BUDGET_MS } from './etcd/leadership';
-export type { EtcdCallOptions, EtcdMember, EtcdStatus, EtcdTarget } from './etcd/api';
 export { DEFAULT_SNAPSHOT_TIMEOUT_MS } from './etcd/snapshot';
 export {
   FsSnapshotRepository,
+  type SnapshotRepository,
+  type SnapshotRepositoryConfig,
   configuredRepository,
   openRepository,
   storeVerifiedSnapshot,
-  type SnapshotRepository,
-  type SnapshotRepositoryConfig,
 } from './snapshot-repository';
-export { readEtcdKeys } from './etcd/bolt';
-export type { SnapshotKeyValue } from './etcd/bolt';
+export { type SnapshotKeyValue, readEtcdKeys } from './etcd/bolt';
 export {
   etcdRestore,
   etcdVerifySnapshot,
@@ -72,8 +72,8 @@ export { createHttpPack, httpProbe } from './http/pack';
 export {
   DEFAULT_HEALTH_PATH,
   HTTP_VERSIONS,
+  type HttpSettings,
   parseHttpSettings,
   renderHttpCommand,
   substituteTokens,
 } from './http/config';
-export type { HttpSettings } from './http/config';

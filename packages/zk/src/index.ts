@@ -5,10 +5,8 @@
  * recipes (leader latch, tree cache, ephemeral registration, versioned update, transactions),
  * mutual TLS to the secure client port, ACLs, and an embedded server launcher.
  */
-export { SYSTEM_CLOCK } from './clock';
-export type { ZkClock } from './clock';
-export { NOOP_LOGGER } from './logger';
-export type { ZkLogger } from './logger';
+export { SYSTEM_CLOCK, type ZkClock } from './clock';
+export { NOOP_LOGGER, type ZkLogger } from './logger';
 export type {
   ZkChildren,
   ZkConnectionEvent,
@@ -24,26 +22,31 @@ export type {
   ZkWatcher,
 } from './types';
 export {
+  type CompiledZkOptions,
   DEFAULT_CHROOT,
   DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_LEADER_SESSION_TIMEOUT_MS,
+  DEFAULT_LIVENESS_SESSION_TIMEOUT_MS,
   DEFAULT_MAX_DATA_BYTES,
   DEFAULT_OPERATION_TIMEOUT_MS,
   DEFAULT_SESSION_TIMEOUT_MS,
-  DEFAULT_LIVENESS_SESSION_TIMEOUT_MS,
-  DEFAULT_LEADER_SESSION_TIMEOUT_MS,
   MIN_SESSION_TIMEOUT_MS,
+  type ZkAclProvider,
+  type ZkSessionOptions,
   compileZkOptions,
 } from './options';
-export type { CompiledZkOptions, ZkAclProvider, ZkSessionOptions } from './options';
 export { ZK_RESULT_CODES, toWharfError } from './errors';
-export { certificateIdentity, compileZkTls } from './tls';
-export { ZK_TLS_ENV, zkTlsFromEnv } from './zk-tls-env';
-export type { ZkTlsFiles } from './zk-tls-env';
+export { type CompiledZkTls, type ZkTlsOptions, certificateIdentity, compileZkTls } from './tls';
+export { ZK_TLS_ENV, type ZkTlsFiles, zkTlsFromEnv } from './zk-tls-env';
 export {
   DIRECTOR_GRANT,
   EVERYONE_X509_ID,
   WHARF_ACL_RULES,
   WHARF_ORGANIZATION,
+  type ZkAclRule,
+  type ZkGrant,
+  type ZkIdentity,
+  type ZkPrincipal,
   aclFor,
   identityX509Id,
   matchesPattern,
@@ -51,39 +54,56 @@ export {
   ruleFor,
   wharfAclPolicy,
 } from './zk-acl-policy';
-export type { ZkAclRule, ZkGrant, ZkIdentity, ZkPrincipal } from './zk-acl-policy';
-export { WHARF_X509_AUTH_PROVIDER, ensureX509Provider } from './x509-provider';
-export type { X509ProviderBuild } from './x509-provider';
-export type { CompiledZkTls, ZkTlsOptions } from './tls';
-export { ALL_PERMISSIONS, OPEN_ACL, WORLD_READABLE, x509Acl } from './acl';
-export type { ZkAcl, ZkAclResult, ZkPermission } from './acl';
+export { WHARF_X509_AUTH_PROVIDER, type X509ProviderBuild, ensureX509Provider } from './x509-provider';
+export {
+  ALL_PERMISSIONS,
+  OPEN_ACL,
+  WORLD_READABLE,
+  type ZkAcl,
+  type ZkAclResult,
+  type ZkPermission,
+  x509Acl,
+} from './acl';
 export { assertZkPath, baseName, joinPath, parentPath, sequenceOf } from './paths';
 export { ZkSession } from './session';
 export type { ZkSessionApi } from './session-api';
 export type { ZkSessionEvents } from './session-state';
-export { ZkTransaction } from './transaction';
-export type { ZkOpFailure, ZkOpResult, ZkTransactionFailureDetails, ZkTxOp } from './transaction';
-export { EphemeralRegistration } from './ephemeral-node';
-export type { EphemeralRegistrationState } from './ephemeral-node';
-export { LeaderLatch } from './leader-latch';
-export type {
-  LatchParticipant,
-  LeaderLatchEvents,
-  LeaderLatchOptions,
-  LeaderLatchState,
-} from './leader-latch';
-export { TreeCache } from './tree-cache';
-export type { TreeCacheEvents, TreeCacheOptions, TreeCacheState } from './tree-cache';
-export type { TreeCacheEvent, TreeChangeType } from './tree-state';
-export { SKIP_UPDATE, updateJson } from './update-json';
-export type { UpdateFn, UpdateJsonOptions, UpdateJsonResult } from './update-json';
-export { EmbeddedZooKeeper } from './embedded-zookeeper';
-export type { EmbeddedZooKeeperOptions, EmbeddedZooKeeperState } from './embedded-zookeeper';
-export { TLS_DIR } from './embedded-tls';
-export type { EmbeddedZooKeeperTls } from './embedded-tls';
 export {
+  type ZkOpFailure,
+  type ZkOpResult,
+  ZkTransaction,
+  type ZkTransactionFailureDetails,
+  type ZkTxOp,
+} from './transaction';
+export { EphemeralRegistration, type EphemeralRegistrationState } from './ephemeral-node';
+export {
+  type LatchParticipant,
+  LeaderLatch,
+  type LeaderLatchEvents,
+  type LeaderLatchOptions,
+  type LeaderLatchState,
+} from './leader-latch';
+export { TreeCache, type TreeCacheEvents, type TreeCacheOptions, type TreeCacheState } from './tree-cache';
+export type { TreeCacheEvent, TreeChangeType } from './tree-state';
+export {
+  SKIP_UPDATE,
+  type UpdateFn,
+  type UpdateJsonOptions,
+  type UpdateJsonResult,
+  updateJson,
+} from './update-json';
+export {
+  EmbeddedZooKeeper,
+  type EmbeddedZooKeeperOptions,
+  type EmbeddedZooKeeperState,
+} from './embedded-zookeeper';
+export { type EmbeddedZooKeeperTls, TLS_DIR } from './embedded-tls';
+export {
+  type ClientAuthMode,
   KEYSTORE_FILE,
   NETTY_CNXN_FACTORY,
+  type QuorumTlsConfig,
+  type SecureClientPortConfig,
   TRUSTSTORE_FILE,
   X509_AUTH_PROVIDER,
   X509_SUPERUSER_PROPERTY,
@@ -91,47 +111,64 @@ export {
   renderQuorumTls,
   renderSecureClientPort,
 } from './zk-tls-config';
-export type { ClientAuthMode, QuorumTlsConfig, SecureClientPortConfig } from './zk-tls-config';
 export { fourLetterWord, probeZooKeeper } from './four-letter';
 export { expireSession } from './expire-session';
-export { BAD_DOCUMENT_MESSAGE, MAX_REMEMBERED_BAD_DOCUMENTS, MODEL_DECODER } from './document-decoder';
-export type { DocumentDecoder } from './document-decoder';
+export {
+  BAD_DOCUMENT_MESSAGE,
+  type DocumentDecoder,
+  MAX_REMEMBERED_BAD_DOCUMENTS,
+  MODEL_DECODER,
+} from './document-decoder';
 export type { DocumentPort, DocumentTxPort, VersionStat } from './document-port';
-export { DocumentStore, DocumentTransaction } from './document-store';
-export type { DocumentStoreOptions, StoredDocument, StoredNode } from './document-store';
-export { updateDocument } from './document-update';
-export type {
-  DocumentUpdateFn,
-  DocumentUpdateOps,
-  DocumentUpdateOptions,
-  DocumentUpdateResult,
+export {
+  DocumentStore,
+  type DocumentStoreOptions,
+  DocumentTransaction,
+  type StoredDocument,
+  type StoredNode,
+} from './document-store';
+export {
+  type DocumentUpdateFn,
+  type DocumentUpdateOps,
+  type DocumentUpdateOptions,
+  type DocumentUpdateResult,
+  updateDocument,
 } from './document-update';
 export {
   BACKUP_FORMAT,
   BACKUP_VERSION,
+  type Backup,
+  type BackupNode,
+  type BatchLimits,
   DEFAULT_BATCH_LIMITS,
   encodeBackup,
   parentFirst,
   parseBackup,
   restoreBatches,
 } from './backup-format';
-export type { Backup, BackupNode, BatchLimits } from './backup-format';
-export { DEFAULT_BACKUP_ATTEMPTS, restoreBackup, takeBackup } from './backup';
-export type { BackupSession, RestoreOptions, RestoreResult, TakeBackupOptions } from './backup';
+export {
+  type BackupSession,
+  DEFAULT_BACKUP_ATTEMPTS,
+  type RestoreOptions,
+  type RestoreResult,
+  type TakeBackupOptions,
+  restoreBackup,
+  takeBackup,
+} from './backup';
 export {
   SCRAPE_TOKEN_CACHE_MS,
   SCRAPE_TOKEN_PREFIX,
   ScrapeTokenVerifier,
+  type ScrapeTokenVerifierOptions,
   bearerToken,
   generateScrapeToken,
   hashScrapeToken,
   scrapeTokenMatches,
 } from './scrape-token';
-export type { ScrapeTokenVerifierOptions } from './scrape-token';
 export {
   DEFAULT_EVENTS_KEPT,
   EVENT_WRITE_ATTEMPTS,
   EventRecorder,
+  type EventRecorderOptions,
   MAX_PENDING_EVENTS,
 } from './event-recorder';
-export type { EventRecorderOptions } from './event-recorder';

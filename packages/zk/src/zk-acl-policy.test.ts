@@ -77,6 +77,15 @@ describe('zk acl policy', () => {
     ]);
   });
 
+  test('the director consumes roles tokens (write), but writes no other security record', () => {
+    expect(who('/platform/security/roles-tokens/r1', API, 'write')).toEqual([
+      'OU=api,O=Wharf',
+      'OU=director,O=Wharf',
+    ]);
+    expect(who('/platform/security/roles-tokens/r1', API, 'delete')).toEqual(['OU=api,O=Wharf']);
+    expect(who('/platform/security/api-keys/k1', API, 'write')).toEqual(['OU=api,O=Wharf']);
+  });
+
   test('permissions of one id are merged into one entry', () => {
     const acl = aclFor('/director/x', { hostId: 'd1', role: 'director' });
     expect(acl.filter((e) => e.id === 'OU=director,O=Wharf')).toEqual([

@@ -70,6 +70,12 @@ export const WHARF_ACL_RULES: readonly ZkAclRule[] = Object.freeze([
   { pattern: '/', grants: [everyone(['read', 'create'])] },
   // API key hashes and roles tokens: the api alone, not even read by others.
   { pattern: '/platform/security/scrape-token', grants: [role('api', OWN), everyone(R)] },
+  // A roles token record: the director consumes a one-shot token when it enrols a host (a
+  // versioned write of `enrolled_by`), so it reads and writes it; nobody else but the api.
+  {
+    pattern: '/platform/security/roles-tokens/*',
+    grants: [role('api', OWN), role('director', ['read', 'write'])],
+  },
   { pattern: '/platform/security/**', grants: [role('api', OWN)] },
   { pattern: '/platform/**', grants: [role('api', OWN), everyone(R)] },
   { pattern: '/organizations/**', grants: [role('api', OWN), everyone(R)] },

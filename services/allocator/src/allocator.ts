@@ -9,7 +9,7 @@ import { type ContainerRuntime, type ExitEvent } from '@wharf/runtime';
 import { type Clock } from '@wharf/supervise';
 import { TreeCache, type ZkSession, type ZkStateChange } from '@wharf/zk';
 import { type Registration, registerLiveness, writeAdvertisement } from './advertisement';
-import { type ApplierContext, applyPlan, reportStatuses } from './applier';
+import { type ApplierContext, applyPlan, reportStatuses, statusOf } from './applier';
 import {
   type CompiledAllocatorOptions,
   type AllocatorOptions,
@@ -27,10 +27,10 @@ import { type LabelledContainer, recoverRecords } from './recovery';
 import { readSpecs } from './spec-snapshot';
 import { SpecsRootGuard } from './specs-root-guard';
 import { type StackCatalog } from './stack-port';
-import { statusDocument } from './status-document';
 import { StatusStore } from './status-store';
 import { teardownAll } from './teardown';
 import { startLogRequests, type LogRequestAnswerer } from './log-requests';
+import { DataUsageMeter } from './data-usage';
 
 /** `latent` → `starting` → `running` → `closing` → `closed`. */
 export type AllocatorState = 'latent' | 'starting' | 'running' | 'closing' | 'closed';
@@ -130,6 +130,12 @@ class AllocatorImpl implements Allocator {
         this.containers
           .filter((c) => !this.records.has(c.instanceId))
           .flatMap((c) => Object.values(c.ports ?? {})),
+      dataUsage: new DataUsageMeter({
+        logger: this.logger,
+        now: () => this.clock.now(),
+        intervalMs: this.config.dataUsageIntervalMs,
+        onChange: () => this.kick(),
+      }),
     };
   }
 
@@ -352,9 +358,7 @@ class AllocatorImpl implements Allocator {
   private reportPending(): boolean {
     const now = this.clock.now();
     return [...this.records.values()].some(
-      (r) =>
-        r.phase !== 'stopping' &&
-        this.statuses.differs(statusDocument(r, this.config.id, this.config.host, now)),
+      (r) => r.phase !== 'stopping' && this.statuses.differs(statusOf(this.ctx, r, now)),
     );
   }
 
@@ -377,7 +381,7 @@ class AllocatorImpl implements Allocator {
     const counts = new Map<string, number>(INSTANCE_STATES.map((s) => [s, 0]));
     const now = this.clock.now();
     for (const record of this.records.values()) {
-      const state = statusDocument(record, this.config.id, this.config.host, now).state;
+      const state = statusOf(this.ctx, record, now).state;
       counts.set(state, (counts.get(state) ?? 0) + 1);
     }
     for (const [state, n] of counts) this.metrics.instances.set({ state }, n);

@@ -6,10 +6,11 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type InstanceSpec, assertId, isWharfError } from '@wharf/model';
+import { type InstanceSpec, type InstanceStatus, assertId, cpuShare, isWharfError } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { type ContainerRuntime } from '@wharf/runtime';
 import { type CompiledAllocatorOptions } from './options';
+import { type DataUsageMeter } from './data-usage';
 import { LABELS, containerName } from './containers';
 import { specFingerprint } from './fingerprint';
 import { type InstanceRecord, recordFailure, reservedRecord } from './instance-record';
@@ -34,6 +35,8 @@ export interface ApplierContext {
   now: () => number;
   /** Ports labelled on containers that have no record yet (orphans): not handed out. */
   foreignPorts: () => Iterable<number>;
+  /** Data directory sizes of running instances (storage metering); absent: not reported. */
+  dataUsage?: DataUsageMeter;
 }
 
 type Bucket = Exclude<keyof ReconcilePlan, 'wakeAt'>;
@@ -191,8 +194,7 @@ async function run(
 ): Promise<string> {
   const { config } = ctx;
   const began = ctx.now();
-  const dir = instanceDir(config, spec.instance_id);
-  const dataDir = join(dir, 'data');
+  const dataDir = instanceDataDir(config, spec.instance_id);
   await mkdir(dataDir, { recursive: true });
   const view = ctx.runtime.containerView(dataDir, config.host);
   const context: InstanceContext = {
@@ -227,7 +229,7 @@ async function run(
     dataDir,
     memoryMb: spec.memory_mb,
     // ECE's rule: an instance gets the share of CPU its memory is of the allocator's capacity.
-    cpuQuota: Math.min(1, spec.memory_mb / config.capacityMb),
+    cpuQuota: cpuShare(spec.memory_mb, config.capacityMb),
     hostAddress: config.host,
     ports,
   });
@@ -261,13 +263,32 @@ export function instanceDir(config: CompiledAllocatorOptions, instanceId: string
   return join(config.allocatorDir, 'instances', instanceId);
 }
 
-/** Writes every status that changed; returns false when a write failed (retry next pass). */
+/** The status document of `record` now, with its data directory's last measured size. */
+export function statusOf(ctx: ApplierContext, record: InstanceRecord, now: number): InstanceStatus {
+  const dataMb = ctx.dataUsage?.get(record.instanceId);
+  return statusDocument(record, ctx.config.id, ctx.config.host, now, dataMb);
+}
+
+/** `<instance dir>/data`: what an instance stores (and storage metering measures). */
+export function instanceDataDir(config: CompiledAllocatorOptions, instanceId: string): string {
+  return join(instanceDir(config, instanceId), 'data');
+}
+
+/**
+ * Writes every status that changed; returns false when a write failed (retry next pass). Also
+ * asks for the running instances' data directories to be measured when due (in the background).
+ */
 export async function reportStatuses(ctx: ApplierContext): Promise<boolean> {
   const now = ctx.now();
+  ctx.dataUsage?.refresh(
+    [...ctx.records.values()]
+      .filter((r) => r.phase === 'running')
+      .map((r) => ({ instanceId: r.instanceId, dir: instanceDataDir(ctx.config, r.instanceId) })),
+  );
   const results = await Promise.all(
     [...ctx.records.values()].map(async (record) => {
       if (record.phase === 'stopping') return true;
-      const doc = statusDocument(record, ctx.config.id, ctx.config.host, now);
+      const doc = statusOf(ctx, record, now);
       try {
         if (await ctx.statuses.write(doc)) ctx.metrics.statusWrites.inc();
         return true;

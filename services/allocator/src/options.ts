@@ -29,6 +29,8 @@ export const DEFAULT_BACKOFF_MAX_MS = 30_000;
 export const DEFAULT_BACKOFF_RESET_AFTER_MS = 60_000;
 /** Periodic full reconcile: catches anything a missed event would leave behind. */
 export const DEFAULT_TICK_INTERVAL_MS = 5_000;
+/** Data directories are measured once per metering tick: a finer figure is not billed finer. */
+export const DEFAULT_DATA_USAGE_INTERVAL_MS = 60_000;
 /** Graceful stop before the runtime kills an instance (etcd flushes its WAL within this). */
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
@@ -66,6 +68,8 @@ export interface AllocatorOptions {
   backoffMaxMs?: number;
   backoffResetAfterMs?: number;
   tickIntervalMs?: number;
+  /** Time between two measurements of an instance's data directory (storage metering). */
+  dataUsageIntervalMs?: number;
   stopTimeoutMs?: number;
   /** Port the observability server listens on (advertised in the service registration). */
   metricsPort?: number;
@@ -92,6 +96,7 @@ export interface CompiledAllocatorOptions {
   readonly unhealthyAfterFailures: number;
   readonly backoff: Readonly<BackoffPolicy>;
   readonly tickIntervalMs: number;
+  readonly dataUsageIntervalMs: number;
   readonly stopTimeoutMs: number;
   readonly metricsPort?: number;
   readonly metricsHost?: string;
@@ -142,6 +147,7 @@ export function compileAllocatorOptions(options: AllocatorOptions): CompiledAllo
       resetAfterMs: options.backoffResetAfterMs ?? DEFAULT_BACKOFF_RESET_AFTER_MS,
     }),
     tickIntervalMs: options.tickIntervalMs ?? DEFAULT_TICK_INTERVAL_MS,
+    dataUsageIntervalMs: options.dataUsageIntervalMs ?? DEFAULT_DATA_USAGE_INTERVAL_MS,
     stopTimeoutMs: options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS,
     ...(options.metricsPort === undefined ? {} : { metricsPort: options.metricsPort }),
     ...(options.metricsHost === undefined ? {} : { metricsHost: options.metricsHost }),

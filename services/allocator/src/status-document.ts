@@ -15,12 +15,13 @@ const STATE_OF_PHASE: Record<Phase, InstanceState> = {
   stopped: 'stopped',
 };
 
-/** The status document for `record`, stamped `updated` at `now`. */
+/** The status document for `record`, stamped `updated` at `now`, with its data size when measured. */
 export function statusDocument(
   record: InstanceRecord,
   allocatorId: string,
   host: string,
   now: number,
+  dataMb?: number,
 ): InstanceStatus {
   const doc: InstanceStatus = {
     schema_version: 1,
@@ -44,6 +45,7 @@ export function statusDocument(
     };
   }
   if (record.message !== undefined) doc.message = record.message.slice(0, MAX_MESSAGE_LENGTH);
+  if (dataMb !== undefined) doc.data_mb = dataMb;
   return doc;
 }
 

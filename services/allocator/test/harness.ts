@@ -15,7 +15,7 @@ import {
 } from '@wharf/model';
 import { createLogger, createMetrics, nullLogger } from '@wharf/observability';
 import { type ContainerInfo, ProcessRuntime } from '@wharf/runtime';
-import { type TempDir, tempDir, waitFor } from '@wharf/testkit';
+import { type TempDir, tempDir, waitFor, isProcessAlive } from '@wharf/testkit';
 import { type ZkSession } from '@wharf/zk';
 import { type Allocator, type AllocatorOptions, type StackCatalog, createAllocator } from '../src/index';
 import { specFixture } from './fixtures';
@@ -122,15 +122,8 @@ export async function readStatus(
   }
 }
 
-/** True while a process with this pid exists. */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Whether `pid` runs (a zombie does not). */
+export const pidAlive = isProcessAlive;
 
 /**
  * Waits until the status of `instance` on `allocator` satisfies `accept`, and returns it

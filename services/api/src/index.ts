@@ -1,31 +1,34 @@
 /** @packageDocumentation REST API /api/v1 with API-key authentication (see README). */
-export { API_PREFIX, HEALTH_PATH, METRICS_PATH, createApp } from './app';
-export type { AppDeps } from './app';
-export { API_KEY_PREFIX, generateApiKey, parseApiKey, verifySecret } from './auth/api-key';
-export type { GeneratedApiKey, ParsedApiKey } from './auth/api-key';
+export { API_PREFIX, type AppDeps, HEALTH_PATH, METRICS_PATH, createApp } from './app';
+export {
+  API_KEY_PREFIX,
+  type GeneratedApiKey,
+  type ParsedApiKey,
+  generateApiKey,
+  parseApiKey,
+  verifySecret,
+} from './auth/api-key';
 export { KeyVerifier, VERIFIED_KEY_TTL_MS } from './auth/authenticate';
-export { KEY_BOOTSTRAP_LOCK, bootstrap } from './bootstrap';
-export type { BootstrapOptions, BootstrapResult } from './bootstrap';
-export { SYSTEM_CLOCK } from './clock';
-export type { Clock } from './clock';
-export { helpText, configFromEnv } from './config';
-export type { ApiConfig } from './config';
+export { type BootstrapOptions, type BootstrapResult, KEY_BOOTSTRAP_LOCK, bootstrap } from './bootstrap';
+export { type Clock, SYSTEM_CLOCK } from './clock';
+export { type ApiConfig, configFromEnv, helpText } from './config';
 export { apiKeyFile } from './credentials';
 export type { SupportedVersions } from './domain/plans';
 export { DEFAULT_REQUEST_ID_TTL_SECONDS, requestIdHash } from './domain/request-marker';
 export { MAX_API_KEYS, MAX_KEY_TTL_SECONDS } from './domain/api-keys';
-export { DEFAULT_RATE_LIMIT } from './http/rate-limit';
-export type { RateLimit } from './http/rate-limit';
-export { REQUEST_ID_SWEEP_BATCH, REQUEST_ID_SWEEP_INTERVAL_MS, RequestIdSweeper } from './request-id-sweeper';
-export type { RequestIdSweeperOptions, RequestIdSweeperState } from './request-id-sweeper';
+export { DEFAULT_RATE_LIMIT, type RateLimit } from './http/rate-limit';
+export {
+  REQUEST_ID_SWEEP_BATCH,
+  REQUEST_ID_SWEEP_INTERVAL_MS,
+  RequestIdSweeper,
+  type RequestIdSweeperOptions,
+  type RequestIdSweeperState,
+} from './request-id-sweeper';
 export { API_KEYS_PATH } from './routes/api-keys';
 export { MAX_BODY_BYTES } from './http/body';
-export { createApiMetrics } from './metrics';
-export type { ApiMetrics } from './metrics';
+export { type ApiMetrics, createApiMetrics } from './metrics';
 export { MAX_PAGE_SIZE } from './routes/deployments';
 export { versionsFromStackPacks, versionsFromTable } from './stack-versions';
-export { createZkStore } from './store/zk-store';
-export type { ZkStore, ZkStoreOptions } from './store/zk-store';
+export { type ZkStore, type ZkStoreOptions, createZkStore } from './store/zk-store';
 export type { ApiStore } from './store/types';
-export { startApi } from './server';
-export type { RunningApi, StartApiOptions } from './server';
+export { type RunningApi, type StartApiOptions, startApi } from './server';

@@ -7,7 +7,7 @@ import { parseDocument, paths } from '@wharf/model';
 import { startZooKeeper, waitFor, type TestZooKeeper } from '@wharf/testkit';
 import { startHarness, type Harness } from './helpers/harness';
 import { advertisement, etcdRequest, instanceSpec } from './helpers/plans';
-import { dumpTree } from './helpers/tree';
+import { dumpTree, createJson } from './helpers/tree';
 
 jest.setTimeout(30_000);
 
@@ -16,10 +16,7 @@ describe('deployment and instance actions', () => {
   let h: Harness;
   let d: string;
 
-  const put = async (path: string, value: unknown) => {
-    await h.zk.mkdirp(path.slice(0, path.lastIndexOf('/')) || '/');
-    await h.zk.create(path, JSON.stringify(value));
-  };
+  const put = (path: string, value: unknown) => createJson(h.zk, path, value);
   const pending = async () =>
     (await h.zk.exists(paths.planPending(d)))
       ? parseDocument('plan', (await h.zk.get(paths.planPending(d))).data)

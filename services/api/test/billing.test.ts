@@ -50,6 +50,8 @@ describe('billing', () => {
       currency: 'EUR',
       instance_hour_micros: 10_000,
       memory_gb_hour_micros: 7_000,
+      cpu_hour_micros: 2_000,
+      storage_gb_hour_micros: 100,
     });
     expect(set.status).toBe(200);
     await meter({
@@ -58,7 +60,14 @@ describe('billing', () => {
       organization_id: 'acme',
       day: '2026-12-01',
       lines: [
-        { hour: '10', stack: 'etcd', instance_seconds: 3 * 3600, memory_mb_seconds: 3 * 1800 * (512 + 1024) },
+        {
+          hour: '10',
+          stack: 'etcd',
+          instance_seconds: 3 * 3600,
+          memory_mb_seconds: 3 * 1800 * (512 + 1024),
+          cpu_milli_seconds: 3 * 3600 * 500, // 1.5 CPU-hours × 2,000 = 3,000
+          storage_mb_seconds: 3 * 3600 * 1024, // 3 GB-hours × 100 = 300
+        },
       ],
     });
     await meter({
@@ -72,14 +81,16 @@ describe('billing', () => {
     expect(json.status).toBe(200);
     expect(json.body).toMatchObject({
       currency: 'EUR',
-      total_micros: String(45_750 + 17_000),
+      total_micros: String(45_750 + 3_300 + 17_000),
       items: [
         {
           deployment_id: 'd1',
           organization_id: 'acme',
           instance_hours: '3.000000',
           memory_gb_hours: '2.250000',
-          amount_micros: '45750',
+          cpu_hours: '1.500000',
+          storage_gb_hours: '3.000000',
+          amount_micros: '49050',
         },
         {
           deployment_id: 'd2',
@@ -93,8 +104,8 @@ describe('billing', () => {
     const csv = await h.call('GET', `${USAGE}?${period}&organization=acme&format=csv`);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.text).toBe(
-      'deployment_id,organization_id,stack,instance_hours,memory_gb_hours,amount_micros,currency\n' +
-        'd1,acme,etcd,3.000000,2.250000,45750,EUR\ntotal,,,,,45750,EUR\n',
+      'deployment_id,organization_id,stack,instance_hours,memory_gb_hours,cpu_hours,storage_gb_hours,amount_micros,currency\n' +
+        'd1,acme,etcd,3.000000,2.250000,1.500000,3.000000,49050,EUR\ntotal,,,,,,,49050,EUR\n',
     );
 
     // An organization's key gets its own usage only, whatever it asks for.

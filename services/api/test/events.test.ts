@@ -3,9 +3,9 @@
  * quota refusal records a `quota-reached` event that only its organization (and platform keys)
  * can list; platform events reach platform keys only; webhook secrets are write-only; bad input
  * (a non-http url, an empty secret, a malformed `since`, `tail=-1`) is a 400 naming the field
- * and writes nothing.
+ * and writes nothing; dead letters are listed to platform admins only, newest by event sequence.
  */
-import { paths } from '@wharf/model';
+import { newEvent, paths } from '@wharf/model';
 import { waitFor } from '@wharf/testkit';
 import { EventRecorder } from '@wharf/zk';
 import { useApiHarness, type ApiResponse } from './helpers/harness';
@@ -119,5 +119,58 @@ describe('events, webhooks and logs', () => {
       status: 404,
       field: 'instance',
     });
+  });
+
+  it('lists dead letters to platform admins only, newest by event sequence, of one target on request', async () => {
+    await h.zk.mkdirp(paths.webhookDeadLetters());
+    for (const [target, seq] of [
+      ['ops', 4],
+      ['pager-duty', 2],
+      ['ops', 9],
+    ] as const) {
+      const event = newEvent(
+        { type: 'plan-failed', severity: 'warning', deployment_id: deployment, message: `failed ${seq}` },
+        Date.parse('2026-12-06T00:00:00Z') + seq,
+        'a'.repeat(24),
+      );
+      const letter = {
+        schema_version: 1,
+        target_id: target,
+        seq,
+        event,
+        attempts: 8,
+        last_error: 'HTTP 500',
+        time: '2026-12-06T00:10:00.000Z',
+      };
+      await h.zk.create(paths.webhookDeadLetter(target, seq), JSON.stringify(letter));
+    }
+    const DEAD = `${HOOKS}/dead-letters`;
+    const all = await h.call('GET', DEAD);
+    expect(all.status).toBe(200);
+    expect(all.body.count).toBe(3);
+    expect(
+      all.body.dead_letters.map((l: { target_id: string; seq: number }) => [l.target_id, l.seq]),
+    ).toEqual([
+      ['pager-duty', 2],
+      ['ops', 4],
+      ['ops', 9],
+    ]);
+    expect(all.body.dead_letters[0]).toMatchObject({
+      attempts: 8,
+      last_error: 'HTTP 500',
+      event: { type: 'plan-failed', message: 'failed 2', deployment_id: deployment },
+    });
+    expect(all.body.dead_letters[0].event.schema_version).toBeUndefined();
+    const ops = await h.call('GET', `${DEAD}?target=ops&limit=1`);
+    expect(ops.body.dead_letters.map((l: { seq: number }) => l.seq)).toEqual([9]);
+
+    const viewer = await h.call('POST', KEYS, { description: 'platform viewer', roles: ['viewer'] });
+    keys.viewer = viewer.body.key as string;
+    await refused(() => as('viewer', 'GET', DEAD), 403, 'authorization');
+    expect((await as('viewer', 'GET', HOOKS)).status).toBe(200);
+    await refused(() => as('acme', 'GET', DEAD), 403, 'authorization');
+    await refused(() => h.call('GET', `${DEAD}?target=Not_An_Id`), 400, 'target');
+    await refused(() => h.call('GET', `${DEAD}?limit=0`), 400, 'limit');
+    await refused(() => h.call('GET', `${DEAD}?since=x`), 400, 'since');
   });
 });

@@ -7,7 +7,7 @@ import { paths, serializeDocument } from '@wharf/model';
 import { waitFor } from '@wharf/testkit';
 import { useApiHarness, type ApiResponse } from './helpers/harness';
 import { advertisement, etcdRequest, instanceSpec, hostRegistration } from './helpers/plans';
-import { dumpTree } from './helpers/tree';
+import { dumpTree, createJson } from './helpers/tree';
 
 jest.setTimeout(30_000);
 
@@ -38,10 +38,7 @@ function expectRejection(res: ApiResponse, status: number, code: string, path: s
 describe('hostile input and guarded operations', () => {
   const { h } = useApiHarness('/api-hostile');
 
-  const put = async (path: string, value: unknown): Promise<void> => {
-    await h.zk.mkdirp(path.slice(0, path.lastIndexOf('/')) || '/');
-    await h.zk.create(path, JSON.stringify(value));
-  };
+  const put = (path: string, value: unknown): Promise<void> => createJson(h.zk, path, value);
   const roles = async (): Promise<string[]> =>
     (await h.call('GET', '/api/v1/platform/hosts')).body.hosts.find((x: { id: string }) => x.id === HOST)
       .roles;

@@ -8,7 +8,7 @@ import { parseDocument, paths } from '@wharf/model';
 import { startZooKeeper, waitFor, type TestZooKeeper } from '@wharf/testkit';
 import { startHarness, type Harness } from './helpers/harness';
 import { advertisement, etcdRequest, instanceSpec } from './helpers/plans';
-import { dumpTree } from './helpers/tree';
+import { dumpTree, createJson } from './helpers/tree';
 
 jest.setTimeout(30_000);
 
@@ -17,10 +17,7 @@ describe('instance moves', () => {
   let h: Harness;
   let d: string;
 
-  const put = async (path: string, value: unknown) => {
-    await h.zk.mkdirp(path.slice(0, path.lastIndexOf('/')) || '/');
-    await h.zk.create(path, JSON.stringify(value));
-  };
+  const put = (path: string, value: unknown) => createJson(h.zk, path, value);
   const allocator = async (
     id: string,
     zone: string,

@@ -6,6 +6,7 @@
 import { parseDocument, paths } from '@wharf/model';
 import { waitFor } from '@wharf/testkit';
 import { useApiHarness } from './helpers/harness';
+import { createJson } from './helpers/tree';
 import {
   advertisement,
   etcdRequest,
@@ -21,10 +22,8 @@ describe('platform and observed state', () => {
   const { server, h } = useApiHarness('/api-platform');
   let deployment: string;
 
-  const put = async (path: string, value: unknown, mode: 'persistent' | 'ephemeral' = 'persistent') => {
-    await h.zk.mkdirp(path.slice(0, path.lastIndexOf('/')) || '/');
-    await h.zk.create(path, JSON.stringify(value), mode);
-  };
+  const put = (path: string, value: unknown, mode: 'persistent' | 'ephemeral' = 'persistent') =>
+    createJson(h.zk, path, value, mode);
 
   beforeAll(async () => {
     deployment = (await h.call('POST', '/api/v1/deployments', etcdRequest('observed'))).body.id;

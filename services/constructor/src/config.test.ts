@@ -18,6 +18,7 @@ describe('configFromEnv', () => {
       heartbeatIntervalMs: 10_000,
       heartbeatFlushMs: 60_000,
       meteringTickMs: 60_000,
+      meteringRetentionDays: 400,
       notifierTickMs: 1_000,
       unavailableAlertMs: 60_000,
       leaderSessionTimeoutMs: 2_000,

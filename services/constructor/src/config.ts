@@ -11,6 +11,7 @@ import {
   DEFAULT_ALLOCATOR_RECOVER_GRACE_MS,
   DEFAULT_HEARTBEAT_FLUSH_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_METERING_RETENTION_DAYS,
   DEFAULT_METERING_TICK_MS,
   DEFAULT_NOTIFIER_TICK_MS,
 } from './options';
@@ -40,6 +41,7 @@ export interface ConstructorConfig {
   readonly heartbeatIntervalMs: number;
   readonly heartbeatFlushMs: number;
   readonly meteringTickMs: number;
+  readonly meteringRetentionDays: number;
   readonly notifierTickMs: number;
   readonly unavailableAlertMs: number;
   readonly leaderSessionTimeoutMs: number;
@@ -86,6 +88,35 @@ export function constructorEnv(host: HostFacts): EnvTable<ConstructorConfig> {
         'how long an allocator may be without its live node before its instances are re-placed elsewhere by a recover plan (0: never)',
       parse: p.integer(0, MAX_ALLOCATOR_LOSS_GRACE_MS),
     },
+    ...leaderLoopsEnv(),
+    leaderSessionTimeoutMs: {
+      name: 'WHARF_LEADER_SESSION_TIMEOUT_MS',
+      default: String(DEFAULT_LEADER_SESSION_TIMEOUT_MS),
+      description:
+        'timeout of the ZooKeeper session holding the leader latch node: a standby takes over this long after the leader died (the server clamps it to 2-20 ticks)',
+      parse: p.integer(MIN_SESSION_TIMEOUT_MS, MAX_LEADER_SESSION_TIMEOUT_MS),
+    },
+    drainMs: {
+      name: 'WHARF_DRAIN_MS',
+      default: String(DEFAULT_DRAIN_MS),
+      description:
+        'how long an instance is listed unroutable (draining) before it leaves its route and stops, so requests in flight finish',
+      parse: p.integer(1, MAX_DRAIN_MS),
+    },
+  };
+}
+
+/** The variables of the leader's platform-wide loops: heartbeat, metering, webhooks. */
+function leaderLoopsEnv(): Pick<
+  EnvTable<ConstructorConfig>,
+  | 'heartbeatIntervalMs'
+  | 'heartbeatFlushMs'
+  | 'meteringTickMs'
+  | 'meteringRetentionDays'
+  | 'notifierTickMs'
+  | 'unavailableAlertMs'
+> {
+  return {
     heartbeatIntervalMs: {
       name: 'WHARF_HEARTBEAT_INTERVAL_MS',
       default: String(DEFAULT_HEARTBEAT_INTERVAL_MS),
@@ -104,6 +135,12 @@ export function constructorEnv(host: HostFacts): EnvTable<ConstructorConfig> {
       description: 'the usage metering unit: running instances are counted once per tick (0: no metering)',
       parse: p.integer(0, 3_600_000),
     },
+    meteringRetentionDays: {
+      name: 'WHARF_METERING_RETENTION_DAYS',
+      default: String(DEFAULT_METERING_RETENTION_DAYS),
+      description: 'metering day records older than this many days are deleted by the leader (0: never)',
+      parse: p.integer(0, 36_500),
+    },
     notifierTickMs: {
       name: 'WHARF_NOTIFIER_TICK_MS',
       default: String(DEFAULT_NOTIFIER_TICK_MS),
@@ -116,20 +153,6 @@ export function constructorEnv(host: HostFacts): EnvTable<ConstructorConfig> {
       description:
         'a deployment failing every heartbeat probe this long is reported (deployment-unavailable)',
       parse: p.integer(0, 86_400_000),
-    },
-    leaderSessionTimeoutMs: {
-      name: 'WHARF_LEADER_SESSION_TIMEOUT_MS',
-      default: String(DEFAULT_LEADER_SESSION_TIMEOUT_MS),
-      description:
-        'timeout of the ZooKeeper session holding the leader latch node: a standby takes over this long after the leader died (the server clamps it to 2-20 ticks)',
-      parse: p.integer(MIN_SESSION_TIMEOUT_MS, MAX_LEADER_SESSION_TIMEOUT_MS),
-    },
-    drainMs: {
-      name: 'WHARF_DRAIN_MS',
-      default: String(DEFAULT_DRAIN_MS),
-      description:
-        'how long an instance is listed unroutable (draining) before it leaves its route and stops, so requests in flight finish',
-      parse: p.integer(1, MAX_DRAIN_MS),
     },
   };
 }

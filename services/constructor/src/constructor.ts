@@ -183,6 +183,7 @@ class ConstructorService implements Constructor {
             logger: this.o.logger.child({ component: 'metering' }),
             clock: this.o.clock,
             tickMs: this.o.meteringTickMs,
+            retentionDays: this.o.meteringRetentionDays,
           });
           this.metering.start();
         }

@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     heartbeatFlushMs: config.heartbeatFlushMs,
     meteringTickMs: config.meteringTickMs,
+    meteringRetentionDays: config.meteringRetentionDays,
     notifierTickMs: config.notifierTickMs,
     unavailableAlertMs: config.unavailableAlertMs,
   });

@@ -6,6 +6,7 @@ import { DEFAULT_RUNNER_TIMING, type RunnerTiming } from './apply/runner-deps';
 import { SYSTEM_CLOCK, type ConstructorClock } from './clock';
 import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from './events/delivery-plan';
 import { DEFAULT_UNAVAILABLE_ALERT_MS } from './health/heartbeat';
+import { DEFAULT_METERING_RETENTION_DAYS } from './metering/retention';
 import { type StackResolver } from './stack-port';
 
 /**
@@ -100,6 +101,8 @@ export interface ConstructorOptions {
   heartbeatFlushMs?: number;
   /** The metering tick (`metering/metering-loop.ts`); 0: no metering. Default 60 s. */
   meteringTickMs?: number;
+  /** Metering day documents older than this many days are deleted (0: kept forever). Default 400. */
+  meteringRetentionDays?: number;
   /** Between two rounds of the webhook notifier (`events/notifier.ts`); 0: none. Default 1 s. */
   notifierTickMs?: number;
   /** Webhook retries and dead-lettering; default `DEFAULT_DELIVERY_POLICY`. */
@@ -125,6 +128,7 @@ export interface CompiledConstructorOptions {
   readonly heartbeatIntervalMs: number;
   readonly heartbeatFlushMs: number;
   readonly meteringTickMs: number;
+  readonly meteringRetentionDays: number;
   readonly notifierTickMs: number;
   readonly deliveryPolicy: DeliveryPolicy;
   readonly unavailableAlertMs: number;
@@ -135,6 +139,7 @@ export const DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
 export const DEFAULT_HEARTBEAT_FLUSH_MS = 60_000;
 /** Usage is metered per minute. */
 export const DEFAULT_METERING_TICK_MS = 60_000;
+export { DEFAULT_METERING_RETENTION_DAYS };
 /** New events reach webhooks within a second; a round with nothing new costs two reads. */
 export const DEFAULT_NOTIFIER_TICK_MS = 1_000;
 
@@ -161,6 +166,7 @@ export function compileConstructorOptions(options: ConstructorOptions): Compiled
     'heartbeatIntervalMs',
     'heartbeatFlushMs',
     'meteringTickMs',
+    'meteringRetentionDays',
     'notifierTickMs',
     'unavailableAlertMs',
   ] as const) {
@@ -184,6 +190,7 @@ export function compileConstructorOptions(options: ConstructorOptions): Compiled
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
     heartbeatFlushMs: options.heartbeatFlushMs ?? DEFAULT_HEARTBEAT_FLUSH_MS,
     meteringTickMs: options.meteringTickMs ?? DEFAULT_METERING_TICK_MS,
+    meteringRetentionDays: options.meteringRetentionDays ?? DEFAULT_METERING_RETENTION_DAYS,
     notifierTickMs: options.notifierTickMs ?? DEFAULT_NOTIFIER_TICK_MS,
     deliveryPolicy: options.deliveryPolicy ?? DEFAULT_DELIVERY_POLICY,
     unavailableAlertMs: options.unavailableAlertMs ?? DEFAULT_UNAVAILABLE_ALERT_MS,

@@ -3,13 +3,11 @@
  * each with its own etcd runner (so one host can die alone), and a constructor with the etcd pack
  * and a recovery grace. Everything is closed after each test.
  */
-import { nullLogger } from '@wharf/observability';
 import { type ZkSession } from '@wharf/zk';
 import { type Constructor } from '../src/constructor';
-import { resolveStacks } from '../src/stacks-adapter';
 import { EtcdRunner } from './etcd-runner';
 import { type FakeAllocator } from './fake-allocator';
-import { startAllocators, startConstructor } from './harness';
+import { startAllocators, startEtcdConstructor } from './harness';
 
 /** A recovery grace short enough for a test to take seconds; production defaults to 10 s. */
 export const RECOVER_GRACE_MS = 2_000;
@@ -41,10 +39,7 @@ export function useEtcdHosts(): EtcdHosts {
         zk,
         layout.map(([id, zone]) => [id, zone, { runner: hosts.runners.get(id)! }]),
       );
-      const etcd = resolveStacks(nullLogger)('etcd')!;
-      constructor = await startConstructor(constructorZk, 'c-one', etcd, undefined, {
-        allocatorRecoverGraceMs: recoverGraceMs,
-      });
+      constructor = await startEtcdConstructor(constructorZk, { allocatorRecoverGraceMs: recoverGraceMs });
     },
     async kill(allocatorId) {
       await hosts.allocators.find((a) => a.id === allocatorId)!.close();

@@ -7,18 +7,16 @@ import { paths, type PlanDocument } from '@wharf/model';
 import { etcdGet, etcdMemberList, etcdPut } from '@wharf/stacks';
 import { useZooKeeper } from '@wharf/testkit';
 import { type Constructor } from '../src/constructor';
-import { resolveStacks } from '../src/stacks-adapter';
-import { nullLogger } from '@wharf/observability';
 import { type FakeAllocator } from './fake-allocator';
 import { EtcdRunner } from './etcd-runner';
 import { etcdPlanDoc } from './fixtures';
 import {
   createDeployment,
+  healthyEndpoint,
   preparePlatform,
-  readRoute,
   specsOf,
   startAllocators,
-  startConstructor,
+  startEtcdConstructor,
   submitPlan,
   waitForAttempt,
 } from './harness';
@@ -49,14 +47,8 @@ describe('constructor with real etcd', () => {
       ['b1', 'zone-b', { runner }],
       ['c1', 'zone-c', { runner }],
     ]);
-    const etcd = resolveStacks(nullLogger)('etcd')!;
-    constructor = await startConstructor(await fixture.session(), 'c-one', etcd);
-    /** A healthy member's client URL, from the deployment's route. */
-    const endpoint = async () => {
-      const route = await readRoute(zk, D);
-      const i = route!.instances.find((x) => x.healthy)!;
-      return `http://${i.host}:${i.port}`;
-    };
+    constructor = await startEtcdConstructor(await fixture.session());
+    const endpoint = () => healthyEndpoint(zk, D);
     return { zk, endpoint };
   }
 

@@ -68,13 +68,19 @@ describe('constructor failover and liveness', () => {
     for (const a of allocators) a.poke();
   }
 
-  it('a standby resumes the attempt of a leader killed mid-plan and completes it', async () => {
+  /** `c-a` leading on its own session `sessionA` (closing it is a crash), `c-b` standing by. */
+  async function leaderAndStandby(): Promise<{ sessionA: ZkSession; standby: Constructor }> {
     const sessionA = await fixture.session();
     const leader = await startConstructor(sessionA, 'c-a', stack);
     constructors.push(leader);
     await waitFor(() => leader.state === 'leading', { message: 'c-a leads' });
     const standby = await startConstructor(await fixture.session(), 'c-b', stack);
     constructors.push(standby);
+    return { sessionA, standby };
+  }
+
+  it('a standby resumes the attempt of a leader killed mid-plan and completes it', async () => {
+    const { sessionA, standby } = await leaderAndStandby();
     expect(standby.state).toBe('standby');
     await createThree();
 
@@ -108,12 +114,7 @@ describe('constructor failover and liveness', () => {
   });
 
   it('a standby resumes a rolling attempt in its second group: no member twice, none orphaned', async () => {
-    const sessionA = await fixture.session();
-    const leader = await startConstructor(sessionA, 'c-a', stack);
-    constructors.push(leader);
-    await waitFor(() => leader.state === 'leading', { message: 'c-a leads' });
-    const standby = await startConstructor(await fixture.session(), 'c-b', stack);
-    constructors.push(standby);
+    const { sessionA, standby } = await leaderAndStandby();
     await createThree();
 
     // The first group's replacement (index 3) runs; the second's (index 4) hangs until the kill.

@@ -10,12 +10,13 @@ import {
   type PlanDocument,
   type RouteEntry,
 } from '@wharf/model';
-import { createLogger } from '@wharf/observability';
+import { createLogger, nullLogger } from '@wharf/observability';
 import { waitFor } from '@wharf/testkit';
 import { type ZkSession } from '@wharf/zk';
 import { createConstructor, type Constructor } from '../src/constructor';
 import { type ConstructorTiming } from '../src/options';
 import { type ConstructorStack } from '../src/stack-port';
+import { resolveStacks } from '../src/stacks-adapter';
 import { FakeAllocator, type FakeAllocatorOptions } from './fake-allocator';
 import { T0, shutdownPlanDoc } from './fixtures';
 
@@ -70,6 +71,25 @@ export async function startConstructor(
   });
   await c.start();
   return c;
+}
+
+/** A constructor `c-one` with the real etcd stack pack (for members run by an {@link EtcdRunner}). */
+export function startEtcdConstructor(
+  zk: ZkSession,
+  timing: Partial<ConstructorTiming> = {},
+): Promise<Constructor> {
+  return startConstructor(zk, 'c-one', resolveStacks(nullLogger)('etcd')!, undefined, timing);
+}
+
+/** The client URL of a healthy member of `deployment` on none of the allocators `not`. */
+export async function healthyEndpoint(
+  zk: ZkSession,
+  deployment: string,
+  not: string[] = [],
+): Promise<string> {
+  const route = await readRoute(zk, deployment);
+  const i = route!.instances.find((x) => x.healthy && !not.includes(x.allocator_id))!;
+  return `http://${i.host}:${i.port}`;
 }
 
 /** Writes a deployment and its first pending plan the way the api does. */

@@ -8,10 +8,12 @@
 import { paths, parseDocument, type PlanDocument } from '@wharf/model';
 import { etcdGet, etcdMemberList, etcdPut } from '@wharf/stacks';
 import { useZooKeeper, waitFor } from '@wharf/testkit';
+import { type ZkSession } from '@wharf/zk';
 import { RECOVER_GRACE_MS, useEtcdHosts } from './etcd-hosts';
 import { etcdPlanDoc } from './fixtures';
 import {
   createDeployment,
+  healthyEndpoint,
   preparePlatform,
   readAttempt,
   readRoute,
@@ -45,12 +47,8 @@ describe('recovery and moves with real etcd', () => {
     return zk;
   }
 
-  const endpointOn = async (zk: Awaited<ReturnType<typeof fixture.session>>, not: string[] = []) => {
-    const route = await readRoute(zk, D);
-    const i = route!.instances.find((x) => x.healthy && !not.includes(x.allocator_id))!;
-    return `http://${i.host}:${i.port}`;
-  };
-  const byAllocator = async (zk: Awaited<ReturnType<typeof fixture.session>>) =>
+  const endpointOn = (zk: ZkSession, not: string[] = []) => healthyEndpoint(zk, D, not);
+  const byAllocator = async (zk: ZkSession) =>
     Object.fromEntries((await specsOf(zk, D)).map((s) => [s.allocator_id, s.instance_id]));
 
   it('re-places the member of a dead host on its own: full membership, routable, data intact', async () => {

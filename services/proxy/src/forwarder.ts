@@ -106,16 +106,7 @@ export class Forwarder {
 
   /** Forwards `req` to one of `route`'s instances; the exchange is returned for access logging. */
   forward(req: IncomingMessage, res: ServerResponse, route: Route): Exchange {
-    const exchange: Exchange = {
-      route,
-      body: undefined,
-      attempt: undefined,
-      attempts: 0,
-      tried: undefined,
-      outcome: undefined,
-      headers: undefined,
-    };
-    (req as TaggedRequest)[EXCHANGE] = exchange;
+    const exchange = openExchange(req, route);
     const target = this.options.balancer.pick(route);
     if (target === undefined) {
       this.fail(req, res, exchange, 'no_instance', 'no healthy instance', undefined);
@@ -355,9 +346,19 @@ export class Forwarder {
   }
 }
 
-/** Marks `req` as forwarded by `exchange` (what {@link exchangeOf} returns); for the gRPC path. */
-export function tagExchange(req: IncomingMessage, exchange: Exchange): void {
+/** A new exchange for `route`, tagged on `req` (what {@link exchangeOf} returns; the gRPC path too). */
+export function openExchange(req: IncomingMessage, route: Route): Exchange {
+  const exchange: Exchange = {
+    route,
+    body: undefined,
+    attempt: undefined,
+    attempts: 0,
+    tried: undefined,
+    outcome: undefined,
+    headers: undefined,
+  };
   (req as TaggedRequest)[EXCHANGE] = exchange;
+  return exchange;
 }
 
 /** The exchange of a request that went through {@link Forwarder.forward}, if any. */

@@ -13,7 +13,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '@wharf/observability';
 import type { Balancer } from './balancer';
-import { tagExchange, type Attempt, type Exchange } from './forwarder';
+import { openExchange, type Attempt, type Exchange } from './forwarder';
 import type { H2Upstreams } from './h2-upstreams';
 import { HANDLING_DEPLOYMENT_HEADER, HANDLING_INSTANCE_HEADER } from './headers';
 import type { ProxyMetrics } from './metrics';
@@ -58,16 +58,7 @@ export class GrpcForwarder {
 
   /** Forwards one call; the exchange is tagged on `req` like the HTTP/1.1 forwarder's. */
   forward(req: Http2ServerRequest, res: Http2ServerResponse, route: Route): void {
-    const exchange: Exchange = {
-      route,
-      body: undefined,
-      attempt: undefined,
-      attempts: 0,
-      tried: undefined,
-      outcome: undefined,
-      headers: undefined,
-    };
-    tagExchange(req as never, exchange);
+    const exchange = openExchange(req as never, route);
     const target = this.options.balancer.pick(route);
     if (target === undefined) return this.fail(res, exchange, 'no healthy instance', undefined);
     const attempt: Attempt = { target, upstream: undefined, responded: false, timedOut: false };

@@ -1,6 +1,8 @@
-/** Real HTTP upstreams and a small client for the proxy's integration tests. */
+/** Real HTTP upstreams, a small client and route writes for the proxy's integration tests. */
 import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { paths, serializeDocument, type RouteEntry } from '@wharf/model';
+import type { ZkSession } from '@wharf/zk';
 
 /** A loopback HTTP server standing in for an instance; it counts connections and requests. */
 export interface Upstream {
@@ -117,4 +119,12 @@ export function request(port: number, options: RequestOptions = {}): Promise<Rep
     req.on('error', reject);
     req.end(options.body);
   });
+}
+
+/** Creates or overwrites the route document of `entry`'s deployment. */
+export async function writeRoute(session: ZkSession, entry: RouteEntry): Promise<void> {
+  const path = paths.route(entry.deployment_id);
+  const data = serializeDocument('route', entry);
+  if ((await session.exists(path)) === null) await session.create(path, data);
+  else await session.set(path, data, -1);
 }

@@ -8,15 +8,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
-import { join } from 'node:path';
 import { paths, serializeDocument } from '@wharf/model';
 import { freePort, useZooKeeper, waitFor } from '@wharf/testkit';
 import { instance, routeEntry } from './fixtures';
+import { startProxyProcess, useChildren, type ProxyProcess } from './proxy-process';
 import { request } from './helpers';
 
 jest.setTimeout(90_000);
 
-const MAIN = join(__dirname, '..', 'dist', 'main.js');
 /** Requests sent in all; the member dies after {@link KILL_AFTER} of them completed. */
 const TOTAL_REQUESTS = 600;
 const KILL_AFTER = 150;
@@ -43,25 +42,7 @@ http.createServer((req, res) => {
 `;
 
 const zk = useZooKeeper();
-const children = new Set<ChildProcess>();
-
-interface LogLine {
-  message: string;
-  [key: string]: unknown;
-}
-
-afterEach(async () => {
-  await Promise.all(
-    [...children].map(async (child) => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGKILL');
-        await exited;
-      }
-    }),
-  );
-  children.clear();
-});
+const children = useChildren();
 
 /** Starts a member process on `port`; resolves once it listens. */
 async function startMember(name: string, port: number): Promise<ChildProcess> {
@@ -76,42 +57,12 @@ async function startMember(name: string, port: number): Promise<ChildProcess> {
   return child;
 }
 
-/** Starts the proxy binary; its JSON log lines are collected in `logs`. */
-async function startProxy(workers: number): Promise<{ port: number; logs: LogLine[] }> {
-  const port = await freePort();
-  const logs: LogLine[] = [];
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      ...process.env,
-      WHARF_ZK: zk.connectString,
-      WHARF_ZK_CHROOT: zk.chroot,
-      WHARF_ID: `proxy-mf-${workers}`,
-      WHARF_PROXY_PORT: String(port),
-      WHARF_PROXY_WORKERS: String(workers),
-      WHARF_LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** Starts the proxy binary with `workers` workers. */
+async function startProxy(workers: number): Promise<ProxyProcess> {
+  return startProxyProcess(zk, children, {
+    WHARF_ID: `proxy-mf-${workers}`,
+    WHARF_PROXY_WORKERS: String(workers),
   });
-  children.add(child);
-  let pending = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    pending += chunk.toString();
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) {
-      try {
-        logs.push(JSON.parse(line) as LogLine);
-      } catch {
-        // not a log line
-      }
-    }
-  });
-  child.stderr!.resume();
-  await waitFor(() => logs.some((l) => l.message === 'proxy listening'), {
-    timeoutMs: 30_000,
-    message: 'proxy listening',
-  });
-  return { port, logs };
 }
 
 /** Sends `total` GETs over `CONCURRENCY` keep-alive connections; `onProgress` sees each completion. */

@@ -3,36 +3,25 @@
  * registration for the whole proxy, routes reaching every worker, merged metrics, a killed worker
  * restarted while requests keep succeeding, and SIGTERM draining in-flight requests.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { paths, serializeDocument, type RouteEntry } from '@wharf/model';
+import { paths } from '@wharf/model';
 import { createRootCa } from '@wharf/pki';
 import { freePort, tempDir, useZooKeeper, waitFor } from '@wharf/testkit';
-import type { ZkSession } from '@wharf/zk';
 import { instance, routeEntry } from './fixtures';
-import { request, startUpstream, type Upstream } from './helpers';
+import { request, startUpstream, writeRoute, type Upstream } from './helpers';
+import { startProxyProcess, useChildren, type LogLine, type ProxyProcess } from './proxy-process';
 import { h2Request } from './tls-helpers';
 
 jest.setTimeout(90_000);
 
-const MAIN = join(__dirname, '..', 'dist', 'main.js');
 const zk = useZooKeeper();
 const upstreams: Upstream[] = [];
+const children = useChildren();
 let child: ChildProcess | undefined;
 
-interface LogLine {
-  message: string;
-  pid?: number;
-  [key: string]: unknown;
-}
-
 afterEach(async () => {
-  if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((resolve) => child!.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
   child = undefined;
   await Promise.all(upstreams.splice(0).map((u) => u.close()));
 });
@@ -43,52 +32,11 @@ async function upstream(name: string): Promise<Upstream> {
   return u;
 }
 
-async function writeRoute(session: ZkSession, entry: RouteEntry): Promise<void> {
-  const path = paths.route(entry.deployment_id);
-  const data = serializeDocument('route', entry);
-  if ((await session.exists(path)) === null) await session.create(path, data);
-  else await session.set(path, data, -1);
-}
-
-/** Starts the proxy binary with two workers; its JSON log lines are collected in `logs`. */
-async function startProxy(
-  id: string,
-  env: Record<string, string> = {},
-): Promise<{ port: number; logs: LogLine[] }> {
-  const port = await freePort();
-  const logs: LogLine[] = [];
-  child = spawn(process.execPath, [MAIN], {
-    env: {
-      ...process.env,
-      WHARF_ZK: zk.connectString,
-      WHARF_ZK_CHROOT: zk.chroot,
-      WHARF_ID: id,
-      WHARF_PROXY_PORT: String(port),
-      WHARF_PROXY_WORKERS: '2',
-      WHARF_LOG_LEVEL: 'info',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let pending = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    pending += chunk.toString();
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) {
-      try {
-        logs.push(JSON.parse(line) as LogLine);
-      } catch {
-        // not a log line
-      }
-    }
-  });
-  child.stderr!.resume();
-  await waitFor(() => logs.some((l) => l.message === 'proxy listening'), {
-    timeoutMs: 30_000,
-    message: 'proxy listening',
-  });
-  return { port, logs };
+/** Starts the proxy binary with two workers. */
+async function startProxy(id: string, env: Record<string, string> = {}): Promise<ProxyProcess> {
+  const proxy = await startProxyProcess(zk, children, { WHARF_ID: id, WHARF_PROXY_WORKERS: '2', ...env });
+  child = proxy.child;
+  return proxy;
 }
 
 const workerPids = (logs: LogLine[]): number[] =>

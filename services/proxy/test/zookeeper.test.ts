@@ -4,13 +4,13 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseDocument, paths, serializeDocument, type RouteEntry } from '@wharf/model';
+import { parseDocument, paths } from '@wharf/model';
 import { createMetrics, createTestLogger } from '@wharf/observability';
 import { useZooKeeper, waitFor } from '@wharf/testkit';
 import type { ZkSession } from '@wharf/zk';
 import { ZkRouteSource, createProxy, type RouteSourceEvent, type WharfProxy } from '../src';
 import { instance, routeEntry } from './fixtures';
-import { request, startUpstream, type Upstream } from './helpers';
+import { request, startUpstream, writeRoute, type Upstream } from './helpers';
 
 jest.setTimeout(60_000);
 
@@ -42,13 +42,6 @@ async function startProxy(session: ZkSession, id = 'proxy-1'): Promise<{ proxy: 
   proxies.push(proxy);
   const address = await proxy.start();
   return { proxy, port: address.port };
-}
-
-async function writeRoute(session: ZkSession, entry: RouteEntry): Promise<void> {
-  const path = paths.route(entry.deployment_id);
-  const data = serializeDocument('route', entry);
-  if ((await session.exists(path)) === null) await session.create(path, data);
-  else await session.set(path, data, -1);
 }
 
 const get = (port: number, deployment: string) =>
@@ -148,7 +141,16 @@ describe('proxy with ZooKeeper', () => {
     expect(await observer.exists(paths.serviceLive('proxy', 'proxy-7'))).toBeNull();
   });
 
-  it('keeps serving the last table while ZooKeeper is down, and picks up new routes after it returns', async () => {
+  /**
+   * A proxy on its own session with `dep1` routed to upstream `a`; `events` records that session's
+   * state changes and `writer` is a second session for route writes.
+   */
+  async function proxyRoutingDep1(): Promise<{
+    writer: ZkSession;
+    port: number;
+    events: string[];
+    a: Upstream;
+  }> {
     const writer = await zk.session();
     await writer.mkdirp(paths.routes());
     const a = await upstream('a');
@@ -158,6 +160,11 @@ describe('proxy with ZooKeeper', () => {
     session.onStateChange((change) => events.push(change.event));
     const { port } = await startProxy(session);
     await waitFor(async () => (await get(port, 'dep1')).status === 200, { message: 'dep1 routed' });
+    return { writer, port, events, a };
+  }
+
+  it('keeps serving the last table while ZooKeeper is down, and picks up new routes after it returns', async () => {
+    const { writer, port, events } = await proxyRoutingDep1();
 
     await zk.zk.stop();
     // Past the 2 s test session timeout: the session is lost, the table is not.
@@ -188,15 +195,7 @@ describe('proxy with ZooKeeper', () => {
   });
 
   it('keeps serving while ZooKeeper is frozen (a stalled server, not a closed socket)', async () => {
-    const writer = await zk.session();
-    await writer.mkdirp(paths.routes());
-    const a = await upstream('a');
-    await writeRoute(writer, routeEntry('dep1', [instance('dep1-main-0', { port: a.port })]));
-    const session = await zk.session();
-    const events: string[] = [];
-    session.onStateChange((change) => events.push(change.event));
-    const { port } = await startProxy(session);
-    await waitFor(async () => (await get(port, 'dep1')).status === 200, { message: 'dep1 routed' });
+    const { writer, port, events, a } = await proxyRoutingDep1();
 
     await zk.zk.freeze();
     try {

@@ -26,6 +26,8 @@ const {
 export const DEFAULT_API_PORT = 12400;
 /** Default proxy port. */
 export const DEFAULT_PROXY_PORT = 9200;
+/** Default port of the director's enrolment endpoint (ARCHITECTURE.md, "Default ports"). */
+export const DEFAULT_DIRECTOR_PORT = 12500;
 /** Default allocator instance port range. */
 export const DEFAULT_PORT_RANGE = '20000-20999';
 
@@ -60,6 +62,7 @@ export interface RunnerConfig {
   readonly metricsPort: number;
   readonly apiPort: number;
   readonly proxyPort: number;
+  readonly directorPort: number;
   readonly portRange: string;
   readonly domain: string;
 }
@@ -146,7 +149,7 @@ function hostEnv(hostName: string): EnvTable<HostSettings> {
 
 /** The ports and names of the services the runner starts. */
 const SERVICE_ENV: EnvTable<
-  Pick<RunnerConfig, 'metricsPort' | 'apiPort' | 'proxyPort' | 'portRange' | 'domain'>
+  Pick<RunnerConfig, 'metricsPort' | 'apiPort' | 'proxyPort' | 'directorPort' | 'portRange' | 'domain'>
 > = {
   metricsPort: {
     name: 'WHARF_RUNNER_METRICS_PORT',
@@ -164,6 +167,12 @@ const SERVICE_ENV: EnvTable<
     name: 'WHARF_PROXY_PORT',
     default: String(DEFAULT_PROXY_PORT),
     description: 'proxy port (proxy)',
+    parse: portFrom(1),
+  },
+  directorPort: {
+    name: 'WHARF_DIRECTOR_PORT',
+    default: String(DEFAULT_DIRECTOR_PORT),
+    description: 'director enrolment port (director)',
     parse: portFrom(1),
   },
   portRange: {
@@ -193,7 +202,7 @@ export function helpText(): string {
     ],
     intro: [
       'Host agent: registers this host in ZooKeeper, follows its roles and supervises the services',
-      'they call for (coordinator: api + constructor, allocator, proxy; director: not yet).',
+      'they call for (coordinator: api + constructor, allocator, proxy, director).',
     ],
     nameWidth: HELP_NAME_WIDTH,
   });

@@ -49,6 +49,7 @@ const ctx = {
   domain: 'localhost',
   apiPort: 12400,
   proxyPort: 9200,
+  directorPort: 12500,
   portRange: '20000-20099',
 };
 

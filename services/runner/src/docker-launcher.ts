@@ -5,8 +5,8 @@
  * Docker. `DockerRuntime` uses host networking, so services bind the host address and reach
  * ZooKeeper exactly as processes do; the per-host home is the bind-mounted data dir.
  *
- * It depends on a structural slice of `ContainerRuntime` ({@link ContainerApi}) so the runner
- * package does not need @wharf/runtime until `main.ts` wires a `DockerRuntime` in.
+ * It depends on a structural slice of `ContainerRuntime` ({@link ContainerApi}, with runtime's own
+ * `ContainerSpec`) so tests can hand it a fake; `main.ts` wires a `DockerRuntime` in.
  *
  * Given a {@link ContainerLogSource}, each container's stdout and stderr are appended to the
  * service's log file, as in process mode: followed from the container's start until the engine
@@ -15,6 +15,7 @@
  */
 import { type Writable } from 'node:stream';
 import { type Logger, nullLogger } from '@wharf/observability';
+import { type ContainerSpec } from '@wharf/runtime';
 import { type ChildExit, type Launched, type StopOutcome } from '@wharf/supervise';
 import { type ContainerLogSource, type LogCopy, appendToFile, copyLogs } from './docker-logs';
 import { type ServiceLauncher } from './launcher';
@@ -43,20 +44,7 @@ export const LOG_DRAIN_MS = 2_000;
 /** What the launcher needs from a `ContainerRuntime` (@wharf/runtime). */
 export interface ContainerApi {
   containerView(dataDir: string, hostAddress: string): { dataDir: string };
-  create(spec: {
-    name: string;
-    labels: Record<string, string>;
-    image?: string;
-    argv: string[];
-    env: Record<string, string>;
-    dataDir: string;
-    workDir?: string;
-    memoryMb: number;
-    hostAddress: string;
-    ports: Record<string, number>;
-    extraBinds?: string[];
-    groupAdd?: string[];
-  }): Promise<{ id: string }>;
+  create(spec: ContainerSpec): Promise<{ id: string }>;
   start(id: string): Promise<void>;
   stop(id: string, options?: { timeoutMs?: number }): Promise<void>;
   remove(id: string, options?: { force?: boolean }): Promise<void>;

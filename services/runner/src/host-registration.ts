@@ -5,14 +5,16 @@
  */
 import {
   WharfError,
+  checkRolesToken,
   isWharfError,
+  parseRolesToken,
   paths,
+  rolesTokenRefused,
   type HostRegistration,
   type HostRole,
   type RolesToken,
 } from '@wharf/model';
 import { DocumentStore, type ZkSession, parentPath } from '@wharf/zk';
-import { parseRolesToken, verifyTokenSecret } from './roles-token';
 
 /** What a runner says about its host (everything but the roles). */
 export type HostFacts = Omit<HostRegistration, 'schema_version' | 'roles'>;
@@ -92,27 +94,19 @@ export interface JoinRequest {
   readonly now: Date;
 }
 
-function refused(message: string): WharfError {
-  return new WharfError('WHARF_UNAUTHORIZED', message, { details: [{ path: 'token', message }] });
-}
-
 async function readToken(zk: ZkSession, id: string): Promise<{ record: RolesToken; version: number }> {
   const doc = await new DocumentStore(zk).read('roles-token', paths.rolesToken(id));
-  if (doc === undefined) throw refused('unknown roles token');
+  if (doc === undefined) throw rolesTokenRefused('unknown roles token');
   return { record: doc.value, version: doc.version };
 }
 
 /** Checks the token against its record and the request; throws WHARF_UNAUTHORIZED / WHARF_FORBIDDEN. */
-export async function checkToken(record: RolesToken, secret: string, request: JoinRequest): Promise<void> {
-  if (!(await verifyTokenSecret(secret, record))) throw refused('invalid roles token');
-  if (record.expires !== undefined && Date.parse(record.expires) <= request.now.getTime())
-    throw refused('roles token expired');
-  if (!record.persistent && record.used === true) throw refused('roles token already used');
-  const outside = request.roles.filter((role) => !record.roles.includes(role));
-  if (outside.length > 0) {
-    const message = `roles not granted by the token: ${outside.join(', ')}`;
-    throw new WharfError('WHARF_FORBIDDEN', message, { details: [{ path: 'roles', message }] });
-  }
+export async function checkToken(
+  record: RolesToken,
+  secret: string,
+  request: JoinRequest & { readonly hostId?: string },
+): Promise<void> {
+  await checkRolesToken(record, secret, { ...request, purpose: 'join' });
 }
 
 /**
@@ -125,11 +119,11 @@ export async function joinWithToken(
   request: JoinRequest,
 ): Promise<HostRegistration> {
   const parsed = parseRolesToken(request.token);
-  if (!parsed) throw refused('malformed roles token');
+  if (!parsed) throw rolesTokenRefused('malformed roles token');
   await zk.mkdirp(paths.hosts());
   for (let attempt = 1; ; attempt++) {
     const { record, version } = await readToken(zk, parsed.id);
-    await checkToken(record, parsed.secret, request);
+    await checkToken(record, parsed.secret, { ...request, hostId: facts.id });
     const registration: HostRegistration = { schema_version: 1, ...facts, roles: [...request.roles] };
     const hostStat = await zk.exists(paths.host(facts.id));
     const tx = new DocumentStore(zk).transaction();

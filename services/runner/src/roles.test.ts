@@ -1,6 +1,5 @@
 import { planLaunches, servicesForRoles } from './roles';
 import { configFromEnv } from './config';
-import { parseRolesToken } from './roles-token';
 
 const ctx = {
   hostId: 'h1',
@@ -13,13 +12,28 @@ const ctx = {
   domain: 'example.test',
   apiPort: 12400,
   proxyPort: 9200,
+  directorPort: 12500,
   portRange: '20000-20099',
 };
 
-test('roles map to services; director runs nothing yet', () => {
+test('roles map to services; the director starts first', () => {
   expect(servicesForRoles(['coordinator'])).toEqual(['api', 'constructor']);
-  expect(servicesForRoles(['proxy', 'allocator', 'director'])).toEqual(['allocator', 'proxy']);
-  expect(servicesForRoles(['director'])).toEqual([]);
+  expect(servicesForRoles(['proxy', 'allocator', 'director'])).toEqual(['director', 'allocator', 'proxy']);
+  expect(servicesForRoles(['director'])).toEqual(['director']);
+});
+
+test('the director listens on the host address and keeps its CA in the host home', () => {
+  const [director] = planLaunches(ctx, ['director']);
+  expect(director).toMatchObject({
+    id: 'director-h1',
+    port: 12500,
+    env: {
+      WHARF_ID: 'director-h1',
+      WHARF_HOME: '/var/wharf/hosts/h1',
+      WHARF_DIRECTOR_HOST: '10.0.0.5',
+      WHARF_DIRECTOR_PORT: '12500',
+    },
+  });
 });
 
 test('each service gets the coordination env contract with a per-host home and <svc>-<host> id', () => {
@@ -83,10 +97,4 @@ test('config: bootstrap roles for a first host, never together with a token', ()
   expect(paths({ WHARF_ROLES_TOKEN: 't' }, ['--bootstrap-roles', 'proxy'])).toEqual([
     'WHARF_BOOTSTRAP_ROLES',
   ]);
-});
-
-test('tokens parse as wharf_<id>_<secret>', () => {
-  expect(parseRolesToken('wharf_kabc_SECRET-x_y')).toEqual({ id: 'kabc', secret: 'SECRET-x_y' });
-  expect(parseRolesToken('wharf__x')).toBeUndefined();
-  expect(parseRolesToken('other_kabc_x')).toBeUndefined();
 });

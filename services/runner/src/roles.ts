@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { type HostRole } from '@wharf/model';
 
 /** The platform services a runner can start. */
-export const RUNNER_SERVICES = ['api', 'constructor', 'allocator', 'proxy'] as const;
+export const RUNNER_SERVICES = ['director', 'api', 'constructor', 'allocator', 'proxy'] as const;
 /** A platform service. */
 export type RunnerService = (typeof RUNNER_SERVICES)[number];
 
@@ -18,12 +18,12 @@ export type RunnerService = (typeof RUNNER_SERVICES)[number];
  */
 export const CONTROL_PLANE_NODE_OPTIONS = '--max-semi-space-size=1';
 
-/** The services each role runs, in start order (director: none yet). */
+/** The services each role runs, in start order. */
 export const ROLE_SERVICES: Readonly<Record<HostRole, readonly RunnerService[]>> = Object.freeze({
   coordinator: ['api', 'constructor'],
   allocator: ['allocator'],
   proxy: ['proxy'],
-  director: [],
+  director: ['director'],
 });
 
 /** Where and how the host's services are configured (a slice of the runner config). */
@@ -39,6 +39,8 @@ export interface LaunchContext {
   readonly domain: string;
   readonly apiPort: number;
   readonly proxyPort: number;
+  /** Port of the director's HTTPS enrolment endpoint (director role), on `address`. */
+  readonly directorPort: number;
   readonly portRange: string;
 }
 
@@ -129,6 +131,16 @@ export function planLaunches(ctx: LaunchContext, roles: readonly HostRole[]): Se
         };
       case 'constructor':
         return { id, service, logFile, pidFile, env: common };
+      case 'director':
+        // The CA lives in <host home>/ca; the enrolment endpoint listens on the host address.
+        return {
+          id,
+          service,
+          logFile,
+          pidFile,
+          env: { ...common, WHARF_DIRECTOR_HOST: ctx.address, WHARF_DIRECTOR_PORT: String(ctx.directorPort) },
+          port: ctx.directorPort,
+        };
     }
   });
 }

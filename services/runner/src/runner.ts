@@ -74,7 +74,6 @@ export class Runner {
   private reconcileQueued = false;
   private publishing: Promise<void> = Promise.resolve();
   private publishQueued = false;
-  private directorNoted = false;
   private readonly clock: Clock;
   private readonly logger: Logger;
 
@@ -203,10 +202,6 @@ export class Runner {
     this.roles = roles;
     for (const role of ['allocator', 'proxy', 'coordinator', 'director'] as const) {
       this.options.metrics.roles.set({ role }, roles.includes(role) ? 1 : 0);
-    }
-    if (roles.includes('director') && !this.directorNoted) {
-      this.directorNoted = true;
-      this.logger.warn('director role not implemented');
     }
     const desired = new Map(planLaunches(this.options.context, roles).map((spec) => [spec.id, spec]));
     const removed = [...this.services.values()].filter((s) => !sameSpec(desired.get(s.spec.id), s.spec));

@@ -54,6 +54,7 @@ beforeAll(async () => {
     domain: 'localhost',
     apiPort: 1,
     proxyPort: await freePort(),
+    directorPort: 1,
     portRange: '21000-21099',
   };
   proxy = planLaunches(ctx, ['proxy'])[0]!;

@@ -1,9 +1,8 @@
 /** Shared test wiring: a runner on the test's chroot with real child processes. */
-import { randomBytes, scryptSync } from 'node:crypto';
 import { resolve } from 'node:path';
-import { isWharfError, paths, serializeDocument, type HostRole, type RolesToken } from '@wharf/model';
+import { isWharfError } from '@wharf/model';
 import { createMetrics, nullLogger } from '@wharf/observability';
-import { type ZooKeeperFixture } from '@wharf/testkit';
+import { createRolesToken, type ZooKeeperFixture } from '@wharf/testkit';
 import { type ZkSession } from '@wharf/zk';
 import {
   ProcessLauncher,
@@ -17,15 +16,13 @@ import {
 /** The repository's `services/` directory (each service's dist/main.js must be built). */
 export const SERVICES_DIR = resolve(__dirname, '..', '..');
 
-/** Cheap scrypt cost for test tokens: the verifier reads N from the record. */
-const TEST_SCRYPT = { N: 1024, r: 8, p: 1 } as const;
-
 /** A launch context for `hostId` on the fixture's chroot. */
 export function context(
   zk: ZooKeeperFixture,
   home: string,
   hostId: string,
   proxyPort: number,
+  directorPort = 1, // no director unless a test asks for one
 ): LaunchContext {
   return {
     hostId,
@@ -38,6 +35,7 @@ export function context(
     domain: 'localhost',
     apiPort: 1, // no coordinator in these tests
     proxyPort,
+    directorPort,
     portRange: '21000-21099',
   };
 }
@@ -61,31 +59,8 @@ export function makeRunner(
   });
 }
 
-/** Writes a roles token record and returns the token string. */
-export async function createToken(
-  session: ZkSession,
-  roles: HostRole[],
-  options: { persistent?: boolean; expiresInMs?: number } = {},
-): Promise<string> {
-  const id = `r${randomBytes(6).toString('hex')}`;
-  const secret = randomBytes(32).toString('base64url');
-  const salt = randomBytes(16);
-  const hash = scryptSync(secret, salt, 32, TEST_SCRYPT).toString('hex');
-  const now = Date.now();
-  const record: RolesToken = {
-    schema_version: 1,
-    id,
-    hash: `scrypt$${TEST_SCRYPT.N}$${TEST_SCRYPT.r}$${TEST_SCRYPT.p}$${hash}`,
-    salt: salt.toString('hex'),
-    roles,
-    persistent: options.persistent ?? false,
-    expires: new Date(now + (options.expiresInMs ?? 3_600_000)).toISOString(),
-    created: new Date(now).toISOString(),
-  };
-  await session.mkdirp(paths.rolesTokens());
-  await session.create(paths.rolesToken(id), serializeDocument('roles-token', record));
-  return `wharf_${id}_${secret}`;
-}
+/** Writes a roles token record and returns the token string (testkit's `createRolesToken`). */
+export const createToken = createRolesToken;
 
 /** What a runner on `id` says about its host. */
 export function hostFacts(id: string, zone = 'zone-a'): HostFacts {

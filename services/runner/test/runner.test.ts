@@ -87,7 +87,7 @@ test('roles drive the services: proxy starts, a crash is restarted, removing the
 
 test('close stops every service and removes the live node; roles survive a re-registration', async () => {
   const session = await zk.session();
-  const proxyPort = await freePort();
+  const [proxyPort, directorPort] = [await freePort(), await freePort()];
   await session.mkdirp(paths.hosts());
   await session.create(
     paths.host('h2'),
@@ -103,25 +103,36 @@ test('close stops every service and removes the live node; roles survive a re-re
     }),
   );
   const logger = createTestLogger();
-  runner = makeRunner(session, context(zk, home.path, 'h2', proxyPort), { logger });
+  runner = makeRunner(session, context(zk, home.path, 'h2', proxyPort, directorPort), { logger });
   const registration = await runner.start();
   expect(registration.roles).toEqual(['proxy', 'director']);
   expect(registration.version).toBe('0.1.0');
   const proxy = await waitFor(
-    async () => (await liveServices(session, 'h2')).find((s) => s.state === 'running'),
+    async () =>
+      (await liveServices(session, 'h2')).find((s) => s.service === 'proxy' && s.state === 'running'),
     {
       timeoutMs: 15_000,
     },
   );
+  // The director role runs the director: its CA is published and its quorum status is live.
+  await waitFor(async () => (await session.exists(paths.directorStatus('director-h2'))) !== null, {
+    timeoutMs: 20_000,
+    message: 'director status',
+  });
+  expect(parseDocument('director-ca', (await session.get(paths.directorCa())).data).director).toBe(
+    'director-h2',
+  );
+  const director = (await liveServices(session, 'h2')).find((s) => s.service === 'director')!;
+  expect(director).toMatchObject({ id: 'director-h2', state: 'running', port: directorPort });
   await updateJson(session, paths.host('h2'), (cur) => ({
     ...(cur as object),
     roles: ['proxy', 'director'],
   }));
   await runner.settled();
-  expect(logger.entries.filter((e) => e.message === 'director role not implemented')).toHaveLength(1);
   await runner.close();
   runner = undefined;
   expect(isProcessAlive(proxy.pid!)).toBe(false);
+  expect(isProcessAlive(director.pid!)).toBe(false);
   expect(await session.exists(paths.hostLive('h2'))).toBeNull();
 }, 40_000);
 

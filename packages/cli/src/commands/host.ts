@@ -75,7 +75,8 @@ export function parseRoles(raw: string): HostRole[] {
   return [...new Set(names)] as HostRole[];
 }
 
-function defaultHostId(): string {
+/** This machine's host name as a host id (`host` when it is not one). */
+export function defaultHostId(): string {
   const id = hostname()
     .toLowerCase()
     .replace(/[^a-z0-9-]/g, '-')

@@ -14,7 +14,7 @@ import { ZkSession, encodeBackup, parseBackup, restoreBackup, takeBackup } from 
 import { DEFAULT_HOME } from '../config/up-config';
 import { type CliContext } from '../context';
 import { readPlatformFile } from '@wharf/platform';
-import { act, runner } from '../program';
+import { act, optionGroup, runner } from '../program';
 
 /** Chroot of the services when nothing says otherwise. */
 const DEFAULT_CHROOT = '/wharf';
@@ -125,10 +125,10 @@ export function addPlatformBackupCommands(
   const platform =
     program.commands.find((c) => c.name() === 'platform') ??
     program.command('platform').description('installation-wide operations');
-  const zkOptions = (cmd: Command): Command =>
-    cmd
-      .option('--zk <connect>', 'ZooKeeper connect string (env WHARF_ZK, default: from platform.json)')
-      .option('--zk-chroot <path>', 'chroot of the installation (env WHARF_ZK_CHROOT, default /wharf)');
+  const zkOptions = optionGroup(
+    ['--zk <connect>', 'ZooKeeper connect string (env WHARF_ZK, default: from platform.json)'],
+    ['--zk-chroot <path>', 'chroot of the installation (env WHARF_ZK_CHROOT, default /wharf)'],
+  );
   zkOptions(
     platform
       .command('backup')

@@ -29,6 +29,7 @@ async function parseUp(argv: string[]): Promise<UpCommandOptions> {
     deploymentStartInstances: none,
     planCancel: none,
     hostJoin: none,
+    hostEnrol: none,
     hostList: none,
     hostRoles: none,
     allocatorVacate: none,

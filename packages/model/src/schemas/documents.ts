@@ -149,6 +149,8 @@ export const InstanceStatusSchema = Type.Object(
       ),
     ),
     message: Type.Optional(Str(1024)),
+    /** Size of the instance's data directory in MiB, measured every minute or so (metering). */
+    data_mb: Type.Optional(Type.Integer({ minimum: 0 })),
     updated: Timestamp(),
   },
   { additionalProperties: false },

@@ -74,6 +74,12 @@ export const RolesTokenSchema = Type.Object(
     /** Set (in the same transaction as the host registration) when a one-shot token is used. */
     used: Type.Optional(Type.Boolean()),
     used_by: Type.Optional(Id()),
+    /**
+     * Set by the director (versioned write) when a one-shot token enrolled a host: the token
+     * issues certificates once, and only that host may then join with it.
+     */
+    enrolled_by: Type.Optional(Id()),
+    enrolled: Type.Optional(Timestamp()),
   },
   { additionalProperties: false },
 );

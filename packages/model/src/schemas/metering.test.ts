@@ -1,4 +1,4 @@
-import { addUsage, tickSlot, ticksToCount, type MeteringDay } from './metering';
+import { addUsage, cpuShare, instanceCpuMillis, tickSlot, ticksToCount, type MeteringDay } from './metering';
 
 const MIN = 60_000;
 const T = Date.parse('2026-12-01T10:00:00.000Z') / MIN; // tick at 10:00, one-minute ticks
@@ -38,5 +38,28 @@ describe('metering', () => {
     ]);
     expect(doc.organization_id).toBe('acme');
     expect(tickSlot(T + 60, MIN)).toEqual({ day: '2026-12-01', hour: '11' });
+  });
+
+  it('adds CPU milli-core-seconds and storage MB-seconds of the instances that report them', () => {
+    const base = { deployment_id: 'd1' };
+    // An allocator of 4096 MB and 4 CPUs: 1024 MB gets a quarter of it, 1000 milli-cores.
+    const cpu = instanceCpuMillis(1024, { memory_mb: 4096, cpus: 4 });
+    expect(cpu).toBe(1000);
+    expect(instanceCpuMillis(8192, { memory_mb: 4096, cpus: 4 })).toBe(4000);
+    expect(cpuShare(512, 4096)).toBe(0.125);
+    const days = addUsage(new Map(), base, [T, T + 1], MIN, [
+      { stack: 'etcd', memory_mb: 1024, cpu_millis: cpu, storage_mb: 300 },
+      { stack: 'etcd', memory_mb: 1024 }, // not measured yet: neither CPU nor storage known
+    ]);
+    expect(days.get('2026-12-01')!.lines).toEqual([
+      {
+        hour: '10',
+        stack: 'etcd',
+        instance_seconds: 2 * 2 * 60,
+        memory_mb_seconds: 2 * 2 * 60 * 1024,
+        cpu_milli_seconds: 2 * 60 * 1000,
+        storage_mb_seconds: 2 * 60 * 300,
+      },
+    ]);
   });
 });

@@ -3,7 +3,9 @@
  *
  * `/metering/<deployment>` holds the cursor: the last metering tick counted for that deployment.
  * `/metering/<deployment>/<YYYY-MM-DD>` holds that day's usage by UTC hour and stack: instance
- * seconds and memory MB-seconds of the instances that were actually running (specs placed and
+ * seconds, memory MB-seconds, CPU milli-core-seconds (the CPU share the allocator gives an
+ * instance for its memory, {@link instanceCpuMillis}) and storage MB-seconds (the data directory
+ * size the allocator last measured) of the instances that were actually running (specs placed and
  * statuses `running`), not what the plan asked for. The constructor leader writes a deployment's
  * cursor and its day documents in one ZooKeeper transaction, conditional on the versions it read,
  * so a tick is counted exactly once even when the leader dies half-way through a round.
@@ -34,6 +36,10 @@ const UsageLineSchema = Type.Object(
     stack: Type.String({ maxLength: 32 }),
     instance_seconds: Type.Integer({ minimum: 0 }),
     memory_mb_seconds: Type.Integer({ minimum: 0 }),
+    /** CPU milli-cores × seconds (absent in documents written before CPU was metered). */
+    cpu_milli_seconds: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Data directory MB (MiB) × seconds (absent before storage was metered). */
+    storage_mb_seconds: Type.Optional(Type.Integer({ minimum: 0 })),
   },
   { additionalProperties: false },
 );
@@ -58,6 +64,24 @@ export type UsageLine = Static<typeof UsageLineSchema>;
 export interface MeteredInstance {
   stack: string;
   memory_mb: number;
+  /** Its CPU share in milli-cores; absent: not known (its allocator's advertisement unreadable). */
+  cpu_millis?: number;
+  /** Its data directory's size as last measured; absent: not measured yet. */
+  storage_mb?: number;
+}
+
+/**
+ * The fraction of its allocator's CPUs an instance gets: the share its memory is of the
+ * allocator's capacity, at most all of it (ECE's rule; the Docker runtime enforces it as a CFS
+ * quota, the process runtime does not limit CPU).
+ */
+export function cpuShare(memoryMb: number, capacityMb: number): number {
+  return capacityMb > 0 ? Math.min(1, memoryMb / capacityMb) : 1;
+}
+
+/** The CPU an instance of `memoryMb` gets on an allocator of `capacity`, in whole milli-cores. */
+export function instanceCpuMillis(memoryMb: number, capacity: { memory_mb: number; cpus: number }): number {
+  return Math.round(cpuShare(memoryMb, capacity.memory_mb) * capacity.cpus * 1000);
 }
 
 /**
@@ -108,6 +132,10 @@ export function addUsage(
       }
       line.instance_seconds += seconds;
       line.memory_mb_seconds += seconds * instance.memory_mb;
+      if (instance.cpu_millis !== undefined)
+        line.cpu_milli_seconds = (line.cpu_milli_seconds ?? 0) + seconds * instance.cpu_millis;
+      if (instance.storage_mb !== undefined)
+        line.storage_mb_seconds = (line.storage_mb_seconds ?? 0) + seconds * instance.storage_mb;
     }
     doc.lines.sort((a, b) => (a.hour === b.hour ? (a.stack < b.stack ? -1 : 1) : a.hour < b.hour ? -1 : 1));
     changed.set(day, doc);
@@ -124,6 +152,10 @@ export const PricingSchema = Type.Object(
     instance_hour_micros: Type.Integer({ minimum: 0 }),
     /** Per GB (1024 MB) of memory per hour. */
     memory_gb_hour_micros: Type.Integer({ minimum: 0 }),
+    /** Per CPU-hour (one core for an hour); absent: 0. */
+    cpu_hour_micros: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Per GB (1024 MB) of data directory per hour; absent: 0. */
+    storage_gb_hour_micros: Type.Optional(Type.Integer({ minimum: 0 })),
     /** Per-stack prices replacing the two above. */
     stacks: Type.Optional(
       Type.Record(

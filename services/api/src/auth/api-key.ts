@@ -4,8 +4,8 @@
  * never stored: the record holds an scrypt hash and its salt. scrypt is slow on purpose, so
  * callers cache successful verifications (see `authenticate.ts`).
  */
-import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { isValidId, type ApiKeyRecord } from '@wharf/model';
+import { createHash, randomBytes, scrypt } from 'node:crypto';
+import { parseRolesToken, verifyTokenSecret, type ApiKeyRecord } from '@wharf/model';
 
 /** Every key starts with this, so a leaked key is recognisable by secret scanners. */
 export const API_KEY_PREFIX = 'wharf_';
@@ -24,8 +24,6 @@ const HASH_BYTES = 32;
  * OWASP's minimum). Stored with each hash as `scrypt$N$r$p$hex` so they can be raised later.
  */
 export const SCRYPT_PARAMS = { N: 32_768, r: 8, p: 1 } as const;
-/** Upper bound for the N a stored hash may ask for (a tampered record must not exhaust memory). */
-const MAX_SCRYPT_N = 1_048_576;
 
 const SECRET_REGEX = new RegExp(`^[A-Za-z0-9_-]{${SECRET_LENGTH}}$`);
 
@@ -41,16 +39,14 @@ export interface GeneratedApiKey {
   record: ApiKeyRecord;
 }
 
-/** Parses `wharf_<keyId>_<secret>`; undefined when the string is not shaped like a key. */
+/**
+ * Parses `wharf_<keyId>_<secret>`; undefined when the string is not shaped like a key. Roles
+ * tokens share the format (`@wharf/model`'s parser); an API key's secret has an exact length.
+ */
 export function parseApiKey(key: string): ParsedApiKey | undefined {
-  if (!key.startsWith(API_KEY_PREFIX)) return undefined;
-  const rest = key.slice(API_KEY_PREFIX.length);
-  const sep = rest.indexOf('_');
-  if (sep <= 0) return undefined;
-  const keyId = rest.slice(0, sep);
-  const secret = rest.slice(sep + 1);
-  if (!isValidId(keyId) || !SECRET_REGEX.test(secret)) return undefined;
-  return { keyId, secret };
+  const parsed = parseRolesToken(key);
+  if (parsed === undefined || !SECRET_REGEX.test(parsed.secret)) return undefined;
+  return { keyId: parsed.id, secret: parsed.secret };
 }
 
 /** The key presented in `Authorization: ApiKey <key>`, or undefined. */
@@ -106,12 +102,6 @@ export async function generateApiKey(
 
 /** True when `secret` matches the record's hash (constant-time comparison). */
 export async function verifySecret(secret: string, record: ApiKeyRecord): Promise<boolean> {
-  const parts = record.hash.split('$');
-  if (parts.length !== 5 || parts[0] !== 'scrypt') return false;
-  const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
-  const expected = Buffer.from(parts[4] ?? '', 'hex');
-  const valid = [N, r, p].every((n) => Number.isSafeInteger(n) && n > 0) && N <= MAX_SCRYPT_N;
-  if (!valid || expected.length !== HASH_BYTES) return false;
-  const derived = await deriveKey(secret, Buffer.from(record.salt, 'hex'), { N, r, p });
-  return timingSafeEqual(derived, expected);
+  // The same `scrypt$N$r$p$hex` encoding as roles tokens, checked by one function.
+  return verifyTokenSecret(secret, record);
 }

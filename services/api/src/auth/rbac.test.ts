@@ -16,6 +16,8 @@ describe('requiredRole', () => {
     ['GET', '/platform/configuration/security/api-keys', 'platform-admin'],
     ['POST', '/platform/configuration/security/api-keys', 'platform-admin'],
     ['POST', '/platform/configuration/security/roles-tokens', 'platform-admin'],
+    ['GET', '/platform/configuration/webhooks/dead-letters', 'platform-admin'],
+    ['GET', '/platform/configuration/webhooks', 'viewer'],
     ['POST', '/deploymentsX', 'platform-admin'],
     ['PATCH', '/somewhere/new', 'platform-admin'],
     ['GET', '/Platform/Configuration/Security/API-Keys', 'platform-admin'],

@@ -5,7 +5,8 @@
  * (which a new route could forget), the rule is by method and path, so a route added later gets
  * the strictest sensible default without anyone remembering to annotate it:
  * - reads (`GET`, `HEAD`) need `viewer`, except the security configuration (API keys, roles
- *   tokens), which only a `platform-admin` may even list;
+ *   tokens) and the webhook dead letters (a receiver's error answers, which may say more about
+ *   the receiver than a viewer should learn), which only a `platform-admin` may even list;
  * - changes below `/deployments` need `deployment-manager`;
  * - every other change (allocators, hosts, platform configuration, keys) needs `platform-admin`.
  * Keys created before roles existed carry `admin`, read as `platform-admin`.
@@ -39,7 +40,7 @@ export function effectiveRole(roles: readonly string[]): ApiKeyRole | undefined 
 }
 
 const READS = new Set(['GET', 'HEAD']);
-const SECURITY = /^\/platform\/configuration\/security(\/|$)/;
+const SECURITY = /^\/platform\/configuration\/(security|webhooks\/dead-letters)(\/|$)/;
 const DEPLOYMENTS = /^\/deployments(\/|$)/;
 
 /** The weakest role allowed to make `method` on `path` (relative to the API prefix). */

@@ -46,13 +46,45 @@ describe('billing', () => {
     // d2: 1.5 instance-hours × 10,000 = 15,000; 1.5 h × 0.25 GB = 0.375 GB-h × 1,000 = 375.
     expect(usageCsv(priced)).toBe(
       [
-        'deployment_id,organization_id,stack,instance_hours,memory_gb_hours,amount_micros,currency',
-        'd1,acme,etcd,3.000000,2.250000,45750,EUR',
-        'd2,,http,1.500000,0.375000,15375,EUR',
-        'total,,,,,61125,EUR',
+        'deployment_id,organization_id,stack,instance_hours,memory_gb_hours,cpu_hours,storage_gb_hours,amount_micros,currency',
+        'd1,acme,etcd,3.000000,2.250000,0.000000,0.000000,45750,EUR',
+        'd2,,http,1.500000,0.375000,0.000000,0.000000,15375,EUR',
+        'total,,,,,,,61125,EUR',
         '',
       ].join('\n'),
     );
+  });
+
+  it('prices CPU-hours and storage GB-hours, one rounding over the exact sum', () => {
+    const withAll = parsePricing(
+      {
+        currency: 'EUR',
+        instance_hour_micros: 10_000,
+        memory_gb_hour_micros: 7_000,
+        cpu_hour_micros: 20_000,
+        storage_gb_hour_micros: 100,
+      },
+      0,
+    );
+    const doc: MeteringDay = {
+      schema_version: 1,
+      deployment_id: 'd4',
+      day: '2026-12-01',
+      lines: [
+        {
+          hour: '10',
+          stack: 'etcd',
+          instance_seconds: 3600,
+          memory_mb_seconds: 3600 * 1024,
+          cpu_milli_seconds: 3600 * 500, // half a core for an hour
+          storage_mb_seconds: 3600 * 300, // 300 MB for an hour = 0.29296875 GB-h
+        },
+      ],
+    };
+    // 10,000 + 7,000 + 0.5 × 20,000 + 0.29296875 × 100 = 27,029.296875 → 27,029.
+    const priced = priceUsage([doc], withAll, 0, Date.parse('2027-01-01'));
+    expect(usageCsv(priced).split('\n')[1]).toBe('d4,,etcd,1.000000,1.000000,0.500000,0.292969,27029,EUR');
+    expect(priced.items[0]).toMatchObject({ cpu_milli_seconds: 1_800_000, storage_mb_seconds: 1_080_000 });
   });
 
   it('rounds half up once per line, with integers only', () => {
@@ -83,6 +115,9 @@ describe('billing', () => {
     expect(
       paths(() => parsePricing({ currency: 'euro', stacks: { etcd: { instance_hour_micros: 1.5 } } }, 0)),
     ).toEqual(['currency', 'stacks.etcd.instance_hour_micros']);
+    expect(
+      paths(() => parsePricing({ currency: 'EUR', cpu_hour_micros: -5, storage_gb_hour_micros: 0.5 }, 0)),
+    ).toEqual(['cpu_hour_micros', 'storage_gb_hour_micros']);
     expect(paths(() => parseUsageQuery({ from: '2026-12-02', to: '2026-12-01' }))).toEqual(['from']);
     expect(paths(() => parseUsageQuery({ from: 'yesterday', to: '2026-12-01', format: 'xml' }))).toEqual([
       'from',

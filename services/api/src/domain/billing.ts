@@ -24,11 +24,18 @@ export interface UsageItem {
   stack: string;
   instance_seconds: number;
   memory_mb_seconds: number;
+  cpu_milli_seconds: number;
+  storage_mb_seconds: number;
   /** Decimal strings, 6 places, exact. */
   instance_hours: string;
   memory_gb_hours: string;
+  cpu_hours: string;
+  storage_gb_hours: string;
   amount_micros: string;
 }
+
+/** Price-list fields that apply to every stack (no per-stack override). */
+const PLATFORM_PRICES = ['cpu_hour_micros', 'storage_gb_hour_micros'] as const;
 
 function invalid(issues: ValidationIssue[]): WharfError {
   const first = issues[0]!;
@@ -50,12 +57,21 @@ const MICROS = (path: string, value: unknown, issues: ValidationIssue[]): number
 export function parsePricing(body: Record<string, unknown>, now: number): Pricing {
   const issues: ValidationIssue[] = [];
   for (const key of Object.keys(body))
-    if (!['currency', 'instance_hour_micros', 'memory_gb_hour_micros', 'stacks'].includes(key))
+    if (
+      !['currency', 'instance_hour_micros', 'memory_gb_hour_micros', 'stacks', ...PLATFORM_PRICES].includes(
+        key,
+      )
+    )
       issues.push({ path: key.slice(0, 64), message: 'is not allowed here' });
   if (typeof body.currency !== 'string' || !/^[A-Z]{3}$/.test(body.currency))
     issues.push({ path: 'currency', message: 'must be an ISO 4217 code such as USD' });
   const instance = MICROS('instance_hour_micros', body.instance_hour_micros ?? 0, issues);
   const memory = MICROS('memory_gb_hour_micros', body.memory_gb_hour_micros ?? 0, issues);
+  const platform: Partial<Record<(typeof PLATFORM_PRICES)[number], number>> = {};
+  for (const key of PLATFORM_PRICES) {
+    const value = MICROS(key, body[key], issues);
+    if (value !== undefined) platform[key] = value;
+  }
   const stacks: NonNullable<Pricing['stacks']> = {};
   if (body.stacks !== undefined) {
     if (typeof body.stacks !== 'object' || body.stacks === null || Array.isArray(body.stacks)) {
@@ -86,6 +102,7 @@ export function parsePricing(body: Record<string, unknown>, now: number): Pricin
     currency: body.currency as string,
     instance_hour_micros: instance!,
     memory_gb_hour_micros: memory!,
+    ...platform,
     ...(body.stacks === undefined ? {} : { stacks }),
     updated: new Date(now).toISOString(),
   };
@@ -141,12 +158,39 @@ export function daysOf(from: number, to: number): string[] {
   return out;
 }
 
-/** Sums the day documents' lines inside [from, to) by deployment × stack and prices them. */
-export function priceUsage(docs: readonly MeteringDay[], pricing: Pricing, from: number, to: number) {
-  const sums = new Map<
-    string,
-    { deployment_id: string; organization_id: string | null; stack: string; i: bigint; m: bigint }
-  >();
+/** One deployment × stack's sums over the period. */
+interface UsageSum {
+  deployment_id: string;
+  organization_id: string | null;
+  stack: string;
+  /** Instance seconds, memory MB-seconds, CPU milli-core-seconds, storage MB-seconds. */
+  i: bigint;
+  m: bigint;
+  c: bigint;
+  s: bigint;
+}
+
+/**
+ * A line's amount: i/3600 × per instance-hour + m/(1024×3600) × per GB-hour + c/(1000×3600) ×
+ * per CPU-hour + s/(1024×3600) × per storage GB-hour, rounded half up once over the exact sum.
+ */
+function lineAmount(sum: UsageSum, pricing: Pricing): bigint {
+  const prices = pricing.stacks?.[sum.stack] ?? {};
+  const perInstance = BigInt(prices.instance_hour_micros ?? pricing.instance_hour_micros);
+  const perGb = BigInt(prices.memory_gb_hour_micros ?? pricing.memory_gb_hour_micros);
+  const perCpu = BigInt(pricing.cpu_hour_micros ?? 0);
+  const perStorageGb = BigInt(pricing.storage_gb_hour_micros ?? 0);
+  const numerator =
+    sum.i * perInstance * 1024n * 1000n +
+    sum.m * perGb * 1000n +
+    sum.c * perCpu * 1024n +
+    sum.s * perStorageGb * 1000n;
+  return divRound(numerator, 3600n * 1024n * 1000n);
+}
+
+/** Sums the day documents' lines inside [from, to) by deployment × stack. */
+function sumUsage(docs: readonly MeteringDay[], from: number, to: number): UsageSum[] {
+  const sums = new Map<string, UsageSum>();
   for (const doc of docs) {
     for (const line of doc.lines) {
       const start = Date.parse(`${doc.day}T${line.hour}:00:00.000Z`);
@@ -158,39 +202,36 @@ export function priceUsage(docs: readonly MeteringDay[], pricing: Pricing, from:
         stack: line.stack,
         i: 0n,
         m: 0n,
+        c: 0n,
+        s: 0n,
       };
       sum.i += BigInt(line.instance_seconds);
       sum.m += BigInt(line.memory_mb_seconds);
+      sum.c += BigInt(line.cpu_milli_seconds ?? 0);
+      sum.s += BigInt(line.storage_mb_seconds ?? 0);
       sums.set(key, sum);
     }
   }
-  const items: UsageItem[] = [...sums.values()]
-    .sort((a, b) =>
-      a.deployment_id === b.deployment_id
-        ? a.stack < b.stack
-          ? -1
-          : 1
-        : a.deployment_id < b.deployment_id
-          ? -1
-          : 1,
-    )
-    .map((s) => {
-      const prices = pricing.stacks?.[s.stack] ?? {};
-      const perInstance = BigInt(prices.instance_hour_micros ?? pricing.instance_hour_micros);
-      const perGb = BigInt(prices.memory_gb_hour_micros ?? pricing.memory_gb_hour_micros);
-      // amount = i/3600 × perInstance + m/(1024×3600) × perGb, one rounding over the exact sum.
-      const amount = divRound(s.i * perInstance * 1024n + s.m * perGb, 3600n * 1024n);
-      return {
-        deployment_id: s.deployment_id,
-        organization_id: s.organization_id,
-        stack: s.stack,
-        instance_seconds: Number(s.i),
-        memory_mb_seconds: Number(s.m),
-        instance_hours: hoursOf(s.i),
-        memory_gb_hours: hoursOf(s.m, 1024n),
-        amount_micros: amount.toString(),
-      };
-    });
+  const order = (a: UsageSum): string => `${a.deployment_id}\u0000${a.stack}`;
+  return [...sums.values()].sort((a, b) => (order(a) < order(b) ? -1 : 1));
+}
+
+/** Sums the day documents' lines inside [from, to) by deployment × stack and prices them. */
+export function priceUsage(docs: readonly MeteringDay[], pricing: Pricing, from: number, to: number) {
+  const items: UsageItem[] = sumUsage(docs, from, to).map((s) => ({
+    deployment_id: s.deployment_id,
+    organization_id: s.organization_id,
+    stack: s.stack,
+    instance_seconds: Number(s.i),
+    memory_mb_seconds: Number(s.m),
+    cpu_milli_seconds: Number(s.c),
+    storage_mb_seconds: Number(s.s),
+    instance_hours: hoursOf(s.i),
+    memory_gb_hours: hoursOf(s.m, 1024n),
+    cpu_hours: hoursOf(s.c, 1000n),
+    storage_gb_hours: hoursOf(s.s, 1024n),
+    amount_micros: lineAmount(s, pricing).toString(),
+  }));
   const total = items.reduce((sum, item) => sum + BigInt(item.amount_micros), 0n);
   return { currency: pricing.currency, items, total_micros: total.toString() };
 }
@@ -198,7 +239,7 @@ export function priceUsage(docs: readonly MeteringDay[], pricing: Pricing, from:
 /** The CSV of {@link priceUsage}: a header, one row per item, a total row. */
 export function usageCsv(priced: ReturnType<typeof priceUsage>): string {
   const rows = [
-    'deployment_id,organization_id,stack,instance_hours,memory_gb_hours,amount_micros,currency',
+    'deployment_id,organization_id,stack,instance_hours,memory_gb_hours,cpu_hours,storage_gb_hours,amount_micros,currency',
     ...priced.items.map((i) =>
       [
         i.deployment_id,
@@ -206,11 +247,13 @@ export function usageCsv(priced: ReturnType<typeof priceUsage>): string {
         i.stack,
         i.instance_hours,
         i.memory_gb_hours,
+        i.cpu_hours,
+        i.storage_gb_hours,
         i.amount_micros,
         priced.currency,
       ].join(','),
     ),
-    ['total', '', '', '', '', priced.total_micros, priced.currency].join(','),
+    ['total', '', '', '', '', '', '', priced.total_micros, priced.currency].join(','),
   ];
   return `${rows.join('\n')}\n`;
 }

@@ -11,6 +11,7 @@ import { type Clock } from '../clock';
 import { badRequest } from '../http/errors';
 import { intParam } from '../http/query';
 import { type ServiceResponse } from '../http/send';
+import { parseDeadLetterQuery } from './dead-letters';
 import { parseWebhookConfig, webhookView } from './webhook-config';
 import { type EventStore, type StoredEvent } from './zk-events';
 
@@ -79,6 +80,16 @@ export class EventService {
       return { ...fields, seq };
     });
     return { status: 200, body: { events, count: events.length } };
+  }
+
+  /** Events given up on after the last retry, newest `limit` (of one `target`), oldest first. */
+  async deadLetters(query: Record<string, unknown>): Promise<ServiceResponse> {
+    const letters = (await this.deps.events.deadLetters(parseDeadLetterQuery(query))).map((letter) => {
+      const { schema_version: _v, event, ...fields } = letter;
+      const { schema_version: _e, ...eventFields } = event;
+      return { ...fields, event: eventFields };
+    });
+    return { status: 200, body: { dead_letters: letters, count: letters.length } };
   }
 
   async setWebhooks(body: unknown): Promise<ServiceResponse> {

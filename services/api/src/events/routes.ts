@@ -27,5 +27,10 @@ export function eventRoutes(service: EventService): Router {
     send(res, await service.webhooks());
   });
 
+  router.get('/platform/configuration/webhooks/dead-letters', async (req, res) => {
+    const query = allowOnly(req, ['target', 'limit']);
+    send(res, await service.deadLetters(query));
+  });
+
   return router;
 }

@@ -8,6 +8,7 @@ import {
   eventSeqOf,
   isWharfError,
   paths,
+  type DeadLetter,
   type DeliveryCursor,
   type EventInput,
   type EventRecord,
@@ -15,6 +16,7 @@ import {
 } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { DocumentStore, EventRecorder, type ZkSession } from '@wharf/zk';
+import { type DeadLetterQuery, selectDeadLetters } from './dead-letters';
 
 /** An event with its sequence (its place in `/events`). */
 export interface StoredEvent {
@@ -31,6 +33,8 @@ export interface EventStore {
   setWebhooks(next: WebhookConfig, version: number): Promise<void>;
   /** Each target's cursor, by target id. */
   cursors(ids: readonly string[]): Promise<Map<string, DeliveryCursor>>;
+  /** The dead letters `q` selects, oldest event first (a bad document is logged and skipped). */
+  deadLetters(q: DeadLetterQuery): Promise<DeadLetter[]>;
   /** Records an event in the background (never throws, never waits). */
   emit(input: EventInput): void;
 }
@@ -108,6 +112,16 @@ export class ZkEventStore implements EventStore {
       else tx.create('webhook-delivery', paths.webhookDelivery(id), cursor);
     }
     await tx.commit();
+  }
+
+  async deadLetters(q: DeadLetterQuery): Promise<DeadLetter[]> {
+    const chosen = selectDeadLetters(await this.docs.readChildren(paths.webhookDeadLetters()), q);
+    const out: DeadLetter[] = [];
+    for (const { name } of chosen) {
+      const doc = await this.docs.readOrSkip('dead-letter', `${paths.webhookDeadLetters()}/${name}`);
+      if (doc) out.push(doc.value);
+    }
+    return out;
   }
 
   async cursors(ids: readonly string[]): Promise<Map<string, DeliveryCursor>> {

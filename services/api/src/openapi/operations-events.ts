@@ -1,5 +1,6 @@
 /** The operations of alert events, webhook targets and instance logs (see `operations.ts`). */
 import { EVENT_TYPES, MAX_LOG_TAIL } from '@wharf/model';
+import { DEFAULT_DEAD_LETTERS_LIMIT, MAX_DEAD_LETTERS_LIMIT } from '../events/dead-letters';
 import { type Operation } from './operations';
 
 /** Events, webhooks and logs. */
@@ -62,6 +63,23 @@ export const EVENT_OPERATIONS: readonly Operation[] = [
     summary: 'The webhook targets (without secrets) and their delivery progress',
     authenticated: true,
     success: [200, 'The targets'],
+  },
+  {
+    method: 'get',
+    path: '/platform/configuration/webhooks/dead-letters',
+    operationId: 'listWebhookDeadLetters',
+    tag: 'Events',
+    summary: 'Events a webhook target refused on every attempt (platform-admin)',
+    authenticated: true,
+    query: [
+      { name: 'target', description: 'only this target', schema: { type: 'string' } },
+      {
+        name: 'limit',
+        description: `newest N by event sequence (default ${DEFAULT_DEAD_LETTERS_LIMIT}, max ${MAX_DEAD_LETTERS_LIMIT})`,
+        schema: { type: 'integer', minimum: 1, maximum: MAX_DEAD_LETTERS_LIMIT },
+      },
+    ],
+    success: [200, 'The dead letters {target_id, seq, event, attempts, last_error, time}, oldest first'],
   },
   {
     method: 'get',

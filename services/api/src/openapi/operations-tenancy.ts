@@ -93,6 +93,12 @@ export const TENANCY_OPERATIONS: readonly Operation[] = [
           currency: { type: 'string', pattern: '^[A-Z]{3}$' },
           instance_hour_micros: { type: 'integer', minimum: 0 },
           memory_gb_hour_micros: { type: 'integer', minimum: 0 },
+          cpu_hour_micros: { type: 'integer', minimum: 0, description: 'per CPU-hour (all stacks)' },
+          storage_gb_hour_micros: {
+            type: 'integer',
+            minimum: 0,
+            description: 'per GB-hour of data directory (all stacks)',
+          },
           stacks: { type: 'object' },
         },
       },

@@ -1,4 +1,7 @@
-/** Dumps a ZooKeeper subtree (paths, data bytes, change zxids) to compare "before" and "after". */
+/**
+ * Dumps a ZooKeeper subtree (paths, data bytes, change zxids) to compare "before" and "after", and
+ * seeds nodes the way other services would have written them.
+ */
 import { type ZkSession } from '@wharf/zk';
 
 /** One node: its data (base64) and the zxids that move on any data or children write. */
@@ -31,4 +34,15 @@ export async function dumpTree(zk: ZkSession, root = '/'): Promise<Record<string
   };
   await walk(root);
   return out;
+}
+
+/** Creates `path` (and its missing parents) holding `value` as JSON, as another service would. */
+export async function createJson(
+  zk: ZkSession,
+  path: string,
+  value: unknown,
+  mode: 'persistent' | 'ephemeral' = 'persistent',
+): Promise<void> {
+  await zk.mkdirp(path.slice(0, path.lastIndexOf('/')) || '/');
+  await zk.create(path, JSON.stringify(value), mode);
 }

@@ -1,7 +1,10 @@
 /**
  * Usage metering by the constructor leader: every tick (default one minute) it sees which
  * instances actually run — a spec placed on an allocator whose status says `running` — and adds
- * one tick of each to its deployment's day document (`@wharf/model` `addUsage`).
+ * one tick of each to its deployment's day document (`@wharf/model` `addUsage`): instance and
+ * memory seconds, CPU milli-core-seconds (the share of its allocator's advertised CPUs the
+ * allocator gives it for its memory, `instanceCpuMillis`) and storage MB-seconds (the data
+ * directory size its allocator last reported in its status, `data_mb`).
  *
  * Why the constructor leader: it is the one process already elected to act for the whole
  * platform, it reads the same allocator tree, and a second election would only add a znode and
@@ -16,6 +19,7 @@
  */
 import {
   addUsage,
+  instanceCpuMillis,
   isWharfError,
   paths,
   ticksToCount,
@@ -28,6 +32,10 @@ import {
 import { type Logger } from '@wharf/observability';
 import { DocumentStore, type ZkSession } from '@wharf/zk';
 import { type ConstructorClock } from '../clock';
+import { DEFAULT_METERING_RETENTION_DAYS, MAX_DELETES_PER_TRANSACTION, expiredDays } from './retention';
+
+/** Retention is enforced hourly: a day document expires once a day, so finer is wasted reads. */
+const PRUNE_INTERVAL_MS = 3_600_000;
 
 /** Options of a {@link MeteringLoop}. */
 export interface MeteringOptions {
@@ -38,6 +46,8 @@ export interface MeteringOptions {
   tickMs: number;
   /** Most ticks backfilled after a gap (default 10). */
   maxBackfillTicks?: number;
+  /** Day documents are deleted once this many days old (0: kept forever). Default 400. */
+  retentionDays?: number;
   /** Called after each deployment's transaction (tests: a leader dying half-way). */
   afterDeployment?: (deploymentId: string) => void;
 }
@@ -51,6 +61,8 @@ export class MeteringLoop {
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
   private closed = false;
+  /** When this term last pruned past retention (a new leader prunes on its first round). */
+  private prunedAt: number | undefined;
 
   constructor(private readonly o: MeteringOptions) {
     this.docs = new DocumentStore(o.zk, { logger: o.logger });
@@ -83,17 +95,49 @@ export class MeteringLoop {
     const running = await this.running();
     const metered = await this.docs.readChildren(paths.meteringRoot());
     const ids = new Set([...running.keys(), ...metered]);
+    const now = this.o.clock.now();
+    const retentionDays = this.o.retentionDays ?? DEFAULT_METERING_RETENTION_DAYS;
+    const prune =
+      retentionDays > 0 && (this.prunedAt === undefined || now - this.prunedAt >= PRUNE_INTERVAL_MS);
     for (const id of ids) {
       if (this.closed) return;
       try {
         await this.meter(id, running.get(id) ?? [], currentTick);
         this.o.afterDeployment?.(id);
+        if (prune) await this.prune(id, now, retentionDays);
       } catch (err) {
         if (isWharfError(err, 'WHARF_ZK_TRANSACTION_FAILED') || isWharfError(err, 'WHARF_ZK_BAD_VERSION')) {
           this.o.logger.info('metering write lost a race; the next round re-reads', { deployment: id });
         } else throw err;
       }
     }
+    if (prune) this.prunedAt = now;
+  }
+
+  /**
+   * Deletes the deployment's day documents past retention, each conditional on the version read
+   * (this loop is their only writer, and it never writes a day that old), and then its cursor once
+   * no day is left and it is idle: an idle cursor starts afresh anyway, so forgetting it changes
+   * nothing that is counted, and a long-deleted deployment leaves nothing behind.
+   */
+  private async prune(id: string, now: number, retentionDays: number): Promise<void> {
+    const cursorPath = paths.meteringCursor(id);
+    const children = await this.docs.readChildren(cursorPath);
+    const expired = expiredDays(children, now, retentionDays);
+    for (let i = 0; i < expired.length; i += MAX_DELETES_PER_TRANSACTION) {
+      const tx = this.docs.transaction();
+      for (const day of expired.slice(i, i + MAX_DELETES_PER_TRANSACTION)) {
+        const stat = await this.o.zk.exists(paths.meteringDay(id, day));
+        if (stat !== null) tx.delete(paths.meteringDay(id, day), stat.version);
+      }
+      await tx.commit();
+    }
+    if (expired.length > 0)
+      this.o.logger.info('metering days past retention removed', { deployment: id, days: expired.length });
+    if (children.length > expired.length) return;
+    const cursor = await this.docs.readNode('metering-cursor', cursorPath);
+    if (cursor?.value?.idle !== true) return;
+    await this.docs.transaction().delete(cursorPath, cursor.version).commit();
   }
 
   private async meter(id: string, instances: MeteredInstance[], currentTick: number): Promise<void> {
@@ -141,10 +185,15 @@ export class MeteringLoop {
     return (await this.docs.readOrSkip('deployment', paths.deployment(id)))?.value.organization_id;
   }
 
-  /** Instances whose spec is placed and whose status says running, by deployment. */
+  /**
+   * Instances whose spec is placed and whose status says running, by deployment, with the CPU
+   * share their allocator gives them (from its advertised capacity) and their data size.
+   */
   private async running(): Promise<RunningByDeployment> {
     const out: RunningByDeployment = new Map();
     for (const allocator of await this.docs.readChildren(paths.allocators())) {
+      const capacity = (await this.docs.readOrSkip('allocator-advertisement', paths.allocator(allocator)))
+        ?.value.capacity;
       const specIds = await this.docs.readChildren(paths.allocatorInstances(allocator));
       for (const instance of specIds) {
         const status = await this.docs.readOrSkip(
@@ -157,7 +206,12 @@ export class MeteringLoop {
         )?.value;
         if (spec === undefined) continue;
         const list = out.get(spec.deployment_id) ?? [];
-        list.push({ stack: spec.stack, memory_mb: spec.memory_mb });
+        list.push({
+          stack: spec.stack,
+          memory_mb: spec.memory_mb,
+          ...(capacity === undefined ? {} : { cpu_millis: instanceCpuMillis(spec.memory_mb, capacity) }),
+          ...(status.value.data_mb === undefined ? {} : { storage_mb: status.value.data_mb }),
+        });
         out.set(spec.deployment_id, list);
       }
     }

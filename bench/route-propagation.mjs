@@ -1,0 +1,200 @@
+#!/usr/bin/env node
+// route-propagation (issue 13 §3): how long from a route znode write until every proxy serves it,
+// and what a full table rebuild costs.
+//   - One embedded ZooKeeper, one upstream process and P proxy processes (the built
+//     services/proxy/dist/main.js, one process each, as `wharf up` runs them).
+//   - The route tree is first filled with R routes (all proxies load them); then, per sample, one
+//     new route is created and every proxy is polled over keep-alive HTTP (GET with the
+//     deployment's `x-wharf-deployment` header; a 404 answers in ~0.1 ms) until it forwards to the
+//     upstream. The figure is the time from just before the create to each proxy's first 200:
+//     ZooKeeper's write and watch notification, the proxy's coalescing (10 ms) and rebuild.
+//   - In process: `buildRouteTable` over R route documents, as a proxy does on a full refresh.
+// Prints p50/p95/p99 per (proxies, routes) pair.
+//   node bench/route-propagation.mjs [--proxies 2,8] [--routes 1000,10000] [--samples 30] [--json]
+//   node bench/route-propagation.mjs --quick        (2 proxies, 200 routes, 5 samples: CI-sized)
+// Needs a build (`npx tsc -b tsconfig.json`) and ZooKeeper's jars (scripts/bootstrap.sh).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startChild, stopChild } from './lib/children.mjs';
+import { benchRoute } from './lib/proxy-options.mjs';
+import { freePort, quantile, sleep } from './lib/platform.mjs';
+
+const require = createRequire(import.meta.url);
+const { EmbeddedZooKeeper, ZkSession } = require('@wharf/zk');
+const { paths, serializeDocument } = require('@wharf/model');
+const { buildRouteTable } = require('@wharf/proxy');
+
+const { values } = parseArgs({
+  options: {
+    proxies: { type: 'string', default: '2,8' },
+    routes: { type: 'string', default: '1000,10000' },
+    samples: { type: 'string', default: '30' },
+    quick: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  },
+});
+const list = (s) => s.split(',').map(Number);
+const PROXIES = values.quick ? [2] : list(values.proxies);
+const ROUTES = values.quick ? [200] : list(values.routes);
+const SAMPLES = values.quick ? 5 : Number(values.samples);
+/** Creates in flight while the tree is filled. */
+const FILL_CONCURRENCY = 256;
+/** Full rebuilds timed per route count (after 3 warm-up builds). */
+const REBUILDS = 20;
+const PROXY_MAIN = join(import.meta.dirname, '..', 'services', 'proxy', 'dist', 'main.js');
+const CHROOT = '/bench-routes';
+
+const routeData = (deployment, port) => serializeDocument('route', benchRoute(deployment, port));
+
+/** Status of one GET for `deployment` through the proxy on `port` (keep-alive `agent`). */
+function status(port, agent, deployment) {
+  return new Promise((resolve) => {
+    const req = http.get(
+      { host: '127.0.0.1', port, path: '/', agent, headers: { 'x-wharf-deployment': deployment } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      },
+    );
+    req.on('error', () => resolve(0));
+  });
+}
+
+/** Polls until the proxy forwards `deployment`; resolves with the time it first did (hrtime ns). */
+async function servedAt(proxy, deployment, deadlineNs) {
+  for (;;) {
+    if ((await status(proxy.port, proxy.agent, deployment)) === 200) return process.hrtime.bigint();
+    if (process.hrtime.bigint() > deadlineNs) throw new Error(`proxy ${proxy.id} never served ${deployment}`);
+  }
+}
+
+function startProxy(zk, id) {
+  return freePort().then((port) => {
+    const child = spawn(process.execPath, [PROXY_MAIN], {
+      env: {
+        ...process.env,
+        WHARF_ZK: zk.connectString,
+        WHARF_ZK_CHROOT: CHROOT,
+        WHARF_ID: id,
+        WHARF_PROXY_PORT: String(port),
+        WHARF_PROXY_WORKERS: '1',
+        WHARF_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    return { id, port, child, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) };
+  });
+}
+
+async function fill(session, from, to, upstreamPort) {
+  let next = from;
+  const worker = async () => {
+    for (let i = next++; i < to; i = next++) {
+      await session.create(paths.route(`r${i}`), routeData(`r${i}`, upstreamPort));
+    }
+  };
+  await Promise.all(Array.from({ length: FILL_CONCURRENCY }, worker));
+}
+
+function rebuildMs(count, upstreamPort) {
+  const docs = Array.from({ length: count }, (_, i) => ({
+    name: `r${i}`,
+    data: routeData(`r${i}`, upstreamPort),
+  }));
+  for (let i = 0; i < 3; i++) buildRouteTable(docs);
+  const out = [];
+  for (let i = 0; i < REBUILDS; i++) {
+    const t0 = process.hrtime.bigint();
+    buildRouteTable(docs);
+    out.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return out;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'wharf-bench-routes-'));
+const zk = new EmbeddedZooKeeper({ dataDir: dir, port: await freePort() });
+const upstream = await startChild('proxy-upstream.mjs', []);
+const results = [];
+let session;
+try {
+  await zk.start();
+  session = new ZkSession({ connectString: zk.connectString, chroot: CHROOT, sessionTimeoutMs: 10_000 });
+  await session.start();
+  await session.mkdirp(paths.routes());
+  let filled = 0;
+  let sampleId = 0;
+  for (const routes of [...ROUTES].sort((a, b) => a - b)) {
+    await fill(session, filled, routes, upstream.port);
+    filled = routes;
+    const rebuild = rebuildMs(routes, upstream.port);
+    for (const count of PROXIES) {
+      const proxies = await Promise.all(
+        Array.from({ length: count }, (_, i) => startProxy(zk, `bp-${routes}-${i}`)),
+      );
+      try {
+        // Ready: every proxy serves the last route of the filled tree.
+        const ready = process.hrtime.bigint() + 60_000_000_000n;
+        await Promise.all(proxies.map((p) => servedAt(p, `r${routes - 1}`, ready)));
+        const latencies = [];
+        for (let s = 0; s < SAMPLES; s++) {
+          const deployment = `s${sampleId++}`;
+          const t0 = process.hrtime.bigint();
+          await session.create(paths.route(deployment), routeData(deployment, upstream.port));
+          const deadline = t0 + 10_000_000_000n;
+          const seen = await Promise.all(proxies.map((p) => servedAt(p, deployment, deadline)));
+          for (const t of seen) latencies.push(Number(t - t0) / 1e6);
+          await session.delete(paths.route(deployment), -1);
+          await sleep(50);
+        }
+        results.push({ proxies: count, routes, samples: SAMPLES, latencies, rebuild });
+      } finally {
+        for (const p of proxies) p.agent.destroy();
+        await Promise.all(
+          proxies.map(
+            (p) =>
+              new Promise((resolve) => {
+                p.child.once('exit', resolve);
+                p.child.kill('SIGTERM');
+              }),
+          ),
+        );
+      }
+    }
+  }
+} finally {
+  await session?.close();
+  await stopChild(upstream.child);
+  await zk.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const fmt = (xs) =>
+  `p50 ${quantile(xs, 0.5).toFixed(1)} / p95 ${quantile(xs, 0.95).toFixed(1)} / p99 ${quantile(xs, 0.99).toFixed(1)} ms`;
+const summary = results.map((r) => ({
+  proxies: r.proxies,
+  routes: r.routes,
+  observations: r.latencies.length,
+  propagation_ms: {
+    p50: quantile(r.latencies, 0.5),
+    p95: quantile(r.latencies, 0.95),
+    p99: quantile(r.latencies, 0.99),
+  },
+  rebuild_ms: { p50: quantile(r.rebuild, 0.5), p99: quantile(r.rebuild, 0.99) },
+}));
+if (values.json) console.log(JSON.stringify({ cpus: cpus().length, load: loadavg()[0], summary }, null, 2));
+else {
+  console.log(
+    `route propagation (${cpus().length} CPUs, load ${loadavg()[0].toFixed(1)}), ${SAMPLES} samples each`,
+  );
+  for (const r of results) {
+    console.log(
+      `  ${String(r.proxies).padStart(2)} proxies, ${String(r.routes).padStart(5)} routes: write → served ${fmt(r.latencies)}; ` +
+        `full rebuild p50 ${quantile(r.rebuild, 0.5).toFixed(2)} ms, p99 ${quantile(r.rebuild, 0.99).toFixed(2)} ms`,
+    );
+  }
+}

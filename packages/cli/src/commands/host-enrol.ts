@@ -1,0 +1,62 @@
+/**
+ * `wharf host enrol`: gets this host's service certificates from a director before it can talk
+ * to a ZooKeeper that requires them. The director's CA is pinned by its SHA-256 fingerprint (as
+ * `kubeadm join --discovery-token-ca-cert-hash`); keys are generated here and never leave the
+ * host; `<dir>/<role>/{cert,key,ca}.pem` are written for the runner and its services.
+ */
+import { resolve } from 'node:path';
+import { WharfError, assertId } from '@wharf/model';
+import { DEFAULT_DIRECTOR_PORT, enrolHost } from '@wharf/pki';
+import { type CliContext } from '../context';
+import { defaultHostId, parseRoles } from './host';
+
+/** Where `--director` points by default: the director on this host. */
+export const DEFAULT_DIRECTOR_URL = `https://127.0.0.1:${DEFAULT_DIRECTOR_PORT}`;
+
+/** `host enrol` options. */
+export interface HostEnrolOptions {
+  director?: string;
+  caFingerprint: string;
+  /** The roles token; else `WHARF_ROLES_TOKEN` (keeps it off the command line `ps` shows). */
+  token?: string;
+  hostId?: string;
+  roles: string;
+  /** Default `<WHARF_HOME>/tls`. */
+  dir?: string;
+  home?: string;
+  json?: boolean;
+}
+
+/** Runs `host enrol`; the director's refusals surface as their coded errors. */
+export async function enrolThisHost(options: HostEnrolOptions, ctx: CliContext): Promise<number> {
+  const roles = parseRoles(options.roles);
+  if (roles.length === 0) {
+    const message = 'ask for at least one role';
+    throw new WharfError('WHARF_VALIDATION', message, { details: [{ path: '--roles', message }] });
+  }
+  const token = options.token ?? ctx.env.WHARF_ROLES_TOKEN;
+  if (token === undefined || token === '') {
+    const message = 'give --token or set WHARF_ROLES_TOKEN';
+    throw new WharfError('WHARF_VALIDATION', message, { details: [{ path: '--token', message }] });
+  }
+  const hostId = assertId('host', options.hostId ?? defaultHostId());
+  const home = resolve(ctx.cwd, options.home ?? ctx.env.WHARF_HOME ?? '.wharf');
+  const dir = resolve(ctx.cwd, options.dir ?? resolve(home, 'tls'));
+  const result = await enrolHost({
+    director: options.director ?? DEFAULT_DIRECTOR_URL,
+    caFingerprint: options.caFingerprint,
+    token,
+    hostId,
+    roles,
+    dir,
+  });
+  if (options.json) {
+    ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  }
+  for (const role of result.roles) {
+    ctx.stdout.write(`${role.role}: ${role.x509Id} until ${role.notAfter.toISOString()} in ${role.dir}\n`);
+  }
+  ctx.stdout.write(`host ${hostId} enrolled (CA ${result.caFingerprint})\n`);
+  return 0;
+}

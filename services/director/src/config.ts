@@ -1,0 +1,117 @@
+/**
+ * The director's settings from the environment: parsed and validated once into a frozen object.
+ * `main.ts` passes `process.env` in; nothing else reads the environment. The CA passphrase
+ * (`WHARF_CA_PASSPHRASE`) is read by `main.ts` alone and never enters this object.
+ */
+import { type EnvParser, type EnvTable, type LogLevel, serviceConfig } from '@wharf/observability';
+import { DEFAULT_DIRECTOR_PORT } from '@wharf/pki';
+import { DEFAULT_QUORUM_INTERVAL_MS } from './quorum-monitor';
+
+const { configFromEnv: parseEnv, defaultId, renderHelp, EnvValueError, rows: r, parsers: p } = serviceConfig;
+
+/** Longest interval between quorum checks accepted: past ten minutes the report is stale. */
+const MAX_QUORUM_INTERVAL_MS = 600_000;
+
+/** The director's validated settings. */
+export interface DirectorConfig {
+  readonly zkConnectString: string;
+  readonly zkChroot: string;
+  readonly home: string;
+  readonly logLevel: LogLevel;
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  readonly names: readonly string[];
+  readonly metricsPort: number;
+  readonly quorumIntervalMs: number;
+}
+
+/** Host facts the defaults derive from. */
+export interface HostFacts {
+  hostname: string;
+}
+
+/** A director id: a valid id other than `ca` (the CA certificate's znode). */
+const directorId: EnvParser<string> = (raw) => {
+  const id = p.validId(raw);
+  if (id === 'ca') throw new EnvValueError('"ca" is reserved');
+  return id;
+};
+
+/** A comma-separated list of extra names (DNS or IP) for the enrolment certificate. */
+const nameList: EnvParser<readonly string[]> = (raw) =>
+  Object.freeze(
+    raw
+      .split(',')
+      .map((n) => n.trim())
+      .filter((n) => n !== ''),
+  );
+
+/** Every variable the director reads (printed by `--help`). */
+export function directorEnv(host: HostFacts): EnvTable<DirectorConfig> {
+  return {
+    zkConnectString: { ...r.zk, parse: p.zkConnect },
+    zkChroot: r.zkChroot,
+    home: { ...r.home, description: 'state directory; the CA lives in <home>/ca (key 0600)' },
+    logLevel: r.logLevel,
+    id: {
+      name: 'WHARF_ID',
+      default: defaultId({ prefix: 'director', hostname: host.hostname }),
+      shownDefault: 'director-<hostname>',
+      description: 'this director id (a valid id; not "ca")',
+      parse: directorId,
+    },
+    host: {
+      name: 'WHARF_DIRECTOR_HOST',
+      default: '127.0.0.1',
+      description: 'address the HTTPS enrolment endpoint binds to',
+      parse: p.text,
+    },
+    port: {
+      name: 'WHARF_DIRECTOR_PORT',
+      default: String(DEFAULT_DIRECTOR_PORT),
+      description: 'port of the HTTPS enrolment endpoint (0: any free port)',
+      parse: p.port,
+    },
+    names: {
+      name: 'WHARF_DIRECTOR_NAMES',
+      default: '',
+      description: 'extra DNS names / IPs of the enrolment certificate, comma-separated',
+      parse: nameList,
+    },
+    metricsPort: {
+      name: 'WHARF_METRICS_PORT',
+      default: '0',
+      description: 'port of /metrics and /health on 127.0.0.1 (0: any free port)',
+      parse: p.port,
+    },
+    quorumIntervalMs: {
+      name: 'WHARF_DIRECTOR_QUORUM_INTERVAL_MS',
+      default: String(DEFAULT_QUORUM_INTERVAL_MS),
+      description: 'between two srvr/mntr rounds that refresh /director/<id>',
+      parse: p.integer(100, MAX_QUORUM_INTERVAL_MS),
+    },
+  };
+}
+
+/** Parses the environment; throws `WHARF_VALIDATION` listing every bad variable. */
+export function configFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  host: HostFacts,
+): DirectorConfig {
+  return parseEnv(directorEnv(host), env, 'director configuration');
+}
+
+/** The `--help` text. */
+export function helpText(): string {
+  return renderHelp(directorEnv({ hostname: 'host' }), {
+    title: 'wharf-director: the installation CA, host enrolment over HTTPS, ZooKeeper quorum health',
+    usage: ['Usage: wharf-director [--help]'],
+    notes: [
+      'Endpoints: POST /enrol, GET /ca on https://WHARF_DIRECTOR_HOST:WHARF_DIRECTOR_PORT;',
+      'GET /metrics, GET /health on http://127.0.0.1:WHARF_METRICS_PORT.',
+      'WHARF_CA_PASSPHRASE: encrypts the CA key at rest (read once, never logged).',
+      'WHARF_ZK_TLS_CA / _CERT / _KEY: mutual TLS to ZooKeeper (all three or none).',
+    ],
+  });
+}
