@@ -60,8 +60,7 @@ export const PlanDocumentSchema = Type.Object(
      * all (`all: true`). Carried from plan to plan until `_start` clears it.
      */
     stopped: Type.Optional(PlanStoppedSchema),
-    /** Replace the data with a snapshot's (`_restore`); nothing is created, removed or stopped. */
-    restore: Type.Optional(PlanRestoreSchema),
+    restore: Type.Optional(PlanRestoreSchema), // `_restore` / a rebuild: plan-blocks.ts
   },
   { additionalProperties: false },
 );
