@@ -37,6 +37,7 @@ async function parse(
     deploymentRestart: record('deploymentRestart'),
     deploymentShutdown: record('deploymentShutdown'),
     deploymentStart: record('deploymentStart'),
+    deploymentRestore: record('deploymentRestore'),
     deploymentStopInstances: async (id, ids, options) =>
       record('deploymentStopInstances')(id, { ...options, ids }),
     deploymentStartInstances: async (id, ids, options) =>
@@ -182,6 +183,11 @@ describe('the wharf command line', () => {
       command: 'deploymentShutdown',
       id: 'abc',
       options: { track: true },
+    });
+    expect((await parse(['deployment', 'restore', 'abc', '--snapshot', 's-1', '--track'])).calls[0]).toEqual({
+      command: 'deploymentRestore',
+      id: 'abc',
+      options: { snapshot: 's-1', track: true },
     });
     expect((await parse(['deployment', 'start', 'abc'])).calls[0]).toEqual({
       command: 'deploymentStart',

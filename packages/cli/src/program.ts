@@ -11,7 +11,7 @@ import {
   type RestartOptions,
   type UpdateOptions,
 } from './commands/deployment';
-import { type StopInstancesOptions } from './commands/deployment-actions';
+import { type RestoreOptions, type StopInstancesOptions } from './commands/deployment-actions';
 import { type DownOptions } from './commands/down';
 import { type VacateOptions } from './commands/allocator';
 import { type CatalogCommandOptions } from './commands/catalog';
@@ -54,6 +54,7 @@ export interface CommandHandlers {
     instanceIds: string,
     options: DeploymentCommandOptions & GlobalOptions,
   ): Promise<number>;
+  deploymentRestore(id: string, options: RestoreOptions & GlobalOptions): Promise<number>;
   planCancel(id: string, options: DeploymentCommandOptions & GlobalOptions): Promise<number>;
   hostJoin(options: HostJoinOptions & GlobalOptions): Promise<number>;
   hostEnrol(options: HostEnrolOptions & GlobalOptions): Promise<number>;
@@ -292,6 +293,12 @@ function addActionCommands(
       .command('start-instances <id> <instance-ids>')
       .description('start the listed stopped instances (comma-separated)'),
   ).action(act(run, handlers.deploymentStartInstances));
+  trackOptions(
+    deployment
+      .command('restore <id>')
+      .description("replace the deployment's data with one of its snapshots, in place (POST _restore)")
+      .requiredOption('--snapshot <id>', 'the snapshot to put back (see GET /deployments/<id>/snapshots)'),
+  ).action(act(run, handlers.deploymentRestore));
 }
 
 function addHostCommands(program: Command, handlers: CommandHandlers, run: Runner): void {

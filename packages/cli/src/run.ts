@@ -15,7 +15,7 @@ import {
   updateDeployment,
 } from './commands/deployment';
 import { showActivity } from './commands/activity';
-import { deploymentAction, instancesAction } from './commands/deployment-actions';
+import { deploymentAction, instancesAction, restoreAction } from './commands/deployment-actions';
 import { listEvents, showLogs } from './commands/events';
 import { runDown } from './commands/down';
 import { addPlatformBackupCommands } from './commands/platform-backup';
@@ -100,6 +100,7 @@ export function defaultHandlers(ctx: CliContext): CommandHandlers {
       instancesAction(client(options), 'stop', id, ids, options, ctx),
     deploymentStartInstances: (id, ids, options) =>
       instancesAction(client(options), 'start', id, ids, options, ctx),
+    deploymentRestore: (id, options) => restoreAction(client(options), id, options, ctx),
     planCancel: (id, options) => cancelPlan(client(options), id, options, ctx),
     hostJoin: (options) => joinHost(options, ctx),
     hostEnrol: (options) => enrolThisHost(options, ctx),

@@ -17,6 +17,14 @@ export {
 } from './ids';
 export { ROOT_PATHS, paths } from './paths';
 export {
+  SNAPSHOTS_ROOT,
+  isSnapshotRecord,
+  newSnapshotId,
+  snapshotRecordPath,
+  type SnapshotRecord,
+  type SnapshotTrigger,
+} from './snapshot-record';
+export {
   MAX_NAME_LENGTH,
   MAX_PLAN_TIMEOUT_SECONDS,
   MAX_SIZE_MB,
@@ -60,6 +68,7 @@ export {
   type PlanAttempt,
   type PlanDocument,
   type PlanMove,
+  type PlanRestore,
   type PlanStep,
   type PlanStopped,
   type PlatformConfig,

@@ -67,6 +67,9 @@ export const paths = {
     return `/metering/${assertId('deployment', deployment)}/${day}`;
   },
   pricing: () => '/platform/pricing',
+  /** Claims of scheduled snapshots (one per deployment, removed with the deployment). */
+  snapshotScheduleRoot: () => '/snapshot-schedule',
+  snapshotSchedule: (deployment: string) => `/snapshot-schedule/${assertId('deployment', deployment)}`,
   availabilityRoot: () => '/availability',
   availability: (deployment: string) => `/availability/${assertId('deployment', deployment)}`,
   /** Alert events (`schemas/events.ts`); children are PERSISTENT_SEQUENTIAL `event-<seq>`. */

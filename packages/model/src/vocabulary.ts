@@ -22,6 +22,10 @@ export const STEP_IDS = {
   stopInstances: 'stop-instances',
   /** `_start`: stopped instances run again and rejoin their cluster with their data. */
   resumeInstances: 'resume-instances',
+  /** `_restore`: the data of the running instances is replaced by a snapshot's. */
+  restoreSnapshot: 'restore-snapshot',
+  /** Before a plan removes instances: a snapshot of the data, in case the change goes wrong. */
+  snapshotBeforeChange: 'snapshot-before-change',
   rollback: 'rollback',
   planCompleted: 'plan-completed',
 } as const;

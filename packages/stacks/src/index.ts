@@ -13,6 +13,7 @@ export type {
   MemberEndpoint,
   ProbeOptions,
   ProbeResult,
+  RestoreOptions,
   RestoreResult,
   SnapshotResult,
   StackPack,
@@ -52,6 +53,14 @@ export {
 } from './etcd/api';
 export { HANDOFF_BUDGET_MS } from './etcd/leadership';
 export { DEFAULT_SNAPSHOT_TIMEOUT_MS } from './etcd/snapshot';
+export {
+  FsSnapshotRepository,
+  type SnapshotRepository,
+  type SnapshotRepositoryConfig,
+  configuredRepository,
+  openRepository,
+  storeVerifiedSnapshot,
+} from './snapshot-repository';
 export { type SnapshotKeyValue, readEtcdKeys } from './etcd/bolt';
 export {
   etcdRestore,

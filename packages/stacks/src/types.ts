@@ -86,6 +86,12 @@ export interface HookOptions {
   clock?: RuntimeClock;
 }
 
+/** Options of a `restore`. */
+export interface RestoreOptions extends HookOptions {
+  /** Delete every key of the target first (an in-place restore): afterwards it holds the snapshot's keys only. */
+  replace?: boolean;
+}
+
 /** Input of `bootstrap`: what a new cluster is made of. */
 export interface BootstrapInput {
   deploymentId: string;
@@ -187,12 +193,13 @@ export interface StackPack {
    */
   verifySnapshot(file: string): Promise<SnapshotResult>;
   /**
-   * Writes a snapshot's data into the running, new cluster `members` (a logical restore).
-   * Idempotent: an interrupted restore is run again. `WHARF_SNAPSHOT_UNSUPPORTED` where unsupported.
+   * Writes a snapshot's data into the running cluster `members` (a logical restore; `replace`:
+   * in place, the cluster's own keys deleted first). Idempotent: an interrupted restore is run
+   * again. `WHARF_SNAPSHOT_UNSUPPORTED` where unsupported.
    */
   restore(
     fromFile: string,
     members: readonly MemberEndpoint[],
-    options?: HookOptions,
+    options?: RestoreOptions,
   ): Promise<RestoreResult>;
 }

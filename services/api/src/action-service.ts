@@ -5,7 +5,13 @@
  * apply to a settled deployment: one with a pending plan is refused (the constructor would have
  * to mix the action with the plan's own changes).
  */
-import { WharfError, type Deployment, type InstanceSpec, type PlanDocument } from '@wharf/model';
+import {
+  WharfError,
+  type Deployment,
+  type InstanceSpec,
+  type PlanDocument,
+  type PlanRestore,
+} from '@wharf/model';
 import { type Clock } from './clock';
 import {
   actionPlan,
@@ -77,6 +83,21 @@ export class ActionService {
     return this.write(s, 'start-instances', ids);
   }
 
+  /**
+   * `POST /deployments/:id/_restore`: a plan that puts the data of one of the deployment's own
+   * snapshots back (`restore-snapshot` step). `check` finds and verifies the snapshot; it runs
+   * after the deployment's checks and before the only write.
+   */
+  async restore(id: string, check: () => Promise<PlanRestore>): Promise<ServiceResponse> {
+    const s = await this.settled(id);
+    if (isShutDown(s.current))
+      throw conflict('id', `deployment ${id} is shut down; start it with _start first`);
+    const stopped = stoppedIds(s.current);
+    if (stopped.length > 0)
+      throw conflict('id', `instances ${stopped.join(', ')} are stopped; start them before a restore`);
+    return this.write(s, 'restore', [], await check());
+  }
+
   /** The deployment, refused unless it exists, is not being deleted and has no pending plan. */
   private async settled(id: string): Promise<Settled> {
     const record = await this.deps.deployments.get(id);
@@ -98,9 +119,11 @@ export class ActionService {
     s: Settled,
     action: DeploymentAction,
     ids: readonly string[],
+    restore?: PlanRestore,
   ): Promise<ServiceResponse> {
     const now = new Date(this.deps.clock.now());
-    const pending = actionPlan(s.current, action, stoppedAfter(s.current, action, ids), now);
+    const plan = actionPlan(s.current, action, stoppedAfter(s.current, action, ids), now);
+    const pending = restore === undefined ? plan : { ...plan, restore };
     const deployment = { ...s.record.value, updated: now.toISOString() };
     // Versioned on the record and created only if no pending plan exists: a concurrent plan wins.
     const version = await this.deps.deployments.writePlan(s.record.value.id, {
@@ -116,6 +139,7 @@ export class ActionService {
         id: deployment.id,
         action,
         ...(ids.length > 0 ? { instance_ids: ids } : {}),
+        ...(restore === undefined ? {} : { snapshot: restore.snapshot }),
         version,
         plan_id: pending.plan_id,
       },

@@ -213,11 +213,12 @@ export function createApp(deps: AppDeps): Express {
   if (limit !== null) app.use(rateLimit(new TokenBuckets(limit, clock), deps.metrics));
   app.use(servePath(METRICS_PATH, observability));
   app.use(jsonBodyParser());
+  const actions = new ActionService({ ...deps.store, clock, metrics: deps.metrics });
   const routers = [
     // First: `/deployments/templates` is the catalog's, not a deployment's (see `routes/catalog.ts`).
     catalogRoutes(catalog),
     // Before the deployment routes: it answers the creates that carry `restore_from`.
-    ...(deps.snapshots ? [snapshotRoutes({ ...deps.snapshots, deployments })] : []),
+    ...(deps.snapshots ? [snapshotRoutes({ ...deps.snapshots, deployments, actions })] : []),
     deploymentRoutes(deployments),
     planRoutes(deployments),
     activityRoutes(
@@ -227,7 +228,7 @@ export function createApp(deps: AppDeps): Express {
       }),
     ),
     platformRoutes(platform),
-    actionRoutes(new ActionService({ ...deps.store, clock, metrics: deps.metrics })),
+    actionRoutes(actions),
     moveRoutes(new MoveService({ ...deps.store, clock, metrics: deps.metrics })),
     apiKeyRoutes(apiKeys),
     monitoringRoutes(deps.monitoring),

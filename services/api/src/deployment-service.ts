@@ -203,11 +203,12 @@ export class DeploymentService {
       (e) => organizationId === undefined || e.deployment.organization_id === organizationId,
     );
     all.sort((a, b) => compareCreated(a.deployment, b.deployment));
-    const page = all.slice(from, from + size).map(({ deployment, planNodes }) => ({
+    const page = all.slice(from, from + size).map(({ deployment, planNodes, currentStopped }) => ({
       id: deployment.id,
       name: deployment.name,
       created: deployment.created,
-      status: deploymentStatus(deployment, planNodes),
+      // The same derivation as show(): a settled deployment whose current plan shuts it down.
+      status: withShutDown(deploymentStatus(deployment, planNodes), { stopped: currentStopped }),
     }));
     return { status: 200, body: { deployments: page, total: all.length, from, size } };
   }

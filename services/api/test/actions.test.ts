@@ -90,6 +90,10 @@ describe('deployment and instance actions', () => {
     expect(await pending()).toMatchObject({ source: { action: 'shutdown' }, stopped: { all: true } });
     await complete();
     expect((await h.call('GET', `/api/v1/deployments/${d}`)).body.status).toBe('stopped');
+    // The list (a watch-driven cache of the records and plan znodes) says the same as the GET.
+    const listed = async () =>
+      (await h.call('GET', '/api/v1/deployments')).body.deployments.find((x: any) => x.id === d)?.status;
+    await waitFor(async () => (await listed()) === 'stopped');
     await refused('/_shutdown', 409, 'WHARF_CONFLICT', 'id');
     await refused(`/instances/${d}-main-0/_stop`, 409, 'WHARF_CONFLICT', 'id');
     const before = await dumpTree(h.zk);
@@ -101,5 +105,7 @@ describe('deployment and instance actions', () => {
     expect(start?.source.action).toBe('start');
     expect(start?.stopped).toBeUndefined();
     expect(JSON.stringify(start?.resources)).not.toContain('reallocate_instances');
+    await complete();
+    await waitFor(async () => (await listed()) === 'running');
   });
 });

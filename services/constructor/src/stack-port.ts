@@ -4,6 +4,7 @@
  * `src/main.ts` adapts `@wharf/stacks`; tests inject fakes.
  */
 import { type MemberEndpoint, type StackKind } from '@wharf/model';
+import { type SnapshotRepository } from '@wharf/stacks';
 
 /** What a membership hook is told. */
 export interface MembershipContext {
@@ -31,6 +32,22 @@ export interface LeaveContext extends MembershipContext {
 /** A member that joined and must hold the cluster's data before an old member leaves. */
 export interface MigrateContext extends MembershipContext {
   joined: MemberEndpoint;
+}
+
+/** A running cluster whose data is replaced by a snapshot's (`_restore`). */
+export interface RestoreContext extends MembershipContext {
+  /** A local path of the snapshot file. */
+  file: string;
+  /** The SHA-256 its record names: a file that no longer matches is refused before any write. */
+  sha256: string;
+}
+
+/** A snapshot to take of a running member into the installation's repository. */
+export interface TakeSnapshotContext {
+  deploymentId: string;
+  snapshotId: string;
+  member: MemberEndpoint;
+  repository: SnapshotRepository;
 }
 
 /** What a migration reports (for the step log and the migration-time figures). */
@@ -62,6 +79,16 @@ export interface ConstructorStack {
   leavePausesCluster?(ctx: LeaveContext): Promise<boolean>;
   /** Runs before a member of a cluster that keeps running is removed (etcd: member remove). */
   beforeLeave?(ctx: LeaveContext): Promise<void>;
+  /**
+   * `restore-snapshot`: verifies the file, then replaces the cluster's data with the snapshot's
+   * (etcd: every key deleted, the snapshot's written). Idempotent. Absent: no snapshots.
+   */
+  restoreSnapshot?(ctx: RestoreContext): Promise<{ keys: number }>;
+  /**
+   * `snapshot-before-change`: streams a snapshot of `ctx.member` into the repository and verifies
+   * the stored file (the caller records it). Absent: the stack has no snapshots.
+   */
+  takeSnapshot?(ctx: TakeSnapshotContext): Promise<{ bytes: number; sha256: string }>;
 }
 
 /** Finds the pack of a stack kind; undefined for kinds this constructor cannot run. */

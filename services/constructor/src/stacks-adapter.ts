@@ -3,10 +3,10 @@
  * port, and — for clustered stacks only — the membership hooks. A pack whose members do not form
  * a cluster (http) gets no hooks, so it is grown and released all at once.
  */
-import { type StackKind } from '@wharf/model';
+import { WharfError, type StackKind } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { getStackPack, isStackKind, type StackPack } from '@wharf/stacks';
-import { type ConstructorStack, type StackResolver } from './stack-port';
+import { getStackPack, isStackKind, storeVerifiedSnapshot, type StackPack } from '@wharf/stacks';
+import { type ConstructorStack, type RestoreContext, type StackResolver } from './stack-port';
 
 /**
  * Time budget of one hook call (the pack retries inside it). The attempt retries failed calls
@@ -14,6 +14,9 @@ import { type ConstructorStack, type StackResolver } from './stack-port';
  * leadership or a timeout: long enough for etcd's ~5 s "unhealthy cluster" refusal window.
  */
 export const HOOK_CALL_TIMEOUT_MS = 15_000;
+
+/** Time budget of an in-place restore (all the snapshot's keys, in transactions): the plan timeout bounds it too. */
+export const RESTORE_TIMEOUT_MS = 5 * 60_000;
 
 /** The constructor's view of one pack. */
 export function adaptStackPack(pack: StackPack, logger: Logger): ConstructorStack {
@@ -26,7 +29,28 @@ export function adaptStackPack(pack: StackPack, logger: Logger): ConstructorStac
     migrateData: (ctx) => pack.migrateData(ctx.members, ctx.joined, options),
     leavePausesCluster: (ctx) => pack.leavePausesCluster(ctx.members, ctx.leaving, options),
     beforeLeave: (ctx) => pack.beforeLeave(ctx.members, ctx.leaving, options),
+    ...(pack.snapshots
+      ? {
+          restoreSnapshot: (ctx) => restoreInPlace(pack, ctx, hookLogger),
+          takeSnapshot: (ctx) => storeVerifiedSnapshot(pack, ctx.repository, ctx, { logger: hookLogger }),
+        }
+      : {}),
   };
+}
+
+/** Verifies the snapshot against its recorded SHA-256, then restores it over the cluster's data. */
+async function restoreInPlace(
+  pack: StackPack,
+  ctx: RestoreContext,
+  logger: Logger,
+): Promise<{ keys: number }> {
+  const verified = await pack.verifySnapshot(ctx.file);
+  if (verified.sha256 !== ctx.sha256) {
+    throw new WharfError('WHARF_SNAPSHOT_CORRUPT', 'snapshot file does not match its recorded SHA-256', {
+      details: [{ path: 'snapshot', message: 'file changed since it was recorded' }],
+    });
+  }
+  return pack.restore(ctx.file, ctx.members, { replace: true, logger, timeoutMs: RESTORE_TIMEOUT_MS });
 }
 
 /** Resolves every stack kind `@wharf/stacks` knows (adapters built once per kind). */

@@ -127,6 +127,17 @@ export async function readAttempt(zk: ZkSession, d: string): Promise<PlanAttempt
   return stat ? parseDocument('plan-attempt', (await zk.get(paths.planAttempt(d))).data) : undefined;
 }
 
+/** Waits for the leader's recovery attempt (`recover-…` plan) to finish and returns it. */
+export async function waitForRecovery(zk: ZkSession, d: string, timeoutMs = 60_000): Promise<PlanAttempt> {
+  return waitFor(
+    async () => {
+      const a = await readAttempt(zk, d);
+      return a && a.plan_id.startsWith('recover-') && a.status !== 'running' ? a : undefined;
+    },
+    { timeoutMs, intervalMs: 100, message: 'a recover attempt to finish' },
+  );
+}
+
 /** Waits for the attempt of `planId` to finish and returns it. */
 export async function waitForAttempt(
   zk: ZkSession,

@@ -2,7 +2,7 @@
  * The constructor against a real ZooKeeper with fake allocators: create, grow and shrink, size
  * change, NoCapacity, timeout, delete. One constructor leads; the fake stack records membership.
  */
-import { FAILURE_TYPES, STEP_IDS, type PlanAttempt } from '@wharf/model';
+import { FAILURE_TYPES, STEP_IDS, paths, type PlanAttempt } from '@wharf/model';
 import { useZooKeeper, waitFor } from '@wharf/testkit';
 import { type ZkSession } from '@wharf/zk';
 import { type Constructor } from '../src/constructor';
@@ -229,6 +229,9 @@ describe('constructor lifecycle', () => {
 
   it('delete removes the route, every instance and the whole deployment subtree', async () => {
     await createThree();
+    // The claim an api's snapshot scheduler keeps for the deployment goes with it.
+    await zk.mkdirp(paths.snapshotScheduleRoot());
+    await zk.createJson(paths.snapshotSchedule(D), { schema_version: 1, slot: 1 });
     await requestDelete(zk, D);
     await waitFor(async () => (await zk.exists(`/deployments/${D}`)) === null, {
       timeoutMs: 20_000,
@@ -238,5 +241,6 @@ describe('constructor lifecycle', () => {
     expect(await specsOf(zk, D)).toEqual([]);
     expect(await statusIds(zk, D)).toEqual([]);
     expect(stack.leaves).toEqual([]); // a dissolving cluster needs no member removal
+    expect(await zk.exists(paths.snapshotSchedule(D))).toBeNull();
   });
 });

@@ -9,9 +9,7 @@ import { paths, parseDocument, type PlanDocument } from '@wharf/model';
 import { etcdGet, etcdMemberList, etcdPut } from '@wharf/stacks';
 import { useZooKeeper, waitFor } from '@wharf/testkit';
 import { type ZkSession } from '@wharf/zk';
-import { type Constructor } from '../src/constructor';
-import { EtcdRunner } from './etcd-runner';
-import { type FakeAllocator } from './fake-allocator';
+import { RECOVER_GRACE_MS, useEtcdHosts } from './etcd-hosts';
 import { etcdPlanDoc } from './fixtures';
 import {
   createDeployment,
@@ -20,30 +18,18 @@ import {
   readAttempt,
   readRoute,
   specsOf,
-  startAllocators,
-  startEtcdConstructor,
   submitPlan,
   waitForAttempt,
+  waitForRecovery,
 } from './harness';
 
 jest.setTimeout(120_000);
 
 const D = 'd1';
-/** Short so the test takes seconds; production defaults to 10 s. */
-const RECOVER_GRACE_MS = 2_000;
 const fixture = useZooKeeper();
 
 describe('recovery and moves with real etcd', () => {
-  const runners = new Map<string, EtcdRunner>();
-  let allocators: FakeAllocator[] = [];
-  let constructor: Constructor | undefined;
-
-  afterEach(async () => {
-    await constructor?.close();
-    for (const a of allocators) await a.close();
-    for (const r of runners.values()) await r.close();
-    runners.clear();
-  });
+  const hosts = useEtcdHosts();
 
   /** a1 (zone-a), b1 (zone-b), c1 and c2 (zone-c): the cluster takes a1, b1, c1; c2 is spare. */
   async function setUp(recoverGraceMs: number) {
@@ -55,14 +41,7 @@ describe('recovery and moves with real etcd', () => {
       ['c1', 'zone-c'],
       ['c2', 'zone-c'],
     ];
-    for (const [id] of layout) runners.set(id, new EtcdRunner());
-    allocators = await startAllocators(
-      zk,
-      layout.map(([id, zone]) => [id, zone, { runner: runners.get(id)! }]),
-    );
-    constructor = await startEtcdConstructor(await fixture.session(), {
-      allocatorRecoverGraceMs: recoverGraceMs,
-    });
+    await hosts.start(zk, layout, await fixture.session(), recoverGraceMs);
     await createDeployment(zk, etcdPlanDoc(D, { planId: 'p-create', zoneCount: 3, timeoutSeconds: 60 }));
     expect((await waitForAttempt(zk, D, 'p-create', 60_000)).status).toBe('success');
     return zk;
@@ -80,17 +59,9 @@ describe('recovery and moves with real etcd', () => {
 
     // The host dies: its allocator stops (live node gone, statuses left as they were) and its
     // etcd member is SIGKILLed.
-    const victim = allocators.find((a) => a.id === 'c1')!;
-    await victim.close();
-    runners.get('c1')!.kill();
+    await hosts.kill('c1');
 
-    const recovered = await waitFor(
-      async () => {
-        const a = await readAttempt(zk, D);
-        return a && a.plan_id.startsWith('recover-') && a.status !== 'running' ? a : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 100, message: 'a recover attempt to finish' },
-    );
+    const recovered = await waitForRecovery(zk, D);
     expect(recovered.error).toBeUndefined();
     expect(recovered.status).toBe('success');
     const steps = recovered.plan_attempt_log.map((s) => s.step_id);
@@ -121,9 +92,7 @@ describe('recovery and moves with real etcd', () => {
 
   it('does nothing with recovery disabled (grace 0): the dead member stays, unroutable', async () => {
     const zk = await setUp(0);
-    const victim = allocators.find((a) => a.id === 'c1')!;
-    await victim.close();
-    runners.get('c1')!.kill();
+    await hosts.kill('c1');
     await waitFor(
       async () => ((await readRoute(zk, D))?.instances.some((i) => !i.healthy) ? true : undefined),
       { timeoutMs: 20_000, intervalMs: 100, message: 'the dead member to be unroutable' },
@@ -151,7 +120,7 @@ describe('recovery and moves with real etcd', () => {
     const after = await byAllocator(zk);
     expect(Object.keys(after).sort()).toEqual(['a1', 'c1', 'c2']);
     expect(await zk.children(paths.allocatorInstances('b1'))).toEqual([]);
-    expect(runners.get('b1')!.running()).toEqual([]);
+    expect(hosts.runners.get('b1')!.running()).toEqual([]);
     const members = await etcdMemberList(await endpointOn(zk));
     expect(members.map((m) => m.name).sort()).toEqual(Object.values(after).sort());
     expect(await etcdGet(await endpointOn(zk), 'kept')).toBe('yes');

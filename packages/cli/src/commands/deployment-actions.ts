@@ -1,7 +1,8 @@
 /**
- * `wharf deployment shutdown|start <id>` and `wharf deployment stop-instances|start-instances <id>
- * <ids>`: thin calls to the action routes (`POST /deployments/:id/_shutdown`, `_start`,
- * `instances/<ids>/_stop`, `instances/<ids>/_start`); `--track` follows the plan they start.
+ * `wharf deployment shutdown|start <id>`, `wharf deployment stop-instances|start-instances <id>
+ * <ids>` and `wharf deployment restore <id> --snapshot <s>`: thin calls to the action routes
+ * (`POST /deployments/:id/_shutdown`, `_start`, `instances/<ids>/_stop`, `instances/<ids>/_start`,
+ * `_restore`); `--track` follows the plan they start.
  */
 import { WharfError, assertId } from '@wharf/model';
 import { type ApiClient } from '../api/api-client';
@@ -12,6 +13,12 @@ import { knownAttempts, planIdOf, track, type DeploymentCommandOptions } from '.
 export interface StopInstancesOptions extends DeploymentCommandOptions {
   /** Stop even when an etcd resource would lose its running majority. */
   force?: boolean;
+}
+
+/** `restore` options. */
+export interface RestoreOptions extends DeploymentCommandOptions {
+  /** The snapshot of the deployment to put back. */
+  snapshot: string;
 }
 
 /** A deployment action: `shutdown` or `start`. */
@@ -30,6 +37,19 @@ export async function deploymentAction(
   const id = assertId('deployment', rawId);
   const summary = action === 'shutdown' ? `deployment ${id}: shutting down` : `deployment ${id}: starting`;
   return post(client, id, `/deployments/${id}/_${action}`, options, ctx, summary);
+}
+
+/** Runs `deployment restore <id> --snapshot <s>`: the deployment's data replaced by the snapshot's. */
+export async function restoreAction(
+  client: ApiClient,
+  rawId: string,
+  options: RestoreOptions,
+  ctx: CliContext,
+): Promise<number> {
+  const id = assertId('deployment', rawId);
+  const snapshot = assertId('snapshot', options.snapshot);
+  const summary = `deployment ${id}: restoring snapshot ${snapshot}`;
+  return post(client, id, `/deployments/${id}/_restore`, options, ctx, summary, { snapshot });
 }
 
 /** Runs `deployment stop-instances <id> <ids>` or `deployment start-instances <id> <ids>`. */
@@ -67,9 +87,10 @@ async function post(
   options: DeploymentCommandOptions,
   ctx: CliContext,
   summary: string,
+  body?: unknown,
 ): Promise<number> {
   const known = options.track ? await knownAttempts(client, id) : new Set<string>();
-  const res = await client.request<Record<string, unknown>>('POST', path);
+  const res = await client.request<Record<string, unknown>>('POST', path, body === undefined ? {} : { body });
   ctx.stdout.write(`${options.json && !options.track ? JSON.stringify(res.body ?? {}, null, 2) : summary}\n`);
   if (!options.track) return 0;
   return track(client, id, options, ctx, { planId: planIdOf(res.body), known, deletion: false });

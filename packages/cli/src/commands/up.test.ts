@@ -24,6 +24,7 @@ async function parseUp(argv: string[]): Promise<UpCommandOptions> {
     deploymentRestart: none,
     deploymentShutdown: none,
     deploymentStart: none,
+    deploymentRestore: none,
     deploymentStopInstances: none,
     deploymentStartInstances: none,
     planCancel: none,

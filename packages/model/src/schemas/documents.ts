@@ -6,7 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Id, Name, Port, Ports, RefId, SchemaVersion, Settings, Str, Timestamp } from './common';
 import { INSTANCE_CONFIGURATION_ID_PATTERN } from '../ids';
 import { DeploymentMetadataSchema, ResourcesSchema } from './plan';
-import { PLAN_ACTIONS, PlanMoveSchema, PlanStoppedSchema } from './plan-blocks';
+import { PLAN_ACTIONS, PlanMoveSchema, PlanRestoreSchema, PlanStoppedSchema } from './plan-blocks';
 import { SnapshotRepositorySchema } from './snapshot-repository';
 
 const StackKindSchema = Type.Union([Type.Literal('etcd'), Type.Literal('http')]);
@@ -60,6 +60,7 @@ export const PlanDocumentSchema = Type.Object(
      * all (`all: true`). Carried from plan to plan until `_start` clears it.
      */
     stopped: Type.Optional(PlanStoppedSchema),
+    restore: Type.Optional(PlanRestoreSchema), // `_restore` / a rebuild: plan-blocks.ts
   },
   { additionalProperties: false },
 );
@@ -366,7 +367,7 @@ export const ServiceRegistrationSchema = Type.Object(
 export type Deployment = Static<typeof DeploymentSchema>;
 /** A plan document (pending or current). */
 export type PlanDocument = Static<typeof PlanDocumentSchema>;
-export type { PlanMove, PlanStopped } from './plan-blocks';
+export type { PlanMove, PlanRestore, PlanStopped } from './plan-blocks';
 /** A cluster member endpoint. */
 export type MemberEndpoint = Static<typeof MemberEndpointSchema>;
 /** Desired instance. */

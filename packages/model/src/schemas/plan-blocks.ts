@@ -5,7 +5,8 @@ import { Id } from './common';
 /**
  * `source.action` of a plan: who asked for it. `recover`: written by the constructor leader after
  * an allocator was lost; `move`: a move/vacate request; `shutdown`, `start`, `stop-instances`,
- * `start-instances`: the deployment and instance actions (a new `stopped` block, nothing else).
+ * `start-instances`: the deployment and instance actions (a new `stopped` block, nothing else);
+ * `restore`: `_restore` of one of the deployment's snapshots in place (a `restore` block).
  */
 export const PLAN_ACTIONS = [
   'create',
@@ -18,6 +19,7 @@ export const PLAN_ACTIONS = [
   'start',
   'stop-instances',
   'start-instances',
+  'restore',
 ] as const;
 
 /** Most instances one move or stop names (a deployment has at most a few dozen). */
@@ -41,7 +43,24 @@ export const PlanStoppedSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * `restore` of a plan (`_restore`): the deployment's data is replaced by that of one of its own
+ * snapshots, checked by the api before the plan was written and again by the constructor.
+ */
+export const PlanRestoreSchema = Type.Object(
+  {
+    snapshot: Id(),
+    /** Hex SHA-256 of the snapshot file, from its record: the file must still match it. */
+    sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    /** When the snapshot was taken (the step log says how old the restored data is). */
+    created: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+
 /** The `move` block of a plan. */
 export type PlanMove = Static<typeof PlanMoveSchema>;
 /** The `stopped` block of a plan. */
 export type PlanStopped = Static<typeof PlanStoppedSchema>;
+/** The `restore` block of a plan. */
+export type PlanRestore = Static<typeof PlanRestoreSchema>;

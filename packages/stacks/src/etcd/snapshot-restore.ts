@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { WharfError, isWharfError } from '@wharf/model';
-import { type HookOptions, type MemberEndpoint, type RestoreResult, type SnapshotResult } from '../types';
+import { type MemberEndpoint, type RestoreOptions, type RestoreResult, type SnapshotResult } from '../types';
 import { etcdCall } from './api';
 import { readEtcdKeys, type SnapshotKeyValue } from './bolt';
 
@@ -73,15 +73,15 @@ export function restoreBatches(kvs: readonly SnapshotKeyValue[]): SnapshotKeyVal
   return batches;
 }
 
-async function putBatch(members: readonly MemberEndpoint[], batch: SnapshotKeyValue[]): Promise<void> {
-  const success = batch.map((kv) => ({
-    request_put: { key: kv.key.toString('base64'), value: kv.value.toString('base64') },
-  }));
+/** `key` and `range_end` of every key: the byte 0 for both (etcd's "all keys >= key"). */
+const ALL_KEYS = { key: Buffer.from([0]).toString('base64'), range_end: Buffer.from([0]).toString('base64') };
+
+/** Sends one write to the first member that answers (any member forwards it to the leader). */
+async function writeToAny(members: readonly MemberEndpoint[], path: string, body: unknown): Promise<void> {
   let last: unknown;
-  // Any member forwards the write to the leader; the next one is tried when one is unreachable.
   for (const member of members) {
     try {
-      await etcdCall(member, '/v3/kv/txn', { success });
+      await etcdCall(member, path, body);
       return;
     } catch (err) {
       if (!isWharfError(err, 'WHARF_STACK_ERROR')) throw err;
@@ -91,14 +91,26 @@ async function putBatch(members: readonly MemberEndpoint[], batch: SnapshotKeyVa
   throw new WharfError('WHARF_STACK_ERROR', 'no member accepted the restore writes', { cause: last });
 }
 
-/** Writes every key of the snapshot `fromFile` into the running cluster `members`. */
+async function putBatch(members: readonly MemberEndpoint[], batch: SnapshotKeyValue[]): Promise<void> {
+  const success = batch.map((kv) => ({
+    request_put: { key: kv.key.toString('base64'), value: kv.value.toString('base64') },
+  }));
+  await writeToAny(members, '/v3/kv/txn', { success });
+}
+
+/**
+ * Writes every key of the snapshot `fromFile` into the running cluster `members`; with
+ * `replace` (an in-place `_restore`), every key of the cluster is deleted first, so keys written
+ * after the snapshot are gone. The file is read and verified before anything is deleted.
+ */
 export async function etcdRestore(
   fromFile: string,
   members: readonly MemberEndpoint[],
-  options: HookOptions = {},
+  options: RestoreOptions = {},
 ): Promise<RestoreResult> {
   const verified = await readVerifiedSnapshot(fromFile);
   const kvs = readEtcdKeys(verified.db);
+  if (options.replace === true) await writeToAny(members, '/v3/kv/deleterange', ALL_KEYS);
   for (const batch of restoreBatches(kvs)) await putBatch(members, batch);
   options.logger?.info('etcd snapshot restored', { file: fromFile, keys: kvs.length });
   return { keys: kvs.length };

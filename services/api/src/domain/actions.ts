@@ -17,7 +17,7 @@ import { newPlan } from './plans';
 export const MAX_ACTION_INSTANCES = 256;
 
 /** Actions on a deployment or on its instances. */
-export type DeploymentAction = 'shutdown' | 'start' | 'stop-instances' | 'start-instances';
+export type DeploymentAction = 'shutdown' | 'start' | 'stop-instances' | 'start-instances' | 'restore';
 
 /** True when the plan shuts the whole deployment down. */
 export function isShutDown(plan: Pick<PlanDocument, 'stopped'> | undefined): boolean {

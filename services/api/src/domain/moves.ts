@@ -132,7 +132,7 @@ export function movePendingPlan(
   reason: string,
   now: Date,
 ): PlanDocument {
-  const { move: _move, shutdown: _shutdown, ...rest } = current;
+  const { move: _move, shutdown: _shutdown, restore: _restore, ...rest } = current;
   return {
     ...rest,
     plan_id: randomUUID(),

@@ -22,6 +22,24 @@ export const SNAPSHOT_OPERATIONS: readonly Operation[] = [
     success: [201, 'The snapshot record'],
   },
   {
+    method: 'post',
+    path: '/deployments/{id}/_restore',
+    operationId: 'restoreDeploymentSnapshot',
+    tag: 'Deployments',
+    summary:
+      "In place: a plan attempt (`restore-snapshot` step) that replaces the deployment's data with one of its own snapshots; a missing or damaged snapshot is refused before any write",
+    authenticated: true,
+    body: {
+      schema: {
+        type: 'object',
+        required: ['snapshot'],
+        additionalProperties: false,
+        properties: { snapshot: { type: 'string', description: 'A snapshot id of this deployment' } },
+      },
+    },
+    success: [202, 'The restore plan was accepted (follow it in the activity log)'],
+  },
+  {
     method: 'get',
     path: '/deployments/{id}/restore',
     operationId: 'getDeploymentRestore',

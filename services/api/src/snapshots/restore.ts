@@ -9,12 +9,12 @@
  * marks the record `done`. An api that crashes mid-way finds the `pending` record on start and
  * runs the restore again from the beginning.
  */
-import { WharfError, assertId, isWharfError } from '@wharf/model';
+import { WharfError, assertId, isWharfError, type PlanRestore, type SnapshotRecord } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { getStackPack, isStackKind } from '@wharf/stacks';
 import { type ZkSession } from '@wharf/zk';
 import { type Clock } from '../clock';
-import { type SnapshotRecord, type SnapshotService } from './service';
+import { type SnapshotService } from './service';
 
 /** Parent of the restore records. */
 export const RESTORES_ROOT = '/restores';
@@ -74,32 +74,75 @@ export async function checkRestoreSource(
   requestedKinds: readonly string[],
   organizationId: string | undefined,
 ): Promise<SnapshotRecord> {
+  const field = 'restore_from.snapshot';
+  const record = await findSnapshot(snapshots, source, organizationId, field);
+  if (!requestedKinds.includes(record.kind)) {
+    throw invalid('resources', `the snapshot is of a ${record.kind} deployment`);
+  }
+  await verifySnapshotFile(snapshots, record, field);
+  return record;
+}
+
+/**
+ * `_restore` in place: snapshot `snapshotId` of the deployment itself, its file present and
+ * verified (404 / 422 naming `snapshot`); the `restore` block of the plan that puts it back.
+ */
+export async function checkInPlaceSnapshot(
+  snapshots: SnapshotService,
+  deploymentId: string,
+  snapshotId: string,
+  organizationId: string | undefined,
+): Promise<PlanRestore> {
+  const source = { deployment: deploymentId, snapshot: snapshotId };
+  const record = await findSnapshot(snapshots, source, organizationId, 'snapshot');
+  await verifySnapshotFile(snapshots, record, 'snapshot');
+  return { snapshot: record.id, sha256: record.sha256, created: record.created };
+}
+
+/** The record of a snapshot the caller may see; 404 naming `field` otherwise. */
+async function findSnapshot(
+  snapshots: SnapshotService,
+  source: RestoreSource,
+  organizationId: string | undefined,
+  field: string,
+): Promise<SnapshotRecord> {
   const record = await snapshots.record(source.deployment, source.snapshot);
   // An organization's key sees only its organization's snapshots: another's answers as missing.
   const hidden = organizationId !== undefined && record?.organization_id !== organizationId;
   if (record === undefined || hidden) {
     throw new WharfError('WHARF_NOT_FOUND', `snapshot ${source.snapshot} of ${source.deployment} not found`, {
-      details: [{ path: 'restore_from.snapshot', message: 'no such snapshot of that deployment' }],
-    });
-  }
-  if (!requestedKinds.includes(record.kind)) {
-    throw invalid('resources', `the snapshot is of a ${record.kind} deployment`);
-  }
-  const repository = await snapshots.repository();
-  const file = await repository.localCopy(source.deployment, source.snapshot);
-  if (file === undefined) {
-    throw new WharfError('WHARF_NOT_FOUND', 'snapshot file is missing from the repository', {
-      details: [{ path: 'restore_from.snapshot', message: 'its file is missing from the repository' }],
-    });
-  }
-  if (!isStackKind(record.kind)) throw invalid('restore_from.snapshot', `unknown stack ${record.kind}`);
-  const verified = await getStackPack(record.kind).verifySnapshot(file);
-  if (verified.sha256 !== record.sha256) {
-    throw new WharfError('WHARF_SNAPSHOT_CORRUPT', 'snapshot file does not match its recorded SHA-256', {
-      details: [{ path: 'restore_from.snapshot', message: 'file changed since it was recorded' }],
+      details: [{ path: field, message: 'no such snapshot of that deployment' }],
     });
   }
   return record;
+}
+
+/** The record's file is in the repository and intact (its SHA-256, the pack's own check). */
+async function verifySnapshotFile(
+  snapshots: SnapshotService,
+  record: SnapshotRecord,
+  field: string,
+): Promise<void> {
+  const repository = await snapshots.repository();
+  const file = await repository.localCopy(record.deployment_id, record.id);
+  if (file === undefined) {
+    throw new WharfError('WHARF_NOT_FOUND', 'snapshot file is missing from the repository', {
+      details: [{ path: field, message: 'its file is missing from the repository' }],
+    });
+  }
+  if (!isStackKind(record.kind)) throw invalid(field, `unknown stack ${record.kind}`);
+  const corrupt = () =>
+    new WharfError('WHARF_SNAPSHOT_CORRUPT', 'snapshot file does not match its recorded SHA-256', {
+      details: [{ path: field, message: 'file changed since it was recorded' }],
+    });
+  let verified;
+  try {
+    verified = await getStackPack(record.kind).verifySnapshot(file);
+  } catch (err) {
+    if (isWharfError(err, 'WHARF_SNAPSHOT_CORRUPT')) throw corrupt();
+    throw err;
+  }
+  if (verified.sha256 !== record.sha256) throw corrupt();
 }
 
 /** Dependencies of a {@link RestoreRunner}. */

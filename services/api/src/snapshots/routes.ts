@@ -1,13 +1,17 @@
-/** `/deployments/:id/snapshots`, `/deployments/:id/restore`, and `POST /deployments` with `restore_from`. */
+/**
+ * `/deployments/:id/snapshots`, `/deployments/:id/restore`, `/deployments/:id/_restore` (in
+ * place), and `POST /deployments` with `restore_from`.
+ */
 import { Router } from 'express';
-import { WharfError } from '@wharf/model';
+import { WharfError, isValidId } from '@wharf/model';
 import { principalOf } from '../auth/authenticate';
+import { type ActionService } from '../action-service';
 import { type DeploymentService } from '../deployment-service';
 import { jsonObjectBody } from '../http/body';
 import { allowOnly } from '../http/query';
 import { send } from '../http/send';
 import { idParam } from '../routes/ids';
-import { checkRestoreSource, parseRestoreFrom, type RestoreRunner } from './restore';
+import { checkInPlaceSnapshot, checkRestoreSource, parseRestoreFrom, type RestoreRunner } from './restore';
 import { type SnapshotService } from './service';
 
 /** What the snapshot routes use. */
@@ -15,6 +19,17 @@ export interface SnapshotRouteDeps {
   snapshots: SnapshotService;
   restores: RestoreRunner;
   deployments: DeploymentService;
+  actions: ActionService;
+}
+
+/** The body of `_restore`: `{"snapshot": "<id>"}`; 400 naming the field otherwise. */
+export function parseRestoreBody(body: Record<string, unknown>): string {
+  const bad = (path: string, message: string) =>
+    new WharfError('WHARF_VALIDATION', `${path}: ${message}`, { details: [{ path, message }] });
+  const extra = Object.keys(body).find((k) => k !== 'snapshot');
+  if (extra !== undefined) throw bad(extra.slice(0, 80), 'is not a known field');
+  if (!isValidId(body.snapshot)) throw bad('snapshot', 'must be a snapshot id');
+  return body.snapshot;
 }
 
 /** The snapshot routes; mounted before the deployment routes (it takes creates with `restore_from`). */
@@ -63,6 +78,16 @@ export function snapshotRoutes(deps: SnapshotRouteDeps): Router {
       });
     }
     send(res, { status: 200, body: restore });
+  });
+
+  // In place: a plan (`restore-snapshot` step, in the activity log); every check before the write.
+  router.post('/deployments/:id/_restore', async (req, res) => {
+    const id = idParam(req.params, 'id', 'deployment');
+    allowOnly(req, []);
+    const snapshot = parseRestoreBody(jsonObjectBody(req));
+    const organizationId = principalOf(res.locals)?.organizationId;
+    const check = () => checkInPlaceSnapshot(deps.snapshots, id, snapshot, organizationId);
+    send(res, await deps.actions.restore(id, check));
   });
 
   router.get('/deployments/:id/snapshots', async (req, res) => {

@@ -8,7 +8,7 @@
  *
  * States: `latent` → `running` (`start()`) → `closed` (`close()`, terminal; waits for the tick).
  */
-import { assertId, isWharfError, paths, validateDocument, type PlanDocument } from '@wharf/model';
+import { isWharfError, paths, validateDocument, type PlanDocument } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { type ZkSession } from '@wharf/zk';
 import { type Clock } from '../clock';
@@ -17,7 +17,7 @@ import { isDue, policyOf, slotOf, toPrune, type SnapshotClaim, type SnapshotPoli
 import { type SnapshotService } from './service';
 
 /** Parent of the claim znodes. */
-export const SNAPSHOT_SCHEDULE_ROOT = '/snapshot-schedule';
+export const SNAPSHOT_SCHEDULE_ROOT = paths.snapshotScheduleRoot();
 /**
  * Longest pause between two looks: a snapshot starts at most this late in its slot (of 1 min at
  * least). A look costs a listing of deployments and one read of each current plan, per api.
@@ -138,7 +138,7 @@ export class SnapshotScheduler {
   /** Moves the claim to `slot` if it is due; false when not due or another api won the write. */
   private async claim(deploymentId: string, slot: number, policy: SnapshotPolicy): Promise<boolean> {
     const { zk } = this.options;
-    const path = `${SNAPSHOT_SCHEDULE_ROOT}/${assertId('deployment', deploymentId)}`;
+    const path = paths.snapshotSchedule(deploymentId);
     let previous: { value: SnapshotClaim; version: number } | undefined;
     try {
       const node = await zk.getJson<SnapshotClaim>(path);
@@ -157,14 +157,17 @@ export class SnapshotScheduler {
     try {
       if (previous === undefined) {
         await zk.mkdirp(SNAPSHOT_SCHEDULE_ROOT);
-        await zk.createJson(path, claim);
+        // Only while the deployment exists: the constructor deletes the claim with the deployment,
+        // and a claim created after that would be an orphan nobody removes.
+        await zk.transaction().check(paths.deployment(deploymentId), -1).createJson(path, claim).commit();
       } else {
         await zk.setJson(path, claim, previous.version);
       }
       return true;
     } catch (err) {
-      // Another api claimed the slot between our read and write: it takes the snapshot.
-      if (isWharfError(err, 'WHARF_ZK_BAD_VERSION', 'WHARF_ZK_NODE_EXISTS')) return false;
+      // Another api claimed the slot between our read and write: it takes the snapshot. No node:
+      // the deployment (and with it the claim) was deleted meanwhile.
+      if (isWharfError(err, 'WHARF_ZK_BAD_VERSION', 'WHARF_ZK_NODE_EXISTS', 'WHARF_ZK_NO_NODE')) return false;
       throw err;
     }
   }

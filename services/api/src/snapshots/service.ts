@@ -8,47 +8,36 @@
  * most an unlisted file, never a record without its file. Records live outside
  * `/deployments/<id>` so they outlive the deployment (restore after delete).
  */
-import { randomBytes } from 'node:crypto';
 import {
   WharfError,
-  assertId,
+  isSnapshotRecord,
   isWharfError,
   listResources,
+  newSnapshotId,
   paths,
+  snapshotRecordPath,
   validateDocument,
   type RouteEntry,
+  type SnapshotRecord,
+  type SnapshotTrigger,
 } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { getStackPack, isStackKind, type MemberEndpoint, type StackPack } from '@wharf/stacks';
+import {
+  configuredRepository,
+  getStackPack,
+  isStackKind,
+  storeVerifiedSnapshot,
+  type MemberEndpoint,
+  type SnapshotRepository,
+  type StackPack,
+} from '@wharf/stacks';
 import { type ZkSession } from '@wharf/zk';
 import { type Clock } from '../clock';
 import { type ServiceResponse } from '../http/send';
 import { type DeploymentStore } from '../store/types';
-import { openRepository, type SnapshotRepository } from './repository';
 
-/** Parent of every deployment's snapshot records. */
-export const SNAPSHOTS_ROOT = '/snapshots';
 /** Most records listed for one deployment (newest first). */
 export const MAX_LISTED_SNAPSHOTS = 500;
-
-/** A stored snapshot record. */
-export interface SnapshotRecord {
-  schema_version: 1;
-  id: string;
-  deployment_id: string;
-  kind: string;
-  status: 'success';
-  created: string;
-  bytes: number;
-  sha256: string;
-  /** The instance the snapshot was streamed from. */
-  instance_id: string;
-  /** The organization owning the source deployment (restores by its keys only); absent: the platform's. */
-  organization_id?: string;
-  repository: string;
-  /** `schedule` for a scheduled snapshot (retention prunes only those); absent: taken on request. */
-  trigger?: 'schedule';
-}
 
 /** Dependencies of a {@link SnapshotService}. */
 export interface SnapshotServiceDeps {
@@ -56,33 +45,6 @@ export interface SnapshotServiceDeps {
   deployments: DeploymentStore;
   clock: Clock;
   logger: Logger;
-}
-
-function isRecord(value: unknown): value is SnapshotRecord {
-  const v = value as Partial<SnapshotRecord> | null;
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    v.schema_version === 1 &&
-    typeof v.id === 'string' &&
-    typeof v.deployment_id === 'string' &&
-    typeof v.kind === 'string' &&
-    typeof v.created === 'string' &&
-    typeof v.bytes === 'number' &&
-    typeof v.sha256 === 'string'
-  );
-}
-
-/** Record path; ids are checked before they become znode names. */
-export function snapshotRecordPath(deploymentId: string, snapshotId?: string): string {
-  const base = `${SNAPSHOTS_ROOT}/${assertId('deployment', deploymentId)}`;
-  return snapshotId === undefined ? base : `${base}/${assertId('snapshot', snapshotId)}`;
-}
-
-/** A new snapshot id: sortable by time, unique by 24 random bits. */
-export function newSnapshotId(now: number): string {
-  const stamp = new Date(now).toISOString().replace(/[-:.]/g, '').toLowerCase();
-  return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
 /** Snapshots: take, list, and look one up for a restore. */
@@ -93,13 +55,7 @@ export class SnapshotService {
   async repository(): Promise<SnapshotRepository> {
     const { value } = await this.deps.zk.getJson(paths.platformConfig());
     const checked = validateDocument('platform-config', value);
-    const config = checked.ok ? checked.value : undefined;
-    if (config?.snapshot_repository === undefined) {
-      throw new WharfError('WHARF_SNAPSHOT_UNSUPPORTED', 'no snapshot repository is configured', {
-        details: [{ path: 'snapshot_repository', message: 'missing from /platform/config' }],
-      });
-    }
-    return openRepository(config.snapshot_repository);
+    return configuredRepository(checked.ok ? checked.value : undefined);
   }
 
   /** Every readable record of a deployment, newest first. */
@@ -122,7 +78,7 @@ export class SnapshotService {
   async record(deploymentId: string, snapshotId: string): Promise<SnapshotRecord | undefined> {
     try {
       const { value } = await this.deps.zk.getJson(snapshotRecordPath(deploymentId, snapshotId));
-      if (isRecord(value)) return value;
+      if (isSnapshotRecord(value)) return value;
       this.deps.logger.warn('unreadable snapshot record skipped', { deployment: deploymentId, snapshotId });
       return undefined;
     } catch (err) {
@@ -141,7 +97,7 @@ export class SnapshotService {
   }
 
   /** `POST /deployments/:id/snapshots`: takes one now from a healthy instance (or on schedule). */
-  async take(deploymentId: string, trigger?: 'schedule'): Promise<ServiceResponse> {
+  async take(deploymentId: string, trigger?: SnapshotTrigger): Promise<ServiceResponse> {
     const record = await this.deps.deployments.get(deploymentId);
     if (record === undefined || record.value.deleting === true) throw deploymentNotFound(deploymentId);
     const pack = await this.packOf(deploymentId);
@@ -151,8 +107,8 @@ export class SnapshotService {
     let last: unknown;
     for (const member of members) {
       try {
-        const written = await repository.store(deploymentId, id, (file) => pack.snapshot(member, file));
-        const verified = await pack.verifySnapshot(written.file);
+        const target = { deploymentId, snapshotId: id, member };
+        const verified = await storeVerifiedSnapshot(pack, repository, target);
         const stored: SnapshotRecord = {
           schema_version: 1,
           id,

@@ -4,7 +4,7 @@
  * through this process wait briefly for the cache to catch up, so a client that creates and
  * then lists sees its deployment.
  */
-import { WharfError, paths, type Deployment } from '@wharf/model';
+import { WharfError, paths, type Deployment, type PlanDocument } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { DocumentStore, TreeCache, type ZkNode, type ZkSession } from '@wharf/zk';
 import { type DeploymentListEntry } from './types';
@@ -29,6 +29,8 @@ function baseName(path: string): string {
 export class DeploymentCache {
   private readonly tree: TreeCache;
   private readonly parsed = new Map<string, { mzxid: bigint; deployment: Deployment | undefined }>();
+  /** The `stopped` block of each cached `plan/current`, by path, parsed once per version. */
+  private readonly stoppedOf = new Map<string, { mzxid: bigint; stopped: PlanDocument['stopped'] }>();
 
   private readonly docs: DocumentStore;
 
@@ -70,7 +72,10 @@ export class DeploymentCache {
       const deployment = this.parse(path, node);
       if (deployment === undefined) continue;
       const planNodes = [...CACHED_PLAN_NODES].filter((name) => snapshot.has(`${path}/plan/${name}`));
-      out.push({ deployment, planNodes });
+      const current = snapshot.get(`${path}/plan/current`);
+      const stopped =
+        current === undefined ? undefined : this.currentStopped(`${path}/plan/current`, current);
+      out.push({ deployment, planNodes, ...(stopped === undefined ? {} : { currentStopped: stopped }) });
     }
     return out;
   }
@@ -109,11 +114,22 @@ export class DeploymentCache {
     if (memo !== undefined && memo.mzxid === node.stat.mzxid) return memo.deployment;
     const deployment = this.docs.decodeOrSkip('deployment', path, node.data);
     this.parsed.set(path, { mzxid: node.stat.mzxid, deployment });
-    if (this.parsed.size > this.tree.snapshot().size * 2) this.prune();
+    if (this.parsed.size + this.stoppedOf.size > this.tree.snapshot().size * 2) this.prune();
     return deployment;
   }
 
+  /** The `stopped` block of a current plan (what `GET /deployments/<id>` derives `stopped` from). */
+  private currentStopped(path: string, node: ZkNode): PlanDocument['stopped'] {
+    const memo = this.stoppedOf.get(path);
+    if (memo !== undefined && memo.mzxid === node.stat.mzxid) return memo.stopped;
+    const stopped = this.docs.decodeOrSkip('plan', path, node.data)?.stopped;
+    this.stoppedOf.set(path, { mzxid: node.stat.mzxid, stopped });
+    return stopped;
+  }
+
   private prune(): void {
-    for (const path of this.parsed.keys()) if (this.tree.get(path) === undefined) this.parsed.delete(path);
+    for (const memo of [this.parsed, this.stoppedOf]) {
+      for (const path of memo.keys()) if (this.tree.get(path) === undefined) memo.delete(path);
+    }
   }
 }

@@ -67,6 +67,8 @@ export interface DeploymentListEntry {
   deployment: Deployment;
   /** Children of `/deployments/<id>/plan` (`pending`, `current`, `attempt`, `history`). */
   planNodes: readonly string[];
+  /** The `stopped` block of `plan/current`, when it has one (a shut-down deployment: `{all: true}`). */
+  currentStopped?: PlanDocument['stopped'];
 }
 
 /** The plan znodes of one deployment. */

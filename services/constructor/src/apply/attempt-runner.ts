@@ -43,6 +43,8 @@ import { allocateInstances } from './step-allocate';
 import { leaveCluster } from './step-leave';
 import { migrateData } from './step-migrate';
 import { removeInstances, waitUntilStopped } from './step-remove';
+import { restoreSnapshot } from './step-restore';
+import { snapshotBeforeChange } from './step-snapshot';
 import { updateRouting } from './step-routing';
 import { startInstances, waitUntilRunning } from './step-start';
 import { validatePlanSafety } from './step-validate';
@@ -65,6 +67,8 @@ const FORWARD_STEPS: Partial<Record<StepId, StepHandler>> = {
   [STEP_IDS.waitUntilStopped]: waitUntilStopped,
   [STEP_IDS.stopInstances]: stopInstances,
   [STEP_IDS.resumeInstances]: resumeInstances,
+  [STEP_IDS.restoreSnapshot]: restoreSnapshot,
+  [STEP_IDS.snapshotBeforeChange]: snapshotBeforeChange,
 };
 
 /** Runs (or resumes) the attempt of `deploymentId` until it completes or `signal` aborts. */

@@ -76,7 +76,10 @@ async function publish(ctx: AttemptContext, final: PlanAttempt, success: boolean
       tx.delete(paths.planPending(d), pending.version);
     if (success) {
       const current = await zk.exists(paths.planCurrent(d));
-      const plan = serializeDocument('plan', ctx.state.plan);
+      // A restore is applied once: a current plan that kept the block would carry it into the
+      // next plans built from it (moves, recoveries) and wipe the data again.
+      const { restore: _restore, ...applied } = ctx.state.plan;
+      const plan = serializeDocument('plan', applied);
       if (current) tx.set(paths.planCurrent(d), plan, current.version);
       else tx.create(paths.planCurrent(d), plan);
     }
@@ -117,13 +120,20 @@ async function finishShutdown(ctx: AttemptContext, final: PlanAttempt): Promise<
   await deleteDeploymentTree(ctx);
 }
 
-/** Deletes `/deployments/<d>` and everything below it (also used to finish an interrupted shutdown). */
+/**
+ * Deletes `/deployments/<d>` and everything below it (also used to finish an interrupted
+ * shutdown), then its scheduled-snapshot claim: an api creates a claim only while the deployment
+ * exists (a checked transaction), so none appears after this. Snapshot records stay: they outlive
+ * the deployment on purpose (restore into a new one).
+ */
 export async function deleteDeploymentTree(
   ctx: Pick<AttemptContext, 'deps' | 'deploymentId'>,
 ): Promise<void> {
-  try {
-    await ctx.deps.zk.deleteRecursive(paths.deployment(ctx.deploymentId));
-  } catch (err) {
-    if (!isWharfError(err, 'WHARF_ZK_NO_NODE')) throw err;
+  for (const path of [paths.deployment(ctx.deploymentId), paths.snapshotSchedule(ctx.deploymentId)]) {
+    try {
+      await ctx.deps.zk.deleteRecursive(path);
+    } catch (err) {
+      if (!isWharfError(err, 'WHARF_ZK_NO_NODE')) throw err;
+    }
   }
 }

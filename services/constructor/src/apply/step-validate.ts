@@ -2,6 +2,8 @@
  * `validate-plan-safety`: reads the current plan, the deployment's specs and the instance
  * configurations fresh, and records the change set decided in `core/validate-plan.ts`.
  */
+import { type StackKind } from '@wharf/model';
+import { withSnapshotBeforeChange } from '../core/snapshot-before-change';
 import { type StepOutcome } from '../core/step-log';
 import {
   changeSummary,
@@ -24,8 +26,10 @@ export async function validatePlanSafety(ctx: AttemptContext): Promise<StepOutco
   const changes = computeChanges({ deploymentId: d, plan: ctx.state.plan, current, ...fresh });
   const configurations = await readConfigurations(zk, configurationIds(changes));
   checkChanges(changes, (kind) => Boolean(stacks(kind)), configurations);
-  ctx.state.changes = changes;
+  // A plan that removes instances snapshots their data first (skipped for stacks without snapshots).
+  const canSnapshot = (kind: StackKind) => Boolean(stacks(kind)?.takeSnapshot);
+  ctx.state.changes = withSnapshotBeforeChange(ctx.state.plan, changes, canSnapshot);
   ctx.state.tokens = clusterTokens(changes, d, ctx.attempt.plan_attempt_id);
-  await ctx.log('change set computed', changeSummary(changes));
+  await ctx.log('change set computed', changeSummary(ctx.state.changes));
   return 'success';
 }

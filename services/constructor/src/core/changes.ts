@@ -16,11 +16,13 @@ import {
   strategyOf,
   type InstanceSpec,
   type PlanDocument,
+  type PlanRestore,
   type StackKind,
   type StepId,
   type WharfError,
 } from '@wharf/model';
 import { actionSteps, instanceActions } from './actions';
+import { isRebuild, restoreSteps, withRestoreAfterStart } from './restore';
 import { attemptFailure } from './failure';
 import {
   desiredInstances,
@@ -86,6 +88,8 @@ export interface ChangeSet {
   step_groups?: number[];
   /** Every instance ends stopped (`_shutdown`): the route says so instead of listing them. */
   route_shutdown?: boolean;
+  /** The snapshot `restore-snapshot` puts back (`_restore`; `core/restore.ts`). */
+  restore?: PlanRestore;
 }
 
 /** The outcome of {@link planChanges}. */
@@ -165,7 +169,9 @@ export function planChanges(
       resourceOf(s.stack, s.ref_id).remove.push(toRef(s));
   }
   const resources = [...byRef.values()];
-  for (const r of resources) finishResource(r, specs);
+  // A recovery moves only instances of lost allocators: they run nowhere any more.
+  const lost = pending.source.action === 'recover' ? moving : new Set<string>();
+  for (const r of resources) finishResource(r, specs, lost);
   return withSteps(pending, resources, specs);
 }
 
@@ -177,14 +183,21 @@ function withSteps(
 ): PlanChangesResult {
   const shutdown = planResources(pending) === null;
   for (const r of resources) if (!shutdown) addActions(r, pending, specs);
-  const actions = actionSteps(resources);
+  // A recovery that rebuilds a wholly lost cluster restores a snapshot into it (`core/restore.ts`).
+  const rebuild = isRebuild(pending, resources);
+  const restore = rebuild ? ({ kind: 'none' } as const) : restoreSteps(pending, resources);
+  const actions = restore.kind === 'none' ? actionSteps(resources) : restore;
   if (actions.kind === 'mixed')
     return {
       ok: false,
       error: attemptFailure('WHARF_PLAN_INVALID', FAILURE_TYPES.invalidPlan, actions.message),
     };
   const ordered =
-    actions.kind === 'steps' ? { steps: actions.steps } : orderSteps(pending, resources, shutdown);
+    actions.kind === 'steps'
+      ? { steps: actions.steps }
+      : rebuild
+        ? withRestoreAfterStart(orderSteps(pending, resources, shutdown))
+        : orderSteps(pending, resources, shutdown);
   return {
     ok: true,
     changes: {
@@ -194,6 +207,7 @@ function withSteps(
       resources,
       ...ordered,
       ...(!shutdown && pending.stopped?.all === true ? { route_shutdown: true } : {}),
+      ...(!shutdown && pending.restore !== undefined ? { restore: pending.restore } : {}),
     },
   };
 }
@@ -286,10 +300,11 @@ function instanceConfigurationsOf(plan: PlanDocument | null): Map<string, string
 }
 
 /** Sets `cluster` and `dissolve` once the buckets are known. */
-function finishResource(r: ResourceChanges, specs: readonly InstanceSpec[]): void {
+function finishResource(r: ResourceChanges, specs: readonly InstanceSpec[], lost: ReadonlySet<string>): void {
   r.dissolve = r.keep.length === 0 && r.create.length === 0;
-  // A cluster exists while any released (non-held) member runs, kept or about to be replaced.
-  const running = specs.find((s) => s.ref_id === r.ref_id && !s.hold);
+  // A cluster exists while any released (non-held) member runs, kept or about to be replaced;
+  // one whose every member was lost with its host is started anew (and restored from a snapshot).
+  const running = specs.find((s) => s.ref_id === r.ref_id && !s.hold && !lost.has(s.instance_id));
   r.cluster = running ? { state: 'existing', token: running.cluster.token } : { state: 'new' };
 }
 

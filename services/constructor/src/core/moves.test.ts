@@ -104,6 +104,19 @@ describe('recoveriesDue', () => {
     expect(d.held).toEqual([{ deployment_id: D, reason: 'no-quorum' }]);
   });
 
+  it('a resource whose every member was lost is a rebuild (from a snapshot), not held', () => {
+    const d = recoveriesDue({
+      deployments: [idle()],
+      specs: three().slice(0, 1),
+      awaySince: new Map([['a1', 0]]),
+      now: NOW,
+      graceMs: GRACE,
+    });
+    expect(d.due).toEqual([]);
+    expect(d.held).toEqual([]);
+    expect(d.rebuild.map((r) => [r.deployment_id, r.instances])).toEqual([[D, [`${D}-main-0`]]]);
+  });
+
   it('ignores deployments with nothing on the lost allocator', () => {
     const d = recoveriesDue({
       deployments: [idle(), idle('d2')],

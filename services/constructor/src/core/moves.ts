@@ -55,6 +55,12 @@ export interface RecoveryHeld {
 export interface RecoveryDecision {
   due: Recovery[];
   held: RecoveryHeld[];
+  /**
+   * Deployments with a resource whose every member was lost (a single-member deployment with its
+   * host): no member is left to copy from, so they are recovered only from their latest snapshot
+   * (`core/restore.ts`), or held as `no-quorum` when they have none.
+   */
+  rebuild: Recovery[];
   /** The earliest time another allocator's recovery grace runs out, if any. */
   nextAt?: number;
 }
@@ -67,7 +73,7 @@ export interface RecoveryDecision {
  * majority on live allocators is not recovered: its cluster cannot change membership anyway.
  */
 export function recoveriesDue(input: RecoveryInput): RecoveryDecision {
-  const out: RecoveryDecision = { due: [], held: [] };
+  const out: RecoveryDecision = { due: [], held: [], rebuild: [] };
   if (input.graceMs <= 0 || input.awaySince.size === 0) return out;
   const lostAt = new Map<string, number>();
   for (const [allocator, since] of input.awaySince) {
@@ -87,18 +93,25 @@ export function recoveriesDue(input: RecoveryInput): RecoveryDecision {
       out.held.push({ deployment_id: d.id, reason: d.deleting ? 'deleting' : 'busy' });
       continue;
     }
-    if (!keepsMajority(specs, moving)) {
-      out.held.push({ deployment_id: d.id, reason: 'no-quorum' });
-      continue;
-    }
     const allocators = [...new Set(moving.map((s) => s.allocator_id))].sort();
-    out.due.push({
+    const recovery = {
       deployment_id: d.id,
       instances: moving.map((s) => s.instance_id).sort(),
       lost: allocators.map((a) => ({ allocator_id: a, away_ms: lostAt.get(a)! })),
-    });
+    };
+    if (keepsMajority(specs, moving)) out.due.push(recovery);
+    else if (whollyLost(specs, moving)) out.rebuild.push(recovery);
+    else out.held.push({ deployment_id: d.id, reason: 'no-quorum' });
   }
   return out;
+}
+
+/** True when every resource that loses members loses all of them (none is left to copy from). */
+function whollyLost(specs: readonly InstanceSpec[], moving: readonly InstanceSpec[]): boolean {
+  const refs = new Set(moving.map((s) => s.ref_id));
+  return [...refs].every(
+    (ref) => specs.filter((s) => s.ref_id === ref).length === moving.filter((s) => s.ref_id === ref).length,
+  );
 }
 
 /** True when every resource keeps more than half of its members outside `moving`. */
@@ -120,14 +133,18 @@ export function movePlan(
   planId: string,
   createdIso: string,
 ): PlanDocument {
-  const { move: _previous, shutdown: _shutdown, ...rest } = current;
+  const { move: _previous, shutdown: _shutdown, restore: _restore, ...rest } = current;
   return { ...rest, plan_id: planId, created: createdIso, source, move };
 }
 
-/** The step-log reason of a recovery: which allocators were lost, for how long. */
-export function recoveryReason(r: Recovery): string {
+/** The step-log reason of a recovery: which allocators were lost, for how long (and the snapshot of a rebuild). */
+export function recoveryReason(r: Recovery, restore?: { snapshot: string; created: string }): string {
   const lost = r.lost.map((l) => `${l.allocator_id} (away ${(l.away_ms / 1000).toFixed(1)} s)`);
-  return `allocator lost: ${lost.join(', ')}; moving ${r.instances.join(', ')}`;
+  const from =
+    restore === undefined
+      ? ''
+      : `; no member left: from snapshot ${restore.snapshot} taken ${restore.created}`;
+  return `allocator lost: ${lost.join(', ')}; moving ${r.instances.join(', ')}${from}`;
 }
 
 /** Which old instance each new one replaces, by new instance id (same resource and topology element, in order). */

@@ -279,7 +279,8 @@ function byZone(r: ResourceChanges): { create: string[]; remove: string[] }[] {
 
 function leaverNeedsLeave(resources: readonly ResourceChanges[], id: string): boolean {
   const r = resources.find((x) => x.remove.some((i) => i.instance_id === id));
-  return r !== undefined && !r.dissolve;
+  // A cluster started anew (its members lost with their hosts) has no member to leave it.
+  return r !== undefined && !r.dissolve && r.cluster.state === 'existing';
 }
 
 function idOf(i: { instance_id: string }): string {

@@ -6,12 +6,14 @@
  * joins the new ones and routes them. Decided in `core/moves.ts` (`recoveriesDue`); this shell
  * reads the current plan fresh and creates `plan/pending` — a create, so a plan written by the
  * api in the meantime wins and the recovery waits for the next pass (queued, never folded in).
+ * A resource whose every member was lost (a single-member deployment) is recovered from its
+ * latest snapshot (the plan's `restore` block; `core/restore.ts`), or held while it has none.
  * Never during a mass loss (the loss tracker reports nobody away then). Woken by cache events
  * and by one timer for the earliest grace end.
  *
  * States: inactive (created, or closed) → active (`start`) → inactive (`close`, idempotent).
  */
-import { isWharfError, paths, serializeDocument } from '@wharf/model';
+import { isWharfError, paths, serializeDocument, type PlanRestore } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { type ConstructorClock } from '../clock';
 import {
@@ -24,6 +26,7 @@ import {
 import { type DeploymentView, type ObservedState } from '../core/observed';
 import { isActive, iso } from '../core/step-log';
 import { readCurrentPlan } from '../apply/reads';
+import { latestSnapshot } from './latest-snapshot';
 import { type ZkPort } from '../io/zk-port';
 
 /** Dependencies of a {@link RecoveryLoop}. */
@@ -101,22 +104,36 @@ export class RecoveryLoop {
       this.deps.logger.warn('recovery held', { deployment: held.deployment_id, reason: held.reason });
     }
     for (const r of decision.due) await this.plan(r, now);
+    for (const r of decision.rebuild) await this.rebuild(r, now);
     this.wake(decision.nextAt);
   }
 
+  /** A wholly lost resource comes back from the latest snapshot; without one it stays held. */
+  private async rebuild(r: Recovery, now: number): Promise<void> {
+    const restore = await latestSnapshot(this.deps.zk, this.deps.logger, r.deployment_id);
+    if (restore !== undefined) {
+      await this.plan(r, now, restore);
+      return;
+    }
+    if (this.heldNoted.get(r.deployment_id) === 'no-snapshot') return;
+    this.heldNoted.set(r.deployment_id, 'no-snapshot');
+    this.deps.logger.warn('recovery held', { deployment: r.deployment_id, reason: 'no-snapshot' });
+  }
+
   /** Creates the recovery's pending plan from the current plan (nothing when a plan is pending). */
-  private async plan(r: Recovery, now: number): Promise<void> {
+  private async plan(r: Recovery, now: number, restore?: PlanRestore): Promise<void> {
     const { zk, logger } = this.deps;
     const current = await readCurrentPlan(zk, r.deployment_id);
     if (!current || current.shutdown === true) return;
-    const reason = recoveryReason(r);
-    const plan = movePlan(
+    const reason = recoveryReason(r, restore);
+    const moved = movePlan(
       current,
       { instances: r.instances },
       { action: 'recover', reason },
       `recover-${now.toString(36)}`,
       iso(now),
     );
+    const plan = restore === undefined ? moved : { ...moved, restore };
     try {
       await zk.create(paths.planPending(r.deployment_id), serializeDocument('plan', plan));
     } catch (err) {

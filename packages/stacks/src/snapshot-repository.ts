@@ -1,12 +1,13 @@
 /**
  * The snapshot repository of an installation: where snapshot files live. Today a directory on
- * storage every api and allocator host shares (`snapshot_repository: { type: 'fs', path }` in
+ * storage every api and constructor host shares (`snapshot_repository: { type: 'fs', path }` in
  * `/platform/config`); the interface is what an S3-compatible store would implement later
  * (`store` = multipart upload of the verified local file, `localCopy` = download to a temp file).
  */
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { WharfError, assertId } from '@wharf/model';
+import { type HookOptions, type MemberEndpoint, type SnapshotResult, type StackPack } from './types';
 
 /** Where one installation keeps its snapshot files. */
 export interface SnapshotRepository {
@@ -70,4 +71,38 @@ export class FsSnapshotRepository implements SnapshotRepository {
 /** The repository a configuration names. */
 export function openRepository(config: SnapshotRepositoryConfig): SnapshotRepository {
   return new FsSnapshotRepository(config.path);
+}
+
+/**
+ * The repository `/platform/config` names (`snapshot_repository`), for the api (take, restore)
+ * and the constructor (`_restore`, snapshot before a change); `WHARF_SNAPSHOT_UNSUPPORTED` when
+ * the installation has none.
+ */
+export function configuredRepository(
+  config: { snapshot_repository?: SnapshotRepositoryConfig } | undefined,
+): SnapshotRepository {
+  if (config?.snapshot_repository === undefined) {
+    throw new WharfError('WHARF_SNAPSHOT_UNSUPPORTED', 'no snapshot repository is configured', {
+      details: [{ path: 'snapshot_repository', message: 'missing from /platform/config' }],
+    });
+  }
+  return openRepository(config.snapshot_repository);
+}
+
+/**
+ * Streams a snapshot of `member` into `repository` as snapshot `snapshotId` of `deploymentId`
+ * (the pack writes a temp file, fsyncs, renames) and verifies the stored file again. The caller
+ * writes the record only after this resolves, and removes the file when it throws.
+ */
+export async function storeVerifiedSnapshot(
+  pack: StackPack,
+  repository: SnapshotRepository,
+  target: { deploymentId: string; snapshotId: string; member: MemberEndpoint },
+  options?: HookOptions,
+): Promise<SnapshotResult> {
+  const { deploymentId, snapshotId, member } = target;
+  const written = await repository.store(deploymentId, snapshotId, (file) =>
+    pack.snapshot(member, file, options),
+  );
+  return pack.verifySnapshot(written.file);
 }
