@@ -268,37 +268,57 @@ function addDeploymentCommands(program: Command, handlers: CommandHandlers, run:
     .action(act(run, handlers.planCancel));
 }
 
+/** One tracked deployment action: usage, description, handler, and its own option (if any, maybe required). */
+type ActionCommand = [
+  usage: string,
+  description: string,
+  handler: keyof CommandHandlers,
+  option?: OptionSpec,
+  required?: 'required',
+];
+
+/** The deployment actions (`POST .../_<action>`): each writes a plan and takes `--track`. */
+const ACTION_COMMANDS: readonly ActionCommand[] = [
+  [
+    'shutdown <id>',
+    'stop every instance, keeping its data; unroutable until started (POST _shutdown)',
+    'deploymentShutdown',
+  ],
+  ['start <id>', 'start every stopped instance on its data (POST _start)', 'deploymentStart'],
+  [
+    'stop-instances <id> <instance-ids>',
+    'stop the listed instances (comma-separated), drained first, data kept',
+    'deploymentStopInstances',
+    ['--force', 'stop even when an etcd resource would lose its running majority'],
+  ],
+  [
+    'start-instances <id> <instance-ids>',
+    'start the listed stopped instances (comma-separated)',
+    'deploymentStartInstances',
+  ],
+  [
+    'restore <id>',
+    "replace the deployment's data with one of its snapshots, in place (POST _restore)",
+    'deploymentRestore',
+    ['--snapshot <id>', 'the snapshot to put back (see GET /deployments/<id>/snapshots)'],
+    'required',
+  ],
+];
+
 function addActionCommands(
   deployment: Command,
   trackOptions: (cmd: Command) => Command,
   handlers: CommandHandlers,
   run: Runner,
 ): void {
-  trackOptions(
-    deployment
-      .command('shutdown <id>')
-      .description('stop every instance, keeping its data; unroutable until started (POST _shutdown)'),
-  ).action(act(run, handlers.deploymentShutdown));
-  trackOptions(
-    deployment.command('start <id>').description('start every stopped instance on its data (POST _start)'),
-  ).action(act(run, handlers.deploymentStart));
-  trackOptions(
-    deployment
-      .command('stop-instances <id> <instance-ids>')
-      .description('stop the listed instances (comma-separated), drained first, data kept')
-      .option('--force', 'stop even when an etcd resource would lose its running majority'),
-  ).action(act(run, handlers.deploymentStopInstances));
-  trackOptions(
-    deployment
-      .command('start-instances <id> <instance-ids>')
-      .description('start the listed stopped instances (comma-separated)'),
-  ).action(act(run, handlers.deploymentStartInstances));
-  trackOptions(
-    deployment
-      .command('restore <id>')
-      .description("replace the deployment's data with one of its snapshots, in place (POST _restore)")
-      .requiredOption('--snapshot <id>', 'the snapshot to put back (see GET /deployments/<id>/snapshots)'),
-  ).action(act(run, handlers.deploymentRestore));
+  for (const [usage, description, handler, option, required] of ACTION_COMMANDS) {
+    const cmd = deployment.command(usage).description(description);
+    if (option !== undefined) {
+      if (required) cmd.requiredOption(...option);
+      else cmd.option(...option);
+    }
+    trackOptions(cmd).action(act(run, handlers[handler]));
+  }
 }
 
 function addHostCommands(program: Command, handlers: CommandHandlers, run: Runner): void {
