@@ -37,16 +37,9 @@ export async function releaseSpec(
   instanceId: string,
   cluster: SpecCluster,
 ): Promise<InstanceSpec> {
-  const path = paths.instanceSpec(allocatorId, instanceId);
-  const docs = documentsOf(zk);
-  const node = await docs.read('instance-spec', path);
-  if (node === undefined)
-    throw new WharfError('WHARF_ZK_NO_NODE', 'instance spec missing', { details: { path } });
-  const spec = node.value;
-  if (!spec.hold) return spec;
-  const released: InstanceSpec = { ...spec, hold: false, cluster, generation: spec.generation + 1 };
-  await docs.set('instance-spec', path, released, node.version);
-  return released;
+  return updateSpec(zk, allocatorId, instanceId, (spec) =>
+    spec.hold ? { ...spec, hold: false, cluster, generation: spec.generation + 1 } : undefined,
+  );
 }
 
 /** Deletes a spec if it exists. */
@@ -64,19 +57,30 @@ export async function setSpecStopped(
   instanceId: string,
   stopped: boolean,
 ): Promise<InstanceSpec> {
+  return updateSpec(zk, allocatorId, instanceId, (spec) => {
+    if ((spec.stopped === true) === stopped) return undefined;
+    const { stopped: _was, ...rest } = spec;
+    return { ...rest, ...(stopped ? { stopped: true } : {}), generation: spec.generation + 1 };
+  });
+}
+
+/**
+ * Read-modify-write of one spec, conditional on the version read: `change` returns the next spec,
+ * or undefined to leave it as it is (then the spec read is returned). A missing spec is an error.
+ */
+async function updateSpec(
+  zk: ZkPort,
+  allocatorId: string,
+  instanceId: string,
+  change: (spec: InstanceSpec) => InstanceSpec | undefined,
+): Promise<InstanceSpec> {
   const path = paths.instanceSpec(allocatorId, instanceId);
   const docs = documentsOf(zk);
   const node = await docs.read('instance-spec', path);
   if (node === undefined)
     throw new WharfError('WHARF_ZK_NO_NODE', 'instance spec missing', { details: { path } });
-  const spec = node.value;
-  if ((spec.stopped === true) === stopped) return spec;
-  const { stopped: _was, ...rest } = spec;
-  const next: InstanceSpec = {
-    ...rest,
-    ...(stopped ? { stopped: true } : {}),
-    generation: spec.generation + 1,
-  };
+  const next = change(node.value);
+  if (next === undefined) return node.value;
   await docs.set('instance-spec', path, next, node.version);
   return next;
 }
