@@ -26,6 +26,7 @@ import {
 } from './backup-format';
 import { joinPath } from './paths';
 import { type ZkSession } from './session';
+import { type ZkTransactionFailureDetails } from './transaction';
 import { type ZkWatcher } from './types';
 
 /** Rounds before `takeBackup` gives up on a tree that keeps changing. */
@@ -245,25 +246,57 @@ export async function restoreBackup(
   let overwritten = 0;
   let transactions = 0;
   for (const batch of restoreBatches(backup.nodes, options.limits ?? DEFAULT_BATCH_LIMITS)) {
+    const done = await restoreBatch(zk, batch, present.length > 0);
+    created += done.created;
+    overwritten += done.overwritten;
+    if (done.committed) transactions++;
+  }
+  return { created, overwritten, transactions };
+}
+
+/**
+ * Tries of one batch. Restoring with `force` into a live installation races its services: one
+ * re-registering after the wipe can create a node between this batch's `exists` and its commit
+ * (NODE_EXISTS), or write one it overwrites (BAD_VERSION). The batch is all or nothing, so it is
+ * checked and tried again; a tree that keeps changing under the same nodes fails the restore.
+ */
+export const RESTORE_BATCH_ATTEMPTS = 5;
+
+async function restoreBatch(
+  zk: ZkSession,
+  batch: readonly BackupNode[],
+  check: boolean,
+): Promise<{ created: number; overwritten: number; committed: boolean }> {
+  for (let attempt = 1; ; attempt++) {
     const tx = zk.transaction();
-    let ops = 0;
+    let created = 0;
+    let overwritten = 0;
     for (const node of batch) {
       const data = Buffer.from(node.data, 'base64');
-      const stat = present.length > 0 ? await zk.exists(node.path) : null;
+      const stat = check ? await zk.exists(node.path) : null;
       if (stat === null) {
         tx.create(node.path, data);
         created++;
-        ops++;
       } else if (!stat.ephemeralOwner) {
         tx.set(node.path, data, stat.version);
         overwritten++;
-        ops++;
       }
     }
-    if (ops > 0) {
+    if (created + overwritten === 0) return { created, overwritten, committed: false };
+    try {
       await tx.commit();
-      transactions++;
+      return { created, overwritten, committed: true };
+    } catch (err) {
+      if (!check || attempt >= RESTORE_BATCH_ATTEMPTS || !isRace(err)) throw err;
     }
   }
-  return { created, overwritten, transactions };
+}
+
+/** A transaction that failed on a node another session created or changed meanwhile. */
+function isRace(err: unknown): boolean {
+  if (!(err instanceof WharfError) || err.code !== 'WHARF_ZK_TRANSACTION_FAILED') return false;
+  const failed = (err.details as ZkTransactionFailureDetails | undefined)?.results.find(
+    (r) => r.status === 'failed',
+  );
+  return failed?.code === 'WHARF_ZK_NODE_EXISTS' || failed?.code === 'WHARF_ZK_BAD_VERSION';
 }

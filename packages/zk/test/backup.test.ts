@@ -65,6 +65,35 @@ describe('platform backup and restore', () => {
     expect(await persistentTree(target)).toEqual(await persistentTree(source));
   });
 
+  test('--force into a live tree retries a batch that another session raced (created a node meanwhile)', async () => {
+    const source = await zk.session();
+    await seed(source);
+    const backup = await takeBackup(source, { chroot: zk.chroot });
+    const target = await zk.session({ chroot: `${zk.chroot}-raced` });
+    await target.create('/deployments', 'old');
+    const racer = await zk.session({ chroot: `${zk.chroot}-raced` });
+    let raced = false;
+    // A service re-registering after a wipe: it creates the node right after the restore found it missing.
+    const racing = new Proxy(target, {
+      get(real, name) {
+        if (name !== 'exists') return Reflect.get(real, name, real) as unknown;
+        return async (path: string) => {
+          const stat = await real.exists(path);
+          if (path === '/security/api-keys/k1' && stat === null && !raced) {
+            raced = true;
+            await racer.mkdirp('/security/api-keys');
+            await racer.create(path, 'written by a live service');
+          }
+          return stat;
+        };
+      },
+    });
+    const forced = await restoreBackup(racing, backup, { force: true });
+    expect(raced).toBe(true);
+    expect(forced.overwritten).toBeGreaterThanOrEqual(2); // /deployments, and the raced key on the retry
+    expect(await persistentTree(target)).toEqual(await persistentTree(source));
+  });
+
   test('ephemerals alone do not make a target non-empty', async () => {
     const source = await zk.session();
     await seed(source);
