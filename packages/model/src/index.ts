@@ -196,3 +196,17 @@ export {
   ZkServerHealthSchema,
   type ZkServerMode,
 } from './schemas/director';
+export {
+  DEFAULT_SEARCH_SIZE,
+  DEPLOYMENT_STATUSES,
+  type DeploymentSearchRequest,
+  DeploymentSearchRequestSchema,
+  MAX_CURSOR_LENGTH,
+  MAX_SEARCH_CLAUSES,
+  MAX_SEARCH_SIZE,
+  MAX_SEARCH_VALUE_LENGTH,
+  SEARCH_FIELDS,
+  SEARCH_SORT_FIELDS,
+  type SearchField,
+  type SearchSortField,
+} from './schemas/deployment-search';

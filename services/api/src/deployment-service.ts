@@ -26,6 +26,7 @@ import {
 } from './domain/plans';
 import { bodyHash, isMarkerExpired, requestIdHash, type RequestMarker } from './domain/request-marker';
 import { checkNotShutDown, keepStopped, restartOfStopped, withShutDown } from './domain/actions';
+import { DeploymentListing } from './deployment-list-service';
 import {
   checkConfigurations,
   resolveCreateRequest,
@@ -34,7 +35,6 @@ import {
 } from './domain/validation';
 import {
   attemptSummary,
-  compareCreated,
   deploymentStatus,
   endpointUrl,
   heartbeatView,
@@ -105,7 +105,12 @@ function notFound(id: string): WharfError {
 
 /** Deployments: create, list, show, update, delete, plans, activity, cancel. */
 export class DeploymentService {
-  constructor(private readonly deps: DeploymentServiceDeps) {}
+  /** `GET /deployments` and `POST /deployments/_search`. */
+  readonly listing: DeploymentListing;
+
+  constructor(private readonly deps: DeploymentServiceDeps) {
+    this.listing = new DeploymentListing(deps);
+  }
 
   /** `POST /deployments`. */
   async create(body: unknown, options: CreateOptions): Promise<ServiceResponse> {
@@ -195,22 +200,6 @@ export class DeploymentService {
       });
     }
     return { status: 200, body: marker.response, headers: { 'x-cloud-resource-created': marker.created } };
-  }
-
-  /** `GET /deployments`: stable order by creation time, then id. */
-  async list(from: number, size: number, organizationId?: string): Promise<ServiceResponse> {
-    const all = (await this.deps.deployments.list()).filter(
-      (e) => organizationId === undefined || e.deployment.organization_id === organizationId,
-    );
-    all.sort((a, b) => compareCreated(a.deployment, b.deployment));
-    const page = all.slice(from, from + size).map(({ deployment, planNodes, currentStopped }) => ({
-      id: deployment.id,
-      name: deployment.name,
-      created: deployment.created,
-      // The same derivation as show(): a settled deployment whose current plan shuts it down.
-      status: withShutDown(deploymentStatus(deployment, planNodes), { stopped: currentStopped }),
-    }));
-    return { status: 200, body: { deployments: page, total: all.length, from, size } };
   }
 
   private async record(id: string): Promise<Versioned<Deployment>> {

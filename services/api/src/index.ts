@@ -27,7 +27,8 @@ export {
 export { API_KEYS_PATH } from './routes/api-keys';
 export { MAX_BODY_BYTES } from './http/body';
 export { type ApiMetrics, createApiMetrics } from './metrics';
-export { MAX_PAGE_SIZE } from './routes/deployments';
+/** Largest page of `GET /deployments` and `_search`. */
+export { MAX_SEARCH_SIZE as MAX_PAGE_SIZE } from '@wharf/model';
 export { versionsFromStackPacks, versionsFromTable } from './stack-versions';
 export { type ZkStore, type ZkStoreOptions, createZkStore } from './store/zk-store';
 export type { ApiStore } from './store/types';

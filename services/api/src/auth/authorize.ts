@@ -7,7 +7,7 @@
 import { type RequestHandler } from 'express';
 import { type Logger } from '@wharf/observability';
 import { principalOf } from './authenticate';
-import { allows, forbidden, requiredRole, routedPath } from './rbac';
+import { allows, forbidden, isReadRequest, requiredRole, routedPath } from './rbac';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const DEPLOYMENT = /^\/deployments\/([^/]+)/;
@@ -24,7 +24,7 @@ export function authorize(apiPrefix: string, logger: Logger): RequestHandler {
     const path = routedPath(apiPrefix, req.path);
     const needed = requiredRole(req.method, path);
     const allowed = allows(principal.role, needed);
-    if (!READS.has(req.method)) {
+    if (!READS.has(req.method) && !isReadRequest(req.method, path)) {
       const deployment = DEPLOYMENT.exec(path)?.[1];
       res.on('finish', () =>
         audit.info('audit', {

@@ -4,7 +4,7 @@
  * Roles nest: `platform-admin` ⊇ `deployment-manager` ⊇ `viewer`. Rather than a role per route
  * (which a new route could forget), the rule is by method and path, so a route added later gets
  * the strictest sensible default without anyone remembering to annotate it:
- * - reads (`GET`, `HEAD`) need `viewer`, except the security configuration (API keys, roles
+ * - reads (`GET`, `HEAD`, `POST /deployments/_search`) need `viewer`, except the security configuration (API keys, roles
  *   tokens) and the webhook dead letters (a receiver's error answers, which may say more about
  *   the receiver than a viewer should learn), which only a `platform-admin` may even list;
  * - changes below `/deployments` need `deployment-manager`, except templates
@@ -41,6 +41,14 @@ export function effectiveRole(roles: readonly string[]): ApiKeyRole | undefined 
 }
 
 const READS = new Set(['GET', 'HEAD']);
+/** `POST /deployments/_search` (ECE's shape) reads: its query is a body, nothing is written. */
+const SEARCH = /^\/deployments\/_search\/?$/;
+
+/** True for a request that only reads (`GET`, `HEAD`, a deployment search); `path` below the prefix. */
+export function isReadRequest(method: string, rawPath: string): boolean {
+  const upper = method.toUpperCase();
+  return READS.has(upper) || (upper === 'POST' && SEARCH.test(rawPath.toLowerCase().replace(/\/{2,}/g, '/')));
+}
 const SECURITY = /^\/platform\/configuration\/(security|webhooks\/dead-letters)(\/|$)/;
 const DEPLOYMENTS = /^\/deployments(\/|$)/;
 /** Templates sit below `/deployments` but are platform configuration. */
@@ -52,7 +60,7 @@ export function requiredRole(method: string, rawPath: string): ApiKeyRole {
   // rule must see the path the way the router will.
   const path = rawPath.toLowerCase().replace(/\/{2,}/g, '/');
   if (SECURITY.test(path)) return 'platform-admin';
-  if (READS.has(method.toUpperCase())) return 'viewer';
+  if (isReadRequest(method, path)) return 'viewer';
   if (DEPLOYMENTS.test(path) && !TEMPLATES.test(path)) return 'deployment-manager';
   return 'platform-admin';
 }

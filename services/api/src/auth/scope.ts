@@ -19,7 +19,8 @@ import { routedPath } from './rbac';
 export type DeploymentOwner = (deploymentId: string) => Promise<string | null | undefined>;
 
 const DEPLOYMENT = /^\/deployments\/([^/]+)/i;
-const DEPLOYMENTS = /^\/deployments\/?$/i;
+/** The list and the search: answered with the organization's own deployments only. */
+const DEPLOYMENTS = /^\/deployments(\/_search)?\/?$/i;
 const ORGANIZATION = /^\/organizations\/([^/]+)/i;
 const ORGANIZATIONS = /^\/organizations\/?$/i;
 /** Billing answers an organization's key with its own organization's usage only. */

@@ -192,9 +192,3 @@ export function allocatorView(snapshot: AllocatorSnapshot): AllocatorView {
     started: ad?.started ?? null,
   };
 }
-
-/** Creation time, then id: both plain string comparisons (ISO timestamps sort as text). */
-export function compareCreated(a: Deployment, b: Deployment): number {
-  if (a.created !== b.created) return a.created < b.created ? -1 : 1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}

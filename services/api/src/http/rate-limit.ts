@@ -1,7 +1,8 @@
 /**
  * A per-API-key rate limit on mutating requests (`POST`, `PUT`, `PATCH`, `DELETE`): a token
  * bucket per key in this process's memory, refilled at `perSecond` up to `burst`. A refused
- * request answers 429 `WHARF_RATE_LIMITED` with `Retry-After`. Reads are never limited. Each api
+ * request answers 429 `WHARF_RATE_LIMITED` with `Retry-After`. Reads (and deployment searches)
+ * are never limited. Each api
  * process counts on its own, so behind N apis a key may make up to N times the rate.
  */
 import { type RequestHandler } from 'express';
@@ -22,6 +23,8 @@ export const DEFAULT_RATE_LIMIT: Readonly<RateLimit> = Object.freeze({ perSecond
 export const MAX_BUCKETS = 10_000;
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** `POST .../deployments/_search` is a read whose query is a body: not limited like a change. */
+const SEARCH = /\/deployments\/_search\/?$/i;
 
 interface Bucket {
   tokens: number;
@@ -79,7 +82,7 @@ export class TokenBuckets {
 export function rateLimit(buckets: TokenBuckets, metrics: ApiMetrics): RequestHandler {
   return (req, res, next) => {
     const keyId = principalOf(res.locals)?.keyId;
-    if (!MUTATING.has(req.method) || keyId === undefined) {
+    if (!MUTATING.has(req.method) || SEARCH.test(req.path) || keyId === undefined) {
       next();
       return;
     }

@@ -9,6 +9,7 @@ import { SNAPSHOT_OPERATIONS } from './operations-snapshots';
 import { TENANCY_OPERATIONS } from './operations-tenancy';
 import { EVENT_OPERATIONS } from './operations-events';
 import { CATALOG_OPERATIONS } from './operations-catalog';
+import { LISTING_OPERATIONS } from './operations-listing';
 
 /** An HTTP method in lower case, as OpenAPI path items spell them. */
 export type Method = 'get' | 'post' | 'put' | 'delete';
@@ -119,19 +120,7 @@ export const OPERATIONS: readonly Operation[] = [
     },
     success: [201, 'Created; the plan is pending'],
   },
-  {
-    method: 'get',
-    path: '/deployments',
-    operationId: 'listDeployments',
-    tag: 'Deployments',
-    summary: 'List deployments (oldest first)',
-    authenticated: true,
-    query: [
-      { name: 'from', description: 'Offset', schema: int(0, 100_000) },
-      { name: 'size', description: 'Page size', schema: int(0, 100) },
-    ],
-    success: [200, 'A page of deployments'],
-  },
+  ...LISTING_OPERATIONS,
   {
     method: 'get',
     path: '/deployments/{id}',

@@ -1,20 +1,15 @@
-/** `/deployments` and `/deployments/:id`: create, list, show, update, delete. */
+/** `/deployments`, `/deployments/_search` and `/deployments/:id`: create, list, search, show, update, delete. */
 import { Router } from 'express';
 import { principalOf } from '../auth/authenticate';
 import { type DeploymentService } from '../deployment-service';
 import { RESTART_GROUP_BY, type RestartGroupBy } from '../domain/plans';
 import { REQUEST_ID_PATTERN } from '../domain/request-marker';
+import { LIST_PARAMS, parseListQuery, parseSearchBody } from '../domain/deployment-query';
 import { jsonObjectBody } from '../http/body';
 import { allowOnly, boolParam, intParam, stringParam } from '../http/query';
 import { send } from '../http/send';
 import { idParam } from './ids';
 
-/** Largest page of `GET /deployments`. */
-export const MAX_PAGE_SIZE = 100;
-/** Page size when none is asked for. */
-export const DEFAULT_PAGE_SIZE = 20;
-/** Largest `from`: deeper paging than this is a scraper, not a person. */
-export const MAX_PAGE_FROM = 100_000;
 /** A restart rolls one instance at a time unless asked otherwise (ECE's `rolling` default). */
 export const DEFAULT_RESTART_GROUP_BY: RestartGroupBy = '__name__';
 const RESTART_GROUP_BY_PATTERN = new RegExp(`^(${RESTART_GROUP_BY.join('|')})$`);
@@ -50,10 +45,15 @@ export function deploymentRoutes(service: DeploymentService): Router {
   });
 
   router.get('/deployments', async (req, res) => {
-    const query = allowOnly(req, ['from', 'size']);
-    const from = intParam(query, 'from', 0, MAX_PAGE_FROM, 0);
-    const size = intParam(query, 'size', 0, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE);
-    send(res, await service.list(from, size, principalOf(res.locals)?.organizationId));
+    const query = parseListQuery(allowOnly(req, LIST_PARAMS));
+    send(res, await service.listing.list(query, principalOf(res.locals)?.organizationId));
+  });
+
+  // A read (rbac.ts): ECE's search is a POST only because the query is a body.
+  router.post('/deployments/_search', async (req, res) => {
+    allowOnly(req, []);
+    const query = parseSearchBody(jsonObjectBody(req));
+    send(res, await service.listing.search(query, principalOf(res.locals)?.organizationId));
   });
 
   router.get('/deployments/:id', async (req, res) => {

@@ -4,10 +4,11 @@
  * through this process wait briefly for the cache to catch up, so a client that creates and
  * then lists sees its deployment.
  */
-import { WharfError, paths, type Deployment, type PlanDocument } from '@wharf/model';
+import { WharfError, paths, type Deployment, type SearchSortField } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { DocumentStore, TreeCache, type ZkNode, type ZkSession } from '@wharf/zk';
-import { type DeploymentListEntry } from './types';
+import { DeploymentIndex, planFacts, type PlanFacts, type TrackedPlan } from './deployment-index';
+import { type DeploymentListEntry, type DeploymentRow } from './types';
 
 /** Plan children the list needs (attempts and history are read on demand only). */
 const CACHED_PLAN_NODES = new Set(['pending', 'current']);
@@ -28,10 +29,7 @@ function baseName(path: string): string {
 /** Cached deployments; start() before use, close() at shutdown. */
 export class DeploymentCache {
   private readonly tree: TreeCache;
-  private readonly parsed = new Map<string, { mzxid: bigint; deployment: Deployment | undefined }>();
-  /** The `stopped` block of each cached `plan/current`, by path, parsed once per version. */
-  private readonly stoppedOf = new Map<string, { mzxid: bigint; stopped: PlanDocument['stopped'] }>();
-
+  private readonly index = new DeploymentIndex();
   private readonly docs: DocumentStore;
 
   constructor(
@@ -44,6 +42,11 @@ export class DeploymentCache {
       filter: (path, depth) =>
         depth === 1 || (depth === 2 ? baseName(path) === 'plan' : CACHED_PLAN_NODES.has(baseName(path))),
     });
+    // The index follows the tree event by event (each a binary search and a splice per order).
+    this.tree.on('initialized', (snapshot) => this.load(snapshot));
+    this.tree.on('added', (event) => this.apply(event.path, event.node));
+    this.tree.on('updated', (event) => this.apply(event.path, event.node));
+    this.tree.on('removed', (event) => this.apply(event.path, undefined));
   }
 
   /** Loads the tree and arms the watches. */
@@ -56,33 +59,26 @@ export class DeploymentCache {
     await this.tree.close();
   }
 
-  private async ready(): Promise<ReadonlyMap<string, ZkNode>> {
+  private async ready(): Promise<DeploymentIndex> {
     if (!(await this.tree.awaitInitialized(CACHE_INIT_TIMEOUT_MS))) {
       throw new WharfError('WHARF_UNAVAILABLE', 'deployment cache not loaded yet');
     }
-    return this.tree.snapshot();
+    return this.index;
   }
 
   /** Every readable deployment with its cached plan node names. */
   async list(): Promise<DeploymentListEntry[]> {
-    const snapshot = await this.ready();
-    const out: DeploymentListEntry[] = [];
-    for (const [path, node] of snapshot) {
-      if (path.lastIndexOf('/') !== ROOT.length) continue;
-      const deployment = this.parse(path, node);
-      if (deployment === undefined) continue;
-      const planNodes = [...CACHED_PLAN_NODES].filter((name) => snapshot.has(`${path}/plan/${name}`));
-      const current = snapshot.get(`${path}/plan/current`);
-      const stopped =
-        current === undefined ? undefined : this.currentStopped(`${path}/plan/current`, current);
-      out.push({ deployment, planNodes, ...(stopped === undefined ? {} : { currentStopped: stopped }) });
-    }
-    return out;
+    return [...(await this.ready()).ordered('created')];
+  }
+
+  /** Every readable deployment ascending by `order`, then id (the index's own array). */
+  async rows(order: SearchSortField): Promise<readonly DeploymentRow[]> {
+    return (await this.ready()).ordered(order);
   }
 
   /** Number of deployments. */
   async count(): Promise<number> {
-    return (await this.list()).length;
+    return (await this.ready()).size;
   }
 
   /** Resolves once `predicate` holds on the cache, or after {@link CACHE_SYNC_TIMEOUT_MS}. */
@@ -109,27 +105,41 @@ export class DeploymentCache {
     });
   }
 
-  private parse(path: string, node: ZkNode): Deployment | undefined {
-    const memo = this.parsed.get(path);
-    if (memo !== undefined && memo.mzxid === node.stat.mzxid) return memo.deployment;
-    const deployment = this.docs.decodeOrSkip('deployment', path, node.data);
-    this.parsed.set(path, { mzxid: node.stat.mzxid, deployment });
-    if (this.parsed.size + this.stoppedOf.size > this.tree.snapshot().size * 2) this.prune();
-    return deployment;
+  /** `/deployments/<id>` or `/deployments/<id>/plan/<pending|current>`: `[id, plan name]`. */
+  private static classify(path: string): [string, TrackedPlan | undefined] | undefined {
+    const [id, plan, name, ...rest] = path.slice(ROOT.length + 1).split('/');
+    if (id === undefined || id === '' || rest.length > 0) return undefined;
+    if (plan === undefined) return [id, undefined];
+    return plan === 'plan' && (name === 'pending' || name === 'current') ? [id, name] : undefined;
   }
 
-  /** The `stopped` block of a current plan (what `GET /deployments/<id>` derives `stopped` from). */
-  private currentStopped(path: string, node: ZkNode): PlanDocument['stopped'] {
-    const memo = this.stoppedOf.get(path);
-    if (memo !== undefined && memo.mzxid === node.stat.mzxid) return memo.stopped;
-    const stopped = this.docs.decodeOrSkip('plan', path, node.data)?.stopped;
-    this.stoppedOf.set(path, { mzxid: node.stat.mzxid, stopped });
-    return stopped;
+  private apply(path: string, node: ZkNode | undefined): void {
+    const at = DeploymentCache.classify(path);
+    if (at === undefined) return;
+    const [id, plan] = at;
+    if (plan !== undefined) this.index.setPlan(id, plan, node && this.planFacts(path, node));
+    else if (node === undefined) this.index.remove(id);
+    else this.index.setRecord(id, this.docs.decodeOrSkip('deployment', path, node.data));
   }
 
-  private prune(): void {
-    for (const memo of [this.parsed, this.stoppedOf]) {
-      for (const path of memo.keys()) if (this.tree.get(path) === undefined) memo.delete(path);
+  private load(snapshot: ReadonlyMap<string, ZkNode>): void {
+    const facts = new Map<string, { deployment?: Deployment; pending?: PlanFacts; current?: PlanFacts }>();
+    for (const [path, node] of snapshot) {
+      const at = DeploymentCache.classify(path);
+      if (at === undefined) continue;
+      const [id, plan] = at;
+      const entry = facts.get(id) ?? {};
+      facts.set(id, entry);
+      if (plan !== undefined) entry[plan] = this.planFacts(path, node);
+      else {
+        const deployment = this.docs.decodeOrSkip('deployment', path, node.data);
+        if (deployment !== undefined) entry.deployment = deployment;
+      }
     }
+    this.index.reset(facts);
+  }
+
+  private planFacts(path: string, node: ZkNode): PlanFacts {
+    return planFacts(this.docs.decodeOrSkip('plan', path, node.data));
   }
 }

@@ -19,6 +19,8 @@ import {
   type PlanDocument,
   type ServiceRegistration,
   type Availability,
+  type SearchSortField,
+  type StackKind,
 } from '@wharf/model';
 import { type RequestMarker } from '../domain/request-marker';
 
@@ -71,6 +73,14 @@ export interface DeploymentListEntry {
   currentStopped?: PlanDocument['stopped'];
 }
 
+/** A deployment as list and search see it: the list entry plus what they filter on. */
+export interface DeploymentRow extends DeploymentListEntry {
+  /** As `GET /deployments/<id>` derives it (`creating`, `running`, `stopped`, …). */
+  readonly status: string;
+  /** Stack kinds in its pending and current plans. */
+  readonly stacks: readonly StackKind[];
+}
+
 /** The plan znodes of one deployment. */
 export interface DeploymentPlans {
   pending?: Versioned<PlanDocument>;
@@ -109,6 +119,11 @@ export interface DeploymentStore {
   get(id: string): Promise<Versioned<Deployment> | undefined>;
   /** Every deployment (unordered). */
   list(): Promise<DeploymentListEntry[]>;
+  /**
+   * Every deployment sorted by `order` (`created` or `name`), then id, ascending: the cache's
+   * own index, kept in order as changes arrive (never sorted per request; do not modify).
+   */
+  rows(order: SearchSortField): Promise<readonly DeploymentRow[]>;
   /** Pending, current and running attempt. */
   plans(id: string): Promise<DeploymentPlans>;
   /** The heartbeat's record (`/availability/<id>`); optional so test stores can leave it out. */

@@ -10,6 +10,7 @@ import {
   type Deployment,
   type PlanAttempt,
   type Availability,
+  type SearchSortField,
 } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { DocumentStore, type ZkSession } from '@wharf/zk';
@@ -21,6 +22,7 @@ import {
   type CreateDeploymentOutcome,
   type DeploymentListEntry,
   type DeploymentPlans,
+  type DeploymentRow,
   type DeploymentStore,
   type PlanWrite,
   type StoredMarker,
@@ -102,6 +104,10 @@ export class ZkDeploymentStore implements DeploymentStore {
 
   list(): Promise<DeploymentListEntry[]> {
     return this.cache.list();
+  }
+
+  rows(order: SearchSortField): Promise<readonly DeploymentRow[]> {
+    return this.cache.rows(order);
   }
 
   async plans(id: string): Promise<DeploymentPlans> {
