@@ -129,7 +129,7 @@ const cases: Case[] = [
   ['request_id too short', 400, 'request_id', (h) => post(h, etcdRequest(), '?request_id=short')],
   ['unknown query parameter', 400, 'dry_run', (h) => post(h, etcdRequest(), '?dry_run=true')],
   ['size not a number', 400, 'size', (h) => h.call('GET', '/api/v1/deployments?size=abc')],
-  ['size over the maximum', 400, 'size', (h) => h.call('GET', '/api/v1/deployments?size=101')],
+  ['size over the maximum', 400, 'size', (h) => h.call('GET', '/api/v1/deployments?size=1001')],
   ['repeated from', 400, 'from', (h) => h.call('GET', '/api/v1/deployments?from=1&from=2')],
   [
     'id with .. in the URL',

@@ -73,7 +73,11 @@ describe('deployment list and search at scale', () => {
 
   it('filters by name prefix, stack, status and allocator, exactly', async () => {
     const expected = SEEDS.filter(
-      (d) => d.name.startsWith('svc-3') && d.stack === 'http' && d.status === 'running' && d.allocator === 'alloc-a',
+      (d) =>
+        d.name.startsWith('svc-3') &&
+        d.stack === 'http' &&
+        d.status === 'running' &&
+        d.allocator === 'alloc-a',
     )
       .sort(byCreated)
       .map((d) => d.id);
@@ -82,12 +86,19 @@ describe('deployment list and search at scale', () => {
     expect(await walk(`${LIST}?${query}&size=2`)).toEqual(expected);
     const res = await h.call('GET', `${LIST}?${query}`);
     expect(res.body.total).toBe(expected.length);
-    expect((await h.call('GET', `${LIST}?allocator=alloc-z`)).body).toMatchObject({ total: 0, deployments: [] });
+    expect((await h.call('GET', `${LIST}?allocator=alloc-z`)).body).toMatchObject({
+      total: 0,
+      deployments: [],
+    });
   });
 
   it('searches with bool/term/prefix, sorts by name both ways and continues by cursor or search_after', async () => {
-    const query = { bool: { must: [{ prefix: { name: 'svc-2' } }], filter: { term: { status: 'creating' } } } };
-    const expected = SEEDS.filter((d) => d.name.startsWith('svc-2') && d.status === 'creating').sort((a, b) => (a.name < b.name ? 1 : -1));
+    const query = {
+      bool: { must: [{ prefix: { name: 'svc-2' } }], filter: { term: { status: 'creating' } } },
+    };
+    const expected = SEEDS.filter((d) => d.name.startsWith('svc-2') && d.status === 'creating').sort(
+      (a, b) => (a.name < b.name ? 1 : -1),
+    );
     const first = await h.call('POST', SEARCH, { query, size: 3, sort: [{ name: 'desc' }] });
     expect(first.status).toBe(200);
     expect(expected.length).toBeGreaterThan(5);
@@ -95,8 +106,15 @@ describe('deployment list and search at scale', () => {
     expect(first.body.cursor).toBe(first.body.next_cursor);
     const names = first.body.deployments.map((d: { name: string }) => d.name);
     expect(names).toEqual(expected.slice(0, 3).map((d) => d.name));
-    const next = await h.call('POST', SEARCH, { query, size: 100, sort: [{ name: 'desc' }], cursor: first.body.cursor });
-    expect(next.body.deployments.map((d: { name: string }) => d.name)).toEqual(expected.slice(3).map((d) => d.name));
+    const next = await h.call('POST', SEARCH, {
+      query,
+      size: 100,
+      sort: [{ name: 'desc' }],
+      cursor: first.body.cursor,
+    });
+    expect(next.body.deployments.map((d: { name: string }) => d.name)).toEqual(
+      expected.slice(3).map((d) => d.name),
+    );
     expect(next.body.next_cursor).toBeNull();
     const lastSeen = first.body.deployments[2];
     const after = await h.call('POST', SEARCH, {

@@ -102,6 +102,7 @@ describe('deployments API', () => {
       name: expect.stringMatching(/^page-/),
       created: expect.any(String),
       status: 'creating',
+      stacks: ['etcd'],
     });
 
     const start = all.deployments.findIndex((d: any) => d.id === expected[0]);

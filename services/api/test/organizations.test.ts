@@ -85,6 +85,17 @@ describe('organizations', () => {
       expect(res.body.error.message).toBe(`deployment ${id} not found`);
     }
     expect((await as('globex', 'GET', '/api/v1/deployments')).body.deployments).toEqual([]);
+    // Filters, cursors and the search are confined the same way (and a search is a read).
+    const filtered = await as('globex', 'GET', '/api/v1/deployments?name_prefix=acme&stack=etcd&size=1000');
+    expect(filtered.body).toMatchObject({ deployments: [], total: 0, next_cursor: null });
+    for (const query of [undefined, { prefix: { name: 'acme' } }, { term: { status: 'creating' } }]) {
+      const found = await as('globex', 'POST', '/api/v1/deployments/_search', query ? { query } : {});
+      expect(found.body).toMatchObject({ deployments: [], match_count: 0 });
+    }
+    const own = await as('acme-viewer', 'POST', '/api/v1/deployments/_search', {
+      query: { prefix: { name: 'acme' } },
+    });
+    expect(own.body.deployments.map((d: { id: string }) => d.id)).toEqual([id]);
     await refused(() => as('globex', 'GET', `${ORGS}/acme`), 404, 'WHARF_NOT_FOUND');
     expect((await as('globex', 'GET', ORGS)).body.organizations.map((o: { id: string }) => o.id)).toEqual([
       'globex',

@@ -12,7 +12,14 @@ export const SEARCH_FIELDS = ['name', 'stack', 'status', 'allocator'] as const;
 /** A field a query may name. */
 export type SearchField = (typeof SEARCH_FIELDS)[number];
 /** Statuses a deployment is listed with (`GET /deployments/<id>` `status`). */
-export const DEPLOYMENT_STATUSES = ['creating', 'updating', 'running', 'stopped', 'deleting', 'inactive'] as const;
+export const DEPLOYMENT_STATUSES = [
+  'creating',
+  'updating',
+  'running',
+  'stopped',
+  'deleting',
+  'inactive',
+] as const;
 /** Fields results may be sorted by (ties broken by id, in the same direction). */
 export const SEARCH_SORT_FIELDS = ['created', 'name'] as const;
 /** A sort field. */
@@ -34,14 +41,19 @@ const FieldValues = () =>
     Object.fromEntries(
       SEARCH_FIELDS.map((f) => [
         f,
-        Type.Optional(Type.Union([Value(), Type.Object({ value: Value() }, { additionalProperties: false })])),
+        Type.Optional(
+          Type.Union([Value(), Type.Object({ value: Value() }, { additionalProperties: false })]),
+        ),
       ]),
     ),
     { additionalProperties: false, minProperties: 1, maxProperties: 1 },
   );
 const Leaf = () =>
   Type.Union([
-    Type.Object({ match_all: Type.Object({}, { additionalProperties: false }) }, { additionalProperties: false }),
+    Type.Object(
+      { match_all: Type.Object({}, { additionalProperties: false }) },
+      { additionalProperties: false },
+    ),
     Type.Object({ term: FieldValues() }, { additionalProperties: false }),
     Type.Object({ prefix: FieldValues() }, { additionalProperties: false }),
   ]);

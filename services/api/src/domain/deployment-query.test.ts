@@ -51,7 +51,11 @@ describe('parseSearchBody', () => {
     ['unknown body field', { from: 3 }, 'from'],
     ['unknown query kind', { query: { match: { name: 'x' } } }, 'query.match'],
     ['unknown field', { query: { term: { colour: 'red' } } }, 'query.term.colour'],
-    ['unknown field in bool', { query: { bool: { must: [{ prefix: { owner: 'x' } }] } } }, 'query.bool.must[0].prefix.owner'],
+    [
+      'unknown field in bool',
+      { query: { bool: { must: [{ prefix: { owner: 'x' } }] } } },
+      'query.bool.must[0].prefix.owner',
+    ],
     ['nested bool', { query: { bool: { filter: [{ bool: {} }] } } }, 'query.bool.filter[0].bool'],
     ['should', { query: { bool: { should: [] } } }, 'query.bool.should'],
     ['two fields in one term', { query: { term: { name: 'a', stack: 'etcd' } } }, 'query.term'],
@@ -60,7 +64,11 @@ describe('parseSearchBody', () => {
     ['size too big', { size: 1001 }, 'size'],
     ['size not an integer', { size: 1.5 }, 'size'],
     ['garbage cursor', { cursor: 'not a cursor!' }, 'cursor'],
-    ['cursor of another sort', { cursor: encodeCursor({ field: 'name', order: 'asc' }, ['a', 'b']) }, 'cursor'],
+    [
+      'cursor of another sort',
+      { cursor: encodeCursor({ field: 'name', order: 'asc' }, ['a', 'b']) },
+      'cursor',
+    ],
     ['cursor and search_after', { cursor: 'x', search_after: ['a', 'b'] }, 'search_after'],
     ['bad search_after', { search_after: ['a'] }, 'search_after'],
     ['unknown sort field', { sort: ['owner'] }, 'sort[0]'],
@@ -72,7 +80,13 @@ describe('parseSearchBody', () => {
 
 describe('parseListQuery', () => {
   it('turns the filters into clauses; from and cursor exclude each other', () => {
-    const q = parseListQuery({ name_prefix: 'ord', stack: 'etcd', status: 'running', allocator: 'a1', size: '7' });
+    const q = parseListQuery({
+      name_prefix: 'ord',
+      stack: 'etcd',
+      status: 'running',
+      allocator: 'a1',
+      size: '7',
+    });
     expect(q.clauses.map((c) => `${c.op}:${c.field}=${c.value}`)).toEqual([
       'prefix:name=ord',
       'term:stack=etcd',

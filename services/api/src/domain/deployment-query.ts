@@ -88,12 +88,20 @@ function leaf(value: unknown, path: string): Clause[] {
   const [field, spec] = single(body, at, SEARCH_FIELDS, 'field');
   const fieldPath = `${at}.${field}`;
   const raw = isObject(spec) ? only(spec, fieldPath, ['value']).value : spec;
-  return [clauseOf(field as SearchField, kind as Clause['op'], raw, isObject(spec) ? `${fieldPath}.value` : fieldPath)];
+  return [
+    clauseOf(
+      field as SearchField,
+      kind as Clause['op'],
+      raw,
+      isObject(spec) ? `${fieldPath}.value` : fieldPath,
+    ),
+  ];
 }
 
 function clauses(value: unknown, path: string): Clause[] {
   const list = Array.isArray(value) ? value : [value];
-  if (list.length > MAX_SEARCH_CLAUSES) throw badRequest(path, `must have at most ${MAX_SEARCH_CLAUSES} clauses`);
+  if (list.length > MAX_SEARCH_CLAUSES)
+    throw badRequest(path, `must have at most ${MAX_SEARCH_CLAUSES} clauses`);
   return list.flatMap((q, i) => leaf(q, Array.isArray(value) ? `${path}[${i}]` : path));
 }
 

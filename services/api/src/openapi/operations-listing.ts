@@ -30,7 +30,8 @@ export const LISTING_OPERATIONS: readonly Operation[] = [
       },
       {
         name: 'cursor',
-        description: '`next_cursor` of the previous page: continues after its last deployment, stable under creates and deletes',
+        description:
+          '`next_cursor` of the previous page: continues after its last deployment, stable under creates and deletes',
         schema: text(MAX_CURSOR_LENGTH),
       },
       {
@@ -40,7 +41,11 @@ export const LISTING_OPERATIONS: readonly Operation[] = [
       },
       { name: 'name_prefix', description: 'Names starting with this', schema: text(256) },
       { name: 'stack', description: 'Deployments running this stack', schema: { enum: [...STACK_KINDS] } },
-      { name: 'status', description: 'Deployments in this status', schema: { enum: [...DEPLOYMENT_STATUSES] } },
+      {
+        name: 'status',
+        description: 'Deployments in this status',
+        schema: { enum: [...DEPLOYMENT_STATUSES] },
+      },
       { name: 'allocator', description: 'Deployments with an instance on this allocator', schema: text(256) },
     ],
     success: [200, 'A page of deployments'],

@@ -30,7 +30,8 @@ function baseName(path: string): string {
 export class DeploymentCache {
   private readonly tree: TreeCache;
   private readonly index = new DeploymentIndex();
-  private readonly docs: DocumentStore;
+  /** Its decoder, shared with the store's reads so a bad document is logged once, whoever reads it. */
+  readonly docs: DocumentStore;
 
   constructor(
     zk: ZkSession,

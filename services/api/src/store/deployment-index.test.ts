@@ -51,17 +51,29 @@ describe('pageOf', () => {
   index.reset(
     Array.from({ length: 50 }, (_, i) => {
       const id = `d${String(i).padStart(2, '0')}`;
-      return [id, { deployment: { ...record(id, `n${i % 5}`, at(i)), ...(i % 2 ? { organization_id: 'org-a' } : {}) } }];
+      return [
+        id,
+        { deployment: { ...record(id, `n${i % 5}`, at(i)), ...(i % 2 ? { organization_id: 'org-a' } : {}) } },
+      ];
     }),
   );
-  const query = (q: Partial<DeploymentQuery>): DeploymentQuery => ({ clauses: [], sort: DEFAULT_SORT, size: 7, ...q });
+  const query = (q: Partial<DeploymentQuery>): DeploymentQuery => ({
+    clauses: [],
+    sort: DEFAULT_SORT,
+    size: 7,
+    ...q,
+  });
 
   it('walks every match exactly once by cursor, in both directions', () => {
     for (const order of ['asc', 'desc'] as const) {
       const seen: string[] = [];
       let after: DeploymentQuery['after'];
       for (let pages = 0; pages < 20; pages++) {
-        const page = pageOf(index.ordered('name'), query({ sort: { field: 'name', order }, ...(after ? { after } : {}) }), {});
+        const page = pageOf(
+          index.ordered('name'),
+          query({ sort: { field: 'name', order }, ...(after ? { after } : {}) }),
+          {},
+        );
         seen.push(...ids(page.rows));
         expect(page.total).toBe(50);
         if (page.next === undefined) break;

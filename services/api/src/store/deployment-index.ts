@@ -4,7 +4,13 @@
  * binary search and one splice — so no request ever sorts 10,000 rows. Rows are immutable: a
  * change replaces the row. Pure (fed decoded documents by `deployment-cache.ts`).
  */
-import { STACK_KINDS, type Deployment, type PlanDocument, type SearchSortField, type StackKind } from '@wharf/model';
+import {
+  STACK_KINDS,
+  type Deployment,
+  type PlanDocument,
+  type SearchSortField,
+  type StackKind,
+} from '@wharf/model';
 import { withShutDown } from '../domain/actions';
 import { deploymentStatus } from '../domain/views';
 import { type DeploymentRow } from './types';
@@ -121,7 +127,9 @@ export class DeploymentIndex {
   }
 
   /** Replaces everything (a first load): one sort per order instead of 10,000 inserts. */
-  reset(entries: Iterable<[string, { deployment?: Deployment; pending?: PlanFacts; current?: PlanFacts }]>): void {
+  reset(
+    entries: Iterable<[string, { deployment?: Deployment; pending?: PlanFacts; current?: PlanFacts }]>,
+  ): void {
     this.facts.clear();
     this.byId.clear();
     for (const [id, facts] of entries) {

@@ -12,8 +12,7 @@ import {
   type Availability,
   type SearchSortField,
 } from '@wharf/model';
-import { type Logger } from '@wharf/observability';
-import { DocumentStore, type ZkSession } from '@wharf/zk';
+import { type DocumentStore } from '@wharf/zk';
 import { serializeMarker } from '../domain/request-marker';
 import { type DeploymentCache } from './deployment-cache';
 import {
@@ -41,12 +40,11 @@ export class ZkDeploymentStore implements DeploymentStore {
   private readonly docs: DocumentStore;
 
   constructor(
-    zk: ZkSession,
     private readonly cache: DeploymentCache,
     private readonly requestIds: ZkRequestIds,
-    logger: Logger,
   ) {
-    this.docs = new DocumentStore(zk, { logger });
+    // The cache's decoder: a bad document is logged once, whether the cache or a request read it.
+    this.docs = cache.docs;
   }
 
   async create(input: CreateDeploymentInput): Promise<CreateDeploymentOutcome> {

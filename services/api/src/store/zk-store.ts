@@ -39,7 +39,7 @@ export function createZkStore(zk: ZkSession, options: ZkStoreOptions): ZkStore {
   const requestIds = new ZkRequestIds(zk, logger.child({ component: 'request-ids' }));
   const keys = new ZkKeyStore(zk, logger.child({ component: 'api-keys' }));
   const store: ApiStore = {
-    deployments: new ZkDeploymentStore(zk, deploymentCache, requestIds, logger),
+    deployments: new ZkDeploymentStore(deploymentCache, requestIds),
     platform: new ZkPlatformStore(zk, allocatorCache, deploymentCache, logger, options),
     keys,
     organizations: new ZkOrganizationStore(zk, logger.child({ component: 'organizations' })),
