@@ -12,6 +12,7 @@ import {
   type UpdateOptions,
 } from './commands/deployment';
 import { type RestoreOptions, type StopInstancesOptions } from './commands/deployment-actions';
+import { listOptions, type ListOptions } from './commands/deployment-list';
 import { type DownOptions } from './commands/down';
 import { type VacateOptions } from './commands/allocator';
 import { type CatalogCommandOptions } from './commands/catalog';
@@ -36,7 +37,7 @@ export interface CommandHandlers {
   down(options: DownOptions & GlobalOptions): Promise<number>;
   status(options: GlobalOptions): Promise<number>;
   deploymentCreate(options: CreateOptions & GlobalOptions): Promise<number>;
-  deploymentList(options: DeploymentCommandOptions & GlobalOptions): Promise<number>;
+  deploymentList(options: ListOptions & GlobalOptions): Promise<number>;
   deploymentShow(id: string, options: GlobalOptions): Promise<number>;
   deploymentActivity(id: string, options: ActivityOptions & GlobalOptions): Promise<number>;
   deploymentUpdate(id: string, options: UpdateOptions & GlobalOptions): Promise<number>;
@@ -227,7 +228,9 @@ function addDeploymentCommands(program: Command, handlers: CommandHandlers, run:
       .option('--request-id <id>', 'idempotency key: the same id never creates two deployments')
       .option('--validate-only', 'validate the plan without creating anything'),
   ).action(act(run, handlers.deploymentCreate));
-  deployment.command('list').description('list deployments').action(act(run, handlers.deploymentList));
+  listOptions(deployment.command('list').description('list deployments (oldest first)')).action(
+    act(run, handlers.deploymentList),
+  );
   deployment
     .command('show <id>')
     .description('show one deployment (JSON)')

@@ -9,11 +9,11 @@ import {
   cancelPlan,
   createDeployment,
   deleteDeployment,
-  listDeployments,
   restartDeployment,
   showDeployment,
   updateDeployment,
 } from './commands/deployment';
+import { listDeployments } from './commands/deployment-list';
 import { showActivity } from './commands/activity';
 import { deploymentAction, instancesAction, restoreAction } from './commands/deployment-actions';
 import { listEvents, showLogs } from './commands/events';

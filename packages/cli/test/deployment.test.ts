@@ -263,6 +263,34 @@ describe('wharf deployment', () => {
     expect(JSON.parse((await wharf('deployment', 'list', '--json')).out)).toEqual(body);
   });
 
+  it('list passes the filters to the API; --all follows next_cursor to the last page', async () => {
+    const row = (id: string) => ({ id, name: id, status: 'running', created: '2025-01-01T00:00:00Z' });
+    api.on('GET', '/deployments', (req) =>
+      req.query.cursor === undefined
+        ? { status: 200, body: { deployments: [row('d1'), row('d2')], total: 3, next_cursor: 'c1' } }
+        : { status: 200, body: { deployments: [row('d3')], total: 3, next_cursor: null } },
+    );
+    const one = await wharf(
+      'deployment',
+      'list',
+      '--stack',
+      'etcd',
+      '--status',
+      'running',
+      '--name-prefix',
+      'd',
+    );
+    expect(one.out).toContain('(2 of 3; --all lists every one)');
+    expect(api.requests[0]!.query).toEqual({ stack: 'etcd', status: 'running', name_prefix: 'd' });
+    const all = await wharf('deployment', 'list', '--all', '--allocator', 'a1', '--json');
+    expect(JSON.parse(all.out)).toEqual({ deployments: [row('d1'), row('d2'), row('d3')], total: 3 });
+    expect(api.requests.slice(1).map((r) => r.query)).toEqual([
+      { allocator: 'a1', size: '1000' },
+      { allocator: 'a1', size: '1000', cursor: 'c1' },
+    ]);
+    expect((await wharf('deployment', 'list', '--size', '5000')).code).toBe(1);
+  });
+
   it('show prints the deployment as JSON; plan cancel deletes the pending plan', async () => {
     api.on('GET', '/deployments/d1', () => ({ status: 200, body: { id: 'd1', instances: [] } }));
     api.on('DELETE', '/deployments/d1/plan/pending', () => ({

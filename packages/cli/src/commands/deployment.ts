@@ -1,5 +1,5 @@
 /**
- * `wharf deployment create|list|show|update|delete` and `wharf deployment plan cancel`: thin
+ * `wharf deployment create|show|update|delete` (`list`: deployment-list.ts) and `wharf deployment plan cancel`: thin
  * calls to the REST API; `--track` follows the resulting plan attempt step by step.
  */
 import { readFile } from 'node:fs/promises';
@@ -8,7 +8,6 @@ import { WharfError, assertId } from '@wharf/model';
 import { type ApiClient, type RequestOptions } from '../api/api-client';
 import { parseInteger } from '../config/values';
 import { type CliContext } from '../context';
-import { formatTable } from '../output/format';
 import { attemptsOf, trackPlan } from '../track/track-plan';
 
 /** Options every deployment command shares. */
@@ -108,27 +107,6 @@ export async function restartDeployment(
   );
   if (!options.track) return 0;
   return track(client, id, options, ctx, { planId: planIdOf(res.body), known, deletion: false });
-}
-
-/** Runs `deployment list`. */
-export async function listDeployments(
-  client: ApiClient,
-  options: DeploymentCommandOptions,
-  ctx: CliContext,
-): Promise<number> {
-  const res = await client.request<unknown>('GET', '/deployments');
-  if (options.json) {
-    write(ctx, JSON.stringify(res.body, null, 2));
-    return 0;
-  }
-  const list = deploymentsOf(res.body);
-  if (list.length === 0) {
-    write(ctx, 'no deployments');
-    return 0;
-  }
-  const rows = list.map((d) => [text(d.id), text(d.name), text(d.status), text(d.created)]);
-  write(ctx, formatTable(['ID', 'NAME', 'STATUS', 'CREATED'], rows).join('\n'));
-  return 0;
 }
 
 /** Runs `deployment show <id>` (the API's JSON, pretty-printed). */
@@ -236,17 +214,6 @@ export function planIdOf(body: unknown): string | undefined {
     (v) => typeof v === 'string',
   );
   return found as string | undefined;
-}
-
-function deploymentsOf(body: unknown): Record<string, unknown>[] {
-  const list = Array.isArray(body) ? body : (body as { deployments?: unknown } | undefined)?.deployments;
-  return Array.isArray(list)
-    ? list.filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null)
-    : [];
-}
-
-function text(value: unknown): string {
-  return value === undefined || value === null ? '-' : String(value);
 }
 
 /** The API's answer with `--json` (unless `--track` prints the steps instead), else `summary`. */
