@@ -51,7 +51,7 @@ const T0 = Date.UTC(2026, 0, 1);
 
 const allocator = (i) => `alloc-${String(i % ALLOCATORS).padStart(2, '0')}`;
 const deployment = (i) => ({
-  id: `d${String(i).padStart(6, '0')}${(i * 2654435761) % 4096 .toString(16)}`.slice(0, 63),
+  id: `d${String(i).padStart(6, '0')}${(i * 2654435761) % (4096).toString(16)}`.slice(0, 63),
   name: `svc-${i % 100}-${i}`,
   created: new Date(T0 + i * 10).toISOString(),
   stack: i % 4 === 0 ? 'http' : 'etcd',
@@ -138,7 +138,10 @@ try {
   for (const path of [paths.deployments(), paths.allocators()]) await session.mkdirp(path);
   for (let a = 0; a < ALLOCATORS; a++) await session.mkdirp(paths.allocatorInstances(allocator(a)));
   const seedStart = process.hrtime.bigint();
-  await seedDeployments(session, Array.from({ length: COUNT }, (_, i) => deployment(i)));
+  await seedDeployments(
+    session,
+    Array.from({ length: COUNT }, (_, i) => deployment(i)),
+  );
   figures.seed_s = Number(process.hrtime.bigint() - seedStart) / 1e9;
 
   const started = process.hrtime.bigint();
@@ -196,8 +199,14 @@ try {
   // A full walk by the largest pages (what `wharf deployment list --all` does).
   const walkStart = process.hrtime.bigint();
   let walked = 0;
-  for (let next = null; ; ) {
-    const res = await call(port, api.agent, api.key, 'GET', `/deployments?size=1000${next ? `&cursor=${next}` : ''}`);
+  for (let next = null; ;) {
+    const res = await call(
+      port,
+      api.agent,
+      api.key,
+      'GET',
+      `/deployments?size=1000${next ? `&cursor=${next}` : ''}`,
+    );
     walked += res.body.deployments.length;
     next = res.body.next_cursor;
     if (next === null) break;
@@ -230,14 +239,17 @@ const summary = {
   rss_mb: { loaded: figures.rss_loaded_mb, after: figures.rss_after_mb },
   goals: { p99_ms: GOAL_P99_MS, rss_mb: GOAL_RSS_MB },
 };
-if (values.json) console.log(JSON.stringify({ cpus: cpus().length, load: loadavg()[0], ...summary }, null, 2));
+if (values.json)
+  console.log(JSON.stringify({ cpus: cpus().length, load: loadavg()[0], ...summary }, null, 2));
 else {
   const fmt = ({ p50, p99 }) =>
     `p50 ${p50.toFixed(1)} / p99 ${p99.toFixed(1)} ms ${p99 <= GOAL_P99_MS ? '(goal ≤ 50 met)' : '(goal ≤ 50 MISSED)'}`;
   console.log(
     `api at scale (${cpus().length} CPUs, load ${loadavg()[0].toFixed(1)}): ${COUNT} deployments, ${SAMPLES} samples each`,
   );
-  console.log(`  seeded in ${summary.seed_s.toFixed(1)} s; api up with all of them cached in ${summary.api_ready_s.toFixed(1)} s`);
+  console.log(
+    `  seeded in ${summary.seed_s.toFixed(1)} s; api up with all of them cached in ${summary.api_ready_s.toFixed(1)} s`,
+  );
   console.log(`  page of 100 (cursor walk):        ${fmt(summary.page_ms)}`);
   console.log(`  filtered page (prefix+stack+status): ${fmt(summary.filtered_page_ms)}`);
   console.log(`  _search (prefix + allocator term):  ${fmt(summary.search_ms)}`);
