@@ -47,6 +47,13 @@ export interface ProxyConfig {
   readonly trafficFlushMs: number;
 }
 
+const TRAFFIC_FLUSH_ROW = {
+  name: 'WHARF_PROXY_TRAFFIC_FLUSH_MS',
+  default: String(DEFAULT_TRAFFIC_FLUSH_MS),
+  description: 'how often per-deployment traffic counts are written to ZooKeeper (0: not metered)',
+  parse: p.integer(0, 3_600_000),
+};
+
 /** Every variable the proxy reads (printed by `--help`), with defaults for this host. */
 export function proxyEnv(pid: number, cores: number = availableParallelism()): EnvTable<ProxyConfig> {
   return {
@@ -121,12 +128,7 @@ export function proxyEnv(pid: number, cores: number = availableParallelism()): E
       description: 'Wharf CA store (ca.pem, ca.key) to issue the *.<domain> certificate from at start',
       parse: p.text,
     },
-    trafficFlushMs: {
-      name: 'WHARF_PROXY_TRAFFIC_FLUSH_MS',
-      default: String(DEFAULT_TRAFFIC_FLUSH_MS),
-      description: 'how often per-deployment traffic counts are written to ZooKeeper (0: not metered)',
-      parse: p.integer(0, 3_600_000),
-    },
+    trafficFlushMs: TRAFFIC_FLUSH_ROW,
   };
 }
 
