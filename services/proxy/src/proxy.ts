@@ -24,8 +24,7 @@ import { createRequestHandler, type RequestHandler } from './request-handler';
 import type { RouteTable, RouteTarget } from './route-table';
 import { normaliseDomain } from './routing-key';
 import { servingExpirySeconds, type ServingCertificate } from './serving-certificate';
-import { TrafficFlush } from './traffic-flush';
-import { TrafficMeter } from './traffic-meter';
+import type { TrafficMeter } from './traffic-meter';
 import { UpgradeRelay } from './upgrade';
 
 export type { ProxyState } from './proxy-shell';
@@ -92,11 +91,8 @@ export interface ProxyOptions extends ProxyCommonOptions {
   readonly authorizeMetrics?: (authorization: string | undefined) => Promise<boolean>;
   /** Serve TLS (HTTP/1.1 and h2 by ALPN) on a second port; absent: the plain port only. */
   readonly tls?: ProxyTlsOptions | undefined;
-  /**
-   * How often per-deployment traffic counts are written to ZooKeeper (`traffic-flush.ts`); 0 turns
-   * traffic metering off. Default `DEFAULT_TRAFFIC_FLUSH_MS`; no metering without `zk`.
-   */
-  readonly trafficFlushMs?: number;
+  /** Where requests are counted when there is no `zk` (a worker: its primary writes them). */
+  readonly trafficMeter?: TrafficMeter;
 }
 
 /** Request counters of one proxy process. */
@@ -145,7 +141,6 @@ class ProxyService implements WharfProxy {
   private readonly updateCertificateExpiry: () => void;
   private readonly healthChecker: HealthChecker | undefined;
   private readonly authorizeMetrics: (authorization: string | undefined) => Promise<boolean>;
-  private readonly traffic: { meter: TrafficMeter; flush: TrafficFlush } | undefined;
 
   constructor(options: ProxyOptions) {
     assertShellOptions(options);
@@ -159,7 +154,6 @@ class ProxyService implements WharfProxy {
       options.activeHealthChecks === false
         ? undefined
         : new HealthChecker({ health, clock: this.clock, logger: this.logger });
-    this.traffic = this.createTraffic(options, metrics);
     this.shell = this.createShell(options, metrics, balancer, health);
     const draining = (): boolean => this.shell.draining();
     this.forwarder = new Forwarder({
@@ -201,7 +195,7 @@ class ProxyService implements WharfProxy {
       clock: this.clock,
       accessLog: options.accessLog,
       holdMs: options.holdMs,
-      traffic: this.traffic?.meter,
+      traffic: this.shell.traffic?.meter ?? options.trafficMeter,
     });
     const servers = createProxyServers({
       listener: this.handler.listener,
@@ -239,11 +233,9 @@ class ProxyService implements WharfProxy {
       {
         listen: () => {
           this.healthChecker?.start();
-          this.traffic?.flush.start();
           return this.listen();
         },
-        // The last counts are written once every request has finished.
-        drain: () => this.drain().then(() => this.traffic?.flush.close()),
+        drain: () => this.drain(),
         release: () => {
           this.healthChecker?.close();
           this.forwarder.close();
@@ -251,22 +243,6 @@ class ProxyService implements WharfProxy {
         },
       },
     );
-  }
-
-  /** The traffic meter and its flusher, when there is a ZooKeeper session and metering is on. */
-  private createTraffic(options: ProxyOptions, metrics: ProxyMetrics): ProxyService['traffic'] {
-    if (options.zk === undefined || options.trafficFlushMs === 0) return undefined;
-    const meter = new TrafficMeter(() => this.clock.now());
-    const flush = new TrafficFlush({
-      zk: options.zk,
-      meter,
-      proxyId: options.id,
-      logger: this.logger,
-      metrics,
-      clock: this.clock,
-      intervalMs: options.trafficFlushMs,
-    });
-    return { meter, flush };
   }
 
   tlsAddress(): AddressInfo | undefined {

@@ -10,6 +10,12 @@ import { trafficHourOf, type TrafficTally } from '@wharf/model';
 /** Counts by hour (`YYYY-MM-DDTHH`), then by deployment. */
 export type TrafficByHour = Map<string, Map<string, TrafficTally>>;
 
+/** Counts as a worker sends them to its primary: by hour, `[deployment, in, out, requests]`. */
+export type WireTraffic = readonly (readonly [
+  hour: string,
+  counts: readonly (readonly [deployment: string, inBytes: number, outBytes: number, requests: number])[],
+])[];
+
 /** The in-memory traffic counters of one proxy process. */
 export class TrafficMeter {
   private pending: TrafficByHour = new Map();
@@ -54,6 +60,23 @@ export class TrafficMeter {
       tally.out_bytes += t.out_bytes;
       tally.requests += t.requests;
       into.set(id, tally);
+    }
+  }
+
+  /** {@link take} in the form a worker sends its primary. */
+  takeWire(): WireTraffic {
+    return [...this.take()].map(([hour, counts]) => [
+      hour,
+      [...counts].map(([id, t]) => [id, t.in_bytes, t.out_bytes, t.requests] as const),
+    ]);
+  }
+
+  /** Adds a worker's counts (the primary's meter, which writes them). */
+  addWire(wire: WireTraffic): void {
+    for (const [hour, counts] of wire) {
+      const map = new Map<string, TrafficTally>();
+      for (const [id, i, o, r] of counts) map.set(id, { in_bytes: i, out_bytes: o, requests: r });
+      this.restore(hour, map);
     }
   }
 

@@ -15,6 +15,7 @@ import {
 import { InstanceHealth } from '../instance-health';
 import { IpcRouteSource } from './ipc-route-source';
 import { createProxy, type ProxyTlsOptions, type WharfProxy } from '../proxy';
+import { TrafficMeter } from '../traffic-meter';
 
 /**
  * How often a worker reports its request counters to the primary. The primary writes them into
@@ -26,7 +27,8 @@ const METRICS_REPLY_TIMEOUT_MS = 5_000;
 
 /** The IPC side of `process` a worker uses (injectable for tests). */
 export interface WorkerChannel {
-  send(message: FromWorker): void;
+  /** `callback` runs once the message is handed to the channel (a worker about to exit waits). */
+  send(message: FromWorker, callback?: (error: Error | null) => void): void;
   on(event: 'message', listener: (message: unknown) => void): void;
 }
 
@@ -124,8 +126,14 @@ function startWorker(
       });
       channel.send({ type: 'metrics-wanted', request });
     });
+  // Counted here, written by the primary: sent with every stats report and once drained.
+  const traffic = new TrafficMeter(() => Date.now());
+  const reportTraffic = (): void => {
+    if (!traffic.empty) channel.send({ type: 'traffic', counts: traffic.takeWire() });
+  };
   const proxy = createProxy({
     routeSource: source,
+    trafficMeter: traffic,
     logger,
     metrics,
     id: settings.id,
@@ -158,6 +166,7 @@ function startWorker(
   const reportStats = (): void => {
     const { requests, inFlight } = proxy.counters();
     channel.send({ type: 'stats', requests, inFlight });
+    reportTraffic();
   };
   const ready = proxy.start().then((address) => {
     channel.send({ type: 'listening', address: address.address, port: address.port });
@@ -169,6 +178,11 @@ function startWorker(
     close: async () => {
       if (statsTimer !== undefined) clearInterval(statsTimer);
       await proxy.close();
+      // Sent before the process exits: the last requests' counts must reach the primary.
+      if (!traffic.empty)
+        await new Promise<void>((resolve) =>
+          channel.send({ type: 'traffic', counts: traffic.takeWire() }, () => resolve()),
+        );
     },
   };
   return { worker, proxy, metrics, ready };
