@@ -111,26 +111,9 @@ function startWorker(
     context: { proxy: settings.id, worker: settings.worker },
   });
   const metrics = createMetrics('proxy');
-  let nextRequest = 0;
-  const metricsText = (): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const request = (nextRequest += 1);
-      const timer = setTimeout(() => {
-        pendingMetrics.delete(request);
-        reject(new Error('no metrics from the proxy primary'));
-      }, METRICS_REPLY_TIMEOUT_MS);
-      pendingMetrics.set(request, (text) => {
-        clearTimeout(timer);
-        pendingMetrics.delete(request);
-        resolve(text);
-      });
-      channel.send({ type: 'metrics-wanted', request });
-    });
+  const metricsText = primaryMetricsText(channel, pendingMetrics);
   // Counted here, written by the primary: sent with every stats report and once drained.
   const traffic = new TrafficMeter(() => Date.now());
-  const reportTraffic = (): void => {
-    if (!traffic.empty) channel.send({ type: 'traffic', counts: traffic.takeWire() });
-  };
   const proxy = createProxy({
     routeSource: source,
     trafficMeter: traffic,
@@ -166,7 +149,7 @@ function startWorker(
   const reportStats = (): void => {
     const { requests, inFlight } = proxy.counters();
     channel.send({ type: 'stats', requests, inFlight });
-    reportTraffic();
+    void sendTraffic(channel, traffic);
   };
   const ready = proxy.start().then((address) => {
     channel.send({ type: 'listening', address: address.address, port: address.port });
@@ -179,13 +162,40 @@ function startWorker(
       if (statsTimer !== undefined) clearInterval(statsTimer);
       await proxy.close();
       // Sent before the process exits: the last requests' counts must reach the primary.
-      if (!traffic.empty)
-        await new Promise<void>((resolve) =>
-          channel.send({ type: 'traffic', counts: traffic.takeWire() }, () => resolve()),
-        );
+      await sendTraffic(channel, traffic);
     },
   };
   return { worker, proxy, metrics, ready };
+}
+
+/** Asks the primary for the merged metrics of every worker (`GET /_metrics` on a worker). */
+function primaryMetricsText(
+  channel: WorkerChannel,
+  pendingMetrics: Map<number, (text: string) => void>,
+): () => Promise<string> {
+  let nextRequest = 0;
+  return () =>
+    new Promise((resolve, reject) => {
+      const request = (nextRequest += 1);
+      const timer = setTimeout(() => {
+        pendingMetrics.delete(request);
+        reject(new Error('no metrics from the proxy primary'));
+      }, METRICS_REPLY_TIMEOUT_MS);
+      pendingMetrics.set(request, (text) => {
+        clearTimeout(timer);
+        pendingMetrics.delete(request);
+        resolve(text);
+      });
+      channel.send({ type: 'metrics-wanted', request });
+    });
+}
+
+/** Sends the traffic counted since the last report to the primary; resolves once handed over. */
+function sendTraffic(channel: WorkerChannel, traffic: TrafficMeter): Promise<void> {
+  if (traffic.empty) return Promise.resolve();
+  return new Promise((resolve) =>
+    channel.send({ type: 'traffic', counts: traffic.takeWire() }, () => resolve()),
+  );
 }
 
 /** The TLS port's options from the primary's settings (`notAfter` crosses IPC as a number). */
