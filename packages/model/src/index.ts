@@ -146,6 +146,21 @@ export {
   type Pricing,
 } from './schemas/metering';
 export {
+  MAX_TRAFFIC_DEPLOYMENTS,
+  TrafficCountsSchema,
+  TrafficHourSchema,
+  TrafficLineSchema,
+  addTraffic,
+  setTrafficLine,
+  sumTraffic,
+  trafficHourEnd,
+  trafficHourOf,
+  type TrafficCounts,
+  type TrafficHour,
+  type TrafficLine,
+  type TrafficTally,
+} from './schemas/traffic';
+export {
   type DeadLetter,
   DeadLetterSchema,
   type DeliveryCursor,

@@ -66,6 +66,11 @@ export const paths = {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`invalid metering day ${JSON.stringify(day)}`);
     return `/metering/${assertId('deployment', deployment)}/${day}`;
   },
+  /** Proxy traffic counts by hour (`schemas/traffic.ts`). */
+  trafficRoot: () => '/metering-traffic',
+  trafficHour: (hour: string) => `/metering-traffic/${assertTrafficHour(hour)}`,
+  trafficCounts: (hour: string, proxy: string) =>
+    `/metering-traffic/${assertTrafficHour(hour)}/${assertId('proxy', proxy)}`,
   pricing: () => '/platform/pricing',
   /** Claims of scheduled snapshots (one per deployment, removed with the deployment). */
   snapshotScheduleRoot: () => '/snapshot-schedule',
@@ -120,3 +125,10 @@ export const ROOT_PATHS: readonly string[] = [
   '/constructors/live',
   paths.services(),
 ];
+
+/** A traffic hour name (`YYYY-MM-DDTHH`), or throws: it becomes a path segment. */
+function assertTrafficHour(hour: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}$/.test(hour))
+    throw new WharfError('WHARF_VALIDATION', `invalid traffic hour ${JSON.stringify(hour.slice(0, 32))}`);
+  return hour;
+}

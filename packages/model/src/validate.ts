@@ -19,6 +19,12 @@ import {
   type Pricing,
 } from './schemas/metering';
 import {
+  TrafficCountsSchema,
+  TrafficHourSchema,
+  type TrafficCounts,
+  type TrafficHour,
+} from './schemas/traffic';
+import {
   ApiKeyRecordSchema,
   OrganizationSchema,
   AllocatorAdvertisementSchema,
@@ -107,6 +113,8 @@ const SCHEMAS = {
   'metering-cursor': MeteringCursorSchema,
   'metering-day': MeteringDaySchema,
   pricing: PricingSchema,
+  'traffic-counts': TrafficCountsSchema,
+  'traffic-hour': TrafficHourSchema,
   availability: AvailabilitySchema,
   organization: OrganizationSchema,
   'instance-configuration': InstanceConfigurationSchema,
@@ -144,6 +152,8 @@ export interface DocumentTypes {
   'metering-cursor': MeteringCursor;
   'metering-day': MeteringDay;
   pricing: Pricing;
+  'traffic-counts': TrafficCounts;
+  'traffic-hour': TrafficHour;
   availability: Availability;
   organization: Organization;
   'instance-configuration': InstanceConfiguration;

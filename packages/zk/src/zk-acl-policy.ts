@@ -113,6 +113,12 @@ export const WHARF_ACL_RULES: readonly ZkAclRule[] = Object.freeze([
   { pattern: '/deployments/**', grants: [role('api', OWN), role('constructor', OWN), everyone(R)] },
   { pattern: '/routes/**', grants: [role('constructor', OWN), role('api', OWN), everyone(R)] },
   { pattern: '/metering/**', grants: [role('constructor', OWN), role('api', OWN), everyone(R)] },
+  // Proxy traffic counts: each proxy creates and updates its own per hour; the constructor leader
+  // closes the hours, rolls them up and deletes them.
+  {
+    pattern: '/metering-traffic/**',
+    grants: [role('constructor', OWN), role('proxy', ['read', 'write', 'create']), everyone(R)],
+  },
   { pattern: '/availability/**', grants: [role('constructor', OWN), role('api', OWN), everyone(R)] },
   // Proxies: each writes only its own registration.
   { pattern: '/proxies', grants: [role('proxy', ['read', 'create', 'delete']), everyone(R)] },

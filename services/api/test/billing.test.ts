@@ -52,6 +52,7 @@ describe('billing', () => {
       memory_gb_hour_micros: 7_000,
       cpu_hour_micros: 2_000,
       storage_gb_hour_micros: 100,
+      transfer_gb_micros: 90_000,
     });
     expect(set.status).toBe(200);
     await meter({
@@ -69,6 +70,8 @@ describe('billing', () => {
           storage_mb_seconds: 3 * 3600 * 1024, // 3 GB-hours × 100 = 300
         },
       ],
+      // As the traffic rollup writes it: 2^31 bytes = 2 GB × 90,000 = 180,000.
+      traffic: [{ hour: '10', in_bytes: 1_000_000_000, out_bytes: 1_147_483_648, requests: 1200 }],
     });
     await meter({
       schema_version: 1,
@@ -81,7 +84,7 @@ describe('billing', () => {
     expect(json.status).toBe(200);
     expect(json.body).toMatchObject({
       currency: 'EUR',
-      total_micros: String(45_750 + 3_300 + 17_000),
+      total_micros: String(45_750 + 3_300 + 180_000 + 17_000),
       items: [
         {
           deployment_id: 'd1',
@@ -91,6 +94,15 @@ describe('billing', () => {
           cpu_hours: '1.500000',
           storage_gb_hours: '3.000000',
           amount_micros: '49050',
+        },
+        {
+          deployment_id: 'd1',
+          stack: null,
+          traffic_in_bytes: 1_000_000_000,
+          traffic_out_bytes: 1_147_483_648,
+          requests: 1200,
+          transfer_gb: '2.000000',
+          amount_micros: '180000',
         },
         {
           deployment_id: 'd2',
@@ -104,8 +116,10 @@ describe('billing', () => {
     const csv = await h.call('GET', `${USAGE}?${period}&organization=acme&format=csv`);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.text).toBe(
-      'deployment_id,organization_id,stack,instance_hours,memory_gb_hours,cpu_hours,storage_gb_hours,amount_micros,currency\n' +
-        'd1,acme,etcd,3.000000,2.250000,1.500000,3.000000,49050,EUR\ntotal,,,,,,,49050,EUR\n',
+      'deployment_id,organization_id,stack,instance_hours,memory_gb_hours,cpu_hours,storage_gb_hours,traffic_in_bytes,traffic_out_bytes,requests,transfer_gb,amount_micros,currency\n' +
+        'd1,acme,etcd,3.000000,2.250000,1.500000,3.000000,0,0,0,0.000000,49050,EUR\n' +
+        'd1,acme,,0.000000,0.000000,0.000000,0.000000,1000000000,1147483648,1200,2.000000,180000,EUR\n' +
+        'total,,,,,,,,,,,229050,EUR\n',
     );
 
     // An organization's key gets its own usage only, whatever it asks for.
@@ -116,7 +130,7 @@ describe('billing', () => {
     });
     const asAcme = { headers: { authorization: `ApiKey ${key.body.key as string}` } };
     const own = await h.call('GET', `${USAGE}?${period}`, undefined, asAcme);
-    expect(own.body.items.map((i: { deployment_id: string }) => i.deployment_id)).toEqual(['d1']);
+    expect(own.body.items.map((i: { deployment_id: string }) => i.deployment_id)).toEqual(['d1', 'd1']);
     expect((await h.call('GET', `${USAGE}?${period}&organization=globex`, undefined, asAcme)).status).toBe(
       404,
     );

@@ -20,6 +20,7 @@ describe('configFromEnv', () => {
       meteringTickMs: 60_000,
       meteringRetentionDays: 400,
       notifierTickMs: 1_000,
+      deadLetterRetentionDays: 30,
       unavailableAlertMs: 60_000,
       leaderSessionTimeoutMs: 2_000,
     });

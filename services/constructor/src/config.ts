@@ -16,6 +16,7 @@ import {
   DEFAULT_NOTIFIER_TICK_MS,
 } from './options';
 import { DEFAULT_UNAVAILABLE_ALERT_MS } from './health/heartbeat';
+import { DEFAULT_DEAD_LETTER_RETENTION_DAYS } from './events/notifier';
 
 const { configFromEnv: parseEnv, defaultId, renderHelp, rows: r, parsers: p } = serviceConfig;
 
@@ -43,6 +44,7 @@ export interface ConstructorConfig {
   readonly meteringTickMs: number;
   readonly meteringRetentionDays: number;
   readonly notifierTickMs: number;
+  readonly deadLetterRetentionDays: number;
   readonly unavailableAlertMs: number;
   readonly leaderSessionTimeoutMs: number;
   readonly drainMs: number;
@@ -114,6 +116,7 @@ function leaderLoopsEnv(): Pick<
   | 'meteringTickMs'
   | 'meteringRetentionDays'
   | 'notifierTickMs'
+  | 'deadLetterRetentionDays'
   | 'unavailableAlertMs'
 > {
   return {
@@ -146,6 +149,12 @@ function leaderLoopsEnv(): Pick<
       default: String(DEFAULT_NOTIFIER_TICK_MS),
       description: 'between two rounds of webhook deliveries by the leader (0: no webhooks)',
       parse: p.integer(0, 600_000),
+    },
+    deadLetterRetentionDays: {
+      name: 'WHARF_DEAD_LETTER_RETENTION_DAYS',
+      default: String(DEFAULT_DEAD_LETTER_RETENTION_DAYS),
+      description: 'webhook dead letters older than this many days are deleted by the leader (0: never)',
+      parse: p.integer(0, 36_500),
     },
     unavailableAlertMs: {
       name: 'WHARF_UNAVAILABLE_ALERT_MS',

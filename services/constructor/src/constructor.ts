@@ -194,6 +194,7 @@ class ConstructorService implements Constructor {
             clock: this.o.clock,
             tickMs: this.o.notifierTickMs,
             policy: this.o.deliveryPolicy,
+            deadLetterRetentionDays: this.o.deadLetterRetentionDays,
             deliveries: this.metrics.webhookDeliveries,
           });
           this.notifier.start();

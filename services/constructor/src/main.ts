@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     meteringTickMs: config.meteringTickMs,
     meteringRetentionDays: config.meteringRetentionDays,
     notifierTickMs: config.notifierTickMs,
+    deadLetterRetentionDays: config.deadLetterRetentionDays,
     unavailableAlertMs: config.unavailableAlertMs,
   });
   // Handlers before any I/O: a signal during start-up still shuts down cleanly (close waits for start).

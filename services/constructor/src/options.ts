@@ -5,6 +5,7 @@ import { type ZkSession } from '@wharf/zk';
 import { DEFAULT_RUNNER_TIMING, type RunnerTiming } from './apply/runner-deps';
 import { SYSTEM_CLOCK, type ConstructorClock } from './clock';
 import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from './events/delivery-plan';
+import { DEFAULT_DEAD_LETTER_RETENTION_DAYS } from './events/notifier';
 import { DEFAULT_UNAVAILABLE_ALERT_MS } from './health/heartbeat';
 import { DEFAULT_METERING_RETENTION_DAYS } from './metering/retention';
 import { type StackResolver } from './stack-port';
@@ -107,6 +108,8 @@ export interface ConstructorOptions {
   notifierTickMs?: number;
   /** Webhook retries and dead-lettering; default `DEFAULT_DELIVERY_POLICY`. */
   deliveryPolicy?: DeliveryPolicy;
+  /** Dead letters older than this many days are deleted (0: kept, up to 100 per target). Default 30. */
+  deadLetterRetentionDays?: number;
   /** A deployment failing every heartbeat probe this long is reported. Default 60 s. */
   unavailableAlertMs?: number;
 }
@@ -131,6 +134,7 @@ export interface CompiledConstructorOptions {
   readonly meteringRetentionDays: number;
   readonly notifierTickMs: number;
   readonly deliveryPolicy: DeliveryPolicy;
+  readonly deadLetterRetentionDays: number;
   readonly unavailableAlertMs: number;
 }
 
@@ -168,6 +172,7 @@ export function compileConstructorOptions(options: ConstructorOptions): Compiled
     'meteringTickMs',
     'meteringRetentionDays',
     'notifierTickMs',
+    'deadLetterRetentionDays',
     'unavailableAlertMs',
   ] as const) {
     const value = options[key];
@@ -193,6 +198,7 @@ export function compileConstructorOptions(options: ConstructorOptions): Compiled
     meteringRetentionDays: options.meteringRetentionDays ?? DEFAULT_METERING_RETENTION_DAYS,
     notifierTickMs: options.notifierTickMs ?? DEFAULT_NOTIFIER_TICK_MS,
     deliveryPolicy: options.deliveryPolicy ?? DEFAULT_DELIVERY_POLICY,
+    deadLetterRetentionDays: options.deadLetterRetentionDays ?? DEFAULT_DEAD_LETTER_RETENTION_DAYS,
     unavailableAlertMs: options.unavailableAlertMs ?? DEFAULT_UNAVAILABLE_ALERT_MS,
   });
 }

@@ -31,6 +31,7 @@ describe('configFromEnv', () => {
         WHARF_DOMAIN: 'Wharf.Example.com.',
         WHARF_ZONE: 'zone-b',
         WHARF_PROXY_WORKERS: '3',
+        WHARF_PROXY_TRAFFIC_FLUSH_MS: '0',
       },
       1,
     );
@@ -48,6 +49,7 @@ describe('configFromEnv', () => {
       tlsCertFile: '',
       tlsKeyFile: '',
       tlsCaDir: '',
+      trafficFlushMs: 0,
     });
   });
 

@@ -5,6 +5,7 @@
 import { availableParallelism, hostname } from 'node:os';
 import { type EnvTable, type LogLevel, integerIn, invalidConfig, serviceConfig } from '@wharf/observability';
 import { normaliseDomain } from './routing-key';
+import { DEFAULT_TRAFFIC_FLUSH_MS } from './traffic-flush';
 
 const { EnvValueError, configFromEnv: parseEnv, defaultId, renderHelp, rows: r, parsers: p } = serviceConfig;
 
@@ -42,7 +43,16 @@ export interface ProxyConfig {
   readonly tlsKeyFile: string;
   /** A Wharf CA store to issue the serving certificate from; '' when unset. */
   readonly tlsCaDir: string;
+  /** How often traffic counts are written to ZooKeeper (ms); 0: traffic is not metered. */
+  readonly trafficFlushMs: number;
 }
+
+const TRAFFIC_FLUSH_ROW = {
+  name: 'WHARF_PROXY_TRAFFIC_FLUSH_MS',
+  default: String(DEFAULT_TRAFFIC_FLUSH_MS),
+  description: 'how often per-deployment traffic counts are written to ZooKeeper (0: not metered)',
+  parse: p.integer(0, 3_600_000),
+};
 
 /** Every variable the proxy reads (printed by `--help`), with defaults for this host. */
 export function proxyEnv(pid: number, cores: number = availableParallelism()): EnvTable<ProxyConfig> {
@@ -118,6 +128,7 @@ export function proxyEnv(pid: number, cores: number = availableParallelism()): E
       description: 'Wharf CA store (ca.pem, ca.key) to issue the *.<domain> certificate from at start',
       parse: p.text,
     },
+    trafficFlushMs: TRAFFIC_FLUSH_ROW,
   };
 }
 

@@ -87,6 +87,10 @@ export interface Exchange {
   outcome: ForwardOutcome | undefined;
   /** The headers sent upstream, computed once (a retry sends the same). */
   headers: string[] | undefined;
+  /** Request body bytes received where no {@link ReplayableBody} counts them (gRPC). */
+  bytesIn: number;
+  /** Response body bytes relayed to the client (traffic metering). */
+  bytesOut: number;
 }
 
 const EXCHANGE = Symbol('wharf.exchange');
@@ -218,6 +222,7 @@ export class Forwarder {
       return;
     }
     upstreamRes.on('data', (chunk: Buffer) => {
+      exchange.bytesOut += chunk.length;
       if (!res.write(chunk)) {
         upstreamRes.pause();
         res.once('drain', () => upstreamRes.resume());
@@ -356,6 +361,8 @@ export function openExchange(req: IncomingMessage, route: Route): Exchange {
     tried: undefined,
     outcome: undefined,
     headers: undefined,
+    bytesIn: 0,
+    bytesOut: 0,
   };
   (req as TaggedRequest)[EXCHANGE] = exchange;
   return exchange;

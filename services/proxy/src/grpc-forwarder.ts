@@ -72,6 +72,7 @@ export class GrpcForwarder {
       return this.fail(res, exchange, 'request cannot be forwarded', codeOf(err));
     }
     attempt.upstream = upstream;
+    req.on('data', (chunk: Buffer) => (exchange.bytesIn += chunk.length));
     req.pipe(upstream);
     upstream.on('response', (headers, flags) => {
       attempt.responded = true;
@@ -79,6 +80,7 @@ export class GrpcForwarder {
     });
     upstream.on('trailers', (trailers) => res.addTrailers(withoutPseudo(trailers)));
     upstream.on('data', (chunk: Buffer) => {
+      exchange.bytesOut += chunk.length;
       if (!res.write(chunk)) {
         upstream.pause();
         res.once('drain', () => upstream.resume());

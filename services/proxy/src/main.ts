@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     version: VERSION,
     accessLog: config.logLevel === 'debug',
     tls,
+    trafficFlushMs: config.trafficFlushMs,
   };
   // One worker is the single-process proxy itself; more run under a primary (supervisor.ts).
   const proxy =

@@ -32,6 +32,8 @@ export interface ProxyMetrics {
   readonly upstreamRetries: Counter;
   /** Instances skipped for the cooldown after refusing a connection. */
   readonly instanceEjections: Counter;
+  /** Traffic count flushes to ZooKeeper by result (`written`, `failed`, `late`: the hour was closed). */
+  readonly trafficFlushes: Counter<'result'>;
   /** Deployments in the current routing table. */
   readonly routeTableDeployments: Gauge;
   /** Healthy instances in the current routing table. */
@@ -81,6 +83,11 @@ export function createProxyMetrics(metrics: Metrics): ProxyMetrics {
     instanceEjections: metrics.counter({
       name: 'wharf_proxy_instance_ejections_total',
       help: 'Instances skipped for a cooldown after refusing a connection.',
+    }),
+    trafficFlushes: metrics.counter({
+      name: 'wharf_proxy_traffic_flushes_total',
+      help: 'Per-hour traffic count writes to ZooKeeper, by result (late: the hour was already rolled up).',
+      labelNames: ['result'] as const,
     }),
     routeTableDeployments: metrics.gauge({
       name: 'wharf_proxy_route_table_deployments_count',

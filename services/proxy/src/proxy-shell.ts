@@ -15,6 +15,8 @@ import { ProxyRegistration } from './registration';
 import type { RouteSource } from './route-source';
 import type { RouteTable } from './route-table';
 import { RouteTableCache } from './route-table-cache';
+import { TrafficFlush } from './traffic-flush';
+import { TrafficMeter } from './traffic-meter';
 import { ZkRouteSource } from './zk-route-source';
 
 /** Lifecycle of a proxy (single-process or the primary of workers). */
@@ -42,6 +44,11 @@ export interface ProxyCommonOptions {
   readonly clock?: Clock;
   /** How often the registration's stats are refreshed (ms). */
   readonly statsIntervalMs?: number;
+  /**
+   * How often per-deployment traffic counts are written to ZooKeeper (`traffic-flush.ts`); 0 turns
+   * traffic metering off. Default `DEFAULT_TRAFFIC_FLUSH_MS`; no metering without `zk`.
+   */
+  readonly trafficFlushMs?: number;
 }
 
 /** Options of a {@link ProxyShell}. */
@@ -60,6 +67,8 @@ export interface ProxyShellOptions {
   readonly version?: string | undefined;
   /** How often the registration's stats are refreshed (ms). */
   readonly statsIntervalMs?: number | undefined;
+  /** See {@link ProxyCommonOptions.trafficFlushMs}. */
+  readonly trafficFlushMs?: number | undefined;
   /** What the registration reports. */
   readonly stats: () => Record<string, number>;
   /** Called with every new routing table. */
@@ -93,6 +102,8 @@ export class ProxyShell {
   readonly cache: RouteTableCache;
   private stateValue: ProxyState = 'idle';
   private readonly registration: ProxyRegistration | undefined;
+  /** This proxy's traffic counts and their writer (with `zk`, unless metering is off). */
+  readonly traffic: { readonly meter: TrafficMeter; readonly flush: TrafficFlush } | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -124,6 +135,14 @@ export class ProxyShell {
             intervalMs: options.statsIntervalMs,
             stats: options.stats,
           });
+    this.traffic = zk === undefined || options.trafficFlushMs === 0 ? undefined : this.createTraffic(zk);
+  }
+
+  private createTraffic(zk: ZkSession): ProxyShell['traffic'] {
+    const { logger, metrics, clock, id } = this.options;
+    const meter = new TrafficMeter(() => clock.now());
+    const intervalMs = this.options.trafficFlushMs;
+    return { meter, flush: new TrafficFlush({ zk, meter, proxyId: id, logger, metrics, clock, intervalMs }) };
   }
 
   /** Current lifecycle state. */
@@ -143,6 +162,7 @@ export class ProxyShell {
     try {
       await this.cache.start();
       const address = await this.hooks.listen();
+      this.traffic?.flush.start();
       await this.registration?.start(address);
       this.transition('running');
       return address;
@@ -169,7 +189,9 @@ export class ProxyShell {
     const deregistered = this.registration
       ?.close()
       .catch((err: unknown) => this.options.logger.warn('deregistration failed', { err }));
-    await Promise.all([deregistered, this.hooks.drain()]);
+    // The last traffic counts are written once every request has finished.
+    const drained = this.hooks.drain().then(() => this.traffic?.flush.close());
+    await Promise.all([deregistered, drained]);
     await this.cache.close();
     this.hooks.release?.();
     this.transition('closed');

@@ -24,6 +24,7 @@ import { createRequestHandler, type RequestHandler } from './request-handler';
 import type { RouteTable, RouteTarget } from './route-table';
 import { normaliseDomain } from './routing-key';
 import { servingExpirySeconds, type ServingCertificate } from './serving-certificate';
+import type { TrafficMeter } from './traffic-meter';
 import { UpgradeRelay } from './upgrade';
 
 export type { ProxyState } from './proxy-shell';
@@ -90,6 +91,8 @@ export interface ProxyOptions extends ProxyCommonOptions {
   readonly authorizeMetrics?: (authorization: string | undefined) => Promise<boolean>;
   /** Serve TLS (HTTP/1.1 and h2 by ALPN) on a second port; absent: the plain port only. */
   readonly tls?: ProxyTlsOptions | undefined;
+  /** Where requests are counted when there is no `zk` (a worker: its primary writes them). */
+  readonly trafficMeter?: TrafficMeter;
 }
 
 /** Request counters of one proxy process. */
@@ -192,6 +195,7 @@ class ProxyService implements WharfProxy {
       clock: this.clock,
       accessLog: options.accessLog,
       holdMs: options.holdMs,
+      traffic: this.shell.traffic?.meter ?? options.trafficMeter,
     });
     const servers = createProxyServers({
       listener: this.handler.listener,

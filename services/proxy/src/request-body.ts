@@ -18,6 +18,8 @@ export const MAX_REPLAY_BODY_BYTES = 64 * 1024;
 export class ReplayableBody {
   private chunks: Buffer[] = [];
   private bytes = 0;
+  /** Bytes received from the client so far, replayable or not (traffic metering). */
+  received = 0;
   private overflowed = false;
   private ended = false;
   private sink: Writable | undefined;
@@ -50,6 +52,7 @@ export class ReplayableBody {
   }
 
   private onData(chunk: Buffer): void {
+    this.received += chunk.length;
     if (!this.overflowed) {
       this.bytes += chunk.length;
       if (this.bytes > this.limit) {

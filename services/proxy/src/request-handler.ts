@@ -13,6 +13,7 @@ import { sendError, sendHealth } from './responses';
 import { isGrpc, type GrpcForwarder } from './grpc-forwarder';
 import type { Route, RouteTable } from './route-table';
 import { routingKeyOfRequest, type RoutingKey } from './routing-key';
+import type { TrafficMeter } from './traffic-meter';
 
 /** Path of the load-balancer health check (ECE's `GET /_health`). */
 export const HEALTH_PATH = '/_health';
@@ -55,6 +56,8 @@ export interface RequestHandlerOptions {
    * hot path does not allocate a log entry that would be dropped.
    */
   readonly accessLog?: boolean | undefined;
+  /** Counts each forwarded request's bytes per deployment (traffic metering); absent: not counted. */
+  readonly traffic?: TrafficMeter | undefined;
 }
 
 /** The proxy's request listener, with the counters the shell reports. */
@@ -222,7 +225,14 @@ function record(
       : 'client_aborted';
   const status = res.writableFinished ? res.statusCode : 0;
   metrics.requests.inc({ outcome, status_class: statusClass(status) });
-  if (exchange !== undefined) metrics.requestSeconds.observe(elapsedMs / 1000);
+  if (exchange !== undefined) {
+    metrics.requestSeconds.observe(elapsedMs / 1000);
+    options.traffic?.record(
+      exchange.route.deploymentId,
+      exchange.body?.received ?? exchange.bytesIn,
+      exchange.bytesOut,
+    );
+  }
   if (!accessLog) return;
   // Method, ids, status and timing only: headers and the URL can carry credentials.
   logger.debug('request', {

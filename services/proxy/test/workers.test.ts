@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { paths } from '@wharf/model';
+import { parseDocument, paths } from '@wharf/model';
 import { createRootCa } from '@wharf/pki';
 import { freePort, tempDir, useZooKeeper, waitFor } from '@wharf/testkit';
 import { instance, routeEntry } from './fixtures';
@@ -131,7 +131,8 @@ describe('proxy with WHARF_PROXY_WORKERS=2', () => {
     const a = await upstream('a');
     a.delayMs = 500;
     await writeRoute(writer, routeEntry('dep1', [instance('dep1-main-0', { port: a.port })]));
-    const { port } = await startProxy('proxy-d');
+    // Traffic is written only by the last flush: the workers' counts reach the primary as they drain.
+    const { port } = await startProxy('proxy-d', { WHARF_PROXY_TRAFFIC_FLUSH_MS: '3600000' });
     await waitFor(async () => (await get(port, 'dep1')).status === 200, { message: 'dep1 routed' });
 
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
@@ -143,6 +144,15 @@ describe('proxy with WHARF_PROXY_WORKERS=2', () => {
     expect(reply.headers.connection).toBe('close');
     expect(await exited).toBe(0);
     expect(await writer.exists(paths.proxy('proxy-d'))).toBeNull();
+    const hours = await writer.children(paths.trafficRoot());
+    const counts = parseDocument(
+      'traffic-counts',
+      (await writer.get(paths.trafficCounts(hours[hours.length - 1]!, 'proxy-d'))).data.toString(),
+    );
+    // The probe that found dep1 routed and the slow request (GETs: no body in, two bodies out).
+    const [inBytes, outBytes, requests] = counts.deployments.dep1!;
+    expect([inBytes, requests]).toEqual([0, 2]);
+    expect(outBytes).toBeGreaterThan(Buffer.byteLength(reply.text));
     await expect(get(port, 'dep1')).rejects.toThrow(/ECONNREFUSED/);
   });
 });

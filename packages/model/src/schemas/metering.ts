@@ -13,6 +13,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, SchemaVersion } from './common';
+import { TrafficLineSchema } from './traffic';
 
 const Day = () => Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 
@@ -52,6 +53,8 @@ export const MeteringDaySchema = Type.Object(
     organization_id: Type.Optional(Id()),
     day: Day(),
     lines: Type.Array(UsageLineSchema, { maxItems: 24 * 16 }),
+    /** Proxy traffic by hour (`schemas/traffic.ts`), set by the hourly rollup; absent: none counted. */
+    traffic: Type.Optional(Type.Array(TrafficLineSchema, { maxItems: 24 })),
   },
   { additionalProperties: false },
 );
@@ -156,6 +159,8 @@ export const PricingSchema = Type.Object(
     cpu_hour_micros: Type.Optional(Type.Integer({ minimum: 0 })),
     /** Per GB (1024 MB) of data directory per hour; absent: 0. */
     storage_gb_hour_micros: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Per GB (2^30 bytes) transferred through the proxies, in and out; absent: 0. */
+    transfer_gb_micros: Type.Optional(Type.Integer({ minimum: 0 })),
     /** Per-stack prices replacing the two above. */
     stacks: Type.Optional(
       Type.Record(

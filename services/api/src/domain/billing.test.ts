@@ -46,10 +46,10 @@ describe('billing', () => {
     // d2: 1.5 instance-hours × 10,000 = 15,000; 1.5 h × 0.25 GB = 0.375 GB-h × 1,000 = 375.
     expect(usageCsv(priced)).toBe(
       [
-        'deployment_id,organization_id,stack,instance_hours,memory_gb_hours,cpu_hours,storage_gb_hours,amount_micros,currency',
-        'd1,acme,etcd,3.000000,2.250000,0.000000,0.000000,45750,EUR',
-        'd2,,http,1.500000,0.375000,0.000000,0.000000,15375,EUR',
-        'total,,,,,,,61125,EUR',
+        'deployment_id,organization_id,stack,instance_hours,memory_gb_hours,cpu_hours,storage_gb_hours,traffic_in_bytes,traffic_out_bytes,requests,transfer_gb,amount_micros,currency',
+        'd1,acme,etcd,3.000000,2.250000,0.000000,0.000000,0,0,0,0.000000,45750,EUR',
+        'd2,,http,1.500000,0.375000,0.000000,0.000000,0,0,0,0.000000,15375,EUR',
+        'total,,,,,,,,,,,61125,EUR',
         '',
       ].join('\n'),
     );
@@ -83,7 +83,9 @@ describe('billing', () => {
     };
     // 10,000 + 7,000 + 0.5 × 20,000 + 0.29296875 × 100 = 27,029.296875 → 27,029.
     const priced = priceUsage([doc], withAll, 0, Date.parse('2027-01-01'));
-    expect(usageCsv(priced).split('\n')[1]).toBe('d4,,etcd,1.000000,1.000000,0.500000,0.292969,27029,EUR');
+    expect(usageCsv(priced).split('\n')[1]).toBe(
+      'd4,,etcd,1.000000,1.000000,0.500000,0.292969,0,0,0,0.000000,27029,EUR',
+    );
     expect(priced.items[0]).toMatchObject({ cpu_milli_seconds: 1_800_000, storage_mb_seconds: 1_080_000 });
   });
 
@@ -98,6 +100,43 @@ describe('billing', () => {
     };
     // 1 s × 10,000 / 3600 = 2.78 → 3.
     expect(priceUsage([one], pricing, 0, Date.parse('2027-01-01')).items[0]!.amount_micros).toBe('3');
+  });
+
+  it('prices proxy traffic per GB in and out on its own line per deployment', () => {
+    const doc: MeteringDay = {
+      schema_version: 1,
+      deployment_id: 'd5',
+      day: '2026-12-01',
+      lines: [{ hour: '10', stack: 'etcd', instance_seconds: 3600, memory_mb_seconds: 0 }],
+      traffic: [
+        { hour: '09', in_bytes: 7, out_bytes: 7, requests: 7 }, // before the period
+        { hour: '10', in_bytes: 1_000_000_000, out_bytes: 1_147_483_648, requests: 1200 },
+        { hour: '11', in_bytes: 500_000_000, out_bytes: 573_741_824, requests: 300 },
+      ],
+    };
+    const withTransfer = { ...pricing, transfer_gb_micros: 90_000 };
+    const priced = priceUsage(
+      [doc],
+      withTransfer,
+      Date.parse('2026-12-01T10:00:00Z'),
+      Date.parse('2027-01-01'),
+    );
+    // 2^31 + 2^30 bytes = 3 GB × 90,000 = 270,000; the etcd line: 1 instance-hour × 10,000.
+    expect(usageCsv(priced).split('\n').slice(1, 4)).toEqual([
+      'd5,,etcd,1.000000,0.000000,0.000000,0.000000,0,0,0,0.000000,10000,EUR',
+      'd5,,,0.000000,0.000000,0.000000,0.000000,1500000000,1721225472,1500,3.000000,270000,EUR',
+      'total,,,,,,,,,,,280000,EUR',
+    ]);
+    expect(priced.items[1]).toMatchObject({ stack: null, requests: 1500, transfer_gb: '3.000000' });
+    // One rounding per line: 5,965 B × 90,000 / 2^30 = 0.49998 → 0; 5,966 B → 0.50006 → 1.
+    const bytes = (n: number): MeteringDay => ({
+      ...doc,
+      lines: [],
+      traffic: [{ hour: '10', in_bytes: n, out_bytes: 0, requests: 1 }],
+    });
+    const amount = (n: number) =>
+      priceUsage([bytes(n)], withTransfer, 0, Date.parse('2027-01-01')).total_micros;
+    expect([amount(5965), amount(5966)]).toEqual(['0', '1']);
   });
 
   it('refuses bad prices and queries naming the field', () => {
@@ -116,8 +155,13 @@ describe('billing', () => {
       paths(() => parsePricing({ currency: 'euro', stacks: { etcd: { instance_hour_micros: 1.5 } } }, 0)),
     ).toEqual(['currency', 'stacks.etcd.instance_hour_micros']);
     expect(
-      paths(() => parsePricing({ currency: 'EUR', cpu_hour_micros: -5, storage_gb_hour_micros: 0.5 }, 0)),
-    ).toEqual(['cpu_hour_micros', 'storage_gb_hour_micros']);
+      paths(() =>
+        parsePricing(
+          { currency: 'EUR', cpu_hour_micros: -5, storage_gb_hour_micros: 0.5, transfer_gb_micros: -1 },
+          0,
+        ),
+      ),
+    ).toEqual(['cpu_hour_micros', 'storage_gb_hour_micros', 'transfer_gb_micros']);
     expect(paths(() => parseUsageQuery({ from: '2026-12-02', to: '2026-12-01' }))).toEqual(['from']);
     expect(paths(() => parseUsageQuery({ from: 'yesterday', to: '2026-12-01', format: 'xml' }))).toEqual([
       'from',

@@ -21,21 +21,27 @@ export interface UsageQuery {
 export interface UsageItem {
   deployment_id: string;
   organization_id: string | null;
-  stack: string;
+  /** null: the deployment's proxy traffic (the proxies count per deployment, not per stack). */
+  stack: string | null;
   instance_seconds: number;
   memory_mb_seconds: number;
   cpu_milli_seconds: number;
   storage_mb_seconds: number;
+  traffic_in_bytes: number;
+  traffic_out_bytes: number;
+  requests: number;
   /** Decimal strings, 6 places, exact. */
   instance_hours: string;
   memory_gb_hours: string;
   cpu_hours: string;
   storage_gb_hours: string;
+  /** GB (2^30 bytes) in and out, 6 places, exact. */
+  transfer_gb: string;
   amount_micros: string;
 }
 
 /** Price-list fields that apply to every stack (no per-stack override). */
-const PLATFORM_PRICES = ['cpu_hour_micros', 'storage_gb_hour_micros'] as const;
+const PLATFORM_PRICES = ['cpu_hour_micros', 'storage_gb_hour_micros', 'transfer_gb_micros'] as const;
 
 function invalid(issues: ValidationIssue[]): WharfError {
   const first = issues[0]!;
@@ -150,6 +156,14 @@ export function hoursOf(seconds: bigint, divisor = 1n): string {
   return `${micro / 1_000_000n}.${(micro % 1_000_000n).toString().padStart(6, '0')}`;
 }
 
+/** Bytes as GB (2^30 bytes), 6 decimals, exact (rounded half up at the sixth). */
+export function gigabytesOf(bytes: bigint): string {
+  const micro = divRound(bytes * 1_000_000n, GIB);
+  return `${micro / 1_000_000n}.${(micro % 1_000_000n).toString().padStart(6, '0')}`;
+}
+
+const GIB = 1n << 30n;
+
 /** The days (`YYYY-MM-DD`) a period touches. */
 export function daysOf(from: number, to: number): string[] {
   const out: string[] = [];
@@ -162,12 +176,16 @@ export function daysOf(from: number, to: number): string[] {
 interface UsageSum {
   deployment_id: string;
   organization_id: string | null;
-  stack: string;
+  stack: string | null;
   /** Instance seconds, memory MB-seconds, CPU milli-core-seconds, storage MB-seconds. */
   i: bigint;
   m: bigint;
   c: bigint;
   s: bigint;
+  /** Traffic bytes in and out, requests (on the deployment's traffic line only). */
+  tin: bigint;
+  tout: bigint;
+  req: bigint;
 }
 
 /**
@@ -175,6 +193,8 @@ interface UsageSum {
  * per CPU-hour + s/(1024×3600) × per storage GB-hour, rounded half up once over the exact sum.
  */
 function lineAmount(sum: UsageSum, pricing: Pricing): bigint {
+  if (sum.stack === null)
+    return divRound((sum.tin + sum.tout) * BigInt(pricing.transfer_gb_micros ?? 0), GIB);
   const prices = pricing.stacks?.[sum.stack] ?? {};
   const perInstance = BigInt(prices.instance_hour_micros ?? pricing.instance_hour_micros);
   const perGb = BigInt(prices.memory_gb_hour_micros ?? pricing.memory_gb_hour_micros);
@@ -188,32 +208,49 @@ function lineAmount(sum: UsageSum, pricing: Pricing): bigint {
   return divRound(numerator, 3600n * 1024n * 1000n);
 }
 
-/** Sums the day documents' lines inside [from, to) by deployment × stack. */
+/**
+ * Sums the day documents' lines inside [from, to) by deployment × stack, and their traffic by
+ * deployment (a line with stack null, after the deployment's stacks).
+ */
 function sumUsage(docs: readonly MeteringDay[], from: number, to: number): UsageSum[] {
   const sums = new Map<string, UsageSum>();
-  for (const doc of docs) {
-    for (const line of doc.lines) {
-      const start = Date.parse(`${doc.day}T${line.hour}:00:00.000Z`);
-      if (start < from || start >= to) continue;
-      const key = `${doc.deployment_id}\u0000${line.stack}`;
-      const sum = sums.get(key) ?? {
+  const sumOf = (doc: MeteringDay, stack: string | null): UsageSum => {
+    const key = `${doc.deployment_id}\u0000${stack ?? '\uffff'}`;
+    let sum = sums.get(key);
+    if (sum === undefined) {
+      const zero = { i: 0n, m: 0n, c: 0n, s: 0n, tin: 0n, tout: 0n, req: 0n };
+      sum = {
         deployment_id: doc.deployment_id,
         organization_id: doc.organization_id ?? null,
-        stack: line.stack,
-        i: 0n,
-        m: 0n,
-        c: 0n,
-        s: 0n,
+        stack,
+        ...zero,
       };
+      sums.set(key, sum);
+    }
+    return sum;
+  };
+  const inPeriod = (doc: MeteringDay, hour: string): boolean => {
+    const start = Date.parse(`${doc.day}T${hour}:00:00.000Z`);
+    return start >= from && start < to;
+  };
+  for (const doc of docs) {
+    for (const line of doc.lines) {
+      if (!inPeriod(doc, line.hour)) continue;
+      const sum = sumOf(doc, line.stack);
       sum.i += BigInt(line.instance_seconds);
       sum.m += BigInt(line.memory_mb_seconds);
       sum.c += BigInt(line.cpu_milli_seconds ?? 0);
       sum.s += BigInt(line.storage_mb_seconds ?? 0);
-      sums.set(key, sum);
+    }
+    for (const line of doc.traffic ?? []) {
+      if (!inPeriod(doc, line.hour)) continue;
+      const sum = sumOf(doc, null);
+      sum.tin += BigInt(line.in_bytes);
+      sum.tout += BigInt(line.out_bytes);
+      sum.req += BigInt(line.requests);
     }
   }
-  const order = (a: UsageSum): string => `${a.deployment_id}\u0000${a.stack}`;
-  return [...sums.values()].sort((a, b) => (order(a) < order(b) ? -1 : 1));
+  return [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, sum]) => sum);
 }
 
 /** Sums the day documents' lines inside [from, to) by deployment × stack and prices them. */
@@ -226,10 +263,14 @@ export function priceUsage(docs: readonly MeteringDay[], pricing: Pricing, from:
     memory_mb_seconds: Number(s.m),
     cpu_milli_seconds: Number(s.c),
     storage_mb_seconds: Number(s.s),
+    traffic_in_bytes: Number(s.tin),
+    traffic_out_bytes: Number(s.tout),
+    requests: Number(s.req),
     instance_hours: hoursOf(s.i),
     memory_gb_hours: hoursOf(s.m, 1024n),
     cpu_hours: hoursOf(s.c, 1000n),
     storage_gb_hours: hoursOf(s.s, 1024n),
+    transfer_gb: gigabytesOf(s.tin + s.tout),
     amount_micros: lineAmount(s, pricing).toString(),
   }));
   const total = items.reduce((sum, item) => sum + BigInt(item.amount_micros), 0n);
@@ -239,21 +280,25 @@ export function priceUsage(docs: readonly MeteringDay[], pricing: Pricing, from:
 /** The CSV of {@link priceUsage}: a header, one row per item, a total row. */
 export function usageCsv(priced: ReturnType<typeof priceUsage>): string {
   const rows = [
-    'deployment_id,organization_id,stack,instance_hours,memory_gb_hours,cpu_hours,storage_gb_hours,amount_micros,currency',
+    'deployment_id,organization_id,stack,instance_hours,memory_gb_hours,cpu_hours,storage_gb_hours,traffic_in_bytes,traffic_out_bytes,requests,transfer_gb,amount_micros,currency',
     ...priced.items.map((i) =>
       [
         i.deployment_id,
         i.organization_id ?? '',
-        i.stack,
+        i.stack ?? '',
         i.instance_hours,
         i.memory_gb_hours,
         i.cpu_hours,
         i.storage_gb_hours,
+        i.traffic_in_bytes,
+        i.traffic_out_bytes,
+        i.requests,
+        i.transfer_gb,
         i.amount_micros,
         priced.currency,
       ].join(','),
     ),
-    ['total', '', '', '', '', '', '', priced.total_micros, priced.currency].join(','),
+    ['total', '', '', '', '', '', '', '', '', '', '', priced.total_micros, priced.currency].join(','),
   ];
   return `${rows.join('\n')}\n`;
 }

@@ -99,6 +99,11 @@ export const TENANCY_OPERATIONS: readonly Operation[] = [
             minimum: 0,
             description: 'per GB-hour of data directory (all stacks)',
           },
+          transfer_gb_micros: {
+            type: 'integer',
+            minimum: 0,
+            description: 'per GB (2^30 bytes) through the proxies, in plus out',
+          },
           stacks: { type: 'object' },
         },
       },
@@ -119,7 +124,8 @@ export const TENANCY_OPERATIONS: readonly Operation[] = [
     path: '/billing/usage',
     operationId: 'getUsage',
     tag: 'Billing',
-    summary: 'Metered usage of a period, priced per deployment and stack (JSON or CSV)',
+    summary:
+      "Metered usage of a period, priced per deployment and stack, plus each deployment's proxy traffic (JSON or CSV)",
     authenticated: true,
     query: [
       { name: 'from', description: 'start (ISO 8601), inclusive', schema: { type: 'string' } },

@@ -48,6 +48,13 @@ export const DEFAULT_POST_TIMEOUT_MS = 5_000;
 const MAX_STEPS_PER_TICK = 50;
 /** Dead letters kept per target (oldest deleted first): enough to see what a dead endpoint missed. */
 export const MAX_DEAD_LETTERS_PER_TARGET = 100;
+/**
+ * Days a dead letter is kept by default: a month covers an operator noticing a dead endpoint,
+ * replaying what it missed and a monthly review; past that the event log has it anyway.
+ */
+export const DEFAULT_DEAD_LETTER_RETENTION_DAYS = 30;
+/** Retention is enforced hourly: finer would only re-read the same dead letters. */
+const DEAD_LETTER_PRUNE_INTERVAL_MS = 3_600_000;
 
 /** Options of a {@link WebhookNotifier}. */
 export interface NotifierOptions {
@@ -58,6 +65,8 @@ export interface NotifierOptions {
   tickMs: number;
   policy?: DeliveryPolicy;
   timeoutMs?: number;
+  /** Dead letters older than this many days are deleted (0: never). Default 30. */
+  deadLetterRetentionDays?: number;
   /** Counts POSTs by outcome (`wharf_constructor_webhook_deliveries_total`). */
   deliveries?: { inc(labels: { outcome: 'delivered' | 'failed' | 'dead-lettered' }): void };
   /** The transport; default {@link postJson}. */
@@ -83,6 +92,8 @@ export class WebhookNotifier {
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
   private closed = false;
+  /** When this term last pruned dead letters past retention (a new leader prunes on its first round). */
+  private prunedAt: number | undefined;
 
   constructor(private readonly o: NotifierOptions) {
     this.docs = new DocumentStore(o.zk, { logger: o.logger });
@@ -111,6 +122,7 @@ export class WebhookNotifier {
 
   /** One round: every target not already being served is served on its own. */
   async runRound(): Promise<void> {
+    await this.pruneExpiredDeadLetters();
     const config = await this.docs.readOrSkip('webhooks', paths.webhooks());
     const targets = config?.value.targets ?? [];
     if (targets.length === 0) return;
@@ -211,6 +223,36 @@ export class WebhookNotifier {
       },
       this.o.timeoutMs ?? DEFAULT_POST_TIMEOUT_MS,
     );
+  }
+
+  /**
+   * Deletes every dead letter (any target, removed ones included) older than the retention, at
+   * most hourly; each delete is conditional on the version read, and one already gone is skipped.
+   */
+  private async pruneExpiredDeadLetters(): Promise<void> {
+    const now = this.o.clock.now();
+    const days = this.o.deadLetterRetentionDays ?? DEFAULT_DEAD_LETTER_RETENTION_DAYS;
+    if (days === 0 || (this.prunedAt !== undefined && now - this.prunedAt < DEAD_LETTER_PRUNE_INTERVAL_MS))
+      return;
+    const cutoff = now - days * 86_400_000;
+    let removed = 0;
+    for (const name of await this.docs.readChildren(paths.webhookDeadLetters())) {
+      if (this.closed) return;
+      const path = `${paths.webhookDeadLetters()}/${name}`;
+      const node = await this.docs.readNode('dead-letter', path);
+      if (node === undefined) continue;
+      // A bad document has no time of its own: its znode's creation time stands in.
+      const time = node.value === undefined ? node.stat.ctime : Date.parse(node.value.time);
+      if (time >= cutoff) continue;
+      try {
+        await this.docs.delete(path, node.version);
+        removed += 1;
+      } catch (err) {
+        if (!isWharfError(err, 'WHARF_ZK_BAD_VERSION', 'WHARF_ZK_NO_NODE')) throw err;
+      }
+    }
+    this.prunedAt = now;
+    if (removed > 0) this.o.logger.info('dead letters past retention removed', { removed, days });
   }
 
   /** Keeps the newest {@link MAX_DEAD_LETTERS_PER_TARGET} dead letters of `target`. */

@@ -33,6 +33,7 @@ import { type Logger } from '@wharf/observability';
 import { DocumentStore, type ZkSession } from '@wharf/zk';
 import { type ConstructorClock } from '../clock';
 import { DEFAULT_METERING_RETENTION_DAYS, MAX_DELETES_PER_TRANSACTION, expiredDays } from './retention';
+import { TrafficRollup } from './traffic-rollup';
 
 /** Retention is enforced hourly: a day document expires once a day, so finer is wasted reads. */
 const PRUNE_INTERVAL_MS = 3_600_000;
@@ -50,6 +51,10 @@ export interface MeteringOptions {
   retentionDays?: number;
   /** Called after each deployment's transaction (tests: a leader dying half-way). */
   afterDeployment?: (deploymentId: string) => void;
+  /** Wait after an hour ends before its proxy traffic is rolled up (default 3 minutes). */
+  trafficSettleMs?: number;
+  /** Called after each deployment's traffic hour is written (tests: a leader dying half-way). */
+  afterTrafficDeployment?: (deploymentId: string) => void;
 }
 
 /** Running instances by deployment. */
@@ -58,6 +63,7 @@ export type RunningByDeployment = Map<string, MeteredInstance[]>;
 /** The metering loop of one leadership term. */
 export class MeteringLoop {
   private readonly docs: DocumentStore;
+  private readonly traffic: TrafficRollup;
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
   private closed = false;
@@ -66,6 +72,15 @@ export class MeteringLoop {
 
   constructor(private readonly o: MeteringOptions) {
     this.docs = new DocumentStore(o.zk, { logger: o.logger });
+    this.traffic = new TrafficRollup({
+      zk: o.zk,
+      logger: o.logger,
+      tickMs: o.tickMs,
+      ...(o.trafficSettleMs === undefined ? {} : { settleMs: o.trafficSettleMs }),
+      organizationOf: (id) => this.organizationOf(id),
+      ...(o.afterTrafficDeployment === undefined ? {} : { afterDeployment: o.afterTrafficDeployment }),
+      closed: () => this.closed,
+    });
   }
 
   /** Runs a round now and then twice per tick (a round with nothing complete writes nothing). */
@@ -112,6 +127,18 @@ export class MeteringLoop {
       }
     }
     if (prune) this.prunedAt = now;
+    await this.rollUpTraffic(now);
+  }
+
+  /** The proxies' traffic of every hour due (`traffic-rollup.ts`); a lost race is retried next round. */
+  async rollUpTraffic(now: number): Promise<void> {
+    try {
+      await this.traffic.run(now);
+    } catch (err) {
+      if (!isWharfError(err, 'WHARF_ZK_TRANSACTION_FAILED', 'WHARF_ZK_BAD_VERSION', 'WHARF_ZK_NODE_EXISTS'))
+        throw err;
+      this.o.logger.info('traffic rollup lost a race; the next round re-reads', { code: err.code });
+    }
   }
 
   /**

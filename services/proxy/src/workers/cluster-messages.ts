@@ -9,6 +9,7 @@
 import type { LogLevel } from '@wharf/observability';
 import type { DownInstance } from '../instance-health';
 import type { RouteDocument } from '../route-table';
+import type { WireTraffic } from '../traffic-meter';
 
 /** Settings a worker needs, sent by the primary as its first message (workers read no environment). */
 export interface WorkerSettings {
@@ -58,7 +59,9 @@ export type FromWorker =
   | { readonly type: 'metrics-wanted'; readonly request: number }
   | { readonly type: 'metrics-json'; readonly request: number; readonly metrics: unknown }
   /** This worker failed to connect to an instance (or had a connection reset): hold it down. */
-  | { readonly type: 'instance-down'; readonly instance: WireDown; readonly reason: string };
+  | { readonly type: 'instance-down'; readonly instance: WireDown; readonly reason: string }
+  /** Traffic counted since the last report; the primary writes it (`traffic-flush.ts`). */
+  | { readonly type: 'traffic'; readonly counts: WireTraffic };
 
 /** The route documents last sent to the workers, by znode name. */
 export type SentDocuments = ReadonlyMap<string, string>;

@@ -268,6 +268,9 @@ class Supervisor implements ProxySupervisor {
       case 'metrics-json':
         this.collecting.get(message.request)?.(worker, message.metrics);
         return;
+      case 'traffic':
+        this.shell.traffic?.meter.addWire(message.counts);
+        return;
       default:
         return;
     }

@@ -15,6 +15,7 @@ import {
 import { InstanceHealth } from '../instance-health';
 import { IpcRouteSource } from './ipc-route-source';
 import { createProxy, type ProxyTlsOptions, type WharfProxy } from '../proxy';
+import { TrafficMeter } from '../traffic-meter';
 
 /**
  * How often a worker reports its request counters to the primary. The primary writes them into
@@ -26,7 +27,8 @@ const METRICS_REPLY_TIMEOUT_MS = 5_000;
 
 /** The IPC side of `process` a worker uses (injectable for tests). */
 export interface WorkerChannel {
-  send(message: FromWorker): void;
+  /** `callback` runs once the message is handed to the channel (a worker about to exit waits). */
+  send(message: FromWorker, callback?: (error: Error | null) => void): void;
   on(event: 'message', listener: (message: unknown) => void): void;
 }
 
@@ -109,23 +111,12 @@ function startWorker(
     context: { proxy: settings.id, worker: settings.worker },
   });
   const metrics = createMetrics('proxy');
-  let nextRequest = 0;
-  const metricsText = (): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const request = (nextRequest += 1);
-      const timer = setTimeout(() => {
-        pendingMetrics.delete(request);
-        reject(new Error('no metrics from the proxy primary'));
-      }, METRICS_REPLY_TIMEOUT_MS);
-      pendingMetrics.set(request, (text) => {
-        clearTimeout(timer);
-        pendingMetrics.delete(request);
-        resolve(text);
-      });
-      channel.send({ type: 'metrics-wanted', request });
-    });
+  const metricsText = primaryMetricsText(channel, pendingMetrics);
+  // Counted here, written by the primary: sent with every stats report and once drained.
+  const traffic = new TrafficMeter(() => Date.now());
   const proxy = createProxy({
     routeSource: source,
+    trafficMeter: traffic,
     logger,
     metrics,
     id: settings.id,
@@ -158,6 +149,7 @@ function startWorker(
   const reportStats = (): void => {
     const { requests, inFlight } = proxy.counters();
     channel.send({ type: 'stats', requests, inFlight });
+    void sendTraffic(channel, traffic);
   };
   const ready = proxy.start().then((address) => {
     channel.send({ type: 'listening', address: address.address, port: address.port });
@@ -169,9 +161,41 @@ function startWorker(
     close: async () => {
       if (statsTimer !== undefined) clearInterval(statsTimer);
       await proxy.close();
+      // Sent before the process exits: the last requests' counts must reach the primary.
+      await sendTraffic(channel, traffic);
     },
   };
   return { worker, proxy, metrics, ready };
+}
+
+/** Asks the primary for the merged metrics of every worker (`GET /_metrics` on a worker). */
+function primaryMetricsText(
+  channel: WorkerChannel,
+  pendingMetrics: Map<number, (text: string) => void>,
+): () => Promise<string> {
+  let nextRequest = 0;
+  return () =>
+    new Promise((resolve, reject) => {
+      const request = (nextRequest += 1);
+      const timer = setTimeout(() => {
+        pendingMetrics.delete(request);
+        reject(new Error('no metrics from the proxy primary'));
+      }, METRICS_REPLY_TIMEOUT_MS);
+      pendingMetrics.set(request, (text) => {
+        clearTimeout(timer);
+        pendingMetrics.delete(request);
+        resolve(text);
+      });
+      channel.send({ type: 'metrics-wanted', request });
+    });
+}
+
+/** Sends the traffic counted since the last report to the primary; resolves once handed over. */
+function sendTraffic(channel: WorkerChannel, traffic: TrafficMeter): Promise<void> {
+  if (traffic.empty) return Promise.resolve();
+  return new Promise((resolve) =>
+    channel.send({ type: 'traffic', counts: traffic.takeWire() }, () => resolve()),
+  );
 }
 
 /** The TLS port's options from the primary's settings (`notAfter` crosses IPC as a number). */
