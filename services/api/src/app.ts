@@ -47,6 +47,8 @@ import { type SnapshotService } from './snapshots/service';
 import { type ApiStore } from './store/types';
 import { type HostStore } from './store/zk-hosts';
 import { eventRouters } from './events/wiring';
+import { BrandingService } from './branding/branding-service';
+import { BRANDING_LOGO_PATH, brandingRoutes, publicBrandingRoutes } from './branding/routes';
 
 /** Every API route lives under this prefix. */
 export const API_PREFIX = '/api/v1';
@@ -163,12 +165,24 @@ function catalogService(deps: AppDeps, logger: Logger): CatalogService {
   });
 }
 
+/** White-label branding, when the store has it. */
+function brandingService(deps: AppDeps, clock: Clock, logger: Logger): BrandingService | undefined {
+  if (!deps.store.branding) return undefined;
+  return new BrandingService({
+    branding: deps.store.branding,
+    clock,
+    logger: logger.child({ component: 'branding' }),
+    logoPath: `${API_PREFIX}${BRANDING_LOGO_PATH}`,
+  });
+}
+
 /** Builds the app. */
 export function createApp(deps: AppDeps): Express {
   const clock = deps.clock ?? SYSTEM_CLOCK;
   const logger = deps.logger;
   const organizations = organizationService(deps, clock, logger);
   const catalog = catalogService(deps, logger);
+  const branding = brandingService(deps, clock, logger);
   const deployments = new DeploymentService({
     catalog,
     deployments: deps.store.deployments,
@@ -205,6 +219,8 @@ export function createApp(deps: AppDeps): Express {
   // Served without an API key: the console's page and assets, and the API's own description.
   app.use(consoleRoutes(deps.consoleDir ?? CONSOLE_ASSETS_DIR, logger.child({ component: 'console' })));
   app.use(API_PREFIX, openApiRoutes(deps.version, API_PREFIX));
+  // The sign-in page shows the branding before anyone has a key.
+  if (branding) app.use(API_PREFIX, publicBrandingRoutes(branding));
   app.use(scrapeTokenDoor(deps.monitoring, API_PREFIX, METRICS_PATH, observability, logger));
   app.use(authenticate(verifier, deps.metrics, logger));
   app.use(authorize(API_PREFIX, logger));
@@ -234,6 +250,7 @@ export function createApp(deps: AppDeps): Express {
     monitoringRoutes(deps.monitoring),
     ...(deps.hosts ? [hostRoutes(deps.hosts, clock, deps.store.platform)] : []),
     ...tenancyRouters(deps, clock, logger, organizations),
+    ...(branding ? [brandingRoutes(branding)] : []),
   ];
   app.use(rejectMalformedPathParams(API_PREFIX, routers));
   app.use(API_PREFIX, ...routers);

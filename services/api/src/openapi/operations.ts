@@ -9,6 +9,7 @@ import { SNAPSHOT_OPERATIONS } from './operations-snapshots';
 import { TENANCY_OPERATIONS } from './operations-tenancy';
 import { EVENT_OPERATIONS } from './operations-events';
 import { CATALOG_OPERATIONS } from './operations-catalog';
+import { BRANDING_OPERATIONS } from './operations-branding';
 
 /** An HTTP method in lower case, as OpenAPI path items spell them. */
 export type Method = 'get' | 'post' | 'put' | 'delete';
@@ -395,4 +396,5 @@ export const OPERATIONS: readonly Operation[] = [
   ...TENANCY_OPERATIONS,
   ...EVENT_OPERATIONS,
   ...CATALOG_OPERATIONS,
+  ...BRANDING_OPERATIONS,
 ];
