@@ -20,6 +20,7 @@ import { listEvents, showLogs } from './commands/events';
 import { runDown } from './commands/down';
 import { addPlatformBackupCommands } from './commands/platform-backup';
 import { addTenancyCommands } from './commands/tenancy-commands';
+import { addBrandingCommands } from './commands/branding';
 import { vacateAllocator } from './commands/allocator';
 import {
   listInstanceConfigurations,
@@ -47,6 +48,7 @@ export async function run(
   const program = buildProgram(handlers, ctx, (code) => (exitCode = code));
   addPlatformBackupCommands(program, ctx, (code) => (exitCode = code));
   addTenancyCommands(program, apiClientFactory(ctx), ctx, (code) => (exitCode = code));
+  addBrandingCommands(program, apiClientFactory(ctx), ctx, (code) => (exitCode = code));
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

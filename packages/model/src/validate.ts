@@ -87,7 +87,12 @@ import {
   type DirectorCa,
   type DirectorStatus,
 } from './schemas/director';
-import { BrandingRequestSchema, BrandingSchema, type Branding, type BrandingRequest } from './schemas/branding';
+import {
+  BrandingRequestSchema,
+  BrandingSchema,
+  type Branding,
+  type BrandingRequest,
+} from './schemas/branding';
 
 /** Most errors reported for one document: enough to act on, bounded for hostile input. */
 const MAX_REPORTED_ERRORS = 20;
