@@ -10,8 +10,10 @@ import { type Command } from 'commander';
 import { MAX_LOGO_BYTES, WharfError } from '@wharf/model';
 import { type ApiClient } from '../api/api-client';
 import { type CliContext } from '../context';
-import { type GlobalOptions, act, runner } from '../program';
+import { type GlobalOptions, act, type runner } from '../program';
 import { type ClientFactory } from './tenancy-commands';
+
+type Runner = ReturnType<typeof runner>;
 
 /** The branding as `GET /platform/configuration/branding` answers it. */
 export interface BrandingView {
@@ -102,14 +104,13 @@ export async function setBranding(
   return 0;
 }
 
-/** Adds `wharf branding show|set` to `program`. */
+/** Adds `wharf branding show|set` to `program`; `run` hands each exit code on. */
 export function addBrandingCommands(
   program: Command,
   client: ClientFactory,
   ctx: CliContext,
-  setExitCode: (code: number) => void,
+  run: Runner,
 ): void {
-  const run = runner(setExitCode);
   const branding = program
     .command('branding')
     .description('the white-label branding: the name, logo and colour the console and this CLI show');
