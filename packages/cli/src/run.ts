@@ -20,6 +20,7 @@ import { listEvents, showLogs } from './commands/events';
 import { runDown } from './commands/down';
 import { addPlatformBackupCommands } from './commands/platform-backup';
 import { addTenancyCommands } from './commands/tenancy-commands';
+import { addBrandingCommands } from './commands/branding';
 import { vacateAllocator } from './commands/allocator';
 import {
   listInstanceConfigurations,
@@ -35,7 +36,7 @@ import { runUp } from './commands/up';
 import { resolveClientConfig } from './config/client-config';
 import { type CliContext } from './context';
 import { formatError } from './output/format';
-import { type CommandHandlers, type GlobalOptions, buildProgram } from './program';
+import { type CommandHandlers, type GlobalOptions, buildProgram, runner } from './program';
 
 /** Runs one `wharf` command line (`argv` without `node` and the script). */
 export async function run(
@@ -47,6 +48,12 @@ export async function run(
   const program = buildProgram(handlers, ctx, (code) => (exitCode = code));
   addPlatformBackupCommands(program, ctx, (code) => (exitCode = code));
   addTenancyCommands(program, apiClientFactory(ctx), ctx, (code) => (exitCode = code));
+  addBrandingCommands(
+    program,
+    apiClientFactory(ctx),
+    ctx,
+    runner((code) => (exitCode = code)),
+  );
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

@@ -185,6 +185,20 @@ export {
   targetWants,
 } from './schemas/events';
 export {
+  type Branding,
+  type BrandingRequest,
+  BrandingRequestSchema,
+  BrandingSchema,
+  DEFAULT_BRANDING,
+  HEX_COLOR_PATTERN,
+  LOGO_MEDIA_TYPES,
+  type LogoMediaType,
+  MAX_BRAND_NAME_LENGTH,
+  MAX_LOGO_BASE64_LENGTH,
+  MAX_LOGO_BYTES,
+  MAX_LOGO_REQUEST_LENGTH,
+} from './schemas/branding';
+export {
   DEFAULT_LOG_TAIL,
   type LogRequest,
   LogRequestSchema,

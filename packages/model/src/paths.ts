@@ -82,6 +82,8 @@ export const paths = {
   /** Prefix for a new event (`/events/event-0000000042`). */
   eventPrefix: () => '/events/event-',
   webhooks: () => '/platform/webhooks',
+  /** White-label branding (`schemas/branding.ts`). */
+  branding: () => '/platform/branding',
   webhookDeliveries: () => '/webhook-deliveries',
   webhookDelivery: (target: string) => `/webhook-deliveries/${assertId('webhook', target)}`,
   webhookDeadLetters: () => '/webhook-dead-letters',

@@ -93,6 +93,12 @@ import {
   type DirectorCa,
   type DirectorStatus,
 } from './schemas/director';
+import {
+  BrandingRequestSchema,
+  BrandingSchema,
+  type Branding,
+  type BrandingRequest,
+} from './schemas/branding';
 
 /** Most errors reported for one document: enough to act on, bounded for hostile input. */
 const MAX_REPORTED_ERRORS = 20;
@@ -134,6 +140,8 @@ const SCHEMAS = {
   'templated-create-request': TemplatedCreateRequestSchema,
   'director-ca': DirectorCaSchema,
   'director-status': DirectorStatusSchema,
+  branding: BrandingSchema,
+  'branding-request': BrandingRequestSchema,
 } as const satisfies Record<string, TSchema>;
 
 /** The TypeScript type of each document kind. */
@@ -173,6 +181,8 @@ export interface DocumentTypes {
   'templated-create-request': TemplatedCreateRequest;
   'director-ca': DirectorCa;
   'director-status': DirectorStatus;
+  branding: Branding;
+  'branding-request': BrandingRequest;
 }
 
 /** A document kind. */

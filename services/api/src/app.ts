@@ -2,7 +2,7 @@
  * The Express application: `/api/v1/...` behind API-key authentication, plus the unauthenticated
  * liveness check and the authenticated `/metrics`. `createApp` never listens; `main.ts` does.
  */
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import { CONSOLE_ASSETS_DIR } from '@wharf/console';
 import { createObservabilityHandler, type HealthReport, type Logger } from '@wharf/observability';
 import { ActivityFeed } from './activity/feed';
@@ -47,6 +47,8 @@ import { type SnapshotService } from './snapshots/service';
 import { type ApiStore } from './store/types';
 import { type HostStore } from './store/zk-hosts';
 import { eventRouters } from './events/wiring';
+import { BrandingService } from './branding/branding-service';
+import { BRANDING_LOGO_PATH, brandingRoutes, publicBrandingRoutes } from './branding/routes';
 
 /** Every API route lives under this prefix. */
 export const API_PREFIX = '/api/v1';
@@ -163,12 +165,28 @@ function catalogService(deps: AppDeps, logger: Logger): CatalogService {
   });
 }
 
+/**
+ * White-label branding, when the store has it: the reads served without an API key (the sign-in
+ * page shows the name, logo and colour) and the change behind one.
+ */
+function brandingRouters(deps: AppDeps, clock: Clock, logger: Logger): Record<'open' | 'closed', Router[]> {
+  if (!deps.store.branding) return { open: [], closed: [] };
+  const service = new BrandingService({
+    branding: deps.store.branding,
+    clock,
+    logger: logger.child({ component: 'branding' }),
+    logoPath: `${API_PREFIX}${BRANDING_LOGO_PATH}`,
+  });
+  return { open: [publicBrandingRoutes(service)], closed: [brandingRoutes(service)] };
+}
+
 /** Builds the app. */
 export function createApp(deps: AppDeps): Express {
   const clock = deps.clock ?? SYSTEM_CLOCK;
   const logger = deps.logger;
   const organizations = organizationService(deps, clock, logger);
   const catalog = catalogService(deps, logger);
+  const branding = brandingRouters(deps, clock, logger);
   const deployments = new DeploymentService({
     catalog,
     deployments: deps.store.deployments,
@@ -202,9 +220,9 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.use(requestMetrics(deps.metrics, logger, API_PREFIX));
   app.use(servePath(HEALTH_PATH, observability));
-  // Served without an API key: the console's page and assets, and the API's own description.
+  // Served without an API key: the console's page and assets, the API's own description, branding.
   app.use(consoleRoutes(deps.consoleDir ?? CONSOLE_ASSETS_DIR, logger.child({ component: 'console' })));
-  app.use(API_PREFIX, openApiRoutes(deps.version, API_PREFIX));
+  app.use(API_PREFIX, openApiRoutes(deps.version, API_PREFIX), ...branding.open);
   app.use(scrapeTokenDoor(deps.monitoring, API_PREFIX, METRICS_PATH, observability, logger));
   app.use(authenticate(verifier, deps.metrics, logger));
   app.use(authorize(API_PREFIX, logger));
@@ -234,6 +252,7 @@ export function createApp(deps: AppDeps): Express {
     monitoringRoutes(deps.monitoring),
     ...(deps.hosts ? [hostRoutes(deps.hosts, clock, deps.store.platform)] : []),
     ...tenancyRouters(deps, clock, logger, organizations),
+    ...branding.closed,
   ];
   app.use(rejectMalformedPathParams(API_PREFIX, routers));
   app.use(API_PREFIX, ...routers);

@@ -19,6 +19,7 @@ import {
 import { type ExpectedRegistrations, missingRegistrations } from '@wharf/platform';
 import { isSupervisorRunning } from './supervisor-protocol';
 import { probeZk } from '@wharf/platform';
+import { brandingName } from './branding';
 
 /** `wharf status` options. */
 export interface StatusOptions {
@@ -90,7 +91,9 @@ export async function runStatus(
   } else {
     lines.push(`API ${client.baseUrl}: unreachable`, ...formatError(api.error).map((l) => `  ${l}`));
   }
-  lines.push('', healthy ? 'Wharf is healthy.' : 'Wharf is NOT healthy.');
+  // The platform's own name (white-label branding), Wharf's when it has none or cannot say.
+  const name = (api.ok ? await brandingName(client) : undefined) ?? 'Wharf';
+  lines.push('', healthy ? `${name} is healthy.` : `${name} is NOT healthy.`);
   ctx.stdout.write(`${lines.join('\n')}\n`);
   return healthy ? 0 : 1;
 }

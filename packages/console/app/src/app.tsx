@@ -1,6 +1,7 @@
 /** The shell: sign-in gate, navigation, and the page of the current route. */
 import { useState } from 'preact/hooks';
 import { storeKey, storedKey } from './api';
+import { BrandMark } from './branding';
 import { CreatePage } from './pages/create';
 import { DeploymentPage } from './pages/deployment';
 import { DeploymentsPage } from './pages/deployments';
@@ -21,7 +22,7 @@ export function App() {
     <div class="shell">
       <header class="top">
         <a class="brand" href="#/deployments">
-          Wharf
+          <BrandMark />
         </a>
         <nav aria-label="Main">
           <a

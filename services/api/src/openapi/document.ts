@@ -13,6 +13,7 @@ const COMPONENT_NAMES: Partial<Record<DocumentKind, string>> = {
   'templated-create-request': 'TemplatedCreateRequest',
   'instance-configuration-request': 'InstanceConfigurationRequest',
   'deployment-template-request': 'DeploymentTemplateRequest',
+  'branding-request': 'BrandingRequest',
 };
 
 const ERROR_BODY = {

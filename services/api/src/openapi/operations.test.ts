@@ -21,7 +21,7 @@ interface Layer {
 function registeredRoutes(): string[] {
   const app = createApp({
     // Nothing is read from the stores while the app is only built.
-    store: { organizations: {}, billing: {}, events: {}, logs: {} } as ApiStore,
+    store: { organizations: {}, billing: {}, events: {}, logs: {}, branding: {} } as ApiStore,
     hosts: {} as HostStore,
     snapshots: {} as NonNullable<AppDeps['snapshots']>,
     logger: createTestLogger(),

@@ -10,6 +10,7 @@ import { TENANCY_OPERATIONS } from './operations-tenancy';
 import { EVENT_OPERATIONS } from './operations-events';
 import { CATALOG_OPERATIONS } from './operations-catalog';
 import { LISTING_OPERATIONS } from './operations-listing';
+import { BRANDING_OPERATIONS } from './operations-branding';
 
 /** An HTTP method in lower case, as OpenAPI path items spell them. */
 export type Method = 'get' | 'post' | 'put' | 'delete';
@@ -384,4 +385,5 @@ export const OPERATIONS: readonly Operation[] = [
   ...TENANCY_OPERATIONS,
   ...EVENT_OPERATIONS,
   ...CATALOG_OPERATIONS,
+  ...BRANDING_OPERATIONS,
 ];

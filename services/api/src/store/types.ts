@@ -3,6 +3,7 @@
  * ZooKeeper (`zk-*.ts`); keeping the routes behind these interfaces keeps znode paths,
  * versions and transactions in one place.
  */
+import { type BrandingStore } from '../branding/zk-branding';
 import { type BillingStore } from './zk-billing';
 import { type OrganizationStore } from './zk-organizations';
 import { type EventStore } from '../events/zk-events';
@@ -231,4 +232,6 @@ export interface ApiStore {
   logs?: LogStore;
   /** Stored instance configurations and templates; without it only the built-ins exist and are not served. */
   catalog?: CatalogStore;
+  /** White-label branding; without it the branding routes are not served. */
+  branding?: BrandingStore;
 }

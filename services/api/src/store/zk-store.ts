@@ -8,6 +8,7 @@ import { ZkDeploymentStore } from './zk-deployments';
 import { ZkKeyStore } from './zk-keys';
 import { ZkBillingStore } from './zk-billing';
 import { zkCatalogStore } from './zk-catalog';
+import { ZkBrandingStore } from '../branding/zk-branding';
 import { ZkEventStore } from '../events/zk-events';
 import { ZkLogStore } from '../logs/zk-logs';
 import { ZkOrganizationStore } from './zk-organizations';
@@ -47,6 +48,7 @@ export function createZkStore(zk: ZkSession, options: ZkStoreOptions): ZkStore {
     events: new ZkEventStore(zk, logger.child({ component: 'events' })),
     logs: new ZkLogStore(zk, logger.child({ component: 'logs' })),
     catalog: zkCatalogStore(zk, logger.child({ component: 'catalog' })),
+    branding: new ZkBrandingStore(zk, logger.child({ component: 'branding' })),
   };
   return {
     store,

@@ -1,6 +1,7 @@
 /** Sign in with an API key: checked against the api before it is kept for the tab. */
 import { useState } from 'preact/hooks';
 import { ApiError, api, storeKey } from '../api';
+import { BrandMark } from '../branding';
 
 /** The sign-in form. */
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
@@ -28,7 +29,9 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   return (
     <main class="sign-in">
       <form onSubmit={(e) => void submit(e)} aria-labelledby="sign-in-title">
-        <h1 id="sign-in-title">Wharf console</h1>
+        <h1 id="sign-in-title">
+          <BrandMark /> console
+        </h1>
         <label for="api-key">API key</label>
         <input
           id="api-key"
