@@ -1,8 +1,13 @@
-/** One deployment, live: status and health, endpoint, instances, plan steps, resize and delete. */
+/**
+ * One deployment, live: status and health, endpoint, instances, plan steps, plan durations, and
+ * (for a deployment-manager) resize and delete.
+ */
 import { useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { useLiveDeployment, type DeploymentView } from '../live';
 import { href } from '../router';
+import { useAllowed } from '../use-role';
+import { DurationsPlot } from './durations-plot';
 import { Resize } from './resize';
 import { History, Timeline } from './timeline';
 import { ErrorLine, ListTable } from '../ui';
@@ -74,6 +79,7 @@ function DeleteButton({ deployment }: { deployment: DeploymentView }) {
 /** The deployment page. */
 export function DeploymentPage({ id }: { id: string }) {
   const live = useLiveDeployment(id);
+  const canChange = useAllowed('deployment-manager');
   if (live.gone) {
     return (
       <section>
@@ -120,10 +126,16 @@ export function DeploymentPage({ id }: { id: string }) {
       <Instances deployment={deployment} />
       <h2>Plan activity</h2>
       {latest ? <Timeline attempt={latest} /> : <p>No plan attempt yet.</p>}
-      {!deployment.deleting && plan && Object.keys(plan.resources).length > 0 && (
+      {canChange && !deployment.deleting && plan && Object.keys(plan.resources).length > 0 && (
         <>
           <h2>Resize</h2>
           <Resize id={id} plan={plan} />
+        </>
+      )}
+      {attempts.some((a) => a.attempt_end_time !== undefined) && (
+        <>
+          <h2>Plan durations</h2>
+          <DurationsPlot attempts={attempts} />
         </>
       )}
       {earlier.length > 0 && (
@@ -132,8 +144,12 @@ export function DeploymentPage({ id }: { id: string }) {
           <History attempts={earlier} />
         </>
       )}
-      <h2>Danger zone</h2>
-      <DeleteButton deployment={deployment} />
+      {canChange && (
+        <>
+          <h2>Danger zone</h2>
+          <DeleteButton deployment={deployment} />
+        </>
+      )}
     </section>
   );
 }

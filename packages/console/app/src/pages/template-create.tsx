@@ -1,0 +1,119 @@
+/**
+ * Create from a template: pick one of `GET /deployments/templates`, optionally override the name,
+ * the memory per instance and the zone count, and send `{name?, deployment_template: {id, ...}}`.
+ * The request is checked with the generated validator of the api's templated-create schema; what
+ * only the api knows (a size the configuration does not allow) comes back as its field error.
+ */
+import { useMemo, useState } from 'preact/hooks';
+import { api, type FieldIssue } from '../api';
+import {
+  templateElements,
+  templateFieldOf,
+  templatedRequest,
+  type TemplateForm,
+  type TemplateView,
+} from '../catalog';
+import { Field } from '../field';
+import { validateTemplatedCreateRequest } from '../generated/validators.js';
+import { validate } from '../plan-form';
+import { navigate } from '../router';
+import { useApi } from '../use-api';
+import { ErrorLine, useSubmit } from '../ui';
+import { CreateActions } from './json-editor';
+
+type Errors = Partial<Record<keyof TemplateForm | 'form', string>>;
+
+function errorsOf(issues: readonly FieldIssue[]): Errors {
+  const out: Errors = {};
+  for (const { path, message } of issues) {
+    const field = templateFieldOf(path);
+    out[field] ??= field === 'form' && path !== '' ? `${path}: ${message}` : message;
+  }
+  return out;
+}
+
+/** What the chosen template creates, shown beside the form. */
+function TemplateSummary({ template }: { template: TemplateView | undefined }) {
+  if (template === undefined) return null;
+  return (
+    <div class="template-summary" aria-label="Template" data-template-summary={template.id}>
+      {template.description && <p>{template.description}</p>}
+      <ul>
+        {templateElements(template).map((e, i) => (
+          <li key={i}>
+            {e.stack} {e.version} on <code>{e.configuration}</code>: {e.memoryMb} MB × {e.zones} zones
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The create-from-template form; `initial` preselects a template. */
+export function TemplateCreate({ initial }: { initial?: string | undefined }) {
+  const { data, error } = useApi<{ templates: TemplateView[] }>('/deployments/templates');
+  const templates = data?.templates ?? [];
+  const [form, setForm] = useState<TemplateForm>({ template: initial ?? '', name: '', size: '', zone_count: '' });
+  const [serverErrors, setServerErrors] = useState<Errors>({});
+  const chosen = form.template || templates[0]?.id || '';
+  const template = templates.find((t) => t.id === chosen);
+  const request = useMemo(() => templatedRequest({ ...form, template: chosen }), [form, chosen]);
+  const localErrors = useMemo(() => errorsOf(validate(validateTemplatedCreateRequest, request)), [request]);
+  const shown = (field: keyof TemplateForm | 'form') => serverErrors[field] ?? localErrors[field];
+  const set = (field: keyof TemplateForm) => (value: string) => {
+    setForm((f) => ({ ...f, [field]: value }));
+    setServerErrors({});
+  };
+  const first = templateElements(template ?? ({ deployment: { resources: {} } } as TemplateView))[0];
+  const { busy, submit } = useSubmit(
+    async () => {
+      const created = await api<{ id: string }>('POST', '/deployments', request);
+      navigate({ page: 'deployment', id: created.id });
+    },
+    (issues) => setServerErrors(errorsOf(issues)),
+    () => chosen === '' || Object.keys(localErrors).length > 0,
+  );
+  return (
+    <form class="form" onSubmit={(e) => void submit(e)} noValidate aria-label="Create from a template">
+      <ErrorLine error={error} />
+      <Field label="Template" id="template" value={chosen} error={shown('template')} onInput={set('template')}>
+        <select id="template" name="template" value={chosen} onChange={(e) => set('template')(e.currentTarget.value)}>
+          {templates.map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.name} ({t.id})
+            </option>
+          ))}
+        </select>
+      </Field>
+      <TemplateSummary template={template} />
+      <Field
+        label="Name"
+        id="template-name"
+        value={form.name}
+        hint={`Optional; the template's is ${template?.deployment.name ?? '—'}`}
+        error={shown('name')}
+        onInput={set('name')}
+      />
+      <Field
+        label="Memory per instance (MB)"
+        id="template-size"
+        type="number"
+        value={form.size}
+        hint={`Optional; the template's is ${first?.memoryMb ?? '—'} MB`}
+        error={shown('size')}
+        onInput={set('size')}
+      />
+      <Field
+        label="Zones"
+        id="template-zones"
+        type="number"
+        value={form.zone_count}
+        hint={`Optional; the template's is ${first?.zones ?? '—'}`}
+        error={shown('zone_count')}
+        onInput={set('zone_count')}
+      />
+      <ErrorLine error={shown('form')} />
+      <CreateActions disabled={busy || chosen === ''} />
+    </form>
+  );
+}
