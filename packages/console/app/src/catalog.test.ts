@@ -46,10 +46,12 @@ describe('the catalog helpers', () => {
     expect(templatedRequest({ template: 'etcd-default', name: '', size: '', zone_count: '' })).toEqual({
       deployment_template: { id: 'etcd-default' },
     });
-    expect(templatedRequest({ template: 'etcd-default', name: 'cfg', size: '512', zone_count: 'x' })).toEqual({
-      name: 'cfg',
-      deployment_template: { id: 'etcd-default', size: 512, zone_count: 'x' },
-    });
+    expect(templatedRequest({ template: 'etcd-default', name: 'cfg', size: '512', zone_count: 'x' })).toEqual(
+      {
+        name: 'cfg',
+        deployment_template: { id: 'etcd-default', size: 512, zone_count: 'x' },
+      },
+    );
   });
 
   it("puts the api's issues at the override fields they name", () => {

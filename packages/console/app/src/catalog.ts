@@ -18,7 +18,10 @@ export interface TemplateView {
   description?: string;
   deployment: {
     name: string;
-    resources: Record<string, { ref_id: string; plan: { cluster_topology: TemplateElement[] } & Record<string, unknown> }[]>;
+    resources: Record<
+      string,
+      { ref_id: string; plan: { cluster_topology: TemplateElement[] } & Record<string, unknown> }[]
+    >;
   };
   system_owned: boolean;
   stored: boolean;

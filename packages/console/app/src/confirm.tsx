@@ -31,7 +31,12 @@ export function ConfirmButton({ label, title, confirm, action, children }: Confi
   };
   return (
     <>
-      <button type="button" class="danger small" aria-label={label} onClick={() => dialog.current?.showModal()}>
+      <button
+        type="button"
+        class="danger small"
+        aria-label={label}
+        onClick={() => dialog.current?.showModal()}
+      >
         {label.split(' ')[0]}
       </button>
       <dialog ref={dialog} aria-label={title}>

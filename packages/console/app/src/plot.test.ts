@@ -35,11 +35,13 @@ describe('plot scaling', () => {
       { zone: 'zone-a', capacity: { memory_mb: 1024, used_memory_mb: 128 } },
       { zone: null, capacity: { memory_mb: 512, used_memory_mb: 600 } },
     ]);
-    expect(zones).toEqual([
-      { zone: 'zone-a', used: 384, total: 2048 },
-      { zone: 'zone-b', used: 0, total: 1024 },
-      { zone: '—', used: 600, total: 512 },
-    ].sort((a, b) => a.zone.localeCompare(b.zone)));
+    expect(zones).toEqual(
+      [
+        { zone: 'zone-a', used: 384, total: 2048 },
+        { zone: 'zone-b', used: 0, total: 1024 },
+        { zone: '—', used: 600, total: 512 },
+      ].sort((a, b) => a.zone.localeCompare(b.zone)),
+    );
     const { bars, max } = zoneBars(zones, { left: 100, width: 500, top: 0, row: 30, bar: 20 });
     expect(max).toBe(5000);
     const a = bars.find((b) => b.zone === 'zone-a')!;

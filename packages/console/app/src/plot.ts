@@ -60,7 +60,10 @@ export interface RowLayout {
  * One stacked bar per zone, all on the same scale (the largest zone's total, rounded up) so that
  * zones compare by length. Used memory over the total (an overcommitted zone) fills the bar.
  */
-export function zoneBars(zones: readonly ZoneMemory[], layout: RowLayout): { bars: StackedBar[]; max: number } {
+export function zoneBars(
+  zones: readonly ZoneMemory[],
+  layout: RowLayout,
+): { bars: StackedBar[]; max: number } {
   const max = niceCeiling(Math.max(0, ...zones.map((z) => z.total)));
   const bars = zones.map((z, i) => {
     const y = layout.top + i * layout.row + (layout.row - layout.bar) / 2;
@@ -108,7 +111,12 @@ export function columnBars(values: readonly number[], layout: ColumnLayout): { b
   const width = Math.max(1, slot - layout.gap);
   const bars = values.map((v, i) => {
     const height = scale(v, max, layout.height);
-    return { x: layout.left + i * slot + layout.gap / 2, y: layout.top + layout.height - height, width, height };
+    return {
+      x: layout.left + i * slot + layout.gap / 2,
+      y: layout.top + layout.height - height,
+      width,
+      height,
+    };
   });
   return { bars, max };
 }

@@ -23,7 +23,9 @@ const ID = /^[a-z0-9-]{1,63}$/;
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   if (parts[0] === 'deployments' && parts[1] === '_create') {
-    return parts[2] !== undefined && ID.test(parts[2]) ? { page: 'create', template: parts[2] } : { page: 'create' };
+    return parts[2] !== undefined && ID.test(parts[2])
+      ? { page: 'create', template: parts[2] }
+      : { page: 'create' };
   }
   if (parts[0] === 'deployments' && parts[1] !== undefined && ID.test(parts[1])) {
     return { page: 'deployment', id: parts[1] };
@@ -36,7 +38,9 @@ export function parseRoute(hash: string): Route {
 export function href(route: Route): string {
   switch (route.page) {
     case 'create':
-      return route.template === undefined ? '#/deployments/_create' : `#/deployments/_create/${route.template}`;
+      return route.template === undefined
+        ? '#/deployments/_create'
+        : `#/deployments/_create/${route.template}`;
     case 'deployment':
       return `#/deployments/${route.id}`;
     case 'deployments':

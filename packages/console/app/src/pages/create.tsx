@@ -72,7 +72,13 @@ export function CreatePage({ template }: { template?: string | undefined }) {
       <h1 id="create-title">Create deployment</h1>
       <div class="toolbar" role="group" aria-label="Editor">
         {MODES.map(([m, label]) => (
-          <button key={m} type="button" class="secondary" aria-pressed={mode === m} onClick={() => setMode(m)}>
+          <button
+            key={m}
+            type="button"
+            class="secondary"
+            aria-pressed={mode === m}
+            onClick={() => setMode(m)}
+          >
             {label}
           </button>
         ))}

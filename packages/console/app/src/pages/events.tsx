@@ -36,7 +36,8 @@ const EVENTS_LIMIT = 200;
 const when = (iso: string) => new Date(iso).toLocaleString();
 
 function Subject({ e }: { e: { deployment_id?: string; allocator_id?: string } }) {
-  if (e.deployment_id) return <a href={href({ page: 'deployment', id: e.deployment_id })}>{e.deployment_id}</a>;
+  if (e.deployment_id)
+    return <a href={href({ page: 'deployment', id: e.deployment_id })}>{e.deployment_id}</a>;
   return <>{e.allocator_id ?? '—'}</>;
 }
 
@@ -87,7 +88,9 @@ function Events() {
 }
 
 function DeadLetters() {
-  const { data, error } = useApi<{ dead_letters: DeadLetterView[] }>('/platform/configuration/webhooks/dead-letters');
+  const { data, error } = useApi<{ dead_letters: DeadLetterView[] }>(
+    '/platform/configuration/webhooks/dead-letters',
+  );
   const letters = [...(data?.dead_letters ?? [])].reverse();
   return (
     <>

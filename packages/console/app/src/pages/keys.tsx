@@ -35,10 +35,14 @@ function CreateKey({ onCreated }: { onCreated: (label: string, secret: string) =
   const [errors, setErrors] = useState<Record<string, string>>({});
   const { busy, submit } = useSubmit(
     async () => {
-      const created = await api<{ id: string; key: string }>('POST', '/platform/configuration/security/api-keys', {
-        description,
-        roles: [role],
-      });
+      const created = await api<{ id: string; key: string }>(
+        'POST',
+        '/platform/configuration/security/api-keys',
+        {
+          description,
+          roles: [role],
+        },
+      );
       setDescription('');
       setErrors({});
       onCreated(`API key ${created.id}`, created.key);
@@ -48,8 +52,20 @@ function CreateKey({ onCreated }: { onCreated: (label: string, secret: string) =
   );
   return (
     <form class="form inline" onSubmit={(e) => void submit(e)} noValidate aria-label="Create an API key">
-      <Field label="Description" id="key-description" value={description} error={errors.description} onInput={setDescription} />
-      <Field label="Role" id="key-role" value={role} error={errors['roles'] ?? errors['roles[0]']} onInput={setRole}>
+      <Field
+        label="Description"
+        id="key-description"
+        value={description}
+        error={errors.description}
+        onInput={setDescription}
+      />
+      <Field
+        label="Role"
+        id="key-role"
+        value={role}
+        error={errors['roles'] ?? errors['roles[0]']}
+        onInput={setRole}
+      >
         <select id="key-role" value={role} onChange={(e) => setRole(e.currentTarget.value)}>
           {ROLES.map((r) => (
             <option key={r} value={r}>
@@ -121,7 +137,11 @@ function KeyList({ keys, reload }: { keys: KeyView[]; reload: () => void }) {
           <td>{k.description}</td>
           <td>{k.roles.join(', ')}</td>
           <td>{new Date(k.created).toLocaleString()}</td>
-          <td>{k.expires === undefined ? 'never' : `${new Date(k.expires).toLocaleString()}${k.expired ? ' (expired)' : ''}`}</td>
+          <td>
+            {k.expires === undefined
+              ? 'never'
+              : `${new Date(k.expires).toLocaleString()}${k.expired ? ' (expired)' : ''}`}
+          </td>
           <td class="row-actions">
             <ConfirmButton
               label={`Revoke key ${k.id}`}
@@ -141,16 +161,22 @@ function KeyList({ keys, reload }: { keys: KeyView[]; reload: () => void }) {
   );
 }
 
-/** The API keys and roles tokens page. */
+/** The API keys and roles tokens page; only a platform-admin's key even asks for the list. */
 export function KeysPage() {
-  const admin = useAllowed('platform-admin');
+  return useAllowed('platform-admin') ? (
+    <Keys />
+  ) : (
+    <p role="status">Only a platform-admin key manages API keys.</p>
+  );
+}
+
+function Keys() {
   const { data, error, reload } = useApi<{ keys: KeyView[] }>('/platform/configuration/security/api-keys');
   const [secret, setSecret] = useState<{ label: string; secret: string }>();
   const created = (label: string, value: string) => {
     setSecret({ label, secret: value });
     reload();
   };
-  if (!admin) return <p role="status">{error ?? 'Only a platform-admin key manages API keys.'}</p>;
   return (
     <section aria-labelledby="keys-title">
       <h1 id="keys-title">API keys</h1>
@@ -161,8 +187,8 @@ export function KeysPage() {
       <CreateKey onCreated={created} />
       <h2>Roles tokens</h2>
       <p class="hint">
-        A roles token lets a new host join with the roles it names (<code>wharf host join --token</code>, or <code>WHARF_ROLES_TOKEN</code>). It is
-        shown once; tokens are not listed.
+        A roles token lets a new host join with the roles it names (<code>wharf host join --token</code>, or{' '}
+        <code>WHARF_ROLES_TOKEN</code>). It is shown once; tokens are not listed.
       </p>
       <CreateRolesToken onCreated={created} />
     </section>

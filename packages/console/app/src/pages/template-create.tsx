@@ -36,7 +36,7 @@ function errorsOf(issues: readonly FieldIssue[]): Errors {
 function TemplateSummary({ template }: { template: TemplateView | undefined }) {
   if (template === undefined) return null;
   return (
-    <div class="template-summary" aria-label="Template" data-template-summary={template.id}>
+    <div class="template-summary" data-template-summary={template.id}>
       {template.description && <p>{template.description}</p>}
       <ul>
         {templateElements(template).map((e, i) => (
@@ -53,7 +53,12 @@ function TemplateSummary({ template }: { template: TemplateView | undefined }) {
 export function TemplateCreate({ initial }: { initial?: string | undefined }) {
   const { data, error } = useApi<{ templates: TemplateView[] }>('/deployments/templates');
   const templates = data?.templates ?? [];
-  const [form, setForm] = useState<TemplateForm>({ template: initial ?? '', name: '', size: '', zone_count: '' });
+  const [form, setForm] = useState<TemplateForm>({
+    template: initial ?? '',
+    name: '',
+    size: '',
+    zone_count: '',
+  });
   const [serverErrors, setServerErrors] = useState<Errors>({});
   const chosen = form.template || templates[0]?.id || '';
   const template = templates.find((t) => t.id === chosen);
@@ -76,8 +81,19 @@ export function TemplateCreate({ initial }: { initial?: string | undefined }) {
   return (
     <form class="form" onSubmit={(e) => void submit(e)} noValidate aria-label="Create from a template">
       <ErrorLine error={error} />
-      <Field label="Template" id="template" value={chosen} error={shown('template')} onInput={set('template')}>
-        <select id="template" name="template" value={chosen} onChange={(e) => set('template')(e.currentTarget.value)}>
+      <Field
+        label="Template"
+        id="template"
+        value={chosen}
+        error={shown('template')}
+        onInput={set('template')}
+      >
+        <select
+          id="template"
+          name="template"
+          value={chosen}
+          onChange={(e) => set('template')(e.currentTarget.value)}
+        >
           {templates.map((t) => (
             <option key={t.id} value={t.id}>
               {t.name} ({t.id})

@@ -52,8 +52,18 @@ export function UsagePage() {
           setRange(draft);
         }}
       >
-        <Field label="From (UTC day)" id="usage-from" value={draft.from} onInput={(from) => setDraft((d) => ({ ...d, from }))} />
-        <Field label="To (UTC day, exclusive)" id="usage-to" value={draft.to} onInput={(to) => setDraft((d) => ({ ...d, to }))} />
+        <Field
+          label="From (UTC day)"
+          id="usage-from"
+          value={draft.from}
+          onInput={(from) => setDraft((d) => ({ ...d, from }))}
+        />
+        <Field
+          label="To (UTC day, exclusive)"
+          id="usage-to"
+          value={draft.to}
+          onInput={(to) => setDraft((d) => ({ ...d, to }))}
+        />
         <button type="submit">Show</button>
       </form>
       <ErrorLine error={error} />
