@@ -5,8 +5,13 @@ import { ErrorLine } from './ui';
 
 /** Props of {@link ConfirmButton}. */
 export interface ConfirmButtonProps {
-  /** The button's text (also its accessible name). */
+  /** The button's accessible name (e.g. `Revoke key k12`). */
   label: string;
+  /** The button's visible text; default: the label's first word. */
+  text?: string;
+  /** The button's class; default `danger small`. */
+  buttonClass?: string;
+  disabled?: boolean;
   /** The dialog's title. */
   title: string;
   /** The confirming button's text. */
@@ -17,7 +22,8 @@ export interface ConfirmButtonProps {
 }
 
 /** A `danger` button opening a confirmation dialog. */
-export function ConfirmButton({ label, title, confirm, action, children }: ConfirmButtonProps) {
+export function ConfirmButton(props: ConfirmButtonProps) {
+  const { label, title, confirm, action, children } = props;
   const dialog = useRef<HTMLDialogElement>(null);
   const [error, setError] = useState<string>();
   const run = async () => {
@@ -33,11 +39,12 @@ export function ConfirmButton({ label, title, confirm, action, children }: Confi
     <>
       <button
         type="button"
-        class="danger small"
-        aria-label={label}
+        class={props.buttonClass ?? 'danger small'}
+        aria-label={props.text === undefined ? label : undefined}
+        disabled={props.disabled}
         onClick={() => dialog.current?.showModal()}
       >
-        {label.split(' ')[0]}
+        {props.text ?? label.split(' ')[0]}
       </button>
       <dialog ref={dialog} aria-label={title}>
         <h2>{title}</h2>

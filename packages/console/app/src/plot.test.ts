@@ -5,6 +5,7 @@ import {
   durationMs,
   formatMb,
   formatMs,
+  memoryUnit,
   memoryPerZone,
   niceCeiling,
   scale,
@@ -14,10 +15,15 @@ import {
 
 describe('plot scaling', () => {
   it('rounds an axis maximum up to 1, 2 or 5 × 10ⁿ', () => {
-    expect([0, 1, 3, 7, 10, 11, 1536, 3072, 9000].map(niceCeiling)).toEqual([
+    expect([0, 1, 3, 7, 10, 11, 1536, 3072, 9000].map((v) => niceCeiling(v))).toEqual([
       1, 1, 5, 10, 10, 20, 2000, 5000, 10000,
     ]);
     expect(niceCeiling(Number.NaN)).toBe(1);
+    // Memory above a gigabyte rounds to whole gigabytes, so ticks land on them.
+    expect(niceCeiling(4096, memoryUnit(4096))).toBe(5120);
+    expect(niceCeiling(600, memoryUnit(600))).toBe(1000);
+    expect(ticks(5120, 1024)).toEqual([0, 1024, 2048, 3072, 4096, 5120]);
+    expect(ticks(2048, 1024)).toEqual([0, 512, 1024, 1536, 2048]);
   });
 
   it('scales linearly and clamps to the length', () => {
@@ -25,7 +31,8 @@ describe('plot scaling', () => {
     expect(scale(300, 200, 400)).toBe(400);
     expect(scale(-1, 200, 400)).toBe(0);
     expect(scale(5, 0, 400)).toBe(0);
-    expect(ticks(1000)).toEqual([0, 250, 500, 750, 1000]);
+    expect(ticks(1000)).toEqual([0, 200, 400, 600, 800, 1000]);
+    expect(ticks(2000)).toEqual([0, 500, 1000, 1500, 2000]);
   });
 
   it('sums memory per zone and stacks used then free on one scale', () => {
@@ -43,11 +50,11 @@ describe('plot scaling', () => {
       ].sort((a, b) => a.zone.localeCompare(b.zone)),
     );
     const { bars, max } = zoneBars(zones, { left: 100, width: 500, top: 0, row: 30, bar: 20 });
-    expect(max).toBe(5000);
+    expect(max).toBe(2048);
     const a = bars.find((b) => b.zone === 'zone-a')!;
-    expect(a.used).toMatchObject({ x: 100, width: (384 / 5000) * 500, height: 20 });
+    expect(a.used).toMatchObject({ x: 100, width: (384 / 2048) * 500, height: 20 });
     expect(a.free.x).toBe(100 + a.used.width);
-    expect(a.used.width + a.free.width).toBeCloseTo((2048 / 5000) * 500);
+    expect(a.used.width + a.free.width).toBeCloseTo(500);
     // Overcommitted: the used part is drawn in full, nothing free.
     const over = bars.find((b) => b.zone === '—')!;
     expect(over.free.width).toBe(0);
@@ -56,13 +63,18 @@ describe('plot scaling', () => {
   });
 
   it('lays out columns left to right with their bottoms on the axis', () => {
-    const { bars, max } = columnBars([1000, 4000], { left: 50, width: 200, top: 10, height: 100, gap: 10 });
+    const layout = { left: 50, width: 200, top: 10, height: 100, gap: 10, maxWidth: 60 };
+    const { bars, max } = columnBars([1000, 4000], layout);
     expect(max).toBe(5000);
-    expect(bars).toEqual([
-      { x: 55, y: 90, width: 90, height: 20 },
-      { x: 155, y: 30, width: 90, height: 80 },
-    ]);
-    expect(columnBars([], { left: 0, width: 100, top: 0, height: 10, gap: 2 }).bars).toEqual([]);
+    expect(bars).toEqual(
+      [
+        { x: 55, y: 90, width: 90, height: 20 },
+        { x: 155, y: 30, width: 90, height: 80 },
+      ].map((b) => ({ ...b, x: b.x + 15, width: 60 })),
+    );
+    // One column keeps its width, centred.
+    expect(columnBars([10], layout).bars).toEqual([{ x: 120, y: 10, width: 60, height: 100 }]);
+    expect(columnBars([], layout).bars).toEqual([]);
   });
 
   it('measures and formats durations and sizes', () => {

@@ -12,12 +12,22 @@ export interface Rect {
   height: number;
 }
 
-/** The smallest "round" number (1, 2 or 5 × 10ⁿ) at or above `value`; 1 for nothing to show. */
-export function niceCeiling(value: number): number {
-  if (!(value > 0) || !Number.isFinite(value)) return 1;
-  const magnitude = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 5, 10]) if (step * magnitude >= value) return step * magnitude;
-  return 10 * magnitude;
+/**
+ * The smallest "round" number (1, 2 or 5 × 10ⁿ, in `unit`s) at or above `value`; one `unit` for
+ * nothing to show. Memory axes use a unit of 1024 MB above a gigabyte so that ticks land on whole
+ * gigabytes.
+ */
+export function niceCeiling(value: number, unit = 1): number {
+  const v = value / unit;
+  if (!(v > 0) || !Number.isFinite(v)) return unit;
+  const magnitude = 10 ** Math.floor(Math.log10(v));
+  for (const step of [1, 2, 5, 10]) if (step * magnitude >= v - 1e-9) return step * magnitude * unit;
+  return 10 * magnitude * unit;
+}
+
+/** The memory axis unit for a maximum of `mb`: MB up to a gigabyte, GB above. */
+export function memoryUnit(mb: number): number {
+  return mb > 1024 ? 1024 : 1;
 }
 
 /** `value` of `max` as a length of at most `length` (clamped to 0..length). */
@@ -26,8 +36,14 @@ export function scale(value: number, max: number, length: number): number {
   return Math.min(length, (value / max) * length);
 }
 
-/** Evenly spaced axis ticks from 0 to `max` inclusive (`count` intervals). */
-export function ticks(max: number, count = 4): number[] {
+/**
+ * Axis ticks from 0 to a {@link niceCeiling} `max` inclusive, on round steps: a maximum of 1 or 5
+ * (× 10ⁿ units) gets 5 intervals, of 2 gets 4.
+ */
+export function ticks(max: number, unit = 1): number[] {
+  const v = max / unit;
+  const lead = v / 10 ** Math.floor(Math.log10(v) + 1e-9);
+  const count = Math.round(lead) === 2 ? 4 : 5;
   return Array.from({ length: count + 1 }, (_, i) => (max * i) / count);
 }
 
@@ -64,7 +80,8 @@ export function zoneBars(
   zones: readonly ZoneMemory[],
   layout: RowLayout,
 ): { bars: StackedBar[]; max: number } {
-  const max = niceCeiling(Math.max(0, ...zones.map((z) => z.total)));
+  const largest = Math.max(0, ...zones.map((z) => z.total));
+  const max = niceCeiling(largest, memoryUnit(largest));
   const bars = zones.map((z, i) => {
     const y = layout.top + i * layout.row + (layout.row - layout.bar) / 2;
     const usedWidth = scale(z.used, max, layout.width);
@@ -102,17 +119,19 @@ export interface ColumnLayout {
   top: number;
   height: number;
   gap: number;
+  /** Widest a column gets (a single attempt should not fill the plot). */
+  maxWidth: number;
 }
 
 /** Vertical bars of `values` on a shared rounded-up scale; the plot's bottom is `top + height`. */
 export function columnBars(values: readonly number[], layout: ColumnLayout): { bars: Rect[]; max: number } {
   const max = niceCeiling(Math.max(0, ...values));
   const slot = values.length > 0 ? layout.width / values.length : 0;
-  const width = Math.max(1, slot - layout.gap);
+  const width = Math.min(layout.maxWidth, Math.max(1, slot - layout.gap));
   const bars = values.map((v, i) => {
     const height = scale(v, max, layout.height);
     return {
-      x: layout.left + i * slot + layout.gap / 2,
+      x: layout.left + i * slot + (slot - width) / 2,
       y: layout.top + layout.height - height,
       width,
       height,

@@ -4,7 +4,7 @@
  * classes in `plot.css` (the CSP allows no inline style). The table below it carries the same
  * numbers for screen readers; the SVG is one labelled image.
  */
-import { formatMb, ticks, zoneBars, type ZoneMemory } from '../plot';
+import { formatMb, memoryUnit, ticks, zoneBars, type ZoneMemory } from '../plot';
 
 /** SVG width in user units; the element scales to its container. */
 const WIDTH = 640;
@@ -34,7 +34,7 @@ export function CapacityPlot({ zones }: { zones: readonly ZoneMemory[] }) {
         aria-label={`Memory per zone. ${summary || 'No allocators.'}`}
         data-plot="capacity"
       >
-        {ticks(max).map((t) => {
+        {ticks(max, memoryUnit(max)).map((t) => {
           const x = LEFT + (t / max) * plotWidth;
           return (
             <g key={t} class="plot-tick">

@@ -12,8 +12,9 @@ const HEIGHT = 160;
 const LEFT = 56;
 const BOTTOM = 22;
 const TOP = 8;
-/** Gap between columns, in user units. */
+/** Gap between columns, and the widest a column gets, in user units. */
 const GAP = 10;
+const MAX_COLUMN = 48;
 
 /** The durations plot of `attempts` (newest first, as the stream sends them). */
 export function DurationsPlot({ attempts }: { attempts: readonly Attempt[] }) {
@@ -25,7 +26,7 @@ export function DurationsPlot({ attempts }: { attempts: readonly Attempt[] }) {
   const plotHeight = HEIGHT - TOP - BOTTOM;
   const { bars, max } = columnBars(
     done.map((d) => d.ms),
-    { left: LEFT, width: WIDTH - LEFT - 8, top: TOP, height: plotHeight, gap: GAP },
+    { left: LEFT, width: WIDTH - LEFT - 8, top: TOP, height: plotHeight, gap: GAP, maxWidth: MAX_COLUMN },
   );
   const summary = done.map((d) => `${d.attempt.status} in ${formatMs(d.ms)}`).join('; ');
   return (
