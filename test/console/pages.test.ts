@@ -69,7 +69,7 @@ describe('the console pages beyond deployments', () => {
 
   it("creates from a template: the api's refusal of a size shows at the field, then the deployment runs", async () => {
     await page().getByRole('link', { name: 'Create from etcd-default' }).click();
-    await page().getByLabel('Template', { exact: true }).waitFor();
+    await page().locator('[data-template-summary="etcd-default"]').waitFor();
     await expect(page().getByLabel('Template', { exact: true }).inputValue()).resolves.toBe('etcd-default');
     await page().getByLabel('Name', { exact: true }).fill('from-template');
     await page().getByLabel('Zones', { exact: true }).fill('1');

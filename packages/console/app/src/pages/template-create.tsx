@@ -78,6 +78,8 @@ export function TemplateCreate({ initial }: { initial?: string | undefined }) {
     (issues) => setServerErrors(errorsOf(issues)),
     () => chosen === '' || Object.keys(localErrors).length > 0,
   );
+  if (data === undefined)
+    return error ? <ErrorLine error={error} /> : <p role="status">Loading templates…</p>;
   return (
     <form class="form" onSubmit={(e) => void submit(e)} noValidate aria-label="Create from a template">
       <ErrorLine error={error} />
