@@ -8,7 +8,7 @@ export const TENANCY_OPERATIONS: readonly Operation[] = [
     path: '/user',
     operationId: 'getCurrentUser',
     tag: 'Security',
-    summary: "The calling key: `{key_id, role, organization_id?}` (any role may ask about itself)",
+    summary: 'The calling key: `{key_id, role, organization_id?}` (any role may ask about itself)',
     authenticated: true,
     success: [200, 'The key'],
   },

@@ -70,6 +70,12 @@ export function TemplateCreate({ initial }: { initial?: string | undefined }) {
     setServerErrors({});
   };
   const first = templateElements(template ?? ({ deployment: { resources: {} } } as TemplateView))[0];
+  /** The overridable fields: form field, label, and what the template says. */
+  const overrides: [keyof TemplateForm, string, string][] = [
+    ['name', 'Name', template?.deployment.name ?? '—'],
+    ['size', 'Memory per instance (MB)', `${first?.memoryMb ?? '—'} MB`],
+    ['zone_count', 'Zones', String(first?.zones ?? '—')],
+  ];
   const { busy, submit } = useSubmit(
     async () => {
       const created = await api<{ id: string }>('POST', '/deployments', request);
@@ -82,7 +88,6 @@ export function TemplateCreate({ initial }: { initial?: string | undefined }) {
     return error ? <ErrorLine error={error} /> : <p role="status">Loading templates…</p>;
   return (
     <form class="form" onSubmit={(e) => void submit(e)} noValidate aria-label="Create from a template">
-      <ErrorLine error={error} />
       <Field
         label="Template"
         id="template"
@@ -104,32 +109,18 @@ export function TemplateCreate({ initial }: { initial?: string | undefined }) {
         </select>
       </Field>
       <TemplateSummary template={template} />
-      <Field
-        label="Name"
-        id="template-name"
-        value={form.name}
-        hint={`Optional; the template's is ${template?.deployment.name ?? '—'}`}
-        error={shown('name')}
-        onInput={set('name')}
-      />
-      <Field
-        label="Memory per instance (MB)"
-        id="template-size"
-        type="number"
-        value={form.size}
-        hint={`Optional; the template's is ${first?.memoryMb ?? '—'} MB`}
-        error={shown('size')}
-        onInput={set('size')}
-      />
-      <Field
-        label="Zones"
-        id="template-zones"
-        type="number"
-        value={form.zone_count}
-        hint={`Optional; the template's is ${first?.zones ?? '—'}`}
-        error={shown('zone_count')}
-        onInput={set('zone_count')}
-      />
+      {overrides.map(([field, label, fromTemplate]) => (
+        <Field
+          key={field}
+          label={label}
+          id={`template-${field}`}
+          {...(field === 'name' ? {} : { type: 'number' as const })}
+          value={form[field]}
+          hint={`Optional; the template's is ${fromTemplate}`}
+          error={shown(field)}
+          onInput={set(field)}
+        />
+      ))}
       <ErrorLine error={shown('form')} />
       <CreateActions disabled={busy || chosen === ''} />
     </form>
