@@ -14,6 +14,7 @@ const { schemaOf } = require('@wharf/model');
 const VALIDATORS = {
   validateCreateRequest: 'deployment-create-request',
   validateUpdateRequest: 'deployment-update-request',
+  validateTemplatedCreateRequest: 'templated-create-request',
 };
 
 const ajv = new Ajv2020({

@@ -53,6 +53,15 @@ describe('API key roles', () => {
     });
   });
 
+  it('tells every key its own id and role at GET /user, and nothing about other keys', async () => {
+    for (const role of ['viewer', 'deployment-manager', 'platform-admin']) {
+      const res = await as(role, 'GET', '/api/v1/user');
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ key_id: keys[role]!.split('_')[1], role });
+    }
+    expect((await h.call('GET', '/api/v1/user', undefined, { noAuth: true })).status).toBe(401);
+  });
+
   it('lets a deployment-manager change deployments, not the platform or the keys', async () => {
     const created = await as('deployment-manager', 'POST', '/api/v1/deployments', etcdRequest('orders'));
     expect(created.status).toBe(201);

@@ -1,8 +1,17 @@
-/** The operations of organizations, the price list and billing (see `operations.ts`). */
+/** The operations of organizations, the price list, billing and the caller's own key (see `operations.ts`). */
 import { type Operation } from './operations';
 
 /** Organizations, pricing and usage. */
 export const TENANCY_OPERATIONS: readonly Operation[] = [
+  {
+    method: 'get',
+    path: '/user',
+    operationId: 'getCurrentUser',
+    tag: 'Security',
+    summary: 'The calling key: `{key_id, role, organization_id?}` (any role may ask about itself)',
+    authenticated: true,
+    success: [200, 'The key'],
+  },
   {
     method: 'post',
     path: '/organizations',

@@ -1,5 +1,5 @@
 /**
- * Create a deployment. Every edit re-validates the request with the generated validator (the
+ * Create a deployment: from a template (`template-create.tsx`), with the form, or as JSON. Every edit re-validates the request with the generated validator (the
  * model's schema) and shows issues at their fields once the field was touched or a submit was
  * tried; the api's own answer (e.g. an unsupported version) is shown the same way.
  */
@@ -19,14 +19,23 @@ import {
 import { navigate } from '../router';
 import { ErrorLine, useSubmit } from '../ui';
 import { CreateActions, JsonEditor } from './json-editor';
+import { TemplateCreate } from './template-create';
 
-/** The create page. */
-export function CreatePage() {
+/** The three ways to write the request. */
+type Mode = 'template' | 'form' | 'json';
+const MODES: [Mode, string][] = [
+  ['template', 'From template'],
+  ['form', 'Form'],
+  ['json', 'Edit as JSON'],
+];
+
+/** The create page; `template` (from the route) opens it on that template. */
+export function CreatePage({ template }: { template?: string | undefined }) {
   const [form, setForm] = useState<CreateForm>(defaultCreateForm);
   const [touched, setTouched] = useState<Set<string>>(new Set());
   const [submitted, setSubmitted] = useState(false);
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
-  const [asJson, setAsJson] = useState(false);
+  const [mode, setMode] = useState<Mode>(template === undefined ? 'form' : 'template');
   const request = useMemo(() => createRequest(form), [form]);
   const localErrors = useMemo(() => fieldErrors(validate(validateCreateRequest, request)), [request]);
 
@@ -62,16 +71,21 @@ export function CreatePage() {
     <section aria-labelledby="create-title">
       <h1 id="create-title">Create deployment</h1>
       <div class="toolbar" role="group" aria-label="Editor">
-        <button type="button" class="secondary" aria-pressed={!asJson} onClick={() => setAsJson(false)}>
-          Form
-        </button>
-        <button type="button" class="secondary" aria-pressed={asJson} onClick={() => setAsJson(true)}>
-          Edit as JSON
-        </button>
+        {MODES.map(([m, label]) => (
+          <button
+            key={m}
+            type="button"
+            class="secondary"
+            aria-pressed={mode === m}
+            onClick={() => setMode(m)}
+          >
+            {label}
+          </button>
+        ))}
       </div>
-      {asJson ? (
-        <JsonEditor initial={request} />
-      ) : (
+      {mode === 'template' && <TemplateCreate initial={template} />}
+      {mode === 'json' && <JsonEditor initial={request} />}
+      {mode === 'form' && (
         <form
           class="form"
           onSubmit={(e) => {

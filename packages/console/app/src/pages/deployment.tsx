@@ -1,11 +1,16 @@
-/** One deployment, live: status and health, endpoint, instances, plan steps, resize and delete. */
-import { useRef, useState } from 'preact/hooks';
+/**
+ * One deployment, live: status and health, endpoint, instances, plan steps, plan durations, and
+ * (for a deployment-manager) resize and delete.
+ */
 import { api } from '../api';
+import { ConfirmButton } from '../confirm';
 import { useLiveDeployment, type DeploymentView } from '../live';
 import { href } from '../router';
+import { useAllowed } from '../use-role';
+import { DurationsPlot } from './durations-plot';
 import { Resize } from './resize';
 import { History, Timeline } from './timeline';
-import { ErrorLine, ListTable } from '../ui';
+import { ListTable } from '../ui';
 
 function Instances({ deployment }: { deployment: DeploymentView }) {
   return (
@@ -34,46 +39,25 @@ function Instances({ deployment }: { deployment: DeploymentView }) {
 
 /** Delete behind a modal confirmation (a native dialog: focus-trapped, Escape cancels). */
 function DeleteButton({ deployment }: { deployment: DeploymentView }) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  const [error, setError] = useState<string>();
-  const confirm = async () => {
-    try {
-      await api('DELETE', `/deployments/${deployment.id}`);
-      dialog.current?.close();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    }
-  };
   return (
-    <>
-      <button
-        type="button"
-        class="danger"
-        disabled={deployment.deleting}
-        onClick={() => dialog.current?.showModal()}
-      >
-        Delete deployment
-      </button>
-      <dialog ref={dialog} aria-labelledby="delete-title">
-        <h2 id="delete-title">Delete {deployment.name}?</h2>
-        <p>Every instance and its data is removed. This cannot be undone.</p>
-        <ErrorLine error={error} />
-        <div class="actions">
-          <button type="button" class="danger" onClick={() => void confirm()}>
-            Delete
-          </button>
-          <button type="button" class="secondary" onClick={() => dialog.current?.close()}>
-            Cancel
-          </button>
-        </div>
-      </dialog>
-    </>
+    <ConfirmButton
+      label="Delete deployment"
+      text="Delete deployment"
+      buttonClass="danger"
+      disabled={deployment.deleting}
+      title={`Delete ${deployment.name}?`}
+      confirm="Delete"
+      action={() => api('DELETE', `/deployments/${deployment.id}`)}
+    >
+      <p>Every instance and its data is removed. This cannot be undone.</p>
+    </ConfirmButton>
   );
 }
 
 /** The deployment page. */
 export function DeploymentPage({ id }: { id: string }) {
   const live = useLiveDeployment(id);
+  const canChange = useAllowed('deployment-manager');
   if (live.gone) {
     return (
       <section>
@@ -120,10 +104,16 @@ export function DeploymentPage({ id }: { id: string }) {
       <Instances deployment={deployment} />
       <h2>Plan activity</h2>
       {latest ? <Timeline attempt={latest} /> : <p>No plan attempt yet.</p>}
-      {!deployment.deleting && plan && Object.keys(plan.resources).length > 0 && (
+      {canChange && !deployment.deleting && plan && Object.keys(plan.resources).length > 0 && (
         <>
           <h2>Resize</h2>
           <Resize id={id} plan={plan} />
+        </>
+      )}
+      {attempts.some((a) => a.attempt_end_time !== undefined) && (
+        <>
+          <h2>Plan durations</h2>
+          <DurationsPlot attempts={attempts} />
         </>
       )}
       {earlier.length > 0 && (
@@ -132,8 +122,12 @@ export function DeploymentPage({ id }: { id: string }) {
           <History attempts={earlier} />
         </>
       )}
-      <h2>Danger zone</h2>
-      <DeleteButton deployment={deployment} />
+      {canChange && (
+        <>
+          <h2>Danger zone</h2>
+          <DeleteButton deployment={deployment} />
+        </>
+      )}
     </section>
   );
 }

@@ -1,6 +1,7 @@
 /** Deployments: the list with a filter by name, id or status. */
 import { useState } from 'preact/hooks';
 import { href } from '../router';
+import { useAllowed } from '../use-role';
 import { useApi } from '../use-api';
 import { ErrorLine, ListTable, StatusBadge } from '../ui';
 
@@ -22,6 +23,7 @@ export function DeploymentsPage() {
     `/deployments?size=${PAGE_SIZE}`,
   );
   const [filter, setFilter] = useState('');
+  const canCreate = useAllowed('deployment-manager');
   const needle = filter.trim().toLowerCase();
   const rows = (data?.deployments ?? []).filter(
     (d) => needle === '' || `${d.name} ${d.id} ${d.status}`.toLowerCase().includes(needle),
@@ -30,9 +32,11 @@ export function DeploymentsPage() {
     <section aria-labelledby="deployments-title">
       <div class="title-row">
         <h1 id="deployments-title">Deployments</h1>
-        <a class="button" href={href({ page: 'create' })}>
-          Create deployment
-        </a>
+        {canCreate && (
+          <a class="button" href={href({ page: 'create' })}>
+            Create deployment
+          </a>
+        )}
       </div>
       <div class="toolbar">
         <label for="filter">Filter</label>

@@ -1,11 +1,14 @@
 /**
- * Platform: summary (ZooKeeper, constructor leader, services), allocators with memory capacity
- * bars and maintenance toggles, hosts with their roles, proxies.
+ * Platform: summary (ZooKeeper, constructor leader, services), memory per zone (a plot and bars),
+ * allocators with memory capacity bars and (for a platform-admin) maintenance toggles, hosts with their roles, proxies.
  */
 import { useState } from 'preact/hooks';
 import { api } from '../api';
+import { memoryPerZone } from '../plot';
+import { useAllowed } from '../use-role';
 import { useApi } from '../use-api';
 import { ErrorLine, ListTable } from '../ui';
+import { CapacityPlot } from './capacity-plot';
 
 interface Allocator {
   id: string;
@@ -45,36 +48,32 @@ function CapacityBar({ used, total }: { used: number; total: number }) {
   );
 }
 
-/** Memory per zone: the sums of the zone's allocators (connected or not). */
+/** Memory per zone: the sums of the zone's allocators (connected or not), as a plot and a table. */
 function ZoneCapacity({ allocators }: { allocators: Allocator[] }) {
-  const zones = new Map<string, { used: number; total: number }>();
-  for (const a of allocators) {
-    const zone = zones.get(a.zone ?? '—') ?? { used: 0, total: 0 };
-    zone.used += a.capacity.used_memory_mb;
-    zone.total += a.capacity.memory_mb;
-    zones.set(a.zone ?? '—', zone);
-  }
+  const zones = memoryPerZone(allocators);
   return (
-    <table class="list compact" aria-label="Capacity per zone">
-      <tbody>
-        {[...zones]
-          .sort(([a], [b]) => a.localeCompare(b))
-          .map(([zone, c]) => (
-            <tr key={zone} data-zone={zone}>
-              <th scope="row">{zone}</th>
+    <>
+      <CapacityPlot zones={zones} />
+      <table class="list compact" aria-label="Capacity per zone">
+        <tbody>
+          {zones.map((z) => (
+            <tr key={z.zone} data-zone={z.zone}>
+              <th scope="row">{z.zone}</th>
               <td>
-                <CapacityBar used={c.used} total={c.total} />
+                <CapacityBar used={z.used} total={z.total} />
               </td>
             </tr>
           ))}
-      </tbody>
-    </table>
+        </tbody>
+      </table>
+    </>
   );
 }
 
 function Allocators() {
   const { data, error, reload } = useApi<{ allocators: Allocator[] }>('/platform/allocators');
   const [actionError, setActionError] = useState<string>();
+  const admin = useAllowed('platform-admin');
   const toggle = async (a: Allocator) => {
     try {
       await api('PUT', `/platform/allocators/${a.id}/maintenance`, { enabled: !a.maintenance });
@@ -108,14 +107,18 @@ function Allocators() {
             </td>
             <td>{a.instances}</td>
             <td>
-              <button
-                type="button"
-                class="secondary"
-                aria-pressed={a.maintenance}
-                onClick={() => void toggle(a)}
-              >
-                {a.maintenance ? 'In maintenance' : 'Active'}
-              </button>
+              {admin ? (
+                <button
+                  type="button"
+                  class="secondary"
+                  aria-pressed={a.maintenance}
+                  onClick={() => void toggle(a)}
+                >
+                  {a.maintenance ? 'In maintenance' : 'Active'}
+                </button>
+              ) : (
+                <span>{a.maintenance ? 'in maintenance' : 'active'}</span>
+              )}
             </td>
           </tr>
         ))}
