@@ -41,6 +41,8 @@ import { actionRoutes } from './routes/actions';
 import { moveRoutes } from './routes/moves';
 import { planRoutes } from './routes/plans';
 import { platformRoutes } from './routes/platform';
+import { credentialsRoutes } from './credentials/routes';
+import { CredentialsService } from './credentials/service';
 import { snapshotRoutes } from './snapshots/routes';
 import { type RestoreRunner } from './snapshots/restore';
 import { type SnapshotService } from './snapshots/service';
@@ -71,6 +73,11 @@ export interface AppDeps {
   /** Liveness checks (the ZooKeeper session); default: none. */
   health?: () => HealthReport;
   clock?: Clock;
+  /**
+   * The platform secret: etcd creates return the first root password, and with `snapshots` the
+   * `credentials/_reset` route is served. Without it new deployments get no credentials.
+   */
+  platformSecret?: string;
   /** Snapshots and restores; without them the snapshot routes are not served. */
   snapshots?: { snapshots: SnapshotService; restores: RestoreRunner };
   /** Hosts and roles tokens; without it the host routes are not served. */
@@ -85,6 +92,10 @@ export interface AppDeps {
   consoleDir?: string;
   /** Prometheus SD and scrape-token checks; without it the SD endpoint answers 503. */
   monitoring?: MonitoringDeps;
+}
+
+function credentialsService(secret: string, snapshots: SnapshotService, logger: Logger): CredentialsService {
+  return new CredentialsService({ secret, snapshots, logger: logger.child({ component: 'credentials' }) });
 }
 
 /** Runs `handler` for requests to exactly `path`, labelling them for metrics. */
@@ -171,6 +182,7 @@ export function createApp(deps: AppDeps): Express {
   const catalog = catalogService(deps, logger);
   const deployments = new DeploymentService({
     catalog,
+    ...(deps.platformSecret === undefined ? {} : { platformSecret: deps.platformSecret }),
     deployments: deps.store.deployments,
     platform: deps.store.platform,
     clock,
@@ -219,6 +231,9 @@ export function createApp(deps: AppDeps): Express {
     catalogRoutes(catalog),
     // Before the deployment routes: it answers the creates that carry `restore_from`.
     ...(deps.snapshots ? [snapshotRoutes({ ...deps.snapshots, deployments, actions })] : []),
+    ...(deps.snapshots && deps.platformSecret !== undefined
+      ? [credentialsRoutes(credentialsService(deps.platformSecret, deps.snapshots.snapshots, logger))]
+      : []),
     deploymentRoutes(deployments),
     planRoutes(deployments),
     activityRoutes(

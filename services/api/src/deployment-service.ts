@@ -13,6 +13,7 @@ import {
   type Resources,
 } from '@wharf/model';
 import { type Clock } from './clock';
+import { withCredentials } from './credentials/service';
 import { type ServiceResponse } from './http/send';
 import { type ApiMetrics } from './metrics';
 import {
@@ -73,6 +74,8 @@ export interface DeploymentServiceDeps {
   quotas?: QuotaCheck;
   /** Instance configurations and templates that requests name. */
   catalog: CatalogLookup;
+  /** The platform secret: etcd resources' first root password is derived from it (`credentials/`). */
+  platformSecret?: string;
 }
 
 /** Options of a create. */
@@ -150,7 +153,8 @@ export class DeploymentService {
       this.deps.metrics.deploymentWrites.inc({ action: 'create' });
       return {
         status: 201,
-        body: draft.response,
+        // The passwords are in this answer only: a replay (same request_id) gets the marker's, without them.
+        body: withCredentials(this.deps.platformSecret, draft.response, request.resources as Resources),
         headers: resourceHeaders(draft.deployment, outcome.version),
       };
     }

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type HealthReport, type Logger } from '@wharf/observability';
 import { ZkSession, registerService, type ZkTlsOptions } from '@wharf/zk';
+import { loadPlatformSecret } from '@wharf/stacks';
 import { createApp } from './app';
 import { RestoreRunner } from './snapshots/restore';
 import { SnapshotScheduler } from './snapshots/scheduler';
@@ -113,10 +114,12 @@ async function startSnapshots(
   clock: Clock,
   logger: Logger,
   config: ApiConfig,
+  secret: string,
 ): Promise<{ snapshots: SnapshotService; restores: RestoreRunner; close: () => Promise<void> }> {
   const snapshots = new SnapshotService({
     zk,
     deployments,
+    secret,
     clock,
     logger: logger.child({ component: 'snapshots' }),
   });
@@ -179,9 +182,12 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       ttlMs: config.requestIdTtlSeconds * 1000,
       ...options.requestIdSweep,
     });
-    const snapshots = await startSnapshots(zk, zkStore.store.deployments, clock, logger, config);
+    // Derives each deployment's stack credentials (`@wharf/stacks` credentials.ts); never logged.
+    const platformSecret = await loadPlatformSecret(config.home);
+    const snapshots = await startSnapshots(zk, zkStore.store.deployments, clock, logger, config, platformSecret);
     closers.push(snapshots.close);
     const app = createApp({
+      platformSecret,
       store: zkStore.store,
       hosts: new ZkHostStore(zk, logger.child({ component: 'hosts' })),
       snapshots,

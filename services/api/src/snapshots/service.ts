@@ -26,7 +26,9 @@ import {
   configuredRepository,
   getStackPack,
   isStackKind,
+  platformStackCredentials,
   storeVerifiedSnapshot,
+  type HookOptions,
   type MemberEndpoint,
   type SnapshotRepository,
   type StackPack,
@@ -45,6 +47,8 @@ export interface SnapshotServiceDeps {
   deployments: DeploymentStore;
   clock: Clock;
   logger: Logger;
+  /** The platform secret: snapshots and restores of a deployment with authentication on need it. */
+  secret?: string;
 }
 
 /** Snapshots: take, list, and look one up for a restore. */
@@ -108,7 +112,7 @@ export class SnapshotService {
     for (const member of members) {
       try {
         const target = { deploymentId, snapshotId: id, member };
-        const verified = await storeVerifiedSnapshot(pack, repository, target);
+        const verified = await storeVerifiedSnapshot(pack, repository, target, this.stackOptions(deploymentId));
         const stored: SnapshotRecord = {
           schema_version: 1,
           id,
@@ -156,6 +160,19 @@ export class SnapshotService {
       if (!isWharfError(err, 'WHARF_ZK_NO_NODE')) throw err;
     });
     await (await this.repository()).remove(deploymentId, snapshotId);
+  }
+
+  /** Hook options for the deployment's stack: the platform's credentials when a secret is set. */
+  stackOptions(deploymentId: string): HookOptions {
+    const { secret } = this.deps;
+    return secret === undefined ? {} : { credentials: platformStackCredentials(secret, deploymentId) };
+  }
+
+  /** The resource `refId` of the deployment's current (else pending) plan; undefined when none. */
+  async resourceOf(deploymentId: string, refId: string): Promise<{ kind: string; ref_id: string } | undefined> {
+    const plans = await this.deps.deployments.plans(deploymentId);
+    const resources = plans.current?.resources ?? plans.pending?.value.resources;
+    return resources === undefined ? undefined : listResources(resources).find((r) => r.ref_id === refId);
   }
 
   /** The pack of the deployment's (single) resource; `WHARF_SNAPSHOT_UNSUPPORTED` for http. */
