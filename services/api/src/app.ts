@@ -94,8 +94,19 @@ export interface AppDeps {
   monitoring?: MonitoringDeps;
 }
 
-function credentialsService(secret: string, snapshots: SnapshotService, logger: Logger): CredentialsService {
-  return new CredentialsService({ secret, snapshots, logger: logger.child({ component: 'credentials' }) });
+/** `credentials/_reset`, served with snapshots and a platform secret. */
+function credentialsRouters(deps: AppDeps, logger: Logger): express.Router[] {
+  const secret = deps.platformSecret;
+  if (!deps.snapshots || secret === undefined) return [];
+  const logs = logger.child({ component: 'credentials' });
+  return [
+    credentialsRoutes(new CredentialsService({ secret, snapshots: deps.snapshots.snapshots, logger: logs })),
+  ];
+}
+
+/** `{ [key]: value }` when `value` is defined, else `{}` (for optional properties). */
+function pick<T, K extends keyof T>(from: T, key: K): Partial<Pick<T, K>> {
+  return from[key] === undefined ? {} : ({ [key]: from[key] } as Partial<Pick<T, K>>);
 }
 
 /** Runs `handler` for requests to exactly `path`, labelling them for metrics. */
@@ -182,7 +193,7 @@ export function createApp(deps: AppDeps): Express {
   const catalog = catalogService(deps, logger);
   const deployments = new DeploymentService({
     catalog,
-    ...(deps.platformSecret === undefined ? {} : { platformSecret: deps.platformSecret }),
+    ...pick(deps, 'platformSecret'),
     deployments: deps.store.deployments,
     platform: deps.store.platform,
     clock,
@@ -231,9 +242,7 @@ export function createApp(deps: AppDeps): Express {
     catalogRoutes(catalog),
     // Before the deployment routes: it answers the creates that carry `restore_from`.
     ...(deps.snapshots ? [snapshotRoutes({ ...deps.snapshots, deployments, actions })] : []),
-    ...(deps.snapshots && deps.platformSecret !== undefined
-      ? [credentialsRoutes(credentialsService(deps.platformSecret, deps.snapshots.snapshots, logger))]
-      : []),
+    ...credentialsRouters(deps, logger),
     deploymentRoutes(deployments),
     planRoutes(deployments),
     activityRoutes(

@@ -153,7 +153,6 @@ export class DeploymentService {
       this.deps.metrics.deploymentWrites.inc({ action: 'create' });
       return {
         status: 201,
-        // The passwords are in this answer only: a replay (same request_id) gets the marker's, without them.
         body: withCredentials(this.deps.platformSecret, draft.response, request.resources as Resources),
         headers: resourceHeaders(draft.deployment, outcome.version),
       };

@@ -114,8 +114,14 @@ async function startSnapshots(
   clock: Clock,
   logger: Logger,
   config: ApiConfig,
-  secret: string,
-): Promise<{ snapshots: SnapshotService; restores: RestoreRunner; close: () => Promise<void> }> {
+): Promise<{
+  snapshots: SnapshotService;
+  restores: RestoreRunner;
+  close: () => Promise<void>;
+  secret: string;
+}> {
+  // Derives each deployment's stack credentials (`@wharf/stacks` credentials.ts); never logged.
+  const secret = await loadPlatformSecret(config.home);
   const snapshots = new SnapshotService({
     zk,
     deployments,
@@ -144,7 +150,7 @@ async function startSnapshots(
     await scheduler.close();
     await restores.close();
   };
-  return { snapshots, restores, close };
+  return { snapshots, restores, close, secret };
 }
 
 export async function startApi(options: StartApiOptions): Promise<RunningApi> {
@@ -182,12 +188,10 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       ttlMs: config.requestIdTtlSeconds * 1000,
       ...options.requestIdSweep,
     });
-    // Derives each deployment's stack credentials (`@wharf/stacks` credentials.ts); never logged.
-    const platformSecret = await loadPlatformSecret(config.home);
-    const snapshots = await startSnapshots(zk, zkStore.store.deployments, clock, logger, config, platformSecret);
+    const snapshots = await startSnapshots(zk, zkStore.store.deployments, clock, logger, config);
     closers.push(snapshots.close);
     const app = createApp({
-      platformSecret,
+      platformSecret: snapshots.secret,
       store: zkStore.store,
       hosts: new ZkHostStore(zk, logger.child({ component: 'hosts' })),
       snapshots,

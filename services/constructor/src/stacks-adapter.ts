@@ -14,7 +14,12 @@ import {
   type HookOptions,
   type StackPack,
 } from '@wharf/stacks';
-import { type ConstructorStack, type RestoreContext, type SecureContext, type StackResolver } from './stack-port';
+import {
+  type ConstructorStack,
+  type RestoreContext,
+  type SecureContext,
+  type StackResolver,
+} from './stack-port';
 
 /**
  * Time budget of one hook call (the pack retries inside it). The attempt retries failed calls

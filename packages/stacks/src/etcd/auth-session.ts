@@ -36,7 +36,12 @@ export class EtcdAuthSession implements EtcdAuth {
   async authenticate(base: string, timeoutMs: number): Promise<string | null> {
     const { username, password } = this.credentials;
     try {
-      const answer = await etcdRawCall(base, '/v3/auth/authenticate', { name: username, password }, timeoutMs);
+      const answer = await etcdRawCall(
+        base,
+        '/v3/auth/authenticate',
+        { name: username, password },
+        timeoutMs,
+      );
       if (typeof answer.token !== 'string' || answer.token === '') {
         throw new WharfError('WHARF_STACK_ERROR', 'etcd authenticate returned no token', {
           details: { url: base, user: username },

@@ -90,7 +90,8 @@ export interface EtcdSettings {
 /** True unless `settings.authentication` is false (`authentication` must be a boolean when given). */
 export function etcdAuthenticationWanted(settings: Record<string, unknown>): boolean {
   const value = settings.authentication;
-  if (value !== undefined && typeof value !== 'boolean') throw invalidSetting('authentication', 'must be a boolean');
+  if (value !== undefined && typeof value !== 'boolean')
+    throw invalidSetting('authentication', 'must be a boolean');
   return value !== false;
 }
 

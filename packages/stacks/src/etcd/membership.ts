@@ -162,10 +162,12 @@ async function removeMember(
       return;
     }
     const timeoutMs = Math.min(remainingMs, ETCD_REQUEST_TIMEOUT_MS);
-    await etcdMemberRemove(via, found.id, { timeoutMs, ...(hook.auth ? { auth: hook.auth } : {}) }).catch((err: unknown) => {
-      if (/member not found/i.test(etcdErrorOf(err) ?? '')) return;
-      retryable(err);
-    });
+    await etcdMemberRemove(via, found.id, { timeoutMs, ...(hook.auth ? { auth: hook.auth } : {}) }).catch(
+      (err: unknown) => {
+        if (/member not found/i.test(etcdErrorOf(err) ?? '')) return;
+        retryable(err);
+      },
+    );
     hook.logger.info('etcd member removed', { member: member.name, id: found.id, via: via.name });
   });
 }

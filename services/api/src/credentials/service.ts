@@ -45,7 +45,10 @@ export function createCredentials(
   return out;
 }
 
-/** A create `response` with each etcd resource's first root password (none without a secret). */
+/**
+ * A create `response` with each etcd resource's first root password (none without a secret). Only
+ * the 201 carries them: a replay (same request_id) answers the stored marker's response, without.
+ */
 export function withCredentials<R extends { id: string; plan_id: string; resources: { ref_id: string }[] }>(
   secret: string | undefined,
   response: R,
@@ -70,17 +73,13 @@ export interface CredentialsServiceDeps {
   logger: Logger;
 }
 
-/** `POST /deployments/{id}/{kind}/{ref_id}/credentials/_reset`. */
+/** `POST /deployments/{id}/etcd/{ref_id}/credentials/_reset`. */
 export class CredentialsService {
   constructor(private readonly deps: CredentialsServiceDeps) {}
 
   /** Sets a new random root password (turning authentication on if it was off) and returns it once. */
-  async reset(deploymentId: string, kind: string, refId: string): Promise<ServiceResponse> {
-    if (kind !== 'etcd') {
-      throw new WharfError('WHARF_VALIDATION', `${kind} resources have no credentials`, {
-        details: [{ path: 'kind', message: 'only etcd resources have credentials' }],
-      });
-    }
+  async reset(deploymentId: string, refId: string): Promise<ServiceResponse> {
+    const kind = 'etcd';
     const pack = getStackPack('etcd');
     const resource = await this.deps.snapshots.resourceOf(deploymentId, refId);
     if (resource?.kind !== kind) {

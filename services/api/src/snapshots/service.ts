@@ -112,7 +112,12 @@ export class SnapshotService {
     for (const member of members) {
       try {
         const target = { deploymentId, snapshotId: id, member };
-        const verified = await storeVerifiedSnapshot(pack, repository, target, this.stackOptions(deploymentId));
+        const verified = await storeVerifiedSnapshot(
+          pack,
+          repository,
+          target,
+          this.stackOptions(deploymentId),
+        );
         const stored: SnapshotRecord = {
           schema_version: 1,
           id,
@@ -169,7 +174,10 @@ export class SnapshotService {
   }
 
   /** The resource `refId` of the deployment's current (else pending) plan; undefined when none. */
-  async resourceOf(deploymentId: string, refId: string): Promise<{ kind: string; ref_id: string } | undefined> {
+  async resourceOf(
+    deploymentId: string,
+    refId: string,
+  ): Promise<{ kind: string; ref_id: string } | undefined> {
     const plans = await this.deps.deployments.plans(deploymentId);
     const resources = plans.current?.resources ?? plans.pending?.value.resources;
     return resources === undefined ? undefined : listResources(resources).find((r) => r.ref_id === refId);
