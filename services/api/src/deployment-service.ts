@@ -123,7 +123,7 @@ export class DeploymentService {
     for (let attempt = 1; ; attempt++) {
       if (hash !== undefined) {
         const stored = await this.deps.deployments.requestMarker(hash);
-        if (stored !== undefined && !this.expired(stored)) return this.replay(stored.marker, digest);
+        if (stored !== undefined && !this.expired(stored)) return this.replay(stored.marker, digest, request);
         // Expired: the request id may be used again. Remove the old marker so the create's
         // transaction can write the new one; if that loses a race, the next attempt re-reads.
         if (stored !== undefined) await this.deps.deployments.discardMarker(hash, stored.revision);
@@ -142,7 +142,7 @@ export class DeploymentService {
         continue;
       }
       if (!outcome.created) {
-        if (!this.expired(outcome.marker)) return this.replay(outcome.marker.marker, digest);
+        if (!this.expired(outcome.marker)) return this.replay(outcome.marker.marker, digest, request);
         if (attempt >= MAX_CREATE_ATTEMPTS) {
           throw new WharfError('WHARF_CONFLICT', 'request_id marker keeps changing; retry', {
             details: [{ path: 'request_id', message: 'is being used concurrently' }],
@@ -151,11 +151,8 @@ export class DeploymentService {
         continue;
       }
       this.deps.metrics.deploymentWrites.inc({ action: 'create' });
-      return {
-        status: 201,
-        body: withCredentials(this.deps.platformSecret, draft.response, request.resources as Resources),
-        headers: resourceHeaders(draft.deployment, outcome.version),
-      };
+      const body = withCredentials(this.deps.platformSecret, draft.response, request.resources as Resources);
+      return { status: 201, body, headers: resourceHeaders(draft.deployment, outcome.version) };
     }
   }
 
@@ -191,13 +188,14 @@ export class DeploymentService {
     return { deployment, pending, response, marker };
   }
 
-  private replay(marker: RequestMarker, digest: string): ServiceResponse {
+  private replay(marker: RequestMarker, digest: string, request: { resources: unknown }): ServiceResponse {
     if (marker.body_sha256 !== digest) {
       throw new WharfError('WHARF_CONFLICT', 'request_id was already used with a different request body', {
         details: [{ path: 'request_id', message: 'already used with a different request body' }],
       });
     }
-    return { status: 200, body: marker.response, headers: { 'x-cloud-resource-created': marker.created } };
+    const body = withCredentials(this.deps.platformSecret, marker.response, request.resources as Resources);
+    return { status: 200, body, headers: { 'x-cloud-resource-created': marker.created } };
   }
 
   /** `GET /deployments`: stable order by creation time, then id. */

@@ -46,20 +46,23 @@ export function createCredentials(
 }
 
 /**
- * A create `response` with each etcd resource's first root password (none without a secret). Only
- * the 201 carries them: a replay (same request_id) answers the stored marker's response, without.
+ * A create answer with each etcd resource's first root password (none without a secret). Nothing
+ * is stored: a replay of the create (same `request_id`, within its TTL) derives the same password
+ * again, so a client that lost the 201 still gets it (it no longer works after a reset).
  */
-export function withCredentials<R extends { id: string; plan_id: string; resources: { ref_id: string }[] }>(
+export function withCredentials(
   secret: string | undefined,
-  response: R,
+  response: Record<string, unknown>,
   resources: Resources,
-): R {
-  if (secret === undefined) return response;
-  const credentials = createCredentials(secret, response.id, response.plan_id, resources);
+): Record<string, unknown> {
+  const { id, plan_id: planId, resources: listed } = response;
+  if (secret === undefined || typeof id !== 'string' || typeof planId !== 'string' || !Array.isArray(listed))
+    return response;
+  const credentials = createCredentials(secret, id, planId, resources);
   return {
     ...response,
-    resources: response.resources.map((r) => {
-      const c = credentials.get(r.ref_id);
+    resources: (listed as { ref_id?: unknown }[]).map((r) => {
+      const c = credentials.get(String(r.ref_id));
       return c === undefined ? r : { ...r, credentials: c };
     }),
   };
