@@ -68,12 +68,17 @@ describe('etcd authentication through the etcd pack', () => {
     expect(await etcdGet(member, 'k', { auth: session(root) })).toBe('v');
   });
 
-  it('snapshots with the platform credentials, not without', async () => {
+  it('snapshots and restores with the platform credentials, not without', async () => {
     const dir = await tempDir('etcd-auth-snap');
     try {
       expect(await refusal(pack.snapshot(member, join(dir.path, 'no.db')))).not.toBe('');
       const taken = await pack.snapshot(member, join(dir.path, 'yes.db'), options);
       expect(taken.bytes).toBeGreaterThan(0);
+      const auth = new EtcdAuthSession(platform);
+      await etcdPut(member, 'k', 'changed', { auth });
+      expect(await refusal(pack.restore(taken.file, [member], { replace: true }))).not.toBe('');
+      await pack.restore(taken.file, [member], { ...options, replace: true });
+      expect(await etcdGet(member, 'k', { auth })).toBe('v');
     } finally {
       await dir.cleanup();
     }

@@ -90,7 +90,7 @@ export class CredentialsService {
         details: [{ path: 'ref_id', message: `no ${kind} resource with this ref_id` }],
       });
     }
-    const members = await this.deps.snapshots.healthyMembers(deploymentId, pack);
+    const members = await this.deps.snapshots.healthyMembers(deploymentId, pack, 'reset credentials through');
     const password = generatePassword();
     await pack.setRootPassword!(members, password, {
       timeoutMs: RESET_TIMEOUT_MS,

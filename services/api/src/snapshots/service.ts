@@ -203,7 +203,11 @@ export class SnapshotService {
   }
 
   /** Healthy routed instances as pack endpoints; `WHARF_UNAVAILABLE` when there is none. */
-  async healthyMembers(deploymentId: string, pack: StackPack): Promise<MemberEndpoint[]> {
+  async healthyMembers(
+    deploymentId: string,
+    pack: StackPack,
+    purpose = 'snapshot',
+  ): Promise<MemberEndpoint[]> {
     let route: RouteEntry | undefined;
     try {
       const { value } = await this.deps.zk.getJson(paths.route(deploymentId));
@@ -217,7 +221,7 @@ export class SnapshotService {
       .map((i) => ({ name: i.instance_id, host: i.host, ports: { [pack.routePort]: i.port } }));
     if (members.length === 0) {
       throw new WharfError('WHARF_UNAVAILABLE', `deployment ${deploymentId} has no healthy instance`, {
-        details: [{ path: 'id', message: 'no healthy instance to snapshot' }],
+        details: [{ path: 'id', message: `no healthy instance to ${purpose}` }],
       });
     }
     return members;
