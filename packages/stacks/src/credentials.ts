@@ -11,7 +11,7 @@
  * A reset generates a random password, sets it through the platform user and forgets it.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WharfError } from '@wharf/model';
 
@@ -59,6 +59,23 @@ export async function loadPlatformSecret(home: string): Promise<string> {
   const created = await readSecret(file);
   if (created === undefined) throw new WharfError('WHARF_INTERNAL', 'platform secret file is empty');
   return created;
+}
+
+/**
+ * Copies the platform secret of `fromHome` (created there if absent) into `toHome`, where the
+ * services a runner starts read it: every api and constructor of one installation must derive
+ * the same credentials. Written under a temporary name, then renamed (never half a file).
+ */
+export async function sharePlatformSecret(fromHome: string, toHome: string): Promise<void> {
+  const secret = await loadPlatformSecret(fromHome);
+  if ((await readSecret(platformSecretFile(toHome))) === secret) return;
+  const dir = join(toHome, 'credentials');
+  await mkdir(dir, { recursive: true, mode: SECRET_DIR_MODE });
+  await chmod(dir, SECRET_DIR_MODE);
+  const temp = `${platformSecretFile(toHome)}.tmp-${process.pid}`;
+  await writeFile(temp, `${secret}\n`, { mode: SECRET_FILE_MODE });
+  await chmod(temp, SECRET_FILE_MODE);
+  await rename(temp, platformSecretFile(toHome));
 }
 
 async function readSecret(file: string): Promise<string | undefined> {

@@ -28,6 +28,7 @@ export {
   loadPlatformSecret,
   platformSecretFile,
   platformStackCredentials,
+  sharePlatformSecret,
 } from './credentials';
 export { EtcdAuthSession } from './etcd/auth-session';
 export { DEFAULT_HOOK_TIMEOUT_MS, DEFAULT_PROBE_TIMEOUT_MS } from './hook-options';

@@ -16,6 +16,7 @@ import {
   runMain,
 } from '@wharf/observability';
 import { DockerRuntime } from '@wharf/runtime';
+import { sharePlatformSecret } from '@wharf/stacks';
 import {
   ScrapeTokenVerifier,
   ZkSession,
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
   const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, tls, logger });
   const metrics = createMetrics('runner');
   const home = resolve(config.home);
+  // The host's api and constructor derive etcd credentials from it: one secret per installation.
+  await sharePlatformSecret(home, hostHome(home, config.hostId));
   const { runtime: dockerRuntime, launcher } = await createLauncher(config, home, logger);
   const runner = new Runner({
     zk,
