@@ -7,7 +7,7 @@
  * log. The tests run in order on one deployment.
  */
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { etcdCreateRequest, persistentTree } from '@wharf/testkit';
@@ -152,6 +152,16 @@ describe('etcd credentials of a deployment', () => {
     expect(old).toContain('authentication failed');
     const got = await etcdctl(endpoint, ['get', 'greeting', '--print-value-only'], `root:${reset.password}`);
     expect(got.trim()).toBe('hello');
+  });
+
+  it('gives every host the same platform secret, owner-only', async () => {
+    // An api on one host and the constructor leader on another must derive the same passwords.
+    const hosts = await readdir(join(platform.home, 'hosts'));
+    const files = hosts.map((h) => join(platform.home, 'hosts', h, 'credentials', 'platform-secret'));
+    const secrets = await Promise.all(files.map((f) => readFile(f, 'utf8')));
+    expect(secrets.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(secrets).size).toBe(1);
+    for (const f of files) expect((await stat(f)).mode & 0o777).toBe(0o600);
   });
 
   it('keeps no password in ZooKeeper or in any service log', async () => {

@@ -65,18 +65,23 @@ async function turnOn(call: Call, rootPassword: string, platform: StackCredentia
     { name: STACK_ROOT_USER, password: rootPassword },
     { name: platform.username, password: platform.password },
   ]) {
-    await ignoringExists(call('/v3/auth/user/add', user));
-    // A user left by an interrupted run may hold another password: set it again.
-    await call('/v3/auth/user/changepw', user);
+    // A user left by an interrupted run may hold another password: set it again (each password
+    // costs etcd a bcrypt hash and a raft write, so only then).
+    if (!(await ignoringExists(call('/v3/auth/user/add', user)))) await call('/v3/auth/user/changepw', user);
     await call('/v3/auth/user/grant', { user: user.name, role: ROOT_ROLE });
   }
   await call('/v3/auth/enable', {});
 }
 
-async function ignoringExists(call: Promise<void>): Promise<void> {
-  await call.catch((err: unknown) => {
-    if (!ALREADY_EXISTS.test(etcdErrorOf(err) ?? '')) throw err;
-  });
+/** True when `call` succeeded, false when etcd said the thing already exists. */
+async function ignoringExists(call: Promise<void>): Promise<boolean> {
+  return call.then(
+    () => true,
+    (err: unknown) => {
+      if (!ALREADY_EXISTS.test(etcdErrorOf(err) ?? '')) throw err;
+      return false;
+    },
+  );
 }
 
 /** Runs `work` against the first member that answers, retrying transient failures until the deadline. */
