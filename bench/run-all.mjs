@@ -37,6 +37,7 @@ const BENCHMARKS = [
   { script: 'shutdown-start.mjs', full: [], quick: ['--runs', '1'], platform: true },
   { script: 'migrate-data.mjs', full: [], quick: ['--mb', '5', '--runs', '1'], platform: true },
   { script: 'snapshot-restore.mjs', full: [], quick: ['--mb', '2', '--runs', '1'], platform: true },
+  { script: 'etcd-auth.mjs', full: [], quick: ['--runs', '1', '--puts', '20'], platform: true },
 ];
 
 function available(bench) {

@@ -243,6 +243,8 @@ describe('deploy/compose', () => {
     request.name = 'compose-etcd';
     request.resources.etcd[0].plan.cluster_topology[0].size.value = MEMORY_MB;
     request.resources.etcd[0].plan.transient.plan_configuration.timeout = 120;
+    // Puts through HAProxy without etcd credentials (test/credentials.test.ts covers them).
+    request.resources.etcd[0].plan.etcd.user_settings = { authentication: false };
     const created = await api('POST', '/deployments', request);
     expect(created.status).toBe(201);
     deploymentId = created.body.id;

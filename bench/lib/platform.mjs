@@ -30,7 +30,11 @@ export function proxyGet(port, id, path) {
 
 /** The create request of a `zones`-zone etcd cluster of 128 MB members, with etcd `user_settings`. */
 export const etcdPlan = (name, zones, userSettings) =>
-  etcdCreateRequest(name, { zoneCount: zones, memoryMb: 128, userSettings });
+  etcdCreateRequest(name, {
+    zoneCount: zones,
+    memoryMb: 128,
+    userSettings: { authentication: false, ...userSettings },
+  });
 
 /** The `p` quantile (0–1, nearest rank) of `values`. */
 export function quantile(values, p) {

@@ -1,6 +1,7 @@
 // One-shot `init` service (runs as root in wharf/node-base): creates the state directories under
 // WHARF_DATA owned by uid/gid 10001 (the services' user) and renders zoo.cfg from the template.
-import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const data = process.env.WHARF_DATA;
@@ -24,6 +25,23 @@ for (const d of dirs) {
   if (d.includes('/')) chownSync(join(data, d.split('/')[0]), UID, UID);
 }
 chownSync(data, UID, UID);
+// One platform secret for the api and both constructors (each has its own home): they derive
+// every etcd deployment's credentials from it (docs/security.md). The api's copy, once made, is
+// the one kept.
+const SECRET_HOMES = ['api', 'constructor-1', 'constructor-2'];
+const secretFile = (home) => join(data, home, 'credentials', 'platform-secret');
+const secret = existsSync(secretFile('api'))
+  ? readFileSync(secretFile('api'), 'utf8').trim()
+  : randomBytes(32).toString('hex');
+for (const home of SECRET_HOMES) {
+  const dir = join(data, home, 'credentials');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  chownSync(dir, UID, UID);
+  writeFileSync(secretFile(home), `${secret}\n`, { mode: 0o600 });
+  chmodSync(secretFile(home), 0o600);
+  chownSync(secretFile(home), UID, UID);
+}
 const render = (text) =>
   text.replace(/\$\{([A-Z0-9_]+)\}/g, (_, name) => {
     const value = process.env[name];

@@ -2,9 +2,17 @@
 import { etcdCreateRequest } from '@wharf/testkit';
 import { type Platform } from './platform';
 
-/** An etcd deployment request with one topology element. */
+/**
+ * An etcd deployment request with one topology element, without etcd authentication (these
+ * tests talk to etcd without credentials; `credentials.test.ts` covers them).
+ */
 export function etcdPlan(name: string, zoneCount: number, memoryMb = 256, timeoutSeconds = 120): any {
-  return etcdCreateRequest(name, { zoneCount, memoryMb, timeoutSeconds });
+  return etcdCreateRequest(name, {
+    zoneCount,
+    memoryMb,
+    timeoutSeconds,
+    userSettings: { authentication: false },
+  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

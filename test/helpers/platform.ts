@@ -89,6 +89,7 @@ export function proxyRequest(
   path: string,
   body?: string,
   address = '127.0.0.1',
+  extraHeaders: Record<string, string> = {},
 ): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolvePromise, reject) => {
     const req = request(
@@ -98,6 +99,7 @@ export function proxyRequest(
         method,
         path,
         headers: {
+          ...extraHeaders,
           host: `${deploymentId}.localhost:${port}`,
           ...(body === undefined
             ? {}

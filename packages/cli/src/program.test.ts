@@ -38,6 +38,7 @@ async function parse(
     deploymentShutdown: record('deploymentShutdown'),
     deploymentStart: record('deploymentStart'),
     deploymentRestore: record('deploymentRestore'),
+    deploymentCredentialsReset: record('deploymentCredentialsReset'),
     deploymentStopInstances: async (id, ids, options) =>
       record('deploymentStopInstances')(id, { ...options, ids }),
     deploymentStartInstances: async (id, ids, options) =>

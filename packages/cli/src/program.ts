@@ -56,6 +56,7 @@ export interface CommandHandlers {
     options: DeploymentCommandOptions & GlobalOptions,
   ): Promise<number>;
   deploymentRestore(id: string, options: RestoreOptions & GlobalOptions): Promise<number>;
+  deploymentCredentialsReset(id: string, options: { refId?: string } & GlobalOptions): Promise<number>;
   planCancel(id: string, options: DeploymentCommandOptions & GlobalOptions): Promise<number>;
   hostJoin(options: HostJoinOptions & GlobalOptions): Promise<number>;
   hostEnrol(options: HostEnrolOptions & GlobalOptions): Promise<number>;
@@ -263,6 +264,13 @@ function addDeploymentCommands(program: Command, handlers: CommandHandlers, run:
     .description("the last lines of an instance's log, read by its allocator")
     .option('--tail <n>', 'lines (default 100, max 10000)')
     .action(act(run, handlers.deploymentLogs));
+  deployment
+    .command('credentials')
+    .description("an etcd resource's root credentials")
+    .command('reset <id>')
+    .description('set a new root password and show it, once (POST .../credentials/_reset)')
+    .option('--ref-id <ref>', 'the etcd resource (default main)')
+    .action(act(run, handlers.deploymentCredentialsReset));
   deployment
     .command('plan')
     .description('act on the pending plan')

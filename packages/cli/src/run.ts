@@ -16,6 +16,7 @@ import {
 import { listDeployments } from './commands/deployment-list';
 import { showActivity } from './commands/activity';
 import { deploymentAction, instancesAction, restoreAction } from './commands/deployment-actions';
+import { resetCredentials } from './commands/credentials';
 import { listEvents, showLogs } from './commands/events';
 import { runDown } from './commands/down';
 import { addPlatformBackupCommands } from './commands/platform-backup';
@@ -108,6 +109,7 @@ export function defaultHandlers(ctx: CliContext): CommandHandlers {
     deploymentStartInstances: (id, ids, options) =>
       instancesAction(client(options), 'start', id, ids, options, ctx),
     deploymentRestore: (id, options) => restoreAction(client(options), id, options, ctx),
+    deploymentCredentialsReset: (id, options) => resetCredentials(client(options), id, options, ctx),
     planCancel: (id, options) => cancelPlan(client(options), id, options, ctx),
     hostJoin: (options) => joinHost(options, ctx),
     hostEnrol: (options) => enrolThisHost(options, ctx),

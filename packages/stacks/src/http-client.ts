@@ -21,6 +21,8 @@ export interface HttpRequestOptions {
   json?: unknown;
   /** Deadline of the whole exchange, body included. */
   timeoutMs: number;
+  /** Extra request headers (e.g. etcd's `Authorization` token). */
+  headers?: Record<string, string>;
 }
 
 /** `http://host:port`, with brackets for an IPv6 literal. */
@@ -51,6 +53,7 @@ export function httpRequest(
       method: options.method ?? (payload ? 'POST' : 'GET'),
       agent: false,
       headers: {
+        ...options.headers,
         connection: 'close',
         ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
       },

@@ -19,6 +19,18 @@ export type {
   StackPack,
 } from './types';
 export { getStackPack, isStackKind, stackKinds } from './registry';
+export {
+  PLATFORM_STACK_USER,
+  STACK_ROOT_USER,
+  type StackCredentials,
+  generatePassword,
+  initialRootPassword,
+  loadPlatformSecret,
+  platformSecretFile,
+  platformStackCredentials,
+  sharePlatformSecret,
+} from './credentials';
+export { EtcdAuthSession } from './etcd/auth-session';
 export { DEFAULT_HOOK_TIMEOUT_MS, DEFAULT_PROBE_TIMEOUT_MS } from './hook-options';
 export { HEALTH_POLL_MS, type WaitHealthyOptions, waitForHealthy } from './health';
 export { type EtcdPackOptions, createEtcdPack } from './etcd/pack';
@@ -30,6 +42,7 @@ export {
   ETCD_VERSIONS,
   type EtcdSettings,
   clientUrlOf,
+  etcdAuthenticationWanted,
   etcdClusterToken,
   initialClusterOf,
   parseEtcdSettings,

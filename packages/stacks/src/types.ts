@@ -4,6 +4,7 @@
  * Input types are narrow and owned here, so packs do not depend on stored document shapes.
  */
 import { type RuntimeClock, type RuntimeLogger } from '@wharf/runtime';
+import { type StackCredentials } from './credentials';
 
 /** A cluster member as a stack pack sees it. */
 export interface MemberEndpoint {
@@ -84,6 +85,11 @@ export interface HookOptions {
   timeoutMs?: number;
   logger?: RuntimeLogger;
   clock?: RuntimeClock;
+  /**
+   * The platform's own credentials for the stack's API (`credentials.ts`): used once the stack
+   * has authentication on; a stack with authentication off is called without them.
+   */
+  credentials?: StackCredentials;
 }
 
 /** Options of a `restore`. */
@@ -202,4 +208,20 @@ export interface StackPack {
     members: readonly MemberEndpoint[],
     options?: RestoreOptions,
   ): Promise<RestoreResult>;
+  /**
+   * Turns client authentication on in the running cluster `members`: the `root` user (password
+   * `rootPassword`, the deployment owner's) and the platform's user (`options.credentials`), both
+   * with every permission. Idempotent; once on, it changes nothing. Absent: no authentication.
+   */
+  enableAuth?(
+    members: readonly MemberEndpoint[],
+    rootPassword: string,
+    options: HookOptions & { credentials: StackCredentials },
+  ): Promise<void>;
+  /** Sets `root`'s password (turning authentication on first when it is off). Idempotent. */
+  setRootPassword?(
+    members: readonly MemberEndpoint[],
+    rootPassword: string,
+    options: HookOptions & { credentials: StackCredentials },
+  ): Promise<void>;
 }

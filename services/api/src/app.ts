@@ -41,6 +41,8 @@ import { actionRoutes } from './routes/actions';
 import { moveRoutes } from './routes/moves';
 import { planRoutes } from './routes/plans';
 import { platformRoutes } from './routes/platform';
+import { credentialsRoutes } from './credentials/routes';
+import { CredentialsService } from './credentials/service';
 import { snapshotRoutes } from './snapshots/routes';
 import { type RestoreRunner } from './snapshots/restore';
 import { type SnapshotService } from './snapshots/service';
@@ -73,6 +75,11 @@ export interface AppDeps {
   /** Liveness checks (the ZooKeeper session); default: none. */
   health?: () => HealthReport;
   clock?: Clock;
+  /**
+   * The platform secret: etcd creates return the first root password, and with `snapshots` the
+   * `credentials/_reset` route is served. Without it new deployments get no credentials.
+   */
+  platformSecret?: string;
   /** Snapshots and restores; without them the snapshot routes are not served. */
   snapshots?: { snapshots: SnapshotService; restores: RestoreRunner };
   /** Hosts and roles tokens; without it the host routes are not served. */
@@ -87,6 +94,21 @@ export interface AppDeps {
   consoleDir?: string;
   /** Prometheus SD and scrape-token checks; without it the SD endpoint answers 503. */
   monitoring?: MonitoringDeps;
+}
+
+/** `credentials/_reset`, served with snapshots and a platform secret. */
+function credentialsRouters(deps: AppDeps, logger: Logger): express.Router[] {
+  const secret = deps.platformSecret;
+  if (!deps.snapshots || secret === undefined) return [];
+  const logs = logger.child({ component: 'credentials' });
+  return [
+    credentialsRoutes(new CredentialsService({ secret, snapshots: deps.snapshots.snapshots, logger: logs })),
+  ];
+}
+
+/** `{ [key]: value }` when `value` is defined, else `{}` (for optional properties). */
+function pick<T, K extends keyof T>(from: T, key: K): Partial<Pick<T, K>> {
+  return from[key] === undefined ? {} : ({ [key]: from[key] } as Partial<Pick<T, K>>);
 }
 
 /** Runs `handler` for requests to exactly `path`, labelling them for metrics. */
@@ -189,6 +211,7 @@ export function createApp(deps: AppDeps): Express {
   const branding = brandingRouters(deps, clock, logger);
   const deployments = new DeploymentService({
     catalog,
+    ...pick(deps, 'platformSecret'),
     deployments: deps.store.deployments,
     platform: deps.store.platform,
     clock,
@@ -237,6 +260,7 @@ export function createApp(deps: AppDeps): Express {
     catalogRoutes(catalog),
     // Before the deployment routes: it answers the creates that carry `restore_from`.
     ...(deps.snapshots ? [snapshotRoutes({ ...deps.snapshots, deployments, actions })] : []),
+    ...credentialsRouters(deps, logger),
     deploymentRoutes(deployments),
     planRoutes(deployments),
     activityRoutes(

@@ -13,6 +13,7 @@ import {
   type Resources,
 } from '@wharf/model';
 import { type Clock } from './clock';
+import { withCredentials } from './credentials/service';
 import { type ServiceResponse } from './http/send';
 import { type ApiMetrics } from './metrics';
 import {
@@ -73,6 +74,8 @@ export interface DeploymentServiceDeps {
   quotas?: QuotaCheck;
   /** Instance configurations and templates that requests name. */
   catalog: CatalogLookup;
+  /** The platform secret: etcd resources' first root password is derived from it (`credentials/`). */
+  platformSecret?: string;
 }
 
 /** Options of a create. */
@@ -125,7 +128,7 @@ export class DeploymentService {
     for (let attempt = 1; ; attempt++) {
       if (hash !== undefined) {
         const stored = await this.deps.deployments.requestMarker(hash);
-        if (stored !== undefined && !this.expired(stored)) return this.replay(stored.marker, digest);
+        if (stored !== undefined && !this.expired(stored)) return this.replay(stored.marker, digest, request);
         // Expired: the request id may be used again. Remove the old marker so the create's
         // transaction can write the new one; if that loses a race, the next attempt re-reads.
         if (stored !== undefined) await this.deps.deployments.discardMarker(hash, stored.revision);
@@ -144,7 +147,7 @@ export class DeploymentService {
         continue;
       }
       if (!outcome.created) {
-        if (!this.expired(outcome.marker)) return this.replay(outcome.marker.marker, digest);
+        if (!this.expired(outcome.marker)) return this.replay(outcome.marker.marker, digest, request);
         if (attempt >= MAX_CREATE_ATTEMPTS) {
           throw new WharfError('WHARF_CONFLICT', 'request_id marker keeps changing; retry', {
             details: [{ path: 'request_id', message: 'is being used concurrently' }],
@@ -153,11 +156,8 @@ export class DeploymentService {
         continue;
       }
       this.deps.metrics.deploymentWrites.inc({ action: 'create' });
-      return {
-        status: 201,
-        body: draft.response,
-        headers: resourceHeaders(draft.deployment, outcome.version),
-      };
+      const body = withCredentials(this.deps.platformSecret, draft.response, request.resources as Resources);
+      return { status: 201, body, headers: resourceHeaders(draft.deployment, outcome.version) };
     }
   }
 
@@ -193,13 +193,14 @@ export class DeploymentService {
     return { deployment, pending, response, marker };
   }
 
-  private replay(marker: RequestMarker, digest: string): ServiceResponse {
+  private replay(marker: RequestMarker, digest: string, request: { resources: unknown }): ServiceResponse {
     if (marker.body_sha256 !== digest) {
       throw new WharfError('WHARF_CONFLICT', 'request_id was already used with a different request body', {
         details: [{ path: 'request_id', message: 'already used with a different request body' }],
       });
     }
-    return { status: 200, body: marker.response, headers: { 'x-cloud-resource-created': marker.created } };
+    const body = withCredentials(this.deps.platformSecret, marker.response, request.resources as Resources);
+    return { status: 200, body, headers: { 'x-cloud-resource-created': marker.created } };
   }
 
   private async record(id: string): Promise<Versioned<Deployment>> {

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type HealthReport, type Logger } from '@wharf/observability';
 import { ZkSession, registerService, type ZkTlsOptions } from '@wharf/zk';
+import { loadPlatformSecret } from '@wharf/stacks';
 import { createApp } from './app';
 import { RestoreRunner } from './snapshots/restore';
 import { SnapshotScheduler } from './snapshots/scheduler';
@@ -113,10 +114,18 @@ async function startSnapshots(
   clock: Clock,
   logger: Logger,
   config: ApiConfig,
-): Promise<{ snapshots: SnapshotService; restores: RestoreRunner; close: () => Promise<void> }> {
+): Promise<{
+  snapshots: SnapshotService;
+  restores: RestoreRunner;
+  close: () => Promise<void>;
+  secret: string;
+}> {
+  // Derives each deployment's stack credentials (`@wharf/stacks` credentials.ts); never logged.
+  const secret = await loadPlatformSecret(config.home);
   const snapshots = new SnapshotService({
     zk,
     deployments,
+    secret,
     clock,
     logger: logger.child({ component: 'snapshots' }),
   });
@@ -141,7 +150,7 @@ async function startSnapshots(
     await scheduler.close();
     await restores.close();
   };
-  return { snapshots, restores, close };
+  return { snapshots, restores, close, secret };
 }
 
 export async function startApi(options: StartApiOptions): Promise<RunningApi> {
@@ -182,6 +191,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     const snapshots = await startSnapshots(zk, zkStore.store.deployments, clock, logger, config);
     closers.push(snapshots.close);
     const app = createApp({
+      platformSecret: snapshots.secret,
       store: zkStore.store,
       hosts: new ZkHostStore(zk, logger.child({ component: 'hosts' })),
       snapshots,

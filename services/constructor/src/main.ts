@@ -6,6 +6,7 @@
  */
 import { hostname } from 'node:os';
 import { createLogger, createMetrics, installShutdown, runMain } from '@wharf/observability';
+import { loadPlatformSecret } from '@wharf/stacks';
 import { ZkSession, zkTlsFromEnv } from '@wharf/zk';
 import { configFromEnv, helpText } from './config';
 import { createConstructor } from './constructor';
@@ -36,7 +37,8 @@ async function main(): Promise<void> {
     zk,
     leaderZk,
     id: config.id,
-    stacks: resolveStacks(logger),
+    // The platform secret derives each deployment's stack credentials (`@wharf/stacks` credentials.ts).
+    stacks: resolveStacks(logger, await loadPlatformSecret(config.home)),
     logger,
     metrics: createMetrics('constructor'),
     metricsPort: config.metricsPort,

@@ -34,6 +34,14 @@ export interface MigrateContext extends MembershipContext {
   joined: MemberEndpoint;
 }
 
+/** A new cluster, healthy and not yet routed, whose client authentication is turned on. */
+export interface SecureContext extends MembershipContext {
+  /** The plan that created the cluster: the first root password is derived from it. */
+  planId: string;
+  /** The resource's `user_settings` (`authentication: false` keeps the cluster open). */
+  settings: Record<string, unknown>;
+}
+
 /** A running cluster whose data is replaced by a snapshot's (`_restore`). */
 export interface RestoreContext extends MembershipContext {
   /** A local path of the snapshot file. */
@@ -89,6 +97,12 @@ export interface ConstructorStack {
    * the stored file (the caller records it). Absent: the stack has no snapshots.
    */
   takeSnapshot?(ctx: TakeSnapshotContext): Promise<{ bytes: number; sha256: string }>;
+  /**
+   * `update-routing` of a new cluster, before it is first routed: turns client authentication on
+   * (etcd: `root` and the platform's user). Resolves false when the resource does not want it.
+   * Idempotent. Absent: the stack has no authentication (http) or no platform secret is set.
+   */
+  enableAuth?(ctx: SecureContext): Promise<boolean>;
 }
 
 /** Finds the pack of a stack kind; undefined for kinds this constructor cannot run. */

@@ -5,8 +5,21 @@
  */
 import { WharfError, type StackKind } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { getStackPack, isStackKind, storeVerifiedSnapshot, type StackPack } from '@wharf/stacks';
-import { type ConstructorStack, type RestoreContext, type StackResolver } from './stack-port';
+import {
+  getStackPack,
+  initialRootPassword,
+  isStackKind,
+  platformStackCredentials,
+  storeVerifiedSnapshot,
+  type HookOptions,
+  type StackPack,
+} from '@wharf/stacks';
+import {
+  type ConstructorStack,
+  type RestoreContext,
+  type SecureContext,
+  type StackResolver,
+} from './stack-port';
 
 /**
  * Time budget of one hook call (the pack retries inside it). The attempt retries failed calls
@@ -18,31 +31,58 @@ export const HOOK_CALL_TIMEOUT_MS = 15_000;
 /** Time budget of an in-place restore (all the snapshot's keys, in transactions): the plan timeout bounds it too. */
 export const RESTORE_TIMEOUT_MS = 5 * 60_000;
 
-/** The constructor's view of one pack. */
-export function adaptStackPack(pack: StackPack, logger: Logger): ConstructorStack {
+/**
+ * The constructor's view of one pack. With the platform `secret`, every hook authenticates as the
+ * platform's stack user of its deployment (once the stack has authentication on), and new
+ * clusters get authentication turned on.
+ */
+export function adaptStackPack(pack: StackPack, logger: Logger, secret?: string): ConstructorStack {
   const hookLogger = logger.child({ stack: pack.kind });
-  const options = { timeoutMs: HOOK_CALL_TIMEOUT_MS, logger: hookLogger };
+  const options = (deploymentId: string): HookOptions => ({
+    timeoutMs: HOOK_CALL_TIMEOUT_MS,
+    logger: hookLogger,
+    ...(secret === undefined ? {} : { credentials: platformStackCredentials(secret, deploymentId) }),
+  });
   if (!pack.clustered) return { routePort: pack.routePort };
   return {
     routePort: pack.routePort,
-    beforeJoin: (ctx) => pack.beforeJoin(ctx.members, ctx.joining, options),
-    migrateData: (ctx) => pack.migrateData(ctx.members, ctx.joined, options),
-    leavePausesCluster: (ctx) => pack.leavePausesCluster(ctx.members, ctx.leaving, options),
-    beforeLeave: (ctx) => pack.beforeLeave(ctx.members, ctx.leaving, options),
+    beforeJoin: (ctx) => pack.beforeJoin(ctx.members, ctx.joining, options(ctx.deploymentId)),
+    migrateData: (ctx) => pack.migrateData(ctx.members, ctx.joined, options(ctx.deploymentId)),
+    leavePausesCluster: (ctx) => pack.leavePausesCluster(ctx.members, ctx.leaving, options(ctx.deploymentId)),
+    beforeLeave: (ctx) => pack.beforeLeave(ctx.members, ctx.leaving, options(ctx.deploymentId)),
     ...(pack.snapshots
       ? {
-          restoreSnapshot: (ctx) => restoreInPlace(pack, ctx, hookLogger),
-          takeSnapshot: (ctx) => storeVerifiedSnapshot(pack, ctx.repository, ctx, { logger: hookLogger }),
+          restoreSnapshot: (ctx) => restoreInPlace(pack, ctx, options(ctx.deploymentId)),
+          takeSnapshot: (ctx) => storeVerifiedSnapshot(pack, ctx.repository, ctx, options(ctx.deploymentId)),
         }
       : {}),
+    ...(secret !== undefined && pack.enableAuth
+      ? { enableAuth: (ctx: SecureContext) => enableAuth(pack, ctx, secret, options(ctx.deploymentId)) }
+      : {}),
   };
+}
+
+/** Turns a new cluster's authentication on, with the root password the create response gave. */
+async function enableAuth(
+  pack: StackPack,
+  ctx: SecureContext,
+  secret: string,
+  options: HookOptions,
+): Promise<boolean> {
+  if (ctx.settings.authentication === false || !pack.enableAuth) return false;
+  const root = initialRootPassword(secret, ctx.deploymentId, ctx.refId, ctx.planId);
+  await pack.enableAuth(ctx.members, root, {
+    ...options,
+    credentials: platformStackCredentials(secret, ctx.deploymentId),
+  });
+  return true;
 }
 
 /** Verifies the snapshot against its recorded SHA-256, then restores it over the cluster's data. */
 async function restoreInPlace(
   pack: StackPack,
   ctx: RestoreContext,
-  logger: Logger,
+  options: HookOptions,
 ): Promise<{ keys: number }> {
   const verified = await pack.verifySnapshot(ctx.file);
   if (verified.sha256 !== ctx.sha256) {
@@ -50,17 +90,17 @@ async function restoreInPlace(
       details: [{ path: 'snapshot', message: 'file changed since it was recorded' }],
     });
   }
-  return pack.restore(ctx.file, ctx.members, { replace: true, logger, timeoutMs: RESTORE_TIMEOUT_MS });
+  return pack.restore(ctx.file, ctx.members, { ...options, replace: true, timeoutMs: RESTORE_TIMEOUT_MS });
 }
 
 /** Resolves every stack kind `@wharf/stacks` knows (adapters built once per kind). */
-export function resolveStacks(logger: Logger): StackResolver {
+export function resolveStacks(logger: Logger, secret?: string): StackResolver {
   const adapted = new Map<StackKind, ConstructorStack>();
   return (kind) => {
     if (!isStackKind(kind)) return undefined;
     let stack = adapted.get(kind);
     if (!stack) {
-      stack = adaptStackPack(getStackPack(kind), logger);
+      stack = adaptStackPack(getStackPack(kind), logger, secret);
       adapted.set(kind, stack);
     }
     return stack;

@@ -16,7 +16,7 @@ export interface PlanOptions {
   zoneCount?: number;
   memoryMb?: number;
   version?: string;
-  settings?: Record<string, string>;
+  settings?: Record<string, string | boolean>;
   strategy?: Record<string, unknown>;
   timeoutSeconds?: number;
   planId?: string;

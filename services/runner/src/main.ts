@@ -16,6 +16,7 @@ import {
   runMain,
 } from '@wharf/observability';
 import { DockerRuntime } from '@wharf/runtime';
+import { sharePlatformSecret } from '@wharf/stacks';
 import {
   ScrapeTokenVerifier,
   ZkSession,
@@ -147,12 +148,17 @@ async function startOrExitOnRefusal(runner: Runner, zk: ZkSession, logger: Logge
   }
 }
 
-/** The launcher of the configured mode, with the Docker runtime it owns in Docker mode. */
+/**
+ * The launcher of the configured mode, with the Docker runtime it owns in Docker mode. The
+ * services it launches find the installation's platform secret in their home first: the api and
+ * constructor of every host derive the same etcd credentials from it (docs/security.md).
+ */
 async function createLauncher(
   config: RunnerConfig,
   home: string,
   logger: Logger,
 ): Promise<{ runtime: DockerRuntime | undefined; launcher: ServiceLauncher }> {
+  await sharePlatformSecret(home, hostHome(home, config.hostId));
   if (config.mode === 'docker') return dockerLauncher(config, home, logger);
   // dist/main.js → services/runner → services/
   const launcher = new ProcessLauncher({

@@ -8,6 +8,7 @@ import { WharfError, assertId } from '@wharf/model';
 import { type ApiClient, type RequestOptions } from '../api/api-client';
 import { parseInteger } from '../config/values';
 import { type CliContext } from '../context';
+import { credentialLines, SHOWN_ONCE } from './credentials';
 import { attemptsOf, trackPlan } from '../track/track-plan';
 
 /** Options every deployment command shares. */
@@ -55,7 +56,13 @@ export async function createDeployment(
   }
   const id = deploymentIdOf(res.body);
   const endpoint = typeof res.body?.endpoint === 'string' ? `; endpoint ${res.body.endpoint}` : '';
-  report(ctx, options, res.body, `deployment ${id} created${endpoint}`);
+  const credentials = credentialLines(res.body);
+  const summary = [
+    `deployment ${id} created${endpoint}`,
+    ...credentials,
+    ...(credentials.length ? [SHOWN_ONCE] : []),
+  ];
+  report(ctx, options, res.body, summary.join('\n'));
   if (!options.track) return 0;
   return track(client, id, options, ctx, { planId: planIdOf(res.body), known: new Set(), deletion: false });
 }

@@ -25,6 +25,7 @@ async function parseUp(argv: string[]): Promise<UpCommandOptions> {
     deploymentShutdown: none,
     deploymentStart: none,
     deploymentRestore: none,
+    deploymentCredentialsReset: none,
     deploymentStopInstances: none,
     deploymentStartInstances: none,
     planCancel: none,

@@ -16,7 +16,20 @@ export type EtcdTarget = string | MemberEndpoint;
 /** Options of an etcd call. */
 export interface EtcdCallOptions {
   timeoutMs?: number;
+  /** Authenticates the call when the cluster has authentication on (`auth-session.ts`). */
+  auth?: EtcdAuth;
 }
+
+/** Hands out etcd auth tokens per member (see `EtcdAuthSession`). */
+export interface EtcdAuth {
+  /** The token to send to `base`, or undefined when the cluster has authentication off. */
+  tokenFor(base: string, timeoutMs: number): Promise<string | undefined>;
+  /** Drops the token of `base` (expired, or authentication was turned on since). */
+  forget(base: string): void;
+}
+
+/** etcd's refusals that a fresh token may fix (or that mean authentication was turned on since). */
+const AUTH_REFUSAL = /invalid auth token|auth token is expired|user name is empty/;
 
 /** A member as `member/list` reports it (`name` is empty until the member has started). */
 export interface EtcdMember {
@@ -44,11 +57,34 @@ export async function etcdCall(
   body: unknown,
   options: EtcdCallOptions = {},
 ): Promise<Record<string, unknown>> {
-  const url = `${urlOfTarget(target)}${path}`;
+  const base = urlOfTarget(target);
+  const timeoutMs = options.timeoutMs ?? ETCD_REQUEST_TIMEOUT_MS;
+  const auth = options.auth;
+  if (!auth) return etcdRawCall(base, path, body, timeoutMs);
+  try {
+    return await etcdRawCall(base, path, body, timeoutMs, await auth.tokenFor(base, timeoutMs));
+  } catch (err) {
+    if (!AUTH_REFUSAL.test(etcdErrorOf(err) ?? '')) throw err;
+    // A member restarted (simple tokens live in memory) or auth was turned on: one fresh token.
+    auth.forget(base);
+    return etcdRawCall(base, path, body, timeoutMs, await auth.tokenFor(base, timeoutMs));
+  }
+}
+
+/** One POST to `base` + `path`, with `token` as etcd's `Authorization` header when given. */
+export async function etcdRawCall(
+  base: string,
+  path: string,
+  body: unknown,
+  timeoutMs: number,
+  token?: string,
+): Promise<Record<string, unknown>> {
+  const url = `${base}${path}`;
   const res = await httpRequest(url, {
     method: 'POST',
     json: body,
-    timeoutMs: options.timeoutMs ?? ETCD_REQUEST_TIMEOUT_MS,
+    timeoutMs,
+    ...(token === undefined ? {} : { headers: { authorization: token } }),
   });
   let parsed: Record<string, unknown> | undefined;
   try {

@@ -139,8 +139,15 @@ describe('etcd settings', () => {
     [{ log_level: 'verbose' }],
     [{ bootstrap_stagger_ms: -1 }],
     [{ bootstrap_stagger_ms: 5_000 }],
+    [{ authentication: 'yes' }],
   ])('refuses %j with WHARF_VALIDATION', (settings) => {
     expect(() => parseEtcdSettings(settings)).toThrow(expect.objectContaining({ code: 'WHARF_VALIDATION' }));
+  });
+
+  it('has client authentication on unless a plan says false', () => {
+    expect(parseEtcdSettings({}).authentication).toBe(true);
+    expect(parseEtcdSettings({ authentication: true }).authentication).toBe(true);
+    expect(parseEtcdSettings({ authentication: false }).authentication).toBe(false);
   });
 
   it('derives the backend quota from memory within bounds', () => {

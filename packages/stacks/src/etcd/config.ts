@@ -67,6 +67,7 @@ const SETTING_KEYS = [
   'quota_backend_mb',
   'log_level',
   'bootstrap_stagger_ms',
+  'authentication',
 ] as const;
 const TOKEN_REGEX = /^[A-Za-z0-9._-]{1,128}$/;
 const HOSTNAME_REGEX = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
@@ -79,6 +80,19 @@ export interface EtcdSettings {
   logLevel: string;
   /** Start offset between a new cluster's members; undefined: the runtime's default. */
   bootstrapStaggerMs?: number;
+  /**
+   * Client authentication (`root` + the platform's user) turned on when the cluster is created;
+   * default true. Read at creation only: later plans neither turn it on nor off.
+   */
+  authentication: boolean;
+}
+
+/** True unless `settings.authentication` is false (`authentication` must be a boolean when given). */
+export function etcdAuthenticationWanted(settings: Record<string, unknown>): boolean {
+  const value = settings.authentication;
+  if (value !== undefined && typeof value !== 'boolean')
+    throw invalidSetting('authentication', 'must be a boolean');
+  return value !== false;
 }
 
 /** Validates etcd's `user_settings` and fills defaults. */
@@ -112,6 +126,7 @@ export function parseEtcdSettings(settings: Record<string, unknown>): EtcdSettin
     heartbeatIntervalMs,
     electionTimeoutMs,
     logLevel,
+    authentication: etcdAuthenticationWanted(settings),
     ...(stagger === undefined ? {} : { bootstrapStaggerMs: stagger }),
     ...(quota > 0 ? { quotaBackendMb: quota } : {}),
   };

@@ -15,6 +15,7 @@ import {
   etcdMemberList,
   etcdMoveLeader,
   etcdStatus,
+  type EtcdAuth,
   type EtcdMember,
 } from './api';
 import { peerUrlOf } from './config';
@@ -54,7 +55,7 @@ async function leaderSeenBy(candidates: readonly MemberEndpoint[], timeoutMs: nu
  * ahead without it (a dead leader cannot hand anything off, and the others elect one anyway).
  */
 export async function handOffLeadership(
-  hook: CompiledHookOptions,
+  hook: CompiledHookOptions & { auth?: EtcdAuth | undefined },
   candidates: readonly MemberEndpoint[],
   current: readonly EtcdMember[],
   leaving: MemberEndpoint,
@@ -69,7 +70,8 @@ export async function handOffLeadership(
     await retryUntil({ ...hook, deadline, what: 'etcd leadership hand-off' }, async (remainingMs) => {
       const timeoutMs = Math.min(remainingMs, ETCD_REQUEST_TIMEOUT_MS);
       if ((await leaderSeenBy(candidates, timeoutMs)) !== leavingId) return;
-      await etcdMoveLeader(leaving, successor.id, { timeoutMs }).catch((err: unknown) => {
+      const auth = hook.auth ? { auth: hook.auth } : {};
+      await etcdMoveLeader(leaving, successor.id, { timeoutMs, ...auth }).catch((err: unknown) => {
         throw new RetryableError(etcdErrorOf(err) ?? (err as Error).message);
       });
       hook.logger.info('etcd leadership moved', { member: leaving.name, to: successor.name });

@@ -16,8 +16,10 @@ import {
   etcdMemberAdd,
   etcdMemberList,
   etcdMemberRemove,
+  type EtcdAuth,
   type EtcdMember,
 } from './api';
+import { etcdAuthOf } from './auth-session';
 import { peerUrlOf } from './config';
 import { handOffLeadership } from './leadership';
 
@@ -25,7 +27,7 @@ import { handOffLeadership } from './leadership';
 const PERMANENT_GRPC_CODES = new Set([3, 5, 6, 7, 9, 16]);
 
 /** True when etcd (or the network) may well accept the same request a little later. */
-function isTransient(err: unknown): boolean {
+export function isTransient(err: unknown): boolean {
   if (isWharfError(err, 'WHARF_TIMEOUT')) return true;
   if (!isWharfError(err, 'WHARF_STACK_ERROR')) return false;
   const code = (err.details as { grpcCode?: unknown } | undefined)?.grpcCode;
@@ -73,6 +75,7 @@ export async function etcdBeforeJoin(
       details: { member: member.name },
     });
   }
+  const auth = etcdAuthOf(options);
   await retryUntil({ ...hook, what: 'etcd member add' }, async (remainingMs) => {
     const { via, members: current } = await listFromAny(candidates, remainingMs);
     const existing = current.find((m) => m.peerURLs.includes(peerUrl));
@@ -84,7 +87,7 @@ export async function etcdBeforeJoin(
     const sameName = current.find((m) => m.name === member.name);
     if (sameName) throw conflictError(member, sameName);
     const timeoutMs = Math.min(remainingMs, ETCD_REQUEST_TIMEOUT_MS);
-    const added = await etcdMemberAdd(via, peerUrl, { timeoutMs }).catch((err: unknown) => {
+    const added = await etcdMemberAdd(via, peerUrl, { timeoutMs, auth }).catch((err: unknown) => {
       if (/peer ?urls? already exists/i.test(etcdErrorOf(err) ?? '')) return null;
       return retryable(err);
     });
@@ -118,8 +121,8 @@ export async function etcdBeforeLeave(
   const { members: current } = await retryUntil({ ...hook, what: 'etcd member list' }, (remainingMs) =>
     listFromAny(candidates, remainingMs),
   );
-  await handOffLeadership(hook, candidates, current, member);
-  await removeMember(hook, candidates, member);
+  await handOffLeadership({ ...hook, auth: etcdAuthOf(options) }, candidates, current, member);
+  await removeMember({ ...hook, auth: etcdAuthOf(options) }, candidates, member);
   await waitForLeader(hook, candidates);
 }
 
@@ -144,7 +147,7 @@ async function waitForLeader(
 }
 
 async function removeMember(
-  hook: CompiledHookOptions,
+  hook: CompiledHookOptions & { auth?: EtcdAuth | undefined },
   candidates: MemberEndpoint[],
   member: MemberEndpoint,
 ): Promise<void> {
@@ -159,10 +162,12 @@ async function removeMember(
       return;
     }
     const timeoutMs = Math.min(remainingMs, ETCD_REQUEST_TIMEOUT_MS);
-    await etcdMemberRemove(via, found.id, { timeoutMs }).catch((err: unknown) => {
-      if (/member not found/i.test(etcdErrorOf(err) ?? '')) return;
-      retryable(err);
-    });
+    await etcdMemberRemove(via, found.id, { timeoutMs, ...(hook.auth ? { auth: hook.auth } : {}) }).catch(
+      (err: unknown) => {
+        if (/member not found/i.test(etcdErrorOf(err) ?? '')) return;
+        retryable(err);
+      },
+    );
     hook.logger.info('etcd member removed', { member: member.name, id: found.id, via: via.name });
   });
 }

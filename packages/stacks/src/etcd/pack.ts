@@ -2,6 +2,7 @@
 import { DEFAULT_PROBE_TIMEOUT_MS } from '../hook-options';
 import { type StackPack } from '../types';
 import { etcdHealth } from './api';
+import { etcdEnableAuth, etcdSetRootPassword } from './auth';
 import {
   ETCD_BINARY,
   ETCD_KIND,
@@ -61,5 +62,7 @@ export function createEtcdPack(options: EtcdPackOptions = {}): StackPack {
     snapshot: etcdSnapshot,
     verifySnapshot: etcdVerifySnapshot,
     restore: etcdRestore,
+    enableAuth: etcdEnableAuth,
+    setRootPassword: etcdSetRootPassword,
   });
 }

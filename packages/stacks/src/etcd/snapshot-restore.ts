@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { WharfError, isWharfError } from '@wharf/model';
 import { type MemberEndpoint, type RestoreOptions, type RestoreResult, type SnapshotResult } from '../types';
-import { etcdCall } from './api';
+import { etcdCall, type EtcdAuth } from './api';
+import { etcdAuthOf } from './auth-session';
 import { readEtcdKeys, type SnapshotKeyValue } from './bolt';
 
 /** Length of the SHA-256 trailer. */
@@ -77,11 +78,16 @@ export function restoreBatches(kvs: readonly SnapshotKeyValue[]): SnapshotKeyVal
 const ALL_KEYS = { key: Buffer.from([0]).toString('base64'), range_end: Buffer.from([0]).toString('base64') };
 
 /** Sends one write to the first member that answers (any member forwards it to the leader). */
-async function writeToAny(members: readonly MemberEndpoint[], path: string, body: unknown): Promise<void> {
+async function writeToAny(
+  members: readonly MemberEndpoint[],
+  path: string,
+  body: unknown,
+  auth: EtcdAuth | undefined,
+): Promise<void> {
   let last: unknown;
   for (const member of members) {
     try {
-      await etcdCall(member, path, body);
+      await etcdCall(member, path, body, auth ? { auth } : {});
       return;
     } catch (err) {
       if (!isWharfError(err, 'WHARF_STACK_ERROR')) throw err;
@@ -91,11 +97,15 @@ async function writeToAny(members: readonly MemberEndpoint[], path: string, body
   throw new WharfError('WHARF_STACK_ERROR', 'no member accepted the restore writes', { cause: last });
 }
 
-async function putBatch(members: readonly MemberEndpoint[], batch: SnapshotKeyValue[]): Promise<void> {
+async function putBatch(
+  members: readonly MemberEndpoint[],
+  batch: SnapshotKeyValue[],
+  auth: EtcdAuth | undefined,
+): Promise<void> {
   const success = batch.map((kv) => ({
     request_put: { key: kv.key.toString('base64'), value: kv.value.toString('base64') },
   }));
-  await writeToAny(members, '/v3/kv/txn', { success });
+  await writeToAny(members, '/v3/kv/txn', { success }, auth);
 }
 
 /**
@@ -110,8 +120,10 @@ export async function etcdRestore(
 ): Promise<RestoreResult> {
   const verified = await readVerifiedSnapshot(fromFile);
   const kvs = readEtcdKeys(verified.db);
-  if (options.replace === true) await writeToAny(members, '/v3/kv/deleterange', ALL_KEYS);
-  for (const batch of restoreBatches(kvs)) await putBatch(members, batch);
+  // One session for the whole restore: a token per member, not one per batch.
+  const auth = etcdAuthOf(options);
+  if (options.replace === true) await writeToAny(members, '/v3/kv/deleterange', ALL_KEYS, auth);
+  for (const batch of restoreBatches(kvs)) await putBatch(members, batch, auth);
   options.logger?.info('etcd snapshot restored', { file: fromFile, keys: kvs.length });
   return { keys: kvs.length };
 }

@@ -10,6 +10,8 @@ import { dirname } from 'node:path';
 import { WharfError } from '@wharf/model';
 import { httpRequest } from '../http-client';
 import { type HookOptions, type MemberEndpoint, type SnapshotResult } from '../types';
+import { ETCD_REQUEST_TIMEOUT_MS } from './api';
+import { etcdAuthOf } from './auth-session';
 import { clientUrlOf } from './config';
 
 /** Default time for a whole snapshot (5 min): a multi-GiB backend streams for minutes. */
@@ -80,12 +82,15 @@ export async function etcdSnapshot(
 ): Promise<SnapshotResult> {
   const url = `${clientUrlOf(endpoint)}/v3/maintenance/snapshot`;
   const tmp = `${toFile}.partial`;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_SNAPSHOT_TIMEOUT_MS;
+  // etcd refuses snapshots without a token once authentication is on.
+  const token = await etcdAuthOf(options)?.tokenFor(clientUrlOf(endpoint), ETCD_REQUEST_TIMEOUT_MS);
   const fd = openSync(tmp, 'w', 0o600);
   try {
     const sink = new SnapshotSink(fd);
     const res = await httpRequest(
       url,
-      { method: 'POST', json: {}, timeoutMs: options.timeoutMs ?? DEFAULT_SNAPSHOT_TIMEOUT_MS },
+      { method: 'POST', json: {}, timeoutMs, ...(token ? { headers: { authorization: token } } : {}) },
       (chunk) => sink.push(chunk),
     );
     if (res.status !== 200) throw new Error(`etcd answered status ${res.status}`);

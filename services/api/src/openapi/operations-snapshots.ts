@@ -48,4 +48,14 @@ export const SNAPSHOT_OPERATIONS: readonly Operation[] = [
     authenticated: true,
     success: [200, 'The restore record'],
   },
+  {
+    method: 'post',
+    path: '/deployments/{id}/etcd/{ref_id}/credentials/_reset',
+    operationId: 'resetEtcdCredentials',
+    tag: 'Deployments',
+    summary:
+      "Sets a new random password for the etcd resource's `root` user and returns it, once: `{username, password}` (turns etcd authentication on when it was off). Like ECE's `_reset-password`",
+    authenticated: true,
+    success: [200, 'The new credentials (shown only in this answer)'],
+  },
 ];

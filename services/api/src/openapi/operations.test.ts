@@ -24,6 +24,7 @@ function registeredRoutes(): string[] {
     store: { organizations: {}, billing: {}, events: {}, logs: {}, branding: {} } as ApiStore,
     hosts: {} as HostStore,
     snapshots: {} as NonNullable<AppDeps['snapshots']>,
+    platformSecret: 'test-secret',
     logger: createTestLogger(),
     metrics: createApiMetrics(),
     supportedVersions: () => undefined,

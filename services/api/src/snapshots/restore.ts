@@ -233,7 +233,10 @@ export class RestoreRunner {
         const repository = await this.deps.snapshots.repository();
         const file = await repository.localCopy(doc.from.deployment, doc.from.snapshot);
         if (file === undefined) throw new WharfError('WHARF_NOT_FOUND', 'snapshot file disappeared');
-        const result = await pack.restore(file, members, { logger: this.deps.logger });
+        const result = await pack.restore(file, members, {
+          ...this.deps.snapshots.stackOptions(deploymentId),
+          logger: this.deps.logger,
+        });
         await finish({ status: 'done', keys: result.keys });
         this.deps.logger.info('restore done', { deployment: deploymentId, keys: result.keys });
         return;

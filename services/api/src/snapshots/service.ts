@@ -26,7 +26,9 @@ import {
   configuredRepository,
   getStackPack,
   isStackKind,
+  platformStackCredentials,
   storeVerifiedSnapshot,
+  type HookOptions,
   type MemberEndpoint,
   type SnapshotRepository,
   type StackPack,
@@ -45,6 +47,8 @@ export interface SnapshotServiceDeps {
   deployments: DeploymentStore;
   clock: Clock;
   logger: Logger;
+  /** The platform secret: snapshots and restores of a deployment with authentication on need it. */
+  secret?: string;
 }
 
 /** Snapshots: take, list, and look one up for a restore. */
@@ -108,7 +112,12 @@ export class SnapshotService {
     for (const member of members) {
       try {
         const target = { deploymentId, snapshotId: id, member };
-        const verified = await storeVerifiedSnapshot(pack, repository, target);
+        const verified = await storeVerifiedSnapshot(
+          pack,
+          repository,
+          target,
+          this.stackOptions(deploymentId),
+        );
         const stored: SnapshotRecord = {
           schema_version: 1,
           id,
@@ -158,6 +167,22 @@ export class SnapshotService {
     await (await this.repository()).remove(deploymentId, snapshotId);
   }
 
+  /** Hook options for the deployment's stack: the platform's credentials when a secret is set. */
+  stackOptions(deploymentId: string): HookOptions {
+    const { secret } = this.deps;
+    return secret === undefined ? {} : { credentials: platformStackCredentials(secret, deploymentId) };
+  }
+
+  /** The resource `refId` of the deployment's current (else pending) plan; undefined when none. */
+  async resourceOf(
+    deploymentId: string,
+    refId: string,
+  ): Promise<{ kind: string; ref_id: string } | undefined> {
+    const plans = await this.deps.deployments.plans(deploymentId);
+    const resources = plans.current?.resources ?? plans.pending?.value.resources;
+    return resources === undefined ? undefined : listResources(resources).find((r) => r.ref_id === refId);
+  }
+
   /** The pack of the deployment's (single) resource; `WHARF_SNAPSHOT_UNSUPPORTED` for http. */
   async packOf(deploymentId: string): Promise<StackPack> {
     const plans = await this.deps.deployments.plans(deploymentId);
@@ -178,7 +203,11 @@ export class SnapshotService {
   }
 
   /** Healthy routed instances as pack endpoints; `WHARF_UNAVAILABLE` when there is none. */
-  async healthyMembers(deploymentId: string, pack: StackPack): Promise<MemberEndpoint[]> {
+  async healthyMembers(
+    deploymentId: string,
+    pack: StackPack,
+    purpose = 'snapshot',
+  ): Promise<MemberEndpoint[]> {
     let route: RouteEntry | undefined;
     try {
       const { value } = await this.deps.zk.getJson(paths.route(deploymentId));
@@ -192,7 +221,7 @@ export class SnapshotService {
       .map((i) => ({ name: i.instance_id, host: i.host, ports: { [pack.routePort]: i.port } }));
     if (members.length === 0) {
       throw new WharfError('WHARF_UNAVAILABLE', `deployment ${deploymentId} has no healthy instance`, {
-        details: [{ path: 'id', message: 'no healthy instance to snapshot' }],
+        details: [{ path: 'id', message: `no healthy instance to ${purpose}` }],
       });
     }
     return members;

@@ -12,7 +12,7 @@ import { interrupted } from './interrupt';
 import { type ConstructorStack } from '../stack-port';
 
 /** Hook names, as in metrics and logs. */
-export type HookName = 'beforeJoin' | 'migrateData' | 'beforeLeave' | 'restoreSnapshot';
+export type HookName = 'beforeJoin' | 'migrateData' | 'beforeLeave' | 'restoreSnapshot' | 'enableAuth';
 
 /** Every how many failures a retry is written to the step log (each failure is logged at warn). */
 const LOG_EVERY_FAILURES = 5;
