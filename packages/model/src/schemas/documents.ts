@@ -202,6 +202,11 @@ export const RouteEntrySchema = Type.Object(
     instances: Type.Array(RouteInstanceSchema, { maxItems: 256 }),
     /** Set (with no instances) while the deployment is shut down: proxies answer `WHARF_DEPLOYMENT_SHUT_DOWN`. */
     shutdown: Type.Optional(Type.Boolean()),
+    /**
+     * Set while an in-place restore (`_restore`) replaces the data: the instances stay listed but
+     * unroutable, and proxies answer `WHARF_DEPLOYMENT_RESTORING` rather than a partly restored store.
+     */
+    restoring: Type.Optional(Type.Boolean()),
     updated: Timestamp(),
   },
   { additionalProperties: false },
