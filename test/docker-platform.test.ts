@@ -1,7 +1,9 @@
 /**
  * End to end in Docker mode: `wharf up --mode docker` starts ZooKeeper and a runner for each of 3
  * simulated hosts, which run every platform service as a `wharf/<svc>:0.1.0` container; the
- * allocators run a 3-zone etcd deployment as containers through the engine socket. Needs a Docker engine and the images:
+ * allocators run a 3-zone etcd deployment as containers through the engine socket; a 4th host (a
+ * runner container) joins, then host-3 dies (runner frozen, containers killed) and its member is
+ * re-placed there with no manual step (the host-loss figure in Docker mode). Needs a Docker engine and the images:
  * `scripts/ensure-docker.sh` and `docker/build.sh` run first and the file FAILS (never skips)
  * when either fails.
  */
@@ -262,8 +264,58 @@ describe('the platform in Docker mode', () => {
       roles: ['allocator'],
       zone: 'zone-a',
     });
+  });
 
-    // Stopping the runner container stops and removes the services it runs.
+  it('a dead host (runner frozen, allocator and instance containers killed): re-placed on the spare allocator, data intact, no manual step', async () => {
+    const host3 = `${platform.prefix}host-3`;
+    const dead = `allocator-${host3}`;
+    const runner = platform.hosts.find((h) => h.id === host3)!;
+    // host-1 lost its proxy role above: through host-2's proxy.
+    const host2Proxy = platform.proxyPorts[1];
+    const before = (await platform.api('GET', `/deployments/${id}`)).body.instances as any[];
+    expect(before.filter((i) => i.allocator_id === dead)).toHaveLength(1);
+    // The dead host: its runner frozen (to ZooKeeper and everyone else it is gone, and it restarts
+    // nothing), its allocator container and its etcd member's container killed.
+    const victims = [
+      ...(await serviceContainers(host3)),
+      ...(await platform.ps([`wharf.deployment=${id}`, `wharf.allocator=${dead}`])),
+    ];
+    expect(victims.length).toBeGreaterThanOrEqual(2);
+    const t0 = Date.now();
+    process.kill(runner.runnerPid, 'SIGSTOP');
+    try {
+      await docker(['kill', ...victims.map((v) => v.id)]);
+      const seconds = await eventually(
+        async () => {
+          const now = (await platform.api('GET', `/deployments/${id}`)).body.instances as any[];
+          const ok = now.length === 3 && now.every((i) => i.healthy && i.allocator_id !== dead);
+          if (!ok) return undefined;
+          const members = await platform.proxy(id, 'POST', '/v3/cluster/member/list', '{}', host2Proxy);
+          if (members.status !== 200) return undefined;
+          const names = (JSON.parse(members.body).members ?? []).map((m: { name: string }) => m.name).sort();
+          const want = now.map((i) => i.instance_id).sort();
+          return JSON.stringify(names) === JSON.stringify(want) ? (Date.now() - t0) / 1000 : undefined;
+        },
+        120_000,
+        'the deployment back to 3 healthy members off the dead host',
+        250,
+      );
+      mark(`HOSTLOSS docker: dead host to full membership ${seconds.toFixed(1)} s`);
+      process.stdout.write(`HOSTLOSS docker failover to full membership: ${seconds.toFixed(1)} s\n`);
+      expect((await etcdGetViaProxy(platform, id, 'greeting', host2Proxy)).value).toBe('hello');
+      const moved = (await platform.api('GET', `/deployments/${id}`)).body.instances as any[];
+      expect(moved.some((i) => i.allocator_id === `allocator-${platform.prefix}host-4`)).toBe(true);
+      expect(await instanceContainers()).toHaveLength(3);
+      // The recovery is an attempt of its own in the activity log, with its steps.
+      const plan = (await platform.api('GET', `/deployments/${id}/plan`)).body;
+      expect(plan.current.source).toMatchObject({ action: 'recover', reason: expect.stringContaining(dead) });
+    } finally {
+      process.kill(runner.runnerPid, 'SIGCONT');
+    }
+  });
+
+  it('stopping a runner container stops and removes the services it runs', async () => {
+    const host = `${platform.prefix}host-4`;
     await docker(['stop', '-t', '30', `wharf-runner-${host}`]);
     expect(await platform.ps([`wharf.runner=${host}`], true)).toEqual([]);
   });

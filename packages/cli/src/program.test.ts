@@ -49,6 +49,7 @@ async function parse(
     hostList: record('hostList'),
     hostRoles: async (id, roles, options) => record('hostRoles')(id, { ...options, roles }),
     allocatorVacate: record('allocatorVacate'),
+    snapshotDelete: async (id, snapshot, options) => record('snapshotDelete')(id, { ...options, snapshot }),
     templateList: record('templateList'),
     templateShow: record('templateShow'),
     instanceConfigurationList: record('instanceConfigurationList'),
@@ -338,6 +339,11 @@ describe('the wharf command line', () => {
     expect((await parse(['apikey', 'revoke', 'k123'])).calls[0]).toMatchObject({
       command: 'apiKeyRevoke',
       id: 'k123',
+    });
+    expect((await parse(['snapshot', 'delete', 'd1', 's1'])).calls[0]).toMatchObject({
+      command: 'snapshotDelete',
+      id: 'd1',
+      options: { snapshot: 's1' },
     });
   });
 

@@ -19,6 +19,7 @@ import { type CatalogCommandOptions } from './commands/catalog';
 import { type HostCommandOptions, type HostJoinOptions } from './commands/host';
 import { type HostEnrolOptions } from './commands/host-enrol';
 import { type ApiKeyCommandOptions } from './commands/apikey';
+import { addSnapshotCommands, type SnapshotCommandOptions } from './commands/snapshot';
 import { type UpCommandOptions } from './commands/up';
 import { UP_ENV, type UpOptions, optionFlag } from './config/up-config';
 import { type TextSink } from './context';
@@ -63,6 +64,11 @@ export interface CommandHandlers {
   hostList(options: HostCommandOptions & GlobalOptions): Promise<number>;
   hostRoles(id: string, roles: string, options: HostCommandOptions & GlobalOptions): Promise<number>;
   allocatorVacate(id: string, options: VacateOptions & GlobalOptions): Promise<number>;
+  snapshotDelete(
+    id: string,
+    snapshot: string,
+    options: SnapshotCommandOptions & GlobalOptions,
+  ): Promise<number>;
   templateList(options: CatalogCommandOptions & GlobalOptions): Promise<number>;
   templateShow(id: string, options: CatalogCommandOptions & GlobalOptions): Promise<number>;
   instanceConfigurationList(options: CatalogCommandOptions & GlobalOptions): Promise<number>;
@@ -384,6 +390,7 @@ function addHostCommands(program: Command, handlers: CommandHandlers, run: Runne
       run(handlers.allocatorVacate)(id, cmd.optsWithGlobals()),
     );
 
+  addSnapshotCommands(program, act(run, handlers.snapshotDelete));
   const apikey = program.command('apikey').description('create, list and revoke API keys');
   apikey
     .command('create')

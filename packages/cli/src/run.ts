@@ -23,6 +23,7 @@ import { addPlatformBackupCommands } from './commands/platform-backup';
 import { addTenancyCommands } from './commands/tenancy-commands';
 import { addBrandingCommands } from './commands/branding';
 import { vacateAllocator } from './commands/allocator';
+import { deleteSnapshot } from './commands/snapshot';
 import {
   listInstanceConfigurations,
   listTemplates,
@@ -116,6 +117,7 @@ export function defaultHandlers(ctx: CliContext): CommandHandlers {
     hostList: (options) => listHosts(client(options), options, ctx),
     hostRoles: (id, roles, options) => setHostRoles(client(options), id, roles, options, ctx),
     allocatorVacate: (id, options) => vacateAllocator(client(options), id, options, ctx),
+    snapshotDelete: (id, snapshot, options) => deleteSnapshot(client(options), id, snapshot, options, ctx),
     templateList: (options) => listTemplates(client(options), options, ctx),
     templateShow: (id, options) => showTemplate(client(options), id, ctx),
     instanceConfigurationList: (options) => listInstanceConfigurations(client(options), options, ctx),

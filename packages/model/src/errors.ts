@@ -47,6 +47,8 @@ export const ERROR_CODES = {
   WHARF_UNAVAILABLE: 503,
   /** The deployment exists but was shut down (`_shutdown`): the proxy routes it nowhere until `_start`. */
   WHARF_DEPLOYMENT_SHUT_DOWN: 503,
+  /** An in-place restore (`_restore`) is replacing the deployment's data: the proxy answers this until it is done. */
+  WHARF_DEPLOYMENT_RESTORING: 503,
   WHARF_INTERNAL: 500,
 } as const;
 

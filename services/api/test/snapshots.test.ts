@@ -4,7 +4,8 @@
  * pointing at an etcd it started), so what is under test is the api's: snapshot taken from the
  * routed instance, record written after the file, the source deployment deleted (its etcd killed,
  * its znodes gone), a new deployment created with `restore_from` and every key back; a flipped
- * byte refused with `WHARF_SNAPSHOT_CORRUPT` and nothing created; bad input named by field.
+ * byte refused with `WHARF_SNAPSHOT_CORRUPT` and nothing created; bad input named by field;
+ * `DELETE …/snapshots/{s}` and retention of before-change snapshots, sparing those a restore uses.
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -229,6 +230,77 @@ describe('snapshots and restore through the api', () => {
     } finally {
       await b.close();
       await a.close();
+    }
+  });
+  it('deletes a snapshot (404 unknown, 409 while a restore uses it); prunes before-change snapshots beyond retention, never one in use', async () => {
+    // The scheduler's tick is short; the deployment asks for no schedule, so only retention runs.
+    const options = { config: { snapshotIntervalMs: 1500 } };
+    const c = await startHarness(zk.connectString, '/wharf-prune', undefined, options);
+    try {
+      const id: string = (await c.call('POST', '/api/v1/deployments', etcdRequest('pruned', 1))).body.id;
+      const etcd = await startEtcdProcess(dir.path, 'pruned');
+      etcds.push(etcd);
+      await etcdPut(etcd.url, 'k', 'v');
+      await route(id, etcd, c.zk);
+      const ids: string[] = [];
+      for (let i = 0; i < 13; i++)
+        ids.unshift((await c.call('POST', `/api/v1/deployments/${id}/snapshots`)).body.id);
+      const snapshotsPath = `/api/v1/deployments/${id}/snapshots`;
+      const listed = async () => (await c.call('GET', snapshotsPath)).body.snapshots as any[];
+      expect((await listed()).map((s) => s.id)).toEqual(ids);
+
+      // In use: a pending restore into a new deployment reads the oldest; an in-place restore
+      // (the pending plan's `restore` block) the sixth.
+      const restore = {
+        schema_version: 1,
+        deployment_id: 'copy-1',
+        from: { deployment: id, snapshot: ids[12] },
+      };
+      await c.zk.mkdirp('/restores');
+      await c.zk.createJson('/restores/copy-1', {
+        ...restore,
+        sha256: 'x',
+        status: 'pending',
+        created: new Date().toISOString(),
+      });
+      const pending = JSON.parse((await c.zk.get(paths.planPending(id))).data.toString());
+      pending.restore = { snapshot: ids[5], sha256: 'a'.repeat(64), created: new Date().toISOString() };
+      await c.zk.set(paths.planPending(id), Buffer.from(JSON.stringify(pending)), -1);
+      for (const inUse of [ids[12], ids[5]]) {
+        const refused = await c.call('DELETE', `${snapshotsPath}/${inUse}`);
+        expect(refused.status).toBe(409);
+        expect(refused.body.error.details[0].path).toBe('snapshot');
+      }
+      const unknown = await c.call('DELETE', `${snapshotsPath}/no-such-snapshot`);
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.error.details[0].path).toBe('snapshot');
+      expect((await c.call('DELETE', `${snapshotsPath}/Bad_Id`)).status).toBe(400);
+      expect((await listed()).map((s) => s.id)).toEqual(ids);
+
+      // Deleted: record and file.
+      const deleted = await c.call('DELETE', `${snapshotsPath}/${ids[1]}`);
+      expect(deleted.status).toBe(200);
+      expect(deleted.body.id).toBe(ids[1]);
+      const dbFiles = async () =>
+        (await readdir(join(c.home.path, 'snapshots', id))).filter((f) => f.endsWith('.db')).sort();
+      expect(await dbFiles()).not.toContain(`${ids[1]}.db`);
+      const left = ids.filter((s) => s !== ids[1]);
+      expect((await listed()).map((s) => s.id)).toEqual(left);
+
+      // The constructor's before-change snapshots (records rewritten by hand): default retention
+      // 10 keeps the newest ten; of the two older ones, the one a restore reads stays.
+      for (const s of left) {
+        const path = `/snapshots/${id}/${s}`;
+        const record = JSON.parse((await c.zk.get(path)).data.toString());
+        await c.zk.set(path, Buffer.from(JSON.stringify({ ...record, trigger: 'before-change' })), -1);
+      }
+      await waitFor(async () => (await listed()).length === 11, { timeoutMs: 20_000 });
+      const kept = (await listed()).map((s) => s.id);
+      expect(kept).toEqual(left.filter((s) => s !== ids[11]));
+      expect(kept).toContain(ids[12]);
+      expect(await dbFiles()).toEqual(kept.map((s) => `${s}.db`).sort());
+    } finally {
+      await c.close();
     }
   });
 });

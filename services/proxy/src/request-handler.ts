@@ -106,6 +106,7 @@ export function createRequestHandler(options: RequestHandlerOptions): RequestHan
     }
     // Not a 404 (the deployment exists) and not held: nothing comes back until `_start`.
     if (route.shutdown === true) return sendShutDown(res, route.deploymentId);
+    if (route.restoring === true) return sendRestoring(res, route.deploymentId);
     if (route.healthyCount === 0 && holdMs > 0) return hold(options, res, route.deploymentId, holdMs, req);
     forward(options, req, res, route);
   };
@@ -134,6 +135,8 @@ function hold(
       return sendError(res, 'WHARF_NOT_FOUND', 'no such deployment', { deployment: deploymentId });
     // Shut down meanwhile (requests held through the drain before a shutdown): no point waiting.
     if (route.shutdown === true) return sendShutDown(res, deploymentId);
+    // Restoring meanwhile (requests held through the drain before a restore): it may take minutes.
+    if (route.restoring === true) return sendRestoring(res, deploymentId);
     if (route.healthyCount > 0 || options.clock.monotonic() >= until) {
       forward(options, req, res, route);
       return;
@@ -147,6 +150,16 @@ function hold(
 /** The answer for a shut-down deployment (`_shutdown`). */
 function sendShutDown(res: ServerResponse, deploymentId: string): void {
   sendError(res, 'WHARF_DEPLOYMENT_SHUT_DOWN', 'deployment is shut down', { deployment: deploymentId });
+}
+
+/**
+ * The answer while an in-place restore replaces the data (`_restore`): a clear 503 rather than a
+ * key space that is empty or half written. Not held: a restore takes about as long as writing the keys.
+ */
+function sendRestoring(res: ServerResponse, deploymentId: string): void {
+  sendError(res, 'WHARF_DEPLOYMENT_RESTORING', 'deployment data is being restored from a snapshot', {
+    deployment: deploymentId,
+  });
 }
 
 /** gRPC calls go stream to stream (`grpc-forwarder.ts`); every other request through the forwarder. */

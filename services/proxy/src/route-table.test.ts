@@ -41,6 +41,11 @@ describe('buildRouteTable', () => {
     );
   });
 
+  it('marks a deployment being restored in place (route with restoring) as such', () => {
+    const entry = { ...routeEntry('dep1', []), restoring: true };
+    expect(buildRouteTable([doc('dep1', entry)]).table.routes.get('dep1')).toMatchObject({ restoring: true });
+  });
+
   it('puts same-zone instances in the first tier when the proxy has a zone', () => {
     const entry = routeEntry('dep1', [
       instance('dep1-main-0', { zone: 'zone-a' }),

@@ -29,6 +29,8 @@ export interface Route {
   readonly healthyCount: number;
   /** Shut down (`_shutdown`): answered with a coded 503 at once, never held or forwarded. */
   readonly shutdown?: boolean;
+  /** An in-place restore is replacing the data: answered with a coded 503 at once, never held or forwarded. */
+  readonly restoring?: boolean;
 }
 
 /** An immutable routing table; a new one is built and swapped in on every change. */
@@ -174,5 +176,6 @@ function toRoute(entry: RouteEntry, zone: string | undefined): Route {
     tiers: Object.freeze(tiers),
     healthyCount: local.length + remote.length,
     ...(entry.shutdown === true ? { shutdown: true } : {}),
+    ...(entry.restoring === true ? { restoring: true } : {}),
   });
 }

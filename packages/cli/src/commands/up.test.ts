@@ -34,6 +34,7 @@ async function parseUp(argv: string[]): Promise<UpCommandOptions> {
     hostList: none,
     hostRoles: none,
     allocatorVacate: none,
+    snapshotDelete: none,
     templateList: none,
     templateShow: none,
     instanceConfigurationList: none,

@@ -1,6 +1,5 @@
 /**
- * Documents Wharf stores in ZooKeeper. Each carries `schema_version` and is validated on write
- * and on read (a reader logs and skips another service's bad data; it never crashes on it).
+ * Documents Wharf stores in ZooKeeper, each with `schema_version`, validated on write and on read (a reader logs and skips another service's bad data; it never crashes on it).
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, Name, Port, Ports, RefId, SchemaVersion, Settings, Str, Timestamp } from './common';
@@ -200,8 +199,9 @@ export const RouteEntrySchema = Type.Object(
     schema_version: SchemaVersion(),
     deployment_id: Id(),
     instances: Type.Array(RouteInstanceSchema, { maxItems: 256 }),
-    /** Set (with no instances) while the deployment is shut down: proxies answer `WHARF_DEPLOYMENT_SHUT_DOWN`. */
+    /** Proxies answer `WHARF_DEPLOYMENT_SHUT_DOWN` (no instances) / `_RESTORING` (in-place `_restore`, all unroutable). */
     shutdown: Type.Optional(Type.Boolean()),
+    restoring: Type.Optional(Type.Boolean()),
     updated: Timestamp(),
   },
   { additionalProperties: false },

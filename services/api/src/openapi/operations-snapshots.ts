@@ -22,6 +22,15 @@ export const SNAPSHOT_OPERATIONS: readonly Operation[] = [
     success: [201, 'The snapshot record'],
   },
   {
+    method: 'delete',
+    path: '/deployments/{id}/snapshots/{snapshot}',
+    operationId: 'deleteDeploymentSnapshot',
+    tag: 'Deployments',
+    summary: 'Delete a snapshot: its record, then its file (404 when unknown, 409 while a restore uses it)',
+    authenticated: true,
+    success: [200, 'The deleted snapshot record'],
+  },
+  {
     method: 'post',
     path: '/deployments/{id}/_restore',
     operationId: 'restoreDeploymentSnapshot',

@@ -1,5 +1,5 @@
 /**
- * `/deployments/:id/snapshots`, `/deployments/:id/restore`, `/deployments/:id/_restore` (in
+ * `/deployments/:id/snapshots` (list, take, delete one), `/deployments/:id/restore`, `/deployments/:id/_restore` (in
  * place), and `POST /deployments` with `restore_from`.
  */
 import { Router } from 'express';
@@ -100,6 +100,13 @@ export function snapshotRoutes(deps: SnapshotRouteDeps): Router {
     const id = idParam(req.params, 'id', 'deployment');
     allowOnly(req, []);
     send(res, await deps.snapshots.take(id));
+  });
+
+  router.delete('/deployments/:id/snapshots/:snapshot', async (req, res) => {
+    const id = idParam(req.params, 'id', 'deployment');
+    const snapshot = idParam(req.params, 'snapshot', 'snapshot');
+    allowOnly(req, []);
+    send(res, await deps.snapshots.delete(id, snapshot, principalOf(res.locals)?.organizationId));
   });
 
   return router;

@@ -87,4 +87,21 @@ describe('snapshot schedule', () => {
     expect(toPrune(records, 2)).toEqual(['s3', 's2']);
     expect(toPrune(records, 10)).toEqual([]);
   });
+
+  it('prunes before-change snapshots by their own count, never the newest or one a restore uses', () => {
+    const records = [
+      { id: 'b4', trigger: 'before-change' },
+      { id: 's2', trigger: 'schedule' },
+      { id: 'b3', trigger: 'before-change' },
+      { id: 'm1' },
+      { id: 'b2', trigger: 'before-change' },
+      { id: 's1', trigger: 'schedule' },
+      { id: 'b1', trigger: 'before-change' },
+    ];
+    expect(toPrune(records, 1)).toEqual(['s1', 'b3', 'b2', 'b1']);
+    expect(toPrune(records, 1, new Set(['b2']))).toEqual(['s1', 'b3', 'b1']);
+    expect(toPrune(records, 3)).toEqual(['b1']);
+    // The newest of all is kept even past retention (records[0]).
+    expect(toPrune(records, 0)).toEqual(['s2', 's1', 'b3', 'b2', 'b1']);
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * Scheduled snapshots, the pure part: a deployment's policy from its current plan
  * (`resources.<stack>[].settings.snapshot`), the interval **slot** a snapshot belongs to, whether
- * a claim makes one due, and which scheduled snapshots retention prunes.
+ * a claim makes one due, and which scheduled and before-change snapshots retention prunes.
  *
  * Time is cut into slots of one interval (`floor(now / interval)`); at most one scheduled
  * snapshot per deployment and slot. Whoever takes it (any api) first moves the deployment's claim
@@ -80,10 +80,25 @@ export function isDue(claim: SnapshotClaim | undefined, slot: number, interval: 
   return claim === undefined || claim.interval_ms !== interval || claim.slot < slot;
 }
 
-/** Scheduled snapshot ids beyond `retention`, given records newest first. */
-export function toPrune(records: readonly { id: string; trigger?: string }[], retention: number): string[] {
-  return records
-    .filter((r) => r.trigger === 'schedule')
-    .slice(retention)
-    .map((r) => r.id);
+/** The triggers retention prunes, each kept to its own newest `retention` (requested ones never). */
+export const PRUNED_TRIGGERS = ['schedule', 'before-change'] as const;
+
+/**
+ * Snapshot ids retention deletes, given records newest first: per pruned trigger (`schedule`,
+ * `before-change`), those beyond the newest `retention`; never the newest snapshot of all, never
+ * one in `inUse` (a restore reads it), never one taken on request.
+ */
+export function toPrune(
+  records: readonly { id: string; trigger?: string }[],
+  retention: number,
+  inUse: ReadonlySet<string> = new Set(),
+): string[] {
+  const newest = records[0]?.id;
+  return PRUNED_TRIGGERS.flatMap((trigger) =>
+    records
+      .filter((r) => r.trigger === trigger)
+      .slice(retention)
+      .map((r) => r.id)
+      .filter((id) => id !== newest && !inUse.has(id)),
+  );
 }

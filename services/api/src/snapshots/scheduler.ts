@@ -3,8 +3,8 @@
  * every deployment whose current plan asks for snapshots; when the deployment's slot is due it
  * claims the slot (versioned write of `/snapshot-schedule/<deployment>`; losing the race means
  * another api takes this one), takes the snapshot through {@link SnapshotService.take} (so it is
- * written, verified and recorded exactly like a requested one), then deletes the scheduled
- * snapshots beyond retention.
+ * written, verified and recorded exactly like a requested one), then deletes the scheduled and
+ * before-change snapshots beyond retention (every deployment, also those without a schedule).
  *
  * States: `latent` → `running` (`start()`) → `closed` (`close()`, terminal; waits for the tick).
  */
@@ -13,7 +13,14 @@ import { type Logger } from '@wharf/observability';
 import { type ZkSession } from '@wharf/zk';
 import { type Clock } from '../clock';
 import { type DeploymentStore } from '../store/types';
-import { isDue, policyOf, slotOf, toPrune, type SnapshotClaim, type SnapshotPolicy } from './schedule';
+import {
+  DEFAULT_SNAPSHOT_RETENTION,
+  isDue,
+  policyOf,
+  slotOf,
+  type SnapshotClaim,
+  type SnapshotPolicy,
+} from './schedule';
 import { type SnapshotService } from './service';
 
 /** Parent of the claim znodes. */
@@ -119,19 +126,25 @@ export class SnapshotScheduler {
     }
   }
 
+  /**
+   * Takes the deployment's scheduled snapshot when due, then applies retention — to every
+   * deployment, with a policy or not: the constructor's before-change snapshots are pruned here too
+   * (`retention.snapshots` of the plan, else {@link DEFAULT_SNAPSHOT_RETENTION}).
+   */
   private async consider(deploymentId: string, current: PlanDocument | undefined): Promise<void> {
     const policy = policyOf(current, this.options.intervalOverrideMs ?? 0);
-    if (policy === undefined) return;
-    const slot = slotOf(this.options.clock.now(), policy.intervalMs);
-    if (!(await this.claim(deploymentId, slot, policy))) return;
-    await this.options.snapshots.take(deploymentId, 'schedule');
-    this.counts.taken++;
-    this.options.logger.info('scheduled snapshot taken', { deployment: deploymentId, slot });
-    const records = await this.options.snapshots.records(deploymentId);
-    for (const id of toPrune(records, policy.retention)) {
-      await this.options.snapshots.remove(deploymentId, id);
+    if (policy !== undefined) {
+      const slot = slotOf(this.options.clock.now(), policy.intervalMs);
+      if (await this.claim(deploymentId, slot, policy)) {
+        await this.options.snapshots.take(deploymentId, 'schedule');
+        this.counts.taken++;
+        this.options.logger.info('scheduled snapshot taken', { deployment: deploymentId, slot });
+      }
+    }
+    const retention = policy?.retention ?? DEFAULT_SNAPSHOT_RETENTION;
+    for (const id of await this.options.snapshots.prune(deploymentId, retention)) {
       this.counts.pruned++;
-      this.options.logger.info('scheduled snapshot pruned', { deployment: deploymentId, snapshotId: id });
+      this.options.logger.info('snapshot pruned', { deployment: deploymentId, snapshotId: id });
     }
   }
 

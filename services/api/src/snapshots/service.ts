@@ -37,6 +37,8 @@ import { type ZkSession } from '@wharf/zk';
 import { type Clock } from '../clock';
 import { type ServiceResponse } from '../http/send';
 import { type DeploymentStore } from '../store/types';
+import { snapshotsInUse } from './in-use';
+import { toPrune } from './schedule';
 
 /** Most records listed for one deployment (newest first). */
 export const MAX_LISTED_SNAPSHOTS = 500;
@@ -181,6 +183,44 @@ export class SnapshotService {
     const plans = await this.deps.deployments.plans(deploymentId);
     const resources = plans.current?.resources ?? plans.pending?.value.resources;
     return resources === undefined ? undefined : listResources(resources).find((r) => r.ref_id === refId);
+  }
+
+  /**
+   * `DELETE /deployments/:id/snapshots/:snapshot`: 404 naming `snapshot` when there is no such
+   * record (or it is another organization's), 409 while a restore uses it; then {@link remove}.
+   */
+  async delete(deploymentId: string, snapshotId: string, organizationId?: string): Promise<ServiceResponse> {
+    const record = await this.record(deploymentId, snapshotId);
+    if (record === undefined || (organizationId !== undefined && record.organization_id !== organizationId)) {
+      throw new WharfError('WHARF_NOT_FOUND', `snapshot ${snapshotId} of ${deploymentId} not found`, {
+        details: [{ path: 'snapshot', message: 'no such snapshot of that deployment' }],
+      });
+    }
+    if ((await snapshotsInUse(this.deps.zk, this.deps.deployments, deploymentId)).has(snapshotId)) {
+      throw new WharfError('WHARF_CONFLICT', `snapshot ${snapshotId} is being restored`, {
+        details: [{ path: 'snapshot', message: 'a restore in progress reads it' }],
+      });
+    }
+    await this.remove(deploymentId, snapshotId);
+    this.deps.logger.info('snapshot deleted', { deployment: deploymentId, snapshotId });
+    return { status: 200, body: view(record) };
+  }
+
+  /**
+   * Retention (`schedule.ts` {@link toPrune}): deletes the scheduled and before-change snapshots
+   * beyond `retention` each, except the newest and any a restore uses; returns their ids. Reads
+   * the records only when there are more than `retention` (nothing can be pruned otherwise).
+   */
+  async prune(deploymentId: string, retention: number): Promise<string[]> {
+    const names = await this.deps.zk.children(snapshotRecordPath(deploymentId)).catch((err: unknown) => {
+      if (isWharfError(err, 'WHARF_ZK_NO_NODE')) return [];
+      throw err;
+    });
+    if (names.length <= retention) return [];
+    const inUse = await snapshotsInUse(this.deps.zk, this.deps.deployments, deploymentId);
+    const ids = toPrune(await this.records(deploymentId), retention, inUse);
+    for (const id of ids) await this.remove(deploymentId, id);
+    return ids;
   }
 
   /** The pack of the deployment's (single) resource; `WHARF_SNAPSHOT_UNSUPPORTED` for http. */

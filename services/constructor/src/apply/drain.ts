@@ -6,7 +6,7 @@
  * resumed step drains again, which costs one more period and nothing else.
  */
 import { withDraining } from '../core/drain';
-import { type RouteMember } from '../core/route';
+import { isRoutable, type RouteMember } from '../core/route';
 import { drainingMembers, targetMembers } from '../core/route-members';
 import { type AttemptContext } from './attempt-context';
 import { writeRoute } from './write-route';
@@ -21,10 +21,11 @@ export async function drainRoute(
   members: readonly RouteMember[],
   leaving: readonly RouteMember[],
   periodMs: number = ctx.deps.timing.drainMs,
+  restoring?: boolean,
 ): Promise<void> {
   const ids = leaving.map((m) => m.spec.instance_id);
   if (ids.length === 0) {
-    await writeRoute(ctx, members);
+    await writeRoute(ctx, members, restoring);
     return;
   }
   const draining = withDraining(ctx.state.draining, ids);
@@ -33,7 +34,7 @@ export async function drainRoute(
     ctx.state.draining = draining;
     await ctx.save();
   }
-  await writeRoute(ctx, [...members, ...leaving.map((m) => ({ ...m, draining: true }))]);
+  await writeRoute(ctx, [...members, ...leaving.map((m) => ({ ...m, draining: true }))], restoring);
   await ctx.log('draining instances', { instances: ids.join(', '), drain_ms: periodMs });
   await ctx.deps.clock.sleep(periodMs, ctx.signal);
   await ctx.checkpoint();
@@ -59,4 +60,31 @@ export async function resumeRoute(ctx: AttemptContext): Promise<void> {
   await ctx.save();
   await writeRoute(ctx, [...targetMembers(ctx.changes, ctx.state.placements), ...removed]);
   await ctx.log('route resumed');
+}
+
+/**
+ * Closes the route for an in-place restore (`_restore`): every member listed unroutable and the
+ * route marked `restoring`, so proxies answer `WHARF_DEPLOYMENT_RESTORING` (503) at once instead
+ * of serving a key space that is empty or half written; then waits the drain period so the
+ * requests in flight finish before the first delete. {@link reopenRoute} undoes it.
+ */
+export async function closeRouteForRestore(ctx: AttemptContext): Promise<void> {
+  const all = targetMembers(ctx.changes, ctx.state.placements);
+  await drainRoute(ctx, [], all, ctx.deps.timing.drainMs, true);
+  await ctx.log('route closed for the restore', { instances: all.length });
+}
+
+/**
+ * Reopens the route after an in-place restore: waits until every member runs healthy (on the
+ * restored data), then routes them all and drops the `restoring` mark.
+ */
+export async function reopenRoute(ctx: AttemptContext): Promise<void> {
+  const all = targetMembers(ctx.changes, ctx.state.placements);
+  await ctx.waitFor((o) =>
+    all.every((m) => isRoutable(o.statuses.get(m.spec.instance_id))) ? true : undefined,
+  );
+  ctx.state.draining = [];
+  await ctx.save();
+  await writeRoute(ctx, all, false);
+  await ctx.log('route reopened', { instances: all.length });
 }

@@ -3,7 +3,9 @@
  * with that of one of its snapshots (`_restore`), or fills a cluster started anew after its every
  * member was lost with its host (a recovery's rebuild). The file comes from the installation's snapshot repository
  * (`/platform/config`), is verified against the SHA-256 of its record before anything is deleted,
- * then the stack pack deletes the cluster's keys and writes the snapshot's. A missing or damaged
+ * then the stack pack deletes the cluster's keys and writes the snapshot's (in place: with the
+ * route closed, `apply/drain.ts` `closeRouteForRestore`, so clients see a 503, never a partly
+ * restored store, until every member is healthy on the restored data). A missing or damaged
  * file fails the attempt with nothing written; a stack write that fails is retried (the restore is
  * idempotent) until the plan's deadline. The step log says which snapshot and how old its data is.
  */
@@ -14,7 +16,9 @@ import { dataAgeSeconds } from '../core/restore';
 import { type ResourceChanges } from '../core/changes';
 import { type StepOutcome } from '../core/step-log';
 import { type AttemptContext } from './attempt-context';
+import { closeRouteForRestore, reopenRoute } from './drain';
 import { runHook } from './hooks';
+import { isInterruption } from './interrupt';
 import { readSnapshotRepository } from './step-snapshot';
 
 /** Restores `ctx.changes.restore` into every resource of the deployment. */
@@ -22,10 +26,26 @@ export async function restoreSnapshot(ctx: AttemptContext): Promise<StepOutcome>
   const restore = ctx.changes.restore;
   if (restore === undefined) return 'success';
   const file = await snapshotFile(ctx, restore);
-  // A rebuild restores only into the resources started anew; `_restore` into every resource.
+  // A rebuild restores only into the resources started anew, not routed yet; `_restore` into
+  // every resource, with the route closed meanwhile.
   const rebuilt = ctx.changes.resources.filter((r) => r.create.length > 0 && r.cluster.state === 'new');
-  for (const r of rebuilt.length > 0 ? rebuilt : ctx.changes.resources)
-    await restoreResource(ctx, r, restore, file);
+  if (rebuilt.length > 0) {
+    for (const r of rebuilt) await restoreResource(ctx, r, restore, file);
+    return 'success';
+  }
+  await closeRouteForRestore(ctx);
+  try {
+    for (const r of ctx.changes.resources) await restoreResource(ctx, r, restore, file);
+  } catch (err) {
+    // A damaged file (or a stack without snapshots) is refused before any delete: the data is
+    // intact, so the route reopens. Any other failure may leave the data half written: the route
+    // stays `restoring` (clients get a 503, never a partial store) until a `_restore` succeeds.
+    if (isWharfError(err, 'WHARF_SNAPSHOT_CORRUPT', 'WHARF_SNAPSHOT_UNSUPPORTED')) await reopenRoute(ctx);
+    else if (!isInterruption(err))
+      await ctx.log('restore failed: the route stays closed until a restore succeeds');
+    throw err;
+  }
+  await reopenRoute(ctx);
   return 'success';
 }
 

@@ -10,7 +10,11 @@ import { updateRoute } from './route-writer';
  * instance on an allocator that lost its live node keeps the flag the current route gives it, so
  * an attempt never makes a lost allocator's instance routable again from its stale status.
  */
-export async function writeRoute(ctx: AttemptContext, members: readonly RouteMember[]): Promise<void> {
+export async function writeRoute(
+  ctx: AttemptContext,
+  members: readonly RouteMember[],
+  restoring?: boolean,
+): Promise<void> {
   const statuses = ctx.observed().statuses;
   const withStatus = members.map((m) => ({ ...m, status: statuses.get(m.spec.instance_id) }));
   const updated = iso(ctx.now());
@@ -19,6 +23,7 @@ export async function writeRoute(ctx: AttemptContext, members: readonly RouteMem
     buildRoute(ctx.deploymentId, withStatus, routePort, updated, {
       presence: ctx.deps.allocatorPresence,
       previous,
+      ...(restoring === undefined ? {} : { restoring }),
     }),
   );
   if (!route) return;
@@ -26,6 +31,7 @@ export async function writeRoute(ctx: AttemptContext, members: readonly RouteMem
   await ctx.log('route written', {
     instances: route.instances.length,
     healthy: route.instances.filter((i) => i.healthy).length,
+    ...(route.restoring === true ? { restoring: true } : {}),
   });
 }
 

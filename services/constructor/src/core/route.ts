@@ -56,6 +56,11 @@ export interface RouteContext {
   presence?: PresenceOf;
   /** The route as currently written, for the flags of allocators that are `suspect`. */
   previous?: RouteEntry | undefined;
+  /**
+   * Whether the route says `restoring` (an in-place restore under way, `apply/step-restore.ts`);
+   * undefined keeps what `previous` says, so no other writer ends a restore's 503 by accident.
+   */
+  restoring?: boolean;
 }
 
 /**
@@ -88,7 +93,14 @@ export function buildRoute(
     });
   }
   instances.sort((a, b) => compareIds(a.instance_id, b.instance_id));
-  return { schema_version: SCHEMA_VERSION, deployment_id: deploymentId, instances, updated };
+  const restoring = context.restoring ?? context.previous?.restoring === true;
+  return {
+    schema_version: SCHEMA_VERSION,
+    deployment_id: deploymentId,
+    instances,
+    ...(restoring ? { restoring: true } : {}),
+    updated,
+  };
 }
 
 /**
@@ -122,6 +134,7 @@ export function syncRouteHealth(
 /** True when two routes list the same instances with the same addresses and flags. */
 export function sameRoute(a: RouteEntry | undefined, b: RouteEntry): boolean {
   if (!a || a.instances.length !== b.instances.length) return false;
+  if ((a.restoring === true) !== (b.restoring === true)) return false;
   return a.instances.every((x, i) => {
     const y = b.instances[i]!;
     return (
