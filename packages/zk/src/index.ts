@@ -94,7 +94,19 @@ export {
   updateJson,
 } from './update-json';
 export {
+  type EnsembleConfig,
+  type EnsembleServer,
+  type ReconfigureOptions,
+  ensembleConnectString,
+  parseEnsembleConfig,
+  reconfigureEnsemble,
+  renderDynamicConfig,
+  serverSpec,
+  superDigest,
+} from './ensemble';
+export {
   EmbeddedZooKeeper,
+  type EmbeddedEnsemble,
   type EmbeddedZooKeeperOptions,
   type EmbeddedZooKeeperState,
 } from './embedded-zookeeper';
