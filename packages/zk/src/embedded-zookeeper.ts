@@ -224,7 +224,8 @@ export class EmbeddedZooKeeper {
     if (tls !== undefined) await writeTlsStores(this.dataDir, tls);
     // After a reconfiguration the server rewrites zoo.cfg to name its own versioned dynamic file:
     // that membership is newer than ours, so a restart keeps it.
-    const owned = ensemble !== undefined && (await readFile(cfgFile, 'utf8').catch(() => '')).includes('.dynamic.');
+    const owned =
+      ensemble !== undefined && (await readFile(cfgFile, 'utf8').catch(() => '')).includes('.dynamic.');
     if (ensemble !== undefined && !owned) await this.writeEnsembleFiles(ensemble);
     const maxTimeout = Math.min(
       this.options.maxSessionTimeoutMs ?? this.tickTimeMs * MAX_SESSION_TICKS,
@@ -251,7 +252,9 @@ export class EmbeddedZooKeeper {
     await writeFile(log4jFile, renderLog4j(this.logFile));
     const properties = [
       ...tlsJvmProperties(tls?.superUser),
-      ...(ensemble === undefined ? [] : [`-D${SUPER_DIGEST_PROPERTY}=${superDigest(ensemble.superPassword)}`]),
+      ...(ensemble === undefined
+        ? []
+        : [`-D${SUPER_DIGEST_PROPERTY}=${superDigest(ensemble.superPassword)}`]),
     ];
     const javaDir = this.options.javaDir ?? DEFAULT_JAVA_DIR;
     const extraClasspath = usesX509Auth(tls)

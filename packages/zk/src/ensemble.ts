@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { WharfError } from '@wharf/model';
+import { ZkSession } from './session';
 import { DEFAULT_JAVA_DIR, SERVER_JARS } from './zk-config';
 import { WHARF_RECONFIG_CLASS, ensureX509Provider } from './x509-provider';
 
@@ -43,10 +44,14 @@ export const SUPER_USER = 'super';
 /** The JVM property holding the super user's digest. */
 export const SUPER_DIGEST_PROPERTY = 'zookeeper.DigestAuthenticationProvider.superDigest';
 
+/** Reading `/zookeeper/config`: one short session. */
+const CONFIG_READ_TIMEOUT_MS = 10_000;
+
 /** A reconfig waits for the new quorum to commit; a cold JVM adds 1–3 s on a busy box. */
 export const RECONFIG_TIMEOUT_MS = 60_000;
 
-const SERVER_LINE = /^server\.(\d+)=([^:;\s]+):(\d+):(\d+)(?::(participant|observer))?;(?:([^:;\s]+):)?(\d+)$/;
+const SERVER_LINE =
+  /^server\.(\d+)=([^:;\s]+):(\d+):(\d+)(?::(participant|observer))?;(?:([^:;\s]+):)?(\d+)$/;
 
 const execFileAsync = promisify(execFile);
 
@@ -61,7 +66,10 @@ export function serverSpec(server: EnsembleServer): string {
 
 /** Renders a dynamic configuration file (one `server.N` line per member). */
 export function renderDynamicConfig(servers: readonly EnsembleServer[]): string {
-  return `${[...servers].sort((a, b) => a.id - b.id).map(serverSpec).join('\n')}\n`;
+  return `${[...servers]
+    .sort((a, b) => a.id - b.id)
+    .map(serverSpec)
+    .join('\n')}\n`;
 }
 
 /** Parses `/zookeeper/config` (or a dynamic config file); unknown lines are ignored. */
@@ -145,6 +153,10 @@ export async function reconfigureEnsemble(options: ReconfigureOptions): Promise<
     });
     return parseEnsembleConfig(stdout);
   } catch (err) {
+    // Removing the leader ends its sessions, ours included, often after the change committed:
+    // the configuration, not the lost reply, says whether it happened.
+    const after = await readEnsembleConfig(options.connectString).catch(() => null);
+    if (after !== null && applied(after, add, remove)) return after;
     const stderr = (err as { stderr?: string }).stderr ?? '';
     throw new WharfError('WHARF_ZK_ERROR', 'zookeeper reconfiguration failed', {
       details: {
@@ -155,5 +167,27 @@ export async function reconfigureEnsemble(options: ReconfigureOptions): Promise<
       },
       cause: err,
     });
+  }
+}
+
+/** True when `config` has every added member and none of the removed ones. */
+function applied(config: EnsembleConfig, add: readonly EnsembleServer[], remove: readonly number[]): boolean {
+  const ids = new Set(config.servers.map((s) => s.id));
+  return add.every((s) => ids.has(s.id)) && remove.every((id) => !ids.has(id));
+}
+
+/** Reads `/zookeeper/config` through a short session on the root (outside Wharf's chroot). */
+export async function readEnsembleConfig(connectString: string): Promise<EnsembleConfig> {
+  const session = new ZkSession({
+    connectString,
+    chroot: '/',
+    connectTimeoutMs: CONFIG_READ_TIMEOUT_MS,
+    operationTimeoutMs: CONFIG_READ_TIMEOUT_MS,
+  });
+  try {
+    await session.start();
+    return parseEnsembleConfig((await session.get('/zookeeper/config')).data.toString());
+  } finally {
+    await session.close();
   }
 }

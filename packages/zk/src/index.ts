@@ -99,6 +99,7 @@ export {
   type ReconfigureOptions,
   ensembleConnectString,
   parseEnsembleConfig,
+  readEnsembleConfig,
   reconfigureEnsemble,
   renderDynamicConfig,
   serverSpec,
