@@ -10,6 +10,7 @@ import {
   writeTlsStores,
   type EmbeddedZooKeeperTls,
 } from './embedded-tls';
+import { renderDynamicConfig, superDigest, SUPER_DIGEST_PROPERTY, type EnsembleServer } from './ensemble';
 import { fourLetterWord } from './four-letter';
 import { NOOP_LOGGER, type ZkLogger } from './logger';
 import { type CompiledZkTls } from './tls';
@@ -64,7 +65,19 @@ export interface EmbeddedZooKeeperOptions {
   extraConfig?: Record<string, string | number>;
   /** Serve mutual TLS only on `port` (see {@link EmbeddedZooKeeperTls}). */
   tls?: EmbeddedZooKeeperTls;
+  /** Run as a member of a dynamically reconfigurable ensemble (see ensemble.ts). */
+  ensemble?: EmbeddedEnsemble;
   logger?: ZkLogger;
+}
+
+/** This server's place in an ensemble. */
+export interface EmbeddedEnsemble {
+  /** This server's id; `servers` must list it (with `port` as its client port). */
+  readonly myId: number;
+  /** The membership to start with: the current members, plus this server when it joins. */
+  readonly servers: readonly EnsembleServer[];
+  /** Digest-auth super user's password, who alone may reconfigure (see ensemble.ts). */
+  readonly superPassword: string;
 }
 
 /** Process state of an {@link EmbeddedZooKeeper}. */
@@ -207,32 +220,57 @@ export class EmbeddedZooKeeper {
     const cfgFile = join(this.dataDir, 'zoo.cfg');
     const log4jFile = join(this.dataDir, 'log4j.properties');
     const tls = this.options.tls;
+    const ensemble = this.options.ensemble;
     if (tls !== undefined) await writeTlsStores(this.dataDir, tls);
+    // After a reconfiguration the server rewrites zoo.cfg to name its own versioned dynamic file:
+    // that membership is newer than ours, so a restart keeps it.
+    const owned =
+      ensemble !== undefined && (await readFile(cfgFile, 'utf8').catch(() => '')).includes('.dynamic.');
+    if (ensemble !== undefined && !owned) await this.writeEnsembleFiles(ensemble);
     const maxTimeout = Math.min(
       this.options.maxSessionTimeoutMs ?? this.tickTimeMs * MAX_SESSION_TICKS,
       this.tickTimeMs * MAX_SESSION_TICKS,
     );
-    await writeFile(
-      cfgFile,
-      renderZooCfg({
-        dataDir: this.dataDir,
-        host: this.host,
-        port: tls === undefined ? this.port : (tls.plainPort ?? null),
-        tickTimeMs: this.tickTimeMs,
-        maxSessionTimeoutMs: maxTimeout,
-        extra: {
-          ...(tls === undefined ? {} : secureClientPortLines(this.dataDir, this.host, this.port, tls)),
-          ...this.options.extraConfig,
-        },
-      }),
-    );
+    if (!owned) {
+      await writeFile(
+        cfgFile,
+        renderZooCfg({
+          dataDir: this.dataDir,
+          host: this.host,
+          // An ensemble member's client port is in its `server.N` line.
+          port: tls !== undefined ? (tls.plainPort ?? null) : ensemble !== undefined ? null : this.port,
+          tickTimeMs: this.tickTimeMs,
+          maxSessionTimeoutMs: maxTimeout,
+          extra: {
+            ...(tls === undefined ? {} : secureClientPortLines(this.dataDir, this.host, this.port, tls)),
+            ...(ensemble === undefined ? {} : ensembleLines(this.dataDir)),
+            ...this.options.extraConfig,
+          },
+        }),
+      );
+    }
     await writeFile(log4jFile, renderLog4j(this.logFile));
-    const properties = tlsJvmProperties(tls?.superUser);
+    const properties = [
+      ...tlsJvmProperties(tls?.superUser),
+      ...(ensemble === undefined
+        ? []
+        : [`-D${SUPER_DIGEST_PROPERTY}=${superDigest(ensemble.superPassword)}`]),
+    ];
     const javaDir = this.options.javaDir ?? DEFAULT_JAVA_DIR;
     const extraClasspath = usesX509Auth(tls)
       ? [await ensureX509Provider({ javaDir, javacPath: this.options.javacPath })]
       : [];
     return javaArgs(javaDir, cfgFile, log4jFile, properties, extraClasspath);
+  }
+
+  private async writeEnsembleFiles(ensemble: EmbeddedEnsemble): Promise<void> {
+    if (!ensemble.servers.some((s) => s.id === ensemble.myId && s.clientPort === this.port)) {
+      throw new WharfError('WHARF_BAD_REQUEST', 'the ensemble must list this server with its client port', {
+        details: { myId: ensemble.myId, port: this.port },
+      });
+    }
+    await writeFile(join(this.dataDir, 'myid'), `${ensemble.myId}\n`);
+    await writeFile(join(this.dataDir, DYNAMIC_CONFIG_FILE), renderDynamicConfig(ensemble.servers));
   }
 
   private spawn(args: string[]): void {
@@ -300,6 +338,23 @@ export class EmbeddedZooKeeper {
     }
     return lines.filter((l) => l !== '');
   }
+}
+
+/** The first dynamic configuration; the server writes later ones as `zoo.cfg.dynamic.<version>`. */
+const DYNAMIC_CONFIG_FILE = 'zoo.cfg.dynamic';
+
+/**
+ * zoo.cfg lines of an ensemble member: never standalone (a quorum of one can grow), reconfig on,
+ * the membership in its own file. Election and sync limits in ticks (5 s and 2.5 s at 500 ms).
+ */
+function ensembleLines(dataDir: string): Record<string, string | number> {
+  return {
+    standaloneEnabled: 'false',
+    reconfigEnabled: 'true',
+    dynamicConfigFile: join(dataDir, DYNAMIC_CONFIG_FILE),
+    initLimit: 10,
+    syncLimit: 5,
+  };
 }
 
 /** True when every thread of `pid` is stopped (state 'T' in each /proc task stat file); true off Linux. */

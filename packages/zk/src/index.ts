@@ -94,7 +94,20 @@ export {
   updateJson,
 } from './update-json';
 export {
+  type EnsembleConfig,
+  type EnsembleServer,
+  type ReconfigureOptions,
+  ensembleConnectString,
+  parseEnsembleConfig,
+  readEnsembleConfig,
+  reconfigureEnsemble,
+  renderDynamicConfig,
+  serverSpec,
+  superDigest,
+} from './ensemble';
+export {
   EmbeddedZooKeeper,
+  type EmbeddedEnsemble,
   type EmbeddedZooKeeperOptions,
   type EmbeddedZooKeeperState,
 } from './embedded-zookeeper';

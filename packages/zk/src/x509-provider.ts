@@ -19,8 +19,13 @@ import { WharfError } from '@wharf/model';
 /** The provider class (registered as `authProvider.x509`, so its scheme stays `x509`). */
 export const WHARF_X509_AUTH_PROVIDER = 'io.wharf.zookeeper.WharfX509AuthenticationProvider';
 
-/** The provider's Java source, shipped with this package (`files` in package.json). */
-export const X509_PROVIDER_SOURCE = join(__dirname, '..', 'java', 'WharfX509AuthenticationProvider.java');
+/** The reconfiguration tool (ensemble.ts): node-zookeeper-client has no reconfig request. */
+export const WHARF_RECONFIG_CLASS = 'io.wharf.zookeeper.WharfReconfig';
+
+/** Wharf's Java sources, shipped with this package (`files` in package.json), compiled together. */
+export const JAVA_SOURCES: readonly string[] = Object.freeze(
+  ['WharfX509AuthenticationProvider.java', 'WharfReconfig.java'].map((f) => join(__dirname, '..', 'java', f)),
+);
 
 /** Compiling one class takes ~1.5 s on an idle core and several seconds on a loaded 2-core box. */
 export const JAVAC_TIMEOUT_MS = 120_000;
@@ -38,28 +43,25 @@ export interface X509ProviderBuild {
 }
 
 /**
- * Compiles the provider once per source and zookeeper.jar (content-addressed directory) and
+ * Compiles Wharf's Java classes (the x509 provider and the reconfig tool) once per source and zookeeper.jar (content-addressed directory) and
  * returns the classpath entry holding it. Concurrent callers (parallel test workers) each compile
  * into a private directory and rename it into place; the first rename wins, the others discard.
  */
 export async function ensureX509Provider(build: X509ProviderBuild): Promise<string> {
   const jar = join(build.javaDir, 'zookeeper.jar');
-  const source = await readFile(X509_PROVIDER_SOURCE);
+  const hash = createHash('sha256');
+  for (const file of JAVA_SOURCES) hash.update(await readFile(file));
   const jarStat = await stat(jar);
-  const key = createHash('sha256')
-    .update(source)
-    .update(`${jar}:${jarStat.size}:${jarStat.mtimeMs}`)
-    .digest('hex')
-    .slice(0, 16);
+  const key = hash.update(`${jar}:${jarStat.size}:${jarStat.mtimeMs}`).digest('hex').slice(0, 16);
   const root = build.outputRoot ?? join(__dirname, 'java-classes');
   const target = join(root, key);
-  if (await exists(join(target, 'io', 'wharf', 'zookeeper', 'WharfX509AuthenticationProvider.class'))) {
+  if (await exists(join(target, 'io', 'wharf', 'zookeeper', 'WharfReconfig.class'))) {
     return target;
   }
   await mkdir(root, { recursive: true, mode: 0o755 });
   const scratch = await mkdtemp(join(root, '.build-'));
   try {
-    await execFileAsync(build.javacPath ?? 'javac', ['-cp', jar, '-d', scratch, X509_PROVIDER_SOURCE], {
+    await execFileAsync(build.javacPath ?? 'javac', ['-cp', jar, '-d', scratch, ...JAVA_SOURCES], {
       timeout: JAVAC_TIMEOUT_MS,
     });
     await rename(scratch, target).catch(async (err: NodeJS.ErrnoException) => {
@@ -70,7 +72,7 @@ export async function ensureX509Provider(build: X509ProviderBuild): Promise<stri
   } catch (err) {
     await rm(scratch, { recursive: true, force: true });
     throw new WharfError('WHARF_INTERNAL', 'cannot compile the zookeeper x509 auth provider', {
-      details: { source: X509_PROVIDER_SOURCE, javaDir: build.javaDir },
+      details: { sources: JAVA_SOURCES, javaDir: build.javaDir },
       cause: err,
     });
   }

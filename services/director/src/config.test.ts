@@ -27,6 +27,23 @@ test('bad values are refused naming the variable; "ca" is not a director id', ()
     'WHARF_DIRECTOR_PORT',
   ]);
   expect(fields({ WHARF_DIRECTOR_QUORUM_INTERVAL_MS: '10' })).toEqual(['WHARF_DIRECTOR_QUORUM_INTERVAL_MS']);
+  for (const bad of ['1:2181', '0:2181:2888:3888', '1:2181:2181:3888', '1:0:2888:3888', 'x:1:2:3']) {
+    expect(fields({ WHARF_DIRECTOR_ZK_MEMBER: bad })).toEqual(['WHARF_DIRECTOR_ZK_MEMBER']);
+  }
+  expect(fields({ WHARF_DIRECTOR_ZK_JOIN: '127.0.0.1:99999' })).toEqual(['WHARF_DIRECTOR_ZK_JOIN']);
+});
+
+test('a ZooKeeper ensemble member: id and three ports; none by default', () => {
+  expect(configFromEnv({}, { hostname: 'h' })).toMatchObject({ zkMember: null, zkJoin: '' });
+  expect(
+    configFromEnv(
+      { WHARF_DIRECTOR_ZK_MEMBER: '2:2181:2888:3888', WHARF_DIRECTOR_ZK_JOIN: '127.0.0.1:2182' },
+      { hostname: 'h' },
+    ),
+  ).toMatchObject({
+    zkMember: { id: 2, clientPort: 2181, quorumPort: 2888, electionPort: 3888 },
+    zkJoin: '127.0.0.1:2182',
+  });
 });
 
 test('the enrolment certificate names loopback, the bind address and the extra names', () => {

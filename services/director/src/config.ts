@@ -24,7 +24,33 @@ export interface DirectorConfig {
   readonly names: readonly string[];
   readonly metricsPort: number;
   readonly quorumIntervalMs: number;
+  /** This director's ZooKeeper server (ensemble member), or null when it runs none. */
+  readonly zkMember: ZkMemberConfig | null;
+  /** Connect string of the ensemble a new member joins; empty for the bootstrap director. */
+  readonly zkJoin: string;
 }
+
+/** `WHARF_DIRECTOR_ZK_MEMBER`: `<id>:<client port>:<quorum port>:<election port>`. */
+export interface ZkMemberConfig {
+  readonly id: number;
+  readonly clientPort: number;
+  readonly quorumPort: number;
+  readonly electionPort: number;
+}
+
+/** Parses `id:client:quorum:election`, or '' for no member. */
+const zkMember: EnvParser<ZkMemberConfig | null> = (raw) => {
+  if (raw.trim() === '') return null;
+  const parts = raw.split(':');
+  if (parts.length !== 4) throw new EnvValueError('expected <id>:<client>:<quorum>:<election>');
+  const [id, clientPort, quorumPort, electionPort] = parts.map((v, i) =>
+    i === 0 ? p.integer(1, 255)(v) : p.port(v),
+  ) as [number, number, number, number];
+  if (new Set([clientPort, quorumPort, electionPort]).size !== 3 || clientPort === 0) {
+    throw new EnvValueError('the three ports must be distinct and non-zero');
+  }
+  return Object.freeze({ id, clientPort, quorumPort, electionPort });
+};
 
 /** Host facts the defaults derive from. */
 export interface HostFacts {
@@ -46,6 +72,18 @@ const nameList: EnvParser<readonly string[]> = (raw) =>
       .map((n) => n.trim())
       .filter((n) => n !== ''),
   );
+
+/** `host:port[,host:port…]` of the ensemble to join, or '' to bootstrap one. */
+const joinList: EnvParser<string> = (raw) => {
+  if (raw.trim() === '') return '';
+  for (const entry of raw.split(',')) {
+    const m = /^([^\s:/,]+):(\d{1,5})$/.exec(entry);
+    if (m === null || Number(m[2]) < 1 || Number(m[2]) > 65_535) {
+      throw new EnvValueError(`"${entry}" is not host:port`);
+    }
+  }
+  return raw;
+};
 
 /** Every variable the director reads (printed by `--help`). */
 export function directorEnv(host: HostFacts): EnvTable<DirectorConfig> {
@@ -91,6 +129,19 @@ export function directorEnv(host: HostFacts): EnvTable<DirectorConfig> {
       description: 'between two srvr/mntr rounds that refresh /director/<id>',
       parse: p.integer(100, MAX_QUORUM_INTERVAL_MS),
     },
+    zkMember: {
+      name: 'WHARF_DIRECTOR_ZK_MEMBER',
+      default: '',
+      description:
+        'run a ZooKeeper ensemble member: <id>:<client>:<quorum>:<election> ports on WHARF_DIRECTOR_HOST',
+      parse: zkMember,
+    },
+    zkJoin: {
+      name: 'WHARF_DIRECTOR_ZK_JOIN',
+      default: '',
+      description: 'host:port list of the running ensemble to join (empty: bootstrap a new one)',
+      parse: joinList,
+    },
   };
 }
 
@@ -112,6 +163,7 @@ export function helpText(): string {
       'GET /metrics, GET /health on http://127.0.0.1:WHARF_METRICS_PORT.',
       'WHARF_CA_PASSPHRASE: encrypts the CA key at rest (read once, never logged).',
       'WHARF_ZK_TLS_CA / _CERT / _KEY: mutual TLS to ZooKeeper (all three or none).',
+      'WHARF_ZK_SUPER_PASSWORD: the ensemble super user (reconfiguration); default <home>/director/zk-super.',
     ],
   });
 }

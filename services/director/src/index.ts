@@ -18,6 +18,7 @@ export {
   startEnrolServer,
 } from './enrol-server';
 export { type EnrolOptions, enrol } from './enrolment';
+export { type ZooKeeperMemberOptions, ZooKeeperMember } from './zk-member';
 export { type DirectorMetrics, createDirectorMetrics } from './metrics';
 export { type QuorumHealth, type ServerReplies, parseMntr, parseSrvr, summarizeQuorum } from './quorum';
 export {

@@ -4,9 +4,12 @@
  * the ZooKeeper session, logger and metrics, and runs a director until SIGTERM/SIGINT. The only
  * module that reads `process.env` or calls `process.exit`.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
+  type Logger,
   createLogger,
   createMetrics,
   createObservabilityHandler,
@@ -16,9 +19,10 @@ import {
 } from '@wharf/observability';
 import { CA_PASSPHRASE_ENV, loadOrCreateCa } from '@wharf/pki';
 import { ZkSession, registerService, zkTlsFromEnv } from '@wharf/zk';
-import { configFromEnv, helpText } from './config';
+import { configFromEnv, helpText, type DirectorConfig } from './config';
 import { Director } from './director';
 import { createDirectorMetrics } from './metrics';
+import { ZooKeeperMember } from './zk-member';
 
 /** Version written in the service registration. */
 const VERSION = '0.1.0';
@@ -36,6 +40,7 @@ async function main(): Promise<void> {
   const caDir = join(resolve(config.home), 'ca');
   const { ca, created } = await loadOrCreateCa(caDir, passphrase === undefined ? {} : { passphrase });
   logger.info(created ? 'ca created' : 'ca loaded', { dir: caDir, encrypted: passphrase !== undefined });
+  const member = await startZkMember(config, logger);
   const tls = zkTlsFromEnv(process.env);
   const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, tls, logger });
   const metrics = createDirectorMetrics(createMetrics('director'));
@@ -79,6 +84,7 @@ async function main(): Promise<void> {
       await director.close();
       await observability.close();
       await zk.close();
+      await member?.stop(); // stays a member: a restart rejoins with its data
     },
   });
   await zk.start();
@@ -96,6 +102,37 @@ async function main(): Promise<void> {
     caFingerprint: director.caFingerprint,
     metrics: observability.url,
   });
+}
+
+/**
+ * Starts this director's ZooKeeper ensemble member when configured (before its own session,
+ * which may connect to it). The super user's password comes from `WHARF_ZK_SUPER_PASSWORD` or
+ * `<home>/director/zk-super` (0600, created by the bootstrap director; copy it to the others).
+ */
+async function startZkMember(config: DirectorConfig, logger: Logger): Promise<ZooKeeperMember | null> {
+  if (config.zkMember === null) return null;
+  const dir = join(resolve(config.home), 'director');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const superPassword =
+    process.env.WHARF_ZK_SUPER_PASSWORD || (await superPasswordFile(join(dir, 'zk-super')));
+  const member = new ZooKeeperMember({
+    dataDir: join(dir, 'zookeeper'),
+    self: { ...config.zkMember, host: config.host },
+    ...(config.zkJoin === '' ? {} : { join: config.zkJoin }),
+    superPassword,
+    logger: logger.child({ component: 'zookeeper' }),
+  });
+  await member.start();
+  return member;
+}
+
+/** Reads the super password file, creating it (0600, 32 random bytes) when absent. */
+async function superPasswordFile(file: string): Promise<string> {
+  const existing = await readFile(file, 'utf8').catch(() => null);
+  if (existing !== null && existing.trim() !== '') return existing.trim();
+  const password = randomBytes(32).toString('base64url');
+  await writeFile(file, `${password}\n`, { mode: 0o600, flag: 'wx' }).catch(async () => undefined);
+  return (await readFile(file, 'utf8')).trim();
 }
 
 runMain('wharf-director', main);
