@@ -3,10 +3,11 @@
  * `wharf-runner`: the process entry point. The only place that reads `process.env`, wires the
  * dependencies together, handles signals and calls `process.exit`.
  */
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isWharfError } from '@wharf/model';
 import {
+  certificateExpiryGauge,
   createLogger,
   createMetrics,
   createObservabilityHandler,
@@ -27,6 +28,7 @@ import { helpText, inheritedEnv, configFromEnv, type RunnerConfig } from './conf
 import { DEFAULT_DOCKER_SOCKET, DockerLauncher, RUNNER_SCOPE_LABEL } from './docker-launcher';
 import { runtimeLogSource } from './docker-logs';
 import { type ServiceLauncher } from './launcher';
+import { certificateExpiries, serviceTlsEnv } from './certificates';
 import { createRunnerMetrics } from './metrics';
 import { ProcessLauncher } from './process-launcher';
 import { hostHome } from './roles';
@@ -62,10 +64,15 @@ async function main(): Promise<void> {
     level: config.logLevel,
     context: { host: config.hostId },
   });
-  // Secure mode (mutual TLS, ACLs by role) when WHARF_ZK_TLS_CA/_CERT/_KEY are set.
-  const tls = zkTlsFromEnv(process.env);
+  // Secure mode (mutual TLS, ACLs by role): WHARF_TLS_DIR (the runner's own <dir>/runner, and
+  // each service its own), else WHARF_ZK_TLS_CA/_CERT/_KEY when set.
+  const tlsDir = config.tlsDir === undefined ? undefined : resolve(config.tlsDir);
+  const tls = zkTlsFromEnv(tlsDir === undefined ? process.env : serviceTlsEnv(tlsDir, 'runner'));
   const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, tls, logger });
   const metrics = createMetrics('runner');
+  if (tlsDir !== undefined) {
+    certificateExpiryGauge(metrics, () => certificateExpiries(tlsDir, certificateDirs(tlsDir)));
+  }
   const home = resolve(config.home);
   const { runtime: dockerRuntime, launcher } = await createLauncher(config, home, logger);
   const runner = new Runner({
@@ -73,7 +80,7 @@ async function main(): Promise<void> {
     logger,
     metrics: createRunnerMetrics(metrics),
     launcher,
-    context: { ...config, home },
+    context: { ...config, home, ...(tlsDir === undefined ? {} : { tlsDir }) },
     version: VERSION,
     pid: process.pid,
     ...(config.token === undefined ? {} : { join: { token: config.token, roles: config.roles } }),
@@ -221,6 +228,17 @@ async function dockerLauncher(
     logger: logger.child({ component: 'docker-launcher' }),
   });
   return { runtime, launcher };
+}
+
+/** The service directories enrolment wrote under `tlsDir`. */
+function certificateDirs(tlsDir: string): string[] {
+  try {
+    return readdirSync(tlsDir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+  } catch {
+    return [];
+  }
 }
 
 function dockerSocketPath(dockerHost: string | undefined): string {
