@@ -1,7 +1,8 @@
 /**
  * `wharf host enrol` as a user runs it, against the real `wharf-director` process (its main:
  * environment, CA created in WHARF_HOME/ca, HTTPS enrolment, /health and /metrics): certificates
- * are written for the host's roles; a wrong pin or a used token is refused with exit code 1.
+ * are written for each service of the host's roles, `wharf pki rotate` renews them; a wrong pin or
+ * a used token is refused with exit code 1.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve, join } from 'node:path';
@@ -101,6 +102,19 @@ test('wharf host enrol gets certificates from a running director; a wrong pin or
   expect(ok.stdout).toContain('allocator: CN=edge-7,OU=allocator,O=Wharf');
   const files = await readTlsCredentials(join(home.path, 'tls', 'proxy'));
   expect(verifyCertificateChain(files.cert, { trustedPem: files.ca }).x509Id).toBe(
+    'CN=edge-7,OU=proxy,O=Wharf',
+  );
+
+  // `wharf pki rotate`: each certificate renews itself over mutual TLS; new key, same identity.
+  const rotated = await runCli(
+    ['pki', 'rotate', '--director', `https://127.0.0.1:${port}`, '--dir', join(home.path, 'tls')],
+    {},
+  );
+  expect([rotated.code, rotated.stderr]).toEqual([0, '']);
+  expect(rotated.stdout).toContain('3 certificate(s) renewed');
+  const after = await readTlsCredentials(join(home.path, 'tls', 'proxy'));
+  expect(after.key).not.toBe(files.key);
+  expect(verifyCertificateChain(after.cert, { trustedPem: after.ca }).x509Id).toBe(
     'CN=edge-7,OU=proxy,O=Wharf',
   );
 
