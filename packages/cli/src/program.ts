@@ -351,12 +351,10 @@ function addHostCommands(program: Command, handlers: CommandHandlers, run: Runne
     .action(act(run, handlers.hostEnrol));
   program
     .command('pki')
-    .description("this host's certificates")
     .command('rotate')
     .description('renew the service certificates through the director (mutual TLS with the current ones)')
     .option('--director <url>', 'the director enrolment endpoint (default https://127.0.0.1:12500)')
-    .option('--services <services>', 'comma-separated services (default: every one in --dir)')
-    .option('--dir <path>', 'the TLS directory of `host enrol` (default $WHARF_HOME/tls)')
+    .option('--dir <path>', 'every <service>/ of `host enrol` here is renewed (default $WHARF_HOME/tls)')
     .action(act(run, handlers.pkiRotate));
   host
     .command('list')

@@ -14,6 +14,7 @@ import {
   installShutdown,
   startObservabilityServer,
   type Logger,
+  type Metrics,
   runMain,
 } from '@wharf/observability';
 import { DockerRuntime } from '@wharf/runtime';
@@ -23,6 +24,7 @@ import {
   registerService,
   zkTlsFromEnv,
   type EphemeralRegistration,
+  type ZkTlsOptions,
 } from '@wharf/zk';
 import { helpText, inheritedEnv, configFromEnv, type RunnerConfig } from './config';
 import { DEFAULT_DOCKER_SOCKET, DockerLauncher, RUNNER_SCOPE_LABEL } from './docker-launcher';
@@ -64,15 +66,9 @@ async function main(): Promise<void> {
     level: config.logLevel,
     context: { host: config.hostId },
   });
-  // Secure mode (mutual TLS, ACLs by role): WHARF_TLS_DIR (the runner's own <dir>/runner, and
-  // each service its own), else WHARF_ZK_TLS_CA/_CERT/_KEY when set.
-  const tlsDir = config.tlsDir === undefined ? undefined : resolve(config.tlsDir);
-  const tls = zkTlsFromEnv(tlsDir === undefined ? process.env : serviceTlsEnv(tlsDir, 'runner'));
-  const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, tls, logger });
   const metrics = createMetrics('runner');
-  if (tlsDir !== undefined) {
-    certificateExpiryGauge(metrics, () => certificateExpiries(tlsDir, certificateDirs(tlsDir)));
-  }
+  const { tlsDir, tls } = secureMode(config, metrics);
+  const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, tls, logger });
   const home = resolve(config.home);
   const { runtime: dockerRuntime, launcher } = await createLauncher(config, home, logger);
   const runner = new Runner({
@@ -228,6 +224,21 @@ async function dockerLauncher(
     logger: logger.child({ component: 'docker-launcher' }),
   });
   return { runtime, launcher };
+}
+
+/**
+ * Secure mode (mutual TLS, ACLs by role): WHARF_TLS_DIR gives the runner `<dir>/runner` and each
+ * service its own directory, and every certificate there is reported in
+ * `wharf_certificate_expiry_seconds`; else WHARF_ZK_TLS_CA/_CERT/_KEY when set (one certificate).
+ */
+function secureMode(
+  config: RunnerConfig,
+  metrics: Metrics,
+): { tlsDir: string | undefined; tls: ZkTlsOptions | undefined } {
+  if (config.tlsDir === undefined) return { tlsDir: undefined, tls: zkTlsFromEnv(process.env) };
+  const tlsDir = resolve(config.tlsDir);
+  certificateExpiryGauge(metrics, () => certificateExpiries(tlsDir, certificateDirs(tlsDir)));
+  return { tlsDir, tls: zkTlsFromEnv(serviceTlsEnv(tlsDir, 'runner')) };
 }
 
 /** The service directories enrolment wrote under `tlsDir`. */

@@ -62,8 +62,6 @@ export async function enrolThisHost(options: HostEnrolOptions, ctx: CliContext):
 /** `pki rotate` options. */
 export interface PkiRotateOptions {
   director?: string;
-  /** Comma-separated services (default: every service directory). */
-  services?: string;
   dir?: string;
   home?: string;
   json?: boolean;
@@ -71,14 +69,9 @@ export interface PkiRotateOptions {
 
 /** Runs `pki rotate`: every service certificate renews itself over mutual TLS. */
 export async function rotateThisHost(options: PkiRotateOptions, ctx: CliContext): Promise<number> {
-  const services = options.services
-    ?.split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
   const renewed = await renewCertificates({
     director: options.director ?? DEFAULT_DIRECTOR_URL,
     dir: tlsDir(options, ctx),
-    ...(services === undefined ? {} : { services }),
   });
   if (options.json) {
     ctx.stdout.write(`${JSON.stringify({ services: renewed }, null, 2)}\n`);
