@@ -4,35 +4,27 @@
  * are written for each service of the host's roles, `wharf pki rotate` renews them; a wrong pin or
  * a used token is refused with exit code 1.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve, join } from 'node:path';
+import { join } from 'node:path';
 import { parseDocument, paths } from '@wharf/model';
 import { readTlsCredentials, verifyCertificateChain } from '@wharf/pki';
 import {
   createRolesToken,
-  freePort,
   persistentTree,
+  startDirectorProcess,
   useZooKeeper,
-  waitFor,
   useTempDir,
+  type DirectorProcess,
 } from '@wharf/testkit';
 import { runCli } from './cli-process';
 
 jest.setTimeout(60_000);
 
-/** The built director. */
-const DIRECTOR = resolve(__dirname, '..', '..', '..', 'services', 'director', 'dist', 'main.js');
-
 const zk = useZooKeeper();
 const home = useTempDir('wharf-enrol-cli');
-let director: ChildProcess | undefined;
+let director: DirectorProcess | undefined;
 
 afterEach(async () => {
-  if (director?.exitCode === null) {
-    const exited = new Promise((r) => director!.once('exit', r));
-    director.kill('SIGTERM');
-    await exited;
-  }
+  await director?.stop();
   director = undefined;
 });
 
@@ -47,24 +39,9 @@ async function get(url: string): Promise<{ status: number; text: string } | unde
 
 test('wharf host enrol gets certificates from a running director; a wrong pin or a used token is refused', async () => {
   const session = await zk.session();
-  const [port, metricsPort] = [await freePort(), await freePort()];
-  director = spawn(process.execPath, [DIRECTOR], {
-    env: {
-      ...process.env,
-      WHARF_ZK: zk.connectString,
-      WHARF_ZK_CHROOT: zk.chroot,
-      WHARF_HOME: join(home.path, 'director'),
-      WHARF_ID: 'director-1',
-      WHARF_DIRECTOR_PORT: String(port),
-      WHARF_METRICS_PORT: String(metricsPort),
-      WHARF_LOG_LEVEL: 'warn',
-    },
-    stdio: 'ignore',
-  });
-  await waitFor(async () => (await get(`http://127.0.0.1:${metricsPort}/health`))?.status === 200, {
-    timeoutMs: 30_000,
-    message: 'director healthy',
-  });
+  director = await startDirectorProcess({ zk, home: home.path });
+  const port = new URL(director.url).port;
+  const metricsPort = Number(new URL(director.metricsUrl).port);
   const { fingerprint } = parseDocument('director-ca', (await session.get(paths.directorCa())).data);
   // Registered for the api's Prometheus service discovery, with its metrics address.
   const registered = parseDocument(

@@ -26,3 +26,4 @@ export { type EtcdProcess, startEtcdProcess } from './etcd-process';
 export { persistentTree } from './zk-tree';
 export { type CommandResult, type RunCommandOptions, runCommand } from './run-command';
 export { type TestRolesTokenOptions, createRolesToken } from './roles-tokens';
+export { type DirectorProcess, startDirectorProcess } from './director-process';

@@ -5,9 +5,8 @@
  * a revoked roles token gets nothing; `renewCertificates` (`wharf pki rotate`) re-issues every
  * service certificate over mutual TLS with the current ones, and the rotated files still work.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseDocument, paths } from '@wharf/model';
 import {
   enrolHost,
@@ -19,72 +18,49 @@ import {
 } from '@wharf/pki';
 import {
   createRolesToken,
-  freePort,
   persistentTree,
+  startDirectorProcess,
   useTempDir,
   useZooKeeper,
-  waitFor,
+  type DirectorProcess,
 } from '@wharf/testkit';
 import { DocumentStore, ZkSession, type ZkTlsOptions, zkTlsFromEnv } from '@wharf/zk';
 import { postDirector } from './harness';
 
 jest.setTimeout(60_000);
 
-const DIRECTOR = resolve(__dirname, '..', 'dist', 'main.js');
 const zk = useZooKeeper({ tls: true });
 const home = useTempDir('wharf-director-secure');
-let director: ChildProcess | undefined;
+let director: DirectorProcess | undefined;
 
 afterEach(async () => {
-  if (director?.exitCode === null) {
-    const exited = new Promise((r) => director!.once('exit', r));
-    director.kill('SIGTERM');
-    await exited;
-  }
+  await director?.stop();
   director = undefined;
 });
 
 const text = (v: string | Buffer): string => v.toString();
 
+/** WHARF_ZK_TLS_* for the credentials in `dir` (the layout of `writeTlsCredentials`). */
+const tlsEnv = (dir: string): Record<string, string> => ({
+  WHARF_ZK_TLS_CA: join(dir, 'ca.pem'),
+  WHARF_ZK_TLS_CERT: join(dir, 'cert.pem'),
+  WHARF_ZK_TLS_KEY: join(dir, 'key.pem'),
+});
+
 /** Starts the director process with the installation CA and its own ZooKeeper certificate. */
-async function startDirector(): Promise<{ url: string; metricsUrl: string }> {
+async function startDirector(): Promise<DirectorProcess> {
   const tls = zk.zk.tls!;
   const own = await tls.client({ hostId: 'dir-host', role: 'director' });
   await saveCa(join(home.path, 'director', 'ca'), tls.ca);
   const tlsDir = join(home.path, 'director-tls');
   await writeTlsCredentials(tlsDir, { ca: text(own.ca), cert: text(own.cert), key: text(own.key) });
-  const [port, metricsPort] = [await freePort(), await freePort()];
-  director = spawn(process.execPath, [DIRECTOR], {
-    env: {
-      ...process.env,
-      WHARF_ZK: zk.connectString,
-      WHARF_ZK_CHROOT: zk.chroot,
-      WHARF_HOME: join(home.path, 'director'),
-      WHARF_ID: 'director-1',
-      WHARF_DIRECTOR_PORT: String(port),
-      WHARF_METRICS_PORT: String(metricsPort),
-      WHARF_LOG_LEVEL: 'warn',
-      WHARF_ZK_TLS_CA: join(tlsDir, 'ca.pem'),
-      WHARF_ZK_TLS_CERT: join(tlsDir, 'cert.pem'),
-      WHARF_ZK_TLS_KEY: join(tlsDir, 'key.pem'),
-    },
-    stdio: 'ignore',
-  });
-  const metricsUrl = `http://127.0.0.1:${metricsPort}`;
-  await waitFor(async () => (await fetch(`${metricsUrl}/health`).catch(() => undefined))?.status === 200, {
-    timeoutMs: 30_000,
-    message: 'director healthy',
-  });
-  return { url: `https://127.0.0.1:${port}`, metricsUrl };
+  director = await startDirectorProcess({ zk, home: home.path, env: tlsEnv(tlsDir) });
+  return director;
 }
 
 /** A session as a service, from the files enrolment wrote (the way the runner's services read them). */
 async function sessionFrom(dir: string): Promise<ZkSession> {
-  const tls: ZkTlsOptions = zkTlsFromEnv({
-    WHARF_ZK_TLS_CA: join(dir, 'ca.pem'),
-    WHARF_ZK_TLS_CERT: join(dir, 'cert.pem'),
-    WHARF_ZK_TLS_KEY: join(dir, 'key.pem'),
-  })!;
+  const tls: ZkTlsOptions = zkTlsFromEnv(tlsEnv(dir))!;
   const session = new ZkSession({ connectString: zk.connectString, chroot: zk.chroot, tls });
   await session.start();
   return session;
