@@ -22,8 +22,13 @@ function sourceFiles(dir: string): string[] {
 function declaredMetrics(): Set<string> {
   const names = new Set<string>();
   const services = join(ROOT, 'services');
-  for (const service of readdirSync(services)) {
-    for (const file of sourceFiles(join(services, service, 'src'))) {
+  // The one metric shared by every service (`wharf_certificate_expiry_seconds`) lives in observability.
+  const dirs = [
+    ...readdirSync(services).map((service) => join(services, service, 'src')),
+    join(ROOT, 'packages', 'observability', 'src'),
+  ];
+  for (const dir of dirs) {
+    for (const file of sourceFiles(dir)) {
       for (const m of readFileSync(file, 'utf8').matchAll(/name: '(wharf_[a-z0-9_]+)'/g)) names.add(m[1]!);
     }
   }
@@ -67,6 +72,7 @@ describe('deploy/monitoring', () => {
       'ProxyHigh5xxRate',
       'ZoneCapacityLow',
       'CertificateExpirySoon',
+      'ServiceCertificateExpirySoon',
       'DirectorCertificateExpirySoon',
       'DirectorQuorumUnhealthy',
       'DeploymentUnavailable',

@@ -46,6 +46,7 @@ async function parse(
     planCancel: record('planCancel'),
     hostJoin: record('hostJoin'),
     hostEnrol: record('hostEnrol'),
+    pkiRotate: record('pkiRotate'),
     hostList: record('hostList'),
     hostRoles: async (id, roles, options) => record('hostRoles')(id, { ...options, roles }),
     allocatorVacate: record('allocatorVacate'),

@@ -17,7 +17,7 @@ import { type DownOptions } from './commands/down';
 import { type VacateOptions } from './commands/allocator';
 import { type CatalogCommandOptions } from './commands/catalog';
 import { type HostCommandOptions, type HostJoinOptions } from './commands/host';
-import { type HostEnrolOptions } from './commands/host-enrol';
+import { type HostEnrolOptions, type PkiRotateOptions } from './commands/host-enrol';
 import { type ApiKeyCommandOptions } from './commands/apikey';
 import { addSnapshotCommands, type SnapshotCommandOptions } from './commands/snapshot';
 import { type UpCommandOptions } from './commands/up';
@@ -61,6 +61,7 @@ export interface CommandHandlers {
   planCancel(id: string, options: DeploymentCommandOptions & GlobalOptions): Promise<number>;
   hostJoin(options: HostJoinOptions & GlobalOptions): Promise<number>;
   hostEnrol(options: HostEnrolOptions & GlobalOptions): Promise<number>;
+  pkiRotate(options: PkiRotateOptions & GlobalOptions): Promise<number>;
   hostList(options: HostCommandOptions & GlobalOptions): Promise<number>;
   hostRoles(id: string, roles: string, options: HostCommandOptions & GlobalOptions): Promise<number>;
   allocatorVacate(id: string, options: VacateOptions & GlobalOptions): Promise<number>;
@@ -361,10 +362,17 @@ function addHostCommands(program: Command, handlers: CommandHandlers, run: Runne
     .option('--director <url>', 'the director enrolment endpoint (default https://127.0.0.1:12500)')
     .requiredOption('--ca-fingerprint <sha256>', "the director CA's fingerprint, sha256:<hex>")
     .option('--token <token>', 'roles token (or env WHARF_ROLES_TOKEN)')
-    .requiredOption('--roles <roles>', 'comma-separated roles to get certificates for')
+    .requiredOption('--roles <roles>', 'comma-separated roles; one certificate per service they start')
     .option('--host-id <id>', 'host id (default: the host name)')
-    .option('--dir <path>', 'where <role>/cert.pem, key.pem, ca.pem go (default $WHARF_HOME/tls)')
+    .option('--dir <path>', 'where <service>/cert.pem, key.pem, ca.pem go (default $WHARF_HOME/tls)')
     .action(act(run, handlers.hostEnrol));
+  program
+    .command('pki')
+    .command('rotate')
+    .description('renew the service certificates through the director (mutual TLS with the current ones)')
+    .option('--director <url>', 'the director enrolment endpoint (default https://127.0.0.1:12500)')
+    .option('--dir <path>', 'every <service>/ of `host enrol` here is renewed (default $WHARF_HOME/tls)')
+    .action(act(run, handlers.pkiRotate));
   host
     .command('list')
     .description('list hosts with their roles and running services')

@@ -31,7 +31,7 @@ import {
   showTemplate,
 } from './commands/catalog';
 import { joinHost, listHosts, setHostRoles } from './commands/host';
-import { enrolThisHost } from './commands/host-enrol';
+import { enrolThisHost, rotateThisHost } from './commands/host-enrol';
 import { createApiKey, listApiKeys, revokeApiKey } from './commands/apikey';
 import { loadPlatform, runStatus } from './commands/status';
 import { runUp } from './commands/up';
@@ -114,6 +114,7 @@ export function defaultHandlers(ctx: CliContext): CommandHandlers {
     planCancel: (id, options) => cancelPlan(client(options), id, options, ctx),
     hostJoin: (options) => joinHost(options, ctx),
     hostEnrol: (options) => enrolThisHost(options, ctx),
+    pkiRotate: (options) => rotateThisHost(options, ctx),
     hostList: (options) => listHosts(client(options), options, ctx),
     hostRoles: (id, roles, options) => setHostRoles(client(options), id, roles, options, ctx),
     allocatorVacate: (id, options) => vacateAllocator(client(options), id, options, ctx),

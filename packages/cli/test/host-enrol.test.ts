@@ -1,37 +1,30 @@
 /**
  * `wharf host enrol` as a user runs it, against the real `wharf-director` process (its main:
  * environment, CA created in WHARF_HOME/ca, HTTPS enrolment, /health and /metrics): certificates
- * are written for the host's roles; a wrong pin or a used token is refused with exit code 1.
+ * are written for each service of the host's roles, `wharf pki rotate` renews them; a wrong pin or
+ * a used token is refused with exit code 1.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve, join } from 'node:path';
+import { join } from 'node:path';
 import { parseDocument, paths } from '@wharf/model';
 import { readTlsCredentials, verifyCertificateChain } from '@wharf/pki';
 import {
   createRolesToken,
-  freePort,
   persistentTree,
+  startDirectorProcess,
   useZooKeeper,
-  waitFor,
   useTempDir,
+  type DirectorProcess,
 } from '@wharf/testkit';
 import { runCli } from './cli-process';
 
 jest.setTimeout(60_000);
 
-/** The built director. */
-const DIRECTOR = resolve(__dirname, '..', '..', '..', 'services', 'director', 'dist', 'main.js');
-
 const zk = useZooKeeper();
 const home = useTempDir('wharf-enrol-cli');
-let director: ChildProcess | undefined;
+let director: DirectorProcess | undefined;
 
 afterEach(async () => {
-  if (director?.exitCode === null) {
-    const exited = new Promise((r) => director!.once('exit', r));
-    director.kill('SIGTERM');
-    await exited;
-  }
+  await director?.stop();
   director = undefined;
 });
 
@@ -46,24 +39,9 @@ async function get(url: string): Promise<{ status: number; text: string } | unde
 
 test('wharf host enrol gets certificates from a running director; a wrong pin or a used token is refused', async () => {
   const session = await zk.session();
-  const [port, metricsPort] = [await freePort(), await freePort()];
-  director = spawn(process.execPath, [DIRECTOR], {
-    env: {
-      ...process.env,
-      WHARF_ZK: zk.connectString,
-      WHARF_ZK_CHROOT: zk.chroot,
-      WHARF_HOME: join(home.path, 'director'),
-      WHARF_ID: 'director-1',
-      WHARF_DIRECTOR_PORT: String(port),
-      WHARF_METRICS_PORT: String(metricsPort),
-      WHARF_LOG_LEVEL: 'warn',
-    },
-    stdio: 'ignore',
-  });
-  await waitFor(async () => (await get(`http://127.0.0.1:${metricsPort}/health`))?.status === 200, {
-    timeoutMs: 30_000,
-    message: 'director healthy',
-  });
+  director = await startDirectorProcess({ zk, home: home.path });
+  const port = new URL(director.url).port;
+  const metricsPort = Number(new URL(director.metricsUrl).port);
   const { fingerprint } = parseDocument('director-ca', (await session.get(paths.directorCa())).data);
   // Registered for the api's Prometheus service discovery, with its metrics address.
   const registered = parseDocument(
@@ -101,6 +79,19 @@ test('wharf host enrol gets certificates from a running director; a wrong pin or
   expect(ok.stdout).toContain('allocator: CN=edge-7,OU=allocator,O=Wharf');
   const files = await readTlsCredentials(join(home.path, 'tls', 'proxy'));
   expect(verifyCertificateChain(files.cert, { trustedPem: files.ca }).x509Id).toBe(
+    'CN=edge-7,OU=proxy,O=Wharf',
+  );
+
+  // `wharf pki rotate`: each certificate renews itself over mutual TLS; new key, same identity.
+  const rotated = await runCli(
+    ['pki', 'rotate', '--director', `https://127.0.0.1:${port}`, '--dir', join(home.path, 'tls')],
+    {},
+  );
+  expect([rotated.code, rotated.stderr]).toEqual([0, '']);
+  expect(rotated.stdout).toContain('3 certificate(s) renewed');
+  const after = await readTlsCredentials(join(home.path, 'tls', 'proxy'));
+  expect(after.key).not.toBe(files.key);
+  expect(verifyCertificateChain(after.cert, { trustedPem: after.ca }).x509Id).toBe(
     'CN=edge-7,OU=proxy,O=Wharf',
   );
 

@@ -54,3 +54,11 @@ test('expiry and roles are checked; a persistent token is never used up', async 
   const persistent = { ...record, persistent: true, used: true, enrolled_by: 'h1' };
   expect(await outcome(persistent, { roles: ['proxy'], now, hostId: 'h9', purpose: 'enrol' })).toBe('ok');
 });
+
+test('a revoked token is refused for joining and enrolling, persistent or not', async () => {
+  const revoked = { ...record, persistent: true, revoked: '2026-05-01T00:00:00.000Z' };
+  expect(await outcome(revoked, { roles: ['proxy'], now })).toBe('WHARF_FORBIDDEN: roles token revoked');
+  expect(await outcome(revoked, { roles: ['proxy'], now, purpose: 'enrol' })).toBe(
+    'WHARF_FORBIDDEN: roles token revoked',
+  );
+});

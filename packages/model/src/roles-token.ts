@@ -79,10 +79,14 @@ export function rolesTokenRefused(message: string): WharfError {
 /**
  * Checks a token's secret against its record and the use it is presented for; throws
  * WHARF_UNAUTHORIZED (bad secret, expired, used up, enrolled by another host) or WHARF_FORBIDDEN
- * (roles the token does not grant, naming `roles`).
+ * (revoked, naming `token`; roles the token does not grant, naming `roles`).
  */
 export async function checkRolesToken(record: RolesToken, secret: string, use: RolesTokenUse): Promise<void> {
   if (!(await verifyTokenSecret(secret, record))) throw rolesTokenRefused('invalid roles token');
+  if (record.revoked !== undefined) {
+    const message = 'roles token revoked';
+    throw new WharfError('WHARF_FORBIDDEN', message, { details: [{ path: 'token', message }] });
+  }
   if (record.expires !== undefined && Date.parse(record.expires) <= use.now.getTime())
     throw rolesTokenRefused('roles token expired');
   if (!record.persistent) {

@@ -22,6 +22,11 @@ export {
 } from './metrics';
 export type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 export {
+  CERTIFICATE_EXPIRY_METRIC,
+  type CertificateExpiry,
+  certificateExpiryGauge,
+} from './certificate-expiry';
+export {
   type HealthCheck,
   type HealthReport,
   type HealthResponse,

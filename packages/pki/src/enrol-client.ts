@@ -1,12 +1,13 @@
 /**
  * The joining host's half of enrolment (`wharf host enrol`): pin the director's CA by its SHA-256
- * fingerprint, generate one key per role locally, post CSRs with the roles token over TLS that
- * must chain to the pinned CA, check what comes back, and write `<dir>/<role>/{cert,key,ca}.pem`.
+ * fingerprint, generate one key per service the host's roles start (runner included) locally,
+ * post CSRs with the roles token over TLS that must chain to the pinned CA, check what comes
+ * back, and write `<dir>/<service>/{cert,key,ca}.pem`.
  */
 import { createPublicKey } from 'node:crypto';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { join } from 'node:path';
-import { ERROR_CODES, WharfError, type WharfErrorCode } from '@wharf/model';
+import { ERROR_CODES, WharfError, type HostRole, type WharfErrorCode } from '@wharf/model';
 import { createCsr } from './csr';
 import {
   CA_PATH,
@@ -17,7 +18,8 @@ import {
   type EnrolResponse,
 } from './enrolment';
 import { inspectCertificate } from './inspect';
-import { generateRsaKeyPair } from './keys';
+import { generateRsaKeyPair, type KeyPairPem } from './keys';
+import { servicesForHostRoles } from './services';
 import { identitySubject } from './subject';
 import { writeTlsCredentials } from './tls-files';
 import { verifyCertificateChain } from './verify';
@@ -35,15 +37,16 @@ export interface EnrolHostOptions {
   readonly caFingerprint: string;
   readonly token: string;
   readonly hostId: string;
-  readonly roles: readonly string[];
-  /** Credentials are written to `<dir>/<role>/` (cert.pem, key.pem 0600, ca.pem). */
+  /** The host roles; one certificate per service they start, plus the runner's. */
+  readonly roles: readonly HostRole[];
+  /** Credentials are written to `<dir>/<service>/` (cert.pem, key.pem 0600, ca.pem). */
   readonly dir: string;
   readonly timeoutMs?: number;
 }
 
-/** One role's credentials as written. */
-export interface EnrolledRole {
-  readonly role: string;
+/** One service's credentials as written. */
+export interface EnrolledService {
+  readonly service: string;
   readonly dir: string;
   readonly x509Id: string;
   readonly notAfter: Date;
@@ -53,7 +56,7 @@ export interface EnrolledRole {
 export interface EnrolResult {
   readonly hostId: string;
   readonly caFingerprint: string;
-  readonly roles: readonly EnrolledRole[];
+  readonly services: readonly EnrolledService[];
 }
 
 /**
@@ -65,38 +68,64 @@ export async function enrolHost(options: EnrolHostOptions): Promise<EnrolResult>
   const pin = parseCaFingerprint(options.caFingerprint);
   const base = directorUrl(options.director);
   const timeoutMs = options.timeoutMs ?? DEFAULT_ENROL_TIMEOUT_MS;
-  const subjects = options.roles.map((role) => identitySubject({ hostId: options.hostId, role }));
   // The CA is fetched without verification, then trusted only if it is the pinned one.
   const caPem = (await call(new URL(CA_PATH, base), { rejectUnauthorized: false }, timeoutMs)).text;
   if (caFingerprint(caPem) !== pin || !inspectCertificate(caPem, 'ca').isCa) {
     throw untrusted('ca_fingerprint_mismatch', 'the director CA does not match --ca-fingerprint');
   }
-  const keys = await Promise.all(subjects.map(() => generateRsaKeyPair()));
-  const csrs = Object.fromEntries(
-    subjects.map((subject, i) => [
-      subject.organizationalUnit!,
-      createCsr({ privateKeyPem: keys[i]!.privateKeyPem, subject }),
-    ]),
-  );
-  const body: EnrolRequest = { hostId: options.hostId, token: options.token, csrs };
+  const services = servicesForHostRoles(options.roles);
+  const requests = await csrsFor(options.hostId, services);
+  const body: EnrolRequest = { hostId: options.hostId, token: options.token, csrs: requests.csrs };
   const answer = await call(
     new URL(ENROL_PATH, base),
     { method: 'POST', ca: caPem, rejectUnauthorized: true },
     timeoutMs,
     JSON.stringify(body),
   );
-  const response = parseAnswer(answer);
-  const roles: EnrolledRole[] = [];
-  for (const [i, role] of options.roles.entries()) {
-    const cert = checkedCertificate(response, role, options.hostId, caPem, keys[i]!.publicKeyPem);
-    const dir = join(options.dir, role);
-    await writeTlsCredentials(dir, { ca: caPem, cert: cert.pem, key: keys[i]!.privateKeyPem });
-    roles.push({ role, dir, x509Id: cert.x509Id, notAfter: cert.notAfter });
-  }
-  return { hostId: options.hostId, caFingerprint: pin, roles };
+  const written = await writeIssued(parseAnswer(answer), requests, { ...options, caPem });
+  return { hostId: options.hostId, caFingerprint: pin, services: written };
 }
 
-function directorUrl(raw: string): URL {
+/** One fresh key and CSR per service, generated here (the keys never leave this host). */
+export async function csrsFor(
+  hostId: string,
+  services: readonly string[],
+): Promise<{ csrs: Record<string, string>; keys: Map<string, KeyPairPem> }> {
+  const pairs = await Promise.all(services.map(() => generateRsaKeyPair()));
+  const keys = new Map<string, KeyPairPem>();
+  const csrs: Record<string, string> = {};
+  for (const [i, service] of services.entries()) {
+    const pair = pairs[i]!;
+    keys.set(service, pair);
+    const subject = identitySubject({ hostId, role: service });
+    csrs[service] = createCsr({ privateKeyPem: pair.privateKeyPem, subject });
+  }
+  return { csrs, keys };
+}
+
+/** Checks every returned certificate and writes `<dir>/<service>/` (each file atomically). */
+export async function writeIssued(
+  response: EnrolResponse,
+  requests: { keys: ReadonlyMap<string, KeyPairPem> },
+  options: { hostId: string; dir: string; caPem: string },
+): Promise<EnrolledService[]> {
+  const checked = [...requests.keys].map(([service, pair]) => ({
+    service,
+    pair,
+    cert: checkedCertificate(response, service, options.hostId, options.caPem, pair.publicKeyPem),
+  }));
+  // Everything is checked before anything is written: a bad answer leaves the old files alone.
+  const written: EnrolledService[] = [];
+  for (const { service, pair, cert } of checked) {
+    const dir = join(options.dir, service);
+    await writeTlsCredentials(dir, { ca: options.caPem, cert: cert.pem, key: pair.privateKeyPem });
+    written.push({ service, dir, x509Id: cert.x509Id, notAfter: cert.notAfter });
+  }
+  return written;
+}
+
+/** `https://host:port` checked; WHARF_VALIDATION naming `director` otherwise. */
+export function directorUrl(raw: string): URL {
   let url: URL | undefined;
   try {
     url = new URL(raw);
@@ -133,7 +162,7 @@ function checkedCertificate(
   return info;
 }
 
-function parseAnswer(answer: { status: number; text: string }): EnrolResponse {
+export function parseAnswer(answer: { status: number; text: string }): EnrolResponse {
   let body: unknown;
   try {
     body = JSON.parse(answer.text);
@@ -156,7 +185,7 @@ function parseAnswer(answer: { status: number; text: string }): EnrolResponse {
 }
 
 /** One HTTPS request; resolves with status and body text (bounded), rejects on transport errors. */
-function call(
+export function call(
   url: URL,
   options: RequestOptions,
   timeoutMs: number,

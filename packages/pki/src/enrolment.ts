@@ -12,6 +12,11 @@ import { PEM_TYPES, singlePem } from './pem';
 export const DEFAULT_DIRECTOR_PORT = 12500;
 /** `POST` here: {@link EnrolRequest} → {@link EnrolResponse}. */
 export const ENROL_PATH = '/enrol';
+/**
+ * `POST` here over mutual TLS with the current certificate: {@link RenewRequest} →
+ * {@link EnrolResponse} with one certificate, same host and service, for the CSR's key.
+ */
+export const RENEW_PATH = '/renew';
 /** `GET` here: the CA certificate (PEM), to be checked against the pinned fingerprint. */
 export const CA_PATH = '/ca';
 /** Prefix of a CA fingerprint as the director prints it and the CLI takes it. */
@@ -22,16 +27,22 @@ export interface EnrolRequest {
   readonly hostId: string;
   /** The roles token, `wharf_<id>_<secret>`. */
   readonly token: string;
-  /** One CSR (PEM) per role asked for. */
+  /** One CSR (PEM) per service asked for (`runner`, `api`, …: the ACLs' `OU`). */
   readonly csrs: Readonly<Record<string, string>>;
 }
 
-/** `POST /enrol` answer (201). */
+/** `POST /renew` body. */
+export interface RenewRequest {
+  /** A CSR for the new key (its subject is ignored: the peer certificate's identity is kept). */
+  readonly csr: string;
+}
+
+/** `POST /enrol` and `POST /renew` answer (201). */
 export interface EnrolResponse {
   readonly hostId: string;
   /** The CA certificate the certificates chain to. */
   readonly ca: string;
-  /** One certificate (PEM) per role of the request. */
+  /** One certificate (PEM) per service of the request. */
   readonly certificates: Readonly<Record<string, string>>;
 }
 

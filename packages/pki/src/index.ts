@@ -83,6 +83,8 @@ export {
   CA_PATH,
   DEFAULT_DIRECTOR_PORT,
   ENROL_PATH,
+  RENEW_PATH,
+  type RenewRequest,
   type EnrolRequest,
   type EnrolResponse,
   FINGERPRINT_PREFIX,
@@ -93,6 +95,15 @@ export {
   DEFAULT_ENROL_TIMEOUT_MS,
   type EnrolHostOptions,
   type EnrolResult,
-  type EnrolledRole,
+  type EnrolledService,
   enrolHost,
 } from './enrol-client';
+export { type RenewCertificatesOptions, renewCertificates } from './renew-client';
+export {
+  CERTIFIED_SERVICES,
+  type CertifiedService,
+  ROLE_CERTIFIED_SERVICES,
+  isCertifiedService,
+  rolesForServices,
+  servicesForHostRoles,
+} from './services';

@@ -27,3 +27,4 @@ export { persistentTree } from './zk-tree';
 export { type CommandResult, type RunCommandOptions, runCommand } from './run-command';
 export { type TestRolesTokenOptions, createRolesToken } from './roles-tokens';
 export { SEED_BATCH, type SeedDeployment, seedDeployments } from './seed-deployments';
+export { type DirectorProcess, startDirectorProcess } from './director-process';

@@ -19,10 +19,18 @@ export interface ZkTlsOptions {
    * (e.g. dialling an IP of a server whose certificate names only its DNS name).
    */
   servername?: string;
+  /**
+   * Certificate rotation: called before every new connection; PEM that differs from the current
+   * becomes the context of that and later connections (an established connection keeps its
+   * certificate). A pair that does not match (a rotation caught between its key and certificate
+   * writes) or undefined keeps the current context. `zkTlsFromEnv` re-reads the files here.
+   */
+  reload?: () => Pick<ZkTlsOptions, 'ca' | 'cert' | 'key'> | undefined;
 }
 
 /** {@link ZkTlsOptions} checked once and turned into a reusable OpenSSL context. */
 export interface CompiledZkTls {
+  /** The context for the next connection (re-read through `reload` when given). */
   readonly secureContext: SecureContext;
   readonly servername: string | undefined;
 }
@@ -46,7 +54,30 @@ export function compileZkTls(tls: ZkTlsOptions | undefined): CompiledZkTls | nul
     // OpenSSL's reason ("key values mismatch", "bad decrypt") names the problem, never the key.
     throw tlsOptionError('cert', err instanceof Error ? err.message : 'unusable', err);
   }
-  return Object.freeze({ secureContext, servername: tls.servername });
+  const reload = tls.reload;
+  if (reload === undefined) return Object.freeze({ secureContext, servername: tls.servername });
+  let last = pemKey(tls);
+  return Object.freeze({
+    servername: tls.servername,
+    get secureContext(): SecureContext {
+      try {
+        const fresh = reload();
+        if (fresh !== undefined && pemKey(fresh) !== last) {
+          secureContext = createSecureContext({ ca: fresh.ca, cert: fresh.cert, key: fresh.key });
+          last = pemKey(fresh);
+        }
+      } catch {
+        // Mid-rotation or unreadable: keep connecting with the last good certificate.
+      }
+      return secureContext;
+    },
+  });
+}
+
+function pemKey(pem: Pick<ZkTlsOptions, 'ca' | 'cert' | 'key'>): string {
+  return [pem.ca, pem.cert, pem.key]
+    .map((v) => (typeof v === 'string' ? v : v.toString('latin1')))
+    .join('\0');
 }
 
 /**

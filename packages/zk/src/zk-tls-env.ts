@@ -29,7 +29,9 @@ const DISK: ZkTlsFiles = {
  * `ZkSessionOptions.tls` from the environment (each service's `main.ts` passes `process.env`),
  * or undefined when none of {@link ZK_TLS_ENV} is set (plain mode, the default). Throws
  * WHARF_VALIDATION naming the variable: only some set, a file unreadable, or a key file that
- * group or others may access (as ssh refuses one). Never puts file contents in an error.
+ * group or others may access (as ssh refuses one). Never puts file contents in an error. The
+ * result re-reads the files before each new connection, so a rotated certificate is used from
+ * the next reconnect on.
  */
 export function zkTlsFromEnv(
   env: Readonly<Record<string, string | undefined>>,
@@ -55,7 +57,17 @@ export function zkTlsFromEnv(
       throw invalid(variable, 'unreadable file', err);
     }
   }
-  return { ca: pem.ca!, cert: pem.cert!, key: pem.key! };
+  const paths = Object.fromEntries(entries.map(([field, , path]) => [field, path!])) as Record<
+    keyof typeof ZK_TLS_ENV,
+    string
+  >;
+  // Rotation (`wharf pki rotate` rewrites the files): every new connection re-reads them.
+  const reload = () => ({
+    ca: files.read(paths.ca),
+    cert: files.read(paths.cert),
+    key: files.read(paths.key),
+  });
+  return { ca: pem.ca!, cert: pem.cert!, key: pem.key!, reload };
 }
 
 function invalid(variable: string, reason: string, cause?: unknown): WharfError {

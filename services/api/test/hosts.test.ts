@@ -3,7 +3,7 @@
  * stored hashed, the host list shows registrations with what their runners run, role changes are
  * read-modify-writes, and every rejection has the standard error shape and writes nothing.
  */
-import { parseDocument, paths, serializeDocument, type ApiKeyRecord } from '@wharf/model';
+import { checkRolesToken, parseDocument, paths, serializeDocument, type ApiKeyRecord } from '@wharf/model';
 import { verifySecret } from '../src';
 import { useApiHarness } from './helpers/harness';
 import { hostRegistration } from './helpers/plans';
@@ -52,6 +52,28 @@ describe('hosts and roles tokens', () => {
     const persistent = await h.call('POST', TOKENS, { roles: ['proxy'], persistent: true });
     expect(persistent.status).toBe(201);
     expect(persistent.body.expires).toBeUndefined();
+  });
+
+  test('DELETE revokes a roles token: the record stays, marked revoked, and is refused', async () => {
+    const created = await h.call('POST', TOKENS, { roles: ['proxy'] });
+    const { id, token } = created.body as { id: string; token: string };
+    const res = await h.call('DELETE', `${TOKENS}/${id}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ id, revoked: expect.any(String) });
+    const stored = parseDocument('roles-token', (await h.zk.get(paths.rolesToken(id))).data);
+    expect(stored.revoked).toBe(res.body.revoked);
+    // Revoking again keeps the first instant.
+    expect((await h.call('DELETE', `${TOKENS}/${id}`)).body.revoked).toBe(res.body.revoked);
+    await expect(
+      checkRolesToken(stored, token.slice(`wharf_${id}_`.length), { roles: ['proxy'], now: new Date() }),
+    ).rejects.toMatchObject({ code: 'WHARF_FORBIDDEN', details: [{ path: 'token' }] });
+
+    const before = await dumpTree(h.zk, '/platform');
+    const missing = await h.call('DELETE', `${TOKENS}/nosuchtoken`);
+    expect([missing.status, missing.body.error.details[0].path]).toEqual([404, 'id']);
+    const bad = await h.call('DELETE', `${TOKENS}/Bad..Id`);
+    expect([bad.status, bad.body.error.details[0].path]).toEqual([400, 'id']);
+    expect(await dumpTree(h.zk, '/platform')).toEqual(before);
   });
 
   test('invalid token requests: 400 with every issue, nothing written', async () => {

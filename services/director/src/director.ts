@@ -4,13 +4,22 @@
  * order (a host can only pin a CA that is published) and close in reverse.
  */
 import { isIP } from 'node:net';
-import { type Logger } from '@wharf/observability';
-import { caFingerprint, expirySeconds, type CertificateAuthority, type IssuedKeyPair } from '@wharf/pki';
+import { certificateExpiryGauge, type CertificateExpiry, type Logger } from '@wharf/observability';
+import {
+  caFingerprint,
+  expirySeconds,
+  inspectCertificate,
+  renewalDecision,
+  type CertificateAuthority,
+  type EnrolResponse,
+  type IssuedKeyPair,
+} from '@wharf/pki';
 import { type ZkSession, type ZkTlsOptions } from '@wharf/zk';
 import { enrol } from './enrolment';
 import { startEnrolServer, type EnrolServer } from './enrol-server';
 import { publishCa } from './ca-publisher';
 import { type DirectorMetrics } from './metrics';
+import { type ParsedRenewRequest } from './renew-request';
 import { QuorumMonitor, type QuorumMonitorState } from './quorum-monitor';
 
 /**
@@ -78,12 +87,8 @@ export class Director {
     this.#state = 'starting';
     const { ca, zk, id, metrics, logger } = this.options;
     await publishCa(zk, ca, id, this.#now());
-    this.#serving = await ca.issue({
-      profile: 'server',
-      subject: { hostId: id, role: 'director' },
-      sans: sansOf(this.options.enrol.host, this.options.enrol.names),
-      validityDays: ENROL_SERVING_VALIDITY_DAYS,
-    });
+    this.#serving = await this.issueServing();
+    certificateExpiryGauge(metrics.base, () => this.certificates());
     this.#server = await startEnrolServer({
       host: this.options.enrol.host,
       port: this.options.enrol.port,
@@ -92,9 +97,10 @@ export class Director {
       caPem: ca.certPem,
       enrol: async (request) => {
         const response = await enrol(zk, ca, request, { now: this.#now() });
-        for (const role of request.roles) metrics.certificatesIssued.inc({ role });
+        for (const service of request.services) metrics.certificatesIssued.inc({ ou: service });
         return response;
       },
+      renew: async (request) => this.renew(request),
       onResult: (result) => metrics.enrolments.inc({ result }),
       logger: logger.child({ component: 'enrol' }),
     });
@@ -115,8 +121,58 @@ export class Director {
     logger.info('director running', { enrol: this.enrolUrl, caFingerprint: this.caFingerprint });
   }
 
+  /** Signs a renewal: same host and service as the certificate the caller authenticated with. */
+  async renew(request: ParsedRenewRequest): Promise<EnrolResponse> {
+    const { ca, metrics } = this.options;
+    const cert = ca.signCsr(request.csr, {
+      profile: 'client',
+      subject: { hostId: request.hostId, role: request.service },
+      now: this.#now(),
+    }).certPem;
+    metrics.certificatesIssued.inc({ ou: request.service });
+    return { hostId: request.hostId, ca: ca.certPem, certificates: { [request.service]: cert } };
+  }
+
+  /** The certificates this director holds, for `wharf_certificate_expiry_seconds`. */
+  certificates(): CertificateExpiry[] {
+    const { ca, zkTls, id } = this.options;
+    const out: CertificateExpiry[] = [{ cn: ca.info.subject.commonName ?? 'ca', notAfter: ca.info.notAfter }];
+    if (this.#serving !== undefined) out.push({ cn: id, notAfter: this.#serving.info.notAfter });
+    if (zkTls !== undefined) {
+      const info = inspectCertificate(zkTls.reload?.()?.cert ?? zkTls.cert);
+      out.push({ cn: info.identity?.hostId ?? id, notAfter: info.notAfter });
+    }
+    return out;
+  }
+
+  private issueServing(): Promise<IssuedKeyPair> {
+    return this.options.ca.issue({
+      profile: 'server',
+      subject: { hostId: this.options.id, role: 'director' },
+      sans: sansOf(this.options.enrol.host, this.options.enrol.names),
+      validityDays: ENROL_SERVING_VALIDITY_DAYS,
+      now: this.#now(),
+    });
+  }
+
+  /**
+   * Re-issues the enrolment endpoint's certificate once it is due (`renewalDecision`) and serves
+   * it from the next handshake on (`setSecureContext`): a long-running director never expires.
+   */
+  async renewServingIfDue(): Promise<boolean> {
+    if (this.#serving === undefined || this.#server === undefined) return false;
+    if (renewalDecision(this.#serving.info, this.#now()).action === 'keep') return false;
+    this.#serving = await this.issueServing();
+    this.#server.setCertificate(this.#serving.certPem, this.#serving.keyPem);
+    this.options.logger.info('enrolment certificate renewed', { notAfter: this.#serving.info.notAfter });
+    return true;
+  }
+
   /** Sets the certificate expiry gauges to now (after every quorum check). */
   refreshExpiry(): void {
+    void this.renewServingIfDue().catch((err: unknown) =>
+      this.options.logger.error('enrolment certificate renewal failed', { err }),
+    );
     const now = this.#now();
     const { certificateExpiry } = this.options.metrics;
     certificateExpiry.set({ certificate: CERTIFICATE_LABELS.ca }, expirySeconds(this.options.ca.info, now));

@@ -17,10 +17,17 @@ const pathOf = (body: unknown): string | undefined => {
   }
 };
 
-test('a valid request lists its roles in order with their CSRs', () => {
-  const parsed = parseEnrolRequest({ hostId: 'h1', token: 't', csrs: { proxy: csr, allocator: csr } });
-  expect(parsed.roles).toEqual(['proxy', 'allocator']);
-  expect(parsed.csrs.get('allocator')).toBe(csr);
+test('a valid request lists its services with their CSRs, and the host roles they need', () => {
+  const parsed = parseEnrolRequest({
+    hostId: 'h1',
+    token: 't',
+    csrs: { proxy: csr, api: csr, runner: csr, constructor: csr },
+  });
+  expect(parsed.services).toEqual(['proxy', 'api', 'runner', 'constructor']);
+  expect(parsed.roles).toEqual(['coordinator', 'proxy']);
+  expect(parsed.csrs.get('api')).toBe(csr);
+  // The runner's certificate needs no role: every host runs one.
+  expect(parseEnrolRequest({ hostId: 'h1', token: 't', csrs: { runner: csr } }).roles).toEqual([]);
 });
 
 test('every bad field is named', () => {
@@ -33,6 +40,8 @@ test('every bad field is named', () => {
   expect(pathOf({ hostId: 'h1', token: 't', csrs: [] })).toBe('csrs');
   expect(pathOf({ hostId: 'h1', token: 't', csrs: {} })).toBe('csrs');
   expect(pathOf({ hostId: 'h1', token: 't', csrs: { root: csr } })).toBe('csrs.root');
+  // Host roles are not services: a coordinator host asks for api and constructor.
+  expect(pathOf({ hostId: 'h1', token: 't', csrs: { coordinator: csr } })).toBe('csrs.coordinator');
   expect(pathOf({ hostId: 'h1', token: 't', csrs: { proxy: 42 } })).toBe('csrs.proxy');
   // A CSR whose signature does not match its key (tampered): no proof of possession.
   const tampered = csr.replace(

@@ -27,9 +27,10 @@ export interface EnrolOptions {
 }
 
 /**
- * Issues `CN=<hostId>,OU=<role>,O=Wharf` client certificates for the request's CSRs. Throws
- * WHARF_UNAUTHORIZED naming `token` (malformed, unknown, bad secret, expired, used up) or
- * WHARF_FORBIDDEN naming `roles`; nothing is written then.
+ * Issues `CN=<hostId>,OU=<service>,O=Wharf` client certificates for the request's CSRs. Throws
+ * WHARF_UNAUTHORIZED naming `token` (malformed, unknown, bad secret, expired, used up),
+ * WHARF_FORBIDDEN naming `token` (revoked) or `roles` (a service whose host role the token does
+ * not grant); nothing is written then.
  */
 export async function enrol(
   zk: ZkSession,
@@ -71,10 +72,10 @@ function signAll(
   options: EnrolOptions,
 ): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const role of request.roles) {
-    out[role] = ca.signCsr(request.csrs.get(role)!, {
+  for (const service of request.services) {
+    out[service] = ca.signCsr(request.csrs.get(service)!, {
       profile: 'client',
-      subject: { hostId: request.hostId, role },
+      subject: { hostId: request.hostId, role: service },
       now: options.now,
       ...(options.validityDays === undefined ? {} : { validityDays: options.validityDays }),
     }).certPem;

@@ -4,10 +4,12 @@ import { type Counter, type Gauge, type Metrics } from '@wharf/observability';
 /** The director's metrics. */
 export interface DirectorMetrics {
   readonly registry: Metrics['registry'];
+  /** The registry's helpers (for the shared `wharf_certificate_expiry_seconds`). */
+  readonly base: Metrics;
   /** Issue 11's `wharf_certificate_expiry_seconds`, with the service prefix. */
   readonly certificateExpiry: Gauge<'certificate'>;
   readonly enrolments: Counter<'result'>;
-  readonly certificatesIssued: Counter<'role'>;
+  readonly certificatesIssued: Counter<'ou'>;
   readonly quorumHealthy: Gauge;
   readonly zkServerUp: Gauge<'server'>;
   readonly zkZxidLag: Gauge<'server'>;
@@ -18,6 +20,7 @@ export interface DirectorMetrics {
 export function createDirectorMetrics(metrics: Metrics): DirectorMetrics {
   return {
     registry: metrics.registry,
+    base: metrics,
     certificateExpiry: metrics.gauge({
       name: 'wharf_director_certificate_expiry_seconds',
       help: 'Seconds until the certificate expires (negative once expired): ca, enrol-serving.',
@@ -30,8 +33,8 @@ export function createDirectorMetrics(metrics: Metrics): DirectorMetrics {
     }),
     certificatesIssued: metrics.counter({
       name: 'wharf_director_certificates_issued_total',
-      help: 'Certificates signed for enrolled hosts, by role.',
-      labelNames: ['role'] as const,
+      help: 'Certificates signed for hosts (enrolment and renewal), by the service they name (OU).',
+      labelNames: ['ou'] as const,
     }),
     quorumHealthy: metrics.gauge({
       name: 'wharf_director_quorum_healthy_ratio',

@@ -42,11 +42,13 @@ test('publishes its CA and quorum health; a host enrols and gets certificates fo
     roles: ['allocator', 'proxy'],
     dir: t.out.path,
   });
-  expect(result.roles.map((r) => r.x509Id)).toEqual([
+  // One certificate per service the roles start, and the runner's.
+  expect(result.services.map((r) => r.x509Id)).toEqual([
+    'CN=host-2,OU=runner,O=Wharf',
     'CN=host-2,OU=allocator,O=Wharf',
     'CN=host-2,OU=proxy,O=Wharf',
   ]);
-  for (const role of ['allocator', 'proxy']) {
+  for (const role of ['runner', 'allocator', 'proxy']) {
     const files = await readTlsCredentials(join(t.out.path, role));
     const info = director.ca.verify(files.cert, { purpose: 'clientAuth' });
     expect(info.identity).toEqual({ hostId: 'host-2', role });

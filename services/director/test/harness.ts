@@ -87,10 +87,21 @@ export function postEnrol(
   caPem: string,
   body: string,
 ): Promise<{ status: number; body: ErrorAnswer }> {
+  return postDirector(url, '/enrol', caPem, body);
+}
+
+/** POSTs `body` to `path` of the director, trusting `caPem`, with a client certificate if given. */
+export function postDirector(
+  url: string,
+  path: string,
+  caPem: string,
+  body: string,
+  client?: { cert: string | Buffer; key: string | Buffer },
+): Promise<{ status: number; body: ErrorAnswer }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      new URL('/enrol', url),
-      { method: 'POST', ca: caPem, headers: { 'content-type': 'application/json' } },
+      new URL(path, url),
+      { method: 'POST', ca: caPem, ...client, headers: { 'content-type': 'application/json' } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

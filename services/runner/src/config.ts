@@ -65,6 +65,8 @@ export interface RunnerConfig {
   readonly directorPort: number;
   readonly portRange: string;
   readonly domain: string;
+  /** Secure mode: `<dir>/<service>/` certificates for the runner and each service (else plain). */
+  readonly tlsDir: string | undefined;
 }
 
 /** A comma-separated list of host roles, deduplicated (blank: none). */
@@ -149,8 +151,17 @@ function hostEnv(hostName: string): EnvTable<HostSettings> {
 
 /** The ports and names of the services the runner starts. */
 const SERVICE_ENV: EnvTable<
-  Pick<RunnerConfig, 'metricsPort' | 'apiPort' | 'proxyPort' | 'directorPort' | 'portRange' | 'domain'>
+  Pick<
+    RunnerConfig,
+    'metricsPort' | 'apiPort' | 'proxyPort' | 'directorPort' | 'portRange' | 'domain' | 'tlsDir'
+  >
 > = {
+  tlsDir: {
+    name: 'WHARF_TLS_DIR',
+    default: '',
+    description: 'secure mode: <dir>/<service>/{ca,cert,key}.pem from `wharf host enrol`',
+    parse: (raw) => raw || undefined,
+  },
   metricsPort: {
     name: 'WHARF_RUNNER_METRICS_PORT',
     default: '0',

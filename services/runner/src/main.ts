@@ -3,16 +3,18 @@
  * `wharf-runner`: the process entry point. The only place that reads `process.env`, wires the
  * dependencies together, handles signals and calls `process.exit`.
  */
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isWharfError } from '@wharf/model';
 import {
+  certificateExpiryGauge,
   createLogger,
   createMetrics,
   createObservabilityHandler,
   installShutdown,
   startObservabilityServer,
   type Logger,
+  type Metrics,
   runMain,
 } from '@wharf/observability';
 import { DockerRuntime } from '@wharf/runtime';
@@ -23,11 +25,13 @@ import {
   registerService,
   zkTlsFromEnv,
   type EphemeralRegistration,
+  type ZkTlsOptions,
 } from '@wharf/zk';
 import { helpText, inheritedEnv, configFromEnv, type RunnerConfig } from './config';
 import { DEFAULT_DOCKER_SOCKET, DockerLauncher, RUNNER_SCOPE_LABEL } from './docker-launcher';
 import { runtimeLogSource } from './docker-logs';
 import { type ServiceLauncher } from './launcher';
+import { certificateExpiries, serviceTlsEnv } from './certificates';
 import { createRunnerMetrics } from './metrics';
 import { ProcessLauncher } from './process-launcher';
 import { hostHome } from './roles';
@@ -63,10 +67,9 @@ async function main(): Promise<void> {
     level: config.logLevel,
     context: { host: config.hostId },
   });
-  // Secure mode (mutual TLS, ACLs by role) when WHARF_ZK_TLS_CA/_CERT/_KEY are set.
-  const tls = zkTlsFromEnv(process.env);
-  const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, tls, logger });
   const metrics = createMetrics('runner');
+  const { tlsDir, tls } = secureMode(config, metrics);
+  const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, tls, logger });
   const home = resolve(config.home);
   const { runtime: dockerRuntime, launcher } = await createLauncher(config, home, logger);
   const runner = new Runner({
@@ -74,7 +77,7 @@ async function main(): Promise<void> {
     logger,
     metrics: createRunnerMetrics(metrics),
     launcher,
-    context: { ...config, home },
+    context: { ...config, home, ...(tlsDir === undefined ? {} : { tlsDir }) },
     version: VERSION,
     pid: process.pid,
     ...(config.token === undefined ? {} : { join: { token: config.token, roles: config.roles } }),
@@ -227,6 +230,32 @@ async function dockerLauncher(
     logger: logger.child({ component: 'docker-launcher' }),
   });
   return { runtime, launcher };
+}
+
+/**
+ * Secure mode (mutual TLS, ACLs by role): WHARF_TLS_DIR gives the runner `<dir>/runner` and each
+ * service its own directory, and every certificate there is reported in
+ * `wharf_certificate_expiry_seconds`; else WHARF_ZK_TLS_CA/_CERT/_KEY when set (one certificate).
+ */
+function secureMode(
+  config: RunnerConfig,
+  metrics: Metrics,
+): { tlsDir: string | undefined; tls: ZkTlsOptions | undefined } {
+  if (config.tlsDir === undefined) return { tlsDir: undefined, tls: zkTlsFromEnv(process.env) };
+  const tlsDir = resolve(config.tlsDir);
+  certificateExpiryGauge(metrics, () => certificateExpiries(tlsDir, certificateDirs(tlsDir)));
+  return { tlsDir, tls: zkTlsFromEnv(serviceTlsEnv(tlsDir, 'runner')) };
+}
+
+/** The service directories enrolment wrote under `tlsDir`. */
+function certificateDirs(tlsDir: string): string[] {
+  try {
+    return readdirSync(tlsDir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+  } catch {
+    return [];
+  }
 }
 
 function dockerSocketPath(dockerHost: string | undefined): string {

@@ -98,3 +98,14 @@ test('config: bootstrap roles for a first host, never together with a token', ()
     'WHARF_BOOTSTRAP_ROLES',
   ]);
 });
+
+test('secure mode: each service gets its own certificate, none without a TLS directory', () => {
+  const specs = planLaunches({ ...ctx, tlsDir: '/var/wharf/tls' }, ['coordinator', 'proxy']);
+  expect(specs.map((s) => [s.service, s.env.WHARF_ZK_TLS_CERT, s.env.WHARF_ZK_TLS_KEY])).toEqual([
+    ['api', '/var/wharf/tls/api/cert.pem', '/var/wharf/tls/api/key.pem'],
+    ['constructor', '/var/wharf/tls/constructor/cert.pem', '/var/wharf/tls/constructor/key.pem'],
+    ['proxy', '/var/wharf/tls/proxy/cert.pem', '/var/wharf/tls/proxy/key.pem'],
+  ]);
+  expect(specs[0]!.env.WHARF_ZK_TLS_CA).toBe('/var/wharf/tls/api/ca.pem');
+  expect(planLaunches(ctx, ['proxy'])[0]!.env.WHARF_ZK_TLS_CERT).toBeUndefined();
+});

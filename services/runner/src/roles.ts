@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { type HostRole } from '@wharf/model';
+import { serviceTlsEnv } from './certificates';
 
 /** The platform services a runner can start. */
 export const RUNNER_SERVICES = ['director', 'api', 'constructor', 'allocator', 'proxy'] as const;
@@ -42,6 +43,11 @@ export interface LaunchContext {
   /** Port of the director's HTTPS enrolment endpoint (director role), on `address`. */
   readonly directorPort: number;
   readonly portRange: string;
+  /**
+   * Secure mode: the host's TLS directory (`wharf host enrol --dir`); each service gets
+   * `WHARF_ZK_TLS_*` of its own `<tlsDir>/<service>/`. Undefined: plain mode.
+   */
+  readonly tlsDir?: string;
 }
 
 /** Everything needed to start one service. */
@@ -87,6 +93,7 @@ export function planLaunches(ctx: LaunchContext, roles: readonly HostRole[]): Se
       WHARF_ID: id,
       WHARF_ZONE: ctx.zone,
       ...(service === 'proxy' ? {} : { NODE_OPTIONS: CONTROL_PLANE_NODE_OPTIONS }),
+      ...(ctx.tlsDir === undefined ? {} : serviceTlsEnv(ctx.tlsDir, service)),
     };
     const logFile = join(home, 'logs', `${id}.log`);
     const pidFile = join(home, 'run', `${id}.pid`);

@@ -2,11 +2,12 @@
  * `wharf host enrol`: gets this host's service certificates from a director before it can talk
  * to a ZooKeeper that requires them. The director's CA is pinned by its SHA-256 fingerprint (as
  * `kubeadm join --discovery-token-ca-cert-hash`); keys are generated here and never leave the
- * host; `<dir>/<role>/{cert,key,ca}.pem` are written for the runner and its services.
+ * host; `<dir>/<service>/{cert,key,ca}.pem` are written for the runner and each service it
+ * starts. `wharf pki rotate` renews them through the director with the current certificates.
  */
 import { resolve } from 'node:path';
 import { WharfError, assertId } from '@wharf/model';
-import { DEFAULT_DIRECTOR_PORT, enrolHost } from '@wharf/pki';
+import { DEFAULT_DIRECTOR_PORT, enrolHost, renewCertificates, type EnrolledService } from '@wharf/pki';
 import { type CliContext } from '../context';
 import { defaultHostId, parseRoles } from './host';
 
@@ -40,8 +41,7 @@ export async function enrolThisHost(options: HostEnrolOptions, ctx: CliContext):
     throw new WharfError('WHARF_VALIDATION', message, { details: [{ path: '--token', message }] });
   }
   const hostId = assertId('host', options.hostId ?? defaultHostId());
-  const home = resolve(ctx.cwd, options.home ?? ctx.env.WHARF_HOME ?? '.wharf');
-  const dir = resolve(ctx.cwd, options.dir ?? resolve(home, 'tls'));
+  const dir = tlsDir(options, ctx);
   const result = await enrolHost({
     director: options.director ?? DEFAULT_DIRECTOR_URL,
     caFingerprint: options.caFingerprint,
@@ -54,9 +54,42 @@ export async function enrolThisHost(options: HostEnrolOptions, ctx: CliContext):
     ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
   }
-  for (const role of result.roles) {
-    ctx.stdout.write(`${role.role}: ${role.x509Id} until ${role.notAfter.toISOString()} in ${role.dir}\n`);
-  }
+  printServices(result.services, ctx);
   ctx.stdout.write(`host ${hostId} enrolled (CA ${result.caFingerprint})\n`);
   return 0;
+}
+
+/** `pki rotate` options. */
+export interface PkiRotateOptions {
+  director?: string;
+  dir?: string;
+  home?: string;
+  json?: boolean;
+}
+
+/** Runs `pki rotate`: every service certificate renews itself over mutual TLS. */
+export async function rotateThisHost(options: PkiRotateOptions, ctx: CliContext): Promise<number> {
+  const renewed = await renewCertificates({
+    director: options.director ?? DEFAULT_DIRECTOR_URL,
+    dir: tlsDir(options, ctx),
+  });
+  if (options.json) {
+    ctx.stdout.write(`${JSON.stringify({ services: renewed }, null, 2)}\n`);
+    return 0;
+  }
+  printServices(renewed, ctx);
+  ctx.stdout.write(`${renewed.length} certificate(s) renewed\n`);
+  return 0;
+}
+
+/** `--dir`, else `<--home | WHARF_HOME | .wharf>/tls`. */
+function tlsDir(options: { dir?: string; home?: string }, ctx: CliContext): string {
+  const home = resolve(ctx.cwd, options.home ?? ctx.env.WHARF_HOME ?? '.wharf');
+  return resolve(ctx.cwd, options.dir ?? resolve(home, 'tls'));
+}
+
+function printServices(services: readonly EnrolledService[], ctx: CliContext): void {
+  for (const s of services) {
+    ctx.stdout.write(`${s.service}: ${s.x509Id} until ${s.notAfter.toISOString()} in ${s.dir}\n`);
+  }
 }

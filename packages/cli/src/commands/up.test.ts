@@ -31,6 +31,7 @@ async function parseUp(argv: string[]): Promise<UpCommandOptions> {
     planCancel: none,
     hostJoin: none,
     hostEnrol: none,
+    pkiRotate: none,
     hostList: none,
     hostRoles: none,
     allocatorVacate: none,

@@ -80,6 +80,8 @@ export const RolesTokenSchema = Type.Object(
      */
     enrolled_by: Type.Optional(Id()),
     enrolled: Type.Optional(Timestamp()),
+    /** Set by `DELETE …/roles-tokens/<id>`: from then on the token neither joins nor enrols. */
+    revoked: Type.Optional(Timestamp()),
   },
   { additionalProperties: false },
 );

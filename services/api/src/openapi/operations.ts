@@ -3,7 +3,7 @@
  * describe it. `openapi.test.ts` (api tests) fails when a route is registered in the app without
  * an entry here or the other way round, so the document cannot drift from the code.
  */
-import { HOST_ROLES, type DocumentKind } from '@wharf/model';
+import { type DocumentKind } from '@wharf/model';
 import { ACTION_OPERATIONS } from './operations-actions';
 import { SNAPSHOT_OPERATIONS } from './operations-snapshots';
 import { TENANCY_OPERATIONS } from './operations-tenancy';
@@ -11,6 +11,7 @@ import { EVENT_OPERATIONS } from './operations-events';
 import { CATALOG_OPERATIONS } from './operations-catalog';
 import { LISTING_OPERATIONS } from './operations-listing';
 import { BRANDING_OPERATIONS } from './operations-branding';
+import { ROLES_TOKEN_OPERATIONS, rolesArray } from './operations-roles-tokens';
 
 /** An HTTP method in lower case, as OpenAPI path items spell them. */
 export type Method = 'get' | 'post' | 'put' | 'delete';
@@ -44,11 +45,6 @@ export interface Operation {
 }
 
 const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, maximum });
-const rolesArray = {
-  type: 'array',
-  items: { enum: [...HOST_ROLES] },
-  uniqueItems: true,
-};
 
 const idList = { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 256, uniqueItems: true };
 /** Body of the `_move` operations: instance ids (required for a deployment) and target allocators. */
@@ -361,27 +357,7 @@ export const OPERATIONS: readonly Operation[] = [
     authenticated: true,
     success: [200, 'Revoked'],
   },
-  {
-    method: 'post',
-    path: '/platform/configuration/security/roles-tokens',
-    operationId: 'createRolesToken',
-    tag: 'Security',
-    summary: 'Create a roles token for joining hosts (shown once)',
-    authenticated: true,
-    body: {
-      schema: {
-        type: 'object',
-        required: ['roles'],
-        additionalProperties: false,
-        properties: {
-          roles: rolesArray,
-          persistent: { type: 'boolean' },
-          ttl_seconds: { type: 'integer', minimum: 1 },
-        },
-      },
-    },
-    success: [201, 'The token, shown only in this response'],
-  },
+  ...ROLES_TOKEN_OPERATIONS,
   ...TENANCY_OPERATIONS,
   ...EVENT_OPERATIONS,
   ...CATALOG_OPERATIONS,

@@ -1,6 +1,7 @@
 /**
  * Hosts and roles tokens: `POST /platform/configuration/security/roles-tokens` (the token is shown
- * once; only its scrypt hash is stored, like API keys), `GET /platform/hosts` and
+ * once; only its scrypt hash is stored, like API keys), `DELETE …/roles-tokens/:id` (revokes it:
+ * the record stays, marked `revoked`, and neither a join nor an enrolment accepts it), `GET /platform/hosts` and
  * `PUT /platform/hosts/:id/roles`. The runners act on role changes by watching their host znode;
  * dropping the allocator role of a host with instances is guarded (`domain/guards.ts`).
  */
@@ -70,6 +71,18 @@ export function hostRoutes(
         ...(record.expires === undefined ? {} : { expires: record.expires }),
       },
     });
+  });
+
+  router.delete('/platform/configuration/security/roles-tokens/:id', async (req, res) => {
+    const id = idParam(req.params, 'id', 'roles_token');
+    allowOnly(req, []);
+    const revoked = await store.revokeRolesToken(id, new Date(clock.now()));
+    if (revoked === undefined) {
+      throw new WharfError('WHARF_NOT_FOUND', `roles token ${id} not found`, {
+        details: [{ path: 'id', message: 'no such roles token' }],
+      });
+    }
+    send(res, { status: 200, body: { id, revoked: revoked.revoked } });
   });
 
   router.get('/platform/hosts', async (req, res) => {

@@ -31,6 +31,8 @@ export interface HostStore {
   setRoles(id: string, roles: HostRole[]): Promise<HostRegistration | undefined>;
   /** Stores a new roles-token record. */
   createRolesToken(record: RolesToken): Promise<void>;
+  /** Marks a roles token revoked (kept for the record); undefined when there is no such token. */
+  revokeRolesToken(id: string, now: Date): Promise<RolesToken | undefined>;
 }
 
 /** {@link HostStore} over a ZooKeeper session. */
@@ -66,6 +68,19 @@ export class ZkHostStore implements HostStore {
       const result = await this.docs.updateDocument('host-registration', paths.host(id), (current) => ({
         ...current!,
         roles,
+      }));
+      return result.value;
+    } catch (err) {
+      if (isWharfError(err, 'WHARF_ZK_NO_NODE')) return undefined;
+      throw err;
+    }
+  }
+
+  async revokeRolesToken(id: string, now: Date): Promise<RolesToken | undefined> {
+    try {
+      const result = await this.docs.updateDocument('roles-token', paths.rolesToken(id), (current) => ({
+        ...current!,
+        revoked: current!.revoked ?? now.toISOString(),
       }));
       return result.value;
     } catch (err) {
