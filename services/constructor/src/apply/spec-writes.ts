@@ -2,13 +2,25 @@
  * Instance spec writes: idempotent creation of held specs in one transaction, hold release
  * (versioned), deletion. What to write is decided in `core/allocate.ts`.
  */
-import { WharfError, paths, type InstanceSpec } from '@wharf/model';
+import { WharfError, isWharfError, paths, type InstanceSpec } from '@wharf/model';
 import { type SpecCluster } from '../core/allocate';
 import { documentsOf } from '../io/documents';
 import { type ZkPort } from '../io/zk-port';
 
-/** Creates the specs that do not exist yet, all in one transaction. Returns how many were created. */
+/**
+ * Creates the specs that do not exist yet, all in one transaction. Returns how many were created.
+ * First tried as one blind transaction (one round trip: the common case, every spec new and its
+ * allocator's `instances` node there); when that fails (a resumed attempt finding some written, or
+ * a missing parent) each spec is checked and only the missing ones are created.
+ */
 export async function createSpecs(zk: ZkPort, specs: readonly InstanceSpec[]): Promise<number> {
+  if (specs.length === 0) return 0;
+  try {
+    await createAll(zk, specs);
+    return specs.length;
+  } catch (err) {
+    if (!isWharfError(err, 'WHARF_ZK_TRANSACTION_FAILED')) throw err;
+  }
   const missing: InstanceSpec[] = [];
   for (const spec of specs) {
     if ((await zk.exists(paths.instanceSpec(spec.allocator_id, spec.instance_id))) === null)
@@ -20,11 +32,15 @@ export async function createSpecs(zk: ZkPort, specs: readonly InstanceSpec[]): P
     if ((await zk.exists(paths.allocator(allocator))) !== null)
       await zk.mkdirp(paths.allocatorInstances(allocator));
   }
+  await createAll(zk, missing);
+  return missing.length;
+}
+
+async function createAll(zk: ZkPort, specs: readonly InstanceSpec[]): Promise<void> {
   const tx = documentsOf(zk).transaction();
-  for (const spec of missing)
+  for (const spec of specs)
     tx.create('instance-spec', paths.instanceSpec(spec.allocator_id, spec.instance_id), spec);
   await tx.commit();
-  return missing.length;
 }
 
 /**
@@ -42,9 +58,21 @@ export async function releaseSpec(
   );
 }
 
-/** Deletes a spec if it exists. */
-export async function deleteSpec(zk: ZkPort, allocatorId: string, instanceId: string): Promise<boolean> {
-  return documentsOf(zk).delete(paths.instanceSpec(allocatorId, instanceId));
+/** Where a deleted spec is recorded before the cache sees it go (`ObservedIndex`). */
+export interface DeletionLedger {
+  recordDeleted(instanceId: string): void;
+}
+
+/** Deletes a spec if it exists, then records it in the ledger (counted until then: never double-booked). */
+export async function deleteSpec(
+  zk: ZkPort,
+  ledger: DeletionLedger,
+  allocatorId: string,
+  instanceId: string,
+): Promise<boolean> {
+  const deleted = await documentsOf(zk).delete(paths.instanceSpec(allocatorId, instanceId));
+  ledger.recordDeleted(instanceId);
+  return deleted;
 }
 
 /**
