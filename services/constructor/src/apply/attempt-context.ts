@@ -12,7 +12,7 @@ import {
   type StepId,
 } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { serializeState, pastPointOfNoReturn, type AttemptState } from '../core/attempt-state';
+import { pastPointOfNoReturn, type AttemptState } from '../core/attempt-state';
 import { attemptFailure } from '../core/failure';
 import { type ObservedState } from '../core/observed';
 import { beginStep, endStep, logStep, type StepOutcome } from '../core/step-log';
@@ -53,7 +53,7 @@ export class AttemptContext {
     readonly signal: AbortSignal,
     readonly logger: Logger,
   ) {
-    this.savedState = JSON.stringify(serializeState(state));
+    this.savedState = JSON.stringify(state);
   }
 
   /**
@@ -78,8 +78,8 @@ export class AttemptContext {
 
   /** Saves the attempt (with its state) conditionally on the version last read or written. */
   async save(): Promise<void> {
-    const state = serializeState(this.state);
-    const doc: PlanAttempt = { ...this.attempt, state };
+    const json = JSON.stringify(this.state);
+    const doc: PlanAttempt = { ...this.attempt, state: JSON.parse(json) as Record<string, unknown> };
     try {
       const stat = await this.deps.zk.set(
         paths.planAttempt(this.deploymentId),
@@ -89,7 +89,7 @@ export class AttemptContext {
       this.attempt = doc;
       this.version = stat.version;
       this.dirty = false;
-      this.savedState = JSON.stringify(state);
+      this.savedState = json;
     } catch (err) {
       if (isWharfError(err, 'WHARF_ZK_BAD_VERSION', 'WHARF_ZK_NO_NODE')) {
         throw interrupted('attempt changed by someone else', err);
@@ -120,7 +120,7 @@ export class AttemptContext {
     if (!this.openStep) return;
     this.attempt = logStep(this.attempt, this.openStep, message, this.now(), details);
     this.dirty = true;
-    if (JSON.stringify(serializeState(this.state)) !== this.savedState) await this.save();
+    if (JSON.stringify(this.state) !== this.savedState) await this.save();
   }
 
   /** Closes a step (the caller saves, usually together with the cursor). */
