@@ -60,9 +60,21 @@ const fmt = (xs) =>
 const mb = (n) => `${n.toFixed(0)} MB`;
 /** p50 of each step's duration, and of the wait before the attempt started, over the samples. */
 const stepBreakdown = (samples) => {
-  const out = { 'plan-to-attempt': Math.round(quantile(samples.map((s) => s.startedAfterMs), 0.5)) };
+  const out = {
+    'plan-to-attempt': Math.round(
+      quantile(
+        samples.map((s) => s.startedAfterMs),
+        0.5,
+      ),
+    ),
+  };
   for (const step of new Set(samples.flatMap((s) => Object.keys(s.steps))))
-    out[step] = Math.round(quantile(samples.map((s) => s.steps[step] ?? 0), 0.5));
+    out[step] = Math.round(
+      quantile(
+        samples.map((s) => s.steps[step] ?? 0),
+        0.5,
+      ),
+    );
   return out;
 };
 

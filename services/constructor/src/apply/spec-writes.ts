@@ -2,34 +2,28 @@
  * Instance spec writes: idempotent creation of held specs in one transaction, hold release
  * (versioned), deletion. What to write is decided in `core/allocate.ts`.
  */
-import { WharfError, isWharfError, paths, type InstanceSpec } from '@wharf/model';
+import { WharfError, paths, type InstanceSpec } from '@wharf/model';
 import { type SpecCluster } from '../core/allocate';
 import { documentsOf } from '../io/documents';
 import { type ZkPort } from '../io/zk-port';
 
 /**
  * Creates the specs that do not exist yet, all in one transaction. Returns how many were created.
- * First tried as one blind transaction (one round trip: the common case, every spec new and its
- * allocator's `instances` node there); when that fails (a resumed attempt finding some written, or
- * a missing parent) each spec is checked and only the missing ones are created.
+ * The existence checks are pipelined (one round trip of latency for all of them, not one each)
+ * and the transaction is only sent for specs known to be missing, so it fails only on a real
+ * conflict.
  */
 export async function createSpecs(zk: ZkPort, specs: readonly InstanceSpec[]): Promise<number> {
-  if (specs.length === 0) return 0;
-  try {
-    await createAll(zk, specs);
-    return specs.length;
-  } catch (err) {
-    if (!isWharfError(err, 'WHARF_ZK_TRANSACTION_FAILED')) throw err;
-  }
-  const missing: InstanceSpec[] = [];
-  for (const spec of specs) {
-    if ((await zk.exists(paths.instanceSpec(spec.allocator_id, spec.instance_id))) === null)
-      missing.push(spec);
-  }
+  const found = await Promise.all(
+    specs.map((spec) => zk.exists(paths.instanceSpec(spec.allocator_id, spec.instance_id))),
+  );
+  const missing = specs.filter((_, i) => found[i] === null);
   if (missing.length === 0) return 0;
-  for (const allocator of new Set(missing.map((s) => s.allocator_id))) {
+  const allocators = [...new Set(missing.map((s) => s.allocator_id))];
+  const parents = await Promise.all(allocators.map((a) => zk.exists(paths.allocatorInstances(a))));
+  for (const [i, allocator] of allocators.entries()) {
     // The allocator creates its own subtree; only add the parent if the allocator itself exists.
-    if ((await zk.exists(paths.allocator(allocator))) !== null)
+    if (parents[i] === null && (await zk.exists(paths.allocator(allocator))) !== null)
       await zk.mkdirp(paths.allocatorInstances(allocator));
   }
   await createAll(zk, missing);

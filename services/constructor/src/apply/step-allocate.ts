@@ -48,7 +48,8 @@ export async function allocateInstances(ctx: AttemptContext): Promise<StepOutcom
   const reserved = specs.filter((s) => index.spec(s.instance_id) === undefined);
   index.recordCreated(reserved);
   try {
-    if (fresh) await ctx.log('instances placed', { placements: placementSummary(ctx.state.placements ?? []) });
+    if (fresh)
+      await ctx.log('instances placed', { placements: placementSummary(ctx.state.placements ?? []) });
     await writeHeld(ctx, specs);
   } catch (err) {
     index.forgetCreated(reserved.map((s) => s.instance_id));

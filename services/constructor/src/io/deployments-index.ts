@@ -77,7 +77,8 @@ export class DeploymentsIndex {
 
   private build(id: string, nodes: Nodes): DeploymentView {
     const view: DeploymentView = { id };
-    const deployment = nodes.deployment && this.parse('deployment', nodes.deployment.path, nodes.deployment.data);
+    const deployment =
+      nodes.deployment && this.parse('deployment', nodes.deployment.path, nodes.deployment.data);
     if (deployment) view.deployment = deployment;
     const pending = nodes.pending && this.parse('plan', nodes.pending.path, nodes.pending.data);
     if (pending) view.pending = pending;
