@@ -58,6 +58,25 @@ const fmt = (xs) =>
     ? 'n/a'
     : `p50 ${quantile(xs, 0.5).toFixed(0)} ms, p95 ${quantile(xs, 0.95).toFixed(0)} ms, max ${Math.max(...xs).toFixed(0)} ms`;
 const mb = (n) => `${n.toFixed(0)} MB`;
+/** p50 of each step's duration, and of the wait before the attempt started, over the samples. */
+const stepBreakdown = (samples) => {
+  const out = {
+    'plan-to-attempt': Math.round(
+      quantile(
+        samples.map((s) => s.startedAfterMs),
+        0.5,
+      ),
+    ),
+  };
+  for (const step of new Set(samples.flatMap((s) => Object.keys(s.steps))))
+    out[step] = Math.round(
+      quantile(
+        samples.map((s) => s.steps[step] ?? 0),
+        0.5,
+      ),
+    );
+  return out;
+};
 
 const server = await startZooKeeper();
 const zk = await bootstrap(server.connectString);
@@ -129,6 +148,8 @@ report.create = {
 console.log(`\n1. create ${M} deployments (${instances} instances) at once`);
 console.log(`   plan-to-running: ${fmt(created.samples.map((s) => s.planToDoneMs))}`);
 console.log(`   constructor placement step per plan: ${fmt(created.samples.map((s) => s.placementMs ?? 0))}`);
+report.create.steps = stepBreakdown(created.samples);
+console.log(`   per step p50 (ms): ${JSON.stringify(report.create.steps)}`);
 console.log(
   `   all done in ${(created.wallMs / 1000).toFixed(1)} s: ${report.create.placementsPerSec.toFixed(0)} placements/s, ${(M / (created.wallMs / 1000)).toFixed(0)} plans/s; failed ${failures}${created.timedOut ? ' (TIMED OUT)' : ''}`,
 );

@@ -36,6 +36,11 @@ async function runPlans(ctx, plans, write) {
           doneAt: at,
           status: attempt.status,
           placementMs: stepMs(attempt, 'allocate-instances'),
+          steps: Object.fromEntries(
+            attempt.plan_attempt_log.map((st) => [st.step_id, st.duration_in_millis ?? 0]),
+          ),
+          startedAfterMs:
+            Date.parse(attempt.attempt_start_time) - (Date.now() - (performance.now() - writtenAt)),
         });
       }),
     );

@@ -11,12 +11,14 @@ import { TreeCache, type ZkSession } from '@wharf/zk';
 import { runAttempt, type RunResult } from './apply/attempt-runner';
 import { ChangeSignal } from './apply/change-signal';
 import { finishDeletion } from './apply/finish-deletion';
-import { Mutex } from './apply/mutex';
 import { type RunnerDeps } from './apply/runner-deps';
 import { type ConstructorClock } from './clock';
 import { decideWork, type DeploymentWork } from './core/decide';
+import { type DeploymentView, type ObservedState } from './core/observed';
 import { drainingInstances } from './core/drain';
-import { deploymentsView, MemoParser, observedView } from './io/tree-views';
+import { DeploymentsIndex } from './io/deployments-index';
+import { ObservedIndex } from './io/observed-index';
+import { MemoParser } from './io/tree-views';
 import { type ConstructorMetrics } from './metrics';
 import { type ConstructorTiming } from './options';
 import { RecoveryLoop } from './health/recovery-loop';
@@ -52,6 +54,15 @@ interface Running {
   done: Promise<void>;
 }
 
+/** Feeds a cache's per-node events (and its first full load) into an incremental index. */
+function follow(cache: TreeCache, index: ObservedIndex | DeploymentsIndex): void {
+  // Registered before the cache's own `changed` listeners: the index is current when they run.
+  cache.on('initialized', (nodes) => index.load(nodes));
+  cache.on('added', (e) => index.put(e.path, e.node.data));
+  cache.on('updated', (e) => index.put(e.path, e.node.data));
+  cache.on('removed', (e) => index.remove(e.path));
+}
+
 /** One leadership term's work. Create a new one per term. */
 export class Scheduler {
   private current: SchedulerState = 'idle';
@@ -60,7 +71,6 @@ export class Scheduler {
   private readonly retryAt = new Map<string, number>();
   private readonly caches: TreeCache[] = [];
   private readonly changes: ChangeSignal;
-  private readonly placementLock = new Mutex();
   private reconcileQueued = false;
   private readonly health: RouteHealthLoop;
   private readonly recovery: RecoveryLoop;
@@ -101,19 +111,22 @@ export class Scheduler {
     });
     const routes = new TreeCache(zk, paths.routes(), { depth: 1, logger });
     this.caches.push(allocators, deployments, routes);
-    const observed = observedView(
-      () => (allocators.isInitialized ? allocators.snapshot() : undefined),
-      parser,
-    );
-    const views = deploymentsView(
-      () => (deployments.isInitialized ? deployments.snapshot() : undefined),
-      parser,
-    );
+    const index = new ObservedIndex(parser.parse, () => this.deps.clock.now());
+    const deploymentsIndex = new DeploymentsIndex(parser.parse);
+    const observed = (): ObservedState => index.view;
+    const views = (): ReadonlyMap<string, DeploymentView> => deploymentsIndex.current();
+    follow(allocators, index);
+    follow(deployments, deploymentsIndex);
+    let presenceSeen = -1;
     // `initialized` too: a first load that failed (ZooKeeper away) completes later, after start().
     for (const event of ['initialized', 'changed'] as const) {
       allocators.on(event, () => {
-        // Before the debounce: a live node's disappearance is timed from when it was seen.
-        this.health.allocatorsChanged(observed());
+        // Before the debounce: a live node's disappearance is timed from when it was seen. Only
+        // when an allocator's presence changed: status writes are most events and change none.
+        if (index.presenceVersion !== presenceSeen) {
+          presenceSeen = index.presenceVersion;
+          this.health.allocatorsChanged(observed());
+        }
         this.onChange(true);
       });
       deployments.on(event, () => this.onChange(false));
@@ -122,7 +135,7 @@ export class Scheduler {
     await Promise.all(this.caches.map((c) => c.start()));
     if (this.controller.signal.aborted) return;
     this.current = 'leading';
-    const runnerDeps = this.runnerDeps(observed, views);
+    const runnerDeps = this.runnerDeps(observed, views, index);
     this.reconcile = () => this.reconcileWith(views, runnerDeps);
     this.health.start({
       ready: () => allocators.isInitialized && routes.isInitialized,
@@ -161,12 +174,13 @@ export class Scheduler {
   private runnerDeps(
     observed: RunnerDeps['observed'],
     views: () => ReadonlyMap<string, { pending?: { plan_id: string } }>,
+    index: ObservedIndex,
   ): RunnerDeps {
     return {
       ...this.deps,
       observed,
+      index,
       changes: this.changes,
-      placementLock: this.placementLock,
       leaderId: this.deps.id,
       pendingPlanId: (d) => views().get(d)?.pending?.plan_id,
       allocatorPresence: (a) => this.health.presence(this.deps.clock.now())(a),

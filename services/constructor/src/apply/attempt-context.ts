@@ -12,7 +12,7 @@ import {
   type StepId,
 } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { serializeState, pastPointOfNoReturn, type AttemptState } from '../core/attempt-state';
+import { pastPointOfNoReturn, type AttemptState } from '../core/attempt-state';
 import { attemptFailure } from '../core/failure';
 import { type ObservedState } from '../core/observed';
 import { beginStep, endStep, logStep, type StepOutcome } from '../core/step-log';
@@ -22,10 +22,23 @@ import { documentsOf } from '../io/documents';
 import { interrupted } from './interrupt';
 import { type RunnerDeps } from './runner-deps';
 
+/**
+ * How long a wait may run before the attempt's unsaved log lines are written. Progress that
+ * needs no durability (a step opened, a log line) rides on the next save instead of costing a
+ * write of its own (one write per step transition); a wait longer than this shows it anyway, so
+ * the activity log of an attempt that is stuck waiting says where. Shorter than a typical
+ * instance start, so a fast start costs no extra write.
+ */
+export const UNSAVED_PROGRESS_MS = 250;
+
 /** A step's view of its attempt. */
 export class AttemptContext {
   /** The step whose log lines {@link log} appends to. */
   private openStep: StepId | undefined;
+  /** The attempt document changed since the last save (log lines, a step opened). */
+  private dirty = false;
+  /** `attempt.state` as last saved, serialized: a log line after a state change saves at once. */
+  private savedState: string;
 
   constructor(
     readonly deps: RunnerDeps,
@@ -39,7 +52,9 @@ export class AttemptContext {
     /** Aborted when this leader must stop driving the attempt. */
     readonly signal: AbortSignal,
     readonly logger: Logger,
-  ) {}
+  ) {
+    this.savedState = JSON.stringify(state);
+  }
 
   /**
    * The change set (set by `validate-plan-safety`) as the current group sees it: the group's new
@@ -63,7 +78,8 @@ export class AttemptContext {
 
   /** Saves the attempt (with its state) conditionally on the version last read or written. */
   async save(): Promise<void> {
-    const doc: PlanAttempt = { ...this.attempt, state: serializeState(this.state) };
+    const json = JSON.stringify(this.state);
+    const doc: PlanAttempt = { ...this.attempt, state: JSON.parse(json) as Record<string, unknown> };
     try {
       const stat = await this.deps.zk.set(
         paths.planAttempt(this.deploymentId),
@@ -72,6 +88,8 @@ export class AttemptContext {
       );
       this.attempt = doc;
       this.version = stat.version;
+      this.dirty = false;
+      this.savedState = json;
     } catch (err) {
       if (isWharfError(err, 'WHARF_ZK_BAD_VERSION', 'WHARF_ZK_NO_NODE')) {
         throw interrupted('attempt changed by someone else', err);
@@ -80,19 +98,29 @@ export class AttemptContext {
     }
   }
 
-  /** Opens a step in the log and saves. */
-  async begin(step: StepId): Promise<void> {
-    this.openStep = step;
-    this.attempt = beginStep(this.attempt, step, this.now());
-    await this.save();
+  /** Saves when the document has unsaved progress (before something that may take a while). */
+  async flush(): Promise<void> {
+    if (this.dirty) await this.save();
   }
 
-  /** Appends a line to the open step and saves. */
+  /** Opens a step in the log; saved with the next save (see {@link UNSAVED_PROGRESS_MS}). */
+  begin(step: StepId): void {
+    this.openStep = step;
+    this.attempt = beginStep(this.attempt, step, this.now());
+    this.dirty = true;
+  }
+
+  /**
+   * Appends a line to the open step. Saved at once when the attempt's state changed since the last
+   * save (progress a resumed attempt must find: placements, the member joining, the members
+   * left); otherwise with the next save.
+   */
   async log(message: string, details?: Record<string, unknown>): Promise<void> {
     this.logger.debug('attempt step progress', { step: this.openStep, message, ...details });
     if (!this.openStep) return;
     this.attempt = logStep(this.attempt, this.openStep, message, this.now(), details);
-    await this.save();
+    this.dirty = true;
+    if (JSON.stringify(this.state) !== this.savedState) await this.save();
   }
 
   /** Closes a step (the caller saves, usually together with the cursor). */
@@ -147,14 +175,20 @@ export class AttemptContext {
     check: (observed: ObservedState) => T | undefined,
     deadlineMs: number,
   ): Promise<T | undefined> {
+    const began = this.now();
     for (;;) {
       await this.checkpoint();
       const value = check(this.observed());
       if (value !== undefined) return value;
       const now = this.now();
       if (now >= deadlineMs) return undefined;
+      if (this.dirty && now - began >= UNSAVED_PROGRESS_MS) await this.save();
       const untilPlanDeadline = this.state.phase === 'forward' ? this.state.deadline_ms - now : Infinity;
-      const sleep = Math.max(1, Math.min(this.deps.timing.waitPollMs, deadlineMs - now, untilPlanDeadline));
+      const untilFlush = this.dirty ? Math.max(1, began + UNSAVED_PROGRESS_MS - now) : Infinity;
+      const sleep = Math.max(
+        1,
+        Math.min(this.deps.timing.waitPollMs, deadlineMs - now, untilPlanDeadline, untilFlush),
+      );
       await this.deps.changes.wait(sleep, this.signal);
     }
   }

@@ -167,7 +167,7 @@ async function driveForward(ctx: AttemptContext): Promise<void> {
     const step = currentStep(ctx.state);
     if (step === undefined || step === STEP_IDS.planCompleted) return;
     try {
-      await ctx.begin(step);
+      ctx.begin(step);
       await ctx.checkpoint();
       const handler = FORWARD_STEPS[step];
       if (!handler) throw new Error(`no handler for step ${step}`);
@@ -202,7 +202,7 @@ async function failForward(ctx: AttemptContext, step: StepId, err: unknown): Pro
 /** Runs the rollback step; a rollback that fails is logged and the attempt still completes. */
 async function driveRollback(ctx: AttemptContext): Promise<void> {
   try {
-    await ctx.begin(STEP_IDS.rollback);
+    ctx.begin(STEP_IDS.rollback);
     ctx.end(STEP_IDS.rollback, await rollbackAttempt(ctx));
   } catch (err) {
     if (isInterruption(err) || ctx.signal.aborted) throw err;

@@ -29,7 +29,7 @@ export async function completeAttempt(ctx: AttemptContext): Promise<FinalStatus>
     : failure.failure_type === FAILURE_TYPES.cancelled
       ? 'cancelled'
       : 'error';
-  await ctx.begin(STEP_IDS.planCompleted);
+  ctx.begin(STEP_IDS.planCompleted);
   ctx.end(
     STEP_IDS.planCompleted,
     failure ? 'error' : 'success',

@@ -36,6 +36,7 @@ export async function drainRoute(
   }
   await writeRoute(ctx, [...members, ...leaving.map((m) => ({ ...m, draining: true }))], restoring);
   await ctx.log('draining instances', { instances: ids.join(', '), drain_ms: periodMs });
+  await ctx.flush();
   await ctx.deps.clock.sleep(periodMs, ctx.signal);
   await ctx.checkpoint();
   await ctx.log('instances drained', { count: ids.length });

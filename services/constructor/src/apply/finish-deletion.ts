@@ -35,7 +35,7 @@ export async function finishDeletion(deps: RunnerDeps, d: string): Promise<RunRe
   // Instances left behind (a shutdown that ended in error) go too: the record is about to vanish.
   const { specs } = await readSpecs(deps.zk, deps.logger, ofDeployment(d));
   for (const s of specs.filter((x) => x.deployment_id === d))
-    await deleteSpec(deps.zk, s.allocator_id, s.instance_id);
+    await deleteSpec(deps.zk, deps.index, s.allocator_id, s.instance_id);
   await deleteDeploymentTree({ deps, deploymentId: d });
   deps.logger.info('deleted deployment finished', { deployment: d });
   return 'completed';

@@ -32,6 +32,7 @@ export async function runHook(
   let delay = timing.hookRetryBaseMs;
   for (let failures = 0; ;) {
     await ctx.checkpoint();
+    await ctx.flush(); // a hook may take a while: the activity log shows where the attempt is
     try {
       await call();
       return true;

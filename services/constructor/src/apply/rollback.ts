@@ -30,7 +30,7 @@ export async function rollbackAttempt(ctx: AttemptContext): Promise<StepOutcome>
   if (restore) await drainRoute(ctx, restore, createdMembers(created));
   for (const r of ctx.state.changes?.resources ?? []) await leaveCreated(ctx, r, created, deadline);
   if (restore) await writeRoute(ctx, restore);
-  for (const s of created) await deleteSpec(ctx.deps.zk, s.allocator_id, s.instance_id);
+  for (const s of created) await deleteSpec(ctx.deps.zk, ctx.deps.index, s.allocator_id, s.instance_id);
   const ids = created.map((s) => s.instance_id);
   const gone = await ctx.waitUntil(
     (o) => (ids.every((id) => !o.statuses.has(id)) ? true : undefined),

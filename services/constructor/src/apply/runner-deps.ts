@@ -6,9 +6,9 @@ import { DEFAULT_DRAIN_MS, DEFAULT_PAUSE_DRAIN_MS } from '../core/drain';
 import { type ObservedState } from '../core/observed';
 import { type ConstructorMetrics } from '../metrics';
 import { type StackResolver } from '../stack-port';
+import { type ObservedIndex } from '../io/observed-index';
 import { type ZkPort } from '../io/zk-port';
 import { type ChangeSignal } from './change-signal';
-import { type Mutex } from './mutex';
 import { type EventSink } from '../events/sink';
 
 /** Tunable waits of the attempt runner. */
@@ -64,8 +64,11 @@ export interface RunnerDeps {
   changes: ChangeSignal;
   /** The plan id of the deployment's pending plan as last seen; undefined when there is none. */
   pendingPlanId: (deploymentId: string) => string | undefined;
-  /** Serialises placement across attempts. */
-  placementLock: Mutex;
+  /**
+   * The same allocators, specs and statuses, indexed for placement, with the ledger of this
+   * constructor's own spec writes not yet echoed by the cache (see `io/observed-index.ts`).
+   */
+  index: ObservedIndex;
   /** Whether each allocator is live, briefly gone, or lost (route flags), as of the call. */
   allocatorPresence: PresenceOf;
   /** Where a failed plan is reported. */

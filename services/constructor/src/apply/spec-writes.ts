@@ -7,24 +7,34 @@ import { type SpecCluster } from '../core/allocate';
 import { documentsOf } from '../io/documents';
 import { type ZkPort } from '../io/zk-port';
 
-/** Creates the specs that do not exist yet, all in one transaction. Returns how many were created. */
+/**
+ * Creates the specs that do not exist yet, all in one transaction. Returns how many were created.
+ * The existence checks are pipelined (one round trip of latency for all of them, not one each)
+ * and the transaction is only sent for specs known to be missing, so it fails only on a real
+ * conflict.
+ */
 export async function createSpecs(zk: ZkPort, specs: readonly InstanceSpec[]): Promise<number> {
-  const missing: InstanceSpec[] = [];
-  for (const spec of specs) {
-    if ((await zk.exists(paths.instanceSpec(spec.allocator_id, spec.instance_id))) === null)
-      missing.push(spec);
-  }
+  const found = await Promise.all(
+    specs.map((spec) => zk.exists(paths.instanceSpec(spec.allocator_id, spec.instance_id))),
+  );
+  const missing = specs.filter((_, i) => found[i] === null);
   if (missing.length === 0) return 0;
-  for (const allocator of new Set(missing.map((s) => s.allocator_id))) {
+  const allocators = [...new Set(missing.map((s) => s.allocator_id))];
+  const parents = await Promise.all(allocators.map((a) => zk.exists(paths.allocatorInstances(a))));
+  for (const [i, allocator] of allocators.entries()) {
     // The allocator creates its own subtree; only add the parent if the allocator itself exists.
-    if ((await zk.exists(paths.allocator(allocator))) !== null)
+    if (parents[i] === null && (await zk.exists(paths.allocator(allocator))) !== null)
       await zk.mkdirp(paths.allocatorInstances(allocator));
   }
+  await createAll(zk, missing);
+  return missing.length;
+}
+
+async function createAll(zk: ZkPort, specs: readonly InstanceSpec[]): Promise<void> {
   const tx = documentsOf(zk).transaction();
-  for (const spec of missing)
+  for (const spec of specs)
     tx.create('instance-spec', paths.instanceSpec(spec.allocator_id, spec.instance_id), spec);
   await tx.commit();
-  return missing.length;
 }
 
 /**
@@ -42,9 +52,21 @@ export async function releaseSpec(
   );
 }
 
-/** Deletes a spec if it exists. */
-export async function deleteSpec(zk: ZkPort, allocatorId: string, instanceId: string): Promise<boolean> {
-  return documentsOf(zk).delete(paths.instanceSpec(allocatorId, instanceId));
+/** Where a deleted spec is recorded before the cache sees it go (`ObservedIndex`). */
+export interface DeletionLedger {
+  recordDeleted(instanceId: string): void;
+}
+
+/** Deletes a spec if it exists, then records it in the ledger (counted until then: never double-booked). */
+export async function deleteSpec(
+  zk: ZkPort,
+  ledger: DeletionLedger,
+  allocatorId: string,
+  instanceId: string,
+): Promise<boolean> {
+  const deleted = await documentsOf(zk).delete(paths.instanceSpec(allocatorId, instanceId));
+  ledger.recordDeleted(instanceId);
+  return deleted;
 }
 
 /**

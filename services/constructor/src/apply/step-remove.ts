@@ -26,7 +26,8 @@ export async function removeInstances(ctx: AttemptContext): Promise<StepOutcome>
   }
   let deleted = 0;
   for (const r of changes.resources) {
-    for (const i of r.remove) if (await deleteSpec(ctx.deps.zk, i.allocator_id, i.instance_id)) deleted++;
+    for (const i of r.remove)
+      if (await deleteSpec(ctx.deps.zk, ctx.deps.index, i.allocator_id, i.instance_id)) deleted++;
   }
   await ctx.log('instance specs deleted', { count: deleted });
   return 'success';

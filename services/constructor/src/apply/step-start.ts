@@ -63,10 +63,13 @@ async function releaseAll(
     ),
     ...r.create.map((c) => memberEndpoint(c.instance_id, statuses.get(c.instance_id)!)),
   ];
-  for (const c of r.create) {
-    const allocator = placementOf(ctx.state.placements, c.instance_id).allocator_id;
-    await releaseSpec(ctx.deps.zk, allocator, c.instance_id, { token, state: r.cluster.state, members });
-  }
+  // A new cluster's members start together: their releases are independent writes, pipelined.
+  await Promise.all(
+    r.create.map((c) => {
+      const allocator = placementOf(ctx.state.placements, c.instance_id).allocator_id;
+      return releaseSpec(ctx.deps.zk, allocator, c.instance_id, { token, state: r.cluster.state, members });
+    }),
+  );
   await ctx.log('instances released', { ref_id: r.ref_id, cluster: r.cluster.state, count: r.create.length });
 }
 

@@ -1,6 +1,8 @@
 /**
- * `validate-plan-safety`: reads the current plan, the deployment's specs and the instance
- * configurations fresh, and records the change set decided in `core/validate-plan.ts`.
+ * `validate-plan-safety`: reads the current plan and the instance configurations fresh, takes the
+ * deployment's specs and status ids from the leader's index (cache plus the ledger of its own
+ * writes not yet echoed: what this leader created or deleted is seen at once, see
+ * `io/observed-index.ts`), and records the change set decided in `core/validate-plan.ts`.
  */
 import { type StackKind } from '@wharf/model';
 import { withSnapshotBeforeChange } from '../core/snapshot-before-change';
@@ -14,16 +16,17 @@ import {
   configurationIds,
 } from '../core/validate-plan';
 import { type AttemptContext } from './attempt-context';
-import { ofDeployment, readConfigurations, readCurrentPlan, readSpecs } from './reads';
+import { readConfigurations, readCurrentPlan } from './reads';
 
 /** Computes and records the change set; rejects unsupported strategies and unknown configurations. */
 export async function validatePlanSafety(ctx: AttemptContext): Promise<StepOutcome> {
-  const { zk, logger, stacks } = ctx.deps;
+  const { zk, stacks, index } = ctx.deps;
   const d = ctx.deploymentId;
   checkPlanDeployment(ctx.state.plan, d);
   const current = await readCurrentPlan(zk, d);
-  const fresh = await readSpecs(zk, logger, ofDeployment(d));
-  const changes = computeChanges({ deploymentId: d, plan: ctx.state.plan, current, ...fresh });
+  const specs = index.specsOfDeployment(d);
+  const statusIds = index.statusIdsOfDeployment(d);
+  const changes = computeChanges({ deploymentId: d, plan: ctx.state.plan, current, specs, statusIds });
   const configurations = await readConfigurations(zk, configurationIds(changes));
   checkChanges(changes, (kind) => Boolean(stacks(kind)), configurations);
   // A plan that removes instances snapshots their data first (skipped for stacks without snapshots).

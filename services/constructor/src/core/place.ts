@@ -59,28 +59,59 @@ interface Candidate {
   ad: AllocatorAdvertisement;
   usedMb: number;
   usedCpus: number;
-  instances: { deployment_id: string; group: string }[];
+  /** Instances on it per deployment (anti-affinity). */
+  perDeployment: Map<string, number>;
+}
+
+/**
+ * The specs placement counts, looked up by allocator and by instance id: what a cache keeps
+ * incrementally, so a placement costs O(allocators + their specs), not O(allocators × specs).
+ */
+export interface SpecIndex {
+  /** The specs on one allocator. */
+  specsOn(allocatorId: string): Iterable<InstanceSpec>;
+  /** One spec by instance id. */
+  spec(instanceId: string): InstanceSpec | undefined;
+  /** Every spec. */
+  all(): Iterable<InstanceSpec>;
+}
+
+/** A {@link SpecIndex} over a list of specs. */
+export function indexSpecs(specs: readonly InstanceSpec[]): SpecIndex {
+  const byAllocator = new Map<string, InstanceSpec[]>();
+  const byId = new Map<string, InstanceSpec>();
+  for (const s of specs) {
+    const list = byAllocator.get(s.allocator_id) ?? [];
+    list.push(s);
+    byAllocator.set(s.allocator_id, list);
+    byId.set(s.instance_id, s);
+  }
+  return { specsOn: (a) => byAllocator.get(a) ?? [], spec: (id) => byId.get(id), all: () => specs };
 }
 
 /** Places every request or none: NoCapacity names the first instance that fits nowhere and why. */
 export function place(
   requests: readonly PlacementRequest[],
   allocators: readonly AllocatorView[],
-  existingSpecs: readonly InstanceSpec[],
+  existing: readonly InstanceSpec[] | SpecIndex,
 ): PlaceResult {
-  const candidates = buildCandidates(allocators, existingSpecs);
+  const index = Array.isArray(existing) ? indexSpecs(existing) : (existing as SpecIndex);
+  const candidates = buildCandidates(allocators, index);
   const placements: Placement[] = [];
-  const zoneCounts = initialZoneCounts(requests, existingSpecs);
+  const zoneCounts = initialZoneCounts(requests, index);
   for (const req of requests) {
     const group = groupOf(req);
     const counts = zoneCounts.get(group) ?? new Map<string, number>();
     zoneCounts.set(group, counts);
-    const fitting = candidates.filter((c) => eligible(c, req) && fits(c, req));
-    const best = fitting.sort((a, b) => compareCandidates(a, b, req, counts))[0];
+    let best: Candidate | undefined;
+    for (const c of candidates) {
+      if (!eligible(c, req) || !fits(c, req)) continue;
+      if (!best || compareCandidates(c, best, req, counts) < 0) best = c;
+    }
     if (!best) return { ok: false, error: noCapacity(req, allocators, candidates) };
     best.usedMb += req.memory_mb;
     best.usedCpus += cpuDemand(best.ad, req.memory_mb, req.constraints?.cpu_multiplier);
-    best.instances.push({ deployment_id: req.deployment_id, group });
+    best.perDeployment.set(req.deployment_id, (best.perDeployment.get(req.deployment_id) ?? 0) + 1);
     counts.set(best.zone, (counts.get(best.zone) ?? 0) + 1);
     placements.push({ instance_id: req.instance_id, allocator_id: best.id, zone: best.zone });
   }
@@ -88,37 +119,49 @@ export function place(
 }
 
 /** Usable allocators with what is already placed on them. */
-function buildCandidates(allocators: readonly AllocatorView[], specs: readonly InstanceSpec[]): Candidate[] {
-  return allocators
-    .filter((a) => a.live && !a.advertisement.maintenance)
-    .map((a) => {
-      const mine = specs.filter((s) => s.allocator_id === a.advertisement.id);
-      const usedMb = mine.reduce((sum, s) => sum + s.memory_mb, 0);
-      return {
-        id: a.advertisement.id,
-        zone: a.advertisement.zone,
-        ad: a.advertisement,
-        usedMb,
-        usedCpus: mine.reduce((sum, s) => sum + cpuDemand(a.advertisement, s.memory_mb, 1), 0),
-        instances: mine.map((s) => ({ deployment_id: s.deployment_id, group: groupOfSpec(s) })),
-      };
-    });
+function buildCandidates(allocators: readonly AllocatorView[], index: SpecIndex): Candidate[] {
+  const out: Candidate[] = [];
+  for (const a of allocators) {
+    if (!a.live || a.advertisement.maintenance) continue;
+    const c: Candidate = {
+      id: a.advertisement.id,
+      zone: a.advertisement.zone,
+      ad: a.advertisement,
+      usedMb: 0,
+      usedCpus: 0,
+      perDeployment: new Map(),
+    };
+    for (const s of index.specsOn(c.id)) {
+      c.usedMb += s.memory_mb;
+      c.usedCpus += cpuDemand(a.advertisement, s.memory_mb, 1);
+      c.perDeployment.set(s.deployment_id, (c.perDeployment.get(s.deployment_id) ?? 0) + 1);
+    }
+    out.push(c);
+  }
+  return out;
 }
 
 /** Zone counts per topology element from the existing peers of each request. */
 function initialZoneCounts(
   requests: readonly PlacementRequest[],
-  specs: readonly InstanceSpec[],
+  index: SpecIndex,
 ): Map<string, Map<string, number>> {
   const out = new Map<string, Map<string, number>>();
   for (const req of requests) {
     const group = groupOf(req);
     if (out.has(group)) continue;
     const counts = new Map<string, number>();
-    const peers = req.peers ? new Set(req.peers) : undefined;
-    for (const s of specs) {
-      const isPeer = peers ? peers.has(s.instance_id) : groupOfSpec(s) === group;
-      if (isPeer) counts.set(s.zone, (counts.get(s.zone) ?? 0) + 1);
+    const count = (s: InstanceSpec): void => {
+      counts.set(s.zone, (counts.get(s.zone) ?? 0) + 1);
+    };
+    if (req.peers) {
+      // Looked up by id: no scan of every spec in the installation per request.
+      for (const id of req.peers) {
+        const s = index.spec(id);
+        if (s) count(s);
+      }
+    } else {
+      for (const s of index.all()) if (groupOfSpec(s) === group) count(s);
     }
     out.set(group, counts);
   }
@@ -168,7 +211,7 @@ function compareCandidates(
 ): number {
   const byZone = (counts.get(a.zone) ?? 0) - (counts.get(b.zone) ?? 0);
   if (byZone !== 0) return byZone;
-  const mineOn = (c: Candidate) => c.instances.filter((i) => i.deployment_id === req.deployment_id).length;
+  const mineOn = (c: Candidate) => c.perDeployment.get(req.deployment_id) ?? 0;
   const byAffinity = mineOn(a) - mineOn(b);
   if (byAffinity !== 0) return byAffinity;
   const byFree = freeMb(b) - freeMb(a);

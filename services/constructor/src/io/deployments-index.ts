@@ -1,0 +1,89 @@
+/**
+ * The leader's incremental view of `/deployments` (record, pending plan, attempt per deployment),
+ * kept from the tree cache's per-node events. Every attempt save is a cache event, and the
+ * runners ask for a deployment's pending plan at every checkpoint: rebuilding the view of every
+ * deployment per event made that O(deployments) per save. Here an event only marks its
+ * deployment dirty; {@link DeploymentsIndex.views} re-parses the dirty ones (data parsed once per
+ * buffer by the shared memo parser).
+ */
+import { type CachedNode, type DeploymentView, type NodeParser } from '../core/observed';
+
+/** The cached nodes of one deployment. */
+interface Nodes {
+  deployment?: { path: string; data: Buffer };
+  pending?: { path: string; data: Buffer };
+  attempt?: { path: string; data: Buffer };
+}
+
+type Slot = keyof Nodes;
+
+function slotOf(path: string): { id: string; slot: Slot } | undefined {
+  const [root, id, plan, leaf, ...rest] = path.split('/').slice(1);
+  if (root !== 'deployments' || id === undefined || rest.length > 0) return undefined;
+  if (plan === undefined) return { id, slot: 'deployment' };
+  if (plan !== 'plan') return undefined;
+  if (leaf === 'pending') return { id, slot: 'pending' };
+  if (leaf === 'attempt') return { id, slot: 'attempt' };
+  return undefined;
+}
+
+/** Deployment views maintained from cache events. */
+export class DeploymentsIndex {
+  private readonly nodes = new Map<string, Nodes>();
+  private readonly views = new Map<string, DeploymentView>();
+  private readonly dirty = new Set<string>();
+
+  constructor(private readonly parse: NodeParser) {}
+
+  /** Replaces everything with a full snapshot (the cache's `initialized`). */
+  load(snapshot: ReadonlyMap<string, CachedNode>): void {
+    this.nodes.clear();
+    this.views.clear();
+    this.dirty.clear();
+    for (const [path, node] of snapshot) this.put(path, node.data);
+  }
+
+  /** A node added or updated. */
+  put(path: string, data: Buffer): void {
+    const at = slotOf(path);
+    if (!at) return;
+    const nodes = this.nodes.get(at.id) ?? {};
+    nodes[at.slot] = { path, data };
+    this.nodes.set(at.id, nodes);
+    this.dirty.add(at.id);
+  }
+
+  /** A node removed (children before parents). */
+  remove(path: string): void {
+    const at = slotOf(path);
+    if (!at) return;
+    const nodes = this.nodes.get(at.id);
+    if (!nodes) return;
+    if (at.slot === 'deployment') this.nodes.delete(at.id);
+    else delete nodes[at.slot];
+    this.dirty.add(at.id);
+  }
+
+  /** The views, brought up to date for the deployments changed since the last call. */
+  current(): ReadonlyMap<string, DeploymentView> {
+    for (const id of this.dirty) {
+      const nodes = this.nodes.get(id);
+      if (nodes) this.views.set(id, this.build(id, nodes));
+      else this.views.delete(id);
+    }
+    this.dirty.clear();
+    return this.views;
+  }
+
+  private build(id: string, nodes: Nodes): DeploymentView {
+    const view: DeploymentView = { id };
+    const deployment =
+      nodes.deployment && this.parse('deployment', nodes.deployment.path, nodes.deployment.data);
+    if (deployment) view.deployment = deployment;
+    const pending = nodes.pending && this.parse('plan', nodes.pending.path, nodes.pending.data);
+    if (pending) view.pending = pending;
+    const attempt = nodes.attempt && this.parse('plan-attempt', nodes.attempt.path, nodes.attempt.data);
+    if (attempt) view.attempt = attempt;
+    return view;
+  }
+}
