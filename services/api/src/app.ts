@@ -202,6 +202,17 @@ function brandingRouters(deps: AppDeps, clock: Clock, logger: Logger): Record<'o
   return { open: [publicBrandingRoutes(service)], closed: [brandingRoutes(service)] };
 }
 
+/** `/health` (open) and `/metrics` (behind a key or the scrape token) of the api itself. */
+function observabilityHandler(deps: AppDeps): ReturnType<typeof createObservabilityHandler> {
+  return createObservabilityHandler({
+    registry: deps.metrics.registry,
+    health: deps.health ?? (() => ({ checks: {} })),
+    healthPath: HEALTH_PATH,
+    metricsPath: METRICS_PATH,
+    logger: deps.logger,
+  });
+}
+
 /** Builds the app. */
 export function createApp(deps: AppDeps): Express {
   const clock = deps.clock ?? SYSTEM_CLOCK;
@@ -222,13 +233,7 @@ export function createApp(deps: AppDeps): Express {
     ...(organizations ? { quotas: organizations } : {}),
   });
   const platform = new PlatformService({ platform: deps.store.platform, version: deps.version, id: deps.id });
-  const observability = createObservabilityHandler({
-    registry: deps.metrics.registry,
-    health: deps.health ?? (() => ({ checks: {} })),
-    healthPath: HEALTH_PATH,
-    metricsPath: METRICS_PATH,
-    logger,
-  });
+  const observability = observabilityHandler(deps);
   const verifier = new KeyVerifier(deps.store.keys, clock, deps.verifiedKeyTtlMs);
   const apiKeys = new ApiKeyService({
     keys: deps.store.keys,
