@@ -1,4 +1,4 @@
-/** What the platform routes do: summaries of ZooKeeper, services, allocators and proxies. */
+/** What the platform routes do: summaries of ZooKeeper (and the quorum as directors see it), services, allocators and proxies. */
 import { WharfError } from '@wharf/model';
 import { guardMaintenance } from './domain/guards';
 import { allocatorView } from './domain/views';
@@ -22,12 +22,13 @@ export class PlatformService {
   /** `GET /platform`. */
   async info(): Promise<ServiceResponse> {
     const { platform } = this.deps;
-    const [services, leader, allocators, proxies, deployments] = await Promise.all([
+    const [services, leader, allocators, proxies, deployments, directors] = await Promise.all([
       platform.services(),
       platform.constructorLeader(),
       platform.allocators(),
       platform.proxies(),
       platform.deploymentCount(),
+      platform.directors(),
     ]);
     const alive = Object.fromEntries(
       [...services].map(([name, regs]) => [
@@ -46,6 +47,13 @@ export class PlatformService {
       version: this.deps.version,
       id: this.deps.id,
       zookeeper: platform.zookeeper(),
+      // Each live director's last read of the quorum (`srvr` per server); none without a director.
+      directors: directors.map((d) => ({
+        id: d.id,
+        enrol_address: d.enrol_address,
+        quorum: d.quorum,
+        updated: d.updated,
+      })),
       services: alive,
       constructors: { leader: leader ?? null, alive: services.get('constructor')?.length ?? 0 },
       allocators: {

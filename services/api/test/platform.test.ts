@@ -18,6 +18,27 @@ import {
 
 jest.setTimeout(30_000);
 
+/** A director's status as the director writes it: a 3-server quorum with one follower lagging. */
+function directorStatus(id: string) {
+  const at = '2026-12-06T10:00:00.000Z';
+  return {
+    schema_version: 1,
+    id,
+    enrol_address: '127.0.0.1:12500',
+    ca_fingerprint: `sha256:${'ab'.repeat(32)}`,
+    quorum: {
+      healthy: true,
+      servers: [
+        { address: '127.0.0.1:2181', mode: 'leader', zxid: '0x10000002a', zxid_lag: 0 },
+        { address: '127.0.0.2:2181', mode: 'follower', zxid: '0x100000028', zxid_lag: 2 },
+        { address: '127.0.0.3:2181', mode: 'unreachable' },
+      ],
+      checked: at,
+    },
+    updated: at,
+  };
+}
+
 describe('platform and observed state', () => {
   const { server, h } = useApiHarness('/api-platform');
   let deployment: string;
@@ -63,6 +84,10 @@ describe('platform and observed state', () => {
       'ctor-1',
       'ephemeral_sequential',
     );
+    // Directors: one healthy status, one that does not parse (skipped), and the CA node (not a director).
+    await put(paths.directorCa(), { cert_pem: 'not read by the api' });
+    await put(paths.directorStatus('dir-1'), directorStatus('dir-1'), 'ephemeral');
+    await put(paths.directorStatus('dir-2'), { id: 'dir-2', quorum: 'broken' }, 'ephemeral');
     // The api reads allocators from a watch-driven cache: wait until it has seen all of the above.
     await waitFor(async () => {
       const { allocators } = (await h.call('GET', '/api/v1/platform/allocators')).body;
@@ -70,7 +95,7 @@ describe('platform and observed state', () => {
     });
   }, 60_000);
 
-  it('GET /platform summarises ZooKeeper, live services, the leader and counts', async () => {
+  it('GET /platform summarises ZooKeeper, its quorum per director, live services, the leader and counts', async () => {
     const res = await h.call('GET', '/api/v1/platform');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -81,6 +106,14 @@ describe('platform and observed state', () => {
       proxies: { total: 1 },
       deployments: { total: 1 },
     });
+    expect(res.body.directors).toEqual([
+      {
+        id: 'dir-1',
+        enrol_address: '127.0.0.1:12500',
+        quorum: directorStatus('dir-1').quorum,
+        updated: directorStatus('dir-1').updated,
+      },
+    ]);
     expect(res.body.services.api.map((s: any) => s.id)).toEqual([res.body.id]);
     expect(res.body.services.constructor.map((s: any) => s.id).sort()).toEqual(['ctor-1', 'ctor-2']);
   });

@@ -227,7 +227,7 @@ export const OPERATIONS: readonly Operation[] = [
     path: '/platform',
     operationId: 'getPlatform',
     tag: 'Platform',
-    summary: 'Installation summary: services, ZooKeeper, counts',
+    summary: 'Installation summary: services, ZooKeeper and its quorum per director, counts',
     authenticated: true,
     success: [200, 'Summary'],
   },

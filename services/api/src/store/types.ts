@@ -14,6 +14,7 @@ import {
   type AllocatorAdvertisement,
   type ApiKeyRecord,
   type Deployment,
+  type DirectorStatus,
   type InstanceSpec,
   type InstanceStatus,
   type PlanAttempt,
@@ -173,6 +174,8 @@ export interface PlatformStore {
   setMaintenance(id: string, enabled: boolean): Promise<AllocatorAdvertisement | undefined>;
   /** Connection state and connect string. */
   zookeeper(): ZooKeeperInfo;
+  /** Live directors and the ZooKeeper quorum health each last read (`/director/<id>`). */
+  directors(): Promise<DirectorStatus[]>;
 }
 
 /** A key record and its revision (`<czxid>:<version>`: changes when the znode is replaced or rewritten). */

@@ -8,6 +8,7 @@ import {
   isWharfError,
   paths,
   type AllocatorAdvertisement,
+  type DirectorStatus,
   type ServiceRegistration,
 } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
@@ -82,6 +83,20 @@ export class ZkPlatformStore implements PlatformStore {
       if (node !== undefined) return node.data.toString('utf8').slice(0, MAX_LEADER_ID_LENGTH);
     }
     return undefined;
+  }
+
+  async directors(): Promise<DirectorStatus[]> {
+    const root = paths.directorRoot();
+    // `ca` is the published certificate, not a director.
+    const names = (await this.docs.readChildren(root))
+      .filter((name) => name !== 'ca')
+      .slice(0, MAX_REGISTRATIONS_READ);
+    const statuses = await Promise.all(
+      names.map(async (name) => (await this.docs.readOrSkip('director-status', `${root}/${name}`))?.value),
+    );
+    return statuses
+      .filter((s): s is DirectorStatus => s !== undefined)
+      .sort((a, b) => a.id.localeCompare(b.id));
   }
 
   deploymentCount(): Promise<number> {
