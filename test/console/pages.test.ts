@@ -162,6 +162,9 @@ describe('the console pages beyond deployments', () => {
     await v.locator('[data-healthy="true"]').waitFor();
     await expect(v.getByRole('button', { name: 'Delete deployment' }).count()).resolves.toBe(0);
     await expect(v.getByRole('button', { name: 'Apply' }).count()).resolves.toBe(0);
+    for (const action of ['Restart', 'Shut down', 'Take snapshot']) {
+      await expect(v.getByRole('button', { name: action }).count()).resolves.toBe(0);
+    }
     await v.getByRole('link', { name: 'Templates' }).click();
     await v.locator('[data-template="etcd-default"]').waitFor();
     await expect(v.getByRole('link', { name: /^Create from/ }).count()).resolves.toBe(0);

@@ -1,12 +1,13 @@
 /**
  * One deployment, live: status and health, endpoint, instances, plan steps, plan durations, and
- * (for a deployment-manager) resize and delete.
+ * (for a deployment-manager) resize, restart, shut down and start, snapshots and restore, delete.
  */
 import { api } from '../api';
 import { ConfirmButton } from '../confirm';
 import { useLiveDeployment, type DeploymentView } from '../live';
 import { href } from '../router';
 import { useAllowed } from '../use-role';
+import { LifecycleActions, Snapshots } from './deployment-actions';
 import { DurationsPlot } from './durations-plot';
 import { Resize } from './resize';
 import { History, Timeline } from './timeline';
@@ -108,6 +109,14 @@ export function DeploymentPage({ id }: { id: string }) {
         <>
           <h2>Resize</h2>
           <Resize id={id} plan={plan} />
+        </>
+      )}
+      {canChange && !deployment.deleting && (
+        <>
+          <h2>Actions</h2>
+          <LifecycleActions deployment={deployment} />
+          <h2>Snapshots</h2>
+          <Snapshots deployment={deployment} />
         </>
       )}
       {attempts.some((a) => a.attempt_end_time !== undefined) && (

@@ -1,9 +1,11 @@
 /**
- * Platform: summary (ZooKeeper, constructor leader, services), memory per zone (a plot and bars),
- * allocators with memory capacity bars and (for a platform-admin) maintenance toggles, hosts with their roles, proxies.
+ * Platform: summary (ZooKeeper, constructor leader, services), the ZooKeeper quorum as each director
+ * last read it, memory per zone (a plot and bars), allocators with memory capacity bars and (for a
+ * platform-admin) maintenance toggles and vacate, hosts with their roles, proxies.
  */
 import { useState } from 'preact/hooks';
 import { api } from '../api';
+import { ConfirmButton } from '../confirm';
 import { memoryPerZone } from '../plot';
 import { useAllowed } from '../use-role';
 import { useApi } from '../use-api';
@@ -91,7 +93,15 @@ function Allocators() {
       <ErrorLine error={error ?? actionError} />
       <ListTable
         label="Allocators"
-        columns={['Allocator', 'Zone', 'Connected', 'Memory', 'Instances', 'Maintenance']}
+        columns={[
+          'Allocator',
+          'Zone',
+          'Connected',
+          'Memory',
+          'Instances',
+          'Maintenance',
+          ...(admin ? ['Vacate'] : []),
+        ]}
       >
         {(data?.allocators ?? []).map((a) => (
           <tr key={a.id} data-allocator={a.id}>
@@ -120,6 +130,26 @@ function Allocators() {
                 <span>{a.maintenance ? 'in maintenance' : 'active'}</span>
               )}
             </td>
+            {admin && (
+              <td>
+                <ConfirmButton
+                  label={`Vacate allocator ${a.id}`}
+                  text="Vacate"
+                  disabled={a.instances === 0}
+                  title={`Move every instance off ${a.id}?`}
+                  confirm="Vacate"
+                  action={async () => {
+                    await api('POST', `/platform/allocators/${a.id}/instances/_move`, {});
+                    reload();
+                  }}
+                >
+                  <p>
+                    Each deployment on it gets a move plan: new instances start on other allocators before
+                    these stop. Turn maintenance on first so that nothing new lands here.
+                  </p>
+                </ConfirmButton>
+              </td>
+            )}
           </tr>
         ))}
       </ListTable>
@@ -149,9 +179,24 @@ function Hosts() {
   );
 }
 
+interface ZkServer {
+  address: string;
+  mode: string;
+  zxid?: string;
+  zxid_lag?: number;
+}
+
+interface Director {
+  id: string;
+  enrol_address: string;
+  quorum: { healthy: boolean; servers: ZkServer[]; checked: string };
+  updated: string;
+}
+
 interface PlatformInfo {
   version: string;
   zookeeper: { state: string; connect_string: string; chroot: string };
+  directors?: Director[];
   services: Record<string, unknown[]>;
   constructors: { leader: string | null; alive: number };
   deployments: { total: number };
@@ -166,10 +211,52 @@ interface Registration {
   stats?: Record<string, number>;
 }
 
+/** One row per ZooKeeper server per director: the quorum as that director's last `srvr` round saw it. */
+function Quorum({ directors }: { directors: Director[] }) {
+  return (
+    <ListTable
+      label="ZooKeeper quorum"
+      columns={['Director', 'Quorum', 'Server', 'Mode', 'Behind (txns)', 'Checked']}
+      empty={directors.length === 0 ? 'No director is running: nobody watches the quorum.' : undefined}
+    >
+      {directors.flatMap((d) =>
+        d.quorum.servers.map((server) => (
+          <tr key={`${d.id} ${server.address}`} data-director={d.id} data-server={server.address}>
+            <td>
+              <code>{d.id}</code>
+            </td>
+            <td>
+              <span class={d.quorum.healthy ? 'ok' : 'bad'}>{d.quorum.healthy ? 'healthy' : 'at risk'}</span>
+            </td>
+            <td>
+              <code>{server.address}</code>
+            </td>
+            <td>
+              <span class={server.mode === 'unreachable' ? 'bad' : 'ok'}>{server.mode}</span>
+            </td>
+            <td>{server.zxid_lag ?? '—'}</td>
+            <td>{new Date(d.quorum.checked).toLocaleTimeString()}</td>
+          </tr>
+        )),
+      )}
+    </ListTable>
+  );
+}
+
 function Summary() {
   const { data, error } = useApi<PlatformInfo>('/platform');
   if (error) return <ErrorLine error={error} />;
   if (!data) return null;
+  return (
+    <>
+      <Facts data={data} />
+      <h2>ZooKeeper quorum</h2>
+      <Quorum directors={data.directors ?? []} />
+    </>
+  );
+}
+
+function Facts({ data }: { data: PlatformInfo }) {
   return (
     <dl class="facts" aria-label="Summary">
       <dt>ZooKeeper</dt>
