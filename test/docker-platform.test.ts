@@ -45,7 +45,7 @@ describe('the platform in Docker mode', () => {
 
   it('runs every service of every host as a labelled container', async () => {
     const expected: Record<string, string[]> = {
-      [h1]: ['allocator', 'api', 'constructor', 'proxy'],
+      [h1]: ['allocator', 'api', 'constructor', 'director', 'proxy'],
       [h2]: ['allocator', 'api', 'constructor', 'proxy'],
       [`${platform.prefix}host-3`]: ['allocator'],
     };

@@ -5,7 +5,9 @@
  */
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { join } from 'node:path';
 import { freePort, isProcessAlive } from '@wharf/testkit';
 import { promisify } from 'node:util';
 import { startPlatform, type Platform } from './helpers/platform';
@@ -240,6 +242,63 @@ describe('a 3-zone etcd deployment on the single-host platform', () => {
     expect((await platform.cli(['apikey', 'revoke', key.id])).code).toBe(0);
     expect((await asKey(key.key)).status).toBe(401);
     expect((await asKey(platform.apiKey)).status).toBe(200);
+  });
+
+  it('runs a director on host-1: status shows the quorum; a roles token enrols a host once, a revoked one never', async () => {
+    const director = await eventually(
+      async () => (await platform.api('GET', '/platform')).body.directors?.[0],
+      30_000,
+      'a director reporting the quorum',
+    );
+    expect(director.quorum).toMatchObject({ healthy: true, servers: [{ mode: 'standalone', zxid_lag: 0 }] });
+    const status = await platform.cli(['status']);
+    expect(status.stdout).toContain(`director ${director.id}: enrolment https://${director.enrol_address}`);
+    expect(status.stdout).toMatch(/quorum: healthy/);
+
+    const token = async () => {
+      const res = await platform.api('POST', '/platform/configuration/security/roles-tokens', {
+        roles: ['allocator'],
+      });
+      expect(res.status).toBe(201);
+      return res.body as { id: string; token: string };
+    };
+    const enrol = (hostId: string, secret: string) =>
+      platform.cli([
+        'host',
+        'enrol',
+        '--director',
+        `https://${director.enrol_address}`,
+        '--ca-fingerprint',
+        director.ca_fingerprint,
+        '--token',
+        secret,
+        '--roles',
+        'allocator',
+        '--host-id',
+        hostId,
+        '--dir',
+        join(platform.home, 'enrolled', hostId),
+      ]);
+    const once = await token();
+    const enrolled = await enrol('host-9', once.token);
+    expect(enrolled.code).toBe(0);
+    const cert = await readFile(join(platform.home, 'enrolled', 'host-9', 'allocator', 'cert.pem'), 'utf8');
+    expect(cert).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    // A one-shot token is spent; a revoked one gets nothing either, and no file is written.
+    const again = await enrol('host-10', once.token);
+    expect(again.code).not.toBe(0);
+    const revoked = await token();
+    expect(
+      (await platform.api('DELETE', `/platform/configuration/security/roles-tokens/${revoked.id}`)).status,
+    ).toBe(200);
+    const refused = await enrol('host-11', revoked.token);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr + refused.stdout).toMatch(/revoked/);
+    for (const host of ['host-10', 'host-11']) {
+      await expect(readFile(join(platform.home, 'enrolled', host, 'allocator', 'cert.pem'))).rejects.toThrow(
+        /ENOENT/,
+      );
+    }
   });
 
   it('delete removes instances, routes and processes', async () => {

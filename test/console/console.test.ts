@@ -217,10 +217,16 @@ describe('the admin console in a browser', () => {
     }
     await expect(page().locator('[data-host]').count()).resolves.toBe(3);
     await page().locator('[data-zookeeper="connected"]').waitFor();
-    // `wharf up` starts no director: the quorum table says nobody watches it (rows: api platform test).
+    // `wharf up` runs a director on host-1: it reads the embedded ZooKeeper as a healthy standalone.
+    const quorum = page().getByRole('table', { name: 'ZooKeeper quorum' }).locator('[data-director]');
+    await quorum.first().waitFor();
+    expect(await quorum.count()).toBe(1);
+    expect(await quorum.first().getAttribute('data-director')).toMatch(/^director-.*host-1$/);
+    expect(await quorum.first().locator('td').nth(1).textContent()).toBe('healthy');
+    expect(await quorum.first().locator('td').nth(3).textContent()).toBe('standalone');
     await page()
-      .getByRole('table', { name: 'ZooKeeper quorum' })
-      .getByText('No director is running')
+      .locator('[data-enrolment]')
+      .getByText(/^sha256:[0-9a-f]{64}$/)
       .waitFor();
     await page().locator('[data-proxy]').nth(1).waitFor();
     await t.screenshot('platform');

@@ -94,7 +94,7 @@ export async function startDockerPlatform(): Promise<DockerPlatform> {
     cleanup: () => cleanupHosts(hostIds),
   });
   const roles: Record<string, string[]> = {
-    [hostIds[0]!]: ['coordinator', 'proxy', 'allocator'],
+    [hostIds[0]!]: ['coordinator', 'proxy', 'allocator', 'director'],
     [hostIds[1]!]: ['coordinator', 'proxy', 'allocator'],
     [hostIds[2]!]: ['allocator'],
   };

@@ -116,6 +116,11 @@ function addUpCommand(program: Command, handlers: CommandHandlers, run: Runner):
     .option('--api-port <port>', 'API + console port (default 12400)')
     .option('--proxy-ports <ports>', 'one proxy per port, on host-1, host-2, ... (default 9200,9201)')
     .option('--constructors <n>', 'hosts with the coordinator role: api + constructor (default 2)')
+    .option(
+      '--directors <n>',
+      'hosts with the director role: CA, enrolment, quorum health (0 or 1; default 1)',
+    )
+    .option('--director-port <port>', "the director's HTTPS enrolment port (default: a free port)")
     .option('--allocators <n>', 'hosts with the allocator role, one per zone in turn (default 3)')
     .option('--zones <zones>', 'zones allocators are spread over (default zone-a,zone-b,zone-c)')
     .option('--port-base <port>', 'first instance port of allocator-1 (default 20000)')

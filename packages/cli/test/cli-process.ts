@@ -53,7 +53,7 @@ export function allPids(record: PlatformRecord): number[] {
 
 /** Creates `<root>/<service>/dist/main.js` fakes for every service; `overrides` replace some with other scripts. */
 export async function writeFakeServices(root: string, overrides: Record<string, string> = {}): Promise<void> {
-  for (const service of ['api', 'constructor', 'allocator', 'proxy']) {
+  for (const service of ['api', 'constructor', 'allocator', 'proxy', 'director']) {
     await mkdir(join(root, service, 'dist'), { recursive: true });
     // Object.hasOwn: `overrides.constructor` would otherwise be Object's own constructor.
     const source = Object.hasOwn(overrides, service) ? overrides[service]! : FAKE_SERVICE;
@@ -72,6 +72,7 @@ export const DEFAULT_IDS = [
   'runner-host-1',
   'runner-host-2',
   'runner-host-3',
+  'director-host-1',
   'api-host-1',
   'api-host-2',
   'constructor-host-1',

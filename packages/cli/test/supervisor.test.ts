@@ -118,7 +118,7 @@ describe('wharf up --detach, status, down', () => {
     expect(up.stdout).toContain('host-3    127.0.0.3  zone-c  allocator');
 
     const record = await recordListing(DEFAULT_IDS);
-    expect(new Set(allPids(record)).size).toBe(14);
+    expect(new Set(allPids(record)).size).toBe(15);
     for (const pid of allPids(record)) expect(alive(pid)).toBe(true);
     expect(record.services.find((s) => s.id === 'zookeeper')).toMatchObject({
       service: 'zookeeper',
@@ -315,6 +315,7 @@ describe('wharf up --detach, status, down', () => {
     expect(other.zookeeper.embedded).toBe(false);
     expect(other.services.map((s) => s.id)).toEqual([
       'runner-other-host-1',
+      'director-other-host-1',
       'api-other-host-1',
       'constructor-other-host-1',
       'allocator-other-host-1',

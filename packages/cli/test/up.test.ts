@@ -69,7 +69,7 @@ describe('wharf up with the real services', () => {
     const ids = record.services.map((s) => s.id).sort();
     expect(ids).toEqual(DEFAULT_IDS);
     const pids = allPids(record);
-    expect(new Set(pids).size).toBe(14);
+    expect(new Set(pids).size).toBe(15);
     for (const pid of pids) expect(alive(pid)).toBe(true);
     expect(await probeZooKeeper(`127.0.0.1:${zkPort}`, 2000)).toBe(true);
     for (const service of record.services.filter((s) => s.health_url !== undefined)) {
@@ -100,7 +100,13 @@ describe('wharf up with the real services', () => {
     expect(status.code).toBe(0);
     // The real health endpoints: the api's /api/v1/health and the proxy's /_health on their client
     // ports, the constructor's and the allocator's /health on the port they registered.
-    for (const id of ['api-host-1', 'constructor-host-2', 'allocator-host-3', 'proxy-host-2'])
+    for (const id of [
+      'api-host-1',
+      'constructor-host-2',
+      'allocator-host-3',
+      'proxy-host-2',
+      'director-host-1',
+    ])
       expect(status.stdout).toMatch(new RegExp(`${id}\\s+\\S+\\s+\\d+\\s+\\S+\\s+running\\s+ok\\s`));
 
     const down = await runCli(['down'], env);

@@ -41,6 +41,13 @@ export interface UpConfig {
   readonly apiPort: number;
   readonly proxyPorts: readonly number[];
   readonly constructors: number;
+  /**
+   * Hosts with the director role (0 or 1): host-1 runs the director — the installation's CA,
+   * host enrolment and ZooKeeper quorum health. ZooKeeper itself stays `wharf up`'s.
+   */
+  readonly directors: number;
+  /** The director's HTTPS enrolment port; 0 picks a free one at start (it is in `/director/<id>`). */
+  readonly directorPort: number;
   readonly allocators: readonly AllocatorSettings[];
   readonly zones: readonly string[];
   /** WHARF_CPUS for each allocator; undefined leaves the allocator's default. */
@@ -74,6 +81,8 @@ export function fixedPorts(config: UpConfig): { name: string; port: number }[] {
     ...config.proxyPorts.map((port, i) => ({ name: `proxy-${i + 1}`, port })),
   ];
   if (config.zk.embeddable) ports.push({ name: 'zookeeper', port: config.zk.embeddedPort });
+  if (config.directors > 0 && config.directorPort > 0)
+    ports.push({ name: 'director', port: config.directorPort });
   if (config.metricsPortBase > 0) {
     const count = hostCount(config);
     for (let i = 0; i < count; i++) ports.push({ name: 'metrics', port: config.metricsPortBase + i });

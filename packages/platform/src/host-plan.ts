@@ -62,6 +62,8 @@ export interface HostPlanInput {
   readonly runnerEntry: string;
   /** One runner metrics port per host, in host order. */
   readonly metricsPorts: readonly number[];
+  /** The director's enrolment port (used on the director host; every runner needs a valid one). */
+  readonly directorPort: number;
 }
 
 /** The loopback address of the n-th host (1-based). */
@@ -79,6 +81,7 @@ export function planHosts(config: UpConfig): SimulatedHost[] {
     if (n <= config.constructors) roles.push('coordinator');
     if (proxyPort !== undefined) roles.push('proxy');
     if (allocator !== undefined) roles.push('allocator');
+    if (n <= config.directors) roles.push('director');
     return {
       id: `${config.hostPrefix}host-${n}`,
       address: hostAddress(n),
@@ -147,6 +150,7 @@ export function planRunners(config: UpConfig, input: HostPlanInput): RunnerLaunc
       // Unused unless the host has the role; always valid so the runner's checks pass.
       WHARF_API_PORT: String(host.apiPort ?? config.apiPort),
       WHARF_PROXY_PORT: String(host.proxyPort ?? firstProxy),
+      WHARF_DIRECTOR_PORT: String(input.directorPort),
       WHARF_PORT_RANGE: host.portRange ?? '20000-20999',
       // Passed on by the runner to the services that read them.
       WHARF_PUBLIC_PROXY_URL: `http://{id}.${config.domain}:${firstProxy}`,

@@ -12,7 +12,7 @@ import { isSameProcess } from '@wharf/supervise';
 export const PLATFORM_FILE_VERSION = 1;
 
 /** Kinds of process a platform file lists. */
-export type ProcessKind = 'zookeeper' | 'runner' | 'api' | 'constructor' | 'allocator' | 'proxy';
+export type ProcessKind = 'zookeeper' | 'runner' | 'api' | 'constructor' | 'allocator' | 'proxy' | 'director';
 
 /** One process of the platform. */
 export interface ProcessRecord {
@@ -63,6 +63,7 @@ const PROCESS_KINDS: readonly ProcessKind[] = [
   'constructor',
   'allocator',
   'proxy',
+  'director',
 ];
 
 /** True while the process `record` names still runs: same start time where recorded, same program. */

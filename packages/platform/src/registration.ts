@@ -1,6 +1,7 @@
 /**
  * Whether the services found each other: the API's `GET /api/v1/platform` counts what registered
- * in ZooKeeper (connected allocators, live constructors and a leader, proxies). A process can
+ * in ZooKeeper (connected allocators, live constructors and a leader, proxies, directors that
+ * reported the quorum). A process can
  * answer `/health` before it registered; a platform is ready when ZooKeeper shows all of them.
  */
 
@@ -9,6 +10,8 @@ export interface ExpectedRegistrations {
   readonly allocators: number;
   readonly constructors: number;
   readonly proxies: number;
+  /** Directors whose quorum report (`/director/<id>`) is listed; absent: not checked. */
+  readonly directors?: number;
 }
 
 /**
@@ -34,5 +37,8 @@ export function missingRegistrations(body: unknown, expected: ExpectedRegistrati
   if (expected.constructors > 0 && (leader === null || leader === undefined))
     missing.push('constructors: no leader');
   if (proxies < expected.proxies) missing.push(`proxies: ${proxies}/${expected.proxies} registered`);
+  const directors = Array.isArray(b.directors) ? b.directors.length : 0;
+  if (directors < (expected.directors ?? 0))
+    missing.push(`directors: ${directors}/${expected.directors} reporting`);
   return missing;
 }

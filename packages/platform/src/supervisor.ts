@@ -180,8 +180,15 @@ export class PlatformSupervisor {
       config.metricsPortBase > 0
         ? hosts.map((_, i) => config.metricsPortBase + i)
         : await freePorts(hosts.length, fixed);
+    const directorPort =
+      config.directorPort > 0 ? config.directorPort : (await freePorts(1, [...fixed, ...metricsPorts]))[0]!;
     const zkConnectString = zookeeper.connectString;
-    this.runners = planRunners(config, { zkConnectString, runnerEntry: entries.runner, metricsPorts });
+    this.runners = planRunners(config, {
+      zkConnectString,
+      runnerEntry: entries.runner,
+      metricsPorts,
+      directorPort,
+    });
     const record = newPlatformRecord(config, hosts, {
       started: new Date(this.clock.now()),
       detached: this.options.detached,
@@ -239,6 +246,7 @@ export class PlatformSupervisor {
           allocators: count('allocator'),
           constructors: count('coordinator'),
           proxies: count('proxy'),
+          directors: count('director'),
         },
       },
       deadline,

@@ -51,6 +51,7 @@ export class PlatformService {
       directors: directors.map((d) => ({
         id: d.id,
         enrol_address: d.enrol_address,
+        ca_fingerprint: d.ca_fingerprint,
         quorum: d.quorum,
         updated: d.updated,
       })),

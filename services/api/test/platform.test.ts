@@ -110,6 +110,7 @@ describe('platform and observed state', () => {
       {
         id: 'dir-1',
         enrol_address: '127.0.0.1:12500',
+        ca_fingerprint: directorStatus('dir-1').ca_fingerprint,
         quorum: directorStatus('dir-1').quorum,
         updated: directorStatus('dir-1').updated,
       },

@@ -101,13 +101,19 @@ export async function runStatus(
 /** What platform.json says should be registered. */
 function expectedFrom(record: PlatformRecord): ExpectedRegistrations {
   const count = (service: string) => record.services.filter((s) => s.service === service).length;
-  return { allocators: count('allocator'), constructors: count('constructor'), proxies: count('proxy') };
+  return {
+    allocators: count('allocator'),
+    constructors: count('constructor'),
+    proxies: count('proxy'),
+    directors: count('director'),
+  };
 }
 
 /**
  * Where `service` answers its health check: the recorded URL (runners), else by kind — the api's
  * `/api/v1/health` and the proxy's `/_health` on their client ports, the constructor's and the
- * allocator's `/health` on the observability port they registered (`platform`: `GET /platform`).
+ * allocator's and the director's `/health` on the observability port they registered
+ * (`platform`: `GET /platform`).
  */
 export function healthUrlOf(service: ProcessRecord, platform: unknown): string | undefined {
   if (service.health_url !== undefined) return service.health_url;
@@ -116,7 +122,8 @@ export function healthUrlOf(service: ProcessRecord, platform: unknown): string |
     return `http://${address}:${service.port}/api/v1/health`;
   if (service.service === 'proxy' && service.port !== undefined)
     return `http://${address}:${service.port}/_health`;
-  if (service.service !== 'constructor' && service.service !== 'allocator') return undefined;
+  if (service.service !== 'constructor' && service.service !== 'allocator' && service.service !== 'director')
+    return undefined;
   const port = registeredPort(platform, service.service, service.id);
   // Their observability servers listen on 127.0.0.1 whatever address they register.
   return port === undefined ? undefined : `http://${LOOPBACK}:${port}/health`;
@@ -178,6 +185,34 @@ function processTable(processes: readonly ProcessStatus[]): string[] {
   return formatTable(['ID', 'SERVICE', 'PID', 'PORT', 'PROCESS', 'HEALTH', 'RESTARTS', 'ZONE/PORTS'], rows);
 }
 
+/**
+ * The ZooKeeper quorum as each live director last read it (`srvr` of every server): healthy or at
+ * risk, then one line per server with its mode and how many transactions it lags the newest.
+ */
+export function quorumLines(directors: readonly unknown[]): string[] {
+  if (directors.length === 0) return ['quorum: no director running (nobody checks the ZooKeeper quorum)'];
+  return directors.flatMap((raw) => {
+    const d = raw as {
+      id?: unknown;
+      enrol_address?: unknown;
+      ca_fingerprint?: unknown;
+      quorum?: { healthy?: unknown; checked?: unknown; servers?: unknown };
+    };
+    const servers = Array.isArray(d.quorum?.servers) ? d.quorum.servers : [];
+    const state = d.quorum?.healthy === true ? 'healthy' : 'AT RISK';
+    return [
+      `director ${String(d.id)}: enrolment https://${String(d.enrol_address)}, CA ${String(d.ca_fingerprint)}`,
+      `quorum: ${state}, checked ${String(d.quorum?.checked)}`,
+      ...servers.map((raw) => {
+        const s = raw as { address?: unknown; mode?: unknown; zxid?: unknown; zxid_lag?: unknown };
+        const lag = typeof s.zxid_lag === 'number' ? `, ${s.zxid_lag} behind` : '';
+        const zxid = typeof s.zxid === 'string' ? ` zxid ${s.zxid}` : '';
+        return `  ${String(s.address)}: ${String(s.mode)}${zxid}${lag}`;
+      }),
+    ];
+  });
+}
+
 /** Lines summarising `GET /api/v1/platform` (ZooKeeper, leader, allocators, proxies, services, deployments). */
 export function summarise(body: unknown): string[] {
   if (typeof body !== 'object' || body === null) return body === undefined ? [] : [String(body)];
@@ -202,6 +237,7 @@ export function summarise(body: unknown): string[] {
     );
   }
   if (b.proxies) lines.push(`proxies: ${field('proxies', 'total')}`);
+  if (Array.isArray(b.directors)) lines.push(...quorumLines(b.directors));
   if (typeof b.services === 'object' && b.services !== null) {
     const alive = Object.entries(b.services).map(
       ([name, regs]) => `${name} ${Array.isArray(regs) ? regs.length : '?'}`,

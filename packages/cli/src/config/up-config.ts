@@ -19,6 +19,8 @@ export interface UpOptions {
   apiPort?: string;
   proxyPorts?: string;
   constructors?: string;
+  directors?: string;
+  directorPort?: string;
   allocators?: string;
   zones?: string;
   portBase?: string;
@@ -44,6 +46,8 @@ export const UP_ENV: Readonly<Record<keyof UpOptions, string>> = Object.freeze({
   apiPort: 'WHARF_API_PORT',
   proxyPorts: 'WHARF_PROXY_PORTS',
   constructors: 'WHARF_CONSTRUCTORS',
+  directors: 'WHARF_DIRECTORS',
+  directorPort: 'WHARF_DIRECTOR_PORT',
   allocators: 'WHARF_ALLOCATORS',
   zones: 'WHARF_ZONES',
   portBase: 'WHARF_PORT_BASE',
@@ -70,6 +74,13 @@ export const DEFAULT_API_PORT = 12_400;
 export const DEFAULT_PROXY_PORTS: readonly number[] = [9200, 9201];
 /** One leader and one standby: enough to show a constructor fail-over on one host. */
 export const DEFAULT_CONSTRUCTORS = 2;
+/**
+ * One director (host-1): the CA, enrolment and quorum health. More need directors that run the
+ * ZooKeeper ensemble themselves (WHARF_DIRECTOR_ZK_MEMBER), which `wharf up` does not start yet.
+ */
+export const DEFAULT_DIRECTORS = 1;
+/** See {@link DEFAULT_DIRECTORS}. */
+export const MAX_UP_DIRECTORS = 1;
 /** One allocator per zone, so a 3-zone deployment can spread. */
 export const DEFAULT_ALLOCATORS = 3;
 /** Zones allocators are spread over, round robin. */
@@ -134,6 +145,11 @@ export function compileUpConfig(options: UpOptions, env: Env, cwd: string, host:
   const proxyPorts = proxyOpt ? parsePortList(proxyOpt.name, proxyOpt.raw) : [...DEFAULT_PROXY_PORTS];
   if (proxyPorts.length > MAX_PROXIES) throw invalidOption('--proxy-ports', `at most ${MAX_PROXIES} proxies`);
   const constructors = int('constructors', DEFAULT_CONSTRUCTORS, 1, MAX_CONSTRUCTORS);
+  const directors = int('directors', DEFAULT_DIRECTORS, 0, MAX_UP_DIRECTORS);
+  const directorPortOpt = pick('directorPort');
+  const directorPort = directorPortOpt
+    ? parseInteger(directorPortOpt.name, directorPortOpt.raw, 0, MAX_PORT)
+    : 0;
   const allocatorCount = int('allocators', DEFAULT_ALLOCATORS, 1, MAX_ALLOCATORS);
   const zonesOpt = pick('zones');
   const zones = zonesOpt ? parseIdList(zonesOpt.name, zonesOpt.raw) : [...DEFAULT_ZONES];
@@ -152,10 +168,7 @@ export function compileUpConfig(options: UpOptions, env: Env, cwd: string, host:
   const mode = modeOpt?.raw ?? 'process';
   if (!(UP_MODES as readonly string[]).includes(mode))
     throw invalidOption(modeOpt?.name ?? '--mode', `expected ${UP_MODES.join(' or ')}`);
-  const prefixOpt = pick('hostPrefix');
-  const hostPrefix = prefixOpt?.raw ?? '';
-  if (hostPrefix !== '' && !/^[a-z0-9][a-z0-9-]{0,30}$/.test(hostPrefix))
-    throw invalidOption(prefixOpt!.name, 'expected lowercase letters, digits and dashes (at most 31)');
+  const hostPrefix = parseHostPrefix(pick('hostPrefix'));
   if (Math.max(allocatorCount, constructors, proxyPorts.length) > MAX_HOSTS)
     throw invalidOption('--allocators', `at most ${MAX_HOSTS} simulated hosts`);
 
@@ -174,6 +187,8 @@ export function compileUpConfig(options: UpOptions, env: Env, cwd: string, host:
     apiPort,
     proxyPorts: Object.freeze(proxyPorts),
     constructors,
+    directors,
+    directorPort,
     allocators: Object.freeze(allocators),
     zones: Object.freeze(zones),
     ...(cpus === undefined ? {} : { cpus }),
@@ -188,6 +203,14 @@ export function compileUpConfig(options: UpOptions, env: Env, cwd: string, host:
   };
   checkPortLayout(config);
   return Object.freeze(config);
+}
+
+/** `--host-prefix`: '' when absent. */
+function parseHostPrefix(opt: { name: string; raw: string } | undefined): string {
+  const hostPrefix = opt?.raw ?? '';
+  if (hostPrefix !== '' && !/^[a-z0-9][a-z0-9-]{0,30}$/.test(hostPrefix))
+    throw invalidOption(opt!.name, 'expected lowercase letters, digits and dashes (at most 31)');
+  return hostPrefix;
 }
 
 /** Per-allocator memory: an equal share of {@link HOST_MEMORY_SHARE} of RAM, within bounds. */

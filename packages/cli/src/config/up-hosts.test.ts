@@ -9,6 +9,7 @@ const runners = planRunners(config, {
   zkConnectString: '127.0.0.1:2181',
   runnerEntry: '/s/runner/dist/main.js',
   metricsPorts: [31001, 31002, 31003],
+  directorPort: 31500,
 });
 
 describe('planHosts', () => {
@@ -18,7 +19,7 @@ describe('planHosts', () => {
         id: 'host-1',
         address: '127.0.0.1',
         zone: 'zone-a',
-        roles: ['coordinator', 'proxy', 'allocator'],
+        roles: ['coordinator', 'proxy', 'allocator', 'director'],
         apiPort: 12400,
         proxyPort: 9200,
         portRange: '20000-20999',
@@ -48,11 +49,20 @@ describe('planHosts', () => {
   it('adds hosts without an allocator when there are more coordinators or proxies than allocators', () => {
     const hosts = planHosts(compile({ allocators: '1', constructors: '3', proxyPorts: '9200' }));
     expect(hosts.map((h) => [h.id, h.zone, h.roles.join('+')])).toEqual([
-      ['host-1', 'zone-a', 'coordinator+proxy+allocator'],
+      ['host-1', 'zone-a', 'coordinator+proxy+allocator+director'],
       ['host-2', 'zone-b', 'coordinator'],
       ['host-3', 'zone-c', 'coordinator'],
     ]);
     expect(hosts[1]!.portRange).toBeUndefined();
+  });
+
+  it('gives host-1 the director role unless --directors 0', () => {
+    expect(planHosts(compile({ directors: '0' })).map((h) => h.roles.join('+'))).toEqual([
+      'coordinator+proxy+allocator',
+      'coordinator+proxy+allocator',
+      'allocator',
+    ]);
+    expect(() => compile({ directors: '3' })).toThrow(/--directors/);
   });
 
   it('prefixes host ids so two installations can share one Docker engine', () => {
@@ -90,6 +100,7 @@ describe('planRunners', () => {
       WHARF_DOMAIN: 'localhost',
       WHARF_API_PORT: '12400',
       WHARF_PROXY_PORT: '9201',
+      WHARF_DIRECTOR_PORT: '31500',
       WHARF_PORT_RANGE: '21000-21999',
       WHARF_PUBLIC_PROXY_URL: 'http://{id}.localhost:9200',
       WHARF_RUNTIME: 'process',
@@ -119,6 +130,7 @@ describe('planRunners', () => {
       zkConnectString: '127.0.0.1:2181',
       runnerEntry: '/r',
       metricsPorts: [1, 2, 3],
+      directorPort: 4,
     });
     expect(docker[0]!.env).toMatchObject({
       WHARF_RUNNER_MODE: 'docker',
@@ -130,7 +142,7 @@ describe('planRunners', () => {
 
   it('needs one metrics port per host', () => {
     expect(() =>
-      planRunners(config, { zkConnectString: 'z', runnerEntry: '/r', metricsPorts: [1, 2] }),
+      planRunners(config, { zkConnectString: 'z', runnerEntry: '/r', metricsPorts: [1, 2], directorPort: 3 }),
     ).toThrow(RangeError);
   });
 });

@@ -189,6 +189,7 @@ interface ZkServer {
 interface Director {
   id: string;
   enrol_address: string;
+  ca_fingerprint: string;
   quorum: { healthy: boolean; servers: ZkServer[]; checked: string };
   updated: string;
 }
@@ -252,6 +253,12 @@ function Summary() {
       <Facts data={data} />
       <h2>ZooKeeper quorum</h2>
       <Quorum directors={data.directors ?? []} />
+      {(data.directors ?? []).map((d) => (
+        <p key={d.id} class="muted" data-enrolment={d.id}>
+          Hosts join through <code>https://{d.enrol_address}</code> with a roles token, pinning CA{' '}
+          <code>{d.ca_fingerprint}</code> (<code>wharf host enrol</code>).
+        </p>
+      ))}
     </>
   );
 }
