@@ -30,7 +30,9 @@ flock 9
 if ! engine_answers; then
   log "starting dockerd"
   mkdir -p /var/log
-  nohup dockerd >/var/log/wharf-dockerd.log 2>&1 &
+  # 9>&-: dockerd (and the container shims it forks) must not inherit the lock, or a shim that
+  # outlives a stopped dockerd holds it and the next start waits forever.
+  nohup dockerd >/var/log/wharf-dockerd.log 2>&1 9>&- &
   echo $! >"$PIDFILE"
   for _ in $(seq 1 "$READY_TIMEOUT_S"); do
     engine_answers && break

@@ -3,8 +3,8 @@
  * `wharf-runner`: the process entry point. The only place that reads `process.env`, wires the
  * dependencies together, handles signals and calls `process.exit`.
  */
-import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { isWharfError } from '@wharf/model';
 import {
   certificateExpiryGauge,
@@ -17,7 +17,7 @@ import {
   type Metrics,
   runMain,
 } from '@wharf/observability';
-import { DockerRuntime } from '@wharf/runtime';
+import { DEFAULT_CONTAINER_UID, DockerRuntime } from '@wharf/runtime';
 import { sharePlatformSecret } from '@wharf/stacks';
 import {
   ScrapeTokenVerifier,
@@ -161,14 +161,35 @@ async function createLauncher(
   home: string,
   logger: Logger,
 ): Promise<{ runtime: DockerRuntime | undefined; launcher: ServiceLauncher }> {
-  await sharePlatformSecret(home, hostHome(home, config.hostId));
-  if (config.mode === 'docker') return dockerLauncher(config, home, logger);
+  await sharePlatformSecret(home, hostHome(home, config.hostId)).catch((err: unknown) => {
+    // A runner that is itself a container sees only its host home: the installation's home above
+    // it is not its to write. Only an api or constructor needs the secret (allocator hosts never
+    // do); one started here creates its own, which docs/security.md says to replace by a copy.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw err;
+    logger.warn('cannot share the platform secret into the host home', { home, err });
+  });
+  if (config.mode === 'docker') {
+    giveToContainers(join(hostHome(home, config.hostId), 'credentials'));
+    return dockerLauncher(config, home, logger);
+  }
   // dist/main.js → services/runner → services/
   const launcher = new ProcessLauncher({
     servicesDir: resolve(__dirname, '..', '..'),
     baseEnv: inheritedEnv(process.env),
   });
   return { runtime: undefined, launcher };
+}
+
+/**
+ * A root runner made `dir` (the platform secret's, 0700) before any container ran; the api in a
+ * container runs as the images' user and writes its own key there: hand the directory and its
+ * files over. A runner that is not root made them as the user its containers already run as.
+ */
+function giveToContainers(dir: string): void {
+  if (process.getuid?.() !== 0 || !existsSync(dir)) return;
+  const id = DEFAULT_CONTAINER_UID;
+  for (const path of [dir, ...readdirSync(dir).map((name) => join(dir, name))]) chownSync(path, id, id);
 }
 
 /**
