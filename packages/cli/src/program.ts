@@ -137,6 +137,10 @@ function addUpCommand(program: Command, handlers: CommandHandlers, run: Runner):
     .option('--stop-timeout <seconds>', 'grace per service between SIGTERM and SIGKILL (default 10)')
     .option('--mode <mode>', 'process: services as child processes; docker: as containers (default process)')
     .option(
+      '--secure',
+      'mutual TLS to a TLS-only ZooKeeper with a certificate per service and ACLs by role (docs/security.md)',
+    )
+    .option(
       '--host-prefix <prefix>',
       'prefix of the simulated host ids, e.g. dev- for dev-host-1 (default none)',
     )

@@ -67,6 +67,12 @@ export interface UpConfig {
    * allocator ids, so two installations sharing one Docker engine need different prefixes.
    */
   readonly hostPrefix: string;
+  /**
+   * Secure mode (`--secure`): a CA and a certificate per service made at start, ZooKeeper on a
+   * TLS-only port that requires them, and every service's session authenticated by its
+   * certificate, with ACLs by role (docs/security.md).
+   */
+  readonly secure: boolean;
 }
 
 /** How many hosts `wharf up` simulates: enough for every allocator, coordinator and proxy. */

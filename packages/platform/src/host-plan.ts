@@ -64,6 +64,8 @@ export interface HostPlanInput {
   readonly metricsPorts: readonly number[];
   /** The director's enrolment port (used on the director host; every runner needs a valid one). */
   readonly directorPort: number;
+  /** Secure mode: WHARF_TLS_DIR of each host's runner (its services' certificates). */
+  readonly tlsDir?: (hostId: string) => string;
 }
 
 /** The loopback address of the n-th host (1-based). */
@@ -161,6 +163,7 @@ export function planRunners(config: UpConfig, input: HostPlanInput): RunnerLaunc
       ...(host.capacityMb === undefined ? {} : { WHARF_CAPACITY_MB: String(host.capacityMb) }),
       ...(config.cpus === undefined ? {} : { WHARF_CPUS: String(config.cpus) }),
       ...(config.servicesRoot === undefined ? {} : { WHARF_SERVICES_ROOT: config.servicesRoot }),
+      ...(input.tlsDir === undefined ? {} : { WHARF_TLS_DIR: input.tlsDir(host.id) }),
     };
     return {
       id,

@@ -49,7 +49,8 @@ export interface PlatformRecord {
   /** The supervisor's start time (see {@link ProcessRecord.start_time}). */
   supervisor_start_time?: number;
   detached: boolean;
-  zookeeper: { connect_string: string; embedded: boolean; chroot?: string };
+  /** `tls`: TLS-only with client certificates (`wharf up --secure`); probes need a certificate. */
+  zookeeper: { connect_string: string; embedded: boolean; chroot?: string; tls?: boolean };
   api_url: string;
   proxy_urls: string[];
   /** Every process, the embedded ZooKeeper included. */

@@ -35,6 +35,14 @@ describe('formatReadyInfo', () => {
     expect(formatReadyInfo({ ...info, mode: 'docker' })[0]).toContain('services as containers');
   });
 
+  it('says whether ZooKeeper is plaintext or mutual TLS', () => {
+    expect(formatReadyInfo(info)).toContain(
+      '  Trust     ZooKeeper plaintext on loopback, open ACLs (wharf up --secure for mutual TLS)',
+    );
+    const secure = formatReadyInfo({ ...info, zookeeper: { ...info.zookeeper, tls: true } });
+    expect(secure).toContain('  Trust     ZooKeeper mutual TLS: a certificate per service, ACLs by role');
+  });
+
   it('only says where an existing key is stored', () => {
     const text = formatReadyInfo(info).join('\n');
     expect(text).toContain('API key   stored in /h/credentials/api-key');

@@ -8,7 +8,8 @@ export interface ReadyInfo {
   readonly home: string;
   readonly apiUrl: string;
   readonly proxyUrls: readonly string[];
-  readonly zookeeper: { readonly connectString: string; readonly embedded: boolean };
+  /** `tls`: TLS-only with client certificates and ACLs by role (`--secure`). */
+  readonly zookeeper: { readonly connectString: string; readonly embedded: boolean; readonly tls?: boolean };
   readonly processes: number;
   /** The simulated hosts, each with its own runner. */
   readonly hosts: readonly {
@@ -41,6 +42,10 @@ export function formatReadyInfo(info: ReadyInfo): string[] {
     `  API       ${info.apiUrl}`,
     `  Proxies   ${info.proxyUrls.join('  ')}`,
     `  Logs      ${info.logsDir}`,
+    // One host may keep plaintext on loopback for speed, but says so (issue 11).
+    info.zookeeper.tls === true
+      ? '  Trust     ZooKeeper mutual TLS: a certificate per service, ACLs by role'
+      : '  Trust     ZooKeeper plaintext on loopback, open ACLs (wharf up --secure for mutual TLS)',
   ];
   if (info.newApiKey !== undefined) {
     lines.push(`  API key   ${info.newApiKey}`, `            (shown once; also saved to ${info.apiKeyFile})`);

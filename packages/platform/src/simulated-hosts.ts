@@ -6,10 +6,11 @@
 import { WharfError, isWharfError, paths, serializeDocument, type HostLive } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { type ProcessIdentity, isPortFree } from '@wharf/supervise';
-import { type ZkSession } from '@wharf/zk';
+import { ZkSession, type ZkTlsOptions } from '@wharf/zk';
 import { LOOPBACK, type UpConfig } from './config';
 import { type RunnerLaunch, type SimulatedHost, serviceLogFile } from './host-plan';
 import { type PlatformRecord, type ProcessKind, type ProcessRecord } from './platform-file';
+import { type SecureInstall } from './secure-bootstrap';
 import { startTimeOf } from './zookeeper-keeper';
 
 /**
@@ -42,6 +43,38 @@ export async function seedHosts(
       facts.logger.info('host already registered; keeping its roles', { host: host.id });
     }
   }
+}
+
+/**
+ * Opens the supervisor's session and registers the hosts that are new. In secure mode each host
+ * is registered by its own runner's certificate — ZooKeeper's ACL then lets that runner, and only
+ * it, write under its host node — and the supervisor reads as host-1's runner.
+ */
+export async function openAndSeed(
+  where: { connectString: string; chroot: string },
+  hosts: readonly SimulatedHost[],
+  facts: Parameters<typeof seedHosts>[2],
+  secure: SecureInstall | undefined,
+): Promise<ZkSession> {
+  const open = async (tls: ZkTlsOptions | undefined) => {
+    const session = new ZkSession({ ...where, ...(tls === undefined ? {} : { tls }) });
+    await session.start();
+    return session;
+  };
+  if (secure === undefined) {
+    const session = await open(undefined);
+    await seedHosts(session, hosts, facts);
+    return session;
+  }
+  for (const host of hosts) {
+    const session = await open(await secure.session(host.id, 'runner'));
+    try {
+      await seedHosts(session, [host], facts);
+    } finally {
+      await session.close();
+    }
+  }
+  return open(await secure.session(hosts[0]!.id, 'runner'));
 }
 
 /** Fails fast, naming each busy address and port, instead of letting services crash-loop on EADDRINUSE. */
@@ -139,6 +172,7 @@ export function newPlatformRecord(
       connect_string: facts.zkConnectString,
       embedded: facts.zkEmbedded,
       ...(config.zk.chroot === undefined ? {} : { chroot: config.zk.chroot }),
+      ...(config.secure ? { tls: true } : {}),
     },
     api_url: `http://${LOOPBACK}:${config.apiPort}`,
     proxy_urls: hosts.flatMap((h) =>

@@ -12,10 +12,10 @@ import { dirname, join } from 'node:path';
 import { WharfError, paths } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { type Clock, SupervisedChild, freePorts, stopProcessGroup, systemClock } from '@wharf/supervise';
-import { DEFAULT_CHROOT, DocumentStore, ZkSession } from '@wharf/zk';
+import { DEFAULT_CHROOT, DocumentStore, type ZkSession } from '@wharf/zk';
 import { type UpConfig } from './config';
 import { checkDockerReady, packageVersion } from './docker-check';
-import { checkPortsFree, liveServiceRecords, newPlatformRecord, seedHosts } from './simulated-hosts';
+import { checkPortsFree, liveServiceRecords, newPlatformRecord, openAndSeed } from './simulated-hosts';
 import {
   type PlatformPackage,
   type RunnerLaunch,
@@ -33,6 +33,7 @@ import {
 import { type ReadyInfo } from './ready-info';
 import { type HealthTarget, adoptApiKey, readApiKey, waitHealthy, waitRegistered } from './readiness';
 import { launchRunner } from './runner-process';
+import { type SecureInstall, prepareSecureInstall } from './secure-bootstrap';
 import { ZooKeeperKeeper } from './zookeeper-keeper';
 
 /** How often the supervisor copies each host's live node (its services' pids) into platform.json. */
@@ -66,6 +67,7 @@ export class PlatformSupervisor {
   private readonly processes = new Map<string, SupervisedChild>();
   private readonly records = new Map<string, ProcessRecord>();
   private zookeeper: ZooKeeperKeeper | undefined;
+  private secure: SecureInstall | undefined;
   private session: ZkSession | undefined;
   private runners: RunnerLaunch[] = [];
   private cancelLivePoll: (() => void) | undefined;
@@ -131,7 +133,11 @@ export class PlatformSupervisor {
       home: config.home,
       apiUrl: `${record.api_url}/api/v1`,
       proxyUrls: record.proxy_urls,
-      zookeeper: { connectString: zookeeper.connectString, embedded: zookeeper.keeper.embedded },
+      zookeeper: {
+        connectString: zookeeper.connectString,
+        embedded: zookeeper.keeper.embedded,
+        ...(config.secure ? { tls: true } : {}),
+      },
       processes: this.records.size,
       hosts: hosts.map((h) => ({ id: h.id, address: h.address, zone: h.zone, roles: [...h.roles] })),
       mode: config.mode,
@@ -148,23 +154,27 @@ export class PlatformSupervisor {
     hosts: readonly SimulatedHost[],
   ): Promise<{ keeper: ZooKeeperKeeper; connectString: string }> {
     const { config, entries } = this.options;
+    // Secure mode: the CA and every certificate, before ZooKeeper starts (secure-bootstrap.ts).
+    if (config.secure) {
+      const passphrase = this.options.baseEnv.WHARF_CA_PASSPHRASE || undefined;
+      const now = new Date(this.clock.now());
+      this.secure = await prepareSecureInstall(config.home, hosts, { passphrase, now, logger: this.logger });
+    }
+    const secure = this.secure;
     const keeper = new ZooKeeperKeeper({
       settings: config.zk,
       logger: this.logger,
       clock: this.clock,
       onProcess: (record) => this.setRecord(record),
+      ...(secure === undefined ? {} : { tls: secure.zookeeper }),
     });
     this.zookeeper = keeper;
     const connectString = await keeper.start();
     this.abortIfClosing();
-    this.session = new ZkSession({ connectString, chroot: config.zk.chroot ?? DEFAULT_CHROOT });
-    await this.session.start();
-    await seedHosts(this.session, hosts, {
-      mode: config.mode,
-      version: packageVersion(entries.runner),
-      now: new Date(this.clock.now()),
-      logger: this.logger,
-    });
+    const where = { connectString, chroot: config.zk.chroot ?? DEFAULT_CHROOT };
+    const version = packageVersion(entries.runner);
+    const facts = { mode: config.mode, version, now: new Date(this.clock.now()), logger: this.logger };
+    this.session = await openAndSeed(where, hosts, facts, secure);
     this.abortIfClosing();
     return { keeper, connectString };
   }
@@ -183,11 +193,13 @@ export class PlatformSupervisor {
     const directorPort =
       config.directorPort > 0 ? config.directorPort : (await freePorts(1, [...fixed, ...metricsPorts]))[0]!;
     const zkConnectString = zookeeper.connectString;
+    const secure = this.secure;
     this.runners = planRunners(config, {
       zkConnectString,
       runnerEntry: entries.runner,
       metricsPorts,
       directorPort,
+      ...(secure === undefined ? {} : { tlsDir: (hostId: string) => secure.tlsDir(hostId) }),
     });
     const record = newPlatformRecord(config, hosts, {
       started: new Date(this.clock.now()),

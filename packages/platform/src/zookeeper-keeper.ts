@@ -5,7 +5,7 @@
 import { WharfError } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { Backoff, type Clock, type ProbeResult, RESTART_POLICY, identify } from '@wharf/supervise';
-import { EmbeddedZooKeeper, probeZooKeeper } from '@wharf/zk';
+import { EmbeddedZooKeeper, type EmbeddedZooKeeperTls, type ZkTlsOptions, probeZooKeeper } from '@wharf/zk';
 import { type ZooKeeperSettings } from './config';
 import { type ProcessRecord } from './platform-file';
 
@@ -16,9 +16,13 @@ export const ZK_WATCH_INTERVAL_MS = 1000;
 /** Marker in the JVM's command line, checked before `wharf down` signals a recorded pid. */
 export const ZK_COMMAND_MATCH = 'QuorumPeerMain';
 
-/** `ruok` → `imok` on the first server of `connectString`. */
-export async function probeZk(connectString: string, timeoutMs = ZK_PROBE_TIMEOUT_MS): Promise<ProbeResult> {
-  const ok = await probeZooKeeper(connectString, timeoutMs);
+/** `ruok` → `imok` on the first server of `connectString` (over mutual TLS with `tls`). */
+export async function probeZk(
+  connectString: string,
+  timeoutMs = ZK_PROBE_TIMEOUT_MS,
+  tls?: ZkTlsOptions,
+): Promise<ProbeResult> {
+  const ok = await probeZooKeeper(connectString, timeoutMs, tls);
   return { ok, detail: ok ? 'imok' : 'no answer' };
 }
 
@@ -29,6 +33,8 @@ export interface ZooKeeperKeeperOptions {
   readonly clock: Clock;
   /** Called with the embedded server's process record after each (re)start. */
   readonly onProcess: (record: ProcessRecord) => void;
+  /** Secure mode: the embedded server serves mutual TLS only; an answering plaintext one is refused. */
+  readonly tls?: EmbeddedZooKeeperTls;
 }
 
 /** Finds or runs the platform's ZooKeeper. */
@@ -51,6 +57,12 @@ export class ZooKeeperKeeper {
   async start(): Promise<string> {
     const { settings, logger } = this.options;
     if ((await probeZk(settings.connectString, ZK_PROBE_TIMEOUT_MS)).ok) {
+      if (this.options.tls !== undefined) {
+        throw new WharfError(
+          'WHARF_CONFLICT',
+          `a plaintext ZooKeeper answers at ${settings.connectString}; secure mode starts its own TLS-only one there: stop it, or pick another --zk-port`,
+        );
+      }
       logger.info('using the zookeeper that answers', { connectString: settings.connectString });
       return settings.connectString;
     }
@@ -61,7 +73,12 @@ export class ZooKeeperKeeper {
       );
     }
     logger.info('starting embedded zookeeper', { port: settings.embeddedPort, dataDir: settings.dataDir });
-    this.server = new EmbeddedZooKeeper({ dataDir: settings.dataDir, port: settings.embeddedPort, logger });
+    this.server = new EmbeddedZooKeeper({
+      dataDir: settings.dataDir,
+      port: settings.embeddedPort,
+      logger,
+      ...(this.options.tls === undefined ? {} : { tls: this.options.tls }),
+    });
     await this.startServer(this.server);
     return this.server.connectString;
   }

@@ -68,6 +68,34 @@ describe('zk acl policy', () => {
     expect(who(spec, { hostId: 'h', role: 'constructor' }, 'read')).toContain('OU=allocator,O=Wharf');
   });
 
+  test('log requests: api asks, the allocator answers, whichever created the allocator node', () => {
+    const mine = identityX509Id(ALLOCATOR);
+    // Every allocator and api may create its node under /log-requests (the first one is not the owner of all).
+    expect(who('/log-requests', ALLOCATOR, 'create')).toEqual(['OU=api,O=Wharf', 'OU=allocator,O=Wharf']);
+    expect(who('/log-requests/a1', ALLOCATOR, 'create')).toEqual([mine, 'OU=api,O=Wharf']);
+    expect(who('/log-requests/a1', API, 'create')).toEqual([identityX509Id(API), 'OU=api,O=Wharf']);
+    expect(who('/log-requests/a1', API, 'read')).toContain('OU=allocator,O=Wharf');
+    const request = '/log-requests/a1/req-0000000001';
+    expect(who(request, API, 'write')).toEqual(['OU=api,O=Wharf', 'OU=allocator,O=Wharf']);
+    expect(who(request, API, 'read')).not.toContain('OU=proxy,O=Wharf');
+    expect(who(request, API, 'read')).not.toContain(EVERYONE_X509_ID);
+  });
+
+  test('events and webhook cursors: api and constructor write, proxies and allocators only read', () => {
+    for (const path of [
+      '/events',
+      '/events/event-0000000001',
+      '/webhook-deliveries/ops',
+      '/webhook-dead-letters/x',
+    ]) {
+      expect(who(path, { hostId: 'h', role: 'constructor' }, 'write')).toEqual([
+        'OU=api,O=Wharf',
+        'OU=constructor,O=Wharf',
+      ]);
+      expect(who(path, API, 'create')).not.toContain('OU=proxy,O=Wharf');
+    }
+  });
+
   test('the director alone writes /director and administers every node', () => {
     expect(who('/director/ca', { hostId: 'd1', role: 'director' }, 'write')).toEqual(['OU=director,O=Wharf']);
     expect(who('/deployments/d1', API, 'admin')).toEqual(['OU=director,O=Wharf']);

@@ -138,6 +138,21 @@ export const WHARF_ACL_RULES: readonly ZkAclRule[] = Object.freeze([
   // (an api other than the one that created a record deletes it past retention).
   { pattern: '/snapshots/**', grants: [role('api', OWN), everyone(R)] },
   { pattern: '/snapshot-schedule/**', grants: [role('api', OWN), everyone(R)] },
+  // Events and webhook cursors: the api and the constructor leader append, deliver and prune.
+  { pattern: '/events/**', grants: [role('api', OWN), role('constructor', OWN), everyone(R)] },
+  { pattern: '/webhook-deliveries/**', grants: [role('api', OWN), role('constructor', OWN), everyone(R)] },
+  { pattern: '/webhook-dead-letters/**', grants: [role('api', OWN), role('constructor', OWN), everyone(R)] },
+  // Instance log requests: the api asks (an ephemeral request under the allocator's node) and the
+  // allocator answers in place. Either may create the allocator's node first (both mkdirp it).
+  {
+    pattern: '/log-requests',
+    grants: [role('api', ['read', 'create']), role('allocator', ['read', 'create']), everyone(R)],
+  },
+  {
+    pattern: '/log-requests/*',
+    grants: [writer(OWN), role('api', ['read', 'create', 'delete']), role('allocator', R)],
+  },
+  { pattern: '/log-requests/*/*', grants: [role('api', OWN), role('allocator', ['read', 'write'])] },
   // Anything else (tests, tools): the writer owns it, the installation reads it.
   { pattern: '/**', grants: [writer(OWN), everyone(R)] },
 ]);

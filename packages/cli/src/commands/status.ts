@@ -2,7 +2,9 @@
  * `wharf status`: every process platform.json lists (running? healthy?) and the API's
  * `GET /api/v1/platform`. Exit 1 when anything is down, unhealthy or unreachable.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { readTlsCredentials } from '@wharf/pki';
+import { type ZkTlsOptions } from '@wharf/zk';
 import { type ApiClient } from '../api/api-client';
 import { LOOPBACK } from '@wharf/platform';
 import { DEFAULT_HOME } from '../config/up-config';
@@ -139,12 +141,27 @@ function registeredPort(platform: unknown, kind: string, id: string): number | u
   return typeof reg?.port === 'number' ? reg.port : undefined;
 }
 
-async function probe(service: ProcessRecord, platform: unknown): Promise<ProbeResult | undefined> {
+async function probe(
+  service: ProcessRecord,
+  platform: unknown,
+  zkTls: ZkTlsOptions | undefined,
+): Promise<ProbeResult | undefined> {
   const url = healthUrlOf(service, platform);
   if (url !== undefined) return probeHttp(url);
   if (service.service === 'zookeeper' && service.port !== undefined)
-    return probeZk(`${LOOPBACK}:${service.port}`);
+    return probeZk(`${LOOPBACK}:${service.port}`, undefined, zkTls);
   return undefined;
+}
+
+/**
+ * A TLS-only ZooKeeper (`wharf up --secure`) answers `ruok` only to a client certificate of the
+ * installation: the first host's runner certificate, as the supervisor itself uses.
+ */
+async function zkProbeTls(record: PlatformRecord): Promise<ZkTlsOptions | undefined> {
+  if (record.zookeeper.tls !== true) return undefined;
+  const host = record.services.find((s) => s.service === 'runner')?.host;
+  if (host === undefined) return undefined;
+  return readTlsCredentials(join(record.home, 'hosts', host, 'tls', 'runner')).catch(() => undefined);
 }
 
 async function observe(record: PlatformRecord, platform: unknown): Promise<ProcessStatus[]> {
@@ -154,10 +171,11 @@ async function observe(record: PlatformRecord, platform: unknown): Promise<Proce
     pid: record.supervisor_pid,
     running: isSupervisorRunning(record),
   };
+  const zkTls = await zkProbeTls(record);
   const services = await Promise.all(
     record.services.map(async (service): Promise<ProcessStatus> => {
       const running = isRecordedRunning(service);
-      const health = running ? await probe(service, platform) : undefined;
+      const health = running ? await probe(service, platform, zkTls) : undefined;
       return {
         id: service.id,
         service: service.service,

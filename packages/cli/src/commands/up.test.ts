@@ -71,10 +71,16 @@ describe('supervisorFlags', () => {
       'a,b',
       '--timeout',
       '5',
+      '--secure',
+      '--directors',
+      '0',
     ]);
     const config = compileUpConfig(foreground, env, '/cwd', host);
     const flags = supervisorFlags(foreground, config);
     expect(flags.slice(0, 2)).toEqual(['--home', '/cwd/rel/home']);
+    expect(config).toMatchObject({ secure: true, directors: 0 });
+    // A boolean flag travels bare: `--secure true` would be a stray argument.
+    expect(flags[flags.indexOf('--secure') + 1]).not.toBe('true');
     const background = await parseUp(['up', '--supervisor', 'detached', ...flags]);
     expect(background.supervisor).toBe('detached');
     // The supervisor runs with the same environment but may have another cwd: the home is absolute.

@@ -78,7 +78,10 @@ export function supervisorFlags(options: UpOptions, config: UpConfig): string[] 
   const flags = ['--home', config.home];
   for (const key of Object.keys(UP_ENV) as (keyof UpOptions)[]) {
     const value = options[key];
-    if (key !== 'home' && value !== undefined) flags.push(optionFlag(key), value);
+    if (key === 'home' || value === undefined || value === false) continue;
+    // A boolean flag (`--secure`) is passed bare; the others with their value.
+    if (value === true) flags.push(optionFlag(key));
+    else flags.push(optionFlag(key), value);
   }
   return flags;
 }

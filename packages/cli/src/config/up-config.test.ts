@@ -107,6 +107,20 @@ describe('compileUpConfig', () => {
     expect(validationError(() => compile({ hostPrefix: 'Bad_' }))).toMatch(/^--host-prefix: /);
   });
 
+  it('runs a director on host-1 and plaintext ZooKeeper unless asked otherwise', () => {
+    expect(compile()).toMatchObject({ secure: false, directors: 1, directorPort: 0 });
+    expect(compile({ secure: true, directorPort: '12500' })).toMatchObject({
+      secure: true,
+      directorPort: 12500,
+    });
+    expect(compile({}, { WHARF_SECURE: '1', WHARF_DIRECTORS: '0' })).toMatchObject({
+      secure: true,
+      directors: 0,
+    });
+    expect(() => compile({}, { WHARF_SECURE: 'maybe' })).toThrow(/WHARF_SECURE/);
+    expect(() => compile({ directors: '2' })).toThrow(/--directors/);
+  });
+
   it('runs services as processes unless docker mode is asked for, with unprefixed host ids', () => {
     expect(compile()).toMatchObject({ mode: 'process', hostPrefix: '' });
     expect(compile({}, { WHARF_RUNNER_MODE: 'docker', WHARF_HOST_PREFIX: 'ci-' })).toMatchObject({

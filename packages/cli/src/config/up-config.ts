@@ -35,6 +35,8 @@ export interface UpOptions {
   servicesRoot?: string;
   mode?: string;
   hostPrefix?: string;
+  /** `--secure` (a flag; WHARF_SECURE=1 in the environment). */
+  secure?: string | boolean;
 }
 
 /** The environment variable that stands in for each option when the flag is absent. */
@@ -62,6 +64,7 @@ export const UP_ENV: Readonly<Record<keyof UpOptions, string>> = Object.freeze({
   servicesRoot: 'WHARF_SERVICES_ROOT',
   mode: 'WHARF_RUNNER_MODE',
   hostPrefix: 'WHARF_HOST_PREFIX',
+  secure: 'WHARF_SECURE',
 });
 
 /** State directory when neither `--home` nor WHARF_HOME is given (ARCHITECTURE.md, "Default ports"). */
@@ -128,7 +131,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function compileUpConfig(options: UpOptions, env: Env, cwd: string, host: HostFacts): UpConfig {
   const pick = (key: keyof UpOptions): { name: string; raw: string } | undefined => {
     const flag = options[key];
-    if (flag !== undefined) return { name: optionFlag(key), raw: flag };
+    if (flag !== undefined) return { name: optionFlag(key), raw: String(flag) };
     const fromEnv = env[UP_ENV[key]];
     return fromEnv === undefined || fromEnv === '' ? undefined : { name: UP_ENV[key], raw: fromEnv };
   };
@@ -200,9 +203,18 @@ export function compileUpConfig(options: UpOptions, env: Env, cwd: string, host:
     ...(servicesRoot === undefined ? {} : { servicesRoot: resolve(cwd, servicesRoot) }),
     mode: mode as UpMode,
     hostPrefix,
+    secure: parseSecure(pick('secure')),
   };
   checkPortLayout(config);
   return Object.freeze(config);
+}
+
+/** `--secure` / WHARF_SECURE: true, 1 or yes turn secure mode on; false, 0, no or absent leave it off. */
+function parseSecure(opt: { name: string; raw: string } | undefined): boolean {
+  if (opt === undefined) return false;
+  if (/^(true|1|yes)$/i.test(opt.raw)) return true;
+  if (/^(false|0|no)$/i.test(opt.raw)) return false;
+  throw invalidOption(opt.name, 'expected true or false');
 }
 
 /** `--host-prefix`: '' when absent. */

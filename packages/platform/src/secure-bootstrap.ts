@@ -1,0 +1,118 @@
+/**
+ * `wharf up --secure`: the trust an installation needs before ZooKeeper starts, made on this
+ * machine the way a bootstrap director would (kubeadm init's certificate phase):
+ *
+ *   <home>/hosts/<director host>/ca          the CA (key 0600); the director loads this same CA
+ *   <home>/zookeeper-tls/                    a `peer` certificate for ZooKeeper's TLS-only port
+ *   <home>/hosts/<host>/tls/<service>/       one client certificate per service the host's roles
+ *                                            start, plus `runner` — the layout `wharf host enrol`
+ *                                            writes and a runner's WHARF_TLS_DIR reads
+ *
+ * Keys are made here and never leave the machine. A certificate that still verifies against the
+ * CA and has more than {@link REISSUE_BEFORE_DAYS} left is kept, so a restart re-issues nothing.
+ */
+import { join } from 'node:path';
+import {
+  type CertificateAuthority,
+  type ServiceIdentity,
+  identitySubject,
+  loadOrCreateCa,
+  readTlsCredentials,
+  servicesForHostRoles,
+  writeTlsCredentials,
+  x509Id,
+} from '@wharf/pki';
+import { type Logger } from '@wharf/observability';
+import { type EmbeddedZooKeeperTls, type ZkTlsOptions } from '@wharf/zk';
+import { type SimulatedHost } from './host-plan';
+
+/** A kept certificate must have at least this long left; `wharf pki rotate` renews before that. */
+export const REISSUE_BEFORE_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** What the supervisor needs in secure mode. */
+export interface SecureInstall {
+  /** The CA certificate's fingerprint holder, for logs. */
+  readonly ca: CertificateAuthority;
+  /** `EmbeddedZooKeeperOptions.tls`: TLS only, client certificates required, the director super. */
+  readonly zookeeper: EmbeddedZooKeeperTls;
+  /** WHARF_TLS_DIR of `host`'s runner. */
+  tlsDir(hostId: string): string;
+  /** `ZkSessionOptions.tls` of `service` on `hostId` (the supervisor registers each host as its runner). */
+  session(hostId: string, service: string): Promise<ZkTlsOptions>;
+}
+
+/** The host whose director holds the CA: the first with the role, else host-1. */
+export function caHost(hosts: readonly SimulatedHost[]): SimulatedHost {
+  return hosts.find((h) => (h.roles as readonly string[]).includes('director')) ?? hosts[0]!;
+}
+
+/** Creates or loads the CA and every certificate the simulated hosts and ZooKeeper need. */
+export async function prepareSecureInstall(
+  home: string,
+  hosts: readonly SimulatedHost[],
+  options: { passphrase?: string | undefined; now?: Date; logger?: Logger } = {},
+): Promise<SecureInstall> {
+  const now = options.now ?? new Date();
+  const owner = caHost(hosts);
+  const { ca } = await loadOrCreateCa(
+    join(home, 'hosts', owner.id, 'ca'),
+    options.passphrase === undefined ? {} : { passphrase: options.passphrase },
+  );
+  const tlsDir = (hostId: string) => join(home, 'hosts', hostId, 'tls');
+  for (const host of hosts) {
+    for (const service of ['runner', ...servicesForHostRoles(host.roles)]) {
+      await ensureCertificate(ca, join(tlsDir(host.id), service), { hostId: host.id, role: service }, now);
+    }
+  }
+  const zkDir = join(home, 'zookeeper-tls');
+  const server = await ensureCertificate(ca, zkDir, { hostId: 'zookeeper', role: 'zookeeper' }, now, {
+    profile: 'peer',
+    sans: { dns: ['localhost'], ips: hosts.map((h) => h.address) },
+  });
+  const director = { hostId: owner.id, role: 'director' };
+  options.logger?.info('secure mode: certificates ready, ZooKeeper will require them', {
+    caHost: owner.id,
+    ca: ca.info.x509Id,
+  });
+  return {
+    ca,
+    zookeeper: {
+      cert: server.cert,
+      key: server.key,
+      ca: ca.certPem,
+      // The director repairs ACLs; nobody else bypasses them.
+      superUser: x509Id(identitySubject(director)),
+    },
+    tlsDir,
+    session: async (hostId, service) => readTlsCredentials(join(tlsDir(hostId), service)),
+  };
+}
+
+/** The credentials in `dir`, issued anew when missing, from another CA, or close to expiry. */
+async function ensureCertificate(
+  ca: CertificateAuthority,
+  dir: string,
+  identity: ServiceIdentity,
+  now: Date,
+  extra: { profile: 'peer'; sans: { dns: string[]; ips: string[] } } | undefined = undefined,
+): Promise<{ cert: string; key: string; ca: string }> {
+  const current = await readTlsCredentials(dir).catch(() => undefined);
+  if (current !== undefined && current.ca === ca.certPem) {
+    try {
+      const info = ca.verify(current.cert, { now });
+      if (info.notAfter.getTime() - now.getTime() > REISSUE_BEFORE_DAYS * DAY_MS) return current;
+    } catch {
+      // Not ours, or no longer valid: issue a new one below.
+    }
+  }
+  const issued = await ca.issue({
+    profile: extra?.profile ?? 'client',
+    subject: identity,
+    now,
+    ...(extra === undefined ? {} : { sans: extra.sans }),
+  });
+  const credentials = { ca: ca.certPem, cert: issued.certPem, key: issued.keyPem };
+  await writeTlsCredentials(dir, credentials);
+  return credentials;
+}

@@ -1,0 +1,79 @@
+/**
+ * End to end in secure mode: `wharf up --secure` makes the CA and a certificate per service of
+ * every host, starts ZooKeeper TLS-only with client certificates required, and every service
+ * connects with its own certificate, its nodes created with the ACL of its role. A 3-zone etcd
+ * deployment then runs exactly as in plain mode, and ZooKeeper refuses what it must: no
+ * certificate, another CA's, a proxy writing a deployment.
+ */
+import { join } from 'node:path';
+import { createRootCa, readTlsCredentials } from '@wharf/pki';
+import { ZkSession, probeZooKeeper, type ZkTlsOptions } from '@wharf/zk';
+import { startPlatform, type Platform } from './helpers/platform';
+import { etcdGetViaProxy, etcdPlan, etcdPutViaProxy, waitForPlan } from './helpers/plans';
+
+jest.setTimeout(180_000);
+
+describe('the platform in secure mode (wharf up --secure)', () => {
+  let platform: Platform;
+  let id: string;
+  const zk = () => `127.0.0.1:${platform.zkPort}`;
+  const certificate = (host: string, service: string): Promise<ZkTlsOptions> =>
+    readTlsCredentials(join(platform.home, 'hosts', host, 'tls', service));
+  const sessions: ZkSession[] = [];
+  const session = async (tls: ZkTlsOptions) => {
+    const s = new ZkSession({ connectString: zk(), chroot: '/wharf', tls });
+    sessions.push(s);
+    await s.start();
+    return s;
+  };
+
+  beforeAll(async () => {
+    platform = await startPlatform({ upArgs: ['--secure', '--timeout', '120'], timeoutMs: 150_000 });
+  }, 160_000);
+
+  afterAll(async () => {
+    await Promise.all(sessions.map((s) => s.close().catch(() => undefined)));
+    await platform?.down();
+  });
+
+  it('runs a 3-zone etcd deployment served through both proxies; status is healthy over TLS', async () => {
+    const created = await platform.api('POST', '/deployments', etcdPlan('secure-orders', 3));
+    expect(created.status).toBe(201);
+    id = created.body.id;
+    expect((await waitForPlan(platform, id)).status).toBe('success');
+    await etcdPutViaProxy(platform, id, 'greeting', 'over tls');
+    expect((await etcdGetViaProxy(platform, id, 'greeting', platform.proxyPorts[1])).value).toBe('over tls');
+    const status = await platform.cli(['status']);
+    expect(status.stdout).toMatch(/zookeeper\s+zookeeper\s+\d+\s+\d+\s+running\s+ok\s/);
+    expect(status.stdout).toContain('Wharf is healthy.');
+  });
+
+  it('refuses ZooKeeper clients without a certificate of the installation', async () => {
+    expect(await probeZooKeeper(zk(), 2000)).toBe(false);
+    expect(await probeZooKeeper(zk(), 2000, await certificate('host-1', 'runner'))).toBe(true);
+    const other = await createRootCa({ commonName: 'Not Wharf' });
+    const foreign = await other.issue({ profile: 'client', subject: { hostId: 'host-1', role: 'api' } });
+    const trusting = (await certificate('host-1', 'api')).ca;
+    expect(
+      await probeZooKeeper(zk(), 2000, { ca: trusting, cert: foreign.certPem, key: foreign.keyPem }),
+    ).toBe(false);
+  });
+
+  it('gives every node the ACL of its role: a proxy reads a deployment but cannot write it; the api can', async () => {
+    const deployment = `/deployments/${id}`;
+    const proxy = await session(await certificate('host-2', 'proxy'));
+    const node = await proxy.get(deployment);
+    await expect(proxy.set(deployment, node.data, node.stat.version)).rejects.toMatchObject({
+      code: 'WHARF_ZK_NO_AUTH',
+    });
+    await expect(proxy.create(`${deployment}/intruder`, '{}')).rejects.toMatchObject({
+      code: 'WHARF_ZK_NO_AUTH',
+    });
+    const acl = await proxy.getAcl(deployment);
+    expect(acl.acl.every((entry) => entry.scheme === 'x509')).toBe(true);
+    // The api of another host may write it (the role, not the one certificate that created it).
+    const api = await session(await certificate('host-2', 'api'));
+    const again = await api.get(deployment);
+    await expect(api.set(deployment, again.data, again.stat.version)).resolves.toBeDefined();
+  });
+});
