@@ -32,7 +32,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** What the supervisor needs in secure mode. */
 export interface SecureInstall {
-  /** The CA certificate's fingerprint holder, for logs. */
+  /** The installation's CA: every certificate below chains to it, and the director signs with it. */
   readonly ca: CertificateAuthority;
   /** `EmbeddedZooKeeperOptions.tls`: TLS only, client certificates required, the director super. */
   readonly zookeeper: EmbeddedZooKeeperTls;
