@@ -48,7 +48,10 @@ test('probes routed deployments through a registered proxy and records their ava
     }),
   );
   await zk.mkdirp(paths.routes());
-  for (const id of ['up-dep', 'down-dep']) await zk.create(paths.route(id), '{}');
+  for (const id of ['up-dep', 'down-dep', 'new-dep']) await zk.create(paths.route(id), '{}');
+  // new-dep is being created: a pending plan, no current one yet. It is not probed until it has one.
+  await zk.mkdirp(paths.plan('new-dep'));
+  await zk.create(paths.planPending('new-dep'), '{}');
 
   const events: EventInput[] = [];
   const heartbeat = new Heartbeat({
@@ -96,6 +99,15 @@ test('probes routed deployments through a registered proxy and records their ava
         deployment_id: 'down-dep',
       }),
     ]);
+
+    expect(seen).not.toContain('new-dep');
+    expect(await read('new-dep')).toBeUndefined();
+    // Its create plan completes: from then on it is probed (this stand-in answers it as down).
+    await zk.create(paths.planCurrent('new-dep'), '{}');
+    await zk.delete(paths.planPending('new-dep'));
+    await waitFor(async () => ((await read('new-dep')) === undefined ? undefined : true), {
+      message: 'new-dep counted once created',
+    });
 
     // The deployment goes: its route first, then its availability record at the next flush.
     await zk.delete(paths.route('down-dep'));

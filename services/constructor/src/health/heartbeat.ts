@@ -15,6 +15,11 @@
  * continues from what was written. Only the leader probes; a deposed leader that still flushes
  * once can count a window twice (the counts are statistics, not money).
  *
+ * Why not while it is being created: a route exists from the create plan's `update-routing` on,
+ * while the new members may not answer yet; counting those probes would start every deployment's
+ * availability below 100 % before its owner ever used it. A deployment is probed once it has a
+ * current plan or no plan in flight; known ones are not looked up again (this term).
+ *
  * States: created → running (`start`) → closed (`close`, flushes what it holds, without waiting).
  */
 import { request } from 'node:http';
@@ -110,6 +115,8 @@ export class Heartbeat {
   private readonly pending = new Map<string, Probe[]>();
   /** Since when each deployment failed every probe, and whether that was reported (this term only). */
   private readonly downSince = new Map<string, { since: number; reported: boolean }>();
+  /** Deployments past their create plan: probed without looking at their plan again. */
+  private readonly established = new Set<string>();
   private timers: NodeJS.Timeout[] = [];
   private round: Promise<void> | undefined;
   private flushing: Promise<void> = Promise.resolve();
@@ -145,8 +152,9 @@ export class Heartbeat {
 
   /** One probe of every routed deployment, through the proxies in turn. */
   async probeRound(): Promise<void> {
-    const [ids, proxies] = await Promise.all([this.docs.readChildren(paths.routes()), this.proxies()]);
-    if (proxies.length === 0 || ids.length === 0) return;
+    const [routed, proxies] = await Promise.all([this.docs.readChildren(paths.routes()), this.proxies()]);
+    if (proxies.length === 0 || routed.length === 0) return;
+    const ids = await this.pastCreation(routed);
     const queue = [...ids];
     const worker = async () => {
       for (let id = queue.shift(); id !== undefined && !this.closed; id = queue.shift()) {
@@ -159,6 +167,23 @@ export class Heartbeat {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.o.concurrency ?? 16, queue.length) }, worker));
+  }
+
+  /** The routed deployments not in their create plan (a pending plan and no current one yet). */
+  private async pastCreation(routed: readonly string[]): Promise<string[]> {
+    const routedSet = new Set(routed);
+    for (const id of this.established) if (!routedSet.has(id)) this.established.delete(id);
+    const unknown = routed.filter((id) => !this.established.has(id));
+    await Promise.all(
+      unknown.map(async (id) => {
+        const [current, pending] = await Promise.all([
+          this.o.zk.exists(paths.planCurrent(id)),
+          this.o.zk.exists(paths.planPending(id)),
+        ]);
+        if (current !== null || pending === null) this.established.add(id);
+      }),
+    );
+    return routed.filter((id) => this.established.has(id));
   }
 
   /** Reports a deployment once it has been down for the alert time; forgets it when it answers. */
