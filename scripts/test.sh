@@ -49,7 +49,10 @@ status=0
 for project in unit integration e2e; do
   echo "== $project tests"
   extra=()
-  [ "$project" = unit ] || extra=(--runInBand)
+  # --forceExit: results are in once the last suite's afterAll ran; a handle a failed suite leaked
+  # (a browser it launched before its platform failed to start) must not hold the run until CI's
+  # timeout. Suites still clean up after themselves (test/helpers/platform.ts, startTogether).
+  [ "$project" = unit ] || extra=(--runInBand --forceExit)
   npx jest --selectProjects "$project" --passWithNoTests "${extra[@]}" \
     --json --outputFile="$results/$project.json" || status=1
 done

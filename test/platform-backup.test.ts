@@ -10,7 +10,7 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startZooKeeper, type TestZooKeeper } from '@wharf/testkit';
 import { ZkSession, probeZooKeeper } from '@wharf/zk';
-import { startPlatform, type Platform } from './helpers/platform';
+import { startPlatform, startTogether, type Platform } from './helpers/platform';
 import { etcdGetViaProxy, etcdPlan, etcdPutViaProxy, eventually, waitForPlan } from './helpers/plans';
 
 jest.setTimeout(240_000);
@@ -34,7 +34,10 @@ describe('platform backup of a running installation', () => {
   let fresh: TestZooKeeper;
 
   beforeAll(async () => {
-    [platform, fresh] = await Promise.all([startPlatform(), startZooKeeper()]);
+    await startTogether([
+      startPlatform().then((p) => (platform = p)),
+      startZooKeeper().then((z) => (fresh = z)),
+    ]);
   }, 180_000);
 
   afterAll(async () => {

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Browser } from 'playwright-core';
 import { freePort, startZooKeeper, tempDir, waitFor, type TempDir, type TestZooKeeper } from '@wharf/testkit';
-import { apiClient, runCli } from '../helpers/platform';
+import { apiClient, runCli, startTogether } from '../helpers/platform';
 import { launchBrowser, openPage, screenshotDir, type TestPage } from './browser';
 
 jest.setTimeout(60_000);
@@ -41,10 +41,10 @@ describe('branding in the console', () => {
     apiClient(apiUrl, apiKey)(method, path, body);
 
   beforeAll(async () => {
-    [zk, home, browser] = await Promise.all([
-      startZooKeeper(),
-      tempDir('wharf-branding-e2e'),
-      launchBrowser(),
+    await startTogether([
+      startZooKeeper().then((z) => (zk = z)),
+      tempDir('wharf-branding-e2e').then((d) => (home = d)),
+      launchBrowser().then((b) => (browser = b)),
     ]);
     const port = await freePort();
     apiUrl = `http://127.0.0.1:${port}`;

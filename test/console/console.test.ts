@@ -6,7 +6,7 @@
  * run in order on one platform and one browser page.
  */
 import { type Browser, type Request } from 'playwright-core';
-import { startPlatform, type Platform } from '../helpers/platform';
+import { startPlatform, startTogether, type Platform } from '../helpers/platform';
 import { launchBrowser, openPage, screenshotDir, type TestPage } from './browser';
 
 jest.setTimeout(60_000);
@@ -25,7 +25,10 @@ describe('the admin console in a browser', () => {
   const goto = (hash: string) => page().goto(`${platform.apiUrl}/${hash}`);
 
   beforeAll(async () => {
-    [platform, browser] = await Promise.all([startPlatform(), launchBrowser()]);
+    await startTogether([
+      startPlatform().then((p) => (platform = p)),
+      launchBrowser().then((b) => (browser = b)),
+    ]);
     t = await openPage(browser, await screenshotDir());
     page().on('request', (req: Request) => requests.push(`${req.method()} ${new URL(req.url()).pathname}`));
   }, 120_000);

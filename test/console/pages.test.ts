@@ -7,7 +7,7 @@
  * in order on one platform.
  */
 import { type Browser } from 'playwright-core';
-import { startPlatform, type Platform } from '../helpers/platform';
+import { startPlatform, startTogether, type Platform } from '../helpers/platform';
 import { launchBrowser, openPage, screenshotDir, type TestPage } from './browser';
 
 jest.setTimeout(60_000);
@@ -40,7 +40,11 @@ describe('the console pages beyond deployments', () => {
   }
 
   beforeAll(async () => {
-    [platform, browser, shots] = await Promise.all([startPlatform(), launchBrowser(), screenshotDir()]);
+    await startTogether([
+      startPlatform().then((p) => (platform = p)),
+      launchBrowser().then((b) => (browser = b)),
+      screenshotDir().then((s) => (shots = s)),
+    ]);
     admin = await signIn(platform.apiKey);
   }, 120_000);
 

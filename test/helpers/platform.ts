@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
-import { freePort, runCommand, tempDir } from '@wharf/testkit';
+import { freePorts, runCommand, tempDir } from '@wharf/testkit';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'packages', 'cli', 'dist', 'bin.js');
@@ -142,9 +142,8 @@ export interface StartOptions {
 export async function startPlatform(options: StartOptions = {}): Promise<Platform> {
   const dir = await tempDir('wharf-e2e');
   const home = dir.path;
-  const zkPort = await freePort();
-  const apiPort = await freePort();
-  const proxyPorts = [await freePort(), await freePort()];
+  // One call: separate picks may return the same port twice (`--proxy-ports: ports must be distinct`).
+  const [zkPort, apiPort, ...proxyPorts] = (await freePorts(4)) as [number, number, number, number];
   // Allocator port ranges: a random block below Linux's ephemeral range (32768+), where the free
   // ports above come from, so the two never collide; random so parallel runs rarely do either.
   const portBase = options.portBase ?? 10_000 + Math.floor(Math.random() * 150) * 100;
@@ -205,4 +204,15 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
     },
   };
   return platform;
+}
+
+/**
+ * Waits for every start to settle, then throws the first failure. `Promise.all` rejects as soon
+ * as one fails, before the others have assigned what they started — a browser or a platform that
+ * `afterAll` then never stops, and a jest that never exits. Each start assigns its own result.
+ */
+export async function startTogether(starts: readonly Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(starts);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
 }

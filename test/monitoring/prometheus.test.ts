@@ -137,7 +137,9 @@ describe('monitoring with a real Prometheus', () => {
     );
     expect(byToken.status).toBe(200);
     const services = byToken.body.map((g) => g.labels.service).sort();
-    expect(new Set(services)).toEqual(new Set(['allocator', 'api', 'constructor', 'proxy', 'runner']));
+    expect(new Set(services)).toEqual(
+      new Set(['allocator', 'api', 'constructor', 'director', 'proxy', 'runner']),
+    );
     expect(byToken.body.find((g) => g.labels.id === 'allocator-host-3')?.labels).toMatchObject({
       host: 'host-3',
       zone: 'zone-c',
@@ -161,8 +163,8 @@ describe('monitoring with a real Prometheus', () => {
       `Bearer ${token}`,
     );
     const expected = sd.body.length;
-    // 3 runners, 3 allocators, 2 apis, 2 constructors, 2 proxies.
-    expect(expected).toBe(12);
+    // 3 runners, 3 allocators, 2 apis, 2 constructors, 2 proxies, the director on host-1.
+    expect(expected).toBe(13);
     const targets = await eventually(
       async () => {
         const res = await getJson<{ data: { activeTargets: PromTarget[] } }>(
@@ -179,7 +181,7 @@ describe('monitoring with a real Prometheus', () => {
       'every SD target to be up in Prometheus',
     );
     expect(new Set(targets.map((t) => t.labels.service))).toEqual(
-      new Set(['allocator', 'api', 'constructor', 'proxy', 'runner']),
+      new Set(['allocator', 'api', 'constructor', 'director', 'proxy', 'runner']),
     );
     expect(targets.every((t) => t.labels.zone !== undefined && t.labels.host !== undefined)).toBe(true);
   });
