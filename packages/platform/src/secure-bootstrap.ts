@@ -9,7 +9,8 @@
  *                                            writes and a runner's WHARF_TLS_DIR reads
  *
  * Keys are made here and never leave the machine. A certificate that still verifies against the
- * CA and has more than {@link REISSUE_BEFORE_DAYS} left is kept, so a restart re-issues nothing.
+ * CA and is not yet in its renewal window (@wharf/pki's `renewalDecision`, the policy `wharf pki
+ * rotate` and the runner's expiry metric use) is kept, so a restart re-issues nothing.
  */
 import { join } from 'node:path';
 import {
@@ -18,6 +19,7 @@ import {
   identitySubject,
   loadOrCreateCa,
   readTlsCredentials,
+  renewalDecision,
   servicesForHostRoles,
   writeTlsCredentials,
   x509Id,
@@ -25,10 +27,6 @@ import {
 import { type Logger } from '@wharf/observability';
 import { type EmbeddedZooKeeperTls, type ZkTlsOptions } from '@wharf/zk';
 import { type SimulatedHost } from './host-plan';
-
-/** A kept certificate must have at least this long left; `wharf pki rotate` renews before that. */
-export const REISSUE_BEFORE_DAYS = 30;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** What the supervisor needs in secure mode. */
 export interface SecureInstall {
@@ -89,7 +87,7 @@ export async function prepareSecureInstall(
   };
 }
 
-/** The credentials in `dir`, issued anew when missing, from another CA, or close to expiry. */
+/** The credentials in `dir`, issued anew when missing, from another CA, or due for renewal. */
 async function ensureCertificate(
   ca: CertificateAuthority,
   dir: string,
@@ -100,8 +98,7 @@ async function ensureCertificate(
   const current = await readTlsCredentials(dir).catch(() => undefined);
   if (current !== undefined && current.ca === ca.certPem) {
     try {
-      const info = ca.verify(current.cert, { now });
-      if (info.notAfter.getTime() - now.getTime() > REISSUE_BEFORE_DAYS * DAY_MS) return current;
+      if (renewalDecision(ca.verify(current.cert, { now }), now).action === 'keep') return current;
     } catch {
       // Not ours, or no longer valid: issue a new one below.
     }
