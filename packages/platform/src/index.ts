@@ -33,3 +33,4 @@ export { type ExpectedRegistrations, missingRegistrations } from './registration
 export { probeZk } from './zookeeper-keeper';
 export { type ReadyInfo, formatReadyInfo } from './ready-info';
 export { logTail } from './readiness';
+export { hostTlsDir } from './secure-bootstrap';

@@ -40,6 +40,11 @@ export interface SecureInstall {
   session(hostId: string, service: string): Promise<ZkTlsOptions>;
 }
 
+/** A simulated host's TLS directory (`<home>/hosts/<host>/tls`, one `<service>/` each): its runner's WHARF_TLS_DIR. */
+export function hostTlsDir(home: string, hostId: string): string {
+  return join(home, 'hosts', hostId, 'tls');
+}
+
 /** The host whose director holds the CA: the first with the role, else host-1. */
 export function caHost(hosts: readonly SimulatedHost[]): SimulatedHost {
   return hosts.find((h) => (h.roles as readonly string[]).includes('director')) ?? hosts[0]!;
@@ -57,7 +62,7 @@ export async function prepareSecureInstall(
     join(home, 'hosts', owner.id, 'ca'),
     options.passphrase === undefined ? {} : { passphrase: options.passphrase },
   );
-  const tlsDir = (hostId: string) => join(home, 'hosts', hostId, 'tls');
+  const tlsDir = (hostId: string) => hostTlsDir(home, hostId);
   for (const host of hosts) {
     for (const service of ['runner', ...servicesForHostRoles(host.roles)]) {
       await ensureCertificate(ca, join(tlsDir(host.id), service), { hostId: host.id, role: service }, now);

@@ -20,7 +20,7 @@ import {
 } from '@wharf/platform';
 import { type ExpectedRegistrations, missingRegistrations } from '@wharf/platform';
 import { isSupervisorRunning } from './supervisor-protocol';
-import { probeZk } from '@wharf/platform';
+import { hostTlsDir, probeZk } from '@wharf/platform';
 import { brandingName } from './branding';
 
 /** `wharf status` options. */
@@ -161,7 +161,7 @@ async function zkProbeTls(record: PlatformRecord): Promise<ZkTlsOptions | undefi
   if (record.zookeeper.tls !== true) return undefined;
   const host = record.services.find((s) => s.service === 'runner')?.host;
   if (host === undefined) return undefined;
-  return readTlsCredentials(join(record.home, 'hosts', host, 'tls', 'runner')).catch(() => undefined);
+  return readTlsCredentials(join(hostTlsDir(record.home, host), 'runner')).catch(() => undefined);
 }
 
 async function observe(record: PlatformRecord, platform: unknown): Promise<ProcessStatus[]> {
