@@ -48,12 +48,20 @@ export {
   type ZkIdentity,
   type ZkPrincipal,
   aclFor,
+  aclForOwner,
   identityX509Id,
   matchesPattern,
   roleX509Id,
   ruleFor,
   wharfAclPolicy,
 } from './zk-acl-policy';
+export { type AclDecision, decideAcl, inferOwner, isSecured } from './acl-migration-plan';
+export {
+  type AclMigrationOptions,
+  type AclMigrationReport,
+  DEFAULT_MIGRATION_CONCURRENCY,
+  migrateAcls,
+} from './acl-migration';
 export { WHARF_X509_AUTH_PROVIDER, type X509ProviderBuild, ensureX509Provider } from './x509-provider';
 export {
   ALL_PERMISSIONS,

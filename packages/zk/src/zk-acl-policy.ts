@@ -197,12 +197,24 @@ export function aclFor(
   writer: ZkIdentity,
   rules: readonly ZkAclRule[] = WHARF_ACL_RULES,
 ): ZkAcl[] {
-  const writerId = identityX509Id(writer);
-  const acl = [...ruleFor(path, rules).grants, DIRECTOR_GRANT].map((grant): ZkAcl => ({
-    scheme: 'x509',
-    id: principalId(grant.who, writerId),
-    perms: grant.perms,
-  }));
+  return aclForOwner(path, writer, rules);
+}
+
+/**
+ * {@link aclFor} for a node whose writer may be unknown (the ACL migration of a tree written in
+ * plain mode): without an owner the rule's writer grants are left out, so the node is no one's to
+ * write but its roles' (fail closed), and the director can still repair it.
+ */
+export function aclForOwner(
+  path: string,
+  owner: ZkIdentity | undefined,
+  rules: readonly ZkAclRule[] = WHARF_ACL_RULES,
+): ZkAcl[] {
+  const writerId = owner === undefined ? undefined : identityX509Id(owner);
+  const acl = [...ruleFor(path, rules).grants, DIRECTOR_GRANT].flatMap((grant): ZkAcl[] => {
+    const id = principalId(grant.who, writerId);
+    return id === undefined ? [] : [{ scheme: 'x509', id, perms: grant.perms }];
+  });
   return mergeAcl(acl);
 }
 
@@ -212,7 +224,7 @@ export function wharfAclPolicy(writer: ZkIdentity): (path: string) => ZkAcl[] {
   return (path) => aclFor(path, writer);
 }
 
-function principalId(who: ZkPrincipal, writerId: string): string {
+function principalId(who: ZkPrincipal, writerId: string | undefined): string | undefined {
   switch (who.kind) {
     case 'writer':
       return writerId;
