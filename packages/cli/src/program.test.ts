@@ -274,6 +274,37 @@ describe('the wharf command line', () => {
       },
     });
     expect((await parse(['host', 'join', '--zk', 'zk:2181', '--zone', 'z'])).code).toBe(1);
+    const secure = await parse(
+      [
+        'host',
+        'join',
+        '--zk',
+        'zk:2281',
+        '--zone',
+        'z',
+        '--roles',
+        'proxy',
+        '--director',
+        'https://d:12500',
+      ].concat(['--ca-fingerprint', 'sha256:ab', '--tls-dir', '/t']),
+    );
+    expect(secure.calls[0]?.options).toMatchObject({
+      director: 'https://d:12500',
+      caFingerprint: 'sha256:ab',
+      tlsDir: '/t',
+    });
+    const insecure = await parse([
+      'host',
+      'join',
+      '--zk',
+      'zk:2181',
+      '--zone',
+      'z',
+      '--roles',
+      'proxy',
+      '--insecure',
+    ]);
+    expect(insecure.calls[0]?.options).toMatchObject({ insecure: true });
     const enrol = await parse([
       'host',
       'enrol',

@@ -278,23 +278,35 @@ function addActionCommands(
   }
 }
 
-function addHostCommands(program: Command, handlers: CommandHandlers, run: Runner): void {
-  const host = program.command('host').description('join hosts to the platform and change their roles');
+/** `host join`: secure (enrolment, mutual TLS) unless `--insecure`. */
+function addHostJoinCommand(host: Command, handlers: CommandHandlers, run: Runner): void {
   host
     .command('join')
-    .description("start this host's runner after validating a roles token against ZooKeeper")
-    .requiredOption('--zk <addr>', 'ZooKeeper connect string of the platform')
-    .option('--token <token>', 'roles token (POST /platform/configuration/security/roles-tokens)')
+    .description(
+      'enrol this host with a director (mutual TLS by default) and start its runner with the roles token',
+    )
+    .requiredOption('--zk <addr>', 'ZooKeeper connect string of the platform (its secure client port)')
+    .option('--token <token>', 'roles token (or env WHARF_ROLES_TOKEN, which keeps it out of ps)')
     .option(
       '--bootstrap',
-      "the installation's first host: no token (allowed once, while no host is a coordinator)",
+      "the installation's first host, no token: secure, with certificates already in --tls-dir; " +
+        'with --insecure, allowed once while no host is a coordinator',
     )
     .requiredOption('--zone <zone>', 'availability zone of this host')
     .requiredOption('--roles <roles>', 'comma-separated roles: allocator, proxy, coordinator, director')
     .option('--host-id <id>', 'host id (default: the host name)')
     .option('--address <addr>', 'address the services bind to (default 127.0.0.1)')
     .option('--zk-chroot <path>', 'ZooKeeper chroot (env WHARF_ZK_CHROOT, default /wharf)')
+    .option('--director <url>', 'the director enrolment endpoint (default https://127.0.0.1:12500)')
+    .option('--ca-fingerprint <sha256>', "the director CA's fingerprint, sha256:<hex> (needed to enrol)")
+    .option('--tls-dir <path>', 'where the certificates are kept or written (default $WHARF_HOME/tls)')
+    .option('--insecure', 'plaintext ZooKeeper, no certificates: unauthenticated and unencrypted')
     .action(act(run, handlers.hostJoin));
+}
+
+function addHostCommands(program: Command, handlers: CommandHandlers, run: Runner): void {
+  const host = program.command('host').description('join hosts to the platform and change their roles');
+  addHostJoinCommand(host, handlers, run);
   host
     .command('enrol')
     .description("get this host's certificates from a director (pinned CA, keys made here)")

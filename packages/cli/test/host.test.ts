@@ -2,7 +2,8 @@
  * `wharf host join` as a user runs it: the built CLI spawns the real runner, which validates the
  * roles token against a real ZooKeeper. A one-shot token joins once (and the runner starts the
  * role's service), a second join with it is refused, roles outside the token are refused. The
- * first host joins with `--bootstrap`, once per installation.
+ * first host joins with `--bootstrap`, once per installation. Plain mode (`--insecure`, which warns
+ * on stderr): host-secure.test.ts joins over mutual TLS, the default.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import {
   waitFor,
   useTempDir,
 } from '@wharf/testkit';
-import { type RunnerRecord } from '../src/commands/host';
+import { INSECURE_WARNING, type RunnerRecord } from '../src/commands/host';
 import { runCli } from './cli-process';
 
 const zk = useZooKeeper();
@@ -46,6 +47,7 @@ async function join_(
     [
       'host',
       'join',
+      '--insecure',
       '--zk',
       zk.connectString,
       '--zk-chroot',
@@ -87,7 +89,7 @@ test('host join: a one-shot token starts a runner once; reuse and extra roles ar
   const token = await createRolesToken(session, ['allocator']);
 
   const first = await join_(token, 'cli-h1', 'allocator');
-  expect(first.stderr).toBe('');
+  expect(first.stderr).toBe(INSECURE_WARNING);
   expect(first.code).toBe(0);
   const record = { pid: await runnerPid('cli-h1') };
   expect(parseDocument('host-registration', (await session.get(paths.host('cli-h1'))).data)).toMatchObject({

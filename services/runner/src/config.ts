@@ -131,7 +131,7 @@ function hostEnv(hostName: string): EnvTable<HostSettings> {
     roles: {
       name: 'WHARF_ROLES',
       default: '',
-      description: 'roles asked for when joining, comma-separated (--roles)',
+      description: 'roles asked for with a token, or certified in WHARF_TLS_DIR (--roles)',
       parse: roleList,
     },
     bootstrapRoles: {
@@ -251,8 +251,10 @@ export function configFromEnv(
   const config = parseEnv(runnerEnv(hostName), { ...env, ...flagsToEnv(argv) }, 'runner configuration');
   const problems: EnvProblem[] = [];
   const problem = (variable: string, message: string) => problems.push({ path: variable, variable, message });
-  if (config.token === undefined && config.roles.length > 0)
-    problem('WHARF_ROLES', 'roles can only be asked for with a token');
+  if (config.token === undefined && config.roles.length > 0 && config.tlsDir === undefined)
+    problem('WHARF_ROLES', 'roles can only be asked for with a token, or certified (WHARF_TLS_DIR)');
+  if (config.token === undefined && config.roles.length > 0 && config.bootstrapRoles.length > 0)
+    problem('WHARF_ROLES', 'certified roles and bootstrap roles exclude each other');
   if (config.token !== undefined && config.bootstrapRoles.length > 0)
     problem('WHARF_BOOTSTRAP_ROLES', 'bootstrap (first host) and joining with a token exclude each other');
   if (problems.length > 0) throw invalidConfig('runner configuration', problems);

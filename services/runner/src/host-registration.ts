@@ -24,14 +24,21 @@ const JOIN_ATTEMPTS = 3;
 
 /**
  * Creates or refreshes `/hosts/<host>`: address, zone, runtime, version and start time are ours;
- * the roles are kept (a new host starts with none until the api or a join assigns some).
+ * the roles are kept (a new host starts with `initialRoles`, by default none until the api or a
+ * join assigns some). In secure mode `initialRoles` are the certified ones: the director checked
+ * the roles token when it signed this host's certificates, and the runner, whose certificate
+ * cannot read roles tokens (ACLs by role), registers with the roles it was certified for.
  */
-export async function registerHost(zk: ZkSession, facts: HostFacts): Promise<HostRegistration> {
+export async function registerHost(
+  zk: ZkSession,
+  facts: HostFacts,
+  initialRoles: readonly HostRole[] = [],
+): Promise<HostRegistration> {
   await zk.mkdirp(paths.hosts());
   const result = await new DocumentStore(zk).updateDocument(
     'host-registration',
     paths.host(facts.id),
-    (current) => ({ schema_version: 1, ...facts, roles: current?.roles ?? [] }),
+    (current) => ({ schema_version: 1, ...facts, roles: current?.roles ?? [...initialRoles] }),
     { createIfMissing: true },
   );
   return result.value!;

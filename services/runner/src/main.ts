@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     version: VERSION,
     pid: process.pid,
     ...(config.token === undefined ? {} : { join: { token: config.token, roles: config.roles } }),
+    ...(config.token === undefined && config.roles.length > 0 ? { certifiedRoles: config.roles } : {}),
     ...(config.bootstrapRoles.length === 0 ? {} : { bootstrapRoles: config.bootstrapRoles }),
   });
   const scrapeTokens = new ScrapeTokenVerifier(zk, { logger });

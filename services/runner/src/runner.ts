@@ -59,6 +59,11 @@ export interface RunnerOptions {
   readonly join?: Omit<JoinRequest, 'now'>;
   /** First host of a new installation: register with these roles (see {@link bootstrapHost}). */
   readonly bootstrapRoles?: readonly HostRole[];
+  /**
+   * Secure mode: the roles this host's certificates were signed for (the director checked the
+   * token); a new host registers with them, a registered one keeps its roles.
+   */
+  readonly certifiedRoles?: readonly HostRole[];
   readonly stopGraceMs?: number;
   readonly clock?: Clock;
 }
@@ -104,7 +109,7 @@ export class Runner {
     const { zk, join, bootstrapRoles } = this.options;
     const facts = this.facts();
     let registration: HostRegistration;
-    let how: 'joined' | 'bootstrapped' | 'registered' = 'registered';
+    let how: 'joined' | 'bootstrapped' | 'certified' | 'registered' = 'registered';
     if (join) {
       try {
         registration = await joinWithToken(zk, facts, { ...join, now: new Date(this.clock.now()) });
@@ -126,7 +131,8 @@ export class Runner {
       if (result.bootstrapped) how = 'bootstrapped';
       else this.logger.info('host registered already; bootstrap roles ignored', { host: facts.id });
     } else {
-      registration = await registerHost(zk, facts);
+      registration = await registerHost(zk, facts, this.options.certifiedRoles);
+      if (this.options.certifiedRoles !== undefined) how = 'certified';
     }
     this.logger.info('host registered', { host: facts.id, roles: registration.roles, how });
     this.live = await zk.registerEphemeral(paths.hostLive(facts.id), this.liveDocument());

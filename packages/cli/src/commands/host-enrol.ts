@@ -7,12 +7,12 @@
  */
 import { resolve } from 'node:path';
 import { WharfError, assertId } from '@wharf/model';
-import { DEFAULT_DIRECTOR_PORT, enrolHost, renewCertificates, type EnrolledService } from '@wharf/pki';
+import { enrolHost, renewCertificates, type EnrolledService } from '@wharf/pki';
 import { type CliContext } from '../context';
 import { defaultHostId, parseRoles } from './host';
+import { DEFAULT_DIRECTOR_URL } from './host-tls';
 
-/** Where `--director` points by default: the director on this host. */
-export const DEFAULT_DIRECTOR_URL = `https://127.0.0.1:${DEFAULT_DIRECTOR_PORT}`;
+export { DEFAULT_DIRECTOR_URL };
 
 /** `host enrol` options. */
 export interface HostEnrolOptions {

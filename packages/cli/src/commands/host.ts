@@ -12,12 +12,14 @@ import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { HOST_ROLES, WharfError, assertId, isHostRole, isValidId, paths, type HostRole } from '@wharf/model';
-import { ZkSession } from '@wharf/zk';
+import { readTlsCredentials } from '@wharf/pki';
+import { ZK_TLS_ENV, ZkSession, type ZkTlsOptions } from '@wharf/zk';
 import { type ApiClient } from '../api/api-client';
 import { invalidOption } from '../config/values';
 import { type CliContext } from '../context';
 import { formatTable } from '../output/format';
 import { findPackageDir } from '@wharf/platform';
+import { DEFAULT_DIRECTOR_URL, type HostCertificates, ensureHostCertificates } from './host-tls';
 
 /** How long `join` waits for the runner to register: token hashing plus a ZooKeeper round trip. */
 export const JOIN_TIMEOUT_MS = 30_000;
@@ -31,7 +33,7 @@ const LOG_TAIL_LINES = 5;
 /** `host join` options. */
 export interface HostJoinOptions {
   zk: string;
-  /** Roles token; exactly one of `token` and `bootstrap`. */
+  /** Roles token (else WHARF_ROLES_TOKEN); exactly one of a token and `bootstrap`. */
   token?: string;
   /** First host of a new installation: no token (there is no api yet). */
   bootstrap?: boolean;
@@ -42,6 +44,14 @@ export interface HostJoinOptions {
   zkChroot?: string;
   home?: string;
   json?: boolean;
+  /** Secure mode (the default): the director's enrolment endpoint. */
+  director?: string;
+  /** Secure mode: the director CA's SHA-256 fingerprint, pinned for enrolment. */
+  caFingerprint?: string;
+  /** Secure mode: where the certificates are (default `<home>/tls`, as `host enrol` writes them). */
+  tlsDir?: string;
+  /** Plain mode: no certificates; ZooKeeper traffic is neither encrypted nor authenticated. */
+  insecure?: boolean;
 }
 
 /** `host roles` / `host list` options. */
@@ -59,6 +69,8 @@ export interface RunnerRecord {
   chroot: string;
   log: string;
   started: string;
+  /** Secure mode: the runner's WHARF_TLS_DIR; absent in plain mode (`--insecure`). */
+  tls_dir?: string;
 }
 
 /** Parses `a,b,c` into host roles; throws WHARF_VALIDATION naming `--roles`. */
@@ -102,34 +114,20 @@ function tail(file: string): string {
   }
 }
 
-/** Runs `host join`: spawns the runner and waits until the host is live or the runner gave up. */
+/** What `--insecure` prints: plain mode is a choice, said out loud every time. */
+export const INSECURE_WARNING =
+  'warning: --insecure: this host talks to ZooKeeper in plaintext, unauthenticated and unencrypted; ' +
+  'anyone on the network can read and rewrite the installation\n';
+
+/** Runs `host join`: certificates first (secure mode), then the runner, then waits until it is live. */
 export async function joinHost(options: HostJoinOptions, ctx: CliContext): Promise<number> {
-  const roles = parseRoles(options.roles);
-  if ((options.token === undefined) === (options.bootstrap !== true)) {
-    const message = 'give either --token (joining an installation) or --bootstrap (its first host)';
-    throw new WharfError('WHARF_VALIDATION', message, { details: [{ path: '--token', message }] });
-  }
-  const host = assertId('host', options.hostId ?? defaultHostId());
-  assertId('zone', options.zone);
-  const home = resolve(ctx.cwd, options.home ?? ctx.env.WHARF_HOME ?? '.wharf');
-  const chroot = options.zkChroot ?? ctx.env.WHARF_ZK_CHROOT ?? '/wharf';
-  const log = join(home, 'logs', `runner-${host}.log`);
+  const join_ = await prepareJoin(options, ctx);
+  const { host, home, log } = join_;
   mkdirSync(dirname(log), { recursive: true });
   mkdirSync(join(home, 'run'), { recursive: true });
   const fd = openSync(log, 'a');
   const child = spawn(ctx.execPath, [runnerEntry(ctx)], {
-    env: {
-      ...ctx.env,
-      WHARF_ZK: options.zk,
-      WHARF_ZK_CHROOT: chroot,
-      WHARF_HOME: home,
-      WHARF_HOST_ID: host,
-      WHARF_ZONE: options.zone,
-      ...(options.token === undefined
-        ? { WHARF_BOOTSTRAP_ROLES: roles.join(',') }
-        : { WHARF_ROLES: roles.join(','), WHARF_ROLES_TOKEN: options.token }),
-      ...(options.address === undefined ? {} : { WHARF_HOST_ADDRESS: options.address }),
-    },
+    env: runnerEnv(join_, options, ctx),
     detached: true,
     shell: false,
     stdio: ['ignore', fd, fd],
@@ -141,12 +139,18 @@ export async function joinHost(options: HostJoinOptions, ctx: CliContext): Promi
     host,
     pid: child.pid!,
     zk: options.zk,
-    chroot,
+    chroot: join_.chroot,
     log,
     started: new Date().toISOString(),
+    ...(join_.tlsDir === undefined ? {} : { tls_dir: join_.tlsDir }),
   };
   writeFileSync(join(home, 'run', `runner-${host}.json`), `${JSON.stringify(record, null, 2)}\n`);
-  const live = await waitForLive(options.zk, chroot, host, () => exit !== undefined);
+  const tls = join_.tlsDir === undefined ? undefined : await readTlsCredentials(join(join_.tlsDir, 'runner'));
+  const live = await waitForLive(
+    { zk: options.zk, chroot: join_.chroot, tls },
+    host,
+    () => exit !== undefined,
+  );
   if (!live) {
     if (exit === undefined) child.kill('SIGTERM');
     const refused = options.bootstrap ? 'the bootstrap was refused' : 'the roles token was refused';
@@ -155,21 +159,135 @@ export async function joinHost(options: HostJoinOptions, ctx: CliContext): Promi
     return 1;
   }
   child.unref();
-  ctx.stdout.write(
-    options.json
-      ? `${JSON.stringify(record, null, 2)}\n`
-      : `host ${host} joined with roles ${roles.join(',') || '(none)'}; runner pid ${record.pid}, log ${log}\n`,
-  );
+  printJoined(record, join_, options.json === true, ctx);
   return 0;
 }
 
+/** A join checked and, in secure mode, certified: nothing on disk yet but the certificates. */
+interface PreparedJoin {
+  readonly host: string;
+  readonly roles: readonly HostRole[];
+  readonly token: string | undefined;
+  readonly home: string;
+  readonly chroot: string;
+  readonly log: string;
+  /** Undefined in plain mode. */
+  readonly tlsDir: string | undefined;
+  readonly certificates: HostCertificates | undefined;
+}
+
+/**
+ * Validates the options and, unless `--insecure`, gets the certificates (kept or enrolled). A
+ * refused enrolment throws the director's coded error before anything is written or started.
+ */
+async function prepareJoin(options: HostJoinOptions, ctx: CliContext): Promise<PreparedJoin> {
+  const roles = parseRoles(options.roles);
+  const token = options.bootstrap
+    ? options.token
+    : (options.token ?? (ctx.env.WHARF_ROLES_TOKEN || undefined));
+  if ((token === undefined) === (options.bootstrap !== true)) {
+    const message = 'give either --token (joining an installation) or --bootstrap (its first host)';
+    throw new WharfError('WHARF_VALIDATION', message, { details: [{ path: '--token', message }] });
+  }
+  const host = assertId('host', options.hostId ?? defaultHostId());
+  assertId('zone', options.zone);
+  const home = resolve(ctx.cwd, options.home ?? ctx.env.WHARF_HOME ?? '.wharf');
+  const chroot = options.zkChroot ?? ctx.env.WHARF_ZK_CHROOT ?? '/wharf';
+  const log = join(home, 'logs', `runner-${host}.log`);
+  const base = { host, roles, token, home, chroot, log };
+  if (options.insecure === true) {
+    if (options.caFingerprint !== undefined || options.director !== undefined) {
+      const message = '--insecure takes no --director or --ca-fingerprint (it enrols nothing)';
+      throw new WharfError('WHARF_VALIDATION', message, { details: [{ path: '--insecure', message }] });
+    }
+    ctx.stderr.write(INSECURE_WARNING);
+    return { ...base, tlsDir: undefined, certificates: undefined };
+  }
+  const tlsDir = resolve(ctx.cwd, options.tlsDir ?? join(home, 'tls'));
+  const certificates = await ensureHostCertificates({
+    hostId: host,
+    roles,
+    dir: tlsDir,
+    director: options.director ?? DEFAULT_DIRECTOR_URL,
+    caFingerprint: options.caFingerprint,
+    token,
+    now: new Date(),
+  });
+  return { ...base, tlsDir, certificates };
+}
+
+/** The runner's environment: the token in it (never on its command line), TLS dir or none. */
+function runnerEnv(prepared: PreparedJoin, options: HostJoinOptions, ctx: CliContext): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...ctx.env,
+    WHARF_ZK: options.zk,
+    WHARF_ZK_CHROOT: prepared.chroot,
+    WHARF_HOME: prepared.home,
+    WHARF_HOST_ID: prepared.host,
+    WHARF_ZONE: options.zone,
+    // Plain mode must not pick a TLS directory up from the caller's environment, nor the reverse.
+    WHARF_TLS_DIR: prepared.tlsDir ?? '',
+    ...rolesEnv(prepared),
+    ...(options.address === undefined ? {} : { WHARF_HOST_ADDRESS: options.address }),
+  };
+  for (const variable of Object.values(ZK_TLS_ENV)) delete env[variable];
+  return env;
+}
+
+/**
+ * Secure mode: the certified roles, no token (the director checked it when it signed the
+ * certificates; the runner's certificate may not read roles tokens). Plain mode: the token, which
+ * the runner checks against ZooKeeper, or the bootstrap roles.
+ */
+function rolesEnv(prepared: PreparedJoin): NodeJS.ProcessEnv {
+  const roles = prepared.roles.join(',');
+  const env: NodeJS.ProcessEnv = { WHARF_ROLES_TOKEN: '', WHARF_ROLES: '', WHARF_BOOTSTRAP_ROLES: '' };
+  if (prepared.tlsDir !== undefined) return { ...env, WHARF_ROLES: roles };
+  if (prepared.token === undefined) return { ...env, WHARF_BOOTSTRAP_ROLES: roles };
+  return { ...env, WHARF_ROLES: roles, WHARF_ROLES_TOKEN: prepared.token };
+}
+
+function printJoined(record: RunnerRecord, prepared: PreparedJoin, json: boolean, ctx: CliContext): void {
+  const certs = prepared.certificates;
+  if (json) {
+    const tls =
+      certs === undefined
+        ? { secure: false }
+        : {
+            secure: true,
+            reused: certs.reused,
+            ca_fingerprint: certs.caFingerprint,
+            due_for_renewal: certs.dueForRenewal,
+          };
+    ctx.stdout.write(`${JSON.stringify({ ...record, ...tls }, null, 2)}\n`);
+    return;
+  }
+  if (certs !== undefined) {
+    const how = certs.reused ? 'kept the certificates in' : 'enrolled; certificates in';
+    ctx.stdout.write(`${how} ${certs.dir} (CA ${certs.caFingerprint})\n`);
+    if (certs.dueForRenewal.length > 0) {
+      ctx.stdout.write(
+        `certificates due for renewal: ${certs.dueForRenewal.join(', ')} (wharf pki rotate)\n`,
+      );
+    }
+  }
+  const mode = certs === undefined ? 'plaintext (--insecure)' : 'mutual TLS';
+  ctx.stdout.write(
+    `host ${record.host} joined with roles ${prepared.roles.join(',') || '(none)'} over ${mode}; ` +
+      `runner pid ${record.pid}, log ${record.log}\n`,
+  );
+}
+
 async function waitForLive(
-  zk: string,
-  chroot: string,
+  zk: { zk: string; chroot: string; tls: ZkTlsOptions | undefined },
   host: string,
   gaveUp: () => boolean,
 ): Promise<boolean> {
-  const session = new ZkSession({ connectString: zk, chroot });
+  const session = new ZkSession({
+    connectString: zk.zk,
+    chroot: zk.chroot,
+    ...(zk.tls === undefined ? {} : { tls: zk.tls, acl: null }),
+  });
   try {
     await session.start();
     const deadline = Date.now() + JOIN_TIMEOUT_MS;
