@@ -43,9 +43,10 @@ describe('acl migration plan', () => {
       action: 'secure',
       acl: aclFor('/proxies/proxy-host-4', owner),
       owner,
+      writerUnknown: false,
     });
     const deployment = decideAcl('/deployments/d1', OPEN_ACL);
-    expect(deployment).toMatchObject({ action: 'secure', owner: undefined });
+    expect(deployment).toMatchObject({ action: 'secure', owner: undefined, writerUnknown: false });
     const writers =
       deployment.action === 'secure' ? deployment.acl.filter((e) => e.perms.includes('write')) : [];
     expect(writers.map((e) => e.id).sort()).toEqual(['OU=api,O=Wharf', 'OU=constructor,O=Wharf']);
@@ -53,6 +54,7 @@ describe('acl migration plan', () => {
 
   test('without an owner, a writer-owned node keeps only its role and director entries (fail closed)', () => {
     const decision = decideAcl('/proxies/p1', OPEN_ACL);
+    expect(decision).toMatchObject({ writerUnknown: true });
     expect(decision.action === 'secure' && decision.acl).toEqual([
       { scheme: 'x509', id: 'O=Wharf', perms: ['read'] },
       { scheme: 'x509', id: 'OU=director,O=Wharf', perms: ['read', 'admin'] },

@@ -1,5 +1,5 @@
 import { type ZkAcl } from './acl';
-import { type ZkIdentity, aclForOwner } from './zk-acl-policy';
+import { type ZkIdentity, aclForOwner, ruleFor } from './zk-acl-policy';
 
 /*
  * The pure half of the ACL migration (acl-migration.ts walks the tree and applies it): what a
@@ -22,8 +22,16 @@ const HOST_ID = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export type AclDecision =
   /** Every entry is x509 already: written in secure mode (or migrated), left as it is. */
   | { readonly action: 'keep' }
-  /** Open (or partly open): set `acl`; `owner` undefined when no writer could be named. */
-  | { readonly action: 'secure'; readonly acl: readonly ZkAcl[]; readonly owner: ZkIdentity | undefined };
+  /**
+   * Open (or partly open): set `acl`. `writerUnknown` when the rule grants the node's writer but
+   * the path names none: the ACL then has no writer entry.
+   */
+  | {
+      readonly action: 'secure';
+      readonly acl: readonly ZkAcl[];
+      readonly owner: ZkIdentity | undefined;
+      readonly writerUnknown: boolean;
+    };
 
 /**
  * The owner of `path` (chroot-relative) as the runner names its services, for the rules that
@@ -65,5 +73,6 @@ export function isSecured(acl: readonly ZkAcl[]): boolean {
 export function decideAcl(path: string, current: readonly ZkAcl[]): AclDecision {
   if (isSecured(current)) return { action: 'keep' };
   const owner = inferOwner(path);
-  return { action: 'secure', acl: aclForOwner(path, owner), owner };
+  const grantsWriter = ruleFor(path).grants.some((grant) => grant.who.kind === 'writer');
+  return { action: 'secure', acl: aclForOwner(path, owner), owner, writerUnknown: grantsWriter && !owner };
 }

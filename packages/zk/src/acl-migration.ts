@@ -40,7 +40,7 @@ export interface AclMigrationReport {
   visited: number;
   /** Open nodes given the policy's ACL. */
   secured: number;
-  /** Of those, nodes given no writer entry: their owner could not be named from the path. */
+  /** Of those, nodes whose rule grants their writer but whose path names none: no writer entry. */
   ownerUnknown: number;
   /** Nodes already all-x509, left as they were. */
   alreadySecure: number;
@@ -108,7 +108,7 @@ async function migrateNode(
       throw err;
     }
     report.secured++;
-    if (decision.owner === undefined) note(report, 'ownerUnknown', path);
+    if (decision.writerUnknown) note(report, 'ownerUnknown', path);
     options.onSecured?.(path);
     return;
   }
