@@ -201,3 +201,26 @@ test('--insecure enrols nothing: it refuses a director or a fingerprint', async 
   expect(result.code).not.toBe(0);
   expect(result.stderr).toContain('--insecure takes no --director or --ca-fingerprint');
 });
+
+test('a secure --bootstrap enrols nothing: it starts with the certificates already there, else refuses', async () => {
+  const refused = await hostJoin('sj-3', '', ['--bootstrap']);
+  expect(refused.code).not.toBe(0);
+  expect(refused.stderr).toContain('error WHARF_VALIDATION: no valid certificates for this host');
+  await expect(readdir(refused.hostHome)).rejects.toMatchObject({ code: 'ENOENT' });
+
+  for (const service of ['runner', 'allocator']) {
+    const issued = await zk.zk.tls!.client({ hostId: 'sj-3', role: service });
+    const dir = join(refused.hostHome, 'tls', service);
+    await writeTlsCredentials(dir, { ca: text(issued.ca), cert: text(issued.cert), key: text(issued.key) });
+  }
+  const started = await hostJoin('sj-3', '', ['--bootstrap']);
+  expect(started.stderr).toBe('');
+  expect(started.code).toBe(0);
+  expect(started.stdout).toContain('kept the certificates in');
+  const api = await zk.session({ tls: await zk.zk.tls!.client({ hostId: 'api-host', role: 'api' }) });
+  expect(parseDocument('host-registration', (await api.get(paths.host('sj-3'))).data).roles).toEqual([
+    'allocator',
+  ]);
+  const { acl } = await api.getAcl(paths.host('sj-3'));
+  expect(acl.map((e) => e.id)).toContain('CN=sj-3,OU=runner,O=Wharf');
+});
