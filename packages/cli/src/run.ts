@@ -31,7 +31,8 @@ import {
   showInstanceConfiguration,
   showTemplate,
 } from './commands/catalog';
-import { joinHost, listHosts, setHostRoles } from './commands/host';
+import { listHosts, setHostRoles } from './commands/host';
+import { joinHost } from './commands/host-join';
 import { enrolThisHost, rotateThisHost } from './commands/host-enrol';
 import { createApiKey, listApiKeys, revokeApiKey } from './commands/apikey';
 import { loadPlatform, runStatus } from './commands/status';

@@ -19,7 +19,7 @@ import {
   type DirectorProcess,
 } from '@wharf/testkit';
 import { DocumentStore, ZkSession, probeZooKeeper, zkTlsFromEnv } from '@wharf/zk';
-import { type RunnerRecord } from '../src/commands/host';
+import { type RunnerRecord } from '../src/commands/host-join';
 import { runCli } from './cli-process';
 
 jest.setTimeout(120_000);

@@ -16,7 +16,7 @@ import {
   waitFor,
   useTempDir,
 } from '@wharf/testkit';
-import { INSECURE_WARNING, type RunnerRecord } from '../src/commands/host';
+import { INSECURE_WARNING, type RunnerRecord } from '../src/commands/host-join';
 import { runCli } from './cli-process';
 
 const zk = useZooKeeper();
