@@ -114,11 +114,16 @@ export async function joinHost(options: HostJoinOptions, ctx: CliContext): Promi
   writeFileSync(join(home, 'run', `runner-${host}.json`), `${JSON.stringify(record, null, 2)}\n`);
   const tls =
     prepared.tlsDir === undefined ? undefined : await readTlsCredentials(join(prepared.tlsDir, 'runner'));
+  // A ZooKeeper the CLI cannot reach (wrong port, a TLS port dialled in plain mode) must not
+  // leave a detached runner behind.
   const live = await waitForLive(
     { zk: options.zk, chroot: prepared.chroot, tls },
     host,
     () => exit !== undefined,
-  );
+  ).catch((err: unknown) => {
+    if (exit === undefined) child.kill('SIGTERM');
+    throw err;
+  });
   if (!live) {
     if (exit === undefined) child.kill('SIGTERM');
     const refused = options.bootstrap ? 'the bootstrap was refused' : 'the roles token was refused';
