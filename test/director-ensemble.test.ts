@@ -138,6 +138,32 @@ describe('three directors run the ZooKeeper ensemble (wharf up --directors 3)', 
     expect((await memberJvm(platform.home, leaderHost)).pid).not.toBe(leader.pid);
   });
 
+  it('a SIGKILLed director comes back and takes its member over again', async () => {
+    const directorOf = async () => (await platform.services()).find((s) => s.id === 'director-host-3')!;
+    const director = await directorOf();
+    const jvm = await memberJvm(platform.home, 'host-3');
+    process.kill(director.pid, 'SIGKILL'); // its JVM is orphaned, still serving
+    const back = await eventually(
+      async () => {
+        const now = await directorOf();
+        if (now.pid === director.pid) return undefined;
+        const member = await memberJvm(platform.home, 'host-3').catch(() => undefined);
+        return member?.ppid === now.pid ? { now, member } : undefined;
+      },
+      60_000,
+      'director-host-3 restarted with a member of its own',
+      250,
+    );
+    expect(back.member.pid).not.toBe(jvm.pid);
+    await eventually(
+      async () => ((await mode('127.0.0.3', zkPort)) === 'follower' ? true : undefined),
+      60_000,
+      'its member serving again',
+      250,
+    );
+    expect((await directorOf()).restarts).toBe(1);
+  });
+
   it('keeps every deployment across wharf down and up; down leaves no ZooKeeper running', async () => {
     const before = (await platform.api('GET', '/deployments')).body;
     const ids: string[] = JSON.stringify(before).match(/"id":"[^"]+"/g) ?? [];

@@ -10,6 +10,7 @@
  * again on the same ports and data, with back-off, until {@link ZooKeeperMember.stop}.
  */
 import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Logger } from '@wharf/observability';
 import {
@@ -34,6 +35,8 @@ export const MEMBER_RESTART_MIN_MS = 500;
 export const MEMBER_RESTART_MAX_MS = 30_000;
 /** A server that ran this long before dying restarts after the shortest delay again. */
 export const MEMBER_STABLE_MS = 60_000;
+/** How long a stale server (left by a director that was SIGKILLed) gets to die after SIGKILL. */
+const STALE_KILL_WAIT_MS = 5_000;
 
 /** Options of {@link ZooKeeperMember}. */
 export interface ZooKeeperMemberOptions {
@@ -94,6 +97,7 @@ export class ZooKeeperMember {
     const { self, join: joinAt, superPassword, logger, dataDir } = this.options;
     this.#state = 'starting';
     const restarted = existsSync(join(dataDir, 'myid'));
+    await killStaleServer(dataDir, logger);
     const current = joinAt === undefined || restarted ? [] : (await readEnsembleConfig(joinAt)).servers;
     const others = current.filter((s) => s.id !== self.id);
     const server = new EmbeddedZooKeeper({
@@ -191,6 +195,33 @@ export class ZooKeeperMember {
       this.options.logger.error('zookeeper server restart failed', { id: this.options.self.id, err });
     } finally {
       this.#restarting = false;
+    }
+  }
+}
+
+/**
+ * A director killed with SIGKILL leaves its server running (nothing forwards the signal), which
+ * would hold the member's ports forever and make every restart of the director fail. The server
+ * is ours by its command line (`QuorumPeerMain <dataDir>/zoo.cfg`): kill it before starting again.
+ * Linux only (/proc); elsewhere a leftover makes the start fail with "port already in use".
+ */
+export async function killStaleServer(dataDir: string, logger: Logger): Promise<void> {
+  const cfg = join(dataDir, 'zoo.cfg');
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const argv = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (!argv.includes('org.apache.zookeeper.server.quorum.QuorumPeerMain') || !argv.includes(cfg)) continue;
+    const pid = Number(entry);
+    logger.warn('killing a zookeeper server left by an earlier director', { pid, dataDir });
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      continue; // gone already
+    }
+    const deadline = Date.now() + STALE_KILL_WAIT_MS;
+    while (existsSync(`/proc/${pid}`) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 }
