@@ -127,6 +127,10 @@ describe('three directors run the ZooKeeper ensemble (wharf up --directors 3)', 
     expect(ids).toContain(before.body.id);
     expect(ids).toContain(created.body.id);
 
+    // Every service rode the leader change out on its session: none crashed and was restarted.
+    const restarted = (await platform.services()).filter((p) => Number(p.restarts ?? 0) > 0);
+    expect(restarted.map((p) => `${p.id} ${String(p.restarts)}`)).toEqual([]);
+
     // Its director restarts the killed server, which rejoins as a follower (another leads now).
     const host = members(zkPort)[Number(leaderHost.slice(-1)) - 1]!;
     await eventually(
