@@ -78,6 +78,9 @@ export interface UpConfig {
   readonly secure: boolean;
 }
 
+/** ZooKeeper's conventional peer ports (followers ↔ leader, leader election). */
+export const DEFAULT_ZK_PEER_PORTS = Object.freeze({ quorum: 2888, election: 3888 });
+
 /** True when the directors run the ZooKeeper ensemble rather than `wharf up` (more than one director). */
 export function directorsOwnZooKeeper(config: Pick<UpConfig, 'directors'>): boolean {
   return config.directors > 1;
@@ -95,6 +98,13 @@ export function fixedPorts(config: UpConfig): { name: string; port: number }[] {
     ...config.proxyPorts.map((port, i) => ({ name: `proxy-${i + 1}`, port })),
   ];
   if (config.zk.embeddable) ports.push({ name: 'zookeeper', port: config.zk.embeddedPort });
+  if (directorsOwnZooKeeper(config)) {
+    const peers = config.zk.peerPorts ?? DEFAULT_ZK_PEER_PORTS;
+    ports.push(
+      { name: 'zookeeper quorum', port: peers.quorum },
+      { name: 'zookeeper election', port: peers.election },
+    );
+  }
   if (config.directors > 0 && config.directorPort > 0)
     ports.push({ name: 'director', port: config.directorPort });
   if (config.metricsPortBase > 0) {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { WharfError } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { CA_CERT_FILE, CA_KEY_FILE } from '@wharf/pki';
-import { type Clock, SupervisedChild, launchProcess } from '@wharf/supervise';
+import { type Clock, SupervisedChild, isPortFree, launchProcess } from '@wharf/supervise';
 import { ensembleConnectString, fourLetterWord, readEnsembleConfig } from '@wharf/zk';
 import { DIRECTOR_COMMAND_MATCH, type DirectorLaunch } from './director-plan';
 import { appendLogNote } from './log-note';
@@ -60,6 +60,7 @@ export class DirectorEnsemble {
   /** Starts the directors and resolves with the connect string once every member serves. */
   async start(deadline: number): Promise<string> {
     const { launches, logger } = this.options;
+    await checkMemberPortsFree(launches);
     await this.shareSuperPassword();
     const fresh = !existsSync(join(launches[0]!.dataDir, 'myid'));
     logger.info('starting the directors and their zookeeper ensemble', {
@@ -181,5 +182,26 @@ export class DirectorEnsemble {
       command_match: DIRECTOR_COMMAND_MATCH,
       restarts,
     };
+  }
+}
+
+/**
+ * Fails fast, naming each busy address and port, instead of a member that never starts: none of
+ * the members runs yet, so each one's client, quorum and election ports must be free on its address.
+ */
+async function checkMemberPortsFree(launches: readonly DirectorLaunch[]): Promise<void> {
+  const busy: { path: string; message: string }[] = [];
+  for (const { id, member } of launches) {
+    for (const port of [member.clientPort, member.quorumPort, member.electionPort]) {
+      if (!(await isPortFree(port, member.host)))
+        busy.push({ path: id, message: `${member.host}:${port} is in use` });
+    }
+  }
+  if (busy.length > 0) {
+    throw new WharfError(
+      'WHARF_CONFLICT',
+      `zookeeper member ports already in use: ${busy.map((b) => b.message).join(', ')} (see --zk-port, --zk-peer-ports)`,
+      { details: busy },
+    );
   }
 }

@@ -6,11 +6,8 @@
  */
 import { join } from 'node:path';
 import { type EnsembleServer, ensembleConnectString } from '@wharf/zk';
-import { type UpConfig } from './config';
+import { DEFAULT_ZK_PEER_PORTS, type UpConfig } from './config';
 import { type SimulatedHost, planHosts, serviceId, serviceLogFile } from './host-plan';
-
-/** ZooKeeper's conventional peer ports (followers ↔ leader, leader election). */
-export const DEFAULT_ZK_PEER_PORTS = Object.freeze({ quorum: 2888, election: 3888 });
 
 /** Marker in a director's command line, checked before a recorded pid is signalled. */
 export const DIRECTOR_COMMAND_MATCH = 'director/dist/main.js';

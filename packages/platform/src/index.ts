@@ -9,6 +9,7 @@
  */
 export {
   type AllocatorSettings,
+  DEFAULT_ZK_PEER_PORTS,
   LOOPBACK,
   UP_MODES,
   type UpConfig,
@@ -18,7 +19,7 @@ export {
   fixedPorts,
   hostCount,
 } from './config';
-export { DEFAULT_ZK_PEER_PORTS, type DirectorLaunch, planDirectors, planMembers } from './director-plan';
+export { type DirectorLaunch, planDirectors, planMembers } from './director-plan';
 export { type PlatformState, PlatformSupervisor, type PlatformSupervisorOptions } from './supervisor';
 export { type RunnerLaunch, type SimulatedHost, hostAddress, planHosts, planRunners } from './host-plan';
 export {

@@ -128,10 +128,11 @@ describe('compileUpConfig', () => {
       election: 13888,
     });
     expect(() => compile({ directors: '3', zkPeerPorts: '12888' })).toThrow(/--zk-peer-ports/);
-    expect(() => compile({ directors: '3', zkPeerPorts: '2181,13888' })).toThrow(/--zk-peer-ports/);
+    expect(() => compile({ directors: '3', zkPeerPorts: '2181,13888' })).toThrow(/port 2181/);
     expect(() => compile({ directors: '3', allocators: '2' })).toThrow(/as many hosts/);
     expect(() => compile({ directors: '3', secure: true })).toThrow(/--secure/);
     expect(() => compile({ directors: '3', zk: 'zk.example:2181' })).toThrow(/drop --zk/);
+    expect(() => compile({ directors: '3', zkPeerPorts: '12888,12400' })).toThrow(/12400/);
   });
 
   it('runs services as processes unless docker mode is asked for, with unprefixed host ids', () => {

@@ -242,9 +242,6 @@ function checkDirectors(config: UpConfig): void {
     );
   if (!config.zk.embeddable)
     throw invalidOption('--directors', 'the directors run their own ZooKeeper: drop --zk / WHARF_ZK');
-  const peers = config.zk.peerPorts;
-  if (peers !== undefined && [peers.quorum, peers.election].includes(config.zk.embeddedPort))
-    throw invalidOption('--zk-peer-ports', 'the peer ports must differ from the client port');
 }
 
 /** `--secure` / WHARF_SECURE: true, 1 or yes turn secure mode on; false, 0, no or absent leave it off. */
