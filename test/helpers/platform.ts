@@ -41,6 +41,8 @@ export interface Platform {
     port?: number,
   ) => Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }>;
   cli: (args: string[]) => Promise<{ code: number | null; stdout: string; stderr: string }>;
+  /** The same `wharf up` again on the same home (after a `wharf down`: state kept). */
+  up: () => Promise<void>;
   down: () => Promise<void>;
 }
 
@@ -160,23 +162,20 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
     await runCli(['down'], env).catch(() => undefined);
     await options.cleanup?.();
   };
-  const up = await runCli(
-    [
-      'up',
-      '--detach',
-      '--zk-port',
-      String(zkPort),
-      '--api-port',
-      String(apiPort),
-      '--proxy-ports',
-      proxyPorts.join(','),
-      '--port-base',
-      String(portBase),
-      ...(options.upArgs ?? []),
-    ],
-    env,
-    options.timeoutMs,
-  );
+  const upArgs = [
+    'up',
+    '--detach',
+    '--zk-port',
+    String(zkPort),
+    '--api-port',
+    String(apiPort),
+    '--proxy-ports',
+    proxyPorts.join(','),
+    '--port-base',
+    String(portBase),
+    ...(options.upArgs ?? []),
+  ];
+  const up = await runCli(upArgs, env, options.timeoutMs);
   if (up.code !== 0) {
     await stop();
     throw new Error(`wharf up failed (${up.code})\n${up.stdout}\n${up.stderr}`);
@@ -198,6 +197,11 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
     proxy: (deploymentId, method, path, body, port = proxyPorts[0]!) =>
       proxyRequest(port, deploymentId, method, path, body, `127.0.0.${proxyPorts.indexOf(port) + 1}`),
     cli: (args) => runCli(args, { ...env, WHARF_API_KEY: apiKey }),
+    up: async () => {
+      const again = await runCli(upArgs, env, options.timeoutMs);
+      if (again.code !== 0)
+        throw new Error(`wharf up failed (${again.code})\n${again.stdout}\n${again.stderr}`);
+    },
     down: async () => {
       await stop();
       await dir.cleanup();

@@ -113,12 +113,16 @@ function addUpCommand(program: Command, handlers: CommandHandlers, run: Runner):
     .option('--zk <connect>', 'ZooKeeper connect string to use when it answers')
     .option('--zk-port <port>', 'client port of the embedded ZooKeeper (default 2181)')
     .option('--zk-chroot <path>', 'ZooKeeper chroot of the services (default /wharf)')
+    .option(
+      '--zk-peer-ports <ports>',
+      'quorum,election ports of each director ZooKeeper member (default 2888,3888)',
+    )
     .option('--api-port <port>', 'API + console port (default 12400)')
     .option('--proxy-ports <ports>', 'one proxy per port, on host-1, host-2, ... (default 9200,9201)')
     .option('--constructors <n>', 'hosts with the coordinator role: api + constructor (default 2)')
     .option(
       '--directors <n>',
-      'hosts with the director role: CA, enrolment, quorum health (0 or 1; default 1)',
+      'hosts with the director role: CA, enrolment, quorum health; 3: each runs a ZooKeeper ensemble member (0, 1 or 3; default 1)',
     )
     .option('--director-port <port>', "the director's HTTPS enrolment port (default: a free port)")
     .option('--allocators <n>', 'hosts with the allocator role, one per zone in turn (default 3)')

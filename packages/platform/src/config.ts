@@ -32,6 +32,8 @@ export interface ZooKeeperSettings {
   readonly dataDir: string;
   /** WHARF_ZK_CHROOT for the services; undefined leaves their default. */
   readonly chroot?: string;
+  /** Quorum and election ports of each director's ensemble member (default 2888 and 3888). */
+  readonly peerPorts?: { readonly quorum: number; readonly election: number };
 }
 
 /** The validated, frozen configuration of `wharf up`. */
@@ -42,8 +44,9 @@ export interface UpConfig {
   readonly proxyPorts: readonly number[];
   readonly constructors: number;
   /**
-   * Hosts with the director role (0 or 1): host-1 runs the director — the installation's CA,
-   * host enrolment and ZooKeeper quorum health. ZooKeeper itself stays `wharf up`'s.
+   * Hosts with the director role (0, 1 or 3): host-1 runs the director — the installation's CA,
+   * host enrolment and ZooKeeper quorum health — and ZooKeeper stays `wharf up`'s; with 3, hosts
+   * 1–3 are directors and each runs its ZooKeeper ensemble member (director-ensemble.ts).
    */
   readonly directors: number;
   /** The director's HTTPS enrolment port; 0 picks a free one at start (it is in `/director/<id>`). */
@@ -75,6 +78,14 @@ export interface UpConfig {
   readonly secure: boolean;
 }
 
+/** ZooKeeper's conventional peer ports (followers ↔ leader, leader election). */
+export const DEFAULT_ZK_PEER_PORTS = Object.freeze({ quorum: 2888, election: 3888 });
+
+/** True when the directors run the ZooKeeper ensemble rather than `wharf up` (more than one director). */
+export function directorsOwnZooKeeper(config: Pick<UpConfig, 'directors'>): boolean {
+  return config.directors > 1;
+}
+
 /** How many hosts `wharf up` simulates: enough for every allocator, coordinator and proxy. */
 export function hostCount(config: Pick<UpConfig, 'allocators' | 'constructors' | 'proxyPorts'>): number {
   return Math.max(config.allocators.length, config.constructors, config.proxyPorts.length);
@@ -87,6 +98,13 @@ export function fixedPorts(config: UpConfig): { name: string; port: number }[] {
     ...config.proxyPorts.map((port, i) => ({ name: `proxy-${i + 1}`, port })),
   ];
   if (config.zk.embeddable) ports.push({ name: 'zookeeper', port: config.zk.embeddedPort });
+  if (directorsOwnZooKeeper(config)) {
+    const peers = config.zk.peerPorts ?? DEFAULT_ZK_PEER_PORTS;
+    ports.push(
+      { name: 'zookeeper quorum', port: peers.quorum },
+      { name: 'zookeeper election', port: peers.election },
+    );
+  }
   if (config.directors > 0 && config.directorPort > 0)
     ports.push({ name: 'director', port: config.directorPort });
   if (config.metricsPortBase > 0) {

@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import { type HostRole } from '@wharf/model';
-import { LOOPBACK, type UpConfig, hostCount } from './config';
+import { LOOPBACK, type UpConfig, directorsOwnZooKeeper, hostCount } from './config';
 
 /** The platform packages `wharf up` needs: the runner, and the services it starts. */
 export const PLATFORM_PACKAGES = ['runner', 'api', 'constructor', 'allocator', 'proxy'] as const;
@@ -164,6 +164,10 @@ export function planRunners(config: UpConfig, input: HostPlanInput): RunnerLaunc
       ...(config.cpus === undefined ? {} : { WHARF_CPUS: String(config.cpus) }),
       ...(config.servicesRoot === undefined ? {} : { WHARF_SERVICES_ROOT: config.servicesRoot }),
       ...(input.tlsDir === undefined ? {} : { WHARF_TLS_DIR: input.tlsDir(host.id) }),
+      // The supervisor runs a ZooKeeper-owning director before the runner (director-ensemble.ts).
+      ...(directorsOwnZooKeeper(config) && host.roles.includes('director')
+        ? { WHARF_HOST_SERVICES: 'director' }
+        : {}),
     };
     return {
       id,

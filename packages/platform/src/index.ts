@@ -1,6 +1,7 @@
 /**
  * @packageDocumentation
- * The single-host platform `wharf up` runs: ZooKeeper (embedded unless one answers), then one
+ * The single-host platform `wharf up` runs: ZooKeeper (embedded unless one answers; with three
+ * directors, their ensemble, each director owning its member), then one
  * `wharf-runner` per simulated host (host-n at 127.0.0.n) with its roles, readiness checks, and the
  * platform record (`$WHARF_HOME/run/platform.json`) that `wharf status` and `wharf down` read. The
  * CLI compiles the configuration from flags and environment and drives a {@link PlatformSupervisor};
@@ -8,14 +9,17 @@
  */
 export {
   type AllocatorSettings,
+  DEFAULT_ZK_PEER_PORTS,
   LOOPBACK,
   UP_MODES,
   type UpConfig,
   type UpMode,
   type ZooKeeperSettings,
+  directorsOwnZooKeeper,
   fixedPorts,
   hostCount,
 } from './config';
+export { type DirectorLaunch, planDirectors, planMembers } from './director-plan';
 export { type PlatformState, PlatformSupervisor, type PlatformSupervisorOptions } from './supervisor';
 export { type RunnerLaunch, type SimulatedHost, hostAddress, planHosts, planRunners } from './host-plan';
 export {
@@ -28,7 +32,7 @@ export {
   readPlatformFile,
   removePlatformFile,
 } from './platform-file';
-export { findPackageDir, resolveServiceEntries } from './service-entries';
+export { findPackageDir, resolveDirectorEntry, resolveServiceEntries } from './service-entries';
 export { type ExpectedRegistrations, missingRegistrations } from './registration';
 export { probeZk } from './zookeeper-keeper';
 export { type ReadyInfo, formatReadyInfo } from './ready-info';

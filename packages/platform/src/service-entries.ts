@@ -54,3 +54,21 @@ export function findPackageDir(fromDir: string, name: string): string | undefine
     if (dirname(dir) === dir) return undefined;
   }
 }
+
+/**
+ * The director's entry point, for `wharf up --directors 3` where the supervisor runs directors
+ * itself: `<servicesRoot>/director/dist/main.js` when there, else the installed `@wharf/director`.
+ */
+export function resolveDirectorEntry(fromDir: string, servicesRoot?: string): string {
+  const rooted = servicesRoot === undefined ? undefined : join(servicesRoot, 'director', SERVICE_MAIN);
+  if (rooted !== undefined && existsSync(rooted)) return rooted;
+  const dir = findPackageDir(fromDir, '@wharf/director');
+  const entry = dir === undefined ? undefined : join(dir, SERVICE_MAIN);
+  if (entry === undefined || !existsSync(entry)) {
+    throw new WharfError(
+      'WHARF_NOT_FOUND',
+      `the director's entry point was not found (build it first: npm run build): ${entry ?? '@wharf/director'}`,
+    );
+  }
+  return entry;
+}

@@ -3,9 +3,10 @@
  * with their planned roles (once), checks their client ports before anything starts, and turns a
  * host's live node into platform.json records.
  */
+import { join } from 'node:path';
 import { WharfError, isWharfError, paths, serializeDocument, type HostLive } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { type ProcessIdentity, isPortFree } from '@wharf/supervise';
+import { type ProcessIdentity, isPortFree, stopProcessGroup } from '@wharf/supervise';
 import { ZkSession, type ZkTlsOptions } from '@wharf/zk';
 import { LOOPBACK, type UpConfig } from './config';
 import { type RunnerLaunch, type SimulatedHost, serviceLogFile } from './host-plan';
@@ -186,4 +187,33 @@ export function newPlatformRecord(
     ),
     services: [],
   };
+}
+
+/** `<home>/credentials/api-key`, then each coordinator host's own copy (whichever api wrote first). */
+export function apiKeyFiles(home: string, hosts: readonly SimulatedHost[]): string[] {
+  return [
+    join(home, 'credentials', 'api-key'),
+    ...hosts
+      .filter((h) => h.apiPort !== undefined)
+      .map((h) => join(home, 'hosts', h.id, 'credentials', 'api-key')),
+  ];
+}
+
+/**
+ * Stops services their runner left behind (it was killed, or its stop timed out), group by group,
+ * after checking each recorded pid still runs the recorded program. Process mode only: Docker-mode
+ * services are containers the runner removes; their pids are not ours to signal.
+ */
+export async function stopLeftoverServices(
+  leftovers: readonly ProcessRecord[],
+  graceMs: number,
+  logger: Logger,
+): Promise<void> {
+  if (leftovers.length === 0) return;
+  logger.warn('services outlived their runner; stopping them', { ids: leftovers.map((r) => r.id) });
+  await Promise.all(
+    leftovers.map((r) =>
+      stopProcessGroup(r.pid, { graceMs, identity: { pid: r.pid }, commandMatch: r.command_match }),
+    ),
+  );
 }

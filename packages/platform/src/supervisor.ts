@@ -1,21 +1,29 @@
 /**
- * The embedded single-host platform: ZooKeeper (embedded unless one answers at WHARF_ZK), then
- * one `wharf-runner` per simulated host (host-n at 127.0.0.n, its roles seeded in ZooKeeper when
- * the host is new), each starting its host's services as processes or containers. Ready once
- * every runner, api and proxy answers its health endpoint and the api sees every service
- * registered. While running, platform.json lists the runners and — from each host's live node —
- * the services they run. `close()` stops the runners (each stops its services), then ZooKeeper.
+ * The embedded single-host platform: ZooKeeper (platform-zookeeper.ts: embedded unless one answers
+ * at WHARF_ZK, or the directors' ensemble), then one `wharf-runner` per simulated host (host-n at
+ * 127.0.0.n, its roles seeded in ZooKeeper when new), each starting its host's services as
+ * processes or containers. Ready once every runner, api and proxy answers its health endpoint and
+ * the api sees every service registered. While running, platform.json lists the runners and —
+ * from each host's live node — the services they run. `close()` stops the runners (each stops its
+ * services), then ZooKeeper (or the directors, who stop theirs).
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { WharfError, paths } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { type Clock, SupervisedChild, freePorts, stopProcessGroup, systemClock } from '@wharf/supervise';
+import { type Clock, SupervisedChild, freePorts, systemClock } from '@wharf/supervise';
 import { DEFAULT_CHROOT, DocumentStore, type ZkSession } from '@wharf/zk';
 import { type UpConfig } from './config';
 import { checkDockerReady, packageVersion } from './docker-check';
-import { checkPortsFree, liveServiceRecords, newPlatformRecord, openAndSeed } from './simulated-hosts';
+import {
+  apiKeyFiles,
+  checkPortsFree,
+  liveServiceRecords,
+  newPlatformRecord,
+  openAndSeed,
+  stopLeftoverServices,
+} from './simulated-hosts';
 import {
   type PlatformPackage,
   type RunnerLaunch,
@@ -34,7 +42,7 @@ import { type ReadyInfo } from './ready-info';
 import { type HealthTarget, adoptApiKey, readApiKey, waitHealthy, waitRegistered } from './readiness';
 import { launchRunner } from './runner-process';
 import { type SecureInstall, prepareSecureInstall } from './secure-bootstrap';
-import { ZooKeeperKeeper } from './zookeeper-keeper';
+import { PlatformZooKeeper, pickDirectorPort } from './platform-zookeeper';
 
 /** How often the supervisor copies each host's live node (its services' pids) into platform.json. */
 export const LIVE_POLL_MS = 1000;
@@ -59,6 +67,8 @@ export interface PlatformSupervisorOptions {
   readonly logger: Logger;
   readonly examplePlan?: string;
   readonly clock?: Clock;
+  /** The director's `dist/main.js`: required when the directors own ZooKeeper (`--directors 3`). */
+  readonly directorEntry?: string;
 }
 
 /** Supervises the processes of one embedded platform. */
@@ -66,7 +76,8 @@ export class PlatformSupervisor {
   private stateValue: PlatformState = 'idle';
   private readonly processes = new Map<string, SupervisedChild>();
   private readonly records = new Map<string, ProcessRecord>();
-  private zookeeper: ZooKeeperKeeper | undefined;
+  private zookeeper: PlatformZooKeeper | undefined;
+  private directorPort = 0;
   private secure: SecureInstall | undefined;
   private session: ZkSession | undefined;
   private runners: RunnerLaunch[] = [];
@@ -110,13 +121,8 @@ export class PlatformSupervisor {
     await mkdir(join(config.home, 'logs'), { recursive: true });
     await mkdir(join(config.home, 'run'), { recursive: true });
     const hosts = planHosts(config);
-    const apiKeyFile = join(config.home, 'credentials', 'api-key');
-    const keyFiles = [
-      apiKeyFile,
-      ...hosts
-        .filter((h) => h.apiPort !== undefined)
-        .map((h) => join(config.home, 'hosts', h.id, 'credentials', 'api-key')),
-    ];
+    const keyFiles = apiKeyFiles(config.home, hosts);
+    const apiKeyFile = keyFiles[0]!;
     const apiKeyExisted = keyFiles.some((file) => existsSync(file));
 
     if (config.mode === 'docker') await checkDockerReady(packageVersion(entries.runner));
@@ -152,7 +158,7 @@ export class PlatformSupervisor {
   /** Finds or starts ZooKeeper, opens our session and registers the simulated hosts. */
   private async startZooKeeper(
     hosts: readonly SimulatedHost[],
-  ): Promise<{ keeper: ZooKeeperKeeper; connectString: string }> {
+  ): Promise<{ keeper: PlatformZooKeeper; connectString: string }> {
     const { config, entries } = this.options;
     // Secure mode: the CA and every certificate, before ZooKeeper starts (secure-bootstrap.ts).
     if (config.secure) {
@@ -161,11 +167,16 @@ export class PlatformSupervisor {
       this.secure = await prepareSecureInstall(config.home, hosts, { passphrase, now, logger: this.logger });
     }
     const secure = this.secure;
-    const keeper = new ZooKeeperKeeper({
-      settings: config.zk,
+    this.directorPort = await pickDirectorPort(config);
+    const keeper = new PlatformZooKeeper({
+      config,
+      directorPort: this.directorPort,
+      execPath: this.options.execPath,
+      baseEnv: this.options.baseEnv,
       logger: this.logger,
       clock: this.clock,
       onProcess: (record) => this.setRecord(record),
+      ...(this.options.directorEntry === undefined ? {} : { directorEntry: this.options.directorEntry }),
       ...(secure === undefined ? {} : { tls: secure.zookeeper }),
     });
     this.zookeeper = keeper;
@@ -182,16 +193,15 @@ export class PlatformSupervisor {
   /** Starts one runner per host and the platform file that lists them. */
   private async spawnRunners(
     hosts: readonly SimulatedHost[],
-    zookeeper: { keeper: ZooKeeperKeeper; connectString: string },
+    zookeeper: { keeper: PlatformZooKeeper; connectString: string },
   ): Promise<PlatformRecord> {
     const { config, entries } = this.options;
-    const fixed = [config.apiPort, ...config.proxyPorts, config.zk.embeddedPort];
+    const directorPort = this.directorPort;
+    const fixed = [config.apiPort, ...config.proxyPorts, config.zk.embeddedPort, directorPort];
     const metricsPorts =
       config.metricsPortBase > 0
         ? hosts.map((_, i) => config.metricsPortBase + i)
         : await freePorts(hosts.length, fixed);
-    const directorPort =
-      config.directorPort > 0 ? config.directorPort : (await freePorts(1, [...fixed, ...metricsPorts]))[0]!;
     const zkConnectString = zookeeper.connectString;
     const secure = this.secure;
     this.runners = planRunners(config, {
@@ -319,7 +329,7 @@ export class PlatformSupervisor {
       for (const record of records) this.records.set(record.id, record);
       const seen = new Set(records.map((r) => r.id));
       for (const [id, record] of this.records) {
-        if (record.host === host.id && record.service !== 'runner' && !seen.has(id)) this.records.delete(id);
+        if (record.host === host.id && !this.ownProcess(record) && !seen.has(id)) this.records.delete(id);
       }
     }
     this.persist();
@@ -345,7 +355,12 @@ export class PlatformSupervisor {
     const killed = outcomes.filter((o) => o.outcome === 'killed').map((o) => o.id);
     if (killed.length > 0)
       this.logger.warn('runners did not stop in time and were killed', { killed, graceMs: grace });
-    await this.stopLeftovers();
+    // Services a runner left behind (killed, or its stop timed out); containers are the runner's.
+    const leftovers = [...this.records.values()].filter(
+      (r) => !this.ownProcess(r) && r.service !== 'zookeeper' && isRecordedRunning(r),
+    );
+    if (this.options.config.mode !== 'docker')
+      await stopLeftoverServices(leftovers, this.options.config.stopTimeoutMs, this.logger);
     await this.session?.close().catch(() => undefined);
     await this.zookeeper?.close();
     this.record = undefined;
@@ -354,24 +369,9 @@ export class PlatformSupervisor {
     this.transition('stopped');
   }
 
-  /**
-   * Services a runner left behind (it was killed, or its stop timed out): stopped group by group,
-   * after checking each recorded pid still runs the recorded program. Docker-mode services are
-   * containers the runner removes; their pids are not ours to signal.
-   */
-  private async stopLeftovers(): Promise<void> {
-    if (this.options.config.mode === 'docker') return;
-    const leftovers = [...this.records.values()].filter(
-      (r) => r.service !== 'runner' && r.service !== 'zookeeper' && isRecordedRunning(r),
-    );
-    if (leftovers.length === 0) return;
-    this.logger.warn('services outlived their runner; stopping them', { ids: leftovers.map((r) => r.id) });
-    const graceMs = this.options.config.stopTimeoutMs;
-    await Promise.all(
-      leftovers.map((r) =>
-        stopProcessGroup(r.pid, { graceMs, identity: { pid: r.pid }, commandMatch: r.command_match }),
-      ),
-    );
+  /** Runners and ZooKeeper-owning directors are this supervisor's children, not a runner's services. */
+  private ownProcess(record: ProcessRecord): boolean {
+    return record.service === 'runner' || this.zookeeper?.owns(record) === true;
   }
 
   private setRecord(record: ProcessRecord): void {

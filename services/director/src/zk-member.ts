@@ -5,7 +5,13 @@
  * then has the ensemble `reconfig -add` it. Membership lives only in ZooKeeper
  * (`/zookeeper/config`): a restarted member keeps the configuration its server last wrote, and
  * a director that leaves is removed by the others' quorum before its server stops.
+ *
+ * The director owns the server process: should it die (a crash, a SIGKILL), the member starts it
+ * again on the same ports and data, with back-off, until {@link ZooKeeperMember.stop}.
  */
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type Logger } from '@wharf/observability';
 import {
   EmbeddedZooKeeper,
@@ -14,6 +20,23 @@ import {
   type EnsembleConfig,
   type EnsembleServer,
 } from '@wharf/zk';
+
+/**
+ * A member's first start waits for the quorum it belongs to: after a full stop every member
+ * comes back at once and none serves before a majority is up, JVM starts included (1–3 s each on
+ * a busy 2-core box), so give it a minute rather than a standalone server's 20 s.
+ */
+export const MEMBER_START_TIMEOUT_MS = 60_000;
+/** How often the member checks that its server process still runs. */
+export const MEMBER_WATCH_INTERVAL_MS = 500;
+/** First delay before restarting a server that died; doubled per quick failure. */
+export const MEMBER_RESTART_MIN_MS = 500;
+/** Longest delay between restarts of a server that keeps dying. */
+export const MEMBER_RESTART_MAX_MS = 30_000;
+/** A server that ran this long before dying restarts after the shortest delay again. */
+export const MEMBER_STABLE_MS = 60_000;
+/** How long a stale server (left by a director that was SIGKILLed) gets to die after SIGKILL. */
+const STALE_KILL_WAIT_MS = 5_000;
 
 /** Options of {@link ZooKeeperMember}. */
 export interface ZooKeeperMemberOptions {
@@ -26,12 +49,22 @@ export interface ZooKeeperMemberOptions {
   /** Digest super user's password, shared by the directors (reconfiguration is super-user only). */
   readonly superPassword: string;
   readonly logger: Logger;
+  /** Restart the server when its process dies (default true; tests that kill it on purpose turn it off). */
+  readonly keepAlive?: boolean;
 }
+
+/** `stopped` → `starting` → `running` → `stopping` → `stopped`. */
+export type ZooKeeperMemberState = 'stopped' | 'starting' | 'running' | 'stopping';
 
 /** A director's ZooKeeper server in the ensemble. */
 export class ZooKeeperMember {
   #server: EmbeddedZooKeeper | undefined;
   #members: EnsembleServer[] = [];
+  #state: ZooKeeperMemberState = 'stopped';
+  #watch: NodeJS.Timeout | undefined;
+  #restartDelayMs = MEMBER_RESTART_MIN_MS;
+  #startedAt = 0;
+  #restarting = false;
 
   constructor(private readonly options: ZooKeeperMemberOptions) {}
 
@@ -50,31 +83,39 @@ export class ZooKeeperMember {
     return this.#server;
   }
 
-  /** Starts the server and, when joining, adds it to the ensemble. Idempotent across restarts. */
+  /** The member's state. */
+  get state(): ZooKeeperMemberState {
+    return this.#state;
+  }
+
+  /**
+   * Starts the server and, when joining, adds it to the ensemble. A member that has run before
+   * (its `myid` is on disk) starts from the configuration its server last wrote — it may be the
+   * quorum the joining address would need — and asks to be added only if it is not listed.
+   */
   async start(): Promise<EnsembleConfig> {
-    const { self, join, superPassword, logger } = this.options;
-    const current = join === undefined ? [] : (await readEnsembleConfig(join)).servers;
-    const already = current.some((s) => s.id === self.id);
+    const { self, join: joinAt, superPassword, logger, dataDir } = this.options;
+    this.#state = 'starting';
+    const restarted = existsSync(join(dataDir, 'myid'));
+    await killStaleServer(dataDir, logger);
+    const current = joinAt === undefined || restarted ? [] : (await readEnsembleConfig(joinAt)).servers;
     const others = current.filter((s) => s.id !== self.id);
     const server = new EmbeddedZooKeeper({
-      dataDir: this.options.dataDir,
+      dataDir,
       host: self.host,
       port: self.clientPort,
+      startTimeoutMs: MEMBER_START_TIMEOUT_MS,
       ensemble: { myId: self.id, servers: [...others, self], superPassword },
     });
     this.#server = server;
     await server.start();
+    this.#startedAt = Date.now();
     let config: EnsembleConfig = { servers: [...others, self], version: null };
-    if (join !== undefined && !already) {
-      config = await reconfigureEnsemble({ connectString: join, add: [self], superPassword });
-      logger.info('zookeeper member joined the ensemble', {
-        id: self.id,
-        members: config.servers.map((s) => s.id),
-      });
-    } else {
-      logger.info('zookeeper member started', { id: self.id, bootstrap: join === undefined });
-    }
+    if (joinAt !== undefined) config = await this.joinUnlessListed(joinAt, restarted, current);
+    else logger.info('zookeeper member started', { id: self.id, bootstrap: !restarted, pid: server.pid });
     this.#members = config.servers;
+    this.#state = 'running';
+    if (this.options.keepAlive !== false) this.watch();
     return config;
   }
 
@@ -87,7 +128,7 @@ export class ZooKeeperMember {
       remove: [self.id],
       superPassword,
     });
-    await this.#server?.stop();
+    await this.stop();
     this.#members = config.servers;
     logger.info('zookeeper member left the ensemble', {
       id: self.id,
@@ -96,8 +137,91 @@ export class ZooKeeperMember {
     return config;
   }
 
-  /** Stops the server, staying a member (a restart rejoins with its data). */
+  /** Stops the server, staying a member (a restart rejoins with its data). Idempotent. */
   async stop(): Promise<void> {
+    this.#state = 'stopping';
+    clearTimeout(this.#watch);
     await this.#server?.stop();
+    this.#state = 'stopped';
+  }
+
+  private async joinUnlessListed(
+    joinAt: string,
+    restarted: boolean,
+    seen: readonly EnsembleServer[],
+  ): Promise<EnsembleConfig> {
+    const { self, superPassword, logger } = this.options;
+    const current = restarted ? (await readEnsembleConfig(this.connectString)).servers : seen;
+    if (current.some((s) => s.id === self.id)) {
+      logger.info('zookeeper member started', { id: self.id, members: current.map((s) => s.id) });
+      return { servers: [...current], version: null };
+    }
+    const config = await reconfigureEnsemble({ connectString: joinAt, add: [self], superPassword });
+    logger.info('zookeeper member joined the ensemble', {
+      id: self.id,
+      members: config.servers.map((s) => s.id),
+    });
+    return config;
+  }
+
+  /** Checks the server process every {@link MEMBER_WATCH_INTERVAL_MS} until stopped. */
+  private watch(): void {
+    clearTimeout(this.#watch);
+    this.#watch = setTimeout(() => {
+      void this.check().finally(() => {
+        if (this.#state === 'running') this.watch();
+      });
+    }, MEMBER_WATCH_INTERVAL_MS);
+    this.#watch.unref();
+  }
+
+  private async check(): Promise<void> {
+    const server = this.#server;
+    if (server === undefined || this.#state !== 'running' || this.#restarting) return;
+    if (server.state !== 'stopped') return;
+    this.#restarting = true;
+    const ranMs = Date.now() - this.#startedAt;
+    if (ranMs >= MEMBER_STABLE_MS) this.#restartDelayMs = MEMBER_RESTART_MIN_MS;
+    const delayMs = this.#restartDelayMs;
+    this.#restartDelayMs = Math.min(delayMs * 2, MEMBER_RESTART_MAX_MS);
+    this.options.logger.warn('zookeeper server exited; restarting', { id: this.options.self.id, delayMs });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (this.#state !== 'running') return;
+      await server.start();
+      this.#startedAt = Date.now();
+      this.options.logger.info('zookeeper server restarted', { id: this.options.self.id, pid: server.pid });
+    } catch (err) {
+      this.options.logger.error('zookeeper server restart failed', { id: this.options.self.id, err });
+    } finally {
+      this.#restarting = false;
+    }
+  }
+}
+
+/**
+ * A director killed with SIGKILL leaves its server running (nothing forwards the signal), which
+ * would hold the member's ports forever and make every restart of the director fail. The server
+ * is ours by its command line (`QuorumPeerMain <dataDir>/zoo.cfg`): kill it before starting again.
+ * Linux only (/proc); elsewhere a leftover makes the start fail with "port already in use".
+ */
+export async function killStaleServer(dataDir: string, logger: Logger): Promise<void> {
+  const cfg = join(dataDir, 'zoo.cfg');
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const argv = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (!argv.includes('org.apache.zookeeper.server.quorum.QuorumPeerMain') || !argv.includes(cfg)) continue;
+    const pid = Number(entry);
+    logger.warn('killing a zookeeper server left by an earlier director', { pid, dataDir });
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      continue; // gone already
+    }
+    const deadline = Date.now() + STALE_KILL_WAIT_MS;
+    while (existsSync(`/proc/${pid}`) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 }

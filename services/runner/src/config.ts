@@ -11,6 +11,7 @@ import {
   type LogLevel,
   serviceConfig,
 } from '@wharf/observability';
+import { RUNNER_SERVICES, type RunnerService } from './roles';
 
 const {
   EnvValueError,
@@ -67,6 +68,8 @@ export interface RunnerConfig {
   readonly domain: string;
   /** Secure mode: `<dir>/<service>/` certificates for the runner and each service (else plain). */
   readonly tlsDir: string | undefined;
+  /** Services the host starts before the runner (a director owning ZooKeeper); the runner skips them. */
+  readonly hostServices: readonly RunnerService[];
 }
 
 /** A comma-separated list of host roles, deduplicated (blank: none). */
@@ -153,9 +156,30 @@ function hostEnv(hostName: string): EnvTable<HostSettings> {
 const SERVICE_ENV: EnvTable<
   Pick<
     RunnerConfig,
-    'metricsPort' | 'apiPort' | 'proxyPort' | 'directorPort' | 'portRange' | 'domain' | 'tlsDir'
+    | 'metricsPort'
+    | 'apiPort'
+    | 'proxyPort'
+    | 'directorPort'
+    | 'portRange'
+    | 'domain'
+    | 'tlsDir'
+    | 'hostServices'
   >
 > = {
+  hostServices: {
+    name: 'WHARF_HOST_SERVICES',
+    default: '',
+    description: 'services the host runs itself before the runner (director), comma-separated',
+    parse: (raw) => {
+      const names = raw
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => n !== '');
+      if (!names.every((n) => (RUNNER_SERVICES as readonly string[]).includes(n)))
+        throw new EnvValueError(`services are ${RUNNER_SERVICES.join(', ')}`);
+      return Object.freeze(names as RunnerService[]);
+    },
+  },
   tlsDir: {
     name: 'WHARF_TLS_DIR',
     default: '',

@@ -109,3 +109,9 @@ test('secure mode: each service gets its own certificate, none without a TLS dir
   expect(specs[0]!.env.WHARF_ZK_TLS_CA).toBe('/var/wharf/tls/api/ca.pem');
   expect(planLaunches(ctx, ['proxy'])[0]!.env.WHARF_ZK_TLS_CERT).toBeUndefined();
 });
+
+test('a service the host runs itself (WHARF_HOST_SERVICES) is not planned by the runner', () => {
+  const config = configFromEnv({ WHARF_HOST_SERVICES: 'director' }, [], 'h');
+  const specs = planLaunches({ ...config, home: '/w' }, ['director', 'coordinator']);
+  expect(specs.map((s) => s.service)).toEqual(['api', 'constructor']);
+});

@@ -48,6 +48,11 @@ export interface LaunchContext {
    * `WHARF_ZK_TLS_*` of its own `<tlsDir>/<service>/`. Undefined: plain mode.
    */
   readonly tlsDir?: string;
+  /**
+   * Services of this host's roles that the host starts before its runner, so the runner leaves
+   * them alone: a director owning a ZooKeeper member must run before any session can open.
+   */
+  readonly hostServices?: readonly RunnerService[];
 }
 
 /** Everything needed to start one service. */
@@ -83,7 +88,8 @@ export function servicesForRoles(roles: readonly HostRole[]): RunnerService[] {
 /** The launch specs for `roles` on this host. Pure. */
 export function planLaunches(ctx: LaunchContext, roles: readonly HostRole[]): ServiceLaunchSpec[] {
   const home = hostHome(ctx.home, ctx.hostId);
-  return servicesForRoles(roles).map((service) => {
+  const ours = servicesForRoles(roles).filter((service) => !ctx.hostServices?.includes(service));
+  return ours.map((service) => {
     const id = `${service}-${ctx.hostId}`;
     const common: Record<string, string> = {
       WHARF_ZK: ctx.zkConnectString,

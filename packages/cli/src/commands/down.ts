@@ -66,16 +66,15 @@ export async function runDown(options: DownOptions, ctx: CliContext): Promise<nu
   for (const service of record.services) {
     if (liveBefore.has(service.id) && !remaining.includes(service)) results.set(service.id, 'stopped');
   }
+  // ZooKeeper last (services close their sessions first); with `--directors 3` the directors run
+  // it, and a stopped director stops its member, so they go last too.
+  const holdsZooKeeper = (s: { service: string }) => s.service === 'zookeeper' || s.service === 'director';
   await stopAll(
-    remaining.filter((s) => s.service !== 'zookeeper'),
+    remaining.filter((s) => !holdsZooKeeper(s)),
     graceMs,
     results,
   );
-  await stopAll(
-    remaining.filter((s) => s.service === 'zookeeper'),
-    graceMs,
-    results,
-  );
+  await stopAll(remaining.filter(holdsZooKeeper), graceMs, results);
 
   const survivors = live().map((s) => s.id);
   if (survivors.length === 0) await removePlatformFile(home);

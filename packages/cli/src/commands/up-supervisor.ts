@@ -10,7 +10,7 @@ import { isWharfError } from '@wharf/model';
 import { createLogger } from '@wharf/observability';
 import { type UpConfig } from '@wharf/platform';
 import { type CliContext } from '../context';
-import { resolveServiceEntries } from '@wharf/platform';
+import { directorsOwnZooKeeper, resolveDirectorEntry, resolveServiceEntries } from '@wharf/platform';
 import { PlatformSupervisor } from '@wharf/platform';
 import { type SupervisorMode, parentLogger, sendToParent, teeLogger } from './supervisor-protocol';
 
@@ -52,6 +52,10 @@ export async function runSupervisor(
       config,
       detached: mode === 'detached',
       entries: resolveServiceEntries(fromDir, config.servicesRoot),
+      ...optional(
+        'directorEntry',
+        directorsOwnZooKeeper(config) ? resolveDirectorEntry(fromDir, config.servicesRoot) : undefined,
+      ),
       baseEnv: ctx.env,
       execPath: ctx.execPath,
       logger,

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { isLogLevel } from '@wharf/observability';
 import { LOOPBACK, UP_MODES, type UpConfig, type UpMode, type ZooKeeperSettings } from '@wharf/platform';
-import { fixedPorts } from '@wharf/platform';
+import { directorsOwnZooKeeper, fixedPorts, hostCount } from '@wharf/platform';
 import { type HostPort, MAX_PORT, invalidOption, isLoopbackHost, parseConnectString } from './values';
 import { parseIdList, parseInteger, parsePort, parsePortList } from './values';
 
@@ -16,6 +16,7 @@ export interface UpOptions {
   zk?: string;
   zkPort?: string;
   zkChroot?: string;
+  zkPeerPorts?: string;
   apiPort?: string;
   proxyPorts?: string;
   constructors?: string;
@@ -45,6 +46,7 @@ export const UP_ENV: Readonly<Record<keyof UpOptions, string>> = Object.freeze({
   zk: 'WHARF_ZK',
   zkPort: 'WHARF_ZK_PORT',
   zkChroot: 'WHARF_ZK_CHROOT',
+  zkPeerPorts: 'WHARF_ZK_PEER_PORTS',
   apiPort: 'WHARF_API_PORT',
   proxyPorts: 'WHARF_PROXY_PORTS',
   constructors: 'WHARF_CONSTRUCTORS',
@@ -78,12 +80,17 @@ export const DEFAULT_PROXY_PORTS: readonly number[] = [9200, 9201];
 /** One leader and one standby: enough to show a constructor fail-over on one host. */
 export const DEFAULT_CONSTRUCTORS = 2;
 /**
- * One director (host-1): the CA, enrolment and quorum health. More need directors that run the
- * ZooKeeper ensemble themselves (WHARF_DIRECTOR_ZK_MEMBER), which `wharf up` does not start yet.
+ * One director (host-1): the CA, enrolment and quorum health, next to `wharf up`'s ZooKeeper.
+ * Three (`--directors 3`): hosts 1–3 are directors and each runs its ZooKeeper ensemble member.
  */
 export const DEFAULT_DIRECTORS = 1;
-/** See {@link DEFAULT_DIRECTORS}. */
-export const MAX_UP_DIRECTORS = 1;
+/**
+ * Director counts `wharf up` runs: none, one, or an ensemble of three (survives one loss). Two
+ * would survive none, and more than three is more than a one-machine simulation needs.
+ */
+export const UP_DIRECTOR_COUNTS: readonly number[] = Object.freeze([0, 1, 3]);
+/** See {@link UP_DIRECTOR_COUNTS}. */
+export const MAX_UP_DIRECTORS = 3;
 /** One allocator per zone, so a 3-zone deployment can spread. */
 export const DEFAULT_ALLOCATORS = 3;
 /** Zones allocators are spread over, round robin. */
@@ -139,9 +146,8 @@ export function compileUpConfig(options: UpOptions, env: Env, cwd: string, host:
     const got = pick(key);
     return got ? parseInteger(got.name, got.raw, min, max) : fallback;
   };
-
   const home = resolve(cwd, pick('home')?.raw ?? DEFAULT_HOME);
-  const zk = compileZooKeeper(pick('zk'), pick('zkPort'), pick('zkChroot')?.raw, home);
+  const zk = withPeerPorts(compileZooKeeper(pick, home), pick('zkPeerPorts'));
   const apiPortOpt = pick('apiPort');
   const apiPort = apiPortOpt ? parsePort(apiPortOpt.name, apiPortOpt.raw) : DEFAULT_API_PORT;
   const proxyOpt = pick('proxyPorts');
@@ -206,7 +212,36 @@ export function compileUpConfig(options: UpOptions, env: Env, cwd: string, host:
     secure: parseSecure(pick('secure')),
   };
   checkPortLayout(config);
+  checkDirectors(config);
   return Object.freeze(config);
+}
+
+/** `--zk-peer-ports <quorum>,<election>` of the directors' ensemble members. */
+function withPeerPorts(
+  zk: ZooKeeperSettings,
+  opt: { name: string; raw: string } | undefined,
+): ZooKeeperSettings {
+  if (opt === undefined) return zk;
+  const ports = parsePortList(opt.name, opt.raw);
+  if (ports.length !== 2 || ports[0] === ports[1])
+    throw invalidOption(opt.name, 'expected two different ports: <quorum>,<election>');
+  return Object.freeze({ ...zk, peerPorts: Object.freeze({ quorum: ports[0]!, election: ports[1]! }) });
+}
+
+/** Three directors run the ensemble themselves: on hosts of their own, plaintext, not with an external ZooKeeper. */
+function checkDirectors(config: UpConfig): void {
+  if (!UP_DIRECTOR_COUNTS.includes(config.directors))
+    throw invalidOption('--directors', `expected ${UP_DIRECTOR_COUNTS.join(', ')}`);
+  if (!directorsOwnZooKeeper(config)) return;
+  if (hostCount(config) < config.directors)
+    throw invalidOption('--directors', `${config.directors} directors need as many hosts (add allocators)`);
+  if (config.secure)
+    throw invalidOption(
+      '--directors',
+      'an ensemble of directors does not run with --secure yet (use 0 or 1)',
+    );
+  if (!config.zk.embeddable)
+    throw invalidOption('--directors', 'the directors run their own ZooKeeper: drop --zk / WHARF_ZK');
 }
 
 /** `--secure` / WHARF_SECURE: true, 1 or yes turn secure mode on; false, 0, no or absent leave it off. */
@@ -232,11 +267,10 @@ export function defaultCapacityMb(host: HostFacts, allocators: number): number {
 }
 
 function compileZooKeeper(
-  zkOpt: { name: string; raw: string } | undefined,
-  portOpt: { name: string; raw: string } | undefined,
-  chroot: string | undefined,
+  pick: (key: 'zk' | 'zkPort' | 'zkChroot') => { name: string; raw: string } | undefined,
   home: string,
 ): ZooKeeperSettings {
+  const [zkOpt, portOpt, chroot] = [pick('zk'), pick('zkPort'), pick('zkChroot')?.raw];
   const explicitPort = portOpt ? parsePort(portOpt.name, portOpt.raw) : undefined;
   const hosts: HostPort[] | undefined = zkOpt ? parseConnectString(zkOpt.name, zkOpt.raw) : undefined;
   const single = hosts?.length === 1 && isLoopbackHost(hosts[0]!.host) ? hosts[0] : undefined;

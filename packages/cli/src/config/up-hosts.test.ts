@@ -56,13 +56,18 @@ describe('planHosts', () => {
     expect(hosts[1]!.portRange).toBeUndefined();
   });
 
-  it('gives host-1 the director role unless --directors 0', () => {
+  it('gives host-1 the director role unless --directors 0; hosts 1–3 with --directors 3', () => {
     expect(planHosts(compile({ directors: '0' })).map((h) => h.roles.join('+'))).toEqual([
       'coordinator+proxy+allocator',
       'coordinator+proxy+allocator',
       'allocator',
     ]);
-    expect(() => compile({ directors: '3' })).toThrow(/--directors/);
+    expect(planHosts(compile({ directors: '3' })).map((h) => h.roles.join('+'))).toEqual([
+      'coordinator+proxy+allocator+director',
+      'coordinator+proxy+allocator+director',
+      'allocator+director',
+    ]);
+    expect(() => compile({ directors: '2' })).toThrow(/--directors/);
   });
 
   it('prefixes host ids so two installations can share one Docker engine', () => {

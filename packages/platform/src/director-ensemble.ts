@@ -1,0 +1,207 @@
+/**
+ * ZooKeeper for `wharf up --directors 3`: the supervisor starts no ZooKeeper itself but runs each
+ * director host's `wharf-director`, which starts its ZooKeeper ensemble member before its own
+ * session (services/director `ZooKeeperMember`) and owns that server process from then on.
+ * The directors run before the runners, which need ZooKeeper to register; the runners are told
+ * to leave them alone (WHARF_HOST_SERVICES). A first start is sequential — director 1 bootstraps
+ * a quorum of one, each next one joins with a reconfiguration — and a later one parallel, since
+ * no member serves before a majority of the recorded ensemble is back.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WharfError } from '@wharf/model';
+import { type Logger } from '@wharf/observability';
+import { CA_CERT_FILE, CA_KEY_FILE } from '@wharf/pki';
+import { type Clock, SupervisedChild, isPortFree, launchProcess } from '@wharf/supervise';
+import { ensembleConnectString, fourLetterWord, readEnsembleConfig } from '@wharf/zk';
+import { DIRECTOR_COMMAND_MATCH, type DirectorLaunch } from './director-plan';
+import { appendLogNote } from './log-note';
+import { type ProcessRecord } from './platform-file';
+import { startTimeOf } from './zookeeper-keeper';
+
+/** Between two readiness checks of a starting member. */
+export const MEMBER_POLL_MS = 250;
+/** One `srvr` probe: a local server answers in milliseconds. */
+const SRVR_TIMEOUT_MS = 1000;
+
+/** Options of a {@link DirectorEnsemble}. */
+export interface DirectorEnsembleOptions {
+  readonly launches: readonly DirectorLaunch[];
+  /** The installation home: the shared super password lives in `<home>/credentials/zk-super`. */
+  readonly home: string;
+  /** The director's `dist/main.js`. */
+  readonly entry: string;
+  readonly execPath: string;
+  readonly baseEnv: Readonly<Record<string, string | undefined>>;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Called with each director's platform.json record after each (re)start. */
+  readonly onProcess: (record: ProcessRecord) => void;
+}
+
+/** Runs the directors that own the ZooKeeper ensemble. */
+export class DirectorEnsemble {
+  private readonly children = new Map<string, SupervisedChild>();
+
+  constructor(private readonly options: DirectorEnsembleOptions) {}
+
+  /** The directors' ids (their platform.json records are the supervisor's, not a runner's). */
+  get ids(): ReadonlySet<string> {
+    return new Set(this.options.launches.map((l) => l.id));
+  }
+
+  /** Every member's client address. */
+  get connectString(): string {
+    return ensembleConnectString(this.options.launches.map((l) => l.member));
+  }
+
+  /** Starts the directors and resolves with the connect string once every member serves. */
+  async start(deadline: number): Promise<string> {
+    const { launches, logger } = this.options;
+    await checkMemberPortsFree(launches);
+    await this.shareSuperPassword();
+    const fresh = !existsSync(join(launches[0]!.dataDir, 'myid'));
+    logger.info('starting the directors and their zookeeper ensemble', {
+      members: launches.map((l) => `${l.member.id} ${l.member.host}:${l.member.clientPort}`),
+      bootstrap: fresh,
+    });
+    if (fresh) {
+      for (const [i, launch] of launches.entries()) {
+        await this.shareCa(launch);
+        this.spawn(launch);
+        await this.waitMember(launches.slice(0, i + 1), deadline);
+      }
+    } else {
+      for (const launch of launches) await this.shareCa(launch);
+      for (const launch of launches) this.spawn(launch);
+      await this.waitMember(launches, deadline);
+    }
+    return this.connectString;
+  }
+
+  /** Stops every director (each stops its ZooKeeper server). Idempotent. */
+  async close(graceMs: number): Promise<void> {
+    await Promise.all([...this.children.values()].map((child) => child.stop(graceMs)));
+  }
+
+  /**
+   * The reconfiguration is super-user only and every director must know the same password:
+   * one per installation, copied to each director's home (0600) where its main.ts reads it.
+   */
+  private async shareSuperPassword(): Promise<void> {
+    const file = join(this.options.home, 'credentials', 'zk-super');
+    await mkdir(join(this.options.home, 'credentials'), { recursive: true, mode: 0o700 });
+    let password = (await readFile(file, 'utf8').catch(() => '')).trim();
+    if (password === '') {
+      password = randomBytes(32).toString('base64url');
+      await writeFile(file, `${password}\n`, { mode: 0o600 });
+    }
+    for (const launch of this.options.launches) {
+      await mkdir(join(launch.home, 'director'), { recursive: true, mode: 0o700 });
+      await writeFile(join(launch.home, 'director', 'zk-super'), `${password}\n`, { mode: 0o600 });
+    }
+  }
+
+  /**
+   * The directors are one CA: director 1 creates it (before its member starts, so it is there
+   * once the member serves) and the others get a copy of its key and certificate in their own
+   * home — the key never leaves director hosts — unless they hold one already.
+   */
+  private async shareCa(launch: DirectorLaunch): Promise<void> {
+    const from = join(this.options.launches[0]!.home, 'ca');
+    const to = join(launch.home, 'ca');
+    if (from === to || existsSync(join(to, CA_KEY_FILE)) || !existsSync(join(from, CA_KEY_FILE))) return;
+    await mkdir(to, { recursive: true, mode: 0o700 });
+    for (const file of [CA_KEY_FILE, CA_CERT_FILE]) await copyFile(join(from, file), join(to, file));
+    await chmod(join(to, CA_KEY_FILE), 0o600);
+  }
+
+  /** Waits until the last of `members` serves and is listed in the ensemble the others agree on. */
+  private async waitMember(members: readonly DirectorLaunch[], deadline: number): Promise<void> {
+    const { clock } = this.options;
+    const last = members.at(-1)!;
+    for (;;) {
+      if (await this.listed(members)) return;
+      if (clock.now() >= deadline) {
+        throw new WharfError('WHARF_UNAVAILABLE', `zookeeper member ${last.member.id} did not start`, {
+          details: [{ path: last.id, message: `see ${last.logFile} and ${last.dataDir}/zookeeper.log` }],
+        });
+      }
+      await clock.sleep(MEMBER_POLL_MS);
+    }
+  }
+
+  private async listed(members: readonly DirectorLaunch[]): Promise<boolean> {
+    const last = members.at(-1)!.member;
+    const srvr = await fourLetterWord(last.host, last.clientPort, 'srvr', SRVR_TIMEOUT_MS);
+    if (!(srvr ?? '').includes('Mode:')) return false;
+    const config = await readEnsembleConfig(ensembleConnectString(members.map((m) => m.member))).catch(
+      () => null,
+    );
+    return members.every((m) => config?.servers.some((s) => s.id === m.member.id) === true);
+  }
+
+  private spawn(launch: DirectorLaunch): void {
+    const { clock, logger } = this.options;
+    const child: SupervisedChild = new SupervisedChild({
+      name: launch.id,
+      logger,
+      clock,
+      launch: async () => {
+        appendLogNote(launch.logFile, clock, 'process starting', { restarts: child.restarts });
+        const launched = launchProcess({
+          command: this.options.execPath,
+          args: [this.options.entry],
+          env: { ...this.options.baseEnv, ...launch.env },
+          cwd: this.options.home,
+          logFile: launch.logFile,
+        });
+        const identity = launched.identity;
+        if (identity !== undefined) this.options.onProcess(this.record(launch, identity.pid, child.restarts));
+        return launched;
+      },
+    });
+    this.children.set(launch.id, child);
+    child.start();
+  }
+
+  private record(launch: DirectorLaunch, pid: number, restarts: number): ProcessRecord {
+    const port = Number(launch.env.WHARF_DIRECTOR_PORT);
+    return {
+      id: launch.id,
+      service: 'director',
+      pid,
+      ...startTimeOf(pid),
+      host: launch.host.id,
+      ...(launch.host.address === '127.0.0.1' ? {} : { address: launch.host.address }),
+      port,
+      log: launch.logFile,
+      zone: launch.host.zone,
+      command_match: DIRECTOR_COMMAND_MATCH,
+      restarts,
+    };
+  }
+}
+
+/**
+ * Fails fast, naming each busy address and port, instead of a member that never starts: none of
+ * the members runs yet, so each one's client, quorum and election ports must be free on its address.
+ */
+async function checkMemberPortsFree(launches: readonly DirectorLaunch[]): Promise<void> {
+  const busy: { path: string; message: string }[] = [];
+  for (const { id, member } of launches) {
+    for (const port of [member.clientPort, member.quorumPort, member.electionPort]) {
+      if (!(await isPortFree(port, member.host)))
+        busy.push({ path: id, message: `${member.host}:${port} is in use` });
+    }
+  }
+  if (busy.length > 0) {
+    throw new WharfError(
+      'WHARF_CONFLICT',
+      `zookeeper member ports already in use: ${busy.map((b) => b.message).join(', ')} (see --zk-port, --zk-peer-ports)`,
+      { details: busy },
+    );
+  }
+}
