@@ -15,7 +15,10 @@ const parent: ParentChannel | undefined = process.send
       get connected() {
         return process.connected;
       },
-      send: (message) => process.send?.(message),
+      // With a callback a send to a parent that just went away (EPIPE) is reported to it instead of
+      // being emitted as an 'error' on `process`, which would crash the supervisor before its
+      // 'disconnect' handler stops the platform.
+      send: (message) => process.send?.(message, undefined, {}, () => undefined),
       onDisconnect: (listener) => process.once('disconnect', listener),
     }
   : undefined;
