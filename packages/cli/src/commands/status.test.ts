@@ -70,3 +70,34 @@ test('the quorum each director reports is summarised per server, and its absence
     'quorum: healthy, checked 2026-12-06T20:00:00.000Z',
   ]);
 });
+
+test('with several directors the servers are listed once, from the freshest check; a dissenter is named', () => {
+  const report = (id: string, checked: string, healthy: boolean) => ({
+    id,
+    enrol_address: `127.0.0.${id.slice(-1)}:12500`,
+    ca_fingerprint: 'sha256:ab12',
+    quorum: {
+      healthy,
+      checked,
+      servers: [
+        { address: '127.0.0.1:2181', mode: 'leader' },
+        { address: '127.0.0.2:2181', mode: 'follower' },
+      ],
+    },
+  });
+  expect(
+    quorumLines([
+      report('director-host-1', '2026-12-06T20:00:01.000Z', true),
+      report('director-host-2', '2026-12-06T20:00:03.000Z', true),
+      report('director-host-3', '2026-12-06T20:00:02.000Z', false),
+    ]),
+  ).toEqual([
+    'director director-host-1: enrolment https://127.0.0.1:12500, CA sha256:ab12',
+    'director director-host-2: enrolment https://127.0.0.2:12500, CA sha256:ab12',
+    'director director-host-3: enrolment https://127.0.0.3:12500, CA sha256:ab12',
+    'quorum: healthy, checked 2026-12-06T20:00:03.000Z by director-host-2',
+    '  127.0.0.1:2181: leader',
+    '  127.0.0.2:2181: follower',
+    '  director-host-3 says AT RISK (checked 2026-12-06T20:00:02.000Z)',
+  ]);
+});

@@ -204,31 +204,48 @@ function processTable(processes: readonly ProcessStatus[]): string[] {
 }
 
 /**
- * The ZooKeeper quorum as each live director last read it (`srvr` of every server): healthy or at
- * risk, then one line per server with its mode and how many transactions it lags the newest.
+ * Lines for the directors and the ZooKeeper quorum. Every director checks the whole ensemble, so
+ * the servers are listed once, from the most recent check; a director whose verdict differs from
+ * that one is named (it may see the ensemble from the wrong side of a partition).
  */
 export function quorumLines(directors: readonly unknown[]): string[] {
   if (directors.length === 0) return ['quorum: no director running (nobody checks the ZooKeeper quorum)'];
-  return directors.flatMap((raw) => {
-    const d = raw as {
-      id?: unknown;
-      enrol_address?: unknown;
-      ca_fingerprint?: unknown;
-      quorum?: { healthy?: unknown; checked?: unknown; servers?: unknown };
-    };
-    const servers = Array.isArray(d.quorum?.servers) ? d.quorum.servers : [];
-    const state = d.quorum?.healthy === true ? 'healthy' : 'AT RISK';
-    return [
+  const reports = directors.map((raw) => raw as DirectorReport);
+  const lines = reports.map(
+    (d) =>
       `director ${String(d.id)}: enrolment https://${String(d.enrol_address)}, CA ${String(d.ca_fingerprint)}`,
-      `quorum: ${state}, checked ${String(d.quorum?.checked)}`,
-      ...servers.map((raw) => {
-        const s = raw as { address?: unknown; mode?: unknown; zxid?: unknown; zxid_lag?: unknown };
-        const lag = typeof s.zxid_lag === 'number' ? `, ${s.zxid_lag} behind` : '';
-        const zxid = typeof s.zxid === 'string' ? ` zxid ${s.zxid}` : '';
-        return `  ${String(s.address)}: ${String(s.mode)}${zxid}${lag}`;
-      }),
-    ];
-  });
+  );
+  const latest = reports.reduce((a, b) => (checkedAt(b) > checkedAt(a) ? b : a));
+  const verdict = (d: DirectorReport): string => (d.quorum?.healthy === true ? 'healthy' : 'AT RISK');
+  const by = reports.length > 1 ? ` by ${String(latest.id)}` : '';
+  lines.push(`quorum: ${verdict(latest)}, checked ${String(latest.quorum?.checked)}${by}`);
+  const servers = Array.isArray(latest.quorum?.servers) ? latest.quorum.servers : [];
+  for (const raw of servers) {
+    const s = raw as { address?: unknown; mode?: unknown; zxid?: unknown; zxid_lag?: unknown };
+    const lag = typeof s.zxid_lag === 'number' ? `, ${s.zxid_lag} behind` : '';
+    const zxid = typeof s.zxid === 'string' ? ` zxid ${s.zxid}` : '';
+    lines.push(`  ${String(s.address)}: ${String(s.mode)}${zxid}${lag}`);
+  }
+  for (const d of reports) {
+    if (d !== latest && verdict(d) !== verdict(latest)) {
+      lines.push(`  ${String(d.id)} says ${verdict(d)} (checked ${String(d.quorum?.checked)})`);
+    }
+  }
+  return lines;
+}
+
+/** A director's entry in `GET /api/v1/platform`, as far as the status lines read it. */
+interface DirectorReport {
+  id?: unknown;
+  enrol_address?: unknown;
+  ca_fingerprint?: unknown;
+  quorum?: { healthy?: unknown; checked?: unknown; servers?: unknown };
+}
+
+/** When a director last checked the quorum (epoch ms; 0 when it never did). */
+function checkedAt(d: DirectorReport): number {
+  const t = typeof d.quorum?.checked === 'string' ? Date.parse(d.quorum.checked) : NaN;
+  return Number.isNaN(t) ? 0 : t;
 }
 
 /** Lines summarising `GET /api/v1/platform` (ZooKeeper, leader, allocators, proxies, services, deployments). */
