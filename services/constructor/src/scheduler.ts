@@ -7,10 +7,11 @@
  */
 import { paths } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { TreeCache, type ZkSession } from '@wharf/zk';
+import { TreeCache, type TreeCacheEvent, type ZkSession } from '@wharf/zk';
 import { runAttempt, type RunResult } from './apply/attempt-runner';
 import { ChangeSignal } from './apply/change-signal';
 import { finishDeletion } from './apply/finish-deletion';
+import { parseRoute } from './apply/route-writer';
 import { type RunnerDeps } from './apply/runner-deps';
 import { type ConstructorClock } from './clock';
 import { decideWork, type DeploymentWork } from './core/decide';
@@ -58,8 +59,9 @@ interface Running {
 function follow(cache: TreeCache, index: ObservedIndex | DeploymentsIndex): void {
   // Registered before the cache's own `changed` listeners: the index is current when they run.
   cache.on('initialized', (nodes) => index.load(nodes));
-  cache.on('added', (e) => index.put(e.path, e.node.data));
-  cache.on('updated', (e) => index.put(e.path, e.node.data));
+  const put = (e: TreeCacheEvent): void => index.put(e.path, e.node.data, e.node.stat.version);
+  cache.on('added', put);
+  cache.on('updated', put);
   cache.on('removed', (e) => index.remove(e.path));
 }
 
@@ -117,6 +119,7 @@ export class Scheduler {
     const views = (): ReadonlyMap<string, DeploymentView> => deploymentsIndex.current();
     follow(allocators, index);
     follow(deployments, deploymentsIndex);
+    this.wakeWaiters(allocators, deployments);
     let presenceSeen = -1;
     // `initialized` too: a first load that failed (ZooKeeper away) completes later, after start().
     for (const event of ['initialized', 'changed'] as const) {
@@ -136,6 +139,12 @@ export class Scheduler {
     if (this.controller.signal.aborted) return;
     this.current = 'leading';
     const runnerDeps = this.runnerDeps(observed, views, index);
+    runnerDeps.planNodes = (d) => deploymentsIndex.planNodes(d);
+    runnerDeps.cachedRoute = (d) => {
+      if (!routes.isInitialized) return undefined;
+      const node = routes.get(paths.route(d));
+      return node ? { route: parseRoute(node.data), version: node.stat.version } : null;
+    };
     this.reconcile = () => this.reconcileWith(views, runnerDeps);
     this.health.start({
       ready: () => allocators.isInitialized && routes.isInitialized,
@@ -183,12 +192,36 @@ export class Scheduler {
       changes: this.changes,
       leaderId: this.deps.id,
       pendingPlanId: (d) => views().get(d)?.pending?.plan_id,
+      planNodes: () => undefined,
+      cachedRoute: () => undefined,
       allocatorPresence: (a) => this.health.presence(this.deps.clock.now())(a),
     };
   }
 
+  /**
+   * Wakes the attempts a node event concerns (after the indexes took it in: `follow` listens
+   * first): a spec or status wakes its deployment's waiters, a plan or attempt node its own, an
+   * allocator's advertisement or live node every waiter (presence decides what some waits expect).
+   */
+  private wakeWaiters(allocators: TreeCache, deployments: TreeCache): void {
+    const onAllocatorNode = (e: { path: string }): void => {
+      const [, , , sub, instance] = e.path.split('/', 5);
+      if (instance !== undefined && (sub === 'instances' || sub === 'status'))
+        this.changes.notifyInstance(instance);
+      else if (sub === undefined || sub === 'live') this.changes.notify();
+    };
+    const onDeploymentNode = (e: { path: string }): void => {
+      const [, , id] = e.path.split('/', 4);
+      if (id !== undefined) this.changes.notifyDeployment(id);
+    };
+    for (const event of ['added', 'updated', 'removed'] as const) {
+      allocators.on(event, onAllocatorNode);
+      deployments.on(event, onDeploymentNode);
+    }
+    for (const cache of [allocators, deployments]) cache.on('initialized', () => this.changes.notify());
+  }
+
   private onChange(statuses: boolean): void {
-    this.changes.notify();
     this.queueReconcile();
     this.recovery.queue();
     if (statuses) this.health.queue();

@@ -123,6 +123,19 @@ export class AttemptContext {
     if (JSON.stringify(this.state) !== this.savedState) await this.save();
   }
 
+  /**
+   * Appends a line to the open step without saving, even when the state changed: for the last
+   * line of a step whose end saves next with nothing in between (the state is saved before
+   * anything depends on it; a crash before that save re-runs the step, which must then be
+   * idempotent).
+   */
+  note(message: string, details?: Record<string, unknown>): void {
+    this.logger.debug('attempt step progress', { step: this.openStep, message, ...details });
+    if (!this.openStep) return;
+    this.attempt = logStep(this.attempt, this.openStep, message, this.now(), details);
+    this.dirty = true;
+  }
+
   /** Closes a step (the caller saves, usually together with the cursor). */
   end(step: StepId, outcome: StepOutcome, message?: string, failureType?: string): void {
     this.attempt = endStep(this.attempt, step, outcome, this.now(), message, failureType);
@@ -189,7 +202,7 @@ export class AttemptContext {
         1,
         Math.min(this.deps.timing.waitPollMs, deadlineMs - now, untilPlanDeadline, untilFlush),
       );
-      await this.deps.changes.wait(sleep, this.signal);
+      await this.deps.changes.wait(sleep, this.signal, this.deploymentId);
     }
   }
 }

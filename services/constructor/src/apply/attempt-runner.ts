@@ -103,6 +103,8 @@ async function openAttempt(
   signal: AbortSignal,
   logger: Logger,
 ): Promise<AttemptContext | undefined> {
+  const fast = await openFromCache(deps, d, signal, logger);
+  if (fast) return fast;
   const existing = await readAttemptNode(deps, d, logger);
   if (existing?.attempt && isActive(existing.attempt)) {
     const state = parseAttemptState(existing.attempt.state);
@@ -159,6 +161,50 @@ async function openAttempt(
     signal,
     logger.child({ attempt: attempt.plan_attempt_id }),
   );
+}
+
+/**
+ * Starts the attempt for the pending plan the cache holds, without reading first: one
+ * transaction checks that plan/pending is still at the cached version and creates (or replaces
+ * a finished) attempt at its cached version. Undefined when the cache shows nothing to start
+ * or an active attempt (resumed from a fresh read), or when the transaction finds the cache
+ * behind: the caller then reads fresh, as it always did.
+ */
+async function openFromCache(
+  deps: RunnerDeps,
+  d: string,
+  signal: AbortSignal,
+  logger: Logger,
+): Promise<AttemptContext | undefined> {
+  const cached = deps.planNodes(d);
+  const pending = cached?.pending;
+  if (!pending || (cached.attempt && (!cached.attempt.value || isActive(cached.attempt.value))))
+    return undefined;
+  if (cached.attempt?.value?.plan_id === pending.value.plan_id) return undefined; // done, pending not yet gone
+  const now = deps.clock.now();
+  const state = initialState(pending.value, now + planTimeoutMs(pending.value));
+  const attempt = newAttempt({
+    attemptId: randomUUID(),
+    planId: pending.value.plan_id,
+    deploymentId: d,
+    leader: deps.leaderId,
+    nowMs: now,
+    state: serializeState(state),
+  });
+  const data = serializeDocument('plan-attempt', attempt);
+  const tx = deps.zk.transaction().check(paths.planPending(d), pending.version);
+  if (cached.attempt) tx.set(paths.planAttempt(d), data, cached.attempt.version);
+  else tx.create(paths.planAttempt(d), data);
+  try {
+    await tx.commit();
+  } catch (err) {
+    if (isWharfError(err, 'WHARF_ZK_TRANSACTION_FAILED')) return undefined;
+    throw err;
+  }
+  logger.info('attempt started', { attempt: attempt.plan_attempt_id, plan: attempt.plan_id });
+  const version = cached.attempt ? cached.attempt.version + 1 : 0;
+  const child = logger.child({ attempt: attempt.plan_attempt_id });
+  return new AttemptContext(deps, d, attempt, version, state, signal, child);
 }
 
 /** Runs forward steps from the cursor until `plan-completed` or a failure. */

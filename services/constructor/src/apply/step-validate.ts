@@ -33,6 +33,7 @@ export async function validatePlanSafety(ctx: AttemptContext): Promise<StepOutco
   const canSnapshot = (kind: StackKind) => Boolean(stacks(kind)?.takeSnapshot);
   ctx.state.changes = withSnapshotBeforeChange(ctx.state.plan, changes, canSnapshot);
   ctx.state.tokens = clusterTokens(changes, d, ctx.attempt.plan_attempt_id);
-  await ctx.log('change set computed', changeSummary(ctx.state.changes));
+  // Saved with the step's end (the cursor): a crash before it re-runs this step, which only reads.
+  ctx.note('change set computed', changeSummary(ctx.state.changes));
   return 'success';
 }
