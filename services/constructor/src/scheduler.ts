@@ -17,7 +17,7 @@ import { type ConstructorClock } from './clock';
 import { decideWork, type DeploymentWork } from './core/decide';
 import { type DeploymentView, type ObservedState } from './core/observed';
 import { drainingInstances } from './core/drain';
-import { DeploymentsIndex } from './io/deployments-index';
+import { type CachedPlanNodes, DeploymentsIndex } from './io/deployments-index';
 import { ObservedIndex } from './io/observed-index';
 import { MemoParser } from './io/tree-views';
 import { type ConstructorMetrics } from './metrics';
@@ -71,6 +71,12 @@ export class Scheduler {
   private readonly controller = new AbortController();
   private readonly runners = new Map<string, Running>();
   private readonly retryAt = new Map<string, number>();
+  /**
+   * Attempts this leader finished, by the version of their final write, until the cache shows
+   * that version: before then the cached attempt still reads running, and a runner started for it
+   * would only re-read ZooKeeper to find nothing to do.
+   */
+  private readonly settled = new Map<string, { version: number; planId: string }>();
   private readonly caches: TreeCache[] = [];
   private readonly changes: ChangeSignal;
   private reconcileQueued = false;
@@ -140,6 +146,7 @@ export class Scheduler {
     this.current = 'leading';
     const runnerDeps = this.runnerDeps(observed, views, index);
     runnerDeps.planNodes = (d) => deploymentsIndex.planNodes(d);
+    this.cachedAttempt = (d) => deploymentsIndex.planNodes(d)?.attempt;
     runnerDeps.cachedRoute = (d) => {
       if (!routes.isInitialized) return undefined;
       const node = routes.get(paths.route(d));
@@ -179,6 +186,7 @@ export class Scheduler {
   }
 
   private reconcile: () => void = () => undefined;
+  private cachedAttempt: (d: string) => CachedPlanNodes['attempt'] = () => undefined;
 
   private runnerDeps(
     observed: RunnerDeps['observed'],
@@ -194,6 +202,7 @@ export class Scheduler {
       pendingPlanId: (d) => views().get(d)?.pending?.plan_id,
       planNodes: () => undefined,
       cachedRoute: () => undefined,
+      attemptSettled: (d, version, planId) => this.settled.set(d, { version, planId }),
       allocatorPresence: (a) => this.health.presence(this.deps.clock.now())(a),
     };
   }
@@ -244,9 +253,20 @@ export class Scheduler {
     const now = this.deps.clock.now();
     for (const view of views().values()) {
       if (this.runners.has(view.id) || (this.retryAt.get(view.id) ?? 0) > now) continue;
+      if (this.behindOwnWrite(view.id)) continue;
       const work = decideWork(view);
       if (work) this.launch(view.id, work, runnerDeps);
     }
+  }
+
+  /** True while the cache still shows the attempt this leader just finished (its event queues the next pass). */
+  private behindOwnWrite(d: string): boolean {
+    const settled = this.settled.get(d);
+    if (settled === undefined) return false;
+    const cached = this.cachedAttempt(d);
+    if (cached && cached.value?.plan_id === settled.planId && cached.version < settled.version) return true;
+    this.settled.delete(d);
+    return false;
   }
 
   private launch(d: string, work: DeploymentWork, runnerDeps: RunnerDeps): void {

@@ -17,6 +17,7 @@ import { attemptFailure } from '../core/failure';
 import { type ObservedState } from '../core/observed';
 import { beginStep, endStep, logStep, type StepOutcome } from '../core/step-log';
 import { type ChangeSet } from '../core/changes';
+import { type ConfigurationsById } from '../core/validate-plan';
 import { groupAt, groupView } from '../core/strategies';
 import { documentsOf } from '../io/documents';
 import { interrupted } from './interrupt';
@@ -39,6 +40,11 @@ export class AttemptContext {
   private dirty = false;
   /** `attempt.state` as last saved, serialized: a log line after a state change saves at once. */
   private savedState: string;
+  /**
+   * The instance configurations `validate-plan-safety` just read, handed once to the
+   * `allocate-instances` that follows (in memory only: a resumed attempt reads them again).
+   */
+  configurations: ConfigurationsById | undefined;
 
   constructor(
     readonly deps: RunnerDeps,
@@ -134,6 +140,17 @@ export class AttemptContext {
     if (!this.openStep) return;
     this.attempt = logStep(this.attempt, this.openStep, message, this.now(), details);
     this.dirty = true;
+  }
+
+  /**
+   * Leaves the state as it is now (a step ended, the cursor moved) to the next save instead of
+   * saving it at once: for a step followed by one whose first effect is preceded by a save of
+   * its own (or that has no effect). A crash before that save resumes at the earlier step, which
+   * runs again (steps are idempotent); a log line that follows saves only for a later change.
+   */
+  defer(): void {
+    this.dirty = true;
+    this.savedState = JSON.stringify(this.state);
   }
 
   /** Closes a step (the caller saves, usually together with the cursor). */

@@ -96,6 +96,19 @@ export async function runAttempt(
   }
 }
 
+/**
+ * Steps before which the cursor is not saved on its own (see `AttemptContext.defer`): none of
+ * them acts before a save. `allocate-instances` saves its placements before writing any spec,
+ * `wait-until-running` only waits (a wait saves unsaved progress after 250 ms), and
+ * `plan-completed`'s transaction writes the whole attempt. A create plan costs three attempt
+ * writes less; the attempt document's log still shows each step once it is saved.
+ */
+const DEFERRED_INTO: ReadonlySet<StepId> = new Set([
+  STEP_IDS.allocateInstances,
+  STEP_IDS.waitUntilRunning,
+  STEP_IDS.planCompleted,
+]);
+
 /** Takes over a running attempt, or starts one for a pending plan; undefined when there is nothing to do. */
 async function openAttempt(
   deps: RunnerDeps,
@@ -220,7 +233,8 @@ async function driveForward(ctx: AttemptContext): Promise<void> {
       const outcome = await handler(ctx);
       ctx.end(step, outcome);
       ctx.state.cursor++;
-      await ctx.save();
+      if (DEFERRED_INTO.has(currentStep(ctx.state) ?? STEP_IDS.planCompleted)) ctx.defer();
+      else await ctx.save();
     } catch (err) {
       if (isInterruption(err) || ctx.signal.aborted) throw err;
       await failForward(ctx, step, err);

@@ -37,7 +37,8 @@ export async function completeAttempt(ctx: AttemptContext): Promise<FinalStatus>
     failure?.failure_type,
   );
   const final = finishAttempt(
-    { ...ctx.attempt, state: ctx.attempt.state ?? {} },
+    // The state as it is now: a step end deferred to the next save is in it (see `defer`).
+    { ...ctx.attempt, state: JSON.parse(JSON.stringify(ctx.state)) as Record<string, unknown> },
     status,
     ctx.now(),
     failure ? { message: failure.message, failure_type: failure.failure_type } : undefined,
@@ -95,6 +96,8 @@ async function publish(ctx: AttemptContext, final: PlanAttempt, success: boolean
     try {
       await tx.commit();
       ctx.attempt = final;
+      ctx.version++;
+      ctx.deps.attemptSettled(d, ctx.version, final.plan_id);
       return;
     } catch (err) {
       if (!isWharfError(err, 'WHARF_ZK_TRANSACTION_FAILED')) throw err;

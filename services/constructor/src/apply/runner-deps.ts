@@ -81,6 +81,11 @@ export interface RunnerDeps {
    * none, undefined when it cannot tell (not loaded yet).
    */
   cachedRoute: (deploymentId: string) => KnownRoute | null | undefined;
+  /**
+   * Told the version at which an attempt was written finished, so the scheduler does not start a
+   * runner for it again from a cache that still shows it running.
+   */
+  attemptSettled: (deploymentId: string, version: number, planId: string) => void;
   /** Whether each allocator is live, briefly gone, or lost (route flags), as of the call. */
   allocatorPresence: PresenceOf;
   /** Where a failed plan is reported. */

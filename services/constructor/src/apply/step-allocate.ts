@@ -18,7 +18,11 @@ import { createSpecs } from './spec-writes';
 /** Places the new instances (once; the placements are saved before any spec is written) and writes held specs. */
 export async function allocateInstances(ctx: AttemptContext): Promise<StepOutcome> {
   const { zk, metrics, index } = ctx.deps;
-  const configurations = await readConfigurations(zk, configurationIds(ctx.changes));
+  const ids = configurationIds(ctx.changes);
+  // The ones validate-plan-safety read a moment ago, when it ran in this process (taken once).
+  const read = ctx.configurations;
+  ctx.configurations = undefined;
+  const configurations = read && ids.every((id) => read.has(id)) ? read : await readConfigurations(zk, ids);
   await ctx.checkpoint();
   const placed = new Set((ctx.state.placements ?? []).map((p) => p.instance_id));
   const requests = placementRequests(ctx.changes, ctx.deploymentId, configurations).filter(

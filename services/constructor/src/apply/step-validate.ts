@@ -29,11 +29,13 @@ export async function validatePlanSafety(ctx: AttemptContext): Promise<StepOutco
   const changes = computeChanges({ deploymentId: d, plan: ctx.state.plan, current, specs, statusIds });
   const configurations = await readConfigurations(zk, configurationIds(changes));
   checkChanges(changes, (kind) => Boolean(stacks(kind)), configurations);
+  ctx.configurations = configurations;
   // A plan that removes instances snapshots their data first (skipped for stacks without snapshots).
   const canSnapshot = (kind: StackKind) => Boolean(stacks(kind)?.takeSnapshot);
   ctx.state.changes = withSnapshotBeforeChange(ctx.state.plan, changes, canSnapshot);
   ctx.state.tokens = clusterTokens(changes, d, ctx.attempt.plan_attempt_id);
-  // Saved with the step's end (the cursor): a crash before it re-runs this step, which only reads.
+  // Saved with the next save (allocate-instances saves its placements before any write): a
+  // crash before it re-runs this step, which only reads.
   ctx.note('change set computed', changeSummary(ctx.state.changes));
   return 'success';
 }
