@@ -146,6 +146,7 @@ export class Scheduler {
     this.current = 'leading';
     const runnerDeps = this.runnerDeps(observed, views, index);
     runnerDeps.planNodes = (d) => deploymentsIndex.planNodes(d);
+    runnerDeps.wrote = (path, data) => parser.wrote(path, data);
     this.cachedAttempt = (d) => deploymentsIndex.planNodes(d)?.attempt;
     runnerDeps.cachedRoute = (d) => {
       if (!routes.isInitialized) return undefined;
@@ -203,6 +204,7 @@ export class Scheduler {
       planNodes: () => undefined,
       cachedRoute: () => undefined,
       attemptSettled: (d, version, planId) => this.settled.set(d, { version, planId }),
+      wrote: () => undefined,
       allocatorPresence: (a) => this.health.presence(this.deps.clock.now())(a),
     };
   }

@@ -45,6 +45,13 @@ export class AttemptContext {
    * `allocate-instances` that follows (in memory only: a resumed attempt reads them again).
    */
   configurations: ConfigurationsById | undefined;
+  /**
+   * plan/current's version as `validate-plan-safety` read it (null: none), for the completion
+   * transaction (in memory only; only the constructor writes plan/current, one runner per
+   * deployment, so it stays right unless another leader took over, which the attempt's own
+   * version fences anyway).
+   */
+  currentPlanVersion: number | null | undefined;
 
   constructor(
     readonly deps: RunnerDeps,
@@ -87,11 +94,10 @@ export class AttemptContext {
     const json = JSON.stringify(this.state);
     const doc: PlanAttempt = { ...this.attempt, state: JSON.parse(json) as Record<string, unknown> };
     try {
-      const stat = await this.deps.zk.set(
-        paths.planAttempt(this.deploymentId),
-        serializeDocument('plan-attempt', doc),
-        this.version,
-      );
+      const path = paths.planAttempt(this.deploymentId);
+      const data = serializeDocument('plan-attempt', doc);
+      const stat = await this.deps.zk.set(path, data, this.version);
+      this.deps.wrote(path, data);
       this.attempt = doc;
       this.version = stat.version;
       this.dirty = false;

@@ -68,8 +68,9 @@ async function publish(ctx: AttemptContext, final: PlanAttempt, success: boolean
   const d = ctx.deploymentId;
   const history: PlanAttempt = { ...final };
   delete history.state;
-  // Try 0 trusts the cache (plan/pending's version) and that plan/history exists (the api creates
-  // it with the deployment): no read before the transaction. When either was wrong the
+  // Try 0 trusts the cache (plan/pending's version), plan/current's version as validation read it
+  // and that plan/history exists (the api creates it with the deployment): no read before the
+  // transaction. When either was wrong the
   // transaction fails as a whole, and the tries after it read fresh and create the parent.
   for (let i = 0; ; i++) {
     if (i === 1) await zk.mkdirp(paths.planHistory(d));
@@ -79,7 +80,13 @@ async function publish(ctx: AttemptContext, final: PlanAttempt, success: boolean
     if (pending && pending.value.plan_id === ctx.state.plan.plan_id)
       tx.delete(paths.planPending(d), pending.version);
     if (success) {
-      const current = await zk.exists(paths.planCurrent(d));
+      const known = i === 0 ? ctx.currentPlanVersion : undefined;
+      const current =
+        known === undefined
+          ? await zk.exists(paths.planCurrent(d))
+          : known === null
+            ? null
+            : { version: known };
       // A restore is applied once: a current plan that kept the block would carry it into the
       // next plans built from it (moves, recoveries) and wipe the data again.
       const { restore: _restore, ...applied } = ctx.state.plan;

@@ -86,6 +86,8 @@ export interface RunnerDeps {
    * runner for it again from a cache that still shows it running.
    */
   attemptSettled: (deploymentId: string, version: number, planId: string) => void;
+  /** Told each validated document written (its bytes come back through the cache unvalidated). */
+  wrote: (path: string, data: Buffer) => void;
   /** Whether each allocator is live, briefly gone, or lost (route flags), as of the call. */
   allocatorPresence: PresenceOf;
   /** Where a failed plan is reported. */

@@ -50,11 +50,13 @@ export async function allocateInstances(ctx: AttemptContext): Promise<StepOutcom
   });
   // Reserved in the ledger before the first await: the next placement counts them.
   const reserved = specs.filter((s) => index.spec(s.instance_id) === undefined);
+  const allocators = ctx.observed().allocators;
+  const unseen = reserved.length === specs.length && specs.every((s) => allocators.has(s.allocator_id));
   index.recordCreated(reserved);
   try {
     if (fresh)
       await ctx.log('instances placed', { placements: placementSummary(ctx.state.placements ?? []) });
-    await writeHeld(ctx, specs);
+    await writeHeld(ctx, specs, unseen);
   } catch (err) {
     index.forgetCreated(reserved.map((s) => s.instance_id));
     throw err;
@@ -62,7 +64,11 @@ export async function allocateInstances(ctx: AttemptContext): Promise<StepOutcom
   return 'success';
 }
 
-async function writeHeld(ctx: AttemptContext, specs: readonly InstanceSpec[]): Promise<void> {
-  const created = await createSpecs(ctx.deps.zk, specs);
+async function writeHeld(
+  ctx: AttemptContext,
+  specs: readonly InstanceSpec[],
+  unseen: boolean,
+): Promise<void> {
+  const created = await createSpecs(ctx.deps.zk, specs, unseen);
   if (created > 0) await ctx.log('held instance specs written', { count: created });
 }

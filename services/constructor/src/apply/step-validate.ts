@@ -16,14 +16,16 @@ import {
   configurationIds,
 } from '../core/validate-plan';
 import { type AttemptContext } from './attempt-context';
-import { readConfigurations, readCurrentPlan } from './reads';
+import { readConfigurations, readCurrentPlanNode } from './reads';
 
 /** Computes and records the change set; rejects unsupported strategies and unknown configurations. */
 export async function validatePlanSafety(ctx: AttemptContext): Promise<StepOutcome> {
   const { zk, stacks, index } = ctx.deps;
   const d = ctx.deploymentId;
   checkPlanDeployment(ctx.state.plan, d);
-  const current = await readCurrentPlan(zk, d);
+  const node = await readCurrentPlanNode(zk, d);
+  const current = node?.value ?? null;
+  ctx.currentPlanVersion = node?.version ?? null;
   const specs = index.specsOfDeployment(d);
   const statusIds = index.statusIdsOfDeployment(d);
   const changes = computeChanges({ deploymentId: d, plan: ctx.state.plan, current, specs, statusIds });
