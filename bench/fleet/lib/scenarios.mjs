@@ -45,10 +45,11 @@ async function runPlans(ctx, plans, write) {
       }),
     );
   });
+  const writeMs = performance.now() - began;
   const timeout = giveUpAfter(SCENARIO_TIMEOUT_MS, 'timeout');
   const outcome = await Promise.race([Promise.all(waits).then(() => 'done'), timeout]);
   const end = samples.reduce((m, s) => Math.max(m, s.doneAt), began);
-  return { samples, wallMs: end - began, timedOut: outcome === 'timeout', written: plans.length };
+  return { samples, wallMs: end - began, writeMs, timedOut: outcome === 'timeout', written: plans.length };
 }
 
 /** `count` deployments created at once: one in `threeZoneEvery` is three-zone, the rest single. */

@@ -56,6 +56,8 @@ export class SimulatedAllocator {
   private readonly versions = new Map<string, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private specs = new Map<string, InstanceSpec>();
+  /** The valid specs of the last pass by their cached data (see {@link onSpecs}). */
+  private parsed = new WeakMap<Buffer, InstanceSpec>();
   private chain: Promise<void> = Promise.resolve();
   private dirty = false;
   private readonly started = new Date().toISOString();
@@ -167,18 +169,30 @@ export class SimulatedAllocator {
     if (!cache) return;
     const prefix = `${paths.allocatorInstances(this.id)}/`;
     const specs = new Map<string, InstanceSpec>();
+    const parsed = new WeakMap<Buffer, InstanceSpec>();
     for (const [path, node] of cache.snapshot()) {
       if (!path.startsWith(prefix)) continue;
       const name = path.slice(prefix.length);
+      // Unchanged nodes keep their Buffer: each spec is parsed once per version, not per event.
+      const known = this.parsed.get(node.data);
+      if (known) {
+        specs.set(name, known);
+        parsed.set(node.data, known);
+        continue;
+      }
       try {
         const spec = parseDocument('instance-spec', node.data);
-        if (spec.instance_id === name && spec.allocator_id === this.id) specs.set(name, spec);
+        if (spec.instance_id === name && spec.allocator_id === this.id) {
+          specs.set(name, spec);
+          parsed.set(node.data, spec);
+        }
       } catch {
         const kept = this.specs.get(name); // as the real allocator: a bad spec keeps the last good one
         if (kept) specs.set(name, kept);
       }
     }
     this.specs = specs;
+    this.parsed = parsed;
     this.kick();
   }
 

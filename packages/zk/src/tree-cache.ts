@@ -10,6 +10,16 @@ import { type ZkNode, type ZkStateChange, type ZkWatchEvent } from './types';
 export const TREE_LOAD_CONCURRENCY = 32;
 
 /**
+ * Paths re-read per pass after watches fired (and new children loaded at once). Watch events come
+ * in bursts (a fleet's status writes, a thousand plans submitted together); with 32 per pass the
+ * cache re-read at most 32 nodes per round trip, so under load it fell seconds behind and every
+ * reader waited on it (a constructor saw a plan ~10 s after it was written). Pipelined reads on
+ * one session cost the server little; the bound keeps one pass's batch of events (and its
+ * snapshot copy) finite.
+ */
+export const DIRTY_REFRESH_BATCH = 512;
+
+/**
  * Upper bound of the random pause before a reload after reconnecting, so a fleet of caches does
  * not hit a recovering server in the same millisecond (CURATOR-441).
  */
@@ -223,7 +233,11 @@ export class TreeCache extends TypedEmitter<TreeCacheEvents> {
 
   /** Re-reads every path whose watch fired since the last pass. */
   private async refreshDirty(): Promise<TreeCacheEvent[]> {
-    const batch = [...this.dirty.entries()].slice(0, TREE_LOAD_CONCURRENCY);
+    const batch: [string, Dirty][] = [];
+    for (const entry of this.dirty) {
+      if (batch.length >= DIRTY_REFRESH_BATCH) break;
+      batch.push(entry);
+    }
     for (const [path] of batch) this.dirty.delete(path);
     const results = await Promise.all(batch.map(([path, mark]) => this.refresh(path, mark)));
     return results.flat();
@@ -254,8 +268,8 @@ export class TreeCache extends TypedEmitter<TreeCacheEvents> {
       // created together with its children (a restore's transaction) would otherwise be published
       // on its own first, and a reader of that snapshot (the proxy) would see an empty tree.
       const fresh = [...present].filter((child) => !this.index.has(child));
-      for (let i = 0; i < fresh.length; i += TREE_LOAD_CONCURRENCY) {
-        const batch = fresh.slice(i, i + TREE_LOAD_CONCURRENCY);
+      for (let i = 0; i < fresh.length; i += DIRTY_REFRESH_BATCH) {
+        const batch = fresh.slice(i, i + DIRTY_REFRESH_BATCH);
         const loaded = await Promise.all(
           batch.map((child) => this.refresh(child, { data: true, children: true })),
         );

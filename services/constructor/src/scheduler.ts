@@ -7,16 +7,17 @@
  */
 import { paths } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { TreeCache, type ZkSession } from '@wharf/zk';
+import { TreeCache, type TreeCacheEvent, type ZkSession } from '@wharf/zk';
 import { runAttempt, type RunResult } from './apply/attempt-runner';
 import { ChangeSignal } from './apply/change-signal';
 import { finishDeletion } from './apply/finish-deletion';
+import { parseRoute } from './apply/route-writer';
 import { type RunnerDeps } from './apply/runner-deps';
 import { type ConstructorClock } from './clock';
 import { decideWork, type DeploymentWork } from './core/decide';
 import { type DeploymentView, type ObservedState } from './core/observed';
 import { drainingInstances } from './core/drain';
-import { DeploymentsIndex } from './io/deployments-index';
+import { type CachedPlanNodes, DeploymentsIndex } from './io/deployments-index';
 import { ObservedIndex } from './io/observed-index';
 import { MemoParser } from './io/tree-views';
 import { type ConstructorMetrics } from './metrics';
@@ -58,8 +59,9 @@ interface Running {
 function follow(cache: TreeCache, index: ObservedIndex | DeploymentsIndex): void {
   // Registered before the cache's own `changed` listeners: the index is current when they run.
   cache.on('initialized', (nodes) => index.load(nodes));
-  cache.on('added', (e) => index.put(e.path, e.node.data));
-  cache.on('updated', (e) => index.put(e.path, e.node.data));
+  const put = (e: TreeCacheEvent): void => index.put(e.path, e.node.data, e.node.stat.version);
+  cache.on('added', put);
+  cache.on('updated', put);
   cache.on('removed', (e) => index.remove(e.path));
 }
 
@@ -69,6 +71,12 @@ export class Scheduler {
   private readonly controller = new AbortController();
   private readonly runners = new Map<string, Running>();
   private readonly retryAt = new Map<string, number>();
+  /**
+   * Attempts this leader finished, by the version of their final write, until the cache shows
+   * that version: before then the cached attempt still reads running, and a runner started for it
+   * would only re-read ZooKeeper to find nothing to do.
+   */
+  private readonly settled = new Map<string, { version: number; planId: string }>();
   private readonly caches: TreeCache[] = [];
   private readonly changes: ChangeSignal;
   private reconcileQueued = false;
@@ -117,6 +125,7 @@ export class Scheduler {
     const views = (): ReadonlyMap<string, DeploymentView> => deploymentsIndex.current();
     follow(allocators, index);
     follow(deployments, deploymentsIndex);
+    this.wakeWaiters(allocators, deployments);
     let presenceSeen = -1;
     // `initialized` too: a first load that failed (ZooKeeper away) completes later, after start().
     for (const event of ['initialized', 'changed'] as const) {
@@ -136,6 +145,14 @@ export class Scheduler {
     if (this.controller.signal.aborted) return;
     this.current = 'leading';
     const runnerDeps = this.runnerDeps(observed, views, index);
+    runnerDeps.planNodes = (d) => deploymentsIndex.planNodes(d);
+    runnerDeps.wrote = (path, data) => parser.wrote(path, data);
+    this.cachedAttempt = (d) => deploymentsIndex.planNodes(d)?.attempt;
+    runnerDeps.cachedRoute = (d) => {
+      if (!routes.isInitialized) return undefined;
+      const node = routes.get(paths.route(d));
+      return node ? { route: parseRoute(node.data), version: node.stat.version } : null;
+    };
     this.reconcile = () => this.reconcileWith(views, runnerDeps);
     this.health.start({
       ready: () => allocators.isInitialized && routes.isInitialized,
@@ -170,6 +187,7 @@ export class Scheduler {
   }
 
   private reconcile: () => void = () => undefined;
+  private cachedAttempt: (d: string) => CachedPlanNodes['attempt'] = () => undefined;
 
   private runnerDeps(
     observed: RunnerDeps['observed'],
@@ -183,12 +201,38 @@ export class Scheduler {
       changes: this.changes,
       leaderId: this.deps.id,
       pendingPlanId: (d) => views().get(d)?.pending?.plan_id,
+      planNodes: () => undefined,
+      cachedRoute: () => undefined,
+      attemptSettled: (d, version, planId) => this.settled.set(d, { version, planId }),
+      wrote: () => undefined,
       allocatorPresence: (a) => this.health.presence(this.deps.clock.now())(a),
     };
   }
 
+  /**
+   * Wakes the attempts a node event concerns (after the indexes took it in: `follow` listens
+   * first): a spec or status wakes its deployment's waiters, a plan or attempt node its own, an
+   * allocator's advertisement or live node every waiter (presence decides what some waits expect).
+   */
+  private wakeWaiters(allocators: TreeCache, deployments: TreeCache): void {
+    const onAllocatorNode = (e: { path: string }): void => {
+      const [, , , sub, instance] = e.path.split('/', 5);
+      if (instance !== undefined && (sub === 'instances' || sub === 'status'))
+        this.changes.notifyInstance(instance);
+      else if (sub === undefined || sub === 'live') this.changes.notify();
+    };
+    const onDeploymentNode = (e: { path: string }): void => {
+      const [, , id] = e.path.split('/', 4);
+      if (id !== undefined) this.changes.notifyDeployment(id);
+    };
+    for (const event of ['added', 'updated', 'removed'] as const) {
+      allocators.on(event, onAllocatorNode);
+      deployments.on(event, onDeploymentNode);
+    }
+    for (const cache of [allocators, deployments]) cache.on('initialized', () => this.changes.notify());
+  }
+
   private onChange(statuses: boolean): void {
-    this.changes.notify();
     this.queueReconcile();
     this.recovery.queue();
     if (statuses) this.health.queue();
@@ -211,9 +255,20 @@ export class Scheduler {
     const now = this.deps.clock.now();
     for (const view of views().values()) {
       if (this.runners.has(view.id) || (this.retryAt.get(view.id) ?? 0) > now) continue;
+      if (this.behindOwnWrite(view.id)) continue;
       const work = decideWork(view);
       if (work) this.launch(view.id, work, runnerDeps);
     }
+  }
+
+  /** True while the cache still shows the attempt this leader just finished (its event queues the next pass). */
+  private behindOwnWrite(d: string): boolean {
+    const settled = this.settled.get(d);
+    if (settled === undefined) return false;
+    const cached = this.cachedAttempt(d);
+    if (cached && cached.value?.plan_id === settled.planId && cached.version < settled.version) return true;
+    this.settled.delete(d);
+    return false;
   }
 
   private launch(d: string, work: DeploymentWork, runnerDeps: RunnerDeps): void {

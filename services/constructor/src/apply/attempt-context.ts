@@ -17,6 +17,7 @@ import { attemptFailure } from '../core/failure';
 import { type ObservedState } from '../core/observed';
 import { beginStep, endStep, logStep, type StepOutcome } from '../core/step-log';
 import { type ChangeSet } from '../core/changes';
+import { type ConfigurationsById } from '../core/validate-plan';
 import { groupAt, groupView } from '../core/strategies';
 import { documentsOf } from '../io/documents';
 import { interrupted } from './interrupt';
@@ -39,6 +40,18 @@ export class AttemptContext {
   private dirty = false;
   /** `attempt.state` as last saved, serialized: a log line after a state change saves at once. */
   private savedState: string;
+  /**
+   * The instance configurations `validate-plan-safety` just read, handed once to the
+   * `allocate-instances` that follows (in memory only: a resumed attempt reads them again).
+   */
+  configurations: ConfigurationsById | undefined;
+  /**
+   * plan/current's version as `validate-plan-safety` read it (null: none), for the completion
+   * transaction (in memory only; only the constructor writes plan/current, one runner per
+   * deployment, so it stays right unless another leader took over, which the attempt's own
+   * version fences anyway).
+   */
+  currentPlanVersion: number | null | undefined;
 
   constructor(
     readonly deps: RunnerDeps,
@@ -81,11 +94,10 @@ export class AttemptContext {
     const json = JSON.stringify(this.state);
     const doc: PlanAttempt = { ...this.attempt, state: JSON.parse(json) as Record<string, unknown> };
     try {
-      const stat = await this.deps.zk.set(
-        paths.planAttempt(this.deploymentId),
-        serializeDocument('plan-attempt', doc),
-        this.version,
-      );
+      const path = paths.planAttempt(this.deploymentId);
+      const data = serializeDocument('plan-attempt', doc);
+      const stat = await this.deps.zk.set(path, data, this.version);
+      this.deps.wrote(path, data);
       this.attempt = doc;
       this.version = stat.version;
       this.dirty = false;
@@ -121,6 +133,30 @@ export class AttemptContext {
     this.attempt = logStep(this.attempt, this.openStep, message, this.now(), details);
     this.dirty = true;
     if (JSON.stringify(this.state) !== this.savedState) await this.save();
+  }
+
+  /**
+   * Appends a line to the open step without saving, even when the state changed: for the last
+   * line of a step whose end saves next with nothing in between (the state is saved before
+   * anything depends on it; a crash before that save re-runs the step, which must then be
+   * idempotent).
+   */
+  note(message: string, details?: Record<string, unknown>): void {
+    this.logger.debug('attempt step progress', { step: this.openStep, message, ...details });
+    if (!this.openStep) return;
+    this.attempt = logStep(this.attempt, this.openStep, message, this.now(), details);
+    this.dirty = true;
+  }
+
+  /**
+   * Leaves the state as it is now (a step ended, the cursor moved) to the next save instead of
+   * saving it at once: for a step followed by one whose first effect is preceded by a save of
+   * its own (or that has no effect). A crash before that save resumes at the earlier step, which
+   * runs again (steps are idempotent); a log line that follows saves only for a later change.
+   */
+  defer(): void {
+    this.dirty = true;
+    this.savedState = JSON.stringify(this.state);
   }
 
   /** Closes a step (the caller saves, usually together with the cursor). */
@@ -189,7 +225,7 @@ export class AttemptContext {
         1,
         Math.min(this.deps.timing.waitPollMs, deadlineMs - now, untilPlanDeadline, untilFlush),
       );
-      await this.deps.changes.wait(sleep, this.signal);
+      await this.deps.changes.wait(sleep, this.signal, this.deploymentId);
     }
   }
 }

@@ -96,6 +96,19 @@ export async function runAttempt(
   }
 }
 
+/**
+ * Steps before which the cursor is not saved on its own (see `AttemptContext.defer`): none of
+ * them acts before a save. `allocate-instances` saves its placements before writing any spec,
+ * `wait-until-running` only waits (a wait saves unsaved progress after 250 ms), and
+ * `plan-completed`'s transaction writes the whole attempt. A create plan costs three attempt
+ * writes less; the attempt document's log still shows each step once it is saved.
+ */
+const DEFERRED_INTO: ReadonlySet<StepId> = new Set([
+  STEP_IDS.allocateInstances,
+  STEP_IDS.waitUntilRunning,
+  STEP_IDS.planCompleted,
+]);
+
 /** Takes over a running attempt, or starts one for a pending plan; undefined when there is nothing to do. */
 async function openAttempt(
   deps: RunnerDeps,
@@ -103,6 +116,8 @@ async function openAttempt(
   signal: AbortSignal,
   logger: Logger,
 ): Promise<AttemptContext | undefined> {
+  const fast = await openFromCache(deps, d, signal, logger);
+  if (fast) return fast;
   const existing = await readAttemptNode(deps, d, logger);
   if (existing?.attempt && isActive(existing.attempt)) {
     const state = parseAttemptState(existing.attempt.state);
@@ -161,6 +176,50 @@ async function openAttempt(
   );
 }
 
+/**
+ * Starts the attempt for the pending plan the cache holds, without reading first: one
+ * transaction checks that plan/pending is still at the cached version and creates (or replaces
+ * a finished) attempt at its cached version. Undefined when the cache shows nothing to start
+ * or an active attempt (resumed from a fresh read), or when the transaction finds the cache
+ * behind: the caller then reads fresh, as it always did.
+ */
+async function openFromCache(
+  deps: RunnerDeps,
+  d: string,
+  signal: AbortSignal,
+  logger: Logger,
+): Promise<AttemptContext | undefined> {
+  const cached = deps.planNodes(d);
+  const pending = cached?.pending;
+  if (!pending || (cached.attempt && (!cached.attempt.value || isActive(cached.attempt.value))))
+    return undefined;
+  if (cached.attempt?.value?.plan_id === pending.value.plan_id) return undefined; // done, pending not yet gone
+  const now = deps.clock.now();
+  const state = initialState(pending.value, now + planTimeoutMs(pending.value));
+  const attempt = newAttempt({
+    attemptId: randomUUID(),
+    planId: pending.value.plan_id,
+    deploymentId: d,
+    leader: deps.leaderId,
+    nowMs: now,
+    state: serializeState(state),
+  });
+  const data = serializeDocument('plan-attempt', attempt);
+  const tx = deps.zk.transaction().check(paths.planPending(d), pending.version);
+  if (cached.attempt) tx.set(paths.planAttempt(d), data, cached.attempt.version);
+  else tx.create(paths.planAttempt(d), data);
+  try {
+    await tx.commit();
+  } catch (err) {
+    if (isWharfError(err, 'WHARF_ZK_TRANSACTION_FAILED')) return undefined;
+    throw err;
+  }
+  logger.info('attempt started', { attempt: attempt.plan_attempt_id, plan: attempt.plan_id });
+  const version = cached.attempt ? cached.attempt.version + 1 : 0;
+  const child = logger.child({ attempt: attempt.plan_attempt_id });
+  return new AttemptContext(deps, d, attempt, version, state, signal, child);
+}
+
 /** Runs forward steps from the cursor until `plan-completed` or a failure. */
 async function driveForward(ctx: AttemptContext): Promise<void> {
   for (;;) {
@@ -174,7 +233,8 @@ async function driveForward(ctx: AttemptContext): Promise<void> {
       const outcome = await handler(ctx);
       ctx.end(step, outcome);
       ctx.state.cursor++;
-      await ctx.save();
+      if (DEFERRED_INTO.has(currentStep(ctx.state) ?? STEP_IDS.planCompleted)) ctx.defer();
+      else await ctx.save();
     } catch (err) {
       if (isInterruption(err) || ctx.signal.aborted) throw err;
       await failForward(ctx, step, err);

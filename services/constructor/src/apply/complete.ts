@@ -37,7 +37,8 @@ export async function completeAttempt(ctx: AttemptContext): Promise<FinalStatus>
     failure?.failure_type,
   );
   const final = finishAttempt(
-    { ...ctx.attempt, state: ctx.attempt.state ?? {} },
+    // The state as it is now: a step end deferred to the next save is in it (see `defer`).
+    { ...ctx.attempt, state: JSON.parse(JSON.stringify(ctx.state)) as Record<string, unknown> },
     status,
     ctx.now(),
     failure ? { message: failure.message, failure_type: failure.failure_type } : undefined,
@@ -65,17 +66,27 @@ export async function completeAttempt(ctx: AttemptContext): Promise<FinalStatus>
 async function publish(ctx: AttemptContext, final: PlanAttempt, success: boolean): Promise<void> {
   const { zk } = ctx.deps;
   const d = ctx.deploymentId;
-  await zk.mkdirp(paths.planHistory(d));
   const history: PlanAttempt = { ...final };
   delete history.state;
-  for (let i = 1; ; i++) {
+  // Try 0 trusts the cache (plan/pending's version), plan/current's version as validation read it
+  // and that plan/history exists (the api creates it with the deployment): no read before the
+  // transaction. When either was wrong the
+  // transaction fails as a whole, and the tries after it read fresh and create the parent.
+  for (let i = 0; ; i++) {
+    if (i === 1) await zk.mkdirp(paths.planHistory(d));
     const tx = zk.transaction();
-    // An invalid pending plan is not ours to delete; any other read error stops the completion.
-    const pending = await documentsOf(zk, ctx.deps.logger).readOrSkip('plan', paths.planPending(d));
+    const cached = i === 0 ? ctx.deps.planNodes(d)?.pending : undefined;
+    const pending = cached?.value.plan_id === ctx.state.plan.plan_id ? cached : await freshPending(ctx);
     if (pending && pending.value.plan_id === ctx.state.plan.plan_id)
       tx.delete(paths.planPending(d), pending.version);
     if (success) {
-      const current = await zk.exists(paths.planCurrent(d));
+      const known = i === 0 ? ctx.currentPlanVersion : undefined;
+      const current =
+        known === undefined
+          ? await zk.exists(paths.planCurrent(d))
+          : known === null
+            ? null
+            : { version: known };
       // A restore is applied once: a current plan that kept the block would carry it into the
       // next plans built from it (moves, recoveries) and wipe the data again.
       const { restore: _restore, ...applied } = ctx.state.plan;
@@ -92,6 +103,8 @@ async function publish(ctx: AttemptContext, final: PlanAttempt, success: boolean
     try {
       await tx.commit();
       ctx.attempt = final;
+      ctx.version++;
+      ctx.deps.attemptSettled(d, ctx.version, final.plan_id);
       return;
     } catch (err) {
       if (!isWharfError(err, 'WHARF_ZK_TRANSACTION_FAILED')) throw err;
@@ -99,9 +112,14 @@ async function publish(ctx: AttemptContext, final: PlanAttempt, success: boolean
       if (!attemptNow || attemptNow.version !== ctx.version)
         throw interrupted('attempt changed by someone else', err);
       if (i >= COMPLETE_TX_ATTEMPTS) throw err;
-      ctx.logger.warn('completion transaction conflicted; retrying', { err });
+      if (i > 0) ctx.logger.warn('completion transaction conflicted; retrying', { err });
     }
   }
+}
+
+/** plan/pending read fresh; an invalid one is not ours to delete (any other read error stops the completion). */
+async function freshPending(ctx: AttemptContext) {
+  return documentsOf(ctx.deps.zk, ctx.deps.logger).readOrSkip('plan', paths.planPending(ctx.deploymentId));
 }
 
 /** Shutdown: mark the attempt done, then remove the route and the deployment's whole subtree. */

@@ -80,7 +80,15 @@ export function ofDeployment(deploymentId: string): (instanceId: string) => bool
 
 /** The deployment's current plan; null when it has none yet. */
 export async function readCurrentPlan(zk: ZkPort, deploymentId: string): Promise<PlanDocument | null> {
-  return (await documentsOf(zk).read('plan', paths.planCurrent(deploymentId)))?.value ?? null;
+  return (await readCurrentPlanNode(zk, deploymentId))?.value ?? null;
+}
+
+/** The current plan with its znode version; null when there is none. */
+export async function readCurrentPlanNode(
+  zk: ZkPort,
+  deploymentId: string,
+): Promise<{ value: PlanDocument; version: number } | null> {
+  return (await documentsOf(zk).read('plan', paths.planCurrent(deploymentId))) ?? null;
 }
 
 /**

@@ -36,18 +36,20 @@ export interface KnownRoute {
 
 /**
  * Applies `update` to `/routes/<deploymentId>` with compare-and-set, re-reading on a conflict.
- * Returns the route written, or undefined when `update` left it as it was.
+ * `known` is tried first without a read: a route as last seen, or null when it is known absent
+ * (a cache that holds no route for it: the first write creates it). Returns the route written,
+ * or undefined when `update` left it as it was.
  */
 export async function updateRoute(
   zk: ZkPort,
   deploymentId: string,
   update: RouteUpdate,
-  known?: KnownRoute,
+  known?: KnownRoute | null,
 ): Promise<RouteEntry | undefined> {
   const path = paths.route(deploymentId);
-  let node: KnownRoute | undefined = known;
+  let node: KnownRoute | undefined = known ?? undefined;
   for (let attempt = 1; attempt <= ROUTE_WRITE_ATTEMPTS; attempt++) {
-    if (attempt > 1 || node === undefined) node = await readRouteNode(zk, path);
+    if (attempt > 1 || known === undefined) node = await readRouteNode(zk, path);
     const next = update(node?.route);
     if (next === undefined) return undefined;
     try {

@@ -6,7 +6,9 @@ import { DEFAULT_DRAIN_MS, DEFAULT_PAUSE_DRAIN_MS } from '../core/drain';
 import { type ObservedState } from '../core/observed';
 import { type ConstructorMetrics } from '../metrics';
 import { type StackResolver } from '../stack-port';
+import { type CachedPlanNodes } from '../io/deployments-index';
 import { type ObservedIndex } from '../io/observed-index';
+import { type KnownRoute } from './route-writer';
 import { type ZkPort } from '../io/zk-port';
 import { type ChangeSignal } from './change-signal';
 import { type EventSink } from '../events/sink';
@@ -69,6 +71,23 @@ export interface RunnerDeps {
    * constructor's own spec writes not yet echoed by the cache (see `io/observed-index.ts`).
    */
   index: ObservedIndex;
+  /**
+   * The deployment's pending plan and attempt node as the cache last saw them, with versions
+   * (writes conditional on them skip a read; see `io/deployments-index.ts`).
+   */
+  planNodes: (deploymentId: string) => CachedPlanNodes | undefined;
+  /**
+   * The deployment's route as the routes cache last saw it: null when the cache knows there is
+   * none, undefined when it cannot tell (not loaded yet).
+   */
+  cachedRoute: (deploymentId: string) => KnownRoute | null | undefined;
+  /**
+   * Told the version at which an attempt was written finished, so the scheduler does not start a
+   * runner for it again from a cache that still shows it running.
+   */
+  attemptSettled: (deploymentId: string, version: number, planId: string) => void;
+  /** Told each validated document written (its bytes come back through the cache unvalidated). */
+  wrote: (path: string, data: Buffer) => void;
   /** Whether each allocator is live, briefly gone, or lost (route flags), as of the call. */
   allocatorPresence: PresenceOf;
   /** Where a failed plan is reported. */

@@ -2,7 +2,7 @@
  * Instance spec writes: idempotent creation of held specs in one transaction, hold release
  * (versioned), deletion. What to write is decided in `core/allocate.ts`.
  */
-import { WharfError, paths, type InstanceSpec } from '@wharf/model';
+import { WharfError, isWharfError, paths, type InstanceSpec } from '@wharf/model';
 import { type SpecCluster } from '../core/allocate';
 import { documentsOf } from '../io/documents';
 import { type ZkPort } from '../io/zk-port';
@@ -13,7 +13,24 @@ import { type ZkPort } from '../io/zk-port';
  * and the transaction is only sent for specs known to be missing, so it fails only on a real
  * conflict.
  */
-export async function createSpecs(zk: ZkPort, specs: readonly InstanceSpec[]): Promise<number> {
+export async function createSpecs(
+  zk: ZkPort,
+  specs: readonly InstanceSpec[],
+  /**
+   * True when none of `specs` is in the leader's index (cache and ledger) and their allocators
+   * are: the transaction is sent at once, without the existence checks, and only when it fails
+   * (a spec there after all, a missing parent) are they made.
+   */
+  unseen = false,
+): Promise<number> {
+  if (unseen && specs.length > 0) {
+    try {
+      await createAll(zk, specs);
+      return specs.length;
+    } catch (err) {
+      if (!isWharfError(err, 'WHARF_ZK_TRANSACTION_FAILED')) throw err;
+    }
+  }
   const found = await Promise.all(
     specs.map((spec) => zk.exists(paths.instanceSpec(spec.allocator_id, spec.instance_id))),
   );

@@ -18,7 +18,11 @@ import { createSpecs } from './spec-writes';
 /** Places the new instances (once; the placements are saved before any spec is written) and writes held specs. */
 export async function allocateInstances(ctx: AttemptContext): Promise<StepOutcome> {
   const { zk, metrics, index } = ctx.deps;
-  const configurations = await readConfigurations(zk, configurationIds(ctx.changes));
+  const ids = configurationIds(ctx.changes);
+  // The ones validate-plan-safety read a moment ago, when it ran in this process (taken once).
+  const read = ctx.configurations;
+  ctx.configurations = undefined;
+  const configurations = read && ids.every((id) => read.has(id)) ? read : await readConfigurations(zk, ids);
   await ctx.checkpoint();
   const placed = new Set((ctx.state.placements ?? []).map((p) => p.instance_id));
   const requests = placementRequests(ctx.changes, ctx.deploymentId, configurations).filter(
@@ -46,11 +50,13 @@ export async function allocateInstances(ctx: AttemptContext): Promise<StepOutcom
   });
   // Reserved in the ledger before the first await: the next placement counts them.
   const reserved = specs.filter((s) => index.spec(s.instance_id) === undefined);
+  const allocators = ctx.observed().allocators;
+  const unseen = reserved.length === specs.length && specs.every((s) => allocators.has(s.allocator_id));
   index.recordCreated(reserved);
   try {
     if (fresh)
       await ctx.log('instances placed', { placements: placementSummary(ctx.state.placements ?? []) });
-    await writeHeld(ctx, specs);
+    await writeHeld(ctx, specs, unseen);
   } catch (err) {
     index.forgetCreated(reserved.map((s) => s.instance_id));
     throw err;
@@ -58,7 +64,11 @@ export async function allocateInstances(ctx: AttemptContext): Promise<StepOutcom
   return 'success';
 }
 
-async function writeHeld(ctx: AttemptContext, specs: readonly InstanceSpec[]): Promise<void> {
-  const created = await createSpecs(ctx.deps.zk, specs);
+async function writeHeld(
+  ctx: AttemptContext,
+  specs: readonly InstanceSpec[],
+  unseen: boolean,
+): Promise<void> {
+  const created = await createSpecs(ctx.deps.zk, specs, unseen);
   if (created > 0) await ctx.log('held instance specs written', { count: created });
 }

@@ -19,12 +19,17 @@ export async function writeRoute(
   const withStatus = members.map((m) => ({ ...m, status: statuses.get(m.spec.instance_id) }));
   const updated = iso(ctx.now());
   const routePort = (stack: StackKind): string => routePortOf(ctx, stack);
-  const route = await updateRoute(ctx.deps.zk, ctx.deploymentId, (previous) =>
-    buildRoute(ctx.deploymentId, withStatus, routePort, updated, {
-      presence: ctx.deps.allocatorPresence,
-      previous,
-      ...(restoring === undefined ? {} : { restoring }),
-    }),
+  const route = await updateRoute(
+    ctx.deps.zk,
+    ctx.deploymentId,
+    (previous) =>
+      buildRoute(ctx.deploymentId, withStatus, routePort, updated, {
+        presence: ctx.deps.allocatorPresence,
+        previous,
+        ...(restoring === undefined ? {} : { restoring }),
+      }),
+    // The cached route (or its absence) first: a stale one fails the compare-and-set and is read.
+    ctx.deps.cachedRoute(ctx.deploymentId),
   );
   if (!route) return;
   ctx.deps.metrics.routeWrites.inc({ reason: 'attempt' });

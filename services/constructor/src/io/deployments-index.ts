@@ -6,13 +6,37 @@
  * deployment dirty; {@link DeploymentsIndex.views} re-parses the dirty ones (data parsed once per
  * buffer by the shared memo parser).
  */
+import { type PlanAttempt, type PlanDocument } from '@wharf/model';
 import { type CachedNode, type DeploymentView, type NodeParser } from '../core/observed';
+
+/** A cached node: its data and znode version. */
+interface Node {
+  path: string;
+  data: Buffer;
+  version: number;
+}
+
+/** A node of the tree cache with its version. */
+export interface VersionedNode extends CachedNode {
+  readonly stat: { readonly version: number };
+}
 
 /** The cached nodes of one deployment. */
 interface Nodes {
-  deployment?: { path: string; data: Buffer };
-  pending?: { path: string; data: Buffer };
-  attempt?: { path: string; data: Buffer };
+  deployment?: Node;
+  pending?: Node;
+  attempt?: Node;
+}
+
+/**
+ * A deployment's plan nodes as the cache last saw them, with their versions: a write conditional
+ * on them needs no read first (it fails, and the writer reads fresh, when the cache was behind).
+ */
+export interface CachedPlanNodes {
+  /** The pending plan, when cached and valid. */
+  pending?: { value: PlanDocument; version: number };
+  /** The attempt document (undefined when unreadable) and its version; undefined: no attempt node. */
+  attempt?: { value: PlanAttempt | undefined; version: number };
 }
 
 type Slot = keyof Nodes;
@@ -36,19 +60,19 @@ export class DeploymentsIndex {
   constructor(private readonly parse: NodeParser) {}
 
   /** Replaces everything with a full snapshot (the cache's `initialized`). */
-  load(snapshot: ReadonlyMap<string, CachedNode>): void {
+  load(snapshot: ReadonlyMap<string, VersionedNode>): void {
     this.nodes.clear();
     this.views.clear();
     this.dirty.clear();
-    for (const [path, node] of snapshot) this.put(path, node.data);
+    for (const [path, node] of snapshot) this.put(path, node.data, node.stat.version);
   }
 
   /** A node added or updated. */
-  put(path: string, data: Buffer): void {
+  put(path: string, data: Buffer, version: number): void {
     const at = slotOf(path);
     if (!at) return;
     const nodes = this.nodes.get(at.id) ?? {};
-    nodes[at.slot] = { path, data };
+    nodes[at.slot] = { path, data, version };
     this.nodes.set(at.id, nodes);
     this.dirty.add(at.id);
   }
@@ -73,6 +97,21 @@ export class DeploymentsIndex {
     }
     this.dirty.clear();
     return this.views;
+  }
+
+  /** The plan nodes of `id` as cached (see {@link CachedPlanNodes}); undefined for an unknown deployment. */
+  planNodes(id: string): CachedPlanNodes | undefined {
+    const nodes = this.nodes.get(id);
+    if (!nodes) return undefined;
+    const out: CachedPlanNodes = {};
+    const pending = nodes.pending && this.parse('plan', nodes.pending.path, nodes.pending.data);
+    if (pending && nodes.pending) out.pending = { value: pending, version: nodes.pending.version };
+    if (nodes.attempt)
+      out.attempt = {
+        value: this.parse('plan-attempt', nodes.attempt.path, nodes.attempt.data),
+        version: nodes.attempt.version,
+      };
+    return out;
   }
 
   private build(id: string, nodes: Nodes): DeploymentView {

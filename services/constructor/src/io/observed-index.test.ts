@@ -147,12 +147,12 @@ describe('DeploymentsIndex', () => {
     };
     const i = new DeploymentsIndex(counting);
     const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
-    i.put(paths.deployment('d1'), json({ id: 'd1' }));
-    i.put(paths.deployment('d2'), json({ id: 'd2' }));
-    i.put(paths.planPending('d2'), json({ plan_id: 'p1' }));
+    i.put(paths.deployment('d1'), json({ id: 'd1' }), 0);
+    i.put(paths.deployment('d2'), json({ id: 'd2' }), 0);
+    i.put(paths.planPending('d2'), json({ plan_id: 'p1' }), 0);
     expect(i.current().get('d2')?.pending?.plan_id).toBe('p1');
     parsed.length = 0;
-    i.put(paths.planAttempt('d1'), json({ status: 'running' }));
+    i.put(paths.planAttempt('d1'), json({ status: 'running' }), 0);
     expect(i.current().get('d1')?.attempt).toEqual({ status: 'running' });
     expect(parsed.every((p) => p.includes('/d1'))).toBe(true);
     i.remove(paths.planPending('d2'));

@@ -88,8 +88,8 @@ export class ObservedIndex implements SpecIndex {
     this.presence++;
   }
 
-  /** A node added or updated in the cache. */
-  put(path: string, data: Buffer): void {
+  /** A node added or updated in the cache (its version is not needed here). */
+  put(path: string, data: Buffer, _version?: number): void {
     const at = placeOf(path);
     if (!at) return;
     if (at.kind === 'allocator') {
