@@ -27,13 +27,16 @@ export {
   stopOrphan,
 } from './process-launcher';
 export {
+  CONTROL_PLANE_NODE_OPTIONS,
   type LaunchContext,
   ROLE_SERVICES,
   RUNNER_SERVICES,
   type RunnerService,
+  SERVICE_HEAP_LIMIT_MB,
   type ServiceLaunchSpec,
   hostHome,
   planLaunches,
+  serviceNodeOptions,
   servicesForRoles,
 } from './roles';
 export {

@@ -12,12 +12,31 @@ export const RUNNER_SERVICES = ['director', 'api', 'constructor', 'allocator', '
 export type RunnerService = (typeof RUNNER_SERVICES)[number];
 
 /**
- * V8 flags for the control-plane services (api, constructor, allocator): a 1 MB young-generation
- * semi-space instead of V8's 16 MB default. They allocate little, so the extra scavenges cost
- * nothing measurable, and it takes ~10–15 MB off each one's idle RSS (docs/benchmarks.md, "Idle
- * memory"). Not the proxy: its per-request garbage is what a large young generation is for.
+ * V8 flags for the control-plane services (api, constructor, allocator, director): a 1 MB
+ * young-generation semi-space instead of V8's 16 MB default. They allocate little, so the extra
+ * scavenges cost nothing measurable, and it takes ~10–15 MB off each one's idle RSS
+ * (docs/benchmarks.md, "Idle memory"). Not the proxy: its per-request garbage is what a large
+ * young generation is for.
  */
 export const CONTROL_PLANE_NODE_OPTIONS = '--max-semi-space-size=1';
+
+/**
+ * V8 old-generation limit of every service, in MB (`--max-old-space-size`). Why not V8's default
+ * (a quarter of RAM, up to 4 GB): V8 lets the heap grow by a factor that scales with that limit —
+ * up to ×4 at 2 GB and above — and keeps what it grew. Loading 10,000 deployments, the api peaks
+ * at ~230 MB of heap for ~110 MB live, and its RSS stays at ~300 MB; at 1 GB its heap ends within
+ * ~20 MB of what is live and its RSS at ~205 MB (docs/benchmarks.md, "Control-plane memory"). A
+ * limit, not a budget: the api holds ~130 MB of heap at 10,000 deployments, and 1 GB is the
+ * container limit of a service in Docker mode (`SERVICE_MEMORY_MB`), which would stop a
+ * larger heap anyway.
+ */
+export const SERVICE_HEAP_LIMIT_MB = 1024;
+
+/** `NODE_OPTIONS` the runner gives `service` (V8 flags only: NODE_OPTIONS carries nothing else). */
+export function serviceNodeOptions(service: RunnerService): string {
+  const heap = `--max-old-space-size=${SERVICE_HEAP_LIMIT_MB}`;
+  return service === 'proxy' ? heap : `${CONTROL_PLANE_NODE_OPTIONS} ${heap}`;
+}
 
 /** The services each role runs, in start order. */
 export const ROLE_SERVICES: Readonly<Record<HostRole, readonly RunnerService[]>> = Object.freeze({
@@ -92,7 +111,7 @@ export function planLaunches(ctx: LaunchContext, roles: readonly HostRole[]): Se
       WHARF_LOG_LEVEL: ctx.logLevel,
       WHARF_ID: id,
       WHARF_ZONE: ctx.zone,
-      ...(service === 'proxy' ? {} : { NODE_OPTIONS: CONTROL_PLANE_NODE_OPTIONS }),
+      NODE_OPTIONS: serviceNodeOptions(service),
       ...(ctx.tlsDir === undefined ? {} : serviceTlsEnv(ctx.tlsDir, service)),
     };
     const logFile = join(home, 'logs', `${id}.log`);
