@@ -8,9 +8,10 @@
 //     is read once it lists all N; then the real proxy (services/proxy/dist/main.js, one process:
 //     WHARF_PROXY_WORKERS=1) once it routes the last route. Each is read again after idling.
 //   - Variants: `runner` = `serviceNodeOptions()` of @wharf/runner (what `wharf up` and the Docker
-//     runner give each service); `before` = the flags before the heap limit (api
+//     runner give each service); `before` = the flags before issue 13 §6 (api
 //     `--max-semi-space-size=1`, proxy none).
-// Prints RSS (loaded, peak, idle) and V8 heap per service and variant beside the goal (≤ 250 MB).
+// Prints RSS (loaded, peak, idle) per service and variant beside the goal (≤ 250 MB): medians
+// (nearest rank: the lower of two) and the range; `--json` has every run, with the api's V8 heap.
 //   node bench/control-plane-memory.mjs [--count 10000] [--rounds 2] [--idle-ms 10000] [--json]
 //   node bench/control-plane-memory.mjs --quick     (1,000 of each, 1 round: CI-sized)
 // Needs a build (`npx tsc -b tsconfig.json`) and ZooKeeper's jars (scripts/bootstrap.sh).
@@ -275,7 +276,8 @@ else {
     const verdict = s.loaded_mb <= GOAL_RSS_MB ? 'goal ≤ 250 met' : 'goal ≤ 250 MISSED';
     console.log(
       `  ${s.service.padEnd(5)} ${s.variant.padEnd(6)} [${s.flags}]: RSS ${s.loaded_mb.toFixed(0)} MB loaded (${verdict}), ` +
-        `peak ${s.peak_mb.toFixed(0)}, ${s.idle_mb.toFixed(0)} MB after ${IDLE_MS / 1000} s idle; ready in ${s.ready_s.toFixed(1)} s`,
+        `range ${s.loaded_range_mb.map((x) => x.toFixed(0)).join('–')}; peak ${s.peak_mb.toFixed(0)}, ` +
+        `${s.idle_mb.toFixed(0)} MB after ${IDLE_MS / 1000} s idle; ready in ${s.ready_s.toFixed(1)} s`,
     );
   }
 }

@@ -39,6 +39,7 @@ const BENCHMARKS = [
   { script: 'migrate-data.mjs', full: [], quick: ['--mb', '5', '--runs', '1'], platform: true },
   { script: 'snapshot-restore.mjs', full: [], quick: ['--mb', '2', '--runs', '1'], platform: true },
   { script: 'etcd-auth.mjs', full: [], quick: ['--runs', '1', '--puts', '20'], platform: true },
+  { script: 'idle-host-memory.mjs', full: [], quick: ['--quick'], platform: true },
 ];
 
 function available(bench) {

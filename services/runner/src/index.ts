@@ -27,6 +27,7 @@ export {
   stopOrphan,
 } from './process-launcher';
 export {
+  API_NODE_OPTIONS,
   CONTROL_PLANE_NODE_OPTIONS,
   type LaunchContext,
   ROLE_SERVICES,

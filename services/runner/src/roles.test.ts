@@ -57,13 +57,13 @@ test('each service gets the coordination env contract with a per-host home and <
   });
 });
 
-test('every service gets a V8 heap limit; all but the proxy a small young generation', () => {
+test('every service gets a V8 heap limit; all but the proxy a small young generation (the api 4 MB)', () => {
   const launches = planLaunches(ctx, ['director', 'coordinator', 'allocator', 'proxy']);
   const options = Object.fromEntries(launches.map((l) => [l.service, l.env.NODE_OPTIONS]));
   const heap = `--max-old-space-size=${SERVICE_HEAP_LIMIT_MB}`;
   expect(options).toEqual({
     director: `--max-semi-space-size=1 ${heap}`,
-    api: `--max-semi-space-size=1 ${heap}`,
+    api: `--max-semi-space-size=4 ${heap}`,
     constructor: `--max-semi-space-size=1 ${heap}`,
     allocator: `--max-semi-space-size=1 ${heap}`,
     proxy: heap,
