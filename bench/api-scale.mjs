@@ -3,16 +3,17 @@
 //   - One embedded ZooKeeper; N deployments written straight into it, 100 per multi-op
 //     transaction (record, plan subtree, current or pending plan, one instance spec on one of
 //     50 allocators: what the api and the constructor leave), as @wharf/testkit's seedDeployments.
-//   - Then the real api (services/api/dist/main.js, one process with the runner's V8 flags, as
-//     `wharf up` runs it) starts on
-//     that tree; its cache loads it once, and every request below is answered from the cache.
+//   - Then the real api (services/api/dist/main.js, one process with the runner's V8 flags,
+//     `serviceNodeOptions('api')` of @wharf/runner, as `wharf up` runs it; `--node-options`
+//     overrides them) starts on that tree; its cache loads it once, and every request below is
+//     answered from the cache.
 //   - Sequential requests over one keep-alive connection, timed from send to last byte:
 //     a page (`GET /deployments?size=100`, following next_cursor through the whole list, again and
 //     again), a filtered page (`?name_prefix=…&stack=http&status=running`), a `_search`
 //     (bool of a name prefix and an allocator term), and a full walk by 1,000-deployment pages.
 //   - The api's RSS (/proc) after the load and after the requests.
 // Prints p50/p99 per kind beside the goals (p99 ≤ 50 ms; RSS ≤ 250 MB).
-//   node bench/api-scale.mjs [--deployments 10000] [--samples 300] [--json]
+//   node bench/api-scale.mjs [--deployments 10000] [--samples 300] [--node-options '<flags>'] [--json]
 //   node bench/api-scale.mjs --quick        (1,000 deployments, 30 samples: CI-sized)
 // Needs a build (`npx tsc -b tsconfig.json`) and ZooKeeper's jars (scripts/bootstrap.sh).
 import { spawn } from 'node:child_process';
@@ -28,6 +29,7 @@ const require = createRequire(import.meta.url);
 const { EmbeddedZooKeeper, ZkSession } = require('@wharf/zk');
 const { paths } = require('@wharf/model');
 const { seedDeployments } = require('@wharf/testkit');
+const { serviceNodeOptions } = require('@wharf/runner');
 
 const { values } = parseArgs({
   options: {
@@ -35,8 +37,10 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '300' },
     quick: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    'node-options': { type: 'string', default: serviceNodeOptions('api') },
   },
 });
+const NODE_OPTIONS = values['node-options'];
 const COUNT = values.quick ? 1000 : Number(values.deployments);
 const SAMPLES = values.quick ? 30 : Number(values.samples);
 /** Allocators the instance specs are spread over. */
@@ -129,10 +133,11 @@ function call(port, agent, key, method, path, body) {
 
 async function startApi(zk, home) {
   const port = await freePort();
-  // As the runner starts it (`CONTROL_PLANE_NODE_OPTIONS` in services/runner/src/roles.ts).
-  const child = spawn(process.execPath, ['--max-semi-space-size=1', API_MAIN], {
+  // As the runner starts it (`serviceNodeOptions` in services/runner/src/roles.ts).
+  const child = spawn(process.execPath, [API_MAIN], {
     env: {
       ...process.env,
+      NODE_OPTIONS,
       WHARF_ZK: zk.connectString,
       WHARF_ZK_CHROOT: CHROOT,
       WHARF_HOME: home,
@@ -266,6 +271,7 @@ const stats = (xs) => ({ p50: quantile(xs, 0.5), p99: quantile(xs, 0.99) });
 const summary = {
   deployments: COUNT,
   samples: SAMPLES,
+  node_options: NODE_OPTIONS,
   seed_s: figures.seed_s,
   api_ready_s: figures.api_ready_s,
   page_ms: stats(figures.page),
@@ -282,7 +288,7 @@ else {
   const fmt = ({ p50, p99 }) =>
     `p50 ${p50.toFixed(1)} / p99 ${p99.toFixed(1)} ms ${p99 <= GOAL_P99_MS ? '(goal ≤ 50 met)' : '(goal ≤ 50 MISSED)'}`;
   console.log(
-    `api at scale (${cpus().length} CPUs, load ${loadavg()[0].toFixed(1)}): ${COUNT} deployments, ${SAMPLES} samples each`,
+    `api at scale (${cpus().length} CPUs, load ${loadavg()[0].toFixed(1)}): ${COUNT} deployments, ${SAMPLES} samples each, NODE_OPTIONS=${NODE_OPTIONS}`,
   );
   console.log(
     `  seeded in ${summary.seed_s.toFixed(1)} s; api up with all of them cached in ${summary.api_ready_s.toFixed(1)} s`,

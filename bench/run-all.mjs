@@ -28,6 +28,7 @@ const BENCHMARKS = [
   { script: 'director-enrol.mjs', full: [], quick: ['--runs', '2', '--roles', 'proxy'] },
   { script: 'fleet/run.mjs', full: ['--quick'], quick: ['--quick'] },
   { script: 'api-scale.mjs', full: [], quick: ['--quick'] },
+  { script: 'control-plane-memory.mjs', full: [], quick: ['--quick'] },
   { script: 'console.mjs', full: [], quick: ['--runs', '2', '--deployments', '3'], needs: 'browser' },
   { script: 'plan-to-routable.mjs', full: [], quick: ['--runs', '1'], platform: true },
   { script: 'plan-to-routable-docker.mjs', full: [], quick: ['--runs', '1'], needs: 'docker' },
@@ -38,6 +39,7 @@ const BENCHMARKS = [
   { script: 'migrate-data.mjs', full: [], quick: ['--mb', '5', '--runs', '1'], platform: true },
   { script: 'snapshot-restore.mjs', full: [], quick: ['--mb', '2', '--runs', '1'], platform: true },
   { script: 'etcd-auth.mjs', full: [], quick: ['--runs', '1', '--puts', '20'], platform: true },
+  { script: 'idle-host-memory.mjs', full: [], quick: ['--quick'], platform: true },
 ];
 
 function available(bench) {

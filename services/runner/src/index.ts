@@ -27,13 +27,17 @@ export {
   stopOrphan,
 } from './process-launcher';
 export {
+  API_NODE_OPTIONS,
+  CONTROL_PLANE_NODE_OPTIONS,
   type LaunchContext,
   ROLE_SERVICES,
   RUNNER_SERVICES,
   type RunnerService,
+  SERVICE_HEAP_LIMIT_MB,
   type ServiceLaunchSpec,
   hostHome,
   planLaunches,
+  serviceNodeOptions,
   servicesForRoles,
 } from './roles';
 export {

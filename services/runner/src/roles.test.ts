@@ -1,4 +1,4 @@
-import { planLaunches, servicesForRoles } from './roles';
+import { SERVICE_HEAP_LIMIT_MB, planLaunches, servicesForRoles } from './roles';
 import { configFromEnv } from './config';
 
 const ctx = {
@@ -54,6 +54,19 @@ test('each service gets the coordination env contract with a per-host home and <
     WHARF_ZONE: 'zone-b',
     WHARF_ALLOCATOR_HOST: '10.0.0.5',
     WHARF_PORT_RANGE: '20000-20099',
+  });
+});
+
+test('every service gets a V8 heap limit; all but the proxy a small young generation (the api 4 MB)', () => {
+  const launches = planLaunches(ctx, ['director', 'coordinator', 'allocator', 'proxy']);
+  const options = Object.fromEntries(launches.map((l) => [l.service, l.env.NODE_OPTIONS]));
+  const heap = `--max-old-space-size=${SERVICE_HEAP_LIMIT_MB}`;
+  expect(options).toEqual({
+    director: `--max-semi-space-size=1 ${heap}`,
+    api: `--max-semi-space-size=4 ${heap}`,
+    constructor: `--max-semi-space-size=1 ${heap}`,
+    allocator: `--max-semi-space-size=1 ${heap}`,
+    proxy: heap,
   });
 });
 

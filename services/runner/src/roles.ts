@@ -12,12 +12,42 @@ export const RUNNER_SERVICES = ['director', 'api', 'constructor', 'allocator', '
 export type RunnerService = (typeof RUNNER_SERVICES)[number];
 
 /**
- * V8 flags for the control-plane services (api, constructor, allocator): a 1 MB young-generation
- * semi-space instead of V8's 16 MB default. They allocate little, so the extra scavenges cost
- * nothing measurable, and it takes ~10–15 MB off each one's idle RSS (docs/benchmarks.md, "Idle
- * memory"). Not the proxy: its per-request garbage is what a large young generation is for.
+ * V8 flags for the control-plane services (constructor, allocator, director): a 1 MB
+ * young-generation semi-space instead of V8's 16 MB default. They allocate little, so the extra
+ * scavenges cost nothing measurable, and it takes ~10–15 MB off each one's idle RSS
+ * (docs/benchmarks.md, "Idle memory"). Not the proxy: its per-request garbage is what a large
+ * young generation is for.
  */
 export const CONTROL_PLANE_NODE_OPTIONS = '--max-semi-space-size=1';
+
+/**
+ * The api's young generation: 4 MB semi-spaces. Why more than the other control-plane services:
+ * a page of the deployment list builds a few hundred KB of short-lived rows, which 1 MB
+ * semi-spaces promote; with the old generation held near its live size
+ * ({@link SERVICE_HEAP_LIMIT_MB}) that means more full GCs under requests. At 10,000 deployments
+ * the page and `_search` p99 stayed ≤ 30 ms in 4 of 4 runs with 4 MB, against 3 of 6 over 50 ms
+ * with 1 MB on the same loaded box, for ~+10 MB RSS (docs/benchmarks.md, "Control-plane memory").
+ */
+export const API_NODE_OPTIONS = '--max-semi-space-size=4';
+
+/**
+ * V8 old-generation limit of every service, in MB (`--max-old-space-size`). Why not V8's default
+ * (a quarter of RAM, up to 4 GB): V8 lets the heap grow by a factor that scales with that limit —
+ * ×4 at 2 GB and above, ~×1.6 at 1 GB — and keeps what it grew. Loading 10,000 deployments under
+ * the default, the api ends with ~230 MB of heap for ~110–140 MB live and ~305 MB RSS; at 1 GB
+ * with ~120–150 MB of heap and ~210 MB RSS (docs/benchmarks.md, "Control-plane memory"). A
+ * limit, not a budget: the api holds ~150 MB of heap at 10,000 deployments, and 1 GB is also
+ * the container limit of a service in Docker mode (`SERVICE_MEMORY_MB`), which would stop a
+ * larger heap anyway.
+ */
+export const SERVICE_HEAP_LIMIT_MB = 1024;
+
+/** `NODE_OPTIONS` the runner gives `service` (V8 flags only: NODE_OPTIONS carries nothing else). */
+export function serviceNodeOptions(service: RunnerService): string {
+  const heap = `--max-old-space-size=${SERVICE_HEAP_LIMIT_MB}`;
+  if (service === 'proxy') return heap;
+  return `${service === 'api' ? API_NODE_OPTIONS : CONTROL_PLANE_NODE_OPTIONS} ${heap}`;
+}
 
 /** The services each role runs, in start order. */
 export const ROLE_SERVICES: Readonly<Record<HostRole, readonly RunnerService[]>> = Object.freeze({
@@ -98,7 +128,7 @@ export function planLaunches(ctx: LaunchContext, roles: readonly HostRole[]): Se
       WHARF_LOG_LEVEL: ctx.logLevel,
       WHARF_ID: id,
       WHARF_ZONE: ctx.zone,
-      ...(service === 'proxy' ? {} : { NODE_OPTIONS: CONTROL_PLANE_NODE_OPTIONS }),
+      NODE_OPTIONS: serviceNodeOptions(service),
       ...(ctx.tlsDir === undefined ? {} : serviceTlsEnv(ctx.tlsDir, service)),
     };
     const logFile = join(home, 'logs', `${id}.log`);
