@@ -1,4 +1,4 @@
-import { SERVICE_HEAP_LIMIT_MB, planLaunches, servicesForRoles } from './roles';
+import { CONSTRUCTOR_HEAP_LIMIT_MB, SERVICE_HEAP_LIMIT_MB, planLaunches, servicesForRoles } from './roles';
 import { configFromEnv } from './config';
 
 const ctx = {
@@ -57,14 +57,14 @@ test('each service gets the coordination env contract with a per-host home and <
   });
 });
 
-test('every service gets a V8 heap limit; all but the proxy a small young generation (the api 4 MB)', () => {
+test('every service gets a V8 heap limit (the constructor twice the others); all but the proxy a small young generation (the api 4 MB)', () => {
   const launches = planLaunches(ctx, ['director', 'coordinator', 'allocator', 'proxy']);
   const options = Object.fromEntries(launches.map((l) => [l.service, l.env.NODE_OPTIONS]));
   const heap = `--max-old-space-size=${SERVICE_HEAP_LIMIT_MB}`;
   expect(options).toEqual({
     director: `--max-semi-space-size=1 ${heap}`,
     api: `--max-semi-space-size=4 ${heap}`,
-    constructor: `--max-semi-space-size=1 ${heap}`,
+    constructor: `--max-semi-space-size=1 --max-old-space-size=${CONSTRUCTOR_HEAP_LIMIT_MB}`,
     allocator: `--max-semi-space-size=1 ${heap}`,
     proxy: heap,
   });

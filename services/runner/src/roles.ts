@@ -42,9 +42,19 @@ export const API_NODE_OPTIONS = '--max-semi-space-size=4';
  */
 export const SERVICE_HEAP_LIMIT_MB = 1024;
 
+/**
+ * The constructor's old-generation limit, in MB: twice the others'. Why: it is the one service
+ * whose live heap grows with the fleet (the allocators index, every spec and attempt in flight);
+ * the fleet bench saw 360–700 MB RSS at 100–2,000 simulated allocators under V8's defaults, too
+ * close to 1 GB to risk an out-of-memory crash of the leader in process mode. Its idle cost is
+ * unchanged (the limit only bounds growth); in Docker mode the container limit still applies.
+ */
+export const CONSTRUCTOR_HEAP_LIMIT_MB = 2048;
+
 /** `NODE_OPTIONS` the runner gives `service` (V8 flags only: NODE_OPTIONS carries nothing else). */
 export function serviceNodeOptions(service: RunnerService): string {
-  const heap = `--max-old-space-size=${SERVICE_HEAP_LIMIT_MB}`;
+  const limit = service === 'constructor' ? CONSTRUCTOR_HEAP_LIMIT_MB : SERVICE_HEAP_LIMIT_MB;
+  const heap = `--max-old-space-size=${limit}`;
   if (service === 'proxy') return heap;
   return `${service === 'api' ? API_NODE_OPTIONS : CONTROL_PLANE_NODE_OPTIONS} ${heap}`;
 }
