@@ -2,8 +2,9 @@
  * Questions asked before choosing a runtime (`WHARF_RUNTIME=auto`): does an engine answer, and
  * are the images a stack catalog needs present locally (the runtime never pulls)?
  */
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import { isNotFound } from './docker-errors';
+import { newDockerClient } from './dockerode-client';
 
 /** Default wait for the engine's `_ping`: a local engine answers in milliseconds. */
 export const DEFAULT_ENGINE_PROBE_TIMEOUT_MS = 1_000;
@@ -29,7 +30,7 @@ export async function dockerEngineReady(
   options: DockerProbeOptions = {},
 ): Promise<boolean> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_ENGINE_PROBE_TIMEOUT_MS;
-  const docker = options.docker ?? new Dockerode({ timeout: timeoutMs });
+  const docker = options.docker ?? newDockerClient({ timeout: timeoutMs });
   const where = engineAddress(docker);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<{ ready: boolean; reason: string }>((resolve) => {

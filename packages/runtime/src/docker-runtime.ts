@@ -7,9 +7,11 @@
  */
 import { chown, mkdir, stat } from 'node:fs/promises';
 import { type Readable } from 'node:stream';
-import Dockerode, { type ContainerInspectInfo } from 'dockerode';
+import type Dockerode from 'dockerode';
+import { type ContainerInspectInfo } from 'dockerode';
 import { type RuntimeLogger } from './deps';
 import { type DockerEvent, DockerEventWatcher } from './docker-events';
+import { newDockerClient } from './dockerode-client';
 import { engineError, isNotFound, isNotModified } from './docker-errors';
 import {
   type CompiledDockerRuntimeOptions,
@@ -62,7 +64,7 @@ export class DockerRuntime implements ContainerRuntime {
   constructor(options: DockerRuntimeOptions = {}) {
     this.options = compileDockerRuntimeOptions(options);
     this.log = this.options.logger;
-    this.docker = this.options.docker ?? new Dockerode();
+    this.docker = this.options.docker ?? newDockerClient();
   }
 
   /** `new` until `open()` succeeds, `closed` after `close()`. */
