@@ -15,7 +15,7 @@ import { WharfError } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { CA_CERT_FILE, CA_KEY_FILE } from '@wharf/pki';
 import { type Clock, SupervisedChild, isPortFree, launchProcess } from '@wharf/supervise';
-import { ensembleConnectString, fourLetterWord, readEnsembleConfig } from '@wharf/zk';
+import { type ZkTlsOptions, ensembleConnectString, fourLetterWord, readEnsembleConfig } from '@wharf/zk';
 import { DIRECTOR_COMMAND_MATCH, type DirectorLaunch } from './director-plan';
 import { appendLogNote } from './log-note';
 import { type ProcessRecord } from './platform-file';
@@ -39,11 +39,14 @@ export interface DirectorEnsembleOptions {
   readonly clock: Clock;
   /** Called with each director's platform.json record after each (re)start. */
   readonly onProcess: (record: ProcessRecord) => void;
+  /** Secure mode: the certificate the readiness checks connect with (the members serve TLS only). */
+  readonly probeTls?: () => Promise<ZkTlsOptions>;
 }
 
 /** Runs the directors that own the ZooKeeper ensemble. */
 export class DirectorEnsemble {
   private readonly children = new Map<string, SupervisedChild>();
+  private tls: ZkTlsOptions | undefined;
 
   constructor(private readonly options: DirectorEnsembleOptions) {}
 
@@ -62,6 +65,7 @@ export class DirectorEnsemble {
     const { launches, logger } = this.options;
     await checkMemberPortsFree(launches);
     await this.shareSuperPassword();
+    this.tls = await this.options.probeTls?.();
     const fresh = !existsSync(join(launches[0]!.dataDir, 'myid'));
     logger.info('starting the directors and their zookeeper ensemble', {
       members: launches.map((l) => `${l.member.id} ${l.member.host}:${l.member.clientPort}`),
@@ -135,11 +139,10 @@ export class DirectorEnsemble {
 
   private async listed(members: readonly DirectorLaunch[]): Promise<boolean> {
     const last = members.at(-1)!.member;
-    const srvr = await fourLetterWord(last.host, last.clientPort, 'srvr', SRVR_TIMEOUT_MS);
+    const srvr = await fourLetterWord(last.host, last.clientPort, 'srvr', SRVR_TIMEOUT_MS, this.tls);
     if (!(srvr ?? '').includes('Mode:')) return false;
-    const config = await readEnsembleConfig(ensembleConnectString(members.map((m) => m.member))).catch(
-      () => null,
-    );
+    const connectString = ensembleConnectString(members.map((m) => m.member));
+    const config = await readEnsembleConfig(connectString, this.tls).catch(() => null);
     return members.every((m) => config?.servers.some((s) => s.id === m.member.id) === true);
   }
 

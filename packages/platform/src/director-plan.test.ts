@@ -54,6 +54,23 @@ describe('planDirectors', () => {
     });
   });
 
+  it('in secure mode gives each director its own client and member certificates and the super user', () => {
+    const secure = {
+      clientDir: (h: string) => `/w/hosts/${h}/tls/director`,
+      memberDir: (h: string) => `/w/hosts/${h}/zookeeper-tls`,
+      superUser: 'CN=host-1,OU=director,O=Wharf',
+    };
+    const launches = planDirectors({ ...config, secure: true }, { directorPort: 12500, secure });
+    expect(launches[2]!.env).toMatchObject({
+      WHARF_ZK_TLS_CA: '/w/hosts/host-3/tls/director/ca.pem',
+      WHARF_ZK_TLS_CERT: '/w/hosts/host-3/tls/director/cert.pem',
+      WHARF_ZK_TLS_KEY: '/w/hosts/host-3/tls/director/key.pem',
+      WHARF_DIRECTOR_ZK_TLS_DIR: '/w/hosts/host-3/zookeeper-tls',
+      WHARF_DIRECTOR_ZK_SUPER_USER: 'CN=host-1,OU=director,O=Wharf',
+    });
+    expect(planDirectors(config, { directorPort: 12500 })[2]!.env.WHARF_DIRECTOR_ZK_TLS_DIR).toBeUndefined();
+  });
+
   it('tells the director hosts’ runners to leave the director alone, and only then', () => {
     const input = { zkConnectString: 'z', runnerEntry: 'r', metricsPorts: [1, 2, 3], directorPort: 5 };
     expect(planRunners(config, input).map((r) => r.env.WHARF_HOST_SERVICES)).toEqual([

@@ -5,7 +5,8 @@
  * separate machines. Director 1 bootstraps the ensemble; director n joins through 1..n-1.
  */
 import { join } from 'node:path';
-import { type EnsembleServer, ensembleConnectString } from '@wharf/zk';
+import { SERVICE_CERT_FILE, SERVICE_KEY_FILE, TRUSTED_CA_FILE } from '@wharf/pki';
+import { type EnsembleServer, ZK_TLS_ENV, ensembleConnectString } from '@wharf/zk';
 import { DEFAULT_ZK_PEER_PORTS, type UpConfig } from './config';
 import { type SimulatedHost, planHosts, serviceId, serviceLogFile } from './host-plan';
 
@@ -30,6 +31,16 @@ export interface DirectorLaunch {
   readonly logFile: string;
 }
 
+/** Secure mode (`--secure`): where each director's certificates are. */
+export interface DirectorTls {
+  /** The director's own client certificate (its ZooKeeper sessions, the x509 id its ACLs name). */
+  clientDir(hostId: string): string;
+  /** Its member's `peer` certificate (TLS client port and TLS quorum traffic). */
+  memberDir(hostId: string): string;
+  /** x509 id of the members' super user ('' for none). */
+  readonly superUser: string;
+}
+
 /** Every member of the ensemble, in id order. Pure. */
 export function planMembers(config: UpConfig): EnsembleServer[] {
   const peers = config.zk.peerPorts ?? DEFAULT_ZK_PEER_PORTS;
@@ -43,7 +54,10 @@ export function planMembers(config: UpConfig): EnsembleServer[] {
 }
 
 /** One launch per director host, in host order. Pure. */
-export function planDirectors(config: UpConfig, input: { directorPort: number }): DirectorLaunch[] {
+export function planDirectors(
+  config: UpConfig,
+  input: { directorPort: number; secure?: DirectorTls },
+): DirectorLaunch[] {
   const members = planMembers(config);
   const connectString = ensembleConnectString(members);
   return directorHosts(config).map((host, i) => {
@@ -72,9 +86,22 @@ export function planDirectors(config: UpConfig, input: { directorPort: number })
         ),
         // Director 1 bootstraps; the others join through those before them.
         WHARF_DIRECTOR_ZK_JOIN: ensembleConnectString(members.slice(0, i)),
+        ...(input.secure === undefined ? {} : secureEnv(input.secure, host.id)),
       },
     };
   });
+}
+
+/** A secure director's environment: its session's certificate, its member's, the super user. */
+function secureEnv(tls: DirectorTls, hostId: string): Record<string, string> {
+  const client = tls.clientDir(hostId);
+  return {
+    [ZK_TLS_ENV.ca]: join(client, TRUSTED_CA_FILE),
+    [ZK_TLS_ENV.cert]: join(client, SERVICE_CERT_FILE),
+    [ZK_TLS_ENV.key]: join(client, SERVICE_KEY_FILE),
+    WHARF_DIRECTOR_ZK_TLS_DIR: tls.memberDir(hostId),
+    ...(tls.superUser === '' ? {} : { WHARF_DIRECTOR_ZK_SUPER_USER: tls.superUser }),
+  };
 }
 
 function directorHosts(config: UpConfig): SimulatedHost[] {

@@ -3,14 +3,15 @@
  * embeds ({@link ZooKeeperKeeper}), or — with `--directors 3` — the directors' ensemble, each
  * director owning its member ({@link DirectorEnsemble}). One start/watch/close for both.
  */
+import { join } from 'node:path';
 import { WharfError } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { type Clock, freePorts } from '@wharf/supervise';
-import { type EmbeddedZooKeeperTls } from '@wharf/zk';
 import { type UpConfig, directorsOwnZooKeeper } from './config';
 import { DirectorEnsemble } from './director-ensemble';
-import { planDirectors } from './director-plan';
+import { type DirectorTls, planDirectors } from './director-plan';
 import { type ProcessRecord } from './platform-file';
+import { type SecureInstall } from './secure-bootstrap';
 import { ZooKeeperKeeper } from './zookeeper-keeper';
 
 /** Options of a {@link PlatformZooKeeper}. */
@@ -24,8 +25,8 @@ export interface PlatformZooKeeperOptions {
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   readonly logger: Logger;
   readonly clock: Clock;
-  /** Secure mode: the embedded server's TLS. */
-  readonly tls?: EmbeddedZooKeeperTls;
+  /** Secure mode: the embedded server's TLS, or the directors' members' certificates. */
+  readonly secure?: SecureInstall;
   /** Called with each process record (the embedded server's, or each director's). */
   readonly onProcess: (record: ProcessRecord) => void;
 }
@@ -43,13 +44,20 @@ export class PlatformZooKeeper {
         logger: options.logger,
         clock: options.clock,
         onProcess: options.onProcess,
-        ...(options.tls === undefined ? {} : { tls: options.tls }),
+        ...(options.secure === undefined ? {} : { tls: options.secure.zookeeper }),
       });
       return;
     }
     if (directorEntry === undefined) throw new WharfError('WHARF_NOT_FOUND', 'no director entry point');
+    const secure = options.secure;
+    const launches = planDirectors(config, {
+      directorPort: options.directorPort,
+      ...(secure === undefined ? {} : { secure: directorTls(secure) }),
+    });
     this.directors = new DirectorEnsemble({
-      launches: planDirectors(config, { directorPort: options.directorPort }),
+      launches,
+      // The supervisor checks the members with host 1's runner certificate, as it seeds with it.
+      ...(secure === undefined ? {} : { probeTls: () => secure.session(launches[0]!.host.id, 'runner') }),
       home: config.home,
       entry: directorEntry,
       execPath: options.execPath,
@@ -87,6 +95,15 @@ export class PlatformZooKeeper {
     await this.keeper?.close();
     await this.directors?.close(this.options.config.stopTimeoutMs);
   }
+}
+
+/** Where each director finds its certificates, and the members' x509 super user. */
+function directorTls(secure: SecureInstall): DirectorTls {
+  return {
+    clientDir: (hostId) => join(secure.tlsDir(hostId), 'director'),
+    memberDir: (hostId) => secure.memberTlsDir(hostId),
+    superUser: secure.zookeeper.superUser ?? '',
+  };
 }
 
 /** The directors' enrolment port: the configured one, or a free one (it is published in `/director/<id>`). */

@@ -42,6 +42,21 @@ describe('prepareSecureInstall', () => {
     expect(secure.zookeeper.superUser).toBe('CN=host-1,OU=director,O=Wharf');
   });
 
+  it('gives each ensemble member a peer certificate naming its own address only', async () => {
+    const directors = hosts.map((h) => ({ ...h, roles: [...h.roles, 'director' as const] }));
+    const secure = await prepareSecureInstall(home, directors, { ensemble: true });
+    for (const host of hosts) {
+      const member = await readTlsCredentials(secure.memberTlsDir(host.id));
+      expect(secure.ca.verify(member.cert).x509Id).toBe(`CN=${host.id},OU=zookeeper,O=Wharf`);
+      expect(inspectCertificate(member.cert).sans).toMatchObject({ dns: ['localhost'], ips: [host.address] });
+    }
+    await expect(
+      readTlsCredentials(
+        (await prepareSecureInstall(await mkdtemp(join(home, 'x-')), hosts)).memberTlsDir('host-1'),
+      ),
+    ).rejects.toThrow();
+  });
+
   it('keeps valid certificates on a restart and replaces one from another CA', async () => {
     const first = await prepareSecureInstall(home, hosts);
     const apiDir = join(first.tlsDir('host-1'), 'api');

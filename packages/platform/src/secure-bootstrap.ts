@@ -4,6 +4,9 @@
  *
  *   <home>/hosts/<director host>/ca          the CA (key 0600); the director loads this same CA
  *   <home>/zookeeper-tls/                    a `peer` certificate for ZooKeeper's TLS-only port
+ *   <home>/hosts/<director host>/zookeeper-tls/  with `--directors 3`: each member's own `peer`
+ *                                            certificate, naming its host's address, for its
+ *                                            TLS client port and TLS quorum traffic
  *   <home>/hosts/<host>/tls/<service>/       one client certificate per service the host's roles
  *                                            start, plus `runner` — the layout `wharf host enrol`
  *                                            writes and a runner's WHARF_TLS_DIR reads
@@ -36,6 +39,8 @@ export interface SecureInstall {
   readonly zookeeper: EmbeddedZooKeeperTls;
   /** WHARF_TLS_DIR of `host`'s runner. */
   tlsDir(hostId: string): string;
+  /** The ZooKeeper member certificate of a director host (`members` of {@link prepareSecureInstall}). */
+  memberTlsDir(hostId: string): string;
   /** `ZkSessionOptions.tls` of `service` on `hostId` (the supervisor registers each host as its runner). */
   session(hostId: string, service: string): Promise<ZkTlsOptions>;
 }
@@ -47,14 +52,31 @@ export function hostTlsDir(home: string, hostId: string): string {
 
 /** The host whose director holds the CA: the first with the role, else host-1. */
 export function caHost(hosts: readonly SimulatedHost[]): SimulatedHost {
-  return hosts.find((h) => (h.roles as readonly string[]).includes('director')) ?? hosts[0]!;
+  return hosts.find((h) => hasRole(h, 'director')) ?? hosts[0]!;
 }
 
-/** Creates or loads the CA and every certificate the simulated hosts and ZooKeeper need. */
+function hasRole(host: SimulatedHost, role: string): boolean {
+  return (host.roles as readonly string[]).includes(role);
+}
+
+/** A director host's ZooKeeper member certificate directory. */
+export function memberTlsDir(home: string, hostId: string): string {
+  return join(home, 'hosts', hostId, 'zookeeper-tls');
+}
+
+/**
+ * Creates or loads the CA and every certificate the simulated hosts and ZooKeeper need; with
+ * `ensemble` (the directors run ZooKeeper), one member certificate per director host too.
+ */
 export async function prepareSecureInstall(
   home: string,
   hosts: readonly SimulatedHost[],
-  options: { passphrase?: string | undefined; now?: Date; logger?: Logger } = {},
+  options: {
+    passphrase?: string | undefined;
+    now?: Date;
+    logger?: Logger;
+    ensemble?: boolean;
+  } = {},
 ): Promise<SecureInstall> {
   const now = options.now ?? new Date();
   const owner = caHost(hosts);
@@ -73,6 +95,8 @@ export async function prepareSecureInstall(
     profile: 'peer',
     sans: { dns: ['localhost'], ips: hosts.map((h) => h.address) },
   });
+  const members = options.ensemble === true ? hosts.filter((h) => hasRole(h, 'director')) : [];
+  for (const member of members) await ensureMemberCertificate(ca, home, member, now);
   const director = { hostId: owner.id, role: 'director' };
   options.logger?.info('secure mode: certificates ready, ZooKeeper will require them', {
     caHost: owner.id,
@@ -88,8 +112,28 @@ export async function prepareSecureInstall(
       superUser: x509Id(identitySubject(director)),
     },
     tlsDir,
+    memberTlsDir: (hostId) => memberTlsDir(home, hostId),
     session: async (hostId, service) => readTlsCredentials(join(tlsDir(hostId), service)),
   };
+}
+
+/**
+ * A member's certificate names its own address only, so one member's key cannot pass for
+ * another's host (ZooKeeper verifies host names on quorum connections, both ways). On loopback
+ * it also names `localhost`: a connection from another 127.x member arrives from 127.0.0.1, and
+ * ZooKeeper then accepts the name that address resolves to.
+ */
+async function ensureMemberCertificate(
+  ca: CertificateAuthority,
+  home: string,
+  host: SimulatedHost,
+  now: Date,
+): Promise<void> {
+  const loopback = host.address.startsWith('127.');
+  await ensureCertificate(ca, memberTlsDir(home, host.id), { hostId: host.id, role: 'zookeeper' }, now, {
+    profile: 'peer',
+    sans: { dns: loopback ? ['localhost'] : [], ips: [host.address] },
+  });
 }
 
 /** The credentials in `dir`, issued anew when missing, from another CA, or due for renewal. */

@@ -14,7 +14,7 @@ import { WharfError, paths } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { type Clock, SupervisedChild, freePorts, systemClock } from '@wharf/supervise';
 import { DEFAULT_CHROOT, DocumentStore, type ZkSession } from '@wharf/zk';
-import { type UpConfig } from './config';
+import { type UpConfig, directorsOwnZooKeeper } from './config';
 import { checkDockerReady, packageVersion } from './docker-check';
 import {
   apiKeyFiles,
@@ -164,7 +164,8 @@ export class PlatformSupervisor {
     if (config.secure) {
       const passphrase = this.options.baseEnv.WHARF_CA_PASSPHRASE || undefined;
       const now = new Date(this.clock.now());
-      this.secure = await prepareSecureInstall(config.home, hosts, { passphrase, now, logger: this.logger });
+      const options = { passphrase, now, logger: this.logger, ensemble: directorsOwnZooKeeper(config) };
+      this.secure = await prepareSecureInstall(config.home, hosts, options);
     }
     const secure = this.secure;
     this.directorPort = await pickDirectorPort(config);
@@ -177,7 +178,7 @@ export class PlatformSupervisor {
       clock: this.clock,
       onProcess: (record) => this.setRecord(record),
       ...(this.options.directorEntry === undefined ? {} : { directorEntry: this.options.directorEntry }),
-      ...(secure === undefined ? {} : { tls: secure.zookeeper }),
+      ...(secure === undefined ? {} : { secure }),
     });
     this.zookeeper = keeper;
     const connectString = await keeper.start();

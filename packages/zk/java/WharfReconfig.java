@@ -13,7 +13,11 @@ import org.apache.zookeeper.data.Stat;
  * node-zookeeper-client has no reconfig request, so the director runs this class with the
  * server's own jars: `WharfReconfig <connectString> <joining|-> <leaving|->`, where joining is a
  * comma-separated list of `server.N=host:quorum:election:participant;host:client` specs and
- * leaving a comma-separated list of server ids. Reconfiguration is a super-user operation: the
+ * leaving a comma-separated list of server ids. `WharfReconfig <connectString> - - <members>
+ * <fromConfig|->` asks for a non-incremental one instead: the whole new membership (comma-separated
+ * specs), optionally only if the configuration is still version fromConfig (hex). A TLS ensemble
+ * needs that form: its specs carry no client address (it would open a plaintext client port),
+ * and an incremental add refuses a spec without one. Reconfiguration is a super-user operation: the
  * credential comes from the WHARF_ZK_SUPER_AUTH environment variable (`super:<password>`), never
  * from argv, where any local user could read it. Prints the new configuration on success; exits
  * 1 with the server's error on stderr otherwise.
@@ -26,8 +30,8 @@ public final class WharfReconfig {
     private WharfReconfig() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3) {
-            System.err.println("usage: WharfReconfig <connectString> <joining|-> <leaving|->");
+        if (args.length != 3 && args.length != 5) {
+            System.err.println("usage: WharfReconfig <connectString> <joining|-> <leaving|-> [<members> <fromConfig|->]");
             System.exit(2);
         }
         String auth = System.getenv("WHARF_ZK_SUPER_AUTH");
@@ -47,7 +51,9 @@ public final class WharfReconfig {
             }
             String joining = "-".equals(args[1]) ? null : args[1];
             String leaving = "-".equals(args[2]) ? null : args[2];
-            byte[] config = admin.reconfigure(joining, leaving, null, -1, new Stat());
+            String members = args.length == 5 ? args[3] : null;
+            long fromConfig = args.length == 5 && !"-".equals(args[4]) ? Long.parseLong(args[4], 16) : -1;
+            byte[] config = admin.reconfigure(joining, leaving, members, fromConfig, new Stat());
             System.out.println(new String(config, StandardCharsets.UTF_8));
         } catch (Exception e) {
             System.err.println(e.toString());

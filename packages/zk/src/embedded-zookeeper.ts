@@ -4,6 +4,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WharfError } from '@wharf/model';
 import {
+  TLS_DIR,
   probeTls,
   secureClientPortLines,
   usesX509Auth,
@@ -16,7 +17,7 @@ import { NOOP_LOGGER, type ZkLogger } from './logger';
 import { type CompiledZkTls } from './tls';
 import { DEFAULT_JAVA_DIR, javaArgs, renderLog4j, renderZooCfg } from './zk-config';
 import { ensureX509Provider } from './x509-provider';
-import { tlsJvmProperties } from './zk-tls-config';
+import { renderQuorumTls, tlsJvmProperties } from './zk-tls-config';
 
 /** ZooKeeper's default tick; session timeouts are bounded to [2, 20] ticks. 500 ms keeps local timeouts short. */
 export const DEFAULT_TICK_TIME_MS = 500;
@@ -243,7 +244,7 @@ export class EmbeddedZooKeeper {
           maxSessionTimeoutMs: maxTimeout,
           extra: {
             ...(tls === undefined ? {} : secureClientPortLines(this.dataDir, this.host, this.port, tls)),
-            ...(ensemble === undefined ? {} : ensembleLines(this.dataDir)),
+            ...(ensemble === undefined ? {} : ensembleLines(this.dataDir, tls !== undefined)),
             ...this.options.extraConfig,
           },
         }),
@@ -270,7 +271,10 @@ export class EmbeddedZooKeeper {
       });
     }
     await writeFile(join(this.dataDir, 'myid'), `${ensemble.myId}\n`);
-    await writeFile(join(this.dataDir, DYNAMIC_CONFIG_FILE), renderDynamicConfig(ensemble.servers));
+    await writeFile(
+      join(this.dataDir, DYNAMIC_CONFIG_FILE),
+      renderDynamicConfig(ensemble.servers, this.options.tls !== undefined),
+    );
   }
 
   private spawn(args: string[]): void {
@@ -346,14 +350,16 @@ const DYNAMIC_CONFIG_FILE = 'zoo.cfg.dynamic';
 /**
  * zoo.cfg lines of an ensemble member: never standalone (a quorum of one can grow), reconfig on,
  * the membership in its own file. Election and sync limits in ticks (5 s and 2.5 s at 500 ms).
+ * A TLS member also speaks TLS to the others (`sslQuorum`, its certificate as both ends).
  */
-function ensembleLines(dataDir: string): Record<string, string | number> {
+function ensembleLines(dataDir: string, tls: boolean): Record<string, string | number> {
   return {
     standaloneEnabled: 'false',
     reconfigEnabled: 'true',
     dynamicConfigFile: join(dataDir, DYNAMIC_CONFIG_FILE),
     initLimit: 10,
     syncLimit: 5,
+    ...(tls ? renderQuorumTls({ tlsDir: join(dataDir, TLS_DIR) }) : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { WharfError } from '@wharf/model';
 import { ZkSession } from './session';
+import { type ZkTlsOptions } from './tls';
 import { DEFAULT_JAVA_DIR, SERVER_JARS } from './zk-config';
 import { WHARF_RECONFIG_CLASS, ensureX509Provider } from './x509-provider';
 
@@ -50,30 +51,37 @@ const CONFIG_READ_TIMEOUT_MS = 10_000;
 /** A reconfig waits for the new quorum to commit; a cold JVM adds 1–3 s on a busy box. */
 export const RECONFIG_TIMEOUT_MS = 60_000;
 
+// The client part is optional: a TLS member lists none (see {@link serverSpec}).
 const SERVER_LINE =
-  /^server\.(\d+)=([^:;\s]+):(\d+):(\d+)(?::(participant|observer))?;(?:([^:;\s]+):)?(\d+)$/;
+  /^server\.(\d+)=([^:;\s]+):(\d+):(\d+)(?::(participant|observer))?(?:;(?:([^:;\s]+):)?(\d+))?$/;
 
 const execFileAsync = promisify(execFile);
 
-/** `server.N=host:quorum:election:role;host:client`, ZooKeeper's dynamic config line. */
-export function serverSpec(server: EnsembleServer): string {
+/**
+ * `server.N=host:quorum:election:role;host:client`, ZooKeeper's dynamic config line. With
+ * `tlsClients` the `;host:client` part is left out: ZooKeeper opens a *plaintext* client port at
+ * that address, and a TLS member serves its clients on its `secureClientPort` (zoo.cfg) only.
+ */
+export function serverSpec(server: EnsembleServer, tlsClients = false): string {
   const role = server.role ?? 'participant';
-  return (
-    `server.${server.id}=${server.host}:${server.quorumPort}:${server.electionPort}:${role};` +
-    `${server.host}:${server.clientPort}`
-  );
+  const spec = `server.${server.id}=${server.host}:${server.quorumPort}:${server.electionPort}:${role}`;
+  return tlsClients ? spec : `${spec};${server.host}:${server.clientPort}`;
 }
 
-/** Renders a dynamic configuration file (one `server.N` line per member). */
-export function renderDynamicConfig(servers: readonly EnsembleServer[]): string {
+/** Renders a dynamic configuration file (one `server.N` line per member; see {@link serverSpec}). */
+export function renderDynamicConfig(servers: readonly EnsembleServer[], tlsClients = false): string {
   return `${[...servers]
     .sort((a, b) => a.id - b.id)
-    .map(serverSpec)
+    .map((s) => serverSpec(s, tlsClients))
     .join('\n')}\n`;
 }
 
-/** Parses `/zookeeper/config` (or a dynamic config file); unknown lines are ignored. */
-export function parseEnsembleConfig(text: string): EnsembleConfig {
+/**
+ * Parses `/zookeeper/config` (or a dynamic config file); unknown lines are ignored. A line
+ * without a client part (a TLS ensemble's) gets `defaultClientPort` (0 when not given): Wharf
+ * runs every member's secure client port on the same port number.
+ */
+export function parseEnsembleConfig(text: string, defaultClientPort = 0): EnsembleConfig {
   const servers: EnsembleServer[] = [];
   let version: string | null = null;
   for (const raw of text.split('\n')) {
@@ -87,7 +95,7 @@ export function parseEnsembleConfig(text: string): EnsembleConfig {
       quorumPort: Number(m[3]),
       electionPort: Number(m[4]),
       role: (m[5] as EnsembleServer['role']) ?? 'participant',
-      clientPort: Number(m[7]),
+      clientPort: m[7] === undefined ? defaultClientPort : Number(m[7]),
     });
   }
   return { servers: servers.sort((a, b) => a.id - b.id), version };
@@ -115,10 +123,38 @@ export interface ReconfigureOptions {
   readonly remove?: readonly number[];
   /** The super user's password (see {@link superDigest}). */
   readonly superPassword: string;
+  /** A TLS ensemble: the reconfiguring client's PEM stores, and the config read after a lost reply. */
+  readonly tls?: ReconfigureTls;
   readonly javaDir?: string;
   readonly javaPath?: string;
   readonly javacPath?: string;
   readonly timeoutMs?: number;
+}
+
+/** How the reconfiguration tool reaches a TLS-only ensemble. */
+export interface ReconfigureTls {
+  /** PEM key store: the private key (PKCS#8) and a certificate with the `clientAuth` usage. */
+  readonly keyStore: string;
+  /** PEM trust store: the CA that signed the members' certificates. */
+  readonly trustStore: string;
+  /** The same identity as session options (to read `/zookeeper/config`). */
+  readonly session: ZkTlsOptions;
+}
+
+/**
+ * JVM flags of ZooKeeper's Java client for a secure client port: the Netty client socket (the
+ * NIO one has no TLS) with PEM stores. Host names are verified (the default): each member's
+ * certificate names its own address.
+ */
+export function reconfigureTlsProperties(tls: ReconfigureTls): string[] {
+  return [
+    '-Dzookeeper.client.secure=true',
+    '-Dzookeeper.clientCnxnSocket=org.apache.zookeeper.ClientCnxnSocketNetty',
+    `-Dzookeeper.ssl.keyStore.location=${tls.keyStore}`,
+    '-Dzookeeper.ssl.keyStore.type=PEM',
+    `-Dzookeeper.ssl.trustStore.location=${tls.trustStore}`,
+    '-Dzookeeper.ssl.trustStore.type=PEM',
+  ];
 }
 
 /**
@@ -139,12 +175,17 @@ export async function reconfigureEnsemble(options: ReconfigureOptions): Promise<
     '-Xmx64m',
     '-XX:TieredStopAtLevel=1',
     `-Dlog4j.configuration=file:/dev/null`,
+    ...(options.tls === undefined ? [] : reconfigureTlsProperties(options.tls)),
     '-cp',
     classpath,
     WHARF_RECONFIG_CLASS,
     options.connectString,
-    add.length === 0 ? '-' : add.map(serverSpec).join(','),
-    remove.length === 0 ? '-' : remove.join(','),
+    ...(options.tls === undefined
+      ? [
+          add.length === 0 ? '-' : add.map((s) => serverSpec(s)).join(','),
+          remove.length === 0 ? '-' : remove.join(','),
+        ]
+      : await wholeMembership(options.connectString, options.tls, add, remove)),
   ];
   try {
     const { stdout } = await execFileAsync(options.javaPath ?? 'java', args, {
@@ -155,7 +196,7 @@ export async function reconfigureEnsemble(options: ReconfigureOptions): Promise<
   } catch (err) {
     // Removing the leader ends its sessions, ours included, often after the change committed:
     // the configuration, not the lost reply, says whether it happened.
-    const after = await readEnsembleConfig(options.connectString).catch(() => null);
+    const after = await readEnsembleConfig(options.connectString, options.tls?.session).catch(() => null);
     if (after !== null && applied(after, add, remove)) return after;
     const stderr = (err as { stderr?: string }).stderr ?? '';
     throw new WharfError('WHARF_ZK_ERROR', 'zookeeper reconfiguration failed', {
@@ -170,23 +211,48 @@ export async function reconfigureEnsemble(options: ReconfigureOptions): Promise<
   }
 }
 
+/**
+ * The arguments of a non-incremental reconfiguration: ZooKeeper refuses to *add* a server spec
+ * without a client address, which a TLS member's must not have (see {@link serverSpec}), but
+ * accepts a whole new membership of such specs — on the condition that the configuration read
+ * here is still the current one, so a concurrent change is refused rather than undone.
+ */
+async function wholeMembership(
+  connectString: string,
+  tls: ReconfigureTls,
+  add: readonly EnsembleServer[],
+  remove: readonly number[],
+): Promise<string[]> {
+  const current = await readEnsembleConfig(connectString, tls.session);
+  const changed = new Set([...add.map((s) => s.id), ...remove]);
+  const members = [...current.servers.filter((s) => !changed.has(s.id)), ...add];
+  return ['-', '-', members.map((s) => serverSpec(s, true)).join(','), current.version ?? '-'];
+}
+
 /** True when `config` has every added member and none of the removed ones. */
 function applied(config: EnsembleConfig, add: readonly EnsembleServer[], remove: readonly number[]): boolean {
   const ids = new Set(config.servers.map((s) => s.id));
   return add.every((s) => ids.has(s.id)) && remove.every((id) => !ids.has(id));
 }
 
-/** Reads `/zookeeper/config` through a short session on the root (outside Wharf's chroot). */
-export async function readEnsembleConfig(connectString: string): Promise<EnsembleConfig> {
+/**
+ * Reads `/zookeeper/config` through a short session on the root (outside Wharf's chroot); with
+ * `tls`, over the members' secure client ports (whose port, listed nowhere in the config, is
+ * the connect string's).
+ */
+export async function readEnsembleConfig(connectString: string, tls?: ZkTlsOptions): Promise<EnsembleConfig> {
   const session = new ZkSession({
     connectString,
     chroot: '/',
     connectTimeoutMs: CONFIG_READ_TIMEOUT_MS,
     operationTimeoutMs: CONFIG_READ_TIMEOUT_MS,
+    // A configuration read creates nothing: no ACL identity needed from the certificate.
+    ...(tls === undefined ? {} : { tls, acl: null }),
   });
+  const port = Number(/:(\d+)/.exec(connectString)?.[1] ?? 0);
   try {
     await session.start();
-    return parseEnsembleConfig((await session.get('/zookeeper/config')).data.toString());
+    return parseEnsembleConfig((await session.get('/zookeeper/config')).data.toString(), port);
   } finally {
     await session.close();
   }

@@ -105,6 +105,7 @@ export {
   type EnsembleConfig,
   type EnsembleServer,
   type ReconfigureOptions,
+  type ReconfigureTls,
   ensembleConnectString,
   parseEnsembleConfig,
   readEnsembleConfig,

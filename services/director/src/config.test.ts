@@ -46,6 +46,19 @@ test('a ZooKeeper ensemble member: id and three ports; none by default', () => {
   });
 });
 
+test('a TLS member: its certificate directory and super user; plaintext by default', () => {
+  expect(configFromEnv({}, { hostname: 'h' })).toMatchObject({ zkMemberTlsDir: '', zkSuperUser: '' });
+  expect(
+    configFromEnv(
+      {
+        WHARF_DIRECTOR_ZK_TLS_DIR: '/w/zookeeper-tls',
+        WHARF_DIRECTOR_ZK_SUPER_USER: 'CN=h,OU=director,O=Wharf',
+      },
+      { hostname: 'h' },
+    ),
+  ).toMatchObject({ zkMemberTlsDir: '/w/zookeeper-tls', zkSuperUser: 'CN=h,OU=director,O=Wharf' });
+});
+
 test('the enrolment certificate names loopback, the bind address and the extra names', () => {
   expect(sansOf('10.0.0.5', ['director.example.com'])).toEqual({
     dns: ['localhost', 'director.example.com'],

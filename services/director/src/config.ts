@@ -28,6 +28,13 @@ export interface DirectorConfig {
   readonly zkMember: ZkMemberConfig | null;
   /** Connect string of the ensemble a new member joins; empty for the bootstrap director. */
   readonly zkJoin: string;
+  /**
+   * Directory with the member's `peer` certificate (`ca.pem`, `cert.pem`, `key.pem`): when set,
+   * the member serves TLS only and speaks TLS to the other members. Empty: plaintext.
+   */
+  readonly zkMemberTlsDir: string;
+  /** x509 id (`CN=…,OU=director,O=Wharf`) that is the TLS member's super user; empty for none. */
+  readonly zkSuperUser: string;
 }
 
 /** `WHARF_DIRECTOR_ZK_MEMBER`: `<id>:<client port>:<quorum port>:<election port>`. */
@@ -141,6 +148,18 @@ export function directorEnv(host: HostFacts): EnvTable<DirectorConfig> {
       default: '',
       description: 'host:port list of the running ensemble to join (empty: bootstrap a new one)',
       parse: joinList,
+    },
+    zkMemberTlsDir: {
+      name: 'WHARF_DIRECTOR_ZK_TLS_DIR',
+      default: '',
+      description: "the member's peer certificate (ca.pem, cert.pem, key.pem): TLS for clients and quorum",
+      parse: (raw) => raw.trim(),
+    },
+    zkSuperUser: {
+      name: 'WHARF_DIRECTOR_ZK_SUPER_USER',
+      default: '',
+      description: "x509 id of the TLS member's super user (bypasses ACLs); empty for none",
+      parse: (raw) => raw.trim(),
     },
   };
 }

@@ -17,8 +17,8 @@ import {
   startObservabilityServer,
   runMain,
 } from '@wharf/observability';
-import { CA_PASSPHRASE_ENV, loadOrCreateCa } from '@wharf/pki';
-import { ZkSession, registerService, zkTlsFromEnv } from '@wharf/zk';
+import { CA_PASSPHRASE_ENV, loadOrCreateCa, readTlsCredentials } from '@wharf/pki';
+import { type EmbeddedZooKeeperTls, ZkSession, registerService, zkTlsFromEnv } from '@wharf/zk';
 import { configFromEnv, helpText, type DirectorConfig } from './config';
 import { Director } from './director';
 import { createDirectorMetrics } from './metrics';
@@ -120,10 +120,17 @@ async function startZkMember(config: DirectorConfig, logger: Logger): Promise<Zo
     self: { ...config.zkMember, host: config.host },
     ...(config.zkJoin === '' ? {} : { join: config.zkJoin }),
     superPassword,
+    ...(config.zkMemberTlsDir === '' ? {} : { tls: await memberTls(config) }),
     logger: logger.child({ component: 'zookeeper' }),
   });
   await member.start();
   return member;
+}
+
+/** The TLS member's certificate (also its probe and reconfiguration identity) and super user. */
+async function memberTls(config: DirectorConfig): Promise<EmbeddedZooKeeperTls> {
+  const { ca, cert, key } = await readTlsCredentials(resolve(config.zkMemberTlsDir));
+  return { ca, cert, key, ...(config.zkSuperUser === '' ? {} : { superUser: config.zkSuperUser }) };
 }
 
 /** Reads the super password file, creating it (0600, 32 random bytes) when absent. */

@@ -15,10 +15,16 @@ import { join } from 'node:path';
 import { type Logger } from '@wharf/observability';
 import {
   EmbeddedZooKeeper,
+  KEYSTORE_FILE,
+  TLS_DIR,
+  TRUSTSTORE_FILE,
   readEnsembleConfig,
   reconfigureEnsemble,
+  type EmbeddedZooKeeperTls,
   type EnsembleConfig,
   type EnsembleServer,
+  type ReconfigureTls,
+  type ZkTlsOptions,
 } from '@wharf/zk';
 
 /**
@@ -48,6 +54,12 @@ export interface ZooKeeperMemberOptions {
   readonly join?: string;
   /** Digest super user's password, shared by the directors (reconfiguration is super-user only). */
   readonly superPassword: string;
+  /**
+   * Secure mode: the member serves its clients on TLS only, speaks TLS to the other members
+   * (`sslQuorum`), and uses the same certificate (a `peer` one naming its address) as a client
+   * to read the configuration and reconfigure.
+   */
+  readonly tls?: EmbeddedZooKeeperTls;
   readonly logger: Logger;
   /** Restart the server when its process dies (default true; tests that kill it on purpose turn it off). */
   readonly keepAlive?: boolean;
@@ -67,6 +79,22 @@ export class ZooKeeperMember {
   #restarting = false;
 
   constructor(private readonly options: ZooKeeperMemberOptions) {}
+
+  /** The member's own certificate as a client of the ensemble (undefined in plain mode). */
+  private get clientTls(): ZkTlsOptions | undefined {
+    const tls = this.options.tls;
+    return tls === undefined ? undefined : { ca: tls.ca, cert: tls.cert, key: tls.key };
+  }
+
+  /** The reconfiguration tool's stores: those the server wrote under its data directory. */
+  private get reconfigureTls(): { tls: ReconfigureTls } | Record<string, never> {
+    const session = this.clientTls;
+    if (session === undefined) return {};
+    const dir = join(this.options.dataDir, TLS_DIR);
+    return {
+      tls: { keyStore: join(dir, KEYSTORE_FILE), trustStore: join(dir, TRUSTSTORE_FILE), session },
+    };
+  }
 
   /** This member's client address. */
   get connectString(): string {
@@ -98,13 +126,15 @@ export class ZooKeeperMember {
     this.#state = 'starting';
     const restarted = existsSync(join(dataDir, 'myid'));
     await killStaleServer(dataDir, logger);
-    const current = joinAt === undefined || restarted ? [] : (await readEnsembleConfig(joinAt)).servers;
+    const current =
+      joinAt === undefined || restarted ? [] : (await readEnsembleConfig(joinAt, this.clientTls)).servers;
     const others = current.filter((s) => s.id !== self.id);
     const server = new EmbeddedZooKeeper({
       dataDir,
       host: self.host,
       port: self.clientPort,
       startTimeoutMs: MEMBER_START_TIMEOUT_MS,
+      ...(this.options.tls === undefined ? {} : { tls: this.options.tls }),
       ensemble: { myId: self.id, servers: [...others, self], superPassword },
     });
     this.#server = server;
@@ -127,6 +157,7 @@ export class ZooKeeperMember {
       connectString: others.map((s) => `${s.host}:${s.clientPort}`).join(','),
       remove: [self.id],
       superPassword,
+      ...this.reconfigureTls,
     });
     await this.stop();
     this.#members = config.servers;
@@ -151,12 +182,17 @@ export class ZooKeeperMember {
     seen: readonly EnsembleServer[],
   ): Promise<EnsembleConfig> {
     const { self, superPassword, logger } = this.options;
-    const current = restarted ? (await readEnsembleConfig(this.connectString)).servers : seen;
+    const current = restarted ? (await readEnsembleConfig(this.connectString, this.clientTls)).servers : seen;
     if (current.some((s) => s.id === self.id)) {
       logger.info('zookeeper member started', { id: self.id, members: current.map((s) => s.id) });
       return { servers: [...current], version: null };
     }
-    const config = await reconfigureEnsemble({ connectString: joinAt, add: [self], superPassword });
+    const config = await reconfigureEnsemble({
+      connectString: joinAt,
+      add: [self],
+      superPassword,
+      ...this.reconfigureTls,
+    });
     logger.info('zookeeper member joined the ensemble', {
       id: self.id,
       members: config.servers.map((s) => s.id),

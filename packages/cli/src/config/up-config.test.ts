@@ -121,7 +121,7 @@ describe('compileUpConfig', () => {
     expect(() => compile({ directors: '2' })).toThrow(/--directors/);
   });
 
-  it('runs three directors as a plaintext ZooKeeper ensemble on hosts of their own', () => {
+  it('runs three directors as a ZooKeeper ensemble on hosts of their own, plaintext or secure', () => {
     expect(compile({ directors: '3' }).zk).toMatchObject({ embeddable: true, embeddedPort: 2181 });
     expect(compile({ directors: '3', zkPeerPorts: '12888,13888' }).zk.peerPorts).toEqual({
       quorum: 12888,
@@ -130,7 +130,7 @@ describe('compileUpConfig', () => {
     expect(() => compile({ directors: '3', zkPeerPorts: '12888' })).toThrow(/--zk-peer-ports/);
     expect(() => compile({ directors: '3', zkPeerPorts: '2181,13888' })).toThrow(/port 2181/);
     expect(() => compile({ directors: '3', allocators: '2' })).toThrow(/as many hosts/);
-    expect(() => compile({ directors: '3', secure: true })).toThrow(/--secure/);
+    expect(compile({ directors: '3', secure: true })).toMatchObject({ directors: 3, secure: true });
     expect(() => compile({ directors: '3', zk: 'zk.example:2181' })).toThrow(/drop --zk/);
     expect(() => compile({ directors: '3', zkPeerPorts: '12888,12400' })).toThrow(/12400/);
   });

@@ -228,18 +228,13 @@ function withPeerPorts(
   return Object.freeze({ ...zk, peerPorts: Object.freeze({ quorum: ports[0]!, election: ports[1]! }) });
 }
 
-/** Three directors run the ensemble themselves: on hosts of their own, plaintext, not with an external ZooKeeper. */
+/** Three directors run the ensemble themselves: on hosts of their own, not with an external ZooKeeper. */
 function checkDirectors(config: UpConfig): void {
   if (!UP_DIRECTOR_COUNTS.includes(config.directors))
     throw invalidOption('--directors', `expected ${UP_DIRECTOR_COUNTS.join(', ')}`);
   if (!directorsOwnZooKeeper(config)) return;
   if (hostCount(config) < config.directors)
     throw invalidOption('--directors', `${config.directors} directors need as many hosts (add allocators)`);
-  if (config.secure)
-    throw invalidOption(
-      '--directors',
-      'an ensemble of directors does not run with --secure yet (use 0 or 1)',
-    );
   if (!config.zk.embeddable)
     throw invalidOption('--directors', 'the directors run their own ZooKeeper: drop --zk / WHARF_ZK');
 }
