@@ -65,6 +65,7 @@ describe('three directors run a mutual-TLS ZooKeeper ensemble (wharf up --direct
   let zkPort: number;
   let electionPort: number;
   let session: ZkSession | undefined;
+  const others: ZkSession[] = [];
   const connectString = () => HOSTS.map((h) => `${address(h)}:${zkPort}`).join(',');
   const certificate = (hostId: string, service: string): Promise<ZkTlsOptions> =>
     readTlsCredentials(join(platform.home, 'hosts', hostId, 'tls', service));
@@ -88,7 +89,7 @@ describe('three directors run a mutual-TLS ZooKeeper ensemble (wharf up --direct
   }, 160_000);
 
   afterAll(async () => {
-    await session?.close().catch(() => undefined);
+    await Promise.all([session, ...others].map((s) => s?.close().catch(() => undefined)));
     await platform?.down();
   });
 
@@ -144,7 +145,7 @@ describe('three directors run a mutual-TLS ZooKeeper ensemble (wharf up --direct
     );
     const leaderHost = HOSTS[modes.indexOf('leader')]!;
     const leader = await memberJvm(platform.home, leaderHost);
-    // The director certificate of the CA host is the members' x509 super user: it may write anywhere.
+    // A director certificate is the members' x509 super user: it may write anywhere.
     session = new ZkSession({ connectString: connectString(), tls: await certificate('host-1', 'director') });
     await session.start();
 
@@ -168,6 +169,26 @@ describe('three directors run a mutual-TLS ZooKeeper ensemble (wharf up --direct
     await etcdPutViaProxy(platform, created.body.id, 'new', 'served', platform.proxyPorts[1]);
     expect((await etcdGetViaProxy(platform, created.body.id, 'new')).value).toBe('served');
     expect((await etcdGetViaProxy(platform, before.body.id, 'kept')).value).toBe('yes');
+
+    // Every director is the members' super user (a role-wide x509 id), not only the CA host's:
+    // host 2's director may write a deployment, which only api and constructor certificates may.
+    const path = `/deployments/${created.body.id}`;
+    const as = async (service: string) => {
+      const s = new ZkSession({
+        connectString: connectString(),
+        chroot: '/wharf',
+        tls: await certificate('host-2', service),
+      });
+      others.push(s);
+      await s.start();
+      return s;
+    };
+    const proxy = await as('proxy');
+    const node = await proxy.get(path);
+    await expect(proxy.set(path, node.data, node.stat.version)).rejects.toMatchObject({
+      code: 'WHARF_ZK_NO_AUTH',
+    });
+    await expect((await as('director')).set(path, node.data, node.stat.version)).resolves.toBeDefined();
 
     // Its director restarts the killed server, which rejoins (over TLS) as a follower.
     await eventually(

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { WharfError } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { type Clock, freePorts } from '@wharf/supervise';
+import { roleX509Id } from '@wharf/zk';
 import { type UpConfig, directorsOwnZooKeeper } from './config';
 import { DirectorEnsemble } from './director-ensemble';
 import { type DirectorTls, planDirectors } from './director-plan';
@@ -97,12 +98,15 @@ export class PlatformZooKeeper {
   }
 }
 
-/** Where each director finds its certificates, and the members' x509 super user. */
+/**
+ * Where each director finds its certificates, and the members' x509 super user: every director
+ * (a role-wide id, which Wharf's x509 provider matches), not only the CA host's as with one server.
+ */
 function directorTls(secure: SecureInstall): DirectorTls {
   return {
     clientDir: (hostId) => join(secure.tlsDir(hostId), 'director'),
     memberDir: (hostId) => secure.memberTlsDir(hostId),
-    superUser: secure.zookeeper.superUser ?? '',
+    superUser: roleX509Id('director'),
   };
 }
 

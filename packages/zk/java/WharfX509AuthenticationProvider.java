@@ -1,10 +1,14 @@
 package io.wharf.zookeeper;
 
+import java.util.ArrayList;
 import java.util.List;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.common.X509Exception;
+import org.apache.zookeeper.data.Id;
+import org.apache.zookeeper.server.ServerCnxn;
 import org.apache.zookeeper.server.auth.X509AuthenticationProvider;
 
 /**
@@ -15,19 +19,42 @@ import org.apache.zookeeper.server.auth.X509AuthenticationProvider;
  * name one host but never "every proxy". Here an ACL id also matches every client whose subject
  * ends with all of its RDNs: "OU=proxy,O=Wharf" is every proxy, "O=Wharf" every certificate of
  * the installation. Names are parsed (LdapName), not compared as text, so an escaped comma inside
- * a value cannot forge a boundary. Exact ids and the super user behave as in the stock provider.
+ * a value cannot forge a boundary. Exact ids behave as in the stock provider; so does the super
+ * user (zookeeper.X509AuthenticationProvider.superUser), which may also be such a role-wide id:
+ * "OU=director,O=Wharf" makes every director of an ensemble a super user, not only one.
  */
 public class WharfX509AuthenticationProvider extends X509AuthenticationProvider {
+
+    /** The stock provider's property (its constant is package-private). */
+    private static final String SUPER_USER_PROPERTY = "zookeeper.X509AuthenticationProvider.superUser";
 
     public WharfX509AuthenticationProvider() throws X509Exception {
         super();
     }
 
     @Override
-    public boolean matches(String id, String aclExpr) {
-        if (super.matches(id, aclExpr)) {
-            return true;
+    public KeeperException.Code handleAuthentication(ServerCnxn cnxn, byte[] authData) {
+        KeeperException.Code code = super.handleAuthentication(cnxn, authData);
+        String superUser = System.getProperty(SUPER_USER_PROPERTY);
+        if (code != KeeperException.Code.OK || superUser == null || superUser.isEmpty()) {
+            return code;
         }
+        // The stock provider has added the client's x509 id (and "super" for an exact match).
+        for (Id id : new ArrayList<>(cnxn.getAuthInfo())) {
+            if (getScheme().equals(id.getScheme()) && !id.getId().equals(superUser)
+                    && matchesSuffix(id.getId(), superUser)) {
+                cnxn.addAuthInfo(new Id("super", id.getId()));
+            }
+        }
+        return code;
+    }
+
+    @Override
+    public boolean matches(String id, String aclExpr) {
+        return super.matches(id, aclExpr) || matchesSuffix(id, aclExpr);
+    }
+
+    private static boolean matchesSuffix(String id, String aclExpr) {
         try {
             LdapName client = new LdapName(id);
             List<Rdn> acl = new LdapName(aclExpr).getRdns();

@@ -37,7 +37,10 @@ export interface EmbeddedZooKeeperTls {
    * Default true; needs `javac` once (x509-provider.ts).
    */
   readonly x509Auth?: boolean;
-  /** x509 id (`CN=…,OU=…,O=…`) that bypasses every ACL: the director's, later. */
+  /**
+   * x509 id (`CN=…,OU=…,O=…`) that bypasses every ACL: a director's. With Wharf's provider
+   * (`x509Auth`) it may be role-wide (`OU=director,O=Wharf`: every director of an ensemble).
+   */
   readonly superUser?: string;
   /**
    * Also serve plaintext on this port (same host): `npm start` on one machine may keep a loopback
