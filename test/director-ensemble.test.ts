@@ -6,9 +6,9 @@
  * that plan completes and its deployment serves through a proxy, the deployment made before
  * keeps its data, and the killed server comes back — restarted by its director — as a follower.
  */
-import { readdir, readFile } from 'node:fs/promises';
 import { freePorts } from '@wharf/testkit';
 import { ZkSession, fourLetterWord, readEnsembleConfig } from '@wharf/zk';
+import { memberJvm, secondsUntilWritesAfterKill, zookeepersOf } from './helpers/ensemble';
 import { startPlatform, type Platform } from './helpers/platform';
 import { etcdGetViaProxy, etcdPlan, etcdPutViaProxy, eventually, waitForPlan } from './helpers/plans';
 
@@ -20,31 +20,6 @@ const members = (port: number) => [1, 2, 3].map((n) => ({ host: `127.0.0.${n}`, 
 async function mode(host: string, port: number): Promise<string | null> {
   const srvr = await fourLetterWord(host, port, 'srvr', 1000);
   return /Mode: (\w+)/.exec(srvr ?? '')?.[1] ?? null;
-}
-
-/** The JVM serving `host:port`'s member, found by the data directory in its command line. */
-async function memberJvm(home: string, hostId: string): Promise<{ pid: number; ppid: number }> {
-  const cfg = `${home}/hosts/${hostId}/director/zookeeper/zoo.cfg`;
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (!cmdline.includes('QuorumPeerMain') || !cmdline.split('\0').includes(cfg)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    return { pid: Number(entry), ppid };
-  }
-  throw new Error(`no zookeeper process for ${cfg}`);
-}
-
-/** Pids of this home's ZooKeeper JVMs. */
-async function zookeepersOf(home: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes('QuorumPeerMain') && cmdline.includes(`${home}/`)) pids.push(Number(entry));
-  }
-  return pids;
 }
 
 describe('three directors run the ZooKeeper ensemble (wharf up --directors 3)', () => {
@@ -106,16 +81,7 @@ describe('three directors run the ZooKeeper ensemble (wharf up --directors 3)', 
 
     const created = await platform.api('POST', '/deployments', etcdPlan('after-the-kill', 1));
     expect(created.status).toBe(201);
-    const killedAt = Date.now();
-    process.kill(leader.pid, 'SIGKILL');
-    let n = 0;
-    await eventually(
-      () => session!.create(`/wharf-e2e-write-${(n += 1)}-${Date.now()}`, 'x').then(() => true),
-      30_000,
-      'a ZooKeeper write after the leader kill',
-      50,
-    );
-    const seconds = (Date.now() - killedAt) / 1000;
+    const seconds = await secondsUntilWritesAfterKill(session, leader.pid);
     process.stdout.write(
       `directors ensemble: leader (${leaderHost}) SIGKILL → ZooKeeper writes again in ${seconds} s\n`,
     );

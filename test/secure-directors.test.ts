@@ -9,12 +9,12 @@
  * within seconds (the figure is printed), that plan completes and its deployment serves; after
  * `wharf down` and `wharf up` the same TLS ensemble serves every deployment again.
  */
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { readTlsCredentials } from '@wharf/pki';
 import { freePorts } from '@wharf/testkit';
 import { ZkSession, fourLetterWord, probeZooKeeper, readEnsembleConfig, type ZkTlsOptions } from '@wharf/zk';
+import { memberJvm, secondsUntilWritesAfterKill } from './helpers/ensemble';
 import { startPlatform, type Platform } from './helpers/platform';
 import { etcdGetViaProxy, etcdPlan, etcdPutViaProxy, eventually, waitForPlan } from './helpers/plans';
 
@@ -25,17 +25,6 @@ const HANDSHAKE_SETTLE_MS = 500;
 
 const HOSTS = ['host-1', 'host-2', 'host-3'];
 const address = (hostId: string) => `127.0.0.${hostId.slice(-1)}`;
-
-/** The JVM serving `hostId`'s member, found by the data directory in its command line. */
-async function memberJvm(home: string, hostId: string): Promise<number> {
-  const cfg = `${home}/hosts/${hostId}/director/zookeeper/zoo.cfg`;
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes('QuorumPeerMain') && cmdline.split('\0').includes(cfg)) return Number(entry);
-  }
-  throw new Error(`no zookeeper process for ${cfg}`);
-}
 
 /** Opens TLS to `host:port`: 'accepted' when the handshake completes and the server keeps the connection. */
 function handshake(
@@ -144,23 +133,14 @@ describe('three directors run a mutual-TLS ZooKeeper ensemble (wharf up --direct
       ),
     );
     const leaderHost = HOSTS[modes.indexOf('leader')]!;
-    const leader = await memberJvm(platform.home, leaderHost);
+    const { pid: leader } = await memberJvm(platform.home, leaderHost);
     // A director certificate is the members' x509 super user: it may write anywhere.
     session = new ZkSession({ connectString: connectString(), tls: await certificate('host-1', 'director') });
     await session.start();
 
     const created = await platform.api('POST', '/deployments', etcdPlan('secure-after', 1));
     expect(created.status).toBe(201);
-    const killedAt = Date.now();
-    process.kill(leader, 'SIGKILL');
-    let n = 0;
-    await eventually(
-      () => session!.create(`/wharf-e2e-write-${(n += 1)}-${Date.now()}`, 'x').then(() => true),
-      30_000,
-      'a ZooKeeper write after the leader kill',
-      50,
-    );
-    const seconds = (Date.now() - killedAt) / 1000;
+    const seconds = await secondsUntilWritesAfterKill(session, leader);
     process.stdout.write(
       `secure directors ensemble: leader (${leaderHost}) SIGKILL → ZooKeeper writes (over TLS) again in ${seconds} s\n`,
     );

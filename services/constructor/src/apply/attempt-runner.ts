@@ -18,6 +18,7 @@ import {
   paths,
   serializeDocument,
   type PlanAttempt,
+  type PlanDocument,
   type StepId,
 } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
@@ -29,6 +30,7 @@ import {
   planTimeoutMs,
   serializeState,
   type AttemptPhase,
+  type AttemptState,
 } from '../core/attempt-state';
 import { failureMessageOf, failureTypeOf } from '../core/failure';
 import { finishAttempt, isActive, newAttempt, type StepOutcome } from '../core/step-log';
@@ -153,16 +155,7 @@ async function openAttempt(
     return undefined;
   }
   if (!pending) return undefined;
-  const now = deps.clock.now();
-  const state = initialState(pending.value, now + planTimeoutMs(pending.value));
-  const attempt = newAttempt({
-    attemptId: randomUUID(),
-    planId: pending.value.plan_id,
-    deploymentId: d,
-    leader: deps.leaderId,
-    nowMs: now,
-    state: serializeState(state),
-  });
+  const { state, attempt } = freshAttempt(deps, d, pending.value);
   const version = await writeNewAttempt(deps, d, attempt, existing?.version);
   logger.info('attempt started', { attempt: attempt.plan_attempt_id, plan: attempt.plan_id });
   return new AttemptContext(
@@ -174,6 +167,25 @@ async function openAttempt(
     signal,
     logger.child({ attempt: attempt.plan_attempt_id }),
   );
+}
+
+/** A new attempt (and its initial state) for `plan`, led by this constructor, timed from now. */
+function freshAttempt(
+  deps: RunnerDeps,
+  d: string,
+  plan: PlanDocument,
+): { state: AttemptState; attempt: PlanAttempt } {
+  const now = deps.clock.now();
+  const state = initialState(plan, now + planTimeoutMs(plan));
+  const attempt = newAttempt({
+    attemptId: randomUUID(),
+    planId: plan.plan_id,
+    deploymentId: d,
+    leader: deps.leaderId,
+    nowMs: now,
+    state: serializeState(state),
+  });
+  return { state, attempt };
 }
 
 /**
@@ -194,16 +206,7 @@ async function openFromCache(
   if (!pending || (cached.attempt && (!cached.attempt.value || isActive(cached.attempt.value))))
     return undefined;
   if (cached.attempt?.value?.plan_id === pending.value.plan_id) return undefined; // done, pending not yet gone
-  const now = deps.clock.now();
-  const state = initialState(pending.value, now + planTimeoutMs(pending.value));
-  const attempt = newAttempt({
-    attemptId: randomUUID(),
-    planId: pending.value.plan_id,
-    deploymentId: d,
-    leader: deps.leaderId,
-    nowMs: now,
-    state: serializeState(state),
-  });
+  const { state, attempt } = freshAttempt(deps, d, pending.value);
   const data = serializeDocument('plan-attempt', attempt);
   const tx = deps.zk.transaction().check(paths.planPending(d), pending.version);
   if (cached.attempt) tx.set(paths.planAttempt(d), data, cached.attempt.version);

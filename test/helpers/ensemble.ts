@@ -1,0 +1,49 @@
+/**
+ * Helpers for e2e tests of the directors' ZooKeeper ensemble (`wharf up --directors 3`): find a
+ * member's JVM from /proc, kill it and time how long until the ensemble takes writes again.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { type ZkSession } from '@wharf/zk';
+import { eventually } from './plans';
+
+/** The ZooKeeper JVM of `hostId`'s director member in the platform at `home`, and its parent. */
+export async function memberJvm(home: string, hostId: string): Promise<{ pid: number; ppid: number }> {
+  const cfg = `${home}/hosts/${hostId}/director/zookeeper/zoo.cfg`;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (!cmdline.includes('QuorumPeerMain') || !cmdline.split('\0').includes(cfg)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return { pid: Number(entry), ppid };
+  }
+  throw new Error(`no zookeeper process for ${cfg}`);
+}
+
+/** Pids of the ZooKeeper JVMs of the platform at `home`. */
+export async function zookeepersOf(home: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes('QuorumPeerMain') && cmdline.includes(`${home}/`)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/**
+ * SIGKILLs the member JVM `pid` and returns the seconds until `session` (connected to every
+ * member) creates a node again, retrying every 50 ms for up to 30 s.
+ */
+export async function secondsUntilWritesAfterKill(session: ZkSession, pid: number): Promise<number> {
+  const killedAt = Date.now();
+  process.kill(pid, 'SIGKILL');
+  let n = 0;
+  await eventually(
+    () => session.create(`/wharf-e2e-write-${(n += 1)}-${Date.now()}`, 'x').then(() => true),
+    30_000,
+    'a ZooKeeper write after the leader kill',
+    50,
+  );
+  return (Date.now() - killedAt) / 1000;
+}
