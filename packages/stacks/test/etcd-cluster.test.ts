@@ -5,6 +5,7 @@
  * (member remove, then stop), and the key still served by a survivor and by the new member.
  */
 import { readFile } from 'node:fs/promises';
+import { waitFor } from '@wharf/testkit';
 import {
   etcdGet,
   etcdMemberList,
@@ -54,8 +55,12 @@ describe('etcd cluster through ProcessRuntime and the etcd pack', () => {
     t = Date.now();
     await pack.beforeJoin(cluster.members, m3, { timeoutMs: 30_000 });
     timings.memberAdd = since(t);
-    const unstarted = (await etcdMemberList(m1)).find((m) =>
-      m.peerURLs.includes(`http://${m3.host}:${m3.ports.peer}`),
+    // etcd 3.4 serves the member list from the asked member's own state, and the add may have
+    // gone through another member (a retried add finds it there): m1 shows it once it applied it.
+    const unstarted = await waitFor(
+      async () =>
+        (await etcdMemberList(m1)).find((m) => m.peerURLs.includes(`http://${m3.host}:${m3.ports.peer}`)),
+      { timeoutMs: 10_000, message: 'm1 lists the added member' },
     );
     expect(unstarted).toMatchObject({ name: '' });
     // Repeating the hook (a resumed plan) adds nothing.
