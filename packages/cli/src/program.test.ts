@@ -77,28 +77,13 @@ async function parse(
 
 describe('the wharf command line', () => {
   it('hands every up flag to the up handler, with global options', async () => {
-    const { calls, code } = await parse([
-      '--home',
-      '/tmp/h',
-      'up',
-      '--detach',
-      '--zk-port',
-      '3181',
-      '--api-port',
-      '3400',
-      '--proxy-ports',
-      '3200,3201',
-      '--allocators',
-      '4',
-      '--constructors',
-      '1',
-      '--port-base',
-      '40000',
-      '--capacity-mb',
-      '1024',
-      '--timeout',
-      '30',
-    ]);
+    // Split on spaces: no argument here contains one.
+    const { calls, code } = await parse(
+      (
+        '--home /tmp/h up --detach --zk-port 3181 --api-port 3400 --proxy-ports 3200,3201 ' +
+        '--allocators 4 --constructors 1 --port-base 40000 --capacity-mb 1024 --timeout 30'
+      ).split(' '),
+    );
     expect(code).toBe(7);
     expect(calls).toEqual([
       {
