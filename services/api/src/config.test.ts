@@ -17,8 +17,15 @@ describe('api configuration', () => {
       requestIdTtlSeconds: 86_400,
       rateLimit: { perSecond: 50, burst: 100 },
       certificateFiles: [],
+      tlsCertFile: '',
+      tlsKeyFile: '',
       snapshotIntervalMs: 0,
     });
+    // The served certificate's expiry is reported with the listed files.
+    expect(
+      configFromEnv({ WHARF_API_TLS_CERT: '/etc/api.pem', WHARF_API_TLS_KEY: '/etc/api-key.pem' }, ctx)
+        .certificateFiles,
+    ).toEqual(['/etc/api.pem']);
     expect(configFromEnv({ WHARF_CERTIFICATE_FILES: '/etc/a.pem,/etc/b.pem' }, ctx).certificateFiles).toEqual(
       ['/etc/a.pem', '/etc/b.pem'],
     );

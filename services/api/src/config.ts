@@ -2,7 +2,7 @@
  * Configuration of the api service: the documented environment variables, their defaults and
  * their validation. `main.ts` passes `process.env` in; nothing else reads the environment.
  */
-import { LOG_LEVELS, type EnvTable, type LogLevel, serviceConfig } from '@wharf/observability';
+import { LOG_LEVELS, type EnvTable, type LogLevel, invalidConfig, serviceConfig } from '@wharf/observability';
 import { DEFAULT_REQUEST_ID_TTL_SECONDS } from './domain/request-marker';
 import { DEFAULT_RATE_LIMIT, type RateLimit } from './http/rate-limit';
 
@@ -44,6 +44,10 @@ export interface ApiConfig {
   readonly rateLimit: Readonly<RateLimit> | null;
   /** PEM certificate files whose expiry the api exports (`WHARF_CERTIFICATE_FILES`). */
   readonly certificateFiles: readonly string[];
+  /** PEM certificate the api serves HTTPS with (`WHARF_API_TLS_CERT`); '' for plain HTTP. */
+  readonly tlsCertFile: string;
+  /** Its private key (`WHARF_API_TLS_KEY`). */
+  readonly tlsKeyFile: string;
   /** > 0: the interval of every deployment's scheduled snapshots (`WHARF_SNAPSHOT_INTERVAL_MS`). */
   readonly snapshotIntervalMs: number;
 }
@@ -114,6 +118,21 @@ export function apiEnv(ctx: ApiEnvContext): EnvTable<ApiConfig> {
         "interval of every scheduled snapshot in ms, overriding the plans' settings.snapshot.interval (tests); 0: the plans'",
       parse: p.integer(0, MAX_SNAPSHOT_INTERVAL_OVERRIDE_MS),
     },
+    tlsCertFile: {
+      name: 'WHARF_API_TLS_CERT',
+      default: '',
+      shownDefault: '<none: plain HTTP>',
+      description:
+        'PEM certificate to serve HTTPS with (with WHARF_API_TLS_KEY; reloaded when the files change)',
+      parse: parseOptionalPath,
+    },
+    tlsKeyFile: {
+      name: 'WHARF_API_TLS_KEY',
+      default: '',
+      shownDefault: '<none>',
+      description: 'PEM private key of WHARF_API_TLS_CERT',
+      parse: parseOptionalPath,
+    },
     certificateFiles: {
       name: 'WHARF_CERTIFICATE_FILES',
       default: '',
@@ -169,5 +188,22 @@ export function configFromEnv(
   env: Readonly<Record<string, string | undefined>>,
   ctx: ApiEnvContext,
 ): ApiConfig {
-  return parseEnv(apiEnv(ctx), env, 'api configuration');
+  const config = parseEnv(apiEnv(ctx), env, 'api configuration');
+  if ((config.tlsCertFile === '') !== (config.tlsKeyFile === '')) {
+    const variable = config.tlsCertFile === '' ? 'WHARF_API_TLS_CERT' : 'WHARF_API_TLS_KEY';
+    throw invalidConfig('api configuration', [
+      { path: variable, variable, message: 'WHARF_API_TLS_CERT and WHARF_API_TLS_KEY go together' },
+    ]);
+  }
+  // The served certificate's expiry is a metric like any other listed file.
+  if (config.tlsCertFile !== '' && !config.certificateFiles.includes(config.tlsCertFile)) {
+    return { ...config, certificateFiles: Object.freeze([...config.certificateFiles, config.tlsCertFile]) };
+  }
+  return config;
+}
+
+function parseOptionalPath(raw: string): string {
+  if (raw === '') return raw;
+  if (!raw.startsWith('/') || raw.includes('\0')) throw new EnvValueError('must be an absolute path');
+  return raw;
 }

@@ -3,7 +3,8 @@
  * Express app on an HTTP server, and the service registration. `main.ts` adds the environment,
  * signals and exit codes; tests call this directly.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo } from 'node:net';
 import { type HealthReport, type Logger } from '@wharf/observability';
 import { ZkSession, registerService, type ZkTlsOptions } from '@wharf/zk';
@@ -16,6 +17,7 @@ import { bootstrap, type BootstrapResult } from './bootstrap';
 import { SYSTEM_CLOCK, type Clock } from './clock';
 import { type ApiConfig } from './config';
 import { type SupportedVersions } from './domain/plans';
+import { loadPair, watchPair } from './https';
 import { createApiMetrics } from './metrics';
 import { prepareMonitoring, startMonitoringGauges } from './monitoring/start';
 import { RequestIdSweeper } from './request-id-sweeper';
@@ -40,13 +42,15 @@ export interface StartApiOptions {
   zkSessionTimeoutMs?: number;
   /** ZooKeeper per-operation deadline override: how long a request waits during an outage. */
   zkOperationTimeoutMs?: number;
+  /** How often the HTTPS certificate files are checked for a rotation (tests use short ones). */
+  tlsReloadIntervalMs?: number;
   /** Request-id sweep pacing override (tests). */
   requestIdSweep?: { intervalMs?: number; batchSize?: number };
 }
 
 /** A running api. */
 export interface RunningApi {
-  /** `http://host:port`. */
+  /** `http://host:port`, or `https://` with a certificate. */
   readonly url: string;
   readonly port: number;
   readonly bootstrap: BootstrapResult;
@@ -62,6 +66,25 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
       resolve(server.address() as AddressInfo);
     });
   });
+}
+
+/**
+ * Plain HTTP, or HTTPS when a certificate is configured (`https.ts`: files checked for rotation).
+ * A certificate that cannot be read or does not match its key stops the start: serving plain HTTP
+ * instead would be a silent downgrade.
+ */
+async function createHttpServer(
+  { config, logger, tlsReloadIntervalMs }: StartApiOptions,
+  app: RequestListener,
+  closers: Array<() => Promise<void>>,
+): Promise<Server> {
+  if (config.tlsCertFile === '') return createServer(app);
+  const files = { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile };
+  const pair = await loadPair(files);
+  const server = createHttpsServer({ cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' }, app);
+  const stop = watchPair(server, files, pair, logger.child({ component: 'https' }), tlsReloadIntervalMs);
+  closers.push(() => Promise.resolve(stop()));
+  return server;
 }
 
 /** The api's ZooKeeper session (not started yet), with the options' timeout overrides. */
@@ -207,10 +230,11 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       monitoring,
       health: () => liveness(zk),
     });
-    const server = createServer(app);
+    const server = await createHttpServer(options, app, closers);
     const address = await listen(server, config.port, config.host);
     closers.push(() => closeServer(server));
-    const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    const scheme = config.tlsCertFile === '' ? 'http' : 'https';
+    const url = `${scheme}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
     const registration = await register(zk, config.id, address, options.version, clock);
     closers.push(() => registration.close());
     sweeper.start();
