@@ -54,6 +54,9 @@ const REBUILDS = 20;
 const PROXY_MAIN = join(import.meta.dirname, '..', 'services', 'proxy', 'dist', 'main.js');
 const CHROOT = '/bench-routes';
 
+const fmt = (xs) =>
+  `p50 ${quantile(xs, 0.5).toFixed(1)} / p95 ${quantile(xs, 0.95).toFixed(1)} / p99 ${quantile(xs, 0.99).toFixed(1)} ms`;
+
 const routeData = (deployment, port) => serializeDocument('route', benchRoute(deployment, port));
 
 /** Status of one GET for `deployment` through the proxy on `port` (keep-alive `agent`). */
@@ -92,8 +95,32 @@ function startProxy(zk, id) {
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    return { id, port, child, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) };
+    return { id, port, child, zk, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) };
   });
+}
+
+/** Attempts to start one proxy: on a loaded box its first ZooKeeper connection can time out. */
+const START_ATTEMPTS = 3;
+
+/**
+ * Waits until `proxy` serves `deployment` (60 s per attempt); a proxy that exited meanwhile (it
+ * failed to start) is started again, and `replace` is told of the new process.
+ */
+async function ready(proxy, deployment, replace) {
+  for (let attempt = 1; ; attempt++) {
+    const deadline = process.hrtime.bigint() + 60_000_000_000n;
+    for (;;) {
+      if ((await status(proxy.port, proxy.agent, deployment)) === 200) return;
+      if (proxy.child.exitCode !== null || process.hrtime.bigint() > deadline) break;
+      await sleep(20);
+    }
+    if (attempt >= START_ATTEMPTS) throw new Error(`proxy ${proxy.id} did not start`);
+    console.error(`proxy ${proxy.id} did not start (attempt ${attempt}); starting it again`);
+    proxy.agent.destroy();
+    if (proxy.child.exitCode === null) proxy.child.kill('SIGKILL');
+    proxy = await startProxy(proxy.zk, proxy.id);
+    replace(proxy);
+  }
 }
 
 async function fill(session, from, to, upstreamPort) {
@@ -136,6 +163,8 @@ function rebuildMs(count, upstreamPort) {
     return time(() => buildRouteTable(fresh, { memo }));
   });
   let current = buildRouteTable(docs);
+  if (applyRouteChanges === undefined)
+    return { full, reload, changed: [NaN], fullWall: wall.slice(0, REBUILDS) };
   const changed = Array.from({ length: REBUILDS }, (_, i) => {
     const k = (i * 7919) % count;
     const change = new Map([[`r${k}`, { name: `r${k}`, data: routeData(`r${k}`, upstreamPort) }]]);
@@ -148,6 +177,7 @@ const dir = mkdtempSync(join(tmpdir(), 'wharf-bench-routes-'));
 const zk = new EmbeddedZooKeeper({ dataDir: dir, port: await freePort() });
 const upstream = await startChild('proxy-upstream.mjs', []);
 const results = [];
+const failures = [];
 let session;
 try {
   await zk.start();
@@ -166,8 +196,7 @@ try {
       );
       try {
         // Ready: every proxy serves the last route of the filled tree.
-        const ready = process.hrtime.bigint() + 60_000_000_000n;
-        await Promise.all(proxies.map((p) => servedAt(p, `r${routes - 1}`, ready)));
+        await Promise.all(proxies.map((p, i) => ready(p, `r${routes - 1}`, (next) => (proxies[i] = next))));
         const latencies = [];
         for (let s = 0; s < SAMPLES; s++) {
           const deployment = `s${sampleId++}`;
@@ -180,14 +209,23 @@ try {
           await sleep(50);
         }
         results.push({ proxies: count, routes, samples: SAMPLES, latencies, rebuild });
+        console.error(`  ${count} proxies, ${routes} routes: write → served ${fmt(latencies)}`);
+      } catch (err) {
+        // A loaded box can starve a proxy past the deadlines: report the pair, go on with the rest.
+        console.error(`  ${count} proxies, ${routes} routes: FAILED (${err.message})`);
+        failures.push({ proxies: count, routes, error: err.message });
       } finally {
         for (const p of proxies) p.agent.destroy();
         await Promise.all(
           proxies.map(
             (p) =>
               new Promise((resolve) => {
+                // A proxy that failed to start has exited already: its 'exit' will not come again.
+                if (p.child.exitCode !== null || p.child.signalCode !== null) return resolve();
                 p.child.once('exit', resolve);
                 p.child.kill('SIGTERM');
+                // A proxy whose ZooKeeper is unreachable waits on its deregistration: bound it.
+                setTimeout(() => p.child.exitCode === null && p.child.kill('SIGKILL'), 10_000).unref();
               }),
           ),
         );
@@ -201,8 +239,6 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const fmt = (xs) =>
-  `p50 ${quantile(xs, 0.5).toFixed(1)} / p95 ${quantile(xs, 0.95).toFixed(1)} / p99 ${quantile(xs, 0.99).toFixed(1)} ms`;
 const summary = results.map((r) => ({
   proxies: r.proxies,
   routes: r.routes,
@@ -225,6 +261,7 @@ const report = {
   load: loadavg()[0],
   samples: SAMPLES,
   summary,
+  failures,
 };
 if (values.out !== undefined) writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
 if (values.json) console.log(JSON.stringify(report, null, 2));
