@@ -8,14 +8,17 @@
 //     deployment's `x-wharf-deployment` header; a 404 answers in ~0.1 ms) until it forwards to the
 //     upstream. The figure is the time from just before the create to each proxy's first 200:
 //     ZooKeeper's write and watch notification, the proxy's coalescing (10 ms) and rebuild.
-//   - In process: `buildRouteTable` over R route documents, every one decoded (first load, resync)
-//     and with one changed through the table cache's memo (what a proxy does per change).
-// Prints p50/p95/p99 per (proxies, routes) pair.
-//   node bench/route-propagation.mjs [--proxies 2,8] [--routes 1000,10000] [--samples 30] [--json]
+//   - In process, in CPU ms: `buildRouteTable` over R route documents, every one decoded (first
+//     load), again through the memo with every document in a new buffer of the same bytes (a
+//     reload), and `applyRouteChanges` of one changed document to an R-route table (what a proxy
+//     does per change).
+// Prints p50/p95/p99 per (proxies, routes) pair; `--out <file>` also writes them as JSON (for
+// `bench/route-propagation-plot.mjs`).
+//   node bench/route-propagation.mjs [--proxies 2,8] [--routes 1000,10000] [--samples 30] [--json] [--out f]
 //   node bench/route-propagation.mjs --quick        (2 proxies, 200 routes, 5 samples: CI-sized)
 // Needs a build (`npx tsc -b tsconfig.json`) and ZooKeeper's jars (scripts/bootstrap.sh).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -28,7 +31,7 @@ import { freePort, quantile, sleep } from './lib/platform.mjs';
 const require = createRequire(import.meta.url);
 const { EmbeddedZooKeeper, ZkSession } = require('@wharf/zk');
 const { paths, serializeDocument } = require('@wharf/model');
-const { RouteMemo, buildRouteTable } = require('@wharf/proxy');
+const { RouteMemo, applyRouteChanges, buildRouteTable } = require('@wharf/proxy');
 
 const { values } = parseArgs({
   options: {
@@ -37,6 +40,7 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '30' },
     quick: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    out: { type: 'string' },
   },
 });
 const list = (s) => s.split(',').map(Number);
@@ -49,6 +53,9 @@ const FILL_CONCURRENCY = 256;
 const REBUILDS = 20;
 const PROXY_MAIN = join(import.meta.dirname, '..', 'services', 'proxy', 'dist', 'main.js');
 const CHROOT = '/bench-routes';
+
+const fmt = (xs) =>
+  `p50 ${quantile(xs, 0.5).toFixed(1)} / p95 ${quantile(xs, 0.95).toFixed(1)} / p99 ${quantile(xs, 0.99).toFixed(1)} ms`;
 
 const routeData = (deployment, port) => serializeDocument('route', benchRoute(deployment, port));
 
@@ -88,8 +95,32 @@ function startProxy(zk, id) {
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    return { id, port, child, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) };
+    return { id, port, child, zk, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) };
   });
+}
+
+/** Attempts to start one proxy: on a loaded box its first ZooKeeper connection can time out. */
+const START_ATTEMPTS = 3;
+
+/**
+ * Waits until `proxy` serves `deployment` (60 s per attempt); a proxy that exited meanwhile (it
+ * failed to start) is started again, and `replace` is told of the new process.
+ */
+async function ready(proxy, deployment, replace) {
+  for (let attempt = 1; ; attempt++) {
+    const deadline = process.hrtime.bigint() + 60_000_000_000n;
+    for (;;) {
+      if ((await status(proxy.port, proxy.agent, deployment)) === 200) return;
+      if (proxy.child.exitCode !== null || process.hrtime.bigint() > deadline) break;
+      await sleep(20);
+    }
+    if (attempt >= START_ATTEMPTS) throw new Error(`proxy ${proxy.id} did not start`);
+    console.error(`proxy ${proxy.id} did not start (attempt ${attempt}); starting it again`);
+    proxy.agent.destroy();
+    if (proxy.child.exitCode === null) proxy.child.kill('SIGKILL');
+    proxy = await startProxy(proxy.zk, proxy.id);
+    replace(proxy);
+  }
 }
 
 async function fill(session, from, to, upstreamPort) {
@@ -104,35 +135,49 @@ async function fill(session, from, to, upstreamPort) {
 
 /**
  * Rebuild times over `count` documents: `full` decodes every document (a first load, a resync);
- * `changed` is what a proxy does per route change — the same documents with one of them new,
- * through the table cache's memo of the previous build.
+ * `changed` is what a proxy does per route change — one new document applied to the table.
  */
 function rebuildMs(count, upstreamPort) {
   const docs = Array.from({ length: count }, (_, i) => ({
     name: `r${i}`,
     data: routeData(`r${i}`, upstreamPort),
   }));
+  // CPU time, not wall time: on a shared box a build is preempted, and the wall clock then measures
+  // the neighbours (the wall-clock p50 is printed too).
   const time = (fn) => {
     const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     fn();
-    return Number(process.hrtime.bigint() - t0) / 1e6;
+    const c = process.cpuUsage(c0);
+    wall.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    return (c.user + c.system) / 1000;
   };
+  const wall = [];
   for (let i = 0; i < 3; i++) buildRouteTable(docs);
   const full = Array.from({ length: REBUILDS }, () => time(() => buildRouteTable(docs)));
+  // A reload (the safety-net refresh): every document read again into a new buffer, same bytes.
   const memo = new RouteMemo();
   buildRouteTable(docs, { memo });
+  const reload = Array.from({ length: REBUILDS }, () => {
+    const fresh = docs.map((d) => ({ name: d.name, data: Buffer.from(d.data) }));
+    return time(() => buildRouteTable(fresh, { memo }));
+  });
+  let current = buildRouteTable(docs);
+  if (applyRouteChanges === undefined)
+    return { full, reload, changed: [NaN], fullWall: wall.slice(0, REBUILDS) };
   const changed = Array.from({ length: REBUILDS }, (_, i) => {
     const k = (i * 7919) % count;
-    docs[k] = { name: `r${k}`, data: routeData(`r${k}`, upstreamPort) };
-    return time(() => buildRouteTable(docs, { memo }));
+    const change = new Map([[`r${k}`, { name: `r${k}`, data: routeData(`r${k}`, upstreamPort) }]]);
+    return time(() => (current = applyRouteChanges(current, change)));
   });
-  return { full, changed };
+  return { full, reload, changed, fullWall: wall.slice(0, REBUILDS) };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'wharf-bench-routes-'));
 const zk = new EmbeddedZooKeeper({ dataDir: dir, port: await freePort() });
 const upstream = await startChild('proxy-upstream.mjs', []);
 const results = [];
+const failures = [];
 let session;
 try {
   await zk.start();
@@ -151,8 +196,7 @@ try {
       );
       try {
         // Ready: every proxy serves the last route of the filled tree.
-        const ready = process.hrtime.bigint() + 60_000_000_000n;
-        await Promise.all(proxies.map((p) => servedAt(p, `r${routes - 1}`, ready)));
+        await Promise.all(proxies.map((p, i) => ready(p, `r${routes - 1}`, (next) => (proxies[i] = next))));
         const latencies = [];
         for (let s = 0; s < SAMPLES; s++) {
           const deployment = `s${sampleId++}`;
@@ -165,14 +209,23 @@ try {
           await sleep(50);
         }
         results.push({ proxies: count, routes, samples: SAMPLES, latencies, rebuild });
+        console.error(`  ${count} proxies, ${routes} routes: write → served ${fmt(latencies)}`);
+      } catch (err) {
+        // A loaded box can starve a proxy past the deadlines: report the pair, go on with the rest.
+        console.error(`  ${count} proxies, ${routes} routes: FAILED (${err.message})`);
+        failures.push({ proxies: count, routes, error: err.message });
       } finally {
         for (const p of proxies) p.agent.destroy();
         await Promise.all(
           proxies.map(
             (p) =>
               new Promise((resolve) => {
+                // A proxy that failed to start has exited already: its 'exit' will not come again.
+                if (p.child.exitCode !== null || p.child.signalCode !== null) return resolve();
                 p.child.once('exit', resolve);
                 p.child.kill('SIGTERM');
+                // A proxy whose ZooKeeper is unreachable waits on its deregistration: bound it.
+                setTimeout(() => p.child.exitCode === null && p.child.kill('SIGKILL'), 10_000).unref();
               }),
           ),
         );
@@ -186,8 +239,6 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const fmt = (xs) =>
-  `p50 ${quantile(xs, 0.5).toFixed(1)} / p95 ${quantile(xs, 0.95).toFixed(1)} / p99 ${quantile(xs, 0.99).toFixed(1)} ms`;
 const summary = results.map((r) => ({
   proxies: r.proxies,
   routes: r.routes,
@@ -199,10 +250,21 @@ const summary = results.map((r) => ({
   },
   rebuild_ms: {
     full: { p50: quantile(r.rebuild.full, 0.5), p99: quantile(r.rebuild.full, 0.99) },
+    full_wall: { p50: quantile(r.rebuild.fullWall, 0.5), p99: quantile(r.rebuild.fullWall, 0.99) },
+    reload: { p50: quantile(r.rebuild.reload, 0.5), p99: quantile(r.rebuild.reload, 0.99) },
     one_changed: { p50: quantile(r.rebuild.changed, 0.5), p99: quantile(r.rebuild.changed, 0.99) },
   },
 }));
-if (values.json) console.log(JSON.stringify({ cpus: cpus().length, load: loadavg()[0], summary }, null, 2));
+const report = {
+  when: new Date().toISOString(),
+  cpus: cpus().length,
+  load: loadavg()[0],
+  samples: SAMPLES,
+  summary,
+  failures,
+};
+if (values.out !== undefined) writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
+if (values.json) console.log(JSON.stringify(report, null, 2));
 else {
   console.log(
     `route propagation (${cpus().length} CPUs, load ${loadavg()[0].toFixed(1)}), ${SAMPLES} samples each`,
@@ -210,8 +272,10 @@ else {
   for (const r of results) {
     console.log(
       `  ${String(r.proxies).padStart(2)} proxies, ${String(r.routes).padStart(5)} routes: write → served ${fmt(r.latencies)}; ` +
-        `rebuild: all decoded p50 ${quantile(r.rebuild.full, 0.5).toFixed(2)} / p99 ${quantile(r.rebuild.full, 0.99).toFixed(2)} ms, ` +
-        `one changed p50 ${quantile(r.rebuild.changed, 0.5).toFixed(2)} / p99 ${quantile(r.rebuild.changed, 0.99).toFixed(2)} ms`,
+        `rebuild (CPU ms): all decoded p50 ${quantile(r.rebuild.full, 0.5).toFixed(2)} / p99 ${quantile(r.rebuild.full, 0.99).toFixed(2)} ` +
+        `(wall p50 ${quantile(r.rebuild.fullWall, 0.5).toFixed(2)}), ` +
+        `reload p50 ${quantile(r.rebuild.reload, 0.5).toFixed(2)} / p99 ${quantile(r.rebuild.reload, 0.99).toFixed(2)}, ` +
+        `one changed p50 ${quantile(r.rebuild.changed, 0.5).toFixed(3)} / p99 ${quantile(r.rebuild.changed, 0.99).toFixed(3)}`,
     );
   }
 }

@@ -44,12 +44,18 @@ export interface TreeCacheOptions {
 /** `latent` before start(), `started`, `closed`. */
 export type TreeCacheState = 'latent' | 'started' | 'closed';
 
-/** Events of a {@link TreeCache}. `changed` fires once after each batch of node events. */
+/**
+ * Events of a {@link TreeCache}. After each batch of node events, `batch` fires with all of them
+ * (removals deepest first, then additions and updates parents first), then `changed`. A consumer
+ * that keeps its own view up to date from `batch` (and `get()`) never pays for a snapshot copy;
+ * `changed` hands over the whole snapshot, copied only when someone listens to it.
+ */
 export type TreeCacheEvents = {
   initialized: [ReadonlyMap<string, ZkNode>];
   added: [TreeCacheEvent];
   updated: [TreeCacheEvent];
   removed: [TreeCacheEvent];
+  batch: [readonly TreeCacheEvent[]];
   changed: [ReadonlyMap<string, ZkNode>];
 };
 
@@ -72,7 +78,8 @@ export class TreeCache extends TypedEmitter<TreeCacheEvents> {
   private readonly dirty = new Map<string, Dirty>();
   private resync = false;
   private initialized = false;
-  private published: ReadonlyMap<string, ZkNode> = EMPTY_SNAPSHOT;
+  /** The snapshot of the last published batch, copied from the index on first demand. */
+  private published: ReadonlyMap<string, ZkNode> | undefined = EMPTY_SNAPSHOT;
   private loop: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
   private readonly watcher = (event: ZkWatchEvent): void => this.onWatch(event);
@@ -126,12 +133,14 @@ export class TreeCache extends TypedEmitter<TreeCacheEvents> {
    * before `initialized`).
    */
   snapshot(): ReadonlyMap<string, ZkNode> {
+    this.published ??= Object.freeze(this.index.atCheckpoint());
     return this.published;
   }
 
-  /** The node at `path` in the current snapshot. */
+  /** The node at `path` in the current snapshot (without copying it). */
   get(path: string): ZkNode | undefined {
-    return this.published.get(path);
+    if (this.published !== undefined) return this.published.get(path);
+    return this.index.getAtCheckpoint(path);
   }
 
   /** Resolves true once initialized, false after `timeoutMs`. */
@@ -193,15 +202,22 @@ export class TreeCache extends TypedEmitter<TreeCacheEvents> {
 
   private publish(events: TreeCacheEvent[]): void {
     if (this.current !== 'started') return;
-    if (events.length > 0 || !this.initialized) this.published = Object.freeze(this.index.toMap());
+    // Why only with events: a pass that changed nothing keeps the snapshot (and its identity,
+    // which consumers memoise on); same-version re-reads stay in the journal until the next one.
+    if (events.length > 0 || !this.initialized) {
+      this.index.checkpoint();
+      this.published = undefined;
+    }
     if (!this.initialized) {
       this.initialized = true;
       this.logger.debug('tree cache initialized', { root: this.rootPath, nodes: this.index.size });
       this.emit('initialized', this.snapshot());
       return;
     }
+    if (events.length === 0) return;
     for (const event of events) this.emit(event.type, event);
-    if (events.length > 0) this.emit('changed', this.snapshot());
+    this.emit('batch', events);
+    if (this.listenerCount('changed') > 0) this.emit('changed', this.snapshot());
   }
 
   /** Full reload into a fresh map (re-arming every watch), diffed against the cache. */

@@ -91,6 +91,7 @@ describe('TreeIndex', () => {
     const index = new TreeIndex('/r');
     index.put('/r', node(''));
     index.put('/r/a', node('a'));
+    index.checkpoint(); // published: the diff is taken from here
     const events = index.replace(
       new Map([
         ['/r', node('')],

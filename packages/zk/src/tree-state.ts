@@ -55,10 +55,18 @@ export function diffTrees(
 /**
  * The cache's mutable contents: nodes by path plus a parent → children index so a subtree can be
  * dropped without scanning the whole map. Every mutation returns the events it implies.
+ *
+ * Why a checkpoint: readers are handed the contents as of the last published batch, while the
+ * next pass already mutates the index across awaits. Copying 10,000 nodes per batch to freeze that
+ * view was most of what a route change cost a proxy; instead each mutation records the node a path
+ * had at the checkpoint (once per path), so the published view is the index minus that journal:
+ * O(1) per lookup, and a full copy only for a reader that asks for the whole map.
  */
 export class TreeIndex {
   private readonly nodes = new Map<string, ZkNode>();
   private readonly kids = new Map<string, Set<string>>();
+  /** Path → its node at the last checkpoint (`undefined`: absent then), for paths changed since. */
+  private readonly journal = new Map<string, ZkNode | undefined>();
 
   constructor(private readonly root: string) {}
 
@@ -87,6 +95,35 @@ export class TreeIndex {
     return new Map(this.nodes);
   }
 
+  /** Makes the current contents the checkpoint (what {@link atCheckpoint} returns). */
+  checkpoint(): void {
+    this.journal.clear();
+  }
+
+  /** Number of paths changed since the checkpoint. */
+  get pendingSize(): number {
+    return this.journal.size;
+  }
+
+  /** The node at `path` as of the last checkpoint. */
+  getAtCheckpoint(path: string): ZkNode | undefined {
+    return this.journal.has(path) ? this.journal.get(path) : this.nodes.get(path);
+  }
+
+  /** A copy of the contents as of the last checkpoint. */
+  atCheckpoint(): Map<string, ZkNode> {
+    const copy = new Map(this.nodes);
+    for (const [path, node] of this.journal) {
+      if (node === undefined) copy.delete(path);
+      else copy.set(path, node);
+    }
+    return copy;
+  }
+
+  private record(path: string): void {
+    if (!this.journal.has(path)) this.journal.set(path, this.nodes.get(path));
+  }
+
   /**
    * Stores a read of `path`. Ignored (null) when `path` is outside the root or its parent is no
    * longer cached (a late answer for a subtree removed meanwhile).
@@ -96,6 +133,7 @@ export class TreeIndex {
     if (path !== this.root && !this.nodes.has(parentPath(path))) return null;
     const previous = this.nodes.get(path);
     const type = nodeChange(previous, node);
+    this.record(path);
     this.nodes.set(path, node);
     if (path !== this.root) {
       const parent = parentPath(path);
@@ -118,6 +156,7 @@ export class TreeIndex {
     for (const child of this.childrenOf(path)) events.push(...this.removeSubtree(child));
     const node = this.nodes.get(path);
     if (node === undefined) return events;
+    this.record(path);
     this.nodes.delete(path);
     this.kids.delete(path);
     this.kids.get(parentPath(path))?.delete(path);
@@ -125,9 +164,15 @@ export class TreeIndex {
     return events;
   }
 
-  /** Replaces the whole contents with `next`; returns the diff. */
+  /**
+   * Replaces the whole contents with `next`; returns the diff from the checkpoint (not from the
+   * current contents: a pass that failed half-way mutated the index without publishing its events,
+   * and a consumer applying events must still hear of those changes).
+   */
   replace(next: ReadonlyMap<string, ZkNode>): TreeCacheEvent[] {
-    const events = diffTrees(this.nodes, next);
+    const events = diffTrees(this.journal.size === 0 ? this.nodes : this.atCheckpoint(), next);
+    for (const path of this.nodes.keys()) this.record(path);
+    for (const path of next.keys()) this.record(path);
     this.nodes.clear();
     this.kids.clear();
     const paths = [...next.keys()].sort((a, b) => depthOf(a) - depthOf(b));

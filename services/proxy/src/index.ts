@@ -83,7 +83,9 @@ export {
   type RouteTableOptions,
   type RouteTarget,
   type SkippedRoute,
+  type RouteTableBase,
   RouteMemo,
+  applyRouteChanges,
   buildRouteTable,
 } from './route-table';
 export { DEPLOYMENT_HEADER, type RoutingKey, hostnameOf, normaliseDomain, routingKeyOf } from './routing-key';

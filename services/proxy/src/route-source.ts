@@ -10,7 +10,10 @@ import type { RouteDocument } from './route-table';
 export type RouteSourceEvent =
   /** The first complete read finished: `documents()` is now defined. */
   | { readonly type: 'initialized' }
-  /** A document was added, updated or removed (`name` is the deployment znode name). */
+  /**
+   * A document was added, updated or removed (`name` is the deployment znode name; an empty name
+   * means "something", and the listener re-reads every document).
+   */
   | { readonly type: 'changed'; readonly name: string }
   /** The backing store was re-read in full (reconnect, safety-net refresh). */
   | { readonly type: 'resynced' };
@@ -29,6 +32,12 @@ export interface RouteSource {
    * backing store is unreachable this keeps returning the last known documents.
    */
   documents(): Iterable<RouteDocument> | undefined;
+  /**
+   * The current document named `name` (`undefined` when there is none), consistent with
+   * `documents()`. A source that has it lets the table cache apply each `changed` name on its own
+   * (O(changed)) instead of rebuilding from every document; optional.
+   */
+  document?(name: string): RouteDocument | undefined;
   /** Registers the one listener (the table cache); returns a function that removes it. */
   subscribe(listener: RouteSourceListener): () => void;
   /** Re-reads everything from the backing store (the safety-net refresh); optional. */

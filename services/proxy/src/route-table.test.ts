@@ -123,12 +123,15 @@ describe('RouteMemo', () => {
     expect(back).toEqual(first.get('dep1'));
   });
 
-  it('decodes again a document with equal bytes in a new buffer (identity, not content)', () => {
+  it('reuses a document with equal bytes in a new buffer (a reload), decodes different bytes', () => {
     const memo = new RouteMemo();
     const entry = routeEntry('dep1', [instance('dep1-main-0')]);
-    const first = buildRouteTable([doc('dep1', entry)], { memo }).table.routes.get('dep1');
-    const second = buildRouteTable([doc('dep1', entry)], { memo }).table.routes.get('dep1');
-    expect(second).not.toBe(first);
-    expect(second).toEqual(first);
+    const bytes = (e: unknown) => ({ name: 'dep1', data: Buffer.from(JSON.stringify(e)) });
+    const first = buildRouteTable([bytes(entry)], { memo }).table.routes.get('dep1');
+    const second = buildRouteTable([bytes(entry)], { memo }).table.routes.get('dep1');
+    expect(second).toBe(first);
+    const moved = { ...entry, instances: [instance('dep1-main-0', { port: 20001 })] };
+    const third = buildRouteTable([bytes(moved)], { memo }).table.routes.get('dep1');
+    expect(third!.tiers[0]![0]!.port).toBe(20001);
   });
 });

@@ -3,11 +3,16 @@
  * keeps its contents across disconnects and reloads-and-diffs after a reconnect, so the proxy keeps
  * the last known routes while ZooKeeper is unreachable. The safety-net refresh builds a second cache
  * from scratch and swaps it in only once it has fully loaded (a missed watch cannot outlive it).
+ *
+ * The documents are kept here by name and updated from each of the cache's batches, so a change
+ * costs O(changed) (copying the cache's 10,000-node snapshot per change was most of its cost), and
+ * every changed name is reported for the table cache to apply on its own. A reconnect's diff
+ * arrives as one batch like any other: the table is updated, not rebuilt.
  */
 import { WharfError, paths } from '@wharf/model';
 import type { Logger } from '@wharf/observability';
-import { TreeCache, baseName, parentPath, type ZkNode, type ZkSession } from '@wharf/zk';
-import type { RouteSource, RouteSourceEvent, RouteSourceListener } from './route-source';
+import { TreeCache, baseName, parentPath, type TreeCacheEvent, type ZkNode, type ZkSession } from '@wharf/zk';
+import type { RouteSource, RouteSourceListener } from './route-source';
 import type { RouteDocument } from './route-table';
 
 /** Options for {@link ZkRouteSource}. */
@@ -25,8 +30,11 @@ export class ZkRouteSource implements RouteSource {
   private cache: TreeCache | undefined;
   private listener: RouteSourceListener | undefined;
   private closed = false;
-  /** The last snapshot converted, and its documents (a snapshot is immutable until the next change). */
-  private memo: { snapshot: ReadonlyMap<string, ZkNode>; documents: RouteDocument[] } | undefined;
+  /** The documents by name, `undefined` until the first load. */
+  private docs: Map<string, RouteDocument> | undefined;
+  /** `/routes` itself vanished: the last documents keep serving until it is back (see `onBatch`). */
+  private wiped = false;
+  private readonly view: Iterable<RouteDocument> = { [Symbol.iterator]: () => this.values() };
 
   constructor(options: ZkRouteSourceOptions) {
     this.options = options;
@@ -50,24 +58,12 @@ export class ZkRouteSource implements RouteSource {
 
   /** The cached `/routes/<id>` documents, `undefined` until the first load completed. */
   documents(): Iterable<RouteDocument> | undefined {
-    const cache = this.cache;
-    if (cache === undefined || !cache.isInitialized) return undefined;
-    const snapshot = cache.snapshot();
-    // Why: `/routes` is created once by the api's bootstrap and never deleted; deleting a
-    // deployment removes only its child. A snapshot without the root means the tree was wiped
-    // (ZooKeeper lost its data, a restore is still to come): the last routes keep serving rather
-    // than every deployment answering 404 until the restore.
-    if (this.memo !== undefined && !snapshot.has(this.root)) return this.memo.documents;
-    if (this.memo?.snapshot !== snapshot) {
-      const documents: RouteDocument[] = [];
-      for (const [path, node] of snapshot) {
-        if (path !== this.root && parentPath(path) === this.root) {
-          documents.push({ name: baseName(path), data: node.data });
-        }
-      }
-      this.memo = { snapshot, documents };
-    }
-    return this.memo.documents;
+    return this.docs === undefined ? undefined : this.view;
+  }
+
+  /** The cached `/routes/<name>` document. */
+  document(name: string): RouteDocument | undefined {
+    return this.docs?.get(name);
   }
 
   /** Registers the listener. */
@@ -93,6 +89,7 @@ export class ZkRouteSource implements RouteSource {
     }
     const previous = this.cache;
     this.cache = fresh;
+    this.load(fresh.snapshot());
     await previous?.close();
     this.options.logger.debug('route cache reloaded', { root: this.root });
     this.listener?.({ type: 'resynced' });
@@ -100,14 +97,67 @@ export class ZkRouteSource implements RouteSource {
 
   private createCache(): TreeCache {
     const cache = new TreeCache(this.options.zk, this.root, { depth: 1 });
-    const notify = (event: RouteSourceEvent): void => {
-      // Only the cache in use speaks: a refresh's cache stays silent until it is swapped in.
-      if (cache === this.cache && !this.closed) this.listener?.(event);
-    };
-    cache.on('initialized', () => notify({ type: 'initialized' }));
-    for (const type of ['added', 'updated', 'removed'] as const) {
-      cache.on(type, (event) => notify({ type: 'changed', name: baseName(event.path) }));
-    }
+    // Only the cache in use speaks: a refresh's cache stays silent until it is swapped in.
+    const live = (): boolean => cache === this.cache && !this.closed;
+    cache.on('initialized', (snapshot) => {
+      if (!live()) return;
+      this.load(snapshot);
+      this.listener?.({ type: 'initialized' });
+    });
+    cache.on('batch', (events) => {
+      if (live()) this.onBatch(cache, events);
+    });
     return cache;
+  }
+
+  /**
+   * Why the root is watched: `/routes` is created once by the api's bootstrap and never deleted;
+   * deleting a deployment removes only its child. A batch that removes the root means the tree was
+   * wiped (ZooKeeper lost its data, a restore is still to come): the last routes keep serving
+   * rather than every deployment answering 404 until the restore, which reloads them all.
+   */
+  private onBatch(cache: TreeCache, events: readonly TreeCacheEvent[]): void {
+    if (cache.get(this.root) === undefined) {
+      if (!this.wiped)
+        this.options.logger.warn('routes root vanished; serving the last routes', { root: this.root });
+      this.wiped = true;
+      return;
+    }
+    if (this.wiped) {
+      this.wiped = false;
+      this.load(cache.snapshot());
+      this.listener?.({ type: 'resynced' });
+      return;
+    }
+    const docs = this.docs ?? new Map<string, RouteDocument>();
+    this.docs = docs;
+    for (const event of events) {
+      if (event.path === this.root || parentPath(event.path) !== this.root) continue;
+      const name = baseName(event.path);
+      if (event.type === 'removed') docs.delete(name);
+      else docs.set(name, { name, data: event.node.data });
+      this.listener?.({ type: 'changed', name });
+    }
+  }
+
+  /** Replaces the documents with those of `snapshot` (kept as they were when it has no root). */
+  private load(snapshot: ReadonlyMap<string, ZkNode>): void {
+    if (this.docs !== undefined && !snapshot.has(this.root)) {
+      this.wiped = true;
+      return;
+    }
+    this.wiped = false;
+    const docs = new Map<string, RouteDocument>();
+    for (const [path, node] of snapshot) {
+      if (path !== this.root && parentPath(path) === this.root) {
+        const name = baseName(path);
+        docs.set(name, { name, data: node.data });
+      }
+    }
+    this.docs = docs;
+  }
+
+  private *values(): IterableIterator<RouteDocument> {
+    if (this.docs !== undefined) yield* this.docs.values();
   }
 }
