@@ -74,25 +74,30 @@ export async function ensureTrust({ data, bind, prefix, apiNames, owner, log }) 
     chownTree(dir, owner);
     return result.credentials;
   };
-  for (const [service, role] of Object.entries(SERVICE_ROLES)) {
-    await ensure(join(data, service, 'tls'), { hostId: serviceId(prefix, service), role }, 'client');
-  }
   const loopback = { dns: ['localhost'], ips: unique(['127.0.0.1', bind]) };
-  const server = await ensure(
-    join(data, 'zookeeper', 'tls'),
-    { hostId: `${prefix}zookeeper`, role: 'zookeeper' },
-    'peer',
-    loopback,
-  );
+  // Key generation (RSA-2048, native, on libuv's pool) is most of a first run: all at once.
+  const [server, https] = await Promise.all([
+    ensure(
+      join(data, 'zookeeper', 'tls'),
+      { hostId: `${prefix}zookeeper`, role: 'zookeeper' },
+      'peer',
+      loopback,
+    ),
+    ensure(join(data, 'haproxy', 'api-tls'), { hostId: serviceId(prefix, 'api'), role: 'api' }, 'server', {
+      dns: unique(['localhost', ...apiNames.dns]),
+      ips: unique([...loopback.ips, ...apiNames.ips]),
+    }),
+    ...Object.entries(SERVICE_ROLES).map(([service, role]) =>
+      ensure(join(data, service, 'tls'), { hostId: serviceId(prefix, service), role }, 'client'),
+    ),
+  ]);
   writeZkStores(join(data, 'zookeeper', 'conf', 'tls'), server, owner);
-  const https = await ensure(
-    join(data, 'haproxy', 'api-tls'),
-    { hostId: serviceId(prefix, 'api'), role: 'api' },
-    'server',
-    { dns: unique(['localhost', ...apiNames.dns]), ips: unique([...loopback.ips, ...apiNames.ips]) },
-  );
   writeSecret(join(data, 'haproxy', 'api.pem'), `${https.cert.trim()}\n${https.key.trim()}\n`, owner);
-  log('certificates ready', { issued, kept: Object.keys(SERVICE_ROLES).length + 2 - issued });
+  log('certificates ready', {
+    issued,
+    kept: Object.keys(SERVICE_ROLES).length + 2 - issued,
+    ms: Date.now() - now.getTime(),
+  });
   return {
     ...zk.renderSecureClientPort({
       host: bind,
