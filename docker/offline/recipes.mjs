@@ -3,8 +3,10 @@
  * root filesystem; `changes` are the Dockerfile instructions `docker import --change` applies.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** The non-root user every Wharf image runs as (above the 1000-range of host accounts). */
 export const WHARF_UID = 10001;
@@ -58,6 +60,34 @@ const ZK_JVM_FLAGS = [
   '-Djava.awt.headless=true',
   '-Dzookeeper.jmx.log4j.disable=true',
 ];
+
+/**
+ * Wharf's ZooKeeper classes (packages/zk/java): the x509 auth provider whose ACL ids match by
+ * role (`OU=proxy,O=Wharf`), which the compose install's TLS port registers, and the reconfig
+ * tool. Compiled here with the host JDK's javac against the zookeeper.jar the image carries, as
+ * packages/zk/src/x509-provider.ts does for the embedded server.
+ */
+const WHARF_JAVA_SOURCES = ['WharfX509AuthenticationProvider.java', 'WharfReconfig.java'].map((f) =>
+  fileURLToPath(new URL(`../../packages/zk/java/${f}`, import.meta.url)),
+);
+/** Where the compiled classes go in the image (on the CMD's classpath). */
+const WHARF_CLASSES = '/opt/wharf/classes';
+
+/** Compiles {@link WHARF_JAVA_SOURCES} into the image; sources hashed into the inputs. */
+function addWharfClasses(root, log) {
+  const javac = join(javaHome(), 'bin', 'javac');
+  const sources = WHARF_JAVA_SOURCES.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+  const digest = createHash('sha256').update(sources).digest('hex');
+  root.later(WHARF_CLASSES, `javac ${digest}`, () => {
+    log("compiling Wharf's ZooKeeper classes");
+    fs.mkdirSync(root.path(WHARF_CLASSES), { recursive: true });
+    execFileSync(
+      javac,
+      ['-cp', join(JAVA_SHARE, 'zookeeper.jar'), '-d', root.path(WHARF_CLASSES), ...WHARF_JAVA_SOURCES],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+  });
+}
 
 /** Absolute path of `cmd` on PATH, symlinks resolved. */
 function which(cmd) {
@@ -255,8 +285,9 @@ export const recipes = {
       root.writeFile('/conf/zoo.cfg', ZOO_CFG);
       root.writeFile('/conf/log4j.properties', LOG4J);
       root.mkdir('/data', 0o700, WHARF_UID, WHARF_GID);
+      addWharfClasses(root, log);
       // zookeeper.jar first; the conf dir carries log4j.properties.
-      const cp = ['/conf', ...jars].join(':');
+      const cp = ['/conf', ...jars, WHARF_CLASSES].join(':');
       zkCmd.splice(
         0,
         zkCmd.length,
