@@ -121,6 +121,11 @@ export interface ReconfigureOptions {
   readonly connectString: string;
   readonly add?: readonly EnsembleServer[];
   readonly remove?: readonly number[];
+  /**
+   * Commit only if the configuration is still this version (hex `version=` of
+   * `/zookeeper/config`): a removal decided on one membership is refused after a concurrent change.
+   */
+  readonly fromConfig?: string | null;
   /** The super user's password (see {@link superDigest}). */
   readonly superPassword: string;
   /** A TLS ensemble: the reconfiguring client's PEM stores, and the config read after a lost reply. */
@@ -184,8 +189,9 @@ export async function reconfigureEnsemble(options: ReconfigureOptions): Promise<
       ? [
           add.length === 0 ? '-' : add.map((s) => serverSpec(s)).join(','),
           remove.length === 0 ? '-' : remove.join(','),
+          ...(options.fromConfig == null ? [] : ['-', options.fromConfig]),
         ]
-      : await wholeMembership(options.connectString, options.tls, add, remove)),
+      : await wholeMembership(options.connectString, options.tls, add, remove, options.fromConfig)),
   ];
   try {
     const { stdout } = await execFileAsync(options.javaPath ?? 'java', args, {
@@ -222,8 +228,14 @@ async function wholeMembership(
   tls: ReconfigureTls,
   add: readonly EnsembleServer[],
   remove: readonly number[],
+  fromConfig?: string | null,
 ): Promise<string[]> {
   const current = await readEnsembleConfig(connectString, tls.session);
+  if (fromConfig != null && current.version !== fromConfig) {
+    throw new WharfError('WHARF_ZK_BAD_VERSION', 'the ensemble configuration changed meanwhile', {
+      details: { expected: fromConfig, found: current.version },
+    });
+  }
   const changed = new Set([...add.map((s) => s.id), ...remove]);
   const members = [...current.servers.filter((s) => !changed.has(s.id)), ...add];
   return ['-', '-', members.map((s) => serverSpec(s, true)).join(','), current.version ?? '-'];
