@@ -78,20 +78,7 @@ async function main(): Promise<void> {
     logger,
     handler: createObservabilityHandler({
       registry: metrics.registry,
-      health: () => {
-        const quorum = director.quorum;
-        return {
-          checks: {
-            zookeeper: { status: zk.state === 'closed' ? 'failing' : 'ok', detail: zk.state },
-            director: { status: director.state === 'running' ? 'ok' : 'failing', detail: director.state },
-            quorum: {
-              status: quorum.healthy === false ? 'failing' : 'ok',
-              detail:
-                quorum.healthy === undefined ? 'not checked yet' : quorum.healthy ? 'healthy' : 'unhealthy',
-            },
-          },
-        };
-      },
+      health: () => health(zk, director),
       logger,
     }),
   });
@@ -129,6 +116,21 @@ async function main(): Promise<void> {
     caFingerprint: director.caFingerprint,
     metrics: observability.url,
   });
+}
+
+/** The director's `/health`: its session, itself and its last quorum verdict. */
+function health(zk: ZkSession, director: Director) {
+  const quorum = director.quorum;
+  return {
+    checks: {
+      zookeeper: { status: zk.state === 'closed' ? 'failing' : 'ok', detail: zk.state },
+      director: { status: director.state === 'running' ? 'ok' : 'failing', detail: director.state },
+      quorum: {
+        status: quorum.healthy === false ? 'failing' : 'ok',
+        detail: quorum.healthy === undefined ? 'not checked yet' : quorum.healthy ? 'healthy' : 'unhealthy',
+      },
+    },
+  } as const;
 }
 
 /**
