@@ -118,7 +118,11 @@ describe('member certificates of a TLS ensemble: rotation and removal', () => {
   });
 
   it('removes a live director from the TLS ensemble', async () => {
+    const startedAt = Date.now();
     const removed = await platform.cli(['director', 'remove', 'host-3']);
+    process.stdout.write(
+      `director remove host-3 (TLS): ${((Date.now() - startedAt) / 1000).toFixed(1)} s (CLI)\n`,
+    );
     expect(removed.code).toBe(0);
     expect(removed.stdout).toContain('its server has stopped');
     const config = await readEnsembleConfig(connectString(), director);
