@@ -13,7 +13,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Command } from 'commander';
-import { WharfError, assertId, paths } from '@wharf/model';
+import { WharfError, assertId, isWharfError, paths } from '@wharf/model';
 import { readPlatformFile, type PlatformRecord } from '@wharf/platform';
 import { readTlsCredentials } from '@wharf/pki';
 import {
@@ -35,6 +35,8 @@ import { resolveZk, type PlatformZkOptions } from './platform-backup';
 
 /** How long `remove` waits for the removed member's server to stop answering (a live director's). */
 export const REMOVED_SERVER_WAIT_MS = 30_000;
+/** How long the role update may wait out an election after the leader was removed. */
+export const ROLE_UPDATE_WITHIN_MS = 45_000;
 /** Between two probes of the removed member. */
 const REMOVED_SERVER_POLL_MS = 250;
 
@@ -68,12 +70,13 @@ export async function removeDirector(
   const { connectString, chroot } = await resolveZk(options, ctx);
   const superPassword = await readSuperPassword(home, ctx);
   const tls = await directorTls(options, record, host, ctx);
-  const zk = new ZkSession({ connectString, chroot, ...(tls === undefined ? {} : { tls }) });
+  const session = (at: string) =>
+    new ZkSession({ connectString: at, chroot, ...(tls === undefined ? {} : { tls }) });
   const scratch = tls === undefined ? undefined : await mkdtemp(join(tmpdir(), 'wharf-reconfig-'));
   try {
-    await zk.start();
-    const docs = new DocumentStore(zk);
-    const registration = await docs.read('host-registration', paths.host(host));
+    const registration = await withSession(session(connectString), (zk) =>
+      new DocumentStore(zk).read('host-registration', paths.host(host)),
+    );
     if (registration === undefined) {
       throw new WharfError('WHARF_NOT_FOUND', `unknown host ${host}`, {
         details: [{ path: 'host-id', message: 'no /hosts/<id> registration' }],
@@ -93,10 +96,7 @@ export async function removeDirector(
       superPassword,
       ...(tls === undefined ? {} : { tls: await reconfigureStores(scratch!, tls) }),
     });
-    await docs.updateDocument('host-registration', paths.host(host), (current) => ({
-      ...current!,
-      roles: current!.roles.filter((r) => r !== 'director'),
-    }));
+    await dropDirectorRole(() => session(plan.connectString), host);
     const serverStopped = await untilStopped(plan.member, tls);
     const removal: DirectorRemoval = {
       host,
@@ -109,8 +109,46 @@ export async function removeDirector(
     printRemoval(removal, options.json === true, ctx);
     return 0;
   } finally {
-    await zk.close();
     if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function withSession<T>(zk: ZkSession, fn: (zk: ZkSession) => Promise<T>): Promise<T> {
+  try {
+    await zk.start();
+    return await fn(zk);
+  } finally {
+    await zk.close();
+  }
+}
+
+/**
+ * Takes `director` off the host's roles through the remaining members. Removing the leader
+ * starts an election: a session may lose its connection or not get one for a few seconds, so
+ * this retries on connection errors for up to {@link ROLE_UPDATE_WITHIN_MS}.
+ */
+async function dropDirectorRole(session: () => ZkSession, host: string): Promise<void> {
+  const deadline = Date.now() + ROLE_UPDATE_WITHIN_MS;
+  for (;;) {
+    try {
+      await withSession(session(), (zk) =>
+        new DocumentStore(zk).updateDocument('host-registration', paths.host(host), (current) => ({
+          ...current!,
+          roles: current!.roles.filter((r) => r !== 'director'),
+        })),
+      );
+      return;
+    } catch (err) {
+      const retriable = isWharfError(
+        err,
+        'WHARF_ZK_CONNECTION_LOSS',
+        'WHARF_UNAVAILABLE',
+        'WHARF_ZK_SESSION_EXPIRED',
+        'WHARF_TIMEOUT',
+      );
+      if (!retriable || Date.now() >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, REMOVED_SERVER_POLL_MS));
+    }
   }
 }
 
