@@ -327,6 +327,7 @@ function addHostCommands(program: Command, handlers: CommandHandlers, run: Runne
     .description('renew the service certificates through the director (mutual TLS with the current ones)')
     .option('--director <url>', 'the director enrolment endpoint (default https://127.0.0.1:12500)')
     .option('--dir <path>', 'every <service>/ of `host enrol` here is renewed (default $WHARF_HOME/tls)')
+    .option('--members', "the TLS ensemble's ZooKeeper member certificates instead: a rolling restart")
     .action(act(run, handlers.pkiRotate));
   host
     .command('list')

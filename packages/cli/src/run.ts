@@ -20,6 +20,7 @@ import { resetCredentials } from './commands/credentials';
 import { listEvents, showLogs } from './commands/events';
 import { runDown } from './commands/down';
 import { addPlatformBackupCommands } from './commands/platform-backup';
+import { addDirectorCommands } from './commands/director';
 import { addSecureAclsCommand } from './commands/secure-acls';
 import { addTenancyCommands } from './commands/tenancy-commands';
 import { addBrandingCommands } from './commands/branding';
@@ -51,6 +52,7 @@ export async function run(
   let exitCode = 0;
   const program = buildProgram(handlers, ctx, (code) => (exitCode = code));
   addPlatformBackupCommands(program, ctx, (code) => (exitCode = code));
+  addDirectorCommands(program, ctx, (code) => (exitCode = code));
   addSecureAclsCommand(program, ctx, (code) => (exitCode = code));
   addTenancyCommands(program, apiClientFactory(ctx), ctx, (code) => (exitCode = code));
   addBrandingCommands(

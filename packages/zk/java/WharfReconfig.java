@@ -15,7 +15,8 @@ import org.apache.zookeeper.data.Stat;
  * comma-separated list of `server.N=host:quorum:election:participant;host:client` specs and
  * leaving a comma-separated list of server ids. `WharfReconfig <connectString> - - <members>
  * <fromConfig|->` asks for a non-incremental one instead: the whole new membership (comma-separated
- * specs), optionally only if the configuration is still version fromConfig (hex). A TLS ensemble
+ * specs), optionally only if the configuration is still version fromConfig (hex); with members
+ * `-` it is the incremental change of args 2 and 3 under that same condition. A TLS ensemble
  * needs that form: its specs carry no client address (it would open a plaintext client port),
  * and an incremental add refuses a spec without one. Reconfiguration is a super-user operation: the
  * credential comes from the WHARF_ZK_SUPER_AUTH environment variable (`super:<password>`), never
@@ -51,7 +52,7 @@ public final class WharfReconfig {
             }
             String joining = "-".equals(args[1]) ? null : args[1];
             String leaving = "-".equals(args[2]) ? null : args[2];
-            String members = args.length == 5 ? args[3] : null;
+            String members = args.length == 5 && !"-".equals(args[3]) ? args[3] : null;
             long fromConfig = args.length == 5 && !"-".equals(args[4]) ? Long.parseLong(args[4], 16) : -1;
             byte[] config = admin.reconfigure(joining, leaving, members, fromConfig, new Stat());
             System.out.println(new String(config, StandardCharsets.UTF_8));

@@ -51,6 +51,14 @@ const CONFIG_READ_TIMEOUT_MS = 10_000;
 /** A reconfig waits for the new quorum to commit; a cold JVM adds 1–3 s on a busy box. */
 export const RECONFIG_TIMEOUT_MS = 60_000;
 
+/**
+ * After a lost reply, how long the configuration may take to be readable again: removing the
+ * leader starts an election among the rest, which on a loaded 2-core box took over 10 s.
+ */
+export const RECONFIG_CONFIRM_MS = 45_000;
+/** Between two reads of the configuration while confirming. */
+const RECONFIG_CONFIRM_POLL_MS = 1_000;
+
 // The client part is optional: a TLS member lists none (see {@link serverSpec}).
 const SERVER_LINE =
   /^server\.(\d+)=([^:;\s]+):(\d+):(\d+)(?::(participant|observer))?(?:;(?:([^:;\s]+):)?(\d+))?$/;
@@ -121,6 +129,11 @@ export interface ReconfigureOptions {
   readonly connectString: string;
   readonly add?: readonly EnsembleServer[];
   readonly remove?: readonly number[];
+  /**
+   * Commit only if the configuration is still this version (hex `version=` of
+   * `/zookeeper/config`): a removal decided on one membership is refused after a concurrent change.
+   */
+  readonly fromConfig?: string | null;
   /** The super user's password (see {@link superDigest}). */
   readonly superPassword: string;
   /** A TLS ensemble: the reconfiguring client's PEM stores, and the config read after a lost reply. */
@@ -184,8 +197,9 @@ export async function reconfigureEnsemble(options: ReconfigureOptions): Promise<
       ? [
           add.length === 0 ? '-' : add.map((s) => serverSpec(s)).join(','),
           remove.length === 0 ? '-' : remove.join(','),
+          ...(options.fromConfig == null ? [] : ['-', options.fromConfig]),
         ]
-      : await wholeMembership(options.connectString, options.tls, add, remove)),
+      : await wholeMembership(options.connectString, options.tls, add, remove, options.fromConfig)),
   ];
   try {
     const { stdout } = await execFileAsync(options.javaPath ?? 'java', args, {
@@ -196,7 +210,7 @@ export async function reconfigureEnsemble(options: ReconfigureOptions): Promise<
   } catch (err) {
     // Removing the leader ends its sessions, ours included, often after the change committed:
     // the configuration, not the lost reply, says whether it happened.
-    const after = await readEnsembleConfig(options.connectString, options.tls?.session).catch(() => null);
+    const after = await readConfigWithin(options.connectString, options.tls?.session, RECONFIG_CONFIRM_MS);
     if (after !== null && applied(after, add, remove)) return after;
     const stderr = (err as { stderr?: string }).stderr ?? '';
     throw new WharfError('WHARF_ZK_ERROR', 'zookeeper reconfiguration failed', {
@@ -222,11 +236,31 @@ async function wholeMembership(
   tls: ReconfigureTls,
   add: readonly EnsembleServer[],
   remove: readonly number[],
+  fromConfig?: string | null,
 ): Promise<string[]> {
   const current = await readEnsembleConfig(connectString, tls.session);
+  if (fromConfig != null && current.version !== fromConfig) {
+    throw new WharfError('WHARF_ZK_BAD_VERSION', 'the ensemble configuration changed meanwhile', {
+      details: { expected: fromConfig, found: current.version },
+    });
+  }
   const changed = new Set([...add.map((s) => s.id), ...remove]);
   const members = [...current.servers.filter((s) => !changed.has(s.id)), ...add];
   return ['-', '-', members.map((s) => serverSpec(s, true)).join(','), current.version ?? '-'];
+}
+
+/** The configuration once it can be read again (an election may be under way), null after `withinMs`. */
+async function readConfigWithin(
+  connectString: string,
+  tls: ZkTlsOptions | undefined,
+  withinMs: number,
+): Promise<EnsembleConfig | null> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const config = await readEnsembleConfig(connectString, tls).catch(() => null);
+    if (config !== null || Date.now() >= deadline) return config;
+    await new Promise((resolve) => setTimeout(resolve, RECONFIG_CONFIRM_POLL_MS));
+  }
 }
 
 /** True when `config` has every added member and none of the removed ones. */

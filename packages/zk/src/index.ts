@@ -115,6 +115,14 @@ export {
   superDigest,
 } from './ensemble';
 export {
+  type RemovalInput,
+  type RemovalPlan,
+  decideRemoval,
+  memberConfig,
+  memberMode,
+  servingMembers,
+} from './ensemble-removal';
+export {
   EmbeddedZooKeeper,
   type EmbeddedEnsemble,
   type EmbeddedZooKeeperOptions,

@@ -38,7 +38,11 @@ export interface DirectorOptions {
   /** Where the enrolment endpoint listens (loopback by default) and the names its certificate carries. */
   readonly enrol: { readonly host: string; readonly port: number; readonly names: readonly string[] };
   readonly zkConnectString: string;
+  /** The ensemble's current servers (its member's view), checked instead of `zkConnectString`. */
+  readonly zkServers?: () => string;
   readonly zkTls?: ZkTlsOptions;
+  /** The certificate its ZooKeeper member serves (TLS ensembles), for the expiry metric. */
+  readonly memberCertificate?: () => string | undefined;
   readonly quorumIntervalMs: number;
   readonly metrics: DirectorMetrics;
   readonly logger: Logger;
@@ -108,6 +112,7 @@ export class Director {
       zk,
       directorId: id,
       connectString: this.options.zkConnectString,
+      ...(this.options.zkServers === undefined ? {} : { servers: this.options.zkServers }),
       ...(this.options.zkTls === undefined ? {} : { tls: this.options.zkTls }),
       identity: { enrol_address: this.enrolUrl.slice('https://'.length), ca_fingerprint: this.caFingerprint },
       intervalMs: this.options.quorumIntervalMs,
@@ -141,6 +146,11 @@ export class Director {
     if (zkTls !== undefined) {
       const info = inspectCertificate(zkTls.reload?.()?.cert ?? zkTls.cert);
       out.push({ cn: info.identity?.hostId ?? id, notAfter: info.notAfter });
+    }
+    const member = this.options.memberCertificate?.();
+    if (member !== undefined) {
+      const info = inspectCertificate(member);
+      out.push({ service: 'zookeeper', cn: info.identity?.hostId ?? id, notAfter: info.notAfter });
     }
     return out;
   }

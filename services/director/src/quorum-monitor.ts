@@ -29,6 +29,11 @@ export interface QuorumMonitorOptions {
   readonly zk: ZkSession;
   readonly directorId: string;
   readonly connectString: string;
+  /**
+   * The servers to check now (`host:port,…`), when the ensemble changes under the director (its
+   * member's view after a removal); default the fixed `connectString`.
+   */
+  readonly servers?: () => string;
   readonly tls?: ZkTlsOptions;
   /** The rest of the status document (enrolment address, CA fingerprint). */
   readonly identity: Pick<DirectorStatus, 'enrol_address' | 'ca_fingerprint'>;
@@ -98,13 +103,15 @@ export class QuorumMonitor {
   private async check(): Promise<DirectorStatus> {
     const { metrics, tls } = this.options;
     const replies = await Promise.all(
-      serversOf(this.options.connectString).map(async (s): Promise<ServerReplies> => {
-        const [srvr, mntr] = await Promise.all([
-          fourLetterWord(s.host, s.port, 'srvr', FOUR_LETTER_TIMEOUT_MS, tls),
-          fourLetterWord(s.host, s.port, 'mntr', FOUR_LETTER_TIMEOUT_MS, tls),
-        ]);
-        return { address: s.address, srvr, mntr };
-      }),
+      serversOf(this.options.servers?.() || this.options.connectString).map(
+        async (s): Promise<ServerReplies> => {
+          const [srvr, mntr] = await Promise.all([
+            fourLetterWord(s.host, s.port, 'srvr', FOUR_LETTER_TIMEOUT_MS, tls),
+            fourLetterWord(s.host, s.port, 'mntr', FOUR_LETTER_TIMEOUT_MS, tls),
+          ]);
+          return { address: s.address, srvr, mntr };
+        },
+      ),
     );
     const health = summarizeQuorum(replies);
     if (this.#last !== undefined && this.#last.healthy !== health.healthy) {

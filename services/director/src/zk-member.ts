@@ -8,13 +8,19 @@
  *
  * The director owns the server process: should it die (a crash, a SIGKILL), the member starts it
  * again on the same ports and data, with back-off, until {@link ZooKeeperMember.stop}.
+ *
+ * A member removed by the others (`wharf director remove`, see member-removal.ts) notices it —
+ * while it runs, from the serving members' `conf` every {@link MEMBER_VIEW_INTERVAL_MS}; after a
+ * restart, before its server starts — stops its server for good and tells the director.
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Logger } from '@wharf/observability';
 import {
+  type CompiledZkTls,
   EmbeddedZooKeeper,
+  type EmbeddedZooKeeperOptions,
   KEYSTORE_FILE,
   TLS_DIR,
   TRUSTSTORE_FILE,
@@ -25,7 +31,17 @@ import {
   type EnsembleServer,
   type ReconfigureTls,
   type ZkTlsOptions,
+  compileZkTls,
 } from '@wharf/zk';
+import {
+  lastKnownMembers,
+  markListed,
+  markRemoved,
+  removedFrom,
+  servingView,
+  wasListed,
+  wasRemoved,
+} from './member-removal';
 
 /**
  * A member's first start waits for the quorum it belongs to: after a full stop every member
@@ -41,6 +57,11 @@ export const MEMBER_RESTART_MIN_MS = 500;
 export const MEMBER_RESTART_MAX_MS = 30_000;
 /** A server that ran this long before dying restarts after the shortest delay again. */
 export const MEMBER_STABLE_MS = 60_000;
+/**
+ * How often a running member reads the membership from the others (`conf`, no session): how soon
+ * a removed member stops serving, and how fresh the server list of the quorum checks is.
+ */
+export const MEMBER_VIEW_INTERVAL_MS = 2_000;
 /** How long a stale server (left by a director that was SIGKILLed) gets to die after SIGKILL. */
 const STALE_KILL_WAIT_MS = 5_000;
 
@@ -63,10 +84,15 @@ export interface ZooKeeperMemberOptions {
   readonly logger: Logger;
   /** Restart the server when its process dies (default true; tests that kill it on purpose turn it off). */
   readonly keepAlive?: boolean;
+  /** Called once when the member finds it was removed (its server is stopped by then). */
+  readonly onRemoved?: (config: EnsembleConfig) => void;
 }
 
-/** `stopped` → `starting` → `running` → `stopping` → `stopped`. */
-export type ZooKeeperMemberState = 'stopped' | 'starting' | 'running' | 'stopping';
+/**
+ * `stopped` → `starting` → `running` → `stopping` → `stopped`; `starting` or `running` →
+ * `removed` (final: the others took it out of the ensemble).
+ */
+export type ZooKeeperMemberState = 'stopped' | 'starting' | 'running' | 'stopping' | 'removed';
 
 /** A director's ZooKeeper server in the ensemble. */
 export class ZooKeeperMember {
@@ -77,12 +103,19 @@ export class ZooKeeperMember {
   #restartDelayMs = MEMBER_RESTART_MIN_MS;
   #startedAt = 0;
   #restarting = false;
+  #viewedAt = 0;
+  #probeTls: CompiledZkTls | undefined;
+  #tls: EmbeddedZooKeeperTls | undefined;
+  #serverOptions: EmbeddedZooKeeperOptions | undefined;
 
-  constructor(private readonly options: ZooKeeperMemberOptions) {}
+  constructor(private readonly options: ZooKeeperMemberOptions) {
+    this.#tls = options.tls;
+    this.#probeTls = compileZkTls(this.clientTls) ?? undefined;
+  }
 
   /** The member's own certificate as a client of the ensemble (undefined in plain mode). */
   private get clientTls(): ZkTlsOptions | undefined {
-    const tls = this.options.tls;
+    const tls = this.#tls;
     return tls === undefined ? undefined : { ca: tls.ca, cert: tls.cert, key: tls.key };
   }
 
@@ -126,25 +159,34 @@ export class ZooKeeperMember {
     this.#state = 'starting';
     const restarted = existsSync(join(dataDir, 'myid'));
     await killStaleServer(dataDir, logger);
+    if (restarted && (await this.removedWhileAway())) return { servers: [], version: null };
     const current =
       joinAt === undefined || restarted ? [] : (await readEnsembleConfig(joinAt, this.clientTls)).servers;
     const others = current.filter((s) => s.id !== self.id);
-    const server = new EmbeddedZooKeeper({
+    this.#serverOptions = {
       dataDir,
       host: self.host,
       port: self.clientPort,
       startTimeoutMs: MEMBER_START_TIMEOUT_MS,
-      ...(this.options.tls === undefined ? {} : { tls: this.options.tls }),
+      ...(this.#tls === undefined ? {} : { tls: this.#tls }),
       ensemble: { myId: self.id, servers: [...others, self], superPassword },
-    });
+    };
+    const server = new EmbeddedZooKeeper(this.#serverOptions);
     this.#server = server;
     await server.start();
     this.#startedAt = Date.now();
     let config: EnsembleConfig = { servers: [...others, self], version: null };
     if (joinAt !== undefined) config = await this.joinUnlessListed(joinAt, restarted, current);
     else logger.info('zookeeper member started', { id: self.id, bootstrap: !restarted, pid: server.pid });
+    const listed = config.servers.some((s) => s.id === self.id);
+    if (!listed && restarted && wasListed(dataDir)) {
+      await this.removed(config);
+      return config;
+    }
     this.#members = config.servers;
+    if (listed) await markListed(dataDir);
     this.#state = 'running';
+    this.#viewedAt = Date.now();
     if (this.options.keepAlive !== false) this.watch();
     return config;
   }
@@ -160,12 +202,46 @@ export class ZooKeeperMember {
       ...this.reconfigureTls,
     });
     await this.stop();
+    await markRemoved(this.options.dataDir, config);
     this.#members = config.servers;
     logger.info('zookeeper member left the ensemble', {
       id: self.id,
       members: config.servers.map((s) => s.id),
     });
     return config;
+  }
+
+  /**
+   * Restarts the server with a new certificate (a rotation): ZooKeeper 3.8.0 reads its client
+   * port's key store once (`client.certReload` came in 3.8.1), so the new one is served from the
+   * restart on. The member stays in the ensemble (same id, data and membership); the others keep
+   * the quorum meanwhile — one member at a time is the caller's rule. Resolves once it serves.
+   */
+  async restartWithTls(tls: EmbeddedZooKeeperTls): Promise<void> {
+    if (this.#state !== 'running' || this.#serverOptions === undefined) return;
+    this.#restarting = true;
+    try {
+      await this.#server?.stop();
+      this.#tls = tls;
+      this.#probeTls = compileZkTls(this.clientTls) ?? undefined;
+      this.#serverOptions = { ...this.#serverOptions, tls };
+      const server = new EmbeddedZooKeeper(this.#serverOptions);
+      this.#server = server;
+      await server.start();
+      this.#startedAt = Date.now();
+      this.options.logger.info('zookeeper server restarted with a new certificate', {
+        id: this.options.self.id,
+        pid: server.pid,
+      });
+    } finally {
+      this.#restarting = false;
+    }
+  }
+
+  /** The certificate the server serves (PEM; undefined in plain mode). */
+  get certificate(): string | undefined {
+    const cert = this.#tls?.cert;
+    return cert === undefined ? undefined : String(cert);
   }
 
   /** Stops the server, staying a member (a restart rejoins with its data). Idempotent. */
@@ -183,7 +259,8 @@ export class ZooKeeperMember {
   ): Promise<EnsembleConfig> {
     const { self, superPassword, logger } = this.options;
     const current = restarted ? (await readEnsembleConfig(this.connectString, this.clientTls)).servers : seen;
-    if (current.some((s) => s.id === self.id)) {
+    // A member listed once and not now was removed: it must not add itself back.
+    if (current.some((s) => s.id === self.id) || (restarted && wasListed(this.options.dataDir))) {
       logger.info('zookeeper member started', { id: self.id, members: current.map((s) => s.id) });
       return { servers: [...current], version: null };
     }
@@ -200,6 +277,55 @@ export class ZooKeeperMember {
     return config;
   }
 
+  /**
+   * Before a (re)start of its server: a listed member that the serving others no longer list was
+   * removed while it was down — it stays out (no server, no reconfig `-add`).
+   */
+  private async removedWhileAway(): Promise<boolean> {
+    const { dataDir, self } = this.options;
+    if (wasRemoved(dataDir)) {
+      this.#state = 'removed';
+      this.options.logger.warn('zookeeper member was removed from the ensemble; not starting', {
+        id: self.id,
+      });
+      return true;
+    }
+    const known = this.#members.length > 0 ? this.#members : await lastKnownMembers(dataDir, self.clientPort);
+    const others = known.filter((s) => s.id !== self.id);
+    const view = await servingView(others, this.#probeTls);
+    if (view === null || !removedFrom(view, self.id, wasListed(dataDir))) return false;
+    await this.removed(view);
+    return true;
+  }
+
+  /** A running member reads the membership from the others: removed, or the new member list. */
+  private async refreshView(): Promise<void> {
+    const { self, dataDir } = this.options;
+    this.#viewedAt = Date.now();
+    // Its own server first: the bootstrap member starts knowing only itself and learns the
+    // joiners from the committed configuration it serves.
+    const others = this.#members.filter((s) => s.id !== self.id);
+    const view = await servingView([self, ...others], this.#probeTls);
+    if (view === null || this.#state !== 'running') return;
+    if (removedFrom(view, self.id, wasListed(dataDir))) await this.removed(view);
+    else this.#members = view.servers;
+  }
+
+  private async removed(config: EnsembleConfig): Promise<void> {
+    const { self, dataDir, logger } = this.options;
+    this.#state = 'removed';
+    clearTimeout(this.#watch);
+    await this.#server?.stop();
+    await markRemoved(dataDir, config);
+    this.#members = [];
+    logger.warn('zookeeper member removed from the ensemble; server stopped', {
+      id: self.id,
+      members: config.servers.map((s) => s.id),
+      version: config.version,
+    });
+    this.options.onRemoved?.(config);
+  }
+
   /** Checks the server process every {@link MEMBER_WATCH_INTERVAL_MS} until stopped. */
   private watch(): void {
     clearTimeout(this.#watch);
@@ -214,7 +340,11 @@ export class ZooKeeperMember {
   private async check(): Promise<void> {
     const server = this.#server;
     if (server === undefined || this.#state !== 'running' || this.#restarting) return;
-    if (server.state !== 'stopped') return;
+    if (server.state !== 'stopped') {
+      if (Date.now() - this.#viewedAt >= MEMBER_VIEW_INTERVAL_MS) await this.refreshView();
+      return;
+    }
+    if (await this.removedWhileAway()) return;
     this.#restarting = true;
     const ranMs = Date.now() - this.#startedAt;
     if (ranMs >= MEMBER_STABLE_MS) this.#restartDelayMs = MEMBER_RESTART_MIN_MS;

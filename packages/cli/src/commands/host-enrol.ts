@@ -3,7 +3,8 @@
  * to a ZooKeeper that requires them. The director's CA is pinned by its SHA-256 fingerprint (as
  * `kubeadm join --discovery-token-ca-cert-hash`); keys are generated here and never leave the
  * host; `<dir>/<service>/{cert,key,ca}.pem` are written for the runner and each service it
- * starts. `wharf pki rotate` renews them through the director with the current certificates.
+ * starts. `wharf pki rotate` renews them through the director with the current certificates;
+ * with `--members`, the ZooKeeper members' certificates of a TLS ensemble too (director-rotate.ts).
  */
 import { resolve } from 'node:path';
 import { WharfError, assertId } from '@wharf/model';
@@ -11,6 +12,7 @@ import { enrolHost, renewCertificates, type EnrolledService } from '@wharf/pki';
 import { type CliContext } from '../context';
 import { defaultHostId, parseRoles } from './host';
 import { DEFAULT_DIRECTOR_URL } from './host-tls';
+import { type MemberRotation, rotateMemberCertificates } from './director-rotate';
 
 export { DEFAULT_DIRECTOR_URL };
 
@@ -65,10 +67,13 @@ export interface PkiRotateOptions {
   dir?: string;
   home?: string;
   json?: boolean;
+  /** The ZooKeeper members' certificates instead (a rolling restart, one member at a time). */
+  members?: boolean;
 }
 
 /** Runs `pki rotate`: every service certificate renews itself over mutual TLS. */
 export async function rotateThisHost(options: PkiRotateOptions, ctx: CliContext): Promise<number> {
+  if (options.members === true) return rotateMembers(options, ctx);
   const renewed = await renewCertificates({
     director: options.director ?? DEFAULT_DIRECTOR_URL,
     dir: tlsDir(options, ctx),
@@ -79,6 +84,23 @@ export async function rotateThisHost(options: PkiRotateOptions, ctx: CliContext)
   }
   printServices(renewed, ctx);
   ctx.stdout.write(`${renewed.length} certificate(s) renewed\n`);
+  return 0;
+}
+
+async function rotateMembers(options: PkiRotateOptions, ctx: CliContext): Promise<number> {
+  const home = resolve(ctx.cwd, options.home ?? ctx.env.WHARF_HOME ?? '.wharf');
+  const rotated: MemberRotation[] = await rotateMemberCertificates(home, ctx);
+  if (options.json) {
+    ctx.stdout.write(`${JSON.stringify({ members: rotated }, null, 2)}\n`);
+    return 0;
+  }
+  for (const r of rotated) {
+    ctx.stdout.write(
+      `zookeeper member ${r.member} (${r.host}): serial ${r.oldSerial} → ${r.newSerial} until ${r.notAfter}, ` +
+        `serving again in ${r.seconds.toFixed(1)} s\n`,
+    );
+  }
+  ctx.stdout.write(`${rotated.length} member certificate(s) renewed, one member at a time\n`);
   return 0;
 }
 
