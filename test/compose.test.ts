@@ -12,7 +12,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readTlsCredentials } from '@wharf/pki';
-import { ensureDockerEngine, ensureWharfImages, freePort } from '@wharf/testkit';
+import { ensureDockerEngine, ensureWharfImages, freePorts } from '@wharf/testkit';
 import { ZkSession, probeZooKeeper } from '@wharf/zk';
 import {
   type JsonResponse,
@@ -90,9 +90,11 @@ beforeAll(async () => {
   await ensureWharfImages();
   dataDir = await mkdtemp(join(tmpdir(), 'wharf-compose-'));
   const gid = (await sh('stat', ['-c', '%g', '/var/run/docker.sock'])).stdout.trim();
-  haproxyPort = await freePort();
-  const apiPort = await freePort();
-  zkPort = await freePort();
+  // One call: separate freePort() calls can hand out the same port twice (it is free again once
+  // probed), and two services on one port leave HAProxy or the api unable to bind.
+  const [haproxy, apiPort, zk, apiInternalPort, directorPort, proxyPort1, proxyPort2] = await freePorts(7);
+  haproxyPort = haproxy!;
+  zkPort = zk!;
   // Instance ports: a random block below the ephemeral range the free ports come from.
   const base = 10_000 + Math.floor(Math.random() * 150) * 100;
   env = {
@@ -101,10 +103,10 @@ beforeAll(async () => {
     WHARF_ID_PREFIX: ID_PREFIX,
     WHARF_ZK_PORT: String(zkPort),
     WHARF_API_PORT: String(apiPort),
-    WHARF_API_INTERNAL_PORT: String(await freePort()),
-    WHARF_DIRECTOR_PORT: String(await freePort()),
-    WHARF_PROXY_PORT_1: String(await freePort()),
-    WHARF_PROXY_PORT_2: String(await freePort()),
+    WHARF_API_INTERNAL_PORT: String(apiInternalPort),
+    WHARF_DIRECTOR_PORT: String(directorPort),
+    WHARF_PROXY_PORT_1: String(proxyPort1),
+    WHARF_PROXY_PORT_2: String(proxyPort2),
     WHARF_HAPROXY_PORT: String(haproxyPort),
     WHARF_PUBLIC_PORT: String(haproxyPort),
     WHARF_PORT_RANGE_A: `${base}-${base + 29}`,
