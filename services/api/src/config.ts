@@ -58,6 +58,25 @@ export interface ApiEnvContext {
   pid: number;
 }
 
+/** HTTPS (issue 11 §5): both files, or neither for plain HTTP (`npm start` on loopback). */
+const TLS_ROWS: Pick<EnvTable<ApiConfig>, 'tlsCertFile' | 'tlsKeyFile'> = {
+  tlsCertFile: {
+    name: 'WHARF_API_TLS_CERT',
+    default: '',
+    shownDefault: '<none: plain HTTP>',
+    description:
+      'PEM certificate to serve HTTPS with (with WHARF_API_TLS_KEY; reloaded when the files change)',
+    parse: parseOptionalPath,
+  },
+  tlsKeyFile: {
+    name: 'WHARF_API_TLS_KEY',
+    default: '',
+    shownDefault: '<none>',
+    description: 'PEM private key of WHARF_API_TLS_CERT',
+    parse: parseOptionalPath,
+  },
+};
+
 /** Environment variables, their defaults, meaning and parsers, as printed by `wharf-api --help`. */
 export function apiEnv(ctx: ApiEnvContext): EnvTable<ApiConfig> {
   return {
@@ -118,21 +137,7 @@ export function apiEnv(ctx: ApiEnvContext): EnvTable<ApiConfig> {
         "interval of every scheduled snapshot in ms, overriding the plans' settings.snapshot.interval (tests); 0: the plans'",
       parse: p.integer(0, MAX_SNAPSHOT_INTERVAL_OVERRIDE_MS),
     },
-    tlsCertFile: {
-      name: 'WHARF_API_TLS_CERT',
-      default: '',
-      shownDefault: '<none: plain HTTP>',
-      description:
-        'PEM certificate to serve HTTPS with (with WHARF_API_TLS_KEY; reloaded when the files change)',
-      parse: parseOptionalPath,
-    },
-    tlsKeyFile: {
-      name: 'WHARF_API_TLS_KEY',
-      default: '',
-      shownDefault: '<none>',
-      description: 'PEM private key of WHARF_API_TLS_CERT',
-      parse: parseOptionalPath,
-    },
+    ...TLS_ROWS,
     certificateFiles: {
       name: 'WHARF_CERTIFICATE_FILES',
       default: '',

@@ -87,6 +87,12 @@ async function createHttpServer(
   return server;
 }
 
+/** `http(s)://address:port` of the listening server. */
+function urlOf(config: ApiConfig, address: AddressInfo): string {
+  const scheme = config.tlsCertFile === '' ? 'http' : 'https';
+  return `${scheme}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+}
+
 /** The api's ZooKeeper session (not started yet), with the options' timeout overrides. */
 function createZkSession(options: StartApiOptions): ZkSession {
   const { config, logger } = options;
@@ -233,8 +239,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     const server = await createHttpServer(options, app, closers);
     const address = await listen(server, config.port, config.host);
     closers.push(() => closeServer(server));
-    const scheme = config.tlsCertFile === '' ? 'http' : 'https';
-    const url = `${scheme}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    const url = urlOf(config, address);
     const registration = await register(zk, config.id, address, options.version, clock);
     closers.push(() => registration.close());
     sweeper.start();
