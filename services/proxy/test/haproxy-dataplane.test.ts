@@ -3,7 +3,8 @@
  * `haproxy` 2.6) and real upstreams: routes set through the route table reach HAProxy over its
  * runtime API without a reload (same pid), HAProxy names the handling instance, instances the
  * table calls unhealthy get no traffic, a refusing instance is retried on another, and whatever
- * HAProxy does not route (unknown deployments, `/_metrics`) is answered by the Node proxy behind it.
+ * HAProxy does not route (unknown deployments, `/_metrics`) is answered by the Node proxy behind it;
+ * connections to instances are reused across client connections.
  */
 import type { RouteEntry } from '@wharf/model';
 import { createMetrics, createTestLogger } from '@wharf/observability';
@@ -132,6 +133,10 @@ it('leaves what it does not route to the Node proxy, and exports its counters th
   const a = await upstream('delta-a');
   const { port } = await start([routeEntry('delta', [at(a)])]);
   await until(port, 'delta', 'delta-a');
+  // Connections to instances are pooled (the reason slots use pre-declared servers).
+  const connections = a.connections;
+  for (let i = 0; i < 20; i += 1) expect((await get(port, 'delta')).status).toBe(200);
+  expect(a.connections - connections).toBeLessThanOrEqual(1);
   const unknown = await get(port, 'nope');
   expect(unknown.status).toBe(404);
   expect(unknown.json.error.code).toBe('WHARF_NOT_FOUND');

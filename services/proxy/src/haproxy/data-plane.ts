@@ -13,9 +13,14 @@ import { WharfError } from '@wharf/model';
 import type { Logger } from '@wharf/observability';
 import type { RouteTable } from '../route-table';
 import { HaproxyProcess, DEFAULT_HAPROXY_BIN } from './haproxy-process';
-import { renderHaproxyConfig, DEFAULT_SLOTS } from './render-config';
+import {
+  DEFAULT_SERVERS_PER_TIER,
+  DEFAULT_SLOTS,
+  renderHaproxyConfig,
+  renderServersMap,
+} from './render-config';
 import { RuntimeApi } from './runtime-api';
-import { planSync, renderCommand, type Programmed, type SyncCommand } from './sync-plan';
+import { planSync, renderCommand, type MapPaths, type Programmed, type SyncCommand } from './sync-plan';
 import { haproxyMetricsText } from './stats';
 
 /** Lifecycle of a {@link HaproxyDataPlane}. */
@@ -47,6 +52,8 @@ export interface HaproxyDataPlaneOptions {
   readonly bin?: string | undefined;
   /** Default {@link DEFAULT_SLOTS}. */
   readonly slots?: number | undefined;
+  /** Default {@link DEFAULT_SERVERS_PER_TIER}. */
+  readonly serversPerTier?: number | undefined;
   /** HAProxy threads; default 1. */
   readonly threads?: number | undefined;
   /** Run directory (config, map, socket); default a fresh one under the OS temp dir, removed on close. */
@@ -67,7 +74,7 @@ export class HaproxyDataPlane implements ProxyDataPlane {
   private stateValue: HaproxyDataPlaneState = 'idle';
   private process: HaproxyProcess | undefined;
   private dir = '';
-  private mapPath = '';
+  private maps: MapPaths = { routes: '', servers: '' };
   private programmed: Programmed = new Map();
   private waiting: RouteTable | undefined;
   private applying: Promise<void> = Promise.resolve();
@@ -106,7 +113,9 @@ export class HaproxyDataPlane implements ProxyDataPlane {
     const o = this.options;
     this.dir = o.dir ?? (await mkdtemp(join(os.tmpdir(), 'wharf-haproxy-')));
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    this.mapPath = join(this.dir, 'routes.map');
+    this.maps = { routes: join(this.dir, 'routes.map'), servers: join(this.dir, 'servers.map') };
+    const slots = o.slots ?? DEFAULT_SLOTS;
+    const serversPerTier = o.serversPerTier ?? DEFAULT_SERVERS_PER_TIER;
     const socketPath = join(this.dir, 'admin.sock');
     const configPath = join(this.dir, 'haproxy.cfg');
     const config = renderHaproxyConfig({
@@ -116,11 +125,14 @@ export class HaproxyDataPlane implements ProxyDataPlane {
       controlPort: control.port,
       domain: o.domain,
       socketPath,
-      mapPath: this.mapPath,
-      slots: o.slots ?? DEFAULT_SLOTS,
+      mapPath: this.maps.routes,
+      serversMapPath: this.maps.servers,
+      serversPerTier,
+      slots,
       threads: o.threads ?? 1,
     });
-    await writeFile(this.mapPath, '', { mode: 0o600 });
+    await writeFile(this.maps.routes, '', { mode: 0o600 });
+    await writeFile(this.maps.servers, renderServersMap(slots, serversPerTier), { mode: 0o600 });
     await writeFile(configPath, config, { mode: 0o600 });
     const api = new RuntimeApi(socketPath);
     this.process = new HaproxyProcess(o.bin ?? DEFAULT_HAPROXY_BIN, configPath, api, o.logger);
@@ -175,7 +187,11 @@ export class HaproxyDataPlane implements ProxyDataPlane {
     const table = this.waiting;
     this.waiting = undefined;
     if (table === undefined || this.stateValue !== 'running' || this.process === undefined) return;
-    const plan = planSync(table, this.programmed, this.options.domain, this.options.slots ?? DEFAULT_SLOTS);
+    const shape = {
+      slots: this.options.slots ?? DEFAULT_SLOTS,
+      serversPerTier: this.options.serversPerTier ?? DEFAULT_SERVERS_PER_TIER,
+    };
+    const plan = planSync(table, this.programmed, this.options.domain, shape);
     let failed = 0;
     for (const command of plan.commands) {
       if (!(await this.run(command))) failed += 1;
@@ -188,13 +204,16 @@ export class HaproxyDataPlane implements ProxyDataPlane {
       this.options.logger.warn('haproxy slots exhausted', { unplaced: plan.unplaced.length });
     }
     this.counters.unplaced = plan.unplaced.length;
+    if (plan.droppedInstances > 0) {
+      this.options.logger.warn('haproxy slot servers exhausted', { dropped: plan.droppedInstances });
+    }
     this.options.logger.debug('haproxy routes synced', { commands: plan.commands.length, failed });
   }
 
   /** Runs one command's lines; false (logged) when HAProxy refused one. */
   private async run(command: SyncCommand): Promise<boolean> {
     const api = this.process!.api;
-    for (const line of renderCommand(command, this.mapPath)) {
+    for (const line of renderCommand(command, this.maps)) {
       let answer: string;
       try {
         answer = await api.command(line);
@@ -203,15 +222,6 @@ export class HaproxyDataPlane implements ProxyDataPlane {
         return false;
       }
       if (accepted(line, answer)) continue;
-      // A server left in maintenance by an earlier delete that had live connections: reuse it.
-      if (command.op === 'add-server' && /already exists/i.test(answer)) {
-        return this.run({
-          op: 'set-addr',
-          slot: command.slot,
-          server: command.server,
-          target: command.target,
-        });
-      }
       this.options.logger.warn('haproxy refused a command', { op: command.op, answer: answer.slice(0, 200) });
       return false;
     }
@@ -226,8 +236,6 @@ export class HaproxyDataPlane implements ProxyDataPlane {
 
 /** Whether HAProxy's answer to `line` reports success. */
 function accepted(line: string, answer: string): boolean {
-  if (line.startsWith('add server')) return answer.startsWith('New server registered');
-  if (line.startsWith('del server')) return answer.startsWith('Server deleted');
   if (line.includes(' addr ')) return /changed|no need to change/.test(answer);
   return answer === '';
 }

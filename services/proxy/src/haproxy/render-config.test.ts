@@ -1,5 +1,5 @@
 import { isWharfError } from '@wharf/model';
-import { renderHaproxyConfig, type HaproxyConfigInput } from './render-config';
+import { renderHaproxyConfig, renderServersMap, type HaproxyConfigInput } from './render-config';
 
 const INPUT: HaproxyConfigInput = {
   host: '127.0.0.1',
@@ -9,6 +9,8 @@ const INPUT: HaproxyConfigInput = {
   domain: 'wharf.test',
   socketPath: '/run/wharf/admin.sock',
   mapPath: '/run/wharf/routes.map',
+  serversMapPath: '/run/wharf/servers.map',
+  serversPerTier: 2,
   slots: 3,
   threads: 2,
 };
@@ -22,7 +24,13 @@ describe('renderHaproxyConfig', () => {
     expect(config).toContain('  server node 127.0.0.1:40001\n');
     expect(config.match(/^backend d\d+$/gm)).toEqual(['backend d0', 'backend d1', 'backend d2']);
     expect(config).toContain('  nbthread 2\n');
-    expect(config).toContain('X-Wharf-Handling-Instance %[srv_name]');
+    expect(config).toContain('  server-template s 1-2 127.0.0.1:1 disabled\n');
+    expect(config).toContain('  server-template b 1-2 127.0.0.1:1 disabled backup\n');
+    expect(config).toContain('X-Wharf-Handling-Instance %[var(txn.srv),map(/run/wharf/servers.map)]');
+  });
+
+  it('lists every slot server as free in the first servers map', () => {
+    expect(renderServersMap(2, 1)).toBe('d0/s1 -\nd0/b1 -\nd1/s1 -\nd1/b1 -\n');
   });
 
   it('refuses input HAProxy would misread, listing every problem', () => {

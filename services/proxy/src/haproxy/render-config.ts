@@ -13,6 +13,17 @@ import { WharfError } from '@wharf/model';
 export const CONTROL_BACKEND = 'wharf_control';
 /** Slot backends are `d0` … `d<slots-1>`. */
 export const SLOT_PREFIX = 'd';
+/** A slot's servers of the first preference tier (own zone) are `s1` … `s<n>`, of the fallback tier `b1` … */
+export const PRIMARY_PREFIX = 's';
+export const BACKUP_PREFIX = 'b';
+/**
+ * Servers per tier in each slot: the instances of one deployment HAProxy balances over (more are
+ * left out and logged). Deployments have a few instances per zone; each pre-declared server costs
+ * HAProxy ~10 KB.
+ */
+export const DEFAULT_SERVERS_PER_TIER = 8;
+/** Upper bound of {@link DEFAULT_SERVERS_PER_TIER}. */
+export const MAX_SERVERS_PER_TIER = 64;
 /**
  * Default slot count: deployments HAProxy routes itself. Each empty backend costs HAProxy a few
  * KB; past the pool the extra deployments are still served (by the Node proxy behind it).
@@ -50,7 +61,12 @@ export interface HaproxyConfigInput {
   readonly domain: string;
   /** Absolute paths of the admin socket and the route map file. */
   readonly socketPath: string;
+  /** `<id>.<domain>` → slot. */
   readonly mapPath: string;
+  /** `<slot>/<server>` → instance id ({@link renderServersMap}). */
+  readonly serversMapPath: string;
+  /** Servers per tier in each slot (see {@link DEFAULT_SERVERS_PER_TIER}). */
+  readonly serversPerTier: number;
   /** Backend slots (see {@link DEFAULT_SLOTS}). */
   readonly slots: number;
   /** HAProxy threads (1: the per-core comparison; more on a dedicated proxy host). */
@@ -92,19 +108,38 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     '  http-reuse always',
     `  server node ${controlHost}:${controlPort}`,
   ];
-  for (let i = 0; i < input.slots; i += 1) lines.push(...slotLines(slotName(i)));
+  for (let i = 0; i < input.slots; i += 1) lines.push(...slotLines(slotName(i), input));
   return `${lines.join('\n')}\n`;
 }
 
-/** One empty slot: balancing, retries on another server, the handling headers. */
-function slotLines(name: string): string[] {
+/** The servers map as HAProxy first reads it: every slot server, free (`-`). */
+export function renderServersMap(slots: number, serversPerTier: number): string {
+  const lines: string[] = [];
+  for (let i = 0; i < slots; i += 1) {
+    for (const prefix of [PRIMARY_PREFIX, BACKUP_PREFIX]) {
+      for (let k = 1; k <= serversPerTier; k += 1) lines.push(`${slotName(i)}/${prefix}${k} -`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * One slot: its servers pre-declared and in maintenance (`server-template`: HAProxy 2.6 keeps idle
+ * connections to these, not to servers made with `add server`), balancing, retries on another
+ * server, the handling headers.
+ */
+function slotLines(name: string, input: HaproxyConfigInput): string[] {
+  const n = input.serversPerTier;
   return [
     `backend ${name}`,
     '  balance roundrobin',
     `  retries ${RETRIES}`,
     '  option redispatch 1',
     '  http-reuse always',
-    '  http-response set-header X-Wharf-Handling-Instance %[srv_name]',
+    `  server-template ${PRIMARY_PREFIX} 1-${n} 127.0.0.1:1 disabled`,
+    `  server-template ${BACKUP_PREFIX} 1-${n} 127.0.0.1:1 disabled backup`,
+    '  http-response set-var-fmt(txn.srv) "%[be_name]/%[srv_name]"',
+    `  http-response set-header X-Wharf-Handling-Instance %[var(txn.srv),map(${input.serversMapPath})]`,
     // Only `<id>.<domain>` keys reach a slot, and ids have no dots.
     '  http-response set-header X-Wharf-Handling-Cluster %[var(txn.key),field(1,.)]',
   ];
@@ -126,6 +161,13 @@ function assertInput(input: HaproxyConfigInput): void {
   check(DOMAIN_PATTERN.test(input.domain), 'domain', 'must be a host name');
   check(PATH_PATTERN.test(input.socketPath), 'socketPath', 'must be an absolute plain path');
   check(PATH_PATTERN.test(input.mapPath), 'mapPath', 'must be an absolute plain path');
+  check(PATH_PATTERN.test(input.serversMapPath), 'serversMapPath', 'must be an absolute plain path');
+  const perTier = input.serversPerTier;
+  check(
+    Number.isInteger(perTier) && perTier >= 1 && perTier <= MAX_SERVERS_PER_TIER,
+    'serversPerTier',
+    `must be 1-${MAX_SERVERS_PER_TIER}`,
+  );
   check(
     Number.isInteger(input.slots) && input.slots >= 1 && input.slots <= MAX_SLOTS,
     'slots',

@@ -21,7 +21,7 @@ describe('haproxyMetricsText', () => {
     expect(text).toContain('wharf_proxy_haproxy_upstream_redispatches_total 1\n');
     expect(text).toContain('wharf_proxy_haproxy_upstream_connect_errors_total 4\n');
     expect(text).toContain('wharf_proxy_haproxy_servers{state="up"} 1\n');
-    expect(text).toContain('wharf_proxy_haproxy_servers{state="maint"} 1\n');
+    expect(text).toContain('wharf_proxy_haproxy_servers{state="down"} 0\n');
   });
 
   it('reports zeros for an answer it cannot read', () => {

@@ -16,7 +16,7 @@ interface Totals {
   retries: number;
   redispatches: number;
   connectErrors: number;
-  servers: { up: number; down: number; maint: number };
+  servers: { up: number; down: number };
 }
 
 /** Renders the `show stat` answer as Prometheus text. */
@@ -42,8 +42,8 @@ export function haproxyMetricsText(csv: string): string {
     ...metric(
       'servers',
       'gauge',
-      'Instances programmed into HAProxy, by state.',
-      (['up', 'down', 'maint'] as const).map((s) => [`{state="${s}"}`, totals.servers[s]]),
+      'Instances HAProxy balances over, by check state (free slot servers, in maintenance, are not counted).',
+      (['up', 'down'] as const).map((s) => [`{state="${s}"}`, totals.servers[s]]),
     ),
   ];
   return `${lines.join('\n')}\n`;
@@ -72,7 +72,7 @@ function sum(rows: Map<string, string>[]): Totals {
     retries: 0,
     redispatches: 0,
     connectErrors: 0,
-    servers: { up: 0, down: 0, maint: 0 },
+    servers: { up: 0, down: 0 },
   };
   const n = (row: Map<string, string>, field: string): number => Number(row.get(field) ?? '') || 0;
   for (const row of rows) {
@@ -89,8 +89,8 @@ function sum(rows: Map<string, string>[]): Totals {
       totals.connectErrors += n(row, 'econ');
     } else if (kind !== 'FRONTEND') {
       const status = row.get('status') ?? '';
-      if (status.startsWith('MAINT')) totals.servers.maint += 1;
-      else if (status.startsWith('DOWN')) totals.servers.down += 1;
+      if (status.startsWith('MAINT')) continue;
+      if (status.startsWith('DOWN')) totals.servers.down += 1;
       else totals.servers.up += 1;
     }
   }

@@ -1,6 +1,6 @@
 /**
  * **Pure**: what the HAProxy data plane must change to route like the current table. Input: the
- * routing table, what HAProxy was last programmed with, the domain and the slot count; output:
+ * routing table, what HAProxy was last programmed with, the domain and the slot sizes; output:
  * the runtime API commands in a safe order and what HAProxy holds once they are applied.
  *
  * ```
@@ -8,23 +8,33 @@
  *           ├─▶ planSync ─▶ { commands, next } ─▶ applier (data-plane.ts, one command at a time)
  * programmed┘
  * ```
- * Order within a deployment: servers are added and made ready before its map entry appears, and
- * the map entry goes before its servers are removed, so a request never reaches an empty slot.
- * Only deployments with at least one healthy instance that are neither shut down nor restoring
- * are programmed; every other key falls through to the Node proxy (coded 404/503, the hold).
+ * Servers are pre-declared in each slot (`server-template`, see `render-config.ts`: HAProxy 2.6
+ * does not pool connections to servers made with `add server`), so an instance *takes* a free
+ * server of its tier (address, name in the servers map, ready) and *releases* it when it goes
+ * (maintenance, sessions cut, name cleared). Order within a deployment: servers are taken before
+ * its map entry appears and released after it is gone, so a request never reaches an empty slot.
+ * Only deployments with a usable healthy instance that are neither shut down nor restoring are
+ * programmed; every other key falls through to the Node proxy (coded 404/503, the hold).
  */
+import { isValidId } from '@wharf/model';
 import type { Route, RouteTable } from '../route-table';
-import { slotName } from './render-config';
+import { BACKUP_PREFIX, PRIMARY_PREFIX, slotName } from './render-config';
 
-/** One server of a slot: an instance (named by its id) and whether it is a fallback-zone one. */
-export interface ProgrammedServer {
+/** Where an instance should be: its address and whether it is a fallback-zone (backup) one. */
+export interface ServerTarget {
   readonly host: string;
   readonly port: number;
   /** A later preference tier (another zone): HAProxy `backup`, used when the first tier is down. */
   readonly backup: boolean;
 }
 
-/** One deployment HAProxy routes itself. */
+/** An instance placed on one of a slot's servers. */
+export interface ProgrammedServer extends ServerTarget {
+  /** The slot's server it took (`s3`, `b1`). */
+  readonly server: string;
+}
+
+/** One deployment HAProxy routes itself: its slot and instance id → server. */
 export interface ProgrammedDeployment {
   readonly slot: string;
   readonly servers: ReadonlyMap<string, ProgrammedServer>;
@@ -35,21 +45,24 @@ export type Programmed = ReadonlyMap<string, ProgrammedDeployment>;
 
 /** A runtime API command (rendered by {@link renderCommand}). */
 export type SyncCommand =
-  | { readonly op: 'add-map' | 'set-map'; readonly key: string; readonly slot: string }
+  | { readonly op: 'add-map'; readonly key: string; readonly slot: string }
   | { readonly op: 'del-map'; readonly key: string }
   | {
-      readonly op: 'add-server';
+      readonly op: 'take';
       readonly slot: string;
       readonly server: string;
-      readonly target: ProgrammedServer;
+      readonly instance: string;
+      readonly target: ServerTarget;
     }
-  | {
-      readonly op: 'set-addr';
-      readonly slot: string;
-      readonly server: string;
-      readonly target: ProgrammedServer;
-    }
-  | { readonly op: 'ready' | 'remove'; readonly slot: string; readonly server: string };
+  | { readonly op: 'set-addr'; readonly slot: string; readonly server: string; readonly target: ServerTarget }
+  | { readonly op: 'release'; readonly slot: string; readonly server: string };
+
+/** Slot sizes (`render-config.ts`). */
+export interface SlotShape {
+  readonly slots: number;
+  /** Servers per tier in each slot. */
+  readonly serversPerTier: number;
+}
 
 /** The outcome of {@link planSync}. */
 export interface SyncPlan {
@@ -58,6 +71,8 @@ export interface SyncPlan {
   readonly next: Programmed;
   /** Deployments left to the Node proxy because every slot is taken. */
   readonly unplaced: readonly string[];
+  /** Instances left out because their tier's servers in the slot are all taken. */
+  readonly droppedInstances: number;
 }
 
 /** The map key of a deployment: what `txn.key` holds for its requests. */
@@ -71,108 +86,151 @@ export function mapKey(deploymentId: string, domain: string): string {
  */
 const SAFE_HOST = /^[A-Za-z0-9.:-]{1,253}$/;
 
-/** Whether HAProxy should route `route` itself. */
-export function routedByHaproxy(route: Route): boolean {
-  return route.shutdown !== true && route.restoring !== true && serversOf(route).size > 0;
-}
-
-/** The servers a route should have in its slot (instances with an unusable address left out). */
-export function serversOf(route: Route): Map<string, ProgrammedServer> {
-  const servers = new Map<string, ProgrammedServer>();
+/** The instances a route should have in its slot (unusable addresses and ids left out). */
+export function targetsOf(route: Route): Map<string, ServerTarget> {
+  const targets = new Map<string, ServerTarget>();
   route.tiers.forEach((tier, index) => {
     for (const t of tier) {
       if (!SAFE_HOST.test(t.host) || !Number.isInteger(t.port) || t.port < 1 || t.port > 65_535) continue;
-      servers.set(t.instanceId, { host: t.host, port: t.port, backup: index > 0 });
+      if (!isValidId(t.instanceId)) continue;
+      targets.set(t.instanceId, { host: t.host, port: t.port, backup: index > 0 });
     }
   });
-  return servers;
+  return targets;
+}
+
+/** Whether HAProxy should route `route` itself. */
+export function routedByHaproxy(route: Route): boolean {
+  return route.shutdown !== true && route.restoring !== true && targetsOf(route).size > 0;
 }
 
 /** The commands that turn `programmed` into `table`; see the module comment for the order. */
-export function planSync(table: RouteTable, programmed: Programmed, domain: string, slots: number): SyncPlan {
+export function planSync(
+  table: RouteTable,
+  programmed: Programmed,
+  domain: string,
+  shape: SlotShape,
+): SyncPlan {
   const commands: SyncCommand[] = [];
   const next = new Map<string, ProgrammedDeployment>();
   const unplaced: string[] = [];
-  for (const [id, was] of programmed) {
-    const route = table.routes.get(id);
-    if (route !== undefined && routedByHaproxy(route)) continue;
-    commands.push({ op: 'del-map', key: mapKey(id, domain) });
-    for (const server of was.servers.keys()) commands.push({ op: 'remove', slot: was.slot, server });
-  }
+  let droppedInstances = 0;
   const used = new Set<string>();
   for (const [id, was] of programmed) {
     const route = table.routes.get(id);
-    if (route === undefined || !routedByHaproxy(route)) continue;
-    used.add(was.slot);
-    next.set(id, { slot: was.slot, servers: serversOf(route) });
-    commands.push(...serverChanges(was.slot, was.servers, serversOf(route)));
+    if (route !== undefined && routedByHaproxy(route)) {
+      used.add(was.slot);
+      const placed = placeServers(was.slot, was.servers, targetsOf(route), shape.serversPerTier);
+      next.set(id, { slot: was.slot, servers: placed.servers });
+      commands.push(...placed.commands);
+      droppedInstances += placed.dropped;
+    } else {
+      commands.push({ op: 'del-map', key: mapKey(id, domain) });
+      for (const s of was.servers.values())
+        commands.push({ op: 'release', slot: was.slot, server: s.server });
+    }
   }
   let free = 0;
   for (const route of table.routes.values()) {
-    if (!routedByHaproxy(route) || next.has(route.deploymentId)) continue;
-    while (free < slots && used.has(slotName(free))) free += 1;
-    if (free >= slots) {
+    if (next.has(route.deploymentId) || !routedByHaproxy(route)) continue;
+    while (free < shape.slots && used.has(slotName(free))) free += 1;
+    if (free >= shape.slots) {
       unplaced.push(route.deploymentId);
       continue;
     }
     const slot = slotName(free);
     used.add(slot);
-    const servers = serversOf(route);
-    next.set(route.deploymentId, { slot, servers });
-    commands.push(...serverChanges(slot, new Map(), servers));
-    commands.push({ op: 'add-map', key: mapKey(route.deploymentId, domain), slot });
+    const placed = placeServers(slot, new Map(), targetsOf(route), shape.serversPerTier);
+    next.set(route.deploymentId, { slot, servers: placed.servers });
+    commands.push(...placed.commands, { op: 'add-map', key: mapKey(route.deploymentId, domain), slot });
+    droppedInstances += placed.dropped;
   }
-  return { commands, next, unplaced };
+  return { commands, next, unplaced, droppedInstances };
 }
 
-/** Added servers first (ready before traffic may need them), then moved ones, then removed ones. */
-function serverChanges(
+/** Instances that stay keep their server; new ones take free servers of their tier; gone ones release theirs. */
+function placeServers(
   slot: string,
   was: ReadonlyMap<string, ProgrammedServer>,
-  now: ReadonlyMap<string, ProgrammedServer>,
-): SyncCommand[] {
+  now: ReadonlyMap<string, ServerTarget>,
+  perTier: number,
+): { commands: SyncCommand[]; servers: Map<string, ProgrammedServer>; dropped: number } {
   const commands: SyncCommand[] = [];
-  for (const [server, target] of now) {
-    const before = was.get(server);
-    if (before === undefined) {
-      commands.push({ op: 'add-server', slot, server, target }, { op: 'ready', slot, server });
-    } else if (before.backup !== target.backup) {
-      // `backup` cannot be changed at runtime: the server is added again.
-      commands.push({ op: 'remove', slot, server }, { op: 'add-server', slot, server, target });
-      commands.push({ op: 'ready', slot, server });
-    } else if (before.host !== target.host || before.port !== target.port) {
-      commands.push({ op: 'set-addr', slot, server, target });
+  const releases: SyncCommand[] = [];
+  const servers = new Map<string, ProgrammedServer>();
+  const taken = new Set<string>();
+  for (const [instance, before] of was) {
+    const target = now.get(instance);
+    if (target === undefined || target.backup !== before.backup) continue;
+    servers.set(instance, { ...target, server: before.server });
+    taken.add(before.server);
+    if (target.host !== before.host || target.port !== before.port) {
+      commands.push({ op: 'set-addr', slot, server: before.server, target });
     }
   }
-  for (const server of was.keys()) {
-    if (!now.has(server)) commands.push({ op: 'remove', slot, server });
+  // A server released in this very plan is not reused by it: its sessions are cut after the takes.
+  for (const before of was.values()) taken.add(before.server);
+  let dropped = 0;
+  for (const [instance, target] of now) {
+    if (servers.has(instance)) continue;
+    const server = freeServer(target.backup ? BACKUP_PREFIX : PRIMARY_PREFIX, perTier, taken);
+    if (server === undefined) {
+      dropped += 1;
+      continue;
+    }
+    taken.add(server);
+    servers.set(instance, { ...target, server });
+    commands.push({ op: 'take', slot, server, instance, target });
   }
-  return commands;
+  for (const [instance, before] of was) {
+    if (servers.get(instance)?.server !== before.server)
+      releases.push({ op: 'release', slot, server: before.server });
+  }
+  return { commands: [...commands, ...releases], servers, dropped };
 }
 
-/** The runtime API lines of one command (`remove` is three: maint, cut sessions, delete). */
-export function renderCommand(command: SyncCommand, mapPath: string): string[] {
+function freeServer(prefix: string, perTier: number, taken: ReadonlySet<string>): string | undefined {
+  for (let i = 1; i <= perTier; i += 1) {
+    if (!taken.has(`${prefix}${i}`)) return `${prefix}${i}`;
+  }
+  return undefined;
+}
+
+/** Paths of the two map files. */
+export interface MapPaths {
+  /** `<id>.<domain>` → slot. */
+  readonly routes: string;
+  /** `<slot>/<server>` → instance id (`-` when free): the `X-Wharf-Handling-Instance` value. */
+  readonly servers: string;
+}
+
+/** The runtime API lines of one command. */
+export function renderCommand(command: SyncCommand, maps: MapPaths): string[] {
   switch (command.op) {
     case 'add-map':
-      return [`add map ${mapPath} ${command.key} ${command.slot}`];
-    case 'set-map':
-      return [`set map ${mapPath} ${command.key} ${command.slot}`];
+      return [`add map ${maps.routes} ${command.key} ${command.slot}`];
     case 'del-map':
-      return [`del map ${mapPath} ${command.key}`];
-    case 'add-server': {
-      const { host, port, backup } = command.target;
-      const extra = backup ? ' backup' : '';
-      return [`add server ${command.slot}/${command.server} ${host}:${port}${extra}`];
+      return [`del map ${maps.routes} ${command.key}`];
+    case 'take': {
+      const name = `${command.slot}/${command.server}`;
+      const { host, port } = command.target;
+      return [
+        `set server ${name} addr ${host} port ${port}`,
+        `set map ${maps.servers} ${name} ${command.instance}`,
+        `set server ${name} state ready`,
+      ];
     }
     case 'set-addr': {
       const { host, port } = command.target;
       return [`set server ${command.slot}/${command.server} addr ${host} port ${port}`];
     }
-    case 'ready':
-      return [`set server ${command.slot}/${command.server} state ready`];
-    case 'remove': {
+    case 'release': {
       const name = `${command.slot}/${command.server}`;
-      return [`set server ${name} state maint`, `shutdown sessions server ${name}`, `del server ${name}`];
+      return [
+        `set server ${name} state maint`,
+        `shutdown sessions server ${name}`,
+        `set map ${maps.servers} ${name} -`,
+      ];
     }
   }
 }
