@@ -235,6 +235,16 @@ async function startVariants(dir, upstream) {
     pid: pool.child.pid,
     stop: () => stopChild(pool.child),
   });
+  // Route (a) experiments: the bare Node forwarders (bench/lib/lean-forwarder.mjs).
+  for (const mode of ['http-request', 'undici']) {
+    const lean = await startChild('lean-forwarder.mjs', [mode, String(upstream.port)]);
+    variants.push({
+      name: `bare node, ${mode}`,
+      port: lean.port,
+      pid: lean.child.pid,
+      stop: () => stopChild(lean.child),
+    });
+  }
   if (installed('haproxy')) {
     const dp = await startChild('proxy-dataplane-server.mjs', [String(upstream.port), DEPLOYMENT, '1']);
     variants.push({
