@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { WharfError } from '@wharf/model';
 import type { Logger } from '@wharf/observability';
 import { HARD_STOP_AFTER_MS } from './render-config';
-import { RuntimeApi } from './runtime-api';
+import type { RuntimeApi } from './runtime-api';
 
 /** HAProxy binary when none is given: Debian's package puts it in `/usr/sbin`. */
 export const DEFAULT_HAPROXY_BIN = '/usr/sbin/haproxy';
