@@ -186,6 +186,19 @@ function load(port, conns, seconds, onResponse) {
   });
 }
 
+/** One request through `variant` must succeed (a broken variant would only show as errors). */
+function sanityCheck(variant) {
+  return new Promise((resolve, reject) => {
+    require('node:http')
+      .get({ host: '127.0.0.1', port: variant.port, headers: { host: HOST }, agent: false }, (res) => {
+        res.resume();
+        if (res.statusCode === 200) resolve();
+        else reject(new Error(`${variant.name}: sanity check answered ${res.statusCode}`));
+      })
+      .on('error', reject);
+  });
+}
+
 async function measure(target) {
   const before = target.pid === undefined ? 0 : cpuUs(target.pid);
   const r = await load(target.port, connections, duration);
@@ -269,6 +282,7 @@ async function main() {
   let variants = [];
   try {
     variants = await startVariants(dir, upstream);
+    for (const v of variants) await sanityCheck(v);
     for (const v of variants) await load(v.port, connections, 1); // warm-up
     const perRound = variants.map(() => []);
     for (let round = 0; round < rounds; round += 1) {

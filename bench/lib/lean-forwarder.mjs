@@ -14,7 +14,8 @@ const origin = `http://127.0.0.1:${upstreamPort}`;
 /** Pooled connections to the upstream (the bench's 32 client connections fit). */
 const POOL_CONNECTIONS = 64;
 const HANDLING = ['x-wharf-handling-instance', 'bench-main-0'];
-const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'host']);
+// Host is kept: the upstream sees the name the client used (as forwarder.ts does).
+const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);
 
 function forwardHeaders(raw) {
   const out = [];
