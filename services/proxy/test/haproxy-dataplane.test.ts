@@ -118,7 +118,8 @@ it('sends no traffic to an instance the table calls unhealthy, and retries a ref
   for (let i = 0; i < 10; i += 1) expect((await get(port, 'gamma')).json.instance).toBe('gamma-b');
   expect(a.requests).toBe(served);
 
-  // An instance that refuses connections: every request still answered (retried on gamma-b).
+  // An instance that refuses connections: every request still answered (retried on gamma-b),
+  // and the refusing one is marked down (ejected) rather than tried first on every other request.
   source.set([routeEntry('gamma', [instance('gamma-dead', { port: await refusedPort() }), at(b)])]);
   await new Promise((resolve) => setTimeout(resolve, 200));
   await plane!.settled();
@@ -127,6 +128,10 @@ it('sends no traffic to an instance the table calls unhealthy, and retries a ref
     expect(reply.status).toBe(200);
     expect(reply.headers['x-wharf-handling-instance']).toBe('gamma-b');
   }
+  const metrics = (await request(port, { path: '/_metrics' })).text;
+  expect(metrics).toMatch(/^wharf_proxy_haproxy_servers\{state="down"\} 1$/m);
+  // Without ejection round robin would send every other request to gamma-dead first (~5 redispatches).
+  expect(metrics).toMatch(/^wharf_proxy_haproxy_upstream_redispatches_total [01]$/m);
 });
 
 it('leaves what it does not route to the Node proxy, and exports its counters there', async () => {

@@ -42,8 +42,14 @@ export const CONNECT_TIMEOUT_MS = 2_000;
 export const IDLE_TIMEOUT_MS = 60_000;
 /** Client keep-alive idle: above the 60 s load balancers use (as `CLIENT_KEEP_ALIVE_TIMEOUT_MS`). */
 export const CLIENT_KEEP_ALIVE_MS = 65_000;
-/** Active check interval of a dynamic server (the Node health checker's 1 s). */
+/** Active check interval of a down server (the Node health checker's 1 s). */
 export const CHECK_INTERVAL_MS = 1_000;
+/**
+ * Ejection as `instance-health.ts` does it: one failed connect marks the server down (`observe
+ * layer4`), a passed TCP check brings it back; checks run only while a server is down or every
+ * {@link CHECK_INTERVAL_MS} otherwise.
+ */
+const SERVER_CHECKS = `check inter ${CHECK_INTERVAL_MS}ms fall 1 rise 1 observe layer4 error-limit 1 on-error mark-down`;
 /** Longest a soft stop waits for in-flight requests (the Node proxy's `DEFAULT_DRAIN_TIMEOUT_MS`). */
 export const HARD_STOP_AFTER_MS = 10_000;
 /** Concurrent client connections HAProxy accepts (each costs ~2 buffers of 16 KB). */
@@ -136,8 +142,8 @@ function slotLines(name: string, input: HaproxyConfigInput): string[] {
     `  retries ${RETRIES}`,
     '  option redispatch 1',
     '  http-reuse always',
-    `  server-template ${PRIMARY_PREFIX} 1-${n} 127.0.0.1:1 disabled`,
-    `  server-template ${BACKUP_PREFIX} 1-${n} 127.0.0.1:1 disabled backup`,
+    `  server-template ${PRIMARY_PREFIX} 1-${n} 127.0.0.1:1 disabled ${SERVER_CHECKS}`,
+    `  server-template ${BACKUP_PREFIX} 1-${n} 127.0.0.1:1 disabled backup ${SERVER_CHECKS}`,
     '  http-response set-var-fmt(txn.srv) "%[be_name]/%[srv_name]"',
     `  http-response set-header X-Wharf-Handling-Instance %[var(txn.srv),map(${input.serversMapPath})]`,
     // Only `<id>.<domain>` keys reach a slot, and ids have no dots.
