@@ -259,13 +259,20 @@ async function startVariants(dir, upstream) {
     });
   }
   if (installed('haproxy')) {
-    const dp = await startChild('proxy-dataplane-server.mjs', [String(upstream.port), DEPLOYMENT, '1']);
-    variants.push({
-      name: 'wharf + haproxy data plane',
-      port: dp.port,
-      pid: dp.child.pid,
-      stop: () => stopChild(dp.child),
-    });
+    for (const checks of ['checks', 'nochecks']) {
+      const dp = await startChild('proxy-dataplane-server.mjs', [
+        String(upstream.port),
+        DEPLOYMENT,
+        '1',
+        checks,
+      ]);
+      variants.push({
+        name: `wharf + haproxy data plane${checks === 'checks' ? '' : ', no checks'}`,
+        port: dp.port,
+        pid: dp.child.pid,
+        stop: () => stopChild(dp.child),
+      });
+    }
     variants.push({ name: 'haproxy', ...(await startHaproxy(dir, upstream.port)) });
   }
   if (installed('nginx')) variants.push({ name: 'nginx', ...(await startNginx(dir, upstream.port)) });
@@ -339,13 +346,13 @@ function print(summary) {
   );
   console.log('');
   console.log(
-    'variant                          req/s               CPU us/req          req/s per core        vs haproxy/core     added p50 ms          errors',
+    'variant                                  req/s               CPU us/req          req/s per core        vs haproxy/core     added p50 ms          errors',
   );
   const cell = (m, digits, width) =>
     `${f(m.median, digits)} [${f(m.range[0], digits)}-${f(m.range[1], digits)}]`.padEnd(width);
   for (const r of summary.results) {
     console.log(
-      `  ${r.name.padEnd(30)} ${cell(r.reqPerSec, 0, 20)}${cell(r.cpuUsPerRequest, 1, 20)}${cell(r.perCore, 0, 22)}` +
+      `  ${r.name.padEnd(38)} ${cell(r.reqPerSec, 0, 20)}${cell(r.cpuUsPerRequest, 1, 20)}${cell(r.perCore, 0, 22)}` +
         `${cell(r.perCoreVsHaproxy, 2, 20)}${cell(r.addedP50Ms, 3, 22)}${r.errors}`,
     );
   }

@@ -12,6 +12,8 @@ const { createProxy, HaproxyDataPlane } = require('@wharf/proxy');
 const upstreamPort = Number(process.argv[2]);
 const deployment = process.argv[3] ?? 'bench';
 const threads = Number(process.argv[4] ?? 1);
+// `nochecks`: slot servers without TCP checks and ejection (to measure what they cost).
+const serverChecks = process.argv[5] !== 'nochecks';
 
 const port = await new Promise((resolve) => {
   const server = createServer().listen(0, '127.0.0.1', () => {

@@ -56,6 +56,8 @@ export interface HaproxyDataPlaneOptions {
   readonly serversPerTier?: number | undefined;
   /** HAProxy threads; default 1. */
   readonly threads?: number | undefined;
+  /** TCP checks and ejection on instances; default true (off only to measure their cost). */
+  readonly serverChecks?: boolean | undefined;
   /** Run directory (config, map, socket); default a fresh one under the OS temp dir, removed on close. */
   readonly dir?: string | undefined;
 }
@@ -130,6 +132,7 @@ export class HaproxyDataPlane implements ProxyDataPlane {
       serversPerTier,
       slots,
       threads: o.threads ?? 1,
+      serverChecks: o.serverChecks,
     });
     await writeFile(this.maps.routes, '', { mode: 0o600 });
     await writeFile(this.maps.servers, renderServersMap(slots, serversPerTier), { mode: 0o600 });

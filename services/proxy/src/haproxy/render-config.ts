@@ -77,6 +77,8 @@ export interface HaproxyConfigInput {
   readonly slots: number;
   /** HAProxy threads (1: the per-core comparison; more on a dedicated proxy host). */
   readonly threads: number;
+  /** TCP checks and ejection on slot servers (default true; off only to measure what they cost). */
+  readonly serverChecks?: boolean | undefined;
 }
 
 /** The name of slot `index`. */
@@ -136,14 +138,15 @@ export function renderServersMap(slots: number, serversPerTier: number): string 
  */
 function slotLines(name: string, input: HaproxyConfigInput): string[] {
   const n = input.serversPerTier;
+  const checks = input.serverChecks === false ? '' : ` ${SERVER_CHECKS}`;
   return [
     `backend ${name}`,
     '  balance roundrobin',
     `  retries ${RETRIES}`,
     '  option redispatch 1',
     '  http-reuse always',
-    `  server-template ${PRIMARY_PREFIX} 1-${n} 127.0.0.1:1 disabled ${SERVER_CHECKS}`,
-    `  server-template ${BACKUP_PREFIX} 1-${n} 127.0.0.1:1 disabled backup ${SERVER_CHECKS}`,
+    `  server-template ${PRIMARY_PREFIX} 1-${n} 127.0.0.1:1 disabled${checks}`,
+    `  server-template ${BACKUP_PREFIX} 1-${n} 127.0.0.1:1 disabled backup${checks}`,
     '  http-response set-var-fmt(txn.srv) "%[be_name]/%[srv_name]"',
     `  http-response set-header X-Wharf-Handling-Instance %[var(txn.srv),map(${input.serversMapPath})]`,
     // Only `<id>.<domain>` keys reach a slot, and ids have no dots.
