@@ -24,8 +24,11 @@ describe('renderHaproxyConfig', () => {
     expect(config).toContain('  server node 127.0.0.1:40001\n');
     expect(config.match(/^backend d\d+$/gm)).toEqual(['backend d0', 'backend d1', 'backend d2']);
     expect(config).toContain('  nbthread 2\n');
-    expect(config).toContain('  server-template s 1-2 127.0.0.1:1 disabled\n');
-    expect(config).toContain('  server-template b 1-2 127.0.0.1:1 disabled backup\n');
+    expect(config).toMatch(/^ {2}server-template s 1-2 127\.0\.0\.1:1 disabled check .*on-error mark-down$/m);
+    expect(config).toMatch(/^ {2}server-template b 1-2 127\.0\.0\.1:1 disabled backup check /m);
+    expect(renderHaproxyConfig({ ...INPUT, serverChecks: false })).toContain(
+      '  server-template s 1-2 127.0.0.1:1 disabled\n',
+    );
     expect(config).toContain('X-Wharf-Handling-Instance %[var(txn.srv),map(/run/wharf/servers.map)]');
   });
 
