@@ -250,7 +250,12 @@ async function startVariants(dir, upstream) {
   });
   // Route (a) experiments: the bare Node forwarders (bench/lib/lean-forwarder.mjs).
   for (const mode of ['http-request', 'undici']) {
-    const lean = await startChild('lean-forwarder.mjs', [mode, String(upstream.port)]);
+    // undici comes with the dev tooling (not a dependency of the proxy): skipped when absent.
+    const lean = await startChild('lean-forwarder.mjs', [mode, String(upstream.port)]).catch((err) => {
+      console.error(`(skipping bare node, ${mode}: ${err.message})`);
+      return undefined;
+    });
+    if (lean === undefined) continue;
     variants.push({
       name: `bare node, ${mode}`,
       port: lean.port,
