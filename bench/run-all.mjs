@@ -16,6 +16,7 @@ const CHROMIUM = process.env.WHARF_CHROMIUM ?? '/usr/bin/chromium';
 /** Every benchmark: its full arguments and its CI-sized ones; `platform` ones start a whole `wharf up`. */
 const BENCHMARKS = [
   { script: 'proxy.mjs', full: [], quick: ['--duration', '1', '--warmup', '0', '--probe-duration', '1'] },
+  { script: 'proxy-dataplane.mjs', full: [], quick: ['--quick'] },
   { script: 'proxy-tls.mjs', full: [], quick: ['--duration', '1', '--probe-duration', '1', '--rounds', '1'] },
   { script: 'route-propagation.mjs', full: [], quick: ['--quick'] },
   {

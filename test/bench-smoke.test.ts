@@ -1,7 +1,7 @@
 /**
  * The benchmarks still run (issue 13: "so the benches never rot"): `bench/run-all.mjs --quick`
  * for every script that starts no whole platform — the proxy (plain and TLS, against HAProxy when
- * installed), route propagation, ZooKeeper TLS, events, the fleet simulator and the api at scale, plus the console's
+ * installed; its data planes against HAProxy and nginx), route propagation, ZooKeeper TLS, events, the fleet simulator and the api at scale, plus the console's
  * when a browser is installed. Quick forms take seconds each; what they print is not asserted
  * (figures on a shared CI box mean little), only that each one finishes and prints its figures.
  * Left out for time: the platform benches (`wharf up` each, minutes) and detection.mjs (~50 s of
@@ -21,10 +21,18 @@ it('runs every benchmark that needs no whole platform in its quick form', async 
     [RUN_ALL, '--quick', '--skip-platform', '--skip', 'detection.mjs,plan-to-routable-docker.mjs'],
     { timeout: 540_000, maxBuffer: 64 * 1024 * 1024 },
   );
-  for (const script of ['proxy.mjs', 'proxy-tls.mjs', 'route-propagation.mjs', 'zk-tls.mjs', 'events.mjs']) {
+  for (const script of [
+    'proxy.mjs',
+    'proxy-dataplane.mjs',
+    'proxy-tls.mjs',
+    'route-propagation.mjs',
+    'zk-tls.mjs',
+    'events.mjs',
+  ]) {
     expect(stdout).toContain(`=== ${script}`);
   }
   expect(stdout).toMatch(/route propagation \(\d+ CPUs/);
+  expect(stdout).toMatch(/proxy data plane \(\d+ CPUs/);
   expect(stdout).toContain('=== fleet/run.mjs');
   expect(stdout).toMatch(/api at scale \(\d+ CPUs/);
 });

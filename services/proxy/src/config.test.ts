@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { isWharfError } from '@wharf/model';
 import { isValidId } from '@wharf/model';
 import { MAX_AUTO_WORKERS, configFromEnv, helpText, parseWorkers } from './config';
@@ -50,7 +51,20 @@ describe('configFromEnv', () => {
       tlsKeyFile: '',
       tlsCaDir: '',
       trafficFlushMs: 0,
+      dataPlane: 'node',
+      haproxyBin: '/usr/sbin/haproxy',
+      haproxySlots: 256,
+      haproxyThreads: availableParallelism(),
     });
+  });
+
+  it('reads the HAProxy data plane settings and refuses it with workers', () => {
+    const config = configFromEnv({ WHARF_PROXY_DATAPLANE: 'HAProxy', WHARF_PROXY_HAPROXY_SLOTS: '10' }, 1, 4);
+    expect(config).toMatchObject({ dataPlane: 'haproxy', haproxySlots: 10, haproxyThreads: 4 });
+    expect(() => configFromEnv({ WHARF_PROXY_DATAPLANE: 'envoy' }, 1)).toThrow(/WHARF_PROXY_DATAPLANE/);
+    expect(() => configFromEnv({ WHARF_PROXY_DATAPLANE: 'haproxy', WHARF_PROXY_WORKERS: '2' }, 1)).toThrow(
+      /proxy configuration/,
+    );
   });
 
   it('reads the TLS port and certificate source, one source at a time', () => {

@@ -4,6 +4,8 @@
  */
 import { availableParallelism, hostname } from 'node:os';
 import { type EnvTable, type LogLevel, integerIn, invalidConfig, serviceConfig } from '@wharf/observability';
+import { DEFAULT_HAPROXY_BIN } from './haproxy/haproxy-process';
+import { DEFAULT_SLOTS, MAX_SLOTS } from './haproxy/render-config';
 import { normaliseDomain } from './routing-key';
 import { DEFAULT_TRAFFIC_FLUSH_MS } from './traffic-flush';
 
@@ -22,6 +24,8 @@ export const DEFAULT_PROXY_TLS_PORT = 9243;
  * running instances), so `auto` does not grow with big hosts: set a number there.
  */
 export const MAX_AUTO_WORKERS = 2;
+/** `WHARF_PROXY_HAPROXY_THREADS=auto`: one thread per core up to this (HAProxy scales by threads). */
+export const MAX_AUTO_HAPROXY_THREADS = 64;
 /** Upper bound of an explicit `WHARF_PROXY_WORKERS`. */
 export const MAX_WORKERS = 64;
 
@@ -45,7 +49,16 @@ export interface ProxyConfig {
   readonly tlsCaDir: string;
   /** How often traffic counts are written to ZooKeeper (ms); 0: traffic is not metered. */
   readonly trafficFlushMs: number;
+  /** Who forwards requests: this process (`node`) or an HAProxy it programs (`haproxy`). */
+  readonly dataPlane: ProxyDataPlaneKind;
+  /** The HAProxy binary, its backend slots and threads (`dataPlane` `haproxy`). */
+  readonly haproxyBin: string;
+  readonly haproxySlots: number;
+  readonly haproxyThreads: number;
 }
+
+/** The data planes `WHARF_PROXY_DATAPLANE` names. */
+export type ProxyDataPlaneKind = 'node' | 'haproxy';
 
 const TRAFFIC_FLUSH_ROW = {
   name: 'WHARF_PROXY_TRAFFIC_FLUSH_MS',
@@ -129,8 +142,51 @@ export function proxyEnv(pid: number, cores: number = availableParallelism()): E
       parse: p.text,
     },
     trafficFlushMs: TRAFFIC_FLUSH_ROW,
+    ...haproxyRows(cores),
   };
 }
+
+/** The HAProxy data plane's variables (`haproxy/`). */
+function haproxyRows(cores: number): Pick<EnvTable<ProxyConfig>, DataPlaneKey> {
+  return {
+    dataPlane: {
+      name: 'WHARF_PROXY_DATAPLANE',
+      default: 'node',
+      description: 'node (this process forwards) or haproxy (an HAProxy it programs forwards)',
+      parse: (raw) => {
+        const value = raw.trim().toLowerCase();
+        if (value !== 'node' && value !== 'haproxy') throw new EnvValueError('must be node or haproxy');
+        return value;
+      },
+    },
+    haproxyBin: {
+      name: 'WHARF_PROXY_HAPROXY_BIN',
+      default: DEFAULT_HAPROXY_BIN,
+      description: 'HAProxy binary (WHARF_PROXY_DATAPLANE=haproxy)',
+      parse: p.text,
+    },
+    haproxySlots: {
+      name: 'WHARF_PROXY_HAPROXY_SLOTS',
+      default: String(DEFAULT_SLOTS),
+      description: 'deployments HAProxy routes itself (more fall through to this process)',
+      parse: p.integer(1, MAX_SLOTS),
+    },
+    haproxyThreads: {
+      name: 'WHARF_PROXY_HAPROXY_THREADS',
+      default: 'auto',
+      description: `HAProxy threads: auto (one per core, at most ${MAX_AUTO_HAPROXY_THREADS}) or 1-64`,
+      parse: (raw) => {
+        if (raw.trim().toLowerCase() === 'auto')
+          return Math.max(1, Math.min(cores, MAX_AUTO_HAPROXY_THREADS));
+        const threads = integerIn(raw, 1, 64);
+        if (threads === undefined) throw new EnvValueError('must be auto or an integer 1-64');
+        return threads;
+      },
+    },
+  };
+}
+
+type DataPlaneKey = 'dataPlane' | 'haproxyBin' | 'haproxySlots' | 'haproxyThreads';
 
 /** Parses the environment; throws `WHARF_VALIDATION` listing every bad variable. */
 export function configFromEnv(
@@ -139,9 +195,18 @@ export function configFromEnv(
   cores: number = availableParallelism(),
 ): ProxyConfig {
   const config = parseEnv(proxyEnv(pid, cores), env, 'proxy configuration');
-  const problem = tlsProblem(config);
+  const problem = tlsProblem(config) ?? dataPlaneProblem(config);
   if (problem !== undefined) throw invalidConfig('proxy configuration', [problem]);
   return config;
+}
+
+/** HAProxy is the data plane of a one-process proxy (its threads are the workers). */
+function dataPlaneProblem(
+  config: ProxyConfig,
+): { path: string; variable: string; message: string } | undefined {
+  if (config.dataPlane !== 'haproxy' || config.workers === 1) return undefined;
+  const variable = 'WHARF_PROXY_WORKERS';
+  return { path: variable, variable, message: 'WHARF_PROXY_DATAPLANE=haproxy runs one process (set 1)' };
 }
 
 /** The certificate comes from exactly one place: both files, or the CA store. */

@@ -29,6 +29,13 @@ export {
   type HealthCheckerState,
   tcpProbe,
 } from './health-checker';
+export {
+  HaproxyDataPlane,
+  type HaproxyDataPlaneOptions,
+  type HaproxyDataPlaneState,
+  type ProxyDataPlane,
+  type SyncCounters,
+} from './haproxy/data-plane';
 export { type DownInstance, type HealthListener, InstanceHealth } from './instance-health';
 export { MAX_REPLAY_BODY_BYTES } from './request-body';
 export {

@@ -7,6 +7,7 @@ import { createLogger, createMetrics, installShutdown, runMain } from '@wharf/ob
 import { CA_PASSPHRASE_ENV } from '@wharf/pki';
 import { ZkSession, zkTlsFromEnv } from '@wharf/zk';
 import { configFromEnv, helpText, type ProxyConfig } from './config';
+import { HaproxyDataPlane } from './haproxy/data-plane';
 import { createProxy, type ProxyTlsOptions } from './proxy';
 import { loadServingCertificate, type ServingCertificateSource } from './serving-certificate';
 import { createProxySupervisor } from './workers/supervisor';
@@ -58,10 +59,22 @@ async function main(): Promise<void> {
     tls,
     trafficFlushMs: config.trafficFlushMs,
   };
+  const dataPlane =
+    config.dataPlane === 'haproxy'
+      ? new HaproxyDataPlane({
+          logger,
+          host: config.host,
+          port: config.port,
+          domain: config.domain,
+          bin: config.haproxyBin,
+          slots: config.haproxySlots,
+          threads: config.haproxyThreads,
+        })
+      : undefined;
   // One worker is the single-process proxy itself; more run under a primary (supervisor.ts).
   const proxy =
     config.workers === 1
-      ? createProxy(common)
+      ? createProxy({ ...common, dataPlane })
       : createProxySupervisor({ ...common, workers: config.workers, logLevel: config.logLevel });
   // A repeated signal is left to Node's default action (it kills the process).
   installShutdown({
@@ -80,6 +93,7 @@ async function main(): Promise<void> {
     port: address.port,
     domain: config.domain,
     workers: config.workers,
+    data_plane: config.dataPlane,
     tls_port: 'tlsAddress' in proxy ? (proxy.tlsAddress()?.port ?? null) : (tls?.port ?? null),
   });
 }

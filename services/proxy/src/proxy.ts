@@ -16,6 +16,7 @@ import { Forwarder } from './forwarder';
 import { createProxyServers } from './front-door';
 import { GrpcForwarder } from './grpc-forwarder';
 import { H2Upstreams } from './h2-upstreams';
+import type { ProxyDataPlane } from './haproxy/data-plane';
 import { HealthChecker } from './health-checker';
 import { InstanceHealth } from './instance-health';
 import { createProxyMetrics, type ProxyMetrics } from './metrics';
@@ -93,6 +94,11 @@ export interface ProxyOptions extends ProxyCommonOptions {
   readonly tls?: ProxyTlsOptions | undefined;
   /** Where requests are counted when there is no `zk` (a worker: its primary writes them). */
   readonly trafficMeter?: TrafficMeter;
+  /**
+   * A data plane in front (HAProxy, `haproxy/`): it binds `host:port`, this process listens on a
+   * loopback port of its own for what the data plane does not route, and is the control plane.
+   */
+  readonly dataPlane?: ProxyDataPlane | undefined;
 }
 
 /** Request counters of one proxy process. */
@@ -227,6 +233,7 @@ class ProxyService implements WharfProxy {
           health.retain(table);
           this.forwarder.retain(table);
           this.h2Upstreams.retain(table);
+          void options.dataPlane?.sync(table);
         },
         stats: () => this.stats(),
       },
@@ -266,6 +273,8 @@ class ProxyService implements WharfProxy {
   }
 
   private async drain(): Promise<void> {
+    // The data plane's soft stop lets its in-flight requests (some through this process) finish.
+    await this.options.dataPlane?.close();
     if (!this.server.listening) return;
     if (this.tlsServer?.listening === true) this.tlsServer.close();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -286,8 +295,13 @@ class ProxyService implements WharfProxy {
   }
 
   private async listen(): Promise<AddressInfo> {
-    const { host = '127.0.0.1', port = 9200 } = this.options;
-    const address = await listenOn(this.server, port, host, this.logger);
+    const { host = '127.0.0.1', port = 9200, dataPlane } = this.options;
+    const address = await listenOn(
+      this.server,
+      dataPlane ? 0 : port,
+      dataPlane ? '127.0.0.1' : host,
+      this.logger,
+    );
     if (this.tlsServer !== undefined) {
       try {
         await listenOn(this.tlsServer, this.options.tls?.port ?? DEFAULT_TLS_PORT, host, this.logger);
@@ -296,7 +310,7 @@ class ProxyService implements WharfProxy {
         throw err;
       }
     }
-    return address;
+    return dataPlane === undefined ? address : dataPlane.start(address);
   }
 
   counters(): ProxyCounters {
@@ -321,10 +335,12 @@ class ProxyService implements WharfProxy {
   private writeMetrics(res: http.ServerResponse): void {
     this.updateCertificateExpiry();
     const registry = this.options.metrics.registry;
-    (this.options.metricsText ?? (() => registry.metrics()))().then(
-      (text) => {
+    const own = (this.options.metricsText ?? (() => registry.metrics()))();
+    const plane = this.options.dataPlane?.metricsText() ?? Promise.resolve('');
+    Promise.all([own, plane]).then(
+      ([text, planeText]) => {
         res.setHeader('content-type', registry.contentType);
-        res.end(text);
+        res.end(text + planeText);
       },
       (err: unknown) => {
         this.logger.error('metrics collection failed', { err });
