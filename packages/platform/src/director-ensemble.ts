@@ -1,11 +1,12 @@
 /**
- * ZooKeeper for `wharf up --directors 3`: the supervisor starts no ZooKeeper itself but runs each
+ * ZooKeeper for `wharf up` (one director, or three): the supervisor starts no ZooKeeper itself but runs each
  * director host's `wharf-director`, which starts its ZooKeeper ensemble member before its own
  * session (services/director `ZooKeeperMember`) and owns that server process from then on.
  * The directors run before the runners, which need ZooKeeper to register; the runners are told
  * to leave them alone (WHARF_HOST_SERVICES). A first start is sequential — director 1 bootstraps
  * a quorum of one, each next one joins with a reconfiguration — and a later one parallel, since
- * no member serves before a majority of the recorded ensemble is back.
+ * no member serves before a majority of the recorded ensemble is back; directors added since
+ * (one grown to three) then join one by one.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -66,21 +67,21 @@ export class DirectorEnsemble {
     await checkMemberPortsFree(launches);
     await this.shareSuperPassword();
     this.tls = await this.options.probeTls?.();
-    const fresh = !existsSync(join(launches[0]!.dataDir, 'myid'));
+    // Members that ran before come back together (none serves before a majority of its recorded
+    // ensemble is up); new ones then join one at a time, director 1 first on a first start.
+    const ran = launches.filter((l) => existsSync(join(l.dataDir, 'myid')));
+    const fresh = launches.filter((l) => !ran.includes(l));
     logger.info('starting the directors and their zookeeper ensemble', {
       members: launches.map((l) => `${l.member.id} ${l.member.host}:${l.member.clientPort}`),
-      bootstrap: fresh,
+      bootstrap: ran.length === 0,
     });
-    if (fresh) {
-      for (const [i, launch] of launches.entries()) {
-        await this.shareCa(launch);
-        this.spawn(launch);
-        await this.waitMember(launches.slice(0, i + 1), deadline);
-      }
-    } else {
-      for (const launch of launches) await this.shareCa(launch);
-      for (const launch of launches) this.spawn(launch);
-      await this.waitMember(launches, deadline);
+    for (const launch of ran) await this.shareCa(launch);
+    for (const launch of ran) this.spawn(launch);
+    if (ran.length > 0) await this.waitMember(ran, deadline);
+    for (const launch of fresh) {
+      await this.shareCa(launch);
+      this.spawn(launch);
+      await this.waitMember([...ran, ...fresh.slice(0, fresh.indexOf(launch) + 1)], deadline);
     }
     return this.connectString;
   }
