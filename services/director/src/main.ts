@@ -37,10 +37,12 @@ async function main(): Promise<void> {
   const config = configFromEnv(process.env, { hostname: hostname() });
   const logger = createLogger({ service: 'director', level: config.logLevel, context: { id: config.id } });
   const passphrase = process.env[CA_PASSPHRASE_ENV] || undefined;
+  // The member first: `wharf up` waits for it before starting anything else, and a new CA's
+  // RSA key (seconds on a busy box) can be made while the runners start.
+  const member = await startZkMember(config, logger);
   const caDir = join(resolve(config.home), 'ca');
   const { ca, created } = await loadOrCreateCa(caDir, passphrase === undefined ? {} : { passphrase });
   logger.info(created ? 'ca created' : 'ca loaded', { dir: caDir, encrypted: passphrase !== undefined });
-  const member = await startZkMember(config, logger);
   const tls = zkTlsFromEnv(process.env);
   const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, tls, logger });
   const metrics = createDirectorMetrics(createMetrics('director'));
