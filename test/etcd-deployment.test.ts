@@ -250,7 +250,7 @@ describe('a 3-zone etcd deployment on the single-host platform', () => {
       30_000,
       'a director reporting the quorum',
     );
-    expect(director.quorum).toMatchObject({ healthy: true, servers: [{ mode: 'standalone', zxid_lag: 0 }] });
+    expect(director.quorum).toMatchObject({ healthy: true, servers: [{ mode: 'leader', zxid_lag: 0 }] });
     const status = await platform.cli(['status']);
     expect(status.stdout).toContain(`director ${director.id}: enrolment https://${director.enrol_address}`);
     expect(status.stdout).toMatch(/quorum: healthy/);
