@@ -10,6 +10,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { join } from 'node:path';
 import { freePort, isProcessAlive } from '@wharf/testkit';
 import { promisify } from 'node:util';
+import { zookeeperServer } from './helpers/ensemble';
 import { startPlatform, type Platform } from './helpers/platform';
 import {
   attemptUnderWay,
@@ -214,9 +215,8 @@ describe('a 3-zone etcd deployment on the single-host platform', () => {
   });
 
   it('keeps serving existing deployments through the proxy while ZooKeeper is stopped', async () => {
-    const zk = (await platform.services()).find((s) => s.service === 'zookeeper');
-    expect(zk).toBeDefined();
-    process.kill(zk!.pid, 'SIGSTOP');
+    const zk = await zookeeperServer(platform.home, await platform.services());
+    process.kill(zk.pid, 'SIGSTOP');
     try {
       // Longer than the services' session timeouts, so they have noticed ZooKeeper is gone.
       await new Promise((r) => setTimeout(r, 6_000));
@@ -226,7 +226,7 @@ describe('a 3-zone etcd deployment on the single-host platform', () => {
         }
       }
     } finally {
-      process.kill(zk!.pid, 'SIGCONT');
+      process.kill(zk.pid, 'SIGCONT');
     }
   });
 
@@ -250,7 +250,7 @@ describe('a 3-zone etcd deployment on the single-host platform', () => {
       30_000,
       'a director reporting the quorum',
     );
-    expect(director.quorum).toMatchObject({ healthy: true, servers: [{ mode: 'standalone', zxid_lag: 0 }] });
+    expect(director.quorum).toMatchObject({ healthy: true, servers: [{ mode: 'leader', zxid_lag: 0 }] });
     const status = await platform.cli(['status']);
     expect(status.stdout).toContain(`director ${director.id}: enrolment https://${director.enrol_address}`);
     expect(status.stdout).toMatch(/quorum: healthy/);

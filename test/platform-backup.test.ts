@@ -10,6 +10,7 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startZooKeeper, type TestZooKeeper } from '@wharf/testkit';
 import { ZkSession, probeZooKeeper } from '@wharf/zk';
+import { zookeeperServer } from './helpers/ensemble';
 import { startPlatform, startTogether, type Platform } from './helpers/platform';
 import { etcdGetViaProxy, etcdPlan, etcdPutViaProxy, eventually, waitForPlan } from './helpers/plans';
 
@@ -167,13 +168,12 @@ describe('platform backup of a running installation', () => {
       const registered = await registrations(before).finally(() => before.close());
       expect(registered.length).toBeGreaterThanOrEqual(3 + 3 + 7); // allocators, hosts, services
       // ZooKeeper loses its data: killed, its data wiped before `wharf up` restarts it.
-      const zkProcess = (await platform.services()).find((s) => s.id === 'zookeeper');
-      expect(zkProcess).toBeDefined();
-      process.kill(zkProcess!.pid, 'SIGKILL');
+      const zkProcess = await zookeeperServer(platform.home, await platform.services());
+      process.kill(zkProcess.pid, 'SIGKILL');
       await eventually(
         async () => {
           try {
-            process.kill(zkProcess!.pid, 0);
+            process.kill(zkProcess.pid, 0);
             return undefined;
           } catch {
             return true;
@@ -183,7 +183,7 @@ describe('platform backup of a running installation', () => {
         'zookeeper to die',
         20,
       );
-      await rm(join(platform.home, 'zookeeper', 'version-2'), { recursive: true, force: true });
+      await rm(join(zkProcess.dataDir, 'version-2'), { recursive: true, force: true });
       const connect = `127.0.0.1:${platform.zkPort}`;
       await eventually(
         async () => ((await probeZooKeeper(connect, 500)) ? true : undefined),

@@ -44,7 +44,10 @@ describe('the platform in secure mode (wharf up --secure)', () => {
     await etcdPutViaProxy(platform, id, 'greeting', 'over tls');
     expect((await etcdGetViaProxy(platform, id, 'greeting', platform.proxyPorts[1])).value).toBe('over tls');
     const status = await platform.cli(['status']);
-    expect(status.stdout).toMatch(/zookeeper\s+zookeeper\s+\d+\s+\d+\s+running\s+ok\s/);
+    // The director owns the TLS-only member; status reports it from the director's checks.
+    expect(status.stdout).toMatch(/director-host-1\s+director\s+\d+\s+\d+\s+running\s+ok\s/);
+    expect(status.stdout).toMatch(/^\s*quorum: healthy, checked \S+$/m);
+    expect(status.stdout).toMatch(new RegExp(`^\\s+127\\.0\\.0\\.1:${platform.zkPort}: leader`, 'm'));
     expect(status.stdout).toContain('Wharf is healthy.');
   });
 

@@ -6,6 +6,7 @@
  * `CHAOS <scenario>: failed F of N requests, recovered in S s` (recorded in docs/reliability.md).
  * The scenarios run in order on the one platform; each leaves it whole for the next.
  */
+import { zookeeperServer } from '../helpers/ensemble';
 import { startPlatform, type Platform } from '../helpers/platform';
 import {
   attemptUnderWay,
@@ -135,13 +136,12 @@ describe('chaos: a 3-zone etcd deployment under proxied load', () => {
   });
 
   it('(a) ZooKeeper SIGKILLed and restarted: no write lost, services back', async () => {
-    const zk = (await platform.services()).find((s) => s.service === 'zookeeper');
-    expect(zk).toBeDefined();
+    const zk = await zookeeperServer(platform.home, await platform.services());
     const allocators = (await instances()).map((i) => i.allocator_id as string);
     await underLoad('zookeeper-kill', async () => {
       const t0 = Date.now();
-      process.kill(zk!.pid, 'SIGKILL');
-      // Recovered: ZooKeeper answers again (restarted by `wharf up`'s keeper), every allocator that
+      process.kill(zk.pid, 'SIGKILL');
+      // Recovered: ZooKeeper answers again (restarted by its director), every allocator that
       // runs the deployment has its live node, and the API answers for the deployment.
       await eventually(
         async () => {
@@ -153,20 +153,19 @@ describe('chaos: a 3-zone etcd deployment under proxied load', () => {
       );
       return (Date.now() - t0) / 1000;
     });
-    const restarted = (await platform.services()).find((s) => s.service === 'zookeeper');
-    expect(restarted?.pid).not.toBe(zk!.pid);
+    const restarted = await zookeeperServer(platform.home, await platform.services());
+    expect(restarted.pid).not.toBe(zk.pid);
   });
 
   it('(a2) ZooKeeper SIGSTOPped past the session timeout: proxies serve from cache, services rejoin', async () => {
-    const zk = (await platform.services()).find((s) => s.service === 'zookeeper');
-    expect(zk).toBeDefined();
+    const zk = await zookeeperServer(platform.home, await platform.services());
     const allocators = (await instances()).map((i) => i.allocator_id as string);
     await underLoad('zookeeper-stop', async () => {
-      process.kill(zk!.pid, 'SIGSTOP');
+      process.kill(zk.pid, 'SIGSTOP');
       try {
         await sleep(FREEZE_PAST_SESSION_MS);
       } finally {
-        process.kill(zk!.pid, 'SIGCONT');
+        process.kill(zk.pid, 'SIGCONT');
       }
       const t0 = Date.now();
       await eventually(

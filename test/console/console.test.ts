@@ -220,13 +220,13 @@ describe('the admin console in a browser', () => {
     }
     await expect(page().locator('[data-host]').count()).resolves.toBe(3);
     await page().locator('[data-zookeeper="connected"]').waitFor();
-    // `wharf up` runs a director on host-1: it reads the embedded ZooKeeper as a healthy standalone.
+    // `wharf up` runs a director on host-1, which owns ZooKeeper: a healthy quorum of one, its leader.
     const quorum = page().getByRole('table', { name: 'ZooKeeper quorum' }).locator('[data-director]');
     await quorum.first().waitFor();
     expect(await quorum.count()).toBe(1);
     expect(await quorum.first().getAttribute('data-director')).toMatch(/^director-.*host-1$/);
     expect(await quorum.first().locator('td').nth(1).textContent()).toBe('healthy');
-    expect(await quorum.first().locator('td').nth(3).textContent()).toBe('standalone');
+    expect(await quorum.first().locator('td').nth(3).textContent()).toBe('leader');
     await page()
       .locator('[data-enrolment]')
       .getByText(/^sha256:[0-9a-f]{64}$/)

@@ -47,3 +47,17 @@ export async function secondsUntilWritesAfterKill(session: ZkSession, pid: numbe
   );
   return (Date.now() - killedAt) / 1000;
 }
+
+/**
+ * The platform's ZooKeeper server process and data directory, whoever runs it: director 1's
+ * member (the default `wharf up`, or `--directors 3`), else `wharf up`'s own (`--directors 0`),
+ * recorded in platform.json as `zookeeper`.
+ */
+export async function zookeeperServer(
+  home: string,
+  services: readonly { id: string; service: string; pid: number }[],
+): Promise<{ pid: number; dataDir: string }> {
+  const own = services.find((s) => s.service === 'zookeeper');
+  if (own !== undefined) return { pid: own.pid, dataDir: `${home}/zookeeper` };
+  return { pid: (await memberJvm(home, 'host-1')).pid, dataDir: `${home}/hosts/host-1/director/zookeeper` };
+}

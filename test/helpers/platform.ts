@@ -139,6 +139,8 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Runs after `wharf down` (also when the start fails): what `down` cannot reach. */
   cleanup?: () => Promise<void>;
+  /** Runs before the first `wharf up`, with the new home and ZooKeeper port (an old layout, say). */
+  beforeUp?: (home: string, zkPort: number) => Promise<void>;
 }
 
 export async function startPlatform(options: StartOptions = {}): Promise<Platform> {
@@ -175,6 +177,12 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
     String(portBase),
     ...(options.upArgs ?? []),
   ];
+  try {
+    await options.beforeUp?.(home, zkPort);
+  } catch (err) {
+    await dir.cleanup();
+    throw err;
+  }
   const up = await runCli(upArgs, env, options.timeoutMs);
   if (up.code !== 0) {
     await stop();

@@ -66,9 +66,11 @@ export function randomPortBase(): number {
   return 20_000 + Math.floor(Math.random() * 90) * 100;
 }
 
-/** What the default layout runs: 3 runners, and the services of their hosts' roles. */
+/**
+ * What the default layout runs: 3 runners, the services of their hosts' roles, and host-1's
+ * director, which the supervisor runs itself because it owns ZooKeeper (no `zookeeper` record).
+ */
 export const DEFAULT_IDS = [
-  'zookeeper',
   'runner-host-1',
   'runner-host-2',
   'runner-host-3',
@@ -83,3 +85,6 @@ export const DEFAULT_IDS = [
   'proxy-host-1',
   'proxy-host-2',
 ].sort();
+
+/** The same layout with `--directors 0`: no director, `wharf up`'s own ZooKeeper. */
+export const NO_DIRECTOR_IDS = ['zookeeper', ...DEFAULT_IDS.filter((id) => id !== 'director-host-1')].sort();

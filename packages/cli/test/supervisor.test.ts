@@ -1,5 +1,6 @@
 /**
- * `wharf up` / `status` / `down` as processes: a real embedded ZooKeeper and real runners (one per
+ * `wharf up` / `status` / `down` as processes: a real embedded ZooKeeper (`--directors 0`: a
+ * stand-in director could not run one) and real runners (one per
  * simulated host), which start stand-in services (test/fixtures/fake-service.js via
  * --services-root). Host layout, environment contract, restart of a crashed service and runner,
  * clean and forced stops, and start failures that leave nothing behind. test/up.test.ts runs the
@@ -12,7 +13,7 @@ import { probeZooKeeper } from '@wharf/zk';
 import { freePorts } from '@wharf/supervise';
 import { type TempDir, tempDir, waitFor } from '@wharf/testkit';
 import {
-  DEFAULT_IDS,
+  NO_DIRECTOR_IDS,
   alive,
   allPids,
   randomPortBase,
@@ -55,6 +56,8 @@ beforeEach(async () => {
       WHARF_API: `http://127.0.0.1:${apiPort}`,
     },
     upArgs: [
+      '--directors',
+      '0',
       '--api-port',
       String(apiPort),
       '--proxy-ports',
@@ -117,8 +120,9 @@ describe('wharf up --detach, status, down', () => {
     expect(up.stdout).toContain(`http://127.0.0.2:${layout.proxyPorts[1]} (Host: <deployment-id>.localhost)`);
     expect(up.stdout).toContain('host-3    127.0.0.3  zone-c  allocator');
 
-    const record = await recordListing(DEFAULT_IDS);
-    expect(new Set(allPids(record)).size).toBe(15);
+    const record = await recordListing(NO_DIRECTOR_IDS);
+    expect(new Set(allPids(record)).size).toBe(NO_DIRECTOR_IDS.length + 1);
+    expect(up.stdout).toContain('ZooKeeper run by wharf up itself: no director (--directors 0)');
     for (const pid of allPids(record)) expect(alive(pid)).toBe(true);
     expect(record.services.find((s) => s.id === 'zookeeper')).toMatchObject({
       service: 'zookeeper',
@@ -224,7 +228,7 @@ describe('wharf up --detach, status, down', () => {
       message: 'attached up ready',
     });
     expect(stdout).toContain(`API key   stored in ${join(layout.home, 'credentials', 'api-key')}`);
-    const record = await recordListing(DEFAULT_IDS);
+    const record = await recordListing(NO_DIRECTOR_IDS);
     expect(record.detached).toBe(false);
 
     child.kill('SIGINT');
@@ -242,7 +246,7 @@ describe('wharf up --detach, status, down', () => {
       timeoutMs: 100_000,
       message: 'attached up ready',
     });
-    const record = await recordListing(DEFAULT_IDS);
+    const record = await recordListing(NO_DIRECTOR_IDS);
     child.kill('SIGKILL');
     // The supervisor sees its parent go and stops the runners (each its services), then ZooKeeper.
     await waitFor(() => allPids(record).every((pid) => !alive(pid)), {

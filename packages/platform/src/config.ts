@@ -44,9 +44,10 @@ export interface UpConfig {
   readonly proxyPorts: readonly number[];
   readonly constructors: number;
   /**
-   * Hosts with the director role (0, 1 or 3): host-1 runs the director — the installation's CA,
-   * host enrolment and ZooKeeper quorum health — and ZooKeeper stays `wharf up`'s; with 3, hosts
-   * 1–3 are directors and each runs its ZooKeeper ensemble member (director-ensemble.ts).
+   * Hosts with the director role (0, 1 or 3): host-1 (and with 3, hosts 2 and 3) run a director —
+   * the installation's CA, host enrolment and ZooKeeper quorum health — and each director runs
+   * its ZooKeeper ensemble member (director-ensemble.ts; one director is a quorum of one). With 0,
+   * or an external ZooKeeper, the directors own none and `wharf up` embeds or uses one.
    */
   readonly directors: number;
   /** The director's HTTPS enrolment port; 0 picks a free one at start (it is in `/director/<id>`). */
@@ -81,9 +82,13 @@ export interface UpConfig {
 /** ZooKeeper's conventional peer ports (followers ↔ leader, leader election). */
 export const DEFAULT_ZK_PEER_PORTS = Object.freeze({ quorum: 2888, election: 3888 });
 
-/** True when the directors run the ZooKeeper ensemble rather than `wharf up` (more than one director). */
-export function directorsOwnZooKeeper(config: Pick<UpConfig, 'directors'>): boolean {
-  return config.directors > 1;
+/**
+ * True when the directors run the ZooKeeper ensemble rather than `wharf up`: with three, always
+ * (up-config refuses an external one); with one, unless `WHARF_ZK` names a remote ZooKeeper — one
+ * that merely answers on the local address is found at start (PlatformZooKeeper); with none, never.
+ */
+export function directorsOwnZooKeeper(config: Pick<UpConfig, 'directors' | 'zk'>): boolean {
+  return config.directors > 1 || (config.directors === 1 && config.zk.embeddable);
 }
 
 /** How many hosts `wharf up` simulates: enough for every allocator, coordinator and proxy. */
@@ -98,7 +103,8 @@ export function fixedPorts(config: UpConfig): { name: string; port: number }[] {
     ...config.proxyPorts.map((port, i) => ({ name: `proxy-${i + 1}`, port })),
   ];
   if (config.zk.embeddable) ports.push({ name: 'zookeeper', port: config.zk.embeddedPort });
-  if (directorsOwnZooKeeper(config)) {
+  // One director picks free peer ports unless told (member-ports.ts): only fixed ones are checked.
+  if (directorsOwnZooKeeper(config) && (config.directors > 1 || config.zk.peerPorts !== undefined)) {
     const peers = config.zk.peerPorts ?? DEFAULT_ZK_PEER_PORTS;
     ports.push(
       { name: 'zookeeper quorum', port: peers.quorum },

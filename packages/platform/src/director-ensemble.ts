@@ -1,11 +1,12 @@
 /**
- * ZooKeeper for `wharf up --directors 3`: the supervisor starts no ZooKeeper itself but runs each
+ * ZooKeeper for `wharf up` (one director, or three): the supervisor starts no ZooKeeper itself but runs each
  * director host's `wharf-director`, which starts its ZooKeeper ensemble member before its own
  * session (services/director `ZooKeeperMember`) and owns that server process from then on.
  * The directors run before the runners, which need ZooKeeper to register; the runners are told
  * to leave them alone (WHARF_HOST_SERVICES). A first start is sequential — director 1 bootstraps
  * a quorum of one, each next one joins with a reconfiguration — and a later one parallel, since
- * no member serves before a majority of the recorded ensemble is back.
+ * no member serves before a majority of the recorded ensemble is back; directors added since
+ * (one grown to three) then join one by one.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -21,8 +22,11 @@ import { appendLogNote } from './log-note';
 import { type ProcessRecord } from './platform-file';
 import { startTimeOf } from './zookeeper-keeper';
 
-/** Between two readiness checks of a starting member. */
-export const MEMBER_POLL_MS = 250;
+/**
+ * Between two readiness checks of a starting member: a `srvr` on loopback costs a connection,
+ * and every runner waits for the member, so poll often.
+ */
+export const MEMBER_POLL_MS = 100;
 /** One `srvr` probe: a local server answers in milliseconds. */
 const SRVR_TIMEOUT_MS = 1000;
 
@@ -66,21 +70,21 @@ export class DirectorEnsemble {
     await checkMemberPortsFree(launches);
     await this.shareSuperPassword();
     this.tls = await this.options.probeTls?.();
-    const fresh = !existsSync(join(launches[0]!.dataDir, 'myid'));
+    // Members that ran before come back together (none serves before a majority of its recorded
+    // ensemble is up); new ones then join one at a time, director 1 first on a first start.
+    const ran = launches.filter((l) => existsSync(join(l.dataDir, 'myid')));
+    const fresh = launches.filter((l) => !ran.includes(l));
     logger.info('starting the directors and their zookeeper ensemble', {
       members: launches.map((l) => `${l.member.id} ${l.member.host}:${l.member.clientPort}`),
-      bootstrap: fresh,
+      bootstrap: ran.length === 0,
     });
-    if (fresh) {
-      for (const [i, launch] of launches.entries()) {
-        await this.shareCa(launch);
-        this.spawn(launch);
-        await this.waitMember(launches.slice(0, i + 1), deadline);
-      }
-    } else {
-      for (const launch of launches) await this.shareCa(launch);
-      for (const launch of launches) this.spawn(launch);
-      await this.waitMember(launches, deadline);
+    for (const launch of ran) await this.shareCa(launch, undefined);
+    for (const launch of ran) this.spawn(launch);
+    if (ran.length > 0) await this.waitMember(ran, deadline);
+    for (const launch of fresh) {
+      await this.shareCa(launch, deadline);
+      this.spawn(launch);
+      await this.waitMember([...ran, ...fresh.slice(0, fresh.indexOf(launch) + 1)], deadline);
     }
     return this.connectString;
   }
@@ -109,14 +113,23 @@ export class DirectorEnsemble {
   }
 
   /**
-   * The directors are one CA: director 1 creates it (before its member starts, so it is there
-   * once the member serves) and the others get a copy of its key and certificate in their own
-   * home — the key never leaves director hosts — unless they hold one already.
+   * The directors are one CA: director 1 creates it (right after its member serves) and the others
+   * get a copy of its key and certificate in their own home — the key never leaves director hosts —
+   * unless they hold one already. A later director waits for director 1's CA rather than make its own.
    */
-  private async shareCa(launch: DirectorLaunch): Promise<void> {
+  private async shareCa(launch: DirectorLaunch, deadline: number | undefined): Promise<void> {
     const from = join(this.options.launches[0]!.home, 'ca');
     const to = join(launch.home, 'ca');
-    if (from === to || existsSync(join(to, CA_KEY_FILE)) || !existsSync(join(from, CA_KEY_FILE))) return;
+    if (from === to || existsSync(join(to, CA_KEY_FILE))) return;
+    const { clock } = this.options;
+    while (!existsSync(join(from, CA_KEY_FILE)) || !existsSync(join(from, CA_CERT_FILE))) {
+      if (deadline === undefined) return; // restarting together: nobody to wait for
+      if (clock.now() >= deadline)
+        throw new WharfError('WHARF_UNAVAILABLE', `${this.options.launches[0]!.id} made no CA`, {
+          details: [{ path: from, message: 'no CA key and certificate' }],
+        });
+      await clock.sleep(MEMBER_POLL_MS);
+    }
     await mkdir(to, { recursive: true, mode: 0o700 });
     for (const file of [CA_KEY_FILE, CA_CERT_FILE]) await copyFile(join(from, file), join(to, file));
     await chmod(join(to, CA_KEY_FILE), 0o600);
@@ -141,6 +154,8 @@ export class DirectorEnsemble {
     const last = members.at(-1)!.member;
     const srvr = await fourLetterWord(last.host, last.clientPort, 'srvr', SRVR_TIMEOUT_MS, this.tls);
     if (!(srvr ?? '').includes('Mode:')) return false;
+    // A lone member that serves is its whole ensemble: no session needed to read the membership.
+    if (members.length === 1 && this.options.launches.length === 1) return true;
     const connectString = ensembleConnectString(members.map((m) => m.member));
     const config = await readEnsembleConfig(connectString, this.tls).catch(() => null);
     return members.every((m) => config?.servers.some((s) => s.id === m.member.id) === true);

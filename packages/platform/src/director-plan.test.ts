@@ -1,5 +1,5 @@
-import { type UpConfig } from './config';
-import { planDirectors, planMembers } from './director-plan';
+import { type UpConfig, directorsOwnZooKeeper, fixedPorts } from './config';
+import { memberDataDir, planDirectors, planMembers } from './director-plan';
 import { planRunners } from './host-plan';
 
 const config = {
@@ -78,7 +78,62 @@ describe('planDirectors', () => {
       'director',
       'director',
     ]);
+    // One director owns ZooKeeper too (a quorum of one): host-1's runner leaves it to the supervisor.
     const one = planRunners({ ...config, directors: 1 }, input);
-    expect(one.map((r) => r.env.WHARF_HOST_SERVICES)).toEqual([undefined, undefined, undefined]);
+    expect(one.map((r) => r.env.WHARF_HOST_SERVICES)).toEqual(['director', undefined, undefined]);
+    // ... unless a ZooKeeper already answered at start: then the runner runs the director.
+    const found = planRunners({ ...config, directors: 1 }, { ...input, directorsOwnZooKeeper: false });
+    expect(found.map((r) => r.env.WHARF_HOST_SERVICES)).toEqual([undefined, undefined, undefined]);
+    expect(planRunners({ ...config, directors: 0 }, input).map((r) => r.env.WHARF_HOST_SERVICES)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('plans one director as member 1 alone, bootstrapping, in host-1’s home', () => {
+    const one = {
+      ...config,
+      directors: 1,
+      zk: { ...config.zk, peerPorts: { quorum: 41001, election: 41002 } },
+    };
+    const launches = planDirectors(one, { directorPort: 12500 });
+    expect(launches).toHaveLength(1);
+    expect(launches[0]).toMatchObject({
+      id: 'director-host-1',
+      dataDir: memberDataDir('/w', 'host-1'),
+      env: {
+        WHARF_ZK: '127.0.0.1:2181',
+        WHARF_DIRECTOR_ZK_JOIN: '',
+        WHARF_DIRECTOR_ZK_MEMBER: '1:2181:41001:41002',
+      },
+    });
+    expect(memberDataDir('/w', 'host-1')).toBe('/w/hosts/host-1/director/zookeeper');
+  });
+});
+
+describe('directorsOwnZooKeeper', () => {
+  const remote = { ...config.zk, connectString: 'zk.example:2181', embeddable: false };
+  it('is true for three directors, for one unless ZooKeeper is remote, never for none', () => {
+    expect(directorsOwnZooKeeper(config)).toBe(true);
+    expect(directorsOwnZooKeeper({ directors: 1, zk: config.zk })).toBe(true);
+    expect(directorsOwnZooKeeper({ directors: 1, zk: remote })).toBe(false);
+    expect(directorsOwnZooKeeper({ directors: 0, zk: config.zk })).toBe(false);
+  });
+
+  it('checks fixed peer ports only: three directors, or ports given; one director picks free ones', () => {
+    const names = (c: UpConfig) => fixedPorts(c).map((p) => `${p.name} ${p.port}`);
+    expect(names(config)).toEqual(
+      expect.arrayContaining(['zookeeper quorum 2888', 'zookeeper election 3888']),
+    );
+    expect(names({ ...config, directors: 1 }).some((n) => n.startsWith('zookeeper quorum'))).toBe(false);
+    const given = {
+      ...config,
+      directors: 1,
+      zk: { ...config.zk, peerPorts: { quorum: 41001, election: 41002 } },
+    };
+    expect(names(given)).toEqual(
+      expect.arrayContaining(['zookeeper quorum 41001', 'zookeeper election 41002']),
+    );
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The directors of `wharf up --directors 3` as a pure function of the configuration: each
+ * The directors of `wharf up` (one by default, or three) as a pure function of the configuration: each
  * director host runs `wharf-director` with its ZooKeeper ensemble member — member n on host n's
  * own loopback address, on the same client, quorum and election ports as the others, as on
  * separate machines. Director 1 bootstraps the ensemble; director n joins through 1..n-1.
@@ -41,6 +41,11 @@ export interface DirectorTls {
   readonly superUser: string;
 }
 
+/** A director host's member data directory (services/director main.ts: `<WHARF_HOME>/director/zookeeper`). */
+export function memberDataDir(home: string, hostId: string): string {
+  return join(home, 'hosts', hostId, 'director', 'zookeeper');
+}
+
 /** Every member of the ensemble, in id order. Pure. */
 export function planMembers(config: UpConfig): EnsembleServer[] {
   const peers = config.zk.peerPorts ?? DEFAULT_ZK_PEER_PORTS;
@@ -69,7 +74,7 @@ export function planDirectors(
       host,
       member,
       home,
-      dataDir: join(home, 'director', 'zookeeper'),
+      dataDir: memberDataDir(config.home, host.id),
       logFile: serviceLogFile(config.home, host.id, id),
       env: {
         WHARF_ZK: connectString,

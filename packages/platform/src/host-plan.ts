@@ -66,6 +66,11 @@ export interface HostPlanInput {
   readonly directorPort: number;
   /** Secure mode: WHARF_TLS_DIR of each host's runner (its services' certificates). */
   readonly tlsDir?: (hostId: string) => string;
+  /**
+   * Whether the supervisor runs the directors (with their members) itself, as decided at start —
+   * false when a ZooKeeper already answered; default {@link directorsOwnZooKeeper}.
+   */
+  readonly directorsOwnZooKeeper?: boolean;
 }
 
 /** The loopback address of the n-th host (1-based). */
@@ -118,6 +123,7 @@ export function planRunners(config: UpConfig, input: HostPlanInput): RunnerLaunc
     throw new RangeError(`expected ${hosts.length} metrics ports, got ${input.metricsPorts.length}`);
   }
   const firstProxy = config.proxyPorts[0]!;
+  const directorsOwn = input.directorsOwnZooKeeper ?? directorsOwnZooKeeper(config);
   return hosts.map((host, i) => {
     const metricsPort = input.metricsPorts[i]!;
     const id = `runner-${host.id}`;
@@ -165,9 +171,7 @@ export function planRunners(config: UpConfig, input: HostPlanInput): RunnerLaunc
       ...(config.servicesRoot === undefined ? {} : { WHARF_SERVICES_ROOT: config.servicesRoot }),
       ...(input.tlsDir === undefined ? {} : { WHARF_TLS_DIR: input.tlsDir(host.id) }),
       // The supervisor runs a ZooKeeper-owning director before the runner (director-ensemble.ts).
-      ...(directorsOwnZooKeeper(config) && host.roles.includes('director')
-        ? { WHARF_HOST_SERVICES: 'director' }
-        : {}),
+      ...(directorsOwn && host.roles.includes('director') ? { WHARF_HOST_SERVICES: 'director' } : {}),
     };
     return {
       id,

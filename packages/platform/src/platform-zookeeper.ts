@@ -1,7 +1,8 @@
 /**
- * Where `wharf up`'s ZooKeeper comes from: the server answering at WHARF_ZK or one the supervisor
- * embeds ({@link ZooKeeperKeeper}), or — with `--directors 3` — the directors' ensemble, each
- * director owning its member ({@link DirectorEnsemble}). One start/watch/close for both.
+ * Where `wharf up`'s ZooKeeper comes from: the directors' ensemble, each director owning its
+ * member ({@link DirectorEnsemble}; the default one director is a quorum of one); with an external
+ * ZooKeeper (given, or answering at WHARF_ZK) that one; with `--directors 0` the server the
+ * supervisor embeds ({@link ZooKeeperKeeper}). One start/watch/close for all.
  */
 import { join } from 'node:path';
 import { WharfError } from '@wharf/model';
@@ -10,10 +11,13 @@ import { type Clock, freePorts } from '@wharf/supervise';
 import { roleX509Id } from '@wharf/zk';
 import { type UpConfig, directorsOwnZooKeeper } from './config';
 import { DirectorEnsemble } from './director-ensemble';
-import { type DirectorTls, planDirectors } from './director-plan';
+import { type DirectorTls, memberDataDir, planDirectors } from './director-plan';
+import { planHosts } from './host-plan';
+import { resolvePeerPorts } from './member-ports';
 import { type ProcessRecord } from './platform-file';
 import { type SecureInstall } from './secure-bootstrap';
-import { ZooKeeperKeeper } from './zookeeper-keeper';
+import { adoptStandaloneData, refuseMemberData } from './zookeeper-adoption';
+import { ZK_PROBE_TIMEOUT_MS, ZooKeeperKeeper, probeZk } from './zookeeper-keeper';
 
 /** Options of a {@link PlatformZooKeeper}. */
 export interface PlatformZooKeeperOptions {
@@ -32,53 +36,54 @@ export interface PlatformZooKeeperOptions {
   readonly onProcess: (record: ProcessRecord) => void;
 }
 
-/** The platform's ZooKeeper, run by the supervisor or by the directors. */
+/**
+ * Who runs the platform's ZooKeeper, decided by {@link PlatformZooKeeper.start}: the directors
+ * (each its member), `wharf up` itself (`--directors 0`), or somebody else (external).
+ */
+export type ZooKeeperOwner = 'directors' | 'wharf-up' | 'external';
+
+/** The platform's ZooKeeper, run by the directors, by the supervisor, or found running. */
 export class PlatformZooKeeper {
-  private readonly keeper: ZooKeeperKeeper | undefined;
-  private readonly directors: DirectorEnsemble | undefined;
+  private keeper: ZooKeeperKeeper | undefined;
+  private directors: DirectorEnsemble | undefined;
 
   constructor(private readonly options: PlatformZooKeeperOptions) {
-    const { config, directorEntry } = options;
-    if (!directorsOwnZooKeeper(config)) {
-      this.keeper = new ZooKeeperKeeper({
-        settings: config.zk,
-        logger: options.logger,
-        clock: options.clock,
-        onProcess: options.onProcess,
-        ...(options.secure === undefined ? {} : { tls: options.secure.zookeeper }),
-      });
-      return;
-    }
-    if (directorEntry === undefined) throw new WharfError('WHARF_NOT_FOUND', 'no director entry point');
-    const secure = options.secure;
-    const launches = planDirectors(config, {
-      directorPort: options.directorPort,
-      ...(secure === undefined ? {} : { secure: directorTls(secure) }),
-    });
-    this.directors = new DirectorEnsemble({
-      launches,
-      // The supervisor checks the members with host 1's runner certificate, as it seeds with it.
-      ...(secure === undefined ? {} : { probeTls: () => secure.session(launches[0]!.host.id, 'runner') }),
-      home: config.home,
-      entry: directorEntry,
-      execPath: options.execPath,
-      baseEnv: options.baseEnv,
-      logger: options.logger,
-      clock: options.clock,
-      onProcess: options.onProcess,
-    });
+    if (directorsOwnZooKeeper(options.config) && options.directorEntry === undefined)
+      throw new WharfError('WHARF_NOT_FOUND', 'no director entry point');
+  }
+
+  /** Who runs it; `external` until {@link start} has decided. */
+  get owner(): ZooKeeperOwner {
+    if (this.directors !== undefined) return 'directors';
+    return this.keeper?.embedded === true ? 'wharf-up' : 'external';
   }
 
   /** True when this installation runs it (embedded server or directors), false for an external one. */
   get embedded(): boolean {
-    return this.directors !== undefined || this.keeper?.embedded === true;
+    return this.owner !== 'external';
   }
 
   /** Resolves with the connect string the services use, once ZooKeeper serves. */
   async start(): Promise<string> {
-    const { config, clock } = this.options;
-    if (this.directors !== undefined) return this.directors.start(clock.now() + config.startTimeoutMs);
-    return this.keeper!.start();
+    const { config, clock, logger } = this.options;
+    if (!directorsOwnZooKeeper(config)) {
+      const first = planHosts(config)[0]!;
+      if (config.zk.embeddable)
+        await refuseMemberData(config.zk.dataDir, memberDataDir(config.home, first.id));
+      this.keeper = this.newKeeper();
+      return this.keeper.start();
+    }
+    // One director (a plaintext start) uses a ZooKeeper that already answers, as `wharf up` did;
+    // three directors, or a TLS-only member, need the ports (checkMemberPortsFree names them).
+    if (config.directors === 1 && this.options.secure === undefined) {
+      if ((await probeZk(config.zk.connectString, ZK_PROBE_TIMEOUT_MS)).ok) {
+        logger.info('using the zookeeper that answers', { connectString: config.zk.connectString });
+        return config.zk.connectString;
+      }
+    }
+    const directors = await this.newDirectors();
+    this.directors = directors;
+    return directors.start(clock.now() + config.startTimeoutMs);
   }
 
   /** Starts watching an embedded server's process (the directors watch their own members). */
@@ -95,6 +100,46 @@ export class PlatformZooKeeper {
   async close(): Promise<void> {
     await this.keeper?.close();
     await this.directors?.close(this.options.config.stopTimeoutMs);
+  }
+
+  private newKeeper(): ZooKeeperKeeper {
+    const { config, secure } = this.options;
+    return new ZooKeeperKeeper({
+      settings: config.zk,
+      logger: this.options.logger,
+      clock: this.options.clock,
+      onProcess: this.options.onProcess,
+      ...(secure === undefined ? {} : { tls: secure.zookeeper }),
+    });
+  }
+
+  /**
+   * The directors with their members' ports settled (member-ports.ts) and, on the first start
+   * after an upgrade, `wharf up`'s old standalone data moved to director 1's member.
+   */
+  private async newDirectors(): Promise<DirectorEnsemble> {
+    const { config, secure } = this.options;
+    const first = planHosts(config).find((h) => (h.roles as readonly string[]).includes('director'))!;
+    const firstDataDir = memberDataDir(config.home, first.id);
+    const peerPorts = await resolvePeerPorts(config, firstDataDir);
+    const planned: UpConfig = { ...config, zk: { ...config.zk, peerPorts } };
+    const launches = planDirectors(planned, {
+      directorPort: this.options.directorPort,
+      ...(secure === undefined ? {} : { secure: directorTls(secure) }),
+    });
+    await adoptStandaloneData(config.zk.dataDir, firstDataDir, this.options.logger);
+    return new DirectorEnsemble({
+      launches,
+      // The supervisor checks the members with host 1's runner certificate, as it seeds with it.
+      ...(secure === undefined ? {} : { probeTls: () => secure.session(launches[0]!.host.id, 'runner') }),
+      home: config.home,
+      entry: this.options.directorEntry!,
+      execPath: this.options.execPath,
+      baseEnv: this.options.baseEnv,
+      logger: this.options.logger,
+      clock: this.options.clock,
+      onProcess: this.options.onProcess,
+    });
   }
 }
 

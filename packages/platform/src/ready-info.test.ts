@@ -43,6 +43,25 @@ describe('formatReadyInfo', () => {
     expect(secure).toContain('  Trust     ZooKeeper mutual TLS: a certificate per service, ACLs by role');
   });
 
+  it('says who runs ZooKeeper, in one line of its own when no director does', () => {
+    const owned = (owner: 'directors' | 'wharf-up' | 'external', embedded = true) =>
+      formatReadyInfo({ ...info, zookeeper: { ...info.zookeeper, owner, embedded } });
+    const director = { ...info.hosts[0]!, roles: ['coordinator', 'director'] };
+    const one = formatReadyInfo({
+      ...info,
+      hosts: [director],
+      zookeeper: { ...info.zookeeper, owner: 'directors' },
+    });
+    expect(one[0]).toContain('ZooKeeper run by the director (a quorum of one) at 127.0.0.1:2181');
+    expect(owned('external', false)[0]).toContain('ZooKeeper external at 127.0.0.1:2181');
+    const none = owned('wharf-up');
+    expect(none[0]).toContain('ZooKeeper embedded at');
+    expect(none.filter((l) => l.includes('run by wharf up itself'))).toEqual([
+      '  ZooKeeper run by wharf up itself: no director (--directors 0), no quorum checks',
+    ]);
+    expect(one.join('\n')).not.toContain('run by wharf up itself');
+  });
+
   it('only says where an existing key is stored', () => {
     const text = formatReadyInfo(info).join('\n');
     expect(text).toContain('API key   stored in /h/credentials/api-key');

@@ -3,13 +3,21 @@
  * supervisor builds a {@link ReadyInfo}, the attached `wharf up` prints {@link formatReadyInfo}.
  */
 
+import { type ZooKeeperOwner } from './platform-zookeeper';
+
 /** Facts about a platform that just became healthy. */
 export interface ReadyInfo {
   readonly home: string;
   readonly apiUrl: string;
   readonly proxyUrls: readonly string[];
   /** `tls`: TLS-only with client certificates and ACLs by role (`--secure`). */
-  readonly zookeeper: { readonly connectString: string; readonly embedded: boolean; readonly tls?: boolean };
+  readonly zookeeper: {
+    readonly connectString: string;
+    readonly embedded: boolean;
+    readonly tls?: boolean;
+    /** Who runs it (platform-zookeeper.ts); absent in a record from before the directors owned it. */
+    readonly owner?: ZooKeeperOwner;
+  };
   readonly processes: number;
   /** The simulated hosts, each with its own runner. */
   readonly hosts: readonly {
@@ -33,7 +41,7 @@ export interface ReadyInfo {
 export function formatReadyInfo(info: ReadyInfo): string[] {
   const plan = info.examplePlan ?? 'plan.json';
   const lines = [
-    `Wharf is up: ${info.hosts.length} hosts, services as ${info.mode === 'docker' ? 'containers' : 'processes'}, ZooKeeper ${info.zookeeper.embedded ? 'embedded' : 'external'} at ${info.zookeeper.connectString}`,
+    `Wharf is up: ${info.hosts.length} hosts, services as ${info.mode === 'docker' ? 'containers' : 'processes'}, ZooKeeper ${zooKeeperOwner(info)} at ${info.zookeeper.connectString}`,
     '',
     ...info.hosts.map(
       (h) => `  ${h.id.padEnd(9)} ${h.address.padEnd(10)} ${h.zone.padEnd(7)} ${h.roles.join(', ')}`,
@@ -47,6 +55,9 @@ export function formatReadyInfo(info: ReadyInfo): string[] {
       ? '  Trust     ZooKeeper mutual TLS: a certificate per service, ACLs by role'
       : '  Trust     ZooKeeper plaintext on loopback, open ACLs (wharf up --secure for mutual TLS)',
   ];
+  // Without a director nobody owns ZooKeeper the way issue 11 wants: say who does.
+  if (info.zookeeper.owner === 'wharf-up')
+    lines.push('  ZooKeeper run by wharf up itself: no director (--directors 0), no quorum checks');
   if (info.newApiKey !== undefined) {
     lines.push(`  API key   ${info.newApiKey}`, `            (shown once; also saved to ${info.apiKeyFile})`);
   } else {
@@ -65,4 +76,13 @@ export function formatReadyInfo(info: ReadyInfo): string[] {
       : 'Press Ctrl-C to stop everything.',
   );
   return lines;
+}
+
+/** Who runs ZooKeeper, for the first line: the director(s), wharf up (embedded), or somebody else. */
+function zooKeeperOwner(info: ReadyInfo): string {
+  if (info.zookeeper.owner === 'directors') {
+    const n = info.hosts.filter((h) => h.roles.includes('director')).length;
+    return n === 1 ? 'run by the director (a quorum of one)' : `run by the ${n} directors`;
+  }
+  return info.zookeeper.embedded ? 'embedded' : 'external';
 }

@@ -1,11 +1,9 @@
 /**
- * The embedded single-host platform: ZooKeeper (platform-zookeeper.ts: embedded unless one answers
- * at WHARF_ZK, or the directors' ensemble), then one `wharf-runner` per simulated host (host-n at
- * 127.0.0.n, its roles seeded in ZooKeeper when new), each starting its host's services as
- * processes or containers. Ready once every runner, api and proxy answers its health endpoint and
- * the api sees every service registered. While running, platform.json lists the runners and —
- * from each host's live node — the services they run. `close()` stops the runners (each stops its
- * services), then ZooKeeper (or the directors, who stop theirs).
+ * The embedded single-host platform: ZooKeeper (platform-zookeeper.ts: the directors' members),
+ * then one `wharf-runner` per simulated host (host-n at 127.0.0.n, roles seeded when new), each
+ * starting its host's services. Ready once every runner, api and proxy answers its health
+ * endpoint and the api sees every service registered. platform.json lists the runners and — from
+ * each host's live node — their services. `close()` stops the runners, then ZooKeeper's owners.
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -142,6 +140,7 @@ export class PlatformSupervisor {
       zookeeper: {
         connectString: zookeeper.connectString,
         embedded: zookeeper.keeper.embedded,
+        owner: zookeeper.keeper.owner,
         ...(config.secure ? { tls: true } : {}),
       },
       processes: this.records.size,
@@ -211,6 +210,7 @@ export class PlatformSupervisor {
       metricsPorts,
       directorPort,
       ...(secure === undefined ? {} : { tlsDir: (hostId: string) => secure.tlsDir(hostId) }),
+      directorsOwnZooKeeper: zookeeper.keeper.owner === 'directors',
     });
     const record = newPlatformRecord(config, hosts, {
       started: new Date(this.clock.now()),

@@ -46,13 +46,15 @@ async function main(): Promise<void> {
   const config = configFromEnv(process.env, { hostname: hostname() });
   const logger = createLogger({ service: 'director', level: config.logLevel, context: { id: config.id } });
   const passphrase = process.env[CA_PASSPHRASE_ENV] || undefined;
-  const caDir = join(resolve(config.home), 'ca');
-  const { ca, created } = await loadOrCreateCa(caDir, passphrase === undefined ? {} : { passphrase });
-  logger.info(created ? 'ca created' : 'ca loaded', { dir: caDir, encrypted: passphrase !== undefined });
+  // The member first: `wharf up` waits for it before starting anything else, and a new CA's
+  // RSA key (seconds on a busy box) can be made while the runners start.
   let retire: () => Promise<void> = async () => undefined;
   const member = await startZkMember(config, logger, () => void retire());
   if (member?.state === 'removed') return idleRemoved(logger);
   const certificateWatch = watchMemberCertificate(config, member, logger);
+  const caDir = join(resolve(config.home), 'ca');
+  const { ca, created } = await loadOrCreateCa(caDir, passphrase === undefined ? {} : { passphrase });
+  logger.info(created ? 'ca created' : 'ca loaded', { dir: caDir, encrypted: passphrase !== undefined });
   const tls = zkTlsFromEnv(process.env);
   const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, tls, logger });
   const metrics = createDirectorMetrics(createMetrics('director'));

@@ -66,7 +66,7 @@ export async function runDown(options: DownOptions, ctx: CliContext): Promise<nu
   for (const service of record.services) {
     if (liveBefore.has(service.id) && !remaining.includes(service)) results.set(service.id, 'stopped');
   }
-  // ZooKeeper last (services close their sessions first); with `--directors 3` the directors run
+  // ZooKeeper last (services close their sessions first); unless `--directors 0` the directors run
   // it, and a stopped director stops its member, so they go last too.
   const holdsZooKeeper = (s: { service: string }) => s.service === 'zookeeper' || s.service === 'director';
   await stopAll(
