@@ -34,6 +34,8 @@ export async function startZooKeeper() {
     connectString: server.connectString,
     port,
     dir,
+    /** The JVM's { cpuMs, rssMb, hwmMb } now (it shares the cores with everything else). */
+    usage: () => processUsage(server.pid),
     /** `mntr` as a map of key → number (or string). */
     async mntr() {
       const reply = await fourLetterWord('127.0.0.1', port, 'mntr', 5000);
