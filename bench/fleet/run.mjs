@@ -8,7 +8,8 @@
 // placements per second, the constructor's CPU and RSS, ZooKeeper's znode count, data size and
 // watches, the simulator's memory, and (first, same ZooKeeper) the raw ZooKeeper write rate.
 //   node bench/fleet/run.mjs [--allocators 1000] [--deployments N] [--burst 200] [--quick]
-//                            [--cpu-prof DIR] [--json FILE] [--start-delay 100-300]
+//                            [--cpu-prof DIR] [--json FILE] [--start-delay 100-300] [--group-commit]
+// `--group-commit`: the constructor runs with WHARF_CONSTRUCTOR_GROUP_COMMIT=on.
 // `--quick`: 60 allocators, 30 deployments, burst 10 (a CI-sized smoke run).
 // Needs a build (`npx tsc -b tsconfig.json`) and ZooKeeper's jars (scripts/bootstrap.sh).
 import { writeFileSync } from 'node:fs';
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
     json: { type: 'string' },
     'start-delay': { type: 'string', default: '100-300' },
+    'group-commit': { type: 'boolean', default: false },
   },
 });
 const N = values.quick ? 60 : Number(values.allocators);
@@ -144,9 +146,19 @@ const constructor = await startConstructor({
   zk,
   graceMs: GRACE_MS,
   cpuProfDir: values['cpu-prof'],
+  groupCommit: values['group-commit'],
 });
 const ctx = { zk, fleet, attempts, routes };
-const report = { allocators: N, deployments: M, burst: BURST, raw, registerMs, load: loadavg()[0] };
+const report = {
+  allocators: N,
+  deployments: M,
+  burst: BURST,
+  raw,
+  registerMs,
+  load: loadavg()[0],
+  groupCommit: values['group-commit'],
+};
+console.log(`constructor group commit: ${values['group-commit'] ? 'on' : 'off'}`);
 
 // 1. create
 let before = constructor.usage();

@@ -4,41 +4,19 @@ import { type Socket } from 'node:net';
 export interface ConnectionManagerIo {
   socket?: Socket;
   onSocketData: (data: Buffer) => void;
-  packetQueue?: { prependListener: (event: 'readable', listener: () => void) => void };
 }
 
 /** Bytes of the length prefix of every ZooKeeper frame (a big-endian int32). */
 const FRAME_HEADER_BYTES = 4;
 
 /**
- * Two fixes to how the library (pinned exactly) uses its socket, both invisible to its protocol
- * code: requests queued in one turn of the event loop go out in one write, and replies are handed
- * to it one whole frame at a time. Under load these were its largest costs (a system call per
- * request; a copy of the rest of every received chunk per reply in it).
+ * A fix to how the library (pinned exactly) reads its socket, invisible to its protocol code:
+ * replies are handed to it one whole frame at a time (see {@link splitFrames}). Writes are left
+ * as they are: corking the socket for a turn saved half the write system calls' CPU but delays
+ * every request by up to a turn, and did not measure faster (docs/benchmarks.md).
  */
 export function installSocketIo(cm: ConnectionManagerIo): void {
-  coalesceWrites(cm);
   splitFrames(cm);
-}
-
-/**
- * The library writes each request to the socket as it is queued. Corking the socket at the first
- * request of a turn and uncorking it at the end of the turn sends every request of that turn in
- * one write (same bytes, same order). Our listener runs before the library's, which writes.
- */
-function coalesceWrites(cm: ConnectionManagerIo): void {
-  if (cm.packetQueue === undefined) return;
-  let corked: Socket | undefined;
-  cm.packetQueue.prependListener('readable', () => {
-    const socket = cm.socket;
-    if (corked !== undefined || socket === undefined || socket.destroyed) return;
-    corked = socket;
-    socket.cork();
-    setImmediate(() => {
-      corked = undefined;
-      socket.uncork();
-    });
-  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { RAW_TX_ERROR_TYPE, type RawTxResult, type ZkTxOp } from './transaction';
-import { MAX_GROUP_BYTES, MAX_GROUP_UNITS, TransactionBatcher } from './transaction-batcher';
+import { MAX_GROUP_BYTES, MAX_GROUP_UNITS, MAX_REGROUPS, TransactionBatcher } from './transaction-batcher';
 
 /** ZooKeeper's MULTI result codes used here. */
 const OK = 0;
@@ -70,7 +70,7 @@ describe('TransactionBatcher', () => {
     expect(server.multis).toHaveLength(0);
   });
 
-  test("one unit's conflict fails only that unit: the group is re-sent unit by unit", async () => {
+  test("one unit's conflict fails only that unit", async () => {
     const server = fakeServer(new Set(['/b']));
     const batcher = new TransactionBatcher(server.multi);
     const lost = new Error('bad version');
@@ -84,6 +84,53 @@ describe('TransactionBatcher', () => {
       { status: 'fulfilled', value: '/c alone' },
     ]);
     expect(batcher.stats).toMatchObject({ groups: 1, splits: 1, alone: 3 });
+  });
+
+  test('a failed group is re-sent around its culprit: before it and after it as groups, it alone', async () => {
+    const server = fakeServer(new Set(['/c']));
+    const batcher = new TransactionBatcher(server.multi);
+    const lost = new Error('bad version');
+    const aloneOf = (p: string) => () => (p === '/c' ? Promise.reject(lost) : Promise.reject(new Error(p)));
+    const names = ['/a', '/b', '/c', '/d', '/e'];
+    const outcomes = await Promise.allSettled(
+      names.map((p) => batcher.submit([set(p, 1)], aloneOf(p), (r) => r[0]?.path)),
+    );
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message))).toEqual([
+      '/a',
+      '/b',
+      'bad version',
+      '/d',
+      '/e',
+    ]);
+    expect(server.multis.map((m) => m.map((op) => op.path))).toEqual([names, ['/a', '/b'], ['/d', '/e']]);
+    expect(batcher.stats).toEqual({ units: 5, groups: 3, alone: 1, splits: 1 });
+  });
+
+  test(`after ${MAX_REGROUPS} failed rounds the rest goes unit by unit, in order`, async () => {
+    const conflicts = new Set(['/b', '/d', '/f', '/h']);
+    const server = fakeServer(conflicts);
+    const batcher = new TransactionBatcher(server.multi);
+    const order: string[] = [];
+    const aloneOf = (p: string) => () => {
+      order.push(p);
+      return conflicts.has(p) ? Promise.reject(new Error(`${p} lost`)) : Promise.resolve(`${p} alone`);
+    };
+    const names = ['/a', '/b', '/c', '/d', '/e', '/f', '/g', '/h'];
+    const outcomes = await Promise.allSettled(
+      names.map((p) => batcher.submit([set(p, 1)], aloneOf(p), (r) => r[0]?.path)),
+    );
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message))).toEqual([
+      '/a alone',
+      '/b lost',
+      '/c alone',
+      '/d lost',
+      '/e alone',
+      '/f lost',
+      '/g alone',
+      '/h lost',
+    ]);
+    expect(server.multis).toHaveLength(MAX_REGROUPS);
+    expect(order).toEqual(names);
   });
 
   test('a MULTI that gets no answer rejects every unit with its error', async () => {

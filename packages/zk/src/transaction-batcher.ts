@@ -13,6 +13,13 @@ export const MAX_GROUP_UNITS = 256;
  */
 export const MAX_GROUP_BYTES = 256 * 1024;
 
+/**
+ * How many times the units of one failed group are regrouped around a culprit (each time costs
+ * them a round trip) before the rest go unit by unit: conflicts are rare, a run of them is not
+ * worth chasing.
+ */
+export const MAX_REGROUPS = 3;
+
 /** Serialisation overhead of one op in a MULTI (header, version, flags, ACL), rounded up. */
 const OP_OVERHEAD_BYTES = 64;
 
@@ -37,16 +44,16 @@ export interface BatcherStats {
   groups: number;
   /** Units sent on their own (alone in their turn, or re-sent after their group failed). */
   alone: number;
-  /** Groups that failed (one unit's conflict) and were re-sent unit by unit. */
+  /** Groups that failed (one unit's conflict) and were re-sent around the failed unit. */
   splits: number;
 }
 
 /**
  * Group commit: the writes (sets, creates, deletes, transactions) submitted during one turn of
  * the event loop go out together at its end as one MULTI, and each caller gets its own slice of
- * the results. A MULTI is all-or-nothing, so when any op of a group fails (a compare-and-set lost,
- * a node already there) the whole group is re-sent unit by unit, all at once: each caller then
- * gets exactly the result or error its write would have had alone, and one unit's conflict never
+ * the results. A MULTI is all-or-nothing, so when an op of a group fails (a compare-and-set lost,
+ * a node already there) the group is re-sent around the unit that failed, which goes alone: its
+ * caller gets exactly the error its write would have had alone, and one unit's conflict never
  * fails another's write. A unit alone in its turn is sent as it is (no MULTI around it).
  *
  * Ordering: ZooKeeper applies one session's requests in order, and a group keeps its units in
@@ -100,7 +107,7 @@ export class TransactionBatcher {
     if (group.length > 0) this.send(group);
   }
 
-  private send(group: Unit[]): void {
+  private send(group: readonly Unit[], round = 0): void {
     const [first] = group;
     if (group.length === 1 && first) {
       this.sendAlone(first);
@@ -108,7 +115,7 @@ export class TransactionBatcher {
     }
     this.stats.groups++;
     this.multi(group.flatMap((u) => u.ops)).then(
-      (results) => this.fanOut(group, results),
+      (results) => this.fanOut(group, results, round),
       (err: unknown) => {
         // No per-op results (connection lost, deadline): each write would have met the same.
         for (const unit of group) unit.reject(err);
@@ -116,29 +123,56 @@ export class TransactionBatcher {
     );
   }
 
-  private fanOut(group: readonly Unit[], results: readonly RawTxResult[]): void {
-    const failed = results.some((r) => r.type === RAW_TX_ERROR_TYPE && (r.err ?? 0) !== 0);
-    if (failed || results.length < group.reduce((n, u) => n + u.ops.length, 0)) {
-      this.stats.splits++;
+  /**
+   * Settles every unit of a committed group; for a failed one, re-sends it in the same order
+   * without a MULTI around its culprit: the units before it as one group (they would have
+   * succeeded), the culprit alone (its caller gets its own error), the units after it as another
+   * group (not evaluated yet). All three go out at once, so a conflict costs one round trip.
+   */
+  private fanOut(group: readonly Unit[], results: readonly RawTxResult[], round: number): void {
+    const failedOp = results.findIndex((r) => r.type === RAW_TX_ERROR_TYPE && (r.err ?? 0) !== 0);
+    const opCount = group.reduce((n, u) => n + u.ops.length, 0);
+    if (failedOp < 0 && results.length >= opCount) {
+      let at = 0;
+      for (const unit of group) {
+        const slice = results.slice(at, at + unit.ops.length);
+        at += unit.ops.length;
+        try {
+          unit.resolve(unit.settle(slice));
+        } catch (err) {
+          unit.reject(err);
+        }
+      }
+      return;
+    }
+    this.stats.splits++;
+    const culprit = culpritOf(group, failedOp);
+    if (culprit < 0 || round + 1 >= MAX_REGROUPS) {
       for (const unit of group) this.sendAlone(unit);
       return;
     }
-    let at = 0;
-    for (const unit of group) {
-      const slice = results.slice(at, at + unit.ops.length);
-      at += unit.ops.length;
-      try {
-        unit.resolve(unit.settle(slice));
-      } catch (err) {
-        unit.reject(err);
-      }
-    }
+    const before = group.slice(0, culprit);
+    const after = group.slice(culprit + 1);
+    if (before.length > 0) this.send(before, round + 1);
+    this.sendAlone(group[culprit]!);
+    if (after.length > 0) this.send(after, round + 1);
   }
 
   private sendAlone(unit: Unit): void {
     this.stats.alone++;
     unit.alone().then(unit.resolve, unit.reject);
   }
+}
+
+/** Index of the unit holding op `failedOp` of a group; -1 when unknown. */
+function culpritOf(group: readonly Unit[], failedOp: number): number {
+  if (failedOp < 0) return -1;
+  let at = 0;
+  for (const [i, unit] of group.entries()) {
+    at += unit.ops.length;
+    if (failedOp < at) return i;
+  }
+  return -1;
 }
 
 function dataBytes(op: ZkTxOp): number {

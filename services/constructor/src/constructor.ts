@@ -98,7 +98,7 @@ class ConstructorService implements Constructor {
     const { zk, id, logger } = this.o;
     // Hundreds of attempts each write a little at the same moment: their writes of one turn go
     // out as one MULTI (a conflict in one never fails the others; see @wharf/zk's batcher).
-    zk.enableGroupCommit();
+    if (this.o.groupCommit) zk.enableGroupCommit();
     if (this.o.metricsPort !== undefined) {
       const scrapeTokens = new ScrapeTokenVerifier(zk, { logger });
       const handler = createObservabilityHandler({
