@@ -8,7 +8,8 @@
 // placements per second, the constructor's CPU and RSS, ZooKeeper's znode count, data size and
 // watches, the simulator's memory, and (first, same ZooKeeper) the raw ZooKeeper write rate.
 //   node bench/fleet/run.mjs [--allocators 1000] [--deployments N] [--burst 200] [--quick]
-//                            [--cpu-prof DIR] [--json FILE] [--start-delay 100-300]
+//                            [--cpu-prof DIR] [--json FILE] [--start-delay 100-300] [--group-commit]
+// `--group-commit`: the constructor runs with WHARF_CONSTRUCTOR_GROUP_COMMIT=on.
 // `--quick`: 60 allocators, 30 deployments, burst 10 (a CI-sized smoke run).
 // Needs a build (`npx tsc -b tsconfig.json`) and ZooKeeper's jars (scripts/bootstrap.sh).
 import { writeFileSync } from 'node:fs';
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
     json: { type: 'string' },
     'start-delay': { type: 'string', default: '100-300' },
+    'group-commit': { type: 'boolean', default: false },
   },
 });
 const N = values.quick ? 60 : Number(values.allocators);
@@ -77,7 +79,38 @@ const stepBreakdown = (samples) => {
         0.5,
       ),
     );
+  out['between-steps'] = Math.round(
+    quantile(
+      samples.map((s) => s.betweenStepsMs),
+      0.5,
+    ),
+  );
+  out.gaps = [0, 1, 2, 3, 4, 5, 6].map((i) =>
+    Math.round(
+      quantile(
+        samples.map((s) => s.gaps[i] ?? 0),
+        0.5,
+      ),
+    ),
+  );
   return out;
+};
+
+/**
+ * The create as the constructor's own timestamps tell it (first attempt start → last attempt end),
+ * independent of how late this busy process saw the results; and that lateness (end → seen).
+ */
+const constructorSide = (samples, instances) => {
+  const ended = samples.filter((s) => Number.isFinite(s.attemptEndAt));
+  if (ended.length === 0) return { spanMs: NaN, placementsPerSec: NaN, seenLagP50: NaN };
+  const first = Math.min(...ended.map((s) => s.attemptStartAt));
+  const last = Math.max(...ended.map((s) => s.attemptEndAt));
+  const lags = ended.map((s) => s.doneAt - s.attemptEndAt);
+  return {
+    spanMs: last - first,
+    placementsPerSec: instances / ((last - first) / 1000),
+    seenLagP50: quantile(lags, 0.5),
+  };
 };
 
 const server = await startZooKeeper();
@@ -113,14 +146,27 @@ const constructor = await startConstructor({
   zk,
   graceMs: GRACE_MS,
   cpuProfDir: values['cpu-prof'],
+  groupCommit: values['group-commit'],
 });
 const ctx = { zk, fleet, attempts, routes };
-const report = { allocators: N, deployments: M, burst: BURST, raw, registerMs, load: loadavg()[0] };
+const report = {
+  allocators: N,
+  deployments: M,
+  burst: BURST,
+  raw,
+  registerMs,
+  load: loadavg()[0],
+  groupCommit: values['group-commit'],
+};
+console.log(`constructor group commit: ${values['group-commit'] ? 'on' : 'off'}`);
 
 // 1. create
 let before = constructor.usage();
+const zkBefore = server.usage();
+const packetsBefore = (await server.mntr()).zk_packets_received;
 const created = await createMany(ctx, { count: M, threeZoneEvery: THREE_ZONE_EVERY, memoryMb: MEMORY_MB });
 let after = constructor.usage();
+const zkCpuMs = server.usage().cpuMs - zkBefore.cpuMs;
 const instances = created.samples.reduce((n, s) => n + s.instances, 0);
 const failures = created.samples.filter((s) => s.status !== 'success').length;
 report.create = {
@@ -145,6 +191,7 @@ report.create = {
   instances,
   placementsPerSec: instances / (created.wallMs / 1000),
   constructorCpuMs: after.cpuMs - before.cpuMs,
+  zkCpuMs,
   failures,
   timedOut: created.timedOut,
 };
@@ -158,10 +205,18 @@ console.log(`   per step p50 (ms): ${JSON.stringify(report.create.steps)}`);
 console.log(
   `   all done in ${(created.wallMs / 1000).toFixed(1)} s: ${report.create.placementsPerSec.toFixed(0)} placements/s, ${(M / (created.wallMs / 1000)).toFixed(0)} plans/s; failed ${failures}${created.timedOut ? ' (TIMED OUT)' : ''}`,
 );
+report.create.constructorSide = constructorSide(created.samples, instances);
 console.log(
-  `   constructor CPU ${(report.create.constructorCpuMs / 1000).toFixed(1)} s (${(report.create.constructorCpuMs / Math.max(1, instances)).toFixed(2)} ms per placement); RSS ${mb(after.rssMb)} (peak ${mb(after.hwmMb)})`,
+  `   constructor side: first attempt started → last attempt ended in ${(report.create.constructorSide.spanMs / 1000).toFixed(1)} s (${report.create.constructorSide.placementsPerSec.toFixed(0)} placements/s); attempt end → seen by the bench p50 ${report.create.constructorSide.seenLagP50.toFixed(0)} ms`,
+);
+console.log(
+  `   constructor CPU ${(report.create.constructorCpuMs / 1000).toFixed(1)} s (${(report.create.constructorCpuMs / Math.max(1, instances)).toFixed(2)} ms per placement); RSS ${mb(after.rssMb)} (peak ${mb(after.hwmMb)}); ZooKeeper CPU ${(zkCpuMs / 1000).toFixed(1)} s (${(zkCpuMs / Math.max(1, instances)).toFixed(2)} ms per placement)`,
 );
 const mntr = await server.mntr();
+report.create.zkRequests = mntr.zk_packets_received - packetsBefore;
+console.log(
+  `   ZooKeeper requests received during the create (all clients, mntr zk_packets_received): ${report.create.zkRequests} (${(report.create.zkRequests / M).toFixed(1)} per plan)`,
+);
 report.zk = {
   znodes: mntr.zk_znode_count,
   dataBytes: mntr.zk_approximate_data_size,

@@ -34,6 +34,8 @@ export async function startZooKeeper() {
     connectString: server.connectString,
     port,
     dir,
+    /** The JVM's { cpuMs, rssMb, hwmMb } now (it shares the cores with everything else). */
+    usage: () => processUsage(server.pid),
     /** `mntr` as a map of key → number (or string). */
     async mntr() {
       const reply = await fourLetterWord('127.0.0.1', port, 'mntr', 5000);
@@ -65,7 +67,7 @@ export async function bootstrap(connectString) {
 }
 
 /** Starts the real constructor as a child process; resolves once it leads. */
-export async function startConstructor({ connectString, zk, graceMs, cpuProfDir }) {
+export async function startConstructor({ connectString, zk, graceMs, cpuProfDir, groupCommit = false }) {
   const args = [...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []), CONSTRUCTOR_MAIN];
   const child = spawn(process.execPath, args, {
     env: {
@@ -75,6 +77,7 @@ export async function startConstructor({ connectString, zk, graceMs, cpuProfDir 
       WHARF_LOG_LEVEL: 'warn',
       WHARF_ID: 'bench-constructor',
       WHARF_ALLOCATOR_LOSS_GRACE_MS: String(graceMs),
+      WHARF_CONSTRUCTOR_GROUP_COMMIT: groupCommit ? 'on' : 'off',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

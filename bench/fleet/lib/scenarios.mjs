@@ -36,11 +36,24 @@ async function runPlans(ctx, plans, write) {
           doneAt: at,
           status: attempt.status,
           placementMs: stepMs(attempt, 'allocate-instances'),
+          // Time of the attempt spent outside its steps (saves between them, the completion write).
+          betweenStepsMs:
+            Date.parse(attempt.attempt_end_time ?? '') -
+            Date.parse(attempt.attempt_start_time) -
+            attempt.plan_attempt_log.reduce((n, st) => n + (st.duration_in_millis ?? 0), 0),
+          gaps: attempt.plan_attempt_log.map((st, i, log) =>
+            i === 0
+              ? Date.parse(st.started) - Date.parse(attempt.attempt_start_time)
+              : Date.parse(st.started) - Date.parse(log[i - 1].completed ?? st.started),
+          ),
           steps: Object.fromEntries(
             attempt.plan_attempt_log.map((st) => [st.step_id, st.duration_in_millis ?? 0]),
           ),
           startedAfterMs:
             Date.parse(attempt.attempt_start_time) - (Date.now() - (performance.now() - writtenAt)),
+          // The constructor's own clock, on the bench's time line: when it began and ended the attempt.
+          attemptStartAt: performance.now() - (Date.now() - Date.parse(attempt.attempt_start_time)),
+          attemptEndAt: performance.now() - (Date.now() - Date.parse(attempt.attempt_end_time ?? '')),
         });
       }),
     );

@@ -2,6 +2,7 @@ import { type Socket } from 'node:net';
 import * as zookeeper from 'node-zookeeper-client';
 import { closedError, connectionLossError, toWharfError } from './errors';
 import { type ZkLogger } from './logger';
+import { installSocketIo, type ConnectionManagerIo } from './raw-client-io';
 import { idToHex } from './stat';
 import { type CompiledZkTls } from './tls';
 import { installTlsTransport, type ConnectionManagerTransport } from './tls-transport';
@@ -88,6 +89,7 @@ export class RawClient {
       );
     }
     this.installHandshakeTimeout();
+    if (cm !== undefined) installSocketIo(cm as unknown as ConnectionManagerIo);
   }
 
   /** True between the library's SYNC_CONNECTED and the next DISCONNECTED. */

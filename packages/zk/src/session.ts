@@ -11,7 +11,9 @@ import { compileZkOptions, type CompiledZkOptions, type ZkSessionOptions } from 
 import { assertZkPath, joinPath } from './paths';
 import { rawChildren, rawCreate, rawDelete, rawExists, rawGet, rawMkdirp, rawMulti, rawSet } from './raw-ops';
 import { type ZkSessionApi } from './session-api';
-import { ZkTransaction } from './transaction';
+import { toZkStat } from './stat';
+import { ZkTransaction, type RawTxResult, type ZkTxOp } from './transaction';
+import { TransactionBatcher, type BatcherStats } from './transaction-batcher';
 import {
   type ZkChildren,
   type ZkConnectionEvent,
@@ -43,6 +45,7 @@ export class ZkSession implements ZkSessionApi {
   private readonly registrations = new Set<EphemeralRegistration>();
   private startPromise: Promise<void> | null = null;
   private closePromise: Promise<void> | null = null;
+  private batcher: TransactionBatcher | null = null;
 
   constructor(options: ZkSessionOptions) {
     this.options = compileZkOptions(options);
@@ -115,6 +118,21 @@ export class ZkSession implements ZkSessionApi {
   }
 
   /**
+   * Group commit from now on: the writes (`create` without an explicit ACL, `set`, `delete`,
+   * transactions) issued in one turn of the event loop go out as one MULTI, each caller getting
+   * the result or error its write would have had alone (see {@link TransactionBatcher}). For a
+   * process whose many concurrent tasks each write a little (the constructor's attempts).
+   */
+  enableGroupCommit(): void {
+    this.batcher ??= new TransactionBatcher((ops) => this.multi(ops));
+  }
+
+  /** What group commit did so far (undefined when it is off). */
+  get groupCommitStats(): Readonly<BatcherStats> | undefined {
+    return this.batcher?.stats;
+  }
+
+  /**
    * Creates a node; parents must exist. Returns the created path. `acl` defaults to ZooKeeper's
    * open ACL (world:anyone, all permissions).
    */
@@ -126,7 +144,10 @@ export class ZkSession implements ZkSessionApi {
   ): Promise<string> {
     const buf = this.checkedData(path, toBuffer(data));
     const libraryAcl = this.libraryAclFor(path, acl);
-    return this.run('create', path, (raw) => rawCreate(raw.client, path, buf, mode, libraryAcl));
+    const alone = (): Promise<string> =>
+      this.run('create', path, (raw) => rawCreate(raw.client, path, buf, mode, libraryAcl));
+    if (this.batcher === null || acl !== undefined) return alone();
+    return this.batcher.submit([{ op: 'create', path, data: buf, mode }], alone, (r) => r[0]?.path ?? path);
   }
 
   /** Reads a node's ACL and stat. */
@@ -173,13 +194,19 @@ export class ZkSession implements ZkSessionApi {
   /** Writes data if the node is at `version` (-1: any). Returns the new stat. */
   async set(path: string, data: ZkData, version: number): Promise<ZkStat> {
     const buf = this.checkedData(path, toBuffer(data));
-    return this.run('set', path, (raw) => rawSet(raw.client, path, buf, version));
+    const alone = (): Promise<ZkStat> =>
+      this.run('set', path, (raw) => rawSet(raw.client, path, buf, version));
+    if (this.batcher === null) return alone();
+    return this.batcher.submit([{ op: 'set', path, data: buf, version }], alone, (r) => statOf(r[0]));
   }
 
   /** Deletes a childless node at `version` (-1: any). */
   async delete(path: string, version = -1): Promise<void> {
     assertZkPath(path);
-    await this.run('delete', path, (raw) => rawDelete(raw.client, path, version));
+    const alone = (): Promise<void> =>
+      this.run('delete', path, (raw) => rawDelete(raw.client, path, version));
+    if (this.batcher === null) return alone();
+    return this.batcher.submit([{ op: 'delete', path, version }], alone, () => undefined);
   }
 
   /** Deletes a node and everything below it; a missing node is fine. */
@@ -219,12 +246,16 @@ export class ZkSession implements ZkSessionApi {
 
   /** Starts a MULTI: all operations apply or none. */
   transaction(): ZkTransaction {
-    return new ZkTransaction(
-      (ops) =>
-        this.run('transaction', ops[0]?.path, (raw) =>
-          rawMulti(raw.client, ops, (path) => this.libraryAclFor(path, undefined)),
-        ),
-      this.options.maxDataBytes,
+    return new ZkTransaction((ops) => {
+      const alone = (): Promise<readonly RawTxResult[]> => this.multi(ops);
+      return this.batcher === null ? alone() : this.batcher.submit(ops, alone, (r) => r);
+    }, this.options.maxDataBytes);
+  }
+
+  /** One MULTI as it is (per-op results also when it failed). */
+  private multi(ops: readonly ZkTxOp[]): Promise<readonly RawTxResult[]> {
+    return this.run('transaction', ops[0]?.path, (raw) =>
+      rawMulti(raw.client, ops, (path) => this.libraryAclFor(path, undefined)),
     );
   }
 
@@ -300,4 +331,10 @@ export class ZkSession implements ZkSessionApi {
       if (!(err instanceof WharfError && err.code === 'WHARF_ZK_NO_NODE')) throw err;
     }
   }
+}
+
+/** The stat of a `set` inside a successful MULTI (the server always sends it). */
+function statOf(result: RawTxResult | undefined): ZkStat {
+  if (result?.stat === undefined) throw new WharfError('WHARF_ZK_ERROR', 'transaction result missing stat');
+  return toZkStat(result.stat);
 }

@@ -14,6 +14,7 @@ describe('configFromEnv', () => {
       metricsPort: 0,
       allocatorLossGraceMs: 1_000,
       drainMs: 2_000,
+      groupCommit: false,
       allocatorRecoverGraceMs: 10_000,
       heartbeatIntervalMs: 10_000,
       heartbeatFlushMs: 60_000,
@@ -38,6 +39,7 @@ describe('configFromEnv', () => {
         WHARF_ALLOCATOR_LOSS_GRACE_MS: '60000',
         WHARF_ALLOCATOR_RECOVER_GRACE_MS: '0',
         WHARF_LEADER_SESSION_TIMEOUT_MS: '4000',
+        WHARF_CONSTRUCTOR_GROUP_COMMIT: 'on',
       },
       HOST,
     );
@@ -51,6 +53,7 @@ describe('configFromEnv', () => {
       allocatorLossGraceMs: 60_000,
       allocatorRecoverGraceMs: 0,
       leaderSessionTimeoutMs: 4_000,
+      groupCommit: true,
     });
   });
 

@@ -48,6 +48,7 @@ export interface ConstructorConfig {
   readonly unavailableAlertMs: number;
   readonly leaderSessionTimeoutMs: number;
   readonly drainMs: number;
+  readonly groupCommit: boolean;
 }
 
 /** Host facts the defaults derive from. */
@@ -104,6 +105,13 @@ export function constructorEnv(host: HostFacts): EnvTable<ConstructorConfig> {
       description:
         'how long an instance is listed unroutable (draining) before it leaves its route and stops, so requests in flight finish',
       parse: p.integer(1, MAX_DRAIN_MS),
+    },
+    groupCommit: {
+      name: 'WHARF_CONSTRUCTOR_GROUP_COMMIT',
+      default: 'off',
+      description:
+        'on: the writes the attempts issue in one event-loop turn go to ZooKeeper as one multi-op transaction (fewer requests; not measured faster end to end yet, docs/benchmarks.md)',
+      parse: (raw) => p.oneOf(['on', 'off'] as const)(raw) === 'on',
     },
   };
 }

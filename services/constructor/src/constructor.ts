@@ -96,6 +96,9 @@ class ConstructorService implements Constructor {
 
   private async doStart(): Promise<void> {
     const { zk, id, logger } = this.o;
+    // Hundreds of attempts each write a little at the same moment: their writes of one turn go
+    // out as one MULTI (a conflict in one never fails the others; see @wharf/zk's batcher).
+    if (this.o.groupCommit) zk.enableGroupCommit();
     if (this.o.metricsPort !== undefined) {
       const scrapeTokens = new ScrapeTokenVerifier(zk, { logger });
       const handler = createObservabilityHandler({

@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     logger,
     metrics: createMetrics('constructor'),
     metricsPort: config.metricsPort,
+    groupCommit: config.groupCommit,
     timing: {
       allocatorLossGraceMs: config.allocatorLossGraceMs,
       allocatorRecoverGraceMs: config.allocatorRecoverGraceMs,

@@ -90,6 +90,11 @@ export interface ConstructorOptions {
   timing?: Partial<ConstructorTiming>;
   /** Serve `/metrics` and `/health` on this port (0: any free port); no server when omitted. */
   metricsPort?: number;
+  /**
+   * Group commit on `zk` (`ZkSession.enableGroupCommit`): the writes of one event-loop turn go out
+   * as one MULTI. Default off: fewer requests, but not measured faster end to end yet.
+   */
+  groupCommit?: boolean;
   /** Interface of the observability server. Default loopback. */
   metricsHost?: string;
   /** Address written in the service registration. */
@@ -125,6 +130,7 @@ export interface CompiledConstructorOptions {
   readonly clock: ConstructorClock;
   readonly timing: Readonly<ConstructorTiming>;
   readonly metricsPort: number | undefined;
+  readonly groupCommit: boolean;
   readonly metricsHost: string;
   readonly address: string;
   readonly version: string;
@@ -189,6 +195,7 @@ export function compileConstructorOptions(options: ConstructorOptions): Compiled
     clock: options.clock ?? SYSTEM_CLOCK,
     timing: Object.freeze(timing),
     metricsPort: options.metricsPort,
+    groupCommit: options.groupCommit ?? false,
     metricsHost: options.metricsHost ?? DEFAULT_METRICS_HOST,
     address: options.address ?? DEFAULT_METRICS_HOST,
     version: options.version ?? DEFAULT_VERSION,

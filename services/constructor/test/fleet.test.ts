@@ -75,7 +75,18 @@ describe('constructor with a simulated fleet', () => {
       startDelayMs: { min: 20, max: 80 },
     });
     await fleet.start();
-    constructor = await startConstructor(await fixture.session(), 'c-fleet', { routePort: 'http' });
+    // With group commit: the attempts' writes of one turn share MULTIs (`@wharf/zk` batcher).
+    const session = await fixture.session();
+    constructor = await startConstructor(
+      session,
+      'c-fleet',
+      { routePort: 'http' },
+      undefined,
+      {},
+      {
+        groupCommit: true,
+      },
+    );
 
     await Promise.all(
       deployments.map((d) =>
@@ -118,5 +129,7 @@ describe('constructor with a simulated fleet', () => {
       message: 'every status to be deleted',
     });
     expect(await zk.children(paths.routes())).toEqual([]);
+    // The attempts' writes really went out grouped (and any conflict was split out, not failed).
+    expect(session.groupCommitStats?.groups).toBeGreaterThan(0);
   });
 });

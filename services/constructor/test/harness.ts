@@ -14,7 +14,7 @@ import { createLogger, nullLogger } from '@wharf/observability';
 import { waitFor } from '@wharf/testkit';
 import { type ZkSession } from '@wharf/zk';
 import { createConstructor, type Constructor } from '../src/constructor';
-import { type ConstructorTiming } from '../src/options';
+import { type ConstructorOptions, type ConstructorTiming } from '../src/options';
 import { type ConstructorStack } from '../src/stack-port';
 import { resolveStacks } from '../src/stacks-adapter';
 import { FakeAllocator, type FakeAllocatorOptions } from './fake-allocator';
@@ -58,8 +58,10 @@ export async function startConstructor(
   stack: ConstructorStack,
   metricsPort?: number,
   timing: Partial<ConstructorTiming> = {},
+  options: Pick<ConstructorOptions, 'groupCommit'> = {},
 ): Promise<Constructor> {
   const c = createConstructor({
+    ...options,
     zk,
     id,
     stacks: () => stack,
