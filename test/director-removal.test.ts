@@ -4,7 +4,8 @@
  * members could not commit), then a dead director (its process frozen with SIGSTOP, its member's
  * JVM SIGKILLed) removed by the surviving quorum, then a live one that leaves gracefully; a
  * client writes throughout and the failed writes are counted and printed, plans still complete,
- * the removed directors stay out across restarts, and the last director cannot be removed.
+ * the removed directors stay out across restarts (and a whole `wharf down` + `up`, which waits for
+ * the remaining member only), and the last director cannot be removed.
  */
 import { freePorts } from '@wharf/testkit';
 import { ZkSession, readEnsembleConfig } from '@wharf/zk';
@@ -163,5 +164,13 @@ describe('wharf director remove', () => {
     expect(last.stderr).toContain('WHARF_CONFLICT');
     expect(last.stderr).toContain('last');
     expect(await ids()).toEqual([1]);
+  });
+
+  it('comes back after wharf down and up with the remaining member only', async () => {
+    expect((await platform.cli(['down'])).code).toBe(0); // platform.down() would delete the home
+    await platform.up();
+    expect(await ids()).toEqual([1]);
+    expect(await noJvm('host-2')).toBe(true);
+    await planCompletes('after-restart');
   });
 });

@@ -59,9 +59,14 @@ export class DirectorEnsemble {
     return new Set(this.options.launches.map((l) => l.id));
   }
 
-  /** Every member's client address. */
+  /** How many directors were removed from the ensemble (`wharf director remove`). */
+  get removed(): number {
+    return this.options.launches.length - activeLaunches(this.options.launches).length;
+  }
+
+  /** Every member's client address (a removed director's member is no longer one). */
   get connectString(): string {
-    return ensembleConnectString(this.options.launches.map((l) => l.member));
+    return ensembleConnectString(activeLaunches(this.options.launches).map((l) => l.member));
   }
 
   /** Starts the directors and resolves with the connect string once every member serves. */
@@ -72,8 +77,12 @@ export class DirectorEnsemble {
     this.tls = await this.options.probeTls?.();
     // Members that ran before come back together (none serves before a majority of its recorded
     // ensemble is up); new ones then join one at a time, director 1 first on a first start.
-    const ran = launches.filter((l) => existsSync(join(l.dataDir, 'myid')));
-    const fresh = launches.filter((l) => !ran.includes(l));
+    // A director taken out by `wharf director remove` still runs (it idles, serving nothing):
+    // nobody waits for its member, which never starts again.
+    const active = activeLaunches(launches);
+    for (const launch of launches.filter((l) => !active.includes(l))) this.spawn(launch);
+    const ran = active.filter((l) => existsSync(join(l.dataDir, 'myid')));
+    const fresh = active.filter((l) => !ran.includes(l));
     logger.info('starting the directors and their zookeeper ensemble', {
       members: launches.map((l) => `${l.member.id} ${l.member.host}:${l.member.clientPort}`),
       bootstrap: ran.length === 0,
@@ -155,7 +164,7 @@ export class DirectorEnsemble {
     const srvr = await fourLetterWord(last.host, last.clientPort, 'srvr', SRVR_TIMEOUT_MS, this.tls);
     if (!(srvr ?? '').includes('Mode:')) return false;
     // A lone member that serves is its whole ensemble: no session needed to read the membership.
-    if (members.length === 1 && this.options.launches.length === 1) return true;
+    if (members.length === 1 && activeLaunches(this.options.launches).length === 1) return true;
     const connectString = ensembleConnectString(members.map((m) => m.member));
     const config = await readEnsembleConfig(connectString, this.tls).catch(() => null);
     return members.every((m) => config?.servers.some((s) => s.id === m.member.id) === true);
@@ -222,4 +231,15 @@ async function checkMemberPortsFree(launches: readonly DirectorLaunch[]): Promis
       { details: busy },
     );
   }
+}
+
+/**
+ * The marker a director leaves in its member's data directory once `wharf director remove` took
+ * it out (`services/director/src/member-removal.ts`, REMOVED_MARKER).
+ */
+const REMOVED_MARKER = 'wharf-removed';
+
+/** The launches whose member has not been removed from the ensemble. */
+function activeLaunches(launches: readonly DirectorLaunch[]): DirectorLaunch[] {
+  return launches.filter((l) => !existsSync(join(l.dataDir, REMOVED_MARKER)));
 }

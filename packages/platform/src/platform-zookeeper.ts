@@ -91,6 +91,11 @@ export class PlatformZooKeeper {
     this.keeper?.watch();
   }
 
+  /** Directors taken out by `wharf director remove`: they run, idle, and report no quorum. */
+  get removedDirectors(): number {
+    return this.directors?.removed ?? 0;
+  }
+
   /** True for a process this object runs (a director), whose record no runner reports. */
   owns(record: ProcessRecord): boolean {
     return this.directors?.ids.has(record.id) === true;

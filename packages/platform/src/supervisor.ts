@@ -269,7 +269,7 @@ export class PlatformSupervisor {
           allocators: count('allocator'),
           constructors: count('coordinator'),
           proxies: count('proxy'),
-          directors: count('director'),
+          directors: count('director') - (this.zookeeper?.removedDirectors ?? 0),
         },
       },
       deadline,
