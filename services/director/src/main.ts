@@ -52,9 +52,7 @@ async function main(): Promise<void> {
   const member = await startZkMember(config, logger, () => void retire());
   if (member?.state === 'removed') return idleRemoved(logger);
   const certificateWatch = watchMemberCertificate(config, member, logger);
-  const caDir = join(resolve(config.home), 'ca');
-  const { ca, created } = await loadOrCreateCa(caDir, passphrase === undefined ? {} : { passphrase });
-  logger.info(created ? 'ca created' : 'ca loaded', { dir: caDir, encrypted: passphrase !== undefined });
+  const ca = await loadCa(config.home, passphrase, logger);
   const tls = zkTlsFromEnv(process.env);
   const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, tls, logger });
   const metrics = createDirectorMetrics(createMetrics('director'));
@@ -118,6 +116,14 @@ async function main(): Promise<void> {
     caFingerprint: director.caFingerprint,
     metrics: observability.url,
   });
+}
+
+/** The director's CA (`<home>/ca`), created on a first start. */
+async function loadCa(home: string, passphrase: string | undefined, logger: Logger) {
+  const caDir = join(resolve(home), 'ca');
+  const { ca, created } = await loadOrCreateCa(caDir, passphrase === undefined ? {} : { passphrase });
+  logger.info(created ? 'ca created' : 'ca loaded', { dir: caDir, encrypted: passphrase !== undefined });
+  return ca;
 }
 
 /** The director's `/health`: its session, itself and its last quorum verdict. */
