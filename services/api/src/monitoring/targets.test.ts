@@ -38,6 +38,14 @@ const live2: HostLive = {
 };
 
 describe('buildTargetGroups', () => {
+  it('finds the host of a director that runs beside the runner rather than under it', () => {
+    const [group] = buildTargetGroups(
+      [reg('director', 'director-host-2', { port: 9400 })],
+      [{ id: 'host-2', registration: host2, live: live2 }],
+    );
+    expect(group!.labels).toMatchObject({ service: 'director', host: 'host-2', zone: 'zone-b' });
+  });
+
   it('labels each registered service with service, id, host and zone, in a stable order', () => {
     const groups = buildTargetGroups(
       [
