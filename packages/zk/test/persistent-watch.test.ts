@@ -4,7 +4,7 @@
  * and a tree cache using it learns of an add or delete without re-reading the child list.
  */
 import { useZooKeeper, waitFor } from '@wharf/testkit';
-import { TreeCache, type ZkSession, type ZkSessionApi, type ZkWatchEvent } from '@wharf/zk';
+import { TreeCache, expireSession, type ZkSession, type ZkSessionApi, type ZkWatchEvent } from '@wharf/zk';
 
 const zk = useZooKeeper();
 
@@ -103,6 +103,34 @@ test('a tree cache on a recursive watch reads no child list per change and survi
       message: 'changes after the reconnect seen',
     });
     expect(calls()).toBe(settled);
+  } finally {
+    await cache.close();
+  }
+}, 30_000);
+
+test('after a session expiry the cache adds its watch on the new session and hears changes again', async () => {
+  const writer = await zk.session();
+  await writer.mkdirp('/routes');
+  await writer.create('/routes/r0', '0');
+  const session = await zk.session();
+  const cache = new TreeCache(session, '/routes', { depth: 1, recursiveWatch: true, resyncJitterMs: 10 });
+  try {
+    await cache.start();
+    const before = session.sessionId;
+    await expireSession(session);
+    await waitFor(() => session.state === 'connected' && session.sessionId !== before, {
+      timeoutMs: 10_000,
+      message: 'new session',
+    });
+    await writer.create('/routes/r1', '1');
+    await writer.set('/routes/r0', 'changed', -1);
+    await waitFor(
+      () => cache.get('/routes/r1') !== undefined && cache.get('/routes/r0')?.data.toString() === 'changed',
+      { timeoutMs: 5000, message: 'changes on the new session seen' },
+    );
+    await writer.delete('/routes/r1');
+    await waitFor(() => cache.get('/routes/r1') === undefined, { message: 'delete seen' });
+    expect(cache.usesRecursiveWatch).toBe(true);
   } finally {
     await cache.close();
   }
