@@ -4,25 +4,35 @@
 // embedded ZooKeeper, R routes, and the proxy's own ZkRouteSource + RouteTableCache on their own
 // session; then K routes are created one at a time, each awaited until the table has it, and the
 // process CPU time per change is reported (the writer's share is included and is the same for
-// any build). Run it from a checkout to measure that checkout's build.
-//   node bench/route-change-cpu.mjs [--routes 1000,10000] [--changes 200]
+// any build). Each swap is also handed to the proxy's address-keyed pools (`UpstreamAgents`,
+// `H2Upstreams`), as `proxy.ts` does. Then the K routes are deleted the same way. Measures the
+// build of the current directory's checkout, or of `--root <checkout>`.
+//   node bench/route-change-cpu.mjs [--routes 1000,10000] [--changes 200] [--root <checkout>]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchRoute } from './lib/proxy-options.mjs';
 import { freePort, quantile } from './lib/platform.mjs';
 
-const require = createRequire(join(process.cwd(), 'package.json'));
+const { values } = parseArgs({
+  options: {
+    routes: { type: 'string', default: '1000,10000' },
+    changes: { type: 'string', default: '200' },
+    root: { type: 'string', default: process.cwd() },
+  },
+});
+const ROOT = resolve(values.root);
+const require = createRequire(join(ROOT, 'package.json'));
 const { EmbeddedZooKeeper, ZkSession } = require('@wharf/zk');
 const { paths, serializeDocument } = require('@wharf/model');
 const { RouteTableCache, ZkRouteSource, createProxyMetrics, systemClock } = require('@wharf/proxy');
 const { createLogger, createMetrics } = require('@wharf/observability');
+// Not exported by the package: the pools' own modules of the build measured.
+const { UpstreamAgents } = require(join(ROOT, 'services/proxy/dist/upstream-agent.js'));
+const { H2Upstreams } = require(join(ROOT, 'services/proxy/dist/h2-upstreams.js'));
 
-const { values } = parseArgs({
-  options: { routes: { type: 'string', default: '1000,10000' }, changes: { type: 'string', default: '200' } },
-});
 const ROUTE_COUNTS = values.routes.split(',').map(Number);
 const CHANGES = Number(values.changes);
 /** Creates in flight while the tree is filled. */
@@ -51,36 +61,49 @@ try {
     const reader = new ZkSession({ connectString: zk.connectString, chroot, sessionTimeoutMs: 20_000 });
     await reader.start();
     let waiting;
+    const agents = new UpstreamAgents(systemClock);
+    const h2 = new H2Upstreams(systemClock);
     const cache = new RouteTableCache({
       source: new ZkRouteSource({ zk: reader, logger }),
       logger,
       metrics: createProxyMetrics(createMetrics('proxy')),
       clock: systemClock,
-      onSwap: (table) => {
-        if (waiting !== undefined && table.routes.has(waiting.name)) waiting.resolve();
+      onSwap: (table, change) => {
+        agents.retain(table, change);
+        h2.retain(table, change);
+        if (waiting !== undefined && table.routes.has(waiting.name) !== waiting.gone) waiting.resolve();
       },
     });
     const t0 = cpuMs();
     await cache.start();
     while (cache.current()?.routes.size !== routes) await new Promise((r) => setTimeout(r, 5));
     const loadMs = cpuMs() - t0;
-    const perChange = [];
-    for (let k = 0; k < CHANGES; k++) {
-      const name = `c${k}`;
-      const c0 = cpuMs();
-      await new Promise((resolve) => {
-        waiting = { name, resolve };
-        void writer.create(paths.route(name), data(name));
-      });
-      perChange.push(cpuMs() - c0);
-    }
+    const measure = async (gone, write) => {
+      const out = [];
+      for (let k = 0; k < CHANGES; k++) {
+        const name = `c${k}`;
+        const c0 = cpuMs();
+        await new Promise((done) => {
+          waiting = { name, gone, resolve: done };
+          void write(name);
+        });
+        out.push(cpuMs() - c0);
+      }
+      return out;
+    };
+    const perChange = await measure(false, (name) => writer.create(paths.route(name), data(name)));
+    const perDelete = await measure(true, (name) => writer.delete(paths.route(name), -1));
+    agents.close();
+    h2.close();
     await cache.close();
     await reader.close();
     await writer.close();
-    const q = (p) => quantile(perChange, p).toFixed(2);
+    const q = (xs) => (p) => quantile(xs, p).toFixed(2);
+    const line = (xs) =>
+      `p50 ${q(xs)(0.5)} / p90 ${q(xs)(0.9)} / p99 ${q(xs)(0.99)} (mean ${(xs.reduce((a, b) => a + b, 0) / CHANGES).toFixed(2)})`;
     console.log(
-      `${routes} routes: first load ${loadMs.toFixed(0)} CPU ms; per created route CPU ms p50 ${q(0.5)} / p90 ${q(0.9)} / p99 ${q(0.99)} ` +
-        `(mean ${(perChange.reduce((a, b) => a + b, 0) / CHANGES).toFixed(2)}, ${CHANGES} changes, load ${loadavg()[0].toFixed(1)})`,
+      `${routes} routes: first load ${loadMs.toFixed(0)} CPU ms; per created route CPU ms ${line(perChange)}; ` +
+        `per deleted route ${line(perDelete)} (${CHANGES} each, load ${loadavg()[0].toFixed(1)}, ${ROOT})`,
     );
   }
 } finally {

@@ -16,22 +16,22 @@
 // `bench/route-propagation-plot.mjs`).
 //   node bench/route-propagation.mjs [--proxies 2,8] [--routes 1000,10000] [--samples 30] [--json] [--out f]
 //   node bench/route-propagation.mjs --quick        (2 proxies, 200 routes, 5 samples: CI-sized)
+//   --root <checkout>: measure another checkout's build (its proxy and libraries) with this script,
+//   so before/after runs differ only in the code measured.
+//   --no-stagger: start the P proxies at once. By default each proxy is started once the previous
+//   one serves: 8 proxies loading 10,000 routes at once on 2 shared cores could not open their
+//   ZooKeeper sessions (docs/benchmarks.md); the figure measured is the steady state anyway.
 // Needs a build (`npx tsc -b tsconfig.json`) and ZooKeeper's jars (scripts/bootstrap.sh).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startChild, stopChild } from './lib/children.mjs';
 import { benchRoute } from './lib/proxy-options.mjs';
 import { freePort, quantile, sleep } from './lib/platform.mjs';
-
-const require = createRequire(import.meta.url);
-const { EmbeddedZooKeeper, ZkSession } = require('@wharf/zk');
-const { paths, serializeDocument } = require('@wharf/model');
-const { RouteMemo, applyRouteChanges, buildRouteTable } = require('@wharf/proxy');
 
 const { values } = parseArgs({
   options: {
@@ -41,8 +41,16 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     out: { type: 'string' },
+    root: { type: 'string', default: join(import.meta.dirname, '..') },
+    'no-stagger': { type: 'boolean', default: false },
   },
 });
+const ROOT = resolve(values.root);
+const require = createRequire(join(ROOT, 'package.json'));
+const { EmbeddedZooKeeper, ZkSession } = require('@wharf/zk');
+const { paths, serializeDocument } = require('@wharf/model');
+const { RouteMemo, applyRouteChanges, buildRouteTable } = require('@wharf/proxy');
+
 const list = (s) => s.split(',').map(Number);
 const PROXIES = values.quick ? [2] : list(values.proxies);
 const ROUTES = values.quick ? [200] : list(values.routes);
@@ -51,7 +59,8 @@ const SAMPLES = values.quick ? 5 : Number(values.samples);
 const FILL_CONCURRENCY = 256;
 /** Full rebuilds timed per route count (after 3 warm-up builds). */
 const REBUILDS = 20;
-const PROXY_MAIN = join(import.meta.dirname, '..', 'services', 'proxy', 'dist', 'main.js');
+const PROXY_MAIN = join(ROOT, 'services', 'proxy', 'dist', 'main.js');
+const STAGGER = !values['no-stagger'];
 const CHROOT = '/bench-routes';
 
 const fmt = (xs) =>
@@ -173,6 +182,7 @@ function rebuildMs(count, upstreamPort) {
   return { full, reload, changed, fullWall: wall.slice(0, REBUILDS) };
 }
 
+const loadAtStart = loadavg()[0];
 const dir = mkdtempSync(join(tmpdir(), 'wharf-bench-routes-'));
 const zk = new EmbeddedZooKeeper({ dataDir: dir, port: await freePort() });
 const upstream = await startChild('proxy-upstream.mjs', []);
@@ -191,12 +201,19 @@ try {
     filled = routes;
     const rebuild = rebuildMs(routes, upstream.port);
     for (const count of PROXIES) {
-      const proxies = await Promise.all(
-        Array.from({ length: count }, (_, i) => startProxy(zk, `bp-${routes}-${i}`)),
-      );
+      const proxies = [];
       try {
         // Ready: every proxy serves the last route of the filled tree.
-        await Promise.all(proxies.map((p, i) => ready(p, `r${routes - 1}`, (next) => (proxies[i] = next))));
+        const last = `r${routes - 1}`;
+        if (STAGGER) {
+          for (let i = 0; i < count; i++) {
+            proxies.push(await startProxy(zk, `bp-${routes}-${i}`));
+            await ready(proxies[i], last, (next) => (proxies[i] = next));
+          }
+        } else {
+          for (let i = 0; i < count; i++) proxies.push(await startProxy(zk, `bp-${routes}-${i}`));
+          await Promise.all(proxies.map((p, i) => ready(p, last, (next) => (proxies[i] = next))));
+        }
         const latencies = [];
         for (let s = 0; s < SAMPLES; s++) {
           const deployment = `s${sampleId++}`;
@@ -257,6 +274,9 @@ const summary = results.map((r) => ({
 }));
 const report = {
   when: new Date().toISOString(),
+  root: ROOT,
+  stagger: STAGGER,
+  load_at_start: loadAtStart,
   cpus: cpus().length,
   load: loadavg()[0],
   samples: SAMPLES,

@@ -1,7 +1,9 @@
 import { type Socket } from 'node:net';
+import { PersistentWatches, type ConnectionManagerWatchIo } from './persistent-watch';
+import { type ZkWatchEvent } from './types';
 
 /** The parts of node-zookeeper-client's private ConnectionManager the socket I/O patches touch. */
-export interface ConnectionManagerIo {
+export interface ConnectionManagerIo extends ConnectionManagerWatchIo {
   socket?: Socket;
   onSocketData: (data: Buffer) => void;
 }
@@ -13,10 +15,17 @@ const FRAME_HEADER_BYTES = 4;
  * A fix to how the library (pinned exactly) reads its socket, invisible to its protocol code:
  * replies are handed to it one whole frame at a time (see {@link splitFrames}). Writes are left
  * as they are: corking the socket for a turn saved half the write system calls' CPU but delays
- * every request by up to a turn, and did not measure faster (docs/benchmarks.md).
+ * every request by up to a turn, and did not measure faster (docs/benchmarks.md). Each frame is
+ * first offered to the client's persistent watches (`persistent-watch.ts`), which the library
+ * does not know; they are forgotten with the socket, as the server forgets them.
  */
-export function installSocketIo(cm: ConnectionManagerIo): void {
-  splitFrames(cm);
+export function installSocketIo(
+  cm: ConnectionManagerIo,
+  onWatcherError: (err: unknown, event: ZkWatchEvent) => void,
+): PersistentWatches {
+  const watches = new PersistentWatches(cm, onWatcherError);
+  splitFrames(cm, watches);
+  return watches;
 }
 
 /**
@@ -27,7 +36,7 @@ export function installSocketIo(cm: ConnectionManagerIo): void {
  * The socket reads into our own accumulator instead, reset when the library opens a new socket
  * (a reconnect must not prepend the old connection's partial frame).
  */
-function splitFrames(cm: ConnectionManagerIo): void {
+function splitFrames(cm: ConnectionManagerIo, watches: PersistentWatches): void {
   const original = cm.onSocketData;
   let socket: Socket | undefined;
   let pending: Buffer[] = [];
@@ -38,6 +47,7 @@ function splitFrames(cm: ConnectionManagerIo): void {
       socket = cm.socket;
       pending = [];
       pendingBytes = 0;
+      watches.reset();
     }
     if (data.length === 0) return;
     let buffer = data;
@@ -53,7 +63,8 @@ function splitFrames(cm: ConnectionManagerIo): void {
     while (buffer.length - offset >= FRAME_HEADER_BYTES) {
       const end = offset + FRAME_HEADER_BYTES + buffer.readInt32BE(offset);
       if (end > buffer.length) break;
-      original.call(cm, offset === 0 && end === buffer.length ? buffer : buffer.subarray(offset, end));
+      const frame = offset === 0 && end === buffer.length ? buffer : buffer.subarray(offset, end);
+      if (!watches.intercept(frame)) original.call(cm, frame);
       offset = end;
       if (cm.socket !== socket) return; // the frame closed the connection (expiry, auth failure)
     }

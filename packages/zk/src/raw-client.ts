@@ -2,6 +2,7 @@ import { type Socket } from 'node:net';
 import * as zookeeper from 'node-zookeeper-client';
 import { closedError, connectionLossError, toWharfError } from './errors';
 import { type ZkLogger } from './logger';
+import { type PersistentWatches } from './persistent-watch';
 import { installSocketIo, type ConnectionManagerIo } from './raw-client-io';
 import { idToHex } from './stat';
 import { type CompiledZkTls } from './tls';
@@ -65,6 +66,8 @@ interface Pending {
  */
 export class RawClient {
   readonly client: zookeeper.Client;
+  /** This client's persistent recursive watches (null if the library's internals were not found). */
+  readonly persistentWatches: PersistentWatches | null = null;
   private readonly pending = new Set<Pending>();
   private dead = false;
   private connected = false;
@@ -89,7 +92,11 @@ export class RawClient {
       );
     }
     this.installHandshakeTimeout();
-    if (cm !== undefined) installSocketIo(cm as unknown as ConnectionManagerIo);
+    if (cm !== undefined) {
+      this.persistentWatches = installSocketIo(cm as unknown as ConnectionManagerIo, (err, event) =>
+        options.logger.error('watcher threw', { path: event.path, type: event.type, err }),
+      );
+    }
   }
 
   /** True between the library's SYNC_CONNECTED and the next DISCONNECTED. */

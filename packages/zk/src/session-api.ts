@@ -33,4 +33,8 @@ export interface ZkSessionApi {
   exists(path: string, watcher?: ZkWatcher): Promise<ZkStat | null>;
   children(path: string, watcher?: ZkWatcher): Promise<string[]>;
   childrenWithStat(path: string, watcher?: ZkWatcher): Promise<ZkChildren>;
+  /** Persistent recursive watch on `path` (ZooKeeper 3.6+); absent in fakes that lack it. */
+  addRecursiveWatch?(path: string, watcher: ZkWatcher): Promise<void>;
+  /** Undoes {@link addRecursiveWatch} for `watcher`. */
+  removeRecursiveWatch?(path: string, watcher: ZkWatcher): Promise<void>;
 }

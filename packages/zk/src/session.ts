@@ -244,6 +244,28 @@ export class ZkSession implements ZkSessionApi {
     return this.run('children', path, (raw, router) => rawChildren(raw.client, router, path, watcher));
   }
 
+  /**
+   * Arms a persistent recursive watch (ZooKeeper 3.6+, `persistent-watch.ts`): `watcher` hears of
+   * every node created, deleted or changed at or below `path`, by name, until the connection
+   * drops; re-add it on `reconnected`. An older server answers WHARF_ZK_ERROR (zk UNIMPLEMENTED).
+   */
+  async addRecursiveWatch(path: string, watcher: ZkWatcher): Promise<void> {
+    assertZkPath(path);
+    return this.run('addWatch', path, (raw) => (done) => {
+      if (raw.persistentWatches === null)
+        done(new WharfError('WHARF_ZK_ERROR', 'persistent watches unavailable'));
+      else raw.persistentWatches.add(path, watcher)(done);
+    });
+  }
+
+  /** Stops routing `path`'s recursive events to `watcher` (local: the server's watch ends with the connection). */
+  async removeRecursiveWatch(path: string, watcher: ZkWatcher): Promise<void> {
+    return this.run('removeWatch', path, (raw) => (done) => {
+      raw.persistentWatches?.remove(path, watcher);
+      done(null);
+    });
+  }
+
   /** Starts a MULTI: all operations apply or none. */
   transaction(): ZkTransaction {
     return new ZkTransaction((ops) => {

@@ -4,7 +4,7 @@ import { assertZkPath, depthBelow, joinPath } from './paths';
 import { type ZkSessionApi } from './session-api';
 import { TreeIndex, type TreeCacheEvent } from './tree-state';
 import { TypedEmitter } from './typed-emitter';
-import { type ZkNode, type ZkStateChange, type ZkWatchEvent } from './types';
+import { type ZkNode, type ZkStateChange, type ZkWatchEvent, type ZkWatcher } from './types';
 
 /** Reads in flight at once while (re)loading a tree: keeps a 10k-route reload to a few hundred ms without flooding the server. */
 export const TREE_LOAD_CONCURRENCY = 32;
@@ -38,6 +38,13 @@ export interface TreeCacheOptions {
   filter?: (path: string, depth: number) => boolean;
   /** Upper bound of the random delay before a reload after reconnecting. */
   resyncJitterMs?: number;
+  /**
+   * One persistent recursive watch on the root (ZooKeeper 3.6+) instead of a data and child watch
+   * per node: an add or delete then names the node, so it costs one read instead of re-reading
+   * the parent's whole child list. Falls back to one-shot watches if the server refuses it.
+   * Every event below the root reaches the session, so only for trees whose depth is all cached.
+   */
+  recursiveWatch?: boolean;
   logger?: ZkLogger;
 }
 
@@ -83,6 +90,8 @@ export class TreeCache extends TypedEmitter<TreeCacheEvents> {
   private loop: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
   private readonly watcher = (event: ZkWatchEvent): void => this.onWatch(event);
+  /** True while the recursive watch is in use (off after the server refused it). */
+  private recursive: boolean;
 
   constructor(
     private readonly session: ZkSessionApi,
@@ -95,6 +104,12 @@ export class TreeCache extends TypedEmitter<TreeCacheEvents> {
     this.index = new TreeIndex(rootPath);
     this.depth = options.depth ?? 1;
     this.logger = options.logger ?? session.logger;
+    this.recursive = options.recursiveWatch === true && session.addRecursiveWatch !== undefined;
+  }
+
+  /** True when a persistent recursive watch (not per-node watches) keeps the cache current. */
+  get usesRecursiveWatch(): boolean {
+    return this.recursive;
   }
 
   /** The cache's state. */
@@ -124,6 +139,8 @@ export class TreeCache extends TypedEmitter<TreeCacheEvents> {
     this.unsubscribe?.();
     this.unsubscribe = null;
     await this.loop?.catch(() => undefined);
+    if (this.recursive)
+      await this.session.removeRecursiveWatch?.(this.rootPath, this.watcher).catch(() => undefined);
     this.removeAllListeners();
   }
 
@@ -166,6 +183,7 @@ export class TreeCache extends TypedEmitter<TreeCacheEvents> {
 
   private onWatch(event: ZkWatchEvent): void {
     if (this.current !== 'started') return;
+    if (this.recursive && !this.wanted(event.path, depthBelow(this.rootPath, event.path))) return;
     const mark = this.dirty.get(event.path) ?? { data: false, children: false };
     if (event.type !== 'childrenChanged') mark.data = true;
     if (event.type === 'childrenChanged' || event.type === 'created') mark.children = true;
@@ -228,6 +246,7 @@ export class TreeCache extends TypedEmitter<TreeCacheEvents> {
     }
     this.resync = false;
     this.dirty.clear();
+    if (this.recursive) await this.armRecursiveWatch(); // before the reads: no change falls between
     const fresh = new Map<string, ZkNode>();
     let level = [this.rootPath];
     for (let depth = 0; level.length > 0; depth++) {
@@ -295,6 +314,26 @@ export class TreeCache extends TypedEmitter<TreeCacheEvents> {
     return events;
   }
 
+  /** Adds the recursive watch; a server without it (older than 3.6) gets one-shot watches. */
+  private async armRecursiveWatch(): Promise<void> {
+    try {
+      await this.session.addRecursiveWatch?.(this.rootPath, this.watcher);
+    } catch (err) {
+      if (isWharfError(err, 'WHARF_ZK_CONNECTION_LOSS', 'WHARF_ZK_SESSION_EXPIRED', 'WHARF_ZK_CLOSED'))
+        throw err;
+      this.recursive = false;
+      this.logger.warn('persistent recursive watch refused, using per-node watches', {
+        root: this.rootPath,
+        err,
+      });
+    }
+  }
+
+  /** The watcher armed by each read: none under a recursive watch. */
+  private get readWatcher(): ZkWatcher | undefined {
+    return this.recursive ? undefined : this.watcher;
+  }
+
   private markDirty(path: string): void {
     this.dirty.set(path, { data: true, children: true });
   }
@@ -317,10 +356,15 @@ export class TreeCache extends TypedEmitter<TreeCacheEvents> {
   /** getData with the watch; null when missing (the root then gets an existence watch). */
   private async read(path: string): Promise<ZkNode | null> {
     try {
-      return await this.session.get(path, this.watcher);
+      return await this.session.get(path, this.readWatcher);
     } catch (err) {
       if (!isWharfError(err, 'WHARF_ZK_NO_NODE')) throw err;
-      if (path === this.rootPath && (await this.session.exists(path, this.watcher)) !== null) {
+      // Under a recursive watch the root's creation is an event like any other.
+      if (
+        path === this.rootPath &&
+        !this.recursive &&
+        (await this.session.exists(path, this.watcher)) !== null
+      ) {
         this.markDirty(path); // created between the two calls
       }
       return null;
@@ -329,7 +373,7 @@ export class TreeCache extends TypedEmitter<TreeCacheEvents> {
 
   private async readChildren(path: string): Promise<string[] | null> {
     try {
-      return await this.session.children(path, this.watcher);
+      return await this.session.children(path, this.readWatcher);
     } catch (err) {
       if (!isWharfError(err, 'WHARF_ZK_NO_NODE')) throw err;
       return null;

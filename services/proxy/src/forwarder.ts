@@ -30,6 +30,7 @@ import type { ProxyMetrics } from './metrics';
 import { ReplayableBody } from './request-body';
 import { sendError } from './responses';
 import { failureKind, marksDown, mayRetry } from './retry-policy';
+import type { RouteSwapChange } from './route-addresses';
 import type { Route, RouteTable, RouteTarget } from './route-table';
 import { UpstreamAgents } from './upstream-agent';
 
@@ -122,8 +123,8 @@ export class Forwarder {
   }
 
   /** Drops agents of upstreams that left the routing table (after each table swap). */
-  retain(table: RouteTable): void {
-    this.agents.retain(table);
+  retain(table: RouteTable, change?: RouteSwapChange): void {
+    this.agents.retain(table, change);
   }
 
   /**

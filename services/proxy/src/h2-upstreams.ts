@@ -6,12 +6,14 @@
  */
 import http2, { type ClientHttp2Session } from 'node:http2';
 import type { Clock } from './clock';
+import { RoutedAddresses, addressOf, type RouteSwapChange } from './route-addresses';
 import type { RouteTable, RouteTarget } from './route-table';
 import { CONNECT_TIMEOUT_MS } from './upstream-agent';
 
 /** Upstream HTTP/2 sessions by `host:port`. */
 export class H2Upstreams {
   private readonly sessions = new Map<string, ClientHttp2Session>();
+  private readonly routed = new RoutedAddresses();
 
   constructor(private readonly clock: Clock) {}
 
@@ -50,14 +52,16 @@ export class H2Upstreams {
     session?.destroy();
   }
 
-  /** Closes the sessions of instances that left the routing table (in-flight streams finish). */
-  retain(table: RouteTable): void {
-    const routed = new Set<string>();
-    for (const route of table.routes.values()) {
-      for (const tier of route.tiers) for (const t of tier) routed.add(keyOf(t));
-    }
-    for (const [key, session] of this.sessions) {
-      if (routed.has(key)) continue;
+  /**
+   * Closes the sessions of instances that left the routing table (in-flight streams finish).
+   * With `change` only the changed routes are looked at (O(changed), see `route-addresses.ts`).
+   */
+  retain(table: RouteTable, change?: RouteSwapChange): void {
+    const gone = this.routed.apply(table, change);
+    const stale = change === undefined ? [...this.sessions.keys()].filter((k) => !this.routed.has(k)) : gone;
+    for (const key of stale) {
+      const session = this.sessions.get(key);
+      if (session === undefined) continue;
       this.sessions.delete(key);
       session.close();
     }
@@ -71,5 +75,5 @@ export class H2Upstreams {
 }
 
 function keyOf(target: RouteTarget): string {
-  return `${target.host}:${target.port}`;
+  return addressOf(target);
 }

@@ -13,6 +13,7 @@ import type { Clock } from './clock';
 import type { ProxyMetrics } from './metrics';
 import { ProxyRegistration } from './registration';
 import type { RouteSource } from './route-source';
+import type { RouteSwapChange } from './route-addresses';
 import type { RouteTable } from './route-table';
 import { RouteTableCache } from './route-table-cache';
 import { TrafficFlush } from './traffic-flush';
@@ -71,8 +72,8 @@ export interface ProxyShellOptions {
   readonly trafficFlushMs?: number | undefined;
   /** What the registration reports. */
   readonly stats: () => Record<string, number>;
-  /** Called with every new routing table. */
-  readonly onSwap: (table: RouteTable) => void;
+  /** Called with every new routing table (and, for an incremental update, what changed). */
+  readonly onSwap: (table: RouteTable, change?: RouteSwapChange) => void;
 }
 
 /** How the owner starts serving and stops. */

@@ -228,11 +228,11 @@ class ProxyService implements WharfProxy {
         ...options,
         metrics,
         clock: this.clock,
-        onSwap: (table) => {
+        onSwap: (table, change) => {
           balancer.retain(table.routes);
           health.retain(table);
-          this.forwarder.retain(table);
-          this.h2Upstreams.retain(table);
+          this.forwarder.retain(table, change);
+          this.h2Upstreams.retain(table, change);
           void options.dataPlane?.sync(table);
         },
         stats: () => this.stats(),

@@ -17,6 +17,7 @@
 import type { Logger } from '@wharf/observability';
 import type { Clock, TimerHandle } from './clock';
 import type { ProxyMetrics } from './metrics';
+import type { RouteSwapChange } from './route-addresses';
 import type { RouteSource, RouteSourceEvent } from './route-source';
 import {
   RouteMemo,
@@ -55,8 +56,11 @@ export interface RouteTableCacheOptions {
   readonly coalesceMs?: number;
   /** See {@link DEFAULT_REFRESH_INTERVAL_MS}. */
   readonly refreshIntervalMs?: number;
-  /** Called after each swap with the new table (the balancer drops stale cursors). */
-  readonly onSwap?: (table: RouteTable) => void;
+  /**
+   * Called after each swap with the new table (the balancer drops stale cursors) and, for an
+   * incremental update, what changed (consumers then touch those routes only).
+   */
+  readonly onSwap?: (table: RouteTable, change?: RouteSwapChange) => void;
 }
 
 /** The proxy's routing table, rebuilt from a {@link RouteSource}. */
@@ -186,7 +190,7 @@ export class RouteTableCache {
     };
     if (previous === undefined) logger.info('route table initialised', meta);
     else logger.debug('route table swapped', meta);
-    this.options.onSwap?.(table);
+    this.options.onSwap?.(table, full || previous === undefined ? undefined : { previous, changed });
   }
 
   /** A table from every document; the skip log starts over. */

@@ -96,7 +96,7 @@ export class ZkRouteSource implements RouteSource {
   }
 
   private createCache(): TreeCache {
-    const cache = new TreeCache(this.options.zk, this.root, { depth: 1 });
+    const cache = new TreeCache(this.options.zk, this.root, { depth: 1, recursiveWatch: true });
     // Only the cache in use speaks: a refresh's cache stays silent until it is swapped in.
     const live = (): boolean => cache === this.cache && !this.closed;
     cache.on('initialized', (snapshot) => {
