@@ -11,9 +11,10 @@
  * serve TLS only.
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readTlsCredentials } from '@wharf/pki';
-import { ZkSession, type ZkTlsOptions, probeZooKeeper } from '@wharf/zk';
+import { ZkSession, type ZkTlsOptions, probeZooKeeper, readEnsembleConfig } from '@wharf/zk';
 import {
   memberJvm,
   secondsUntilWritesAfterKill,
@@ -34,6 +35,16 @@ describe('wharf director add', () => {
   const memberDir = (hostId: string) => join(platform.home, 'hosts', hostId, 'director', 'zookeeper');
   const director = async (hostId: string) =>
     (await platform.services()).find((s) => s.id === `director-${hostId}`)!;
+
+  /** The `fromVersion` of the director's "joined the ensemble" log line (its reconfig condition). */
+  async function joinedFromVersion(hostId: string): Promise<string | undefined> {
+    const log = await readFile(
+      join(platform.home, 'hosts', hostId, 'logs', `director-${hostId}.log`),
+      'utf8',
+    );
+    const line = log.split('\n').find((l) => l.includes('zookeeper member joined the ensemble'));
+    return line === undefined ? undefined : (JSON.parse(line) as { fromVersion?: string }).fromVersion;
+  }
 
   async function add(hostId: string) {
     const startedAt = Date.now();
@@ -71,10 +82,13 @@ describe('wharf director add', () => {
   });
 
   it('grows the quorum of one to three; a write through the new members reads through the first', async () => {
+    const before = (await readEnsembleConfig(at(1))).version;
     expect(await add('host-2')).toContain(
       'director host-2 added: zookeeper member 2 joined the ensemble (voters 1, 2,',
     );
     expect(await voterIds(at(1))).toEqual([1, 2]);
+    // The reconfiguration was conditioned on the version the new director read.
+    expect(await joinedFromVersion('host-2')).toBe(before);
     expect(await add('host-3')).toContain('zookeeper member 3 joined the ensemble (voters 1, 2, 3,');
     expect(await voterIds(at(1))).toEqual([1, 2, 3]);
     expect(await servingIds(at(1, 2, 3))).toEqual([1, 2, 3]);
@@ -131,7 +145,13 @@ describe('wharf director add', () => {
     expect(out).toContain('zookeeper member 3 joined the ensemble (voters 1, 2, 3,');
     expect(out).toContain('its old member data (from before its removal) was cleared first');
     expect(existsSync(join(memberDir('host-3'), 'wharf-removed'))).toBe(false);
-    expect(existsSync(join(memberDir('host-3'), 'wharf-member-listed'))).toBe(true);
+    // Written by its director once it sees itself in the committed configuration (just after the CLI does).
+    await eventually(
+      async () => (existsSync(join(memberDir('host-3'), 'wharf-member-listed')) ? true : undefined),
+      10_000,
+      'host-3 marked listed again',
+      100,
+    );
     expect(await servingIds(at(1, 2, 3))).toEqual([1, 2, 3]);
     expect(await writeThenRead(at(3), at(1), `/wharf-e2e-readded-${Date.now()}`)).toBe('grown');
   });

@@ -50,11 +50,14 @@ import { type CliContext } from '../context';
 import { type PlatformZkOptions, resolveZk } from './platform-backup';
 import { directorTls, readSuperPassword, updateDirectorRole, zkRunner } from './director-common';
 
-/** How long `add` waits for the new member to serve as a voter: a JVM start, a sync, a reconfiguration JVM. */
-export const ADD_WITHIN_MS = 120_000;
+/**
+ * How long `add` waits for the new member to serve as a voter: a director start, a server JVM, a
+ * sync and a reconfiguration JVM took 4–7 s with a load average of 12–19 on 2 cores; ten times that.
+ */
+export const ADD_WITHIN_MS = 75_000;
 /** Between two looks at the configuration while the member joins. */
 const ADD_POLL_MS = 500;
-/** The enrolment port of a director that `wharf up` did not plan (DEFAULT_DIRECTOR_PORT's neighbour is not safer). */
+/** No other director recorded to copy the enrolment port from: any free one (it is published in `/director/<id>`). */
 const FALLBACK_DIRECTOR_PORT = 0;
 
 /** `director add` options. */
