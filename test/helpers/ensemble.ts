@@ -3,7 +3,7 @@
  * member's JVM from /proc, kill it and time how long until the ensemble takes writes again.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { type ZkSession } from '@wharf/zk';
+import { ZkSession, type ZkTlsOptions, readEnsembleConfig, servingMembers } from '@wharf/zk';
 import { eventually } from './plans';
 
 /** The ZooKeeper JVM of `hostId`'s director member in the platform at `home`, and its parent. */
@@ -60,4 +60,46 @@ export async function zookeeperServer(
   const own = services.find((s) => s.service === 'zookeeper');
   if (own !== undefined) return { pid: own.pid, dataDir: `${home}/zookeeper` };
   return { pid: (await memberJvm(home, 'host-1')).pid, dataDir: `${home}/hosts/host-1/director/zookeeper` };
+}
+
+/** The voters' ids of the ensemble reached through `connectString`, in id order. */
+export async function voterIds(connectString: string, tls?: ZkTlsOptions): Promise<number[]> {
+  const config = await readEnsembleConfig(connectString, tls);
+  return config.servers
+    .filter((s) => (s.role ?? 'participant') === 'participant')
+    .map((s) => s.id)
+    .sort((a, b) => a - b);
+}
+
+/** Ids of the members that serve as leader or follower now (`srvr` to each listed member). */
+export async function servingIds(connectString: string, tls?: ZkTlsOptions): Promise<number[]> {
+  const config = await readEnsembleConfig(connectString, tls);
+  return [...(await servingMembers(config.servers, tls))].sort((a, b) => a - b);
+}
+
+/** Creates `path` through a session on `writeAt` and reads it back through one on `readAt`. */
+export async function writeThenRead(
+  writeAt: string,
+  readAt: string,
+  path: string,
+  tls?: ZkTlsOptions,
+): Promise<string> {
+  const writer = new ZkSession({ connectString: writeAt, ...(tls === undefined ? {} : { tls }) });
+  const reader = new ZkSession({ connectString: readAt, ...(tls === undefined ? {} : { tls }) });
+  try {
+    await writer.start();
+    await writer.create(path, 'grown');
+    await reader.start();
+    // A follower may lag the leader by a commit: read until it has the node.
+    return await eventually(
+      async () =>
+        (await reader.exists(path)) === null ? undefined : (await reader.get(path)).data.toString(),
+      10_000,
+      `${path} through ${readAt}`,
+      50,
+    );
+  } finally {
+    await writer.close();
+    await reader.close();
+  }
 }

@@ -19,7 +19,14 @@ export {
   fixedPorts,
   hostCount,
 } from './config';
-export { type DirectorLaunch, planDirectors, planMembers } from './director-plan';
+export { type DirectorLaunch, memberDataDir, planDirectors, planMembers } from './director-plan';
+export {
+  type GrownDirector,
+  type GrownDirectorInput,
+  issueGrownDirectorTls,
+  planGrownDirector,
+  shareDirectorSecrets,
+} from './director-growth';
 export { type PlatformState, PlatformSupervisor, type PlatformSupervisorOptions } from './supervisor';
 export { type RunnerLaunch, type SimulatedHost, hostAddress, planHosts, planRunners } from './host-plan';
 export {

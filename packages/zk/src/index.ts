@@ -123,6 +123,22 @@ export {
   servingMembers,
 } from './ensemble-removal';
 export {
+  ADDITION_REFUSALS,
+  type AdditionInput,
+  type AdditionPlan,
+  type AdditionRefusal,
+  decideAddition,
+  nextMemberId,
+} from './ensemble-addition';
+export {
+  MEMBER_LISTED_MARKER,
+  MEMBER_REMOVED_MARKER,
+  type MemberDataVerdict,
+  clearStaleMemberData,
+  judgeMemberData,
+  memberServerPids,
+} from './ensemble-member-data';
+export {
   EmbeddedZooKeeper,
   type EmbeddedEnsemble,
   type EmbeddedZooKeeperOptions,

@@ -15,14 +15,16 @@ import {
   type CompiledZkTls,
   type EnsembleConfig,
   type EnsembleServer,
+  MEMBER_LISTED_MARKER,
+  MEMBER_REMOVED_MARKER,
   memberConfig,
   parseEnsembleConfig,
 } from '@wharf/zk';
 
-/** Written once the member has been listed in a committed configuration. */
-export const LISTED_MARKER = 'wharf-member-listed';
-/** Written when the serving members' configuration no longer lists it. */
-export const REMOVED_MARKER = 'wharf-removed';
+/** Written once the member has been listed in a committed configuration (`wharf director add` clears it). */
+export const LISTED_MARKER = MEMBER_LISTED_MARKER;
+/** Written when the serving members' configuration no longer lists it (`wharf director add` clears it). */
+export const REMOVED_MARKER = MEMBER_REMOVED_MARKER;
 
 /** True once this member saw itself in a committed configuration. */
 export function wasListed(dataDir: string): boolean {

@@ -33,6 +33,7 @@ import {
   type ZkTlsOptions,
   compileZkTls,
 } from '@wharf/zk';
+import { joinEnsemble } from './member-join';
 import {
   lastKnownMembers,
   markListed,
@@ -264,17 +265,16 @@ export class ZooKeeperMember {
       logger.info('zookeeper member started', { id: self.id, members: current.map((s) => s.id) });
       return { servers: [...current], version: null };
     }
-    const config = await reconfigureEnsemble({
-      connectString: joinAt,
-      add: [self],
+    const tls = this.reconfigureTls;
+    return joinEnsemble({
+      self,
+      joinAt,
       superPassword,
-      ...this.reconfigureTls,
+      ...(this.clientTls === undefined ? {} : { clientTls: this.clientTls }),
+      ...(this.#probeTls === undefined ? {} : { probeTls: this.#probeTls }),
+      ...('tls' in tls ? { reconfigureTls: tls.tls } : {}),
+      logger,
     });
-    logger.info('zookeeper member joined the ensemble', {
-      id: self.id,
-      members: config.servers.map((s) => s.id),
-    });
-    return config;
   }
 
   /**

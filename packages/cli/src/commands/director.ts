@@ -7,18 +7,17 @@
  * stops its server, drops its `/director/<id>` status and registration, and stays down across
  * restarts. A dead one is removed the same way — the serving majority commits without it — and
  * finds out when it comes back. Refused, changing nothing: an unknown host, the last director, a
- * removal the serving members could not commit (`decideRemoval` in @wharf/zk).
+ * removal the serving members could not commit (`decideRemoval` in @wharf/zk). The way back is
+ * `wharf director add` (director-add.ts).
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Command } from 'commander';
-import { WharfError, assertId, isWharfError, paths } from '@wharf/model';
-import { readPlatformFile, type PlatformRecord } from '@wharf/platform';
-import { readTlsCredentials } from '@wharf/pki';
+import { WharfError, assertId, paths } from '@wharf/model';
+import { readPlatformFile } from '@wharf/platform';
 import {
   DocumentStore,
-  ZkSession,
   type EnsembleConfig,
   type ReconfigureTls,
   type ZkTlsOptions,
@@ -32,11 +31,11 @@ import { DEFAULT_HOME } from '../config/up-config';
 import { type CliContext } from '../context';
 import { act, runner } from '../program';
 import { resolveZk, type PlatformZkOptions } from './platform-backup';
+import { directorTls, readSuperPassword, updateDirectorRole, zkRunner } from './director-common';
+import { addDirector, type DirectorAddOptions } from './director-add';
 
 /** How long `remove` waits for the removed member's server to stop answering (a live director's). */
 export const REMOVED_SERVER_WAIT_MS = 30_000;
-/** How long the role update may wait out an election after the leader was removed. */
-export const ROLE_UPDATE_WITHIN_MS = 45_000;
 /** Between two probes of the removed member. */
 const REMOVED_SERVER_POLL_MS = 250;
 
@@ -70,13 +69,13 @@ export async function removeDirector(
   const { connectString, chroot } = await resolveZk(options, ctx);
   const superPassword = await readSuperPassword(home, ctx);
   const tls = await directorTls(options, record, host, ctx);
-  const session = (at: string) =>
-    new ZkSession({ connectString: at, chroot, ...(tls === undefined ? {} : { tls }) });
   const scratch = tls === undefined ? undefined : await mkdtemp(join(tmpdir(), 'wharf-reconfig-'));
   try {
-    const registration = await withSession(session(connectString), (zk) =>
-      new DocumentStore(zk).read('host-registration', paths.host(host)),
-    );
+    const registration = await zkRunner(
+      connectString,
+      chroot,
+      tls,
+    )((zk) => new DocumentStore(zk).read('host-registration', paths.host(host)));
     if (registration === undefined) {
       throw new WharfError('WHARF_NOT_FOUND', `unknown host ${host}`, {
         details: [{ path: 'host-id', message: 'no /hosts/<id> registration' }],
@@ -96,7 +95,7 @@ export async function removeDirector(
       superPassword,
       ...(tls === undefined ? {} : { tls: await reconfigureStores(scratch!, tls) }),
     });
-    await dropDirectorRole(() => session(plan.connectString), host);
+    await updateDirectorRole(zkRunner(plan.connectString, chroot, tls), host, 'remove');
     const serverStopped = await untilStopped(plan.member, tls);
     const removal: DirectorRemoval = {
       host,
@@ -113,45 +112,6 @@ export async function removeDirector(
   }
 }
 
-async function withSession<T>(zk: ZkSession, fn: (zk: ZkSession) => Promise<T>): Promise<T> {
-  try {
-    await zk.start();
-    return await fn(zk);
-  } finally {
-    await zk.close();
-  }
-}
-
-/**
- * Takes `director` off the host's roles through the remaining members. Removing the leader
- * starts an election: a session may lose its connection or not get one for a few seconds, so
- * this retries on connection errors for up to {@link ROLE_UPDATE_WITHIN_MS}.
- */
-async function dropDirectorRole(session: () => ZkSession, host: string): Promise<void> {
-  const deadline = Date.now() + ROLE_UPDATE_WITHIN_MS;
-  for (;;) {
-    try {
-      await withSession(session(), (zk) =>
-        new DocumentStore(zk).updateDocument('host-registration', paths.host(host), (current) => ({
-          ...current!,
-          roles: current!.roles.filter((r) => r !== 'director'),
-        })),
-      );
-      return;
-    } catch (err) {
-      const retriable = isWharfError(
-        err,
-        'WHARF_ZK_CONNECTION_LOSS',
-        'WHARF_UNAVAILABLE',
-        'WHARF_ZK_SESSION_EXPIRED',
-        'WHARF_TIMEOUT',
-      );
-      if (!retriable || Date.now() >= deadline) throw err;
-      await new Promise((r) => setTimeout(r, REMOVED_SERVER_POLL_MS));
-    }
-  }
-}
-
 /** The member of `host`: the one serving on the host's registered address. */
 function memberOf(config: EnsembleConfig, address: string, host: string): number {
   const member = config.servers.find((s) => s.host === address);
@@ -165,44 +125,6 @@ function memberOf(config: EnsembleConfig, address: string, host: string): number
 
 function describe(config: EnsembleConfig): string {
   return config.servers.map((s) => `${s.id}@${s.host}`).join(', ');
-}
-
-/** `WHARF_ZK_SUPER_PASSWORD`, else `<home>/credentials/zk-super` (what `wharf up` shares). */
-async function readSuperPassword(home: string, ctx: CliContext): Promise<string> {
-  const fromEnv = ctx.env.WHARF_ZK_SUPER_PASSWORD;
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  const file = join(home, 'credentials', 'zk-super');
-  const password = (await readFile(file, 'utf8').catch(() => '')).trim();
-  if (password === '') {
-    const message = `no ensemble super password: set WHARF_ZK_SUPER_PASSWORD or provide ${file}`;
-    throw new WharfError('WHARF_VALIDATION', message, {
-      details: [{ path: 'WHARF_ZK_SUPER_PASSWORD', message }],
-    });
-  }
-  return password;
-}
-
-/**
- * A TLS ensemble takes a director's certificate (the members' x509 super user): `--tls-dir`, else
- * on a `wharf up --secure` installation the director certificate of another director host.
- */
-async function directorTls(
-  options: DirectorRemoveOptions,
-  record: PlatformRecord | undefined,
-  removed: string,
-  ctx: CliContext,
-): Promise<ZkTlsOptions | undefined> {
-  if (options.tlsDir !== undefined) return readTlsCredentials(resolve(ctx.cwd, options.tlsDir));
-  if (record?.zookeeper.tls !== true) return undefined;
-  const hosts = record.services.filter((s) => s.service === 'director' && s.host !== removed);
-  for (const s of hosts) {
-    const creds = await readTlsCredentials(join(record.home, 'hosts', s.host!, 'tls', 'director')).catch(
-      () => undefined,
-    );
-    if (creds !== undefined) return creds;
-  }
-  const message = 'a TLS ensemble needs a director certificate: give --tls-dir';
-  throw new WharfError('WHARF_VALIDATION', message, { details: [{ path: '--tls-dir', message }] });
 }
 
 /** The Java reconfiguration client reads PEM files: a 0600 key store in a private scratch dir. */
@@ -250,22 +172,37 @@ export function addDirectorCommands(
   setExitCode: (code: number) => void,
 ): void {
   const run = runner(setExitCode);
-  program
+  const director = program
     .command('director')
-    .description('manage the director hosts (they run the ZooKeeper ensemble)')
-    .command('remove <host-id>')
-    .description(
-      "take a director host out: its ZooKeeper member leaves the ensemble (the others' quorum " +
-        'commits it), its server stops, its director role goes; refused for the last director or ' +
-        'when the serving members could not commit it',
-    )
-    .option('--zk <connect>', 'ZooKeeper connect string (env WHARF_ZK, default: from platform.json)')
-    .option('--zk-chroot <path>', 'chroot of the installation (env WHARF_ZK_CHROOT, default /wharf)')
-    .option(
-      '--tls-dir <path>',
-      "TLS ensembles: a director's certificate directory (ca.pem, cert.pem, key.pem)",
-    )
-    .action(
-      act(run, (hostId: string, options: DirectorRemoveOptions) => removeDirector(hostId, options, ctx)),
-    );
+    .description('manage the director hosts (they run the ZooKeeper ensemble): add, remove');
+  const zkOptions = (command: Command): Command =>
+    command
+      .option('--zk <connect>', 'ZooKeeper connect string (env WHARF_ZK, default: from platform.json)')
+      .option('--zk-chroot <path>', 'chroot of the installation (env WHARF_ZK_CHROOT, default /wharf)')
+      .option(
+        '--tls-dir <path>',
+        "TLS ensembles: a director's certificate directory (ca.pem, cert.pem, key.pem)",
+      );
+  zkOptions(
+    director
+      .command('add <host-id>')
+      .description(
+        'give a registered host the director role on a running installation: its director starts a ' +
+          'ZooKeeper member that syncs from the leader and joins the ensemble by a reconfiguration ' +
+          'conditioned on the version it read (one at a time: 1 -> 2 -> 3). A director removed before is ' +
+          'added back as a new member, its old member data cleared first. Refused: an unknown host, one ' +
+          'in the ensemble already, an ensemble without a serving majority',
+      ),
+  ).action(act(run, (hostId: string, options: DirectorAddOptions) => addDirector(hostId, options, ctx)));
+  zkOptions(
+    director
+      .command('remove <host-id>')
+      .description(
+        "take a director host out: its ZooKeeper member leaves the ensemble (the others' quorum " +
+          'commits it), its server stops, its director role goes; refused for the last director or ' +
+          'when the serving members could not commit it',
+      ),
+  ).action(
+    act(run, (hostId: string, options: DirectorRemoveOptions) => removeDirector(hostId, options, ctx)),
+  );
 }

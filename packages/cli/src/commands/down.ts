@@ -23,6 +23,7 @@ import {
   readPlatformFile,
   removePlatformFile,
 } from '@wharf/platform';
+import { grownDirectorRecords } from './director-add';
 import { isSupervisorRunning } from './supervisor-protocol';
 
 /**
@@ -50,6 +51,8 @@ export async function runDown(options: DownOptions, ctx: CliContext): Promise<nu
     else ctx.stdout.write(`no platform recorded in ${platformFilePath(home)}; nothing to stop\n`);
     return 0;
   }
+  // Directors `wharf director add` started run beside the supervisor's: stopped with them.
+  record.services.push(...(await grownDirectorRecords(home)));
   const results = new Map<string, StopOutcome | 'stopped'>();
   const live = () => record.services.filter(isRecordedRunning);
   const liveBefore = new Set(live().map((s) => s.id));
