@@ -69,8 +69,8 @@ export function hostTlsDir(home: string, hostId: string): string {
 export const API_HTTPS_DIR = 'api-https';
 
 /** The host whose director holds the CA: the first with the role, else host-1. */
-export function caHost(hosts: readonly SimulatedHost[]): SimulatedHost {
-  return hosts.find((h) => hasRole(h, 'director')) ?? hosts[0]!;
+export function caHost<H extends { readonly roles: readonly string[] }>(hosts: readonly H[]): H {
+  return hosts.find((h) => h.roles.includes('director')) ?? hosts[0]!;
 }
 
 function hasRole(host: SimulatedHost, role: string): boolean {
@@ -78,7 +78,10 @@ function hasRole(host: SimulatedHost, role: string): boolean {
 }
 
 /** The CA certificate of a secure install (`<home>/hosts/<CA host>/ca/ca.pem`): what api clients trust. */
-export function caCertFile(home: string, hosts: readonly SimulatedHost[]): string {
+export function caCertFile(
+  home: string,
+  hosts: readonly { readonly id: string; readonly roles: readonly string[] }[],
+): string {
   return join(home, 'hosts', caHost(hosts).id, 'ca', CA_CERT_FILE);
 }
 
