@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
+import { createCaFetch, parsePlatformRecord } from '@wharf/platform';
 import { freePorts, runCommand, tempDir } from '@wharf/testkit';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -23,7 +24,10 @@ export interface ServiceProcess {
 /** A running platform. */
 export interface Platform {
   home: string;
+  /** `https://…` for a secure platform (`--secure`): the api serves HTTPS with a certificate from the CA. */
   apiUrl: string;
+  /** Secure platforms: the CA certificate (PEM) the api's certificate chains to. */
+  apiCa?: string;
   apiKey: string;
   proxyPorts: number[];
   zkPort: number;
@@ -61,17 +65,22 @@ export function runCli(
 }
 
 /** Sends a request to a proxy routed by the Host header `<deployment>.localhost`. */
-/** `api(method, path, body)` against `<apiUrl>/api/v1` with `apiKey`: status, parsed body, headers. */
+/**
+ * `api(method, path, body)` against `<apiUrl>/api/v1` with `apiKey`: status, parsed body, headers.
+ * `ca`: the CA (PEM) an `https://` api's certificate must chain to.
+ */
 export function apiClient(
   apiUrl: string,
   apiKey: string,
+  ca?: string,
 ): (
   method: string,
   path: string,
   body?: unknown,
 ) => Promise<{ status: number; body: any; headers: Headers }> {
+  const fetchFn = ca === undefined ? fetch : createCaFetch({ ca, caSource: 'the platform CA' });
   return async (method, path, body) => {
-    const res = await fetch(`${apiUrl}/api/v1${path}`, {
+    const res = await fetchFn(`${apiUrl}/api/v1${path}`, {
       method,
       headers: {
         authorization: `ApiKey ${apiKey}`,
@@ -189,11 +198,16 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
     throw new Error(`wharf up failed (${up.code})\n${up.stdout}\n${up.stderr}`);
   }
   const apiKey = (await readFile(join(home, 'credentials', 'api-key'), 'utf8')).trim();
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  // What `up` recorded: `https://` and the CA with --secure, else plain HTTP on loopback.
+  const recorded = parsePlatformRecord(await readFile(join(home, 'run', 'platform.json'), 'utf8'));
+  const apiUrl = recorded.api_url;
+  const apiCa = recorded.api_ca === undefined ? undefined : await readFile(recorded.api_ca, 'utf8');
+  env.WHARF_API = apiUrl;
 
   const platform: Platform = {
     home,
     apiUrl,
+    ...(apiCa === undefined ? {} : { apiCa }),
     apiKey,
     proxyPorts,
     zkPort,
@@ -201,7 +215,7 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
       const doc = JSON.parse(await readFile(join(home, 'run', 'platform.json'), 'utf8'));
       return (doc.services ?? doc.processes ?? []) as ServiceProcess[];
     },
-    api: apiClient(apiUrl, apiKey),
+    api: apiClient(apiUrl, apiKey, apiCa),
     proxy: (deploymentId, method, path, body, port = proxyPorts[0]!) =>
       proxyRequest(port, deploymentId, method, path, body, `127.0.0.${proxyPorts.indexOf(port) + 1}`),
     cli: (args) => runCli(args, { ...env, WHARF_API_KEY: apiKey }),

@@ -24,6 +24,8 @@ export interface GlobalOptions {
   home?: string;
   api?: string;
   apiKey?: string;
+  /** CA certificate file an `https://` API must chain to (`--ca`). */
+  ca?: string;
   json?: boolean;
 }
 

@@ -22,6 +22,10 @@ export function buildProgram(
     .option('--home <dir>', 'state directory (env WHARF_HOME, default ./.wharf)')
     .option('--api <url>', 'API base URL (env WHARF_API, default http://127.0.0.1:12400)')
     .option('--api-key <key>', 'API key (env WHARF_API_KEY, default $WHARF_HOME/credentials/api-key)')
+    .option(
+      '--ca <file>',
+      'CA certificate an https API must chain to (env WHARF_API_CA, default the one wharf up --secure recorded)',
+    )
     .option('--json', 'machine-readable output')
     .showHelpAfterError()
     .exitOverride()

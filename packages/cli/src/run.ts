@@ -4,7 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
+import { resolve } from 'node:path';
 import { ApiClient } from './api/api-client';
+import { recordedApi, resolveApiCa } from './api/api-ca';
 import {
   cancelPlan,
   createDeployment,
@@ -39,6 +41,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from './commands/apikey';
 import { loadPlatform, runStatus } from './commands/status';
 import { runUp } from './commands/up';
 import { resolveClientConfig } from './config/client-config';
+import { DEFAULT_HOME } from './config/up-config';
 import { type CliContext } from './context';
 import { formatError } from './output/format';
 import { type CommandHandlers, type GlobalOptions, buildProgram, runner } from './program';
@@ -75,16 +78,23 @@ export async function run(
 /** The API client of one invocation: global options, then the environment, then `$WHARF_HOME`. */
 export function apiClientFactory(ctx: CliContext) {
   return (options: GlobalOptions, fallbackUrl?: string): ApiClient => {
-    const api = options.api ?? (ctx.env.WHARF_API ? undefined : fallbackUrl);
+    // The platform `wharf up` recorded in the home: its api URL (https:// when --secure) and CA.
+    const recorded = recordedApi(
+      resolve(ctx.cwd, options.home ?? (ctx.env.WHARF_HOME || DEFAULT_HOME)),
+      readIfPresent,
+    );
+    const api = options.api ?? (ctx.env.WHARF_API ? undefined : (fallbackUrl ?? recorded.url));
     const config = resolveClientConfig(
       { ...options, ...(api === undefined ? {} : { api }) },
       ctx.env,
       ctx.cwd,
       readIfPresent,
     );
+    const ca = resolveApiCa(options.ca, ctx.env, recorded, readIfPresent);
     return new ApiClient({
       baseUrl: config.baseUrl,
       ...(config.apiKey === undefined ? {} : { apiKey: config.apiKey }),
+      ...(ca === undefined ? {} : { ca }),
     });
   };
 }

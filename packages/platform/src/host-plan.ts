@@ -132,7 +132,8 @@ export function planRunners(config: UpConfig, input: HostPlanInput): RunnerLaunc
       const api = serviceId('api', host.id);
       probes.push({
         id: api,
-        url: `http://${host.address}:${host.apiPort}/api/v1/health`,
+        // Secure mode: the runner starts the api on HTTPS (secure-bootstrap.ts issues its certificate).
+        url: `${input.tlsDir === undefined ? 'http' : 'https'}://${host.address}:${host.apiPort}/api/v1/health`,
         logFile: serviceLogFile(config.home, host.id, api),
       });
     }

@@ -43,5 +43,6 @@ export { findPackageDir, resolveDirectorEntry, resolveServiceEntries } from './s
 export { type ExpectedRegistrations, missingRegistrations } from './registration';
 export { probeZk } from './zookeeper-keeper';
 export { type ReadyInfo, formatReadyInfo } from './ready-info';
-export { logTail } from './readiness';
-export { hostTlsDir } from './secure-bootstrap';
+export { logTail, probeHealth } from './readiness';
+export { API_HTTPS_DIR, apiServerNames, hostTlsDir } from './secure-bootstrap';
+export { CA_FETCH_DEFAULT_TIMEOUT_MS, type CaFetchOptions, createCaFetch } from './ca-fetch';

@@ -51,7 +51,10 @@ export interface PlatformRecord {
   detached: boolean;
   /** `tls`: TLS-only with client certificates (`wharf up --secure`); probes need a certificate. */
   zookeeper: { connect_string: string; embedded: boolean; chroot?: string; tls?: boolean };
+  /** `https://…` in secure mode (the api serves HTTPS with a certificate from the CA), else `http://…`. */
   api_url: string;
+  /** Secure mode: the CA certificate file (PEM) that clients of `api_url` trust. */
+  api_ca?: string;
   proxy_urls: string[];
   /** Every process, the embedded ZooKeeper included. */
   services: ProcessRecord[];
@@ -102,6 +105,8 @@ export function parsePlatformRecord(text: string, source = 'platform.json'): Pla
   for (const key of ['home', 'started', 'api_url'] as const) {
     if (typeof doc[key] !== 'string') throw bad(source, key, 'expected a string');
   }
+  if (doc.api_ca !== undefined && typeof doc.api_ca !== 'string')
+    throw bad(source, 'api_ca', 'expected a string');
   if (!isPid(doc.supervisor_pid)) throw bad(source, 'supervisor_pid', 'expected a pid');
   if (doc.supervisor_start_time !== undefined && !Number.isInteger(doc.supervisor_start_time))
     throw bad(source, 'supervisor_start_time', 'expected an integer');

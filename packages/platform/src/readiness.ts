@@ -5,9 +5,15 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { WharfError } from '@wharf/model';
+import { WharfError, isWharfError } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
-import { type Clock, HEALTH_POLL_MS, PROBE_TIMEOUT_MS, probeHttp } from '@wharf/supervise';
+import {
+  type Clock,
+  HEALTH_POLL_MS,
+  PROBE_TIMEOUT_MS,
+  type ProbeResult,
+  describeFetchError,
+} from '@wharf/supervise';
 import { type ExpectedRegistrations, missingRegistrations } from './registration';
 
 /** Lines of a service's log quoted when it fails to become healthy. */
@@ -21,6 +27,11 @@ export interface ReadinessDeps {
   readonly checkAborted: () => void;
   /** The supervised process of a service id, for failure messages. */
   readonly describe: (id: string) => { readonly state: string; readonly restarts: number } | undefined;
+  /**
+   * The `fetch` of every probe and API call: in secure mode one trusting the installation's CA
+   * (ca-fetch.ts), for the api's `https://` URLs; default the global `fetch`.
+   */
+  readonly fetch?: typeof fetch;
 }
 
 /** Something with a health endpoint: a runner, or a service a runner started. */
@@ -42,7 +53,7 @@ export async function waitHealthy(
   for (;;) {
     await Promise.all(
       [...pending.values()].map(async (launch) => {
-        const result = await probeHttp(launch.healthUrl, PROBE_TIMEOUT_MS);
+        const result = await probeHealth(launch.healthUrl, deps.fetch ?? fetch);
         if (result.ok) {
           pending.delete(launch.id);
           deps.logger.info('service healthy', { id: launch.id });
@@ -79,7 +90,7 @@ export async function waitRegistered(
 ): Promise<void> {
   let missing: string[] = [];
   for (;;) {
-    const answer = await getPlatform(check.url, await readApiKey(check.apiKeyFile));
+    const answer = await getPlatform(check.url, await readApiKey(check.apiKeyFile), deps.fetch ?? fetch);
     deps.checkAborted();
     if (answer?.status === 401 || answer?.status === 403) {
       deps.logger.warn('cannot check service registrations: the API refused the key', {
@@ -163,12 +174,26 @@ export async function logTail(file: string, lines: number): Promise<string[]> {
     .filter((line) => line !== '');
 }
 
+/** GETs `url` with `fetchFn`; healthy on 200 (`@wharf/supervise`'s `probeHttp`, with a chosen fetch). */
+export async function probeHealth(url: string, fetchFn: typeof fetch): Promise<ProbeResult> {
+  try {
+    const res = await fetchFn(url, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    await res.body?.cancel();
+    return { ok: res.status === 200, detail: String(res.status) };
+  } catch (err) {
+    // A certificate problem (WHARF_PKI_UNTRUSTED from ca-fetch.ts) says which CA; keep its message.
+    const untrusted = isWharfError(err, 'WHARF_PKI_UNTRUSTED');
+    return { ok: false, detail: untrusted ? err.message : describeFetchError(err) };
+  }
+}
+
 async function getPlatform(
   url: string,
   key: string | undefined,
+  fetchFn: typeof fetch,
 ): Promise<{ status: number; body: unknown } | undefined> {
   try {
-    const res = await fetch(url, {
+    const res = await fetchFn(url, {
       headers: key === undefined ? {} : { authorization: `ApiKey ${key}` },
       signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
     });

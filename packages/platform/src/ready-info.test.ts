@@ -35,6 +35,22 @@ describe('formatReadyInfo', () => {
     expect(formatReadyInfo({ ...info, mode: 'docker' })[0]).toContain('services as containers');
   });
 
+  it('secure mode: the API over HTTPS, the CA file to trust, and a curl that uses it', () => {
+    const hosts = [{ ...info.hosts[0]!, roles: ['coordinator', 'director'] }, info.hosts[1]!];
+    const secure = formatReadyInfo({
+      ...info,
+      hosts,
+      apiUrl: 'https://127.0.0.1:12400/api/v1',
+      zookeeper: { ...info.zookeeper, tls: true },
+    });
+    expect(secure).toContain('  API CA    /h/hosts/host-1/ca/ca.pem');
+    expect(secure.join('\n')).toContain(
+      'curl -s --cacert /h/hosts/host-1/ca/ca.pem -X POST https://127.0.0.1:12400',
+    );
+    expect(secure.find((l) => l.startsWith('  Trust'))).toContain('; API over HTTPS');
+    expect(formatReadyInfo(info).join('\n')).not.toContain('cacert');
+  });
+
   it('says whether ZooKeeper is plaintext or mutual TLS', () => {
     expect(formatReadyInfo(info)).toContain(
       '  Trust     ZooKeeper plaintext on loopback, open ACLs (wharf up --secure for mutual TLS)',

@@ -4,6 +4,7 @@
  */
 
 import { type ZooKeeperOwner } from './platform-zookeeper';
+import { caCertFile } from './secure-bootstrap';
 
 /** Facts about a platform that just became healthy. */
 export interface ReadyInfo {
@@ -40,6 +41,8 @@ export interface ReadyInfo {
 /** The lines printed when the platform is up. */
 export function formatReadyInfo(info: ReadyInfo): string[] {
   const plan = info.examplePlan ?? 'plan.json';
+  // `--secure`: the api serves HTTPS with a certificate from the installation's CA.
+  const ca = info.apiUrl.startsWith('https:') ? caCertFile(info.home, info.hosts) : undefined;
   const lines = [
     `Wharf is up: ${info.hosts.length} hosts, services as ${info.mode === 'docker' ? 'containers' : 'processes'}, ZooKeeper ${zooKeeperOwner(info)} at ${info.zookeeper.connectString}`,
     '',
@@ -48,11 +51,12 @@ export function formatReadyInfo(info: ReadyInfo): string[] {
     ),
     '',
     `  API       ${info.apiUrl}`,
+    ...(ca === undefined ? [] : [`  API CA    ${ca}`]),
     `  Proxies   ${info.proxyUrls.join('  ')}`,
     `  Logs      ${info.logsDir}`,
     // One host may keep plaintext on loopback for speed, but says so (issue 11).
     info.zookeeper.tls === true
-      ? '  Trust     ZooKeeper mutual TLS: a certificate per service, ACLs by role'
+      ? `  Trust     ZooKeeper mutual TLS: a certificate per service, ACLs by role${ca === undefined ? '' : '; API over HTTPS'}`
       : '  Trust     ZooKeeper plaintext on loopback, open ACLs (wharf up --secure for mutual TLS)',
   ];
   // Without a director nobody owns ZooKeeper the way issue 11 wants: say who does.
@@ -66,7 +70,7 @@ export function formatReadyInfo(info: ReadyInfo): string[] {
   lines.push(
     '',
     'Create a first deployment:',
-    `  curl -s -X POST ${info.apiUrl}/deployments \\`,
+    `  curl -s${ca === undefined ? '' : ` --cacert ${ca}`} -X POST ${info.apiUrl}/deployments \\`,
     `    -H "Authorization: ApiKey $(cat ${info.apiKeyFile})" \\`,
     `    -H 'Content-Type: application/json' -d @${plan}`,
     `or: npx wharf deployment create -f ${plan} --track`,

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRootCa, inspectCertificate, readTlsCredentials } from '@wharf/pki';
 import { type SimulatedHost } from './host-plan';
-import { caHost, prepareSecureInstall } from './secure-bootstrap';
+import { API_HTTPS_DIR, caHost, prepareSecureInstall } from './secure-bootstrap';
 
-jest.setTimeout(30_000);
+// RSA key generation (a 3072-bit CA, a 2048-bit key per certificate): seconds each on a loaded 2-core box.
+jest.setTimeout(120_000);
 
 const hosts: SimulatedHost[] = [
   { id: 'host-1', address: '127.0.0.1', zone: 'zone-a', roles: ['coordinator', 'proxy', 'director'] },
@@ -73,6 +74,36 @@ describe('prepareSecureInstall', () => {
     const runner = await readTlsCredentials(runnerDir);
     expect(runner.cert).not.toBe(foreign.certPem);
     expect(second.ca.verify(runner.cert).x509Id).toBe('CN=host-2,OU=runner,O=Wharf');
+  });
+
+  it('gives each api host an HTTPS server certificate naming its addresses and the domain, kept until the names change', async () => {
+    const apiHosts: SimulatedHost[] = [
+      { ...hosts[0]!, apiPort: 12400 },
+      { id: 'host-2', address: '127.0.0.2', zone: 'zone-b', roles: ['coordinator'], apiPort: 12400 },
+      { ...hosts[1]!, id: 'host-3' },
+    ];
+    const first = await prepareSecureInstall(home, apiHosts, { domain: 'wharf.example.test' });
+    expect(first.caCertFile).toBe(join(home, 'hosts', 'host-1', 'ca', 'ca.pem'));
+    const dir = (host: string) => join(first.tlsDir(host), API_HTTPS_DIR);
+    for (const host of apiHosts.slice(0, 2)) {
+      const https = await readTlsCredentials(dir(host.id));
+      // A server certificate (serverAuth, no clientAuth): not an api ZooKeeper identity either.
+      const info = first.ca.verify(https.cert, { purpose: 'serverAuth' });
+      expect(info).toMatchObject({ profile: 'server', x509Id: `CN=${host.id},OU=api-https,O=Wharf` });
+      expect(info.sans).toEqual({
+        dns: ['localhost', 'wharf.example.test'],
+        ips: [...new Set(['127.0.0.1', host.address])],
+      });
+      expect((await stat(join(dir(host.id), 'key.pem'))).mode & 0o777).toBe(0o600);
+    }
+    const before = (await readTlsCredentials(dir('host-2'))).cert;
+    await prepareSecureInstall(home, apiHosts, { domain: 'wharf.example.test' });
+    expect((await readTlsCredentials(dir('host-2'))).cert).toBe(before);
+    await prepareSecureInstall(home, apiHosts, { domain: 'localhost' });
+    const renamed = inspectCertificate((await readTlsCredentials(dir('host-2'))).cert);
+    expect(renamed.sans).toEqual({ dns: ['localhost'], ips: ['127.0.0.1', '127.0.0.2'] });
+    // A host without an api gets none.
+    await expect(readTlsCredentials(join(first.tlsDir('host-3'), API_HTTPS_DIR))).rejects.toThrow();
   });
 
   it('puts the CA with the first director, or host-1 when none has the role', () => {

@@ -11,7 +11,7 @@ import { ZkSession, type ZkTlsOptions } from '@wharf/zk';
 import { LOOPBACK, type UpConfig } from './config';
 import { type RunnerLaunch, type SimulatedHost, serviceLogFile } from './host-plan';
 import { type PlatformRecord, type ProcessKind, type ProcessRecord } from './platform-file';
-import { type SecureInstall } from './secure-bootstrap';
+import { type SecureInstall, caCertFile } from './secure-bootstrap';
 import { startTimeOf } from './zookeeper-keeper';
 
 /**
@@ -162,6 +162,8 @@ export function newPlatformRecord(
   facts: PlatformFacts,
 ): PlatformRecord {
   const self = startTimeOf(process.pid).start_time;
+  // Secure mode: the api serves HTTPS with a certificate from the CA (secure-bootstrap.ts).
+  const apiCa = config.secure ? caCertFile(config.home, hosts) : undefined;
   return {
     schema_version: 1,
     home: config.home,
@@ -175,7 +177,8 @@ export function newPlatformRecord(
       ...(config.zk.chroot === undefined ? {} : { chroot: config.zk.chroot }),
       ...(config.secure ? { tls: true } : {}),
     },
-    api_url: `http://${LOOPBACK}:${config.apiPort}`,
+    api_url: `${apiCa === undefined ? 'http' : 'https'}://${LOOPBACK}:${config.apiPort}`,
+    ...(apiCa === undefined ? {} : { api_ca: apiCa }),
     proxy_urls: hosts.flatMap((h) =>
       h.proxyPort === undefined
         ? []

@@ -164,7 +164,7 @@ export class PlatformSupervisor {
       const passphrase = this.options.baseEnv.WHARF_CA_PASSPHRASE || undefined;
       const now = new Date(this.clock.now());
       const options = { passphrase, now, logger: this.logger, ensemble: directorsOwnZooKeeper(config) };
-      this.secure = await prepareSecureInstall(config.home, hosts, options);
+      this.secure = await prepareSecureInstall(config.home, hosts, { ...options, domain: config.domain });
     }
     const secure = this.secure;
     this.directorPort = await pickDirectorPort(config);
@@ -240,6 +240,7 @@ export class PlatformSupervisor {
       clock: this.clock,
       logger: this.logger,
       checkAborted: () => this.abortIfClosing(),
+      ...(this.secure === undefined ? {} : { fetch: this.secure.apiFetch }),
       describe: (id: string) => {
         const child = this.processes.get(id);
         return child && { state: child.state.kind, restarts: child.restarts };

@@ -5,7 +5,7 @@
  * also reports every one of those certificates' expiry (`wharf_certificate_expiry_seconds`).
  */
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CertificateExpiry } from '@wharf/observability';
 import { ZK_TLS_ENV } from '@wharf/zk';
@@ -18,6 +18,35 @@ export function serviceTlsEnv(tlsDir: string, service: string): Record<string, s
     [ZK_TLS_ENV.cert]: join(dir, 'cert.pem'),
     [ZK_TLS_ENV.key]: join(dir, 'key.pem'),
   };
+}
+
+/**
+ * The api's HTTPS server certificate in a host's TLS directory (`<tls dir>/api-https/`): a
+ * `server` certificate naming the host's addresses, apart from the api's ZooKeeper client
+ * certificate (`<tls dir>/api/`) so neither can stand in for the other.
+ */
+export const API_HTTPS_DIR = 'api-https';
+
+/** The variables that make the api serve HTTPS with the certificate in `dir` (services/api `https.ts`). */
+export function apiHttpsEnv(dir: string): Record<string, string> {
+  return { WHARF_API_TLS_CERT: join(dir, 'cert.pem'), WHARF_API_TLS_KEY: join(dir, 'key.pem') };
+}
+
+/**
+ * `<tlsDir>/api-https` when it holds a certificate (`wharf up --secure` issues one to each
+ * coordinator host), else undefined: a host enrolled without one keeps its api on plain HTTP
+ * rather than failing its start on a missing file.
+ */
+export function apiHttpsDirIn(tlsDir: string): string | undefined {
+  const dir = join(tlsDir, API_HTTPS_DIR);
+  return existsSync(join(dir, 'cert.pem')) ? dir : undefined;
+}
+
+/** The secure-mode fields of the runner's `LaunchContext` (none in plain mode). */
+export function secureLaunchContext(tlsDir: string | undefined): { tlsDir?: string; apiTlsDir?: string } {
+  if (tlsDir === undefined) return {};
+  const apiTlsDir = apiHttpsDirIn(tlsDir);
+  return apiTlsDir === undefined ? { tlsDir } : { tlsDir, apiTlsDir };
 }
 
 /**

@@ -31,7 +31,7 @@ import { helpText, inheritedEnv, configFromEnv, type RunnerConfig } from './conf
 import { DEFAULT_DOCKER_SOCKET, DockerLauncher, RUNNER_SCOPE_LABEL } from './docker-launcher';
 import { runtimeLogSource } from './docker-logs';
 import { type ServiceLauncher } from './launcher';
-import { certificateExpiries, serviceTlsEnv } from './certificates';
+import { certificateExpiries, secureLaunchContext, serviceTlsEnv } from './certificates';
 import { createRunnerMetrics } from './metrics';
 import { ProcessLauncher } from './process-launcher';
 import { hostHome } from './roles';
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     logger,
     metrics: createRunnerMetrics(metrics),
     launcher,
-    context: { ...config, home, ...(tlsDir === undefined ? {} : { tlsDir }) },
+    context: { ...config, home, ...secureLaunchContext(tlsDir) },
     version: VERSION,
     pid: process.pid,
     ...(config.token === undefined ? {} : { join: { token: config.token, roles: config.roles } }),

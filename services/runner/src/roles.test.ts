@@ -128,3 +128,23 @@ test('a service the host runs itself (WHARF_HOST_SERVICES) is not planned by the
   const specs = planLaunches({ ...config, home: '/w' }, ['director', 'coordinator']);
   expect(specs.map((s) => s.service)).toEqual(['api', 'constructor']);
 });
+
+test('secure mode with an api server certificate: the api serves HTTPS with it, its health URL is https://', () => {
+  const secure = { ...ctx, tlsDir: '/var/wharf/tls', apiTlsDir: '/var/wharf/tls/api-https' };
+  const [api, constructor] = planLaunches(secure, ['coordinator']);
+  expect(api!.env).toMatchObject({
+    WHARF_API_TLS_CERT: '/var/wharf/tls/api-https/cert.pem',
+    WHARF_API_TLS_KEY: '/var/wharf/tls/api-https/key.pem',
+    // Its ZooKeeper identity stays the api's client certificate.
+    WHARF_ZK_TLS_CERT: '/var/wharf/tls/api/cert.pem',
+  });
+  expect(api!.healthUrl).toBe('https://10.0.0.5:12400/api/v1/health');
+  expect(constructor!.env.WHARF_API_TLS_CERT).toBeUndefined();
+  // Plain mode, and a secure host enrolled without an api certificate: plain HTTP as before.
+  for (const plain of [ctx, { ...ctx, tlsDir: '/var/wharf/tls' }]) {
+    const [http] = planLaunches(plain, ['coordinator']);
+    expect(http!.env.WHARF_API_TLS_CERT).toBeUndefined();
+    expect(http!.env.WHARF_API_TLS_KEY).toBeUndefined();
+    expect(http!.healthUrl).toBe('http://10.0.0.5:12400/api/v1/health');
+  }
+});

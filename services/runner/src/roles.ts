@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { type HostRole } from '@wharf/model';
-import { serviceTlsEnv } from './certificates';
+import { apiHttpsEnv, serviceTlsEnv } from './certificates';
 
 /** The platform services a runner can start. */
 export const RUNNER_SERVICES = ['director', 'api', 'constructor', 'allocator', 'proxy'] as const;
@@ -89,6 +89,11 @@ export interface LaunchContext {
    */
   readonly tlsDir?: string;
   /**
+   * Secure mode: the api's HTTPS server certificate directory (`<tlsDir>/api-https`, see
+   * `apiHttpsDirIn`). Set: the api serves HTTPS only, and its health URL is `https://`.
+   */
+  readonly apiTlsDir?: string;
+  /**
    * Services of this host's roles that the host starts before its runner, so the runner leaves
    * them alone: a director owning a ZooKeeper member must run before any session can open.
    */
@@ -155,9 +160,10 @@ export function planLaunches(ctx: LaunchContext, roles: readonly HostRole[]): Se
             WHARF_API_HOST: ctx.address,
             WHARF_API_PORT: String(ctx.apiPort),
             WHARF_DOMAIN: ctx.domain,
+            ...(ctx.apiTlsDir === undefined ? {} : apiHttpsEnv(ctx.apiTlsDir)),
           },
           port: ctx.apiPort,
-          healthUrl: `http://${ctx.address}:${ctx.apiPort}/api/v1/health`,
+          healthUrl: `${ctx.apiTlsDir === undefined ? 'http' : 'https'}://${ctx.address}:${ctx.apiPort}/api/v1/health`,
         };
       case 'proxy':
         return {

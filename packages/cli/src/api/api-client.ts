@@ -1,19 +1,26 @@
 /** A small client for the Wharf REST API (`/api/v1`): API-key auth, JSON in and out, coded errors. */
-import { WharfError } from '@wharf/model';
+import { WharfError, isWharfError } from '@wharf/model';
+import { createCaFetch } from '@wharf/platform';
 import { describeFetchError } from '@wharf/supervise';
+import { type ApiCa } from './api-ca';
 import { apiErrorFrom } from './api-error';
 
 /** Per-request timeout: every API call is a few ZooKeeper reads or one transaction. */
 export const REQUEST_TIMEOUT_MS = 30_000;
+
+/** OpenSSL's verification failures as `fetch` reports them (no CA given: the system roots refused). */
+const CERTIFICATE_PROBLEM = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)/;
 
 /** Prefix of every API path. */
 export const API_PREFIX = '/api/v1';
 
 /** Options of an {@link ApiClient}. */
 export interface ApiClientOptions {
-  /** `http://host:port`, without `/api/v1`. */
+  /** `http(s)://host:port`, without `/api/v1`. */
   readonly baseUrl: string;
   readonly apiKey?: string;
+  /** The CA an `https://` API's certificate must chain to (`--ca`, WHARF_API_CA, platform.json). */
+  readonly ca?: ApiCa;
   readonly fetch?: typeof fetch;
   readonly timeoutMs?: number;
 }
@@ -37,7 +44,8 @@ export class ApiClient {
   private readonly fetchFn: typeof fetch;
 
   constructor(private readonly options: ApiClientOptions) {
-    this.fetchFn = options.fetch ?? fetch;
+    const caFetch = options.ca && createCaFetch({ ca: options.ca.pem, caSource: options.ca.source });
+    this.fetchFn = options.fetch ?? caFetch ?? fetch;
   }
 
   /** The API's base URL. */
@@ -67,9 +75,15 @@ export class ApiClient {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? REQUEST_TIMEOUT_MS),
       });
     } catch (err) {
+      // Another CA's certificate: the message names the CA we trusted (ca-fetch.ts).
+      if (isWharfError(err, 'WHARF_PKI_UNTRUSTED')) throw err;
+      const reason = describeFetchError(err);
+      const hint = CERTIFICATE_PROBLEM.test(reason)
+        ? " (trust the API's CA with --ca <file> or WHARF_API_CA)"
+        : '';
       throw new WharfError(
         'WHARF_UNAVAILABLE',
-        `cannot reach the API at ${this.options.baseUrl}: ${describeFetchError(err)}`,
+        `cannot reach the API at ${this.options.baseUrl}: ${reason}${hint}`,
         {
           cause: err,
         },

@@ -2,6 +2,7 @@
  * `wharf status`: every process platform.json lists (running? healthy?) and the API's
  * `GET /api/v1/platform`. Exit 1 when anything is down, unhealthy or unreachable.
  */
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { readTlsCredentials } from '@wharf/pki';
 import { type ZkTlsOptions } from '@wharf/zk';
@@ -10,7 +11,7 @@ import { LOOPBACK } from '@wharf/platform';
 import { DEFAULT_HOME } from '../config/up-config';
 import { type CliContext } from '../context';
 import { formatError, formatTable } from '../output/format';
-import { type ProbeResult, probeHttp } from '@wharf/supervise';
+import { type ProbeResult } from '@wharf/supervise';
 import {
   type PlatformRecord,
   type ProcessRecord,
@@ -20,7 +21,7 @@ import {
 } from '@wharf/platform';
 import { type ExpectedRegistrations, missingRegistrations } from '@wharf/platform';
 import { isSupervisorRunning } from './supervisor-protocol';
-import { hostTlsDir, probeZk } from '@wharf/platform';
+import { createCaFetch, hostTlsDir, probeHealth, probeZk } from '@wharf/platform';
 import { brandingName } from './branding';
 
 /** `wharf status` options. */
@@ -115,13 +116,17 @@ function expectedFrom(record: PlatformRecord): ExpectedRegistrations {
  * Where `service` answers its health check: the recorded URL (runners), else by kind — the api's
  * `/api/v1/health` and the proxy's `/_health` on their client ports, the constructor's and the
  * allocator's and the director's `/health` on the observability port they registered
- * (`platform`: `GET /platform`).
+ * (`platform`: `GET /platform`). `apiScheme`: `https` when the platform's api serves HTTPS.
  */
-export function healthUrlOf(service: ProcessRecord, platform: unknown): string | undefined {
+export function healthUrlOf(
+  service: ProcessRecord,
+  platform: unknown,
+  apiScheme = 'http',
+): string | undefined {
   if (service.health_url !== undefined) return service.health_url;
   const address = service.address ?? LOOPBACK;
   if (service.service === 'api' && service.port !== undefined)
-    return `http://${address}:${service.port}/api/v1/health`;
+    return `${apiScheme}://${address}:${service.port}/api/v1/health`;
   if (service.service === 'proxy' && service.port !== undefined)
     return `http://${address}:${service.port}/_health`;
   if (service.service !== 'constructor' && service.service !== 'allocator' && service.service !== 'director')
@@ -145,9 +150,10 @@ async function probe(
   service: ProcessRecord,
   platform: unknown,
   zkTls: ZkTlsOptions | undefined,
+  api: { scheme: string; fetch: typeof fetch },
 ): Promise<ProbeResult | undefined> {
-  const url = healthUrlOf(service, platform);
-  if (url !== undefined) return probeHttp(url);
+  const url = healthUrlOf(service, platform, api.scheme);
+  if (url !== undefined) return probeHealth(url, api.fetch);
   if (service.service === 'zookeeper' && service.port !== undefined)
     return probeZk(`${LOOPBACK}:${service.port}`, undefined, zkTls);
   return undefined;
@@ -164,6 +170,15 @@ async function zkProbeTls(record: PlatformRecord): Promise<ZkTlsOptions | undefi
   return readTlsCredentials(join(hostTlsDir(record.home, host), 'runner')).catch(() => undefined);
 }
 
+/** `wharf up --secure`: the api serves HTTPS with a certificate from the recorded CA. */
+async function apiProbe(record: PlatformRecord): Promise<{ scheme: string; fetch: typeof fetch }> {
+  if (!record.api_url.startsWith('https:')) return { scheme: 'http', fetch };
+  const pem =
+    record.api_ca === undefined ? undefined : await readFile(record.api_ca, 'utf8').catch(() => undefined);
+  const ca = pem === undefined ? fetch : createCaFetch({ ca: pem, caSource: record.api_ca! });
+  return { scheme: 'https', fetch: ca };
+}
+
 async function observe(record: PlatformRecord, platform: unknown): Promise<ProcessStatus[]> {
   const supervisor: ProcessStatus = {
     id: 'supervisor',
@@ -172,10 +187,11 @@ async function observe(record: PlatformRecord, platform: unknown): Promise<Proce
     running: isSupervisorRunning(record),
   };
   const zkTls = await zkProbeTls(record);
+  const api = await apiProbe(record);
   const services = await Promise.all(
     record.services.map(async (service): Promise<ProcessStatus> => {
       const running = isRecordedRunning(service);
-      const health = running ? await probe(service, platform, zkTls) : undefined;
+      const health = running ? await probe(service, platform, zkTls, api) : undefined;
       return {
         id: service.id,
         service: service.service,

@@ -130,6 +130,20 @@ describe('planRunners', () => {
     expect(runners[2]!.probes).toEqual([]);
   });
 
+  it('probes the api over HTTPS in secure mode (its runner starts it with a CA certificate)', () => {
+    const secure = planRunners(compile({ secure: true }), {
+      zkConnectString: '127.0.0.1:2181',
+      runnerEntry: '/s/runner/dist/main.js',
+      metricsPorts: [31001, 31002, 31003],
+      directorPort: 31500,
+      tlsDir: (host) => `/h/hosts/${host}/tls`,
+    });
+    expect(secure[1]!.probes.map((p) => p.url)).toEqual([
+      'https://127.0.0.2:12400/api/v1/health',
+      'http://127.0.0.2:9201/_health',
+    ]);
+  });
+
   it('passes the mode, the chroot and the CPUs on', () => {
     const docker = planRunners(compile({ mode: 'docker', zkChroot: '/w2', cpus: '1.5' }), {
       zkConnectString: '127.0.0.1:2181',
