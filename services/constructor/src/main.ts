@@ -10,6 +10,7 @@ import { loadPlatformSecret } from '@wharf/stacks';
 import { ZkSession, zkTlsFromEnv } from '@wharf/zk';
 import { configFromEnv, helpText } from './config';
 import { createConstructor } from './constructor';
+import { WorkerLeaderLatch } from './leader/worker-latch';
 import { resolveStacks } from './stacks-adapter';
 
 /** How long a graceful shutdown may take before the process exits anyway. */
@@ -26,16 +27,29 @@ async function main(): Promise<void> {
   const tls = zkTlsFromEnv(process.env);
   const zk = new ZkSession({ connectString: config.zkConnectString, chroot: config.zkChroot, tls, logger });
   // A short session for the leader latch only: a standby takes over seconds after a leader died.
-  const leaderZk = new ZkSession({
-    tls,
-    connectString: config.zkConnectString,
-    chroot: config.zkChroot,
-    sessionTimeoutMs: config.leaderSessionTimeoutMs,
-    logger: logger.child({ session: 'leader' }),
-  });
+  // In a worker thread by default: the scheduler's busy loop cannot starve it (leader/worker-latch.ts).
+  const leaderZk = config.leaderWorker
+    ? undefined
+    : new ZkSession({
+        tls,
+        connectString: config.zkConnectString,
+        chroot: config.zkChroot,
+        sessionTimeoutMs: config.leaderSessionTimeoutMs,
+        logger: logger.child({ session: 'leader' }),
+      });
+  const election = (latchPath: string, id: string): WorkerLeaderLatch =>
+    new WorkerLeaderLatch({
+      connectString: config.zkConnectString,
+      chroot: config.zkChroot,
+      sessionTimeoutMs: config.leaderSessionTimeoutMs,
+      latchPath,
+      id,
+      logLevel: config.logLevel,
+      logger: logger.child({ session: 'leader' }),
+    });
   const constructor = createConstructor({
     zk,
-    leaderZk,
+    ...(leaderZk ? { leaderZk } : { election }),
     id: config.id,
     // The platform secret derives each deployment's stack credentials (`@wharf/stacks` credentials.ts).
     stacks: resolveStacks(logger, await loadPlatformSecret(config.home)),
@@ -67,12 +81,12 @@ async function main(): Promise<void> {
     },
     close: async () => {
       await constructor.close();
-      await leaderZk.close();
+      await leaderZk?.close();
       await zk.close();
     },
   });
   await zk.start();
-  await leaderZk.start();
+  await leaderZk?.start();
   await constructor.start();
   logger.info('constructor running', { metrics: constructor.metricsUrl, zk: config.zkConnectString });
 }
