@@ -11,7 +11,7 @@
 //                            [--cpu-prof DIR] [--json FILE] [--start-delay 100-300] [--group-commit]
 //                            [--leader-timeout MS] [--count-requests FILE]
 // `--leader-timeout`: WHARF_LEADER_SESSION_TIMEOUT_MS of the constructor (default: its own, 2 s).
-// `--count-requests`: counts the constructor's ZooKeeper requests by operation (lib/count-requests.cjs).
+// `--count-requests`: counts the constructor's ZooKeeper requests by operation (lib/count-requests.mjs).
 // `--group-commit`: the constructor runs with WHARF_CONSTRUCTOR_GROUP_COMMIT=on.
 // `--quick`: 60 allocators, 30 deployments, burst 10 (a CI-sized smoke run).
 // Needs a build (`npx tsc -b tsconfig.json`) and ZooKeeper's jars (scripts/bootstrap.sh).

@@ -80,7 +80,7 @@ const COUNTED_MESSAGES = new Set([
  * warn) is read: errors are passed to stderr, the messages in COUNTED_MESSAGES counted by session
  * (`logCounts()`).
  * `leaderTimeoutMs` sets WHARF_LEADER_SESSION_TIMEOUT_MS; `requestCounts` preloads
- * `count-requests.cjs` writing the client's request counts to that file.
+ * `count-requests.mjs` writing the client's request counts to that file.
  */
 export async function startConstructor({
   connectString,
@@ -93,7 +93,7 @@ export async function startConstructor({
 }) {
   const args = [
     ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []),
-    ...(requestCounts ? ['--require', join(import.meta.dirname, 'count-requests.cjs')] : []),
+    ...(requestCounts ? ['--import', join(import.meta.dirname, 'count-requests.mjs')] : []),
     CONSTRUCTOR_MAIN,
   ];
   const child = spawn(process.execPath, args, {
@@ -134,7 +134,7 @@ export async function startConstructor({
     usage: () => processUsage(child.pid),
     /** Counted log messages so far, by message (and session). */
     logCounts: () => ({ ...logs }),
-    /** The request counts `count-requests.cjs` wrote (after stop()), or undefined. */
+    /** The request counts `count-requests.mjs` wrote (after stop()), or undefined. */
     requestCounts: () => {
       if (!requestCounts) return undefined;
       try {

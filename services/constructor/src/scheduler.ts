@@ -65,6 +65,17 @@ function follow(cache: TreeCache, index: ObservedIndex | DeploymentsIndex): void
   cache.on('removed', (e) => index.remove(e.path));
 }
 
+/** The configurations as the cache holds them; undefined before it loaded (then they are read). */
+function cachedConfigurations(cache: TreeCache, parser: MemoParser): RunnerDeps['cachedConfigurations'] {
+  return (ids) => {
+    if (!cache.isInitialized) return undefined;
+    return configurationsFrom(ids, (path) => {
+      const node = cache.get(path);
+      return node && parser.parse('instance-configuration', path, node.data);
+    });
+  };
+}
+
 /** One leadership term's work. Create a new one per term. */
 export class Scheduler {
   private current: SchedulerState = 'idle';
@@ -160,13 +171,7 @@ export class Scheduler {
         ? { route: parser.parse('route', paths.route(d), node.data), version: node.stat.version }
         : null;
     };
-    runnerDeps.cachedConfigurations = (ids) => {
-      if (!configurations.isInitialized) return undefined;
-      return configurationsFrom(ids, (path) => {
-        const node = configurations.get(path);
-        return node && parser.parse('instance-configuration', path, node.data);
-      });
-    };
+    runnerDeps.cachedConfigurations = cachedConfigurations(configurations, parser);
     this.reconcile = () => this.reconcileWith(views, runnerDeps);
     this.health.start({
       ready: () => allocators.isInitialized && routes.isInitialized,

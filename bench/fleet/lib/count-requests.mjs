@@ -1,11 +1,12 @@
-// Preloaded into the constructor (`node --require`, bench `--count-requests`): counts the requests
+// Preloaded into the constructor (`node --import`, bench `--count-requests`): counts the requests
 // its ZooKeeper client sends, by operation, and writes them as JSON to $WHARF_BENCH_REQUEST_COUNTS
 // at exit and every few seconds. A bench instrument only: it wraps node-zookeeper-client's
 // ConnectionManager.queue (every request of every session passes there) and changes nothing else.
-'use strict';
-const { writeFileSync } = require('node:fs');
-const { dirname, join } = require('node:path');
-const { monitorEventLoopDelay } = require('node:perf_hooks');
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { isMainThread } from 'node:worker_threads';
 
 /** ZooKeeper opcodes (OpCode.java) → the names the bench prints. */
 const OPS = {
@@ -36,11 +37,13 @@ const shapeOf = (path) =>
 
 const out = process.env.WHARF_BENCH_REQUEST_COUNTS;
 // The main thread only: the leader latch's worker thread (preloaded too) is not counted.
-if (out && require('node:worker_threads').isMainThread) {
+if (out && isMainThread) {
   // The client library of the constructor's workspace (resolved from its dist/main.js).
   const main = process.argv.find((a) => a.endsWith('main.js')) ?? process.cwd();
-  const lib = dirname(require.resolve('node-zookeeper-client', { paths: [dirname(main)] }));
-  const ConnectionManager = require(join(lib, 'lib', 'ConnectionManager.js'));
+  // Through the constructor's CommonJS loader: the same module instance its session uses.
+  const load = createRequire(main);
+  const lib = dirname(load.resolve('node-zookeeper-client'));
+  const ConnectionManager = load(join(lib, 'lib', 'ConnectionManager.js'));
   const counts = {};
   const byPath = {};
   const original = ConnectionManager.prototype.queue;
