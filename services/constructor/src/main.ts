@@ -5,6 +5,7 @@
  * `process.env` or calls `process.exit`.
  */
 import { hostname } from 'node:os';
+import { WharfError } from '@wharf/model';
 import { createLogger, createMetrics, installShutdown, runMain } from '@wharf/observability';
 import { loadPlatformSecret } from '@wharf/stacks';
 import { ZkSession, zkTlsFromEnv } from '@wharf/zk';
@@ -37,6 +38,8 @@ async function main(): Promise<void> {
         sessionTimeoutMs: config.leaderSessionTimeoutMs,
         logger: logger.child({ session: 'leader' }),
       });
+  // A constructor whose latch thread died can never lead again: it exits with a failure code.
+  let leaderWorkerFailed = false;
   const election = (latchPath: string, id: string): WorkerLeaderLatch =>
     new WorkerLeaderLatch({
       connectString: config.zkConnectString,
@@ -46,6 +49,10 @@ async function main(): Promise<void> {
       id,
       logLevel: config.logLevel,
       logger: logger.child({ session: 'leader' }),
+      onUnexpectedExit: () => {
+        leaderWorkerFailed = true;
+        shutdown('leader latch worker exit');
+      },
     });
   const constructor = createConstructor({
     zk,
@@ -71,7 +78,7 @@ async function main(): Promise<void> {
     unavailableAlertMs: config.unavailableAlertMs,
   });
   // Handlers before any I/O: a signal during start-up still shuts down cleanly (close waits for start).
-  installShutdown({
+  const shutdown = installShutdown({
     logger,
     hardLimitMs: SHUTDOWN_TIMEOUT_MS,
     messages: {
@@ -83,6 +90,8 @@ async function main(): Promise<void> {
       await constructor.close();
       await leaderZk?.close();
       await zk.close();
+      if (leaderWorkerFailed)
+        throw new WharfError('WHARF_ZK_CLOSED', 'the leader latch worker thread exited');
     },
   });
   await zk.start();

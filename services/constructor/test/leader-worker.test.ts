@@ -1,9 +1,11 @@
 /**
  * The leader latch in a worker thread (`src/leader/worker-latch.ts`) against a real ZooKeeper: it
  * keeps the lead through a main-thread stall longer than its session timeout (a latch on the main
- * thread, measured beside it, loses it), and close() hands the lead over at once.
+ * thread, measured beside it, loses it), close() hands the lead over at once, and a thread that
+ * dies is reported.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nullLogger } from '@wharf/observability';
 import { useZooKeeper, waitFor } from '@wharf/testkit';
@@ -21,7 +23,11 @@ const STALL_MS = 3_500;
 
 const fixture = useZooKeeper();
 
-function workerLatch(path: string, id: string): WorkerLeaderLatch {
+function workerLatch(
+  path: string,
+  id: string,
+  overrides: Partial<ConstructorParameters<typeof WorkerLeaderLatch>[0]> = {},
+): WorkerLeaderLatch {
   return new WorkerLeaderLatch({
     connectString: fixture.connectString,
     chroot: fixture.chroot,
@@ -31,6 +37,7 @@ function workerLatch(path: string, id: string): WorkerLeaderLatch {
     logLevel: 'error',
     logger: nullLogger,
     workerPath: WORKER,
+    ...overrides,
   });
 }
 
@@ -76,6 +83,40 @@ describe('WorkerLeaderLatch', () => {
     expect(inWorker.isLeader()).toBe(true);
     const session2 = await fixture.session();
     expect(await session2.children('/constructors/leader')).toHaveLength(1);
+  });
+
+  it('a worker that ends on its own: leadership dropped and reported, so main.ts can exit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wharf-latch-worker-'));
+    try {
+      // Stands in for a latch thread that crashes after it led.
+      const script = join(dir, 'dies.js');
+      writeFileSync(
+        script,
+        [
+          "const { parentPort } = require('node:worker_threads');",
+          "parentPort.postMessage({ type: 'started' });",
+          "parentPort.postMessage({ type: 'leader', leader: true });",
+          'setTimeout(() => process.exit(3), 200);',
+        ].join('\n'),
+      );
+      const exits: number[] = [];
+      const latch = workerLatch('/constructors/leader', 'x', {
+        workerPath: script,
+        onUnexpectedExit: (code) => exits.push(code),
+      });
+      latches.push(latch);
+      let lost = 0;
+      latch.on('notLeader', () => lost++);
+      await latch.start();
+      await waitFor(() => exits.length > 0, { message: 'exit reported' });
+
+      expect(exits).toEqual([3]);
+      expect(lost).toBe(1);
+      expect(latch.isLeader()).toBe(false);
+      await latch.close(); // idempotent after the thread is gone
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('close() deletes its latch node: the next contender leads at once, not after a session timeout', async () => {

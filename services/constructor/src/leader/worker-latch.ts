@@ -28,6 +28,11 @@ export interface WorkerLeaderLatchOptions extends LatchWorkerData {
   logger: Logger;
   /** The worker's compiled entry; default `latch-worker.js` beside this file (dist). */
   workerPath?: string;
+  /**
+   * Called when the worker ends without being asked to (the constructor then can never lead
+   * again; `main.ts` shuts the process down with a failure code so its supervisor restarts it).
+   */
+  onUnexpectedExit?: (code: number) => void;
 }
 
 /** State of a {@link WorkerLeaderLatch}. */
@@ -64,7 +69,7 @@ export class WorkerLeaderLatch implements LeaderElection {
   start(): Promise<void> {
     if (this.current !== 'latent') return Promise.resolve();
     this.current = 'starting';
-    const { logger, workerPath, ...data } = this.o;
+    const { logger, workerPath, onUnexpectedExit, ...data } = this.o;
     const worker = new Worker(workerPath ?? join(__dirname, 'latch-worker.js'), {
       workerData: data satisfies LatchWorkerData,
     });
@@ -90,7 +95,10 @@ export class WorkerLeaderLatch implements LeaderElection {
       worker.on('exit', (code) => {
         // Whatever the reason, no session holds the latch node any more: not leading.
         this.setLeader(false);
-        if (this.current !== 'closed') logger.error('leader latch worker exited', { code });
+        if (this.current !== 'closed') {
+          logger.error('leader latch worker exited', { code });
+          onUnexpectedExit?.(code);
+        }
         reject(new WharfError('WHARF_ZK_CLOSED', 'leader latch worker exited'));
       });
     });
