@@ -6,16 +6,35 @@
  */
 import { hostname } from 'node:os';
 import { WharfError } from '@wharf/model';
-import { createLogger, createMetrics, installShutdown, runMain } from '@wharf/observability';
+import { createLogger, createMetrics, installShutdown, runMain, type Logger } from '@wharf/observability';
 import { loadPlatformSecret } from '@wharf/stacks';
 import { ZkSession, zkTlsFromEnv } from '@wharf/zk';
-import { configFromEnv, helpText } from './config';
+import { configFromEnv, helpText, type ConstructorConfig } from './config';
 import { createConstructor } from './constructor';
 import { WorkerLeaderLatch } from './leader/worker-latch';
 import { resolveStacks } from './stacks-adapter';
 
 /** How long a graceful shutdown may take before the process exits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/** The leader election in a worker thread (`leader/worker-latch.ts`), as `createConstructor` calls it. */
+function workerElection(
+  config: ConstructorConfig,
+  logger: Logger,
+  onUnexpectedExit: () => void,
+): (latchPath: string, id: string) => WorkerLeaderLatch {
+  return (latchPath, id) =>
+    new WorkerLeaderLatch({
+      connectString: config.zkConnectString,
+      chroot: config.zkChroot,
+      sessionTimeoutMs: config.leaderSessionTimeoutMs,
+      latchPath,
+      id,
+      logLevel: config.logLevel,
+      logger: logger.child({ session: 'leader' }),
+      onUnexpectedExit,
+    });
+}
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -40,20 +59,10 @@ async function main(): Promise<void> {
       });
   // A constructor whose latch thread died can never lead again: it exits with a failure code.
   let leaderWorkerFailed = false;
-  const election = (latchPath: string, id: string): WorkerLeaderLatch =>
-    new WorkerLeaderLatch({
-      connectString: config.zkConnectString,
-      chroot: config.zkChroot,
-      sessionTimeoutMs: config.leaderSessionTimeoutMs,
-      latchPath,
-      id,
-      logLevel: config.logLevel,
-      logger: logger.child({ session: 'leader' }),
-      onUnexpectedExit: () => {
-        leaderWorkerFailed = true;
-        shutdown('leader latch worker exit');
-      },
-    });
+  const election = workerElection(config, logger, () => {
+    leaderWorkerFailed = true;
+    shutdown('leader latch worker exit');
+  });
   const constructor = createConstructor({
     zk,
     ...(leaderZk ? { leaderZk } : { election }),
