@@ -9,6 +9,9 @@
 // watches, the simulator's memory, and (first, same ZooKeeper) the raw ZooKeeper write rate.
 //   node bench/fleet/run.mjs [--allocators 1000] [--deployments N] [--burst 200] [--quick]
 //                            [--cpu-prof DIR] [--json FILE] [--start-delay 100-300] [--group-commit]
+//                            [--leader-timeout MS] [--count-requests FILE]
+// `--leader-timeout`: WHARF_LEADER_SESSION_TIMEOUT_MS of the constructor (default: its own, 2 s).
+// `--count-requests`: counts the constructor's ZooKeeper requests by operation (lib/count-requests.mjs).
 // `--group-commit`: the constructor runs with WHARF_CONSTRUCTOR_GROUP_COMMIT=on.
 // `--quick`: 60 allocators, 30 deployments, burst 10 (a CI-sized smoke run).
 // Needs a build (`npx tsc -b tsconfig.json`) and ZooKeeper's jars (scripts/bootstrap.sh).
@@ -34,6 +37,8 @@ const { values } = parseArgs({
     json: { type: 'string' },
     'start-delay': { type: 'string', default: '100-300' },
     'group-commit': { type: 'boolean', default: false },
+    'leader-timeout': { type: 'string' },
+    'count-requests': { type: 'string' },
   },
 });
 const N = values.quick ? 60 : Number(values.allocators);
@@ -147,6 +152,8 @@ const constructor = await startConstructor({
   graceMs: GRACE_MS,
   cpuProfDir: values['cpu-prof'],
   groupCommit: values['group-commit'],
+  leaderTimeoutMs: values['leader-timeout'] ? Number(values['leader-timeout']) : undefined,
+  requestCounts: values['count-requests'],
 });
 const ctx = { zk, fleet, attempts, routes };
 const report = {
@@ -158,7 +165,9 @@ const report = {
   load: loadavg()[0],
   groupCommit: values['group-commit'],
 };
-console.log(`constructor group commit: ${values['group-commit'] ? 'on' : 'off'}`);
+console.log(
+  `constructor group commit: ${values['group-commit'] ? 'on' : 'off'}; leader session timeout: ${values['leader-timeout'] ?? 'default'}`,
+);
 
 // 1. create
 let before = constructor.usage();
@@ -290,6 +299,27 @@ console.log(
 );
 
 await constructor.stop();
+report.constructor.logs = constructor.logCounts();
+console.log(`constructor log (counted warnings): ${JSON.stringify(report.constructor.logs)}`);
+const requests = constructor.requestCounts();
+if (requests) {
+  report.constructor.requests = requests;
+  const { byPath = {}, loop, ...totals } = requests;
+  const reads =
+    (requests.getData ?? 0) +
+    (requests.getChildren2 ?? 0) +
+    (requests.getChildren ?? 0) +
+    (requests.exists ?? 0);
+  const plans = M + burst.written;
+  console.log(
+    `constructor requests (whole run, ${plans} plans): ${JSON.stringify(totals)}; reads ${reads} (${(reads / plans).toFixed(1)} per plan)`,
+  );
+  const top = Object.entries(byPath)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12);
+  console.log(`   constructor event-loop delay: ${JSON.stringify(loop)}`);
+  console.log(`   most requested (operation, path): ${top.map(([k, v]) => `${v} ${k}`).join('; ')}`);
+}
 await routeCache.close();
 await attempts.close();
 await fleet.close();

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { freePort, sleep } from '../../lib/platform.mjs';
 
 const require = createRequire(import.meta.url);
@@ -66,9 +67,35 @@ export async function bootstrap(connectString) {
   return zk;
 }
 
-/** Starts the real constructor as a child process; resolves once it leads. */
-export async function startConstructor({ connectString, zk, graceMs, cpuProfDir, groupCommit = false }) {
-  const args = [...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []), CONSTRUCTOR_MAIN];
+/** Constructor log messages the bench counts (leadership churn: each suspension of the leader session ends a term). */
+const COUNTED_MESSAGES = new Set([
+  'zookeeper connection suspended',
+  'leader latch waiting for connection',
+  'tree cache waiting for connection',
+  'scheduler failed to start',
+]);
+
+/**
+ * Starts the real constructor as a child process; resolves once it leads. Its log (stdout, level
+ * warn) is read: errors are passed to stderr, the messages in COUNTED_MESSAGES counted by session
+ * (`logCounts()`).
+ * `leaderTimeoutMs` sets WHARF_LEADER_SESSION_TIMEOUT_MS; `requestCounts` preloads
+ * `count-requests.mjs` writing the client's request counts to that file.
+ */
+export async function startConstructor({
+  connectString,
+  zk,
+  graceMs,
+  cpuProfDir,
+  groupCommit = false,
+  leaderTimeoutMs,
+  requestCounts,
+}) {
+  const args = [
+    ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []),
+    ...(requestCounts ? ['--import', join(import.meta.dirname, 'count-requests.mjs')] : []),
+    CONSTRUCTOR_MAIN,
+  ];
   const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
@@ -78,8 +105,23 @@ export async function startConstructor({ connectString, zk, graceMs, cpuProfDir,
       WHARF_ID: 'bench-constructor',
       WHARF_ALLOCATOR_LOSS_GRACE_MS: String(graceMs),
       WHARF_CONSTRUCTOR_GROUP_COMMIT: groupCommit ? 'on' : 'off',
+      ...(leaderTimeoutMs ? { WHARF_LEADER_SESSION_TIMEOUT_MS: String(leaderTimeoutMs) } : {}),
+      ...(requestCounts ? { WHARF_BENCH_REQUEST_COUNTS: requestCounts } : {}),
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const logs = {};
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    let entry;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      return;
+    }
+    if (entry.level === 'error') process.stderr.write(`constructor: ${line}\n`);
+    if (!COUNTED_MESSAGES.has(entry.message)) return;
+    const key = `${entry.message}${entry.session ? ` (${entry.session} session)` : ''}`;
+    logs[key] = (logs[key] ?? 0) + 1;
   });
   const exited = new Promise((res) => child.once('exit', res));
   for (let i = 0; i < 600; i++) {
@@ -90,6 +132,17 @@ export async function startConstructor({ connectString, zk, graceMs, cpuProfDir,
     pid: child.pid,
     /** { cpuMs, rssMb, hwmMb } now. */
     usage: () => processUsage(child.pid),
+    /** Counted log messages so far, by message (and session). */
+    logCounts: () => ({ ...logs }),
+    /** The request counts `count-requests.mjs` wrote (after stop()), or undefined. */
+    requestCounts: () => {
+      if (!requestCounts) return undefined;
+      try {
+        return JSON.parse(readFileSync(requestCounts, 'utf8'));
+      } catch {
+        return undefined;
+      }
+    },
     async stop() {
       child.kill('SIGTERM');
       await exited;

@@ -24,6 +24,7 @@ describe('configFromEnv', () => {
       deadLetterRetentionDays: 30,
       unavailableAlertMs: 60_000,
       leaderSessionTimeoutMs: 2_000,
+      leaderWorker: true,
     });
   });
 
@@ -40,6 +41,7 @@ describe('configFromEnv', () => {
         WHARF_ALLOCATOR_RECOVER_GRACE_MS: '0',
         WHARF_LEADER_SESSION_TIMEOUT_MS: '4000',
         WHARF_CONSTRUCTOR_GROUP_COMMIT: 'on',
+        WHARF_CONSTRUCTOR_LEADER_WORKER: 'off',
       },
       HOST,
     );
@@ -54,6 +56,7 @@ describe('configFromEnv', () => {
       allocatorRecoverGraceMs: 0,
       leaderSessionTimeoutMs: 4_000,
       groupCommit: true,
+      leaderWorker: false,
     });
   });
 

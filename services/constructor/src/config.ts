@@ -49,6 +49,7 @@ export interface ConstructorConfig {
   readonly leaderSessionTimeoutMs: number;
   readonly drainMs: number;
   readonly groupCommit: boolean;
+  readonly leaderWorker: boolean;
 }
 
 /** Host facts the defaults derive from. */
@@ -111,6 +112,13 @@ export function constructorEnv(host: HostFacts): EnvTable<ConstructorConfig> {
       default: 'off',
       description:
         'on: the writes the attempts issue in one event-loop turn go to ZooKeeper as one multi-op transaction (fewer requests; not measured faster end to end yet, docs/benchmarks.md)',
+      parse: (raw) => p.oneOf(['on', 'off'] as const)(raw) === 'on',
+    },
+    leaderWorker: {
+      name: 'WHARF_CONSTRUCTOR_LEADER_WORKER',
+      default: 'on',
+      description:
+        'on: the leader latch and its session run in a worker thread, so a busy event loop cannot starve the short leader session (off: on the main thread, as before; docs/benchmarks.md)',
       parse: (raw) => p.oneOf(['on', 'off'] as const)(raw) === 'on',
     },
   };

@@ -13,6 +13,7 @@ import {
 } from '@wharf/observability';
 import { EventRecorder, LeaderLatch, ScrapeTokenVerifier, type EphemeralRegistration } from '@wharf/zk';
 import { Mutex } from './apply/mutex';
+import { type LeaderElection } from './leader/worker-latch';
 import { iso } from './core/step-log';
 import { createConstructorMetrics, type ConstructorMetrics } from './metrics';
 import {
@@ -52,7 +53,7 @@ export function createConstructor(options: ConstructorOptions): Constructor {
 class ConstructorService implements Constructor {
   private current: ConstructorState = 'latent';
   private readonly metrics: ConstructorMetrics;
-  private latch: LeaderLatch | undefined;
+  private latch: LeaderElection | undefined;
   private registration: EphemeralRegistration | undefined;
   private server: ObservabilityServer | undefined;
   private scheduler: Scheduler | undefined;
@@ -123,9 +124,12 @@ class ConstructorService implements Constructor {
       if (change.event === 'suspended' || change.event === 'lost' || change.event === 'closed')
         void this.transition(false);
       // With a separate latch session the latch may have kept the lead meanwhile: lead again.
-      else if (change.event === 'reconnected' && this.o.leaderZk !== zk) void this.transition(true);
+      else if (change.event === 'reconnected' && (this.o.election || this.o.leaderZk !== zk))
+        void this.transition(true);
     });
-    const latch = new LeaderLatch(this.o.leaderZk, paths.constructorLeader(), id, { logger });
+    const latch =
+      this.o.election?.(paths.constructorLeader(), id) ??
+      new LeaderLatch(this.o.leaderZk, paths.constructorLeader(), id, { logger });
     this.latch = latch;
     latch.on('isLeader', () => void this.transition(true));
     latch.on('notLeader', () => void this.transition(false));

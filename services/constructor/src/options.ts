@@ -8,6 +8,7 @@ import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from './events/delivery-
 import { DEFAULT_DEAD_LETTER_RETENTION_DAYS } from './events/notifier';
 import { DEFAULT_UNAVAILABLE_ALERT_MS } from './health/heartbeat';
 import { DEFAULT_METERING_RETENTION_DAYS } from './metering/retention';
+import { type LeaderElection } from './leader/worker-latch';
 import { type StackResolver } from './stack-port';
 
 /**
@@ -79,6 +80,11 @@ export interface ConstructorOptions {
    * caller owns and closes it.
    */
   leaderZk?: ZkSession;
+  /**
+   * The election to join instead of a {@link LeaderLatch} on `leaderZk` (`main.ts`: a
+   * {@link WorkerLeaderLatch}, whose session no event-loop stall can starve). Called once.
+   */
+  election?: (latchPath: string, id: string) => LeaderElection;
   /** This constructor's id: the leader latch id and `/services/constructor/<id>`. */
   id: string;
   /** Finds the stack pack of a kind. */
@@ -123,6 +129,7 @@ export interface ConstructorOptions {
 export interface CompiledConstructorOptions {
   readonly zk: ZkSession;
   readonly leaderZk: ZkSession;
+  readonly election: ((latchPath: string, id: string) => LeaderElection) | undefined;
   readonly id: string;
   readonly stacks: StackResolver;
   readonly logger: Logger;
@@ -188,6 +195,7 @@ export function compileConstructorOptions(options: ConstructorOptions): Compiled
   return Object.freeze({
     zk: options.zk,
     leaderZk: options.leaderZk ?? options.zk,
+    election: options.election,
     id: options.id,
     stacks: options.stacks,
     logger: (options.logger ?? nullLogger).child({ constructor: options.id }),

@@ -11,7 +11,7 @@ import { TreeCache, type TreeCacheEvent, type ZkSession } from '@wharf/zk';
 import { runAttempt, type RunResult } from './apply/attempt-runner';
 import { ChangeSignal } from './apply/change-signal';
 import { finishDeletion } from './apply/finish-deletion';
-import { parseRoute } from './apply/route-writer';
+import { configurationsFrom } from './apply/reads';
 import { type RunnerDeps } from './apply/runner-deps';
 import { type ConstructorClock } from './clock';
 import { decideWork, type DeploymentWork } from './core/decide';
@@ -63,6 +63,17 @@ function follow(cache: TreeCache, index: ObservedIndex | DeploymentsIndex): void
   cache.on('added', put);
   cache.on('updated', put);
   cache.on('removed', (e) => index.remove(e.path));
+}
+
+/** The configurations as the cache holds them; undefined before it loaded (then they are read). */
+function cachedConfigurations(cache: TreeCache, parser: MemoParser): RunnerDeps['cachedConfigurations'] {
+  return (ids) => {
+    if (!cache.isInitialized) return undefined;
+    return configurationsFrom(ids, (path) => {
+      const node = cache.get(path);
+      return node && parser.parse('instance-configuration', path, node.data);
+    });
+  };
 }
 
 /** One leadership term's work. Create a new one per term. */
@@ -118,17 +129,22 @@ export class Scheduler {
         depth < DEPLOYMENTS_DEPTH || WATCHED_PLAN_NODES.has(path.slice(path.lastIndexOf('/') + 1)),
     });
     const routes = new TreeCache(zk, paths.routes(), { depth: 1, logger });
-    this.caches.push(allocators, deployments, routes);
+    // Every plan's validation needs its configurations: read once per change, not once per plan.
+    const configurations = new TreeCache(zk, paths.instanceConfigurations(), { depth: 1, logger });
+    this.caches.push(allocators, deployments, routes, configurations);
     const index = new ObservedIndex(parser.parse, () => this.deps.clock.now());
     const deploymentsIndex = new DeploymentsIndex(parser.parse);
     const observed = (): ObservedState => index.view;
     const views = (): ReadonlyMap<string, DeploymentView> => deploymentsIndex.current();
     follow(allocators, index);
     follow(deployments, deploymentsIndex);
+    for (const cache of [allocators, deployments, routes, configurations])
+      cache.on('removed', (e) => parser.forget(e.path));
     this.wakeWaiters(allocators, deployments);
     let presenceSeen = -1;
     // `initialized` too: a first load that failed (ZooKeeper away) completes later, after start().
-    for (const event of ['initialized', 'changed'] as const) {
+    // `batch`, not `changed`: a `changed` listener makes the cache copy its whole map per batch.
+    for (const event of ['initialized', 'batch'] as const) {
       allocators.on(event, () => {
         // Before the debounce: a live node's disappearance is timed from when it was seen. Only
         // when an allocator's presence changed: status writes are most events and change none.
@@ -151,12 +167,16 @@ export class Scheduler {
     runnerDeps.cachedRoute = (d) => {
       if (!routes.isInitialized) return undefined;
       const node = routes.get(paths.route(d));
-      return node ? { route: parseRoute(node.data), version: node.stat.version } : null;
+      return node
+        ? { route: parser.parse('route', paths.route(d), node.data), version: node.stat.version }
+        : null;
     };
+    runnerDeps.cachedConfigurations = cachedConfigurations(configurations, parser);
     this.reconcile = () => this.reconcileWith(views, runnerDeps);
     this.health.start({
       ready: () => allocators.isInitialized && routes.isInitialized,
       routes: () => routes.snapshot(),
+      parseRoute: (path, data) => parser.parse('route', path, data),
       observed,
       draining: () => drainingInstances(views().values()),
     });
@@ -203,6 +223,7 @@ export class Scheduler {
       pendingPlanId: (d) => views().get(d)?.pending?.plan_id,
       planNodes: () => undefined,
       cachedRoute: () => undefined,
+      cachedConfigurations: () => undefined,
       attemptSettled: (d, version, planId) => this.settled.set(d, { version, planId }),
       wrote: () => undefined,
       allocatorPresence: (a) => this.health.presence(this.deps.clock.now())(a),

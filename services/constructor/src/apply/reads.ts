@@ -110,6 +110,33 @@ export async function readInstanceConfiguration(
   return stored?.value ?? DEFAULT_INSTANCE_CONFIGURATIONS[id];
 }
 
+/**
+ * Every listed instance configuration from a cache of `/platform/instance-configurations`
+ * (`stored(path)`: the stored document, undefined when absent or unreadable), with the same
+ * fallback as {@link readInstanceConfiguration}: the built-in one, else undefined.
+ */
+export function configurationsFrom(
+  ids: readonly string[],
+  stored: (path: string) => InstanceConfiguration | undefined,
+): ConfigurationsById {
+  const out = new Map<string, InstanceConfiguration | undefined>();
+  for (const id of ids) {
+    if (!INSTANCE_CONFIGURATION_ID.test(id)) out.set(id, undefined);
+    else
+      out.set(id, stored(`${paths.instanceConfigurations()}/${id}`) ?? DEFAULT_INSTANCE_CONFIGURATIONS[id]);
+  }
+  return out;
+}
+
+/** The listed configurations: from the cache when it can tell (`cached`), else read. */
+export async function configurationsFor(
+  zk: ZkPort,
+  ids: readonly string[],
+  cached: (ids: readonly string[]) => ConfigurationsById | undefined,
+): Promise<ConfigurationsById> {
+  return cached(ids) ?? (await readConfigurations(zk, ids));
+}
+
 /** Every listed instance configuration (undefined for an unknown id). */
 export async function readConfigurations(zk: ZkPort, ids: readonly string[]): Promise<ConfigurationsById> {
   const out = new Map<string, InstanceConfiguration | undefined>();

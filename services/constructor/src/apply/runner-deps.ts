@@ -4,6 +4,7 @@ import { type ConstructorClock } from '../clock';
 import { type PresenceOf } from '../core/allocator-loss';
 import { DEFAULT_DRAIN_MS, DEFAULT_PAUSE_DRAIN_MS } from '../core/drain';
 import { type ObservedState } from '../core/observed';
+import { type ConfigurationsById } from '../core/validate-plan';
 import { type ConstructorMetrics } from '../metrics';
 import { type StackResolver } from '../stack-port';
 import { type CachedPlanNodes } from '../io/deployments-index';
@@ -86,6 +87,11 @@ export interface RunnerDeps {
    * runner for it again from a cache that still shows it running.
    */
   attemptSettled: (deploymentId: string, version: number, planId: string) => void;
+  /**
+   * The listed instance configurations as the configurations cache holds them; undefined when it
+   * cannot tell (not loaded yet): then they are read.
+   */
+  cachedConfigurations: (ids: readonly string[]) => ConfigurationsById | undefined;
   /** Told each validated document written (its bytes come back through the cache unvalidated). */
   wrote: (path: string, data: Buffer) => void;
   /** Whether each allocator is live, briefly gone, or lost (route flags), as of the call. */

@@ -12,7 +12,7 @@ import { place } from '../core/place';
 import { type StepOutcome } from '../core/step-log';
 import { configurationIds } from '../core/validate-plan';
 import { type AttemptContext } from './attempt-context';
-import { readConfigurations } from './reads';
+import { configurationsFor } from './reads';
 import { createSpecs } from './spec-writes';
 
 /** Places the new instances (once; the placements are saved before any spec is written) and writes held specs. */
@@ -22,7 +22,10 @@ export async function allocateInstances(ctx: AttemptContext): Promise<StepOutcom
   // The ones validate-plan-safety read a moment ago, when it ran in this process (taken once).
   const read = ctx.configurations;
   ctx.configurations = undefined;
-  const configurations = read && ids.every((id) => read.has(id)) ? read : await readConfigurations(zk, ids);
+  const configurations =
+    read && ids.every((id) => read.has(id))
+      ? read
+      : await configurationsFor(zk, ids, ctx.deps.cachedConfigurations);
   await ctx.checkpoint();
   const placed = new Set((ctx.state.placements ?? []).map((p) => p.instance_id));
   const requests = placementRequests(ctx.changes, ctx.deploymentId, configurations).filter(

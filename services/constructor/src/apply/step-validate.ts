@@ -16,7 +16,7 @@ import {
   configurationIds,
 } from '../core/validate-plan';
 import { type AttemptContext } from './attempt-context';
-import { readConfigurations, readCurrentPlanNode } from './reads';
+import { configurationsFor, readCurrentPlanNode } from './reads';
 
 /** Computes and records the change set; rejects unsupported strategies and unknown configurations. */
 export async function validatePlanSafety(ctx: AttemptContext): Promise<StepOutcome> {
@@ -29,7 +29,11 @@ export async function validatePlanSafety(ctx: AttemptContext): Promise<StepOutco
   const specs = index.specsOfDeployment(d);
   const statusIds = index.statusIdsOfDeployment(d);
   const changes = computeChanges({ deploymentId: d, plan: ctx.state.plan, current, specs, statusIds });
-  const configurations = await readConfigurations(zk, configurationIds(changes));
+  const configurations = await configurationsFor(
+    zk,
+    configurationIds(changes),
+    ctx.deps.cachedConfigurations,
+  );
   checkChanges(changes, (kind) => Boolean(stacks(kind)), configurations);
   ctx.configurations = configurations;
   // A plan that removes instances snapshots their data first (skipped for stacks without snapshots).

@@ -8,6 +8,7 @@
  */
 import { type EventSink } from '../events/sink';
 import { type Logger } from '@wharf/observability';
+import { type RouteEntry } from '@wharf/model';
 import { type ConstructorClock } from '../clock';
 import { type PresenceOf } from '../core/allocator-loss';
 import { type ObservedState } from '../core/observed';
@@ -39,6 +40,8 @@ export interface RouteHealthSource {
   /** False until both the routes and the allocators caches are loaded. */
   ready(): boolean;
   routes(): ReadonlyMap<string, RouteNode>;
+  /** Parses a cached route (memoised per buffer: a pass re-reads every route, most unchanged). */
+  parseRoute?(path: string, data: Buffer): RouteEntry | undefined;
   observed(): ObservedState;
   /** Instances active attempts are draining: never made routable (`core/drain.ts`). */
   draining(): ReadonlySet<string>;
@@ -119,6 +122,7 @@ export class RouteHealthLoop {
       source.observed(),
       this.loss.presence(now),
       source.draining(),
+      source.parseRoute,
     );
   }
 

@@ -46,6 +46,7 @@ export async function syncRoutes(
   observed: ObservedState,
   presence: PresenceOf,
   draining: ReadonlySet<string> = new Set(),
+  parse: (path: string, data: Buffer) => RouteEntry | undefined = (_path, data) => parseRoute(data),
 ): Promise<number> {
   const updated = iso(deps.now());
   const sync = (route: RouteEntry | undefined): RouteEntry | undefined =>
@@ -65,7 +66,7 @@ export async function syncRoutes(
   for (const [path, node] of routes) {
     const deployment = ROUTE_PATH.exec(path)?.[1];
     // An unreadable route is logged by the deployments' owner; nothing to sync.
-    const route = deployment === undefined ? undefined : parseRoute(node.data);
+    const route = deployment === undefined ? undefined : parse(path, node.data);
     if (deployment === undefined || !route) continue;
     let next: RouteEntry | undefined;
     try {
