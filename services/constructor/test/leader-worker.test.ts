@@ -1,8 +1,8 @@
 /**
  * The leader latch in a worker thread (`src/leader/worker-latch.ts`) against a real ZooKeeper: it
  * keeps the lead through a main-thread stall longer than its session timeout (a latch on the main
- * thread, measured beside it, loses it), close() hands the lead over at once, and a thread that
- * dies is reported.
+ * thread, measured beside it, loses it), gives it up when the main thread stays silent past its
+ * limit, close() hands the lead over at once, and a thread that dies is reported.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,6 +83,24 @@ describe('WorkerLeaderLatch', () => {
     expect(inWorker.isLeader()).toBe(true);
     const session2 = await fixture.session();
     expect(await session2.children('/constructors/leader')).toHaveLength(1);
+  });
+
+  it('gives the lead up when the main thread stays silent past its limit (a hung scheduler must not lead)', async () => {
+    const exits: number[] = [];
+    const latch = workerLatch('/constructors/leader', 'h', {
+      mainStallLimitMs: 1_500,
+      onUnexpectedExit: (code) => exits.push(code),
+    });
+    latches.push(latch);
+    await latch.start();
+    await waitFor(() => latch.isLeader(), { message: 'h leads' });
+
+    stall(STALL_MS); // past the 1.5 s limit: the worker hears no `alive` and leaves the election
+    await waitFor(() => exits.length > 0, { timeoutMs: 10_000, message: 'the worker gave up and ended' });
+
+    expect(latch.isLeader()).toBe(false);
+    const session = await fixture.session();
+    expect(await session.children('/constructors/leader')).toHaveLength(0);
   });
 
   it('a worker that ends on its own: leadership dropped and reported, so main.ts can exit', async () => {

@@ -9,10 +9,15 @@ export interface LatchWorkerData {
   readonly latchPath: string;
   readonly id: string;
   readonly logLevel: LogLevel;
+  /**
+   * Longest the main thread may stay silent (no `alive`) before the worker gives the lead up: a
+   * hung scheduler must not keep leadership only because this thread still answers pings.
+   */
+  readonly mainStallLimitMs: number;
 }
 
 /** Main thread → worker. */
-export type MainToLatch = { type: 'close' };
+export type MainToLatch = { type: 'close' } | { type: 'alive' };
 
 /** Worker → main thread. */
 export type LatchToMain =

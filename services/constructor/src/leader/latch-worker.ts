@@ -9,6 +9,9 @@ import { createLogger } from '@wharf/observability';
 import { LeaderLatch, ZkSession, zkTlsFromEnv } from '@wharf/zk';
 import { type LatchToMain, type LatchWorkerData, type MainToLatch } from './latch-protocol';
 
+/** How often the worker looks at the main thread's last `alive`. */
+const STALL_CHECK_MS = 1_000;
+
 async function run(port: NonNullable<typeof parentPort>, data: LatchWorkerData): Promise<void> {
   const post = (message: LatchToMain): void => port.postMessage(message);
   const logger = createLogger({
@@ -26,17 +29,28 @@ async function run(port: NonNullable<typeof parentPort>, data: LatchWorkerData):
   const latch = new LeaderLatch(zk, data.latchPath, data.id, { logger });
   latch.on('isLeader', () => post({ type: 'leader', leader: true }));
   latch.on('notLeader', () => post({ type: 'leader', leader: false }));
-  port.on('message', (message: MainToLatch) => {
-    if (message.type !== 'close') return;
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
     // Latch node first (the standby takes over at once), then the session; then the thread ends.
-    void latch
+    (closing ??= latch
       .close()
       .then(() => zk.close())
       .catch((err: unknown) => logger.warn('leader latch close failed', { err }))
       .finally(() => {
+        clearInterval(watchdog);
         post({ type: 'closed' });
         port.close();
-      });
+      }));
+  let lastAlive = Date.now();
+  const watchdog = setInterval(() => {
+    const silentMs = Date.now() - lastAlive;
+    if (silentMs <= data.mainStallLimitMs || closing !== undefined) return;
+    logger.error('constructor main thread unresponsive: giving up the lead', { silentMs });
+    void close();
+  }, STALL_CHECK_MS);
+  port.on('message', (message: MainToLatch) => {
+    if (message.type === 'alive') lastAlive = Date.now();
+    else void close();
   });
   await zk.start();
   await latch.start();

@@ -5,7 +5,10 @@
  * for up to 1.2 s (bench/fleet, docs/benchmarks.md "fifth pass"), the watchdog read that as a
  * silent server, and leadership was dropped and the whole tree re-read 2–3 times per run. In a
  * worker the session is starved by nothing but the OS; a crashed or killed process still loses
- * it at once (the thread dies with it), so failover keeps its 2 s.
+ * it at once (the thread dies with it), so failover keeps its 2 s. The other way round — a main
+ * thread that hangs while the worker still answers pings — would keep the lead with nobody
+ * scheduling: the main thread posts `alive` every second and the worker gives the lead up after
+ * {@link DEFAULT_MAIN_STALL_LIMIT_MS} without one (then exits, which shuts the process down).
  *
  * `latent` → `starting` → `started` → `closed`; `isLeader`/`notLeader` as the worker reports them.
  */
@@ -14,6 +17,15 @@ import { Worker } from 'node:worker_threads';
 import { WharfError } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { type LatchToMain, type LatchWorkerData, type MainToLatch } from './latch-protocol';
+
+/**
+ * Main-thread silence after which the worker gives the lead up: well above the longest stall the
+ * fleet bench saw under a burst of plans (9.2 s at load 15–29), so a busy leader is not deposed,
+ * far below "forever".
+ */
+export const DEFAULT_MAIN_STALL_LIMIT_MS = 30_000;
+/** How often the main thread says it is alive. */
+const ALIVE_INTERVAL_MS = 1_000;
 
 /** What the constructor needs of an election (a {@link LeaderLatch} has the same shape). */
 export interface LeaderElection {
@@ -24,7 +36,9 @@ export interface LeaderElection {
 }
 
 /** Options of a {@link WorkerLeaderLatch}. */
-export interface WorkerLeaderLatchOptions extends LatchWorkerData {
+export interface WorkerLeaderLatchOptions extends Omit<LatchWorkerData, 'mainStallLimitMs'> {
+  /** Default {@link DEFAULT_MAIN_STALL_LIMIT_MS}. */
+  mainStallLimitMs?: number;
   logger: Logger;
   /** The worker's compiled entry; default `latch-worker.js` beside this file (dist). */
   workerPath?: string;
@@ -44,6 +58,7 @@ export class WorkerLeaderLatch implements LeaderElection {
   private leader = false;
   private worker: Worker | undefined;
   private exited: Promise<void> = Promise.resolve();
+  private alive: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   private readonly listeners = { isLeader: new Set<() => void>(), notLeader: new Set<() => void>() };
 
@@ -69,12 +84,24 @@ export class WorkerLeaderLatch implements LeaderElection {
   start(): Promise<void> {
     if (this.current !== 'latent') return Promise.resolve();
     this.current = 'starting';
-    const { logger, workerPath, onUnexpectedExit, ...data } = this.o;
-    const worker = new Worker(workerPath ?? join(__dirname, 'latch-worker.js'), {
-      workerData: data satisfies LatchWorkerData,
-    });
+    const { logger, workerPath, onUnexpectedExit, mainStallLimitMs, ...rest } = this.o;
+    const data: LatchWorkerData = {
+      ...rest,
+      mainStallLimitMs: mainStallLimitMs ?? DEFAULT_MAIN_STALL_LIMIT_MS,
+    };
+    const worker = new Worker(workerPath ?? join(__dirname, 'latch-worker.js'), { workerData: data });
     this.worker = worker;
-    this.exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    this.alive = setInterval(
+      () => worker.postMessage({ type: 'alive' } satisfies MainToLatch),
+      ALIVE_INTERVAL_MS,
+    );
+    this.alive.unref();
+    this.exited = new Promise<void>((resolve) =>
+      worker.once('exit', () => {
+        clearInterval(this.alive);
+        resolve();
+      }),
+    );
     return new Promise<void>((resolve, reject) => {
       worker.on('message', (message: LatchToMain) => {
         if (message.type === 'started') {
