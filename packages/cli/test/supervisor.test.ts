@@ -310,10 +310,14 @@ describe('wharf up --detach, status, down', () => {
         String(layout.portBase + 5000),
         '--host-prefix',
         'other-',
+        // As the first platform's: the default readiness window is too short on a loaded CI box.
+        '--timeout',
+        '80',
       ],
       env,
     );
-    expect(up.code).toBe(0);
+    // The whole result, so a failure shows why the second platform did not come up.
+    expect({ code: up.code, stderr: up.stderr }).toMatchObject({ code: 0 });
     expect(up.stdout).toContain(`ZooKeeper external at 127.0.0.1:${layout.zkPort}`);
     const other = (await readPlatform(otherHome))!;
     expect(other.zookeeper.embedded).toBe(false);

@@ -86,7 +86,9 @@ describe('applyPlan: the pack start delay', () => {
 
   it('creates the container, then waits out the delay before the first start', async () => {
     const calls: string[] = [];
-    const { ctx, logger, records } = context(calls, 50);
+    const { ctx: base, logger, records } = context(calls, 50);
+    // A still clock: on a loaded machine creating the container can outlast the whole delay.
+    const ctx = { ...base, now: () => 1_000 };
     const spec = specFixture();
     records.set(spec.instance_id, { ...runningRecord(spec), phase: 'reserved', containerId: undefined });
     await applyPlan(ctx, { ...emptyPlan(), start: [{ instanceId: spec.instance_id, spec }] });
