@@ -18,7 +18,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { WharfError, assertId, paths } from '@wharf/model';
+import { WharfError, assertId } from '@wharf/model';
 import {
   type PlatformRecord,
   type ProcessRecord,
@@ -33,7 +33,6 @@ import {
 import { CA_PASSPHRASE_ENV } from '@wharf/pki';
 import { stopProcessGroup } from '@wharf/supervise';
 import {
-  DocumentStore,
   type EnsembleConfig,
   type EnsembleServer,
   type ZkTlsOptions,
@@ -48,7 +47,13 @@ import {
 import { DEFAULT_HOME } from '../config/up-config';
 import { type CliContext } from '../context';
 import { type PlatformZkOptions, resolveZk } from './platform-backup';
-import { directorTls, readSuperPassword, updateDirectorRole, zkRunner } from './director-common';
+import {
+  directorTls,
+  readHostRegistration,
+  readSuperPassword,
+  updateDirectorRole,
+  zkRunner,
+} from './director-common';
 
 /**
  * How long `add` waits for the new member to serve as a voter: a director start, a server JVM, a
@@ -96,17 +101,7 @@ export async function addDirector(
   }
   const { connectString, chroot } = await resolveZk(options, ctx);
   const tls = await directorTls(options, record, host, ctx);
-  const registration = await zkRunner(
-    connectString,
-    chroot,
-    tls,
-  )((zk) => new DocumentStore(zk).read('host-registration', paths.host(host)));
-  if (registration === undefined) {
-    throw new WharfError('WHARF_NOT_FOUND', `unknown host ${host}`, {
-      details: [{ path: 'host-id', message: 'no /hosts/<id> registration' }],
-    });
-  }
-  const { address, zone } = registration.value;
+  const { address, zone } = await readHostRegistration(zkRunner(connectString, chroot, tls), host);
   const config = await readEnsembleConfig(connectString, tls);
   const candidate = candidateFor(config, address, host);
   const plan = decideAddition({ config, candidate, serving: await servingMembers(config.servers, tls) });

@@ -1,11 +1,11 @@
 /**
  * What `wharf director add` and `wharf director remove` share: short ZooKeeper sessions, the
- * ensemble super password, a director's certificate for TLS ensembles, and the `director` role
- * of a host's registration.
+ * ensemble super password, a director's certificate for TLS ensembles, and a host's registration
+ * (read, and its `director` role).
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { WharfError, isWharfError, paths } from '@wharf/model';
+import { type HostRegistration, WharfError, isWharfError, paths } from '@wharf/model';
 import { type PlatformRecord } from '@wharf/platform';
 import { readTlsCredentials } from '@wharf/pki';
 import { DocumentStore, ZkSession, type ZkTlsOptions } from '@wharf/zk';
@@ -30,6 +30,17 @@ export function zkRunner(connectString: string, chroot: string, tls: ZkTlsOption
       await zk.close();
     }
   };
+}
+
+/** The host's `/hosts/<id>` registration; an unknown host is `WHARF_NOT_FOUND` naming `host-id`. */
+export async function readHostRegistration(run: ZkRunner, host: string): Promise<HostRegistration> {
+  const registration = await run((zk) => new DocumentStore(zk).read('host-registration', paths.host(host)));
+  if (registration === undefined) {
+    throw new WharfError('WHARF_NOT_FOUND', `unknown host ${host}`, {
+      details: [{ path: 'host-id', message: 'no /hosts/<id> registration' }],
+    });
+  }
+  return registration.value;
 }
 
 /**

@@ -14,10 +14,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Command } from 'commander';
-import { WharfError, assertId, paths } from '@wharf/model';
+import { WharfError, assertId } from '@wharf/model';
 import { readPlatformFile } from '@wharf/platform';
 import {
-  DocumentStore,
   type EnsembleConfig,
   type ReconfigureTls,
   type ZkTlsOptions,
@@ -31,7 +30,13 @@ import { DEFAULT_HOME } from '../config/up-config';
 import { type CliContext } from '../context';
 import { act, runner } from '../program';
 import { resolveZk, type PlatformZkOptions } from './platform-backup';
-import { directorTls, readSuperPassword, updateDirectorRole, zkRunner } from './director-common';
+import {
+  directorTls,
+  readHostRegistration,
+  readSuperPassword,
+  updateDirectorRole,
+  zkRunner,
+} from './director-common';
 import { addDirector, type DirectorAddOptions } from './director-add';
 
 /** How long `remove` waits for the removed member's server to stop answering (a live director's). */
@@ -71,18 +76,9 @@ export async function removeDirector(
   const tls = await directorTls(options, record, host, ctx);
   const scratch = tls === undefined ? undefined : await mkdtemp(join(tmpdir(), 'wharf-reconfig-'));
   try {
-    const registration = await zkRunner(
-      connectString,
-      chroot,
-      tls,
-    )((zk) => new DocumentStore(zk).read('host-registration', paths.host(host)));
-    if (registration === undefined) {
-      throw new WharfError('WHARF_NOT_FOUND', `unknown host ${host}`, {
-        details: [{ path: 'host-id', message: 'no /hosts/<id> registration' }],
-      });
-    }
+    const registration = await readHostRegistration(zkRunner(connectString, chroot, tls), host);
     const config = await readEnsembleConfig(connectString, tls);
-    const member = memberOf(config, registration.value.address, host);
+    const member = memberOf(config, registration.address, host);
     const plan = decideRemoval({
       config,
       memberId: member,
