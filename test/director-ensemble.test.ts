@@ -6,10 +6,15 @@
  * that plan completes and its deployment serves through a proxy, the deployment made before
  * keeps its data, and the killed server comes back — restarted by its director — as a follower.
  */
-import { freePorts } from '@wharf/testkit';
 import { ZkSession, fourLetterWord, readEnsembleConfig } from '@wharf/zk';
-import { memberJvm, secondsUntilWritesAfterKill, zookeepersOf } from './helpers/ensemble';
-import { startPlatform, type Platform } from './helpers/platform';
+import {
+  THREE_DIRECTORS_START_MS,
+  memberJvm,
+  secondsUntilWritesAfterKill,
+  startThreeDirectors,
+  zookeepersOf,
+} from './helpers/ensemble';
+import { type Platform } from './helpers/platform';
 import { etcdGetViaProxy, etcdPlan, etcdPutViaProxy, eventually, waitForPlan } from './helpers/plans';
 
 jest.setTimeout(180_000);
@@ -28,13 +33,9 @@ describe('three directors run the ZooKeeper ensemble (wharf up --directors 3)', 
   let session: ZkSession | undefined;
 
   beforeAll(async () => {
-    const [quorum, election] = await freePorts(2);
-    platform = await startPlatform({
-      upArgs: ['--directors', '3', '--zk-peer-ports', `${quorum},${election}`, '--timeout', '120'],
-      timeoutMs: 150_000,
-    });
+    platform = await startThreeDirectors();
     zkPort = platform.zkPort;
-  }, 160_000);
+  }, THREE_DIRECTORS_START_MS);
 
   afterAll(async () => {
     await session?.close().catch(() => undefined);

@@ -7,9 +7,14 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePorts } from '@wharf/testkit';
-import { servingIds, voterIds, writeThenRead } from './helpers/ensemble';
-import { startPlatform, type Platform } from './helpers/platform';
+import {
+  THREE_DIRECTORS_START_MS,
+  servingIds,
+  startThreeDirectors,
+  voterIds,
+  writeThenRead,
+} from './helpers/ensemble';
+import { type Platform } from './helpers/platform';
 
 jest.setTimeout(180_000);
 
@@ -18,13 +23,9 @@ describe('wharf director add after wharf director remove (wharf up --directors 3
   let zkPort: number;
   const at = (...members: number[]) => members.map((n) => `127.0.0.${n}:${zkPort}`).join(',');
   beforeAll(async () => {
-    const [quorum, election] = await freePorts(2);
-    platform = await startPlatform({
-      upArgs: ['--directors', '3', '--zk-peer-ports', `${quorum},${election}`, '--timeout', '120'],
-      timeoutMs: 150_000,
-    });
+    platform = await startThreeDirectors();
     zkPort = platform.zkPort;
-  }, 160_000);
+  }, THREE_DIRECTORS_START_MS);
   afterAll(async () => {
     await platform?.down();
   });

@@ -7,10 +7,9 @@
  * the removed directors stay out across restarts (and a whole `wharf down` + `up`, which waits for
  * the remaining member only), and the last director cannot be removed.
  */
-import { freePorts } from '@wharf/testkit';
 import { ZkSession, readEnsembleConfig } from '@wharf/zk';
-import { memberJvm } from './helpers/ensemble';
-import { startPlatform, type Platform } from './helpers/platform';
+import { THREE_DIRECTORS_START_MS, memberJvm, startThreeDirectors } from './helpers/ensemble';
+import { type Platform } from './helpers/platform';
 import { etcdPlan, eventually, waitForPlan } from './helpers/plans';
 import { ZkWriter } from './helpers/zk-writer';
 
@@ -60,13 +59,9 @@ describe('wharf director remove', () => {
   }
 
   beforeAll(async () => {
-    const [quorum, election] = await freePorts(2);
-    platform = await startPlatform({
-      upArgs: ['--directors', '3', '--zk-peer-ports', `${quorum},${election}`, '--timeout', '120'],
-      timeoutMs: 150_000,
-    });
+    platform = await startThreeDirectors();
     zkPort = platform.zkPort;
-  }, 160_000);
+  }, THREE_DIRECTORS_START_MS);
 
   afterAll(async () => {
     for (const hostId of ['host-2', 'host-3']) {

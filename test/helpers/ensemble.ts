@@ -3,8 +3,22 @@
  * member's JVM from /proc, kill it and time how long until the ensemble takes writes again.
  */
 import { readdir, readFile } from 'node:fs/promises';
+import { freePorts } from '@wharf/testkit';
 import { ZkSession, type ZkTlsOptions, readEnsembleConfig, servingMembers } from '@wharf/zk';
 import { eventually } from './plans';
+import { type Platform, startPlatform } from './platform';
+
+/** How long {@link startThreeDirectors} may take: three JVMs and a quorum on a loaded box. */
+export const THREE_DIRECTORS_START_MS = 160_000;
+
+/** `wharf up --directors 3` on free quorum and election ports (a `beforeAll` of {@link THREE_DIRECTORS_START_MS}). */
+export async function startThreeDirectors(): Promise<Platform> {
+  const [quorum, election] = await freePorts(2);
+  return startPlatform({
+    upArgs: ['--directors', '3', '--zk-peer-ports', `${quorum},${election}`, '--timeout', '120'],
+    timeoutMs: 150_000,
+  });
+}
 
 /** The ZooKeeper JVM of `hostId`'s director member in the platform at `home`, and its parent. */
 export async function memberJvm(home: string, hostId: string): Promise<{ pid: number; ppid: number }> {
