@@ -1,4 +1,10 @@
-import { CONSTRUCTOR_HEAP_LIMIT_MB, SERVICE_HEAP_LIMIT_MB, planLaunches, servicesForRoles } from './roles';
+import {
+  CONSTRUCTOR_HEAP_LIMIT_MB,
+  SERVICE_HEAP_LIMIT_MB,
+  planLaunches,
+  servicesBeside,
+  servicesForRoles,
+} from './roles';
 import { configFromEnv } from './config';
 
 const ctx = {
@@ -127,6 +133,12 @@ test('a service the host runs itself (WHARF_HOST_SERVICES) is not planned by the
   const config = configFromEnv({ WHARF_HOST_SERVICES: 'director' }, [], 'h');
   const specs = planLaunches({ ...config, home: '/w' }, ['director', 'coordinator']);
   expect(specs.map((s) => s.service)).toEqual(['api', 'constructor']);
+  // ... but listed as beside it (the live node), with the id it would have had, while the role lasts.
+  expect(servicesBeside(config, ['director', 'coordinator'])).toEqual([
+    { service: 'director', id: 'director-h' },
+  ]);
+  expect(servicesBeside(config, ['coordinator'])).toEqual([]);
+  expect(servicesBeside(ctx, ['director'])).toEqual([]);
 });
 
 test('secure mode with an api server certificate: the api serves HTTPS with it, its health URL is https://', () => {

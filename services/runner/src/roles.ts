@@ -130,12 +130,27 @@ export function servicesForRoles(roles: readonly HostRole[]): RunnerService[] {
   return RUNNER_SERVICES.filter((service) => wanted.has(service));
 }
 
+/** A service's id on a host (`WHARF_ID`): `<service>-<host>`. */
+export function serviceId(service: RunnerService, hostId: string): string {
+  return `${service}-${hostId}`;
+}
+
+/** The services of `roles` that run beside the runner ({@link LaunchContext.hostServices}), with their ids. Pure. */
+export function servicesBeside(
+  ctx: Pick<LaunchContext, 'hostId' | 'hostServices'>,
+  roles: readonly HostRole[],
+): { service: RunnerService; id: string }[] {
+  return servicesForRoles(roles)
+    .filter((service) => ctx.hostServices?.includes(service))
+    .map((service) => ({ service, id: serviceId(service, ctx.hostId) }));
+}
+
 /** The launch specs for `roles` on this host. Pure. */
 export function planLaunches(ctx: LaunchContext, roles: readonly HostRole[]): ServiceLaunchSpec[] {
   const home = hostHome(ctx.home, ctx.hostId);
   const ours = servicesForRoles(roles).filter((service) => !ctx.hostServices?.includes(service));
   return ours.map((service) => {
-    const id = `${service}-${ctx.hostId}`;
+    const id = serviceId(service, ctx.hostId);
     const common: Record<string, string> = {
       WHARF_ZK: ctx.zkConnectString,
       WHARF_ZK_CHROOT: ctx.zkChroot,

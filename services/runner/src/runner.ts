@@ -32,7 +32,7 @@ import {
 } from './host-registration';
 import { type ServiceLauncher } from './launcher';
 import { type RunnerMetrics } from './metrics';
-import { type LaunchContext, type ServiceLaunchSpec, planLaunches } from './roles';
+import { type LaunchContext, type ServiceLaunchSpec, planLaunches, servicesBeside } from './roles';
 
 /** A service under the runner: its launch spec and its supervised child. */
 export interface SupervisedService {
@@ -258,7 +258,8 @@ export class Runner {
           restarts: child.restarts,
         })),
     };
-    return serializeDocument('host-live', doc);
+    const beside = servicesBeside(this.options.context, this.roles);
+    return serializeDocument('host-live', beside.length === 0 ? doc : { ...doc, beside });
   }
 
   /** Coalesced: at most one write in flight and one queued. */

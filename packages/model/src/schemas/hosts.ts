@@ -53,6 +53,20 @@ export const HostLiveSchema = Type.Object(
     pid: Type.Integer({ minimum: 1 }),
     updated: Timestamp(),
     services: Type.Array(HostServiceSchema, { maxItems: MAX_HOST_SERVICES }),
+    /**
+     * Services of the host's roles that run beside the runner, started before it and left alone
+     * by it (`WHARF_HOST_SERVICES`: a director owning a ZooKeeper member), so readers still learn
+     * which host runs them.
+     */
+    beside: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { service: Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' }), id: Id() },
+          { additionalProperties: false },
+        ),
+        { maxItems: MAX_HOST_SERVICES },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

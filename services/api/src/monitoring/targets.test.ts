@@ -39,11 +39,13 @@ const live2: HostLive = {
 
 describe('buildTargetGroups', () => {
   it('finds the host of a director that runs beside the runner rather than under it', () => {
-    const [group] = buildTargetGroups(
-      [reg('director', 'director-host-2', { port: 9400 })],
-      [{ id: 'host-2', registration: host2, live: live2 }],
-    );
+    const director = reg('director', 'director-host-2', { port: 9400 });
+    const beside = { ...live2, beside: [{ service: 'director', id: 'director-host-2' }] };
+    const [group] = buildTargetGroups([director], [{ id: 'host-2', registration: host2, live: beside }]);
     expect(group!.labels).toMatchObject({ service: 'director', host: 'host-2', zone: 'zone-b' });
+    // Not from the id's shape: a runner that does not list it says nothing of its host.
+    const [unlisted] = buildTargetGroups([director], [{ id: 'host-2', registration: host2, live: live2 }]);
+    expect(unlisted!.labels).not.toHaveProperty('host');
   });
 
   it('labels each registered service with service, id, host and zone, in a stable order', () => {

@@ -35,17 +35,17 @@ function hostPort(address: string, port: number): string {
 }
 
 /**
- * Which host runs each service id: runners list their services in their live nodes. A service
- * the runner leaves to someone else on its host (`WHARF_HOST_SERVICES`: the directors `wharf up`
- * runs, which own ZooKeeper) is not in that list; it carries the runner's id convention,
- * `<service>-<host id>`, so it is matched by that.
+ * Which host runs each service id: runners list their services in their live nodes, those they
+ * supervise (`services`) and those of the host's roles that run beside them (`beside`: the
+ * directors `wharf up` runs, which own ZooKeeper).
  */
 function hostsByServiceId(hosts: readonly HostView[]): Map<string, HostView> {
   const byService = new Map<string, HostView>();
   for (const host of hosts) {
     byService.set(`runner/${host.id}`, host);
-    byService.set(`director/director-${host.id}`, host);
-    for (const s of host.live?.services ?? []) byService.set(`${s.service}/${s.id}`, host);
+    for (const s of [...(host.live?.services ?? []), ...(host.live?.beside ?? [])]) {
+      byService.set(`${s.service}/${s.id}`, host);
+    }
   }
   return byService;
 }
