@@ -19,6 +19,8 @@ const BENCHMARKS = [
   { script: 'proxy-dataplane.mjs', full: [], quick: ['--quick'] },
   { script: 'proxy-tls.mjs', full: [], quick: ['--duration', '1', '--probe-duration', '1', '--rounds', '1'] },
   { script: 'route-propagation.mjs', full: [], quick: ['--quick'] },
+  { script: 'route-change-cpu.mjs', full: [], quick: ['--routes', '200', '--changes', '20'] },
+  { script: 'route-first-load.mjs', full: [], quick: ['--routes', '500'] },
   {
     script: 'zk-tls.mjs',
     full: [],

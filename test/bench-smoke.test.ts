@@ -26,12 +26,15 @@ it('runs every benchmark that needs no whole platform in its quick form', async 
     'proxy-dataplane.mjs',
     'proxy-tls.mjs',
     'route-propagation.mjs',
+    'route-change-cpu.mjs',
+    'route-first-load.mjs',
     'zk-tls.mjs',
     'events.mjs',
   ]) {
     expect(stdout).toContain(`=== ${script}`);
   }
   expect(stdout).toMatch(/route propagation \(\d+ CPUs/);
+  expect(stdout).toMatch(/per created route CPU ms p50 [\d.]+/);
   expect(stdout).toMatch(/proxy data plane \(\d+ CPUs/);
   expect(stdout).toContain('=== fleet/run.mjs');
   expect(stdout).toMatch(/api at scale \(\d+ CPUs/);
