@@ -49,4 +49,4 @@ export class ByDeployment<V> {
   }
 }
 
-const EMPTY: ReadonlyMap<string, never> = new Map();
+const EMPTY: ReadonlyMap<string, never> = new Map<string, never>();
