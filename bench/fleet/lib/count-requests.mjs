@@ -28,10 +28,11 @@ const FLUSH_EVERY_MS = 5000;
 /** Sampling period of the event-loop delay histogram. */
 const LOOP_DELAY_RESOLUTION_MS = 20;
 
-/** Tick of the stall probe: a tick that comes this much late or more counts as a stall. */
+/** Period of the stall probe's timer. */
 const STALL_TICK_MS = 10;
+/** A tick this much late or more is a stall (well above timer jitter, below a suspension's 1.33 s). */
 const STALL_MS = 100;
-/** GC pauses at least this long are counted (minor and major apart). */
+/** GC pauses at least this long are also counted apart (the ones a stall is made of). */
 const GC_PAUSE_MS = 30;
 
 /**
@@ -41,7 +42,7 @@ const GC_PAUSE_MS = 30;
  */
 function stallProbe() {
   const stalls = { count: 0, wallMs: 0, cpuMs: 0, maxMs: 0 };
-  const gc = { minor: { count: 0, ms: 0 }, major: { count: 0, ms: 0 } };
+  const gc = { minor: { count: 0, ms: 0 }, major: { count: 0, ms: 0 }, long: { count: 0, ms: 0 } };
   let last = performance.now();
   let cpu = process.cpuUsage();
   setInterval(() => {
@@ -59,11 +60,13 @@ function stallProbe() {
   }, STALL_TICK_MS).unref();
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      if (entry.duration < GC_PAUSE_MS) continue;
       // perf_hooks' kinds: 1 minor (scavenge), 2 major (mark-compact), 4 incremental, 8 weak callbacks.
-      const kind = entry.detail?.kind === 1 ? gc.minor : gc.major;
-      kind.count++;
-      kind.ms += entry.duration;
+      const kinds = [entry.detail?.kind === 1 ? gc.minor : gc.major];
+      if (entry.duration >= GC_PAUSE_MS) kinds.push(gc.long);
+      for (const kind of kinds) {
+        kind.count++;
+        kind.ms += entry.duration;
+      }
     }
   }).observe({ entryTypes: ['gc'] });
   const round = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v)]));
@@ -71,6 +74,7 @@ function stallProbe() {
     ...round(stalls),
     gcMinor: round(gc.minor),
     gcMajorOrOther: round(gc.major),
+    gcPausesOver30Ms: round(gc.long),
   });
 }
 
