@@ -9,9 +9,11 @@
 // watches, the simulator's memory, and (first, same ZooKeeper) the raw ZooKeeper write rate.
 //   node bench/fleet/run.mjs [--allocators 1000] [--deployments N] [--burst 200] [--quick]
 //                            [--cpu-prof DIR] [--json FILE] [--start-delay 100-300] [--group-commit]
-//                            [--leader-timeout MS] [--count-requests FILE]
+//                            [--leader-timeout MS] [--count-requests FILE] [--node-options=FLAGS]
 // `--leader-timeout`: WHARF_LEADER_SESSION_TIMEOUT_MS of the constructor (default: its own, 2 s).
 // `--count-requests`: counts the constructor's ZooKeeper requests by operation (lib/count-requests.mjs).
+// `--node-options`: NODE_OPTIONS of the constructor alone (V8 flags; the runner gives it
+// `serviceNodeOptions('constructor')` of @wharf/runner; without this flag it runs on V8's defaults).
 // `--group-commit`: the constructor runs with WHARF_CONSTRUCTOR_GROUP_COMMIT=on.
 // `--quick`: 60 allocators, 30 deployments, burst 10 (a CI-sized smoke run).
 // Needs a build (`npx tsc -b tsconfig.json`) and ZooKeeper's jars (scripts/bootstrap.sh).
@@ -38,6 +40,7 @@ const { values } = parseArgs({
     'start-delay': { type: 'string', default: '100-300' },
     'group-commit': { type: 'boolean', default: false },
     'leader-timeout': { type: 'string' },
+    'node-options': { type: 'string' },
     'count-requests': { type: 'string' },
   },
 });
@@ -154,6 +157,7 @@ const constructor = await startConstructor({
   groupCommit: values['group-commit'],
   leaderTimeoutMs: values['leader-timeout'] ? Number(values['leader-timeout']) : undefined,
   requestCounts: values['count-requests'],
+  nodeOptions: values['node-options'],
 });
 const ctx = { zk, fleet, attempts, routes };
 const report = {
@@ -166,7 +170,7 @@ const report = {
   groupCommit: values['group-commit'],
 };
 console.log(
-  `constructor group commit: ${values['group-commit'] ? 'on' : 'off'}; leader session timeout: ${values['leader-timeout'] ?? 'default'}`,
+  `constructor group commit: ${values['group-commit'] ? 'on' : 'off'}; leader session timeout: ${values['leader-timeout'] ?? 'default'}; NODE_OPTIONS: ${values['node-options'] ?? '(V8 defaults)'}`,
 );
 
 // 1. create

@@ -80,7 +80,8 @@ const COUNTED_MESSAGES = new Set([
  * warn) is read: errors are passed to stderr, the messages in COUNTED_MESSAGES counted by session
  * (`logCounts()`).
  * `leaderTimeoutMs` sets WHARF_LEADER_SESSION_TIMEOUT_MS; `requestCounts` preloads
- * `count-requests.mjs` writing the client's request counts to that file.
+ * `count-requests.mjs` writing the client's request counts to that file; `nodeOptions` becomes
+ * the constructor's NODE_OPTIONS (the bench's own NODE_OPTIONS otherwise, usually none).
  */
 export async function startConstructor({
   connectString,
@@ -90,6 +91,7 @@ export async function startConstructor({
   groupCommit = false,
   leaderTimeoutMs,
   requestCounts,
+  nodeOptions,
 }) {
   const args = [
     ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []),
@@ -107,6 +109,7 @@ export async function startConstructor({
       WHARF_CONSTRUCTOR_GROUP_COMMIT: groupCommit ? 'on' : 'off',
       ...(leaderTimeoutMs ? { WHARF_LEADER_SESSION_TIMEOUT_MS: String(leaderTimeoutMs) } : {}),
       ...(requestCounts ? { WHARF_BENCH_REQUEST_COUNTS: requestCounts } : {}),
+      ...(nodeOptions !== undefined ? { NODE_OPTIONS: nodeOptions } : {}),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

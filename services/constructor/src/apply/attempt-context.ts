@@ -3,14 +3,7 @@
  * after every change), its private state, and the checks every step makes between actions
  * (leadership, cancellation, timeout).
  */
-import {
-  FAILURE_TYPES,
-  isWharfError,
-  paths,
-  serializeDocument,
-  type PlanAttempt,
-  type StepId,
-} from '@wharf/model';
+import { FAILURE_TYPES, isWharfError, paths, type PlanAttempt, type StepId } from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { pastPointOfNoReturn, type AttemptState } from '../core/attempt-state';
 import { attemptFailure } from '../core/failure';
@@ -19,6 +12,7 @@ import { beginStep, endStep, logStep, type StepOutcome } from '../core/step-log'
 import { type ChangeSet } from '../core/changes';
 import { type ConfigurationsById } from '../core/validate-plan';
 import { groupAt, groupView } from '../core/strategies';
+import { AttemptEncoder } from '../io/attempt-encoder';
 import { documentsOf } from '../io/documents';
 import { interrupted } from './interrupt';
 import { type RunnerDeps } from './runner-deps';
@@ -40,6 +34,8 @@ export class AttemptContext {
   private dirty = false;
   /** `attempt.state` as last saved, serialized: a log line after a state change saves at once. */
   private savedState: string;
+  /** Validates each part of this attempt's documents once (see `io/attempt-encoder.ts`). */
+  private readonly encoder = new AttemptEncoder();
   /**
    * The instance configurations `validate-plan-safety` just read, handed once to the
    * `allocate-instances` that follows (in memory only: a resumed attempt reads them again).
@@ -95,7 +91,7 @@ export class AttemptContext {
     const doc: PlanAttempt = { ...this.attempt, state: JSON.parse(json) as Record<string, unknown> };
     try {
       const path = paths.planAttempt(this.deploymentId);
-      const data = serializeDocument('plan-attempt', doc);
+      const data = this.encode(doc);
       const stat = await this.deps.zk.set(path, data, this.version);
       this.deps.wrote(path, data);
       this.attempt = doc;
@@ -108,6 +104,11 @@ export class AttemptContext {
       }
       throw err;
     }
+  }
+
+  /** This attempt's document as bytes, validated (throws `WHARF_VALIDATION`, nothing written). */
+  encode(doc: PlanAttempt): Buffer {
+    return this.encoder.encode(doc);
   }
 
   /** Saves when the document has unsaved progress (before something that may take a while). */

@@ -94,12 +94,8 @@ async function publish(ctx: AttemptContext, final: PlanAttempt, success: boolean
       if (current) tx.set(paths.planCurrent(d), plan, current.version);
       else tx.create(paths.planCurrent(d), plan);
     }
-    tx.create(
-      paths.planHistoryEntryPrefix(d),
-      serializeDocument('plan-attempt', history),
-      'persistent_sequential',
-    );
-    tx.set(paths.planAttempt(d), serializeDocument('plan-attempt', final), ctx.version);
+    tx.create(paths.planHistoryEntryPrefix(d), ctx.encode(history), 'persistent_sequential');
+    tx.set(paths.planAttempt(d), ctx.encode(final), ctx.version);
     try {
       await tx.commit();
       ctx.attempt = final;
@@ -126,13 +122,11 @@ async function freshPending(ctx: AttemptContext) {
 async function finishShutdown(ctx: AttemptContext, final: PlanAttempt): Promise<void> {
   const { zk } = ctx.deps;
   const d = ctx.deploymentId;
-  await zk
-    .set(paths.planAttempt(d), serializeDocument('plan-attempt', final), ctx.version)
-    .catch((err: unknown) => {
-      if (isWharfError(err, 'WHARF_ZK_BAD_VERSION', 'WHARF_ZK_NO_NODE'))
-        throw interrupted('attempt changed by someone else', err);
-      throw err;
-    });
+  await zk.set(paths.planAttempt(d), ctx.encode(final), ctx.version).catch((err: unknown) => {
+    if (isWharfError(err, 'WHARF_ZK_BAD_VERSION', 'WHARF_ZK_NO_NODE'))
+      throw interrupted('attempt changed by someone else', err);
+    throw err;
+  });
   ctx.attempt = final;
   await deleteRoute(zk, d);
   await deleteDeploymentTree(ctx);

@@ -16,6 +16,7 @@
 import { type AllocatorAdvertisement, type InstanceSpec, type InstanceStatus } from '@wharf/model';
 import { type CachedNode, type NodeParser, type ObservedState } from '../core/observed';
 import { type AllocatorView, type SpecIndex } from '../core/place';
+import { ByDeployment } from './by-deployment';
 
 /**
  * A deletion the cache never reports (the spec was gone before the cache read it) leaves its
@@ -52,6 +53,9 @@ export class ObservedIndex implements SpecIndex {
   private readonly specs = new Map<string, InstanceSpec>();
   private readonly statuses = new Map<string, InstanceStatus>();
   private readonly byAllocator = new Map<string, Map<string, InstanceSpec>>();
+  /** `specs` and `statuses` again, by deployment (kept with them: a step reads one deployment). */
+  private readonly specsByDeployment = new ByDeployment<InstanceSpec>();
+  private readonly statusesByDeployment = new ByDeployment<InstanceStatus>();
   /** Ledger: specs created here and not yet seen by the cache. */
   private readonly created = new Map<string, InstanceSpec>();
   /** Ledger: specs deleted here and not yet seen gone by the cache (instance id → when). */
@@ -80,6 +84,8 @@ export class ObservedIndex implements SpecIndex {
   /** Replaces the cached part with a full snapshot (the cache's `initialized`); the ledger stays. */
   load(nodes: ReadonlyMap<string, CachedNode>): void {
     for (const m of [this.ads, this.allocators, this.specs, this.statuses, this.byAllocator]) m.clear();
+    this.specsByDeployment.clear();
+    this.statusesByDeployment.clear();
     this.live.clear();
     this.known.clear();
     for (const [path, node] of nodes) this.put(path, node.data);
@@ -110,8 +116,8 @@ export class ObservedIndex implements SpecIndex {
       else this.removeSpec(at.instance, at.allocator);
     } else {
       const status = this.parse('instance-status', path, data);
-      if (status) this.statuses.set(at.instance, status);
-      else this.statuses.delete(at.instance);
+      if (status) this.setStatus(at.instance, status);
+      else this.removeStatus(at.instance);
     }
   }
 
@@ -132,7 +138,7 @@ export class ObservedIndex implements SpecIndex {
       // An older incarnation seen gone; a spec created here since stays counted.
       if (!this.created.has(at.instance)) this.removeSpec(at.instance, at.allocator);
     } else {
-      this.statuses.delete(at.instance);
+      this.removeStatus(at.instance);
     }
   }
 
@@ -167,14 +173,12 @@ export class ObservedIndex implements SpecIndex {
 
   /** The specs of one deployment (`<deployment>-…` instance ids), cache and ledger together. */
   specsOfDeployment(deploymentId: string): InstanceSpec[] {
-    const prefix = `${deploymentId}-`;
-    return [...this.specs.values()].filter((s) => s.instance_id.startsWith(prefix));
+    return [...this.specsByDeployment.of(deploymentId).values()];
   }
 
   /** Instance ids of one deployment that still have a status. */
   statusIdsOfDeployment(deploymentId: string): string[] {
-    const prefix = `${deploymentId}-`;
-    return [...this.statuses.keys()].filter((id) => id.startsWith(prefix));
+    return [...this.statusesByDeployment.of(deploymentId).keys()];
   }
 
   specsOn(allocatorId: string): Iterable<InstanceSpec> {
@@ -209,6 +213,7 @@ export class ObservedIndex implements SpecIndex {
     if (previous && previous.allocator_id !== spec.allocator_id)
       this.byAllocator.get(previous.allocator_id)?.delete(spec.instance_id);
     this.specs.set(spec.instance_id, spec);
+    this.specsByDeployment.set(spec.instance_id, spec);
     let mine = this.byAllocator.get(spec.allocator_id);
     if (!mine) {
       mine = new Map();
@@ -217,11 +222,22 @@ export class ObservedIndex implements SpecIndex {
     mine.set(spec.instance_id, spec);
   }
 
+  private setStatus(instanceId: string, status: InstanceStatus): void {
+    this.statuses.set(instanceId, status);
+    this.statusesByDeployment.set(instanceId, status);
+  }
+
+  private removeStatus(instanceId: string): void {
+    this.statuses.delete(instanceId);
+    this.statusesByDeployment.delete(instanceId);
+  }
+
   /** Drops a spec (only the one on `allocatorId` when given). */
   private removeSpec(instanceId: string, allocatorId?: string): void {
     const spec = this.specs.get(instanceId);
     if (!spec || (allocatorId !== undefined && spec.allocator_id !== allocatorId)) return;
     this.specs.delete(instanceId);
+    this.specsByDeployment.delete(instanceId);
     const mine = this.byAllocator.get(spec.allocator_id);
     mine?.delete(instanceId);
     if (mine?.size === 0) this.byAllocator.delete(spec.allocator_id);
