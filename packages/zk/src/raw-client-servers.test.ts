@@ -1,5 +1,5 @@
 import { NOOP_LOGGER } from './logger';
-import { RawClient } from './raw-client';
+import { RawClient, outsideChroot } from './raw-client';
 import { parseServerList } from './server-list';
 
 /*
@@ -31,6 +31,14 @@ async function nextServers(raw: RawClient, count: number): Promise<string[]> {
 }
 
 type FindNext = (cb: (server: { host: string; port: number }) => void) => void;
+
+test('only paths outside a chroot count as outside it', () => {
+  expect(outsideChroot('/zookeeper/config', '/wharf')).toBe(true);
+  expect(outsideChroot('/wharfish', '/wharf')).toBe(true);
+  expect(outsideChroot('/wharf', '/wharf')).toBe(false);
+  expect(outsideChroot('/wharf/a', '/wharf')).toBe(false);
+  expect(outsideChroot('/zookeeper/config', '')).toBe(false);
+});
 
 describe('RawClient.setServers (library internals)', () => {
   test('the library’s next attempts go to the new servers only', async () => {

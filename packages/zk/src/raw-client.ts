@@ -46,7 +46,10 @@ export interface RawClientOptions {
   readonly sessionPassword?: Buffer;
   /** Mutual TLS to the servers' secure client port; null/absent: plaintext. */
   readonly tls?: CompiledZkTls | null;
-  /** Every watch notification's server-side path (chroot not removed), before the library sees it. */
+  /**
+   * Every watch notification's server-side path (chroot not removed), before the library sees it.
+   * With a chroot, one naming a path outside it is consumed here (only `getConfig` watches there).
+   */
   readonly onNotification?: (path: string) => void;
 }
 
@@ -114,7 +117,11 @@ export class RawClient {
         onNotification &&
           ((frame) => {
             const notification = decodeNotification(frame, undefined);
-            if (notification !== null) onNotification(notification.path);
+            if (notification === null) return false;
+            onNotification(notification.path);
+            // Nothing but our config watch can name a path outside the chroot: the library would
+            // cut the chroot's length off it, and persistent watches on '/' would see a stranger.
+            return outsideChroot(notification.path, options.chroot);
           }),
       );
     }
@@ -353,4 +360,10 @@ export class RawClient {
     }
     this.options.onEvent(this, event);
   }
+}
+
+/** True when `path` (as the server names it) lies outside a non-root `chroot`. */
+export function outsideChroot(path: string, chroot: string): boolean {
+  if (chroot === '' || chroot === '/') return false;
+  return path !== chroot && !path.startsWith(`${chroot}/`);
 }

@@ -55,6 +55,8 @@ describe('a session follows the ensemble membership', () => {
     const one = `${members[0]!.host}:${members[0]!.clientPort}`;
     following = await openSession(one, true);
     pinned = await openSession(one, false);
+    const seen: string[] = [];
+    await following.addRecursiveWatch('/', (event) => seen.push(event.path));
     await following.create('/before-growth', 'kept'); // the chroot /wharf: data lives under it
 
     await ensemble.join(2, members);
@@ -66,6 +68,9 @@ describe('a session follows the ensemble membership', () => {
     });
     expect(logger.messages('zookeeper server list changed').length).toBeGreaterThanOrEqual(1);
     expect(addresses(pinned)).toEqual([one]);
+    // The config watch's notifications (outside the chroot) reach no watcher inside it.
+    expect(seen).toContain('/before-growth');
+    expect(seen.filter((path) => path.includes('zookeeper'))).toEqual([]);
   }, 60_000);
 
   test('member 1 SIGKILLed: the same session writes through 2 or 3; the pinned one does not recover', async () => {
