@@ -98,8 +98,10 @@ export async function writeThenRead(
   path: string,
   tls?: ZkTlsOptions,
 ): Promise<string> {
-  const writer = new ZkSession({ connectString: writeAt, ...(tls === undefined ? {} : { tls }) });
-  const reader = new ZkSession({ connectString: readAt, ...(tls === undefined ? {} : { tls }) });
+  // Pinned: the point is which member each side talks to, so neither follows the membership.
+  const pin = { followEnsemble: false, ...(tls === undefined ? {} : { tls }) };
+  const writer = new ZkSession({ connectString: writeAt, ...pin });
+  const reader = new ZkSession({ connectString: readAt, ...pin });
   try {
     await writer.start();
     await writer.create(path, 'grown');

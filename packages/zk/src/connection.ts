@@ -1,9 +1,11 @@
 import { closedError, connectionLossError } from './errors';
 import { ensureChroot } from './chroot';
+import { EnsembleFollower } from './ensemble-follower';
 import { judgeLiveness, watchdogTickMs } from './liveness';
 import { type CompiledZkOptions } from './options';
 import { RawClient, type Done, type RawClientEvent } from './raw-client';
 import { rawExists } from './raw-ops';
+import { type ZkServerAddress } from './server-list';
 import { SessionStateMachine } from './session-state';
 import { WatchRouter } from './watch-router';
 
@@ -28,6 +30,8 @@ export type Invoker<T> = (raw: RawClient, router: WatchRouter) => (done: Done<T>
  *   is dropped so the library reconnects; silence ≥ timeout → `lost`.
  * - After EXPIRED or `lost` the library's client is dead: it is killed and a new one is built
  *   (jittered back-off) until one connects → `reconnected` with `newSession: true`.
+ * - The servers tried follow the ensemble's membership ({@link EnsembleFollower}) unless
+ *   `followEnsemble` is off; a rebuilt client starts with the list as last followed.
  */
 export class ZkConnection {
   /** State and events. */
@@ -40,9 +44,16 @@ export class ZkConnection {
   private rebuilding = false;
   private readonly pastSessionIds = new Set<string>();
   private readonly closing = new AbortController();
+  private readonly follower: EnsembleFollower;
 
   constructor(private readonly options: CompiledZkOptions) {
     this.machine = new SessionStateMachine(options.logger, () => this.sessionId);
+    this.follower = new EnsembleFollower(options, () => this.raw);
+  }
+
+  /** The servers the next (re)connection tries, as followed from the ensemble's configuration. */
+  get servers(): readonly ZkServerAddress[] {
+    return this.follower.servers;
   }
 
   /** Current session id (16 hex digits) or null. */
@@ -102,14 +113,21 @@ export class ZkConnection {
   }
 
   private newClient(): RawClient {
-    const { connectString, chroot, sessionTimeoutMs, logger } = this.options;
+    const { chroot, sessionTimeoutMs, logger } = this.options;
     const raw = new RawClient({
-      connectString,
+      connectString: this.follower.connectString,
       chroot,
       sessionTimeoutMs,
       logger,
       tls: this.options.tls,
       onEvent: (client, event) => this.onRawEvent(client, event),
+      ...(this.options.followEnsemble
+        ? {
+            onNotification: (path: string) => {
+              if (raw === this.raw) this.follower.onNotification(path);
+            },
+          }
+        : {}),
     });
     this.raw = raw;
     this.router = new WatchRouter(logger);
@@ -133,6 +151,7 @@ export class ZkConnection {
         const newSession = !this.pastSessionIds.has(id);
         this.pastSessionIds.add(id);
         this.machine.connected(newSession, raw.negotiatedTimeoutMs);
+        this.follower.onConnected();
         break;
       }
       case 'disconnected':

@@ -3,11 +3,13 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { WharfError } from '@wharf/model';
+import { parseEnsembleConfig, type EnsembleConfig, type EnsembleServer } from './ensemble-config';
 import { ZkSession } from './session';
 import { type ZkTlsOptions } from './tls';
 import { DEFAULT_JAVA_DIR, SERVER_JARS } from './zk-config';
 import { WHARF_RECONFIG_CLASS, ensureX509Provider } from './x509-provider';
 
+export { parseEnsembleConfig, type EnsembleConfig, type EnsembleServer } from './ensemble-config';
 /*
  * A ZooKeeper ensemble that grows and shrinks while it serves (ZooKeeper ≥ 3.5 dynamic
  * reconfiguration), as ECE's directors keep theirs: the first director runs a quorum of one
@@ -17,27 +19,6 @@ import { WHARF_RECONFIG_CLASS, ensureX509Provider } from './x509-provider';
  * and stopped after. The membership lives in ZooKeeper itself (`/zookeeper/config`, readable by
  * every client), so nothing else has to be kept in step with it.
  */
-
-/** One server of the ensemble, as in a `server.N=` line of the dynamic configuration. */
-export interface EnsembleServer {
-  /** `myid`: 1–255 for Wharf (ZooKeeper allows any positive long). */
-  readonly id: number;
-  readonly host: string;
-  /** Followers connect to the leader here. */
-  readonly quorumPort: number;
-  /** Leader election. */
-  readonly electionPort: number;
-  /** Clients (the secure client port of a TLS ensemble). */
-  readonly clientPort: number;
-  readonly role?: 'participant' | 'observer';
-}
-
-/** The parsed `/zookeeper/config`. */
-export interface EnsembleConfig {
-  readonly servers: EnsembleServer[];
-  /** `version=` (hex zxid of the last reconfig), null in a static file. */
-  readonly version: string | null;
-}
 
 /** The super user of digest auth, allowed to reconfigure. */
 export const SUPER_USER = 'super';
@@ -59,10 +40,6 @@ export const RECONFIG_CONFIRM_MS = 45_000;
 /** Between two reads of the configuration while confirming. */
 const RECONFIG_CONFIRM_POLL_MS = 1_000;
 
-// The client part is optional: a TLS member lists none (see {@link serverSpec}).
-const SERVER_LINE =
-  /^server\.(\d+)=([^:;\s]+):(\d+):(\d+)(?::(participant|observer))?(?:;(?:([^:;\s]+):)?(\d+))?$/;
-
 const execFileAsync = promisify(execFile);
 
 /**
@@ -82,31 +59,6 @@ export function renderDynamicConfig(servers: readonly EnsembleServer[], tlsClien
     .sort((a, b) => a.id - b.id)
     .map((s) => serverSpec(s, tlsClients))
     .join('\n')}\n`;
-}
-
-/**
- * Parses `/zookeeper/config` (or a dynamic config file); unknown lines are ignored. A line
- * without a client part (a TLS ensemble's) gets `defaultClientPort` (0 when not given): Wharf
- * runs every member's secure client port on the same port number.
- */
-export function parseEnsembleConfig(text: string, defaultClientPort = 0): EnsembleConfig {
-  const servers: EnsembleServer[] = [];
-  let version: string | null = null;
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line.startsWith('version=')) version = line.slice('version='.length);
-    const m = SERVER_LINE.exec(line);
-    if (m === null) continue;
-    servers.push({
-      id: Number(m[1]),
-      host: m[2]!,
-      quorumPort: Number(m[3]),
-      electionPort: Number(m[4]),
-      role: (m[5] as EnsembleServer['role']) ?? 'participant',
-      clientPort: m[7] === undefined ? defaultClientPort : Number(m[7]),
-    });
-  }
-  return { servers: servers.sort((a, b) => a.id - b.id), version };
 }
 
 /** `host:port,…` of every member's client port. */
@@ -280,6 +232,8 @@ export async function readEnsembleConfig(connectString: string, tls?: ZkTlsOptio
     chroot: '/',
     connectTimeoutMs: CONFIG_READ_TIMEOUT_MS,
     operationTimeoutMs: CONFIG_READ_TIMEOUT_MS,
+    // The answer must be this member's (or these members'): never move to another one.
+    followEnsemble: false,
     // A configuration read creates nothing: no ACL identity needed from the certificate.
     ...(tls === undefined ? {} : { tls, acl: null }),
   });

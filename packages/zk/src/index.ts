@@ -74,6 +74,7 @@ export {
 } from './acl';
 export { assertZkPath, baseName, joinPath, parentPath, sequenceOf } from './paths';
 export { ZkSession } from './session';
+export { type ZkServerAddress, parseServerList, serversFromConfig } from './server-list';
 export { type ServiceFacts, registerService } from './service-registration';
 export type { ZkSessionApi } from './session-api';
 export type { ZkSessionEvents } from './session-state';

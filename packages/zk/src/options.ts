@@ -75,6 +75,13 @@ export interface ZkSessionOptions {
    * (ZooKeeper's open ACL). `null`: open ACLs even over TLS.
    */
   acl?: ZkAclProvider | null;
+  /**
+   * Follow the ensemble's membership (default true): after each connection and on each change of
+   * `/zookeeper/config`, the members' client addresses become the servers tried on the next
+   * reconnect (`ensemble-follower.ts`). False pins the session to `connectString`: for tools
+   * that must talk to the members they name.
+   */
+  followEnsemble?: boolean;
   logger?: ZkLogger;
   clock?: ZkClock;
 }
@@ -94,6 +101,7 @@ export interface CompiledZkOptions {
   readonly tls: CompiledZkTls | null;
   /** Null: nodes are created with ZooKeeper's open ACL. */
   readonly acl: ZkAclProvider | null;
+  readonly followEnsemble: boolean;
   readonly logger: ZkLogger;
   readonly clock: ZkClock;
 }
@@ -143,6 +151,7 @@ export function compileZkOptions(options: ZkSessionOptions): CompiledZkOptions {
         : options.tls
           ? wharfAclPolicy(certificateIdentity(options.tls.cert))
           : null,
+    followEnsemble: options.followEnsemble ?? true,
     logger: options.logger ?? NOOP_LOGGER,
     clock: options.clock ?? SYSTEM_CLOCK,
   });

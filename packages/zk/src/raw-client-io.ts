@@ -16,15 +16,16 @@ const FRAME_HEADER_BYTES = 4;
  * replies are handed to it one whole frame at a time (see {@link splitFrames}). Writes are left
  * as they are: corking the socket for a turn saved half the write system calls' CPU but delays
  * every request by up to a turn, and did not measure faster (docs/benchmarks.md). Each frame is
- * first offered to the client's persistent watches (`persistent-watch.ts`), which the library
+ * first shown to `observe` (the ensemble follower's config watch; true: consumed there), then offered to the client's persistent watches (`persistent-watch.ts`), which the library
  * does not know; they are forgotten with the socket, as the server forgets them.
  */
 export function installSocketIo(
   cm: ConnectionManagerIo,
   onWatcherError: (err: unknown, event: ZkWatchEvent) => void,
+  observe?: (frame: Buffer) => boolean,
 ): PersistentWatches {
   const watches = new PersistentWatches(cm, onWatcherError);
-  splitFrames(cm, watches);
+  splitFrames(cm, watches, observe);
   return watches;
 }
 
@@ -36,7 +37,11 @@ export function installSocketIo(
  * The socket reads into our own accumulator instead, reset when the library opens a new socket
  * (a reconnect must not prepend the old connection's partial frame).
  */
-function splitFrames(cm: ConnectionManagerIo, watches: PersistentWatches): void {
+function splitFrames(
+  cm: ConnectionManagerIo,
+  watches: PersistentWatches,
+  observe?: (frame: Buffer) => boolean,
+): void {
   const original = cm.onSocketData;
   let socket: Socket | undefined;
   let pending: Buffer[] = [];
@@ -64,7 +69,7 @@ function splitFrames(cm: ConnectionManagerIo, watches: PersistentWatches): void 
       const end = offset + FRAME_HEADER_BYTES + buffer.readInt32BE(offset);
       if (end > buffer.length) break;
       const frame = offset === 0 && end === buffer.length ? buffer : buffer.subarray(offset, end);
-      if (!watches.intercept(frame)) original.call(cm, frame);
+      if (observe?.(frame) !== true && !watches.intercept(frame)) original.call(cm, frame);
       offset = end;
       if (cm.socket !== socket) return; // the frame closed the connection (expiry, auth failure)
     }

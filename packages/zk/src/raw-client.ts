@@ -1,9 +1,12 @@
 import { type Socket } from 'node:net';
 import * as zookeeper from 'node-zookeeper-client';
+import { WharfError } from '@wharf/model';
+import { configRequest } from './config-request';
 import { closedError, connectionLossError, toWharfError } from './errors';
 import { type ZkLogger } from './logger';
-import { type PersistentWatches } from './persistent-watch';
+import { decodeNotification, type PersistentWatches } from './persistent-watch';
 import { installSocketIo, type ConnectionManagerIo } from './raw-client-io';
+import { type ZkServerAddress } from './server-list';
 import { idToHex } from './stat';
 import { type CompiledZkTls } from './tls';
 import { installTlsTransport, type ConnectionManagerTransport } from './tls-transport';
@@ -43,12 +46,26 @@ export interface RawClientOptions {
   readonly sessionPassword?: Buffer;
   /** Mutual TLS to the servers' secure client port; null/absent: plaintext. */
   readonly tls?: CompiledZkTls | null;
+  /**
+   * Every watch notification's server-side path (chroot not removed), before the library sees it.
+   * With a chroot, one naming a path outside it is consumed here (only `getConfig` watches there).
+   */
+  readonly onNotification?: (path: string) => void;
 }
 
 // The subset of the library's private ConnectionManager we touch to hard-kill a client; the
 // library version is pinned exactly, see `kill()`.
 interface ConnectionManagerInternals {
   socket?: Socket;
+  servers: { host: string; port: number }[];
+  nextServerIndex: number;
+  serverAttempts: number;
+  sessionTimeout: number;
+  connectTimeout: number;
+  queue: (
+    request: unknown,
+    callback: (err: unknown, response?: { payload?: { data?: Buffer } }) => void,
+  ) => void;
   connectTimeoutHandler?: NodeJS.Timeout | null;
   connect: () => void;
   findNextServer: (cb: unknown) => void;
@@ -93,8 +110,19 @@ export class RawClient {
     }
     this.installHandshakeTimeout();
     if (cm !== undefined) {
-      this.persistentWatches = installSocketIo(cm as unknown as ConnectionManagerIo, (err, event) =>
-        options.logger.error('watcher threw', { path: event.path, type: event.type, err }),
+      const onNotification = options.onNotification;
+      this.persistentWatches = installSocketIo(
+        cm as unknown as ConnectionManagerIo,
+        (err, event) => options.logger.error('watcher threw', { path: event.path, type: event.type, err }),
+        onNotification &&
+          ((frame) => {
+            const notification = decodeNotification(frame, undefined);
+            if (notification === null) return false;
+            onNotification(notification.path);
+            // Nothing but our config watch can name a path outside the chroot: the library would
+            // cut the chroot's length off it, and persistent watches on '/' would see a stranger.
+            return outsideChroot(notification.path, options.chroot);
+          }),
       );
     }
   }
@@ -165,6 +193,46 @@ export class RawClient {
         done(err);
       }
     });
+  }
+
+  /**
+   * Reads `/zookeeper/config` outside the chroot (see config-request.ts), arming a one-shot data
+   * watch when `watch` (its notification reaches `onNotification`; the library knows nothing of it).
+   */
+  getConfig(watch: boolean): (done: Done<Buffer>) => void {
+    return (done) => {
+      const cm = this.internals();
+      if (cm === undefined) done(new WharfError('WHARF_ZK_ERROR', 'client internals not found'));
+      else
+        cm.queue(configRequest(watch), (err, response) =>
+          done(err, response?.payload?.data ?? Buffer.alloc(0)),
+        );
+    };
+  }
+
+  /**
+   * The servers the library tries when it next has to (re)connect; the current connection stays.
+   * node-zookeeper-client 1.1.3 (pinned exactly) has no `updateServerList`: its ConnectionManager
+   * walks the private `servers` array with `nextServerIndex` and counts `serverAttempts` until it
+   * equals `servers.length` (then it sleeps a spin delay). So the array is replaced, the counter
+   * reset (with a shorter list an `===` check would never fire again: reconnects without pause),
+   * and the per-attempt connect timeout re-divided as the library does on connect. The only
+   * place writing those internals; `raw-client-servers.test.ts` fails if they move. Returns false
+   * when they are not there.
+   */
+  setServers(servers: readonly ZkServerAddress[]): boolean {
+    const cm = this.internals();
+    if (cm === undefined || !Array.isArray(cm.servers) || servers.length === 0) return false;
+    cm.servers = servers.map((s) => ({ host: s.host, port: s.port }));
+    cm.nextServerIndex = 0;
+    cm.serverAttempts = 0;
+    cm.connectTimeout = Math.floor(cm.sessionTimeout / cm.servers.length);
+    return true;
+  }
+
+  /** The servers the library would try next (a copy), empty when its internals are not found. */
+  get servers(): ZkServerAddress[] {
+    return (this.internals()?.servers ?? []).map((s) => ({ host: s.host, port: Number(s.port) }));
   }
 
   /**
@@ -292,4 +360,10 @@ export class RawClient {
     }
     this.options.onEvent(this, event);
   }
+}
+
+/** True when `path` (as the server names it) lies outside a non-root `chroot`. */
+export function outsideChroot(path: string, chroot: string): boolean {
+  if (chroot === '' || chroot === '/') return false;
+  return path !== chroot && !path.startsWith(`${chroot}/`);
 }

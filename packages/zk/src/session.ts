@@ -10,6 +10,7 @@ import { type ZkLogger } from './logger';
 import { compileZkOptions, type CompiledZkOptions, type ZkSessionOptions } from './options';
 import { assertZkPath, joinPath } from './paths';
 import { rawChildren, rawCreate, rawDelete, rawExists, rawGet, rawMkdirp, rawMulti, rawSet } from './raw-ops';
+import { type ZkServerAddress } from './server-list';
 import { type ZkSessionApi } from './session-api';
 import { toZkStat } from './stat';
 import { ZkTransaction, type RawTxResult, type ZkTxOp } from './transaction';
@@ -70,6 +71,11 @@ export class ZkSession implements ZkSessionApi {
   /** The current session id (16 hex digits), null before the first connection and after close. */
   get sessionId(): string | null {
     return this.connection.sessionId;
+  }
+
+  /** The servers a reconnection tries (the ensemble's members once followed; see `followEnsemble`). */
+  get servers(): readonly ZkServerAddress[] {
+    return this.connection.servers;
   }
 
   /** Number of distinct server sessions this object has had (1 after start, +1 per rebuild). */

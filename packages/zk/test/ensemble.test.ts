@@ -1,13 +1,12 @@
 import { freePorts, useTempDir, waitFor } from '@wharf/testkit';
 import {
-  EmbeddedZooKeeper,
   ZkSession,
   ensembleConnectString,
-  fourLetterWord,
   parseEnsembleConfig,
   reconfigureEnsemble,
   type EnsembleServer,
 } from '@wharf/zk';
+import { SUPER_PASSWORD, TestEnsemble, serverMode as mode } from './ensemble-helpers';
 
 /*
  * A real three-server ensemble grown one server at a time by dynamic reconfiguration (as directors
@@ -15,44 +14,24 @@ import {
  * testkit; each JVM is one of ours, killed in afterAll.
  */
 
-const SUPER_PASSWORD = 'test-super-password';
 const tmp = useTempDir('wharf-ensemble');
-const servers: EmbeddedZooKeeper[] = [];
 const sessions: ZkSession[] = [];
+let ensemble: TestEnsemble;
+let servers: TestEnsemble['servers'] = [];
+
+beforeAll(async () => {
+  // One call, so no port is handed out twice.
+  ensemble = new TestEnsemble(await freePorts(9), () => tmp.path);
+  servers = ensemble.servers;
+});
 
 afterAll(async () => {
   await Promise.all(sessions.map((s) => s.close().catch(() => undefined)));
-  await Promise.all(servers.map((s) => s.kill()));
-});
-
-let ports: number[] = [];
-beforeAll(async () => {
-  ports = await freePorts(9); // one call, so no port is handed out twice
+  await ensemble.killAll();
 });
 
 function member(id: number): EnsembleServer {
-  const [quorumPort, electionPort, clientPort] = ports.slice((id - 1) * 3, id * 3);
-  return {
-    id,
-    host: '127.0.0.1',
-    quorumPort: quorumPort!,
-    electionPort: electionPort!,
-    clientPort: clientPort!,
-  };
-}
-
-async function startMember(
-  self: EnsembleServer,
-  current: readonly EnsembleServer[],
-): Promise<EmbeddedZooKeeper> {
-  const server = new EmbeddedZooKeeper({
-    dataDir: `${tmp.path}/zk-${self.id}`,
-    port: self.clientPort,
-    ensemble: { myId: self.id, servers: [...current, self], superPassword: SUPER_PASSWORD },
-  });
-  servers.push(server);
-  await server.start();
-  return server;
+  return ensemble.member(id);
 }
 
 async function openSession(connectString: string): Promise<ZkSession> {
@@ -68,24 +47,19 @@ async function openSession(connectString: string): Promise<ZkSession> {
   return session;
 }
 
-async function mode(server: EmbeddedZooKeeper): Promise<string | null> {
-  const srvr = await fourLetterWord(server.host, server.port, 'srvr', 1000);
-  return /Mode: (\w+)/.exec(srvr ?? '')?.[1] ?? null;
-}
-
 describe('ZooKeeper ensemble with dynamic reconfiguration', () => {
   const members: EnsembleServer[] = [];
 
   test('a quorum of one grows to three by reconfig -add, one server at a time', async () => {
     members.push(member(1));
-    await startMember(members[0]!, []);
+    await ensemble.startMember(members[0]!, []);
     expect(await mode(servers[0]!)).toBe('leader'); // never standalone: it can grow
     const first = await openSession(members[0]!.host + ':' + members[0]!.clientPort);
     await first.create('/before-growth', 'kept');
 
     for (const id of [2, 3]) {
       const joining = member(id);
-      await startMember(joining, members);
+      await ensemble.startMember(joining, members);
       const config = await reconfigureEnsemble({
         connectString: ensembleConnectString(members),
         add: [joining],
