@@ -8,14 +8,17 @@
  * The hand check must never accept what the schema refuses (`RouteEntrySchema` in
  * `@wharf/model`): it is stricter where exactness would cost (timestamps: UTC `Z` only), and a
  * property test holds it to the schema's verdict (`route-table-parse.test.ts`).
- *
- * Before both, the scanner (`route-table-scan.ts`) reads the common form of a valid document
- * without `JSON.parse`; anything it does not read takes the path above.
  */
 import { MAX_REF_ID_LENGTH, SCHEMA_VERSION, isValidId, type RouteEntry } from '@wharf/model';
 import { MODEL_DECODER } from '@wharf/zk';
-import { MAX_HOST_LENGTH, MAX_INSTANCES, MAX_PORT, isUtcTimestamp } from './route-table-checks';
-import { scanRouteDocument } from './route-table-scan';
+
+/** `host` and bounded strings of the schema (`Str(255)`). */
+const MAX_HOST_LENGTH = 255;
+/** `updated` (`Timestamp()`: date-time, maxLength 64). */
+const MAX_TIMESTAMP_LENGTH = 64;
+/** `instances` (`maxItems`). */
+const MAX_INSTANCES = 256;
+const MAX_PORT = 65535;
 
 const ENTRY_KEYS = new Set([
   'schema_version',
@@ -26,15 +29,15 @@ const ENTRY_KEYS = new Set([
   'updated',
 ]);
 const INSTANCE_KEY_COUNT = 7;
+/** RFC 3339 in UTC, the form every Wharf writer produces (`toISOString()`). */
+const UTC_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?Z$/;
+const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** The entry in `data`, or the reason it is not a valid route document. */
 export function decodeRouteEntry(data: Buffer | string): RouteEntry | string {
-  const text = typeof data === 'string' ? data : data.toString('utf8');
-  const scanned = scanRouteDocument(text);
-  if (scanned !== undefined) return scanned;
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(typeof data === 'string' ? data : data.toString('utf8'));
   } catch {
     value = undefined;
   }
@@ -92,4 +95,16 @@ function isRouteInstance(value: unknown): boolean {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isUtcTimestamp(value: unknown): boolean {
+  if (typeof value !== 'string' || value.length > MAX_TIMESTAMP_LENGTH) return false;
+  const match = UTC_TIMESTAMP.exec(value);
+  if (match === null) return false;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month] ?? 0));
 }
