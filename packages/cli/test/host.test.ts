@@ -115,8 +115,11 @@ test('host join: a one-shot token starts a runner once; reuse and extra roles ar
   // SIGTERM to the runner stops its services and its live node goes.
   process.kill(record.pid, 'SIGTERM');
   await waitFor(() => !isProcessAlive(record.pid), { timeoutMs: 15_000 });
-  await waitFor(async () => (await session.exists(paths.allocatorLive('allocator-cli-h1'))) === null);
-  expect(await session.exists(paths.hostLive('cli-h1'))).toBeNull();
+  // The runner stops its allocator first (up to its stop grace) and removes its live node last.
+  await waitFor(async () => (await session.exists(paths.allocatorLive('allocator-cli-h1'))) === null, {
+    timeoutMs: 15_000,
+  });
+  await waitFor(async () => (await session.exists(paths.hostLive('cli-h1'))) === null, { timeoutMs: 15_000 });
 }, 60_000);
 
 test('end to end: a bootstrapped coordinator host runs the api; its roles token joins a proxy host; roles changed through the api', async () => {
