@@ -6,6 +6,7 @@
  * in persistent-watch.ts) but ignores the chroot; its opcode is the library's GET_DATA, so the
  * library parses the reply (data and stat) itself.
  */
+import { libraryRequest } from './library-request';
 
 /** Where ZooKeeper (3.5+) publishes the ensemble's dynamic configuration. */
 export const CONFIG_NODE = '/zookeeper/config';
@@ -16,17 +17,7 @@ export const OP_GET_DATA = 4;
 /** `GetDataRequest { ustring path; boolean watch }` for {@link CONFIG_NODE}, chroot ignored. */
 export function configRequest(watch: boolean): unknown {
   const path = Buffer.from(CONFIG_NODE, 'utf8');
-  const header = {
-    xid: 0,
-    type: OP_GET_DATA,
-    byteLength: () => 8,
-    serialize(buffer: Buffer, offset: number): number {
-      buffer.writeInt32BE(header.xid, offset);
-      buffer.writeInt32BE(header.type, offset + 4);
-      return 8;
-    },
-  };
-  const payload = {
+  return libraryRequest(OP_GET_DATA, {
     // The library calls this on a chrooted session; the path stays absolute on purpose.
     setChrootPath: (): void => undefined,
     byteLength: () => 4 + path.length + 1,
@@ -36,16 +27,5 @@ export function configRequest(watch: boolean): unknown {
       buffer.writeUInt8(watch ? 1 : 0, offset + 4 + path.length);
       return 4 + path.length + 1;
     },
-  };
-  return {
-    header,
-    payload,
-    toBuffer(): Buffer {
-      const size = header.byteLength() + payload.byteLength();
-      const buffer = Buffer.alloc(size + 4);
-      buffer.writeInt32BE(size, 0);
-      payload.serialize(buffer, 4 + header.serialize(buffer, 4));
-      return buffer;
-    },
-  };
+  });
 }

@@ -1,3 +1,4 @@
+import { libraryRequest } from './library-request';
 import { type Done } from './raw-client';
 import { type ZkWatchEvent, type ZkWatcher } from './types';
 import { watchEventType } from './watch-router';
@@ -44,47 +45,24 @@ type Callback = (err: unknown) => void;
 
 /** `AddWatchRequest { ustring path; int mode }` with the library's Request interface. */
 export function addWatchRequest(path: string, mode: number): unknown {
-  const header = {
-    xid: 0,
-    type: OP_ADD_WATCH,
-    byteLength: () => 8,
-    serialize(buffer: Buffer, offset: number): number {
-      buffer.writeInt32BE(header.xid, offset);
-      buffer.writeInt32BE(header.type, offset + 4);
-      return 8;
-    },
+  let chrootPath: string | undefined;
+  const fullPath = (): Buffer => {
+    const full = chrootPath ? (path === '/' ? chrootPath : `${chrootPath}${path}`) : path;
+    return Buffer.from(full, 'utf8');
   };
-  const payload = {
-    chrootPath: undefined as string | undefined,
+  return libraryRequest(OP_ADD_WATCH, {
     setChrootPath(chroot: string | undefined): void {
-      payload.chrootPath = chroot;
+      chrootPath = chroot;
     },
-    fullPath(): Buffer {
-      const chroot = payload.chrootPath;
-      const full = chroot ? (path === '/' ? chroot : `${chroot}${path}`) : path;
-      return Buffer.from(full, 'utf8');
-    },
-    byteLength: () => 4 + payload.fullPath().length + 4,
+    byteLength: () => 4 + fullPath().length + 4,
     serialize(buffer: Buffer, offset: number): number {
-      const bytes = payload.fullPath();
+      const bytes = fullPath();
       buffer.writeInt32BE(bytes.length, offset);
       bytes.copy(buffer, offset + 4);
       buffer.writeInt32BE(mode, offset + 4 + bytes.length);
       return 8 + bytes.length;
     },
-  };
-  return {
-    header,
-    payload,
-    toBuffer(): Buffer {
-      const size = header.byteLength() + payload.byteLength();
-      const buffer = Buffer.alloc(size + 4);
-      buffer.writeInt32BE(size, 0);
-      const at = 4 + header.serialize(buffer, 4);
-      payload.serialize(buffer, at);
-      return buffer;
-    },
-  };
+  });
 }
 
 /** A decoded watch notification frame (chroot already removed), or null for any other frame. */
