@@ -15,14 +15,14 @@
 // 1e6 / (CPU µs per request) holds even when the box is shared: it is what one core of the proxy
 // serves. Medians and ranges over rounds are printed. HAProxy and nginx are Debian packages
 // (`apt-get install -y haproxy nginx-light`); a missing one is skipped. Loopback only.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startChild, stopChild } from './lib/children.mjs';
+import { installed, startHaproxy, startNginx } from './lib/reference-proxies.mjs';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
@@ -31,8 +31,6 @@ const HOST = `${DEPLOYMENT}.localhost`;
 /** Issue 13's bar: per core at least this fraction of HAProxy's throughput, added p50 at most this. */
 const TARGET_PER_CORE_RATIO = 0.7;
 const TARGET_ADDED_P50_MS = 0.2;
-/** Longest a started HAProxy/nginx may take to accept connections. */
-const READY_TIMEOUT_MS = 5_000;
 
 const { values: opts } = parseArgs({
   options: {
@@ -95,85 +93,6 @@ function cpuUs(root) {
     }
   }
   return total;
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port, child) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${child.spawnfile} exited with ${child.exitCode}`);
-    const ok = await new Promise((resolve) => {
-      const socket = require('node:net').connect(port, '127.0.0.1');
-      socket.once('connect', () => socket.end(() => resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`${child.spawnfile} did not listen on ${port}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-function installed(bin) {
-  return spawnSync(bin, ['-v'], { stdio: 'ignore' }).status === 0;
-}
-
-/** Plain HAProxy 2.6, one thread, keep-alive to the upstream (what the proxy is judged against). */
-async function startHaproxy(dir, upstreamPort) {
-  const port = await freePort();
-  const config = [
-    'global',
-    '  nbthread 1',
-    '  maxconn 4096',
-    'defaults',
-    '  mode http',
-    '  timeout connect 2s',
-    '  timeout client 30s',
-    '  timeout server 30s',
-    'frontend plain',
-    `  bind 127.0.0.1:${port}`,
-    '  default_backend upstream',
-    'backend upstream',
-    '  http-reuse always',
-    `  server u1 127.0.0.1:${upstreamPort}`,
-    '',
-  ].join('\n');
-  writeFileSync(join(dir, 'haproxy.cfg'), config);
-  const child = spawn('haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')], { stdio: 'ignore' });
-  await waitForPort(port, child);
-  return { port, pid: child.pid, stop: () => child.kill('SIGTERM') };
-}
-
-/** nginx, one worker, upstream keep-alive pool (`nginx-light`). */
-async function startNginx(dir, upstreamPort) {
-  const port = await freePort();
-  const config = [
-    'daemon off;',
-    'worker_processes 1;',
-    `pid ${join(dir, 'nginx.pid')};`,
-    `error_log ${join(dir, 'nginx-error.log')} warn;`,
-    'events { worker_connections 4096; }',
-    'http {',
-    '  access_log off;',
-    `  client_body_temp_path ${join(dir, 'body')};`,
-    `  proxy_temp_path ${join(dir, 'proxy')};`,
-    `  upstream u { server 127.0.0.1:${upstreamPort}; keepalive 64; }`,
-    `  server { listen 127.0.0.1:${port}; location / {`,
-    '    proxy_pass http://u; proxy_http_version 1.1; proxy_set_header Connection ""; } }',
-    '}',
-    '',
-  ].join('\n');
-  writeFileSync(join(dir, 'nginx.conf'), config);
-  const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
-  await waitForPort(port, child);
-  return { port, pid: child.pid, stop: () => child.kill('SIGQUIT') };
 }
 
 function load(port, conns, seconds, onResponse) {

@@ -13,14 +13,14 @@
 // not saturated). Ratios are against plaintext HTTP/1.1 through the same proxy in the same round:
 // --rounds runs every target once per round, and the medians over rounds are printed, so a burst
 // of other work on a shared box skews one round rather than one target.
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startChild, stopChild } from './lib/children.mjs';
+import { installed, startHaproxy } from './lib/reference-proxies.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DEPLOYMENT = 'bench';
@@ -63,43 +63,6 @@ function load(mode, port, concurrency, seconds, caFile) {
   });
 }
 
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** HAProxy 2.6 with TLS (same certificate), one thread like the one-process Node proxy. */
-async function startHaproxy(dir, upstreamPort, certPem, keyPem) {
-  if (spawnSync('haproxy', ['-v']).status !== 0) return undefined;
-  const port = await freePort();
-  writeFileSync(join(dir, 'haproxy.pem'), `${certPem}${keyPem}`, { mode: 0o600 });
-  const config = [
-    'global',
-    '  nbthread 1',
-    '  maxconn 4096',
-    'defaults',
-    '  mode http',
-    '  timeout connect 2s',
-    '  timeout client 30s',
-    '  timeout server 30s',
-    'frontend tls',
-    `  bind 127.0.0.1:${port} ssl crt ${join(dir, 'haproxy.pem')} alpn h2,http/1.1`,
-    '  default_backend upstream',
-    'backend upstream',
-    '  http-reuse always',
-    `  server u1 127.0.0.1:${upstreamPort}`,
-    '',
-  ].join('\n');
-  writeFileSync(join(dir, 'haproxy.cfg'), config);
-  const child = spawn('haproxy', ['-db', '-f', join(dir, 'haproxy.cfg')], { stdio: 'ignore' });
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  return { port, child };
-}
-
 const f = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 async function main() {
@@ -108,7 +71,9 @@ async function main() {
   const proxy = await startChild('proxy-tls-server.mjs', [String(upstream.port), DEPLOYMENT]);
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, proxy.caPem);
-  const haproxy = await startHaproxy(dir, upstream.port, proxy.certPem, proxy.keyPem);
+  const haproxy = installed('haproxy')
+    ? await startHaproxy(dir, upstream.port, { certPem: proxy.certPem, keyPem: proxy.keyPem })
+    : undefined;
   try {
     const targets = [
       ['proxy http/1.1 plaintext', 'http', proxy.port],
@@ -179,7 +144,7 @@ async function main() {
       );
     }
   } finally {
-    haproxy?.child.kill('SIGTERM');
+    haproxy?.stop();
     await Promise.all([stopChild(proxy.child), stopChild(upstream.child)]);
     rmSync(dir, { recursive: true, force: true });
   }
