@@ -13,10 +13,13 @@ export type RunnerService = (typeof RUNNER_SERVICES)[number];
 
 /**
  * V8 flags for the control-plane services (constructor, allocator, director): a 1 MB
- * young-generation semi-space instead of V8's 16 MB default. They allocate little, so the extra
- * scavenges cost nothing measurable, and it takes ~10–15 MB off each one's idle RSS
- * (docs/benchmarks.md, "Idle memory"). Not the proxy: its per-request garbage is what a large
- * young generation is for.
+ * young-generation semi-space instead of V8's 16 MB default. They allocate little when idle, and
+ * it takes ~10–15 MB off each one's idle RSS (docs/benchmarks.md, "Idle memory"). Not the proxy:
+ * its per-request garbage is what a large young generation is for. The constructor under a burst
+ * of plans pays for it: ~14× more scavenges and +13–22 % CPU per placement against 2–4 MB or
+ * V8's default (fleet bench, interleaved rounds). 2 MB was tried and not kept: +3–6 MB of the
+ * constructor's idle RSS took one idle host from 292 to 302–303 MB, over its 300 MB goal
+ * (docs/benchmarks.md, "The constructor's young generation").
  */
 export const CONTROL_PLANE_NODE_OPTIONS = '--max-semi-space-size=1';
 
