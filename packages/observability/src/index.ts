@@ -27,6 +27,14 @@ export {
   certificateExpiryGauge,
 } from './certificate-expiry';
 export {
+  type LoadedPemPair,
+  PEM_PAIR_RELOAD_INTERVAL_MS,
+  type PemPairFiles,
+  type WatchPemPairOptions,
+  readPemPair,
+  watchPemPair,
+} from './pem-pair';
+export {
   type HealthCheck,
   type HealthReport,
   type HealthResponse,

@@ -3,13 +3,18 @@
  * `wharf-proxy`: the process entry point. The only place that reads `process.env`, wires the
  * dependencies together, handles signals and calls `process.exit`.
  */
-import { createLogger, createMetrics, installShutdown, runMain } from '@wharf/observability';
+import { createLogger, createMetrics, installShutdown, type Logger, runMain } from '@wharf/observability';
 import { CA_PASSPHRASE_ENV } from '@wharf/pki';
 import { ZkSession, zkTlsFromEnv } from '@wharf/zk';
 import { configFromEnv, helpText, type ProxyConfig } from './config';
 import { HaproxyDataPlane } from './haproxy/data-plane';
-import { createProxy, type ProxyTlsOptions } from './proxy';
-import { loadServingCertificate, type ServingCertificateSource } from './serving-certificate';
+import { startCertificateRenewal } from './certificate-renewal';
+import { createProxy } from './proxy';
+import {
+  loadServingCertificate,
+  type ServingCertificate,
+  type ServingCertificateSource,
+} from './serving-certificate';
 import { createProxySupervisor } from './workers/supervisor';
 
 /** Version reported in the proxy's registration. */
@@ -21,28 +26,17 @@ const VERSION = '0.1.0';
 const SHUTDOWN_HARD_LIMIT_MS = 20_000;
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--help') || process.argv.includes('-h')) {
-    process.stdout.write(helpText());
-    process.exit(0);
-  }
-  let config: ProxyConfig;
-  try {
-    config = configFromEnv(process.env, process.pid);
-  } catch (err) {
-    process.stderr.write(
-      `wharf-proxy: ${(err as Error).message}\n${JSON.stringify((err as { details?: unknown }).details)}\n`,
-    );
-    process.exit(2);
-  }
+  const config = readConfig();
   const logger = createLogger({ service: 'proxy', level: config.logLevel, context: { proxy: config.id } });
   // The serving certificate of the TLS port (operator files or the Wharf CA directory).
-  const tls = await tlsOptions(config);
+  const serving = await servingCertificate(config);
+  const tls = serving && { port: config.tlsPort, certificate: serving.certificate };
   // Secure mode (mutual TLS, ACLs by role) when WHARF_ZK_TLS_CA/_CERT/_KEY are set.
-  const zkTls = zkTlsFromEnv(process.env);
+  const tlsToZk = zkTlsFromEnv(process.env);
   const zk = new ZkSession({
     connectString: config.zkConnectString,
     chroot: config.zkChroot,
-    tls: zkTls,
+    tls: tlsToZk,
     logger,
   });
   const common = {
@@ -59,35 +53,39 @@ async function main(): Promise<void> {
     tls,
     trafficFlushMs: config.trafficFlushMs,
   };
-  const dataPlane =
-    config.dataPlane === 'haproxy'
-      ? new HaproxyDataPlane({
-          logger,
-          host: config.host,
-          port: config.port,
-          domain: config.domain,
-          bin: config.haproxyBin,
-          slots: config.haproxySlots,
-          threads: config.haproxyThreads,
-        })
-      : undefined;
+  const dataPlane = config.dataPlane === 'haproxy' ? haproxyDataPlane(config, logger) : undefined;
   // One worker is the single-process proxy itself; more run under a primary (supervisor.ts).
   const proxy =
     config.workers === 1
       ? createProxy({ ...common, dataPlane })
       : createProxySupervisor({ ...common, workers: config.workers, logLevel: config.logLevel });
+  // Renewed in place, never by a restart (certificate-renewal.ts).
+  let stopRenewal = (): void => {};
   // A repeated signal is left to Node's default action (it kills the process).
   installShutdown({
     logger,
     hardLimitMs: SHUTDOWN_HARD_LIMIT_MS,
     repeatSignal: 'default',
     close: async () => {
+      stopRenewal();
       await proxy.close();
       await zk.close();
     },
   });
   await zk.start();
   const address = await proxy.start();
+  if (serving !== undefined) {
+    const { source, certificate: current } = serving;
+    const apply = (next: ServingCertificate) => proxy.setCertificate(next);
+    stopRenewal = startCertificateRenewal({
+      source,
+      domain: config.domain,
+      hostId: config.id,
+      current,
+      apply,
+      logger,
+    });
+  }
   logger.info('proxy listening', {
     address: address.address,
     port: address.port,
@@ -98,8 +96,39 @@ async function main(): Promise<void> {
   });
 }
 
-/** The TLS port's certificate (read or issued now), when one is configured. */
-async function tlsOptions(config: ProxyConfig): Promise<ProxyTlsOptions | undefined> {
+/** `--help`, or the configuration from the environment (exit 2 with the reason when it is bad). */
+function readConfig(): ProxyConfig {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(helpText());
+    process.exit(0);
+  }
+  try {
+    return configFromEnv(process.env, process.pid);
+  } catch (err) {
+    process.stderr.write(
+      `wharf-proxy: ${(err as Error).message}\n${JSON.stringify((err as { details?: unknown }).details)}\n`,
+    );
+    process.exit(2);
+  }
+}
+
+/** HAProxy as the data plane, programmed by this process (`WHARF_PROXY_DATAPLANE=haproxy`). */
+function haproxyDataPlane(config: ProxyConfig, logger: Logger): HaproxyDataPlane {
+  return new HaproxyDataPlane({
+    logger,
+    host: config.host,
+    port: config.port,
+    domain: config.domain,
+    bin: config.haproxyBin,
+    slots: config.haproxySlots,
+    threads: config.haproxyThreads,
+  });
+}
+
+/** The TLS port's certificate (read or issued now) and where it comes from, when one is configured. */
+async function servingCertificate(
+  config: ProxyConfig,
+): Promise<{ source: ServingCertificateSource; certificate: ServingCertificate } | undefined> {
   let source: ServingCertificateSource;
   if (config.tlsCertFile !== '') {
     source = { kind: 'files', certFile: config.tlsCertFile, keyFile: config.tlsKeyFile };
@@ -108,8 +137,7 @@ async function tlsOptions(config: ProxyConfig): Promise<ProxyTlsOptions | undefi
   } else {
     return undefined;
   }
-  const certificate = await loadServingCertificate(source, config.domain, config.id);
-  return { port: config.tlsPort, certificate };
+  return { source, certificate: await loadServingCertificate(source, config.domain, config.id) };
 }
 
 runMain('wharf-proxy', main);

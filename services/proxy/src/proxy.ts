@@ -24,7 +24,7 @@ import { ProxyShell, assertShellOptions, type ProxyCommonOptions, type ProxyStat
 import { createRequestHandler, type RequestHandler } from './request-handler';
 import type { RouteTable, RouteTarget } from './route-table';
 import { normaliseDomain } from './routing-key';
-import { servingExpirySeconds, type ServingCertificate } from './serving-certificate';
+import { expiryUpdater, type ServingCertificate } from './serving-certificate';
 import type { TrafficMeter } from './traffic-meter';
 import { UpgradeRelay } from './upgrade';
 
@@ -52,9 +52,6 @@ export interface ProxyTlsOptions {
   readonly port?: number;
   readonly certificate: Pick<ServingCertificate, 'certPem' | 'keyPem' | 'notAfter'>;
 }
-
-/** The `certificate` label of the serving certificate's `wharf_certificate_expiry_seconds`. */
-export const SERVING_CERTIFICATE_LABEL = 'proxy-serving';
 
 /** How often the drain loop checks whether every in-flight request has finished. */
 const DRAIN_POLL_MS = 20;
@@ -123,6 +120,8 @@ export interface WharfProxy {
   close(): Promise<void>;
   /** Request counters (what the registration's `stats` report). */
   counters(): ProxyCounters;
+  /** Serves `certificate` on the TLS port from now on (new connections; a no-op without TLS). */
+  setCertificate(certificate: ProxyTlsOptions['certificate']): void;
 }
 
 /** Creates a proxy; nothing runs until `start()`. */
@@ -145,6 +144,8 @@ class ProxyService implements WharfProxy {
   private readonly handler: RequestHandler;
   /** Sampled at scrape time: expiry moves with the clock, not with events. */
   private readonly updateCertificateExpiry: () => void;
+  /** What the TLS port serves now (replaced by {@link setCertificate}). */
+  private certificate: ProxyTlsOptions['certificate'] | undefined;
   private readonly healthChecker: HealthChecker | undefined;
   private readonly authorizeMetrics: (authorization: string | undefined) => Promise<boolean>;
 
@@ -212,7 +213,8 @@ class ProxyService implements WharfProxy {
     this.server = servers.http1;
     this.h2Sessions = servers.h2Sessions;
     this.tlsServer = servers.tls;
-    this.updateCertificateExpiry = expiryUpdater(metrics, options.tls?.certificate, this.clock);
+    this.certificate = options.tls?.certificate;
+    this.updateCertificateExpiry = expiryUpdater(metrics, () => this.certificate, this.clock);
     this.updateCertificateExpiry();
   }
 
@@ -250,6 +252,18 @@ class ProxyService implements WharfProxy {
         },
       },
     );
+  }
+
+  setCertificate(certificate: ProxyTlsOptions['certificate']): void {
+    if (this.tlsServer === undefined) return;
+    // Established connections keep what they negotiated; the listener's options (ALPN) stay.
+    this.tlsServer.setSecureContext({
+      cert: certificate.certPem,
+      key: certificate.keyPem,
+      minVersion: 'TLSv1.2',
+    });
+    this.certificate = certificate;
+    this.updateCertificateExpiry();
   }
 
   tlsAddress(): AddressInfo | undefined {
@@ -372,17 +386,4 @@ function listenOn(server: Server, port: number, host: string, logger: Logger): P
       resolve(server.address() as AddressInfo);
     });
   });
-}
-
-/** Sets the serving certificate's expiry gauge (a no-op without TLS). */
-function expiryUpdater(
-  metrics: ProxyMetrics,
-  certificate: Pick<ServingCertificate, 'notAfter'> | undefined,
-  clock: Clock,
-): () => void {
-  return () => {
-    if (certificate === undefined) return;
-    const seconds = servingExpirySeconds(certificate, clock.now());
-    metrics.certificateExpiry.set({ certificate: SERVING_CERTIFICATE_LABEL }, seconds);
-  };
 }

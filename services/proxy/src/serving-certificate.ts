@@ -2,16 +2,18 @@
  * The certificate the TLS port serves: a wildcard for `*.<domain>`, either the operator's (PEM
  * files, e.g. from a public CA for a real domain) or issued at start from Wharf's CA
  * (`@wharf/pki`) when the proxy runs on a host that holds the CA store (the one-host install).
- * Read once at start by `main.ts`; the key is held in memory and never logged.
+ * Loaded at start by `main.ts` and kept current by `certificate-renewal.ts` (files re-read when
+ * they change, an issued one re-issued before it expires); the key is held in memory and never
+ * logged.
  */
-import { readFile } from 'node:fs/promises';
-import { WharfError } from '@wharf/model';
+import { type PemPairFiles, readPemPair } from '@wharf/observability';
 import { expirySeconds, inspectCertificate, loadCa } from '@wharf/pki';
+import { type Clock } from './clock';
+import { type ProxyMetrics } from './metrics';
 
 /**
  * Lifetime of a certificate the proxy issues itself. Short, since it is re-issued at every start
- * and nothing else holds it; a month leaves a long-running proxy ample warning on
- * `wharf_certificate_expiry_seconds` before a restart is needed.
+ * and before it expires (certificate-renewal.ts), and nothing else holds it.
  */
 export const ISSUED_VALIDITY_DAYS = 30;
 
@@ -22,6 +24,8 @@ export interface ServingCertificate {
   /** The CA certificate that issued it, when Wharf's CA did (clients trust this one). */
   readonly caPem: string | undefined;
   readonly notAfter: Date;
+  /** Files only: the version of the files read (mtimes and sizes), to notice a rotation. */
+  readonly stamp?: string;
 }
 
 /** Where the serving certificate comes from (exactly one of the two forms). */
@@ -36,11 +40,9 @@ export async function loadServingCertificate(
   hostId: string,
 ): Promise<ServingCertificate> {
   if (source.kind === 'files') {
-    const [certPem, keyPem] = await Promise.all([
-      readFile(source.certFile, 'utf8').catch((err: unknown) => unreadable('WHARF_PROXY_TLS_CERT', err)),
-      readFile(source.keyFile, 'utf8').catch((err: unknown) => unreadable('WHARF_PROXY_TLS_KEY', err)),
-    ]);
-    return { certPem, keyPem, caPem: undefined, notAfter: inspectCertificate(certPem).notAfter };
+    const pair = await readPemPair(servingFiles(source));
+    const { cert: certPem, key: keyPem, stamp } = pair;
+    return { certPem, keyPem, caPem: undefined, notAfter: inspectCertificate(certPem).notAfter, stamp };
   }
   const ca = await loadCa(source.caDir, { passphrase: source.passphrase });
   const issued = await ca.issue({
@@ -65,13 +67,34 @@ export function servingSans(domain: string): { dns: string[]; ips: string[] } {
   return { dns: [`*.${domain}`, domain], ips: domain === 'localhost' ? ['127.0.0.1', '::1'] : [] };
 }
 
+/** The `certificate` label of the serving certificate's `wharf_certificate_expiry_seconds`. */
+export const SERVING_CERTIFICATE_LABEL = 'proxy-serving';
+
 /** Seconds until the certificate expires (negative once expired): `wharf_certificate_expiry_seconds`. */
 export function servingExpirySeconds(cert: Pick<ServingCertificate, 'notAfter'>, nowMs: number): number {
   return expirySeconds(cert, new Date(nowMs));
 }
 
-function unreadable(variable: string, err: unknown): never {
-  throw new WharfError('WHARF_VALIDATION', `${variable} cannot be read`, {
-    details: [{ path: variable, message: (err as NodeJS.ErrnoException).code ?? 'unreadable' }],
-  });
+/** The operator's files, named by the settings that gave them (for errors). */
+export function servingFiles(source: { readonly certFile: string; readonly keyFile: string }): PemPairFiles {
+  return {
+    certFile: source.certFile,
+    keyFile: source.keyFile,
+    certSetting: 'WHARF_PROXY_TLS_CERT',
+    keySetting: 'WHARF_PROXY_TLS_KEY',
+  };
+}
+
+/** Sets the serving certificate's expiry gauge (a no-op without TLS). */
+export function expiryUpdater(
+  metrics: ProxyMetrics,
+  current: () => Pick<ServingCertificate, 'notAfter'> | undefined,
+  clock: Clock,
+): () => void {
+  return () => {
+    const certificate = current();
+    if (certificate === undefined) return;
+    const seconds = servingExpirySeconds(certificate, clock.now());
+    metrics.certificateExpiry.set({ certificate: SERVING_CERTIFICATE_LABEL }, seconds);
+  };
 }

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import http2 from 'node:http2';
+import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { freePorts, waitFor } from '@wharf/testkit';
 
@@ -128,4 +129,20 @@ export async function h2Request(
   } finally {
     session.close();
   }
+}
+
+/**
+ * The serial number (upper-case hex, as `X509Certificate.serialNumber`) of the certificate a new
+ * TLS connection to `port` is served. Not verified: the tests compare it with what they issued.
+ */
+export function servedSerial(port: number, servername = 'dep1.wharf.test'): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false }, () => {
+      const serial = socket.getPeerX509Certificate()?.serialNumber;
+      socket.end();
+      if (serial === undefined) reject(new Error('no certificate served'));
+      else resolve(serial);
+    });
+    socket.once('error', reject);
+  });
 }

@@ -4,6 +4,7 @@
  * restarted while requests keep succeeding, and SIGTERM draining in-flight requests.
  */
 import type { ChildProcess } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDocument, paths } from '@wharf/model';
@@ -12,7 +13,7 @@ import { freePort, tempDir, useZooKeeper, waitFor } from '@wharf/testkit';
 import { instance, routeEntry } from './fixtures';
 import { request, startUpstream, writeRoute, type Upstream } from './helpers';
 import { startProxyProcess, useChildren, type LogLine, type ProxyProcess } from './proxy-process';
-import { h2Request } from './tls-helpers';
+import { h2Request, servedSerial } from './tls-helpers';
 
 jest.setTimeout(90_000);
 
@@ -120,6 +121,24 @@ describe('proxy with WHARF_PROXY_WORKERS=2', () => {
         instances.add(JSON.parse(reply.body).instance as string);
       }
       expect([...instances]).toEqual(['a']);
+
+      // The operator rotates the files: every worker serves the new certificate to new
+      // connections, no restart (the primary re-reads the files and tells the workers).
+      const next = await ca.issue({
+        profile: 'server',
+        subject: { hostId: 'host-1', role: 'proxy' },
+        sans: { dns: ['*.wharf.test'] },
+      });
+      await writeFile(join(dir.path, 'key.pem'), next.keyPem, { mode: 0o600 });
+      await writeFile(join(dir.path, 'cert.pem'), next.certPem);
+      const serial = (pem: string) => new X509Certificate(pem).serialNumber;
+      await waitFor(async () => (await servedSerial(tlsPort)) === serial(next.certPem), {
+        timeoutMs: 20_000,
+        message: 'the rotated certificate served',
+      });
+      // New connections land on either worker: all of them serve the new one.
+      for (let i = 0; i < 6; i += 1) expect(await servedSerial(tlsPort)).toBe(serial(next.certPem));
+      expect(serial(next.certPem)).not.toBe(serial(issued.certPem));
     } finally {
       await dir.cleanup();
     }

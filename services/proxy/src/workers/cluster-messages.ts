@@ -22,10 +22,23 @@ export interface WorkerSettings {
   readonly port: number;
   readonly logLevel: LogLevel;
   readonly accessLog: boolean;
-  /** The TLS port and its certificate (`notAfter`: ms since the epoch); the key stays on this host. */
-  readonly tls?:
-    | { readonly port: number; readonly certPem: string; readonly keyPem: string; readonly notAfter: number }
-    | undefined;
+  /** The TLS port and its certificate; the key stays on this host. */
+  readonly tls?: ({ readonly port: number } & WireCertificate) | undefined;
+}
+
+/** A serving certificate on the wire (`notAfter`: ms since the epoch). */
+export interface WireCertificate {
+  readonly certPem: string;
+  readonly keyPem: string;
+  readonly notAfter: number;
+}
+
+/** A certificate (its `notAfter` a Date) as it goes on the wire. */
+export function toWireCertificate(
+  certificate: Omit<WireCertificate, 'notAfter'> & { notAfter: Date },
+): WireCertificate {
+  const { certPem, keyPem, notAfter } = certificate;
+  return { certPem, keyPem, notAfter: notAfter.getTime() };
 }
 
 /** An instance held down, on the wire (`since`: ms since the epoch). */
@@ -48,7 +61,9 @@ export type ToWorker =
   | { readonly type: 'metrics-text'; readonly request: number; readonly text: string }
   /** Instances now held down (a worker's report, relayed to all) and those back up (health checks). */
   | { readonly type: 'instance-health'; readonly down: readonly WireDown[]; readonly up: readonly string[] }
-  | { readonly type: 'drain' };
+  | { readonly type: 'drain' }
+  /** The TLS port's certificate was renewed: serve this one to new connections. */
+  | { readonly type: 'certificate'; readonly certificate: WireCertificate };
 
 /** Worker → primary. */
 export type FromWorker =

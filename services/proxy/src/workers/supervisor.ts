@@ -26,6 +26,7 @@ import {
   toWire,
   type FromWorker,
   type ToWorker,
+  toWireCertificate,
   type WorkerSettings,
 } from './cluster-messages';
 import { HealthChecker } from '../health-checker';
@@ -77,6 +78,8 @@ export interface ProxySupervisor {
   start(): Promise<AddressInfo>;
   /** Deregisters, drains every worker and stops. Idempotent. */
   close(): Promise<void>;
+  /** Every worker serves `certificate` on the TLS port from now on (a no-op without TLS). */
+  setCertificate(certificate: ProxyTlsOptions['certificate']): void;
 }
 
 /** Creates the primary of a multi-process proxy; nothing runs until `start()`. */
@@ -108,6 +111,8 @@ class Supervisor implements ProxySupervisor {
   private routesInitialized = false;
   private nextCollect = 0;
   private readonly collecting = new Map<number, (worker: Worker, metrics: unknown) => void>();
+  /** What the TLS port serves now: sent to every worker, and to each one (re)started. */
+  private certificate: ProxyTlsOptions['certificate'] | undefined;
 
   constructor(options: ProxySupervisorOptions) {
     if (!Number.isInteger(options.workers) || options.workers < 1) {
@@ -117,6 +122,7 @@ class Supervisor implements ProxySupervisor {
     this.options = options;
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
+    this.certificate = options.tls?.certificate;
     this.shell = new ProxyShell(
       {
         ...options,
@@ -352,14 +358,9 @@ class Supervisor implements ProxySupervisor {
       logLevel: options.logLevel ?? 'info',
       accessLog: options.accessLog ?? false,
       tls:
-        options.tls === undefined
+        options.tls === undefined || this.certificate === undefined
           ? undefined
-          : {
-              port: options.tls.port ?? DEFAULT_TLS_PORT,
-              certPem: options.tls.certificate.certPem,
-              keyPem: options.tls.certificate.keyPem,
-              notAfter: options.tls.certificate.notAfter.getTime(),
-            },
+          : { port: options.tls.port ?? DEFAULT_TLS_PORT, ...toWireCertificate(this.certificate) },
     };
   }
 
@@ -378,6 +379,12 @@ class Supervisor implements ProxySupervisor {
       instances: table?.instanceCount ?? 0,
       workers: this.workerPids().length,
     };
+  }
+
+  setCertificate(certificate: ProxyTlsOptions['certificate']): void {
+    if (this.options.tls === undefined) return;
+    this.certificate = certificate;
+    this.broadcast({ type: 'certificate', certificate: toWireCertificate(certificate) });
   }
 
   private send(worker: Worker, message: ToWorker): void {

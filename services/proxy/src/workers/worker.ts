@@ -93,6 +93,12 @@ function handle(
     case 'drain':
       onDrain();
       return;
+    case 'certificate':
+      started?.proxy.setCertificate({
+        ...message.certificate,
+        notAfter: new Date(message.certificate.notAfter),
+      });
+      return;
     default:
       return;
   }
