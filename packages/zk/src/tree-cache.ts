@@ -36,6 +36,11 @@ export interface TreeCacheOptions {
   depth?: number;
   /** Skip (neither cache nor watch) nodes for which this returns false; the root is always kept. */
   filter?: (path: string, depth: number) => boolean;
+  /**
+   * Nodes whose data is read without a watch (default: all): added and removed are still seen
+   * (parent's child watch), data changes only on a reload. For nodes only the consumer writes.
+   */
+  watchData?: (path: string, depth: number) => boolean;
   /** Upper bound of the random delay before a reload after reconnecting. */
   resyncJitterMs?: number;
   /**
@@ -183,7 +188,12 @@ export class TreeCache extends TypedEmitter<TreeCacheEvents> {
 
   private onWatch(event: ZkWatchEvent): void {
     if (this.current !== 'started') return;
-    if (this.recursive && !this.wanted(event.path, depthBelow(this.rootPath, event.path))) return;
+    if (this.recursive) {
+      const depth = depthBelow(this.rootPath, event.path);
+      if (!this.wanted(event.path, depth)) return;
+      // Under a recursive watch every node's data changes arrive: unwatched ones are dropped here.
+      if (event.type === 'dataChanged' && !this.watchesData(event.path, depth)) return;
+    }
     const mark = this.dirty.get(event.path) ?? { data: false, children: false };
     if (event.type !== 'childrenChanged') mark.data = true;
     if (event.type === 'childrenChanged' || event.type === 'created') mark.children = true;
@@ -348,6 +358,10 @@ export class TreeCache extends TypedEmitter<TreeCacheEvents> {
     return { node, children: names.map((name) => joinPath(path, name)) };
   }
 
+  private watchesData(path: string, depth: number): boolean {
+    return depth === 0 || (this.options.watchData?.(path, depth) ?? true);
+  }
+
   private wanted(path: string, depth: number): boolean {
     if (depth < 0 || depth > this.depth) return false;
     return depth === 0 || (this.options.filter?.(path, depth) ?? true);
@@ -355,8 +369,9 @@ export class TreeCache extends TypedEmitter<TreeCacheEvents> {
 
   /** getData with the watch; null when missing (the root then gets an existence watch). */
   private async read(path: string): Promise<ZkNode | null> {
+    const watch = this.watchesData(path, depthBelow(this.rootPath, path));
     try {
-      return await this.session.get(path, this.readWatcher);
+      return await this.session.get(path, watch ? this.readWatcher : undefined);
     } catch (err) {
       if (!isWharfError(err, 'WHARF_ZK_NO_NODE')) throw err;
       // Under a recursive watch the root's creation is an event like any other.

@@ -47,8 +47,23 @@ export interface SchedulerDeps {
 const ALLOCATORS_DEPTH = 3;
 /** Depth of `/deployments/<d>/plan/{pending,attempt}`. */
 const DEPLOYMENTS_DEPTH = 3;
-/** Plan children the scheduler watches (history and current are read on demand). */
+/** Plan children the scheduler caches (history and current are read on demand). */
 const WATCHED_PLAN_NODES = new Set(['pending', 'attempt']);
+
+/**
+ * Whether the deployments cache watches a node's data: not the attempt's. Why: only the leader
+ * writes `plan/attempt` (the api reads it), each save came back as a watch event and a getData of
+ * bytes the leader had just written (4,487 reads for 5,615 saves in the fleet bench), and the
+ * runners report every write's bytes and returned version (`attemptKnown`). A new term's cache
+ * reads every attempt once as it loads (takeover), a reconnect's reload reads them again, and
+ * an attempt node's creation and removal still arrive through the plan node's child watch. A
+ * write by anyone else (a deposed leader's last save) is not seen as it happens: every attempt
+ * write is conditional on the version, so the leader's next write to it fails, the runner reads
+ * it fresh and reports that read; until then the leader's view holds its own last write.
+ */
+function watchesData(path: string, depth: number): boolean {
+  return depth < DEPLOYMENTS_DEPTH || !path.endsWith('/attempt');
+}
 
 interface Running {
   controller: AbortController;
@@ -127,6 +142,7 @@ export class Scheduler {
       logger,
       filter: (path, depth) =>
         depth < DEPLOYMENTS_DEPTH || WATCHED_PLAN_NODES.has(path.slice(path.lastIndexOf('/') + 1)),
+      watchData: watchesData,
     });
     const routes = new TreeCache(zk, paths.routes(), { depth: 1, logger });
     // Every plan's validation needs its configurations: read once per change, not once per plan.
@@ -163,6 +179,10 @@ export class Scheduler {
     const runnerDeps = this.runnerDeps(observed, views, index);
     runnerDeps.planNodes = (d) => deploymentsIndex.planNodes(d);
     runnerDeps.wrote = (path, data) => parser.wrote(path, data);
+    runnerDeps.attemptKnown = (d, data, version) => {
+      deploymentsIndex.known(paths.planAttempt(d), data, version);
+      this.onChange(false); // what the attempt's watch event did: reconcile and recovery look again
+    };
     this.cachedAttempt = (d) => deploymentsIndex.planNodes(d)?.attempt;
     runnerDeps.cachedRoute = (d) => {
       if (!routes.isInitialized) return undefined;
@@ -226,6 +246,7 @@ export class Scheduler {
       cachedConfigurations: () => undefined,
       attemptSettled: (d, version, planId) => this.settled.set(d, { version, planId }),
       wrote: () => undefined,
+      attemptKnown: () => undefined,
       allocatorPresence: (a) => this.health.presence(this.deps.clock.now())(a),
     };
   }

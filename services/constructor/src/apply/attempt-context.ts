@@ -94,6 +94,7 @@ export class AttemptContext {
       const data = this.encode(doc);
       const stat = await this.deps.zk.set(path, data, this.version);
       this.deps.wrote(path, data);
+      this.deps.attemptKnown(this.deploymentId, data, stat.version);
       this.attempt = doc;
       this.version = stat.version;
       this.dirty = false;
@@ -219,7 +220,13 @@ export class AttemptContext {
       if (value !== undefined) return value;
       const now = this.now();
       if (now >= deadlineMs) return undefined;
-      if (this.dirty && now - began >= UNSAVED_PROGRESS_MS) await this.save();
+      if (this.dirty && now - began >= UNSAVED_PROGRESS_MS) {
+        await this.save();
+        // Why: a change that arrived during the save woke nobody (the wait below was not armed
+        // yet). The save's own watch event used to wake this wait right after; the attempt node
+        // is no longer watched (scheduler.ts), so look again now instead of sleeping up to the poll.
+        continue;
+      }
       const untilPlanDeadline = this.state.phase === 'forward' ? this.state.deadline_ms - now : Infinity;
       const untilFlush = this.dirty ? Math.max(1, began + UNSAVED_PROGRESS_MS - now) : Infinity;
       const sleep = Math.max(

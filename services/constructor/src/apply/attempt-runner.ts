@@ -219,6 +219,7 @@ async function openFromCache(
   }
   logger.info('attempt started', { attempt: attempt.plan_attempt_id, plan: attempt.plan_id });
   const version = cached.attempt ? cached.attempt.version + 1 : 0;
+  deps.attemptKnown(d, data, version);
   const child = logger.child({ attempt: attempt.plan_attempt_id });
   return new AttemptContext(deps, d, attempt, version, state, signal, child);
 }
@@ -292,10 +293,16 @@ async function readAttemptNode(
   d: string,
   logger: Logger,
 ): Promise<AttemptNode | undefined> {
-  const node = await documentsOf(deps.zk, deps.logger).readNode('plan-attempt', paths.planAttempt(d));
+  const docs = documentsOf(deps.zk, deps.logger);
+  const path = paths.planAttempt(d);
+  const node = await docs.readRaw(path);
   if (node === undefined) return undefined;
-  if (node.value === undefined) logger.warn('invalid attempt document; it will be replaced', {});
-  return { attempt: node.value, version: node.version };
+  // Why: what the scheduler holds of the attempt may be behind (a deposed leader's late write is
+  // not watched); this fresh read is the newest, so it replaces that.
+  deps.attemptKnown(d, node.data, node.stat.version);
+  const attempt = docs.decodeOrSkip('plan-attempt', path, node.data);
+  if (attempt === undefined) logger.warn('invalid attempt document; it will be replaced', {});
+  return { attempt, version: node.stat.version };
 }
 
 async function writeNewAttempt(
@@ -306,11 +313,12 @@ async function writeNewAttempt(
 ): Promise<number> {
   const data = serializeDocument('plan-attempt', attempt);
   try {
-    if (version === undefined) {
-      await deps.zk.create(paths.planAttempt(d), data);
-      return 0;
-    }
-    return (await deps.zk.set(paths.planAttempt(d), data, version)).version;
+    const written =
+      version === undefined
+        ? (await deps.zk.create(paths.planAttempt(d), data), 0)
+        : (await deps.zk.set(paths.planAttempt(d), data, version)).version;
+    deps.attemptKnown(d, data, written);
+    return written;
   } catch (err) {
     if (isWharfError(err, 'WHARF_ZK_NODE_EXISTS', 'WHARF_ZK_BAD_VERSION', 'WHARF_ZK_NO_NODE')) {
       throw interrupted('another constructor wrote the attempt', err);
@@ -329,6 +337,8 @@ async function failUnreadable(
     message: 'attempt state unreadable; a new attempt replaces it',
     failure_type: FAILURE_TYPES.internal,
   });
-  return (await deps.zk.set(paths.planAttempt(d), serializeDocument('plan-attempt', failed), version))
-    .version;
+  const data = serializeDocument('plan-attempt', failed);
+  const written = (await deps.zk.set(paths.planAttempt(d), data, version)).version;
+  deps.attemptKnown(d, data, written);
+  return written;
 }

@@ -95,11 +95,13 @@ async function publish(ctx: AttemptContext, final: PlanAttempt, success: boolean
       else tx.create(paths.planCurrent(d), plan);
     }
     tx.create(paths.planHistoryEntryPrefix(d), ctx.encode(history), 'persistent_sequential');
-    tx.set(paths.planAttempt(d), ctx.encode(final), ctx.version);
+    const data = ctx.encode(final);
+    tx.set(paths.planAttempt(d), data, ctx.version);
     try {
       await tx.commit();
       ctx.attempt = final;
       ctx.version++;
+      ctx.deps.attemptKnown(d, data, ctx.version);
       ctx.deps.attemptSettled(d, ctx.version, final.plan_id);
       return;
     } catch (err) {
@@ -122,11 +124,13 @@ async function freshPending(ctx: AttemptContext) {
 async function finishShutdown(ctx: AttemptContext, final: PlanAttempt): Promise<void> {
   const { zk } = ctx.deps;
   const d = ctx.deploymentId;
-  await zk.set(paths.planAttempt(d), ctx.encode(final), ctx.version).catch((err: unknown) => {
+  const data = ctx.encode(final);
+  const stat = await zk.set(paths.planAttempt(d), data, ctx.version).catch((err: unknown) => {
     if (isWharfError(err, 'WHARF_ZK_BAD_VERSION', 'WHARF_ZK_NO_NODE'))
       throw interrupted('attempt changed by someone else', err);
     throw err;
   });
+  ctx.deps.attemptKnown(d, data, stat.version);
   ctx.attempt = final;
   await deleteRoute(zk, d);
   await deleteDeploymentTree(ctx);

@@ -14,6 +14,8 @@ interface Node {
   path: string;
   data: Buffer;
   version: number;
+  /** Set by {@link DeploymentsIndex.known}: this leader's own write or fresh read, not the cache. */
+  known?: true;
 }
 
 /** A node of the tree cache with its version. */
@@ -67,12 +69,33 @@ export class DeploymentsIndex {
     for (const [path, node] of snapshot) this.put(path, node.data, node.stat.version);
   }
 
-  /** A node added or updated. */
+  /**
+   * A node added or updated, as the cache read it. Older than what {@link known} recorded: kept
+   * out (a reload's read that the server answered before this leader's write landed).
+   */
   put(path: string, data: Buffer, version: number): void {
     const at = slotOf(path);
     if (!at) return;
+    const held = this.nodes.get(at.id)?.[at.slot];
+    if (held?.known && held.version > version) return;
+    this.set(at, { path, data, version });
+  }
+
+  /**
+   * A node as this leader wrote it (the write's bytes and the version it returned) or just read
+   * it fresh. Why: the attempt node is not watched while leading (see the scheduler); the leader
+   * is its only writer, so its own writes keep it current. Another writer (a deposed leader's
+   * late write) makes the next versioned write fail; the runner then reads fresh and reports it here.
+   */
+  known(path: string, data: Buffer, version: number): void {
+    const at = slotOf(path);
+    if (!at || !this.nodes.has(at.id)) return; // a deployment the cache no longer has: deleted
+    this.set(at, { path, data, version, known: true });
+  }
+
+  private set(at: { id: string; slot: Slot }, node: Node): void {
     const nodes = this.nodes.get(at.id) ?? {};
-    nodes[at.slot] = { path, data, version };
+    nodes[at.slot] = node;
     this.nodes.set(at.id, nodes);
     this.dirty.add(at.id);
   }
