@@ -9,7 +9,8 @@ test('a CA fingerprint is sha256 of its DER, and pins are accepted in either spe
   expect(pin).toBe(`sha256:${openssl.replace(/:/g, '').toLowerCase()}`);
   expect(parseCaFingerprint(openssl)).toBe(pin);
   expect(parseCaFingerprint(` SHA256:${pin.slice(7).toUpperCase()} `)).toBe(pin);
-});
+  // A CA key is RSA 3072: generating it can outlast jest's 5 s default on a loaded machine.
+}, 30_000);
 
 test('a malformed pin is refused naming the field', () => {
   for (const bad of ['', 'sha256:abc', `md5:${'a'.repeat(64)}`, `sha256:${'g'.repeat(64)}`]) {

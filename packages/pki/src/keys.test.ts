@@ -9,9 +9,10 @@ import {
 } from './keys';
 
 let keys: KeyPairPem;
+// Key generation can outlast jest's 5 s default on a loaded machine.
 beforeAll(async () => {
   keys = await generateRsaKeyPair();
-});
+}, 30_000);
 
 describe('keys', () => {
   test('generates PKCS#8 RSA-2048 keys and refuses smaller ones', async () => {

@@ -3,10 +3,11 @@ import { parseEnrolRequest } from './enrol-request';
 
 let csr: string;
 
+// Key generation can outlast jest's 5 s default on a loaded machine.
 beforeAll(async () => {
   const keys = await generateRsaKeyPair();
   csr = createCsr({ privateKeyPem: keys.privateKeyPem, subject: { commonName: 'h1' } });
-});
+}, 30_000);
 
 const pathOf = (body: unknown): string | undefined => {
   try {

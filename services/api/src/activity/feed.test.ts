@@ -4,6 +4,17 @@ import { ActivityFeed, type ActivityEvent } from './feed';
 
 const INTERVAL_MS = 5;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Waits until `done()` holds (a loaded machine delays timers far past the 5 ms interval, so what
+ * must happen is awaited, not given a fixed number of intervals); fails after 5 s.
+ */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
+    await sleep(INTERVAL_MS);
+  }
+}
 
 /** A source whose snapshot is whatever `state.value` holds; counts reads and reads in flight. */
 function scripted() {
@@ -30,7 +41,7 @@ describe('ActivityFeed', () => {
     const a: ActivityEvent[] = [];
     const b: ActivityEvent[] = [];
     const offA = feed.subscribe('dep', (e) => a.push(e))!;
-    await sleep(INTERVAL_MS * 9);
+    await until(() => a.length === 1);
     const offB = feed.subscribe('dep', (e) => b.push(e))!;
     // The late subscriber gets the last snapshot at once, without a read of its own.
     expect(b).toEqual([{ type: 'snapshot', data: { step: 1 } }]);
@@ -38,13 +49,13 @@ describe('ActivityFeed', () => {
     expect(state.maxInFlight).toBe(1);
     expect(a).toEqual([{ type: 'snapshot', data: { step: 1 } }]);
     state.value = { step: 2 };
-    await sleep(INTERVAL_MS * 9);
+    await until(() => a.length === 2 && b.length === 2);
     expect(a.at(-1)).toEqual({ type: 'snapshot', data: { step: 2 } });
     expect(b.at(-1)).toEqual({ type: 'snapshot', data: { step: 2 } });
     expect(a).toHaveLength(2);
     offA();
     offB();
-    await sleep(INTERVAL_MS * 3);
+    await until(() => state.inFlight === 0);
     const stoppedAt = state.reads;
     await sleep(INTERVAL_MS * 6);
     expect(state.reads).toBe(stoppedAt);
@@ -57,6 +68,7 @@ describe('ActivityFeed', () => {
     const feed = new ActivityFeed({ source, logger: createTestLogger(), intervalMs: INTERVAL_MS });
     const events: ActivityEvent[] = [];
     feed.subscribe('dep', (e) => events.push(e));
+    await until(() => events.length > 0);
     await sleep(INTERVAL_MS * 6);
     expect(events).toEqual([{ type: 'gone' }]);
     expect(state.reads).toBe(1);
@@ -81,7 +93,7 @@ describe('ActivityFeed', () => {
     await sleep(INTERVAL_MS * 4);
     expect(events).toEqual([]);
     fail = false;
-    await sleep(INTERVAL_MS * 6);
+    await until(() => events.length > 0);
     expect(events).toEqual([{ type: 'snapshot', data: { ok: true } }]);
     off();
     off();
