@@ -57,6 +57,7 @@ export function watchPair(
       logger.info('api certificate reloaded', { cert: files.certFile });
     },
     // Kept serving the old certificate: a rotation in progress, or a broken file the operator fixes.
-    onError: (err) => logger.warn('api certificate not reloaded', { reason: err.message, cert: files.certFile }),
+    onError: (err) =>
+      logger.warn('api certificate not reloaded', { reason: err.message, cert: files.certFile }),
   });
 }
