@@ -35,6 +35,7 @@ const BENCHMARKS = [
   { script: 'console.mjs', full: [], quick: ['--runs', '2', '--deployments', '3'], needs: 'browser' },
   { script: 'plan-to-routable.mjs', full: [], quick: ['--runs', '1'], platform: true },
   { script: 'plan-to-routable-docker.mjs', full: [], quick: ['--runs', '1'], needs: 'docker' },
+  { script: 'plan-to-routable-idle-cpu.mjs', full: [], quick: ['--seconds', '2'] },
   { script: 'rolling-change.mjs', full: [], quick: ['--runs', '1'], platform: true },
   { script: 'plan-changes.mjs', full: [], quick: ['--runs', '1'], platform: true },
   { script: 'failover.mjs', full: [], quick: ['--runs', '1'], platform: true },

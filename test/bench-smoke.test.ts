@@ -38,4 +38,5 @@ it('runs every benchmark that needs no whole platform in its quick form', async 
   expect(stdout).toMatch(/proxy data plane \(\d+ CPUs/);
   expect(stdout).toContain('=== fleet/run.mjs');
   expect(stdout).toMatch(/api at scale \(\d+ CPUs/);
+  expect(stdout).toMatch(/heartbeat 25 ms: \d+ ms CPU/);
 });
