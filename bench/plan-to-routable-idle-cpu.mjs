@@ -2,25 +2,24 @@
 // The standing cost of a shorter etcd heartbeat (which starts a new cluster's first election
 // sooner, see plan-to-routable-docker.mjs): CPU used by idle 3-member etcd clusters, one cluster
 // per heartbeat interval, side by side on loopback, election timeout 1,000 ms as in the pack.
-//   node bench/plan-to-routable-idle-cpu.mjs [--heartbeats 100,50,25] [--seconds 30] [--port-base 25000]
+//   node bench/plan-to-routable-idle-cpu.mjs [--heartbeats 100,50,25] [--seconds 30]
 // Needs /usr/bin/etcd (Debian's etcd-server). Reads utime+stime from /proc/<pid>/stat.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { freePorts } from '@wharf/testkit';
 import { sleep } from './lib/platform.mjs';
 
 const { values } = parseArgs({
   options: {
     heartbeats: { type: 'string', default: '100,50,25' },
     seconds: { type: 'string', default: '30' },
-    'port-base': { type: 'string', default: '25000' },
   },
 });
 const HEARTBEATS = values.heartbeats.split(',').map(Number);
 const SECONDS = Number(values.seconds);
-const PORT_BASE = Number(values['port-base']);
 if (HEARTBEATS.some((hb) => !(hb >= 10 && hb <= 200)) || !(SECONDS > 0 && SECONDS <= 600)) {
   console.error('--heartbeats: 10..200 ms each; --seconds: 1..600');
   process.exit(2);
@@ -32,12 +31,13 @@ const SETTLE_MS = 8_000;
 const home = mkdtempSync(join(tmpdir(), 'wharf-bench-idle-'));
 const members = [];
 
-function startCluster(hb, port) {
+/** Starts a 3-member cluster; `ports`: six free loopback ports, a client and a peer one per member. */
+function startCluster(hb, ports) {
   const names = [0, 1, 2].map((m) => `hb${hb}-m${m}`);
-  const peerUrl = (m) => `http://127.0.0.1:${port + m * 2 + 1}`;
+  const peerUrl = (m) => `http://127.0.0.1:${ports[m * 2 + 1]}`;
   const initialCluster = names.map((n, m) => `${n}=${peerUrl(m)}`).join(',');
   for (const [m, name] of names.entries()) {
-    const client = `http://127.0.0.1:${port + m * 2}`;
+    const client = `http://127.0.0.1:${ports[m * 2]}`;
     const child = spawn(
       '/usr/bin/etcd',
       [
@@ -69,7 +69,8 @@ const cpuMs = (pid) => {
 const load = loadavg();
 const started = new Date();
 try {
-  HEARTBEATS.forEach((hb, i) => startCluster(hb, PORT_BASE + i * 10));
+  const ports = await freePorts(HEARTBEATS.length * 6);
+  HEARTBEATS.forEach((hb, i) => startCluster(hb, ports.slice(i * 6, i * 6 + 6)));
   await sleep(SETTLE_MS);
   const before = members.map((m) => cpuMs(m.child.pid));
   await sleep(SECONDS * 1000);
