@@ -142,7 +142,14 @@ describe('wharf director add', () => {
     const removed = await platform.cli(['director', 'remove', 'host-3']);
     expect(removed.code).toBe(0);
     expect(await voterIds(at(1, 2))).toEqual([1, 2]);
-    expect(existsSync(join(memberDir('host-3'), 'wharf-removed'))).toBe(true);
+    // The removed member's director writes the marker once it sees the committed configuration
+    // without it, which can come after `remove` returns.
+    await eventually(
+      async () => (existsSync(join(memberDir('host-3'), 'wharf-removed')) ? true : undefined),
+      30_000,
+      'the removed member marked wharf-removed',
+      100,
+    );
 
     const out = await add('host-3');
     expect(out).toContain('zookeeper member 3 joined the ensemble (voters 1, 2, 3,');
