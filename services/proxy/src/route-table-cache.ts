@@ -29,9 +29,13 @@ import {
 } from './route-table';
 
 /**
- * Events closer together than this are applied by one rebuild. A constructor rewrites many routes
- * in a burst (a plan touching every deployment on an allocator); 10 ms bounds staleness well below
- * anything a client notices while turning a thousand events into a handful of rebuilds.
+ * At most one rebuild per this window. A constructor rewrites many routes in a burst (a plan
+ * touching every deployment on an allocator); 10 ms bounds staleness well below anything a client
+ * notices while turning a thousand events into a handful of rebuilds. The window trails the last
+ * rebuild: an event after a quiet spell is applied on the next turn of the event loop (what the
+ * same socket read delivered comes along), not 10 ms later — a single route change, the common
+ * case, would otherwise spend half of its ~20 ms write-to-served path waiting for a burst that
+ * never comes (bench/route-propagation.mjs, docs/benchmarks.md "Route propagation").
  */
 export const DEFAULT_COALESCE_MS = 10;
 
@@ -81,6 +85,8 @@ export class RouteTableCache {
   private refreshTimer: TimerHandle | undefined;
   /** When the oldest event not yet in the table arrived (for the event → swap metric). */
   private pendingSince: number | undefined;
+  /** When the last rebuild ran: the next one waits until {@link coalesceMs} after it. */
+  private lastRebuildAt: number | undefined;
   /** Skip reason last logged per znode name, so a bad document is logged once, not per rebuild. */
   private loggedSkips = new Map<string, string>();
   /** Routes of the last build: a full build decodes only the documents that changed since. */
@@ -149,17 +155,23 @@ export class RouteTableCache {
   }
 
   private schedule(): void {
-    this.pendingSince ??= this.options.clock.now();
+    const now = this.options.clock.now();
+    this.pendingSince ??= now;
     if (this.rebuildTimer !== undefined) return;
-    this.rebuildTimer = this.options.clock.setTimeout(() => {
-      this.rebuildTimer = undefined;
-      this.rebuild();
-    }, this.coalesceMs);
+    const sinceLast = this.lastRebuildAt === undefined ? Infinity : now - this.lastRebuildAt;
+    this.rebuildTimer = this.options.clock.setTimeout(
+      () => {
+        this.rebuildTimer = undefined;
+        this.rebuild();
+      },
+      Math.max(0, this.coalesceMs - sinceLast),
+    );
   }
 
   private rebuild(): void {
     if (this.stateValue !== 'running') return;
     const { source, metrics, logger, clock } = this.options;
+    this.lastRebuildAt = clock.now();
     const documents = source.documents();
     if (documents === undefined) return; // not initialised yet: keep whatever we have (nothing)
     const previous = this.table;
