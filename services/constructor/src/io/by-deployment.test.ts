@@ -1,4 +1,5 @@
-import { SCHEMA_VERSION, paths, type InstanceSpec } from '@wharf/model';
+import { paths, type InstanceSpec } from '@wharf/model';
+import { specDoc } from '../../test/fixtures';
 import { type NodeParser } from '../core/observed';
 import { ByDeployment } from './by-deployment';
 import { ObservedIndex } from './observed-index';
@@ -9,25 +10,9 @@ const parse: NodeParser = (_kind, _path, data) => JSON.parse(data.toString()) as
 const DEPLOYMENTS = ['a', 'a-b', 'ab', 'c-d-e'];
 const ALLOCATORS = ['x1', 'x2'];
 
-function spec(id: string, allocator: string, generation: number): InstanceSpec {
-  return {
-    schema_version: SCHEMA_VERSION,
-    instance_id: id,
-    deployment_id: 'unused',
-    ref_id: 'main',
-    topology_id: 'default',
-    stack: 'http',
-    version: '1.0',
-    allocator_id: allocator,
-    zone: 'zone-a',
-    memory_mb: 64,
-    hold: false,
-    cluster: { token: 't', state: 'new', members: [] },
-    plan_attempt_id: 'a1',
-    generation,
-    created: '2024-01-01T00:00:00.000Z',
-  };
-}
+/** A spec with an arbitrary id (the index files it by the id's prefixes, not `deployment_id`). */
+const spec = (id: string, allocator: string, generation: number): InstanceSpec =>
+  specDoc('unused', 0, allocator, 'zone-a', { instance_id: id, generation });
 
 /** What the index replaced: a scan of every spec and status. */
 function scanned(i: ObservedIndex, d: string): { specs: string[]; statuses: string[] } {

@@ -1,4 +1,5 @@
 import { SCHEMA_VERSION, paths, type InstanceSpec } from '@wharf/model';
+import { specDoc } from '../../test/fixtures';
 import { type NodeParser } from '../core/observed';
 import { place } from '../core/place';
 import { DeploymentsIndex } from './deployments-index';
@@ -6,25 +7,14 @@ import { TOMBSTONE_TTL_MS, ObservedIndex } from './observed-index';
 
 const parse: NodeParser = (_kind, _path, data) => JSON.parse(data.toString()) as never;
 
-function spec(id: string, allocator: string, memoryMb = 128): InstanceSpec {
-  return {
-    schema_version: SCHEMA_VERSION,
+/** A held spec of deployment `<first part of id>`. */
+const spec = (id: string, allocator: string, memoryMb = 128): InstanceSpec =>
+  specDoc(id.split('-')[0]!, 0, allocator, 'zone-a', {
     instance_id: id,
-    deployment_id: id.split('-')[0]!,
-    ref_id: 'main',
-    topology_id: 'default',
-    stack: 'http',
-    version: '1.0',
-    allocator_id: allocator,
-    zone: 'zone-a',
     memory_mb: memoryMb,
     hold: true,
-    cluster: { token: 't', state: 'new', members: [] },
-    plan_attempt_id: 'a1',
     generation: 1,
-    created: '2024-01-01T00:00:00.000Z',
-  };
-}
+  });
 
 function advertise(index: ObservedIndex, id: string, memoryMb: number): void {
   const ad = {
