@@ -1,15 +1,17 @@
 #!/usr/bin/env node
-// control-plane-memory (issue 13 §6): RSS of the api with N deployments and of the proxy with N
-// routes, under the runner's V8 flags and under the flags before them, interleaved.
+// control-plane-memory (issue 13 §6): RSS of the api and the constructor with N deployments and of
+// the proxy with N routes, under the runner's V8 flags and under the flags before them, interleaved.
 //   - One embedded ZooKeeper holding N deployments (as bench/api-scale.mjs: record, plan subtree,
 //     a current or pending plan, one instance spec on one of 50 allocators) and N routes (one
 //     instance each on an upstream in the bench process, as bench/route-propagation.mjs).
 //   - Per round and per variant: the real api (services/api/dist/main.js) starts on that tree and
 //     is read once it lists all N; then the real proxy (services/proxy/dist/main.js, one process:
 //     WHARF_PROXY_WORKERS=1) once it routes the last route. Each is read again after idling.
+//     After those rounds, the real constructor (services/constructor/dist/main.js), once to settle
+//     the tree it acts on, then per round and variant, read once it leads and has gone quiet.
 //   - Variants: `runner` = `serviceNodeOptions()` of @wharf/runner (what `wharf up` and the Docker
 //     runner give each service); `before` = the flags before issue 13 §6 (api
-//     `--max-semi-space-size=1`, proxy none).
+//     `--max-semi-space-size=1`, proxy none, constructor `--max-semi-space-size=1`).
 // Prints RSS (loaded, peak, idle) per service and variant beside the goal (≤ 250 MB): medians
 // (nearest rank: the lower of two) and the range; `--json` has every run, with the api's V8 heap.
 //   node bench/control-plane-memory.mjs [--count 10000] [--rounds 2] [--idle-ms 10000] [--json]
@@ -52,8 +54,12 @@ const CHROOT = '/bench-memory';
 const T0 = Date.UTC(2026, 0, 1);
 const MAIN = (service) => join(import.meta.dirname, '..', 'services', service, 'dist', 'main.js');
 const VARIANTS = {
-  before: { api: '--max-semi-space-size=1', proxy: '' },
-  runner: { api: serviceNodeOptions('api'), proxy: serviceNodeOptions('proxy') },
+  before: { api: '--max-semi-space-size=1', proxy: '', constructor: '--max-semi-space-size=1' },
+  runner: {
+    api: serviceNodeOptions('api'),
+    proxy: serviceNodeOptions('proxy'),
+    constructor: serviceNodeOptions('constructor'),
+  },
 };
 
 const allocator = (i) => `alloc-${String(i % ALLOCATORS).padStart(2, '0')}`;
@@ -98,7 +104,7 @@ async function start(service, nodeOptions, env, ready) {
   let log = '';
   child.stdout.on('data', (chunk) => (log = (log + chunk).slice(-4096)));
   const t0 = process.hrtime.bigint();
-  while (!(await ready(port, agent))) {
+  while (!(await ready(port, agent, child))) {
     if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode}: ${log}`);
     await sleep(100);
   }
@@ -188,6 +194,55 @@ async function runProxy(zk, nodeOptions) {
   }
 }
 
+/** CPU seconds (user + system) `pid` has used, from /proc. */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
+/**
+ * The constructor has no "everything cached" endpoint: it counts as loaded once it leads and
+ * has been quiet (under 5 % of a core) for two seconds, i.e. it has read the tree and acted on it
+ * (with no allocator alive, the seeded pending plans fail for want of capacity).
+ */
+async function runConstructor(zk, home, nodeOptions) {
+  let quietSince;
+  let last;
+  const constructorProc = await start(
+    'constructor',
+    nodeOptions,
+    (port) => ({
+      WHARF_ZK: zk.connectString,
+      WHARF_ZK_CHROOT: CHROOT,
+      WHARF_HOME: home,
+      WHARF_ID: 'constructor-bench',
+      WHARF_METRICS_PORT: String(port),
+    }),
+    async (port, agent, child) => {
+      const health = await get(port, agent, '/health');
+      if (health.status !== 200 || !health.text.includes('leading')) return false;
+      const now = { t: Date.now(), cpu: cpuSeconds(child.pid) };
+      if (last !== undefined && now.t - last.t < 1000) return false; // judged over whole seconds
+      const busy = last === undefined || (now.cpu - last.cpu) / ((now.t - last.t) / 1000) > 0.05;
+      last = now;
+      if (busy) quietSince = undefined;
+      else quietSince ??= now.t;
+      return quietSince !== undefined && now.t - quietSince >= 2000;
+    },
+  );
+  try {
+    return await measure(constructorProc, async () => {
+      const { text } = await get(constructorProc.port, constructorProc.agent, '/metrics');
+      return {
+        used: metric(text, 'nodejs_heap_size_used_bytes'),
+        total: metric(text, 'nodejs_heap_size_total_bytes'),
+      };
+    });
+  } finally {
+    await stop(constructorProc);
+  }
+}
+
 async function seed(session, upstreamPort) {
   await session.mkdirp(paths.deployments());
   await session.mkdirp(paths.routes());
@@ -241,6 +296,25 @@ try {
       });
     }
   }
+  // The constructor acts on what it reads: with no allocator alive it fails the seeded pending
+  // plans and marks every route's instance unavailable. So it runs after the api and proxy rounds,
+  // once unmeasured to settle the tree, then per variant on the settled tree (the steady state of
+  // a leader with N deployments, not its first reaction to them).
+  const home = join(dir, 'home');
+  await runConstructor(zk, home, VARIANTS.runner.constructor);
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? ['before', 'runner'] : ['runner', 'before'];
+    for (const variant of order) {
+      const flags = VARIANTS[variant].constructor;
+      runs.push({
+        round,
+        variant,
+        service: 'constructor',
+        flags,
+        ...(await runConstructor(zk, home, flags)),
+      });
+    }
+  }
 } finally {
   upstream.close();
   await session?.close();
@@ -250,7 +324,7 @@ try {
 
 const median = (xs) => quantile(xs, 0.5);
 const summary = [];
-for (const service of ['api', 'proxy']) {
+for (const service of ['api', 'proxy', 'constructor']) {
   for (const variant of Object.keys(VARIANTS)) {
     const mine = runs.filter((r) => r.service === service && r.variant === variant);
     const pick = (f) => mine.map(f);
@@ -270,12 +344,12 @@ const meta = { cpus: cpus().length, load: loadavg()[0], count: COUNT, rounds: RO
 if (values.json) console.log(JSON.stringify({ ...meta, summary, runs }, null, 2));
 else {
   console.log(
-    `control-plane memory (${meta.cpus} CPUs, load ${meta.load.toFixed(1)}): api with ${COUNT} deployments, proxy with ${COUNT} routes, ${ROUNDS} round(s), medians`,
+    `control-plane memory (${meta.cpus} CPUs, load ${meta.load.toFixed(1)}): api and constructor with ${COUNT} deployments, proxy with ${COUNT} routes, ${ROUNDS} round(s), medians`,
   );
   for (const s of summary) {
     const verdict = s.loaded_mb <= GOAL_RSS_MB ? 'goal ≤ 250 met' : 'goal ≤ 250 MISSED';
     console.log(
-      `  ${s.service.padEnd(5)} ${s.variant.padEnd(6)} [${s.flags}]: RSS ${s.loaded_mb.toFixed(0)} MB loaded (${verdict}), ` +
+      `  ${s.service.padEnd(11)} ${s.variant.padEnd(6)} [${s.flags}]: RSS ${s.loaded_mb.toFixed(0)} MB loaded (${verdict}), ` +
         `range ${s.loaded_range_mb.map((x) => x.toFixed(0)).join('–')}; peak ${s.peak_mb.toFixed(0)}, ` +
         `${s.idle_mb.toFixed(0)} MB after ${IDLE_MS / 1000} s idle; ready in ${s.ready_s.toFixed(1)} s`,
     );
