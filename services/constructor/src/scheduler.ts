@@ -159,8 +159,6 @@ export class Scheduler {
     for (const cache of [allocators, deployments, routes, configurations])
       cache.on('removed', (e) => parser.forget(e.path));
     this.wakeWaiters(allocators, deployments);
-    // After `follow` (the index holds the plan already): a new plan starts without the debounce.
-    for (const event of ['added', 'updated'] as const) deployments.on(event, (e) => this.planChanged(e.path));
     let presenceSeen = -1;
     // `initialized` too: a first load that failed (ZooKeeper away) completes later, after start().
     // `batch`, not `changed`: a `changed` listener makes the cache copy its whole map per batch.
@@ -259,7 +257,8 @@ export class Scheduler {
   /**
    * Wakes the attempts a node event concerns (after the indexes took it in: `follow` listens
    * first): a spec or status wakes its deployment's waiters, a plan or attempt node its own, an
-   * allocator's advertisement or live node every waiter (presence decides what some waits expect).
+   * allocator's advertisement or live node every waiter (presence decides what some waits expect);
+   * a pending plan written also has its deployment looked at on the next turn ({@link planChanged}).
    */
   private wakeWaiters(allocators: TreeCache, deployments: TreeCache): void {
     const onAllocatorNode = (e: { path: string }): void => {
@@ -275,6 +274,8 @@ export class Scheduler {
     for (const event of ['added', 'updated', 'removed'] as const) {
       allocators.on(event, onAllocatorNode);
       deployments.on(event, onDeploymentNode);
+      // After `follow` (the index holds the plan already): a new plan starts without the debounce.
+      if (event !== 'removed') deployments.on(event, (e) => this.planChanged(e.path));
     }
     for (const cache of [allocators, deployments]) cache.on('initialized', () => this.changes.notify());
   }
