@@ -301,8 +301,9 @@ export class Scheduler {
     if (root !== 'deployments' || d === undefined || plan !== 'plan' || leaf !== 'pending' || rest.length > 0)
       return;
     if (this.current !== 'leading') return;
+    const queued = this.planChanges.size > 0;
     this.planChanges.add(d);
-    if (this.planChanges.size > 1) return; // a turn is queued already
+    if (queued) return; // the turn queued already takes this one too
     void this.deps.clock.sleep(0, this.controller.signal).then(() => {
       const ids = [...this.planChanges];
       this.planChanges.clear();
