@@ -15,6 +15,8 @@
 //       [--runtime process]           the same measurement with process instances (default docker;
 //                                     no engine needed then)
 //       [--verbose]                   per-run breakdown lines
+//       [--root /tmp/main-copy]       run that checkout's built services (default: this one)
+//       [--keep-logs]                 leave the services' debug logs (and ZooKeeper's data) behind
 // Docker mode needs a running Docker engine and the wharf/etcd image (`bash docker/build.sh`), and a build
 // (`npx tsc -b tsconfig.json`).
 import { spawn } from 'node:child_process';
@@ -35,6 +37,8 @@ const { values } = parseArgs({
     variant: { type: 'string', multiple: true, default: [] },
     runtime: { type: 'string', default: 'docker' },
     verbose: { type: 'boolean', default: false },
+    root: { type: 'string' },
+    'keep-logs': { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(values.runs);
@@ -65,7 +69,8 @@ const VARIANTS = (values.variant.length > 0 ? values.variant : ['default={}']).m
   }
   return { label: text.slice(0, eq), settings: JSON.parse(text.slice(eq + 1)), durations: [], breakdown: [] };
 });
-const ROOT = resolve(import.meta.dirname, '..');
+/** `--root <checkout>`: the built services of another checkout (a before/after pair on one box). */
+const ROOT = resolve(values.root ?? join(import.meta.dirname, '..'));
 const { EmbeddedZooKeeper } = await import(join(ROOT, 'packages/zk/dist/index.js'));
 
 async function until(what, fn, ms = 60_000, every = 50) {
@@ -129,6 +134,56 @@ function readLog(id) {
     });
 }
 
+/**
+ * The constructor's milestones for deployment `id`, ms after the POST: attempt started, held
+ * specs written, holds released. Told apart by their fields, not the line's text (a build before
+ * the third pass logged every step line under the same message).
+ */
+function constructorTimeline(lines, id, wall0) {
+  const mine = lines.filter((l) => l.ts >= wall0 && l.deployment === id);
+  const at = (pred) => {
+    const l = mine.find(pred);
+    return l ? l.ts - wall0 : undefined;
+  };
+  const progress = (step, field) => (l) =>
+    l.message === 'attempt step progress' && l.step === step && l[field] !== undefined;
+  return {
+    attempt: at((l) => l.message === 'attempt started'),
+    specs: at(progress('allocate-instances', 'count')),
+    released: at(progress('start-instances', 'cluster')),
+  };
+}
+
+/** POST → the first member started, in legs (medians over runs of later − earlier milestone). */
+function printConstructorLegs(breakdown) {
+  const leg = (f) => {
+    const xs = breakdown.map(f).filter((x) => Number.isFinite(x));
+    return xs.length === 0
+      ? undefined
+      : Math.round(
+          quantile(
+            [...xs].sort((a, b) => a - b),
+            0.5,
+          ),
+        );
+  };
+  const last = (b, k) => Math.max(...b.members.map((m) => m[k] ?? NaN));
+  const first = (b, k) => Math.min(...b.members.map((m) => m[k] ?? NaN));
+  const inverted = breakdown.filter((b) =>
+    b.members.some((m, n) => n > 0 && m.started < b.members[n - 1].started),
+  );
+  const legs = {
+    'POST->attempt started': leg((b) => b.constructor.attempt),
+    'attempt->held specs written': leg((b) => b.constructor.specs - b.constructor.attempt),
+    'specs->last reserved': leg((b) => last(b, 'reserved') - b.constructor.specs),
+    'last reserved->released': leg((b) => b.constructor.released - last(b, 'reserved')),
+    'released->first started': leg((b) => first(b, 'started') - b.constructor.released),
+    'first started->last started (stagger)': leg((b) => last(b, 'started') - first(b, 'started')),
+  };
+  console.log('  median constructor legs (ms):', JSON.stringify(legs));
+  console.log(`  runs with members started out of member order: ${inverted.length} of ${breakdown.length}`);
+}
+
 async function shutdown() {
   await Promise.all(
     children.map(
@@ -147,7 +202,8 @@ async function shutdown() {
   const left = removeContainers();
   if (left > 0) console.error(`removed ${left} leftover container(s)`);
   await zk.stop().catch(() => undefined);
-  rmSync(home, { recursive: true, force: true });
+  if (values['keep-logs']) console.log(`logs kept in ${home}`);
+  else rmSync(home, { recursive: true, force: true });
 }
 
 const load = loadavg();
@@ -240,13 +296,15 @@ try {
         ...(values.runtime === 'docker' ? dockerTimeline(aid, wall0) : processTimeline(home, aid, id, wall0)),
       };
     });
+    const constructor = constructorTimeline(readLog('constructor-1'), id, wall0);
     if (i >= 0) {
-      const record = { ms, steps, members };
+      const record = { ms, steps, members, constructor };
       variant.durations.push(ms);
       variant.breakdown.push(record);
       console.log(`run ${Math.floor(i / VARIANTS.length) + 1}/${RUNS} ${variant.label}: ${ms.toFixed(0)} ms`);
       if (values.verbose) {
         console.log(`  steps ${JSON.stringify(steps)}`);
+        console.log(`  constructor ${JSON.stringify(constructor)}`);
         for (const [n, m] of members.entries()) console.log(`  member ${n}: ${JSON.stringify(m)}`);
       }
     } else {
@@ -293,4 +351,5 @@ for (const variant of VARIANTS.filter((v) => v.durations.length > 0)) {
     `  median ${q(0.5).toFixed(0)} ms  p95 ${q(0.95).toFixed(0)} ms  min ${sorted[0].toFixed(0)} ms  max ${sorted.at(-1).toFixed(0)} ms  (goal, issue 13 part 5: median <= ${GOAL_MS} ms)`,
   );
   printBreakdown(breakdown);
+  printConstructorLegs(breakdown);
 }

@@ -106,6 +106,8 @@ export class Scheduler {
   private readonly caches: TreeCache[] = [];
   private readonly changes: ChangeSignal;
   private reconcileQueued = false;
+  /** Deployments whose pending plan just changed, reconciled on the next turn (see {@link planChanged}). */
+  private readonly planChanges = new Set<string>();
   private readonly health: RouteHealthLoop;
   private readonly recovery: RecoveryLoop;
 
@@ -192,7 +194,7 @@ export class Scheduler {
         : null;
     };
     runnerDeps.cachedConfigurations = cachedConfigurations(configurations, parser);
-    this.reconcile = () => this.reconcileWith(views, runnerDeps);
+    this.reconcile = (only) => this.reconcileWith(views, runnerDeps, only);
     this.health.start({
       ready: () => allocators.isInitialized && routes.isInitialized,
       routes: () => routes.snapshot(),
@@ -207,7 +209,7 @@ export class Scheduler {
       awaySince: () => this.health.awaySince(),
     });
     logger.info('scheduler leading', { deployments: views().size, allocators: observed().allocators.size });
-    this.queueReconcile();
+    this.reconcile(); // at once: a new leader resumes the attempts it takes over without the debounce
     this.health.queue();
     void this.resyncLoop();
   }
@@ -226,7 +228,8 @@ export class Scheduler {
     this.deps.logger.info('scheduler stopped');
   }
 
-  private reconcile: () => void = () => undefined;
+  /** One pass over every deployment, or over `only` (their ids). */
+  private reconcile: (only?: readonly string[]) => void = () => undefined;
   private cachedAttempt: (d: string) => CachedPlanNodes['attempt'] = () => undefined;
 
   private runnerDeps(
@@ -254,7 +257,8 @@ export class Scheduler {
   /**
    * Wakes the attempts a node event concerns (after the indexes took it in: `follow` listens
    * first): a spec or status wakes its deployment's waiters, a plan or attempt node its own, an
-   * allocator's advertisement or live node every waiter (presence decides what some waits expect).
+   * allocator's advertisement or live node every waiter (presence decides what some waits expect);
+   * a pending plan written also has its deployment looked at on the next turn ({@link planChanged}).
    */
   private wakeWaiters(allocators: TreeCache, deployments: TreeCache): void {
     const onAllocatorNode = (e: { path: string }): void => {
@@ -270,6 +274,8 @@ export class Scheduler {
     for (const event of ['added', 'updated', 'removed'] as const) {
       allocators.on(event, onAllocatorNode);
       deployments.on(event, onDeploymentNode);
+      // After `follow` (the index holds the plan already): a new plan starts without the debounce.
+      if (event !== 'removed') deployments.on(event, (e) => this.planChanged(e.path));
     }
     for (const cache of [allocators, deployments]) cache.on('initialized', () => this.changes.notify());
   }
@@ -278,6 +284,31 @@ export class Scheduler {
     this.queueReconcile();
     this.recovery.queue();
     if (statuses) this.health.queue();
+  }
+
+  /**
+   * A pending plan written (`/deployments/<d>/plan/pending` added or updated): that deployment
+   * is looked at on the next turn instead of after the debounce. Why: the debounce coalesces the
+   * bursts of attempt and status events into one pass over every deployment, but a new plan
+   * arrives alone (the api writes it in one transaction, and the cache reports the pending node
+   * last) and waited the whole debounce for nothing: ~50 of the ~80 ms between the api's 201
+   * and the attempt's start (docs/benchmarks.md, third pass). Looking at the deployments named
+   * costs one `decideWork` each, so no coalescing window is needed for them; the debounced pass
+   * still runs (a runner already launched is skipped there).
+   */
+  private planChanged(path: string): void {
+    const [, root, d, plan, leaf, ...rest] = path.split('/');
+    if (root !== 'deployments' || d === undefined || plan !== 'plan' || leaf !== 'pending' || rest.length > 0)
+      return;
+    if (this.current !== 'leading') return;
+    const queued = this.planChanges.size > 0;
+    this.planChanges.add(d);
+    if (queued) return; // the turn queued already takes this one too
+    void this.deps.clock.sleep(0, this.controller.signal).then(() => {
+      const ids = [...this.planChanges];
+      this.planChanges.clear();
+      if (this.current === 'leading') this.reconcile(ids);
+    });
   }
 
   /** Runs a reconcile pass after the debounce, once per burst. */
@@ -293,9 +324,12 @@ export class Scheduler {
   private reconcileWith(
     views: () => ReadonlyMap<string, Parameters<typeof decideWork>[0]>,
     runnerDeps: RunnerDeps,
+    only?: readonly string[],
   ): void {
     const now = this.deps.clock.now();
-    for (const view of views().values()) {
+    const all = views();
+    const chosen = only === undefined ? all.values() : only.flatMap((d) => all.get(d) ?? []);
+    for (const view of chosen) {
       if (this.runners.has(view.id) || (this.retryAt.get(view.id) ?? 0) > now) continue;
       if (this.behindOwnWrite(view.id)) continue;
       const work = decideWork(view);

@@ -3,7 +3,14 @@
  * after every change), its private state, and the checks every step makes between actions
  * (leadership, cancellation, timeout).
  */
-import { FAILURE_TYPES, isWharfError, paths, type PlanAttempt, type StepId } from '@wharf/model';
+import {
+  FAILURE_TYPES,
+  isWharfError,
+  paths,
+  type InstanceSpec,
+  type PlanAttempt,
+  type StepId,
+} from '@wharf/model';
 import { type Logger } from '@wharf/observability';
 import { pastPointOfNoReturn, type AttemptState } from '../core/attempt-state';
 import { attemptFailure } from '../core/failure';
@@ -48,6 +55,12 @@ export class AttemptContext {
    * version fences anyway).
    */
   currentPlanVersion: number | null | undefined;
+  /**
+   * The held specs `allocate-instances` created in this process, as written (znode version 0), by
+   * instance id: `start-instances` releases them without reading them back (in memory only: a
+   * resumed attempt reads them, as does a release whose conditional write finds them changed).
+   */
+  readonly createdSpecs = new Map<string, InstanceSpec>();
 
   constructor(
     readonly deps: RunnerDeps,
@@ -130,7 +143,8 @@ export class AttemptContext {
    * left); otherwise with the next save.
    */
   async log(message: string, details?: Record<string, unknown>): Promise<void> {
-    this.logger.debug('attempt step progress', { step: this.openStep, message, ...details });
+    // `line`, not `message`: a `message` field would replace the log entry's own message.
+    this.logger.debug('attempt step progress', { step: this.openStep, line: message, ...details });
     if (!this.openStep) return;
     this.attempt = logStep(this.attempt, this.openStep, message, this.now(), details);
     this.dirty = true;
@@ -144,7 +158,7 @@ export class AttemptContext {
    * idempotent).
    */
   note(message: string, details?: Record<string, unknown>): void {
-    this.logger.debug('attempt step progress', { step: this.openStep, message, ...details });
+    this.logger.debug('attempt step progress', { step: this.openStep, line: message, ...details });
     if (!this.openStep) return;
     this.attempt = logStep(this.attempt, this.openStep, message, this.now(), details);
     this.dirty = true;

@@ -8,7 +8,8 @@ import { documentsOf } from '../io/documents';
 import { type ZkPort } from '../io/zk-port';
 
 /**
- * Creates the specs that do not exist yet, all in one transaction. Returns how many were created.
+ * Creates the specs that do not exist yet, all in one transaction. Returns the ones created (at
+ * znode version 0).
  * The existence checks are pipelined (one round trip of latency for all of them, not one each)
  * and the transaction is only sent for specs known to be missing, so it fails only on a real
  * conflict.
@@ -22,11 +23,11 @@ export async function createSpecs(
    * (a spec there after all, a missing parent) are they made.
    */
   unseen = false,
-): Promise<number> {
+): Promise<readonly InstanceSpec[]> {
   if (unseen && specs.length > 0) {
     try {
       await createAll(zk, specs);
-      return specs.length;
+      return specs;
     } catch (err) {
       if (!isWharfError(err, 'WHARF_ZK_TRANSACTION_FAILED')) throw err;
     }
@@ -35,7 +36,7 @@ export async function createSpecs(
     specs.map((spec) => zk.exists(paths.instanceSpec(spec.allocator_id, spec.instance_id))),
   );
   const missing = specs.filter((_, i) => found[i] === null);
-  if (missing.length === 0) return 0;
+  if (missing.length === 0) return [];
   const allocators = [...new Set(missing.map((s) => s.allocator_id))];
   const parents = await Promise.all(allocators.map((a) => zk.exists(paths.allocatorInstances(a))));
   for (const [i, allocator] of allocators.entries()) {
@@ -44,7 +45,7 @@ export async function createSpecs(
       await zk.mkdirp(paths.allocatorInstances(allocator));
   }
   await createAll(zk, missing);
-  return missing.length;
+  return missing;
 }
 
 async function createAll(zk: ZkPort, specs: readonly InstanceSpec[]): Promise<void> {
@@ -56,17 +57,30 @@ async function createAll(zk: ZkPort, specs: readonly InstanceSpec[]): Promise<vo
 
 /**
  * Releases a held spec: sets the cluster block, `hold: false` and the next generation (versioned).
- * Returns the spec as released; a spec already released is returned unchanged.
+ * Returns the spec as released; a spec already released is returned unchanged. `created`: the
+ * spec as this process created it (version 0), when it did: written over at version 0 without
+ * reading it first (one round trip instead of two, on the path to a new cluster's first start);
+ * when the node changed since (version ≠ 0) or is gone, read and decided as without it.
  */
 export async function releaseSpec(
   zk: ZkPort,
   allocatorId: string,
   instanceId: string,
   cluster: SpecCluster,
+  created?: InstanceSpec,
 ): Promise<InstanceSpec> {
-  return updateSpec(zk, allocatorId, instanceId, (spec) =>
-    spec.hold ? { ...spec, hold: false, cluster, generation: spec.generation + 1 } : undefined,
-  );
+  const release = (spec: InstanceSpec): InstanceSpec | undefined =>
+    spec.hold ? { ...spec, hold: false, cluster, generation: spec.generation + 1 } : undefined;
+  const next = created && release(created);
+  if (next) {
+    try {
+      await documentsOf(zk).set('instance-spec', paths.instanceSpec(allocatorId, instanceId), next, 0);
+      return next;
+    } catch (err) {
+      if (!isWharfError(err, 'WHARF_ZK_BAD_VERSION', 'WHARF_ZK_NO_NODE')) throw err;
+    }
+  }
+  return updateSpec(zk, allocatorId, instanceId, release);
 }
 
 /** Where a deleted spec is recorded before the cache sees it go (`ObservedIndex`). */

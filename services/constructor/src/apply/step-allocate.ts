@@ -73,5 +73,6 @@ async function writeHeld(
   unseen: boolean,
 ): Promise<void> {
   const created = await createSpecs(ctx.deps.zk, specs, unseen);
-  if (created > 0) await ctx.log('held instance specs written', { count: created });
+  for (const spec of created) ctx.createdSpecs.set(spec.instance_id, spec);
+  if (created.length > 0) await ctx.log('held instance specs written', { count: created.length });
 }

@@ -67,7 +67,8 @@ async function releaseAll(
   await Promise.all(
     r.create.map((c) => {
       const allocator = placementOf(ctx.state.placements, c.instance_id).allocator_id;
-      return releaseSpec(ctx.deps.zk, allocator, c.instance_id, { token, state: r.cluster.state, members });
+      const cluster: SpecCluster = { token, state: r.cluster.state, members };
+      return releaseSpec(ctx.deps.zk, allocator, c.instance_id, cluster, ctx.createdSpecs.get(c.instance_id));
     }),
   );
   await ctx.log('instances released', { ref_id: r.ref_id, cluster: r.cluster.state, count: r.create.length });
