@@ -17,6 +17,7 @@ import { type ConstructorClock } from './clock';
 import { decideWork, type DeploymentWork } from './core/decide';
 import { type DeploymentView, type ObservedState } from './core/observed';
 import { drainingInstances } from './core/drain';
+import { reportingAttempts } from './io/attempt-reporting';
 import { type CachedPlanNodes, DeploymentsIndex } from './io/deployments-index';
 import { ObservedIndex } from './io/observed-index';
 import { MemoParser } from './io/tree-views';
@@ -54,7 +55,7 @@ const WATCHED_PLAN_NODES = new Set(['pending', 'attempt']);
  * Whether the deployments cache watches a node's data: not the attempt's. Why: only the leader
  * writes `plan/attempt` (the api reads it), each save came back as a watch event and a getData of
  * bytes the leader had just written (4,487 reads for 5,615 saves in the fleet bench), and the
- * runners report every write's bytes and returned version (`attemptKnown`). A new term's cache
+ * runners' port reports every write's bytes and returned version (`io/attempt-reporting.ts`). A new term's cache
  * reads every attempt once as it loads (takeover), a reconnect's reload reads them again, and
  * an attempt node's creation and removal still arrive through the plan node's child watch. A
  * write by anyone else (a deposed leader's last save) is not seen as it happens: every attempt
@@ -181,10 +182,11 @@ export class Scheduler {
     const runnerDeps = this.runnerDeps(observed, views, index);
     runnerDeps.planNodes = (d) => deploymentsIndex.planNodes(d);
     runnerDeps.wrote = (path, data) => parser.wrote(path, data);
-    runnerDeps.attemptKnown = (d, data, version) => {
-      deploymentsIndex.known(paths.planAttempt(d), data, version);
+    // Every attempt node the runners write or read fresh keeps this view current (not watched).
+    runnerDeps.zk = reportingAttempts(runnerDeps.zk, (path, data, version) => {
+      deploymentsIndex.known(path, data, version);
       this.onChange(false); // what the attempt's watch event did: reconcile and recovery look again
-    };
+    });
     this.cachedAttempt = (d) => deploymentsIndex.planNodes(d)?.attempt;
     runnerDeps.cachedRoute = (d) => {
       if (!routes.isInitialized) return undefined;
@@ -249,7 +251,6 @@ export class Scheduler {
       cachedConfigurations: () => undefined,
       attemptSettled: (d, version, planId) => this.settled.set(d, { version, planId }),
       wrote: () => undefined,
-      attemptKnown: () => undefined,
       allocatorPresence: (a) => this.health.presence(this.deps.clock.now())(a),
     };
   }

@@ -107,7 +107,6 @@ export class AttemptContext {
       const data = this.encode(doc);
       const stat = await this.deps.zk.set(path, data, this.version);
       this.deps.wrote(path, data);
-      this.deps.attemptKnown(this.deploymentId, data, stat.version);
       this.attempt = doc;
       this.version = stat.version;
       this.dirty = false;

@@ -219,7 +219,6 @@ async function openFromCache(
   }
   logger.info('attempt started', { attempt: attempt.plan_attempt_id, plan: attempt.plan_id });
   const version = cached.attempt ? cached.attempt.version + 1 : 0;
-  deps.attemptKnown(d, data, version);
   const child = logger.child({ attempt: attempt.plan_attempt_id });
   return new AttemptContext(deps, d, attempt, version, state, signal, child);
 }
@@ -297,9 +296,6 @@ async function readAttemptNode(
   const path = paths.planAttempt(d);
   const node = await docs.readRaw(path);
   if (node === undefined) return undefined;
-  // Why: what the scheduler holds of the attempt may be behind (a deposed leader's late write is
-  // not watched); this fresh read is the newest, so it replaces that.
-  deps.attemptKnown(d, node.data, node.stat.version);
   const attempt = docs.decodeOrSkip('plan-attempt', path, node.data);
   if (attempt === undefined) logger.warn('invalid attempt document; it will be replaced', {});
   return { attempt, version: node.stat.version };
@@ -317,7 +313,6 @@ async function writeNewAttempt(
       version === undefined
         ? (await deps.zk.create(paths.planAttempt(d), data), 0)
         : (await deps.zk.set(paths.planAttempt(d), data, version)).version;
-    deps.attemptKnown(d, data, written);
     return written;
   } catch (err) {
     if (isWharfError(err, 'WHARF_ZK_NODE_EXISTS', 'WHARF_ZK_BAD_VERSION', 'WHARF_ZK_NO_NODE')) {
@@ -338,7 +333,5 @@ async function failUnreadable(
     failure_type: FAILURE_TYPES.internal,
   });
   const data = serializeDocument('plan-attempt', failed);
-  const written = (await deps.zk.set(paths.planAttempt(d), data, version)).version;
-  deps.attemptKnown(d, data, written);
-  return written;
+  return (await deps.zk.set(paths.planAttempt(d), data, version)).version;
 }

@@ -101,7 +101,6 @@ async function publish(ctx: AttemptContext, final: PlanAttempt, success: boolean
       await tx.commit();
       ctx.attempt = final;
       ctx.version++;
-      ctx.deps.attemptKnown(d, data, ctx.version);
       ctx.deps.attemptSettled(d, ctx.version, final.plan_id);
       return;
     } catch (err) {
@@ -125,12 +124,11 @@ async function finishShutdown(ctx: AttemptContext, final: PlanAttempt): Promise<
   const { zk } = ctx.deps;
   const d = ctx.deploymentId;
   const data = ctx.encode(final);
-  const stat = await zk.set(paths.planAttempt(d), data, ctx.version).catch((err: unknown) => {
+  await zk.set(paths.planAttempt(d), data, ctx.version).catch((err: unknown) => {
     if (isWharfError(err, 'WHARF_ZK_BAD_VERSION', 'WHARF_ZK_NO_NODE'))
       throw interrupted('attempt changed by someone else', err);
     throw err;
   });
-  ctx.deps.attemptKnown(d, data, stat.version);
   ctx.attempt = final;
   await deleteRoute(zk, d);
   await deleteDeploymentTree(ctx);

@@ -94,12 +94,6 @@ export interface RunnerDeps {
   cachedConfigurations: (ids: readonly string[]) => ConfigurationsById | undefined;
   /** Told each validated document written (its bytes come back through the cache unvalidated). */
   wrote: (path: string, data: Buffer) => void;
-  /**
-   * Told the deployment's attempt node as this leader wrote it (bytes and returned version) or
-   * read it fresh: the scheduler does not watch attempt nodes while leading, so these keep its
-   * view of them current.
-   */
-  attemptKnown: (deploymentId: string, data: Buffer, version: number) => void;
   /** Whether each allocator is live, briefly gone, or lost (route flags), as of the call. */
   allocatorPresence: PresenceOf;
   /** Where a failed plan is reported. */
