@@ -182,11 +182,7 @@ export class Scheduler {
     const runnerDeps = this.runnerDeps(observed, views, index);
     runnerDeps.planNodes = (d) => deploymentsIndex.planNodes(d);
     runnerDeps.wrote = (path, data) => parser.wrote(path, data);
-    // Every attempt node the runners write or read fresh keeps this view current (not watched).
-    runnerDeps.zk = reportingAttempts(runnerDeps.zk, (path, data, version) => {
-      deploymentsIndex.known(path, data, version);
-      this.onChange(false); // what the attempt's watch event did: reconcile and recovery look again
-    });
+    this.reportAttempts(runnerDeps, deploymentsIndex);
     this.cachedAttempt = (d) => deploymentsIndex.planNodes(d)?.attempt;
     runnerDeps.cachedRoute = (d) => {
       if (!routes.isInitialized) return undefined;
@@ -253,6 +249,18 @@ export class Scheduler {
       wrote: () => undefined,
       allocatorPresence: (a) => this.health.presence(this.deps.clock.now())(a),
     };
+  }
+
+  /**
+   * The attempt nodes the runners write or read fresh keep the leader's view of them current
+   * (they are not watched: {@link watchesData}); each report also does what the attempt's watch
+   * event did (reconcile and recovery look again).
+   */
+  private reportAttempts(runnerDeps: RunnerDeps, index: DeploymentsIndex): void {
+    runnerDeps.zk = reportingAttempts(runnerDeps.zk, (path, data, version) => {
+      index.known(path, data, version);
+      this.onChange(false);
+    });
   }
 
   /**
