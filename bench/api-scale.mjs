@@ -14,7 +14,7 @@
 //   - The api's RSS (/proc) after the load and after the requests.
 // Prints p50/p99 per kind beside the goals (p99 ≤ 50 ms; RSS ≤ 250 MB).
 //   node bench/api-scale.mjs [--deployments 10000] [--samples 300] [--node-options '<flags>'] [--json]
-//   node bench/api-scale.mjs --quick        (1,000 deployments, 30 samples: CI-sized)
+//   node bench/api-scale.mjs --quick        (300 deployments, 30 samples: CI-sized)
 // Needs a build (`npx tsc -b tsconfig.json`) and ZooKeeper's jars (scripts/bootstrap.sh).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -41,7 +41,7 @@ const { values } = parseArgs({
   },
 });
 const NODE_OPTIONS = values['node-options'];
-const COUNT = values.quick ? 1000 : Number(values.deployments);
+const COUNT = values.quick ? 300 : Number(values.deployments);
 const SAMPLES = values.quick ? 30 : Number(values.samples);
 /** Allocators the instance specs are spread over. */
 const ALLOCATORS = 50;
@@ -53,7 +53,7 @@ const API_MAIN = join(import.meta.dirname, '..', 'services', 'api', 'dist', 'mai
 const CHROOT = '/bench-api';
 const T0 = Date.UTC(2026, 0, 1);
 /** Idle time before the last RSS reading (V8 shrinks its heap some seconds after activity stops). */
-const IDLE_MS = values.quick ? 2_000 : 20_000;
+const IDLE_MS = values.quick ? 1_000 : 20_000;
 
 const allocator = (i) => `alloc-${String(i % ALLOCATORS).padStart(2, '0')}`;
 const deployment = (i) => ({

@@ -15,7 +15,7 @@
 // Prints RSS (loaded, peak, idle) per service and variant beside the goal (≤ 250 MB): medians
 // (nearest rank: the lower of two) and the range; `--json` has every run, with the api's V8 heap.
 //   node bench/control-plane-memory.mjs [--count 10000] [--rounds 2] [--idle-ms 10000] [--json]
-//   node bench/control-plane-memory.mjs --quick     (1,000 of each, 1 round: CI-sized)
+//   node bench/control-plane-memory.mjs --quick     (300 of each, 1 round: CI-sized)
 // Needs a build (`npx tsc -b tsconfig.json`) and ZooKeeper's jars (scripts/bootstrap.sh).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -42,7 +42,7 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
   },
 });
-const COUNT = values.quick ? 1000 : Number(values.count);
+const COUNT = values.quick ? 300 : Number(values.count);
 const ROUNDS = values.quick ? 1 : Number(values.rounds);
 /** Idle time before the second reading (V8's memory reducer starts ~8 s after activity stops). */
 const IDLE_MS = values.quick ? 1000 : Number(values['idle-ms']);

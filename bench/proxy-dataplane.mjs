@@ -48,6 +48,8 @@ const quick = opts.quick;
 const rounds = quick ? 1 : Number(opts.rounds);
 const duration = quick ? 1 : Number(opts.duration);
 const probeDuration = quick ? 1 : Number(opts['probe-duration']);
+/** A warm-up load per variant before the rounds; `--quick` (CI's smoke run: figures mean little) skips it. */
+const warmUp = !quick;
 const connections = Number(opts.connections);
 const workers = Number(opts.workers);
 for (const [name, value] of Object.entries({ rounds, duration, probeDuration, connections, workers })) {
@@ -214,7 +216,7 @@ async function main() {
   try {
     variants = await startVariants(dir, upstream);
     for (const v of variants) await sanityCheck(v);
-    for (const v of variants) await load(v.port, connections, 1); // warm-up
+    if (warmUp) for (const v of variants) await load(v.port, connections, 1);
     const perRound = variants.map(() => []);
     for (let round = 0; round < rounds; round += 1) {
       for (let k = 0; k < variants.length; k += 1) {

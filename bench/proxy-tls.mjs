@@ -4,7 +4,7 @@
 // when Debian's haproxy is installed), all in one run.
 //
 //   npx tsc -b services/proxy && node bench/proxy-tls.mjs [--duration 8] [--connections 32]
-//        [--probe-duration 3] [--rounds 3] [--json]
+//        [--probe-duration 3] [--rounds 3] [--warmup 1] [--json]
 //
 // Separate processes: the upstream, the proxy, HAProxy and each load generator run
 // (bench/lib/load-h1-h2.mjs, a closed loop recording every response time). Saturation: HTTP/1.1
@@ -12,7 +12,8 @@
 // in flight. Probe: one request at a time for --probe-duration s (the latency one hop adds when
 // not saturated). Ratios are against plaintext HTTP/1.1 through the same proxy in the same round:
 // --rounds runs every target once per round, and the medians over rounds are printed, so a burst
-// of other work on a shared box skews one round rather than one target.
+// of other work on a shared box skews one round rather than one target. Durations may be
+// fractional; --warmup 0 skips the warm-up load before the first round (CI's smoke run).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -32,6 +33,7 @@ const { values: opts } = parseArgs({
     connections: { type: 'string', default: '32' },
     'probe-duration': { type: 'string', default: '3' },
     rounds: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -39,6 +41,8 @@ const duration = Number(opts.duration);
 const connections = Number(opts.connections);
 const probeDuration = Number(opts['probe-duration']);
 const rounds = Number(opts.rounds);
+/** Seconds of load per target before the first round (JIT, TLS session caches); 0 skips it. */
+const warmup = Number(opts.warmup);
 const median = (values) => {
   const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
   return sorted.length === 0 ? NaN : sorted[Math.floor((sorted.length - 1) / 2)];
@@ -86,7 +90,7 @@ async function main() {
           ]
         : []),
     ];
-    for (const [, mode, port] of targets) await load(mode, port, connections, 1, caFile); // warm-up
+    if (warmup > 0) for (const [, mode, port] of targets) await load(mode, port, connections, warmup, caFile);
     const perRound = [];
     for (let round = 0; round < rounds; round += 1) {
       const results = [];

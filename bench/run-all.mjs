@@ -17,7 +17,11 @@ const CHROMIUM = process.env.WHARF_CHROMIUM ?? '/usr/bin/chromium';
 const BENCHMARKS = [
   { script: 'proxy.mjs', full: [], quick: ['--duration', '1', '--warmup', '0', '--probe-duration', '1'] },
   { script: 'proxy-dataplane.mjs', full: [], quick: ['--quick'] },
-  { script: 'proxy-tls.mjs', full: [], quick: ['--duration', '1', '--probe-duration', '1', '--rounds', '1'] },
+  {
+    script: 'proxy-tls.mjs',
+    full: [],
+    quick: ['--duration', '0.5', '--probe-duration', '0.5', '--rounds', '1', '--warmup', '0'],
+  },
   { script: 'route-propagation.mjs', full: [], quick: ['--quick'] },
   { script: 'route-change-cpu.mjs', full: [], quick: ['--routes', '200', '--changes', '20'] },
   { script: 'route-first-load.mjs', full: [], quick: ['--routes', '500'] },
@@ -28,7 +32,7 @@ const BENCHMARKS = [
   },
   { script: 'detection.mjs', full: [], quick: ['--runs', '1', '--stops', '1000', '--stop-runs', '1'] },
   { script: 'events.mjs', full: [], quick: ['--runs', '3'] },
-  { script: 'director-enrol.mjs', full: [], quick: ['--runs', '2', '--roles', 'proxy'] },
+  { script: 'director-enrol.mjs', full: [], quick: ['--runs', '1', '--roles', 'proxy'] },
   { script: 'fleet/run.mjs', full: ['--quick'], quick: ['--quick'] },
   { script: 'api-scale.mjs', full: [], quick: ['--quick'] },
   { script: 'control-plane-memory.mjs', full: [], quick: ['--quick'] },
