@@ -205,9 +205,13 @@ function cpuSeconds(pid) {
  * has been quiet (under 5 % of a core) for two seconds, i.e. it has read the tree and acted on it
  * (with no allocator alive, the seeded pending plans fail for want of capacity).
  */
+/** How long a leading constructor may stay busy before the run fails (bounded, not measured busy). */
+const QUIET_DEADLINE_MS = 120_000;
+
 async function runConstructor(zk, home, nodeOptions) {
   let quietSince;
   let last;
+  let leadingSince;
   const constructorProc = await start(
     'constructor',
     nodeOptions,
@@ -222,8 +226,16 @@ async function runConstructor(zk, home, nodeOptions) {
       const health = await get(port, agent, '/health');
       if (health.status !== 200 || !health.text.includes('leading')) return false;
       const now = { t: Date.now(), cpu: cpuSeconds(child.pid) };
+      leadingSince ??= now.t;
       if (last !== undefined && now.t - last.t < 1000) return false; // judged over whole seconds
-      const busy = last === undefined || (now.cpu - last.cpu) / ((now.t - last.t) / 1000) > 0.05;
+      const rate = last === undefined ? 1 : (now.cpu - last.cpu) / ((now.t - last.t) / 1000);
+      if (now.t - leadingSince > QUIET_DEADLINE_MS) {
+        child.kill('SIGKILL');
+        throw new Error(
+          `constructor not quiet ${QUIET_DEADLINE_MS / 1000} s after leading (${(rate * 100).toFixed(0)} % of a core)`,
+        );
+      }
+      const busy = rate > 0.05;
       last = now;
       if (busy) quietSince = undefined;
       else quietSince ??= now.t;
