@@ -18,7 +18,7 @@ import { decideWork, type DeploymentWork } from './core/decide';
 import { type DeploymentView, type ObservedState } from './core/observed';
 import { drainingInstances } from './core/drain';
 import { reportingAttempts } from './io/attempt-reporting';
-import { type CachedPlanNodes, DeploymentsIndex } from './io/deployments-index';
+import { type CachedPlanNodes, DeploymentsIndex, slotOf } from './io/deployments-index';
 import { ObservedIndex } from './io/observed-index';
 import { MemoParser } from './io/tree-views';
 import { type ConstructorMetrics } from './metrics';
@@ -306,10 +306,9 @@ export class Scheduler {
    * still runs (a runner already launched is skipped there).
    */
   private planChanged(path: string): void {
-    const [, root, d, plan, leaf, ...rest] = path.split('/');
-    if (root !== 'deployments' || d === undefined || plan !== 'plan' || leaf !== 'pending' || rest.length > 0)
-      return;
-    if (this.current !== 'leading') return;
+    const at = slotOf(path);
+    if (at?.slot !== 'pending' || this.current !== 'leading') return;
+    const d = at.id;
     const queued = this.planChanges.size > 0;
     this.planChanges.add(d);
     if (queued) return; // the turn queued already takes this one too

@@ -5,20 +5,15 @@
  * it last wrote or read. A write path that forgot to report would leave that view behind until a
  * reload; reporting here, below every caller, makes forgetting impossible.
  */
-import { paths } from '@wharf/model';
+import { slotOf } from './deployments-index';
 import { type CreateMode, type TransactionPort, type ZkPort } from './zk-port';
 
 /** Told an attempt node's path, bytes and version as ZooKeeper now holds them. */
 export type AttemptReport = (path: string, data: Buffer, version: number) => void;
 
-const ATTEMPT_PREFIX = `${paths.deployments()}/`;
-const ATTEMPT_SUFFIX = '/plan/attempt';
-
 /** Whether `path` is `/deployments/<d>/plan/attempt`. */
 export function isAttemptPath(path: string): boolean {
-  if (!path.startsWith(ATTEMPT_PREFIX) || !path.endsWith(ATTEMPT_SUFFIX)) return false;
-  const id = path.slice(ATTEMPT_PREFIX.length, path.length - ATTEMPT_SUFFIX.length);
-  return id.length > 0 && !id.includes('/');
+  return slotOf(path)?.slot === 'attempt';
 }
 
 const bytes = (data: Buffer | string | undefined): Buffer =>

@@ -43,9 +43,10 @@ export interface CachedPlanNodes {
 
 type Slot = keyof Nodes;
 
-function slotOf(path: string): { id: string; slot: Slot } | undefined {
+/** Which node of a deployment `path` is (its record, `plan/pending`, `plan/attempt`), or none. */
+export function slotOf(path: string): { id: string; slot: Slot } | undefined {
   const [root, id, plan, leaf, ...rest] = path.split('/').slice(1);
-  if (root !== 'deployments' || id === undefined || rest.length > 0) return undefined;
+  if (root !== 'deployments' || id === undefined || id === '' || rest.length > 0) return undefined;
   if (plan === undefined) return { id, slot: 'deployment' };
   if (plan !== 'plan') return undefined;
   if (leaf === 'pending') return { id, slot: 'pending' };
